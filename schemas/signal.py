@@ -1,0 +1,104 @@
+"""The output contract: one detected escalation signal (an event mention) with its evidence.
+
+This is the payload of the ``signals`` topic and of ``escalert detect``. It is deliberately
+self-contained (article title, outlet and link included) so that a consumer never needs the
+article to explain or route a signal.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.common import EventType, Modality
+
+SIGNAL_SCHEMA_VERSION = 1
+
+
+class Actor(BaseModel):
+    """Who acts or is acted upon, resolved to a code.
+
+    States use ISO 3166-1 alpha-3 (USA, RUS, UKR); alliances and international bodies use short
+    codes (NATO, EU, UN, OSCE); armed and political groups use their common short name (HAMAS).
+    ``text`` is the surface form found in the sentence ("the Kremlin", "Russian").
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    text: str
+    kind: Literal["state", "igo", "group"] = "state"
+
+
+class Actors(BaseModel):
+    source: list[Actor] = Field(default_factory=list, description="Who does it.")
+    target: list[Actor] = Field(default_factory=list, description="To or with whom.")
+
+
+class Location(BaseModel):
+    """Where the event happens, when the text says so."""
+
+    name: str
+    country: str | None = Field(default=None, description="ISO 3166-1 alpha-3 of the place.")
+    lat: float | None = None
+    lon: float | None = None
+
+
+class Evidence(BaseModel):
+    """Why the detector believes this: the sentence, where it is, and the words that decided it.
+
+    Offsets are character offsets into the article field named by ``field`` (``title`` or
+    ``body``), half-open ``[start, end)``, so ``article.body[start:end] == sentence``.
+    """
+
+    field: Literal["title", "body"] = "body"
+    sentence: str
+    start: int
+    end: int
+    trigger: str = Field(description="The words that typed the event, as they appear.")
+    trigger_start: int = Field(description="Offset of the trigger in the article field.")
+    trigger_end: int
+    cues: list[str] = Field(
+        default_factory=list, description="Words that set the modality (e.g. 'denied', 'will')."
+    )
+    date_text: str | None = Field(default=None, description="The date expression used, if any.")
+
+
+class ArticleRef(BaseModel):
+    """Enough of the article to link to it and to show where the signal came from."""
+
+    id: str
+    title: str = ""
+    source: str | None = None
+    url: str | None = None
+    published_at: datetime
+    published_at_assumed: bool = Field(
+        default=False, description="True when the read time stood in for a missing published_at."
+    )
+
+
+class Signal(BaseModel):
+    """One detected event mention, typed with PLOVER, with actors, place, date and evidence."""
+
+    schema_version: Literal[1] = SIGNAL_SCHEMA_VERSION
+    signal_id: str = Field(description="Deterministic: the same article always yields the same ids.")
+    article_id: str
+    type: EventType
+    mode: str | None = Field(default=None, description="The finer kind, where the text says it.")
+    modality: Modality
+    actors: Actors = Field(default_factory=Actors)
+    location: Location | None = None
+    event_date: date | None = Field(default=None, description="When it happens or happened.")
+    event_date_end: date | None = Field(default=None, description="End of a date range.")
+    intensity: float = Field(ge=-10, le=10, description="-10 most conflictual .. +10 most cooperative.")
+    severity: int = Field(ge=1, le=5, description="1..5, derived from intensity (see README).")
+    confidence: float = Field(ge=0, le=1)
+    evidence: Evidence
+    related_evidence: list[Evidence] = Field(
+        default_factory=list,
+        description="Other sentences of the same article that mention the same event.",
+    )
+    article: ArticleRef
+    detector_version: str

@@ -1,0 +1,278 @@
+"""Reading articles: raw payloads and files in, validated ``Article`` objects or precise errors out.
+
+The CLI (``detect``, ``publish``) and the stream worker share this module so that one input is
+accepted or rejected, with one reason, wherever it arrives. Nothing here raises on bad input:
+readers yield :class:`InputError` values that callers report, dead-letter or count.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from schemas.article import Article
+
+DEFAULT_MAX_BYTES = 1_000_000
+READABLE_SUFFIXES = (".jsonl", ".json", ".txt")
+
+
+@dataclass(frozen=True, slots=True)
+class InputError:
+    """An input that cannot become an article: where it came from, why, and the payload itself."""
+
+    origin: str  # "path:line", "-:line", "topic[partition]@offset"
+    reason: str  # a DeadLetterReason code, e.g. "not_json", "schema", "oversize"
+    message: str
+    payload: bytes | str = b""
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.reason}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedArticle:
+    origin: str
+    article: Article
+    raw: bytes | str = b""
+
+
+Parsed = ParsedArticle | InputError
+
+
+class ArticleRejected(ValueError):
+    """Raised by :func:`parse_article`; ``reason`` is a dead-letter reason code."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def _schema_error(exc: ValidationError) -> ArticleRejected:
+    parts = []
+    reason = "schema"
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err["loc"]) or "article"
+        msg = err["msg"].removeprefix("Value error, ")
+        if loc == "body" and ("empty" in msg or err["type"] in {"string_too_short", "missing"}):
+            reason = "empty_body" if err["type"] != "missing" else reason
+        if loc == "language" and "unsupported language" in msg:
+            reason = "unsupported_language"
+        parts.append(f"{loc}: {msg}")
+    return ArticleRejected(reason, "; ".join(parts))
+
+
+def article_from_obj(obj: Any, *, now: datetime | None = None) -> Article:
+    """Validate a decoded JSON value as an article, or raise :class:`ArticleRejected`."""
+    if not isinstance(obj, dict):
+        raise ArticleRejected("schema", f"expected a JSON object, got {type(obj).__name__}")
+    try:
+        return Article.model_validate(obj, context={"now": now or datetime.now(UTC)})
+    except ValidationError as exc:
+        raise _schema_error(exc) from None
+
+
+def parse_article(
+    raw: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES, now: datetime | None = None
+) -> Article:
+    """Decode one JSON article payload (a Kafka message value, a JSONL line).
+
+    Raises :class:`ArticleRejected` with a reason code and a message that says what is wrong.
+    """
+    size = len(raw.encode("utf-8", "surrogatepass")) if isinstance(raw, str) else len(raw)
+    if size > max_bytes:
+        raise ArticleRejected("oversize", f"article is {size} bytes, over the {max_bytes}-byte limit")
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ArticleRejected("undecodable", f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    else:
+        text = raw
+    if not text.strip():
+        raise ArticleRejected("not_json", "empty payload")
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ArticleRejected("not_json", f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    return article_from_obj(obj, now=now)
+
+
+# --- the plain-text form ---------------------------------------------------------------------
+
+_HEADER_RE = re.compile(r"^\s*\|\s*(?P<date>[^|]+?)\s*\|\s*$")
+_BYLINE_RE = re.compile(r"^\s*[•·\-–—]\s*(?P<source>[A-Z][\w .&'-]{0,60})\s*$")
+_MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), 1)}
+
+
+def _parse_header_date(text: str) -> datetime | None:
+    """'14 April 2024, Sunday' or 'April 14, 2024' or '2024-04-14' -> midnight UTC of that day."""
+    text = text.strip()
+    if text[:4].isdigit():
+        try:
+            parsed = datetime.fromisoformat(text)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        except ValueError:
+            return None
+    m = re.search(r"(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})", text) or None
+    if m:
+        day, month, year = int(m.group(1)), _MONTHS.get(m.group(2).lower()), int(m.group(3))
+    else:
+        m = re.search(r"([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})", text)
+        if not m:
+            return None
+        day, month, year = int(m.group(2)), _MONTHS.get(m.group(1).lower()), int(m.group(3))
+    if not month:
+        return None
+    try:
+        return datetime(year, month, day, tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def article_from_text(text: str, *, name: str, now: datetime | None = None) -> Article:
+    """Parse the plain-text form: ``| 14 April 2024, Sunday |``, title, body, optional ``• Reuters``.
+
+    The header line and byline are optional; without a header the first non-blank line is the
+    title only if it is followed by a blank line (a headline), otherwise everything is body.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    published: datetime | None = None
+    source: str | None = None
+    i = 0
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    if i < len(lines) and (m := _HEADER_RE.match(lines[i])):
+        published = _parse_header_date(m.group("date"))
+        if published is None:
+            raise ArticleRejected("schema", f"header date {m.group('date')!r} is not a date")
+        i += 1
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    title = ""
+    if i + 1 < len(lines) and lines[i].strip() and not lines[i + 1].strip():
+        title = lines[i].strip()
+        i += 1
+    rest = lines[i:]
+    while rest and not rest[-1].strip():
+        rest.pop()
+    if rest and (m := _BYLINE_RE.match(rest[-1])):
+        source = m.group("source").strip()
+        rest.pop()
+    body = "\n".join(rest).strip("\n")
+    obj: dict[str, Any] = {"id": "", "title": title, "body": body, "source": source}
+    if published is not None:
+        obj["published_at"] = published
+    art = article_from_obj(obj, now=now)
+    if not art.id or art.id.startswith("sha256-"):
+        # A file's article keeps a readable, stable id: its file name plus the content hash.
+        art.id = f"{Path(name).stem}"
+    return art
+
+
+# --- files and streams ---------------------------------------------------------------------------
+
+
+def _reject(origin: str, exc: ArticleRejected, payload: bytes | str) -> InputError:
+    return InputError(origin, exc.reason, exc.message, payload)
+
+
+def _iter_jsonl(lines: Iterable[bytes], name: str, max_bytes: int, now: datetime) -> Iterator[Parsed]:
+    for lineno, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        origin = f"{name}:{lineno}"
+        try:
+            yield ParsedArticle(origin, parse_article(stripped, max_bytes=max_bytes, now=now), stripped)
+        except ArticleRejected as exc:
+            yield _reject(origin, exc, stripped)
+
+
+def _iter_json(path: Path, max_bytes: int, now: datetime) -> Iterator[Parsed]:
+    raw = path.read_bytes()
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        yield InputError(str(path), "undecodable", f"not UTF-8 ({exc.reason} at byte {exc.start})", raw)
+        return
+    except json.JSONDecodeError as exc:
+        yield InputError(str(path), "not_json", f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})", raw)
+        return
+    items = doc if isinstance(doc, list) else [doc]
+    for idx, obj in enumerate(items):
+        origin = f"{path}[{idx}]" if isinstance(doc, list) else str(path)
+        payload = json.dumps(obj, ensure_ascii=False)
+        if len(payload.encode()) > max_bytes:
+            yield InputError(origin, "oversize", f"article is over the {max_bytes}-byte limit", payload)
+            continue
+        try:
+            yield ParsedArticle(origin, article_from_obj(obj, now=now), payload)
+        except ArticleRejected as exc:
+            yield _reject(origin, exc, payload)
+
+
+def _iter_txt(path: Path, max_bytes: int, now: datetime) -> Iterator[Parsed]:
+    raw = path.read_bytes()
+    origin = str(path)
+    if len(raw) > max_bytes:
+        yield InputError(origin, "oversize", f"article is {len(raw)} bytes, over the {max_bytes}-byte limit", raw)
+        return
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        yield InputError(origin, "undecodable", f"not UTF-8 ({exc.reason} at byte {exc.start})", raw)
+        return
+    try:
+        yield ParsedArticle(origin, article_from_text(text, name=path.name, now=now), raw)
+    except ArticleRejected as exc:
+        yield _reject(origin, exc, raw)
+
+
+def expand_paths(paths: Iterable[str]) -> Iterator[str | Path]:
+    """Directories expand to their readable files (sorted, recursive); ``-`` stays ``-``."""
+    for p in paths:
+        if p == "-":
+            yield p
+            continue
+        path = Path(p)
+        if path.is_dir():
+            yield from sorted(f for f in path.rglob("*") if f.is_file() and f.suffix in READABLE_SUFFIXES)
+        else:
+            yield path
+
+
+def read_articles(
+    paths: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES, now: datetime | None = None
+) -> Iterator[Parsed]:
+    """Yield every article (or input error) from PATHs: .jsonl, .json, .txt, directories, ``-``."""
+    now = now or datetime.now(UTC)
+    for item in expand_paths(paths):
+        if item == "-":
+            yield from _iter_jsonl(sys.stdin.buffer, "-", max_bytes, now)
+            continue
+        assert isinstance(item, Path)
+        if not item.exists():
+            yield InputError(str(item), "missing", "no such file or directory")
+            continue
+        try:
+            if item.suffix == ".jsonl":
+                with item.open("rb") as fh:
+                    yield from _iter_jsonl(fh, str(item), max_bytes, now)
+            elif item.suffix == ".json":
+                yield from _iter_json(item, max_bytes, now)
+            elif item.suffix == ".txt":
+                yield from _iter_txt(item, max_bytes, now)
+            else:
+                yield InputError(str(item), "unsupported_file", "expected .jsonl, .json, .txt or a directory")
+        except OSError as exc:
+            yield InputError(str(item), "unreadable", exc.strerror or str(exc))

@@ -1,0 +1,3 @@
+"""Commands of this package; filled in as it lands."""
+
+commands: list = []
