@@ -20,6 +20,8 @@ MODELS: list[str] = [
     "schemas.article:Article",
     "schemas.signal:Signal",
     "schemas.deadletter:DeadLetter",
+    "schemas.alert:Alert",
+    "schemas.subscription:SubscriptionsFile",
 ]
 
 

@@ -1,10 +1,833 @@
-"""Placeholder until the detector lands (same signature)."""
+"""The detector: an article in, PLOVER-typed signals with evidence out.
+
+How a signal is found (each step is a small function below, so a wrong signal can be traced to
+one rule):
+
+1. Trigger heads from ``triggers.yaml`` are matched over the whole text with one Aho-Corasick
+   pass. Only sentences holding a head are looked at further: most wire sentences hold none.
+2. In those sentences a second automaton finds context: gazetteer actors and places, the word
+   classes triggers require (``near``) or are vetoed by (``block``), and modality cues.
+3. Each head becomes a candidate if its conditions hold; overlapping candidates are resolved by
+   priority ("called for a ceasefire" is a REQUEST, and the ceasefire inside it is consumed).
+4. Conditional threats ("promised sanctions if Russia attacks") become THREATEN signals that
+   absorb the threatened action; events inside the "if" clause are speculative.
+5. Each candidate gets actors (source before, target after, coordination and passives handled),
+   a place, a date resolved against publication, a modality, intensity, severity, confidence.
+6. Mentions of the same event across sentences are merged (a meeting announced for Jan. 12 and
+   "the Jan. 12 NATO meeting would be held in Brussels"), keeping every sentence as evidence.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
 
 from schemas.article import Article
-from schemas.signal import Signal
+from schemas.common import EventType, Modality
+from schemas.signal import Actor, Actors, ArticleRef, Evidence, Location, Signal
+from service.detection.dates import DateMention, Tense, find_dates, resolve
+from service.detection.lexicon import PLACE_CLASS, GazEntry, Lexicon, TriggerEntry, is_word_boundary, load_lexicon
+from service.detection.scoring import intensity_for, severity_for
+from service.detection.text import Span, clause_bounds, clause_of, split_sentences
 
-DETECTOR_VERSION = "0.0.0"
+DETECTOR_VERSION = "1.0.0"
+
+SYMMETRIC = frozenset({EventType.CONSULT, EventType.AGREE, EventType.COOPERATE})
+DIRECTED_PLACE_TARGET = frozenset(
+    {EventType.ASSAULT, EventType.MOBILIZE, EventType.COERCE, EventType.AID, EventType.SANCTION, EventType.RETREAT}
+)
+CONFLICT_TYPES = frozenset(
+    {EventType.SANCTION, EventType.ASSAULT, EventType.COERCE, EventType.MOBILIZE, EventType.THREATEN}
+)
+LOCATIVES = ("in", "near", "at", "into", "outside", "inside", "across", "along", "towards", "toward",
+             "around", "off", "to", "within", "through")
+# Words skipped when looking for the preposition before a name ("in eastern Ukraine").
+MODIFIERS = frozenset(
+    "the a an eastern western northern southern central north south east west northeastern "
+    "northwestern southeastern southwestern occupied annexed neighbouring neighboring nearby "
+    "disputed russian-occupied rebel-held its their".split()
+)
+TOPIC_PREPS = ("over", "about", "on", "regarding", "concerning", "amid", "for", "of")
+PARTICIPANT_WORDS = frozenset(
+    "with between and involving involve involves including include includes to by hosted host hosts "
+    "visit visited visiting counterpart counterparts among".split()
+)
+# Participant words that name every party, so the sentence subject is not one of them.
+LISTING_WORDS = frozenset("involving involve involves including include includes between among".split())
+IRREGULAR_PAST = frozenset(
+    "met held struck sent fought took broke drew withdrew gave began shot sank overran overrun "
+    "seized spoke hit led fled stood brought kept won lost made said told paid".split()
+)
+HISTORICAL_DAYS = 90
+FUTURE_OVERRIDE = ("will be", "would be", "to be", "will", "would", "'ll", "to")
 
 
-def detect(article: Article) -> list[Signal]:
-    return []
+@dataclass(slots=True)
+class Hit:
+    """A context match inside one sentence: a gazetteer row, a class word or a cue."""
+
+    start: int
+    end: int
+    cat: str
+    value: object
+
+
+@dataclass(slots=True)
+class Context:
+    gaz: list[tuple[int, int, GazEntry]] = field(default_factory=list)
+    classes: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    cues: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Candidate:
+    entry: TriggerEntry
+    start: int
+    end: int
+    mode: str
+    near: tuple[int, int] | None = None
+    consume_span: tuple[int, int] | None = None
+    threat_target_from: tuple[int, int] | None = None  # the if-clause of a conditional threat
+    cues: list[str] = field(default_factory=list)
+    forced_modality: Modality | None = None
+
+    @property
+    def priority(self) -> float:
+        return self.entry.priority + (0.5 if self.consume_span else 0.0)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        if self.near:
+            return (min(self.start, self.near[0]), max(self.end, self.near[1]))
+        return (self.start, self.end)
+
+
+@dataclass(slots=True)
+class Draft:
+    """A signal under construction, before article-level merging."""
+
+    type: EventType
+    mode: str
+    modality: Modality
+    source: list[Actor]
+    target: list[Actor]
+    location: Location | None
+    event_date: date | None
+    event_date_end: date | None
+    intensity: float
+    confidence: float
+    evidence: Evidence
+    order: tuple[int, int]
+    related: list[Evidence] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- context
+
+
+def _context(lex: Lexicon, text: str, lower: str, sent: Span) -> Context:
+    ctx = Context()
+    gaz_hits: list[tuple[int, int, GazEntry]] = []
+    for end_idx, (phrase, values) in lex.context_automaton.iter(lower, sent.start, sent.end):
+        start = end_idx - len(phrase) + 1
+        end = end_idx + 1
+        if not is_word_boundary(lower, start, end):
+            continue
+        for cat, value in values:
+            if cat == "gaz":
+                g: GazEntry = value  # type: ignore[assignment]
+                if g.kind == "sector" or text[start:end] == g.surface:
+                    gaz_hits.append((start, end, g))
+            elif cat.startswith("class:"):
+                ctx.classes.setdefault(cat[6:], []).append((start, end, str(value)))
+            else:
+                ctx.cues.setdefault(cat[4:], []).append((start, end, str(value)))
+    ctx.gaz = _longest_gaz(text, gaz_hits)
+    if ctx.gaz:
+        # "Rapid Support Forces", "U.S. Forces Korea": words inside a name are not class words.
+        spans = [(s, e) for s, e, g in ctx.gaz if " " in g.surface]
+        if spans:
+            for name, hits in ctx.classes.items():
+                ctx.classes[name] = [h for h in hits if not any(s <= h[0] and h[1] <= e for s, e in spans)]
+    return ctx
+
+
+def _longest_gaz(text: str, hits: list[tuple[int, int, GazEntry]]) -> list[tuple[int, int, GazEntry]]:
+    """Keep the longest non-overlapping gazetteer matches; drop 'pro-Russian', 'Vienna-based'."""
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    out: list[tuple[int, int, GazEntry]] = []
+    last_end = -1
+    for start, end, g in hits:
+        if start < last_end:
+            continue
+        before = text[max(0, start - 5):start].lower()
+        if before.endswith(("pro-", "anti-", "non-", "ex-")) or text[end:end + 6].lower().startswith(("-based", "-born", "-made", "-style")):
+            continue
+        out.append((start, end, g))
+        last_end = end
+    return out
+
+
+# ----------------------------------------------------------------------------- candidates
+
+
+def _class_hits(ctx: Context, names: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    for name in names:
+        if name == PLACE_CLASS:
+            out.extend((s, e, "territory") for s, e, g in ctx.gaz if g.kind in {"city", "region"})
+        else:
+            out.extend(ctx.classes.get(name, ()))
+    return out
+
+
+def _near(entry: TriggerEntry, ctx: Context, start: int, end: int, sent: Span) -> tuple[int, int, str] | None:
+    best: tuple[int, tuple[int, int, str]] | None = None
+    for s, e, v in _class_hits(ctx, entry.near):
+        if s < end and e > start:  # the head itself
+            continue
+        if e <= start:
+            if entry.side == "after":
+                continue
+            dist = start - e
+        else:
+            if entry.side == "before":
+                continue
+            dist = s - end
+        if dist > entry.window or s < sent.start or e > sent.end:
+            continue
+        if best is None or dist < best[0]:
+            best = (dist, (s, e, v))
+    return best[1] if best else None
+
+
+def _blocked(entry: TriggerEntry, ctx: Context, start: int, end: int) -> bool:
+    if not entry.block:
+        return False
+    lo, hi = start - entry.block_window, end + entry.block_window
+    for s, e, _ in _class_hits(ctx, entry.block):
+        if e >= lo and s <= hi:
+            return True
+    return False
+
+
+def _candidates(
+    heads: list[tuple[int, int, str, tuple[TriggerEntry, ...]]], ctx: Context, sent: Span
+) -> list[Candidate]:
+    per_head: list[Candidate] = []
+    for start, end, phrase, entries in heads:
+        best: Candidate | None = None
+        for entry in entries:
+            if _blocked(entry, ctx, start, end):
+                continue
+            near = _near(entry, ctx, start, end, sent) if entry.near else None
+            if entry.near and near is None:
+                continue
+            if entry.mode == "@near":
+                mode = near[2] if near else ""
+            else:
+                mode = entry.mode_for(phrase) or entry.mode
+            cand = Candidate(entry, start, end, mode, (near[0], near[1]) if near else None)
+            if entry.consume and near:
+                cand.consume_span = cand.span
+            if best is None or cand.priority > best.priority:
+                best = cand
+        if best is not None:
+            per_head.append(best)
+    # Resolve overlaps: higher priority, then longer, then earlier wins.
+    per_head.sort(key=lambda c: (-c.priority, -(c.end - c.start), c.start))
+    accepted: list[Candidate] = []
+    for cand in per_head:
+        clash = False
+        for other in accepted:
+            if cand.start < other.end and cand.end > other.start:
+                clash = True
+            elif other.consume_span and other.consume_span[0] <= cand.start and cand.end <= other.consume_span[1]:
+                clash = True
+            elif cand.consume_span and cand.consume_span[0] <= other.start and other.end <= cand.consume_span[1]:
+                clash = True
+            if clash:
+                break
+        if not clash:
+            accepted.append(cand)
+    accepted.sort(key=lambda c: c.start)
+    return accepted
+
+
+# ----------------------------------------------------------------------------- threats
+
+
+def _if_clauses(ctx: Context, text: str, bounds: list[int], sent: Span) -> list[tuple[int, int]]:
+    out = []
+    for s, _e, word in ctx.cues.get("speculative", ()):
+        if word in {"if", "unless"}:
+            # The if-clause runs to the next comma/semicolon boundary after it, or the sentence end.
+            end = sent.end
+            for b in bounds:
+                if b > s + 3 and text[b] in ",;:":
+                    end = b
+                    break
+            out.append((s, end))
+    return out
+
+
+def _conditional_threats(
+    lex: Lexicon, text: str, ctx: Context, cands: list[Candidate], if_spans: list[tuple[int, int]], sent: Span
+) -> list[Candidate]:
+    """'X promised sanctions if Y attacks' -> THREATEN by X against Y; absorbs the sanction."""
+    if not if_spans:
+        return cands
+    threat_entry = next(e for e in lex.entries if e.id == "threaten.explicit")
+    forces = ctx.classes.get("force", [])
+    commitments = ctx.cues.get("commitment", [])
+    out = list(cands)
+    for fs, fe, fval in forces:
+        if any(a <= fs < b for a, b in if_spans):
+            continue
+        cue = None
+        for cs, ce, cw in commitments:
+            if ce <= fs and fs - ce <= 80 and not any(a <= cs < b for a, b in if_spans):
+                cue = (cs, ce, cw)
+        if cue is None:
+            continue
+        already = [c for c in out if c.entry.type == EventType.THREATEN and c.start <= fs and c.span[1] >= fe]
+        if already:
+            continue
+        cand = Candidate(threat_entry, cue[0], cue[1], fval, near=(fs, fe))
+        cand.consume_span = (cue[0], fe)
+        cand.cues.append(cue[2])
+        cand.threat_target_from = if_spans[0]
+        out = [c for c in out if not (cand.consume_span[0] <= c.start and c.end <= cand.consume_span[1])]
+        out.append(cand)
+    out.sort(key=lambda c: c.start)
+    return out
+
+
+# ----------------------------------------------------------------------------- actors, places
+
+
+def _word_before(text: str, pos: int) -> str:
+    j = pos
+    while j > 0 and text[j - 1] == " ":
+        j -= 1
+    i = j
+    while i > 0 and (text[i - 1].isalpha() or text[i - 1] in "'’"):
+        i -= 1
+    return text[i:j].lower()
+
+
+_WORDS_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def _prep_before(text: str, start: int) -> str:
+    """The first word before ``start`` that is not an article or adjective of place."""
+    for w in reversed(_WORDS_RE.findall(text, max(0, start - 40), start)):
+        lw = w.lower()
+        if lw not in MODIFIERS:
+            return lw
+    return ""
+
+
+def _is_locative(text: str, start: int) -> bool:
+    return _prep_before(text, start) in LOCATIVES
+
+
+def _to_actor(text: str, s: int, e: int, g: GazEntry) -> Actor:
+    return Actor.model_construct(code=g.code if g.kind not in {"city", "region"} else (g.country or g.code), text=text[s:e], kind=g.actor_kind)
+
+
+def _to_location(g: GazEntry) -> Location:
+    country = g.country or (g.code if g.kind == "state" else None)
+    return Location.model_construct(name=g.name, country=country, lat=g.lat, lon=g.lon)
+
+
+def _coordinated(text: str, mentions: list[tuple[int, int, GazEntry]], idx: int, step: int) -> list[int]:
+    """Indexes of actors coordinated with mentions[idx] ("the U.S. and Russia", "Moscow, Washington")."""
+    out = [idx]
+    j = idx
+    while 0 <= j + step < len(mentions):
+        a, b = (mentions[j], mentions[j + step]) if step > 0 else (mentions[j + step], mentions[j])
+        gap = text[a[1]:b[0]].strip().lower()
+        for prefix in ("’s", "'s"):
+            gap = gap.removeprefix(prefix).strip()
+        if gap in {"and", ",", ", and", "or", ", or", "&", "and the", ", and the", ", the", "as well as"} or gap.startswith((", and other", "and other")):
+            j += step
+            out.append(j)
+        else:
+            break
+    return out
+
+
+@dataclass(slots=True)
+class Roles:
+    source: list[Actor]
+    target: list[Actor]
+    location: Location | None
+    inherited: bool = False
+
+
+def _dedupe(actors: list[Actor]) -> list[Actor]:
+    seen: set[str] = set()
+    out = []
+    for a in actors:
+        if a.code not in seen:
+            seen.add(a.code)
+            out.append(a)
+    return out
+
+
+def _roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> Roles:
+    etype = cand.entry.type
+    mentions = ctx.gaz
+    actor_idx: list[int] = []
+    place_idx: list[int] = []
+    for i, (s, _e, g) in enumerate(mentions):
+        locative = _is_locative(text, s)
+        if g.is_place and (locative or g.kind in {"city", "region"}):
+            place_idx.append(i)
+            if g.kind == "state" and locative and etype in DIRECTED_PLACE_TARGET and s > cand.end:
+                actor_idx.append(i)  # "troops near Ukraine": Ukraine is also the target
+            elif g.kind == "capital" and locative and etype == EventType.CONSULT and _prep_before(text, s) == "to":
+                actor_idx.append(i)  # "travel to Beijing": the host
+            continue
+        if g.is_actor:
+            actor_idx.append(i)
+
+    def real(idxs: list[int]) -> list[int]:
+        # Prefer states, IGOs and named groups over generic sectors ("rebels") when both appear.
+        strong = [i for i in idxs if mentions[i][2].kind != "sector"]
+        return strong or idxs
+
+    def possessive_modifier(i: int) -> bool:
+        # "annexed Ukraine's Crimea": a possessive names an owner, not the doer, unless it
+        # directly precedes the head ("Russia's deployment").
+        e = mentions[i][1]
+        if text[e:e + 2] not in ("'s", "’s"):
+            return False
+        return len(_WORDS_RE.findall(text, e + 2, cand.start)) > 2
+
+    before = real([i for i in actor_idx if mentions[i][1] <= cand.start and not possessive_modifier(i)])
+    after = real([i for i in actor_idx if cand.end <= mentions[i][0] < clause.end])
+    if cand.threat_target_from:  # conditional threat: the target is the if-clause's subject
+        a, b = cand.threat_target_from
+        after = [i for i in actor_idx if a <= mentions[i][0] < b] + [i for i in after if mentions[i][0] >= b]
+
+    source_idx: list[int] = []
+    target_idx: list[int] = []
+    clause_word = text[clause.start:clause.start + 6].lower().strip(" ,")
+    relative = clause_word.startswith(("which", "who"))
+    passive = [i for i in after if _prep_before(text, mentions[i][0]) == "by"]
+    possessor = [i for i in after if text[cand.end:mentions[i][0]].strip().lower() in {"of", "of the"}]
+
+    if passive and etype not in SYMMETRIC:
+        source_idx = _coordinated(text, mentions, passive[0], +1)
+        in_clause = [i for i in before if mentions[i][0] >= clause.start]
+        target_idx = in_clause[-1:]
+        after = []
+    else:
+        in_clause = [i for i in before if mentions[i][0] >= clause.start]
+        if relative:  # "Moscow, which seized ...": the subject precedes the relative clause
+            outside = [i for i in before if mentions[i][1] <= clause.start]
+            pool = outside or in_clause
+        else:
+            pool = in_clause or before
+        if possessor and not in_clause and etype not in SYMMETRIC:
+            source_idx = _coordinated(text, mentions, possessor[0], +1)  # "a demand of Moscow"
+            after = [i for i in after if i not in source_idx]
+        elif pool:
+            source_idx = sorted(_coordinated(text, mentions, pool[-1], -1))
+
+    if etype in SYMMETRIC:
+        parts = [
+            i for i in after
+            if PARTICIPANT_WORDS & set(_WORDS_RE.findall(text.lower(), cand.end, mentions[i][0]))
+            and _prep_before(text, mentions[i][0]) not in TOPIC_PREPS
+        ]
+        if parts:
+            target_idx = _coordinated(text, mentions, parts[0], +1)
+            gap_words = set(_WORDS_RE.findall(text.lower(), cand.end, mentions[parts[0]][0]))
+            if LISTING_WORDS & gap_words or not source_idx:
+                # "a summit involving Moscow, Washington": the participants are all named after it
+                source_idx, target_idx = target_idx[:1], target_idx[1:]
+    elif not target_idx:
+        usable = [i for i in after if _prep_before(text, mentions[i][0]) not in ("over", "about", "amid", "regarding", "concerning")]
+        if usable:
+            target_idx = _coordinated(text, mentions, usable[0], +1)
+
+    source = _dedupe([_to_actor(text, *mentions[i]) for i in source_idx])
+    target = _dedupe([_to_actor(text, *mentions[i]) for i in target_idx])
+    if etype in SYMMETRIC and len(source) > 1 and not target:
+        source, target = source[:1], source[1:]
+    src_codes = {a.code for a in source}
+    target = [a for a in target if a.code not in src_codes]
+    return Roles(source, target, _location(text, cand, mentions, place_idx, clause))
+
+
+def _location(text: str, cand: Candidate, mentions: list, place_idx: list[int], clause: Span) -> Location | None:
+    etype = cand.entry.type
+    after = [i for i in place_idx if cand.start <= mentions[i][0] < clause.end]
+    before = [i for i in place_idx if clause.start <= mentions[i][0] < cand.start]
+
+    def rank(i: int) -> tuple[int, int]:
+        g = mentions[i][2]
+        # A city or region is more precise than a country.
+        return (0 if g.kind in {"city", "region", "capital"} else 1, abs(mentions[i][0] - cand.start))
+
+    if etype == EventType.COERCE:
+        # What is seized or annexed is the place: the nearest named place after the head.
+        seized = [i for i in after if mentions[i][2].kind in {"city", "region"}]
+        if seized:
+            return _to_location(mentions[seized[0]][2])
+    loc_after = [i for i in after if _is_locative(text, mentions[i][0])]
+    if etype in {EventType.ASSAULT, EventType.MOBILIZE}:
+        loc_after = loc_after or [i for i in after if mentions[i][2].kind in {"city", "region"}]
+    if loc_after:
+        return _to_location(mentions[min(loc_after, key=rank)][2])
+    loc_before = [i for i in before if _is_locative(text, mentions[i][0])]
+    if loc_before:
+        return _to_location(mentions[min(loc_before, key=rank)][2])
+    # A region named right before the head ("the Donbas offensive").
+    near_before = [i for i in before if mentions[i][2].kind in {"region", "city"} and cand.start - mentions[i][1] < 20]
+    if near_before:
+        return _to_location(mentions[near_before[-1]][2])
+    return None
+
+
+# ----------------------------------------------------------------------------- dates, tense, modality
+
+
+def _cues_in(ctx: Context, name: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    return [c for c in ctx.cues.get(name, ()) if lo <= c[0] and c[1] <= hi]
+
+
+def _tense(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> tuple[Tense, list[str]]:
+    head = lower[cand.start:cand.end]
+    window_hi = min(sent.end, cand.end + 100)
+    fut = _cues_in(ctx, "future", clause.start, window_hi)
+    fut_close = [c for c in fut if c[1] <= cand.start and cand.start - c[1] <= 25]
+    last_word = head.split()[-1] if head else ""
+    past_form = last_word.endswith("ed") or last_word in IRREGULAR_PAST
+    if past_form and not fut_close:
+        return "past", []
+    if fut:
+        return "future", [fut[0][2]]
+    if _cues_in(ctx, "past", clause.start, cand.start):
+        return "past", []
+    return "unknown", []
+
+
+def _reporting_date(lower: str, ctx: Context, dm: DateMention) -> bool:
+    """'..., officials said on Monday': a date that dates the report, not the event."""
+    for s, e, _w in ctx.cues.get("reporting", ()):
+        if e <= dm.start and dm.start - e <= 4:
+            return True
+        if s >= dm.end and s - dm.end <= 2:
+            return True
+    return False
+
+
+_BOUNDARY_WORDS = frozenset("but while and which that who when after before".split())
+_ATTACH_AFTER = ("on", "for", "from", "starting", "beginning", "set for", "scheduled for", "due", "until", "between", "by", "in", "this", "next", "as early as")
+
+
+def _pick_date(text: str, lower: str, cand: Candidate, dates: list[DateMention], owned: set[int], clause: Span, tense: Tense) -> DateMention | None:
+    best: tuple[float, DateMention] | None = None
+    for dm in dates:
+        if id(dm) in owned:
+            continue
+        if dm.end <= cand.start:
+            raw_gap = lower[dm.end:cand.start]
+            words = raw_gap.strip(" .’'s").split()
+            if len(words) <= 3 and not any(ch in raw_gap for ch in ",;:") and not _BOUNDARY_WORDS & set(words):
+                score = 0.0 + len(words)  # "the Jan. 12 NATO meeting", "Monday's talks"
+            else:
+                score = (cand.start - dm.end) + (0 if dm.start >= clause.start else 400)
+        else:
+            gap = lower[cand.end:dm.start].strip(" ,")
+            if gap in _ATTACH_AFTER or gap == "":
+                score = 0.5
+            else:
+                score = (dm.start - cand.end) + (0 if dm.end <= clause.end else (40 if tense == "future" else 400))
+        if best is None or score < best[0]:
+            best = (score, dm)
+    if best and best[0] < 200:
+        return best[1]
+    return None
+
+
+def _modality(
+    lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span, if_spans: list[tuple[int, int]],
+    tense: Tense, dates: tuple[date | None, date | None], pub: date
+) -> tuple[Modality, list[str]]:
+    start, end = cand.start, cand.end
+    if cand.forced_modality:
+        return cand.forced_modality, list(cand.cues)
+    denial = _cues_in(ctx, "denial", clause.start, start)
+    if denial:
+        return Modality.DENIED, [denial[-1][2]]
+    neg = [c for c in _cues_in(ctx, "negation", clause.start, start) if start - c[1] <= 30]
+    if neg:
+        return Modality.DENIED, [neg[-1][2]]
+    after = [c for c in ctx.cues.get("denial_after", ()) if c[0] >= end and c[0] - end <= 60]
+    if after:
+        return Modality.DENIED, [after[0][2]]
+    if cand.entry.type != EventType.THREATEN or cand.threat_target_from is None:
+        for a, b in if_spans:
+            if a <= start < b:
+                return Modality.SPECULATIVE, [lower[a:a + 6].split()[0]]
+    ev_start, ev_end = dates
+    hist = _cues_in(ctx, "historical", sent.start, sent.end)
+    last_day = ev_end or ev_start
+    if tense != "future" and last_day is not None and (pub - last_day).days > HISTORICAL_DAYS:
+        return Modality.HISTORICAL, []
+    if hist and tense != "future":
+        return Modality.HISTORICAL, [hist[0][2]]
+    spec = [c for c in _cues_in(ctx, "speculative", clause.start, start) if c[2] not in {"if", "unless"}]
+    governing = [c for c in _cues_in(ctx, "speculative", sent.start, clause.start)
+                 if c[2] in {"fears", "feared", "fear", "worries", "worried", "concern that", "concerns that", "speculation", "rumours", "rumors", "may", "might", "could"}]
+    if cand.entry.type == EventType.THREATEN:
+        spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
+        governing = []
+    if spec or governing:
+        return Modality.SPECULATIVE, [(spec or governing)[-1][2]]
+    if tense == "future" and ev_start is not None and ev_start >= pub:
+        return Modality.SCHEDULED, list(cand.cues)
+    weak = _cues_in(ctx, "speculative_weak", clause.start, start)
+    if weak and ev_start is None and cand.entry.type != EventType.THREATEN:
+        return Modality.SPECULATIVE, [weak[-1][2]]
+    return Modality.ASSERTED, list(cand.cues)
+
+
+# ----------------------------------------------------------------------------- confidence
+
+
+def _confidence(cand: Candidate, roles: Roles, modality: Modality, has_date: bool) -> float:
+    score = 0.55
+    if cand.near:
+        score += 0.15
+    if roles.source:
+        score += 0.1
+    if roles.target or roles.location:
+        score += 0.05
+    if roles.inherited:
+        score -= 0.15
+    if cand.entry.id.endswith((".weak", ".plain")):
+        score -= 0.05
+    if modality == Modality.SCHEDULED and has_date:
+        score += 0.05
+    return round(min(0.99, max(0.05, score)), 2)
+
+
+# ----------------------------------------------------------------------------- per sentence
+
+
+def _heads(lex: Lexicon, lower: str) -> list[tuple[int, int, str, tuple[TriggerEntry, ...]]]:
+    out = []
+    for end_idx, (phrase, entries) in lex.head_automaton.iter(lower):
+        start = end_idx - len(phrase) + 1
+        if is_word_boundary(lower, start, end_idx + 1):
+            out.append((start, end_idx + 1, phrase, entries))
+    return out
+
+
+def _sentence_actors(lex: Lexicon, text: str, lower: str, sent: Span) -> list[Actor]:
+    ctx = _context(lex, text, lower, sent)
+    return _dedupe([_to_actor(text, s, e, g) for s, e, g in ctx.gaz if g.is_actor and g.kind != "sector"])
+
+
+def _process_sentence(
+    lex: Lexicon, text: str, lower: str, sent: Span, heads: list, field_name: str, pub: date,
+    prev_actors: list[Actor],
+) -> list[Draft]:
+    ctx = _context(lex, text, lower, sent)
+    names = [(s, e) for s, e, g in ctx.gaz if " " in g.surface]
+    if names:  # "Organization for Security and Cooperation in Europe" holds no COOPERATE event
+        heads = [h for h in heads if not any(s <= h[0] and h[1] <= e for s, e in names)]
+    bounds = clause_bounds(text, sent)
+    cands = _candidates(heads, ctx, sent)
+    if_spans = _if_clauses(ctx, text, bounds, sent)
+    cands = _conditional_threats(lex, text, ctx, cands, if_spans, sent)
+    if not cands:
+        return []
+    dates = find_dates(text, sent.start, sent.end)
+    dates = [d for d in dates if not _reporting_date(lower, ctx, d)]
+    owned: set[int] = set()
+    has_actor = any(g.is_actor for _, _, g in ctx.gaz)
+    has_place = any(g.is_place for _, _, g in ctx.gaz)
+    drafts: list[Draft] = []
+    seen_types: dict[tuple[EventType, int], Draft] = {}
+    for cand in cands:
+        entry = cand.entry
+        if entry.actor == "required" and not has_actor:
+            continue
+        if entry.actor == "place" and not (has_actor or has_place):
+            continue
+        clause = clause_of(bounds, sent.end, cand.start)
+        roles = _roles(text, cand, ctx, clause, sent)
+        if not roles.source and not roles.target:
+            if entry.actor == "optional" and prev_actors:
+                roles.source = prev_actors[:1]
+                roles.target = prev_actors[1:2]
+                roles.inherited = True
+            elif entry.actor == "place" and roles.location and roles.location.country:
+                roles.source = [Actor.model_construct(code=roles.location.country, text=roles.location.name, kind="state")]
+        tense, tense_cues = _tense(text, lower, cand, ctx, clause, sent)
+        dm = _pick_date(text, lower, cand, dates, owned, clause, tense)
+        ev: tuple[date | None, date | None] = (None, None)
+        if dm is not None:
+            resolved = resolve(dm, pub, tense)
+            if resolved:
+                ev = resolved
+                if not dm.is_year_only:
+                    owned.add(id(dm))
+        modality, cues = _modality(lower, cand, ctx, clause, sent, if_spans, tense, ev, pub)
+        if modality == Modality.SCHEDULED:
+            cues = cues or tense_cues
+        mode = cand.mode or entry.mode
+        intensity = intensity_for(entry.type, mode, entry.intensity)
+        trig_lo, trig_hi = cand.span if (cand.near and cand.span[1] - cand.span[0] <= 60) else (cand.start, cand.end)
+        evidence = Evidence.model_construct(
+            field=field_name, sentence=text[sent.start:sent.end], start=sent.start, end=sent.end,
+            trigger=text[trig_lo:trig_hi], trigger_start=trig_lo, trigger_end=trig_hi, cues=cues,
+            date_text=dm.text if dm is not None and ev[0] is not None else None,
+        )
+        draft = Draft(
+            type=entry.type, mode=mode, modality=modality, source=roles.source, target=roles.target,
+            location=roles.location, event_date=ev[0], event_date_end=ev[1], intensity=intensity,
+            confidence=_confidence(cand, roles, modality, ev[0] is not None), evidence=evidence,
+            order=(0 if field_name == "title" else 1, cand.start),
+        )
+        key = (entry.type, clause.start)
+        prior = seen_types.get(key)
+        if prior is not None and prior.modality == draft.modality:
+            _absorb(prior, draft)  # "agreed a ceasefire": one AGREE per clause
+            continue
+        seen_types[key] = draft
+        drafts.append(draft)
+    return drafts
+
+
+# ----------------------------------------------------------------------------- merging
+
+
+def _codes(actors: list[Actor]) -> frozenset[str]:
+    return frozenset(a.code for a in actors)
+
+
+def _absorb(into: Draft, other: Draft) -> None:
+    """Merge ``other`` (another mention of the same event) into ``into``."""
+    known = _codes(into.source) | _codes(into.target)
+    into.source = into.source + [a for a in other.source if a.code not in known]
+    known |= _codes(other.source)
+    into.target = into.target + [a for a in other.target if a.code not in known]
+    if into.location is None and other.location is not None:
+        into.location = other.location
+    if into.event_date is None and other.event_date is not None:
+        into.event_date, into.event_date_end = other.event_date, other.event_date_end
+    if other.evidence.sentence != into.evidence.sentence or other.evidence.field != into.evidence.field:
+        into.related.append(other.evidence)
+    into.related.extend(other.related)
+    into.confidence = max(into.confidence, other.confidence)
+
+
+def _merge(drafts: list[Draft]) -> list[Draft]:
+    # Body mentions are better evidence than headlines: put them first so they become primary.
+    drafts = sorted(drafts, key=lambda d: (0 if d.evidence.field == "body" else 1, d.order[1]))
+    kept: list[Draft] = []
+    for d in drafts:
+        target = None
+        for k in kept:
+            if k.type != d.type:
+                continue
+            if d.modality == Modality.SCHEDULED and k.modality == Modality.SCHEDULED and d.event_date == k.event_date:
+                target = k
+                break
+            if (
+                d.modality == k.modality and d.event_date == k.event_date
+                and _codes(d.source) | _codes(d.target) == _codes(k.source) | _codes(k.target)
+                and (d.location is None or k.location is None or d.location.name == k.location.name)
+            ):
+                target = k
+                break
+        if target is not None:
+            _absorb(target, d)
+        else:
+            kept.append(d)
+    # An undated mention of a meeting whose parties match an announced one is that meeting
+    # ("the discussions in Geneva with the US" -> the Jan. 10 U.S.-Russia talks).
+    final: list[Draft] = []
+    scheduled = [k for k in kept if k.modality == Modality.SCHEDULED]
+    for d in kept:
+        if d.type == EventType.CONSULT and d.event_date is None and d.modality in {Modality.ASSERTED, Modality.SPECULATIVE}:
+            codes = _codes(d.source) | _codes(d.target)
+            matches = [
+                s for s in scheduled
+                if s.type == EventType.CONSULT and len(codes & (_codes(s.source) | _codes(s.target))) >= 2
+                and codes <= (_codes(s.source) | _codes(s.target))
+            ]
+            if matches:
+                _absorb(min(matches, key=lambda s: s.order), d)
+                continue
+        final.append(d)
+    final.sort(key=lambda d: (d.evidence.field != "title", d.evidence.start))
+    return final
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def _signal_id(article_id: str, d: Draft) -> str:
+    raw = f"{article_id}|{d.evidence.field}|{d.evidence.trigger_start}|{d.type.value}"
+    return "sig-" + hashlib.sha256(raw.encode()).hexdigest()[:20]
+
+
+def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
+    """Detect every escalation signal in ``article``. Pure: no I/O, deterministic, never raises
+    on any text (the property test feeds it arbitrary strings)."""
+    lex = lexicon or load_lexicon()
+    assert article.published_at is not None
+    pub = article.published_at.date()
+    drafts: list[Draft] = []
+    for field_name, text in (("title", article.title), ("body", article.body)):
+        if not text:
+            continue
+        lower = text.lower()
+        if len(lower) != len(text):  # rare Unicode whose lowercase changes length: keep offsets exact
+            lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+        heads = _heads(lex, lower)
+        if not heads:
+            continue
+        sentences = split_sentences(text) if field_name == "body" else [Span(0, len(text))]
+        starts = [s.start for s in sentences]
+        by_sentence: dict[int, list] = {}
+        for h in heads:
+            i = bisect.bisect_right(starts, h[0]) - 1
+            if i >= 0 and h[1] <= sentences[i].end:
+                by_sentence.setdefault(i, []).append(h)
+        for i in sorted(by_sentence):
+            prev_actors: list[Actor] = []
+            for j in range(i - 1, max(-1, i - 3), -1):
+                prev_actors = _sentence_actors(lex, text, lower, sentences[j])
+                if prev_actors:
+                    break
+            drafts.extend(_process_sentence(lex, text, lower, sentences[i], by_sentence[i], field_name, pub, prev_actors))
+    drafts = _merge(drafts)
+    ref = ArticleRef.model_construct(
+        id=article.id, title=article.title, source=article.source, url=article.url,
+        published_at=article.published_at, published_at_assumed=article.published_at_assumed,
+    )
+    out = []
+    for d in drafts:
+        out.append(
+            Signal.model_construct(
+                schema_version=1, signal_id=_signal_id(article.id, d), article_id=article.id, type=d.type,
+                mode=d.mode or None, modality=d.modality, actors=Actors.model_construct(source=d.source, target=d.target),
+                location=d.location, event_date=d.event_date, event_date_end=d.event_date_end,
+                intensity=d.intensity, severity=severity_for(d.intensity), confidence=d.confidence,
+                evidence=d.evidence, related_evidence=d.related, article=ref, detector_version=DETECTOR_VERSION,
+            )
+        )
+    return out
+

@@ -1,0 +1,71 @@
+"""The payload of the ``alerts`` topic: one routed, noise-controlled alert for one subscription.
+
+Routing and noise control (``service.alerts.router`` / ``noise``) produce these; delivery
+(``service.alerts.delivery``) sends those with ``status == "deliver"`` to every target in
+``target_ids`` and records each (alert_id, target_id) in its ledger. ``silenced`` and ``held``
+alerts are published too, so that the topic is a complete record of every decision: nothing is
+dropped silently, and an operator can see why a message did not arrive.
+
+Topic key: the ``subscription`` name. All alerts of one subscription land in one partition, in
+order, so a consumer (delivery, an archive) sees a subscription's alerts in the order they were
+decided; a subscription is the unit of rate limiting anyway.
+
+``alert_id`` is deterministic: the same subscription, group and triggering signal (or digest
+period) always give the same id, so a replay after a crash produces the same ids and the delivery
+ledger can recognise what it already sent.
+
+``target_ids`` are stable, secret-free ids (``<scheme>-<12 hex>``, a hash of the URL); delivery
+looks the URLs up with ``SubscriptionSet.targets(subscription)``. Raw URLs never enter a message.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from schemas.signal import Signal
+
+ALERT_SCHEMA_VERSION = 1
+
+AlertKind = Literal["alert", "digest"]
+AlertStatus = Literal["deliver", "silenced", "held"]
+AlertReason = Literal["new", "severity_rise", "digest", "quiet_hours_end"]
+
+
+class Alert(BaseModel):
+    """One message-to-be (or the record of why it is not sent) for one subscription."""
+
+    schema_version: Literal[1] = ALERT_SCHEMA_VERSION
+    alert_id: str = Field(description="Deterministic; the delivery ledger's key with target_id.")
+    subscription: str
+    kind: AlertKind = Field(description="'alert': one group; 'digest': a period's groups.")
+    reason: AlertReason = Field(
+        default="new",
+        description="Why it was emitted: a new group, a severity rise within the repeat "
+        "interval, a scheduled digest, or the end of quiet hours.",
+    )
+    group_key: str = Field(description="The group (alert) or 'digest:<period start>' (digest).")
+    severity: int = Field(ge=1, le=5, description="The highest severity among the signals.")
+    title: str
+    signals: list[Signal] = Field(
+        description="First = representative; the others are the same group (other outlets) "
+        "or, in a digest, the period's signals (at most max_signals_per_alert per group)."
+    )
+    signal_count: int = Field(
+        default=0,
+        description="How many signals the alert stands for (>= len(signals) when capped).",
+    )
+    source_count: int = Field(default=0, description="Distinct outlets (or articles) among them.")
+    counts: dict[str, int] = Field(
+        default_factory=dict,
+        description="Digests: signals per 'TYPE in REGION' (complete even when signals is capped).",
+    )
+    matched: list[str] = Field(description="Why: the subscription and the filters that matched.")
+    status: AlertStatus
+    silenced_by: str | None = Field(default=None, description="The silence id, when silenced.")
+    created_at: datetime
+    period_start: datetime | None = Field(default=None, description="Digest period start.")
+    period_end: datetime | None = Field(default=None, description="Digest period end.")
+    target_ids: list[str] = Field(description="Secret-free ids of the subscription's targets.")

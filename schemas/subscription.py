@@ -1,0 +1,283 @@
+"""The subscriptions file: who wants which alerts, where, and how much noise they tolerate.
+
+The YAML root is :class:`SubscriptionsFile`. Every mistake is a pydantic validation error that
+``service.alerts.subscriptions.load_subscriptions`` turns into one readable line naming the
+subscription and the field ("subscription 'ops' field filters.types: 'MOBILISE' is not a PLOVER
+type"), because a typo in a filter otherwise means a channel that silently never alerts.
+
+Durations are written as ``30s``, ``5m``, ``4h``, ``1d`` (or a number of seconds); times of day
+as ``HH:MM``; time zones as IANA names (``Europe/Paris``), checked with :mod:`zoneinfo`.
+
+Interface notes for other modules (DELIVERY): ``Subscription.urls`` may contain ``${ENV}``
+references, expanded at load time by the loader; never log a URL, use
+``service.alerts.subscriptions.redact`` or the target id.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
+
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: Any) -> Any:
+    """``"90s"``, ``"5m"``, ``"4h"``, ``"1d"``, ``"2w"`` or seconds -> timedelta (others pass on)."""
+    if isinstance(value, bool):
+        raise ValueError("a duration like '30s', '5m', '4h' or '1d', not a boolean")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError("a duration cannot be negative")
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        m = _DURATION_RE.match(value.lower())
+        if not m:
+            raise ValueError(f"{value!r} is not a duration like '30s', '5m', '4h' or '1d'")
+        return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name like 'Europe/Paris')") from None
+    return value
+
+
+TimeZoneName = Annotated[str, BeforeValidator(lambda v: _check_timezone(str(v)))]
+
+
+def _upper_codes(value: Any) -> Any:
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list):
+        return [str(v).strip().upper() for v in value]
+    return value
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+class _Strict(BaseModel):
+    # Unknown keys are errors: "min_severty: 4" must not be ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Filters(_Strict):
+    """What a subscription wants. Every given filter must match (AND); within a list, any (OR).
+
+    An absent or empty list means "any". ``modalities`` defaults to asserted and scheduled, the
+    alert-worthy ones; add ``speculative`` to hear about "could", "fears", "analysts say".
+    """
+
+    types: Annotated[list[EventType], BeforeValidator(_upper_codes)] = Field(default_factory=list)
+    modalities: Annotated[list[Modality], BeforeValidator(_as_list)] = Field(
+        default_factory=lambda: sorted(ALERT_WORTHY_MODALITIES)
+    )
+    min_severity: int = Field(default=1, ge=1, le=5)
+    actors: Annotated[list[str], BeforeValidator(_upper_codes)] = Field(
+        default_factory=list, description="Actor codes (RUS, NATO), source or target."
+    )
+    countries: Annotated[list[str], BeforeValidator(_upper_codes)] = Field(
+        default_factory=list, description="ISO 3166-1 alpha-3 of the signal's location."
+    )
+    keywords: Annotated[list[str], BeforeValidator(_as_list)] = Field(
+        default_factory=list,
+        description="Whole words or phrases, case-insensitive, in the evidence sentence or title.",
+    )
+
+    @field_validator("modalities")
+    @classmethod
+    def _nonempty_modalities(cls, value: list[Modality]) -> list[Modality]:
+        if not value:
+            raise ValueError("at least one modality (default: asserted, scheduled)")
+        return value
+
+    @field_validator("keywords")
+    @classmethod
+    def _clean_keywords(cls, value: list[str]) -> list[str]:
+        out = [" ".join(str(k).split()).lower() for k in value]
+        if any(not k for k in out):
+            raise ValueError("a keyword is empty")
+        return out
+
+
+class QuietHours(_Strict):
+    """Hours (in the subscription's time zone) when alerts are held, then sent as one digest.
+
+    ``start`` > ``end`` spans midnight (22:00-07:00). Alerts at or above ``breakthrough_severity``
+    are delivered anyway.
+    """
+
+    start: time
+    end: time
+    breakthrough_severity: int = Field(default=5, ge=1, le=5)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> QuietHours:
+        if self.start == self.end:
+            raise ValueError("start and end are equal: quiet hours would be empty")
+        return self
+
+
+class Digest(_Strict):
+    """Instead of one message per alert, one message per period, grouped by type and region.
+
+    ``every: hourly`` sends at the top of each hour; ``every: daily`` at ``at`` (HH:MM) in the
+    subscription's time zone.
+    """
+
+    every: Literal["hourly", "daily"]
+    at: time = time(8, 0)
+
+
+class SilenceMatchers(_Strict):
+    """What a silence mutes. Every given matcher must match (AND); within a list, any (OR)."""
+
+    subscriptions: Annotated[list[str], BeforeValidator(_as_list)] = Field(default_factory=list)
+    types: Annotated[list[EventType], BeforeValidator(_upper_codes)] = Field(default_factory=list)
+    actors: Annotated[list[str], BeforeValidator(_upper_codes)] = Field(default_factory=list)
+    countries: Annotated[list[str], BeforeValidator(_upper_codes)] = Field(default_factory=list)
+    keywords: Annotated[list[str], BeforeValidator(_as_list)] = Field(default_factory=list)
+    group_key: str | None = None
+    max_severity: int | None = Field(
+        default=None, ge=1, le=5, description="Mute only alerts at or below this severity."
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> SilenceMatchers:
+        if not any(
+            (self.subscriptions, self.types, self.actors, self.countries, self.keywords,
+             self.group_key, self.max_severity)
+        ):
+            raise ValueError("a silence needs at least one matcher (it would mute everything)")
+        return self
+
+
+class Silence(_Strict):
+    """A mute with a reason and an end: matching alerts are recorded as ``silenced``, not sent."""
+
+    id: str = Field(min_length=1)
+    matchers: SilenceMatchers
+    starts_at: datetime
+    ends_at: datetime
+    reason: str = Field(min_length=1)
+    created_by: str | None = None
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("needs a time zone offset (e.g. 2025-01-10T08:00:00Z)")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Silence:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+    def active(self, now: datetime) -> bool:
+        return self.starts_at <= now < self.ends_at
+
+
+GroupField = Literal["type", "actors", "place", "event_date", "modality", "article"]
+Format = Literal["markdown", "html", "text"]
+
+
+class Defaults(_Strict):
+    """Values every subscription inherits unless it sets its own."""
+
+    timezone: TimeZoneName = "UTC"
+    group_by: list[GroupField] = Field(default_factory=lambda: ["type", "actors", "place", "event_date"])
+    group_wait: Duration = Field(
+        default=timedelta(seconds=30),
+        description="How long a new group collects signals before its one alert goes out (0: at once).",
+    )
+    repeat_interval: Duration = Field(default=timedelta(hours=4))
+    max_signals_per_alert: int = Field(default=10, ge=1, le=1000)
+
+
+class Subscription(_Strict):
+    """One recipient (or channel) with its targets, filters and noise controls.
+
+    Targets are Apprise URLs in ``urls`` and/or ``tags`` resolved in the file's
+    ``apprise_config``. Unset noise settings come from the file's ``defaults``.
+    """
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+    urls: Annotated[list[str], BeforeValidator(_as_list)] = Field(default_factory=list)
+    tags: Annotated[list[str], BeforeValidator(_as_list)] = Field(default_factory=list)
+    filters: Filters = Field(default_factory=Filters)
+    timezone: TimeZoneName | None = None
+    group_by: list[GroupField] | None = None
+    group_wait: Duration | None = None
+    repeat_interval: Duration | None = None
+    max_signals_per_alert: int | None = Field(default=None, ge=1, le=1000)
+    quiet_hours: QuietHours | None = None
+    digest: Digest | None = None
+    format: Format | None = Field(
+        default=None, description="Force a message format; by default chosen per target."
+    )
+    enabled: bool = True
+
+    @field_validator("urls")
+    @classmethod
+    def _urls_look_like_urls(cls, value: list[str]) -> list[str]:
+        for i, url in enumerate(value):
+            if not isinstance(url, str) or "://" not in url:
+                # Never echo the value: it may be a token pasted in the wrong place.
+                raise ValueError(f"item {i} is not an Apprise URL (expected 'scheme://...')")
+        return value
+
+    @model_validator(mode="after")
+    def _has_targets(self) -> Subscription:
+        if not self.urls and not self.tags:
+            raise ValueError("needs at least one target in 'urls' or 'tags'")
+        return self
+
+
+class SubscriptionsFile(_Strict):
+    """The YAML root: ``subscriptions``, optional ``silences``, ``defaults`` and ``apprise_config``."""
+
+    subscriptions: list[Subscription]
+    silences: list[Silence] = Field(default_factory=list)
+    defaults: Defaults = Field(default_factory=Defaults)
+    apprise_config: str | None = Field(
+        default=None, description="Apprise config file (relative to this file) for 'tags'."
+    )
+
+    @model_validator(mode="after")
+    def _unique(self) -> SubscriptionsFile:
+        seen: set[str] = set()
+        for sub in self.subscriptions:
+            if sub.name in seen:
+                raise ValueError(f"subscription name {sub.name!r} is used twice")
+            seen.add(sub.name)
+        ids: set[str] = set()
+        for s in self.silences:
+            if s.id in ids:
+                raise ValueError(f"silence id {s.id!r} is used twice")
+            ids.add(s.id)
+        if any(s.tags for s in self.subscriptions) and not self.apprise_config:
+            raise ValueError("'tags' are used but no 'apprise_config' file is given")
+        return self

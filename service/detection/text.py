@@ -1,0 +1,97 @@
+"""Sentences and clauses, with character offsets into the original text.
+
+Wire copy is regular: paragraphs are lines, sentences end in . ! ? (possibly inside quotes), and
+the only traps are abbreviations ("Jan.", "U.S.", "Gen.") and initials ("Joe R. Biden"). A regex
+with an abbreviation list was 20/20 on the sample and ~100x faster than pysbd or spaCy (field
+notes), and it keeps exact offsets, which evidence needs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ABBREVIATIONS = frozenset(
+    """jan feb mar apr jun jul aug sep sept oct nov dec mr mrs ms dr prof gen lt col maj capt sgt
+    cmdr adm rep sen gov pres st mt no vs etc inc corp ltd co jr sr dept est fig approx
+    u.s u.k u.n e.u u.s.a u.a.e a.m p.m e.g i.e d.c""".split()
+)
+
+# A sentence ends at . ! or ? (optionally followed by closing quotes/brackets) then whitespace,
+# when the next sentence starts with an upper-case letter, a digit or an opening quote.
+_END = re.compile(r"[.!?][\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
+_PARA = re.compile(r"\n\s*")
+_TOKEN_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+
+# Clause boundaries: punctuation and conjunctions that usually start a new proposition.
+CLAUSE_BOUNDARY = re.compile(
+    r"[;:()\u2014]|\s[-\u2013]\s|,(?=\s)|\b(?:but|while|whereas|although|though|which|who|"
+    r"after|because|when|where|unless|if|as well as|that)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """Is the period at ``dot`` the end of an abbreviation or an initial rather than a sentence?"""
+    m = _TOKEN_BEFORE.search(text, max(0, dot - 12), dot)
+    if not m:
+        return False
+    tok = m.group(1).lower().rstrip(".")
+    if tok in ABBREVIATIONS:
+        return True
+    # A single capital initial ("Joe R. Biden"), but not a sentence-final pronoun "I".
+    return len(tok) == 1 and text[dot - 1].isupper() and text[dot - 1] != "I"
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Split ``text`` into sentence spans (trimmed of surrounding whitespace)."""
+    spans: list[Span] = []
+    para_start = 0
+    for para in [*_PARA.finditer(text), None]:
+        para_end = para.start() if para else len(text)
+        start = para_start
+        for m in _END.finditer(text, para_start, para_end):
+            if text[m.start()] == "." and _is_abbreviation(text, m.start()):
+                continue
+            _append(text, start, m.end(), spans)
+            start = m.end()
+        _append(text, start, para_end, spans)
+        if para:
+            para_start = para.end()
+    return spans
+
+
+def _append(text: str, start: int, end: int, out: list[Span]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append(Span(start, end))
+
+
+def clause_bounds(text: str, sent: Span) -> list[int]:
+    """Offsets (absolute) where clauses start inside the sentence, the sentence start included."""
+    bounds = [sent.start]
+    for m in CLAUSE_BOUNDARY.finditer(text, sent.start, sent.end):
+        bounds.append(m.start())
+    return bounds
+
+
+def clause_of(bounds: list[int], sent_end: int, pos: int) -> Span:
+    """The clause containing absolute offset ``pos`` given sorted clause starts."""
+    start = bounds[0]
+    end = sent_end
+    for b in bounds:
+        if b <= pos:
+            start = b
+        else:
+            end = b
+            break
+    return Span(start, end)
