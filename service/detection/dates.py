@@ -11,7 +11,7 @@ forms, so a small rule set resolves them exactly:
 * years and decades: "in 2014", "since 2014", "the 2015 ceasefire", "the 1990s".
 
 Resolution rules (documented in the README): a year-less date in a future-tense context is the
-next such date on or after publication; in a past-tense context the last one on or before; with no
+next such date strictly after the publication day; in a past-tense context the last one on or before; with no
 tense, the nearest. A weekday in the future is the coming one (strictly after publication), in the
 past or with no tense the last one on or before publication. "next X" is the first X strictly
 after publication; "last X" the last strictly before.
@@ -87,11 +87,21 @@ _PATTERNS: list[tuple[str, str]] = [
         rf"(?P<yr>{_YEAR})\b(?![,.]?\d)",
     ),
 ]
-# One alternation, so a sentence is scanned once; each pattern's groups are prefixed with its
-# kind ("md__d") because group names must be unique across the alternatives.
-DATE_RE = re.compile(
-    "|".join(f"(?P<{name}>{pat.replace('(?P<', f'(?P<{name}__')})" for name, pat in _PATTERNS)
-)
+_COMPILED: dict[str, re.Pattern[str]] = {name: re.compile(pat) for name, pat in _PATTERNS}
+
+# Which patterns to try for each kind of anchor, and at which word offset before the anchor
+# (0 = the anchor itself, 1 = the word before, ...). Anchored ``match`` calls at a handful of
+# positions are ~10x cheaper than scanning a sentence with one big alternation.
+_DISPATCH: dict[str, tuple[tuple[str, int], ...]] = {
+    "mon": (("md_md", 0), ("m_dd", 0), ("md", 0), ("dd_m", 2), ("dm", 2), ("dm", 1), ("month", 1), ("month", 2)),
+    "digit": (("iso", 0), ("dd_m", 0), ("dm", 0), ("decade", 0), ("decade", 1), ("year", 1), ("year", 2),
+              ("span", 1), ("span", 2)),
+    "wd": (("weekday", 1), ("weekday", 0)),
+    "rel": (("rel_day", 0), ("rel_day", 1)),
+    "per": (("rel_period", 1), ("rel_period", 2), ("span", 2), ("span", 3)),
+}
+
+PRECISE_KINDS = frozenset({"iso", "md", "dm", "m_dd", "dd_m", "md_md", "weekday", "rel_day"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,17 +118,84 @@ class DateMention:
     def is_year_only(self) -> bool:
         return self.kind in {"year", "decade"}
 
+    @property
+    def is_precise(self) -> bool:
+        """A day or a range of days: enough to put an event on a calendar (``scheduled``)."""
+        return self.kind in PRECISE_KINDS
 
-def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMention]:
-    """Every date expression in ``text[start:end]``, left to right, non-overlapping."""
+
+# Cheap anchors: every date expression contains a digit or one of these words. Scanning for them
+# first and running the full alternation only around them is ~10x faster on wire copy.
+_ANCHOR_RE = re.compile(
+    r"(?P<digit>\d+)|\b(?:(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|"
+    r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+    r"(?P<rel>today|tomorrow|yesterday|tonight|morning|evening)|"
+    r"(?P<per>week|month|year|weekend|days|weeks|months|years)\b)"
+)
+
+
+def _word_starts_before(text: str, pos: int, lo: int, n: int) -> list[int]:
+    """Start offsets of the ``n`` words before ``pos`` (nearest first), not before ``lo``."""
+    out = []
+    for _ in range(n):
+        j = pos
+        while j > lo and not text[j - 1].isalnum():
+            j -= 1
+        k = j
+        while k > lo and (text[k - 1].isalnum() or text[k - 1] in ".'’-"):
+            k -= 1
+        if k == j:
+            break
+        out.append(k)
+        pos = k
+    return out
+
+
+_DIGITS_RE = re.compile(r"\d+")
+
+
+def find_dates(
+    text: str, start: int = 0, end: int | None = None, anchors: list[tuple[int, int, str]] | None = None
+) -> list[DateMention]:
+    """Every date expression in ``text[start:end]``, left to right, non-overlapping.
+
+    ``anchors`` (start, end, kind) may come from the caller's own word matching (the detector's
+    context automaton already found month and weekday names); digits are always scanned here.
+    """
     out: list[DateMention] = []
     end = len(text) if end is None else end
-    for m in DATE_RE.finditer(text, start, end):
-        kind = m.lastgroup or ""
-        prefix = f"{kind}__"
-        groups = {k[len(prefix):]: v for k, v in m.groupdict().items() if k.startswith(prefix)}
-        out.append(DateMention(m.start(), m.end(), m.group(0), kind, groups))
+    last_end = start
+    if anchors is None:
+        found = [(a.start(), a.end(), a.lastgroup or "") for a in _ANCHOR_RE.finditer(text, start, end)]
+    else:
+        found = sorted([*anchors, *((d.start(), d.end(), "digit") for d in _DIGITS_RE.finditer(text, start, end))])
+    for a_start, a_end, kind in found:
+        if a_start < last_end:
+            continue
+        pos = a_start
+        while pos > start and text[pos - 1].isalnum():
+            pos -= 1  # the anchor may sit inside a word ("20th")
+        before = _word_starts_before(text, pos, max(start, last_end), 3)
+        best: re.Match[str] | None = None
+        for name, back in _DISPATCH[kind]:
+            p = pos if back == 0 else (before[back - 1] if back <= len(before) else None)
+            if p is None:
+                continue
+            m = _COMPILED[name].match(text, p, end)
+            if m and m.end() >= a_end and (best is None or m.end() > best.end() or
+                                           (m.end() == best.end() and m.start() < best.start())):
+                best = m
+        if best is not None:
+            out.append(_mention(best))
+            last_end = best.end()
     return out
+
+
+_KIND_OF = {pat: name for name, pat in _COMPILED.items()}
+
+
+def _mention(m: re.Match[str]) -> DateMention:
+    return DateMention(m.start(), m.end(), m.group(0), _KIND_OF[m.re], m.groupdict())
 
 
 def _month(token: str | None) -> int:
@@ -144,7 +221,7 @@ def _yearless(month: int, day: int, pub: date, tense: Tense) -> date | None:
     if this is None:
         return nxt or prev
     if tense == "future":
-        return this if this >= pub else nxt
+        return this if this > pub else nxt
     if tense == "past":
         return this if this <= pub else prev
     candidates = [c for c in (prev, this, nxt) if c]
@@ -257,7 +334,7 @@ def _rel_period(q: str, p: str, pub: date) -> tuple[date, date | None]:
         if q in {"last", "the past", "the last"}:
             return monday - timedelta(days=7), monday - timedelta(days=1)
         if q == "later this":
-            return pub + timedelta(days=1), monday + timedelta(days=6)
+            return pub + timedelta(days=1), max(pub + timedelta(days=1), monday + timedelta(days=6))
         if q == "earlier this":
             return monday, pub
         return monday, monday + timedelta(days=6)

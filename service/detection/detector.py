@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -38,6 +39,11 @@ DETECTOR_VERSION = "1.0.0"
 SYMMETRIC = frozenset({EventType.CONSULT, EventType.AGREE, EventType.COOPERATE})
 DIRECTED_PLACE_TARGET = frozenset(
     {EventType.ASSAULT, EventType.MOBILIZE, EventType.COERCE, EventType.AID, EventType.SANCTION, EventType.RETREAT}
+)
+# Types where saying it is doing it: "X said it would send $350 million" is AID, asserted.
+ANNOUNCED_TYPES = frozenset(
+    {EventType.AID, EventType.SANCTION, EventType.SUPPORT, EventType.THREATEN, EventType.REQUEST,
+     EventType.ACCUSE, EventType.REJECT}
 )
 CONFLICT_TYPES = frozenset(
     {EventType.SANCTION, EventType.ASSAULT, EventType.COERCE, EventType.MOBILIZE, EventType.THREATEN}
@@ -244,9 +250,9 @@ def _candidates(
         for other in accepted:
             if cand.start < other.end and cand.end > other.start:
                 clash = True
-            elif other.consume_span and other.consume_span[0] <= cand.start and cand.end <= other.consume_span[1]:
+            elif other.consume_span and cand.start < other.consume_span[1] and cand.end > other.consume_span[0]:
                 clash = True
-            elif cand.consume_span and cand.consume_span[0] <= other.start and other.end <= cand.consume_span[1]:
+            elif cand.consume_span and other.start < cand.consume_span[1] and other.end > cand.consume_span[0]:
                 clash = True
             if clash:
                 break
@@ -334,8 +340,18 @@ def _is_locative(text: str, start: int) -> bool:
     return _prep_before(text, start) in LOCATIVES
 
 
+_ACTOR_CACHE: dict[tuple[str, str, str], Actor] = {}
+
+
 def _to_actor(text: str, s: int, e: int, g: GazEntry) -> Actor:
-    return Actor.model_construct(code=g.code if g.kind not in {"city", "region"} else (g.country or g.code), text=text[s:e], kind=g.actor_kind)
+    code = g.code if g.kind not in {"city", "region"} else (g.country or g.code)
+    key = (code, text[s:e], g.actor_kind)
+    actor = _ACTOR_CACHE.get(key)
+    if actor is None:
+        if len(_ACTOR_CACHE) > 50_000:  # bounded: surface forms are few, but be safe
+            _ACTOR_CACHE.clear()
+        actor = _ACTOR_CACHE[key] = Actor.model_construct(code=key[0], text=key[1], kind=key[2])
+    return actor
 
 
 def _to_location(g: GazEntry) -> Location:
@@ -557,14 +573,28 @@ def _pick_date(text: str, lower: str, cand: Candidate, dates: list[DateMention],
     return None
 
 
+_CONTRAST_RE = re.compile(r";|\b(?:but|while|whereas|although|though|however|yet)\b")
+
+
+def _contrast_start(lower: str, lo: int, hi: int) -> int:
+    """Start of the stretch before ``hi`` not interrupted by a contrast word or semicolon."""
+    last = lo
+    for m in _CONTRAST_RE.finditer(lower, lo, hi):
+        last = m.end()
+    return last
+
+
 def _modality(
     lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span, if_spans: list[tuple[int, int]],
-    tense: Tense, dates: tuple[date | None, date | None], pub: date
+    tense: Tense, dates: tuple[date | None, date | None], pub: date, precise: bool, tense_cues: list[str]
 ) -> tuple[Modality, list[str]]:
     start, end = cand.start, cand.end
     if cand.forced_modality:
         return cand.forced_modality, list(cand.cues)
-    denial = _cues_in(ctx, "denial", clause.start, start)
+    # Denials and fears govern the clauses they introduce ("denied that its warships had
+    # entered..."), up to a contrast ("... but says it could ...").
+    scope_lo = _contrast_start(lower, sent.start, start)
+    denial = _cues_in(ctx, "denial", scope_lo, start)
     if denial:
         return Modality.DENIED, [denial[-1][2]]
     neg = [c for c in _cues_in(ctx, "negation", clause.start, start) if start - c[1] <= 30]
@@ -585,18 +615,22 @@ def _modality(
     if hist and tense != "future":
         return Modality.HISTORICAL, [hist[0][2]]
     spec = [c for c in _cues_in(ctx, "speculative", clause.start, start) if c[2] not in {"if", "unless"}]
-    governing = [c for c in _cues_in(ctx, "speculative", sent.start, clause.start)
+    governing = [c for c in _cues_in(ctx, "speculative", scope_lo, clause.start)
                  if c[2] in {"fears", "feared", "fear", "worries", "worried", "concern that", "concerns that", "speculation", "rumours", "rumors", "may", "might", "could"}]
     if cand.entry.type == EventType.THREATEN:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
         governing = []
     if spec or governing:
         return Modality.SPECULATIVE, [(spec or governing)[-1][2]]
-    if tense == "future" and ev_start is not None and ev_start >= pub:
+    if tense == "future" and ev_start is not None and ev_start >= pub and precise:
         return Modality.SCHEDULED, list(cand.cues)
     weak = _cues_in(ctx, "speculative_weak", clause.start, start)
-    if weak and ev_start is None and cand.entry.type != EventType.THREATEN:
+    if weak and not precise and cand.entry.type not in ANNOUNCED_TYPES:
         return Modality.SPECULATIVE, [weak[-1][2]]
+    if tense == "future" and cand.entry.type not in ANNOUNCED_TYPES:
+        # Announced for no particular day ("next week", "soon"): it cannot go on a calendar and
+        # has not happened, so it is not an alert-worthy fact yet.
+        return Modality.SPECULATIVE, tense_cues
     return Modality.ASSERTED, list(cand.cues)
 
 
@@ -639,7 +673,7 @@ def _sentence_actors(lex: Lexicon, text: str, lower: str, sent: Span) -> list[Ac
 
 def _process_sentence(
     lex: Lexicon, text: str, lower: str, sent: Span, heads: list, field_name: str, pub: date,
-    prev_actors: list[Actor],
+    prev_actors: Callable[[], list[Actor]],
 ) -> list[Draft]:
     ctx = _context(lex, text, lower, sent)
     names = [(s, e) for s, e, g in ctx.gaz if " " in g.surface]
@@ -651,7 +685,7 @@ def _process_sentence(
     cands = _conditional_threats(lex, text, ctx, cands, if_spans, sent)
     if not cands:
         return []
-    dates = find_dates(text, sent.start, sent.end)
+    dates = find_dates(text, sent.start, sent.end, ctx.classes.get("date_anchors", []))
     dates = [d for d in dates if not _reporting_date(lower, ctx, d)]
     owned: set[int] = set()
     has_actor = any(g.is_actor for _, _, g in ctx.gaz)
@@ -667,9 +701,10 @@ def _process_sentence(
         clause = clause_of(bounds, sent.end, cand.start)
         roles = _roles(text, cand, ctx, clause, sent)
         if not roles.source and not roles.target:
-            if entry.actor == "optional" and prev_actors:
-                roles.source = prev_actors[:1]
-                roles.target = prev_actors[1:2]
+            inherited = prev_actors() if entry.actor == "optional" else []
+            if inherited:
+                roles.source = inherited[:1]
+                roles.target = inherited[1:2]
                 roles.inherited = True
             elif entry.actor == "place" and roles.location and roles.location.country:
                 roles.source = [Actor.model_construct(code=roles.location.country, text=roles.location.name, kind="state")]
@@ -682,7 +717,8 @@ def _process_sentence(
                 ev = resolved
                 if not dm.is_year_only:
                     owned.add(id(dm))
-        modality, cues = _modality(lower, cand, ctx, clause, sent, if_spans, tense, ev, pub)
+        precise = dm is not None and ev[0] is not None and dm.is_precise
+        modality, cues = _modality(lower, cand, ctx, clause, sent, if_spans, tense, ev, pub, precise, tense_cues)
         if modality == Modality.SCHEDULED:
             cues = cues or tense_cues
         mode = cand.mode or entry.mode
@@ -807,11 +843,16 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
             if i >= 0 and h[1] <= sentences[i].end:
                 by_sentence.setdefault(i, []).append(h)
         for i in sorted(by_sentence):
-            prev_actors: list[Actor] = []
-            for j in range(i - 1, max(-1, i - 3), -1):
-                prev_actors = _sentence_actors(lex, text, lower, sentences[j])
-                if prev_actors:
-                    break
+
+            def prev_actors(i: int = i, text: str = text, lower: str = lower, sentences: list[Span] = sentences) -> list[Actor]:
+                # Only unambiguous triggers with no actor in their own sentence ask for this
+                # ("Major combat ended with a ceasefire in 2015"): computed on demand.
+                for j in range(i - 1, max(-1, i - 3), -1):
+                    found = _sentence_actors(lex, text, lower, sentences[j])
+                    if found:
+                        return found
+                return []
+
             drafts.extend(_process_sentence(lex, text, lower, sentences[i], by_sentence[i], field_name, pub, prev_actors))
     drafts = _merge(drafts)
     ref = ArticleRef.model_construct(

@@ -1,0 +1,33 @@
+"""Shared helpers for detector tests: build articles, find signals."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from schemas.article import Article
+from schemas.signal import Signal
+from service.detection import detect
+from service.inputs import read_articles
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_7c94694e4128f0a7.txt"
+
+
+def article(body: str, published: str = "2024-04-14", title: str = "") -> Article:
+    return Article(id="t", title=title, body=body, published_at=datetime.fromisoformat(published).replace(tzinfo=UTC))
+
+
+def signals_of(body: str, published: str = "2024-04-14") -> list[Signal]:
+    return detect(article(body, published))
+
+
+def codes(sig: Signal) -> set[str]:
+    return {a.code for a in sig.actors.source} | {a.code for a in sig.actors.target}
+
+
+@pytest.fixture(scope="session")
+def seed_signals() -> list[Signal]:
+    (parsed,) = list(read_articles([str(SEED)]))
+    return detect(parsed.article)

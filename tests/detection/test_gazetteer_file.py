@@ -1,0 +1,180 @@
+"""The committed gazetteer is a reviewed data file: check its shape and the rows the detector relies on.
+
+Loaded with the stdlib csv module exactly as a consumer without the project's code would, so a
+malformed row (a stray tab, a quote, a lowercase surface, a missing coordinate) fails here rather
+than as a silently unresolved actor at run time.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+GAZETTEER = Path(__file__).resolve().parents[2] / "service" / "detection" / "data" / "gazetteer.tsv"
+COLUMNS = ["surface", "code", "kind", "country", "lat", "lon", "name"]
+KINDS = {"state", "demonym", "capital", "metonym", "igo", "group", "leader", "city", "region"}
+ISO3 = re.compile(r"^[A-Z]{3}$")
+LOWER_PARTICLE = re.compile(r"^(al|el|ad|an|as|ash|at|az|ibn|bin|von|van|de|du|la|le)[- ]")
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict[str, str]]:
+    with GAZETTEER.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh, delimiter="\t")
+        assert reader.fieldnames == COLUMNS
+        out = list(reader)
+    assert all(None not in r and all(v is not None for v in r.values()) for r in out), "ragged row"
+    return out
+
+
+def _index(rows: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, str]]:
+    return {(r["surface"], r["kind"]): r for r in rows}
+
+
+def test_header_is_exact() -> None:
+    first = GAZETTEER.read_text(encoding="utf-8").split("\n", 1)[0]
+    assert first.split("\t") == COLUMNS
+
+
+def test_size_stays_small() -> None:
+    assert GAZETTEER.stat().st_size < 1_000_000
+
+
+def test_kinds_are_allowed(rows: list[dict[str, str]]) -> None:
+    assert {r["kind"] for r in rows} <= KINDS
+    assert {r["kind"] for r in rows} == KINDS, "every kind should be represented"
+
+
+def test_state_codes_are_iso_alpha3(rows: list[dict[str, str]]) -> None:
+    bad = [
+        r
+        for r in rows
+        if r["kind"] in {"state", "demonym", "capital"} and not ISO3.match(r["code"])
+    ]
+    assert not bad
+    bad_country = [r for r in rows if r["country"] and not ISO3.match(r["country"])]
+    assert not bad_country
+
+
+def test_codes_are_upper_case_tokens(rows: list[dict[str, str]]) -> None:
+    assert all(re.match(r"^[A-Z][A-Z0-9]*$", r["code"]) for r in rows)
+
+
+def test_coordinates_in_range_and_where_they_belong(rows: list[dict[str, str]]) -> None:
+    for r in rows:
+        if r["kind"] in {"capital", "city", "region"}:
+            assert r["lat"] and r["lon"], f"place without coordinates: {r}"
+        if r["kind"] in {"demonym", "metonym", "igo", "group", "leader"}:
+            assert not r["lat"] and not r["lon"], f"actor with coordinates: {r}"
+        if r["lat"]:
+            assert -90 <= float(r["lat"]) <= 90, r
+            assert -180 <= float(r["lon"]) <= 180, r
+
+
+def test_no_duplicate_surface_kind(rows: list[dict[str, str]]) -> None:
+    dupes = [k for k, n in Counter((r["surface"], r["kind"]) for r in rows).items() if n > 1]
+    assert not dupes
+
+
+def test_no_lowercase_common_words(rows: list[dict[str, str]]) -> None:
+    bad = [
+        r["surface"]
+        for r in rows
+        if r["surface"][0].islower() and not LOWER_PARTICLE.match(r["surface"])
+    ]
+    assert not bad
+    assert all(r["surface"] == r["surface"].strip() and r["surface"] for r in rows)
+
+
+def test_sorted_for_stable_diffs(rows: list[dict[str, str]]) -> None:
+    keys = [(r["surface"], r["kind"]) for r in rows]
+    assert keys == sorted(keys)
+
+
+@pytest.mark.parametrize(
+    ("surface", "kind", "code"),
+    [
+        ("Russia", "state", "RUS"),
+        ("Russian Federation", "state", "RUS"),
+        ("Russian", "demonym", "RUS"),
+        ("Russians", "demonym", "RUS"),
+        ("Kremlin", "metonym", "RUS"),
+        ("White House", "metonym", "USA"),
+        ("Pentagon", "metonym", "USA"),
+        ("U.S.", "state", "USA"),
+        ("US", "state", "USA"),
+        ("United States", "state", "USA"),
+        ("NATO", "igo", "NATO"),
+        ("OSCE", "igo", "OSCE"),
+        ("Organization for Security and Co-operation in Europe", "igo", "OSCE"),
+        ("Organization for Security and Cooperation in Europe", "igo", "OSCE"),
+        ("Kyiv", "capital", "UKR"),
+        ("Kiev", "capital", "UKR"),
+        ("Zelenskiy", "leader", "UKR"),
+        ("Zelensky", "leader", "UKR"),
+        ("Zelenskyy", "leader", "UKR"),
+        ("Stoltenberg", "leader", "NATO"),
+        ("Rutte", "leader", "NATO"),
+        ("Guterres", "leader", "UN"),
+        ("von der Leyen", "leader", "EU"),
+        ("Hamas", "group", "HAMAS"),
+        ("Taiwan", "state", "TWN"),
+        ("Kosovo", "state", "XKX"),
+        ("Türkiye", "state", "TUR"),
+        ("Czechia", "state", "CZE"),
+        ("Cote d'Ivoire", "state", "CIV"),
+        ("Burma", "state", "MMR"),
+        ("DPRK", "state", "PRK"),
+    ],
+)
+def test_key_actor_rows(rows: list[dict[str, str]], surface: str, kind: str, code: str) -> None:
+    row = _index(rows).get((surface, kind))
+    assert row is not None, f"missing {surface!r} ({kind})"
+    assert row["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("surface", "kind", "code", "lat", "lon"),
+    [
+        ("Moscow", "capital", "RUS", 55.75, 37.62),
+        ("Geneva", "city", "CHE", 46.20, 6.15),
+        ("Brussels", "capital", "BEL", 50.85, 4.35),
+        ("Crimea", "region", "UKR", 45.0, 34.1),
+        ("Washington", "capital", "USA", 38.90, -77.04),
+        ("Kharkiv", "city", "UKR", 49.99, 36.23),
+        ("Gaza Strip", "region", "PSE", 31.42, 34.38),
+    ],
+)
+def test_key_place_rows(
+    rows: list[dict[str, str]], surface: str, kind: str, code: str, lat: float, lon: float
+) -> None:
+    row = _index(rows).get((surface, kind))
+    assert row is not None, f"missing {surface!r} ({kind})"
+    assert row["code"] == code
+    # Within about 0.3 degrees: a representative point, not a namesake on another continent.
+    assert abs(float(row["lat"]) - lat) < 0.3 and abs(float(row["lon"]) - lon) < 0.3, row
+
+
+def test_coverage(rows: list[dict[str, str]]) -> None:
+    states = {r["code"] for r in rows if r["kind"] == "state"}
+    assert len(states) >= 197  # 193 UN members, 2 observers, Taiwan, Kosovo
+    cities = {r["name"] for r in rows if r["kind"] == "city"}
+    assert len(cities) >= 400
+    demonym_states = {r["code"] for r in rows if r["kind"] == "demonym"}
+    assert len(demonym_states) >= 190
+
+
+def test_seas_have_no_country(rows: list[dict[str, str]]) -> None:
+    idx = _index(rows)
+    for sea in ("Black Sea", "South China Sea", "Strait of Hormuz", "Red Sea", "Taiwan Strait"):
+        row = idx[(sea, "region")]
+        assert row["country"] == "" and row["lat"], row
+
+
+def test_stoplisted_words_absent(rows: list[dict[str, str]]) -> None:
+    surfaces = {r["surface"] for r in rows}
+    assert not surfaces & {"Male", "Nice", "Split", "Reading", "Victoria", "Korea", "May"}
