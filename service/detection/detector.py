@@ -62,6 +62,17 @@ PARTICIPANT_WORDS = frozenset(
     "visit visited visiting counterpart counterparts among".split()
 )
 # Participant words that name every party, so the sentence subject is not one of them.
+# Prepositions whose object is not the doer of the clause's verb.
+OBJECT_PREPS = frozenset("of in into for against on at to with over about near across after toward towards".split())
+# "officials from/of X": the people named by the noun before the preposition act for X.
+PEOPLE_NOUNS = frozenset(
+    "officials official delegation delegations leaders leader envoys envoy ministers minister "
+    "representatives negotiators diplomats forces troops soldiers members president head chief "
+    "spokesman spokeswoman spokesperson government governments authorities army navy military "
+    "commanders militants fighters rebels team".split()
+)
+# CONSULT heads that take their counterpart as a direct object ("will meet the U.S. envoy").
+TRANSITIVE_CONSULT = frozenset("meet meets met visit visits visited visiting hosted host hosts hosting received".split())
 LISTING_WORDS = frozenset("involving involve involves including include includes between among".split())
 IRREGULAR_PAST = frozenset(
     "met held struck sent fought took broke drew withdrew gave began shot sank overran overrun "
@@ -148,7 +159,7 @@ def _context(lex: Lexicon, text: str, lower: str, sent: Span) -> Context:
                     gaz_hits.append((start, end, g))
             elif cat.startswith("class:"):
                 ctx.classes.setdefault(cat[6:], []).append((start, end, str(value)))
-            else:
+            elif not (phrase == "may" and text[start] == "M"):  # "May 6" is a month, not a modal
                 ctx.cues.setdefault(cat[4:], []).append((start, end, str(value)))
     ctx.gaz = _longest_gaz(text, gaz_hits)
     if ctx.gaz:
@@ -336,6 +347,15 @@ def _prep_before(text: str, start: int) -> str:
     return ""
 
 
+def _word_before_prep(text: str, start: int) -> str:
+    """The word before the preposition that precedes ``start`` ("officials" in "officials from X")."""
+    words = _WORDS_RE.findall(text, max(0, start - 60), start)
+    words = [w.lower() for w in words]
+    while words and words[-1] in MODIFIERS:
+        words.pop()
+    return words[-2] if len(words) >= 2 else ""
+
+
 def _is_locative(text: str, start: int) -> bool:
     return _prep_before(text, start) in LOCATIVES
 
@@ -405,7 +425,7 @@ def _roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -
             place_idx.append(i)
             if g.kind == "state" and locative and etype in DIRECTED_PLACE_TARGET and s > cand.end:
                 actor_idx.append(i)  # "troops near Ukraine": Ukraine is also the target
-            elif g.kind == "capital" and locative and etype == EventType.CONSULT and _prep_before(text, s) == "to":
+            elif g.kind == "capital" and locative and etype == EventType.CONSULT and s > cand.end and _prep_before(text, s) == "to":
                 actor_idx.append(i)  # "travel to Beijing": the host
             continue
         if g.is_actor:
@@ -416,15 +436,20 @@ def _roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -
         strong = [i for i in idxs if mentions[i][2].kind != "sector"]
         return strong or idxs
 
-    def possessive_modifier(i: int) -> bool:
-        # "annexed Ukraine's Crimea": a possessive names an owner, not the doer, unless it
-        # directly precedes the head ("Russia's deployment").
-        e = mentions[i][1]
-        if text[e:e + 2] not in ("'s", "’s"):
-            return False
-        return len(_WORDS_RE.findall(text, e + 2, cand.start)) > 2
+    def not_subject(i: int) -> bool:
+        """Actors in object position cannot be the doer: 'annexed Ukraine's Crimea', 'regions of
+        eastern Ukraine'. 'Officials from the United States' and 'Lebanon's prime minister'
+        still can."""
+        s_, e_ = mentions[i][0], mentions[i][1]
+        prep = _prep_before(text, s_)
+        if prep in OBJECT_PREPS and _word_before_prep(text, s_) not in PEOPLE_NOUNS:
+            return True
+        if text[e_:e_ + 2] in ("'s", "’s") and len(_WORDS_RE.findall(text, e_ + 2, cand.start)) > 2:
+            # A possessive owner is an object when a verb and another actor precede it.
+            return any(mentions[j][1] <= s_ and mentions[j][0] >= clause.start for j in actor_idx if j != i)
+        return False
 
-    before = real([i for i in actor_idx if mentions[i][1] <= cand.start and not possessive_modifier(i)])
+    before = real([i for i in actor_idx if mentions[i][1] <= cand.start and not not_subject(i)])
     after = real([i for i in actor_idx if cand.end <= mentions[i][0] < clause.end])
     if cand.threat_target_from:  # conditional threat: the target is the if-clause's subject
         a, b = cand.threat_target_from
@@ -445,7 +470,7 @@ def _roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -
     else:
         in_clause = [i for i in before if mentions[i][0] >= clause.start]
         if relative:  # "Moscow, which seized ...": the subject precedes the relative clause
-            outside = [i for i in before if mentions[i][1] <= clause.start]
+            outside = [i for i in actor_idx if mentions[i][1] <= clause.start]
             pool = outside or in_clause
         else:
             pool = in_clause or before
@@ -461,6 +486,11 @@ def _roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -
             if PARTICIPANT_WORDS & set(_WORDS_RE.findall(text.lower(), cand.end, mentions[i][0]))
             and _prep_before(text, mentions[i][0]) not in TOPIC_PREPS
         ]
+        head_word = text[cand.start:cand.end].lower().split()[-1]
+        if not parts and head_word in TRANSITIVE_CONSULT and after:
+            gap = text[cand.end:mentions[after[0]][0]]
+            if "," not in gap and len(_WORDS_RE.findall(gap)) <= 4 and _prep_before(text, mentions[after[0]][0]) not in OBJECT_PREPS:
+                parts = after[:1]  # "will meet the U.S. envoy", "visited Kyiv"
         if parts:
             target_idx = _coordinated(text, mentions, parts[0], +1)
             gap_words = set(_WORDS_RE.findall(text.lower(), cand.end, mentions[parts[0]][0]))
@@ -520,8 +550,8 @@ def _cues_in(ctx: Context, name: str, lo: int, hi: int) -> list[tuple[int, int, 
 
 def _tense(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> tuple[Tense, list[str]]:
     head = lower[cand.start:cand.end]
-    window_hi = min(sent.end, cand.end + 100)
-    fut = _cues_in(ctx, "future", clause.start, window_hi)
+    window_hi = min(sent.end, clause.end + 40, cand.end + 100)
+    fut = _cues_in(ctx, "future", min(clause.start, _contrast_start(lower, sent.start, cand.start)), window_hi)
     fut_close = [c for c in fut if c[1] <= cand.start and cand.start - c[1] <= 25]
     last_word = head.split()[-1] if head else ""
     past_form = last_word.endswith("ed") or last_word in IRREGULAR_PAST
@@ -565,7 +595,7 @@ def _pick_date(text: str, lower: str, cand: Candidate, dates: list[DateMention],
             if gap in _ATTACH_AFTER or gap == "":
                 score = 0.5
             else:
-                score = (dm.start - cand.end) + (0 if dm.end <= clause.end else (40 if tense == "future" else 400))
+                score = (dm.start - cand.end) + (0 if dm.start < clause.end else (40 if tense == "future" else 400))
         if best is None or score < best[0]:
             best = (score, dm)
     if best and best[0] < 200:
@@ -608,7 +638,8 @@ def _modality(
             if a <= start < b:
                 return Modality.SPECULATIVE, [lower[a:a + 6].split()[0]]
     ev_start, ev_end = dates
-    hist = _cues_in(ctx, "historical", sent.start, sent.end)
+    hist = [c for c in _cues_in(ctx, "historical", clause.start, clause.end)
+            if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
     last_day = ev_end or ev_start
     if tense != "future" and last_day is not None and (pub - last_day).days > HISTORICAL_DAYS:
         return Modality.HISTORICAL, []
@@ -768,6 +799,17 @@ def _absorb(into: Draft, other: Draft) -> None:
     into.confidence = max(into.confidence, other.confidence)
 
 
+def _same_sentence_twice(d: Draft, k: Draft) -> bool:
+    """Two triggers of one type in one sentence, compatible in actors and date, are one event
+    ("exchanged fire ..., killing two soldiers")."""
+    if (d.evidence.field, d.evidence.start) != (k.evidence.field, k.evidence.start) or d.modality != k.modality:
+        return False
+    if d.event_date and k.event_date and d.event_date != k.event_date:
+        return False
+    a, b = _codes(d.source) | _codes(d.target), _codes(k.source) | _codes(k.target)
+    return not a or not b or a <= b or b <= a
+
+
 def _merge(drafts: list[Draft]) -> list[Draft]:
     # Body mentions are better evidence than headlines: put them first so they become primary.
     drafts = sorted(drafts, key=lambda d: (0 if d.evidence.field == "body" else 1, d.order[1]))
@@ -778,6 +820,9 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
             if k.type != d.type:
                 continue
             if d.modality == Modality.SCHEDULED and k.modality == Modality.SCHEDULED and d.event_date == k.event_date:
+                target = k
+                break
+            if _same_sentence_twice(d, k):
                 target = k
                 break
             if (
