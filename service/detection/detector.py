@@ -23,7 +23,9 @@ import bisect
 import hashlib
 import re
 from collections.abc import Callable
+from typing import TypeVar
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 
 from schemas.article import Article
@@ -35,6 +37,7 @@ from service.detection.scoring import intensity_for, severity_for
 from service.detection.text import Span, clause_bounds, clause_of, split_sentences
 
 DETECTOR_VERSION = "1.0.0"
+_M = TypeVar("_M")
 
 SYMMETRIC = frozenset({EventType.CONSULT, EventType.AGREE, EventType.COOPERATE})
 DIRECTED_PLACE_TARGET = frozenset(
@@ -45,6 +48,8 @@ ANNOUNCED_TYPES = frozenset(
     {EventType.AID, EventType.SANCTION, EventType.SUPPORT, EventType.THREATEN, EventType.REQUEST,
      EventType.ACCUSE, EventType.REJECT}
 )
+# Forecasts ("are expected to agree new sanctions") are not announcements.
+FORECAST_CUES = frozenset({"expected", "likely", "probably"})
 CONFLICT_TYPES = frozenset(
     {EventType.SANCTION, EventType.ASSAULT, EventType.COERCE, EventType.MOBILIZE, EventType.THREATEN}
 )
@@ -141,16 +146,38 @@ class Draft:
     related: list[Evidence] = field(default_factory=list)
 
 
+# ----------------------------------------------------------------------------- models
+
+
+def _build(cls: type[_M], **values: object) -> _M:
+    """Construct a pydantic model from values that are valid by construction, skipping validation.
+
+    ``model_construct`` costs ~10 us a call and the detector makes several per signal; this is
+    its essence. Every field must be given: ``test_signals_are_valid_json_messages`` checks the
+    result round-trips through full validation.
+    """
+    m = cls.__new__(cls)
+    object.__setattr__(m, "__dict__", values)
+    object.__setattr__(m, "__pydantic_fields_set__", set(values))
+    object.__setattr__(m, "__pydantic_extra__", None)
+    object.__setattr__(m, "__pydantic_private__", None)
+    return m
+
+
 # ----------------------------------------------------------------------------- context
 
 
 def _context(lex: Lexicon, text: str, lower: str, sent: Span) -> Context:
     ctx = Context()
     gaz_hits: list[tuple[int, int, GazEntry]] = []
+    n = len(lower)
     for end_idx, (phrase, values) in lex.context_automaton.iter(lower, sent.start, sent.end):
         start = end_idx - len(phrase) + 1
         end = end_idx + 1
-        if not is_word_boundary(lower, start, end):
+        # Inline word-boundary check: this loop is the detector's hottest.
+        if (start > 0 and (lower[start - 1].isalnum() or lower[start - 1] == "_")) or (
+            end < n and (lower[end].isalnum() or lower[end] == "_")
+        ):
             continue
         for cat, value in values:
             if cat == "gaz":
@@ -322,6 +349,24 @@ def _conditional_threats(
     return out
 
 
+DECIDED_TYPES = frozenset(
+    {EventType.SANCTION, EventType.AID, EventType.MOBILIZE, EventType.ASSAULT, EventType.COERCE, EventType.RETREAT}
+)
+
+
+def _drop_decisions(lower: str, cands: list[Candidate]) -> list[Candidate]:
+    """'The EU agreed on Monday to ban Belarusian airlines': the event is the ban; the agreement
+    is the body's own decision, not an AGREE between parties."""
+    out = []
+    for i, c in enumerate(cands):
+        if c.entry.type == EventType.AGREE and c.near is None and lower[c.start:c.end].startswith("agree"):
+            nxt = cands[i + 1] if i + 1 < len(cands) else None
+            if nxt is not None and nxt.entry.type in DECIDED_TYPES and nxt.start - c.end <= 30:
+                continue
+        out.append(c)
+    return out
+
+
 # ----------------------------------------------------------------------------- actors, places
 
 
@@ -338,6 +383,7 @@ def _word_before(text: str, pos: int) -> str:
 _WORDS_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
+@lru_cache(maxsize=8192)
 def _prep_before(text: str, start: int) -> str:
     """The first word before ``start`` that is not an article or adjective of place."""
     for w in reversed(_WORDS_RE.findall(text, max(0, start - 40), start)):
@@ -347,6 +393,7 @@ def _prep_before(text: str, start: int) -> str:
     return ""
 
 
+@lru_cache(maxsize=8192)
 def _word_before_prep(text: str, start: int) -> str:
     """The word before the preposition that precedes ``start`` ("officials" in "officials from X")."""
     words = _WORDS_RE.findall(text, max(0, start - 60), start)
@@ -370,13 +417,13 @@ def _to_actor(text: str, s: int, e: int, g: GazEntry) -> Actor:
     if actor is None:
         if len(_ACTOR_CACHE) > 50_000:  # bounded: surface forms are few, but be safe
             _ACTOR_CACHE.clear()
-        actor = _ACTOR_CACHE[key] = Actor.model_construct(code=key[0], text=key[1], kind=key[2])
+        actor = _ACTOR_CACHE[key] = _build(Actor, code=key[0], text=key[1], kind=key[2])
     return actor
 
 
 def _to_location(g: GazEntry) -> Location:
     country = g.country or (g.code if g.kind == "state" else None)
-    return Location.model_construct(name=g.name, country=country, lat=g.lat, lon=g.lon)
+    return _build(Location, name=g.name, country=country, lat=g.lat, lon=g.lon)
 
 
 def _coordinated(text: str, mentions: list[tuple[int, int, GazEntry]], idx: int, step: int) -> list[int]:
@@ -446,7 +493,7 @@ def _roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -
             return True
         if text[e_:e_ + 2] in ("'s", "’s") and len(_WORDS_RE.findall(text, e_ + 2, cand.start)) > 2:
             # A possessive owner is an object when a verb and another actor precede it.
-            return any(mentions[j][1] <= s_ and mentions[j][0] >= clause.start for j in actor_idx if j != i)
+            return any(mentions[j][1] <= s_ and mentions[j][0] >= sent.start for j in actor_idx if j != i)
         return False
 
     before = real([i for i in actor_idx if mentions[i][1] <= cand.start and not not_subject(i)])
@@ -474,6 +521,16 @@ def _roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -
             pool = outside or in_clause
         else:
             pool = in_clause or before
+            # "Israel said Hamas fighters attacked": after a reporting verb, a new subject.
+            reports = [c for c in ctx.cues.get("reporting", ()) if c[1] <= cand.start]
+            if reports:
+                after_report = [i for i in pool if mentions[i][0] >= reports[-1][1]]
+                pool = after_report or pool
+            if pool and in_clause:
+                # The subject comes first: "Beijing summoned the U.S. ambassador ... and suspended
+                # imports" is Beijing's act, not the nearest name's.
+                first = pool[0]
+                pool = [i for i in pool if i <= max(_coordinated(text, mentions, first, +1))]
         if possessor and not in_clause and etype not in SYMMETRIC:
             source_idx = _coordinated(text, mentions, possessor[0], +1)  # "a demand of Moscow"
             after = [i for i in after if i not in source_idx]
@@ -583,19 +640,24 @@ def _pick_date(text: str, lower: str, cand: Candidate, dates: list[DateMention],
     for dm in dates:
         if id(dm) in owned:
             continue
+        lo, hi = (dm.end, cand.start) if dm.end <= cand.start else (cand.end, dm.start)
+        if _CONTRAST_RE.search(lower, lo, hi):
+            continue  # "... in 2015, but deadly clashes still take place": not the clashes' date
         if dm.end <= cand.start:
             raw_gap = lower[dm.end:cand.start]
             words = raw_gap.strip(" .’'s").split()
             if len(words) <= 3 and not any(ch in raw_gap for ch in ",;:") and not _BOUNDARY_WORDS & set(words):
                 score = 0.0 + len(words)  # "the Jan. 12 NATO meeting", "Monday's talks"
             else:
-                score = (cand.start - dm.end) + (0 if dm.start >= clause.start else 400)
+                cross = 100 if dm.is_year_only and tense != "future" else 400
+                score = (cand.start - dm.end) + (0 if dm.start >= clause.start else cross)
         else:
             gap = lower[cand.end:dm.start].strip(" ,")
             if gap in _ATTACH_AFTER or gap == "":
                 score = 0.5
             else:
-                score = (dm.start - cand.end) + (0 if dm.start < clause.end else (40 if tense == "future" else 400))
+                cross = 40 if tense == "future" else (100 if dm.is_year_only else 400)
+                score = (dm.start - cand.end) + (0 if dm.start < clause.end else cross)
         if best is None or score < best[0]:
             best = (score, dm)
     if best and best[0] < 200:
@@ -637,6 +699,17 @@ def _modality(
         for a, b in if_spans:
             if a <= start < b:
                 return Modality.SPECULATIVE, [lower[a:a + 6].split()[0]]
+    spec = [c for c in _cues_in(ctx, "speculative", clause.start, start) if c[2] not in {"if", "unless"}]
+    # A noun trigger is often the subject of the modal: "fresh protests could erupt".
+    spec += [c for c in ctx.cues.get("speculative", ()) if end <= c[0] <= end + 15 and c[2] in {"could", "may", "might"}]
+    spec += [c for c in ctx.cues.get("speculative_after", ()) if end <= c[0] <= end + 40]
+    governing = [c for c in _cues_in(ctx, "speculative", scope_lo, clause.start)
+                 if c[2] in {"fears", "feared", "fear", "worries", "worried", "concern that", "concerns that", "speculation", "rumours", "rumors", "may", "might", "could"}]
+    if cand.entry.type == EventType.THREATEN:
+        spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
+        governing = []
+    if spec or governing:
+        return Modality.SPECULATIVE, [(spec or governing)[-1][2]]
     ev_start, ev_end = dates
     hist = [c for c in _cues_in(ctx, "historical", clause.start, clause.end)
             if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
@@ -645,18 +718,10 @@ def _modality(
         return Modality.HISTORICAL, []
     if hist and tense != "future":
         return Modality.HISTORICAL, [hist[0][2]]
-    spec = [c for c in _cues_in(ctx, "speculative", clause.start, start) if c[2] not in {"if", "unless"}]
-    governing = [c for c in _cues_in(ctx, "speculative", scope_lo, clause.start)
-                 if c[2] in {"fears", "feared", "fear", "worries", "worried", "concern that", "concerns that", "speculation", "rumours", "rumors", "may", "might", "could"}]
-    if cand.entry.type == EventType.THREATEN:
-        spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
-        governing = []
-    if spec or governing:
-        return Modality.SPECULATIVE, [(spec or governing)[-1][2]]
     if tense == "future" and ev_start is not None and ev_start >= pub and precise:
         return Modality.SCHEDULED, list(cand.cues)
     weak = _cues_in(ctx, "speculative_weak", clause.start, start)
-    if weak and not precise and cand.entry.type not in ANNOUNCED_TYPES:
+    if weak and not precise and (cand.entry.type not in ANNOUNCED_TYPES or weak[-1][2] in FORECAST_CUES):
         return Modality.SPECULATIVE, [weak[-1][2]]
     if tense == "future" and cand.entry.type not in ANNOUNCED_TYPES:
         # Announced for no particular day ("next week", "soon"): it cannot go on a calendar and
@@ -692,6 +757,10 @@ def _heads(lex: Lexicon, lower: str) -> list[tuple[int, int, str, tuple[TriggerE
     out = []
     for end_idx, (phrase, entries) in lex.head_automaton.iter(lower):
         start = end_idx - len(phrase) + 1
+        # "water-bombing aircraft", "Russian-brokered": a head glued to a word by a hyphen is a
+        # modifier, not an event (phrases that contain the hyphen, "counter-offensive", still match).
+        if start > 0 and lower[start - 1] == "-":
+            continue
         if is_word_boundary(lower, start, end_idx + 1):
             out.append((start, end_idx + 1, phrase, entries))
     return out
@@ -714,6 +783,7 @@ def _process_sentence(
     cands = _candidates(heads, ctx, sent)
     if_spans = _if_clauses(ctx, text, bounds, sent)
     cands = _conditional_threats(lex, text, ctx, cands, if_spans, sent)
+    cands = _drop_decisions(lower, cands)
     if not cands:
         return []
     dates = find_dates(text, sent.start, sent.end, ctx.classes.get("date_anchors", []))
@@ -738,7 +808,7 @@ def _process_sentence(
                 roles.target = inherited[1:2]
                 roles.inherited = True
             elif entry.actor == "place" and roles.location and roles.location.country:
-                roles.source = [Actor.model_construct(code=roles.location.country, text=roles.location.name, kind="state")]
+                roles.source = [_build(Actor, code=roles.location.country, text=roles.location.name, kind="state")]
         tense, tense_cues = _tense(text, lower, cand, ctx, clause, sent)
         dm = _pick_date(text, lower, cand, dates, owned, clause, tense)
         ev: tuple[date | None, date | None] = (None, None)
@@ -755,7 +825,8 @@ def _process_sentence(
         mode = cand.mode or entry.mode
         intensity = intensity_for(entry.type, mode, entry.intensity)
         trig_lo, trig_hi = cand.span if (cand.near and cand.span[1] - cand.span[0] <= 60) else (cand.start, cand.end)
-        evidence = Evidence.model_construct(
+        evidence = _build(
+            Evidence,
             field=field_name, sentence=text[sent.start:sent.end], start=sent.start, end=sent.end,
             trigger=text[trig_lo:trig_hi], trigger_start=trig_lo, trigger_end=trig_hi, cues=cues,
             date_text=dm.text if dm is not None and ev[0] is not None else None,
@@ -900,16 +971,18 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
 
             drafts.extend(_process_sentence(lex, text, lower, sentences[i], by_sentence[i], field_name, pub, prev_actors))
     drafts = _merge(drafts)
-    ref = ArticleRef.model_construct(
+    ref = _build(
+        ArticleRef,
         id=article.id, title=article.title, source=article.source, url=article.url,
         published_at=article.published_at, published_at_assumed=article.published_at_assumed,
     )
     out = []
     for d in drafts:
         out.append(
-            Signal.model_construct(
+            _build(
+                Signal,
                 schema_version=1, signal_id=_signal_id(article.id, d), article_id=article.id, type=d.type,
-                mode=d.mode or None, modality=d.modality, actors=Actors.model_construct(source=d.source, target=d.target),
+                mode=d.mode or None, modality=d.modality, actors=_build(Actors, source=d.source, target=d.target),
                 location=d.location, event_date=d.event_date, event_date_end=d.event_date_end,
                 intensity=d.intensity, severity=severity_for(d.intensity), confidence=d.confidence,
                 evidence=d.evidence, related_evidence=d.related, article=ref, detector_version=DETECTOR_VERSION,

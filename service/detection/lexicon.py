@@ -134,6 +134,12 @@ def _read_tsv(path: Path) -> list[GazEntry]:
     return rows
 
 
+def _require_strings(where: str, items: list[object]) -> None:
+    bad = [w for w in items if not isinstance(w, str)]
+    if bad:
+        raise ValueError(f"{where}: {bad!r} are not strings (quote them: YAML reads no/on/yes as booleans)")
+
+
 def _load_entries(raw: list[dict]) -> list[tuple[TriggerEntry, tuple[str, ...]]]:
     out = []
     seen: set[str] = set()
@@ -158,6 +164,7 @@ def _load_entries(raw: list[dict]) -> list[tuple[TriggerEntry, tuple[str, ...]]]
             priority=int(item.get("priority", 1 + (1 if near else 0))),
             head_modes=tuple((str(k).lower(), str(v)) for k, v in (item.get("head_modes") or {}).items()),
         )
+        _require_strings(f"triggers.yaml: {eid} heads", list(item["heads"]))
         heads = tuple(h.lower() for h in _split_list(item["heads"]))
         out.append((entry, heads))
     return out
@@ -169,9 +176,16 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     with (data_dir / "triggers.yaml").open(encoding="utf-8") as fh:
         raw_entries = yaml.load(fh, Loader=_Loader)
     with (data_dir / "classes.yaml").open(encoding="utf-8") as fh:
-        classes = {k: {str(w).lower(): str(v) for w, v in (ws or {}).items()} for k, ws in yaml.load(fh, Loader=_Loader).items()}
+        raw_classes = yaml.load(fh, Loader=_Loader)
     with (data_dir / "cues.yaml").open(encoding="utf-8") as fh:
-        cues = {k: frozenset(str(w).lower() for w in ws) for k, ws in yaml.load(fh, Loader=_Loader).items()}
+        raw_cues = yaml.load(fh, Loader=_Loader)
+    # YAML 1.1 reads bare no/on/yes/off as booleans: a silent lexicon bug, so refuse it.
+    for name, words in raw_classes.items():
+        _require_strings(f"classes.yaml: {name}", list((words or {}).keys()))
+    for name, words in raw_cues.items():
+        _require_strings(f"cues.yaml: {name}", list(words or []))
+    classes = {k: {w.lower(): str(v) for w, v in (ws or {}).items()} for k, ws in raw_classes.items()}
+    cues = {k: frozenset(w.lower() for w in ws) for k, ws in raw_cues.items()}
 
     loaded = _load_entries(raw_entries)
     for entry, _ in loaded:
