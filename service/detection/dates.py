@@ -188,6 +188,21 @@ def find_dates(
         if best is not None:
             out.append(_mention(best))
             last_end = best.end()
+    return _merge_weekday_dates(text, out)
+
+
+def _merge_weekday_dates(text: str, mentions: list[DateMention]) -> list[DateMention]:
+    """'on Wednesday, Aug. 13': one date, the explicit one, spanning both expressions."""
+    out: list[DateMention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if (
+            prev is not None and prev.kind == "weekday" and m.kind in {"md", "dm"}
+            and text[prev.end:m.start].strip() in {",", ""} and m.start - prev.end <= 3
+        ):
+            out[-1] = DateMention(prev.start, m.end, text[prev.start:m.end], m.kind, m.groups)
+        else:
+            out.append(m)
     return out
 
 

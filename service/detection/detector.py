@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import TypeVar
 from dataclasses import dataclass, field
 from functools import lru_cache
-from datetime import date
+from datetime import date, timedelta
 
 from schemas.article import Article
 from schemas.common import EventType, Modality
@@ -612,6 +612,9 @@ def _tense(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span, s
     fut_close = [c for c in fut if c[1] <= cand.start and cand.start - c[1] <= 25]
     last_word = head.split()[-1] if head else ""
     past_form = last_word.endswith("ed") or last_word in IRREGULAR_PAST
+    strong = _cues_in(ctx, "future_strong", cand.start, window_hi)
+    if strong:
+        return "future", [strong[0][2]]
     if past_form and not fut_close:
         return "past", []
     if fut:
@@ -631,38 +634,64 @@ def _reporting_date(lower: str, ctx: Context, dm: DateMention) -> bool:
     return False
 
 
+_N_DAY_RE = re.compile(r"\b(two|three|four|five|six|seven|2|3|4|5|6|7)[- ]day\s+(?:\w+\s+)?$")
+_N_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
+
+def _n_day(lower: str, head_start: int) -> int:
+    m = _N_DAY_RE.search(lower, max(0, head_start - 30), head_start)
+    if not m:
+        return 0
+    n = m.group(1)
+    return int(n) if n.isdigit() else _N_WORDS[n]
+
+
 _BOUNDARY_WORDS = frozenset("but while and which that who when after before".split())
 _ATTACH_AFTER = ("on", "for", "from", "starting", "beginning", "set for", "scheduled for", "due", "until", "between", "by", "in", "this", "next", "as early as")
 
 
-def _pick_date(text: str, lower: str, cand: Candidate, dates: list[DateMention], owned: set[int], clause: Span, tense: Tense) -> DateMention | None:
-    best: tuple[float, DateMention] | None = None
-    for dm in dates:
-        if id(dm) in owned:
-            continue
-        lo, hi = (dm.end, cand.start) if dm.end <= cand.start else (cand.end, dm.start)
-        if _CONTRAST_RE.search(lower, lo, hi):
-            continue  # "... in 2015, but deadly clashes still take place": not the clashes' date
-        if dm.end <= cand.start:
-            raw_gap = lower[dm.end:cand.start]
-            words = raw_gap.strip(" .’'s").split()
-            if len(words) <= 3 and not any(ch in raw_gap for ch in ",;:") and not _BOUNDARY_WORDS & set(words):
-                score = 0.0 + len(words)  # "the Jan. 12 NATO meeting", "Monday's talks"
-            else:
-                cross = 100 if dm.is_year_only and tense != "future" else 400
-                score = (cand.start - dm.end) + (0 if dm.start >= clause.start else cross)
+def _date_score(lower: str, cand: Candidate, dm: DateMention, clause: Span, tense: Tense) -> float | None:
+    """How strongly a date expression belongs to a trigger (lower is closer); None: it does not."""
+    lo, hi = (dm.end, cand.start) if dm.end <= cand.start else (cand.end, dm.start)
+    if _CONTRAST_RE.search(lower, lo, hi):
+        return None  # "... in 2015, but deadly clashes still take place": not the clashes' date
+    if dm.end <= cand.start:
+        raw_gap = lower[dm.end:cand.start]
+        words = raw_gap.strip(" .’'s").split()
+        if len(words) <= 3 and not any(ch in raw_gap for ch in ",;:") and not _BOUNDARY_WORDS & set(words):
+            score = 0.5 + len(words)  # "the Jan. 12 NATO meeting", "Monday's talks"
         else:
-            gap = lower[cand.end:dm.start].strip(" ,")
-            if gap in _ATTACH_AFTER or gap == "":
-                score = 0.5
-            else:
-                cross = 40 if tense == "future" else (100 if dm.is_year_only else 400)
-                score = (dm.start - cand.end) + (0 if dm.start < clause.end else cross)
-        if best is None or score < best[0]:
-            best = (score, dm)
-    if best and best[0] < 200:
-        return best[1]
-    return None
+            cross = 100 if dm.is_year_only and tense != "future" else 400
+            score = (cand.start - dm.end) + (0 if dm.start >= clause.start else cross)
+    else:
+        gap = lower[cand.end:dm.start].strip(" ,")
+        if gap in _ATTACH_AFTER or gap == "":
+            score = 0.25  # "meet on Jan. 10" beats "Jan. 10 to discuss"
+        else:
+            cross = 40 if tense == "future" else (100 if dm.is_year_only else 400)
+            score = (dm.start - cand.end) + (0 if dm.start < clause.end else cross)
+    return score if score < 200 else None
+
+
+def _assign_dates(lower: str, cands: list[Candidate], dates: list[DateMention], clauses: list[Span],
+                  tenses: list[Tense]) -> list[DateMention | None]:
+    """Give each trigger its date, closest pairs first, each day-date to one trigger only
+    ("meet on Jan. 12, with a larger summit ... scheduled for Jan. 13"). Years are shared."""
+    pairs = []
+    for ci, cand in enumerate(cands):
+        for di, dm in enumerate(dates):
+            score = _date_score(lower, cand, dm, clauses[ci], tenses[ci])
+            if score is not None:
+                pairs.append((score, ci, di))
+    pairs.sort()
+    chosen: list[DateMention | None] = [None] * len(cands)
+    taken: set[int] = set()
+    for _score, ci, di in pairs:
+        if chosen[ci] is not None or (di in taken and not dates[di].is_year_only):
+            continue
+        chosen[ci] = dates[di]
+        taken.add(di)
+    return chosen
 
 
 _CONTRAST_RE = re.compile(r";|\b(?:but|while|whereas|although|though|however|yet)\b")
@@ -720,6 +749,8 @@ def _modality(
         return Modality.HISTORICAL, [hist[0][2]]
     if tense == "future" and ev_start is not None and ev_start >= pub and precise:
         return Modality.SCHEDULED, list(cand.cues)
+    if tense == "unknown" and ev_start is not None and ev_start > pub and precise:
+        return Modality.SCHEDULED, list(cand.cues)  # "called for demonstrations on 14 October"
     weak = _cues_in(ctx, "speculative_weak", clause.start, start)
     if weak and not precise and (cand.entry.type not in ANNOUNCED_TYPES or weak[-1][2] in FORECAST_CUES):
         return Modality.SPECULATIVE, [weak[-1][2]]
@@ -788,18 +819,20 @@ def _process_sentence(
         return []
     dates = find_dates(text, sent.start, sent.end, ctx.classes.get("date_anchors", []))
     dates = [d for d in dates if not _reporting_date(lower, ctx, d)]
-    owned: set[int] = set()
     has_actor = any(g.is_actor for _, _, g in ctx.gaz)
     has_place = any(g.is_place for _, _, g in ctx.gaz)
+    cands = [
+        c for c in cands
+        if not (c.entry.actor == "required" and not has_actor)
+        and not (c.entry.actor == "place" and not (has_actor or has_place))
+    ]
+    clauses = [clause_of(bounds, sent.end, c.start) for c in cands]
+    tense_info = [_tense(text, lower, c, ctx, cl, sent) for c, cl in zip(cands, clauses, strict=True)]
+    chosen = _assign_dates(lower, cands, dates, clauses, [t for t, _ in tense_info])
     drafts: list[Draft] = []
     seen_types: dict[tuple[EventType, int], Draft] = {}
-    for cand in cands:
+    for cand, clause, (tense, tense_cues), dm in zip(cands, clauses, tense_info, chosen, strict=True):
         entry = cand.entry
-        if entry.actor == "required" and not has_actor:
-            continue
-        if entry.actor == "place" and not (has_actor or has_place):
-            continue
-        clause = clause_of(bounds, sent.end, cand.start)
         roles = _roles(text, cand, ctx, clause, sent)
         if not roles.source and not roles.target:
             inherited = prev_actors() if entry.actor == "optional" else []
@@ -809,16 +842,16 @@ def _process_sentence(
                 roles.inherited = True
             elif entry.actor == "place" and roles.location and roles.location.country:
                 roles.source = [_build(Actor, code=roles.location.country, text=roles.location.name, kind="state")]
-        tense, tense_cues = _tense(text, lower, cand, ctx, clause, sent)
-        dm = _pick_date(text, lower, cand, dates, owned, clause, tense)
         ev: tuple[date | None, date | None] = (None, None)
         if dm is not None:
             resolved = resolve(dm, pub, tense)
             if resolved:
                 ev = resolved
-                if not dm.is_year_only:
-                    owned.add(id(dm))
         precise = dm is not None and ev[0] is not None and dm.is_precise
+        if precise and ev[0] is not None and ev[1] is None:
+            span_days = _n_day(lower, cand.start)
+            if span_days > 1:
+                ev = (ev[0], ev[0] + timedelta(days=span_days - 1))  # "a three-day summit on Friday"
         modality, cues = _modality(lower, cand, ctx, clause, sent, if_spans, tense, ev, pub, precise, tense_cues)
         if modality == Modality.SCHEDULED:
             cues = cues or tense_cues
