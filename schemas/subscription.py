@@ -214,7 +214,10 @@ class Defaults(_Strict):
         description="How long a new group collects signals before its one alert goes out (0: at once).",
     )
     repeat_interval: Duration = Field(default=timedelta(hours=4))
-    max_signals_per_alert: int = Field(default=10, ge=1, le=1000)
+    max_signals_per_alert: int = Field(
+        default=10, ge=1, le=100,
+        description="Signals listed in one alert (all are counted); bounded to keep messages small.",
+    )
 
 
 class Subscription(_Strict):
@@ -232,7 +235,7 @@ class Subscription(_Strict):
     group_by: list[GroupField] | None = None
     group_wait: Duration | None = None
     repeat_interval: Duration | None = None
-    max_signals_per_alert: int | None = Field(default=None, ge=1, le=1000)
+    max_signals_per_alert: int | None = Field(default=None, ge=1, le=100)
     quiet_hours: QuietHours | None = None
     digest: Digest | None = None
     format: Format | None = Field(

@@ -1,0 +1,78 @@
+"""Alert settings (``ESCALERT_ALERTS_*``), shared by routing and delivery.
+
+A pydantic-settings model so that the worker reads it from the environment like the rest of
+``service.config.Settings`` (the lead wires it in as ``Settings.alerts``). DELIVERY adds its
+own fields here (rate limits, retries, ledger).
+
+Example::
+
+    ESCALERT_ALERTS_SUBSCRIPTIONS=examples/subscriptions.yaml
+    ESCALERT_ALERTS_FLUSH_INTERVAL=5
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DeliverySettings(BaseModel):
+    """Retries, rate limits and concurrency of delivery (owned by DELIVERY; see docs/delivery.md).
+
+    Set from the environment as JSON: ``ESCALERT_ALERTS_DELIVERY='{"max_attempts": 3}'``.
+    """
+
+    max_attempts: int = Field(default=6, ge=1, description="Attempts per target before the DLQ.")
+    backoff_initial: float = Field(default=1.0, ge=0, description="Seconds before the 2nd attempt.")
+    backoff_multiplier: float = Field(default=2.0, ge=1)
+    backoff_max: float = Field(default=120.0, ge=0, description="Cap of one backoff delay.")
+    jitter: float = Field(
+        default=0.2, ge=0, le=1, description="Each delay is multiplied by 1 +/- this, at random."
+    )
+    max_retry_after: float = Field(
+        default=600.0, ge=0, description="Cap on a provider's Retry-After, seconds."
+    )
+    rate_per_second: float = Field(
+        default=0.0, ge=0, description="Per-target send rate (token bucket); 0 = no limit."
+    )
+    rate_burst: int = Field(default=5, ge=1, description="Token bucket size per target.")
+    concurrency_per_target: int = Field(default=4, ge=1)
+    send_timeout: float = Field(default=30.0, gt=0, description="Seconds for one send.")
+
+
+class AlertSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ESCALERT_ALERTS_", extra="ignore")
+
+    enabled: bool = Field(default=True, description="Run the alert agents in the worker.")
+    subscriptions: Path | None = Field(
+        default=None, description="The subscriptions YAML; alerts are off when unset."
+    )
+    silences_path: Path | None = Field(
+        default=None,
+        description="JSON store of `escalert silence` mutes; default: "
+        "<subscriptions stem>.silences.json beside the subscriptions file.",
+    )
+    reload_interval: float = Field(
+        default=5.0, gt=0, description="Seconds between checks of the subscriptions/silences files."
+    )
+    flush_interval: float = Field(
+        default=1.0, gt=0, description="Seconds between closing due group windows and digests."
+    )
+    alerts_topic: str = "alerts"
+    alerts_dlq_topic: str = "alerts-dlq"
+    # -- delivery (DELIVERY) ----------------------------------------------------------------------
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    ledger_table: str = Field(default="alert-delivery-ledger", description="Faust table name.")
+    ledger_retention: float = Field(
+        default=14 * 86400.0, gt=0,
+        description="Seconds a finished ledger entry is kept; longer than the alerts topic's retention.",
+    )
+    resume_interval: float = Field(
+        default=5.0, gt=0, description="Seconds between scans of the ledger for pending deliveries."
+    )
+    max_pending_deliveries: int = Field(
+        default=1000, ge=1,
+        description="(alert, target) deliveries in progress before the delivery agent waits.",
+    )

@@ -1,0 +1,191 @@
+"""The subscriptions file: validation errors that name the subscription and field, targets, reload."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from service.alerts.subscriptions import (
+    SubscriptionsError,
+    SubscriptionsReloader,
+    load_subscriptions,
+    redact,
+    target_id,
+)
+
+GOOD = """\
+defaults:
+  timezone: Europe/Paris
+  group_wait: 1m
+subscriptions:
+  - name: ops
+    urls: ["json://127.0.0.1:8080/hook"]
+    filters:
+      types: [mobilize, ASSAULT]
+      min_severity: 3
+      actors: [rus]
+  - name: analysts
+    urls:
+      - "mailto://${SMTP_USER}:${SMTP_PASS}@127.0.0.1:2525?to=a@example.org"
+    repeat_interval: 2h
+    quiet_hours: {start: "22:00", end: "07:00", breakthrough_severity: 5}
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "subs.yaml") -> Path:
+    p = tmp_path / name
+    p.write_text(textwrap.dedent(text), encoding="utf-8")
+    return p
+
+
+def errors_of(tmp_path: Path, text: str, environ: dict[str, str] | None = None) -> str:
+    with pytest.raises(SubscriptionsError) as exc:
+        load_subscriptions(write(tmp_path, text), environ=environ or {"SMTP_USER": "u", "SMTP_PASS": "p"})
+    return str(exc.value)
+
+
+def test_good_file_loads_with_defaults_and_env_expansion(tmp_path: Path) -> None:
+    subs = load_subscriptions(write(tmp_path, GOOD), environ={"SMTP_USER": "bob", "SMTP_PASS": "s3cret"})
+    ops = subs.get("ops")
+    assert ops is not None
+    assert [t.value for t in ops.filters.types] == ["MOBILIZE", "ASSAULT"]
+    assert ops.filters.actors == ["RUS"]
+    assert {m.value for m in ops.filters.modalities} == {"asserted", "scheduled"}
+    assert subs.file.defaults.group_wait.total_seconds() == 60
+    assert subs.get("analysts").repeat_interval.total_seconds() == 7200
+    (tid, url), = subs.targets("analysts")
+    assert url.startswith("mailto://bob:s3cret@127.0.0.1:2525")
+    assert tid == target_id(url) and "s3cret" not in tid
+    assert "s3cret" not in repr(subs)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("subscriptions:\n  - name: ops\n    urls: [json://h/x]\n    filters: {types: [MOBILISE]}\n",
+         "subscription 'ops' field filters.types[0]"),
+        ("subscriptions:\n  - name: ops\n    urls: [json://h/x]\n    filters: {min_severity: 9}\n",
+         "subscription 'ops' field filters.min_severity"),
+        ("subscriptions:\n  - name: ops\n    urls: [json://h/x]\n    filters: {min_severty: 3}\n",
+         "subscription 'ops' field filters.min_severty: unknown field"),
+        ("subscriptions:\n  - name: ops\n    urls: [json://h/x]\n    timezone: Mars/Olympus\n",
+         "subscription 'ops' field timezone: unknown time zone 'Mars/Olympus'"),
+        ("subscriptions:\n  - name: ops\n    urls: [json://h/x]\n    group_wait: soon\n",
+         "subscription 'ops' field group_wait: 'soon' is not a duration"),
+        ("subscriptions:\n  - name: ops\n", "subscription 'ops': needs at least one target"),
+        ("subscriptions:\n  - urls: [json://h/x]\n", "subscription #1 field name: Field required"),
+        ("subscriptions:\n  - name: ops\n    urls: [json://h/x]\n    quiet_hours: {start: '22:00', end: '22:00'}\n",
+         "subscription 'ops' field quiet_hours: start and end are equal"),
+        ("subscriptions:\n  - name: a\n    urls: [json://h/x]\n  - name: a\n    urls: [json://h/y]\n",
+         "used twice"),
+        ("subscriptions:\n  - name: ops\n    urls: [\"json://h/${NOPE}\"]\n",
+         "subscription 'ops' field urls[0]: environment variable NOPE is not set"),
+        ("subscriptions: [\n", "not valid YAML at line"),
+        ("- just a list\n", "must be a mapping"),
+    ],
+)
+def test_invalid_files_name_the_subscription_and_field(tmp_path: Path, text: str, expected: str) -> None:
+    message = errors_of(tmp_path, text)
+    assert expected in message
+    assert str(tmp_path / "subs.yaml") in message
+
+
+def test_bad_url_is_reported_without_echoing_it(tmp_path: Path) -> None:
+    message = errors_of(tmp_path, "subscriptions:\n  - name: ops\n    urls: [xoxb-secret-token]\n")
+    assert "subscription 'ops' field urls" in message
+    assert "xoxb-secret-token" not in message
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SubscriptionsError, match="no such file"):
+        load_subscriptions(tmp_path / "absent.yaml")
+
+
+def test_target_ids_are_stable_and_secret_free() -> None:
+    url = "tgram://123456:ABCDEF-secret/9876"
+    assert target_id(url) == target_id(url)
+    assert target_id(url).startswith("tgram-")
+    assert target_id(url) != target_id("tgram://123456:ABCDEF-secret/9877")
+    assert "secret" not in redact(url) and "123456" not in redact(url)
+    assert redact("json://127.0.0.1:8080/hook?token=abc") .startswith("json://127.0.0.1:8080")
+    assert "abc" not in redact("json://127.0.0.1:8080/hook?token=abc")
+    assert "pass" not in redact("mailto://user:pass@mail.example.org")
+
+
+def test_tags_resolve_through_an_apprise_config(tmp_path: Path) -> None:
+    write(tmp_path, "urls:\n  - json://127.0.0.1:8080/a:\n      tag: ops\n"
+          "  - json://127.0.0.1:8080/b:\n      tag: other\n", name="apprise.yml")
+    p = write(tmp_path, "apprise_config: apprise.yml\nsubscriptions:\n  - name: ops\n    tags: [ops]\n")
+    subs = load_subscriptions(p)
+    urls = [u for _, u in subs.targets("ops")]
+    assert len(urls) == 1 and "/a" in urls[0]
+
+
+def test_reloader_takes_a_good_change_and_keeps_the_last_good_on_error(tmp_path: Path) -> None:
+    env = {"SMTP_USER": "u", "SMTP_PASS": "p"}
+    p = write(tmp_path, GOOD)
+    rl = SubscriptionsReloader(p, environ=env)
+    assert rl.poll() is False  # unchanged
+    first = rl.current
+    assert [s.name for s in first.subscriptions] == ["ops", "analysts"]
+
+    p.write_text(GOOD.replace("min_severity: 3", "min_severity: 7"), encoding="utf-8")
+    os.utime(p, ns=(1, 10**18))  # make sure the mtime differs even on coarse file systems
+    assert rl.poll() is False
+    assert rl.current is first
+    assert rl.last_error is not None and "subscription 'ops' field filters.min_severity" in str(rl.last_error)
+
+    p.write_text(GOOD.replace("name: analysts", "name: analysts2"), encoding="utf-8")
+    os.utime(p, ns=(1, 2 * 10**18))
+    assert rl.poll() is True
+    assert [s.name for s in rl.current.subscriptions] == ["ops", "analysts2"]
+    assert rl.last_error is None
+
+
+def test_reloader_survives_the_file_disappearing(tmp_path: Path) -> None:
+    p = write(tmp_path, GOOD)
+    rl = SubscriptionsReloader(p, environ={"SMTP_USER": "u", "SMTP_PASS": "p"})
+    good = rl.current
+    p.unlink()
+    assert rl.poll() is False
+    assert rl.current is good and "no such file" in str(rl.last_error)
+
+
+def test_disabled_subscription_is_not_routed(tmp_path: Path) -> None:
+    p = write(tmp_path, "subscriptions:\n  - name: a\n    urls: [json://h/x]\n    enabled: false\n"
+              "  - name: b\n    urls: [json://h/y]\n")
+    assert [s.name for s in load_subscriptions(p).subscriptions] == ["b"]
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "subscriptions.yaml"
+
+
+def test_example_file_loads_without_secrets_and_every_url_is_valid_for_apprise() -> None:
+    import re
+
+    import apprise
+    import yaml
+
+    from service.alerts.subscriptions import expand_env
+
+    subs = load_subscriptions(EXAMPLE, environ={})
+    assert [s.name for s in subs.subscriptions] == ["local"]  # the others wait for their secrets
+    text = EXAMPLE.read_text(encoding="utf-8")
+    env = {k: "Tok0abcDEF123" for k in re.findall(r"\$\{(\w+)\}", text)}
+    env.update(TEAMS_WORKFLOW_HOST="prod-12.westus.logic.azure.com",
+               TELEGRAM_BOT_TOKEN="123456789:AbCdEfGhIjKlMnOpQrStUvWxYz012345678",
+               TELEGRAM_CHAT_ID="-1001234567890", DISCORD_WEBHOOK_ID="1234567890",
+               DISCORD_WEBHOOK_TOKEN="abcdefghijklmnopqrstuvwxyz012345")
+    doc = yaml.safe_load(text)
+    schemes = set()
+    for s in doc["subscriptions"]:
+        for url in s["urls"]:
+            real = expand_env(url, env)
+            if real.startswith("escalert"):
+                continue  # DELIVERY's local schemas, registered by service.alerts.channels
+            assert apprise.Apprise.instantiate(real) is not None, s["name"]
+            schemes.add(real.split("://")[0])
+    assert schemes == {"mailtos", "slack", "tgram", "discord", "workflow", "json"}
