@@ -32,7 +32,7 @@ from schemas.article import Article
 from schemas.common import EventType, Modality
 from schemas.signal import Actor, Actors, ArticleRef, Evidence, Location, Signal
 from service.detection.dates import DateMention, Tense, find_dates, resolve
-from service.detection.lexicon import PLACE_CLASS, GazEntry, Lexicon, TriggerEntry, is_word_boundary, load_lexicon
+from service.detection.lexicon import PLACE_CLASS, GazEntry, Lexicon, TriggerEntry, boundary_text, load_lexicon
 from service.detection.scoring import intensity_for, severity_for
 from service.detection.text import Span, clause_bounds, clause_of, split_sentences
 
@@ -167,26 +167,21 @@ def _build(cls: type[_M], **values: object) -> _M:
 # ----------------------------------------------------------------------------- context
 
 
-def _context(lex: Lexicon, text: str, lower: str, sent: Span) -> Context:
+def _context(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> Context:
+    """Context words of one sentence. ``btext``/``blower``: boundary forms of text and lowercase."""
     ctx = Context()
     gaz_hits: list[tuple[int, int, GazEntry]] = []
-    n = len(lower)
-    for end_idx, (phrase, values) in lex.context_automaton.iter(lower, sent.start, sent.end):
-        start = end_idx - len(phrase) + 1
-        end = end_idx + 1
-        # Inline word-boundary check: this loop is the detector's hottest.
-        if (start > 0 and (lower[start - 1].isalnum() or lower[start - 1] == "_")) or (
-            end < n and (lower[end].isalnum() or lower[end] == "_")
-        ):
-            continue
+    for end_idx, (key, values) in lex.gazetteer_automaton.iter(btext, sent.start, sent.end + 2):
+        for _cat, g in values:
+            gaz_hits.append((end_idx - len(key) + 1, end_idx - 1, g))  # type: ignore[arg-type]
+    for end_idx, (key, values) in lex.context_automaton.iter(blower, sent.start, sent.end + 2):
+        start, end = end_idx - len(key) + 1, end_idx - 1
         for cat, value in values:
             if cat == "gaz":
-                g: GazEntry = value  # type: ignore[assignment]
-                if g.kind == "sector" or text[start:end] == g.surface:
-                    gaz_hits.append((start, end, g))
+                gaz_hits.append((start, end, value))  # type: ignore[arg-type]
             elif cat.startswith("class:"):
                 ctx.classes.setdefault(cat[6:], []).append((start, end, str(value)))
-            elif not (phrase == "may" and text[start] == "M"):  # "May 6" is a month, not a modal
+            elif not (value == "may" and text[start] == "M"):  # "May 6" is a month, not a modal
                 ctx.cues.setdefault(cat[4:], []).append((start, end, str(value)))
     ctx.gaz = _longest_gaz(text, gaz_hits)
     if ctx.gaz:
@@ -784,34 +779,35 @@ def _confidence(cand: Candidate, roles: Roles, modality: Modality, has_date: boo
 # ----------------------------------------------------------------------------- per sentence
 
 
-def _heads(lex: Lexicon, lower: str) -> list[tuple[int, int, str, tuple[TriggerEntry, ...]]]:
+def _heads(lex: Lexicon, lower: str, blower: str) -> list[tuple[int, int, str, tuple[TriggerEntry, ...]]]:
     out = []
-    for end_idx, (phrase, entries) in lex.head_automaton.iter(lower):
-        start = end_idx - len(phrase) + 1
+    for end_idx, (key, entries) in lex.head_automaton.iter(blower):
+        start, end = end_idx - len(key) + 1, end_idx - 1
         # "water-bombing aircraft", "Russian-brokered": a head glued to a word by a hyphen is a
         # modifier, not an event (phrases that contain the hyphen, "counter-offensive", still match).
-        if start > 0 and lower[start - 1] == "-":
+        if (start > 0 and lower[start - 1] == "-") or (end < len(lower) and lower[end] == "-"):
             continue
-        if is_word_boundary(lower, start, end_idx + 1):
-            out.append((start, end_idx + 1, phrase, entries))
+        out.append((start, end, lower[start:end], entries))
     return out
 
 
-def _sentence_actors(lex: Lexicon, text: str, lower: str, sent: Span) -> list[Actor]:
-    ctx = _context(lex, text, lower, sent)
+def _sentence_actors(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> list[Actor]:
+    ctx = _context(lex, text, btext, blower, sent)
     return _dedupe([_to_actor(text, s, e, g) for s, e, g in ctx.gaz if g.is_actor and g.kind != "sector"])
 
 
 def _process_sentence(
-    lex: Lexicon, text: str, lower: str, sent: Span, heads: list, field_name: str, pub: date,
-    prev_actors: Callable[[], list[Actor]],
+    lex: Lexicon, text: str, lower: str, btext: str, blower: str, sent: Span, heads: list,
+    field_name: str, pub: date, prev_actors: Callable[[], list[Actor]],
 ) -> list[Draft]:
-    ctx = _context(lex, text, lower, sent)
+    ctx = _context(lex, text, btext, blower, sent)
     names = [(s, e) for s, e, g in ctx.gaz if " " in g.surface]
     if names:  # "Organization for Security and Cooperation in Europe" holds no COOPERATE event
         heads = [h for h in heads if not any(s <= h[0] and h[1] <= e for s, e in names)]
-    bounds = clause_bounds(text, sent)
     cands = _candidates(heads, ctx, sent)
+    if not cands and "force" not in ctx.classes:
+        return []  # nothing can fire here (conditional threats need a force word)
+    bounds = clause_bounds(text, sent)
     if_spans = _if_clauses(ctx, text, bounds, sent)
     cands = _conditional_threats(lex, text, ctx, cands, if_spans, sent)
     cands = _drop_decisions(lower, cands)
@@ -981,9 +977,11 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
         lower = text.lower()
         if len(lower) != len(text):  # rare Unicode whose lowercase changes length: keep offsets exact
             lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-        heads = _heads(lex, lower)
+        blower = boundary_text(lower)
+        heads = _heads(lex, lower, blower)
         if not heads:
             continue
+        btext = boundary_text(text)
         sentences = split_sentences(text) if field_name == "body" else [Span(0, len(text))]
         starts = [s.start for s in sentences]
         by_sentence: dict[int, list] = {}
@@ -993,16 +991,19 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                 by_sentence.setdefault(i, []).append(h)
         for i in sorted(by_sentence):
 
-            def prev_actors(i: int = i, text: str = text, lower: str = lower, sentences: list[Span] = sentences) -> list[Actor]:
+            def prev_actors(i: int = i, text: str = text, btext: str = btext, blower: str = blower,
+                            sentences: list[Span] = sentences) -> list[Actor]:
                 # Only unambiguous triggers with no actor in their own sentence ask for this
                 # ("Major combat ended with a ceasefire in 2015"): computed on demand.
                 for j in range(i - 1, max(-1, i - 3), -1):
-                    found = _sentence_actors(lex, text, lower, sentences[j])
+                    found = _sentence_actors(lex, text, btext, blower, sentences[j])
                     if found:
                         return found
                 return []
 
-            drafts.extend(_process_sentence(lex, text, lower, sentences[i], by_sentence[i], field_name, pub, prev_actors))
+            drafts.extend(_process_sentence(
+                lex, text, lower, btext, blower, sentences[i], by_sentence[i], field_name, pub, prev_actors
+            ))
     drafts = _merge(drafts)
     ref = _build(
         ArticleRef,

@@ -10,7 +10,6 @@ sentences only) and a few regular expressions. Load cost is paid once per proces
 from __future__ import annotations
 
 import csv
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -87,14 +86,38 @@ class GazEntry:
         return "state"
 
 
+# Word-bounded matching: every character that is not a letter or digit becomes a space (the
+# length is unchanged, so offsets stay exact), and every key is indexed as " key ". A match is
+# then a whole word or phrase by construction, and the automaton never reports "on" inside
+# "nation": that cut the Python-level hits per article by ~4x.
+_BOUNDARY_TABLE = {i: " " for i in range(0x3000) if not chr(i).isalnum()}
+
+
+def boundary_text(text: str) -> str:
+    """The text as the automata see it: " " + text with non-alphanumerics as spaces + " "."""
+    return " " + text.translate(_BOUNDARY_TABLE) + " "
+
+
+def _key(phrase: str) -> str:
+    return " " + phrase.translate(_BOUNDARY_TABLE) + " "
+
+
 @dataclass(slots=True)
 class Lexicon:
-    """Compiled lexicon. ``heads``: phrase -> entries; ``context`` automaton values are lists of
-    (category, payload) where category is 'gaz', 'class:<name>' or 'cue:<name>'."""
+    """Compiled lexicon.
+
+    Three automata over ``boundary_text`` forms: ``head_automaton`` (trigger heads, lowercase),
+    ``context_automaton`` (class words and cues, lowercase) and ``gazetteer_automaton`` (names,
+    case-sensitive, over the original-case text). Values are (phrase, payload) where payload is a
+    tuple of trigger entries (heads) or of (category, value) pairs with category 'gaz',
+    'class:<name>' or 'cue:<name>'. A key of length L ending at index e of the boundary text
+    covers the original text [e - L + 1, e - 1).
+    """
 
     entries: list[TriggerEntry]
     head_automaton: ahocorasick.Automaton
     context_automaton: ahocorasick.Automaton
+    gazetteer_automaton: ahocorasick.Automaton
     classes: dict[str, dict[str, str]]
     cues: dict[str, frozenset[str]]
     gazetteer_size: int
@@ -197,30 +220,42 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     for entry, hs in loaded:
         for h in hs:
             heads[h].append(entry)
-    head_auto = ahocorasick.Automaton()
+    head_keys: dict[str, list[TriggerEntry]] = defaultdict(list)
     for phrase, ents in heads.items():
-        head_auto.add_word(phrase, (phrase, tuple(ents)))
+        head_keys[_key(phrase)].extend(e for e in ents if e not in head_keys[_key(phrase)])
+    head_auto = ahocorasick.Automaton()
+    for key, ents in head_keys.items():
+        head_auto.add_word(key, (key, tuple(ents)))
     head_auto.make_automaton()
 
     context: dict[str, list[tuple[str, object]]] = defaultdict(list)
+    gaz_names: dict[str, list[tuple[str, object]]] = defaultdict(list)
     gaz = _read_tsv(data_dir / "gazetteer.tsv") + _read_tsv(data_dir / "sectors.tsv")
     for g in gaz:
-        context[g.surface.lower()].append(("gaz", g))
+        if g.kind == "sector":  # generic nouns ("rebels"): matched in any case
+            context[_key(g.surface.lower())].append(("gaz", g))
+        else:  # names: matched case-sensitively ("US" the state, not "us")
+            gaz_names[_key(g.surface)].append(("gaz", g))
     for cname, words in classes.items():
         for w, v in words.items():
-            context[w].append((f"class:{cname}", v))
+            context[_key(w)].append((f"class:{cname}", v))
     for cname, words in cues.items():
         for w in words:
-            context[w].append((f"cue:{cname}", w))
+            context[_key(w)].append((f"cue:{cname}", w))
     ctx_auto = ahocorasick.Automaton()
-    for phrase, vals in context.items():
-        ctx_auto.add_word(phrase, (phrase, tuple(vals)))
+    for key, vals in context.items():
+        ctx_auto.add_word(key, (key, tuple(vals)))
     ctx_auto.make_automaton()
+    gaz_auto = ahocorasick.Automaton()
+    for key, vals in gaz_names.items():
+        gaz_auto.add_word(key, (key, tuple(vals)))
+    gaz_auto.make_automaton()
 
     return Lexicon(
         entries=[e for e, _ in loaded],
         head_automaton=head_auto,
         context_automaton=ctx_auto,
+        gazetteer_automaton=gaz_auto,
         classes=classes,
         cues=cues,
         gazetteer_size=len(gaz),
@@ -228,11 +263,3 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     )
 
 
-_WORD = re.compile(r"\w")
-
-
-def is_word_boundary(text: str, start: int, end: int) -> bool:
-    """True when text[start:end] is not glued to letters or digits on either side."""
-    if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
-        return False
-    return not (end < len(text) and (text[end].isalnum() or text[end] == "_"))

@@ -21,7 +21,6 @@ ABBREVIATIONS = frozenset(
 # when the next sentence starts with an upper-case letter, a digit or an opening quote.
 _END = re.compile(r"[.!?][\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
 _PARA = re.compile(r"\n\s*")
-_TOKEN_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 # Clause boundaries: punctuation and conjunctions that usually start a new proposition.
 CLAUSE_BOUNDARY = re.compile(
@@ -39,10 +38,12 @@ class Span:
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Is the period at ``dot`` the end of an abbreviation or an initial rather than a sentence?"""
-    m = _TOKEN_BEFORE.search(text, max(0, dot - 12), dot)
-    if not m:
+    i = dot
+    while i > 0 and dot - i < 12 and (text[i - 1].isalpha() or text[i - 1] == "."):
+        i -= 1
+    if i == dot:
         return False
-    tok = m.group(1).lower().rstrip(".")
+    tok = text[i:dot].lower().rstrip(".")
     if tok in ABBREVIATIONS:
         return True
     # A single capital initial ("Joe R. Biden"), but not a sentence-final pronoun "I".
