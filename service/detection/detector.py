@@ -185,8 +185,9 @@ def _context(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> Co
                 ctx.cues.setdefault(cat[4:], []).append((start, end, str(value)))
     ctx.gaz = _longest_gaz(text, gaz_hits)
     if ctx.gaz:
-        # "Rapid Support Forces", "U.S. Forces Korea": words inside a name are not class words.
-        spans = [(s, e) for s, e, g in ctx.gaz if " " in g.surface]
+        # "Rapid Support Forces", "U.S. Forces Korea": words inside a name are not class words
+        # (generic sectors such as "the army" are not names: "deployed the army" is a deployment).
+        spans = [(s, e) for s, e, g in ctx.gaz if " " in g.surface and g.kind != "sector"]
         if spans:
             for name, hits in ctx.classes.items():
                 ctx.classes[name] = [h for h in hits if not any(s <= h[0] and h[1] <= e for s, e in spans)]
@@ -624,6 +625,10 @@ def _reporting_date(lower: str, ctx: Context, dm: DateMention) -> bool:
     for s, e, _w in ctx.cues.get("reporting", ()):
         if e <= dm.start and dm.start - e <= 4:
             return True
+        # "the two governments announced in Manila on Wednesday"
+        gap = lower[e:dm.start]
+        if e <= dm.start and dm.start - e <= 30 and "," not in gap and gap.strip().startswith(("in ", "at ")):
+            return True
         if s >= dm.end and s - dm.end <= 2:
             return True
     return False
@@ -642,6 +647,11 @@ def _n_day(lower: str, head_start: int) -> int:
 
 
 _BOUNDARY_WORDS = frozenset("but while and which that who when after before".split())
+# A date directly before a trigger modifies it only through nouns and names ("the Jan. 12 NATO
+# meeting"), never through function words ("on Tuesday under the ceasefire", "on Dec. 6 to reject").
+_FUNCTION_WORDS = _BOUNDARY_WORDS | frozenset(
+    "to under for with of in on at by from as or the a an into against over its their his her".split()
+)
 _ATTACH_AFTER = ("on", "for", "from", "starting", "beginning", "set for", "scheduled for", "due", "until", "between", "by", "in", "this", "next", "as early as")
 
 
@@ -653,11 +663,13 @@ def _date_score(lower: str, cand: Candidate, dm: DateMention, clause: Span, tens
     if dm.end <= cand.start:
         raw_gap = lower[dm.end:cand.start]
         words = raw_gap.strip(" .’'s").split()
-        if len(words) <= 3 and not any(ch in raw_gap for ch in ",;:") and not _BOUNDARY_WORDS & set(words):
+        if len(words) <= 3 and not any(ch in raw_gap for ch in ",;:") and not _FUNCTION_WORDS & set(words):
             score = 0.5 + len(words)  # "the Jan. 12 NATO meeting", "Monday's talks"
         else:
             cross = 100 if dm.is_year_only and tense != "future" else 400
-            score = (cand.start - dm.end) + (0 if dm.start >= clause.start else cross)
+            # A date before a trigger that it does not modify usually closes an earlier verb
+            # phrase ("pull out of Lebanon on Tuesday under the ceasefire deal").
+            score = (cand.start - dm.end) + (0 if dm.start >= clause.start else cross) + (0 if dm.is_year_only else 50)
     else:
         gap = lower[cand.end:dm.start].strip(" ,")
         if gap in _ATTACH_AFTER or gap == "":
