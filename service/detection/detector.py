@@ -502,7 +502,12 @@ def _roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -
     target_idx: list[int] = []
     clause_word = text[clause.start:clause.start + 6].lower().strip(" ,")
     relative = clause_word.startswith(("which", "who"))
-    passive = [i for i in after if _prep_before(text, mentions[i][0]) == "by"]
+    # Passive voice only when "by" follows the trigger closely ("was attacked by", "talks hosted
+    # by"), not in a later relative clause ("facilities used by Iran-backed militias").
+    passive = [
+        i for i in after
+        if _prep_before(text, mentions[i][0]) == "by" and len(_WORDS_RE.findall(text, cand.end, mentions[i][0])) <= 3
+    ]
     possessor = [i for i in after if text[cand.end:mentions[i][0]].strip().lower() in {"of", "of the"}]
 
     if passive and etype not in SYMMETRIC:
@@ -714,7 +719,8 @@ def _contrast_start(lower: str, lo: int, hi: int) -> int:
 
 def _modality(
     lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span, if_spans: list[tuple[int, int]],
-    tense: Tense, dates: tuple[date | None, date | None], pub: date, precise: bool, tense_cues: list[str]
+    tense: Tense, dates: tuple[date | None, date | None], pub: date, precise: bool, tense_cues: list[str],
+    date_after: bool = False,
 ) -> tuple[Modality, list[str]]:
     start, end = cand.start, cand.end
     if cand.forced_modality:
@@ -756,7 +762,7 @@ def _modality(
         return Modality.HISTORICAL, [hist[0][2]]
     if tense == "future" and ev_start is not None and ev_start >= pub and precise:
         return Modality.SCHEDULED, list(cand.cues)
-    if tense == "unknown" and ev_start is not None and ev_start > pub and precise:
+    if tense == "unknown" and ev_start is not None and ev_start > pub and precise and date_after:
         return Modality.SCHEDULED, list(cand.cues)  # "called for demonstrations on 14 October"
     weak = _cues_in(ctx, "speculative_weak", clause.start, start)
     if weak and not precise and (cand.entry.type not in ANNOUNCED_TYPES or weak[-1][2] in FORECAST_CUES):
@@ -791,6 +797,9 @@ def _confidence(cand: Candidate, roles: Roles, modality: Modality, has_date: boo
 # ----------------------------------------------------------------------------- per sentence
 
 
+_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "newly"})
+
+
 def _heads(lex: Lexicon, lower: str, blower: str) -> list[tuple[int, int, str, tuple[TriggerEntry, ...]]]:
     out = []
     for end_idx, (key, entries) in lex.head_automaton.iter(blower):
@@ -798,6 +807,10 @@ def _heads(lex: Lexicon, lower: str, blower: str) -> list[tuple[int, int, str, t
         # "water-bombing aircraft", "Russian-brokered": a head glued to a word by a hyphen is a
         # modifier, not an event (phrases that contain the hyphen, "counter-offensive", still match).
         if (start > 0 and lower[start - 1] == "-") or (end < len(lower) and lower[end] == "-"):
+            continue
+        # "the annexed Crimean peninsula", "the occupied territories": a participle used as an
+        # adjective describes a state of affairs, not an event reported here.
+        if lower.endswith("ed", start, end) and lower[max(0, start - 8):start].rstrip().rsplit(" ", 1)[-1] in _DETERMINERS:
             continue
         out.append((start, end, lower[start:end], entries))
     return out
@@ -860,7 +873,10 @@ def _process_sentence(
             span_days = _n_day(lower, cand.start)
             if span_days > 1:
                 ev = (ev[0], ev[0] + timedelta(days=span_days - 1))  # "a three-day summit on Friday"
-        modality, cues = _modality(lower, cand, ctx, clause, sent, if_spans, tense, ev, pub, precise, tense_cues)
+        modality, cues = _modality(
+            lower, cand, ctx, clause, sent, if_spans, tense, ev, pub, precise, tense_cues,
+            date_after=dm is not None and dm.start >= cand.end,
+        )
         if modality == Modality.SCHEDULED:
             cues = cues or tense_cues
         mode = cand.mode or entry.mode
