@@ -346,7 +346,8 @@ def _conditional_threats(
 
 
 DECIDED_TYPES = frozenset(
-    {EventType.SANCTION, EventType.AID, EventType.MOBILIZE, EventType.ASSAULT, EventType.COERCE, EventType.RETREAT}
+    {EventType.SANCTION, EventType.AID, EventType.MOBILIZE, EventType.ASSAULT, EventType.COERCE, EventType.RETREAT,
+     EventType.CONCEDE}
 )
 
 
