@@ -23,16 +23,23 @@ import bisect
 import hashlib
 import re
 from collections.abc import Callable
-from typing import TypeVar
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, timedelta
+from functools import lru_cache
+from typing import TypeVar
 
 from schemas.article import Article
 from schemas.common import EventType, Modality
 from schemas.signal import Actor, Actors, ArticleRef, Evidence, Location, Signal
 from service.detection.dates import DateMention, Tense, find_dates, resolve
-from service.detection.lexicon import PLACE_CLASS, GazEntry, Lexicon, TriggerEntry, boundary_text, load_lexicon
+from service.detection.lexicon import (
+    PLACE_CLASS,
+    GazEntry,
+    Lexicon,
+    TriggerEntry,
+    boundary_text,
+    load_lexicon,
+)
 from service.detection.scoring import intensity_for, severity_for
 from service.detection.text import Span, clause_bounds, clause_of, split_sentences
 
@@ -247,10 +254,7 @@ def _blocked(entry: TriggerEntry, ctx: Context, start: int, end: int) -> bool:
     if not entry.block:
         return False
     lo, hi = start - entry.block_window, end + entry.block_window
-    for s, e, _ in _class_hits(ctx, entry.block):
-        if e >= lo and s <= hi:
-            return True
-    return False
+    return any(e >= lo and s <= hi for s, e, _ in _class_hits(ctx, entry.block))
 
 
 def _candidates(
@@ -282,11 +286,7 @@ def _candidates(
     for cand in per_head:
         clash = False
         for other in accepted:
-            if cand.start < other.end and cand.end > other.start:
-                clash = True
-            elif other.consume_span and cand.start < other.consume_span[1] and cand.end > other.consume_span[0]:
-                clash = True
-            elif cand.consume_span and other.start < cand.consume_span[1] and other.end > cand.consume_span[0]:
+            if cand.start < other.end and cand.end > other.start or other.consume_span and cand.start < other.consume_span[1] and cand.end > other.consume_span[0] or cand.consume_span and other.start < cand.consume_span[1] and other.end > cand.consume_span[0]:
                 clash = True
             if clash:
                 break

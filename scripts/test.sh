@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# scripts/test.sh: every check the project has, the one command CI runs (.ci/run).
+#
+#   ruff, then pytest: unit tests, the detector's quality floor, the JSON Schema drift check,
+#   delivery tests against real SMTP and HTTP servers on loopback, and integration tests against
+#   a real Apache Kafka broker, which this script starts (and stops again) when none is running.
+#
+# Extra arguments go to pytest, e.g. `scripts/test.sh tests/detection -x`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+started=0
+if ! scripts/kafka.sh status >/dev/null 2>&1; then
+  scripts/kafka.sh start
+  started=1
+fi
+cleanup() { if [ "$started" = 1 ]; then scripts/kafka.sh stop || true; fi; }
+trap cleanup EXIT
+
+.venv/bin/ruff check .
+ESCALERT_REQUIRE_KAFKA=1 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
