@@ -8,13 +8,17 @@ than as a silently unresolved actor at run time.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-GAZETTEER = Path(__file__).resolve().parents[2] / "service" / "detection" / "data" / "gazetteer.tsv"
+ROOT = Path(__file__).resolve().parents[2]
+GAZETTEER = ROOT / "service" / "detection" / "data" / "gazetteer.tsv"
+BUILDER = ROOT / "scripts" / "build_gazetteer.py"
 COLUMNS = ["surface", "code", "kind", "country", "lat", "lon", "name"]
 KINDS = {"state", "demonym", "capital", "metonym", "igo", "group", "leader", "city", "region"}
 ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -178,3 +182,28 @@ def test_seas_have_no_country(rows: list[dict[str, str]]) -> None:
 def test_stoplisted_words_absent(rows: list[dict[str, str]]) -> None:
     surfaces = {r["surface"] for r in rows}
     assert not surfaces & {"Male", "Nice", "Split", "Reading", "Victoria", "Korea", "May"}
+
+
+def _builder():
+    """scripts/build_gazetteer.py as a module (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("build_gazetteer", BUILDER)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("build_gazetteer", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_row_comes_from_the_reviewed_inputs(rows: list[dict[str, str]]) -> None:
+    """The TSV is generated: a hand edit, or an input edit without a rebuild, fails here."""
+    declared = {(r.surface, r.code, r.kind, r.country, r.name) for r in _builder().declared_rows()}
+    committed = {(r["surface"], r["code"], r["kind"], r["country"], r["name"]) for r in rows}
+    assert not committed - declared, "rows not in scripts/gazetteer/: rebuild the TSV"
+    assert not declared - committed, "input rows missing from the TSV: rebuild the TSV"
+
+
+def test_no_placeholder_coordinates(rows: list[dict[str, str]]) -> None:
+    at_origin = [
+        r["surface"] for r in rows if r["lat"] and float(r["lat"]) == 0 and float(r["lon"]) == 0
+    ]
+    assert not at_origin
