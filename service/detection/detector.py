@@ -55,6 +55,14 @@ ANNOUNCED_TYPES = frozenset(
     {EventType.AID, EventType.SANCTION, EventType.SUPPORT, EventType.THREATEN, EventType.REQUEST,
      EventType.ACCUSE, EventType.REJECT}
 )
+# Speculative cues that govern the clauses after them ("fears that Moscow ... may", "demanding
+# that the government reach a deal").
+GOVERNING_CUES = frozenset(
+    {"fears", "feared", "fear", "worries", "worried", "concern that", "concerns that", "speculation",
+     "rumours", "rumors", "may", "might", "could", "demanding that", "demanded that", "demand that",
+     "demands that", "calling for", "called on", "calls on", "calling on", "urged", "urging", "urges",
+     "insisted that", "pressed for", "pushing for"}
+)
 # Forecasts ("are expected to agree new sanctions") are not announcements.
 FORECAST_CUES = frozenset({"expected", "likely", "probably"})
 CONFLICT_TYPES = frozenset(
@@ -747,7 +755,7 @@ def _modality(
     spec += [c for c in ctx.cues.get("speculative", ()) if end <= c[0] <= end + 15 and c[2] in {"could", "may", "might"}]
     spec += [c for c in ctx.cues.get("speculative_after", ()) if end <= c[0] <= end + 40]
     governing = [c for c in _cues_in(ctx, "speculative", scope_lo, clause.start)
-                 if c[2] in {"fears", "feared", "fear", "worries", "worried", "concern that", "concerns that", "speculation", "rumours", "rumors", "may", "might", "could"}]
+                 if c[2] in GOVERNING_CUES]
     if cand.entry.type == EventType.THREATEN:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
         governing = []
