@@ -200,7 +200,8 @@ def _merge_weekday_dates(text: str, mentions: list[DateMention]) -> list[DateMen
             prev is not None and prev.kind == "weekday" and m.kind in {"md", "dm"}
             and text[prev.end:m.start].strip() in {",", ""} and m.start - prev.end <= 3
         ):
-            out[-1] = DateMention(prev.start, m.end, text[prev.start:m.end], m.kind, m.groups)
+            groups = {**m.groups, "weekday": prev.groups.get("wd")}
+            out[-1] = DateMention(prev.start, m.end, text[prev.start:m.end], m.kind, groups)
         else:
             out.append(m)
     return out
@@ -276,6 +277,13 @@ def resolve(mention: DateMention, pub: date, tense: Tense) -> tuple[date, date |
             return (d, None) if d else None
         if k in {"md", "dm"}:
             month, day = _month(g["m"]), _day(g["d"])
+            if g.get("weekday") and not g["y"]:
+                # "on Wednesday, Aug. 13": the weekday picks the year, whatever the tense says.
+                wd = _WEEKDAYS[g["weekday"].lower()]
+                options = [c for y in (pub.year - 1, pub.year, pub.year + 1)
+                           if (c := _safe_date(y, month, day)) and c.weekday() == wd]
+                if options:
+                    return min(options, key=lambda c: abs((c - pub).days)), None
             d = _safe_date(int(g["y"]), month, day) if g["y"] else _yearless(month, day, pub, tense)
             return (d, None) if d else None
         if k in {"m_dd", "dd_m"}:

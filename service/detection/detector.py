@@ -83,7 +83,7 @@ PARTICIPANT_WORDS = frozenset(
 )
 # Participant words that name every party, so the sentence subject is not one of them.
 # Prepositions whose object is not the doer of the clause's verb.
-OBJECT_PREPS = frozenset("of in into for against on at to with over about near across after toward towards".split())
+OBJECT_PREPS = frozenset("of in into for against on at to with over about near across toward towards".split())
 # "officials from/of X": the people named by the noun before the preposition act for X.
 PEOPLE_NOUNS = frozenset(
     "officials official delegation delegations leaders leader envoys envoy ministers minister "
@@ -556,7 +556,9 @@ def _roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -
         head_word = text[cand.start:cand.end].lower().split()[-1]
         if not parts and head_word in TRANSITIVE_CONSULT and after:
             gap = text[cand.end:mentions[after[0]][0]]
-            if "," not in gap and len(_WORDS_RE.findall(gap)) <= 4 and _prep_before(text, mentions[after[0]][0]) not in OBJECT_PREPS:
+            prep = _prep_before(text, mentions[after[0]][0])
+            people_of = prep in ("of", "from") and _word_before_prep(text, mentions[after[0]][0]) in PEOPLE_NOUNS
+            if "," not in gap and len(_WORDS_RE.findall(gap)) <= 4 and (prep not in OBJECT_PREPS or people_of):
                 parts = after[:1]  # "will meet the U.S. envoy", "visited Kyiv"
         if parts:
             target_idx = _coordinated(text, mentions, parts[0], +1)
@@ -849,7 +851,8 @@ def _process_sentence(
         return []
     dates = find_dates(text, sent.start, sent.end, ctx.classes.get("date_anchors", []))
     dates = [d for d in dates if not _reporting_date(lower, ctx, d)]
-    has_actor = any(g.is_actor for _, _, g in ctx.gaz)
+    # A capital after "in"/"at" is a place ("a regulator in Oslo"), not a government acting.
+    has_actor = any(g.is_actor and not (g.kind == "capital" and _is_locative(text, s_)) for s_, _, g in ctx.gaz)
     has_place = any(g.is_place for _, _, g in ctx.gaz)
     cands = [
         c for c in cands
@@ -864,6 +867,12 @@ def _process_sentence(
     for cand, clause, (tense, tense_cues), dm in zip(cands, clauses, tense_info, chosen, strict=True):
         entry = cand.entry
         roles = _roles(text, cand, ctx, clause, sent)
+        if (
+            entry.type == EventType.CONSULT and cand.mode == "visit" and not roles.target
+            and not lower.startswith("host", cand.start)
+            and roles.location is not None and roles.location.country in {a.code for a in roles.source}
+        ):
+            continue  # a minister touring their own country is not a diplomatic visit
         if not roles.source and not roles.target:
             inherited = prev_actors() if entry.actor == "optional" else []
             if inherited:
