@@ -6,6 +6,7 @@ DELIVERY: add your commands to ``commands`` (or to the ``alerts`` group) with a 
 
 from __future__ import annotations
 
+import importlib
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -284,4 +285,5 @@ def silence_expire(store: Path | None, subscriptions: Path | None, silence_id: s
     click.echo(f"{s.id} expired at {s.ends_at:%Y-%m-%dT%H:%M:%SZ}")
 
 
+alerts_group.add_command(importlib.import_module("service.alerts.ping").ping)  # DELIVERY
 commands: list[click.Command] = [alerts_group, silence_group]

@@ -1,0 +1,326 @@
+"""The alert agents in the Faust worker: signals -> routing/noise -> ``alerts`` -> delivery.
+
+``register(app, settings)`` (called by ``service.stream.app.create_app`` when
+``ESCALERT_ALERTS_SUBSCRIPTIONS`` is set) adds:
+
+- topics ``alerts`` (key: the subscription name, value: :class:`~schemas.alert.Alert` JSON) and
+  ``alerts-dlq`` (key: the alert id, value: :class:`~schemas.deadletter.DeadLetter` JSON);
+- table ``alert-noise``: the state of :class:`~service.alerts.noise.NoiseControl` (open group
+  windows, repeat intervals, digest and quiet-hours buffers);
+- table ``alert-delivery-ledger``: the :class:`~service.alerts.ledger.Ledger`;
+- agent ``alerts-route``: each signal through the router and noise control, alerts to ``alerts``;
+- agent ``alerts-deliver``: each alert into the ledger, then delivered in the background;
+- timers: ``flush_due`` (group windows, digests, quiet-hours ends), the subscriptions/silences
+  reload, and the ledger scan that resumes pending deliveries (after a restart too).
+
+Why the tables are ``memory://`` and partitioned by key (:func:`stable_partition`): the timers
+and the background deliveries write them outside stream iteration, which Faust's RocksDB store
+refuses (it picks the partition from the current event). Durability comes from the changelog topics (compacted),
+replayed into memory when the worker starts; agents do not process anything before that.
+
+Why routing stages its state: NoiseControl decides and records ("group alerted at t") in one
+call. The records are applied to the table only after the alerts they produced are acknowledged
+by Kafka, so a crash in between re-emits the alert (same deterministic id, de-duplicated by the
+ledger) instead of remembering an alert that was never published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import zlib
+from collections.abc import Iterator, MutableMapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from schemas.alert import Alert
+from schemas.deadletter import DeadLetter
+from schemas.signal import Signal
+
+log = logging.getLogger(__name__)
+
+NOISE_TABLE = "alert-noise"
+
+
+class Staged(MutableMapping[str, Any]):
+    """A copy-on-write view of a mapping: changes stay here until :meth:`commit`."""
+
+    _GONE = object()
+
+    def __init__(self, base: MutableMapping[str, Any]) -> None:
+        self.base = base
+        self.changes: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.changes:
+            value = self.changes[key]
+            if value is self._GONE:
+                raise KeyError(key)
+            return value
+        return self.base[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.changes[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self:
+            raise KeyError(key)
+        self.changes[key] = self._GONE
+
+    def __contains__(self, key: object) -> bool:
+        if key in self.changes:
+            return self.changes[key] is not self._GONE  # type: ignore[index]
+        return key in self.base
+
+    def __iter__(self) -> Iterator[str]:
+        for key in self.base:
+            if key not in self.changes:
+                yield key
+        for key, value in self.changes.items():
+            if value is not self._GONE:
+                yield key
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def commit(self) -> None:
+        for key, value in self.changes.items():
+            if value is self._GONE:
+                if key in self.base:
+                    del self.base[key]
+            else:
+                self.base[key] = value
+        self.changes.clear()
+
+
+@dataclass
+class AlertParts:
+    """What :func:`register` built (tests and the web views look inside)."""
+
+    alerts_topic: Any
+    dlq_topic: Any
+    noise_table: Any
+    ledger_table: Any
+    noise: Any
+    deliverer: Any
+    reloader: Any
+    lock: asyncio.Lock
+
+
+def _signals_topic(app: Any, settings: Any) -> Any:
+    parts = getattr(app, "escalert", None)
+    if parts is not None and getattr(parts, "signals", None) is not None:
+        return parts.signals
+    return app.topic(
+        settings.topics.signals,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.partitions,
+    )
+
+
+def _as_text(value: Any) -> str:
+    """A topic value as JSON text, whatever Faust handed over (bytes, str, or decoded JSON)."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def stable_partition(key: Any, partitions: int) -> int:
+    """The changelog partition of a table key: the same key always lands in the same one."""
+    return zlib.crc32(json.dumps(key, sort_keys=True).encode()) % max(1, partitions)
+
+
+def _table(app: Any, name: str, partitions: int) -> Any:
+    """A changelog-backed table that may be written outside stream iteration.
+
+    Faust picks a changelog partition from the current event, or (``use_partitioner``) from the
+    producer's partitioner, which needs the changelog topic's metadata already cached and fails
+    on the first write after start-up when it is not. Timers and background deliveries write
+    these tables, so the partition is derived from the key itself (:func:`stable_partition`):
+    a key always goes to one partition, which is what compaction and recovery need.
+    """
+    import faust
+
+    class KeyPartitionedTable(faust.Table):
+        def partition_for_key(self, key: Any) -> int | None:
+            return stable_partition(key, self.partitions or partitions)
+
+    table = KeyPartitionedTable(
+        app,
+        name=name,
+        partitions=partitions,
+        store="memory://",
+        schema=faust.Schema(key_serializer="json", value_serializer="json"),
+        beacon=app.tables.beacon,
+    )
+    return app.tables.add(table)
+
+
+def _registry(app: Any) -> Any:
+    """The stream worker's Prometheus registry (served by its web view), or None for a new one."""
+    metrics = getattr(getattr(app, "escalert", None), "metrics", None)
+    return getattr(metrics, "registry", None)
+
+
+def _ready(app: Any) -> bool:
+    """Tables recovered and no rebalance under way: safe to read the ledger and noise state."""
+    recovery = app.tables.recovery
+    return recovery.completed.is_set() and not recovery.in_recovery and not app.rebalancing
+
+
+def register(app: Any, settings: Any) -> AlertParts:
+    """Add the alert topics, tables, agents and timers to ``app`` (see the module docstring).
+
+    Raises ``SubscriptionsError`` when the subscriptions file is invalid at start-up: the worker
+    must not start with no rules (later reloads keep the last good version instead).
+    """
+    from service.alerts.delivery import AppriseSender, Deliverer, DeliveryMetrics
+    from service.alerts.ledger import Ledger
+    from service.alerts.noise import NoiseControl
+    from service.alerts.silences import SilenceStore, default_store_path
+    from service.alerts.subscriptions import SubscriptionsReloader
+
+    cfg = settings.alerts
+    topics = settings.topics
+    n = settings.partitions
+    reloader = SubscriptionsReloader(cfg.subscriptions)
+    silences = SilenceStore(cfg.silences_path or default_store_path(cfg.subscriptions))
+
+    raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    alerts_topic = app.topic(topics.alerts, partitions=n, **raw)
+    dlq_topic = app.topic(topics.alerts_dlq, partitions=n, **raw)
+    noise_table = _table(app, NOISE_TABLE, n)
+    ledger_table = _table(app, cfg.ledger_table, n)
+
+    noise = NoiseControl(reloader.current, noise_table, silences=silences.poll)
+
+    async def publish_dead_letter(dl: DeadLetter) -> None:
+        # force=True: publish now. Without it Faust "attaches" a send made inside an agent to
+        # the event's offset and publishes only at commit, and awaiting it would deadlock.
+        fut = await dlq_topic.send(
+            key=(dl.key or "").encode(), value=dl.model_dump_json().encode(), force=True
+        )
+        await fut  # acknowledged by Kafka before the ledger says "failed"
+
+    def resolve(subscription: str, target_id: str) -> str | None:
+        return dict(reloader.current.targets(subscription)).get(target_id)
+
+    def format_for(subscription: str) -> Any:
+        sub = reloader.current.get(subscription)
+        return sub.format if sub is not None else None
+
+    deliverer = Deliverer(
+        Ledger(ledger_table),
+        AppriseSender(timeout=cfg.delivery.send_timeout),
+        resolve,
+        publish_dead_letter,
+        cfg.delivery,
+        format_for=format_for,
+        max_pending=cfg.max_pending_deliveries,
+        metrics=DeliveryMetrics(_registry(app)),
+    )
+    lock = asyncio.Lock()
+    parts = AlertParts(
+        alerts_topic, dlq_topic, noise_table, ledger_table, noise, deliverer, reloader, lock
+    )
+
+    async def publish_alerts(alerts: list[Alert]) -> None:
+        futures = [
+            await alerts_topic.send(
+                key=a.subscription.encode(), value=a.model_dump_json().encode(), force=True
+            )
+            for a in alerts
+        ]
+        for fut in futures:
+            await fut
+
+    async def bad_input(topic: str, value: Any, error: str, key: bytes | None) -> None:
+        text = _as_text(value)
+        await publish_dead_letter(
+            DeadLetter(
+                reason="schema",
+                error=error,
+                payload=text,
+                source_topic=topic,
+                key=key.decode("utf-8", errors="replace") if key else None,
+                failed_at=datetime.now(UTC),
+            )
+        )
+
+    async def staged(fn: Any) -> None:
+        """Run a NoiseControl call on a staged state; publish, then commit."""
+        async with lock:
+            view = Staged(noise_table)
+            noise.state = view
+            try:
+                alerts = fn()
+            finally:
+                noise.state = noise_table
+            if alerts:
+                await publish_alerts(alerts)
+            view.commit()
+
+    @app.agent(_signals_topic(app, settings), name="alerts-route")
+    async def route(stream: Any) -> Any:
+        async for event in stream.events():
+            value = event.value
+            try:
+                signal = Signal.model_validate_json(_as_text(value))
+            except ValidationError as exc:
+                await bad_input(event.message.topic, value, f"not a Signal: {exc}", event.key)
+                continue
+            try:
+                await staged(lambda signal=signal: noise.process(signal))
+            except Exception as exc:  # a routing bug must not stop the worker
+                log.exception("routing failed for signal %s", signal.signal_id)
+                await bad_input(event.message.topic, value, f"routing failed: {exc}", event.key)
+
+    @app.agent(alerts_topic, name="alerts-deliver")
+    async def deliver(stream: Any) -> Any:
+        async for event in stream.events():
+            value = event.value
+            try:
+                alert = Alert.model_validate_json(_as_text(value))
+            except ValidationError as exc:
+                await bad_input(event.message.topic, value, f"not an Alert: {exc}", event.key)
+                continue
+            await deliverer.submit(alert)
+
+    @app.timer(cfg.flush_interval, name="alerts-flush")
+    async def flush() -> None:
+        if _ready(app):
+            await staged(lambda: noise.flush_due(datetime.now(UTC)))
+
+    @app.timer(cfg.reload_interval, name="alerts-reload")
+    async def reload() -> None:
+        if reloader.poll():
+            async with lock:
+                noise.update(reloader.current)
+
+    last_prune = [datetime.now(UTC)]
+
+    @app.timer(cfg.resume_interval, name="alerts-resume")
+    async def resume() -> None:
+        if not _ready(app):
+            return
+        started = await deliverer.resume_pending()
+        if started:
+            log.info("resumed %d pending deliveries from the ledger", started)
+        now = datetime.now(UTC)
+        if now - last_prune[0] > timedelta(hours=1):
+            last_prune[0] = now
+            gone = deliverer.ledger.prune(now - timedelta(seconds=cfg.ledger_retention))
+            if gone:
+                log.info("pruned %d finished alerts from the ledger", gone)
+
+    app.escalert_alerts = parts  # type: ignore[attr-defined]
+    return parts
