@@ -19,7 +19,6 @@ one rule):
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import re
 from collections.abc import Callable
@@ -41,7 +40,7 @@ from service.detection.lexicon import (
     load_lexicon,
 )
 from service.detection.scoring import intensity_for, severity_for
-from service.detection.text import Span, clause_bounds, clause_of, split_sentences
+from service.detection.text import SentenceIndex, Span, clause_bounds, clause_of
 
 DETECTOR_VERSION = "1.0.0"
 _M = TypeVar("_M")
@@ -1023,32 +1022,38 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
         lower = text.lower()
         if len(lower) != len(text):  # rare Unicode whose lowercase changes length: keep offsets exact
             lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-        blower = boundary_text(lower)
+        btext = boundary_text(text)
+        # Lowercasing the boundary form is ~4x cheaper than translating the lowercase text.
+        blower = btext.lower() if len(lower) == len(text) else boundary_text(lower)
+        if len(blower) != len(btext):
+            blower = boundary_text(lower)
         heads = _heads(lex, lower, blower)
         if not heads:
             continue
-        btext = boundary_text(text)
-        sentences = split_sentences(text) if field_name == "body" else [Span(0, len(text))]
-        starts = [s.start for s in sentences]
-        by_sentence: dict[int, list] = {}
+        index = SentenceIndex(text) if field_name == "body" else None
+        by_sentence: dict[Span, list] = {}
         for h in heads:
-            i = bisect.bisect_right(starts, h[0]) - 1
-            if i >= 0 and h[1] <= sentences[i].end:
-                by_sentence.setdefault(i, []).append(h)
-        for i in sorted(by_sentence):
+            sent = index.sentence_at(h[0]) if index is not None else Span(0, len(text))
+            if h[1] <= sent.end:
+                by_sentence.setdefault(sent, []).append(h)
+        for sent in sorted(by_sentence, key=lambda sp: sp.start):
 
-            def prev_actors(i: int = i, text: str = text, btext: str = btext, blower: str = blower,
-                            sentences: list[Span] = sentences) -> list[Actor]:
+            def prev_actors(sent: Span = sent, text: str = text, btext: str = btext, blower: str = blower,
+                            index: SentenceIndex | None = index) -> list[Actor]:
                 # Only unambiguous triggers with no actor in their own sentence ask for this
                 # ("Major combat ended with a ceasefire in 2015"): computed on demand.
-                for j in range(i - 1, max(-1, i - 3), -1):
-                    found = _sentence_actors(lex, text, btext, blower, sentences[j])
+                prev: Span | None = sent
+                for _ in range(2):
+                    prev = index.sentence_before(prev) if index is not None and prev is not None else None
+                    if prev is None:
+                        return []
+                    found = _sentence_actors(lex, text, btext, blower, prev)
                     if found:
                         return found
                 return []
 
             drafts.extend(_process_sentence(
-                lex, text, lower, btext, blower, sentences[i], by_sentence[i], field_name, pub, prev_actors
+                lex, text, lower, btext, blower, sent, by_sentence[sent], field_name, pub, prev_actors
             ))
     drafts = _merge(drafts)
     ref = _build(

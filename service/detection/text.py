@@ -9,6 +9,7 @@ notes), and it keeps exact offsets, which evidence needs.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 ABBREVIATIONS = frozenset(
@@ -96,3 +97,66 @@ def clause_of(bounds: list[int], sent_end: int, pos: int) -> Span:
             end = b
             break
     return Span(start, end)
+
+
+class SentenceIndex:
+    """Sentence spans on demand, identical to :func:`split_sentences` but lazy.
+
+    Most sentences of an article hold no trigger; cutting all of them out cost ~15% of detection
+    time. This keeps the raw break candidates (one C-level regex pass) and checks abbreviations
+    only around the sentences that are actually asked for.
+    """
+
+    __slots__ = ("_breaks", "_paras", "_para_starts", "_valid", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._breaks = [(m.start(), m.end()) for m in _END.finditer(text)]
+        self._paras = [(m.start(), m.end()) for m in _PARA.finditer(text)]
+        self._para_starts = [p[0] for p in self._paras]
+        self._valid: dict[int, bool] = {}
+
+    def _ok(self, i: int) -> bool:
+        v = self._valid.get(i)
+        if v is None:
+            dot = self._breaks[i][0]
+            v = self._valid[i] = not (self.text[dot] == "." and _is_abbreviation(self.text, dot))
+        return v
+
+    def sentence_at(self, pos: int) -> Span:
+        """The (trimmed) sentence containing offset ``pos``."""
+        text = self.text
+        # Paragraph boundaries around pos.
+        j = bisect_right(self._para_starts, pos)
+        lo = self._paras[j - 1][1] if j > 0 else 0
+        hi = self._paras[j][0] if j < len(self._paras) else len(text)
+        ends = self._breaks
+        k = bisect_right(ends, (pos, len(text) + 1)) if ends else 0
+        # Sentence start: the last valid break ending at or before pos.
+        start = lo
+        i = k - 1
+        while i >= 0 and ends[i][1] > lo:
+            if ends[i][1] <= pos and self._ok(i):
+                start = ends[i][1]
+                break
+            i -= 1
+        # Sentence end: the first valid break after pos (its punctuation belongs to the sentence).
+        end = hi
+        i = max(0, k - 1)
+        while i < len(ends) and ends[i][0] < hi:
+            if ends[i][1] > pos and self._ok(i):
+                end = ends[i][1]
+                break
+            i += 1
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return Span(start, end)
+
+    def sentence_before(self, sent: Span) -> Span | None:
+        """The sentence just before ``sent``, or None at the start of the text."""
+        p = sent.start - 1
+        while p >= 0 and self.text[p].isspace():
+            p -= 1
+        return self.sentence_at(p) if p >= 0 else None

@@ -33,3 +33,23 @@ def test_detect_never_raises(body: str, title: str, days: int) -> None:
         text = article.body if sig.evidence.field == "body" else article.title
         assert text[sig.evidence.trigger_start:sig.evidence.trigger_end] == sig.evidence.trigger
         assert 1 <= sig.severity <= 5
+
+
+SENTENCE_TEXT = st.lists(
+    st.sampled_from(["Jan.", "U.S.", "Russia", "said", "Mr.", "J.", "I.", "attack.", "“Quote.”", "\n\n", "\n", "!", "?", "10.", "A", "b"]),
+    min_size=1, max_size=60,
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(SENTENCE_TEXT, st.text(max_size=300)))
+def test_lazy_sentence_index_matches_the_full_split(text: str) -> None:
+    from service.detection.text import SentenceIndex, split_sentences
+
+    index = SentenceIndex(text)
+    spans = split_sentences(text)
+    for span in spans:
+        for pos in (span.start, span.end - 1):
+            assert index.sentence_at(pos) == span
+    for before, after in zip(spans, spans[1:], strict=False):
+        assert index.sentence_before(after) == before
