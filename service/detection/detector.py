@@ -616,10 +616,20 @@ def _cues_in(ctx: Context, name: str, lo: int, hi: int) -> list[tuple[int, int, 
     return [c for c in ctx.cues.get(name, ()) if lo <= c[0] and c[1] <= hi]
 
 
+_PAST_VERB_RE = re.compile(r"\b(?:\w+ed|fired|fought|struck|sent|met|held|took|hit|shot)\b(?! by)")
+
+
 def _tense(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> tuple[Tense, list[str]]:
     head = lower[cand.start:cand.end]
     window_hi = min(sent.end, clause.end + 40, cand.end + 100)
-    fut = _cues_in(ctx, "future", min(clause.start, _contrast_start(lower, sent.start, cand.start)), window_hi)
+    fut = _cues_in(ctx, "future", clause.start, window_hi)
+    if not fut:
+        # A future auxiliary in an earlier clause carries over ("will hold talks on Jan. 10,
+        # followed by a meeting on Jan. 12") unless a past-tense verb intervenes ("said it would
+        # ..., and fired two more missiles").
+        earlier = _cues_in(ctx, "future", _contrast_start(lower, sent.start, cand.start), clause.start)
+        if earlier and not _PAST_VERB_RE.search(lower, earlier[-1][1], cand.start):
+            fut = earlier
     fut_close = [c for c in fut if c[1] <= cand.start and cand.start - c[1] <= 25]
     last_word = head.split()[-1] if head else ""
     past_form = last_word.endswith("ed") or last_word in IRREGULAR_PAST
