@@ -616,7 +616,12 @@ def _cues_in(ctx: Context, name: str, lo: int, hi: int) -> list[tuple[int, int, 
     return [c for c in ctx.cues.get(name, ()) if lo <= c[0] and c[1] <= hi]
 
 
-_PAST_VERB_RE = re.compile(r"\b(?:\w+ed|fired|fought|struck|sent|met|held|took|hit|shot)\b(?! by)")
+_NO_CARRY_RE = re.compile(r",\s*(?:as|after|because|since|when|while|though|although|amid)\b|\b(?:said|says|told)\b")
+_TOPIC_BEFORE_RE = re.compile(r"\b(?:on|about|over|of|against|in) (?:the|a|an|its|their) (?:\w+ )?$")
+_PAST_VERB_RE = re.compile(
+    r"\b(?!(?:scheduled|planned|expected|slated|intended|proposed|tentatively|needed|united|armed)\b)"
+    r"(?<!-)(?:\w+ed|fired|fought|struck|sent|met|held|took|hit|shot)\b(?! by)"
+)
 
 
 def _tense(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> tuple[Tense, list[str]]:
@@ -628,8 +633,19 @@ def _tense(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span, s
         # followed by a meeting on Jan. 12") unless a past-tense verb intervenes ("said it would
         # ..., and fired two more missiles").
         earlier = _cues_in(ctx, "future", _contrast_start(lower, sent.start, cand.start), clause.start)
-        if earlier and not _PAST_VERB_RE.search(lower, earlier[-1][1], cand.start):
+        if (
+            earlier and not _PAST_VERB_RE.search(lower, earlier[-1][1], cand.start)
+            and not _NO_CARRY_RE.search(lower, earlier[-1][1], cand.start)
+        ):
             fut = earlier
+    # A noun trigger governed by a past verb ("Azerbaijan launched a military offensive") or
+    # named as a topic ("will brief envoys on the military operation") takes no future.
+    if _PAST_VERB_RE.search(lower, max(clause.start, cand.start - 25), cand.start):
+        fut = [c for c in fut if c[0] > cand.end]
+        if not fut:
+            return "past", []
+    if _TOPIC_BEFORE_RE.search(lower, max(0, cand.start - 12), cand.start):
+        fut = [c for c in fut if c[0] > cand.end]
     fut_close = [c for c in fut if c[1] <= cand.start and cand.start - c[1] <= 25]
     last_word = head.split()[-1] if head else ""
     past_form = last_word.endswith("ed") or last_word in IRREGULAR_PAST
@@ -954,11 +970,20 @@ def _absorb(into: Draft, other: Draft) -> None:
     into.confidence = max(into.confidence, other.confidence)
 
 
+_OTHER_EVENT_RE = re.compile(
+    r"\b(?:in retaliation for|in response to|retaliat\w*|after|following|since|days? after|weeks? after)\b",
+    re.IGNORECASE,
+)
+
+
 def _same_sentence_twice(d: Draft, k: Draft) -> bool:
     """Two triggers of one type in one sentence, compatible in actors and date, are one event
     ("exchanged fire ..., killing two soldiers")."""
     if (d.evidence.field, d.evidence.start) != (k.evidence.field, k.evidence.start) or d.modality != k.modality:
         return False
+    lo, hi = sorted((k.evidence.trigger_end, d.evidence.trigger_start))
+    if _OTHER_EVENT_RE.search(k.evidence.sentence, lo - k.evidence.start, max(lo, hi) - k.evidence.start):
+        return False  # "struck Iran in retaliation for a missile barrage": two events
     if d.event_date and k.event_date and d.event_date != k.event_date:
         return False
     a, b = _codes(d.source) | _codes(d.target), _codes(k.source) | _codes(k.target)
