@@ -781,8 +781,10 @@ def _modality(
     # A noun trigger is often the subject of the modal: "fresh protests could erupt".
     spec += [c for c in ctx.cues.get("speculative", ()) if end <= c[0] <= end + 15 and c[2] in {"could", "may", "might"}]
     spec += [c for c in ctx.cues.get("speculative_after", ()) if end <= c[0] <= end + 40]
-    governing = [c for c in _cues_in(ctx, "speculative", scope_lo, clause.start)
-                 if c[2] in GOVERNING_CUES]
+    relative = lower.startswith(("which", "who"), clause.start)
+    governing = [] if relative else [  # a relative clause states background fact
+        c for c in _cues_in(ctx, "speculative", scope_lo, clause.start) if c[2] in GOVERNING_CUES
+    ]
     if cand.entry.type == EventType.THREATEN:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
         governing = []
@@ -922,6 +924,11 @@ def _process_sentence(
         )
         if modality == Modality.SCHEDULED:
             cues = cues or tense_cues
+        if (
+            modality != Modality.HISTORICAL and dm is not None and dm.is_year_only
+            and ev[1] is not None and (pub - ev[1]).days > 365
+        ):
+            ev, dm = (None, None), None  # an old year dates the background, not this event
         mode = cand.mode or entry.mode
         intensity = intensity_for(entry.type, mode, entry.intensity)
         trig_lo, trig_hi = cand.span if (cand.near and cand.span[1] - cand.span[0] <= 60) else (cand.start, cand.end)
@@ -1006,7 +1013,8 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
                 target = k
                 break
             if (
-                d.modality == k.modality and d.event_date == k.event_date
+                d.modality == k.modality
+                and (d.event_date is None or k.event_date is None or d.event_date == k.event_date)
                 and _codes(d.source) | _codes(d.target) == _codes(k.source) | _codes(k.target)
                 and (d.location is None or k.location is None or d.location.name == k.location.name)
             ):
