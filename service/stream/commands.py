@@ -1,3 +1,200 @@
-"""Commands of this package; filled in as it lands."""
+"""CLI of the streaming service: ``worker``, ``publish``, ``topics``, ``tail``, ``demo``.
 
-commands: list = []
+Faust, kafka-python and the detector are imported inside the commands, so ``escalert --help``
+stays fast. Exit codes: 0 ok, 1 some inputs invalid or some sends failed, 2 usage or
+configuration error, 3 Kafka unreachable.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+import click
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
+
+config_option = click.option(
+    "--config", "config", type=click.Path(dir_okay=False), default=None,
+    help="Settings file (.yaml, .toml or .env); also ESCALERT_CONFIG. Environment variables win.",
+)
+
+
+def _settings(config: str | None, **overrides: Any) -> Any:
+    from service.config import ConfigError, load_settings
+
+    try:
+        return load_settings(config, **{k: v for k, v in overrides.items() if v is not None})
+    except ConfigError as exc:
+        click.echo(f"escalert: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _unreachable(exc: Exception) -> None:
+    click.echo(f"escalert: {exc}", err=True)
+    sys.exit(EXIT_UNAVAILABLE)
+
+
+def _topic_name(settings: Any, name: str) -> str:
+    """Logical names (signals, articles, articles-dlq, alerts, alerts-dlq) map to configured ones."""
+    logical = name.replace("-", "_")
+    return getattr(settings.topics, logical, name) if logical in type(settings.topics).model_fields else name
+
+
+@click.command()
+@config_option
+@click.option("--loglevel", "-l", type=click.Choice(["debug", "info", "warning", "error"]), default=None,
+              help="Overrides ESCALERT_LOG_LEVEL.")
+@click.option("--create-topics/--no-create-topics", default=True, show_default=True,
+              help="Create or align the topics before starting (same as `escalert topics`).")
+def worker(config: str | None, loglevel: str | None, create_topics: bool) -> None:
+    """Run the stream worker: articles topic in, signals and dead letters out.
+
+    Health on http://WEB_HOST:WEB_PORT/health/live and /health/ready, Prometheus metrics on
+    /metrics. Stop with Ctrl-C or SIGTERM (offsets of finished batches are committed).
+    """
+    settings = _settings(config, log_level=loglevel)
+    from service.stream.clients import BrokerUnreachable, check_reachable, ensure_topics
+
+    try:
+        check_reachable(settings)
+        if create_topics:
+            for spec, status in ensure_topics(settings):
+                if "wanted" in status:
+                    click.echo(f"escalert: topic {spec.name}: {status}", err=True)
+    except BrokerUnreachable as exc:
+        _unreachable(exc)
+    try:
+        from service.stream.app import create_app
+
+        app = create_app(settings)
+    except RuntimeError as exc:  # e.g. a detector path that cannot be imported
+        click.echo(f"escalert: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    from faust.worker import Worker
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+
+
+@click.command()
+@config_option
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--topic", default=None, help="Target topic (default: the configured articles topic).")
+@click.option("--rate", type=float, default=None, help="Articles per second (default: as fast as possible).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+def publish(paths: tuple[str, ...], config: str | None, topic: str | None, rate: float | None,
+            progress: bool | None) -> None:
+    """Send articles from PATHS (.jsonl, .json, .txt, directories, - for stdin) to Kafka.
+
+    Each valid article goes out as JSON keyed by its id; invalid inputs are reported on stderr
+    with file, line and reason, and make the exit status 1.
+    """
+    settings = _settings(config)
+    from service.stream.clients import BrokerUnreachable
+    from service.stream.publish import publish_paths
+
+    try:
+        summary = publish_paths(settings, list(paths), topic=topic, rate=rate, progress=progress)
+    except BrokerUnreachable as exc:
+        _unreachable(exc)
+        return
+    for err in summary.invalid:
+        click.echo(f"invalid: {err}", err=True)
+    for origin, msg in summary.failed:
+        click.echo(f"failed: {origin}: {msg}", err=True)
+    click.echo(
+        f"sent {summary.sent} article(s) to {summary.topic}; {len(summary.invalid)} invalid; "
+        f"{len(summary.failed)} failed", err=True,
+    )
+    sys.exit(EXIT_PARTIAL if summary.invalid or summary.failed else EXIT_OK)
+
+
+@click.command()
+@config_option
+@click.option("--dry-run", is_flag=True, help="Print what would be created; touch nothing.")
+def topics(config: str | None, dry_run: bool) -> None:
+    """Create the service's topics (partitions, replication, retention, compaction). Idempotent."""
+    settings = _settings(config)
+    from service.stream.topics import topic_specs
+
+    specs = topic_specs(settings)
+    if dry_run:
+        for sp in specs:
+            cfg = " ".join(f"{k}={v}" for k, v in sp.config.items())
+            click.echo(f"{sp.name}  partitions={sp.partitions} replication={sp.replication}  {cfg}")
+        return
+    from service.stream.clients import BrokerUnreachable, ensure_topics
+
+    try:
+        results = ensure_topics(settings, specs)
+    except BrokerUnreachable as exc:
+        _unreachable(exc)
+        return
+    except RuntimeError as exc:
+        click.echo(f"escalert: {exc}", err=True)
+        sys.exit(EXIT_PARTIAL)
+    mismatch = False
+    for sp, status in results:
+        mismatch |= "wanted" in status
+        click.echo(f"{sp.name:40s} {status}  ({sp.purpose})")
+    sys.exit(EXIT_PARTIAL if mismatch else EXIT_OK)
+
+
+@click.command()
+@config_option
+@click.argument("topic")
+@click.option("--from-beginning", is_flag=True, help="Start at the oldest message, not the newest.")
+@click.option("--max", "max_messages", type=int, default=None, help="Stop after N messages.")
+@click.option("--timeout", type=float, default=None, help="Stop after S seconds without a message.")
+@click.option("--json", "as_json", is_flag=True, help="Print the raw JSON value instead.")
+def tail(config: str | None, topic: str, from_beginning: bool, max_messages: int | None,
+         timeout: float | None, as_json: bool) -> None:
+    """Follow TOPIC and print one readable line per message (signals, dead letters, articles).
+
+    TOPIC is a logical name (signals, articles, articles-dlq, alerts, alerts-dlq) or a topic.
+    """
+    settings = _settings(config)
+    from service.stream.clients import BrokerUnreachable, consumer
+    from service.stream.render import render_message
+
+    name = _topic_name(settings, topic)
+    try:
+        c = consumer(
+            settings, name, group_id=None, enable_auto_commit=False,
+            auto_offset_reset="earliest" if from_beginning else "latest",
+            isolation_level="read_committed",
+            consumer_timeout_ms=int(timeout * 1000) if timeout else float("inf"),
+        )
+    except BrokerUnreachable as exc:
+        _unreachable(exc)
+        return
+    n = 0
+    try:
+        for msg in c:
+            line = msg.value.decode("utf-8", "replace") if as_json and msg.value else render_message(msg.value, msg.key)
+            click.echo(line)
+            n += 1
+            if max_messages and n >= max_messages:
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        c.close()
+
+
+@click.command()
+@click.option("--seeds", default="seeds", show_default=True, type=click.Path(exists=True),
+              help="Articles to publish.")
+@click.option("--keep-broker", is_flag=True, help="Leave the broker running on exit.")
+def demo(seeds: str, keep_broker: bool) -> None:
+    """Everything locally in one command: broker, topics, worker, the seeds published, and the
+    signals shown as they arrive. Ctrl-C stops it all."""
+    from service.stream.demo import run_demo
+
+    started = time.monotonic()
+    sys.exit(run_demo(seeds, keep_broker=keep_broker, started=started))
+
+
+commands: list[click.Command] = [worker, publish, topics, tail, demo]

@@ -1,0 +1,364 @@
+"""The detection agent: Faust wiring around the pure core in ``processing.py``.
+
+Per batch (``stream.take_events``: Faust's per-event overhead dominates, so we amortise it):
+
+1. decide every record with :func:`~service.stream.processing.process_batch` (parse, dedupe,
+   detect, dead letters: no I/O);
+2. produce signals and dead letters straight through the Kafka producer (bytes we encoded
+   ourselves: plain JSON, no Faust envelope) and wait until the broker acknowledged them;
+3. only then record the dedupe keys in the table (so a crash between 2 and 3 gives duplicates,
+   never a loss: a key recorded before its signals were durable would suppress them forever);
+4. flush the table's changelog writes and ack the batch's events, all while holding a lock
+   that Faust's periodic offset commit must also take.
+
+With ``processing_guarantee=exactly_once`` the sends of step 2 go through the transactional
+producer that Faust opened for the record's source partition, so the signals, dead letters, the
+table's changelog and the consumer offsets commit or abort together. The lock matters there:
+Faust commits a partition's transaction on a timer, and a commit that fell between our sends
+and our acks would commit the signals without their offsets (a duplicate after a crash). Faust's
+own ``topic.send`` has that window, and moreover sends outside any transaction when the output
+topic is not one of the app's source topics (measured: see docs/streaming.md); hence our own
+routing of sends to the source partition's transactional producer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import time
+import weakref
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+from faust.streams import _current_event
+
+from service.stream.processing import Detect, Outbound, Record, Result, process_batch
+from service.stream.topics import DEDUPE_TABLE, dlq_message_limit
+
+log = logging.getLogger("escalert.stream")
+
+SEND_RETRY_SECONDS = (0.5, 1, 2, 5, 10)  # then every 10 s, logged each time: Kafka is down
+
+
+def load_detector(path: str) -> Detect:
+    """Import ``module:function``; a wrong path is a start-up error naming the setting."""
+    module_name, _, func_name = path.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+        func = getattr(module, func_name)
+    except (ImportError, AttributeError) as exc:
+        raise RuntimeError(f"ESCALERT_DETECTOR={path!r} cannot be loaded: {exc}") from None
+    if not callable(func):
+        raise RuntimeError(f"ESCALERT_DETECTOR={path!r} is not callable")
+    return func
+
+
+@contextlib.contextmanager
+def as_current_event(event: Any) -> Iterator[None]:
+    """Make ``event`` Faust's current event in this task only.
+
+    Table reads and writes find their partition from the current event; inside a batch that is
+    the last event taken, so each record's dedupe keys must be read and written under its own
+    event (a context variable, so the stream's own iteration task is not affected).
+    """
+    token = _current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        _current_event.reset(token)
+
+
+def _transient(exc: BaseException) -> bool:
+    if isinstance(exc, asyncio.TimeoutError):
+        return True
+    return bool(getattr(exc, "retriable", False)) or type(exc).__name__ in (
+        "KafkaTimeoutError", "KafkaConnectionError", "NodeNotReadyError", "RequestTimedOutError",
+    )
+
+
+def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> None:
+    """Add the dedupe table and the detection agent to ``app`` (fills ``parts.dedupe/agent``)."""
+    s = parts.settings
+    m = parts.metrics
+    detect_fn: Detect = detect or load_detector(s.detector)
+    eos = s.processing_guarantee == "exactly_once"
+    signals_topic = s.topics.signals
+    dlq_topic = s.topics.articles_dlq
+    max_dl = dlq_message_limit(s)
+    window = s.dedupe_window_seconds
+    # Value: [first_seen_epoch_seconds, partition]. The partition lets the purge delete a key
+    # under an event of the right partition (tables are partitioned like the articles topic).
+    dedupe = app.Table(
+        DEDUPE_TABLE, partitions=s.partitions,
+        schema=faust.Schema(key_serializer="json", value_serializer="json"),
+        help="First-seen time of article ids and content hashes (duplicate suppression).",
+    )
+    parts.dedupe = dedupe
+    last_offsets: dict[tuple[str, int], int] = {}
+    parts.last_offsets = last_offsets
+    purge_state = {"next": time.monotonic() + min(max(window / 10, 60.0), 3600.0)}
+    batch_lock = asyncio.Lock()
+    patched: dict[str, bool] = {}
+
+    def guard_commits() -> None:
+        """Make Faust's offset commits wait for the batch in progress (see module docstring)."""
+        consumer = app.consumer
+        if patched.get("done"):
+            return
+        original = consumer.commit
+
+        async def commit(*args: Any, **kwargs: Any) -> Any:
+            async with batch_lock:
+                return await original(*args, **kwargs)
+
+        consumer.commit = commit  # type: ignore[method-assign]
+        if not s.faust_monitor:
+            # Faust's Monitor sensor records every event for Faust's own web stats, which we do
+            # not serve (our metrics are Prometheus): measured at ~25% of a do-nothing agent's cost.
+            for sensor in list(app.sensors):
+                app.sensors.remove(sensor)
+        buffer = getattr(app.producer, "buffer", None)
+        if buffer is not None:
+            # Two dedupe keys per article: Faust's default of 100 buffered table writes would
+            # throttle every batch with "producer buffer full" waits.
+            buffer.max_messages = max(buffer.max_messages, 4 * s.batch_size)
+        patched["done"] = True
+
+    def transactional_id(record: Record) -> str | None:
+        if not eos:
+            return None
+        group = app.assignor.group_for_topic(record.topic)
+        return f"{app.conf.id}-{group}-{record.partition}"
+
+    async def send_all(pairs: list[tuple[Record, Outbound]]) -> list[tuple[Record, Outbound, BaseException]]:
+        """Send, retrying transient failures until they pass; return the permanent failures.
+
+        Messages are packed into one aiokafka record batch per (producer, topic, partition):
+        a send per message costs ~0.1 ms of event-loop time, four times per article.
+        """
+        await app.producer.maybe_start()
+        pending = pairs
+        attempt = 0
+        failed: list[tuple[Record, Outbound, BaseException]] = []
+        while pending:
+            jobs, job_pairs = await _batches(pending)
+            outcomes = await asyncio.gather(*jobs, return_exceptions=True)
+            retry = []
+            for chunk, outcome in zip(job_pairs, outcomes, strict=True):
+                if isinstance(outcome, BaseException):
+                    if _transient(outcome):
+                        retry.extend(chunk)
+                    else:
+                        failed.extend((record, ob, outcome) for record, ob in chunk)
+            if retry:
+                delay = SEND_RETRY_SECONDS[min(attempt, len(SEND_RETRY_SECONDS) - 1)]
+                log.warning("%d sends failed transiently (Kafka unreachable?); retrying in %ss",
+                            len(retry), delay)
+                await asyncio.sleep(delay)
+                attempt += 1
+            pending = retry
+        return failed
+
+    def _kafka_producer(tid: str | None) -> Any:
+        """The aiokafka producer under Faust's: the transactional one of ``tid`` under EOS."""
+        if tid is None:
+            return app.producer._ensure_producer()
+        return app.producer._transaction_producers[tid]
+
+    async def _batches(pending: list[tuple[Record, Outbound]]) -> tuple[list[Any], list[list[Any]]]:
+        groups: dict[tuple[str | None, str, int | None], list[tuple[Record, Outbound]]] = {}
+        for record, ob in pending:
+            if ob.kind == "changelog":
+                # Same partition as the source record: that is where Faust's table recovery
+                # (and our reads under the record's event) look for the key.
+                key = (transactional_id(record), changelog_topic(), record.partition)
+            else:
+                key = (transactional_id(record), signals_topic if ob.kind == "signal" else dlq_topic, None)
+            groups.setdefault(key, []).append((record, ob))
+        jobs: list[Any] = []
+        job_pairs: list[list[Any]] = []
+        for (tid, topic, part), items in groups.items():
+            try:
+                prod = _kafka_producer(tid)
+                await prod.client._wait_on_metadata(topic)
+            except Exception as exc:  # noqa: BLE001 - reported per message by the caller
+                jobs.append(_raise(exc))
+                job_pairs.append(items)
+                continue
+            by_part: dict[int, list[tuple[Record, Outbound]]] = {}
+            for record, ob in items:
+                p = part if part is not None else prod._partition(topic, None, None, None, ob.key, None)
+                by_part.setdefault(p, []).append((record, ob))
+            for p, its in by_part.items():
+                builder, chunk = prod.create_batch(), []
+                for record, ob in its:
+                    if chunk and builder.append(timestamp=None, key=ob.key, value=ob.value) is None:
+                        jobs.append(_send_batch(prod, tid, builder, topic, p))
+                        job_pairs.append(chunk)
+                        builder, chunk = prod.create_batch(), []
+                        builder.append(timestamp=None, key=ob.key, value=ob.value)
+                    elif not chunk:
+                        builder.append(timestamp=None, key=ob.key, value=ob.value)
+                    chunk.append((record, ob))
+                jobs.append(_send_batch(prod, tid, builder, topic, p))
+                job_pairs.append(chunk)
+        return jobs, job_pairs
+
+    async def _raise(exc: BaseException) -> None:
+        raise exc
+
+    async def _send_batch(prod: Any, tid: str | None, builder: Any, topic: str, partition: int) -> Any:
+        if tid is None:
+            fut = await prod.send_batch(builder, topic, partition=partition)
+        else:
+            async with app.producer._trn_locks[tid]:
+                fut = await prod.send_batch(builder, topic, partition=partition)
+        return await fut
+
+    def changelog_topic() -> str:
+        return dedupe.changelog_topic.get_topic_name()
+
+    async def handle(events: list[Any], stream: Any = None) -> None:
+        guard_commits()
+        async with batch_lock:
+            await _handle(events, stream)
+
+    async def _handle(events: list[Any], stream: Any) -> None:
+        by_record: dict[int, Any] = {}
+        records = []
+        for ev in events:
+            msg = ev.message
+            rec = Record(msg.value, msg.key, msg.topic, msg.partition, msg.offset, msg.timestamp)
+            by_record[id(rec)] = ev
+            records.append(rec)
+
+        def seen(record: Record, key: str) -> float | None:
+            with as_current_event(by_record[id(record)]):
+                hit = dedupe.data.get(key)
+            return hit[0] if hit else None
+
+        now = datetime.now(UTC)
+        results = process_batch(
+            records, detect=detect_fn, now=now, seen=seen, window_seconds=window,
+            max_article_bytes=s.max_article_bytes, max_dead_letter_bytes=max_dl,
+        )
+        pairs = [(r.record, ob) for r in results for ob in r.outbound]
+        failed = await send_all(pairs)
+        if failed:
+            await _dead_letter_failed_sends(results, failed, now)
+
+        ts = now.timestamp()
+        changelog: list[tuple[Record, Outbound]] = []
+        ser = app.serializers
+        for res in results:
+            if res.marks:
+                value = [ts, res.record.partition]
+                raw_value = ser.dumps_value(None, value, serializer="json")
+                with as_current_event(by_record[id(res.record)]):
+                    for key in res.marks:
+                        # The store is written directly and the changelog record produced with
+                        # the batch's other sends (gathered, not one awaited send per key as
+                        # Faust's table __setitem__ does: that tripled the cost of a batch).
+                        dedupe.data[key] = value
+                        changelog.append((res.record, Outbound(
+                            "changelog", ser.dumps_key(None, key, serializer="json"), raw_value)))
+        if changelog:
+            failed = await send_all(changelog)
+            for record, _ob, exc in failed:  # not fatal: a later duplicate may get through
+                log.error("%s: dedupe changelog write failed: %s: %s", record.origin, type(exc).__name__, exc)
+        if window > 0 and time.monotonic() >= purge_state["next"]:
+            purge_state["next"] = time.monotonic() + min(max(window / 10, 60.0), 3600.0)
+            _purge(events, ts)
+        buffer = getattr(app.producer, "buffer", None)
+        if buffer is not None:
+            await buffer.flush()  # the changelog writes join this batch's transaction
+        if stream is not None:
+            for ev in events:  # acked here, under the lock; take_events' own ack is then a no-op
+                await stream.ack(ev)
+        _observe(results)
+
+    async def _dead_letter_failed_sends(
+        results: list[Result], failed: list[tuple[Record, Outbound, BaseException]], now: datetime
+    ) -> None:
+        from service.stream.processing import dead_letter
+
+        bad_records: dict[int, tuple[Record, BaseException]] = {}
+        for record, _ob, exc in failed:
+            bad_records.setdefault(id(record), (record, exc))
+        retry = []
+        for record, exc in bad_records.values():
+            msg = f"producing its output failed: {type(exc).__name__}: {exc}"
+            log.error("%s: %s", record.origin, msg)
+            retry.append((record, dead_letter(record, "delivery_failed", msg, now, max_bytes=max_dl)))
+            m.dead_letters.labels("delivery_failed").inc()
+        for res in results:
+            if id(res.record) in bad_records:
+                res.marks = []  # not recorded: a redelivery of this article gets another try
+        still = await send_all(retry)
+        for record, _ob, exc in still:
+            # Last resort, and loud: the record is neither in signals nor in the DLQ.
+            log.critical("%s: could not even dead-letter it (%s: %s); offset will be committed",
+                         record.origin, type(exc).__name__, exc)
+
+    def _observe(results: list[Result]) -> None:
+        done = time.time()
+        m.articles_in.inc(len(results))
+        m.batch_size.observe(len(results))
+        by_type: Counter[str] = Counter()
+        for res in results:
+            rec = res.record
+            last_offsets[(rec.topic, rec.partition)] = rec.offset
+            if rec.timestamp:
+                m.latency.observe(max(0.0, done - rec.timestamp))
+            if res.status == "ok":
+                by_type.update(res.signal_types)
+            elif res.status == "dead_letter":
+                m.dead_letters.labels(res.reason or "unknown").inc()
+                log.warning("%s: dead-lettered: %s", rec.origin, res.reason)
+            else:
+                m.duplicates.labels(res.reason or "id").inc()
+                log.info("%s: duplicate of article %s (by %s): no signals", rec.origin,
+                         res.article_id, res.reason)
+        for t, count in by_type.items():
+            m.signals_out.labels(t).inc(count)
+        update_lag()
+
+    def update_lag() -> None:
+        consumer = app.consumer
+        for (topic, partition), offset in list(last_offsets.items()):
+            try:
+                hw = consumer.highwater(faust.types.TP(topic, partition))
+            except Exception:  # not assigned any more, or no metadata yet
+                continue
+            if hw is not None and hw >= 0:
+                m.lag.labels(topic, str(partition)).set(max(0, hw - offset - 1))
+
+    parts.update_lag = update_lag
+
+    def _purge(events: list[Any], now_ts: float, limit: int = 10_000) -> None:
+        """Forget dedupe keys older than the window, for the partitions seen in this batch."""
+        per_partition = {ev.message.partition: ev for ev in events}
+        expired = []
+        for key, value in dedupe.items():
+            if value and now_ts - value[0] >= window and value[1] in per_partition:
+                expired.append((key, value[1]))
+                if len(expired) >= limit:
+                    break
+        for key, partition in expired:
+            with as_current_event(per_partition[partition]):
+                del dedupe[key]
+        if expired:
+            log.info("dedupe: forgot %d keys older than %ss", len(expired), window)
+
+    @app.agent(parts.articles, name="escalert.detect")
+    async def detect_articles(stream: Any) -> None:
+        async for events in stream.take_events(s.batch_size, within=s.batch_within_seconds):
+            await handle(list(events), stream)
+
+    parts.agent = detect_articles
+    parts.handle = handle

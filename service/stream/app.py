@@ -1,0 +1,139 @@
+"""The Faust app: built from a :class:`~service.config.Settings` by :func:`create_app`.
+
+Why a factory instead of a module-level app: tests run several workers with their own app id,
+topics and group in one machine, and issue 4's alert agents attach to whatever app they are given.
+Nothing here knows how detection works; ``agents.py`` wires the pure core in ``processing.py``.
+
+Alerts (issue 4): after our agents exist, :func:`create_app` calls
+``service.alerts.agents.register(app, settings)`` when that module is importable and a
+subscriptions file is configured (``ESCALERT_ALERTS_SUBSCRIPTIONS``). Without either, the worker
+runs detection only.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import ssl
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+
+from service.config import Settings
+from service.stream.metrics import StreamMetrics
+from service.stream.topics import article_message_limit, dlq_message_limit
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class StreamParts:
+    """What :func:`create_app` built, for tests, the web views and issue 4's ``register``."""
+
+    settings: Settings
+    metrics: StreamMetrics
+    articles: Any  # faust.TopicT
+    signals: Any
+    articles_dlq: Any
+    dedupe: Any  # faust.Table
+    agent: Any
+
+
+def ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    sec = settings.security
+    if not sec.uses_ssl:
+        return None
+    ctx = ssl.create_default_context(cafile=str(sec.ssl_cafile) if sec.ssl_cafile else None)
+    ctx.check_hostname = sec.ssl_check_hostname
+    if sec.ssl_certfile and sec.ssl_keyfile:
+        ctx.load_cert_chain(str(sec.ssl_certfile), str(sec.ssl_keyfile))
+    return ctx
+
+
+def broker_credentials(settings: Settings) -> faust.types.auth.CredentialsT | None:
+    """Faust credentials for SASL and/or TLS; None for the local PLAINTEXT broker."""
+    sec = settings.security
+    ctx = ssl_context(settings)
+    if sec.uses_sasl:
+        assert sec.sasl_password is not None
+        return faust.SASLCredentials(
+            username=sec.sasl_username,
+            password=sec.sasl_password.get_secret_value(),
+            mechanism=sec.sasl_mechanism,
+            ssl_context=ctx,
+        )
+    if ctx is not None:
+        return faust.SSLCredentials(ctx)
+    return None
+
+
+def faust_options(settings: Settings) -> dict[str, Any]:
+    """The faust.App keyword arguments derived from settings (separate so tests can check them)."""
+    return {
+        "broker": settings.broker_urls,
+        "broker_credentials": broker_credentials(settings),
+        "store": settings.store,
+        "datadir": str(settings.data_dir / settings.app_id),
+        "processing_guarantee": settings.processing_guarantee,
+        "topic_partitions": settings.partitions,
+        "topic_replication_factor": settings.replication,
+        # The assignor's leader topic is only needed by apps that use app.leader; we do not.
+        "topic_disable_leader": True,
+        "broker_session_timeout": settings.session_timeout_seconds,
+        "broker_heartbeat_interval": settings.heartbeat_interval_seconds,
+        "broker_commit_interval": settings.commit_interval_seconds,
+        "consumer_auto_offset_reset": "earliest",
+        "consumer_max_fetch_size": article_message_limit(settings),
+        "producer_max_request_size": dlq_message_limit(settings),
+        "producer_linger": 0.005,
+        # We hand aiokafka whole batches (agents.py); room for a few hundred signals each.
+        "producer_max_batch_size": 512 * 1024,
+        "web_enabled": settings.web_enabled,
+        "web_bind": settings.web_host,
+        "web_host": settings.web_host,
+        "web_port": settings.web_port,
+        "autodiscover": False,
+    }
+
+
+def create_app(settings: Settings, *, detect: Any = None, with_alerts: bool = True) -> faust.App:
+    """Build the worker's Faust app: topics, the dedupe table, the detection agent, web views.
+
+    ``detect`` overrides the detector (unit tests); by default it is ``settings.detector``.
+    The returned app carries ``app.escalert`` (a :class:`StreamParts`).
+    """
+    from service.stream import agents, web  # local: agents imports the detector
+
+    app = faust.App(settings.app_id, **faust_options(settings))
+    metrics = StreamMetrics()
+    t = settings.topics
+    # Key/value bytes are ours to encode: plain JSON, no Faust envelope on the wire.
+    raw = {"key_serializer": "raw", "value_serializer": "raw", "partitions": settings.partitions}
+    articles = app.topic(t.articles, **raw)
+    signals = app.topic(t.signals, **raw)
+    articles_dlq = app.topic(t.articles_dlq, **raw)
+    parts = StreamParts(settings, metrics, articles, signals, articles_dlq, None, None)
+    agents.register(app, parts, detect=detect)
+    web.register(app, parts)
+    app.escalert = parts  # type: ignore[attr-defined]
+    if with_alerts:
+        _maybe_register_alerts(app, settings)
+    return app
+
+
+def _maybe_register_alerts(app: faust.App, settings: Settings) -> bool:
+    """Attach issue 4's alert agents when present and configured (a guarded import by design)."""
+    alerts = getattr(settings, "alerts", None)
+    if alerts is None or not getattr(alerts, "enabled", True) or not getattr(alerts, "subscriptions", None):
+        return False
+    try:
+        module = importlib.import_module("service.alerts.agents")
+    except ImportError as exc:
+        if exc.name == "service.alerts.agents":
+            log.warning("alerts configured but service.alerts.agents is not installed; detection only")
+            return False
+        raise
+    module.register(app, settings)
+    log.info("alert agents registered (subscriptions: %s)", alerts.subscriptions)
+    return True

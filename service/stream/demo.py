@@ -1,0 +1,130 @@
+"""``escalert demo``: the whole pipeline locally, in one command, stopped cleanly by Ctrl-C.
+
+Steps: start the local broker (``scripts/kafka.sh start``, unless one already answers), create
+the topics, start ``escalert worker`` as a child process, publish the seeds, then follow the
+signals topic and print each signal as it arrives. On Ctrl-C (or SIGTERM): stop the worker by its
+PID, then the broker if this command started it.
+
+The demo uses its own app id and topics (``demo-*``) and the in-memory table store, so it never
+mixes with a real deployment on the same broker.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+
+REPO = Path(__file__).resolve().parents[2]
+KAFKA_SH = REPO / "scripts" / "kafka.sh"
+
+DEMO_ENV = {
+    "ESCALERT_APP_ID": "escalert-demo",
+    "ESCALERT_TOPICS__ARTICLES": "demo-articles",
+    "ESCALERT_TOPICS__SIGNALS": "demo-signals",
+    "ESCALERT_TOPICS__ARTICLES_DLQ": "demo-articles-dlq",
+    "ESCALERT_STORE": "memory://",
+    "ESCALERT_SESSION_TIMEOUT_SECONDS": "6",
+    "ESCALERT_HEARTBEAT_INTERVAL_SECONDS": "1",
+    "ESCALERT_LOG_LEVEL": "warning",
+}
+
+
+def _say(msg: str) -> None:
+    click.echo(click.style(f"demo: {msg}", fg="cyan"), err=True)
+
+
+def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = None) -> int:
+    from service.config import ConfigError, load_settings
+    from service.stream.clients import BrokerUnreachable, check_reachable
+
+    env = {**os.environ, **{k: v for k, v in DEMO_ENV.items() if k not in os.environ}}
+    os.environ.update({k: v for k, v in DEMO_ENV.items() if k not in os.environ})
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        click.echo(f"escalert: {exc}", err=True)
+        return 2
+
+    we_started_broker = False
+    try:
+        check_reachable(settings, timeout=1)
+        _say(f"using the broker at {','.join(settings.brokers)}")
+    except BrokerUnreachable:
+        if not KAFKA_SH.exists():
+            click.echo("escalert: no broker reachable and scripts/kafka.sh not found", err=True)
+            return 3
+        _say("starting the local Kafka broker (first run downloads it from Maven Central)")
+        if subprocess.run(["bash", str(KAFKA_SH), "start"], cwd=REPO).returncode != 0:
+            click.echo("escalert: the local broker did not start (scripts/kafka.sh logs)", err=True)
+            return 3
+        we_started_broker = True
+
+    worker: subprocess.Popen[bytes] | None = None
+    log_path = REPO / ".local" / "demo-worker.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+
+    def _terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        from service.stream.clients import ensure_topics
+
+        ensure_topics(settings)
+        _say(f"topics ready: {settings.topics.articles} -> {settings.topics.signals}, "
+             f"{settings.topics.articles_dlq}")
+        worker = subprocess.Popen(
+            [sys.executable, "-c", "from service.cli import main; main()", "worker", "--no-create-topics"],
+            cwd=REPO, env=env, stdout=log_path.open("ab"), stderr=subprocess.STDOUT,
+        )
+        _say(f"worker started (pid {worker.pid}, log {log_path}); health on "
+             f"http://{settings.web_host}:{settings.web_port}/health/ready")
+        from service.stream.publish import publish_paths
+
+        summary = publish_paths(settings, [seeds], progress=False)
+        _say(f"published {summary.sent} article(s) from {seeds}"
+             + (f"; {len(summary.invalid)} invalid" if summary.invalid else ""))
+        _say("signals as they arrive (Ctrl-C to stop everything):")
+        _follow(settings, worker)
+    except KeyboardInterrupt:
+        click.echo("", err=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if worker is not None and worker.poll() is None:
+            _say(f"stopping the worker (pid {worker.pid})")
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait(timeout=10)
+        if we_started_broker and not keep_broker:
+            _say("stopping the broker")
+            subprocess.run(["bash", str(KAFKA_SH), "stop"], cwd=REPO)
+        if started is not None:
+            _say(f"done after {time.monotonic() - started:.0f} s")
+    return 0
+
+
+def _follow(settings: object, worker: subprocess.Popen[bytes]) -> None:
+    from service.stream.clients import consumer
+    from service.stream.render import render_message
+
+    c = consumer(settings, settings.topics.signals, settings.topics.articles_dlq,  # type: ignore[attr-defined]
+                 group_id=None, auto_offset_reset="earliest", enable_auto_commit=False,
+                 consumer_timeout_ms=500, isolation_level="read_committed")
+    try:
+        while True:
+            for msg in c:
+                click.echo(render_message(msg.value, msg.key))
+            if worker.poll() is not None:
+                _say(f"the worker exited with status {worker.returncode} (see its log)")
+                return
+    finally:
+        c.close()

@@ -1,0 +1,97 @@
+"""The topics of the service, as data: names, partitions, replication and per-topic configs.
+
+Why a plain list of specs: ``escalert topics`` (kafka-python admin), the Faust app and the tests
+all need the same facts, and none of them should re-derive a retention or a size limit.
+
+Message keys (stable partitioning for downstream consumers):
+
+- ``articles``: key = article id (UTF-8); ``escalert publish`` sets it. Unkeyed is accepted.
+- ``signals``: key = ``article_id`` of the signal, so all signals of one article land in one
+  partition, in order.
+- ``articles-dlq``: key = the original message's key (unchanged, possibly null).
+- ``<app_id>-dedupe-changelog``: Faust's changelog of the duplicate-suppression table; compacted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from service.config import Settings
+
+DEDUPE_TABLE = "dedupe"
+# Room for the JSON envelope of a dead letter around its payload.
+_ENVELOPE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    replication: int
+    config: dict[str, str] = field(default_factory=dict)
+    purpose: str = ""
+
+
+def article_message_limit(settings: Settings) -> int:
+    """Largest ``articles`` message the broker accepts.
+
+    Twice the article limit: an oversize article must still reach the worker, or it could not be
+    dead-lettered (the producer would get an error instead, which is also loud, not silent).
+    """
+    return 2 * settings.max_article_bytes + _ENVELOPE_BYTES
+
+
+def dlq_message_limit(settings: Settings) -> int:
+    """Largest dead letter: a payload re-encoded as base64 or JSON-escaped text grows."""
+    return 4 * settings.max_article_bytes + _ENVELOPE_BYTES
+
+
+def changelog_name(settings: Settings, table: str = DEDUPE_TABLE) -> str:
+    """Faust names a table's changelog ``<app id>-<table>-changelog``."""
+    return f"{settings.app_id}-{table}-changelog"
+
+
+def topic_specs(settings: Settings) -> list[TopicSpec]:
+    """Every topic the stream service reads or writes, with the configs it should have."""
+    r = settings.retention
+    t = settings.topics
+    n, rf = settings.partitions, settings.replication
+    min_isr = str(max(1, rf - 1))
+    return [
+        TopicSpec(
+            t.articles, n, rf,
+            {
+                "cleanup.policy": "delete",
+                "retention.ms": str(settings.retention_ms(r.articles_hours)),
+                "max.message.bytes": str(article_message_limit(settings)),
+                "min.insync.replicas": min_isr,
+            },
+            "input articles (JSON), key = article id",
+        ),
+        TopicSpec(
+            t.signals, n, rf,
+            {
+                "cleanup.policy": "delete",
+                "retention.ms": str(settings.retention_ms(r.signals_hours)),
+                "min.insync.replicas": min_isr,
+            },
+            "detected signals (JSON, schemas/signal.py), key = article_id",
+        ),
+        TopicSpec(
+            t.articles_dlq, n, rf,
+            {
+                "cleanup.policy": "delete",
+                "retention.ms": str(settings.retention_ms(r.dlq_hours)),
+                "max.message.bytes": str(dlq_message_limit(settings)),
+                "min.insync.replicas": min_isr,
+            },
+            "dead letters (JSON, schemas/deadletter.py), key = original key",
+        ),
+        TopicSpec(
+            changelog_name(settings), n, rf,
+            # Compacted: only the latest first-seen time per key matters; retention by time would
+            # forget duplicates early, compaction keeps exactly one record per key.
+            {"cleanup.policy": "compact", "min.insync.replicas": min_isr},
+            "duplicate-suppression table changelog (Faust), compacted",
+        ),
+    ]

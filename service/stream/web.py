@@ -1,0 +1,60 @@
+"""Health and metrics on Faust's own web server (``ESCALERT_WEB_HOST``:``ESCALERT_WEB_PORT``).
+
+- ``GET /health/live``: 200 while the worker's event loop answers (a liveness probe restarts a
+  hung process, nothing more).
+- ``GET /health/ready``: 200 once partitions are assigned and table recovery has finished, 503
+  during start-up and rebalances (a readiness probe keeps traffic and alarms off meanwhile).
+- ``GET /metrics``: Prometheus text format (names in docs/streaming.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+
+
+def readiness(app: faust.App, parts: Any) -> tuple[bool, dict[str, Any]]:
+    """Pure-ish view of the worker state: (ready, details)."""
+    state = getattr(parts, "state", {})
+    recovered = bool(state.get("recovered"))
+    rebalancing = bool(getattr(app, "rebalancing", False))
+    try:
+        assigned = sorted(f"{tp.topic}[{tp.partition}]" for tp in app.consumer.assignment())
+    except Exception:
+        assigned = []
+    ready = recovered and not rebalancing
+    return ready, {"ready": ready, "recovered": recovered, "rebalancing": rebalancing,
+                   "assigned": assigned}
+
+
+PATHS = ("/health/live", "/health/ready", "/metrics")
+
+
+def register(app: faust.App, parts: Any) -> None:
+    parts.state = {"recovered": False}
+    parts.pages = PATHS
+
+    @app.on_rebalance_complete.connect
+    async def _on_rebalance_complete(sender: Any, **kwargs: Any) -> None:
+        parts.state["recovered"] = True
+
+    @app.on_partitions_revoked.connect
+    async def _on_revoked(sender: Any, revoked: Any = None, **kwargs: Any) -> None:
+        parts.state["recovered"] = False
+
+    @app.page("/health/live")
+    async def live(web: Any, request: Any) -> Any:
+        return web.json({"status": "alive"})
+
+    @app.page("/health/ready")
+    async def ready(web: Any, request: Any) -> Any:
+        ok, details = readiness(app, parts)
+        return web.json(details, status=200 if ok else 503)
+
+    @app.page("/metrics")
+    async def metrics(web: Any, request: Any) -> Any:
+        update = getattr(parts, "update_lag", None)
+        if update is not None:
+            update()
+        return web.bytes(parts.metrics.render(), content_type="text/plain; version=0.0.4")
