@@ -145,7 +145,10 @@ def _link(label: str, url: str | None, fmt: Format) -> str:
         safe = url.replace(")", "%29").replace(" ", "%20")
         return f"[{escape_md(label)}]({safe})"
     if fmt == "html":
-        return f'<a href="{html.escape(url, quote=True)}">{html.escape(label)}</a>'
+        # The URL is also shown as text: Apprise builds the email's plain-text part from the
+        # HTML and drops href targets, which would lose the link there.
+        u = html.escape(url, quote=True)
+        return f'<a href="{u}">{html.escape(label)}</a> &lt;{u}&gt;'
     return f"{label} <{url}>"
 
 

@@ -403,6 +403,7 @@ async def test_email_has_headers_html_and_text_parts(smtp, make_signal, t0, cloc
     assert "Why: subscription ops" in html
     assert "<" not in text.replace("<https", "")  # a real plain-text part, not HTML
     assert "massed troops" in text and "MOBILIZE" in text and "subscription ops" in text
+    assert "https://news.example/reuters/1" in text  # the source link survives into plain text
     assert ledger.state("al-1", tid) == "sent" and dlq.letters == []
 
 
