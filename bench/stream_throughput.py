@@ -259,12 +259,22 @@ def run_noop(args: argparse.Namespace, topic: str, app_id: str, n: int) -> float
     return d["n"] / (d["last"] - d["first"])
 
 
-def _read_signals(brokers: str, topic: str, total: int, seconds: float, out: Any) -> None:
-    """In its own process (no GIL shared with the paced producer): first arrival time per article."""
-    from kafka import KafkaConsumer
+def _read_signals(brokers: str, topic: str, total: int, seconds: float, out: Any, ready: Any) -> None:
+    """In its own process (no GIL shared with the paced producer): first arrival time per article.
 
-    c = KafkaConsumer(topic, bootstrap_servers=brokers, group_id=None, auto_offset_reset="earliest",
-                      enable_auto_commit=False, consumer_timeout_ms=200, fetch_max_wait_ms=20)
+    Positioned at the end of the topic before the producer starts, so catching up with older
+    signals never counts as latency.
+    """
+    from kafka import KafkaConsumer, TopicPartition
+
+    c = KafkaConsumer(bootstrap_servers=brokers, group_id=None, enable_auto_commit=False,
+                      consumer_timeout_ms=200, fetch_max_wait_ms=20)
+    tps = [TopicPartition(topic, p) for p in sorted(c.partitions_for_topic(topic) or ())]
+    c.assign(tps)
+    c.seek_to_end(*tps)
+    for tp in tps:
+        c.position(tp)
+    ready.set()
     got: dict[str, float] = {}
     deadline = time.monotonic() + seconds
     while len(got) < total and time.monotonic() < deadline:
@@ -288,10 +298,14 @@ def latency_phase(brokers: str, settings: Any, rate: float, seconds: float, limi
     items = articles(total, "lat")
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
+    ready = ctx.Event()
     reader = ctx.Process(target=_read_signals,
-                         args=(brokers, settings.topics.signals, total, seconds + min(limit, 60), queue))
+                         args=(brokers, settings.topics.signals, total, seconds + min(limit, 60), queue, ready))
     reader.start()
-    time.sleep(3)  # let the reader connect and catch up with older signals
+    if not ready.wait(timeout=60):
+        print("(latency: the signal reader did not start)")
+        reader.terminate()
+        return []
     sent: dict[str, float] = {}
     p = KafkaProducer(bootstrap_servers=brokers, acks="all", linger_ms=0)
     interval = 1.0 / rate

@@ -103,6 +103,23 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
     parts.last_offsets = last_offsets
     purge_state = {"next": time.monotonic() + min(max(window / 10, 60.0), 3600.0)}
     batch_lock = asyncio.Lock()
+    # exactly_once only: dedupe marks of the open transaction, per source partition:
+    # {partition: (highest marked offset, {key: (value, event)})}. The table's in-memory/rocksdb
+    # state is not transactional; marks are applied to it only once Faust committed the
+    # partition's offsets past them, so an aborted transaction (a rebalance, a crash) can never
+    # leave marks behind that would suppress the re-processing of its records.
+    pending_marks: dict[int, tuple[int, dict[str, tuple[Any, Any]]]] = {}
+
+    def _apply_committed_marks(consumer: Any) -> None:
+        for partition in list(pending_marks):
+            top, marks = pending_marks[partition]
+            committed = consumer._committed_offset.get(faust.types.TP(s.topics.articles, partition))
+            if committed is None or committed <= top:
+                continue
+            for key, (value, event) in marks.items():
+                with as_current_event(event):
+                    dedupe.data[key] = value
+            del pending_marks[partition]
     patched: dict[str, bool] = {}
 
     def guard_commits() -> None:
@@ -114,9 +131,19 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
 
         async def commit(*args: Any, **kwargs: Any) -> Any:
             async with batch_lock:
-                return await original(*args, **kwargs)
+                result = await original(*args, **kwargs)
+                if eos and pending_marks:
+                    _apply_committed_marks(consumer)
+                return result
 
         consumer.commit = commit  # type: ignore[method-assign]
+
+        @app.on_partitions_revoked.connect
+        async def _forget_uncommitted(sender: Any, revoked: Any = None, **kwargs: Any) -> None:
+            # Faust aborts the transactions of revoked partitions: their records come again,
+            # and their marks must not make them look like duplicates.
+            for tp in revoked or ():
+                pending_marks.pop(tp.partition, None)
         if not s.faust_monitor:
             # Faust's Monitor sensor records every event for Faust's own web stats, which we do
             # not serve (our metrics are Prometheus): measured at ~25% of a do-nothing agent's cost.
@@ -238,6 +265,10 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
             records.append(rec)
 
         def seen(record: Record, key: str) -> float | None:
+            if eos and record.partition in pending_marks:
+                mark = pending_marks[record.partition][1].get(key)
+                if mark is not None:
+                    return mark[0][0]
             with as_current_event(by_record[id(record)]):
                 hit = dedupe.data.get(key)
             return hit[0] if hit else None
@@ -259,14 +290,20 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
             if res.marks:
                 value = [ts, res.record.partition]
                 raw_value = ser.dumps_value(None, value, serializer="json")
-                with as_current_event(by_record[id(res.record)]):
-                    for key in res.marks:
-                        # The store is written directly and the changelog record produced with
-                        # the batch's other sends (gathered, not one awaited send per key as
-                        # Faust's table __setitem__ does: that tripled the cost of a batch).
-                        dedupe.data[key] = value
-                        changelog.append((res.record, Outbound(
-                            "changelog", ser.dumps_key(None, key, serializer="json"), raw_value)))
+                event = by_record[id(res.record)]
+                for key in res.marks:
+                    # The store is written directly and the changelog record produced with the
+                    # batch's other sends (gathered, not one awaited send per key as Faust's
+                    # table __setitem__ does: that tripled the cost of a batch).
+                    if eos:
+                        top, marks = pending_marks.get(res.record.partition, (-1, {}))
+                        marks[key] = (value, event)
+                        pending_marks[res.record.partition] = (max(top, res.record.offset), marks)
+                    else:
+                        with as_current_event(event):
+                            dedupe.data[key] = value
+                    changelog.append((res.record, Outbound(
+                        "changelog", ser.dumps_key(None, key, serializer="json"), raw_value)))
         if changelog:
             failed = await send_all(changelog)
             for record, _ob, exc in failed:  # not fatal: a later duplicate may get through

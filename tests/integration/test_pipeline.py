@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -169,13 +170,17 @@ def test_every_bad_input_is_dead_lettered_and_good_ones_still_flow(make_stream):
     assert w.proc.poll() is None  # still running
 
 
-def test_duplicates_suppressed_by_id_and_content_across_restart(make_stream):
-    stream = make_stream(partitions=1, ESCALERT_DETECTOR="tests.stream.fakes:two_signals")
+@pytest.mark.parametrize("guarantee", ["at_least_once", "exactly_once"])
+def test_duplicates_suppressed_by_id_and_content_across_restart(make_stream, guarantee):
+    stream = make_stream(partitions=1, ESCALERT_DETECTOR="tests.stream.fakes:two_signals",
+                         ESCALERT_PROCESSING_GUARANTEE=guarantee)
     w = stream.worker().start()
     w.wait_ready()
     body = "Russia massed troops near the border on Monday, officials said."
-    stream.produce([(b"d1", json.dumps({"id": "d1", "body": body}).encode())])
+    stream.produce([(b"d1", json.dumps({"id": "d1", "body": body}).encode()),
+                    (b"d1", json.dumps({"id": "d1", "body": body}).encode())])  # same batch
     stream.consume(stream.signals, until=lambda m: len(m) >= 2, timeout=60)
+    time.sleep(2)  # let a commit pass
     w.stop()
     # After a restart (state restored from the changelog): same id, then same content + new id.
     w2 = stream.worker("w2").start()
@@ -188,5 +193,6 @@ def test_duplicates_suppressed_by_id_and_content_across_restart(make_stream):
     msgs = stream.consume(stream.signals, until=lambda m: len(m) >= 4, timeout=60)
     ids = [Signal.model_validate_json(m.value).article_id for m in msgs]
     assert sorted(ids) == ["d1", "d1", "d3", "d3"], w2.tail()
+    assert w.proc.returncode == 0  # stopped cleanly by SIGTERM
     assert w2.metric("escalert_duplicates_total", 'by="id"') == 1
     assert w2.metric("escalert_duplicates_total", 'by="content"') == 1

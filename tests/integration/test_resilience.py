@@ -34,7 +34,8 @@ def test_sigkill_during_load_then_restart_loses_nothing(make_stream, guarantee):
         ESCALERT_BATCH_SIZE="100",
         ESCALERT_COMMIT_INTERVAL_SECONDS="1.0",
     )
-    stream.produce(_articles(N_ARTICLES, "k"))  # all 2,000 in flight before the worker starts
+    meta = stream.produce(_articles(N_ARTICLES, "k"))  # all 2,000 in flight before the worker starts
+    where = {f"k-{i}": (md.partition, md.offset) for i, md in enumerate(meta)}
     w = stream.worker("first").start()
     w.wait_ready()
     # Kill once some, but not all, output is out.
@@ -54,7 +55,12 @@ def test_sigkill_during_load_then_restart_loses_nothing(make_stream, guarantee):
          "signals_read_committed": len(msgs), "unique": len(ids), "duplicates": duplicates,
          "missing": len(missing), "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}))
     print(f"\n[{guarantee}] signals {len(msgs)} for {want} expected: duplicates={duplicates} missing={len(missing)}")
-    assert not missing, (sorted(missing)[:10], w2.tail())
+    lost = sorted({m.split(":")[0] for m in missing}, key=lambda a: where[a])
+    assert not missing, (
+        f"{len(lost)} articles lost, e.g. {[(a, where[a]) for a in lost[:20]]}; second worker: "
+        f"in={w2.metric('escalert_articles_in_total')} dup={w2.metric('escalert_duplicates_total')}",
+        w2.tail(30),
+    )
     if guarantee == "exactly_once":
         assert duplicates == 0
 
