@@ -39,10 +39,27 @@ sys.path.insert(0, str(REPO))
 SEED = REPO / "seeds" / "000_7c94694e4128f0a7.txt"
 
 
+CORPUS: Path | None = None  # --corpus: articles from bench/make_corpus.py instead of the sample
+
+
 def articles(n: int, tag: str, start: int = 0) -> list[tuple[bytes, bytes]]:
     from service.inputs import read_articles
     from service.stream.publish import wire_json
 
+    if CORPUS is not None:
+        from schemas.article import Article
+
+        out = []
+        with CORPUS.open(encoding="utf-8") as fh:
+            for i, line in enumerate(fh):
+                if i >= start + n:
+                    break
+                if i >= start:
+                    a = Article.model_validate_json(line).model_copy(update={"id": f"{tag}-{i}"})
+                    out.append((a.id.encode(), wire_json(a)))
+        if len(out) < n:
+            raise SystemExit(f"{CORPUS} has fewer than {start + n} articles")
+        return out
     [parsed] = list(read_articles([str(SEED)]))
     base = parsed.article
     out = []
@@ -132,9 +149,13 @@ def main() -> int:
     ap.add_argument("--detector", default="service.detection:detect",
                     help="module:function; tests.stream.fakes:two_signals isolates the stream's own cost")
     ap.add_argument("--worker-only", action="store_true", help="skip the two baselines")
+    ap.add_argument("--corpus", type=Path, default=None,
+                    help="JSONL corpus (bench/make_corpus.py) instead of copies of the sample article")
     ap.add_argument("--set", action="append", default=[], metavar="ESCALERT_X=V",
                     help="extra worker setting, e.g. --set ESCALERT_DEDUPE_WINDOW_SECONDS=0")
     args = ap.parse_args()
+    global CORPUS
+    CORPUS = args.corpus
     n = min(args.count, 100_000)
     seconds = min(args.seconds, 120.0)
 

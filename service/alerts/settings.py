@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class DeliverySettings(BaseModel):
-    """Retries, rate limits and concurrency of delivery (owned by DELIVERY; see docs/delivery.md).
+    """Retries, rate limits and concurrency of delivery (owned by DELIVERY; see README.md, "Alerts: delivery").
 
     Set from the environment as JSON: ``ESCALERT_ALERTS_DELIVERY='{"max_attempts": 3}'``.
     """

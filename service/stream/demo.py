@@ -23,11 +23,20 @@ import click
 REPO = Path(__file__).resolve().parents[2]
 KAFKA_SH = REPO / "scripts" / "kafka.sh"
 
+# Each demo run gets its own app id and topics: a broker left running from an earlier run would
+# otherwise remember the seeds (duplicate suppression) and the alerts already sent (repeat
+# interval), and a second demo would show nothing new.
+_RUN = f"{int(time.time()) % 1_000_000:06d}"
 DEMO_ENV = {
-    "ESCALERT_APP_ID": "escalert-demo",
-    "ESCALERT_TOPICS__ARTICLES": "demo-articles",
-    "ESCALERT_TOPICS__SIGNALS": "demo-signals",
-    "ESCALERT_TOPICS__ARTICLES_DLQ": "demo-articles-dlq",
+    "ESCALERT_APP_ID": f"escalert-demo-{_RUN}",
+    "ESCALERT_TOPICS__ARTICLES": f"demo-{_RUN}-articles",
+    "ESCALERT_TOPICS__SIGNALS": f"demo-{_RUN}-signals",
+    "ESCALERT_TOPICS__ARTICLES_DLQ": f"demo-{_RUN}-articles-dlq",
+    "ESCALERT_TOPICS__ALERTS": f"demo-{_RUN}-alerts",
+    "ESCALERT_TOPICS__ALERTS_DLQ": f"demo-{_RUN}-alerts-dlq",
+    # The quick start's alerts: the `local` subscription prints to the worker's console (its log)
+    # and appends to alerts/alerts.jsonl; the demo also follows the alerts topic below.
+    "ESCALERT_ALERTS_SUBSCRIPTIONS": str(REPO / "examples" / "subscriptions.yaml"),
     "ESCALERT_STORE": "memory://",
     "ESCALERT_SESSION_TIMEOUT_SECONDS": "6",
     "ESCALERT_HEARTBEAT_INTERVAL_SECONDS": "1",
@@ -88,6 +97,9 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
         from service.stream.publish import publish_paths
 
         summary = publish_paths(settings, [seeds], progress=False)
+        if settings.alerts.subscriptions:
+            _say("alerts (subscription `local` of examples/subscriptions.yaml): ALERT lines below, "
+                 f"the full messages in {REPO / 'alerts' / 'alerts.jsonl'} and in the worker log")
         _say(f"published {summary.sent} article(s) from {seeds}"
              + (f"; {len(summary.invalid)} invalid" if summary.invalid else ""))
         _say("signals as they arrive (Ctrl-C to stop everything):")
@@ -116,7 +128,10 @@ def _follow(settings: object, worker: subprocess.Popen[bytes]) -> None:
     from service.stream.clients import consumer
     from service.stream.render import render_message
 
-    c = consumer(settings, settings.topics.signals, settings.topics.articles_dlq,  # type: ignore[attr-defined]
+    topics = [settings.topics.signals, settings.topics.articles_dlq]  # type: ignore[attr-defined]
+    if getattr(settings.alerts, "subscriptions", None):  # type: ignore[attr-defined]
+        topics.append(settings.topics.alerts)  # type: ignore[attr-defined]
+    c = consumer(settings, *topics,  # type: ignore[attr-defined]
                  group_id=None, auto_offset_reset="earliest", enable_auto_commit=False,
                  consumer_timeout_ms=500, isolation_level="read_committed")
     try:

@@ -13,7 +13,7 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
 
 
 class StreamMetrics:
-    """The service's metrics; names are part of the documented interface (docs/streaming.md)."""
+    """The service's metrics; names are part of the documented interface (README.md, "Health and metrics")."""
 
     content_type = CONTENT_TYPE_LATEST
 

@@ -62,6 +62,11 @@ def render_message(value: bytes | None, key: bytes | None = None) -> str:
                 return render_dead_letter(DeadLetter.model_validate(obj))
             except ValidationError:
                 pass
+        if "alert_id" in obj and "subscription" in obj:
+            status = obj.get("status", "deliver")
+            n = len(obj.get("signals") or [])
+            return (f"ALERT  [{obj.get('subscription')}] S{obj.get('severity', '?')} {status:9} "
+                    f"{_clip(str(obj.get('title', '')), 160)}  ({n} signal{'s' if n != 1 else ''})")
         if "body" in obj:
             title = obj.get("title") or _clip(str(obj.get("body")), 80)
             return f"ARTICLE {obj.get('id', '?')}  {_clip(str(title), 160)}"

@@ -10,6 +10,9 @@ Message keys (stable partitioning for downstream consumers):
   partition, in order.
 - ``articles-dlq``: key = the original message's key (unchanged, possibly null).
 - ``<app_id>-dedupe-changelog``: Faust's changelog of the duplicate-suppression table; compacted.
+- ``alerts``: key = subscription name, so one subscription's alerts stay in order; only when a
+  subscriptions file is configured, with ``alerts-dlq`` and the compacted changelogs of the
+  noise-control and delivery-ledger tables.
 """
 
 from __future__ import annotations
@@ -93,5 +96,39 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
             # forget duplicates early, compaction keeps exactly one record per key.
             {"cleanup.policy": "compact", "min.insync.replicas": min_isr},
             "duplicate-suppression table changelog (Faust), compacted",
+        ),
+        *alert_topic_specs(settings),
+    ]
+
+
+def alert_topic_specs(settings: Settings) -> list[TopicSpec]:
+    """The alerting topics (issue 4), created only when alerts are configured."""
+    alerts = getattr(settings, "alerts", None)
+    if alerts is None or getattr(alerts, "subscriptions", None) is None:
+        return []
+    from service.alerts.agents import NOISE_TABLE
+
+    r = settings.retention
+    t = settings.topics
+    n, rf = settings.partitions, settings.replication
+    min_isr = str(max(1, rf - 1))
+    delete = {"cleanup.policy": "delete", "min.insync.replicas": min_isr}
+    return [
+        TopicSpec(
+            t.alerts, n, rf, {**delete, "retention.ms": str(settings.retention_ms(r.signals_hours))},
+            "alerts (JSON, schemas/alert.py), key = subscription name",
+        ),
+        TopicSpec(
+            t.alerts_dlq, n, rf, {**delete, "retention.ms": str(settings.retention_ms(r.dlq_hours))},
+            "alerts that could not be delivered (JSON, schemas/deadletter.py)",
+        ),
+        TopicSpec(
+            changelog_name(settings, NOISE_TABLE), n, rf, {"cleanup.policy": "compact", "min.insync.replicas": min_isr},
+            "alert noise-control table changelog (Faust), compacted",
+        ),
+        TopicSpec(
+            changelog_name(settings, alerts.ledger_table), n, rf,
+            {"cleanup.policy": "compact", "min.insync.replicas": min_isr},
+            "delivery ledger table changelog (Faust), compacted",
         ),
     ]

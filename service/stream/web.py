@@ -4,7 +4,7 @@
   hung process, nothing more).
 - ``GET /health/ready``: 200 once partitions are assigned and table recovery has finished, 503
   during start-up and rebalances (a readiness probe keeps traffic and alarms off meanwhile).
-- ``GET /metrics``: Prometheus text format (names in docs/streaming.md).
+- ``GET /metrics``: Prometheus text format (names in README.md, "Health and metrics").
 """
 
 from __future__ import annotations
