@@ -352,6 +352,13 @@ def _conditional_threats(
     return out
 
 
+EQUIPMENT_MODES = frozenset({"armour", "missiles", "air defence", "air", "nuclear"})
+TRANSFER_VERBS = frozenset(
+    "send sent sends sending deliver delivered delivers delivering supply supplied supplies supplying "
+    "transfer transferred ship shipped give gave provide provided".split()
+)
+_AID_TRANSFER = TriggerEntry(id="aid.transfer", type=EventType.AID, mode="military", intensity=5.0)
+
 DECIDED_TYPES = frozenset(
     {EventType.SANCTION, EventType.AID, EventType.MOBILIZE, EventType.ASSAULT, EventType.COERCE, EventType.RETREAT,
      EventType.CONCEDE}
@@ -616,6 +623,7 @@ def _cues_in(ctx: Context, name: str, lo: int, hi: int) -> list[tuple[int, int, 
     return [c for c in ctx.cues.get(name, ()) if lo <= c[0] and c[1] <= hi]
 
 
+_CALLED_RE = re.compile(r"\b(?:called|calls|calling|call) (?:for|a|an)\b|\bannounced (?:a|an)\b")
 _NO_CARRY_RE = re.compile(r",\s*(?:as|after|because|since|when|while|though|although|amid)\b|\b(?:said|says|told)\b")
 _TOPIC_BEFORE_RE = re.compile(r"\b(?:on|about|over|of|against|in) (?:the|a|an|its|their) (?:\w+ )?$")
 _PAST_VERB_RE = re.compile(
@@ -638,6 +646,8 @@ def _tense(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span, s
             and not _NO_CARRY_RE.search(lower, earlier[-1][1], cand.start)
         ):
             fut = earlier
+    if cand.entry.type in {EventType.PROTEST, EventType.CONSULT} and _CALLED_RE.search(lower, max(clause.start, cand.start - 45), cand.start):
+        return "future", ["called"]  # "called a nationwide strike for March 7": it is coming
     # A noun trigger governed by a past verb ("Azerbaijan launched a military offensive") or
     # named as a topic ("will brief envoys on the military operation") takes no future.
     if _PAST_VERB_RE.search(lower, max(clause.start, cand.start - 25), cand.start):
@@ -894,6 +904,15 @@ def _process_sentence(
     for cand, clause, (tense, tense_cues), dm in zip(cands, clauses, tense_info, chosen, strict=True):
         entry = cand.entry
         roles = _roles(text, cand, ctx, clause, sent)
+        if (
+            entry.type == EventType.MOBILIZE and cand.mode in EQUIPMENT_MODES
+            and lower[cand.start:cand.end] in TRANSFER_VERBS and roles.source and roles.target
+            and roles.target[0].kind == "state" and roles.target[0].code not in {a.code for a in roles.source}
+        ):
+            # "Germany will send Leopard tanks to Ukraine": equipment handed to another state is
+            # military aid, not a deployment ("moved tanks to the border" stays MOBILIZE).
+            entry = _AID_TRANSFER
+            cand.entry, cand.mode = entry, "military"
         if (
             entry.type == EventType.CONSULT and cand.mode == "visit" and not roles.target
             and not lower.startswith("host", cand.start)
