@@ -793,7 +793,7 @@ def _modality(
     spec += [c for c in ctx.cues.get("speculative_after", ()) if end <= c[0] <= end + 40]
     relative = lower.startswith(("which", "who"), clause.start)
     governing = [] if relative else [  # a relative clause states background fact
-        c for c in _cues_in(ctx, "speculative", scope_lo, clause.start) if c[2] in GOVERNING_CUES
+        c for c in _cues_in(ctx, "speculative", scope_lo, start) if c[2] in GOVERNING_CUES
     ]
     if cand.entry.type == EventType.THREATEN:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
