@@ -967,7 +967,10 @@ def _process_sentence(
         )
         key = (entry.type, clause.start)
         prior = seen_types.get(key)
-        if prior is not None and prior.modality == draft.modality:
+        if (
+            prior is not None and prior.modality == draft.modality
+            and (prior.event_date is None or draft.event_date is None or prior.event_date == draft.event_date)
+        ):
             _absorb(prior, draft)  # "agreed a ceasefire": one AGREE per clause
             continue
         seen_types[key] = draft
