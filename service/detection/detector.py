@@ -354,6 +354,8 @@ def _conditional_threats(
     return out
 
 
+# Types whose different modes in one sentence are different acts, not one event told twice.
+DISTINCT_ACT_TYPES = frozenset({EventType.COERCE, EventType.SANCTION})
 EQUIPMENT_MODES = frozenset({"armour", "missiles", "air defence", "air", "nuclear"})
 TRANSFER_VERBS = frozenset(
     "send sent sends sending deliver delivered delivers delivering supply supplied supplies supplying "
@@ -970,6 +972,7 @@ def _process_sentence(
         if (
             prior is not None and prior.modality == draft.modality
             and (prior.event_date is None or draft.event_date is None or prior.event_date == draft.event_date)
+            and not (draft.type in DISTINCT_ACT_TYPES and draft.mode != prior.mode)
         ):
             _absorb(prior, draft)  # "agreed a ceasefire": one AGREE per clause
             continue
@@ -1012,6 +1015,8 @@ def _same_sentence_twice(d: Draft, k: Draft) -> bool:
     ("exchanged fire ..., killing two soldiers")."""
     if (d.evidence.field, d.evidence.start) != (k.evidence.field, k.evidence.start) or d.modality != k.modality:
         return False
+    if d.type in DISTINCT_ACT_TYPES and d.mode != k.mode:
+        return False  # a coup and a detention, a recall and an expulsion: two acts
     lo, hi = sorted((k.evidence.trigger_end, d.evidence.trigger_start))
     if _OTHER_EVENT_RE.search(k.evidence.sentence, lo - k.evidence.start, max(lo, hi) - k.evidence.start):
         return False  # "struck Iran in retaliation for a missile barrage": two events

@@ -38,6 +38,8 @@ MODE_INTENSITY: dict[tuple[EventType, str], float] = {
     (EventType.THREATEN, "consequences"): -5.0,
     (EventType.THREATEN, "countermeasures"): -5.0,
     (EventType.SANCTION, "diplomatic"): -4.0,
+    (EventType.SANCTION, "expulsion"): -4.0,
+    (EventType.SANCTION, "recall of ambassador"): -4.0,
     (EventType.SANCTION, "tariffs"): -4.0,
     (EventType.SANCTION, "embargo"): -7.0,
     (EventType.SANCTION, "arms embargo"): -6.0,
