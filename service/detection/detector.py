@@ -64,9 +64,6 @@ GOVERNING_CUES = frozenset(
 )
 # Forecasts ("are expected to agree new sanctions") are not announcements.
 FORECAST_CUES = frozenset({"expected", "likely", "probably"})
-CONFLICT_TYPES = frozenset(
-    {EventType.SANCTION, EventType.ASSAULT, EventType.COERCE, EventType.MOBILIZE, EventType.THREATEN}
-)
 LOCATIVES = ("in", "near", "at", "into", "outside", "inside", "across", "along", "towards", "toward",
              "around", "off", "to", "within", "through")
 # Words skipped when looking for the preposition before a name ("in eastern Ukraine").
@@ -98,17 +95,6 @@ IRREGULAR_PAST = frozenset(
     "seized spoke hit led fled stood brought kept won lost made said told paid".split()
 )
 HISTORICAL_DAYS = 90
-FUTURE_OVERRIDE = ("will be", "would be", "to be", "will", "would", "'ll", "to")
-
-
-@dataclass(slots=True)
-class Hit:
-    """A context match inside one sentence: a gazetteer row, a class word or a cue."""
-
-    start: int
-    end: int
-    cat: str
-    value: object
 
 
 @dataclass(slots=True)
