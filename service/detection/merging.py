@@ -1,0 +1,101 @@
+"""Mentions of one event across an article become one signal, with every sentence as evidence."""
+
+from __future__ import annotations
+
+import re
+
+from schemas.common import EventType, Modality
+from schemas.signal import Actor
+from service.detection.model import Draft
+
+# Types whose different modes in one sentence are different acts, not one event told twice.
+DISTINCT_ACT_TYPES = frozenset({EventType.COERCE, EventType.SANCTION})
+
+
+def _codes(actors: list[Actor]) -> frozenset[str]:
+    return frozenset(a.code for a in actors)
+
+
+def absorb(into: Draft, other: Draft) -> None:
+    """Merge ``other`` (another mention of the same event) into ``into``."""
+    known = _codes(into.source) | _codes(into.target)
+    into.source = into.source + [a for a in other.source if a.code not in known]
+    known |= _codes(other.source)
+    into.target = into.target + [a for a in other.target if a.code not in known]
+    if into.location is None and other.location is not None:
+        into.location = other.location
+    if into.event_date is None and other.event_date is not None:
+        into.event_date, into.event_date_end = other.event_date, other.event_date_end
+    if other.evidence.sentence != into.evidence.sentence or other.evidence.field != into.evidence.field:
+        into.related.append(other.evidence)
+    into.related.extend(other.related)
+    into.confidence = max(into.confidence, other.confidence)
+
+
+_OTHER_EVENT_RE = re.compile(
+    r"\b(?:in retaliation for|in response to|retaliat\w*|after|following|since|days? after|weeks? after)\b",
+    re.IGNORECASE,
+)
+
+
+def _same_sentence_twice(d: Draft, k: Draft) -> bool:
+    """Two triggers of one type in one sentence, compatible in actors and date, are one event
+    ("exchanged fire ..., killing two soldiers")."""
+    if (d.evidence.field, d.evidence.start) != (k.evidence.field, k.evidence.start) or d.modality != k.modality:
+        return False
+    if d.type in DISTINCT_ACT_TYPES and d.mode != k.mode:
+        return False  # a coup and a detention, a recall and an expulsion: two acts
+    lo, hi = sorted((k.evidence.trigger_end, d.evidence.trigger_start))
+    if _OTHER_EVENT_RE.search(k.evidence.sentence, lo - k.evidence.start, max(lo, hi) - k.evidence.start):
+        return False  # "struck Iran in retaliation for a missile barrage": two events
+    if d.event_date and k.event_date and d.event_date != k.event_date:
+        return False
+    a, b = _codes(d.source) | _codes(d.target), _codes(k.source) | _codes(k.target)
+    return not a or not b or a <= b or b <= a
+
+
+def merge_mentions(drafts: list[Draft]) -> list[Draft]:
+    # Body mentions are better evidence than headlines: put them first so they become primary.
+    drafts = sorted(drafts, key=lambda d: (0 if d.evidence.field == "body" else 1, d.order[1]))
+    kept: list[Draft] = []
+    for d in drafts:
+        target = None
+        for k in kept:
+            if k.type != d.type:
+                continue
+            if d.modality == Modality.SCHEDULED and k.modality == Modality.SCHEDULED and d.event_date == k.event_date:
+                target = k
+                break
+            if _same_sentence_twice(d, k):
+                target = k
+                break
+            if (
+                d.modality == k.modality
+                and (d.event_date is None or k.event_date is None or d.event_date == k.event_date)
+                and _codes(d.source) | _codes(d.target) == _codes(k.source) | _codes(k.target)
+                and (d.location is None or k.location is None or d.location.name == k.location.name)
+            ):
+                target = k
+                break
+        if target is not None:
+            absorb(target, d)
+        else:
+            kept.append(d)
+    # An undated mention of a meeting whose parties match an announced one is that meeting
+    # ("the discussions in Geneva with the US" -> the Jan. 10 U.S.-Russia talks).
+    final: list[Draft] = []
+    scheduled = [k for k in kept if k.modality == Modality.SCHEDULED]
+    for d in kept:
+        if d.type == EventType.CONSULT and d.event_date is None and d.modality in {Modality.ASSERTED, Modality.SPECULATIVE}:
+            codes = _codes(d.source) | _codes(d.target)
+            matches = [
+                s for s in scheduled
+                if s.type == EventType.CONSULT and len(codes & (_codes(s.source) | _codes(s.target))) >= 2
+                and codes <= (_codes(s.source) | _codes(s.target))
+            ]
+            if matches:
+                absorb(min(matches, key=lambda s: s.order), d)
+                continue
+        final.append(d)
+    final.sort(key=lambda d: (d.evidence.field != "title", d.evidence.start))
+    return final

@@ -1,0 +1,285 @@
+"""Who did it to whom, and where: actor roles and places for a candidate trigger.
+
+Source is the clause's subject (the first actor of the clause, after a reporting verb, or the
+antecedent of a relative clause), not the nearest name; actors in object position ("annexed
+Ukraine's Crimea", "regions of eastern Ukraine") are never the doer; "by" right after the trigger
+is a passive; coordinated names ("the U.S. and Russia", "Moscow, Washington") travel together.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from schemas.common import EventType
+from schemas.signal import Actor, Location
+from service.detection.lexicon import GazEntry
+from service.detection.model import Candidate, Context, build
+from service.detection.text import Span
+
+SYMMETRIC = frozenset({EventType.CONSULT, EventType.AGREE, EventType.COOPERATE})
+DIRECTED_PLACE_TARGET = frozenset(
+    {EventType.ASSAULT, EventType.MOBILIZE, EventType.COERCE, EventType.AID, EventType.SANCTION, EventType.RETREAT}
+)
+LOCATIVES = ("in", "near", "at", "into", "outside", "inside", "across", "along", "towards", "toward",
+             "around", "off", "to", "within", "through")
+# Words skipped when looking for the preposition before a name ("in eastern Ukraine").
+MODIFIERS = frozenset(
+    "the a an eastern western northern southern central north south east west northeastern "
+    "northwestern southeastern southwestern occupied annexed neighbouring neighboring nearby "
+    "disputed russian-occupied rebel-held its their".split()
+)
+TOPIC_PREPS = ("over", "about", "on", "regarding", "concerning", "amid", "for", "of")
+PARTICIPANT_WORDS = frozenset(
+    "with between and involving involve involves including include includes to by hosted host hosts "
+    "visit visited visiting counterpart counterparts among".split()
+)
+# Prepositions whose object is not the doer of the clause's verb.
+OBJECT_PREPS = frozenset("of in into for against on at to with over about near across toward towards".split())
+# "officials from/of X": the people named by the noun before the preposition act for X.
+PEOPLE_NOUNS = frozenset(
+    "officials official delegation delegations leaders leader envoys envoy ministers minister "
+    "representatives negotiators diplomats forces troops soldiers members president head chief "
+    "spokesman spokeswoman spokesperson government governments authorities army navy military "
+    "commanders militants fighters rebels team".split()
+)
+# CONSULT heads that take their counterpart as a direct object ("will meet the U.S. envoy").
+TRANSITIVE_CONSULT = frozenset("meet meets met visit visits visited visiting hosted host hosts hosting received".split())
+# Participant words that name every party, so the sentence subject is not one of them.
+LISTING_WORDS = frozenset("involving involve involves including include includes between among".split())
+
+
+def _word_before(text: str, pos: int) -> str:
+    j = pos
+    while j > 0 and text[j - 1] == " ":
+        j -= 1
+    i = j
+    while i > 0 and (text[i - 1].isalpha() or text[i - 1] in "'’"):
+        i -= 1
+    return text[i:j].lower()
+
+
+_WORDS_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+@lru_cache(maxsize=8192)
+def _prep_before(text: str, start: int) -> str:
+    """The first word before ``start`` that is not an article or adjective of place."""
+    for w in reversed(_WORDS_RE.findall(text, max(0, start - 40), start)):
+        lw = w.lower()
+        if lw not in MODIFIERS:
+            return lw
+    return ""
+
+
+@lru_cache(maxsize=8192)
+def _word_before_prep(text: str, start: int) -> str:
+    """The word before the preposition that precedes ``start`` ("officials" in "officials from X")."""
+    words = _WORDS_RE.findall(text, max(0, start - 60), start)
+    words = [w.lower() for w in words]
+    while words and words[-1] in MODIFIERS:
+        words.pop()
+    return words[-2] if len(words) >= 2 else ""
+
+
+def is_locative(text: str, start: int) -> bool:
+    return _prep_before(text, start) in LOCATIVES
+
+
+_ACTOR_CACHE: dict[tuple[str, str, str], Actor] = {}
+
+
+def to_actor(text: str, s: int, e: int, g: GazEntry) -> Actor:
+    code = g.code if g.kind not in {"city", "region"} else (g.country or g.code)
+    key = (code, text[s:e], g.actor_kind)
+    actor = _ACTOR_CACHE.get(key)
+    if actor is None:
+        if len(_ACTOR_CACHE) > 50_000:  # bounded: surface forms are few, but be safe
+            _ACTOR_CACHE.clear()
+        actor = _ACTOR_CACHE[key] = build(Actor, code=key[0], text=key[1], kind=key[2])
+    return actor
+
+
+def _to_location(g: GazEntry) -> Location:
+    country = g.country or (g.code if g.kind == "state" else None)
+    return build(Location, name=g.name, country=country, lat=g.lat, lon=g.lon)
+
+
+def _coordinated(text: str, mentions: list[tuple[int, int, GazEntry]], idx: int, step: int) -> list[int]:
+    """Indexes of actors coordinated with mentions[idx] ("the U.S. and Russia", "Moscow, Washington")."""
+    out = [idx]
+    j = idx
+    while 0 <= j + step < len(mentions):
+        a, b = (mentions[j], mentions[j + step]) if step > 0 else (mentions[j + step], mentions[j])
+        gap = text[a[1]:b[0]].strip().lower()
+        for prefix in ("’s", "'s"):
+            gap = gap.removeprefix(prefix).strip()
+        if gap in {"and", ",", ", and", "or", ", or", "&", "and the", ", and the", ", the", "as well as"} or gap.startswith((", and other", "and other")):
+            j += step
+            out.append(j)
+        else:
+            break
+    return out
+
+
+@dataclass(slots=True)
+class Roles:
+    source: list[Actor]
+    target: list[Actor]
+    location: Location | None
+    inherited: bool = False
+
+
+def dedupe_actors(actors: list[Actor]) -> list[Actor]:
+    seen: set[str] = set()
+    out = []
+    for a in actors:
+        if a.code not in seen:
+            seen.add(a.code)
+            out.append(a)
+    return out
+
+
+def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> Roles:
+    etype = cand.entry.type
+    mentions = ctx.gaz
+    actor_idx: list[int] = []
+    place_idx: list[int] = []
+    for i, (s, _e, g) in enumerate(mentions):
+        locative = is_locative(text, s)
+        if g.is_place and (locative or g.kind in {"city", "region"}):
+            place_idx.append(i)
+            if g.kind == "state" and locative and etype in DIRECTED_PLACE_TARGET and s > cand.end:
+                actor_idx.append(i)  # "troops near Ukraine": Ukraine is also the target
+            elif g.kind == "capital" and locative and etype == EventType.CONSULT and s > cand.end and _prep_before(text, s) == "to":
+                actor_idx.append(i)  # "travel to Beijing": the host
+            continue
+        if g.is_actor:
+            actor_idx.append(i)
+
+    def real(idxs: list[int]) -> list[int]:
+        # Prefer states, IGOs and named groups over generic sectors ("rebels") when both appear.
+        strong = [i for i in idxs if mentions[i][2].kind != "sector"]
+        return strong or idxs
+
+    def not_subject(i: int) -> bool:
+        """Actors in object position cannot be the doer: 'annexed Ukraine's Crimea', 'regions of
+        eastern Ukraine'. 'Officials from the United States' and 'Lebanon's prime minister'
+        still can."""
+        s_, e_ = mentions[i][0], mentions[i][1]
+        prep = _prep_before(text, s_)
+        if prep in OBJECT_PREPS and _word_before_prep(text, s_) not in PEOPLE_NOUNS:
+            return True
+        if text[e_:e_ + 2] in ("'s", "’s") and len(_WORDS_RE.findall(text, e_ + 2, cand.start)) > 2:
+            # A possessive owner is an object when a verb and another actor precede it.
+            return any(mentions[j][1] <= s_ and mentions[j][0] >= sent.start for j in actor_idx if j != i)
+        return False
+
+    before = real([i for i in actor_idx if mentions[i][1] <= cand.start and not not_subject(i)])
+    after = real([i for i in actor_idx if cand.end <= mentions[i][0] < clause.end])
+    if cand.threat_target_from:  # conditional threat: the target is the if-clause's subject
+        a, b = cand.threat_target_from
+        after = [i for i in actor_idx if a <= mentions[i][0] < b] + [i for i in after if mentions[i][0] >= b]
+
+    source_idx: list[int] = []
+    target_idx: list[int] = []
+    clause_word = text[clause.start:clause.start + 6].lower().strip(" ,")
+    relative = clause_word.startswith(("which", "who"))
+    # Passive voice only when "by" follows the trigger closely ("was attacked by", "talks hosted
+    # by"), not in a later relative clause ("facilities used by Iran-backed militias").
+    passive = [
+        i for i in after
+        if _prep_before(text, mentions[i][0]) == "by" and len(_WORDS_RE.findall(text, cand.end, mentions[i][0])) <= 3
+    ]
+    possessor = [i for i in after if text[cand.end:mentions[i][0]].strip().lower() in {"of", "of the"}]
+
+    if passive and etype not in SYMMETRIC:
+        source_idx = _coordinated(text, mentions, passive[0], +1)
+        in_clause = [i for i in before if mentions[i][0] >= clause.start]
+        target_idx = in_clause[-1:]
+        after = []
+    else:
+        in_clause = [i for i in before if mentions[i][0] >= clause.start]
+        if relative:  # "Moscow, which seized ...": the subject precedes the relative clause
+            outside = [i for i in actor_idx if mentions[i][1] <= clause.start]
+            pool = outside or in_clause
+        else:
+            pool = in_clause or before
+            # "Israel said Hamas fighters attacked": after a reporting verb, a new subject.
+            reports = [c for c in ctx.cues.get("reporting", ()) if c[1] <= cand.start]
+            if reports:
+                after_report = [i for i in pool if mentions[i][0] >= reports[-1][1]]
+                pool = after_report or pool
+            if pool and in_clause:
+                # The subject comes first: "Beijing summoned the U.S. ambassador ... and suspended
+                # imports" is Beijing's act, not the nearest name's.
+                first = pool[0]
+                pool = [i for i in pool if i <= max(_coordinated(text, mentions, first, +1))]
+        if possessor and not in_clause and etype not in SYMMETRIC:
+            source_idx = _coordinated(text, mentions, possessor[0], +1)  # "a demand of Moscow"
+            after = [i for i in after if i not in source_idx]
+        elif pool:
+            source_idx = sorted(_coordinated(text, mentions, pool[-1], -1))
+
+    if etype in SYMMETRIC:
+        parts = [
+            i for i in after
+            if PARTICIPANT_WORDS & set(_WORDS_RE.findall(text.lower(), cand.end, mentions[i][0]))
+            and _prep_before(text, mentions[i][0]) not in TOPIC_PREPS
+        ]
+        head_word = text[cand.start:cand.end].lower().split()[-1]
+        if not parts and head_word in TRANSITIVE_CONSULT and after:
+            gap = text[cand.end:mentions[after[0]][0]]
+            prep = _prep_before(text, mentions[after[0]][0])
+            people_of = prep in ("of", "from") and _word_before_prep(text, mentions[after[0]][0]) in PEOPLE_NOUNS
+            if "," not in gap and len(_WORDS_RE.findall(gap)) <= 4 and (prep not in OBJECT_PREPS or people_of):
+                parts = after[:1]  # "will meet the U.S. envoy", "visited Kyiv"
+        if parts:
+            target_idx = _coordinated(text, mentions, parts[0], +1)
+            gap_words = set(_WORDS_RE.findall(text.lower(), cand.end, mentions[parts[0]][0]))
+            if LISTING_WORDS & gap_words or not source_idx:
+                # "a summit involving Moscow, Washington": the participants are all named after it
+                source_idx, target_idx = target_idx[:1], target_idx[1:]
+    elif not target_idx:
+        usable = [i for i in after if _prep_before(text, mentions[i][0]) not in ("over", "about", "amid", "regarding", "concerning")]
+        if usable:
+            target_idx = _coordinated(text, mentions, usable[0], +1)
+
+    source = dedupe_actors([to_actor(text, *mentions[i]) for i in source_idx])
+    target = dedupe_actors([to_actor(text, *mentions[i]) for i in target_idx])
+    if etype in SYMMETRIC and len(source) > 1 and not target:
+        source, target = source[:1], source[1:]
+    src_codes = {a.code for a in source}
+    target = [a for a in target if a.code not in src_codes]
+    return Roles(source, target, _location(text, cand, mentions, place_idx, clause))
+
+
+def _location(text: str, cand: Candidate, mentions: list, place_idx: list[int], clause: Span) -> Location | None:
+    etype = cand.entry.type
+    after = [i for i in place_idx if cand.start <= mentions[i][0] < clause.end]
+    before = [i for i in place_idx if clause.start <= mentions[i][0] < cand.start]
+
+    def rank(i: int) -> tuple[int, int]:
+        g = mentions[i][2]
+        # A city or region is more precise than a country.
+        return (0 if g.kind in {"city", "region", "capital"} else 1, abs(mentions[i][0] - cand.start))
+
+    if etype == EventType.COERCE:
+        # What is seized or annexed is the place: the nearest named place after the head.
+        seized = [i for i in after if mentions[i][2].kind in {"city", "region"}]
+        if seized:
+            return _to_location(mentions[seized[0]][2])
+    loc_after = [i for i in after if is_locative(text, mentions[i][0])]
+    if etype in {EventType.ASSAULT, EventType.MOBILIZE}:
+        loc_after = loc_after or [i for i in after if mentions[i][2].kind in {"city", "region"}]
+    if loc_after:
+        return _to_location(mentions[min(loc_after, key=rank)][2])
+    loc_before = [i for i in before if is_locative(text, mentions[i][0])]
+    if loc_before:
+        return _to_location(mentions[min(loc_before, key=rank)][2])
+    # A region named right before the head ("the Donbas offensive").
+    near_before = [i for i in before if mentions[i][2].kind in {"region", "city"} and cand.start - mentions[i][1] < 20]
+    if near_before:
+        return _to_location(mentions[near_before[-1]][2])
+    return None

@@ -1,0 +1,220 @@
+"""When, and how the text presents it: tense, date attachment and modality for a candidate."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from schemas.common import EventType, Modality
+from service.detection.dates import DateMention, Tense
+from service.detection.model import CONTRAST_RE, Candidate, Context, contrast_start, cues_in
+from service.detection.text import Span
+
+# Types where saying it is doing it: "X said it would send $350 million" is AID, asserted.
+ANNOUNCED_TYPES = frozenset(
+    {EventType.AID, EventType.SANCTION, EventType.SUPPORT, EventType.THREATEN, EventType.REQUEST,
+     EventType.ACCUSE, EventType.REJECT}
+)
+# Speculative cues that govern the clauses after them ("fears that Moscow ... may", "demanding
+# that the government reach a deal").
+GOVERNING_CUES = frozenset(
+    {"fears", "feared", "fear", "worries", "worried", "concern that", "concerns that", "speculation",
+     "rumours", "rumors", "may", "might", "could", "demanding that", "demanded that", "demand that",
+     "demands that", "calling for", "called on", "calls on", "calling on", "urged", "urging", "urges",
+     "insisted that", "pressed for", "pushing for"}
+)
+# Forecasts ("are expected to agree new sanctions") are not announcements.
+FORECAST_CUES = frozenset({"expected", "likely", "probably"})
+IRREGULAR_PAST = frozenset(
+    "met held struck sent fought took broke drew withdrew gave began shot sank overran overrun "
+    "seized spoke hit led fled stood brought kept won lost made said told paid".split()
+)
+HISTORICAL_DAYS = 90
+
+
+_CALLED_RE = re.compile(r"\b(?:called|calls|calling|call) (?:for|a|an)\b|\bannounced (?:a|an)\b")
+_NO_CARRY_RE = re.compile(r",\s*(?:as|after|because|since|when|while|though|although|amid)\b|\b(?:said|says|told)\b")
+_TOPIC_BEFORE_RE = re.compile(r"\b(?:on|about|over|of|against|in) (?:the|a|an|its|their) (?:\w+ )?$")
+_PAST_VERB_RE = re.compile(
+    r"\b(?!(?:scheduled|planned|expected|slated|intended|proposed|tentatively|needed|united|armed)\b)"
+    r"(?<!-)(?:[a-z]+ed|fired|fought|struck|sent|met|held|took|hit|shot)\b(?! by)"
+)
+
+
+def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> tuple[Tense, list[str]]:
+    head = lower[cand.start:cand.end]
+    window_hi = min(sent.end, clause.end + 40, cand.end + 100)
+    fut = cues_in(ctx, "future", clause.start, window_hi)
+    if not fut:
+        # A future auxiliary in an earlier clause carries over ("will hold talks on Jan. 10,
+        # followed by a meeting on Jan. 12") unless a past-tense verb intervenes ("said it would
+        # ..., and fired two more missiles").
+        earlier = cues_in(ctx, "future", contrast_start(lower, sent.start, cand.start), clause.start)
+        if (
+            earlier and not _PAST_VERB_RE.search(text, earlier[-1][1], cand.start)
+            and not _NO_CARRY_RE.search(lower, earlier[-1][1], cand.start)
+        ):
+            fut = earlier
+    if cand.entry.type in {EventType.PROTEST, EventType.CONSULT} and _CALLED_RE.search(lower, max(clause.start, cand.start - 45), cand.start):
+        return "future", ["called"]  # "called a nationwide strike for March 7": it is coming
+    # A noun trigger governed by a past verb ("Azerbaijan launched a military offensive") or
+    # named as a topic ("will brief envoys on the military operation") takes no future.
+    if _PAST_VERB_RE.search(text, max(clause.start, cand.start - 25), cand.start):
+        fut = [c for c in fut if c[0] > cand.end]
+        if not fut:
+            return "past", []
+    if _TOPIC_BEFORE_RE.search(lower, max(0, cand.start - 12), cand.start):
+        fut = [c for c in fut if c[0] > cand.end]
+    fut_close = [c for c in fut if c[1] <= cand.start and cand.start - c[1] <= 25]
+    last_word = head.split()[-1] if head else ""
+    past_form = last_word.endswith("ed") or last_word in IRREGULAR_PAST
+    strong = cues_in(ctx, "future_strong", cand.start, window_hi)
+    if strong:
+        return "future", [strong[0][2]]
+    if past_form and not fut_close:
+        return "past", []
+    if fut:
+        return "future", [fut[0][2]]
+    if cues_in(ctx, "past", clause.start, cand.start):
+        return "past", []
+    return "unknown", []
+
+
+def is_reporting_date(lower: str, ctx: Context, dm: DateMention) -> bool:
+    """'..., officials said on Monday': a date that dates the report, not the event."""
+    for s, e, _w in ctx.cues.get("reporting", ()):
+        if e <= dm.start and dm.start - e <= 4:
+            return True
+        # "the two governments announced in Manila on Wednesday"
+        gap = lower[e:dm.start]
+        if e <= dm.start and dm.start - e <= 30 and "," not in gap and gap.strip().startswith(("in ", "at ")):
+            return True
+        if s >= dm.end and s - dm.end <= 2:
+            return True
+    return False
+
+
+_N_DAY_RE = re.compile(r"\b(two|three|four|five|six|seven|2|3|4|5|6|7)[- ]day\s+(?:\w+\s+)?$")
+_N_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
+
+def n_day_span(lower: str, head_start: int) -> int:
+    m = _N_DAY_RE.search(lower, max(0, head_start - 30), head_start)
+    if not m:
+        return 0
+    n = m.group(1)
+    return int(n) if n.isdigit() else _N_WORDS[n]
+
+
+_BOUNDARY_WORDS = frozenset("but while and which that who when after before".split())
+# A date directly before a trigger modifies it only through nouns and names ("the Jan. 12 NATO
+# meeting"), never through function words ("on Tuesday under the ceasefire", "on Dec. 6 to reject").
+_FUNCTION_WORDS = _BOUNDARY_WORDS | frozenset(
+    "to under for with of in on at by from as or the a an into against over its their his her".split()
+)
+_ATTACH_AFTER = ("on", "for", "from", "starting", "beginning", "set for", "scheduled for", "due", "until", "between", "by", "in", "this", "next", "as early as")
+
+
+def _date_score(lower: str, cand: Candidate, dm: DateMention, clause: Span, tense: Tense) -> float | None:
+    """How strongly a date expression belongs to a trigger (lower is closer); None: it does not."""
+    lo, hi = (dm.end, cand.start) if dm.end <= cand.start else (cand.end, dm.start)
+    if CONTRAST_RE.search(lower, lo, hi):
+        return None  # "... in 2015, but deadly clashes still take place": not the clashes' date
+    if dm.end <= cand.start:
+        raw_gap = lower[dm.end:cand.start]
+        words = raw_gap.strip(" .’'s").split()
+        if len(words) <= 3 and not any(ch in raw_gap for ch in ",;:") and not _FUNCTION_WORDS & set(words):
+            score = 0.5 + len(words)  # "the Jan. 12 NATO meeting", "Monday's talks"
+        else:
+            cross = 100 if dm.is_year_only and tense != "future" else 400
+            # A date before a trigger that it does not modify usually closes an earlier verb
+            # phrase ("pull out of Lebanon on Tuesday under the ceasefire deal").
+            score = (cand.start - dm.end) + (0 if dm.start >= clause.start else cross) + (0 if dm.is_year_only else 50)
+    else:
+        gap = lower[cand.end:dm.start].strip(" ,")
+        if gap in _ATTACH_AFTER or gap == "":
+            score = 0.25  # "meet on Jan. 10" beats "Jan. 10 to discuss"
+        else:
+            cross = 40 if tense == "future" else (100 if dm.is_year_only else 400)
+            score = (dm.start - cand.end) + (0 if dm.start < clause.end else cross)
+    return score if score < 200 else None
+
+
+def assign_dates(lower: str, cands: list[Candidate], dates: list[DateMention], clauses: list[Span],
+                  tenses: list[Tense]) -> list[DateMention | None]:
+    """Give each trigger its date, closest pairs first, each day-date to one trigger only
+    ("meet on Jan. 12, with a larger summit ... scheduled for Jan. 13"). Years are shared."""
+    pairs = []
+    for ci, cand in enumerate(cands):
+        for di, dm in enumerate(dates):
+            score = _date_score(lower, cand, dm, clauses[ci], tenses[ci])
+            if score is not None:
+                pairs.append((score, ci, di))
+    pairs.sort()
+    chosen: list[DateMention | None] = [None] * len(cands)
+    taken: set[int] = set()
+    for _score, ci, di in pairs:
+        if chosen[ci] is not None or (di in taken and not dates[di].is_year_only):
+            continue
+        chosen[ci] = dates[di]
+        taken.add(di)
+    return chosen
+
+
+def modality_of(
+    lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span, if_spans: list[tuple[int, int]],
+    tense: Tense, dates: tuple[date | None, date | None], pub: date, precise: bool, tense_cues: list[str],
+    date_after: bool = False,
+) -> tuple[Modality, list[str]]:
+    start, end = cand.start, cand.end
+    if cand.forced_modality:
+        return cand.forced_modality, list(cand.cues)
+    # Denials and fears govern the clauses they introduce ("denied that its warships had
+    # entered..."), up to a contrast ("... but says it could ...").
+    scope_lo = contrast_start(lower, sent.start, start)
+    denial = cues_in(ctx, "denial", scope_lo, start)
+    if denial:
+        return Modality.DENIED, [denial[-1][2]]
+    neg = [c for c in cues_in(ctx, "negation", clause.start, start) if start - c[1] <= 30]
+    if neg:
+        return Modality.DENIED, [neg[-1][2]]
+    after = [c for c in ctx.cues.get("denial_after", ()) if c[0] >= end and c[0] - end <= 60]
+    if after:
+        return Modality.DENIED, [after[0][2]]
+    if cand.entry.type != EventType.THREATEN or cand.threat_target_from is None:
+        for a, b in if_spans:
+            if a <= start < b:
+                return Modality.SPECULATIVE, [lower[a:a + 6].split()[0]]
+    spec = [c for c in cues_in(ctx, "speculative", clause.start, start) if c[2] not in {"if", "unless"}]
+    # A noun trigger is often the subject of the modal: "fresh protests could erupt".
+    spec += [c for c in ctx.cues.get("speculative", ()) if end <= c[0] <= end + 15 and c[2] in {"could", "may", "might"}]
+    spec += [c for c in ctx.cues.get("speculative_after", ()) if end <= c[0] <= end + 40]
+    relative = lower.startswith(("which", "who"), clause.start)
+    governing = [] if relative else [  # a relative clause states background fact
+        c for c in cues_in(ctx, "speculative", scope_lo, start) if c[2] in GOVERNING_CUES
+    ]
+    if cand.entry.type == EventType.THREATEN:
+        spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
+        governing = []
+    if spec or governing:
+        return Modality.SPECULATIVE, [(spec or governing)[-1][2]]
+    ev_start, ev_end = dates
+    hist = [c for c in cues_in(ctx, "historical", clause.start, clause.end)
+            if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
+    last_day = ev_end or ev_start
+    if tense != "future" and last_day is not None and (pub - last_day).days > HISTORICAL_DAYS:
+        return Modality.HISTORICAL, []
+    if hist and tense != "future":
+        return Modality.HISTORICAL, [hist[0][2]]
+    if tense == "future" and ev_start is not None and ev_start >= pub and precise:
+        return Modality.SCHEDULED, list(cand.cues)
+    if tense == "unknown" and ev_start is not None and ev_start > pub and precise and date_after:
+        return Modality.SCHEDULED, list(cand.cues)  # "called for demonstrations on 14 October"
+    weak = cues_in(ctx, "speculative_weak", clause.start, start)
+    if weak and not precise and (cand.entry.type not in ANNOUNCED_TYPES or weak[-1][2] in FORECAST_CUES):
+        return Modality.SPECULATIVE, [weak[-1][2]]
+    if tense == "future" and cand.entry.type not in ANNOUNCED_TYPES:
+        # Announced for no particular day ("next week", "soon"): it cannot go on a calendar and
+        # has not happened, so it is not an alert-worthy fact yet.
+        return Modality.SPECULATIVE, tense_cues
+    return Modality.ASSERTED, list(cand.cues)
