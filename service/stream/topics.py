@@ -54,49 +54,34 @@ def changelog_name(settings: Settings, table: str = DEDUPE_TABLE) -> str:
     return f"{settings.app_id}-{table}-changelog"
 
 
+def _spec(settings: Settings, name: str, purpose: str, *, retention_hours: int | None = None,
+          max_bytes: int | None = None) -> TopicSpec:
+    """One topic: deleted after ``retention_hours``, or compacted when no retention is given."""
+    config = {"min.insync.replicas": str(max(1, settings.replication - 1))}
+    if retention_hours is None:
+        config["cleanup.policy"] = "compact"
+    else:
+        config["cleanup.policy"] = "delete"
+        config["retention.ms"] = str(settings.retention_ms(retention_hours))
+    if max_bytes is not None:
+        config["max.message.bytes"] = str(max_bytes)
+    return TopicSpec(name, settings.partitions, settings.replication, config, purpose)
+
+
 def topic_specs(settings: Settings) -> list[TopicSpec]:
     """Every topic the stream service reads or writes, with the configs it should have."""
     r = settings.retention
     t = settings.topics
-    n, rf = settings.partitions, settings.replication
-    min_isr = str(max(1, rf - 1))
     return [
-        TopicSpec(
-            t.articles, n, rf,
-            {
-                "cleanup.policy": "delete",
-                "retention.ms": str(settings.retention_ms(r.articles_hours)),
-                "max.message.bytes": str(article_message_limit(settings)),
-                "min.insync.replicas": min_isr,
-            },
-            "input articles (JSON), key = article id",
-        ),
-        TopicSpec(
-            t.signals, n, rf,
-            {
-                "cleanup.policy": "delete",
-                "retention.ms": str(settings.retention_ms(r.signals_hours)),
-                "min.insync.replicas": min_isr,
-            },
-            "detected signals (JSON, schemas/signal.py), key = article_id",
-        ),
-        TopicSpec(
-            t.articles_dlq, n, rf,
-            {
-                "cleanup.policy": "delete",
-                "retention.ms": str(settings.retention_ms(r.dlq_hours)),
-                "max.message.bytes": str(dlq_message_limit(settings)),
-                "min.insync.replicas": min_isr,
-            },
-            "dead letters (JSON, schemas/deadletter.py), key = original key",
-        ),
-        TopicSpec(
-            changelog_name(settings), n, rf,
-            # Compacted: only the latest first-seen time per key matters; retention by time would
-            # forget duplicates early, compaction keeps exactly one record per key.
-            {"cleanup.policy": "compact", "min.insync.replicas": min_isr},
-            "duplicate-suppression table changelog (Faust), compacted",
-        ),
+        _spec(settings, t.articles, "input articles (JSON), key = article id",
+              retention_hours=r.articles_hours, max_bytes=article_message_limit(settings)),
+        _spec(settings, t.signals, "detected signals (JSON, schemas/signal.py), key = article_id",
+              retention_hours=r.signals_hours),
+        _spec(settings, t.articles_dlq, "dead letters (JSON, schemas/deadletter.py), key = original key",
+              retention_hours=r.dlq_hours, max_bytes=dlq_message_limit(settings)),
+        # Compacted: only the latest first-seen time per key matters; retention by time would
+        # forget duplicates early, compaction keeps exactly one record per key.
+        _spec(settings, changelog_name(settings), "duplicate-suppression table changelog (Faust), compacted"),
         *alert_topic_specs(settings),
     ]
 
@@ -110,25 +95,11 @@ def alert_topic_specs(settings: Settings) -> list[TopicSpec]:
 
     r = settings.retention
     t = settings.topics
-    n, rf = settings.partitions, settings.replication
-    min_isr = str(max(1, rf - 1))
-    delete = {"cleanup.policy": "delete", "min.insync.replicas": min_isr}
     return [
-        TopicSpec(
-            t.alerts, n, rf, {**delete, "retention.ms": str(settings.retention_ms(r.signals_hours))},
-            "alerts (JSON, schemas/alert.py), key = subscription name",
-        ),
-        TopicSpec(
-            t.alerts_dlq, n, rf, {**delete, "retention.ms": str(settings.retention_ms(r.dlq_hours))},
-            "alerts that could not be delivered (JSON, schemas/deadletter.py)",
-        ),
-        TopicSpec(
-            changelog_name(settings, NOISE_TABLE), n, rf, {"cleanup.policy": "compact", "min.insync.replicas": min_isr},
-            "alert noise-control table changelog (Faust), compacted",
-        ),
-        TopicSpec(
-            changelog_name(settings, alerts.ledger_table), n, rf,
-            {"cleanup.policy": "compact", "min.insync.replicas": min_isr},
-            "delivery ledger table changelog (Faust), compacted",
-        ),
+        _spec(settings, t.alerts, "alerts (JSON, schemas/alert.py), key = subscription name",
+              retention_hours=r.signals_hours),
+        _spec(settings, t.alerts_dlq, "alerts that could not be delivered (JSON, schemas/deadletter.py)",
+              retention_hours=r.dlq_hours),
+        _spec(settings, changelog_name(settings, NOISE_TABLE), "alert noise-control table changelog (Faust), compacted"),
+        _spec(settings, changelog_name(settings, alerts.ledger_table), "delivery ledger table changelog (Faust), compacted"),
     ]
