@@ -68,7 +68,7 @@ def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span,
     fut_close = [c for c in fut if c[1] <= cand.start and cand.start - c[1] <= 25]
     last_word = head.split()[-1] if head else ""
     past_form = last_word.endswith("ed") or last_word in IRREGULAR_PAST
-    strong = cues_in(ctx, "future_strong", cand.start, window_hi)
+    strong = cues_in(ctx, "future_strong", cand.start, clause.end)
     if strong:
         return "future", [strong[0][2]]
     if past_form and not fut_close:
