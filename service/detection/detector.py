@@ -35,7 +35,7 @@ from service.detection.lexicon import (
     boundary_text,
     load_lexicon,
 )
-from service.detection.merging import DISTINCT_ACT_TYPES, absorb, merge_mentions
+from service.detection.merging import absorb, distinct_acts, merge_mentions
 from service.detection.model import Candidate, Context, Draft, build
 from service.detection.roles import Roles, assign_roles, dedupe_actors, is_locative, to_actor
 from service.detection.scoring import intensity_for, severity_for
@@ -399,7 +399,7 @@ def _process_sentence(
         if (
             prior is not None and prior.modality == draft.modality
             and (prior.event_date is None or draft.event_date is None or prior.event_date == draft.event_date)
-            and not (draft.type in DISTINCT_ACT_TYPES and draft.mode != prior.mode)
+            and not distinct_acts(draft.type, draft.mode, prior.mode)
         ):
             absorb(prior, draft)  # "agreed a ceasefire": one AGREE per clause
             continue

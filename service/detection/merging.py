@@ -9,7 +9,16 @@ from schemas.signal import Actor
 from service.detection.model import Draft
 
 # Types whose different modes in one sentence are different acts, not one event told twice.
-DISTINCT_ACT_TYPES = frozenset({EventType.COERCE, EventType.SANCTION})
+DISTINCT_ACT_TYPES = frozenset({EventType.COERCE, EventType.SANCTION, EventType.ASSAULT})
+# Modes that name no particular act ("killing two soldiers" after "exchanged fire"): they merge.
+GENERIC_MODES = frozenset({"attack", "killing", "military action"})
+
+
+def distinct_acts(type_: EventType, mode_a: str | None, mode_b: str | None) -> bool:
+    """Two triggers of one type in one sentence that name different specific acts."""
+    if type_ not in DISTINCT_ACT_TYPES or mode_a == mode_b:
+        return False
+    return not ({mode_a, mode_b} & GENERIC_MODES)
 
 
 def _codes(actors: list[Actor]) -> frozenset[str]:
@@ -43,7 +52,7 @@ def _same_sentence_twice(d: Draft, k: Draft) -> bool:
     ("exchanged fire ..., killing two soldiers")."""
     if (d.evidence.field, d.evidence.start) != (k.evidence.field, k.evidence.start) or d.modality != k.modality:
         return False
-    if d.type in DISTINCT_ACT_TYPES and d.mode != k.mode:
+    if distinct_acts(d.type, d.mode, k.mode):
         return False  # a coup and a detention, a recall and an expulsion: two acts
     lo, hi = sorted((k.evidence.trigger_end, d.evidence.trigger_start))
     if _OTHER_EVENT_RE.search(k.evidence.sentence, lo - k.evidence.start, max(lo, hi) - k.evidence.start):
