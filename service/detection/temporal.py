@@ -161,6 +161,9 @@ def assign_dates(lower: str, cands: list[Candidate], dates: list[DateMention], c
     return chosen
 
 
+_ADJUNCT_RE = re.compile(r"\b(?:after|following|before|since|which|who|amid)\b")
+
+
 def modality_of(
     lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span, if_spans: list[tuple[int, int]],
     tense: Tense, dates: tuple[date | None, date | None], pub: date, precise: bool, tense_cues: list[str],
@@ -172,7 +175,9 @@ def modality_of(
     # Denials and fears govern the clauses they introduce ("denied that its warships had
     # entered..."), up to a contrast ("... but says it could ...").
     scope_lo = contrast_start(lower, sent.start, start)
-    denial = cues_in(ctx, "denial", scope_lo, start)
+    # ... but not into background adjuncts: "denied that soldiers were missing after the clash ...,
+    # which killed 20" does not deny the clash.
+    denial = [c for c in cues_in(ctx, "denial", scope_lo, start) if not _ADJUNCT_RE.search(lower, c[1], start)]
     if denial:
         return Modality.DENIED, [denial[-1][2]]
     neg = [c for c in cues_in(ctx, "negation", clause.start, start) if start - c[1] <= 30]
