@@ -161,7 +161,9 @@ def assign_dates(lower: str, cands: list[Candidate], dates: list[DateMention], c
     return chosen
 
 
-_ADJUNCT_RE = re.compile(r"\b(?:after|following|before|since|which|who|amid)\b")
+_ADJUNCT_RE = re.compile(
+    r"\b(?:after|following|before|since|which|who|amid|in response to|in retaliation for|retaliation for)\b"
+)
 
 
 def modality_of(
@@ -190,7 +192,10 @@ def modality_of(
         for a, b in if_spans:
             if a <= start < b:
                 return Modality.SPECULATIVE, [lower[a:a + 6].split()[0]]
-    spec = [c for c in cues_in(ctx, "speculative", clause.start, start) if c[2] not in {"if", "unless"}]
+    # "Israel could hit Iran ... in response to this week's missile attack": the attack it responds
+    # to is a fact, whatever the modal before it.
+    spec = [c for c in cues_in(ctx, "speculative", clause.start, start)
+            if c[2] not in {"if", "unless"} and not _ADJUNCT_RE.search(lower, c[1], start)]
     # A noun trigger is often the subject of the modal: "fresh protests could erupt".
     spec += [c for c in ctx.cues.get("speculative", ()) if end <= c[0] <= end + 15 and c[2] in {"could", "may", "might"}]
     spec += [c for c in ctx.cues.get("speculative_after", ()) if end <= c[0] <= end + 40]
