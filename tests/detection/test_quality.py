@@ -30,8 +30,8 @@ def labeled() -> evaluation.LabeledReport:
 
 
 def test_alert_worthy_micro_f1_floor(labeled: evaluation.LabeledReport) -> None:
-    assert labeled.micro.f1 >= 0.80, evaluation.format_labeled(labeled)
-    assert labeled.micro.precision >= 0.86
+    assert labeled.micro.f1 >= 0.82, evaluation.format_labeled(labeled)
+    assert labeled.micro.precision >= 0.87
 
 
 def test_scheduled_meetings_get_their_date(labeled: evaluation.LabeledReport) -> None:
