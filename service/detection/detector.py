@@ -439,8 +439,10 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
             continue
         index = SentenceIndex(text) if field_name == "body" else None
         by_sentence: dict[Span, list] = {}
-        for h in heads:
-            sent = index.sentence_at(h[0]) if index is not None else Span(0, len(text))
+        sent = Span(0, len(text)) if index is None else Span(-1, -1)
+        for h in heads:  # heads come in text order: most share the previous head's sentence
+            if index is not None and not (sent.start <= h[0] < sent.end):
+                sent = index.sentence_at(h[0])
             if h[1] <= sent.end:
                 by_sentence.setdefault(sent, []).append(h)
         for sent in sorted(by_sentence, key=lambda sp: sp.start):
