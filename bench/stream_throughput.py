@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import socket
 import statistics
 import subprocess
@@ -122,13 +121,9 @@ def ready(port: int) -> bool:
 
 
 def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    from service.stream.demo import stop_process
+
+    stop_process(proc)
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -256,6 +256,15 @@ def register(app: Any, settings: Any) -> AlertParts:
             )
         )
 
+    async def decode(event: Any, model: Any) -> Any:
+        """The event's value as ``model``, or None after dead-lettering what is not one."""
+        try:
+            return model.model_validate_json(_as_text(event.value))
+        except ValidationError as exc:
+            article = "an" if model.__name__[0] in "AEIOU" else "a"
+            await bad_input(event.message.topic, event.value, f"not {article} {model.__name__}: {exc}", event.key)
+            return None
+
     async def staged(fn: Any) -> None:
         """Run a NoiseControl call on a staged state; publish, then commit."""
         async with lock:
@@ -273,10 +282,8 @@ def register(app: Any, settings: Any) -> AlertParts:
     async def route(stream: Any) -> Any:
         async for event in stream.events():
             value = event.value
-            try:
-                signal = Signal.model_validate_json(_as_text(value))
-            except ValidationError as exc:
-                await bad_input(event.message.topic, value, f"not a Signal: {exc}", event.key)
+            signal = await decode(event, Signal)
+            if signal is None:
                 continue
             try:
                 await staged(lambda signal=signal: noise.process(signal))
@@ -287,13 +294,9 @@ def register(app: Any, settings: Any) -> AlertParts:
     @app.agent(alerts_topic, name="alerts-deliver")
     async def deliver(stream: Any) -> Any:
         async for event in stream.events():
-            value = event.value
-            try:
-                alert = Alert.model_validate_json(_as_text(value))
-            except ValidationError as exc:
-                await bad_input(event.message.topic, value, f"not an Alert: {exc}", event.key)
-                continue
-            await deliverer.submit(alert)
+            alert = await decode(event, Alert)
+            if alert is not None:
+                await deliverer.submit(alert)
 
     @app.timer(cfg.flush_interval, name="alerts-flush")
     async def flush() -> None:

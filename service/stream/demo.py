@@ -44,6 +44,18 @@ DEMO_ENV = {
 }
 
 
+def stop_process(proc: subprocess.Popen[bytes], grace: float = 30) -> None:
+    """Stop a child by its PID: SIGTERM, then SIGKILL if it has not exited after ``grace`` s."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
 def _say(msg: str) -> None:
     click.echo(click.style(f"demo: {msg}", fg="cyan"), err=True)
 
@@ -110,12 +122,7 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
         signal.signal(signal.SIGTERM, previous)
         if worker is not None and worker.poll() is None:
             _say(f"stopping the worker (pid {worker.pid})")
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait(timeout=10)
+            stop_process(worker)
         if we_started_broker and not keep_broker:
             _say("stopping the broker")
             subprocess.run(["bash", str(KAFKA_SH), "stop"], cwd=REPO)
