@@ -9,7 +9,10 @@ Measures, on ~3 KB articles (the sample article with a varying paragraph, so non
 2. a Faust agent that does nothing per event (bench/_stream_noop_app.py);
 3. one ``escalert worker`` with the real detector: articles/s in and signals/s out;
 4. produce-to-signal latency p50/p95/p99 at a steady RATE articles/s for SECONDS;
-5. the worker's peak resident memory (VmHWM).
+5. the worker's peak resident memory (VmHWM), alone and with its detection processes;
+
+and prints the worker's configuration (detect processes, batch size) and its CPU time per article
+(worker process and detection processes: a figure other jobs on the machine disturb less).
 
 Everything is bounded: COUNT articles, each phase has a time limit, and every process started
 here is stopped by its PID. Topics get a unique prefix and are deleted at the end.
@@ -126,11 +129,44 @@ def stop(proc: subprocess.Popen) -> None:
     stop_process(proc)
 
 
+def _status_kb(pid: int, field: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return _status_kb(pid, "VmHWM") / 1024
+
+
+def family(pid: int) -> list[int]:
+    """The worker and its children (the detection processes), from /proc."""
+    pids = [pid]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def rss_mb(pids: list[int]) -> float:
+    return sum(_status_kb(p, "VmRSS") for p in pids) / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process (less sensitive than rates to other jobs on the machine)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> int:
@@ -141,6 +177,8 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=15.0, help="duration of the latency phase (max 120)")
     ap.add_argument("--limit", type=float, default=180.0, help="time limit of each phase, seconds")
     ap.add_argument("--batch-size", type=int, default=500)
+    ap.add_argument("--processes", type=int, default=None,
+                    help="ESCALERT_DETECT_PROCESSES for the worker (default: the setting's default)")
     ap.add_argument("--detector", default="service.detection:detect",
                     help="module:function; tests.stream.fakes:two_signals isolates the stream's own cost")
     ap.add_argument("--worker-only", action="store_true", help="skip the two baselines")
@@ -166,12 +204,18 @@ def main() -> int:
         "ESCALERT_STORE": "memory://", "ESCALERT_SESSION_TIMEOUT_SECONDS": "6",
         "ESCALERT_HEARTBEAT_INTERVAL_SECONDS": "1", "ESCALERT_LOG_LEVEL": "warning",
         "ESCALERT_BATCH_SIZE": str(args.batch_size), "ESCALERT_DETECTOR": args.detector,
+        **({"ESCALERT_DETECT_PROCESSES": str(args.processes)} if args.processes is not None else {}),
         **dict(kv.split("=", 1) for kv in args.set),
     }
     settings = load_settings(
         brokers=args.brokers, app_id=app_id, partitions=4, store="memory://",
         topics={"articles": f"{app_id}-articles", "signals": f"{app_id}-signals", "articles_dlq": f"{app_id}-dlq"},
     )
+    worker_settings = _worker_settings(env_topics)
+    print(f"worker: detector {worker_settings.detector}, detect processes {worker_settings.detect_processes}, "
+          f"batch {worker_settings.batch_size} within {worker_settings.batch_within_seconds} s, "
+          f"{worker_settings.processing_guarantee}, dedupe window {worker_settings.dedupe_window_seconds:g} s, "
+          f"store {worker_settings.store}; {os.cpu_count()} CPUs")
     ensure_topics(settings)
     topic = settings.topics.articles
     items = articles(n, "t")
@@ -198,21 +242,33 @@ def main() -> int:
         deadline = time.monotonic() + args.limit
         first_t = None
         done = 0.0
+        peak_family = 0.0
+        cpu0: dict[int, float] = {}
         while time.monotonic() < deadline and worker.poll() is None:
+            pids = family(worker.pid)
+            peak_family = max(peak_family, rss_mb(pids))
             if ready(port):
                 done = metric(port, "escalert_articles_in_total")
                 if done > 0 and first_t is None:
                     first_t, first_n = time.monotonic(), done
+                    cpu0 = {p: cpu_seconds(p) for p in pids}
                 if done >= n:
                     break
             time.sleep(0.25)
         last_t = time.monotonic()
+        pids = family(worker.pid)
+        cpu = {p: cpu_seconds(p) - cpu0.get(p, 0.0) for p in pids}
         sig = metric(port, "escalert_signals_out_total")
         rate = (done - first_n) / (last_t - first_t) if first_t and last_t > first_t else 0.0
         sig_rate = rate * sig / done if done else 0.0
         dead = metric(port, "escalert_dead_letters_total")
         print(f"(w) escalert worker ({args.detector}): {rate:6.0f} articles/s in, {sig_rate:.0f} signals/s out "
               f"({sig / max(done, 1):.1f} signals/article, {done:.0f} articles, {dead:.0f} dead letters)")
+        if done > first_n:
+            counted = done - first_n
+            kids = sum(v for p, v in cpu.items() if p != worker.pid)
+            print(f"    CPU per article: worker process {cpu.get(worker.pid, 0.0) / counted * 1e6:.0f} us, "
+                  f"detection processes {kids / counted * 1e6:.0f} us ({len(pids) - 1} of them)")
         if noop_rate:
             print(f"    ratio worker / do-nothing Faust agent: {rate / noop_rate:.2f}")
         if raw:
@@ -230,11 +286,30 @@ def main() -> int:
             print(f"latency at {args.rate:.0f} articles/s for {seconds:.0f} s ({len(lat)} articles): "
                   f"p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms, "
                   f"max {max(lat) * 1000:.0f} ms")
-        print(f"worker peak memory (VmHWM): {peak_rss_mb(worker.pid):.0f} MB")
+        pids = family(worker.pid)
+        peak_family = max(peak_family, rss_mb(pids))
+        hwm = [peak_rss_mb(p) for p in pids]
+        print(f"worker peak memory: {hwm[0]:.0f} MB (VmHWM); with its {len(pids) - 1} detection "
+              f"process(es): {sum(hwm):.0f} MB (sum of each VmHWM), {peak_family:.0f} MB (largest "
+              f"sampled sum of RSS)")
     finally:
         stop(worker)
         _cleanup(args.brokers, app_id)
     return 0
+
+
+def _worker_settings(env: dict[str, str]) -> Any:
+    """The settings the worker will run with (its environment, the defaults for the rest)."""
+    from service.config import load_settings
+
+    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("ESCALERT_")}
+    try:
+        os.environ.update(env)
+        return load_settings()
+    finally:
+        for k in env:
+            os.environ.pop(k, None)
+        os.environ.update(saved)
 
 
 def buckets(port: int) -> dict[float, float]:

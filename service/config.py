@@ -176,6 +176,14 @@ class Settings(BaseSettings):
     batch_within_seconds: float = Field(
         default=0.05, gt=0, le=10, description="Longest wait to fill a batch (bounds latency at low rates)."
     )
+    detect_processes: int = Field(
+        default=1, ge=0, le=64,
+        description="Child processes that run detection beside the event loop; 0 detects in the worker's own process.",
+    )
+    detect_timeout_seconds: float = Field(
+        default=120.0, gt=0, le=3600,
+        description="Longest a detection process may take on one batch before it is killed and the batch retried.",
+    )
     faust_monitor: bool = Field(
         default=False, description="Keep Faust's own per-event Monitor sensor (costs ~25%; unused by us)."
     )

@@ -6,8 +6,12 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from service.inputs import ArticleRejected, article_from_text, parse_article
+from schemas.article import Article
+from service.inputs import ArticleRejected, article_from_obj, article_from_text, parse_article
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -67,3 +71,38 @@ def test_plain_text_with_a_bad_header_date_is_rejected() -> None:
     with pytest.raises(ArticleRejected) as exc:
         article_from_text("| someday |\n\nTitle\n\nBody.", name="x.txt", now=NOW)
     assert "header date" in exc.value.message
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
+_field_values = st.one_of(
+    st.text(max_size=30), _json_values,
+    st.sampled_from(["2024-04-14", "2024-04-14T10:00:00", "2024-04-14T10:00:00+02:00", "en", "en-GB",
+                     "fr", " ", "\\ud800", "yesterday"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(
+    st.sampled_from(["id", "title", "body", "published_at", "source", "url", "language", "x"]),
+    _field_values, max_size=6,
+))
+def test_fast_path_accepts_exactly_what_the_checked_path_accepts_identically(obj) -> None:
+    """parse_article first lets pydantic parse the JSON; whatever that accepts must be the very
+    article that json.loads plus validation gives (the checked path names rejections)."""
+    raw = json.dumps(obj).encode()
+    try:
+        fast = Article.model_validate_json(raw, context={"now": NOW})
+    except ValidationError:
+        fast = None
+    try:
+        checked = article_from_obj(json.loads(raw), now=NOW)
+    except ArticleRejected:
+        checked = None
+    if fast is not None:
+        assert checked == fast
+    if checked is not None:
+        assert parse_article(raw, now=NOW) == checked

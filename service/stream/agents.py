@@ -2,8 +2,11 @@
 
 Per batch (``stream.take_events``: Faust's per-event overhead dominates, so we amortise it):
 
-1. decide every record with :func:`~service.stream.processing.process_batch` (parse, dedupe,
-   detect, dead letters: no I/O);
+1. analyse every payload (parse, dedupe keys, detect, encode:
+   :func:`~service.stream.processing.analyse_payloads`), in a detection process
+   (``ESCALERT_DETECT_PROCESSES``, ``detect_pool.py``) while the loop takes the next batches, or
+   in-process with 0; then decide dedupe and dead letters in order
+   (:func:`~service.stream.processing.decide`: no I/O);
 2. produce signals and dead letters straight through the Kafka producer (bytes we encoded
    ourselves: plain JSON, no Faust envelope) and wait until the broker acknowledged them;
 3. only then record the dedupe keys in the table (so a crash between 2 and 3 gives duplicates,
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
+import json
 import logging
 import time
 import weakref
@@ -37,25 +40,22 @@ from typing import Any
 import faust
 from faust.streams import _current_event
 
-from service.stream.processing import Detect, Outbound, Record, Result, process_batch
+from service.stream.detect_pool import DetectPool
+from service.stream.processing import (
+    Analysis,
+    Detect,
+    Outbound,
+    Record,
+    Result,
+    analyse_payloads,
+    decide,
+    load_detector,
+)
 from service.stream.topics import DEDUPE_TABLE, dlq_message_limit
 
 log = logging.getLogger("escalert.stream")
 
 SEND_RETRY_SECONDS = (0.5, 1, 2, 5, 10)  # then every 10 s, logged each time: Kafka is down
-
-
-def load_detector(path: str) -> Detect:
-    """Import ``module:function``; a wrong path is a start-up error naming the setting."""
-    module_name, _, func_name = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-        func = getattr(module, func_name)
-    except (ImportError, AttributeError) as exc:
-        raise RuntimeError(f"ESCALERT_DETECTOR={path!r} cannot be loaded: {exc}") from None
-    if not callable(func):
-        raise RuntimeError(f"ESCALERT_DETECTOR={path!r} is not callable")
-    return func
 
 
 @contextlib.contextmanager
@@ -85,7 +85,11 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
     """Add the dedupe table and the detection agent to ``app`` (fills ``parts.dedupe/agent``)."""
     s = parts.settings
     m = parts.metrics
-    detect_fn: Detect = detect or load_detector(s.detector)
+    # A detector handed in as a function (unit tests) cannot be sent to a child: in-process then.
+    processes = 0 if detect is not None else s.detect_processes
+    # With detection processes the worker itself never runs the detector: it does not load it
+    # (the children do, and a wrong ESCALERT_DETECTOR stops the worker when they start).
+    detect_fn: Detect | None = detect or (load_detector(s.detector) if processes == 0 else None)
     eos = s.processing_guarantee == "exactly_once"
     signals_topic = s.topics.signals
     dlq_topic = s.topics.articles_dlq
@@ -218,8 +222,21 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
                 job_pairs.append(items)
                 continue
             by_part: dict[int, list[tuple[Record, Outbound]]] = {}
+            if part is None:
+                # aiokafka's own key -> partition choice, with the topic's partitions looked up
+                # once per batch instead of once per message (a set built per call).
+                # (Same lists, in the same order, as AIOKafkaProducer._partition.)
+                cluster = prod._metadata
+                all_parts = list(cluster.partitions_for_topic(topic))
+                available = list(cluster.available_partitions_for_topic(topic))
+                choose = prod._partitioner
+                key_partition: dict[bytes | None, int] = {}  # an article's signals share one key
             for record, ob in items:
-                p = part if part is not None else prod._partition(topic, None, None, None, ob.key, None)
+                p = part
+                if p is None:
+                    p = key_partition.get(ob.key)
+                    if p is None:
+                        p = key_partition[ob.key] = choose(ob.key, all_parts, available)
                 by_part.setdefault(p, []).append((record, ob))
             for p, its in by_part.items():
                 builder, chunk = prod.create_batch(), []
@@ -250,12 +267,13 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
     def changelog_topic() -> str:
         return dedupe.changelog_topic.get_topic_name()
 
-    async def handle(events: list[Any], stream: Any = None) -> None:
+    async def finish(events: list[Any], analyses: list[Analysis], now: datetime) -> None:
+        """Decide, produce, record dedupe marks and ack one batch, under the batch lock."""
         guard_commits()
         async with batch_lock:
-            await _handle(events, stream)
+            await _finish(events, analyses, now)
 
-    async def _handle(events: list[Any], stream: Any) -> None:
+    async def _finish(events: list[Any], analyses: list[Analysis], now: datetime) -> None:
         by_record: dict[int, Any] = {}
         records = []
         for ev in events:
@@ -273,11 +291,8 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
                 hit = dedupe.data.get(key)
             return hit[0] if hit else None
 
-        now = datetime.now(UTC)
-        results = process_batch(
-            records, detect=detect_fn, now=now, seen=seen, window_seconds=window,
-            max_article_bytes=s.max_article_bytes, max_dead_letter_bytes=max_dl,
-        )
+        results = decide(records, analyses, now=now, seen=seen, window_seconds=window,
+                         max_dead_letter_bytes=max_dl)
         pairs = [(r.record, ob) for r in results for ob in r.outbound]
         failed = await send_all(pairs)
         if failed:
@@ -285,25 +300,28 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
 
         ts = now.timestamp()
         changelog: list[tuple[Record, Outbound]] = []
-        ser = app.serializers
+        raw_values: dict[int, bytes] = {}
         for res in results:
             if res.marks:
-                value = [ts, res.record.partition]
-                raw_value = ser.dumps_value(None, value, serializer="json")
+                partition = res.record.partition
+                value = [ts, partition]
+                raw_value = raw_values.get(partition)
+                if raw_value is None:
+                    raw_value = raw_values[partition] = json.dumps(value).encode()
                 event = by_record[id(res.record)]
                 for key in res.marks:
                     # The store is written directly and the changelog record produced with the
                     # batch's other sends (gathered, not one awaited send per key as Faust's
-                    # table __setitem__ does: that tripled the cost of a batch).
+                    # table __setitem__ does: that tripled the cost of a batch). The bytes are
+                    # what Faust's "json" serializer reads back.
                     if eos:
-                        top, marks = pending_marks.get(res.record.partition, (-1, {}))
+                        top, marks = pending_marks.get(partition, (-1, {}))
                         marks[key] = (value, event)
-                        pending_marks[res.record.partition] = (max(top, res.record.offset), marks)
+                        pending_marks[partition] = (max(top, res.record.offset), marks)
                     else:
                         with as_current_event(event):
                             dedupe.data[key] = value
-                    changelog.append((res.record, Outbound(
-                        "changelog", ser.dumps_key(None, key, serializer="json"), raw_value)))
+                    changelog.append((res.record, Outbound("changelog", json.dumps(key).encode(), raw_value)))
         if changelog:
             failed = await send_all(changelog)
             for record, _ob, exc in failed:  # not fatal: a later duplicate may get through
@@ -314,9 +332,11 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
         buffer = getattr(app.producer, "buffer", None)
         if buffer is not None:
             await buffer.flush()  # the changelog writes join this batch's transaction
-        if stream is not None:
-            for ev in events:  # acked here, under the lock; take_events' own ack is then a no-op
-                await stream.ack(ev)
+        for ev in events:
+            # Acked here, under the lock. In-process, take_events' own ack that follows is then a
+            # no-op; pipelined, the event's message holds one more reference (see the agent)
+            # and this ack is the one that releases its offset for commit.
+            ev.ack()
         _observe(results)
 
     async def _dead_letter_failed_sends(
@@ -394,8 +414,64 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
 
     @app.agent(parts.articles, name="escalert.detect")
     async def detect_articles(stream: Any) -> None:
-        async for events in stream.take_events(s.batch_size, within=s.batch_within_seconds):
-            await handle(list(events), stream)
+        if detect_fn is not None:
+            async for events in stream.take_events(s.batch_size, within=s.batch_within_seconds):
+                now = datetime.now(UTC)
+                batch = list(events)
+                analyses = analyse_payloads(
+                    [ev.message.value for ev in batch], detect=detect_fn, now=now,
+                    max_article_bytes=s.max_article_bytes, with_keys=window > 0)
+                await finish(batch, analyses, now)
+        else:
+            await _pipelined(stream)
+
+    async def _pipelined(stream: Any) -> None:
+        """Batches go to the detection processes while the loop takes the next ones; a task
+        finishes them strictly in the order they were taken (offsets, dedupe marks)."""
+        pool = DetectPool(processes, s.detector, max_article_bytes=s.max_article_bytes,
+                          with_keys=window > 0, timeout_seconds=s.detect_timeout_seconds)
+        parts.detect_pool = pool
+        await pool.start()
+        log.info("detection in %d process(es): %s", processes, pool.pids)
+        # One batch per child detecting, one more taken and waiting: the loop never waits for a
+        # child unless all of them are busy.
+        in_flight: asyncio.Queue[tuple[list[Any], datetime, asyncio.Future[list[Analysis]]]] = (
+            asyncio.Queue(maxsize=processes + 1))
+
+        async def finisher() -> None:
+            while True:
+                batch, now, job = await in_flight.get()
+                await finish(batch, await job, now)
+
+        finishing = asyncio.ensure_future(finisher())
+        try:
+            async for events in stream.take_events(s.batch_size, within=s.batch_within_seconds):
+                batch = list(events)
+                for ev in batch:
+                    # One more reference per message: take_events acks the batch as soon as this
+                    # body returns, and that must not release an offset whose signals are not
+                    # produced yet; the finisher's ack releases it. (take_events' acks run before
+                    # the finisher can take the batch: nothing between them yields to the loop.)
+                    ev.message.incref()
+                now = datetime.now(UTC)
+                job = asyncio.ensure_future(pool.analyse([ev.message.value for ev in batch], now))
+                put = asyncio.ensure_future(in_flight.put((batch, now, job)))
+                await asyncio.wait([put, finishing], return_when=asyncio.FIRST_COMPLETED)
+                if finishing.done():
+                    put.cancel()
+                    job.cancel()
+                    finishing.result()  # its exception crashes the agent, as an inline one would
+                    raise RuntimeError("the batch finisher stopped")
+        finally:
+            finishing.cancel()
+            await asyncio.gather(finishing, return_exceptions=True)
+            await pool.stop()
+
+    @app.on_before_shutdown.connect
+    async def _stop_detection(sender: Any, **kwargs: Any) -> None:
+        pool = getattr(parts, "detect_pool", None)
+        if pool is not None:
+            await pool.stop()
 
     parts.agent = detect_articles
-    parts.handle = handle
+    parts.finish = finish

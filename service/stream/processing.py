@@ -6,16 +6,21 @@ so unit tests cover it exhaustively and the agent in ``agents.py`` is only wirin
 
 Nothing here raises on bad input: a record either yields signals, is a duplicate (counted), or
 becomes one dead letter whose reason and message name the input.
+
+Two stages, so that the CPU-bound one can run in another process: :func:`analyse_payloads`
+(raw bytes in, parsed, keyed, detected and encoded; needs no state) and :func:`decide` (the
+dedupe state and dead letters, in order, in the worker). :func:`process_batch` is both in one.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from schemas.article import Article
 from schemas.deadletter import DeadLetter
@@ -62,6 +67,19 @@ class Result:
     article_id: str | None = None
     marks: list[str] = field(default_factory=list)  # dedupe keys to record once sends succeed
     signal_types: list[str] = field(default_factory=list)
+
+
+def load_detector(path: str) -> Detect:
+    """Import ``module:function``; a wrong path is a start-up error naming the setting."""
+    module_name, _, func_name = path.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+        func = getattr(module, func_name)
+    except (ImportError, AttributeError) as exc:
+        raise RuntimeError(f"ESCALERT_DETECTOR={path!r} cannot be loaded: {exc}") from None
+    if not callable(func):
+        raise RuntimeError(f"ESCALERT_DETECTOR={path!r} is not callable")
+    return func  # type: ignore[no-any-return]
 
 
 def content_hash(article: Article) -> str:
@@ -125,6 +143,118 @@ def _reason_for_exception(exc: BaseException) -> str:
     return f"detect() raised {type(exc).__name__}: {exc}"[:2000]
 
 
+class Analysis(NamedTuple):
+    """What detection made of one payload, before any state is consulted.
+
+    A plain tuple of builtins so that it crosses a process boundary cheaply (``detect_pool.py``
+    runs :func:`analyse_payloads` in child processes); the parent then decides with
+    :func:`decide`. ``status``: ``ok``, ``rejected`` (the input is bad: dead-lettered whatever
+    the dedupe state) or ``error`` (detection failed: dead-lettered unless a duplicate).
+    """
+
+    status: Literal["ok", "rejected", "error"]
+    reason: str | None = None  # dead-letter reason code
+    message: str | None = None  # dead-letter message
+    article_id: str | None = None
+    keys: tuple[str, str] | None = None  # (id key, content key) when dedupe is on
+    signals: tuple[bytes, ...] = ()  # encoded signals, in detector order
+    types: tuple[str, ...] = ()
+
+
+_dump_signal = Signal.__pydantic_serializer__.to_json  # bytes directly: no str round trip
+
+
+def analyse_payload(
+    value: bytes | None, *, detect: Detect, now: datetime, max_article_bytes: int, with_keys: bool
+) -> Analysis:
+    """Parse, key and detect one payload; never raises."""
+    if value is None:
+        return Analysis("rejected", "not_json", "empty payload (null message value)")
+    try:
+        article = parse_article(value, max_bytes=max_article_bytes, now=now)
+    except ArticleRejected as exc:
+        return Analysis("rejected", exc.reason, exc.message)
+    keys = dedupe_keys(article) if with_keys else None
+    try:
+        signals = detect(article)
+        encoded = tuple(_dump_signal(sig) for sig in signals)
+        types = tuple(str(sig.type) for sig in signals)
+    except Exception as exc:  # the detector must never take the worker down
+        return Analysis("error", "detection_error", _reason_for_exception(exc), article.id, keys)
+    return Analysis("ok", None, None, article.id, keys, encoded, types)
+
+
+def analyse_payloads(
+    values: Sequence[bytes | None], *, detect: Detect, now: datetime, max_article_bytes: int,
+    with_keys: bool,
+) -> list[Analysis]:
+    """:func:`analyse_payload` over a batch (what a detection process runs per request)."""
+    return [analyse_payload(v, detect=detect, now=now, max_article_bytes=max_article_bytes,
+                            with_keys=with_keys) for v in values]
+
+
+def decide(
+    records: Sequence[Record],
+    analyses: Sequence[Analysis],
+    *,
+    now: datetime,
+    seen: SeenLookup,
+    window_seconds: float,
+    max_dead_letter_bytes: int | None = None,
+) -> list[Result]:
+    """Turn analyses into results, in order, against the dedupe state.
+
+    ``seen(record, key)`` returns the first-seen epoch seconds of a dedupe key, or None; a key
+    seen less than ``window_seconds`` ago marks a duplicate. A duplicate inside the batch is
+    caught too (the table is only written after the batch's sends are confirmed, so the batch
+    keeps its own view). Precedence is that of a sequential pipeline: a bad input is dead-lettered,
+    then a duplicate is suppressed (even if detection failed on it), then a detection error is
+    dead-lettered.
+    """
+    ts = now.timestamp()
+    pending: dict[str, float] = {}
+    results: list[Result] = []
+    for record, an in zip(records, analyses, strict=True):
+        if an.status == "rejected":
+            results.append(Result(
+                record, "dead_letter",
+                [dead_letter(record, an.reason or "schema", an.message or "", now,
+                             max_bytes=max_dead_letter_bytes)],
+                reason=an.reason,
+            ))
+            continue
+        marks: list[str] = []
+        if window_seconds > 0 and an.keys is not None:
+            duplicate = None
+            for key, kind in zip(an.keys, ("id", "content"), strict=True):
+                first = pending.get(key)
+                if first is None:
+                    first = seen(record, key)
+                if first is not None and ts - first < window_seconds:
+                    duplicate = kind
+                    break
+            if duplicate is not None:
+                results.append(Result(record, "duplicate", reason=duplicate, article_id=an.article_id))
+                continue
+            marks = list(an.keys)
+        if an.status == "error":
+            results.append(Result(
+                record, "dead_letter",
+                [dead_letter(record, "detection_error", an.message or "", now,
+                             max_bytes=max_dead_letter_bytes)],
+                reason="detection_error", article_id=an.article_id,
+            ))
+            continue
+        for key in marks:
+            pending[key] = ts
+        key_bytes = (an.article_id or "").encode("utf-8")
+        results.append(Result(
+            record, "ok", [Outbound("signal", key_bytes, v) for v in an.signals],
+            article_id=an.article_id, marks=marks, signal_types=list(an.types),
+        ))
+    return results
+
+
 def process_record(
     record: Record,
     *,
@@ -135,48 +265,12 @@ def process_record(
     max_article_bytes: int,
     max_dead_letter_bytes: int | None = None,
 ) -> Result:
-    """Decide what to do with one record. ``seen(record, key)`` returns the first-seen epoch seconds of a
-    dedupe key, or None; a key seen less than ``window_seconds`` ago marks a duplicate."""
-    if record.value is None:
-        return Result(
-            record, "dead_letter",
-            [dead_letter(record, "not_json", "empty payload (null message value)", now,
-                         max_bytes=max_dead_letter_bytes)],
-            reason="not_json",
-        )
-    try:
-        article = parse_article(record.value, max_bytes=max_article_bytes, now=now)
-    except ArticleRejected as exc:
-        return Result(
-            record, "dead_letter",
-            [dead_letter(record, exc.reason, exc.message, now, max_bytes=max_dead_letter_bytes)],
-            reason=exc.reason,
-        )
-
-    marks: list[str] = []
-    if window_seconds > 0:
-        id_key, hash_key = dedupe_keys(article)
-        ts = now.timestamp()
-        for key, kind in ((id_key, "id"), (hash_key, "content")):
-            first = seen(record, key)
-            if first is not None and ts - first < window_seconds:
-                return Result(record, "duplicate", reason=kind, article_id=article.id)
-        marks = [id_key, hash_key]
-
-    try:
-        signals = detect(article)
-        key = article.id.encode("utf-8")
-        outbound = [Outbound("signal", key, s.model_dump_json().encode("utf-8")) for s in signals]
-        types = [str(s.type) for s in signals]
-    except Exception as exc:  # the detector must never take the worker down
-        return Result(
-            record, "dead_letter",
-            [dead_letter(record, "detection_error", _reason_for_exception(exc), now,
-                         max_bytes=max_dead_letter_bytes)],
-            reason="detection_error",
-            article_id=article.id,
-        )
-    return Result(record, "ok", outbound, article_id=article.id, marks=marks, signal_types=types)
+    """Decide what to do with one record (:func:`process_batch` of one)."""
+    [result] = process_batch(
+        [record], detect=detect, now=now, seen=seen, window_seconds=window_seconds,
+        max_article_bytes=max_article_bytes, max_dead_letter_bytes=max_dead_letter_bytes,
+    )
+    return result
 
 
 def process_batch(
@@ -189,23 +283,11 @@ def process_batch(
     max_article_bytes: int,
     max_dead_letter_bytes: int | None = None,
 ) -> list[Result]:
-    """Process records in order; a duplicate inside the same batch is caught too (the table is
-    only written after the batch's sends are confirmed, so the batch keeps its own view)."""
+    """Analyse then decide, in this process: what the worker does with ``ESCALERT_DETECT_PROCESSES=0``."""
     now = now or datetime.now(UTC)
-    pending: dict[str, float] = {}
-
-    def lookup(record: Record, key: str) -> float | None:
-        hit = pending.get(key)
-        return hit if hit is not None else seen(record, key)
-
-    ts = now.timestamp()
-    results = []
-    for record in records:
-        res = process_record(
-            record, detect=detect, now=now, seen=lookup, window_seconds=window_seconds,
-            max_article_bytes=max_article_bytes, max_dead_letter_bytes=max_dead_letter_bytes,
-        )
-        for key in res.marks:
-            pending[key] = ts
-        results.append(res)
-    return results
+    analyses = analyse_payloads(
+        [r.value for r in records], detect=detect, now=now, max_article_bytes=max_article_bytes,
+        with_keys=window_seconds > 0,
+    )
+    return decide(records, analyses, now=now, seen=seen, window_seconds=window_seconds,
+                  max_dead_letter_bytes=max_dead_letter_bytes)

@@ -14,7 +14,7 @@ from schemas.deadletter import DeadLetter
 from schemas.signal import Signal
 from service.inputs import read_articles
 from service.stream.publish import wire_json
-from tests.stream.fakes import EXPLODE, two_signals
+from tests.stream.fakes import EXPLODE, KILL, two_signals
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "seeds" / "000_7c94694e4128f0a7.txt"
@@ -112,7 +112,10 @@ def test_sample_article_expected_signals_with_real_detector(make_stream):
 
 
 def test_every_bad_input_is_dead_lettered_and_good_ones_still_flow(make_stream):
-    stream = make_stream(partitions=2, ESCALERT_DETECTOR="tests.stream.fakes:two_signals")
+    # two_signals_or_die: two_signals, but an article with the KILL marker SIGKILLs the detection
+    # process that runs it (a crash in the detector's process must not lose anything either).
+    stream = make_stream(partitions=2, ESCALERT_DETECTOR="tests.stream.fakes:two_signals_or_die",
+                         ESCALERT_DETECT_PROCESSES="1")
     w = stream.worker().start()
     w.wait_ready()
 
@@ -134,6 +137,8 @@ def test_every_bad_input_is_dead_lettered_and_good_ones_still_flow(make_stream):
     items.append((b"explode", json.dumps({"id": "explode-1", "body": f"Troops massed. {EXPLODE}"}).encode()))
     expected_reason[len(items)] = "not_json"
     items.append((b"tombstone", None))
+    expected_reason[len(items)] = "detection_error"
+    items.append((b"killer", json.dumps({"id": "killer-1", "body": f"Troops massed. {KILL}"}).encode()))
     # Good articles after all of it.
     for n in range(3):
         good_ids.append(f"after-{n}")
@@ -158,6 +163,8 @@ def test_every_bad_input_is_dead_lettered_and_good_ones_still_flow(make_stream):
         assert payload == original, reason  # byte for byte, even the 1.1 MB one
         assert msg.key == items[idx][0]
         assert abs((datetime.now(UTC) - dl.failed_at).total_seconds()) < 600
+        if original.startswith(b'{"id": "killer-1"'):
+            assert "detection process died on this article" in dl.error, dl.error
     assert {dl.reason for dl in letters} == {
         "not_json", "empty_body", "schema", "undecodable", "oversize", "unsupported_language",
         "detection_error",

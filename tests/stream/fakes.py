@@ -7,6 +7,10 @@ Loaded by workers through ``ESCALERT_DETECTOR=tests.stream.fakes:<name>``.
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import time
 from datetime import date
 
 from schemas.article import Article
@@ -52,3 +56,22 @@ def two_signals(article: Article) -> list[Signal]:
 def nothing(article: Article) -> list[Signal]:
     """A do-nothing detector (benchmarks: the Faust and Kafka cost alone)."""
     return []
+
+
+KILL = "KILL-THE-DETECTION-PROCESS"
+
+
+def two_signals_or_die(article: Article) -> list[Signal]:
+    """:func:`two_signals`, except that the KILL marker SIGKILLs the detection process running it
+    (a segfault or the OOM killer, as far as the worker can tell). Only inside a detection child
+    (``python -m service.stream.detect_pool``): in-process it would take the test runner down."""
+    if KILL in article.body and sys.argv[0].endswith("detect_pool.py"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return two_signals(article)
+
+
+def sleepy(article: Article) -> list[Signal]:
+    """:func:`two_signals` after a pause on the SLEEP marker (timeouts of detection processes)."""
+    if "SLEEP-IN-DETECT" in article.body:
+        time.sleep(5)
+    return two_signals(article)
