@@ -68,7 +68,7 @@ _PATTERNS: list[tuple[str, str]] = [
         "weekday",
         rf"\b(?:(?P<q>(?i:next|this|last|coming|late|early|on|by|until|from))\s+)?(?P<wd>{_WD})\b",
     ),
-    ("rel_day", r"\b(?P<rd>today|tomorrow|yesterday|tonight|this morning|this evening)\b"),
+    ("rel_day", r"\b(?P<rd>today|tomorrow|yesterday|tonight|this morning|this evening|later in the day|later today)\b"),
     (
         "rel_period",
         r"\b(?P<rq>next|this|last|later this|earlier this|the coming|the past|the last)\s+"
@@ -97,7 +97,7 @@ _DISPATCH: dict[str, tuple[tuple[str, int], ...]] = {
     "digit": (("iso", 0), ("dd_m", 0), ("dm", 0), ("decade", 0), ("decade", 1), ("year", 1), ("year", 2),
               ("span", 1), ("span", 2)),
     "wd": (("weekday", 1), ("weekday", 0)),
-    "rel": (("rel_day", 0), ("rel_day", 1)),
+    "rel": (("rel_day", 0), ("rel_day", 1), ("rel_day", 3)),
     "per": (("rel_period", 1), ("rel_period", 2), ("span", 2), ("span", 3)),
 }
 
@@ -131,7 +131,7 @@ class DateMention:
 _ANCHOR_RE = re.compile(
     r"(?P<digit>\d+)|\b(?:(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|"
     r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
-    r"(?P<rel>today|tomorrow|yesterday|tonight|morning|evening)|"
+    r"(?P<rel>today|tomorrow|yesterday|tonight|morning|evening|day\b)|"
     r"(?P<per>week|month|year|weekend|days|weeks|months|years)\b)"
 )
 

@@ -276,7 +276,11 @@ def _confidence(cand: Candidate, roles: Roles, modality: Modality, has_date: boo
 # ----------------------------------------------------------------------------- per sentence
 
 
-_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "newly"})
+# Words after which an "-ed" head is an adjective: "the annexed peninsula", "the transit of
+# sanctioned goods", "talks on occupied land".
+_DETERMINERS = frozenset(
+    {"the", "a", "an", "its", "their", "his", "her", "newly", "of", "for", "with", "against", "on", "into"}
+)
 
 
 def _heads(lex: Lexicon, lower: str, blower: str) -> list[tuple[int, int, str, tuple[TriggerEntry, ...]]]:

@@ -11,12 +11,21 @@ from service.detection.model import Draft
 # Types whose different modes in one sentence are different acts, not one event told twice.
 DISTINCT_ACT_TYPES = frozenset({EventType.COERCE, EventType.SANCTION, EventType.ASSAULT})
 # Modes that name no particular act ("killing two soldiers" after "exchanged fire"): they merge.
-GENERIC_MODES = frozenset({"attack", "killing", "military action"})
+GENERIC_MODES = frozenset({"attack", "killing", "military action", "repression"})
+
+
+# Shows of force (drills, weapons tests) and deployments are different MOBILIZE acts ("ended three
+# days of war games ..., and 12 warships remained nearby"); drills and tests during them are one.
+SHOW_OF_FORCE_MODES = frozenset({"exercises", "missile test"})
 
 
 def distinct_acts(type_: EventType, mode_a: str | None, mode_b: str | None) -> bool:
     """Two triggers of one type in one sentence that name different specific acts."""
-    if type_ not in DISTINCT_ACT_TYPES or mode_a == mode_b:
+    if mode_a == mode_b:
+        return False
+    if type_ == EventType.MOBILIZE:
+        return bool(mode_a and mode_b) and (mode_a in SHOW_OF_FORCE_MODES) != (mode_b in SHOW_OF_FORCE_MODES)
+    if type_ not in DISTINCT_ACT_TYPES:
         return False
     return not ({mode_a, mode_b} & GENERIC_MODES)
 
@@ -47,14 +56,34 @@ _OTHER_EVENT_RE = re.compile(
 )
 
 
+def _same_sentence(d: Draft, k: Draft) -> bool:
+    return (d.evidence.field, d.evidence.start) == (k.evidence.field, k.evidence.start)
+
+
+_DEFINITE_RE = re.compile(r"\b(?:the|this|that|these|those)\s+(?:[\w'’.-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _definite(d: Draft) -> bool:
+    """'ruled out any ceasefire before the meeting': the trigger names an event already mentioned."""
+    ev = d.evidence
+    before = ev.sentence[max(0, ev.trigger_start - ev.start - 30):ev.trigger_start - ev.start]
+    return _DEFINITE_RE.search(before) is not None
+
+
+# "launching drone and missile strikes": one act with two weapons.
+_COORDINATED_RE = re.compile(r"\s*(?:,|and|or|,\s*and)\s*")
+
+
 def _same_sentence_twice(d: Draft, k: Draft) -> bool:
     """Two triggers of one type in one sentence, compatible in actors and date, are one event
     ("exchanged fire ..., killing two soldiers")."""
-    if (d.evidence.field, d.evidence.start) != (k.evidence.field, k.evidence.start) or d.modality != k.modality:
+    if not _same_sentence(d, k) or d.modality != k.modality:
         return False
-    if distinct_acts(d.type, d.mode, k.mode):
-        return False  # a coup and a detention, a recall and an expulsion: two acts
     lo, hi = sorted((k.evidence.trigger_end, d.evidence.trigger_start))
+    if distinct_acts(d.type, d.mode, k.mode) and not _COORDINATED_RE.fullmatch(
+        k.evidence.sentence, lo - k.evidence.start, max(lo, hi) - k.evidence.start
+    ):
+        return False  # a coup and a detention, a recall and an expulsion: two acts
     if _OTHER_EVENT_RE.search(k.evidence.sentence, lo - k.evidence.start, max(lo, hi) - k.evidence.start):
         return False  # "struck Iran in retaliation for a missile barrage": two events
     if d.event_date and k.event_date and d.event_date != k.event_date:
@@ -80,6 +109,7 @@ def merge_mentions(drafts: list[Draft]) -> list[Draft]:
                 break
             if (
                 d.modality == k.modality
+                and not (_same_sentence(d, k) and distinct_acts(d.type, d.mode, k.mode))
                 and (d.event_date is None or k.event_date is None or d.event_date == k.event_date)
                 and _codes(d.source) | _codes(d.target) == _codes(k.source) | _codes(k.target)
                 and (d.location is None or k.location is None or d.location.name == k.location.name)
@@ -102,6 +132,14 @@ def merge_mentions(drafts: list[Draft]) -> list[Draft]:
                 if s.type == EventType.CONSULT and len(codes & (_codes(s.source) | _codes(s.target))) >= 2
                 and codes <= (_codes(s.source) | _codes(s.target))
             ]
+            if not matches and _definite(d) and d.evidence.date_text is None:
+                # "The Kremlin ruled out any ceasefire before the meeting": an earlier announced
+                # meeting with a party in common.
+                matches = [
+                    s for s in scheduled
+                    if s.type == EventType.CONSULT and s.order < d.order
+                    and (not codes or codes & (_codes(s.source) | _codes(s.target)))
+                ]
             if matches:
                 absorb(min(matches, key=lambda s: s.order), d)
                 continue

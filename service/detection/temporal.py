@@ -60,7 +60,9 @@ def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span,
     # A noun trigger governed by a past verb ("Azerbaijan launched a military offensive") or
     # named as a topic ("will brief envoys on the military operation") takes no future.
     if _PAST_VERB_RE.search(text, max(clause.start, cand.start - 25), cand.start):
-        fut = [c for c in fut if c[0] > cand.end]
+        # ... unless a future cue follows in the same clause; a later clause is another event
+        # ("a day after Azerbaijan launched a military offensive, and talks ... will be held").
+        fut = [c for c in fut if cand.end < c[0] < clause.end]
         if not fut:
             return "past", []
     if _TOPIC_BEFORE_RE.search(lower, max(0, cand.start - 12), cand.start):
@@ -163,7 +165,12 @@ def assign_dates(lower: str, cands: list[Candidate], dates: list[DateMention], c
 
 _ADJUNCT_RE = re.compile(
     r"\b(?:after|following|before|since|which|who|amid|in response to|in retaliation for|retaliation for)\b"
+    r"|,\s+as\b(?!\s+(?:well|part|a|an|the\s+(?:first|last|only)|if|though)\b)"
 )
+# Speculative cues that modify a noun ("possible Iranian retaliation"): they govern the noun
+# phrase right after them, not a later verb ("... put American bases on alert").
+NOMINAL_CUES = frozenset({"possible", "potential", "eventual", "possibly"})
+_NOMINAL_REACH = 30
 
 
 def modality_of(
@@ -195,13 +202,15 @@ def modality_of(
     # "Israel could hit Iran ... in response to this week's missile attack": the attack it responds
     # to is a fact, whatever the modal before it.
     spec = [c for c in cues_in(ctx, "speculative", clause.start, start)
-            if c[2] not in {"if", "unless"} and not _ADJUNCT_RE.search(lower, c[1], start)]
+            if c[2] not in {"if", "unless"} and not _ADJUNCT_RE.search(lower, c[1], start)
+            and not (c[2] in NOMINAL_CUES and start - c[1] > _NOMINAL_REACH)]
     # A noun trigger is often the subject of the modal: "fresh protests could erupt".
     spec += [c for c in ctx.cues.get("speculative", ()) if end <= c[0] <= end + 15 and c[2] in {"could", "may", "might"}]
     spec += [c for c in ctx.cues.get("speculative_after", ()) if end <= c[0] <= end + 40]
     relative = lower.startswith(("which", "who"), clause.start)
     governing = [] if relative else [  # a relative clause states background fact
-        c for c in cues_in(ctx, "speculative", scope_lo, start) if c[2] in GOVERNING_CUES
+        c for c in cues_in(ctx, "speculative", scope_lo, start)
+        if c[2] in GOVERNING_CUES and not _ADJUNCT_RE.search(lower, c[1], start)
     ]
     if cand.entry.type == EventType.THREATEN:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
