@@ -20,6 +20,7 @@ one rule):
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -28,6 +29,8 @@ from schemas.common import EventType, Modality
 from schemas.signal import Actor, Actors, ArticleRef, Evidence, Signal
 from service.detection.dates import find_dates, resolve
 from service.detection.lexicon import (
+    ACTOR_CLASS,
+    NEAR_ACTOR_KINDS,
     PLACE_CLASS,
     GazEntry,
     Lexicon,
@@ -107,6 +110,8 @@ def _class_hits(ctx: Context, names: tuple[str, ...]) -> list[tuple[int, int, st
     for name in names:
         if name == PLACE_CLASS:
             out.extend((s, e, "territory") for s, e, g in ctx.gaz if g.kind in {"city", "region"})
+        elif name == ACTOR_CLASS:
+            out.extend((s, e, "actor") for s, e, g in ctx.gaz if g.kind in NEAR_ACTOR_KINDS)
         else:
             out.extend(ctx.classes.get(name, ()))
     return out
@@ -234,6 +239,23 @@ TRANSFER_VERBS = frozenset(
 )
 _AID_TRANSFER = TriggerEntry(id="aid.transfer", type=EventType.AID, mode="military", intensity=5.0)
 
+# "its ban on transit, which Moscow called a blockade": a party's name for an act already reported,
+# not another act (an accusation at most). Calling strikes and meetings is organising them.
+_LABEL_RE = re.compile(
+    r"\bwhich\b[^,;]{0,40}\b(?:called|calls|calling|described as|describes as|branded|brands|termed|"
+    r"terms|labelled|labeled|dubbed)(?:\s+(?:it|them|this|that))?(?:\s+as)?\s+(?:(?:an?|the)\s+)?"
+    r"(?:[\w'’-]+\s+)?$"
+)
+_ORGANISED_TYPES = frozenset({EventType.PROTEST, EventType.CONSULT})
+
+
+def _drop_labels(lower: str, sent: Span, cands: list[Candidate]) -> list[Candidate]:
+    return [
+        c for c in cands
+        if c.entry.type in _ORGANISED_TYPES or not _LABEL_RE.search(lower, max(sent.start, c.start - 70), c.start)
+    ]
+
+
 DECIDED_TYPES = frozenset(
     {EventType.SANCTION, EventType.AID, EventType.MOBILIZE, EventType.ASSAULT, EventType.COERCE, EventType.RETREAT,
      EventType.CONCEDE}
@@ -319,6 +341,7 @@ def _process_sentence(
     if_spans = _if_clauses(ctx, text, bounds, sent)
     cands = _conditional_threats(lex, text, ctx, cands, if_spans, sent)
     cands = _drop_decisions(lower, cands)
+    cands = _drop_labels(lower, sent, cands)
     if not cands:
         return []
     dates = find_dates(text, sent.start, sent.end, ctx.classes.get("date_anchors", []))

@@ -25,6 +25,9 @@ DATA_DIR = Path(__file__).parent / "data"
 ACTOR_KINDS = frozenset({"state", "demonym", "capital", "metonym", "igo", "group", "leader", "sector"})
 PLACE_KINDS = frozenset({"state", "capital", "city", "region"})
 PLACE_CLASS = "PLACE"
+# ``near: [ACTOR]``: a state, its demonym, a metonym, a body or a group named right there.
+ACTOR_CLASS = "ACTOR"
+NEAR_ACTOR_KINDS = frozenset({"state", "demonym", "metonym", "igo", "group"})
 
 try:  # the C loader is ~10x faster; fall back to pure Python where libyaml is missing
     _Loader = yaml.CSafeLoader
@@ -213,7 +216,7 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     loaded = _load_entries(raw_entries)
     for entry, _ in loaded:
         for name in (*entry.near, *entry.block):
-            if name != PLACE_CLASS and name not in classes:
+            if name not in {PLACE_CLASS, ACTOR_CLASS} and name not in classes:
                 raise ValueError(f"triggers.yaml: entry {entry.id!r} refers to unknown class {name!r}")
 
     heads: dict[str, list[TriggerEntry]] = defaultdict(list)

@@ -34,6 +34,11 @@ HISTORICAL_DAYS = 90
 
 _CALLED_RE = re.compile(r"\b(?:called|calls|calling|call) (?:for|a|an)\b|\bannounced (?:a|an)\b")
 _NO_CARRY_RE = re.compile(r",\s*(?:as|after|because|since|when|while|though|although|amid)\b|\b(?:said|says|told)\b")
+# A noun trigger named as the cause of something else happened before it.
+_CAUSE_BEFORE_RE = re.compile(
+    r"\b(?:in response to|in retaliation for|in reprisal for|after|following)\s+"
+    r"(?:(?:the|a|an|this|last|its|their)\s+)?(?:[\w'’.-]+\s+){0,3}$"
+)
 _TOPIC_BEFORE_RE = re.compile(r"\b(?:on|about|over|of|against|in) (?:the|a|an|its|their) (?:\w+ )?$")
 _PAST_VERB_RE = re.compile(
     r"\b(?!(?:scheduled|planned|expected|slated|intended|proposed|tentatively|needed|united|armed)\b)"
@@ -44,7 +49,10 @@ _PAST_VERB_RE = re.compile(
 def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> tuple[Tense, list[str]]:
     head = lower[cand.start:cand.end]
     window_hi = min(sent.end, clause.end + 40, cand.end + 100)
-    fut = cues_in(ctx, "future", clause.start, window_hi)
+    # A future cue after the trigger counts unless a report or an adjunct intervenes ("... this
+    # week's missile attack, analysts said, a move that would send prices soaring").
+    fut = [c for c in cues_in(ctx, "future", clause.start, window_hi)
+           if c[0] < cand.end or not _NO_CARRY_RE.search(lower, cand.end, c[0])]
     if not fut:
         # A future auxiliary in an earlier clause carries over ("will hold talks on Jan. 10,
         # followed by a meeting on Jan. 12") unless a past-tense verb intervenes ("said it would
@@ -65,6 +73,8 @@ def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span,
         fut = [c for c in fut if cand.end < c[0] < clause.end]
         if not fut:
             return "past", []
+    if not fut and _CAUSE_BEFORE_RE.search(lower, max(clause.start, cand.start - 45), cand.start):
+        return "past", []  # "in response to this week's missile attack", "after the 9/11 attacks"
     if _TOPIC_BEFORE_RE.search(lower, max(0, cand.start - 12), cand.start):
         fut = [c for c in fut if c[0] > cand.end]
     fut_close = [c for c in fut if c[1] <= cand.start and cand.start - c[1] <= 25]
@@ -167,6 +177,8 @@ _ADJUNCT_RE = re.compile(
     r"\b(?:after|following|before|since|which|who|amid|in response to|in retaliation for|retaliation for)\b"
     r"|,\s+as\b(?!\s+(?:well|part|a|an|the\s+(?:first|last|only)|if|though)\b)"
 )
+# The end of a parenthetical report ("..., the foreign minister said, pointing to ...").
+_REPORT_END_RE = re.compile(r"\b(?:said|says|told \w+|added|according to \w+),")
 # Speculative cues that modify a noun ("possible Iranian retaliation"): they govern the noun
 # phrase right after them, not a later verb ("... put American bases on alert").
 NOMINAL_CUES = frozenset({"possible", "potential", "eventual", "possibly"})
@@ -211,6 +223,7 @@ def modality_of(
     governing = [] if relative else [  # a relative clause states background fact
         c for c in cues_in(ctx, "speculative", scope_lo, start)
         if c[2] in GOVERNING_CUES and not _ADJUNCT_RE.search(lower, c[1], start)
+        and not _REPORT_END_RE.search(lower, c[1], start)
     ]
     if cand.entry.type == EventType.THREATEN:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
