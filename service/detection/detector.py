@@ -385,6 +385,8 @@ def _process_sentence(
                 roles.inherited = True
             elif entry.actor == "place" and roles.location and roles.location.country:
                 roles.source = [build(Actor, code=roles.location.country, text=roles.location.name, kind="state")]
+        if entry.type == EventType.THREATEN and dm is not None and cand.consume_span and dm.start >= cand.consume_span[1]:
+            dm = None  # "threatened to impose tariffs from June 1": the date of the threatened act
         ev: tuple[date | None, date | None] = (None, None)
         if dm is not None:
             resolved = resolve(dm, pub, tense)
