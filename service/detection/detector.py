@@ -249,6 +249,22 @@ _LABEL_RE = re.compile(
 _ORGANISED_TYPES = frozenset({EventType.PROTEST, EventType.CONSULT})
 
 
+def _drop_modifiers(lower: str, cands: list[Candidate]) -> list[Candidate]:
+    """'The first of eight air defence systems pledged to Ukraine will be delivered on Nov. 7': a
+    participle right after its object modifies it (background); the sentence's own act of the
+    same type is the event."""
+    out = []
+    for c in cands:
+        if (
+            c.near is not None and c.near[1] <= c.start and c.start - c.near[1] <= 1
+            and lower.endswith("ed", c.start, c.end) and lower.startswith((" to ", " by ", " for "), c.end)
+            and any(o is not c and o.entry.type == c.entry.type for o in cands)
+        ):
+            continue
+        out.append(c)
+    return out
+
+
 def _drop_labels(lower: str, sent: Span, cands: list[Candidate]) -> list[Candidate]:
     return [
         c for c in cands
@@ -342,6 +358,7 @@ def _process_sentence(
     cands = _conditional_threats(lex, text, ctx, cands, if_spans, sent)
     cands = _drop_decisions(lower, cands)
     cands = _drop_labels(lower, sent, cands)
+    cands = _drop_modifiers(lower, cands)
     if not cands:
         return []
     dates = find_dates(text, sent.start, sent.end, ctx.classes.get("date_anchors", []))
@@ -428,13 +445,33 @@ def _process_sentence(
         if (
             prior is not None and prior.modality == draft.modality
             and (prior.event_date is None or draft.event_date is None or prior.event_date == draft.event_date)
-            and not distinct_acts(draft.type, draft.mode, prior.mode)
+            and (draft.type == EventType.MOBILIZE or not distinct_acts(draft.type, draft.mode, prior.mode))
         ):
             absorb(prior, draft)  # "agreed a ceasefire": one AGREE per clause
             continue
         seen_types[key] = draft
         drafts.append(draft)
+    if len(drafts) > 1:
+        _inherit_history(lower, drafts)
     return drafts
+
+
+# "Argentina invaded the Falklands on April 2, 1982, prompting Britain to send a naval task force":
+# what an old event set off is history too.
+_CONSEQUENCE_RE = re.compile(r",\s*(?:prompting|forcing|triggering|sparking|provoking|causing|leading)\b")
+
+
+def _inherit_history(lower: str, drafts: list[Draft]) -> None:
+    for i, d in enumerate(drafts):
+        if d.modality != Modality.ASSERTED or d.event_date is not None:
+            continue
+        for h in drafts[:i]:
+            if (
+                h.modality == Modality.HISTORICAL and h.event_date is not None
+                and _CONSEQUENCE_RE.search(lower, h.evidence.trigger_end, d.evidence.trigger_start)
+            ):
+                d.modality = Modality.HISTORICAL
+                break
 
 
 # ----------------------------------------------------------------------------- entry point

@@ -74,16 +74,27 @@ def _definite(d: Draft) -> bool:
 _COORDINATED_RE = re.compile(r"\s*(?:,|and|or|,\s*and)\s*")
 
 
+def _distinct_in_sentence(d: Draft, k: Draft) -> bool:
+    """Two triggers of one sentence that name different acts: not coordinated ('drone and missile
+    strikes'), and for deployments and drills, not one clause ('ordered troops to take part in
+    exercises')."""
+    if not distinct_acts(d.type, d.mode, k.mode):
+        return False
+    lo, hi = sorted((k.evidence.trigger_end, d.evidence.trigger_start))
+    gap = k.evidence.sentence[lo - k.evidence.start:max(lo, hi) - k.evidence.start]
+    if _COORDINATED_RE.fullmatch(gap):
+        return False
+    return d.type != EventType.MOBILIZE or "," in gap or ";" in gap
+
+
 def _same_sentence_twice(d: Draft, k: Draft) -> bool:
     """Two triggers of one type in one sentence, compatible in actors and date, are one event
     ("exchanged fire ..., killing two soldiers")."""
     if not _same_sentence(d, k) or d.modality != k.modality:
         return False
-    lo, hi = sorted((k.evidence.trigger_end, d.evidence.trigger_start))
-    if distinct_acts(d.type, d.mode, k.mode) and not _COORDINATED_RE.fullmatch(
-        k.evidence.sentence, lo - k.evidence.start, max(lo, hi) - k.evidence.start
-    ):
+    if _distinct_in_sentence(d, k):
         return False  # a coup and a detention, a recall and an expulsion: two acts
+    lo, hi = sorted((k.evidence.trigger_end, d.evidence.trigger_start))
     if _OTHER_EVENT_RE.search(k.evidence.sentence, lo - k.evidence.start, max(lo, hi) - k.evidence.start):
         return False  # "struck Iran in retaliation for a missile barrage": two events
     if d.event_date and k.event_date and d.event_date != k.event_date:
@@ -109,12 +120,19 @@ def merge_mentions(drafts: list[Draft]) -> list[Draft]:
                 break
             if (
                 d.modality == k.modality
-                and not (_same_sentence(d, k) and distinct_acts(d.type, d.mode, k.mode))
+                and not (_same_sentence(d, k) and _distinct_in_sentence(d, k))
                 and (d.event_date is None or k.event_date is None or d.event_date == k.event_date)
                 and _codes(d.source) | _codes(d.target) == _codes(k.source) | _codes(k.target)
                 and (d.location is None or k.location is None or d.location.name == k.location.name)
             ):
                 target = k
+                break
+            if (
+                d.modality == k.modality and d.event_date is None and not _same_sentence(d, k) and _definite(d)
+                and _codes(d.source) | _codes(d.target)
+                and _codes(d.source) | _codes(d.target) <= _codes(k.source) | _codes(k.target)
+            ):
+                target = k  # "to denounce the U.S. and British strikes": the strikes reported before
                 break
         if target is not None:
             absorb(target, d)

@@ -177,6 +177,14 @@ _ADJUNCT_RE = re.compile(
     r"\b(?:after|following|before|since|which|who|amid|in response to|in retaliation for|retaliation for)\b"
     r"|,\s+as\b(?!\s+(?:well|part|a|an|the\s+(?:first|last|only)|if|though)\b)"
 )
+# Adjuncts that state background facts whatever governs the main clause: causes, relative clauses,
+# and time adjuncts set off by a comma ("might launch a ground operation ..., after a week of air
+# strikes"); without the comma a time adjunct is part of the hypothesis ("could send forces to
+# Ukraine after a ceasefire").
+_BACKGROUND_RE = re.compile(
+    r"\b(?:which|who|in response to|in retaliation for|retaliation for)\b"
+    r"|,\s*(?:after|following|before|since|amid|as)\b(?!\s+(?:well|part|a result|if|though)\b)"
+)
 # The end of a parenthetical report ("..., the foreign minister said, pointing to ...").
 _REPORT_END_RE = re.compile(r"\b(?:said|says|told \w+|added|according to \w+),")
 # Speculative cues that modify a noun ("possible Iranian retaliation"): they govern the noun
@@ -222,7 +230,7 @@ def modality_of(
     relative = lower.startswith(("which", "who"), clause.start)
     governing = [] if relative else [  # a relative clause states background fact
         c for c in cues_in(ctx, "speculative", scope_lo, start)
-        if c[2] in GOVERNING_CUES and not _ADJUNCT_RE.search(lower, c[1], start)
+        if c[2] in GOVERNING_CUES and not _BACKGROUND_RE.search(lower, c[1], start)
         and not _REPORT_END_RE.search(lower, c[1], start)
     ]
     if cand.entry.type == EventType.THREATEN:
