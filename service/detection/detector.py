@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -30,11 +31,15 @@ from schemas.signal import Actor, Actors, ArticleRef, Evidence, Signal
 from service.detection.dates import find_dates, resolve
 from service.detection.lexicon import (
     ACTOR_CLASS,
+    CONDITIONALS,
+    IF_CLASS,
     NEAR_ACTOR_KINDS,
     PLACE_CLASS,
+    THREAT_CLASS,
     GazEntry,
     Lexicon,
     TriggerEntry,
+    boundary_lower,
     boundary_text,
     load_lexicon,
 )
@@ -189,7 +194,7 @@ def _candidates(
 def _if_clauses(ctx: Context, text: str, bounds: list[int], sent: Span) -> list[tuple[int, int]]:
     out = []
     for s, _e, word in ctx.cues.get("speculative", ()):
-        if word in {"if", "unless"}:
+        if word in CONDITIONALS:
             # The if-clause runs to the next comma/semicolon boundary after it, or the sentence end.
             end = sent.end
             for b in bounds:
@@ -207,7 +212,7 @@ def _conditional_threats(
     if not if_spans:
         return cands
     threat_entry = next(e for e in lex.entries if e.id == "threaten.explicit")
-    forces = ctx.classes.get("force", [])
+    forces = ctx.classes.get(THREAT_CLASS, [])
     commitments = ctx.cues.get("commitment", [])
     out = list(cands)
     for fs, fe, fval in forces:
@@ -337,6 +342,56 @@ def _heads(lex: Lexicon, lower: str, blower: str) -> list[tuple[int, int, str, t
     return out
 
 
+def _live_heads(
+    lex: Lexicon, blower: str, heads: list[tuple[int, int, str, tuple[TriggerEntry, ...]]],
+    para_starts: list[int],
+) -> list[tuple[int, int, str, tuple[TriggerEntry, ...]]]:
+    """Drop the heads that cannot fire, before any sentence is cut or any context is built.
+
+    Most trigger heads in wire copy are look-alikes ("cut rates", "reached the summit", "lifted
+    shares") whose every rule needs a class word nearby that is not there. One pass of the small
+    ``near_automaton`` over the whole text finds the class words; a head survives when one of its
+    rules needs none (or needs a place or an actor: that takes the gazetteer), when a needed word lies within
+    the rule's window on the rule's side, or when its paragraph holds a threat word and an "if"
+    (a conditional threat needs no head of its own). Every test here is looser than the one the
+    sentence stage applies, so a dropped head is one that stage would have rejected: the output
+    is unchanged, only the work is saved.
+    """
+    checks = [h for h in heads if not any(not e.near or PLACE_CLASS in e.near or ACTOR_CLASS in e.near for e in h[3])]
+    if not checks:
+        return heads
+    hits: dict[str, list[tuple[int, int]]] = {}
+    for end_idx, (key, names) in lex.near_automaton.iter(blower):
+        start = end_idx - len(key) + 1
+        for name in names:
+            hits.setdefault(name, []).append((start, end_idx - 1))
+    threat_paras: set[int] = set()
+    if THREAT_CLASS in hits and IF_CLASS in hits:
+        forces = {bisect_right(para_starts, s) for s, _ in hits[THREAT_CLASS]}
+        threat_paras = forces & {bisect_right(para_starts, s) for s, _ in hits[IF_CLASS]}
+    dead: set[tuple[int, int]] = set()
+    for start, end, _phrase, entries in checks:
+        if threat_paras and bisect_right(para_starts, start) in threat_paras:
+            continue
+        if not any(_may_be_near(entry, hits, start, end) for entry in entries):
+            dead.add((start, end))
+    return [h for h in heads if (h[0], h[1]) not in dead] if dead else heads
+
+
+def _may_be_near(entry: TriggerEntry, hits: dict[str, list[tuple[int, int]]], start: int, end: int) -> bool:
+    """The test of ``_near`` without sentence bounds and without names: a superset of it."""
+    for name in entry.near:
+        for s, e in hits.get(name, ()):
+            if s < end and e > start:
+                continue
+            if e <= start:
+                if entry.side != "after" and start - e <= entry.window:
+                    return True
+            elif entry.side != "before" and s - end <= entry.window:
+                return True
+    return False
+
+
 def _sentence_actors(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> list[Actor]:
     ctx = _context(lex, text, btext, blower, sent)
     return dedupe_actors([to_actor(text, s, e, g) for s, e, g in ctx.gaz if g.is_actor and g.kind != "sector"])
@@ -351,26 +406,30 @@ def _process_sentence(
     if names:  # "Organization for Security and Cooperation in Europe" holds no COOPERATE event
         heads = [h for h in heads if not any(s <= h[0] and h[1] <= e for s, e in names)]
     cands = _candidates(heads, ctx, sent)
-    if not cands and "force" not in ctx.classes:
-        return []  # nothing can fire here (conditional threats need a force word)
+    # Conditional threats need a threat word and an "if" ("sanctions if Russia attacks").
+    threat_possible = THREAT_CLASS in ctx.classes and any(
+        c[2] in CONDITIONALS for c in ctx.cues.get("speculative", ())
+    )
+    if not cands and not threat_possible:
+        return []
+    # A capital after "in"/"at" is a place ("a regulator in Oslo"), not a government acting.
+    has_actor = any(g.is_actor and not (g.kind == "capital" and is_locative(text, s_)) for s_, _, g in ctx.gaz)
+    has_place = has_actor or any(g.is_place for _, _, g in ctx.gaz)
+
+    def placed(c: Candidate) -> bool:
+        return not (c.entry.actor == "required" and not has_actor) and not (c.entry.actor == "place" and not has_place)
+
+    if not threat_possible and not any(placed(c) for c in cands):
+        return []  # every candidate needs an actor or a place the sentence does not name
     bounds = clause_bounds(text, sent)
     if_spans = _if_clauses(ctx, text, bounds, sent)
     cands = _conditional_threats(lex, text, ctx, cands, if_spans, sent)
-    cands = _drop_decisions(lower, cands)
-    cands = _drop_labels(lower, sent, cands)
-    cands = _drop_modifiers(lower, cands)
+    cands = _drop_labels(lower, sent, _drop_decisions(lower, cands))
+    cands = [c for c in _drop_modifiers(lower, cands) if placed(c)]
     if not cands:
         return []
     dates = find_dates(text, sent.start, sent.end, ctx.classes.get("date_anchors", []))
     dates = [d for d in dates if not is_reporting_date(lower, ctx, d)]
-    # A capital after "in"/"at" is a place ("a regulator in Oslo"), not a government acting.
-    has_actor = any(g.is_actor and not (g.kind == "capital" and is_locative(text, s_)) for s_, _, g in ctx.gaz)
-    has_place = any(g.is_place for _, _, g in ctx.gaz)
-    cands = [
-        c for c in cands
-        if not (c.entry.actor == "required" and not has_actor)
-        and not (c.entry.actor == "place" and not (has_actor or has_place))
-    ]
     clauses = [clause_of(bounds, sent.end, c.start) for c in cands]
     tense_info = [tense_of(text, lower, c, ctx, cl, sent) for c, cl in zip(cands, clauses, strict=True)]
     chosen = assign_dates(lower, cands, dates, clauses, [t for t, _ in tense_info])
@@ -495,15 +554,22 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
         lower = text.lower()
         if len(lower) != len(text):  # rare Unicode whose lowercase changes length: keep offsets exact
             lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-        btext = boundary_text(text)
-        # Lowercasing the boundary form is ~4x cheaper than translating the lowercase text.
-        blower = btext.lower() if len(lower) == len(text) else boundary_text(lower)
-        if len(blower) != len(btext):
-            blower = boundary_text(lower)
+        btext: str | None = None
+        blower = boundary_lower(text)  # ASCII: one table pass; else lowercase the boundary form
+        if blower is None:
+            btext = boundary_text(text)
+            blower = btext.lower() if len(lower) == len(text) else boundary_text(lower)
+            if len(blower) != len(btext):
+                blower = boundary_text(lower)
         heads = _heads(lex, lower, blower)
         if not heads:
             continue
+        if btext is None:
+            btext = boundary_text(text)  # the gazetteer is case-sensitive: only where heads are
         index = SentenceIndex(text) if field_name == "body" else None
+        heads = _live_heads(lex, blower, heads, index.paragraph_starts if index is not None else [])
+        if not heads:
+            continue
         by_sentence: dict[Span, list] = {}
         sent = Span(0, len(text)) if index is None else Span(-1, -1)
         for h in heads:  # heads come in text order: most share the previous head's sentence

