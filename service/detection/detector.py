@@ -31,6 +31,7 @@ from schemas.signal import Actor, Actors, ArticleRef, Evidence, Signal
 from service.detection.dates import find_dates, resolve
 from service.detection.lexicon import (
     ACTOR_CLASS,
+    CLAUSE_CATEGORY,
     CONDITIONALS,
     IF_CLASS,
     NEAR_ACTOR_KINDS,
@@ -76,6 +77,9 @@ def _context(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> Co
                 gaz_hits.append((start, end, value))  # type: ignore[arg-type]
             elif cat.startswith("class:"):
                 ctx.classes.setdefault(cat[6:], []).append((start, end, str(value)))
+            elif cat == CLAUSE_CATEGORY:
+                if start < sent.end:
+                    ctx.clause_words.append(start)
             elif not (value == "may" and text[start] == "M"):  # "May 6" is a month, not a modal
                 ctx.cues.setdefault(cat[4:], []).append((start, end, str(value)))
     ctx.gaz = _longest_gaz(text, gaz_hits)
@@ -421,7 +425,7 @@ def _process_sentence(
 
     if not threat_possible and not any(placed(c) for c in cands):
         return []  # every candidate needs an actor or a place the sentence does not name
-    bounds = clause_bounds(text, sent)
+    bounds = clause_bounds(text, sent, ctx.clause_words)
     if_spans = _if_clauses(ctx, text, bounds, sent)
     cands = _conditional_threats(lex, text, ctx, cands, if_spans, sent)
     cands = _drop_labels(lower, sent, _drop_decisions(lower, cands))

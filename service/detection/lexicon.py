@@ -20,6 +20,7 @@ import ahocorasick
 import yaml
 
 from schemas.common import EventType
+from service.detection.text import CLAUSE_WORDS
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -32,6 +33,7 @@ NEAR_ACTOR_KINDS = frozenset({"state", "demonym", "metonym", "igo", "group"})
 THREAT_CLASS = "force"  # what a conditional threat threatens ("sanctions if Russia attacks")
 CONDITIONALS = ("if", "unless")  # the words that open the condition of a conditional threat
 IF_CLASS = "IF"
+CLAUSE_CATEGORY = "clause"  # context-automaton payloads for the conjunctions that open a clause
 
 try:  # the C loader is ~10x faster; fall back to pure Python where libyaml is missing
     _Loader = yaml.CSafeLoader
@@ -135,7 +137,7 @@ class Lexicon:
     ``context_automaton`` (class words and cues, lowercase) and ``gazetteer_automaton`` (names,
     case-sensitive, over the original-case text). Values are (phrase, payload) where payload is a
     tuple of trigger entries (heads) or of (category, value) pairs with category 'gaz',
-    'class:<name>' or 'cue:<name>'. A key of length L ending at index e of the boundary text
+    'class:<name>', 'cue:<name>' or 'clause'. A key of length L ending at index e of the boundary text
     covers the original text [e - L + 1, e - 1).
 
     ``near_automaton`` (lowercase) holds only the words of the classes that some trigger needs
@@ -274,6 +276,8 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     for cname, words in cues.items():
         for w in words:
             context[_key(w)].append((f"cue:{cname}", w))
+    for w in CLAUSE_WORDS:
+        context[_key(w)].append((CLAUSE_CATEGORY, w))
     ctx_auto = ahocorasick.Automaton()
     for key, vals in context.items():
         ctx_auto.add_word(key, (key, tuple(vals)))

@@ -20,6 +20,7 @@ class Context:
     gaz: list[tuple[int, int, GazEntry]] = field(default_factory=list)
     classes: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
     cues: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    clause_words: list[int] = field(default_factory=list)  # starts of conjunctions opening a clause
 
 
 @dataclass(slots=True)

@@ -225,7 +225,7 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     if etype in SYMMETRIC:
         parts = [
             i for i in after
-            if PARTICIPANT_WORDS & set(_WORDS_RE.findall(text.lower(), cand.end, mentions[i][0]))
+            if PARTICIPANT_WORDS & {w.lower() for w in _WORDS_RE.findall(text, cand.end, mentions[i][0])}
             and _prep_before(text, mentions[i][0]) not in TOPIC_PREPS
         ]
         head_word = text[cand.start:cand.end].lower().split()[-1]
@@ -237,7 +237,7 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
                 parts = after[:1]  # "will meet the U.S. envoy", "visited Kyiv"
         if parts:
             target_idx = _coordinated(text, mentions, parts[0], +1)
-            gap_words = set(_WORDS_RE.findall(text.lower(), cand.end, mentions[parts[0]][0]))
+            gap_words = {w.lower() for w in _WORDS_RE.findall(text, cand.end, mentions[parts[0]][0])}
             if LISTING_WORDS & gap_words or not source_idx:
                 # "a summit involving Moscow, Washington": the participants are all named after it
                 source_idx, target_idx = target_idx[:1], target_idx[1:]
