@@ -56,7 +56,7 @@ def main() -> int:
     inner, outer = startup_seconds()
 
     from schemas.article import Article
-    from service.detection import detect
+    from service.detection import BUILD, detect
 
     raw = [line for _, line in zip(range(args.n), args.corpus.open(encoding="utf-8"), strict=False)]
     articles = [Article.model_validate_json(line) for line in raw]
@@ -78,6 +78,7 @@ def main() -> int:
 
     result = {
         "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "detector": BUILD,
         "articles": len(articles),
         "avg_article_bytes": round(total_bytes / len(articles)),
         "signals": signals,

@@ -6,6 +6,23 @@ Knows nothing of Kafka, files or delivery. Usage::
     signals = detect(article)
 """
 
-from service.detection.detector import DETECTOR_VERSION, detect
+from __future__ import annotations
 
-__all__ = ["DETECTOR_VERSION", "detect"]
+from typing import TYPE_CHECKING, Any
+
+from service.detection.native import STATUS as BUILD  # first: chooses compiled or source modules
+
+if TYPE_CHECKING:
+    from service.detection.detector import DETECTOR_VERSION, detect
+
+__all__ = ["BUILD", "DETECTOR_VERSION", "detect"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, once this package is fully initialised: compiled modules look
+    # their siblings up through ``service.detection``, which exists only after this file ran.
+    if name in ("detect", "DETECTOR_VERSION"):
+        from service.detection import detector
+
+        return getattr(detector, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

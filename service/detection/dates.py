@@ -281,7 +281,7 @@ def resolve(mention: DateMention, pub: date, tense: Tense) -> tuple[date, date |
             month, day = _month(g["m"]), _day(g["d"])
             if g.get("weekday") and not g["y"]:
                 # "on Wednesday, Aug. 13": the weekday picks the year, whatever the tense says.
-                wd = _WEEKDAYS[g["weekday"].lower()]
+                wd = _WEEKDAYS[(g["weekday"] or "").lower()]
                 options = [c for y in (pub.year - 1, pub.year, pub.year + 1)
                            if (c := _safe_date(y, month, day)) and c.weekday() == wd]
                 if options:
@@ -314,7 +314,7 @@ def resolve(mention: DateMention, pub: date, tense: Tense) -> tuple[date, date |
         if k == "rel_period":
             return _rel_period((g["rq"] or "").lower(), (g["rp"] or "").lower(), pub)
         if k == "span":
-            n = int(g["sn"]) if (g["sn"] or "").isdigit() else _NUMBERS.get((g["sn"] or "").lower(), 1)
+            n = int(g["sn"] or "1") if (g["sn"] or "").isdigit() else _NUMBERS.get((g["sn"] or "").lower(), 1)
             unit = (g["su"] or "").lower()
             past = (g["sq"] or "").lower() in {"past", "last", "previous"}
             if unit == "days":

@@ -558,18 +558,19 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
         lower = text.lower()
         if len(lower) != len(text):  # rare Unicode whose lowercase changes length: keep offsets exact
             lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-        btext: str | None = None
-        blower = boundary_lower(text)  # ASCII: one table pass; else lowercase the boundary form
-        if blower is None:
+        ascii_blower = boundary_lower(text)  # ASCII: one table pass; else lowercase the boundary form
+        if ascii_blower is None:
             btext = boundary_text(text)
             blower = btext.lower() if len(lower) == len(text) else boundary_text(lower)
             if len(blower) != len(btext):
                 blower = boundary_text(lower)
+        else:
+            btext, blower = "", ascii_blower  # btext only where heads are: the gazetteer needs case
         heads = _heads(lex, lower, blower)
         if not heads:
             continue
-        if btext is None:
-            btext = boundary_text(text)  # the gazetteer is case-sensitive: only where heads are
+        if not btext:
+            btext = boundary_text(text)
         index = SentenceIndex(text) if field_name == "body" else None
         heads = _live_heads(lex, blower, heads, index.paragraph_starts if index is not None else [])
         if not heads:

@@ -14,15 +14,16 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import ahocorasick
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from schemas.common import EventType
 from service.detection.text import CLAUSE_WORDS
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(str(resources.files("service.detection"))) / "data"  # no __file__ once compiled
 
 ACTOR_KINDS = frozenset({"state", "demonym", "capital", "metonym", "igo", "group", "leader", "sector"})
 PLACE_KINDS = frozenset({"state", "capital", "city", "region"})
@@ -163,7 +164,7 @@ def _split_list(value: object) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         return (value,)
-    return tuple(str(v) for v in value)  # type: ignore[union-attr]
+    return tuple(str(v) for v in value)  # type: ignore[union-attr,attr-defined]
 
 
 def _read_tsv(path: Path) -> list[GazEntry]:

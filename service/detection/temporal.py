@@ -141,14 +141,14 @@ def _date_score(lower: str, cand: Candidate, dm: DateMention, clause: Span, tens
             cross = 100 if dm.is_year_only and tense != "future" else 400
             # A date before a trigger that it does not modify usually closes an earlier verb
             # phrase ("pull out of Lebanon on Tuesday under the ceasefire deal").
-            score = (cand.start - dm.end) + (0 if dm.start >= clause.start else cross) + (0 if dm.is_year_only else 50)
+            score = float(cand.start - dm.end) + (0 if dm.start >= clause.start else cross) + (0 if dm.is_year_only else 50)
     else:
         gap = lower[cand.end:dm.start].strip(" ,")
         if gap in _ATTACH_AFTER or gap == "":
             score = 0.25  # "meet on Jan. 10" beats "Jan. 10 to discuss"
         else:
             cross = 40 if tense == "future" else (100 if dm.is_year_only else 400)
-            score = (dm.start - cand.end) + (0 if dm.start < clause.end else cross)
+            score = float(dm.start - cand.end) + (0 if dm.start < clause.end else cross)
     return score if score < 200 else None
 
 

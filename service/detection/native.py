@@ -1,0 +1,100 @@
+"""Compiled or pure Python: which detection modules run, and a guard against stale builds.
+
+The detector's hot modules are plain, fully typed Python that mypyc can compile to a C
+extension (``scripts/build_native.py``, run by ``scripts/setup.sh``): same code, same output,
+~1.4x fewer instructions per article. A compiled module shadows its ``.py`` file, so a build
+older than the source would silently run old rules. The build records a hash of every source
+it compiled in ``native.json``; at import, any mismatch (or ``ESCALERT_NATIVE=0``) makes the
+package import the ``.py`` files instead, and a stale build is reported with how to rebuild.
+
+This module itself is never compiled: it must run before the compiled modules are imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+
+PACKAGE = "service.detection"
+PACKAGE_DIR = Path(__file__).resolve().parent
+# Compiled together, in one mypyc group (calls between them become C calls).
+MODULES = ("lexicon", "text", "model", "dates", "scoring", "merging", "roles", "temporal", "detector")
+GROUP = f"{PACKAGE}.native"  # mypyc names the group's shared library ``native__mypyc``
+MANIFEST = PACKAGE_DIR / "native.json"
+
+log = logging.getLogger(__name__)
+
+
+def source_hashes(directory: Path = PACKAGE_DIR) -> dict[str, str]:
+    """sha256 of each compiled module's source, as the build records them."""
+    return {m: hashlib.sha256((directory / f"{m}.py").read_bytes()).hexdigest() for m in MODULES}
+
+
+def compiled_files(directory: Path = PACKAGE_DIR) -> list[Path]:
+    """The extension files of the compiled modules that are present."""
+    suffixes = importlib.machinery.EXTENSION_SUFFIXES
+    return [directory / f"{m}{s}" for m in MODULES for s in suffixes if (directory / f"{m}{s}").exists()]
+
+
+def stale_reason(manifest: dict | None, hashes: dict[str, str], python: str) -> str | None:
+    """Why a build described by ``manifest`` must not be used, or None when it matches."""
+    if manifest is None:
+        return "no build manifest (native.json)"
+    if manifest.get("python") != python:
+        return f"built for Python {manifest.get('python')}, running {python}"
+    built = manifest.get("modules") or {}
+    changed = sorted(m for m, h in hashes.items() if built.get(m) != h)
+    if changed:
+        return f"sources changed since the build: {', '.join(changed)}.py"
+    return None
+
+
+class _SourceFirst(importlib.abc.MetaPathFinder):
+    """Import the listed detection modules from their ``.py`` files, ignoring extensions."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        package, _, name = fullname.rpartition(".")
+        if package != PACKAGE or name not in MODULES:
+            return None
+        return importlib.util.spec_from_file_location(fullname, PACKAGE_DIR / f"{name}.py")
+
+
+def _python_version() -> str:
+    return ".".join(map(str, sys.version_info[:3]))
+
+
+def install() -> str:
+    """Decide between compiled and source modules (before any of them is imported); return a
+    one-line status for logs and benchmarks."""
+    if not compiled_files():
+        return "pure Python (not compiled: scripts/build_native.py compiles it)"
+    reason: str | None
+    if os.environ.get("ESCALERT_NATIVE", "1") == "0":
+        reason = "disabled by ESCALERT_NATIVE=0"
+    else:
+        try:
+            manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            manifest = None
+        reason = stale_reason(manifest, source_hashes(), _python_version())
+        if reason:
+            log.warning("compiled detector not used: %s; rebuild with scripts/build_native.py", reason)
+    if reason:
+        if not any(isinstance(f, _SourceFirst) for f in sys.meta_path):
+            sys.meta_path.insert(0, _SourceFirst())
+        return f"pure Python ({reason})"
+    return "compiled (mypyc)"
+
+
+STATUS = install()
