@@ -274,6 +274,29 @@ def _drop_modifiers(lower: str, cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
+_THREAT_TO_RE = re.compile(r"\s+(?:to|that it would|it would|they would|that they would)\s+(?:\w+ly\s+)?")
+
+
+def _drop_threatened_acts(lower: str, cands: list[Candidate]) -> list[Candidate]:
+    """'Russia threatened to cut off gas supplies to Moldova': the threatened act is the threat's
+    mode, not a signal of its own (the README's rule for conditional threats, without the if)."""
+    threats = [c for c in cands if c.entry.type == EventType.THREATEN and not c.consume_span]
+    if not threats:
+        return cands
+    out = []
+    for c in cands:
+        threat = next(
+            (t for t in threats if t.end < c.start <= t.end + 30 and _THREAT_TO_RE.fullmatch(lower, t.end, c.start)),
+            None,
+        ) if c.entry.type != EventType.THREATEN else None
+        if threat is not None:
+            if threat.mode in {"", "unspecified"}:
+                threat.mode = c.mode or c.entry.mode  # "threatened to annex": annexation
+            continue
+        out.append(c)
+    return out
+
+
 def _drop_labels(lower: str, sent: Span, cands: list[Candidate]) -> list[Candidate]:
     return [
         c for c in cands
@@ -429,7 +452,7 @@ def _process_sentence(
     if_spans = _if_clauses(ctx, text, bounds, sent)
     cands = _conditional_threats(lex, text, ctx, cands, if_spans, sent)
     cands = _drop_labels(lower, sent, _drop_decisions(lower, cands))
-    cands = [c for c in _drop_modifiers(lower, cands) if placed(c)]
+    cands = [c for c in _drop_threatened_acts(lower, _drop_modifiers(lower, cands)) if placed(c)]
     if not cands:
         return []
     dates = find_dates(text, sent.start, sent.end, ctx.classes.get("date_anchors", []))
