@@ -297,6 +297,23 @@ def _drop_threatened_acts(lower: str, cands: list[Candidate]) -> list[Candidate]
     return out
 
 
+_WARNED_THAT_RE = re.compile(r"\s+(?:on \w+\s+)?that\s+(?P<clause>[^,;]*?)\b(?:may|might|could)\b")
+_WARNING_HEADS = frozenset({"warned", "warns", "warning"})
+
+
+def _drop_forecasts(lower: str, ctx: Context, cands: list[Candidate]) -> list[Candidate]:
+    """'Officials warned that China may be preparing to invade Taiwan': a warning about what another
+    party may do is a forecast, not a threat by the speaker (the event stays, speculative)."""
+    out = []
+    for c in cands:
+        if c.entry.type == EventType.THREATEN and c.consume_span and lower[c.start:c.end] in _WARNING_HEADS:
+            m = _WARNED_THAT_RE.match(lower, c.end, c.consume_span[1])
+            if m and any(m.start("clause") <= s and e <= m.end("clause") and g.is_actor for s, e, g in ctx.gaz):
+                continue
+        out.append(c)
+    return out
+
+
 def _drop_labels(lower: str, sent: Span, cands: list[Candidate]) -> list[Candidate]:
     return [
         c for c in cands
@@ -453,6 +470,7 @@ def _process_sentence(
     cands = _conditional_threats(lex, text, ctx, cands, if_spans, sent)
     cands = _drop_labels(lower, sent, _drop_decisions(lower, cands))
     cands = [c for c in _drop_threatened_acts(lower, _drop_modifiers(lower, cands)) if placed(c)]
+    cands = _drop_forecasts(lower, ctx, cands)
     if not cands:
         return []
     dates = find_dates(text, sent.start, sent.end, ctx.classes.get("date_anchors", []))
