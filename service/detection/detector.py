@@ -34,6 +34,7 @@ from service.detection.lexicon import (
     CLAUSE_CATEGORY,
     CONDITIONALS,
     IF_CLASS,
+    LEADER_CLASS,
     NEAR_ACTOR_KINDS,
     PLACE_CLASS,
     THREAT_CLASS,
@@ -114,6 +115,9 @@ def _longest_gaz(text: str, hits: list[tuple[int, int, GazEntry]]) -> list[tuple
 # ----------------------------------------------------------------------------- candidates
 
 
+_SPECIAL_NEAR = frozenset({PLACE_CLASS, ACTOR_CLASS, LEADER_CLASS})  # matched from the gazetteer, not class words
+
+
 def _class_hits(ctx: Context, names: tuple[str, ...]) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     for name in names:
@@ -121,6 +125,8 @@ def _class_hits(ctx: Context, names: tuple[str, ...]) -> list[tuple[int, int, st
             out.extend((s, e, "territory") for s, e, g in ctx.gaz if g.kind in {"city", "region"})
         elif name == ACTOR_CLASS:
             out.extend((s, e, "actor") for s, e, g in ctx.gaz if g.kind in NEAR_ACTOR_KINDS)
+        elif name == LEADER_CLASS:
+            out.extend((s, e, "leader") for s, e, g in ctx.gaz if g.kind == "leader")
         else:
             out.extend(ctx.classes.get(name, ()))
     return out
@@ -401,7 +407,7 @@ def _live_heads(
     sentence stage applies, so a dropped head is one that stage would have rejected: the output
     is unchanged, only the work is saved.
     """
-    checks = [h for h in heads if not any(not e.near or PLACE_CLASS in e.near or ACTOR_CLASS in e.near for e in h[3])]
+    checks = [h for h in heads if not any(not e.near or not _SPECIAL_NEAR.isdisjoint(e.near) for e in h[3])]
     if not checks:
         return heads
     hits: dict[str, list[tuple[int, int]]] = {}

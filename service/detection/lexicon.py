@@ -31,6 +31,8 @@ PLACE_CLASS = "PLACE"
 # ``near: [ACTOR]``: a state, its demonym, a metonym, a body or a group named right there.
 ACTOR_CLASS = "ACTOR"
 NEAR_ACTOR_KINDS = frozenset({"state", "demonym", "metonym", "igo", "group"})
+# ``near: [LEADER]``: a named leader or official ("will receive Erdogan").
+LEADER_CLASS = "LEADER"
 THREAT_CLASS = "force"  # what a conditional threat threatens ("sanctions if Russia attacks")
 CONDITIONALS = ("if", "unless")  # the words that open the condition of a conditional threat
 IF_CLASS = "IF"
@@ -248,7 +250,7 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     loaded = _load_entries(raw_entries)
     for entry, _ in loaded:
         for name in (*entry.near, *entry.block):
-            if name not in {PLACE_CLASS, ACTOR_CLASS} and name not in classes:
+            if name not in {PLACE_CLASS, ACTOR_CLASS, LEADER_CLASS} and name not in classes:
                 raise ValueError(f"triggers.yaml: entry {entry.id!r} refers to unknown class {name!r}")
 
     heads: dict[str, list[TriggerEntry]] = defaultdict(list)
@@ -289,7 +291,7 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     gaz_auto.make_automaton()
 
     near_words: dict[str, list[str]] = defaultdict(list)
-    needed = {n for e, _ in loaded for n in e.near if n not in (PLACE_CLASS, ACTOR_CLASS)} | {THREAT_CLASS}
+    needed = {n for e, _ in loaded for n in e.near if n not in (PLACE_CLASS, ACTOR_CLASS, LEADER_CLASS)} | {THREAT_CLASS}
     for cname in sorted(needed):
         for w in classes[cname]:
             near_words[_key(w)].append(cname)
