@@ -87,11 +87,16 @@ def _distinct_in_sentence(d: Draft, k: Draft) -> bool:
     return d.type != EventType.MOBILIZE or "," in gap or ";" in gap
 
 
+_RESTATEMENT_RE = re.compile(r",\s*the first (?:time|such)\b[^,;]*$", re.IGNORECASE)
+
+
 def _same_sentence_twice(d: Draft, k: Draft) -> bool:
     """Two triggers of one type in one sentence, compatible in actors and date, are one event
     ("exchanged fire ..., killing two soldiers")."""
     if not _same_sentence(d, k) or d.modality != k.modality:
         return False
+    if _RESTATEMENT_RE.search(d.evidence.sentence, 0, max(0, d.evidence.trigger_start - d.evidence.start)):
+        return True  # "..., the first time a NATO member has fired on Russian assets": the same act
     if _distinct_in_sentence(d, k):
         return False  # a coup and a detention, a recall and an expulsion: two acts
     lo, hi = sorted((k.evidence.trigger_end, d.evidence.trigger_start))
