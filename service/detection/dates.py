@@ -79,11 +79,14 @@ _PATTERNS: list[tuple[str, str]] = [
         rf"\b(?:the\s+)?(?P<sq>past|last|previous|next|coming)\s+(?P<sn>{_NUM})\s+"
         r"(?P<su>days|weeks|months|years)\b",
     ),
+    # "thirty years ago today": exact; "thirty years ago": that year
+    ("ago", rf"\b(?i:(?P<an>{_NUM}))\s+(?P<au>years|months|weeks|days)\s+ago(?P<at>\s+today)?\b"),
     ("month", rf"\b(?i:in|by|during|until|since|from|early|mid|late)[\s-]+(?P<om>{_MON})\b(?:\s+(?P<oy>{_YEAR})\b)?"),
     ("decade", r"\b(?:the\s+)?(?P<dec>(?:19|20)\d0)s\b"),
     (
         "year",
-        rf"(?:\b(?i:in|since|of|during|until|by|from|before|after|the|early|late|mid|around|between)[\s-]+)"
+        rf"(?:\b(?i:in|since|of|during|until|by|from|before|after|the|early|late|mid|around|between)[\s-]+"
+        r"|\b[A-Z][A-Za-z.]*[’']s\s+)"  # "Iraq's 1990 invasion"
         rf"(?P<yr>{_YEAR})\b(?![,.]?\d)",
     ),
 ]
@@ -98,7 +101,7 @@ _DISPATCH: dict[str, tuple[tuple[str, int], ...]] = {
               ("span", 1), ("span", 2)),
     "wd": (("weekday", 1), ("weekday", 0)),
     "rel": (("rel_day", 0), ("rel_day", 1), ("rel_day", 3)),
-    "per": (("rel_period", 1), ("rel_period", 2), ("span", 2), ("span", 3)),
+    "per": (("rel_period", 1), ("rel_period", 2), ("span", 2), ("span", 3), ("ago", 1)),
 }
 
 PRECISE_KINDS = frozenset({"iso", "md", "dm", "m_dd", "dd_m", "md_md", "weekday", "rel_day"})
@@ -313,6 +316,17 @@ def resolve(mention: DateMention, pub: date, tense: Tense) -> tuple[date, date |
             return pub + timedelta(days=offset), None
         if k == "rel_period":
             return _rel_period((g["rq"] or "").lower(), (g["rp"] or "").lower(), pub)
+        if k == "ago":
+            n = int(g["an"]) if (g["an"] or "").isdigit() else _NUMBERS.get((g["an"] or "").lower(), 1)
+            unit = (g["au"] or "").lower()
+            if unit in {"days", "weeks"}:
+                d = pub - timedelta(days=n * (7 if unit == "weeks" else 1))
+                return d, None
+            months = n * (12 if unit == "years" else 1)
+            d = _add_months(pub, -months)
+            if g["at"] or unit == "months":
+                return d, None
+            return date(d.year, 1, 1), date(d.year, 12, 31)
         if k == "span":
             n = int(g["sn"] or "1") if (g["sn"] or "").isdigit() else _NUMBERS.get((g["sn"] or "").lower(), 1)
             unit = (g["su"] or "").lower()

@@ -239,7 +239,9 @@ def modality_of(
     if spec or governing:
         return Modality.SPECULATIVE, [(spec or governing)[-1][2]]
     ev_start, ev_end = dates
-    hist = [c for c in cues_in(ctx, "historical", clause.start, clause.end)
+    # ... or one that opens the sentence ("During the Cold War, Soviet troops were stationed ...").
+    hist = [c for c in cues_in(ctx, "historical", clause.start, clause.end) + cues_in(ctx, "historical", sent.start, sent.start + 30)
+            if c[0] - sent.start <= 8 or clause.start <= c[0]
             if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
     last_day = ev_end or ev_start
     if tense != "future" and last_day is not None and (pub - last_day).days > HISTORICAL_DAYS:
