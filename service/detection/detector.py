@@ -24,6 +24,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import cast
 
 from schemas.article import Article
 from schemas.common import EventType, Modality
@@ -31,15 +32,17 @@ from schemas.signal import Actor, Actors, ArticleRef, Evidence, Signal
 from service.detection.dates import find_dates, resolve
 from service.detection.lexicon import (
     ACTOR_CLASS,
-    CLAUSE_CATEGORY,
     CONDITIONALS,
     IF_CLASS,
     LEADER_CLASS,
     NEAR_ACTOR_KINDS,
     PLACE_CLASS,
     THREAT_CLASS,
+    ContextPayload,
     GazEntry,
+    GazPayload,
     Lexicon,
+    ScanPayload,
     TriggerEntry,
     boundary_lower,
     boundary_text,
@@ -68,21 +71,25 @@ def _context(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> Co
     """Context words of one sentence. ``btext``/``blower``: boundary forms of text and lowercase."""
     ctx = Context()
     gaz_hits: list[tuple[int, int, GazEntry]] = []
-    for end_idx, (key, values) in lex.gazetteer_automaton.iter(btext, sent.start, sent.end + 2):
-        for _cat, g in values:
-            gaz_hits.append((end_idx - len(key) + 1, end_idx - 1, g))  # type: ignore[arg-type]
-    for end_idx, (key, values) in lex.context_automaton.iter(blower, sent.start, sent.end + 2):
-        start, end = end_idx - len(key) + 1, end_idx - 1
-        for cat, value in values:
-            if cat == "gaz":
-                gaz_hits.append((start, end, value))  # type: ignore[arg-type]
-            elif cat.startswith("class:"):
-                ctx.classes.setdefault(cat[6:], []).append((start, end, str(value)))
-            elif cat == CLAUSE_CATEGORY:
-                if start < sent.end:
-                    ctx.clause_words.append(start)
-            elif not (value == "may" and text[start] == "M"):  # "May 6" is a month, not a modal
-                ctx.cues.setdefault(cat[4:], []).append((start, end, str(value)))
+    # The automata copy what they scan: hand them the sentence, not the article.
+    lo, hi = sent.start, sent.end + 2
+    for end_idx, gp in lex.gazetteer_automaton.iter(btext[lo:hi]):
+        key_len, names = cast(GazPayload, gp)
+        start = lo + end_idx - key_len + 1
+        for g in names:
+            gaz_hits.append((start, lo + end_idx - 1, g))
+    for end_idx, cp in lex.context_automaton.iter(blower[lo:hi]):
+        key_len, sectors, class_values, cue_words, opens_clause = cast(ContextPayload, cp)
+        start, end = lo + end_idx - key_len + 1, lo + end_idx - 1
+        for g in sectors:
+            gaz_hits.append((start, end, g))
+        for name, value in class_values:
+            ctx.classes.setdefault(name, []).append((start, end, value))
+        if opens_clause and start < sent.end:
+            ctx.clause_words.append(start)
+        for name, word in cue_words:
+            if not (word == "may" and text[start] == "M"):  # "May 6" is a month, not a modal
+                ctx.cues.setdefault(name, []).append((start, end, word))
     ctx.gaz = _longest_gaz(text, gaz_hits)
     if ctx.gaz:
         # "Rapid Support Forces", "U.S. Forces Korea": words inside a name are not class words
@@ -376,32 +383,41 @@ _DETERMINERS = frozenset(
 )
 
 
-def _heads(lex: Lexicon, lower: str, blower: str) -> list[tuple[int, int, str, tuple[TriggerEntry, ...]]]:
-    out = []
-    for end_idx, (key, entries) in lex.head_automaton.iter(blower):
-        start, end = end_idx - len(key) + 1, end_idx - 1
+Head = tuple[int, int, str, tuple[TriggerEntry, ...]]  # start, end, phrase (lowercase), its rules
+NearHits = dict[str, list[tuple[int, int]]]  # class name -> (start, end) of its words
+
+
+def _heads(lex: Lexicon, lower: str, blower: str) -> tuple[list[Head], NearHits]:
+    """Trigger heads, and the near-class words ``_live_heads`` needs: one scan of the text."""
+    out: list[Head] = []
+    near: NearHits = {}
+    n = len(lower)
+    for end_idx, sp in lex.scan_automaton.iter(blower):
+        key_len, entries, names = cast(ScanPayload, sp)
+        start, end = end_idx - key_len + 1, end_idx - 1
+        for name in names:
+            near.setdefault(name, []).append((start, end))
+        if not entries:
+            continue
         # "water-bombing aircraft", "Russian-brokered": a head glued to a word by a hyphen is a
         # modifier, not an event (phrases that contain the hyphen, "counter-offensive", still match).
-        if (start > 0 and lower[start - 1] == "-") or (end < len(lower) and lower[end] == "-"):
+        if (start > 0 and lower[start - 1] == "-") or (end < n and lower[end] == "-"):
             continue
         # "the annexed Crimean peninsula", "the occupied territories": a participle used as an
         # adjective describes a state of affairs, not an event reported here.
         if lower.endswith("ed", start, end) and lower[max(0, start - 8):start].rstrip().rsplit(" ", 1)[-1] in _DETERMINERS:
             continue
         out.append((start, end, lower[start:end], entries))
-    return out
+    return out, near
 
 
-def _live_heads(
-    lex: Lexicon, blower: str, heads: list[tuple[int, int, str, tuple[TriggerEntry, ...]]],
-    para_starts: list[int],
-) -> list[tuple[int, int, str, tuple[TriggerEntry, ...]]]:
+def _live_heads(heads: list[Head], hits: NearHits, para_starts: list[int]) -> list[Head]:
     """Drop the heads that cannot fire, before any sentence is cut or any context is built.
 
     Most trigger heads in wire copy are look-alikes ("cut rates", "reached the summit", "lifted
-    shares") whose every rule needs a class word nearby that is not there. One pass of the small
-    ``near_automaton`` over the whole text finds the class words; a head survives when one of its
-    rules needs none (or needs a place or an actor: that takes the gazetteer), when a needed word lies within
+    shares") whose every rule needs a class word nearby that is not there. The scan that found
+    the heads also found the class words (``hits``); a head survives when one of its rules needs
+    none (or needs a place or an actor: that takes the gazetteer), when a needed word lies within
     the rule's window on the rule's side, or when its paragraph holds a threat word and an "if"
     (a conditional threat needs no head of its own). Every test here is looser than the one the
     sentence stage applies, so a dropped head is one that stage would have rejected: the output
@@ -410,11 +426,6 @@ def _live_heads(
     checks = [h for h in heads if not any(not e.near or not _SPECIAL_NEAR.isdisjoint(e.near) for e in h[3])]
     if not checks:
         return heads
-    hits: dict[str, list[tuple[int, int]]] = {}
-    for end_idx, (key, names) in lex.near_automaton.iter(blower):
-        start = end_idx - len(key) + 1
-        for name in names:
-            hits.setdefault(name, []).append((start, end_idx - 1))
     threat_paras: set[int] = set()
     if THREAT_CLASS in hits and IF_CLASS in hits:
         forces = {bisect_right(para_starts, s) for s, _ in hits[THREAT_CLASS]}
@@ -428,7 +439,7 @@ def _live_heads(
     return [h for h in heads if (h[0], h[1]) not in dead] if dead else heads
 
 
-def _may_be_near(entry: TriggerEntry, hits: dict[str, list[tuple[int, int]]], start: int, end: int) -> bool:
+def _may_be_near(entry: TriggerEntry, hits: NearHits, start: int, end: int) -> bool:
     """The test of ``_near`` without sentence bounds and without names: a superset of it."""
     for name in entry.near:
         for s, e in hits.get(name, ()):
@@ -613,13 +624,13 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                 blower = boundary_text(lower)
         else:
             btext, blower = "", ascii_blower  # btext only where heads are: the gazetteer needs case
-        heads = _heads(lex, lower, blower)
+        heads, near = _heads(lex, lower, blower)
         if not heads:
             continue
         if not btext:
             btext = boundary_text(text)
         index = SentenceIndex(text) if field_name == "body" else None
-        heads = _live_heads(lex, blower, heads, index.paragraph_starts if index is not None else [])
+        heads = _live_heads(heads, near, index.paragraph_starts if index is not None else [])
         if not heads:
             continue
         by_sentence: dict[Span, list] = {}

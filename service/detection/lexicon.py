@@ -36,7 +36,6 @@ LEADER_CLASS = "LEADER"
 THREAT_CLASS = "force"  # what a conditional threat threatens ("sanctions if Russia attacks")
 CONDITIONALS = ("if", "unless")  # the words that open the condition of a conditional threat
 IF_CLASS = "IF"
-CLAUSE_CATEGORY = "clause"  # context-automaton payloads for the conjunctions that open a clause
 
 try:  # the C loader is ~10x faster; fall back to pure Python where libyaml is missing
     _Loader = yaml.CSafeLoader
@@ -132,29 +131,32 @@ def _key(phrase: str) -> str:
     return boundary_text(phrase)
 
 
+# Payloads of the automata, typed so that compiled code unpacks them natively. A key of length
+# L ending at index e of a boundary text covers the original text [e - L + 1, e - 1).
+ScanPayload = tuple[int, tuple[TriggerEntry, ...], tuple[str, ...]]  # key length, heads' rules, near classes
+ContextPayload = tuple[
+    int, tuple[GazEntry, ...], tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], bool
+]  # key length, sector actors, (class, value), (cue, word), opens a clause
+GazPayload = tuple[int, tuple[GazEntry, ...]]  # key length, names
+
+
 @dataclass(slots=True)
 class Lexicon:
-    """Compiled lexicon.
+    """Compiled lexicon: three Aho-Corasick automata over ``boundary_text`` forms.
 
-    Automata over ``boundary_text`` forms: ``head_automaton`` (trigger heads, lowercase),
-    ``context_automaton`` (class words and cues, lowercase) and ``gazetteer_automaton`` (names,
-    case-sensitive, over the original-case text). Values are (phrase, payload) where payload is a
-    tuple of trigger entries (heads) or of (category, value) pairs with category 'gaz',
-    'class:<name>', 'cue:<name>' or 'clause'. A key of length L ending at index e of the boundary text
-    covers the original text [e - L + 1, e - 1).
-
-    ``near_automaton`` (lowercase) holds only the words of the classes that some trigger needs
-    nearby, plus what a conditional threat needs (``force`` words and "if"/"unless", the latter
-    under the name ``IF_CLASS``); its payload is the tuple of class names. One pass of it over a
-    whole article tells which heads cannot fire, before any sentence is cut (see
-    ``detector._live_heads``).
+    ``scan_automaton`` (lowercase, run once over each whole text): trigger heads, and the words
+    of the classes that some trigger needs nearby plus what a conditional threat needs
+    (``force`` words, and "if"/"unless" under the name ``IF_CLASS``). The near words tell which
+    heads cannot fire before any sentence is cut (``detector._live_heads``).
+    ``context_automaton`` (lowercase, candidate sentences only): class words, modality cues,
+    clause-opening conjunctions and generic sector actors ("rebels").
+    ``gazetteer_automaton`` (case-sensitive, original-case text, candidate sentences only): names.
     """
 
     entries: list[TriggerEntry]
-    head_automaton: ahocorasick.Automaton
+    scan_automaton: ahocorasick.Automaton
     context_automaton: ahocorasick.Automaton
     gazetteer_automaton: ahocorasick.Automaton
-    near_automaton: ahocorasick.Automaton
     classes: dict[str, dict[str, str]]
     cues: dict[str, frozenset[str]]
     gazetteer_size: int
@@ -260,36 +262,6 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     head_keys: dict[str, list[TriggerEntry]] = defaultdict(list)
     for phrase, ents in heads.items():
         head_keys[_key(phrase)].extend(e for e in ents if e not in head_keys[_key(phrase)])
-    head_auto = ahocorasick.Automaton()
-    for key, ents in head_keys.items():
-        head_auto.add_word(key, (key, tuple(ents)))
-    head_auto.make_automaton()
-
-    context: dict[str, list[tuple[str, object]]] = defaultdict(list)
-    gaz_names: dict[str, list[tuple[str, object]]] = defaultdict(list)
-    gaz = _read_tsv(data_dir / "gazetteer.tsv") + _read_tsv(data_dir / "sectors.tsv")
-    for g in gaz:
-        if g.kind == "sector":  # generic nouns ("rebels"): matched in any case
-            context[_key(g.surface.lower())].append(("gaz", g))
-        else:  # names: matched case-sensitively ("US" the state, not "us")
-            gaz_names[_key(g.surface)].append(("gaz", g))
-    for cname, words in classes.items():
-        for w, v in words.items():
-            context[_key(w)].append((f"class:{cname}", v))
-    for cname, words in cues.items():
-        for w in words:
-            context[_key(w)].append((f"cue:{cname}", w))
-    for w in CLAUSE_WORDS:
-        context[_key(w)].append((CLAUSE_CATEGORY, w))
-    ctx_auto = ahocorasick.Automaton()
-    for key, vals in context.items():
-        ctx_auto.add_word(key, (key, tuple(vals)))
-    ctx_auto.make_automaton()
-    gaz_auto = ahocorasick.Automaton()
-    for key, vals in gaz_names.items():
-        gaz_auto.add_word(key, (key, tuple(vals)))
-    gaz_auto.make_automaton()
-
     near_words: dict[str, list[str]] = defaultdict(list)
     needed = {n for e, _ in loaded for n in e.near if n not in (PLACE_CLASS, ACTOR_CLASS, LEADER_CLASS)} | {THREAT_CLASS}
     for cname in sorted(needed):
@@ -297,21 +269,53 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
             near_words[_key(w)].append(cname)
     for w in CONDITIONALS:
         near_words[_key(w)].append(IF_CLASS)
-    near_auto = ahocorasick.Automaton()
-    for key, names in near_words.items():
-        near_auto.add_word(key, (key, tuple(names)))
-    near_auto.make_automaton()
+    scan_auto = ahocorasick.Automaton()
+    for key in head_keys.keys() | near_words.keys():
+        scan: ScanPayload = (len(key), tuple(head_keys.get(key, ())), tuple(near_words.get(key, ())))
+        scan_auto.add_word(key, scan)
+    scan_auto.make_automaton()
+
+    sectors: dict[str, list[GazEntry]] = defaultdict(list)
+    gaz_names: dict[str, list[GazEntry]] = defaultdict(list)
+    gaz = _read_tsv(data_dir / "gazetteer.tsv") + _read_tsv(data_dir / "sectors.tsv")
+    for g in gaz:
+        if g.kind == "sector":  # generic nouns ("rebels"): matched in any case
+            sectors[_key(g.surface.lower())].append(g)
+        else:  # names: matched case-sensitively ("US" the state, not "us")
+            gaz_names[_key(g.surface)].append(g)
+    class_words: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for cname, words in classes.items():
+        for w, v in words.items():
+            class_words[_key(w)].append((cname, v))
+    cue_words: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for cname, cws in cues.items():
+        for w in cws:
+            cue_words[_key(w)].append((cname, w))
+    clause_keys = {_key(w) for w in CLAUSE_WORDS}
+    ctx_auto = ahocorasick.Automaton()
+    context_keys = sectors.keys() | class_words.keys() | cue_words.keys() | clause_keys
+    for key in context_keys:
+        ctx: ContextPayload = (
+            len(key), tuple(sectors.get(key, ())), tuple(class_words.get(key, ())),
+            tuple(cue_words.get(key, ())), key in clause_keys,
+        )
+        ctx_auto.add_word(key, ctx)
+    ctx_auto.make_automaton()
+    gaz_auto = ahocorasick.Automaton()
+    for key, names in gaz_names.items():
+        gp: GazPayload = (len(key), tuple(names))
+        gaz_auto.add_word(key, gp)
+    gaz_auto.make_automaton()
 
     return Lexicon(
         entries=[e for e, _ in loaded],
-        head_automaton=head_auto,
+        scan_automaton=scan_auto,
         context_automaton=ctx_auto,
         gazetteer_automaton=gaz_auto,
-        near_automaton=near_auto,
         classes=classes,
         cues=cues,
         gazetteer_size=len(gaz),
-        stats={"heads": len(heads), "context_phrases": len(context), "gazetteer_rows": len(gaz)},
+        stats={"heads": len(heads), "context_phrases": len(context_keys), "gazetteer_rows": len(gaz)},
     )
 
 

@@ -53,3 +53,17 @@ def test_lazy_sentence_index_matches_the_full_split(text: str) -> None:
             assert index.sentence_at(pos) == span
     for before, after in zip(spans, spans[1:], strict=False):
         assert index.sentence_before(after) == before
+
+
+BREAK_TEXT = st.lists(
+    st.sampled_from([".", "!", "?", "\"", "”", "’", "'", ")", "]", "“", "‘", "(", "[", " ", "\n", "\u00a0", "\x1c", "A", "z", "7", "É", "x."]),
+    min_size=1, max_size=40,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.one_of(BREAK_TEXT, st.text(max_size=200)))
+def test_sentence_breaks_are_exactly_the_regex_matches(text: str) -> None:
+    from service.detection.text import _END, _break_spans
+
+    assert _break_spans(text) == [m.span() for m in _END.finditer(text)]
