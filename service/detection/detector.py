@@ -105,16 +105,20 @@ def _context(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> Co
 
 def _longest_gaz(text: str, hits: list[tuple[int, int, GazEntry]]) -> list[tuple[int, int, GazEntry]]:
     """Keep the longest non-overlapping gazetteer matches; drop 'pro-Russian', 'Vienna-based'."""
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    # Sorted by (start, longest first) through plain int tuples: no key callback per item.
+    order = sorted((h[0], h[0] - h[1], i) for i, h in enumerate(hits))
     out: list[tuple[int, int, GazEntry]] = []
     last_end = -1
-    for start, end, g in hits:
+    n = len(text)
+    for start, _neg_len, i in order:
         if start < last_end:
             continue
-        before = text[max(0, start - 5):start].lower()
-        if before.endswith(("pro-", "anti-", "non-", "ex-")) or text[end:end + 6].lower().startswith(("-based", "-born", "-made", "-style")):
+        end = hits[i][1]
+        if start > 0 and text[start - 1] == "-" and text[max(0, start - 5):start].lower().endswith(("pro-", "anti-", "non-", "ex-")):
             continue
-        out.append((start, end, g))
+        if end < n and text[end] == "-" and text[end:end + 6].lower().startswith(("-based", "-born", "-made", "-style")):
+            continue
+        out.append(hits[i])
         last_end = end
     return out
 
@@ -405,7 +409,7 @@ def _heads(lex: Lexicon, lower: str, blower: str) -> tuple[list[Head], NearHits]
             continue
         # "the annexed Crimean peninsula", "the occupied territories": a participle used as an
         # adjective describes a state of affairs, not an event reported here.
-        if lower.endswith("ed", start, end) and lower[max(0, start - 8):start].rstrip().rsplit(" ", 1)[-1] in _DETERMINERS:
+        if end - start >= 2 and lower[end - 2:end] == "ed" and lower[max(0, start - 8):start].rstrip().rsplit(" ", 1)[-1] in _DETERMINERS:
             continue
         out.append((start, end, lower[start:end], entries))
     return out, near
