@@ -60,7 +60,15 @@ def _same_sentence(d: Draft, k: Draft) -> bool:
     return (d.evidence.field, d.evidence.start) == (k.evidence.field, k.evidence.start)
 
 
-_DEFINITE_RE = re.compile(r"\b(?:the|this|that|these|those)\s+(?:[\w'’.-]+\s+){0,2}$", re.IGNORECASE)
+# A definite mention that refers back: after a preposition or a verb that talks about an event
+# ("before the meeting", "to denounce the U.S. and British strikes"), not one that does it ("raised
+# the combat readiness", "declared the annexation").
+_DEFINITE_RE = re.compile(
+    r"\b(?:before|after|since|during|over|about|against|of|on|for|at|ahead of|following|despite|amid|"
+    r"denounce[sd]?|condemn(?:s|ed)?|criticiz(?:e|es|ed)|criticis(?:e|es|ed)|welcome[sd]?|protest(?:s|ed)?|"
+    r"discuss(?:es|ed)?)\s+(?:the|this|that|these|those)\s+(?:[\w'’.-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
 
 
 def _definite(d: Draft) -> bool:
