@@ -29,7 +29,7 @@ from typing import cast
 from schemas.article import Article
 from schemas.common import EventType, Modality
 from schemas.signal import Actor, Actors, ArticleRef, Evidence, Signal
-from service.detection.dates import find_dates, resolve
+from service.detection.dates import DateMention, find_dates, resolve
 from service.detection.lexicon import (
     ACTOR_CLASS,
     CONDITIONALS,
@@ -331,6 +331,36 @@ def _drop_forecasts(lower: str, ctx: Context, cands: list[Candidate]) -> list[Ca
     return out
 
 
+# "protest outside an EU leaders' summit", "meet on the sidelines of the G20 summit": the
+# gathering named as the venue happens when the act at it does.
+_VENUE_RE = re.compile(
+    r"\b(?:outside|at|during|on the sidelines of|on the margins of|in the margins of)\s+(?:an?|the|this|its)\s+"
+    r"(?:[\w'’.-]+\s+){0,3}$"
+)
+
+
+def _venue_pairs(lower: str, sent: Span, cands: list[Candidate]) -> list[tuple[int, int]]:
+    """(act, venue) index pairs: a meeting named as where the trigger right before it happens."""
+    out = []
+    for i in range(1, len(cands)):
+        c = cands[i]
+        if (
+            c.entry.type == EventType.CONSULT and cands[i - 1].end <= c.start
+            and _VENUE_RE.search(lower, max(sent.start, c.start - 50), c.start)
+        ):
+            out.append((i - 1, i))
+    return out
+
+
+def _share_venue_dates(pairs: list[tuple[int, int]], chosen: list[DateMention | None]) -> None:
+    for j, i in pairs:
+        mine, theirs = chosen[i], chosen[j]
+        if mine is None and theirs is not None and theirs.is_precise:
+            chosen[i] = theirs
+        elif theirs is None and mine is not None and mine.is_precise:
+            chosen[j] = mine
+
+
 def _drop_labels(lower: str, sent: Span, cands: list[Candidate]) -> list[Candidate]:
     return [
         c for c in cands
@@ -498,7 +528,12 @@ def _process_sentence(
     dates = [d for d in dates if not is_reporting_date(lower, ctx, d)]
     clauses = [clause_of(bounds, sent.end, c.start) for c in cands]
     tense_info = [tense_of(text, lower, c, ctx, cl, sent) for c, cl in zip(cands, clauses, strict=True)]
+    venues = _venue_pairs(lower, sent, cands) if len(cands) > 1 else []
+    for j, i in venues:
+        tense_info[i] = tense_info[j]  # the venue is no topic: it takes the act's tense
     chosen = assign_dates(lower, cands, dates, clauses, [t for t, _ in tense_info])
+    if venues and dates:
+        _share_venue_dates(venues, chosen)
     drafts: list[Draft] = []
     seen_types: dict[tuple[EventType, int], Draft] = {}
     for cand, clause, (tense, tense_cues), dm in zip(cands, clauses, tense_info, chosen, strict=True):
