@@ -224,6 +224,11 @@ class Worker:
         except OSError:
             return "(no log)"
 
+    def children(self) -> list[int]:
+        """PIDs of the worker's child processes (its detection processes), from /proc."""
+        assert self.proc is not None
+        return children_of(self.proc.pid)
+
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
@@ -237,6 +242,35 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
+
+
+def children_of(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            out.append(int(stat.parent.name))
+    return out
+
+
+def gone(pids: list[int], timeout: float = 20.0) -> bool:
+    """True once none of ``pids`` is alive (zombies count as gone), polling up to ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        alive = []
+        for pid in pids:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if state != "Z":
+                alive.append(pid)
+        if not alive or time.monotonic() >= deadline:
+            return not alive
+        time.sleep(0.2)
 
 
 @pytest.fixture

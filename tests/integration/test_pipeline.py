@@ -14,6 +14,7 @@ from schemas.deadletter import DeadLetter
 from schemas.signal import Signal
 from service.inputs import read_articles
 from service.stream.publish import wire_json
+from tests.integration.conftest import gone
 from tests.stream.fakes import EXPLODE, KILL, two_signals
 
 REPO = Path(__file__).resolve().parents[2]
@@ -188,7 +189,9 @@ def test_duplicates_suppressed_by_id_and_content_across_restart(make_stream, gua
                     (b"d1", json.dumps({"id": "d1", "body": body}).encode())])  # same batch
     stream.consume(stream.signals, until=lambda m: len(m) >= 2, timeout=60)
     time.sleep(2)  # let a commit pass
+    detecting = w.children()
     w.stop()
+    assert gone(detecting, timeout=5), f"detection processes {detecting} outlived the stopped worker"
     # After a restart (state restored from the changelog): same id, then same content + new id.
     w2 = stream.worker("w2").start()
     w2.wait_ready()

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.conftest import gone
+
 N_ARTICLES = 2000
 REPORT = Path(__file__).resolve().parents[2] / "bench" / "out"
 
@@ -40,8 +42,11 @@ def test_sigkill_during_load_then_restart_loses_nothing(make_stream, guarantee):
     w.wait_ready()
     # Kill once some, but not all, output is out.
     stream.consume(stream.signals, until=lambda m: len(m) >= 400, timeout=120, committed_only=False)
+    detecting = w.children()
+    assert detecting, "the worker runs detection in a child process by default"
     w.kill()
     assert w.proc.returncode == -9
+    assert gone(detecting), f"detection processes {detecting} outlived the SIGKILLed worker"
     w2 = stream.worker("second").start()
     w2.wait_ready()
     want = 2 * N_ARTICLES
