@@ -45,7 +45,10 @@ PEOPLE_NOUNS = frozenset(
     "commanders militants fighters rebels team".split()
 )
 # CONSULT heads that take their counterpart as a direct object ("will meet the U.S. envoy").
-TRANSITIVE_CONSULT = frozenset("meet meets met visit visits visited visiting hosted host hosts hosting received".split())
+TRANSITIVE_CONSULT = frozenset(
+    "meet meets met visit visits visited visiting hosted host hosts hosting received receive receives "
+    "receiving welcomed welcomes welcoming greeted greets".split()
+)
 # Participant words that name every party, so the sentence subject is not one of them.
 LISTING_WORDS = frozenset("involving involve involves including include includes between among".split())
 
