@@ -1,9 +1,12 @@
 """Compile the detector's hot modules with mypyc, in place, and record what was compiled.
 
-    .venv/bin/python scripts/build_native.py          # build (about a minute)
-    .venv/bin/python scripts/build_native.py --clean  # remove the build: pure Python again
+    .venv/bin/python scripts/build_native.py             # build (about a minute)
+    .venv/bin/python scripts/build_native.py --if-stale  # build only when a source changed
+    .venv/bin/python scripts/build_native.py --clean     # remove the build: pure Python again
 
 Optional: without a C compiler or mypy the detector runs as plain Python (same output, slower).
+The modules must type-check (mypyc compiles from the types): a type error stops the build and
+is printed; scripts/test.sh rebuilds when a source changed and fails if the build fails.
 ``service/detection/native.py`` refuses a build whose sources have changed since, so editing a
 rule never runs stale compiled code. scripts/setup.sh runs this.
 """
@@ -73,8 +76,17 @@ def build(native) -> None:  # noqa: ANN001
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clean", action="store_true", help="remove the compiled modules")
+    ap.add_argument("--if-stale", action="store_true", help="build only when the build is missing or stale")
     args = ap.parse_args()
     native = _load_native()
+    if args.if_stale and native.compiled_files():
+        try:
+            manifest = json.loads(native.MANIFEST.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            manifest = None
+        if native.stale_reason(manifest, native.source_hashes(), native._python_version()) is None:
+            print("build_native: up to date")
+            return 0
     if args.clean:
         clean(native)
         print("build_native: removed; the detector runs as pure Python")

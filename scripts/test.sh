@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/test.sh: every check the project has, the one command CI runs (.ci/run).
 #
-#   ruff, then pytest: unit tests, the detector's quality floor, the JSON Schema drift check,
+#   ruff, the compiled detector (rebuilt when a source changed), then pytest: unit tests, the detector's quality floor, the JSON Schema drift check,
 #   delivery tests against real SMTP and HTTP servers on loopback, and integration tests against
 #   a real Apache Kafka broker, which this script starts (and stops again) when none is running.
 #
@@ -18,4 +18,6 @@ cleanup() { if [ "$started" = 1 ]; then scripts/kafka.sh stop || true; fi; }
 trap cleanup EXIT
 
 .venv/bin/ruff check .
-ESCALERT_REQUIRE_KAFKA=1 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+# The detector is tested as it runs in production: compiled (rebuilt here if a source changed).
+.venv/bin/python scripts/build_native.py --if-stale
+ESCALERT_REQUIRE_KAFKA=1 ESCALERT_REQUIRE_NATIVE=1 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -317,7 +317,7 @@ def resolve(mention: DateMention, pub: date, tense: Tense) -> tuple[date, date |
         if k == "rel_period":
             return _rel_period((g["rq"] or "").lower(), (g["rp"] or "").lower(), pub)
         if k == "ago":
-            n = int(g["an"]) if (g["an"] or "").isdigit() else _NUMBERS.get((g["an"] or "").lower(), 1)
+            n = int(g["an"] or "1") if (g["an"] or "").isdigit() else _NUMBERS.get((g["an"] or "").lower(), 1)
             unit = (g["au"] or "").lower()
             if unit in {"days", "weeks"}:
                 d = pub - timedelta(days=n * (7 if unit == "weeks" else 1))

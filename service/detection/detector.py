@@ -672,14 +672,19 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
         heads = _live_heads(heads, near, index.paragraph_starts if index is not None else [])
         if not heads:
             continue
-        by_sentence: dict[Span, list] = {}
+        # Heads come in text order, so a sentence's heads are consecutive: group them in a list
+        # (cheaper than a dict keyed by spans, whose dataclass hash runs as Python code).
+        groups: list[tuple[Span, list[Head]]] = []
         sent = Span(0, len(text)) if index is None else Span(-1, -1)
-        for h in heads:  # heads come in text order: most share the previous head's sentence
+        for h in heads:
             if index is not None and not (sent.start <= h[0] < sent.end):
                 sent = index.sentence_at(h[0])
             if h[1] <= sent.end:
-                by_sentence.setdefault(sent, []).append(h)
-        for sent in sorted(by_sentence, key=lambda sp: sp.start):
+                if groups and groups[-1][0].start == sent.start:
+                    groups[-1][1].append(h)
+                else:
+                    groups.append((sent, [h]))
+        for sent, sent_heads in groups:
 
             def prev_actors(sent: Span = sent, text: str = text, btext: str = btext, blower: str = blower,
                             index: SentenceIndex | None = index) -> list[Actor]:
@@ -696,7 +701,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                 return []
 
             drafts.extend(_process_sentence(
-                lex, text, lower, btext, blower, sent, by_sentence[sent], field_name, pub, prev_actors
+                lex, text, lower, btext, blower, sent, sent_heads, field_name, pub, prev_actors
             ))
     drafts = merge_mentions(drafts)
     ref = build(

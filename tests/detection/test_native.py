@@ -41,6 +41,14 @@ def _dump(native_flag: str) -> list[str]:
     return out.stdout.splitlines()
 
 
+def test_the_detector_is_compiled_where_the_suite_requires_it() -> None:
+    """scripts/test.sh (and so CI) builds the detector and requires it compiled: a type error
+    in a detection module, which stops mypyc, fails here instead of silently running slower."""
+    if os.environ.get("ESCALERT_REQUIRE_NATIVE") != "1":
+        pytest.skip("ESCALERT_REQUIRE_NATIVE is not set (scripts/test.sh sets it)")
+    assert BUILD.startswith("compiled"), f"{BUILD}: run scripts/build_native.py and read its errors"
+
+
 def test_manifest_matching_the_sources_is_used() -> None:
     hashes = native.source_hashes()
     assert native.stale_reason({"python": "3.11.7", "modules": dict(hashes)}, hashes, "3.11.7") is None
