@@ -115,3 +115,46 @@ def test_published_at_missing_is_flagged_on_signals() -> None:
     art = Article.model_validate({"body": "Russian troops massed near the border with Ukraine."})
     (s,) = detect(art)
     assert s.article.published_at_assumed is True
+
+
+# Classes of errors fixed in the issue-2 quality round: one sentence per rule, none from the
+# labeled set. (type, modality) must be among the alert-worthy signals, or absent when None.
+@pytest.mark.parametrize(
+    ("text", "want", "absent"),
+    [
+        # a test into the sea absorbs the launch verb
+        ("North Korea fired two ballistic missiles into the sea on Thursday.", (EventType.MOBILIZE, Modality.ASSERTED), EventType.ASSAULT),
+        # a coup and a detention in one sentence are two acts
+        ("The army seized power in a coup on Monday and detained the president.", (EventType.COERCE, Modality.ASSERTED), None),
+        # speculation does not reach into a comma-set background adjunct
+        ("Turkey might launch a ground operation in Syria, Erdogan said, after a week of air strikes.", (EventType.ASSAULT, Modality.ASSERTED), None),
+        # a noun named as a cause happened
+        ("Israel could hit Iran's oil facilities in response to this week's missile attack.", (EventType.ASSAULT, Modality.ASSERTED), None),
+        # nominal speculation governs its noun phrase only
+        ("Possible Iranian retaliation put U.S. forces in the region on alert, officials said.", (EventType.MOBILIZE, Modality.ASSERTED), None),
+        ("Chinese coast guard vessels entered Japan's territorial waters near the Senkaku islands.", (EventType.COERCE, Modality.ASSERTED), EventType.MOBILIZE),
+        ("Security forces killed 12 protesters in Khartoum on Monday.", (EventType.COERCE, Modality.ASSERTED), EventType.ASSAULT),
+        ("Thousands of demonstrators stormed the parliament in Baghdad on Saturday.", (EventType.PROTEST, Modality.ASSERTED), EventType.ASSAULT),
+        ("Egypt said the crossing was unusable because Israeli strikes had damaged the roads.", (EventType.ASSAULT, Modality.ASSERTED), None),
+        ("Russia threatened to cut off gas supplies to Moldova on Monday.", (EventType.THREATEN, Modality.ASSERTED), EventType.SANCTION),
+        ("Azerbaijan blocked the Lachin corridor on Monday.", (EventType.COERCE, Modality.ASSERTED), None),
+        ("Islamist rebels entered the town of Kidal on Sunday.", (EventType.COERCE, Modality.ASSERTED), EventType.MOBILIZE),
+        ("Ethiopia began pulling its troops out of Somalia on Tuesday.", (EventType.RETREAT, Modality.ASSERTED), None),
+        ("Putin will receive Erdogan in Sochi on Monday, the Kremlin said.", (EventType.CONSULT, Modality.SCHEDULED), None),
+        ("Macron spoke to Putin by phone on Tuesday.", (EventType.CONSULT, Modality.ASSERTED), None),
+        ("Farmers will protest outside the EU leaders' summit in Brussels on Thursday.", (EventType.CONSULT, Modality.SCHEDULED), None),
+        # precision: labels, forecasts, defence pacts, proposals, fleets leaving port
+        ("Lithuania kept its ban on transit to Kaliningrad, which Moscow called a blockade.", None, EventType.COERCE),
+        ("Officials warned that China may be preparing to invade Taiwan.", None, EventType.THREATEN),
+        ("The two states signed a defence pact, pledging that any aggression against either country would be treated as an attack on both.", None, EventType.THREATEN),
+        ("Hamas said it was studying Egypt's ceasefire proposal.", None, EventType.AGREE),
+        ("The tanker, part of Russia's shadow fleet, had left a Russian port hours earlier.", None, EventType.RETREAT),
+        ("Macron received criticism from Germany over his remarks on Monday.", None, EventType.CONSULT),
+    ],
+)
+def test_quality_round_classes(text: str, want: tuple[EventType, Modality] | None, absent: EventType | None) -> None:
+    got = [(s.type, s.modality) for s in signals_of(text) if s.modality in ALERT_WORTHY_MODALITIES]
+    if want is not None:
+        assert want in got, got
+    if absent is not None:
+        assert absent not in {t for t, _ in got}, got
