@@ -11,7 +11,7 @@ from service.detection.model import Draft
 # Types whose different modes in one sentence are different acts, not one event told twice.
 DISTINCT_ACT_TYPES = frozenset({EventType.COERCE, EventType.SANCTION, EventType.ASSAULT})
 # Modes that name no particular act ("killing two soldiers" after "exchanged fire"): they merge.
-GENERIC_MODES = frozenset({"attack", "killing", "military action", "repression"})
+GENERIC_MODES = frozenset({"attack", "killing", "military action", "repression", "ceasefire violation"})
 
 
 # Shows of force (drills, weapons tests) and deployments are different MOBILIZE acts ("ended three
