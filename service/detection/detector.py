@@ -73,13 +73,13 @@ def _context(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> Co
     gaz_hits: list[tuple[int, int, GazEntry]] = []
     # The automata copy what they scan: hand them the sentence, not the article.
     lo, hi = sent.start, sent.end + 2
-    for end_idx, gp in lex.gazetteer_automaton.iter(btext[lo:hi]):
-        key_len, names = cast(GazPayload, gp)
+    for item in lex.gazetteer_automaton.iter(btext[lo:hi]):
+        end_idx, (key_len, names) = cast(tuple[int, GazPayload], item)
         start = lo + end_idx - key_len + 1
         for g in names:
             gaz_hits.append((start, lo + end_idx - 1, g))
-    for end_idx, cp in lex.context_automaton.iter(blower[lo:hi]):
-        key_len, sectors, class_values, cue_words, opens_clause = cast(ContextPayload, cp)
+    for item in lex.context_automaton.iter(blower[lo:hi]):
+        end_idx, (key_len, sectors, class_values, cue_words, opens_clause) = cast(tuple[int, ContextPayload], item)
         start, end = lo + end_idx - key_len + 1, lo + end_idx - 1
         for g in sectors:
             gaz_hits.append((start, end, g))
@@ -426,8 +426,8 @@ def _heads(lex: Lexicon, lower: str, blower: str) -> tuple[list[Head], NearHits]
     out: list[Head] = []
     near: NearHits = {}
     n = len(lower)
-    for end_idx, sp in lex.scan_automaton.iter(blower):
-        key_len, entries, names = cast(ScanPayload, sp)
+    for item in lex.scan_automaton.iter(blower):
+        end_idx, (key_len, entries, names) = cast(tuple[int, ScanPayload], item)
         start, end = end_idx - key_len + 1, end_idx - 1
         for name in names:
             near.setdefault(name, []).append((start, end))
