@@ -459,45 +459,69 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
             await _pipelined(stream)
 
     async def _pipelined(stream: Any) -> None:
-        """Batches go to the detection processes while the loop takes the next ones; a task
-        finishes them strictly in the order they were taken (offsets, dedupe marks)."""
+        """Detection in child processes while the loop keeps taking events.
+
+        Three steps, each its own task: the agent's loop puts taken events in a stash; the
+        submitter sends the stash to the next idle child (so while every child is busy the stash
+        grows, and under load batches get big and cheap, while at low rates each goes at once);
+        the finisher finishes batches strictly in the order they were taken (offsets, dedupe).
+        """
         pool = DetectPool(processes, s.detector, max_article_bytes=s.max_article_bytes,
                           with_keys=window > 0, timeout_seconds=s.detect_timeout_seconds)
         parts.detect_pool = pool
         await pool.start()
         log.info("detection in %d process(es): %s", processes, pool.pids)
-        # One batch per child detecting, one more taken and waiting: the loop never waits for a
-        # child unless all of them are busy.
+        stash: list[Any] = []
+        stashed = asyncio.Event()  # the stash has events
+        room = asyncio.Event()  # the stash is under a batch: the loop may add to it
+        room.set()
         in_flight: asyncio.Queue[tuple[list[Any], datetime, asyncio.Future[list[Analysis]]]] = (
             asyncio.Queue(maxsize=processes + 1))
+
+        async def submitter() -> None:
+            while True:
+                await stashed.wait()
+                child = await pool.acquire()
+                batch = stash[:s.batch_size]
+                del stash[:s.batch_size]
+                if not stash:
+                    stashed.clear()
+                if len(stash) < s.batch_size:
+                    room.set()
+                now = datetime.now(UTC)
+                job = asyncio.ensure_future(pool.analyse([ev.message.value for ev in batch], now, child))
+                await in_flight.put((batch, now, job))
 
         async def finisher() -> None:
             while True:
                 batch, now, job = await in_flight.get()
                 await finish(batch, await job, now)
 
-        finishing = asyncio.ensure_future(finisher())
+        helpers = [asyncio.ensure_future(submitter()), asyncio.ensure_future(finisher())]
         try:
             async for events in stream.take_events(s.batch_size, within=s.batch_within_seconds):
-                batch = list(events)
-                for ev in batch:
-                    # One more reference per message: take_events acks the batch as soon as this
-                    # body returns, and that must not release an offset whose signals are not
-                    # produced yet; the finisher's ack releases it. (take_events' acks run before
-                    # the finisher can take the batch: nothing between them yields to the loop.)
+                if not room.is_set():
+                    await asyncio.wait([asyncio.ensure_future(room.wait()), *helpers],
+                                       return_when=asyncio.FIRST_COMPLETED)
+                for task in helpers:
+                    if task.done():
+                        task.result()  # its exception crashes the agent, as an inline one would
+                        raise RuntimeError("a detection pipeline task stopped")
+                for ev in events:
+                    # One more reference per message: take_events acks these events as soon as
+                    # this body returns, and that must not release an offset whose signals are
+                    # not produced yet; the finisher's ack releases it. Nothing below yields to
+                    # the loop, so take_events' acks always come first and ours, under the batch
+                    # lock, is the one that reaches the consumer.
                     ev.message.incref()
-                now = datetime.now(UTC)
-                job = asyncio.ensure_future(pool.analyse([ev.message.value for ev in batch], now))
-                put = asyncio.ensure_future(in_flight.put((batch, now, job)))
-                await asyncio.wait([put, finishing], return_when=asyncio.FIRST_COMPLETED)
-                if finishing.done():
-                    put.cancel()
-                    job.cancel()
-                    finishing.result()  # its exception crashes the agent, as an inline one would
-                    raise RuntimeError("the batch finisher stopped")
+                stash.extend(events)
+                stashed.set()
+                if len(stash) >= s.batch_size:
+                    room.clear()
         finally:
-            finishing.cancel()
-            await asyncio.gather(finishing, return_exceptions=True)
+            for task in helpers:
+                task.cancel()
+            await asyncio.gather(*helpers, return_exceptions=True)
             await pool.stop()
 
     @app.on_before_shutdown.connect

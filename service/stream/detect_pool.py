@@ -188,12 +188,21 @@ class DetectPool:
                 f"({_exit_description(code)}; its error is in the log above)") from exc
         return child
 
-    async def analyse(self, values: Sequence[bytes | None], now: datetime) -> list[Analysis]:
-        """Analyses of ``values``, in order, whatever happens to the children."""
-        return await self._analyse(list(values), now, crashed_alone=False)
+    async def acquire(self) -> _Child:
+        """Wait for an idle child and hold it for :meth:`analyse` (callers that batch while all
+        children are busy: the longer they wait, the bigger the batch)."""
+        return await self._idle.get()
 
-    async def _analyse(self, values: list[bytes | None], now: datetime, *, crashed_alone: bool) -> list[Analysis]:
-        child = await self._idle.get()
+    async def analyse(self, values: Sequence[bytes | None], now: datetime,
+                      child: _Child | None = None) -> list[Analysis]:
+        """Analyses of ``values``, in order, whatever happens to the children (on ``child`` when
+        given, from :meth:`acquire`; else on the next idle one)."""
+        return await self._analyse(list(values), now, crashed_alone=False, child=child)
+
+    async def _analyse(self, values: list[bytes | None], now: datetime, *, crashed_alone: bool,
+                       child: _Child | None = None) -> list[Analysis]:
+        if child is None:
+            child = await self._idle.get()
         try:
             reply = await child.request(
                 pickle.dumps((now, self.max_article_bytes, self.with_keys, values), protocol=5),
