@@ -212,7 +212,8 @@ def main() -> int:
         topics={"articles": f"{app_id}-articles", "signals": f"{app_id}-signals", "articles_dlq": f"{app_id}-dlq"},
     )
     worker_settings = _worker_settings(env_topics)
-    print(f"worker: detector {worker_settings.detector}, detect processes {worker_settings.detect_processes}, "
+    print(f"worker: detector {worker_settings.detector}, detect processes {worker_settings.detect_process_count} "
+          f"(ESCALERT_DETECT_PROCESSES={worker_settings.detect_processes}), "
           f"batch {worker_settings.batch_size} within {worker_settings.batch_within_seconds} s, "
           f"{worker_settings.processing_guarantee}, dedupe window {worker_settings.dedupe_window_seconds:g} s, "
           f"store {worker_settings.store}; {os.cpu_count()} CPUs")

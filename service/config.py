@@ -176,9 +176,12 @@ class Settings(BaseSettings):
     batch_within_seconds: float = Field(
         default=0.05, gt=0, le=10, description="Longest wait to fill a batch (bounds latency at low rates)."
     )
-    detect_processes: int = Field(
-        default=1, ge=0, le=64,
-        description="Child processes that run detection beside the event loop; 0 detects in the worker's own process.",
+    detect_processes: int | Literal["auto"] = Field(
+        default="auto",
+        description=(
+            "Child processes that run detection beside the event loop; 0 detects in the worker's "
+            "own process; auto: one per CPU the worker may use, at most 4."
+        ),
     )
     detect_timeout_seconds: float = Field(
         default=120.0, gt=0, le=3600,
@@ -193,6 +196,34 @@ class Settings(BaseSettings):
 
     if AlertSettings is not None:
         alerts: AlertSettings = Field(default_factory=AlertSettings)  # type: ignore[valid-type]
+
+    @field_validator("detect_processes", mode="before")
+    @classmethod
+    def _processes(cls, value: Any) -> Any:
+        # One clear message instead of one per member of the union.
+        if isinstance(value, str) and value.strip().lower() == "auto":
+            return "auto"
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ValueError("expected a number of processes (0-64) or auto") from None
+        if not 0 <= number <= 64 or isinstance(value, float | bool):
+            raise ValueError("expected a number of processes (0-64) or auto")
+        return number
+
+    @property
+    def detect_process_count(self) -> int:
+        """``detect_processes`` with ``auto`` resolved: the event loop itself needs only a fraction
+        of a CPU once detection is elsewhere (measured: ~0.2 ms per article against ~1 ms of
+        detection), so every CPU gets a detection process; at most 4, each holds its own detector
+        (~60 MB)."""
+        if self.detect_processes != "auto":
+            return self.detect_processes
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            cpus = os.cpu_count() or 1
+        return max(1, min(4, cpus))
 
     @field_validator("brokers", mode="before")
     @classmethod

@@ -112,7 +112,7 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
     s = parts.settings
     m = parts.metrics
     # A detector handed in as a function (unit tests) cannot be sent to a child: in-process then.
-    processes = 0 if detect is not None else s.detect_processes
+    processes = 0 if detect is not None else s.detect_process_count
     # With detection processes the worker itself never runs the detector: it does not load it
     # (the children do, and a wrong ESCALERT_DETECTOR stops the worker when they start).
     detect_fn: Detect | None = detect or (load_detector(s.detector) if processes == 0 else None)

@@ -55,6 +55,21 @@ def test_wrong_settings_are_named_as_environment_variables(monkeypatch):
         assert name in text
 
 
+def test_detect_processes_auto_number_or_a_clear_error(monkeypatch):
+    s = load_settings()
+    assert s.detect_processes == "auto" and 1 <= s.detect_process_count <= 4
+    monkeypatch.setenv("ESCALERT_DETECT_PROCESSES", "0")
+    assert load_settings().detect_process_count == 0
+    monkeypatch.setenv("ESCALERT_DETECT_PROCESSES", "3")
+    assert load_settings().detect_process_count == 3
+    for bad in ("-1", "65", "many", "1.5"):
+        monkeypatch.setenv("ESCALERT_DETECT_PROCESSES", bad)
+        with pytest.raises(ConfigError) as exc:
+            load_settings()
+        assert str(exc.value).count("ESCALERT_DETECT_PROCESSES:") == 1, str(exc.value)
+        assert "0-64) or auto" in str(exc.value)
+
+
 def test_sasl_needs_credentials_and_never_prints_the_password(monkeypatch):
     monkeypatch.setenv("ESCALERT_SECURITY__PROTOCOL", "SASL_SSL")
     with pytest.raises(ConfigError, match="sasl_username"):
