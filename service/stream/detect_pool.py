@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import logging
 import os
 import pickle
@@ -116,6 +115,10 @@ def _widen_pipes(proc: asyncio.subprocess.Process) -> None:
     """Grow the pipes to 1 MiB where Linux allows: a batch of 3 KB articles then crosses in a few
     writes instead of dozens of 64 KiB ones, each a wake-up of the other process (measured: the
     write half of that was ~8% of the worker's event loop)."""
+    try:
+        import fcntl
+    except ImportError:  # not a Unix
+        return
     setpipe = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux's value; the call fails harmlessly elsewhere
     for stream in (proc.stdin, proc.stdout):
         transport = getattr(stream, "transport", None) or getattr(stream, "_transport", None)
@@ -243,11 +246,6 @@ class DetectPool:
         children = list(self._children)
         self._children.clear()
         await asyncio.gather(*(c.stop(grace) for c in children), return_exceptions=True)
-
-    def kill_now(self) -> None:
-        """Last resort at interpreter exit: SIGKILL whatever is left (they would exit anyway)."""
-        for child in self._children:
-            child.kill()
 
 
 # --- the child ---------------------------------------------------------------------------------
