@@ -46,6 +46,7 @@ KEY_TYPES = [
     "RETREAT",
     "PROTEST",
 ]
+SPLITS = ("dev", "holdout", "dev2")
 MODALITIES = ("asserted", "scheduled", "speculative", "denied", "historical")
 CATEGORIES = (
     "event",
@@ -167,7 +168,7 @@ def main() -> int:
         texts[it["text"]] += 1
         if it["category"] not in CATEGORIES:
             errors.append(f"{where}: bad category {it['category']!r}")
-        if it["split"] not in ("dev", "holdout"):
+        if it["split"] not in SPLITS:
             errors.append(f"{where}: bad split {it['split']!r}")
         try:
             pub = dt.datetime.fromisoformat(it["published_at"].replace("Z", "+00:00"))
@@ -226,10 +227,11 @@ def main() -> int:
 
     total = len(items)
     holdout = sum(n for (_, s), n in by_split.items() if s == "holdout")
-    print(f"items: {total} (holdout {holdout}, {holdout / max(total, 1):.0%})")
-    print("\nper category (dev/holdout):")
+    dev2 = sum(n for (_, s), n in by_split.items() if s == "dev2")
+    print(f"items: {total} (holdout {holdout}, {holdout / max(total, 1):.0%}; dev2 {dev2})")
+    print("\nper category (dev/holdout/dev2):")
     for c in CATEGORIES:
-        print(f"  {c:12s} {by_cat[c]:4d}  ({by_split[(c, 'dev')]}/{by_split[(c, 'holdout')]})")
+        print(f"  {c:12s} {by_cat[c]:4d}  ({by_split[(c, 'dev')]}/{by_split[(c, 'holdout')]}/{by_split[(c, 'dev2')]})")
     print("\nevents per type x modality:")
     print(
         f"  {'type':10s} "
