@@ -1,11 +1,16 @@
 # escalert worker image: `docker compose up` uses it for the worker and the one-shot publisher.
 # Kept in step with service/config.py by scripts/check_compose.py (run in CI).
 FROM python:3.11-slim AS build
+# gcc: the detector is compiled with mypyc (scripts/build_native.py); the image carries the build.
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pyproject.toml README.md* ./
 COPY schemas ./schemas
 COPY service ./service
-RUN pip install --no-cache-dir --prefix=/install ".[rocksdb]"
+COPY scripts/build_native.py ./scripts/
+RUN pip install --no-cache-dir . "mypy==1.13.0" setuptools \
+ && python scripts/build_native.py \
+ && pip install --no-cache-dir --prefix=/install ".[rocksdb]"
 
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 escalert

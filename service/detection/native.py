@@ -13,6 +13,7 @@ This module itself is never compiled: it must run before the compiled modules ar
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -70,6 +71,15 @@ class _SourceFirst(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_file_location(fullname, PACKAGE_DIR / f"{name}.py")
 
 
+def _unloadable() -> str | None:
+    """Why the build's shared library cannot be loaded here (another platform or ABI), or None."""
+    try:
+        importlib.import_module(f"{GROUP}__mypyc")
+    except ImportError as exc:
+        return f"the build does not load here ({exc})"
+    return None
+
+
 def _python_version() -> str:
     return ".".join(map(str, sys.version_info[:3]))
 
@@ -87,7 +97,7 @@ def install() -> str:
             manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             manifest = None
-        reason = stale_reason(manifest, source_hashes(), _python_version())
+        reason = stale_reason(manifest, source_hashes(), _python_version()) or _unloadable()
         if reason:
             log.warning("compiled detector not used: %s; rebuild with scripts/build_native.py", reason)
     if reason:
