@@ -23,28 +23,28 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Final, Literal
 
 Tense = Literal["future", "past", "unknown"]
 
-_MONTHS = {
+_MONTHS: Final = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
     "sep": 9, "oct": 10, "nov": 11, "dec": 12,
 }
-_WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
-_NUMBERS = {
+_WEEKDAYS: Final = {d.lower(): i for i, d in enumerate(calendar.day_name)}
+_NUMBERS: Final = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "several": 3, "few": 3,
 }
 
-_MON = (
+_MON: Final = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
-_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
-_YEAR = r"(?:19|20)\d\d"
-_WD = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_NUM = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a|several|few)"
+_DAY: Final = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR: Final = r"(?:19|20)\d\d"
+_WD: Final = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_NUM: Final = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a|several|few)"
 
 _PATTERNS: list[tuple[str, str]] = [
     ("iso", rf"\b(?P<iy>{_YEAR})-(?P<im>[01]\d)-(?P<id>[0-3]\d)\b"),
@@ -104,7 +104,7 @@ _DISPATCH: dict[str, tuple[tuple[str, int], ...]] = {
     "per": (("rel_period", 1), ("rel_period", 2), ("span", 2), ("span", 3), ("ago", 1)),
 }
 
-PRECISE_KINDS = frozenset({"iso", "md", "dm", "m_dd", "dd_m", "md_md", "weekday", "rel_day"})
+PRECISE_KINDS: Final = frozenset({"iso", "md", "dm", "m_dd", "dd_m", "md_md", "weekday", "rel_day"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +131,7 @@ class DateMention:
 # that fit an anchor are tried, anchored next to it (``_DISPATCH``). The detector finds the same
 # words with its automaton (``date_anchors`` in classes.yaml) and passes them in; this regex
 # serves callers that have no automaton.
-_ANCHOR_RE = re.compile(
+_ANCHOR_RE: Final = re.compile(
     r"(?P<digit>\d+)|\b(?:(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|"
     r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
     r"(?P<rel>today|tomorrow|yesterday|tonight|morning|evening|day\b)|"
@@ -156,7 +156,7 @@ def _word_starts_before(text: str, pos: int, lo: int, n: int) -> list[int]:
     return out
 
 
-_DIGITS_RE = re.compile(r"\d+")
+_DIGITS_RE: Final = re.compile(r"\d+")
 
 
 def find_dates(
@@ -212,7 +212,7 @@ def _merge_weekday_dates(text: str, mentions: list[DateMention]) -> list[DateMen
     return out
 
 
-_KIND_OF = {pat: name for name, pat in _COMPILED.items()}
+_KIND_OF: Final = {pat: name for name, pat in _COMPILED.items()}
 
 
 def _mention(m: re.Match[str]) -> DateMention:

@@ -24,7 +24,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import cast
+from typing import Final, cast
 
 from schemas.article import Article
 from schemas.common import EventType, Modality
@@ -61,7 +61,7 @@ from service.detection.temporal import (
 )
 from service.detection.text import SentenceIndex, Span, clause_bounds, clause_of
 
-DETECTOR_VERSION = "1.0.0"
+DETECTOR_VERSION: Final = "1.0.0"
 
 
 # ----------------------------------------------------------------------------- context
@@ -126,7 +126,7 @@ def _longest_gaz(text: str, hits: list[tuple[int, int, GazEntry]]) -> list[tuple
 # ----------------------------------------------------------------------------- candidates
 
 
-_SPECIAL_NEAR = frozenset({PLACE_CLASS, ACTOR_CLASS, LEADER_CLASS})  # matched from the gazetteer, not class words
+_SPECIAL_NEAR: Final = frozenset({PLACE_CLASS, ACTOR_CLASS, LEADER_CLASS})  # matched from the gazetteer, not class words
 
 
 def _class_hits(ctx: Context, names: tuple[str, ...]) -> list[tuple[int, int, str]]:
@@ -258,21 +258,21 @@ def _conditional_threats(
     return out
 
 
-EQUIPMENT_MODES = frozenset({"armour", "missiles", "air defence", "air", "nuclear"})
-TRANSFER_VERBS = frozenset(
+EQUIPMENT_MODES: Final = frozenset({"armour", "missiles", "air defence", "air", "nuclear"})
+TRANSFER_VERBS: Final = frozenset(
     "send sent sends sending deliver delivered delivers delivering supply supplied supplies supplying "
     "transfer transferred ship shipped give gave provide provided".split()
 )
-_AID_TRANSFER = TriggerEntry(id="aid.transfer", type=EventType.AID, mode="military", intensity=5.0)
+_AID_TRANSFER: Final = TriggerEntry(id="aid.transfer", type=EventType.AID, mode="military", intensity=5.0)
 
 # "its ban on transit, which Moscow called a blockade": a party's name for an act already reported,
 # not another act (an accusation at most). Calling strikes and meetings is organising them.
-_LABEL_RE = re.compile(
+_LABEL_RE: Final = re.compile(
     r"\bwhich\b[^,;]{0,40}\b(?:called|calls|calling|described as|describes as|branded|brands|termed|"
     r"terms|labelled|labeled|dubbed)(?:\s+(?:it|them|this|that))?(?:\s+as)?\s+(?:(?:an?|the)\s+)?"
     r"(?:[\w'’-]+\s+)?$"
 )
-_ORGANISED_TYPES = frozenset({EventType.PROTEST, EventType.CONSULT})
+_ORGANISED_TYPES: Final = frozenset({EventType.PROTEST, EventType.CONSULT})
 
 
 def _drop_modifiers(lower: str, cands: list[Candidate]) -> list[Candidate]:
@@ -291,7 +291,7 @@ def _drop_modifiers(lower: str, cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
-_THREAT_TO_RE = re.compile(r"\s+(?:to|that it would|it would|they would|that they would)\s+(?:\w+ly\s+)?")
+_THREAT_TO_RE: Final = re.compile(r"\s+(?:to|that it would|it would|they would|that they would)\s+(?:\w+ly\s+)?")
 
 
 def _drop_threatened_acts(lower: str, cands: list[Candidate]) -> list[Candidate]:
@@ -314,8 +314,8 @@ def _drop_threatened_acts(lower: str, cands: list[Candidate]) -> list[Candidate]
     return out
 
 
-_WARNED_THAT_RE = re.compile(r"\s+(?:on \w+\s+)?that\s+(?P<clause>[^,;]*?)\b(?:may|might|could)\b")
-_WARNING_HEADS = frozenset({"warned", "warns", "warning"})
+_WARNED_THAT_RE: Final = re.compile(r"\s+(?:on \w+\s+)?that\s+(?P<clause>[^,;]*?)\b(?:may|might|could)\b")
+_WARNING_HEADS: Final = frozenset({"warned", "warns", "warning"})
 
 
 def _drop_forecasts(lower: str, ctx: Context, cands: list[Candidate]) -> list[Candidate]:
@@ -333,7 +333,7 @@ def _drop_forecasts(lower: str, ctx: Context, cands: list[Candidate]) -> list[Ca
 
 # "protest outside an EU leaders' summit", "meet on the sidelines of the G20 summit": the
 # gathering named as the venue happens when the act at it does.
-_VENUE_RE = re.compile(
+_VENUE_RE: Final = re.compile(
     r"\b(?:outside|at|during|on the sidelines of|on the margins of|in the margins of)\s+(?:an?|the|this|its)\s+"
     r"(?:[\w'’.-]+\s+){0,3}$"
 )
@@ -368,7 +368,7 @@ def _drop_labels(lower: str, sent: Span, cands: list[Candidate]) -> list[Candida
     ]
 
 
-DECIDED_TYPES = frozenset(
+DECIDED_TYPES: Final = frozenset(
     {EventType.SANCTION, EventType.AID, EventType.MOBILIZE, EventType.ASSAULT, EventType.COERCE, EventType.RETREAT,
      EventType.CONCEDE}
 )
@@ -412,7 +412,7 @@ def _confidence(cand: Candidate, roles: Roles, modality: Modality, has_date: boo
 
 # Words after which an "-ed" head is an adjective: "the annexed peninsula", "the transit of
 # sanctioned goods", "talks on occupied land".
-_DETERMINERS = frozenset(
+_DETERMINERS: Final = frozenset(
     {"the", "a", "an", "its", "their", "his", "her", "newly", "of", "for", "with", "against", "on", "into"}
 )
 
@@ -618,7 +618,7 @@ def _process_sentence(
 
 # "Argentina invaded the Falklands on April 2, 1982, prompting Britain to send a naval task force":
 # what an old event set off is history too.
-_CONSEQUENCE_RE = re.compile(r",\s*(?:prompting|forcing|triggering|sparking|provoking|causing|leading)\b")
+_CONSEQUENCE_RE: Final = re.compile(r",\s*(?:prompting|forcing|triggering|sparking|provoking|causing|leading)\b")
 
 
 def _inherit_history(lower: str, drafts: list[Draft]) -> None:

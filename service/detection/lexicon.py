@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Final
 
 import ahocorasick
 import yaml  # type: ignore[import-untyped]
@@ -23,19 +24,19 @@ import yaml  # type: ignore[import-untyped]
 from schemas.common import EventType
 from service.detection.text import CLAUSE_WORDS
 
-DATA_DIR = Path(str(resources.files("service.detection"))) / "data"  # no __file__ once compiled
+DATA_DIR: Final = Path(str(resources.files("service.detection"))) / "data"  # no __file__ once compiled
 
-ACTOR_KINDS = frozenset({"state", "demonym", "capital", "metonym", "igo", "group", "leader", "sector"})
-PLACE_KINDS = frozenset({"state", "capital", "city", "region"})
-PLACE_CLASS = "PLACE"
+ACTOR_KINDS: Final = frozenset({"state", "demonym", "capital", "metonym", "igo", "group", "leader", "sector"})
+PLACE_KINDS: Final = frozenset({"state", "capital", "city", "region"})
+PLACE_CLASS: Final = "PLACE"
 # ``near: [ACTOR]``: a state, its demonym, a metonym, a body or a group named right there.
-ACTOR_CLASS = "ACTOR"
-NEAR_ACTOR_KINDS = frozenset({"state", "demonym", "metonym", "igo", "group"})
+ACTOR_CLASS: Final = "ACTOR"
+NEAR_ACTOR_KINDS: Final = frozenset({"state", "demonym", "metonym", "igo", "group"})
 # ``near: [LEADER]``: a named leader or official ("will receive Erdogan").
-LEADER_CLASS = "LEADER"
-THREAT_CLASS = "force"  # what a conditional threat threatens ("sanctions if Russia attacks")
-CONDITIONALS = ("if", "unless")  # the words that open the condition of a conditional threat
-IF_CLASS = "IF"
+LEADER_CLASS: Final = "LEADER"
+THREAT_CLASS: Final = "force"  # what a conditional threat threatens ("sanctions if Russia attacks")
+CONDITIONALS: Final = ("if", "unless")  # the words that open the condition of a conditional threat
+IF_CLASS: Final = "IF"
 
 try:  # the C loader is ~10x faster; fall back to pure Python where libyaml is missing
     _Loader = yaml.CSafeLoader
@@ -104,11 +105,11 @@ class GazEntry:
 # Done on bytes (one C-level table lookup per byte, ~4x faster than str.translate with a dict):
 # ASCII bytes never occur inside a UTF-8 multi-byte sequence, so the table can leave bytes >= 128
 # alone and a regex then blanks the few non-ASCII non-alphanumerics (curly quotes, dashes).
-_ASCII_BOUNDARY = bytes(c if chr(c).isalnum() else 32 for c in range(128)) + bytes(range(128, 256))
-_ASCII_BOUNDARY_LOWER = bytes(ord(chr(c).lower()) if chr(c).isalnum() else 32 for c in range(128)) + bytes(
+_ASCII_BOUNDARY: Final = bytes(c if chr(c).isalnum() else 32 for c in range(128)) + bytes(range(128, 256))
+_ASCII_BOUNDARY_LOWER: Final = bytes(ord(chr(c).lower()) if chr(c).isalnum() else 32 for c in range(128)) + bytes(
     range(128, 256)
 )
-_NON_ASCII_BOUNDARY = re.compile(r"[^\x00-\x7f\w]")
+_NON_ASCII_BOUNDARY: Final = re.compile(r"[^\x00-\x7f\w]")
 
 
 def boundary_text(text: str) -> str:

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from schemas.common import EventType, Modality
 from schemas.signal import Actor
 from service.detection.model import Draft
 
 # Types whose different modes in one sentence are different acts, not one event told twice.
-DISTINCT_ACT_TYPES = frozenset({EventType.COERCE, EventType.SANCTION, EventType.ASSAULT})
+DISTINCT_ACT_TYPES: Final = frozenset({EventType.COERCE, EventType.SANCTION, EventType.ASSAULT})
 # Modes that name no particular act ("killing two soldiers" after "exchanged fire"): they merge.
-GENERIC_MODES = frozenset({"attack", "killing", "military action", "repression", "ceasefire violation"})
+GENERIC_MODES: Final = frozenset({"attack", "killing", "military action", "repression", "ceasefire violation"})
 
 
 # Shows of force (drills, weapons tests) and deployments are different MOBILIZE acts ("ended three
 # days of war games ..., and 12 warships remained nearby"); drills and tests during them are one.
-SHOW_OF_FORCE_MODES = frozenset({"exercises", "missile test"})
+SHOW_OF_FORCE_MODES: Final = frozenset({"exercises", "missile test"})
 
 
 def distinct_acts(type_: EventType, mode_a: str | None, mode_b: str | None) -> bool:
@@ -50,7 +51,7 @@ def absorb(into: Draft, other: Draft) -> None:
     into.confidence = max(into.confidence, other.confidence)
 
 
-_OTHER_EVENT_RE = re.compile(
+_OTHER_EVENT_RE: Final = re.compile(
     r"\b(?:in retaliation for|in response to|retaliat\w*|after|following|since|days? after|weeks? after)\b",
     re.IGNORECASE,
 )
@@ -63,7 +64,7 @@ def _same_sentence(d: Draft, k: Draft) -> bool:
 # A definite mention that refers back: after a preposition or a verb that talks about an event
 # ("before the meeting", "to denounce the U.S. and British strikes"), not one that does it ("raised
 # the combat readiness", "declared the annexation").
-_DEFINITE_RE = re.compile(
+_DEFINITE_RE: Final = re.compile(
     r"\b(?:before|after|since|during|over|about|against|of|on|for|at|ahead of|following|despite|amid|"
     r"denounce[sd]?|condemn(?:s|ed)?|criticiz(?:e|es|ed)|criticis(?:e|es|ed)|welcome[sd]?|protest(?:s|ed)?|"
     r"discuss(?:es|ed)?)\s+(?:the|this|that|these|those)\s+(?:[\w'’.-]+\s+){0,2}$",
@@ -79,7 +80,7 @@ def _definite(d: Draft) -> bool:
 
 
 # "launching drone and missile strikes": one act with two weapons.
-_COORDINATED_RE = re.compile(r"\s*(?:,|and|or|,\s*and)\s*")
+_COORDINATED_RE: Final = re.compile(r"\s*(?:,|and|or|,\s*and)\s*")
 
 
 def _distinct_in_sentence(d: Draft, k: Draft) -> bool:
@@ -95,7 +96,7 @@ def _distinct_in_sentence(d: Draft, k: Draft) -> bool:
     return d.type != EventType.MOBILIZE or "," in gap or ";" in gap
 
 
-_RESTATEMENT_RE = re.compile(r",\s*the first (?:time|such)\b[^,;]*$", re.IGNORECASE)
+_RESTATEMENT_RE: Final = re.compile(r",\s*the first (?:time|such)\b[^,;]*$", re.IGNORECASE)
 
 
 def _same_sentence_twice(d: Draft, k: Draft) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from schemas.common import EventType, Modality
 from schemas.signal import Actor, Evidence, Location
@@ -84,7 +84,7 @@ def cues_in(ctx: Context, name: str, lo: int, hi: int) -> list[tuple[int, int, s
     return [c for c in ctx.cues.get(name, ()) if lo <= c[0] and c[1] <= hi]
 
 
-CONTRAST_RE = re.compile(r";|\b(?:but|while|whereas|although|though|however|yet)\b")
+CONTRAST_RE: Final = re.compile(r";|\b(?:but|while|whereas|although|though|however|yet)\b")
 
 
 def contrast_start(lower: str, lo: int, hi: int) -> int:

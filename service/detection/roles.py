@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Final
 
 from schemas.common import EventType
 from schemas.signal import Actor, Location
@@ -18,39 +19,39 @@ from service.detection.lexicon import GazEntry
 from service.detection.model import Candidate, Context, build
 from service.detection.text import Span
 
-SYMMETRIC = frozenset({EventType.CONSULT, EventType.AGREE, EventType.COOPERATE})
-DIRECTED_PLACE_TARGET = frozenset(
+SYMMETRIC: Final = frozenset({EventType.CONSULT, EventType.AGREE, EventType.COOPERATE})
+DIRECTED_PLACE_TARGET: Final = frozenset(
     {EventType.ASSAULT, EventType.MOBILIZE, EventType.COERCE, EventType.AID, EventType.SANCTION, EventType.RETREAT}
 )
-LOCATIVES = ("in", "near", "at", "into", "outside", "inside", "across", "along", "towards", "toward",
+LOCATIVES: Final = ("in", "near", "at", "into", "outside", "inside", "across", "along", "towards", "toward",
              "around", "off", "to", "within", "through")
 # Words skipped when looking for the preposition before a name ("in eastern Ukraine").
-MODIFIERS = frozenset(
+MODIFIERS: Final = frozenset(
     "the a an eastern western northern southern central north south east west northeastern "
     "northwestern southeastern southwestern occupied annexed neighbouring neighboring nearby "
     "disputed russian-occupied rebel-held its their".split()
 )
-TOPIC_PREPS = ("over", "about", "on", "regarding", "concerning", "amid", "for", "of")
-PARTICIPANT_WORDS = frozenset(
+TOPIC_PREPS: Final = ("over", "about", "on", "regarding", "concerning", "amid", "for", "of")
+PARTICIPANT_WORDS: Final = frozenset(
     "with between and involving involve involves including include includes to by hosted host hosts "
     "visit visited visiting counterpart counterparts among".split()
 )
 # Prepositions whose object is not the doer of the clause's verb.
-OBJECT_PREPS = frozenset("of in into for against on at to with over about near across toward towards".split())
+OBJECT_PREPS: Final = frozenset("of in into for against on at to with over about near across toward towards".split())
 # "officials from/of X": the people named by the noun before the preposition act for X.
-PEOPLE_NOUNS = frozenset(
+PEOPLE_NOUNS: Final = frozenset(
     "officials official delegation delegations leaders leader envoys envoy ministers minister "
     "representatives negotiators diplomats forces troops soldiers members president head chief "
     "spokesman spokeswoman spokesperson government governments authorities army navy military "
     "commanders militants fighters rebels team".split()
 )
 # CONSULT heads that take their counterpart as a direct object ("will meet the U.S. envoy").
-TRANSITIVE_CONSULT = frozenset(
+TRANSITIVE_CONSULT: Final = frozenset(
     "meet meets met visit visits visited visiting hosted host hosts hosting received receive receives "
     "receiving welcomed welcomes welcoming greeted greets".split()
 )
 # Participant words that name every party, so the sentence subject is not one of them.
-LISTING_WORDS = frozenset("involving involve involves including include includes between among".split())
+LISTING_WORDS: Final = frozenset("involving involve involves including include includes between among".split())
 
 
 def _word_before(text: str, pos: int) -> str:
@@ -63,7 +64,7 @@ def _word_before(text: str, pos: int) -> str:
     return text[i:j].lower()
 
 
-_WORDS_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_WORDS_RE: Final = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
 @lru_cache(maxsize=8192)

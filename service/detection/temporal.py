@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Final
 
 from schemas.common import EventType, Modality
 from service.detection.dates import DateMention, Tense
@@ -11,36 +12,36 @@ from service.detection.model import CONTRAST_RE, Candidate, Context, contrast_st
 from service.detection.text import Span
 
 # Types where saying it is doing it: "X said it would send $350 million" is AID, asserted.
-ANNOUNCED_TYPES = frozenset(
+ANNOUNCED_TYPES: Final = frozenset(
     {EventType.AID, EventType.SANCTION, EventType.SUPPORT, EventType.THREATEN, EventType.REQUEST,
      EventType.ACCUSE, EventType.REJECT}
 )
 # Speculative cues that govern the clauses after them ("fears that Moscow ... may", "demanding
 # that the government reach a deal").
-GOVERNING_CUES = frozenset(
+GOVERNING_CUES: Final = frozenset(
     {"fears", "feared", "fear", "worries", "worried", "concern that", "concerns that", "speculation",
      "rumours", "rumors", "may", "might", "could", "demanding that", "demanded that", "demand that",
      "demands that", "calling for", "called on", "calls on", "calling on", "urged", "urging", "urges",
      "insisted that", "pressed for", "pushing for"}
 )
 # Forecasts ("are expected to agree new sanctions") are not announcements.
-FORECAST_CUES = frozenset({"expected", "likely", "probably"})
-IRREGULAR_PAST = frozenset(
+FORECAST_CUES: Final = frozenset({"expected", "likely", "probably"})
+IRREGULAR_PAST: Final = frozenset(
     "met held struck sent fought took broke drew withdrew gave began shot sank overran overrun "
     "seized spoke hit led fled stood brought kept won lost made said told paid".split()
 )
-HISTORICAL_DAYS = 90
+HISTORICAL_DAYS: Final = 90
 
 
-_CALLED_RE = re.compile(r"\b(?:called|calls|calling|call) (?:for|a|an)\b|\bannounced (?:a|an)\b")
-_NO_CARRY_RE = re.compile(r",\s*(?:as|after|because|since|when|while|though|although|amid)\b|\b(?:said|says|told)\b")
+_CALLED_RE: Final = re.compile(r"\b(?:called|calls|calling|call) (?:for|a|an)\b|\bannounced (?:a|an)\b")
+_NO_CARRY_RE: Final = re.compile(r",\s*(?:as|after|because|since|when|while|though|although|amid)\b|\b(?:said|says|told)\b")
 # A noun trigger named as the cause of something else happened before it.
-_CAUSE_BEFORE_RE = re.compile(
+_CAUSE_BEFORE_RE: Final = re.compile(
     r"\b(?:in response to|in retaliation for|in reprisal for|after|following)\s+"
     r"(?:(?:the|a|an|this|last|its|their)\s+)?(?:[\w'’.-]+\s+){0,3}$"
 )
-_TOPIC_BEFORE_RE = re.compile(r"\b(?:on|about|over|of|against|in) (?:the|a|an|its|their) (?:\w+ )?$")
-_PAST_VERB_RE = re.compile(
+_TOPIC_BEFORE_RE: Final = re.compile(r"\b(?:on|about|over|of|against|in) (?:the|a|an|its|their) (?:\w+ )?$")
+_PAST_VERB_RE: Final = re.compile(
     r"\b(?!(?:scheduled|planned|expected|slated|intended|proposed|tentatively|needed|united|armed)\b)"
     r"(?<!-)(?:[a-z]+ed|fired|fought|struck|sent|met|held|took|hit|shot)\b(?! by)"
 )
@@ -106,8 +107,8 @@ def is_reporting_date(lower: str, ctx: Context, dm: DateMention) -> bool:
     return False
 
 
-_N_DAY_RE = re.compile(r"\b(two|three|four|five|six|seven|2|3|4|5|6|7)[- ]day\s+(?:\w+\s+)?$")
-_N_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_N_DAY_RE: Final = re.compile(r"\b(two|three|four|five|six|seven|2|3|4|5|6|7)[- ]day\s+(?:\w+\s+)?$")
+_N_WORDS: Final = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 
 
 def n_day_span(lower: str, head_start: int) -> int:
@@ -118,13 +119,13 @@ def n_day_span(lower: str, head_start: int) -> int:
     return int(n) if n.isdigit() else _N_WORDS[n]
 
 
-_BOUNDARY_WORDS = frozenset("but while and which that who when after before".split())
+_BOUNDARY_WORDS: Final = frozenset("but while and which that who when after before".split())
 # A date directly before a trigger modifies it only through nouns and names ("the Jan. 12 NATO
 # meeting"), never through function words ("on Tuesday under the ceasefire", "on Dec. 6 to reject").
-_FUNCTION_WORDS = _BOUNDARY_WORDS | frozenset(
+_FUNCTION_WORDS: Final = _BOUNDARY_WORDS | frozenset(
     "to under for with of in on at by from as or the a an into against over its their his her".split()
 )
-_ATTACH_AFTER = ("on", "for", "from", "starting", "beginning", "set for", "scheduled for", "due", "until", "between", "by", "in", "this", "next", "as early as")
+_ATTACH_AFTER: Final = ("on", "for", "from", "starting", "beginning", "set for", "scheduled for", "due", "until", "between", "by", "in", "this", "next", "as early as")
 
 
 def _date_score(lower: str, cand: Candidate, dm: DateMention, clause: Span, tense: Tense) -> float | None:
@@ -173,7 +174,7 @@ def assign_dates(lower: str, cands: list[Candidate], dates: list[DateMention], c
     return chosen
 
 
-_ADJUNCT_RE = re.compile(
+_ADJUNCT_RE: Final = re.compile(
     r"\b(?:after|following|before|since|which|who|amid|in response to|in retaliation for|retaliation for)\b"
     r"|,\s+as\b(?!\s+(?:well|part|a|an|the\s+(?:first|last|only)|if|though)\b)"
 )
@@ -181,16 +182,16 @@ _ADJUNCT_RE = re.compile(
 # and time adjuncts set off by a comma ("might launch a ground operation ..., after a week of air
 # strikes"); without the comma a time adjunct is part of the hypothesis ("could send forces to
 # Ukraine after a ceasefire").
-_BACKGROUND_RE = re.compile(
+_BACKGROUND_RE: Final = re.compile(
     r"\b(?:which|who|in response to|in retaliation for|retaliation for)\b"
     r"|,\s*(?:after|following|before|since|amid|as)\b(?!\s+(?:well|part|a result|if|though)\b)"
 )
 # The end of a parenthetical report ("..., the foreign minister said, pointing to ...").
-_REPORT_END_RE = re.compile(r"\b(?:said|says|told \w+|added|according to \w+),")
+_REPORT_END_RE: Final = re.compile(r"\b(?:said|says|told \w+|added|according to \w+),")
 # Speculative cues that modify a noun ("possible Iranian retaliation"): they govern the noun
 # phrase right after them, not a later verb ("... put American bases on alert").
-NOMINAL_CUES = frozenset({"possible", "potential", "eventual", "possibly"})
-_NOMINAL_REACH = 30
+NOMINAL_CUES: Final = frozenset({"possible", "potential", "eventual", "possibly"})
+_NOMINAL_REACH: Final = 30
 
 
 def modality_of(
