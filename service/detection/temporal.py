@@ -47,6 +47,11 @@ _PAST_VERB_RE: Final = re.compile(
 )
 
 
+_ADJECTIVES_IN_ED: Final = frozenset(("armed", "renewed", "sustained", "coordinated", "limited", "unprovoked",
+                               "concerted", "combined", "unified", "detailed", "extended", "scheduled",
+                               "planned", "expected", "proposed", "unexpected", "repeated"))
+
+
 def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> tuple[Tense, list[str]]:
     head = lower[cand.start:cand.end]
     window_hi = min(sent.end, clause.end + 40, cand.end + 100)
@@ -79,8 +84,14 @@ def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span,
     if _TOPIC_BEFORE_RE.search(lower, max(0, cand.start - 12), cand.start):
         fut = [c for c in fut if c[0] > cand.end]
     fut_close = [c for c in fut if c[1] <= cand.start and cand.start - c[1] <= 25]
-    last_word = head.split()[-1] if head else ""
-    past_form = last_word.endswith("ed") or last_word in IRREGULAR_PAST
+    words = head.split()
+    last_word = words[-1] if words else ""
+    # A phrase head opening with a past verb ("closed its border", "seized power") is past too.
+    first_word = words[0] if len(words) > 1 else ""
+    past_form = (
+        last_word.endswith("ed") or last_word in IRREGULAR_PAST
+        or (first_word.endswith("ed") and first_word not in _ADJECTIVES_IN_ED) or first_word in IRREGULAR_PAST
+    )
     strong = cues_in(ctx, "future_strong", cand.start, clause.end)
     if strong:
         return "future", [strong[0][2]]
@@ -104,7 +115,14 @@ def is_reporting_date(lower: str, ctx: Context, dm: DateMention) -> bool:
             return True
         if s >= dm.end and s - dm.end <= 2:
             return True
+        # "told a reconstruction conference in Tokyo on Monday", "told reporters in Ankara on
+        # Friday": the addressee and place of a statement, then its date.
+        if _w in _ADDRESSED and e <= dm.start and dm.start - e <= 50 and "," not in gap and " that " not in gap:
+            return True
     return False
+
+
+_ADDRESSED: Final = frozenset(("told", "briefed"))
 
 
 _N_DAY_RE: Final = re.compile(r"\b(two|three|four|five|six|seven|2|3|4|5|6|7)[- ]day\s+(?:\w+\s+)?$")
