@@ -96,7 +96,9 @@ def _distinct_in_sentence(d: Draft, k: Draft) -> bool:
     return d.type != EventType.MOBILIZE or "," in gap or ";" in gap
 
 
-_RESTATEMENT_RE: Final = re.compile(r",\s*the first (?:time|such)\b[^,;]*$", re.IGNORECASE)
+# "..., the first time a NATO member has fired on ...", "killed 14 soldiers ..., in an attack
+# later claimed by ...": the same act named again.
+_RESTATEMENT_RE: Final = re.compile(r",\s*(?:the first (?:time|such)\b[^,;]*|in an?\s+(?:[\w-]+\s+)?)$", re.IGNORECASE)
 
 
 def _same_sentence_twice(d: Draft, k: Draft) -> bool:

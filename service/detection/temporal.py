@@ -195,6 +195,8 @@ def assign_dates(lower: str, cands: list[Candidate], dates: list[DateMention], c
 _ADJUNCT_RE: Final = re.compile(
     r"\b(?:after|following|before|since|which|who|amid|in response to|in retaliation for|retaliation for)\b"
     r"|,\s+as\b(?!\s+(?:well|part|a|an|the\s+(?:first|last|only)|if|though)\b)"
+    # a cause: "weighing sanctions over the violent crackdown" (not "over the weekend", "over the border")
+    r"|\bover\s+(?:the|its|their|his|her)\s+(?!(?:weekend|past|next|coming|last|border|frontier|course|years?|months?|weeks?|days?)\b)"
 )
 # Adjuncts that state background facts whatever governs the main clause: causes, relative clauses,
 # and time adjuncts set off by a comma ("might launch a ground operation ..., after a week of air

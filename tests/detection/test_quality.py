@@ -30,13 +30,13 @@ def labeled() -> evaluation.LabeledReport:
 
 
 def test_alert_worthy_micro_f1_floor(labeled: evaluation.LabeledReport) -> None:
-    assert labeled.micro.f1 >= 0.905, evaluation.format_labeled(labeled)
-    assert labeled.micro.precision >= 0.935
-    assert labeled.micro.recall >= 0.875
+    assert labeled.micro.f1 >= 0.935, evaluation.format_labeled(labeled)
+    assert labeled.micro.precision >= 0.965
+    assert labeled.micro.recall >= 0.905
 
 
 def test_scheduled_meetings_get_their_date(labeled: evaluation.LabeledReport) -> None:
-    assert labeled.scheduled_meetings_right / labeled.scheduled_meetings_total >= 0.94
+    assert labeled.scheduled_meetings_right / labeled.scheduled_meetings_total >= 0.95
 
 
 def test_false_alarms_on_lookalikes_denials_and_speculation(labeled: evaluation.LabeledReport) -> None:
@@ -49,4 +49,4 @@ def test_false_alarms_on_lookalikes_denials_and_speculation(labeled: evaluation.
 def test_plover_gold_standard_recall_floor() -> None:
     report = evaluation.evaluate_plover(DATA / "plover-gsr" / "PLOVER_GSR_CAMEO.txt")
     found = sum(report.per_type_found.values())
-    assert found / report.records >= 0.545
+    assert found / report.records >= 0.55
