@@ -4,7 +4,9 @@ How a signal is found (each step is a small function below, so a wrong signal ca
 one rule):
 
 1. Trigger heads from ``triggers.yaml`` are matched over the whole text with one Aho-Corasick
-   pass. Only sentences holding a head are looked at further: most wire sentences hold none.
+   pass, which also finds the class words heads need nearby: a head none of whose rules can be
+   satisfied is dropped there (``_live_heads``). Only sentences still holding a head are looked
+   at further: most wire sentences hold none.
 2. In those sentences a second automaton finds context: gazetteer actors and places, the word
    classes triggers require (``near``) or are vetoed by (``block``), and modality cues.
 3. Each head becomes a candidate if its conditions hold; overlapping candidates are resolved by

@@ -2,9 +2,10 @@
 
 Everything the detector knows about words lives in ``data/``: ``triggers.yaml`` (what types an
 event), ``classes.yaml`` (word classes triggers refer to), ``cues.yaml`` (modality and tense),
-``gazetteer.tsv`` and ``sectors.tsv`` (actors and places). This module turns them into two
-Aho-Corasick automata (trigger heads over the whole text; context words over candidate
-sentences only) and a few regular expressions. Load cost is paid once per process.
+``gazetteer.tsv`` and ``sectors.tsv`` (actors and places). This module turns them into three
+Aho-Corasick automata (see ``Lexicon``: the whole-text scan for trigger heads and the words they
+need nearby; context words and names over candidate sentences only). Load cost is paid once per
+process.
 """
 
 from __future__ import annotations
