@@ -65,6 +65,9 @@ class Draft:
     related: list[Evidence] = field(default_factory=list)
 
 
+_OBJECT_SETATTR: Final = object.__setattr__  # bypasses pydantic's __setattr__; looked up once
+
+
 def build(cls: type[_M], **values: object) -> _M:
     """Construct a pydantic model from values that are valid by construction, skipping validation.
 
@@ -73,10 +76,11 @@ def build(cls: type[_M], **values: object) -> _M:
     result round-trips through full validation.
     """
     m = cls.__new__(cls)
-    object.__setattr__(m, "__dict__", values)
-    object.__setattr__(m, "__pydantic_fields_set__", set(values))
-    object.__setattr__(m, "__pydantic_extra__", None)
-    object.__setattr__(m, "__pydantic_private__", None)
+    _set = _OBJECT_SETATTR
+    _set(m, "__dict__", values)
+    _set(m, "__pydantic_fields_set__", set(values))
+    _set(m, "__pydantic_extra__", None)
+    _set(m, "__pydantic_private__", None)
     return m
 
 
