@@ -81,7 +81,7 @@ def detect(paths: tuple[str, ...], fmt: str, max_bytes: int, progress: bool | No
 @click.command()
 @click.option("--set", "which", type=click.Choice(["labeled", "plover", "all"]), default="all", show_default=True,
               help="labeled: the project's news-style set; plover: the PLOVER gold-standard sentences.")
-@click.option("--split", type=click.Choice(["dev", "dev2", "holdout", "all"]), default="all", show_default=True,
+@click.option("--split", type=click.Choice(["dev", "dev2", "dev3", "holdout", "all"]), default="all", show_default=True,
               help="Which part of the labeled set to score.")
 @click.option("--errors", is_flag=True, help="Also list every false positive and false negative.")
 @click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), default=None,

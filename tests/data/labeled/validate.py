@@ -46,7 +46,7 @@ KEY_TYPES = [
     "RETREAT",
     "PROTEST",
 ]
-SPLITS = ("dev", "holdout", "dev2")
+SPLITS = ("dev", "holdout", "dev2", "dev3")
 MODALITIES = ("asserted", "scheduled", "speculative", "denied", "historical")
 CATEGORIES = (
     "event",
@@ -228,10 +228,11 @@ def main() -> int:
     total = len(items)
     holdout = sum(n for (_, s), n in by_split.items() if s == "holdout")
     dev2 = sum(n for (_, s), n in by_split.items() if s == "dev2")
-    print(f"items: {total} (holdout {holdout}, {holdout / max(total, 1):.0%}; dev2 {dev2})")
-    print("\nper category (dev/holdout/dev2):")
+    dev3 = sum(n for (_, s), n in by_split.items() if s == "dev3")
+    print(f"items: {total} (holdout {holdout}, {holdout / max(total, 1):.0%}; dev2 {dev2}; dev3 {dev3})")
+    print("\nper category (dev/holdout/dev2/dev3):")
     for c in CATEGORIES:
-        print(f"  {c:12s} {by_cat[c]:4d}  ({by_split[(c, 'dev')]}/{by_split[(c, 'holdout')]}/{by_split[(c, 'dev2')]})")
+        print(f"  {c:12s} {by_cat[c]:4d}  ({by_split[(c, 'dev')]}/{by_split[(c, 'holdout')]}/{by_split[(c, 'dev2')]}/{by_split[(c, 'dev3')]})")
     print("\nevents per type x modality:")
     print(
         f"  {'type':10s} "
