@@ -101,6 +101,10 @@ def _distinct_in_sentence(d: Draft, k: Draft) -> bool:
 _RESTATEMENT_RE: Final = re.compile(r",\s*(?:the first (?:time|such)\b[^,;]*|in an?\s+(?:[\w-]+\s+)?)$", re.IGNORECASE)
 
 
+# A participle after a comma that names the build-up again ("..., calling up reservists").
+_PARTICIPLE_RE: Final = re.compile(r"[a-z]+ing\b")
+
+
 def _same_sentence_twice(d: Draft, k: Draft) -> bool:
     """Two triggers of one type in one sentence, compatible in actors and date, are one event
     ("exchanged fire ..., killing two soldiers")."""
@@ -108,6 +112,10 @@ def _same_sentence_twice(d: Draft, k: Draft) -> bool:
         return False
     if _RESTATEMENT_RE.search(d.evidence.sentence, 0, max(0, d.evidence.trigger_start - d.evidence.start)):
         return True  # "..., the first time a NATO member has fired on Russian assets": the same act
+    if d.type == EventType.MOBILIZE and _PARTICIPLE_RE.match(d.evidence.trigger) and (
+        d.evidence.sentence[:max(0, d.evidence.trigger_start - d.evidence.start)].rstrip().endswith(",")
+    ):
+        return True  # "ordered a mobilisation ..., calling up 300,000 reservists": the same call-up
     if _distinct_in_sentence(d, k):
         return False  # a coup and a detention, a recall and an expulsion: two acts
     lo, hi = sorted((k.evidence.trigger_end, d.evidence.trigger_start))

@@ -208,9 +208,10 @@ _BACKGROUND_RE: Final = re.compile(
 )
 # The end of a parenthetical report ("..., the foreign minister said, pointing to ...").
 _REPORT_END_RE: Final = re.compile(r"\b(?:said|says|told \w+|added|according to \w+),")
-# Speculative cues that modify a noun ("possible Iranian retaliation"): they govern the noun
-# phrase right after them, not a later verb ("... put American bases on alert").
-NOMINAL_CUES: Final = frozenset({"possible", "potential", "eventual", "possibly"})
+# Speculative cues that modify a noun ("possible Iranian retaliation", "a response to any Israeli
+# attack"): they govern the noun phrase right after them, not a later verb ("... put American
+# bases on alert").
+NOMINAL_CUES: Final = frozenset({"possible", "potential", "eventual", "possibly", "any"})
 _NOMINAL_REACH: Final = 30
 
 
