@@ -30,9 +30,9 @@ def labeled() -> evaluation.LabeledReport:
 
 
 def test_alert_worthy_micro_f1_floor(labeled: evaluation.LabeledReport) -> None:
-    assert labeled.micro.f1 >= 0.935, evaluation.format_labeled(labeled)
+    assert labeled.micro.f1 >= 0.94, evaluation.format_labeled(labeled)
     assert labeled.micro.precision >= 0.965
-    assert labeled.micro.recall >= 0.905
+    assert labeled.micro.recall >= 0.92
 
 
 def test_scheduled_meetings_get_their_date(labeled: evaluation.LabeledReport) -> None:
