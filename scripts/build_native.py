@@ -56,18 +56,20 @@ def build(native) -> None:  # noqa: ANN001
         for package in ("service", "schemas"):
             (src / package).symlink_to(ROOT / package, target_is_directory=True)
         os.chdir(src)
-        ext = mypycify(
-            ["--ignore-missing-imports", *paths],
-            opt_level="3",
-            separate=[(paths, native.GROUP)],
-            target_dir=str(Path(tmp) / "c"),
-        )
-        setup(
-            name="escalert-detection-native",
-            ext_modules=ext,
-            script_args=["build_ext", "--inplace", "--build-temp", str(Path(tmp) / "obj"), "-q"],
-        )
-        os.chdir(ROOT)
+        try:
+            ext = mypycify(
+                ["--ignore-missing-imports", *paths],
+                opt_level="3",
+                separate=[(paths, native.GROUP)],
+                target_dir=str(Path(tmp) / "c"),
+            )
+            setup(
+                name="escalert-detection-native",
+                ext_modules=ext,
+                script_args=["build_ext", "--inplace", "--build-temp", str(Path(tmp) / "obj"), "-q"],
+            )
+        finally:
+            os.chdir(ROOT)
     native.MANIFEST.write_text(
         json.dumps({"python": native._python_version(), "modules": hashes}, indent=2) + "\n", encoding="utf-8"
     )
@@ -79,14 +81,9 @@ def main() -> int:
     ap.add_argument("--if-stale", action="store_true", help="build only when the build is missing or stale")
     args = ap.parse_args()
     native = _load_native()
-    if args.if_stale and native.compiled_files():
-        try:
-            manifest = json.loads(native.MANIFEST.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            manifest = None
-        if native.stale_reason(manifest, native.source_hashes(), native._python_version()) is None:
-            print("build_native: up to date")
-            return 0
+    if args.if_stale and native.compiled_files() and native.build_mismatch() is None:
+        print("build_native: up to date")
+        return 0
     if args.clean:
         clean(native)
         print("build_native: removed; the detector runs as pure Python")
@@ -94,7 +91,6 @@ def main() -> int:
     try:
         build(native)
     except (Exception, SystemExit) as exc:  # a missing compiler must not break setup
-        os.chdir(ROOT)
         clean(native)
         print(f"build_native: not compiled ({exc}); the detector runs as pure Python", file=sys.stderr)
         return 1

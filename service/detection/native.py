@@ -59,6 +59,15 @@ def stale_reason(manifest: dict | None, hashes: dict[str, str], python: str) -> 
     return None
 
 
+def build_mismatch() -> str | None:
+    """Why the build on disk does not match these sources and this Python, or None."""
+    try:
+        manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = None
+    return stale_reason(manifest, source_hashes(), _python_version())
+
+
 class _SourceFirst(importlib.abc.MetaPathFinder):
     """Import the listed detection modules from their ``.py`` files, ignoring extensions."""
 
@@ -93,11 +102,7 @@ def install() -> str:
     if os.environ.get("ESCALERT_NATIVE", "1") == "0":
         reason = "disabled by ESCALERT_NATIVE=0"
     else:
-        try:
-            manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            manifest = None
-        reason = stale_reason(manifest, source_hashes(), _python_version()) or _unloadable()
+        reason = build_mismatch() or _unloadable()
         if reason:
             log.warning("compiled detector not used: %s; rebuild with scripts/build_native.py", reason)
     if reason:
