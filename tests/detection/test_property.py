@@ -41,20 +41,6 @@ SENTENCE_TEXT = st.lists(
 ).map(" ".join)
 
 
-@settings(max_examples=300, deadline=None)
-@given(text=st.one_of(SENTENCE_TEXT, st.text(max_size=300)))
-def test_lazy_sentence_index_matches_the_full_split(text: str) -> None:
-    from service.detection.text import SentenceIndex, split_sentences
-
-    index = SentenceIndex(text)
-    spans = split_sentences(text)
-    for span in spans:
-        for pos in (span.start, span.end - 1):
-            assert index.sentence_at(pos) == span
-    for before, after in zip(spans, spans[1:], strict=False):
-        assert index.sentence_before(after) == before
-
-
 BREAK_TEXT = st.lists(
     st.sampled_from([".", "!", "?", "\"", "”", "’", "'", ")", "]", "“", "‘", "(", "[", " ", "\n", "\u00a0", "\x1c", "A", "z", "7", "É", "x."]),
     min_size=1, max_size=40,
@@ -62,8 +48,38 @@ BREAK_TEXT = st.lists(
 
 
 @settings(max_examples=500, deadline=None)
-@given(text=st.one_of(BREAK_TEXT, st.text(max_size=200)))
-def test_sentence_breaks_are_exactly_the_regex_matches(text: str) -> None:
-    from service.detection.text import _END, _break_spans
+@given(text=st.one_of(SENTENCE_TEXT, BREAK_TEXT, st.text(max_size=300)))
+def test_lazy_sentence_index_matches_the_full_split(text: str) -> None:
+    """The index finds breaks by searching around a position; ``split_sentences`` (the reference)
+    runs ``_END`` and ``_PARA`` over the whole text: they agree on every character."""
+    from service.detection.text import _PARA, SentenceIndex, split_sentences
 
-    assert _break_spans(text) == [m.span() for m in _END.finditer(text)]
+    index = SentenceIndex(text)
+    spans = split_sentences(text)
+    for span in spans:
+        for pos in range(span.start, span.end):
+            if not text[pos].isspace():
+                assert index.sentence_at(pos) == span
+    for before, after in zip(spans, spans[1:], strict=False):
+        assert index.sentence_before(after) == before
+    if spans:
+        assert index.sentence_before(spans[0]) is None
+    assert index.paragraph_starts == [m.start() for m in _PARA.finditer(text)]
+
+
+CLAUSE_TEXT = st.lists(
+    st.sampled_from([",", ", ", ";", ":", "(", ")", "\u2014", "-", " - ", " - - ", "\u2013", " \u2013 ", "\n", "\u00a0", "a", "b"]),
+    min_size=1, max_size=40,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.one_of(CLAUSE_TEXT, st.text(max_size=100)), data=st.data())
+def test_clause_bounds_are_the_clause_punctuation_matches(text: str, data: st.DataObject) -> None:
+    from service.detection.text import CLAUSE_PUNCTUATION, Span, clause_bounds
+
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    words = sorted(data.draw(st.lists(st.integers(start, end), max_size=3)))
+    expected = sorted([m.start() for m in CLAUSE_PUNCTUATION.finditer(text, start, end)] + words)
+    assert clause_bounds(text, Span(start, end), words) == [start, *expected]
