@@ -61,12 +61,18 @@ class Span:
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Is the period at ``dot`` the end of an abbreviation or an initial rather than a sentence?"""
-    i = dot
-    while i > 0 and dot - i < 12 and (text[i - 1].isalpha() or text[i - 1] == "."):
-        i -= 1
-    if i == dot:
-        return False
-    tok = text[i:dot].lower().rstrip(".")
+    # The token is the letters and periods just before the period, 12 characters at most. It is
+    # mostly a plain word after a space, which a slice and ``rpartition`` give without a loop.
+    word = text[max(0, dot - 12):dot].rpartition(" ")[2]
+    if word.isalpha():
+        tok = word.lower()
+    else:
+        i = dot
+        while i > 0 and dot - i < 12 and (text[i - 1].isalpha() or text[i - 1] == "."):
+            i -= 1
+        if i == dot:
+            return False
+        tok = text[i:dot].lower().rstrip(".")
     if tok in ABBREVIATIONS:
         return True
     # A single capital initial ("Joe R. Biden"), but not a sentence-final pronoun "I".
@@ -105,45 +111,33 @@ def clause_bounds(text: str, sent: Span, word_starts: list[int]) -> list[int]:
     ``word_starts``: where the sentence's ``CLAUSE_WORDS`` start (from the context automaton).
 
     The same offsets as ``CLAUSE_PUNCTUATION.finditer`` over the sentence, found piecewise: its
-    three branches never compete for a character, and ``str.find`` and a literal-prefix regex
-    skip text several times faster than one alternation tried at every character.
+    three branches never compete for a character, most sentences hold no mark but commas, and
+    an ``in`` test or a literal-prefix regex is several times cheaper than the alternation tried
+    at every character.
     """
     start, end = sent.start, sent.end
+    sentence = text[start:end]
     bounds = [start]
-    comma = text.find(",", start, end)
-    if comma >= 0:
-        bounds.extend([m.start() for m in _COMMA.finditer(text, comma, end)])
+    if "," in sentence:
+        bounds.extend([m.start() for m in _COMMA.finditer(text, start, end)])
     ordered = True
     for mark in _MARKS:
-        i = text.find(mark, start, end)
-        while i >= 0:
-            bounds.append(i)
+        if mark in sentence:
+            i = text.find(mark, start, end)
+            while i >= 0:
+                bounds.append(i)
+                i = text.find(mark, i + 1, end)
             ordered = False
-            i = text.find(mark, i + 1, end)
-    # A spaced dash starts at the whitespace before its dash, and (as in ``finditer``) not
-    # inside the previous one: " - - " holds one.
-    free = start
-    dash = _first_dash(text, start + 1, end)
-    while dash >= 0:
-        m = _SPACED_DASH.match(text, dash - 1, end) if dash > free else None
-        if m is not None:
-            bounds.append(dash - 1)
+    if "-" in sentence or "\u2013" in sentence:
+        for m in _SPACED_DASH.finditer(text, start, end):
+            bounds.append(m.start())
             ordered = False
-            free = m.end()
-        dash = _first_dash(text, dash + 1, end)
     if word_starts:
         bounds.extend(word_starts)
         ordered = False
     if not ordered:
         bounds.sort()
     return bounds
-
-
-def _first_dash(text: str, start: int, end: int) -> int:
-    """The first hyphen or en dash in ``text[start:end]``, or -1."""
-    dash = text.find("-", start, end)
-    en = text.find("\u2013", start, end if dash < 0 else dash)
-    return en if en >= 0 else dash
 
 
 def clause_of(bounds: list[int], sent_end: int, pos: int) -> Span:
@@ -164,17 +158,16 @@ class SentenceIndex:
 
     Only the few sentences that hold a live trigger head are ever asked for, so nothing is cut
     up front: ``sentence_at`` looks for the break punctuation on either side of the position
-    (``str.find``/``rfind`` inside the position's line, which skip plain text at C speed), tests
-    each candidate against ``_END`` anchored at it, and checks abbreviations only there.
+    (``str.find``/``rfind`` inside the position's paragraph, which skip plain text at C speed),
+    tests each candidate as ``_END`` would, and checks abbreviations only there.
     """
 
-    __slots__ = ("_breaks", "_rare_marks", "_para_starts", "text")
+    __slots__ = ("_para_starts", "_rare_marks", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         # Wire copy seldom holds "!" or "?": without them, only periods need searching for.
         self._rare_marks = "!" in text or "?" in text
-        self._breaks: dict[int, int] = {}  # punctuation offset -> its break's end, or -1
         self._para_starts: list[int] | None = None
 
     @property
@@ -187,11 +180,9 @@ class SentenceIndex:
     def _break_end(self, p: int) -> int:
         """Where the sentence break whose punctuation is at ``p`` ends, or -1 when there is none
         there (no ``_END`` match, or the period of an abbreviation or an initial)."""
-        end = self._breaks.get(p, -2)
-        if end == -2:
-            m = _END.match(self.text, p)
-            end = -1 if m is None or (self.text[p] == "." and _is_abbreviation(self.text, p)) else m.end()
-            self._breaks[p] = end
+        end = _end_match(self.text, p)
+        if end >= 0 and self.text[p] == "." and _is_abbreviation(self.text, p):
+            return -1
         return end
 
     def _prev_mark(self, lo: int, hi: int) -> int:
@@ -218,12 +209,12 @@ class SentenceIndex:
         """The (trimmed) sentence containing offset ``pos``, which must not be whitespace (the
         space between two sentences belongs to neither)."""
         text = self.text
-        # The line around pos: paragraph breaks (``_PARA``) start at a newline, and every
-        # character between the last newline before pos and the paragraph is whitespace.
-        lo = text.rfind("\n", 0, pos) + 1
-        hi = text.find("\n", pos)
-        if hi < 0:
-            hi = len(text)
+        # The paragraph around pos. Only whitespace lies between a paragraph break's newline
+        # and the paragraph's text, so the search may start right after the newline.
+        starts = self.paragraph_starts
+        j = _count_at_or_before(starts, pos)
+        lo = starts[j - 1] + 1 if j > 0 else 0
+        hi = starts[j] if j < len(starts) else len(text)
         # Sentence start: the end of the last break ending at or before pos. Breaks cannot
         # overlap, so a break ending after pos can only be the one just before it, with pos
         # inside its closing quotes: then it is also where the sentence ends.
@@ -262,14 +253,52 @@ class SentenceIndex:
 
 
 def _paragraph_starts(text: str) -> list[int]:
-    """Where the matches of ``_PARA`` start, without running it over the whole text: a newline
-    starts one unless only whitespace separates it from the newline before it."""
+    """Where the matches of ``_PARA`` start, without running it over the whole text: at the
+    first newline after the whitespace that ends the previous match."""
     starts: list[int] = []
-    prev = -1
+    n = len(text)
     i = text.find("\n")
     while i >= 0:
-        if prev < 0 or (i > prev + 1 and not text[prev + 1:i].isspace()):
-            starts.append(i)
-        prev = i
-        i = text.find("\n", i + 1)
+        starts.append(i)
+        i += 1
+        while i < n and text[i].isspace():
+            i += 1
+        i = text.find("\n", i)
     return starts
+
+
+def _count_at_or_before(values: list[int], x: int) -> int:
+    """``bisect_right(values, x)``, compiled: calling the C function costs more than this loop."""
+    lo, hi = 0, len(values)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if values[mid] <= x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+# Characters that settle whether ``_END`` matches, in the common cases: a break is mostly ". "
+# and a capital or digit; a period followed by a space and a lower-case letter, or directly by a
+# letter or digit ("U.S", "3.5"), is none.
+_BREAK_NEXT: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_LOWER: Final = frozenset("abcdefghijklmnopqrstuvwxyz")
+_NO_BREAK_NEXT: Final = _BREAK_NEXT | _LOWER
+
+
+def _end_match(text: str, p: int) -> int:
+    """The end of ``_END.match(text, p)``, or -1 when it does not match. The common cases are
+    read off the next two characters; any other runs the regex."""
+    if p + 2 < len(text):
+        c = text[p + 1]
+        if c == " ":
+            c = text[p + 2]
+            if c in _BREAK_NEXT:
+                return p + 1
+            if c in _LOWER:
+                return -1
+        elif c in _NO_BREAK_NEXT:
+            return -1
+    m = _END.match(text, p)
+    return -1 if m is None else m.end()
