@@ -226,7 +226,7 @@ class SentenceIndex:
             if e > pos:
                 end = e
             elif e >= 0:
-                start = e
+                start = e + 1  # a break is followed by whitespace (``_END``'s lookahead)
                 break
             p = self._prev_mark(lo, p)
         # Sentence end: the first break after pos (its punctuation belongs to the sentence).
