@@ -16,6 +16,7 @@ ABBREVIATIONS: Final = frozenset(
     cmdr adm rep sen gov pres st mt no vs etc inc corp ltd co jr sr dept est fig approx
     u.s u.k u.n e.u u.s.a u.a.e a.m p.m e.g i.e d.c""".split()
 )
+_LONGEST_ABBREVIATION: Final = max(len(a) for a in ABBREVIATIONS)
 
 # A sentence ends at . ! or ? (optionally followed by closing quotes/brackets) then whitespace,
 # when the next sentence starts with an upper-case letter, a digit or an opening quote.
@@ -65,6 +66,8 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     # mostly a plain word after a space, which a slice and ``rpartition`` give without a loop.
     word = text[max(0, dot - 12):dot].rpartition(" ")[2]
     if word.isalpha():
+        if len(word) > _LONGEST_ABBREVIATION:
+            return False  # lower-casing never shortens it: no abbreviation, no initial
         tok = word.lower()
     else:
         i = dot
@@ -231,7 +234,7 @@ class SentenceIndex:
             p = self._prev_mark(lo, p)
         # Sentence end: the first break after pos (its punctuation belongs to the sentence).
         p = self._next_mark(pos, hi) if end < 0 else -1
-        while p >= 0:
+        while p >= 0 and p + 1 < hi:  # a mark that ends the paragraph ends the sentence anyway
             end = self._break_end(p)
             if end >= 0:
                 break
