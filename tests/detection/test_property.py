@@ -83,3 +83,31 @@ def test_clause_bounds_are_the_clause_punctuation_matches(text: str, data: st.Da
     words = sorted(data.draw(st.lists(st.integers(start, end), max_size=3)))
     expected = sorted([m.start() for m in CLAUSE_PUNCTUATION.finditer(text, start, end)] + words)
     assert clause_bounds(text, Span(start, end), words) == [start, *expected]
+
+
+def _abbreviation_by_loop(text: str, dot: int) -> bool:
+    """The plain statement of the rule, which ``_is_abbreviation`` takes shortcuts through."""
+    from service.detection.text import ABBREVIATIONS
+
+    i = dot
+    while i > 0 and dot - i < 12 and (text[i - 1].isalpha() or text[i - 1] == "."):
+        i -= 1
+    if i == dot:
+        return False
+    tok = text[i:dot].lower().rstrip(".")
+    return tok in ABBREVIATIONS or (len(tok) == 1 and text[dot - 1].isupper() and text[dot - 1] != "I")
+
+
+ABBREVIATION_TEXT = st.lists(
+    st.sampled_from(["Jan", "jan", "U.S", "u.s.a", "Gen", "approx", "Approxi", "R", "I", "i", "İ", "K", "a", ".", " ", "\n", "\"", "(", "7", "said", "x"]),
+    min_size=1, max_size=12,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.one_of(ABBREVIATION_TEXT, st.text(max_size=30)))
+def test_abbreviations_follow_the_rule(text: str) -> None:
+    from service.detection.text import _is_abbreviation
+
+    text += "."
+    assert _is_abbreviation(text, len(text) - 1) == _abbreviation_by_loop(text, len(text) - 1)
