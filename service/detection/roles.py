@@ -9,8 +9,8 @@ is a passive; coordinated names ("the U.S. and Russia", "Moscow, Washington") tr
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final
 
 from schemas.common import EventType
@@ -23,8 +23,8 @@ SYMMETRIC: Final = frozenset({EventType.CONSULT, EventType.AGREE, EventType.COOP
 DIRECTED_PLACE_TARGET: Final = frozenset(
     {EventType.ASSAULT, EventType.MOBILIZE, EventType.COERCE, EventType.AID, EventType.SANCTION, EventType.RETREAT}
 )
-LOCATIVES: Final = ("in", "near", "at", "into", "outside", "inside", "across", "along", "towards", "toward",
-             "around", "off", "to", "within", "through")
+LOCATIVES: Final = frozenset(("in", "near", "at", "into", "outside", "inside", "across", "along", "towards",
+                              "toward", "around", "off", "to", "within", "through"))
 # Words skipped when looking for the preposition before a name ("in eastern Ukraine").
 MODIFIERS: Final = frozenset(
     "the a an eastern western northern southern central north south east west northeastern "
@@ -65,26 +65,70 @@ def _word_before(text: str, pos: int) -> str:
 
 
 _WORDS_RE: Final = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# The characters of a _WORDS_RE word, and those that can start one.
+_WORD_CHARS: Final = frozenset(string.ascii_letters + "'’-")
+_LETTERS: Final = frozenset(string.ascii_letters)
 
 
-@lru_cache(maxsize=8192)
+def _last_word(text: str, lo: int, hi: int) -> tuple[int, int]:
+    """Bounds of the last word ``_WORDS_RE.findall(text, lo, hi)`` would give; (lo, lo) if none.
+
+    Found scanning back from ``hi``, without building the list of every word in the window: the
+    callers want the word or two before a name, for every name of every candidate. A word is a
+    run of word characters from its first letter (leading apostrophes and hyphens are skipped)."""
+    end = hi
+    while end > lo:
+        if text[end - 1] not in _WORD_CHARS:
+            end -= 1
+            continue
+        run = end - 1
+        while run > lo and text[run - 1] in _WORD_CHARS:
+            run -= 1
+        first = run
+        while first < end and text[first] not in _LETTERS:
+            first += 1
+        if first < end:
+            return first, end
+        end = run  # a run of apostrophes and hyphens only: no word
+    return lo, lo
+
+
+def _count_words(text: str, lo: int, hi: int, limit: int) -> int:
+    """``min(len(_WORDS_RE.findall(text, lo, hi)), limit)``, looking at no more than ``limit`` words."""
+    n = 0
+    while n < limit:
+        s, e = _last_word(text, lo, hi)
+        if s == e:
+            break
+        n += 1
+        hi = s
+    return n
+
+
 def _prep_before(text: str, start: int) -> str:
     """The first word before ``start`` that is not an article or adjective of place."""
-    for w in reversed(_WORDS_RE.findall(text, max(0, start - 40), start)):
-        lw = w.lower()
+    lo = max(0, start - 40)
+    hi = start
+    while True:
+        s, e = _last_word(text, lo, hi)
+        if s == e:
+            return ""
+        lw = text[s:e].lower()
         if lw not in MODIFIERS:
             return lw
-    return ""
+        hi = s
 
 
-@lru_cache(maxsize=8192)
 def _word_before_prep(text: str, start: int) -> str:
     """The word before the preposition that precedes ``start`` ("officials" in "officials from X")."""
-    words = _WORDS_RE.findall(text, max(0, start - 60), start)
-    words = [w.lower() for w in words]
-    while words and words[-1] in MODIFIERS:
-        words.pop()
-    return words[-2] if len(words) >= 2 else ""
+    lo = max(0, start - 60)
+    s, e = _last_word(text, lo, start)
+    while s < e and text[s:e].lower() in MODIFIERS:
+        s, e = _last_word(text, lo, s)
+    if s == e:
+        return ""
+    s, e = _last_word(text, lo, s)
+    return text[s:e].lower()
 
 
 def is_locative(text: str, start: int) -> bool:
@@ -110,6 +154,10 @@ def _to_location(g: GazEntry) -> Location:
     return build(Location, name=g.name, country=country, lat=g.lat, lon=g.lon)
 
 
+# What may stand between coordinated names.
+_COORDINATORS: Final = frozenset({"and", ",", ", and", "or", ", or", "&", "and the", ", and the", ", the", "as well as"})
+
+
 def _coordinated(text: str, mentions: list[tuple[int, int, GazEntry]], idx: int, step: int) -> list[int]:
     """Indexes of actors coordinated with mentions[idx] ("the U.S. and Russia", "Moscow, Washington")."""
     out = [idx]
@@ -117,9 +165,10 @@ def _coordinated(text: str, mentions: list[tuple[int, int, GazEntry]], idx: int,
     while 0 <= j + step < len(mentions):
         a, b = (mentions[j], mentions[j + step]) if step > 0 else (mentions[j + step], mentions[j])
         gap = text[a[1]:b[0]].strip().lower()
-        for prefix in ("’s", "'s"):
-            gap = gap.removeprefix(prefix).strip()
-        if gap in {"and", ",", ", and", "or", ", or", "&", "and the", ", and the", ", the", "as well as"} or gap.startswith((", and other", "and other")):
+        if gap.startswith(("’s", "'s")):  # a possessive between them: "Russia's and China's"
+            for prefix in ("’s", "'s"):
+                gap = gap.removeprefix(prefix).strip()
+        if gap in _COORDINATORS or gap.startswith((", and other", "and other")):
             j += step
             out.append(j)
         else:
@@ -145,43 +194,40 @@ def dedupe_actors(actors: list[Actor]) -> list[Actor]:
     return out
 
 
+# Prepositions naming what a non-symmetric act is about, not whom it is done to.
+CAUSE_PREPS: Final = frozenset(("over", "about", "amid", "regarding", "concerning"))
+_CONSULT: Final = EventType.CONSULT  # a module constant is a C static when compiled, not a lookup
+_COERCE: Final = EventType.COERCE
+# An assault or deployment takes place in a region named after it, with or without "in".
+_AREA_TYPES: Final = frozenset({EventType.ASSAULT, EventType.MOBILIZE})
+
+
 def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> Roles:
     etype = cand.entry.type
     mentions = ctx.gaz
+    # The word before each name decides most questions below: once per name, not per question.
+    preps = [_prep_before(text, m[0]) for m in mentions]
     actor_idx: list[int] = []
     place_idx: list[int] = []
-    for i, (s, _e, g) in enumerate(mentions):
-        locative = is_locative(text, s)
-        if g.is_place and (locative or g.kind in {"city", "region"}):
-            place_idx.append(i)
-            if g.kind == "state" and locative and etype in DIRECTED_PLACE_TARGET and s > cand.end:
-                actor_idx.append(i)  # "troops near Ukraine": Ukraine is also the target
-            elif g.kind == "capital" and locative and etype == EventType.CONSULT and s > cand.end and _prep_before(text, s) == "to":
-                actor_idx.append(i)  # "travel to Beijing": the host
-            continue
+    for i in range(len(mentions)):
+        s, _e, g = mentions[i]
+        if g.is_place:
+            locative = preps[i] in LOCATIVES
+            if locative or g.kind in {"city", "region"}:
+                place_idx.append(i)
+                if g.kind == "state" and locative and etype in DIRECTED_PLACE_TARGET and s > cand.end:
+                    actor_idx.append(i)  # "troops near Ukraine": Ukraine is also the target
+                elif g.kind == "capital" and locative and etype == _CONSULT and s > cand.end and preps[i] == "to":
+                    actor_idx.append(i)  # "travel to Beijing": the host
+                continue
         if g.is_actor:
             actor_idx.append(i)
 
-    def real(idxs: list[int]) -> list[int]:
-        # Prefer states, IGOs and named groups over generic sectors ("rebels") when both appear.
-        strong = [i for i in idxs if mentions[i][2].kind != "sector"]
-        return strong or idxs
-
-    def not_subject(i: int) -> bool:
-        """Actors in object position cannot be the doer: 'annexed Ukraine's Crimea', 'regions of
-        eastern Ukraine'. 'Officials from the United States' and 'Lebanon's prime minister'
-        still can."""
-        s_, e_ = mentions[i][0], mentions[i][1]
-        prep = _prep_before(text, s_)
-        if prep in OBJECT_PREPS and _word_before_prep(text, s_) not in PEOPLE_NOUNS:
-            return True
-        if text[e_:e_ + 2] in ("'s", "’s") and len(_WORDS_RE.findall(text, e_ + 2, cand.start)) > 2:
-            # A possessive owner is an object when a verb and another actor precede it.
-            return any(mentions[j][1] <= s_ and mentions[j][0] >= sent.start for j in actor_idx if j != i)
-        return False
-
-    before = real([i for i in actor_idx if mentions[i][1] <= cand.start and not not_subject(i)])
-    after = real([i for i in actor_idx if cand.end <= mentions[i][0] < clause.end])
+    before = _real(mentions, [
+        i for i in actor_idx
+        if mentions[i][1] <= cand.start and not _not_subject(text, mentions, preps, actor_idx, i, cand.start, sent.start)
+    ])
+    after = _real(mentions, [i for i in actor_idx if cand.end <= mentions[i][0] < clause.end])
     if cand.threat_target_from:  # conditional threat: the target is the if-clause's subject
         a, b = cand.threat_target_from
         after = [i for i in actor_idx if a <= mentions[i][0] < b] + [i for i in after if mentions[i][0] >= b]
@@ -192,10 +238,7 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     relative = clause_word.startswith(("which", "who"))
     # Passive voice only when "by" follows the trigger closely ("was attacked by", "talks hosted
     # by"), not in a later relative clause ("facilities used by Iran-backed militias").
-    passive = [
-        i for i in after
-        if _prep_before(text, mentions[i][0]) == "by" and len(_WORDS_RE.findall(text, cand.end, mentions[i][0])) <= 3
-    ]
+    passive = [i for i in after if preps[i] == "by" and _count_words(text, cand.end, mentions[i][0], 4) <= 3]
     possessor = [i for i in after if text[cand.end:mentions[i][0]].strip().lower() in {"of", "of the"}]
 
     if passive and etype not in SYMMETRIC:
@@ -230,12 +273,12 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         parts = [
             i for i in after
             if PARTICIPANT_WORDS & {w.lower() for w in _WORDS_RE.findall(text, cand.end, mentions[i][0])}
-            and _prep_before(text, mentions[i][0]) not in TOPIC_PREPS
+            and preps[i] not in TOPIC_PREPS
         ]
         head_word = text[cand.start:cand.end].lower().split()[-1]
         if not parts and head_word in TRANSITIVE_CONSULT and after:
             gap = text[cand.end:mentions[after[0]][0]]
-            prep = _prep_before(text, mentions[after[0]][0])
+            prep = preps[after[0]]
             people_of = prep in ("of", "from") and _word_before_prep(text, mentions[after[0]][0]) in PEOPLE_NOUNS
             if "," not in gap and len(_WORDS_RE.findall(gap)) <= 4 and (prep not in OBJECT_PREPS or people_of):
                 parts = after[:1]  # "will meet the U.S. envoy", "visited Kyiv"
@@ -246,7 +289,7 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
                 # "a summit involving Moscow, Washington": the participants are all named after it
                 source_idx, target_idx = target_idx[:1], target_idx[1:]
     elif not target_idx:
-        usable = [i for i in after if _prep_before(text, mentions[i][0]) not in ("over", "about", "amid", "regarding", "concerning")]
+        usable = [i for i in after if preps[i] not in CAUSE_PREPS]
         if usable:
             target_idx = _coordinated(text, mentions, usable[0], +1)
 
@@ -256,34 +299,68 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         source, target = source[:1], source[1:]
     src_codes = {a.code for a in source}
     target = [a for a in target if a.code not in src_codes]
-    return Roles(source, target, _location(text, cand, mentions, place_idx, clause))
+    return Roles(source, target, _location(text, cand, mentions, preps, place_idx, clause))
 
 
-def _location(text: str, cand: Candidate, mentions: list, place_idx: list[int], clause: Span) -> Location | None:
+def _real(mentions: list[tuple[int, int, GazEntry]], idxs: list[int]) -> list[int]:
+    """Prefer states, IGOs and named groups over generic sectors ("rebels") when both appear."""
+    strong = [i for i in idxs if mentions[i][2].kind != "sector"]
+    return strong or idxs
+
+
+def _not_subject(
+    text: str, mentions: list[tuple[int, int, GazEntry]], preps: list[str], actor_idx: list[int], i: int,
+    cand_start: int, sent_start: int,
+) -> bool:
+    """Actors in object position cannot be the doer: 'annexed Ukraine's Crimea', 'regions of
+    eastern Ukraine'. 'Officials from the United States' and 'Lebanon's prime minister'
+    still can."""
+    s, e = mentions[i][0], mentions[i][1]
+    if preps[i] in OBJECT_PREPS and _word_before_prep(text, s) not in PEOPLE_NOUNS:
+        return True
+    if text.startswith(("'s", "’s"), e) and _count_words(text, e + 2, cand_start, 3) > 2:
+        # A possessive owner is an object when a verb and another actor precede it.
+        for j in actor_idx:
+            if j != i and mentions[j][1] <= s and mentions[j][0] >= sent_start:
+                return True
+    return False
+
+
+def _location(
+    text: str, cand: Candidate, mentions: list[tuple[int, int, GazEntry]], preps: list[str], place_idx: list[int],
+    clause: Span,
+) -> Location | None:
     etype = cand.entry.type
     after = [i for i in place_idx if cand.start <= mentions[i][0] < clause.end]
     before = [i for i in place_idx if clause.start <= mentions[i][0] < cand.start]
-
-    def rank(i: int) -> tuple[int, int]:
-        g = mentions[i][2]
-        # A city or region is more precise than a country.
-        return (0 if g.kind in {"city", "region", "capital"} else 1, abs(mentions[i][0] - cand.start))
-
-    if etype == EventType.COERCE:
+    if etype == _COERCE:
         # What is seized or annexed is the place: the nearest named place after the head.
         seized = [i for i in after if mentions[i][2].kind in {"city", "region"}]
         if seized:
             return _to_location(mentions[seized[0]][2])
-    loc_after = [i for i in after if is_locative(text, mentions[i][0])]
-    if etype in {EventType.ASSAULT, EventType.MOBILIZE}:
+    loc_after = [i for i in after if preps[i] in LOCATIVES]
+    if etype in _AREA_TYPES:
         loc_after = loc_after or [i for i in after if mentions[i][2].kind in {"city", "region"}]
     if loc_after:
-        return _to_location(mentions[min(loc_after, key=rank)][2])
-    loc_before = [i for i in before if is_locative(text, mentions[i][0])]
+        return _to_location(mentions[_most_precise(mentions, loc_after, cand.start)][2])
+    loc_before = [i for i in before if preps[i] in LOCATIVES]
     if loc_before:
-        return _to_location(mentions[min(loc_before, key=rank)][2])
+        return _to_location(mentions[_most_precise(mentions, loc_before, cand.start)][2])
     # A region named right before the head ("the Donbas offensive").
     near_before = [i for i in before if mentions[i][2].kind in {"region", "city"} and cand.start - mentions[i][1] < 20]
     if near_before:
         return _to_location(mentions[near_before[-1]][2])
     return None
+
+
+def _most_precise(mentions: list[tuple[int, int, GazEntry]], idxs: list[int], anchor: int) -> int:
+    """The place of ``idxs`` to prefer: a city, region or capital (more precise than a country),
+    then the nearest to ``anchor``; the first one on a tie."""
+    best = idxs[0]
+    best_coarse = best_dist = -1
+    for i in idxs:
+        coarse = 0 if mentions[i][2].kind in {"city", "region", "capital"} else 1
+        dist = abs(mentions[i][0] - anchor)
+        if best_coarse < 0 or coarse < best_coarse or (coarse == best_coarse and dist < best_dist):
+            best, best_coarse, best_dist = i, coarse, dist
+    return best
