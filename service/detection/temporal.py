@@ -52,6 +52,21 @@ _ADJECTIVES_IN_ED: Final = frozenset(("armed", "renewed", "sustained", "coordina
                                "planned", "expected", "proposed", "unexpected", "repeated"))
 
 
+# Calls for a strike or a meeting ("called a nationwide strike for March 7") announce it.
+_CALLED_TYPES: Final = frozenset({EventType.PROTEST, EventType.CONSULT})
+
+
+def _cues_after_contrast(lower: str, ctx: Context, name: str, sent_start: int, pos: int, hi: int) -> list[tuple[int, int, str]]:
+    """``cues_in(ctx, name, contrast_start(lower, sent_start, pos), hi)``: the cues a contrast
+    before ``pos`` does not cut off. Most sentences have no such cue at all, and then the
+    contrast word is not looked for."""
+    cues = cues_in(ctx, name, sent_start, hi)
+    if not cues:
+        return cues
+    lo = contrast_start(lower, sent_start, pos)
+    return [c for c in cues if c[0] >= lo]
+
+
 def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> tuple[Tense, list[str]]:
     head = lower[cand.start:cand.end]
     window_hi = min(sent.end, clause.end + 40, cand.end + 100)
@@ -63,13 +78,13 @@ def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span,
         # A future auxiliary in an earlier clause carries over ("will hold talks on Jan. 10,
         # followed by a meeting on Jan. 12") unless a past-tense verb intervenes ("said it would
         # ..., and fired two more missiles").
-        earlier = cues_in(ctx, "future", contrast_start(lower, sent.start, cand.start), clause.start)
+        earlier = _cues_after_contrast(lower, ctx, "future", sent.start, cand.start, clause.start)
         if (
             earlier and not _PAST_VERB_RE.search(text, earlier[-1][1], cand.start)
             and not _NO_CARRY_RE.search(lower, earlier[-1][1], cand.start)
         ):
             fut = earlier
-    if cand.entry.type in {EventType.PROTEST, EventType.CONSULT} and _CALLED_RE.search(lower, max(clause.start, cand.start - 45), cand.start):
+    if cand.entry.type in _CALLED_TYPES and _CALLED_RE.search(lower, max(clause.start, cand.start - 45), cand.start):
         return "future", ["called"]  # "called a nationwide strike for March 7": it is coming
     # A noun trigger governed by a past verb ("Azerbaijan launched a military offensive") or
     # named as a topic ("will brief envoys on the military operation") takes no future.
@@ -81,7 +96,7 @@ def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span,
             return "past", []
     if not fut and _CAUSE_BEFORE_RE.search(lower, max(clause.start, cand.start - 45), cand.start):
         return "past", []  # "in response to this week's missile attack", "after the 9/11 attacks"
-    if _TOPIC_BEFORE_RE.search(lower, max(0, cand.start - 12), cand.start):
+    if fut and _TOPIC_BEFORE_RE.search(lower, max(0, cand.start - 12), cand.start):
         fut = [c for c in fut if c[0] > cand.end]
     fut_close = [c for c in fut if c[1] <= cand.start and cand.start - c[1] <= 25]
     words = head.split()
@@ -213,6 +228,21 @@ _REPORT_END_RE: Final = re.compile(r"\b(?:said|says|told \w+|added|according to 
 # bases on alert").
 NOMINAL_CUES: Final = frozenset({"possible", "potential", "eventual", "possibly", "any"})
 _NOMINAL_REACH: Final = 30
+_THREATEN: Final = EventType.THREATEN  # a module constant is a C static when compiled, not a lookup
+
+
+def _governing_cues(lower: str, ctx: Context, sent_start: int, start: int) -> list[tuple[int, int, str]]:
+    """The speculative cues (of ``GOVERNING_CUES``) whose scope reaches ``start``: no contrast,
+    background adjunct or end of a parenthetical report comes between."""
+    cues = [c for c in cues_in(ctx, "speculative", sent_start, start) if c[2] in GOVERNING_CUES]
+    if cues:
+        lo = contrast_start(lower, sent_start, start)
+        cues = [
+            c for c in cues
+            if c[0] >= lo and not _BACKGROUND_RE.search(lower, c[1], start)
+            and not _REPORT_END_RE.search(lower, c[1], start)
+        ]
+    return cues
 
 
 def modality_of(
@@ -224,11 +254,13 @@ def modality_of(
     if cand.forced_modality:
         return cand.forced_modality, list(cand.cues)
     # Denials and fears govern the clauses they introduce ("denied that its warships had
-    # entered..."), up to a contrast ("... but says it could ...").
-    scope_lo = contrast_start(lower, sent.start, start)
-    # ... but not into background adjuncts: "denied that soldiers were missing after the clash ...,
-    # which killed 20" does not deny the clash.
-    denial = [c for c in cues_in(ctx, "denial", scope_lo, start) if not _ADJUNCT_RE.search(lower, c[1], start)]
+    # entered..."), up to a contrast ("... but says it could ..."), but not background adjuncts:
+    # "denied that soldiers were missing after the clash ..., which killed 20" does not deny the
+    # clash.
+    denial = [
+        c for c in _cues_after_contrast(lower, ctx, "denial", sent.start, start, start)
+        if not _ADJUNCT_RE.search(lower, c[1], start)
+    ]
     if denial:
         return Modality.DENIED, [denial[-1][2]]
     neg = [c for c in cues_in(ctx, "negation", clause.start, start) if start - c[1] <= 30]
@@ -237,7 +269,8 @@ def modality_of(
     after = [c for c in ctx.cues.get("denial_after", ()) if c[0] >= end and c[0] - end <= 60]
     if after:
         return Modality.DENIED, [after[0][2]]
-    if cand.entry.type != EventType.THREATEN or cand.threat_target_from is None:
+    threat = cand.entry.type == _THREATEN
+    if not threat or cand.threat_target_from is None:
         for a, b in if_spans:
             if a <= start < b:
                 return Modality.SPECULATIVE, [lower[a:a + 6].split()[0]]
@@ -249,17 +282,15 @@ def modality_of(
     # A noun trigger is often the subject of the modal: "fresh protests could erupt".
     spec += [c for c in ctx.cues.get("speculative", ()) if end <= c[0] <= end + 15 and c[2] in {"could", "may", "might"}]
     spec += [c for c in ctx.cues.get("speculative_after", ()) if end <= c[0] <= end + 40]
-    relative = lower.startswith(("which", "who"), clause.start)
-    governing = [] if relative else [  # a relative clause states background fact
-        c for c in cues_in(ctx, "speculative", scope_lo, start)
-        if c[2] in GOVERNING_CUES and not _BACKGROUND_RE.search(lower, c[1], start)
-        and not _REPORT_END_RE.search(lower, c[1], start)
-    ]
-    if cand.entry.type == EventType.THREATEN:
+    if threat:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
-        governing = []
-    if spec or governing:
-        return Modality.SPECULATIVE, [(spec or governing)[-1][2]]
+    if spec:
+        return Modality.SPECULATIVE, [spec[-1][2]]
+    # A relative clause states background fact; a threat takes no governing cue.
+    if not threat and not lower.startswith(("which", "who"), clause.start):
+        governing = _governing_cues(lower, ctx, sent.start, start)
+        if governing:
+            return Modality.SPECULATIVE, [governing[-1][2]]
     ev_start, ev_end = dates
     # ... or one that opens the sentence ("During the Cold War, Soviet troops were stationed ...").
     hist = [c for c in cues_in(ctx, "historical", clause.start, clause.end) + cues_in(ctx, "historical", sent.start, sent.start + 30)
