@@ -65,74 +65,114 @@ def _word_before(text: str, pos: int) -> str:
 
 
 _WORDS_RE: Final = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-# The characters of a _WORDS_RE word, and those that can start one.
-_WORD_CHARS: Final = frozenset(string.ascii_letters + "'’-")
-_LETTERS: Final = frozenset(string.ascii_letters)
+# What each character is to _WORDS_RE, indexed by its ASCII code (see _Words).
+_OTHER: Final = 0
+_JOINER: Final = 1  # an apostrophe or hyphen: inside a word, but no word starts with one
+_LETTER: Final = 2
+_KIND_TABLE: Final = bytes(
+    _LETTER if chr(c) in string.ascii_letters else _JOINER if chr(c) in "'-" else _OTHER for c in range(256)
+)
+# Reach of the look back for the word before a name.
+_PREP_REACH: Final = 40
+_WORD_BEFORE_PREP_REACH: Final = 60
 
 
-def _last_word(text: str, lo: int, hi: int) -> tuple[int, int]:
-    """Bounds of the last word ``_WORDS_RE.findall(text, lo, hi)`` would give; (lo, lo) if none.
+class _Words:
+    """The ``_WORDS_RE`` words of ``text[lo:hi]``, read backwards from any offset.
 
-    Found scanning back from ``hi``, without building the list of every word in the window: the
-    callers want the word or two before a name, for every name of every candidate. A word is a
-    run of word characters from its first letter (leading apostrophes and hyphens are skipped)."""
-    end = hi
-    while end > lo:
-        if text[end - 1] not in _WORD_CHARS:
-            end -= 1
-            continue
-        run = end - 1
-        while run > lo and text[run - 1] in _WORD_CHARS:
-            run -= 1
-        first = run
-        while first < end and text[first] not in _LETTERS:
-            first += 1
-        if first < end:
-            return first, end
-        end = run  # a run of apostrophes and hyphens only: no word
-    return lo, lo
+    Roles ask for the word or two before each name, for every name of every candidate: scanning
+    back over one byte per character is much cheaper than a ``findall`` of the window, or than
+    indexing the str (each ``text[i]`` makes a new string). A word is a run of letters,
+    apostrophes and hyphens from its first letter; a window's words are those ``findall(text,
+    wlo, whi)`` gives, for any ``lo <= wlo <= whi <= hi``.
+    """
 
+    def __init__(self, text: str, lo: int, hi: int) -> None:
+        self.text = text
+        self.lo = lo
+        # One byte per character, offsets kept: the curly apostrophe is the only non-ASCII
+        # character of a word, and every other one becomes "?", which is not.
+        self.kinds = text[lo:hi].replace("’", "'").encode("ascii", "replace").translate(_KIND_TABLE)
 
-def _count_words(text: str, lo: int, hi: int, limit: int) -> int:
-    """``min(len(_WORDS_RE.findall(text, lo, hi)), limit)``, looking at no more than ``limit`` words."""
-    n = 0
-    while n < limit:
-        s, e = _last_word(text, lo, hi)
-        if s == e:
-            break
-        n += 1
-        hi = s
-    return n
+    def last(self, lo: int, hi: int) -> tuple[int, int]:
+        """Bounds of the last word of ``text[lo:hi]``; (lo, lo) if there is none."""
+        kinds = self.kinds
+        base = self.lo
+        end = hi
+        while end > lo:
+            if kinds[end - 1 - base] == _OTHER:
+                end -= 1
+                continue
+            run = end - 1
+            while run > lo and kinds[run - 1 - base] != _OTHER:
+                run -= 1
+            first = run
+            while first < end and kinds[first - base] != _LETTER:
+                first += 1
+            if first < end:
+                return first, end
+            end = run  # apostrophes and hyphens only: no word
+        return lo, lo
 
+    def count(self, lo: int, hi: int, limit: int) -> int:
+        """``min(len(_WORDS_RE.findall(text, lo, hi)), limit)``, looking at no more than ``limit`` words."""
+        n = 0
+        while n < limit:
+            s, e = self.last(lo, hi)
+            if s == e:
+                break
+            n += 1
+            hi = s
+        return n
 
-def _prep_before(text: str, start: int) -> str:
-    """The first word before ``start`` that is not an article or adjective of place."""
-    lo = max(0, start - 40)
-    hi = start
-    while True:
-        s, e = _last_word(text, lo, hi)
+    def any_in(self, lo: int, hi: int, vocab: frozenset[str]) -> bool:
+        """Whether a word of ``text[lo:hi]``, lowercased, is in ``vocab``."""
+        while True:
+            s, e = self.last(lo, hi)
+            if s == e:
+                return False
+            if self.text[s:e].lower() in vocab:
+                return True
+            hi = s
+
+    def prep_before(self, start: int) -> str:
+        """The first word before ``start`` that is not an article or adjective of place."""
+        lo = max(0, start - _PREP_REACH)
+        hi = start
+        while True:
+            s, e = self.last(lo, hi)
+            if s == e:
+                return ""
+            word = self.text[s:e].lower()
+            if word not in MODIFIERS:
+                return word
+            hi = s
+
+    def word_before_prep(self, start: int) -> str:
+        """The word before the preposition that precedes ``start`` ("officials" in "officials from X")."""
+        lo = max(0, start - _WORD_BEFORE_PREP_REACH)
+        s, e = self.last(lo, start)
+        while s < e and self.text[s:e].lower() in MODIFIERS:
+            s, e = self.last(lo, s)
         if s == e:
             return ""
-        lw = text[s:e].lower()
-        if lw not in MODIFIERS:
-            return lw
-        hi = s
+        s, e = self.last(lo, s)
+        return self.text[s:e].lower()
 
 
-def _word_before_prep(text: str, start: int) -> str:
-    """The word before the preposition that precedes ``start`` ("officials" in "officials from X")."""
-    lo = max(0, start - 60)
-    s, e = _last_word(text, lo, start)
-    while s < e and text[s:e].lower() in MODIFIERS:
-        s, e = _last_word(text, lo, s)
-    if s == e:
-        return ""
-    s, e = _last_word(text, lo, s)
-    return text[s:e].lower()
+def _words_around(text: str, mentions: list[tuple[int, int, GazEntry]], cand: Candidate) -> _Words:
+    """The words roles may look at: from well before the first name or the trigger to the last."""
+    lo = cand.start
+    hi = cand.end
+    for m in mentions:
+        lo = min(lo, m[0])
+        hi = max(hi, m[1])
+    return _Words(text, max(0, lo - max(_PREP_REACH, _WORD_BEFORE_PREP_REACH)), hi)
 
 
 def is_locative(text: str, start: int) -> bool:
-    return _prep_before(text, start) in LOCATIVES
+    lo = max(0, start - _PREP_REACH)
+    return _Words(text, lo, start).prep_before(start) in LOCATIVES
 
 
 _ACTOR_CACHE: dict[tuple[str, str, str], Actor] = {}
@@ -147,6 +187,11 @@ def to_actor(text: str, s: int, e: int, g: GazEntry) -> Actor:
             _ACTOR_CACHE.clear()
         actor = _ACTOR_CACHE[key] = build(Actor, code=key[0], text=key[1], kind=key[2])
     return actor
+
+
+def _actor_of(text: str, mention: tuple[int, int, GazEntry]) -> Actor:
+    """``to_actor`` of a mention (a direct call: ``to_actor(text, *mention)`` is a generic one)."""
+    return to_actor(text, mention[0], mention[1], mention[2])
 
 
 def _to_location(g: GazEntry) -> Location:
@@ -205,8 +250,9 @@ _AREA_TYPES: Final = frozenset({EventType.ASSAULT, EventType.MOBILIZE})
 def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> Roles:
     etype = cand.entry.type
     mentions = ctx.gaz
+    words = _words_around(text, mentions, cand)
     # The word before each name decides most questions below: once per name, not per question.
-    preps = [_prep_before(text, m[0]) for m in mentions]
+    preps = [words.prep_before(m[0]) for m in mentions]
     actor_idx: list[int] = []
     place_idx: list[int] = []
     for i in range(len(mentions)):
@@ -225,7 +271,7 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
 
     before = _real(mentions, [
         i for i in actor_idx
-        if mentions[i][1] <= cand.start and not _not_subject(text, mentions, preps, actor_idx, i, cand.start, sent.start)
+        if mentions[i][1] <= cand.start and not _not_subject(text, words, mentions, preps, actor_idx, i, cand.start, sent.start)
     ])
     after = _real(mentions, [i for i in actor_idx if cand.end <= mentions[i][0] < clause.end])
     if cand.threat_target_from:  # conditional threat: the target is the if-clause's subject
@@ -238,7 +284,7 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     relative = clause_word.startswith(("which", "who"))
     # Passive voice only when "by" follows the trigger closely ("was attacked by", "talks hosted
     # by"), not in a later relative clause ("facilities used by Iran-backed militias").
-    passive = [i for i in after if preps[i] == "by" and _count_words(text, cand.end, mentions[i][0], 4) <= 3]
+    passive = [i for i in after if preps[i] == "by" and words.count(cand.end, mentions[i][0], 4) <= 3]
     possessor = [i for i in after if text[cand.end:mentions[i][0]].strip().lower() in {"of", "of the"}]
 
     if passive and etype not in SYMMETRIC:
@@ -272,20 +318,17 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     if etype in SYMMETRIC:
         parts = [
             i for i in after
-            if PARTICIPANT_WORDS & {w.lower() for w in _WORDS_RE.findall(text, cand.end, mentions[i][0])}
-            and preps[i] not in TOPIC_PREPS
+            if preps[i] not in TOPIC_PREPS and words.any_in(cand.end, mentions[i][0], PARTICIPANT_WORDS)
         ]
-        head_word = text[cand.start:cand.end].lower().split()[-1]
-        if not parts and head_word in TRANSITIVE_CONSULT and after:
-            gap = text[cand.end:mentions[after[0]][0]]
+        if not parts and after and _head_word(text, cand) in TRANSITIVE_CONSULT:
+            m0 = mentions[after[0]][0]
             prep = preps[after[0]]
-            people_of = prep in ("of", "from") and _word_before_prep(text, mentions[after[0]][0]) in PEOPLE_NOUNS
-            if "," not in gap and len(_WORDS_RE.findall(gap)) <= 4 and (prep not in OBJECT_PREPS or people_of):
+            people_of = prep in ("of", "from") and words.word_before_prep(m0) in PEOPLE_NOUNS
+            if "," not in text[cand.end:m0] and words.count(cand.end, m0, 5) <= 4 and (prep not in OBJECT_PREPS or people_of):
                 parts = after[:1]  # "will meet the U.S. envoy", "visited Kyiv"
         if parts:
             target_idx = _coordinated(text, mentions, parts[0], +1)
-            gap_words = {w.lower() for w in _WORDS_RE.findall(text, cand.end, mentions[parts[0]][0])}
-            if LISTING_WORDS & gap_words or not source_idx:
+            if not source_idx or words.any_in(cand.end, mentions[parts[0]][0], LISTING_WORDS):
                 # "a summit involving Moscow, Washington": the participants are all named after it
                 source_idx, target_idx = target_idx[:1], target_idx[1:]
     elif not target_idx:
@@ -293,13 +336,18 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         if usable:
             target_idx = _coordinated(text, mentions, usable[0], +1)
 
-    source = dedupe_actors([to_actor(text, *mentions[i]) for i in source_idx])
-    target = dedupe_actors([to_actor(text, *mentions[i]) for i in target_idx])
+    source = dedupe_actors([_actor_of(text, mentions[i]) for i in source_idx])
+    target = dedupe_actors([_actor_of(text, mentions[i]) for i in target_idx])
     if etype in SYMMETRIC and len(source) > 1 and not target:
         source, target = source[:1], source[1:]
     src_codes = {a.code for a in source}
     target = [a for a in target if a.code not in src_codes]
     return Roles(source, target, _location(text, cand, mentions, preps, place_idx, clause))
+
+
+def _head_word(text: str, cand: Candidate) -> str:
+    """The last word of the trigger, lowercased ("met" of "met with")."""
+    return text[cand.start:cand.end].lower().split()[-1]
 
 
 def _real(mentions: list[tuple[int, int, GazEntry]], idxs: list[int]) -> list[int]:
@@ -309,16 +357,16 @@ def _real(mentions: list[tuple[int, int, GazEntry]], idxs: list[int]) -> list[in
 
 
 def _not_subject(
-    text: str, mentions: list[tuple[int, int, GazEntry]], preps: list[str], actor_idx: list[int], i: int,
+    text: str, words: _Words, mentions: list[tuple[int, int, GazEntry]], preps: list[str], actor_idx: list[int], i: int,
     cand_start: int, sent_start: int,
 ) -> bool:
     """Actors in object position cannot be the doer: 'annexed Ukraine's Crimea', 'regions of
     eastern Ukraine'. 'Officials from the United States' and 'Lebanon's prime minister'
     still can."""
     s, e = mentions[i][0], mentions[i][1]
-    if preps[i] in OBJECT_PREPS and _word_before_prep(text, s) not in PEOPLE_NOUNS:
+    if preps[i] in OBJECT_PREPS and words.word_before_prep(s) not in PEOPLE_NOUNS:
         return True
-    if text.startswith(("'s", "’s"), e) and _count_words(text, e + 2, cand_start, 3) > 2:
+    if text.startswith(("'s", "’s"), e) and words.count(e + 2, cand_start, 3) > 2:
         # A possessive owner is an object when a verb and another actor precede it.
         for j in actor_idx:
             if j != i and mentions[j][1] <= s and mentions[j][0] >= sent_start:
