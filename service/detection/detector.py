@@ -392,21 +392,39 @@ def _drop_decisions(lower: str, cands: list[Candidate]) -> list[Candidate]:
 # ----------------------------------------------------------------------------- confidence
 
 
-def _confidence(cand: Candidate, roles: Roles, modality: Modality, has_date: bool) -> float:
+def _score(near: bool, source: bool, target: bool, inherited: bool, weak: bool, dated_schedule: bool) -> float:
     score = 0.55
-    if cand.near:
+    if near:
         score += 0.15
-    if roles.source:
+    if source:
         score += 0.1
-    if roles.target or roles.location:
+    if target:
         score += 0.05
-    if roles.inherited:
+    if inherited:
         score -= 0.15
-    if cand.entry.id.endswith((".weak", ".plain")):
+    if weak:
         score -= 0.05
-    if modality == Modality.SCHEDULED and has_date:
+    if dated_schedule:
         score += 0.05
     return round(min(0.99, max(0.05, score)), 2)
+
+
+# Every combination of the six tests, scored once: ``round`` alone cost more than the rest.
+_CONFIDENCE: Final[tuple[float, ...]] = tuple(
+    _score(*(bool(bits >> i & 1) for i in range(6))) for bits in range(64)
+)
+
+
+def _confidence(cand: Candidate, roles: Roles, modality: Modality, has_date: bool) -> float:
+    bits = (
+        (1 if cand.near else 0)
+        | (2 if roles.source else 0)
+        | (4 if roles.target or roles.location else 0)
+        | (8 if roles.inherited else 0)
+        | (16 if cand.entry.id.endswith((".weak", ".plain")) else 0)
+        | (32 if modality == Modality.SCHEDULED and has_date else 0)
+    )
+    return _CONFIDENCE[bits]
 
 
 # ----------------------------------------------------------------------------- per sentence
@@ -640,7 +658,8 @@ def _inherit_history(lower: str, drafts: list[Draft]) -> None:
 
 
 def _signal_id(article_id: str, d: Draft) -> str:
-    raw = f"{article_id}|{d.evidence.field}|{d.evidence.trigger_start}|{d.type.value}"
+    # str() of the StrEnum is its value, without the Python-level ``.value`` property.
+    raw = f"{article_id}|{d.evidence.field}|{d.evidence.trigger_start}|{str(d.type)}"
     return "sig-" + hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
@@ -657,7 +676,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
         lower = text.lower()
         if len(lower) != len(text):  # rare Unicode whose lowercase changes length: keep offsets exact
             lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-        ascii_blower = boundary_lower(text)  # ASCII: one table pass; else lowercase the boundary form
+        ascii_blower = boundary_lower(text)  # one table pass; None (rare Unicode): lowercase the boundary form
         if ascii_blower is None:
             btext = boundary_text(text)
             blower = btext.lower() if len(lower) == len(text) else boundary_text(lower)
@@ -706,6 +725,8 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                 lex, text, lower, btext, blower, sent, sent_heads, field_name, pub, prev_actors
             ))
     drafts = merge_mentions(drafts)
+    if not drafts:
+        return []
     ref = build(
         ArticleRef,
         id=article.id, title=article.title, source=article.source, url=article.url,
