@@ -30,7 +30,7 @@ from typing import Final, cast
 
 from schemas.article import Article
 from schemas.common import EventType, Modality
-from schemas.signal import Actor, Actors, ArticleRef, Evidence, Signal
+from schemas.signal import Actor, Actors, ArticleRef, Signal
 from service.detection.dates import DateMention, find_dates, resolve
 from service.detection.lexicon import (
     ACTOR_CLASS,
@@ -51,7 +51,7 @@ from service.detection.lexicon import (
     load_lexicon,
 )
 from service.detection.merging import absorb, distinct_acts, merge_mentions
-from service.detection.model import Candidate, Context, Draft, build
+from service.detection.model import Candidate, Context, Draft, EvidenceDraft, build
 from service.detection.roles import Roles, assign_roles, dedupe_actors, is_locative, to_actor
 from service.detection.scoring import intensity_for, severity_for
 from service.detection.temporal import (
@@ -607,9 +607,12 @@ def _process_sentence(
             ev, dm = (None, None), None  # an old year dates the background, not this event
         mode = cand.mode or entry.mode
         intensity = intensity_for(entry.type, mode, entry.intensity)
-        trig_lo, trig_hi = cand.span if (cand.near and cand.span[1] - cand.span[0] <= 60) else (cand.start, cand.end)
-        evidence = build(
-            Evidence,
+        trig_lo, trig_hi = cand.start, cand.end
+        if cand.near:
+            span_lo, span_hi = cand.span
+            if span_hi - span_lo <= 60:
+                trig_lo, trig_hi = span_lo, span_hi
+        evidence = EvidenceDraft(
             field=field_name, sentence=text[sent.start:sent.end], start=sent.start, end=sent.end,
             trigger=text[trig_lo:trig_hi], trigger_start=trig_lo, trigger_end=trig_hi, cues=cues,
             date_text=dm.text if dm is not None and ev[0] is not None else None,
@@ -741,7 +744,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                 mode=d.mode or None, modality=d.modality, actors=build(Actors, source=d.source, target=d.target),
                 location=d.location, event_date=d.event_date, event_date_end=d.event_date_end,
                 intensity=d.intensity, severity=severity_for(d.intensity), confidence=d.confidence,
-                evidence=d.evidence, related_evidence=d.related, article=ref, detector_version=DETECTOR_VERSION,
+                evidence=d.evidence.to_model(), related_evidence=[e.to_model() for e in d.related], article=ref, detector_version=DETECTOR_VERSION,
             )
         )
     return out
