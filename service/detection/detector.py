@@ -65,6 +65,16 @@ from service.detection.text import SentenceIndex, Span, clause_bounds, clause_of
 
 DETECTOR_VERSION: Final = "1.0.0"
 
+# Enum members tested per candidate, as compiled constants: ``EventType.MOBILIZE`` in code is a
+# class attribute lookup through the enum's metaclass (~1k instructions) every time it runs.
+_AGREE: Final = EventType.AGREE
+_CONSULT: Final = EventType.CONSULT
+_MOBILIZE: Final = EventType.MOBILIZE
+_THREATEN: Final = EventType.THREATEN
+_ASSERTED: Final = Modality.ASSERTED
+_HISTORICAL: Final = Modality.HISTORICAL
+_SCHEDULED: Final = Modality.SCHEDULED
+
 
 # ----------------------------------------------------------------------------- context
 
@@ -247,7 +257,7 @@ def _conditional_threats(
                 cue = (cs, ce, cw)
         if cue is None:
             continue
-        already = [c for c in out if c.entry.type == EventType.THREATEN and c.start <= fs and c.span[1] >= fe]
+        already = [c for c in out if c.entry.type == _THREATEN and c.start <= fs and c.span[1] >= fe]
         if already:
             continue
         cand = Candidate(threat_entry, cue[0], cue[1], fval, near=(fs, fe))
@@ -299,7 +309,7 @@ _THREAT_TO_RE: Final = re.compile(r"\s+(?:to|that it would|it would|they would|t
 def _drop_threatened_acts(lower: str, cands: list[Candidate]) -> list[Candidate]:
     """'Russia threatened to cut off gas supplies to Moldova': the threatened act is the threat's
     mode, not a signal of its own (the README's rule for conditional threats, without the if)."""
-    threats = [c for c in cands if c.entry.type == EventType.THREATEN and not c.consume_span]
+    threats = [c for c in cands if c.entry.type == _THREATEN and not c.consume_span]
     if not threats:
         return cands
     out = []
@@ -307,7 +317,7 @@ def _drop_threatened_acts(lower: str, cands: list[Candidate]) -> list[Candidate]
         threat = next(
             (t for t in threats if t.end < c.start <= t.end + 30 and _THREAT_TO_RE.fullmatch(lower, t.end, c.start)),
             None,
-        ) if c.entry.type != EventType.THREATEN else None
+        ) if c.entry.type != _THREATEN else None
         if threat is not None:
             if threat.mode in {"", "unspecified"}:
                 threat.mode = c.mode or c.entry.mode  # "threatened to annex": annexation
@@ -325,7 +335,7 @@ def _drop_forecasts(lower: str, ctx: Context, cands: list[Candidate]) -> list[Ca
     party may do is a forecast, not a threat by the speaker (the event stays, speculative)."""
     out = []
     for c in cands:
-        if c.entry.type == EventType.THREATEN and c.consume_span and lower[c.start:c.end] in _WARNING_HEADS:
+        if c.entry.type == _THREATEN and c.consume_span and lower[c.start:c.end] in _WARNING_HEADS:
             m = _WARNED_THAT_RE.match(lower, c.end, c.consume_span[1])
             if m and any(m.start("clause") <= s and e <= m.end("clause") and g.is_actor for s, e, g in ctx.gaz):
                 continue
@@ -347,7 +357,7 @@ def _venue_pairs(lower: str, sent: Span, cands: list[Candidate]) -> list[tuple[i
     for i in range(1, len(cands)):
         c = cands[i]
         if (
-            c.entry.type == EventType.CONSULT and cands[i - 1].end <= c.start
+            c.entry.type == _CONSULT and cands[i - 1].end <= c.start
             and _VENUE_RE.search(lower, max(sent.start, c.start - 50), c.start)
         ):
             out.append((i - 1, i))
@@ -381,7 +391,7 @@ def _drop_decisions(lower: str, cands: list[Candidate]) -> list[Candidate]:
     is the body's own decision, not an AGREE between parties."""
     out = []
     for i, c in enumerate(cands):
-        if c.entry.type == EventType.AGREE and c.near is None and lower[c.start:c.end].startswith("agree"):
+        if c.entry.type == _AGREE and c.near is None and lower[c.start:c.end].startswith("agree"):
             nxt = cands[i + 1] if i + 1 < len(cands) else None
             if nxt is not None and nxt.entry.type in DECIDED_TYPES and nxt.start - c.end <= 30:
                 continue
@@ -422,7 +432,7 @@ def _confidence(cand: Candidate, roles: Roles, modality: Modality, has_date: boo
         | (4 if roles.target or roles.location else 0)
         | (8 if roles.inherited else 0)
         | (16 if cand.entry.id.endswith((".weak", ".plain")) else 0)
-        | (32 if modality == Modality.SCHEDULED and has_date else 0)
+        | (32 if modality == _SCHEDULED and has_date else 0)
     )
     return _CONFIDENCE[bits]
 
@@ -560,7 +570,7 @@ def _process_sentence(
         entry = cand.entry
         roles = assign_roles(text, cand, ctx, clause, sent)
         if (
-            entry.type == EventType.MOBILIZE and cand.mode in EQUIPMENT_MODES
+            entry.type == _MOBILIZE and cand.mode in EQUIPMENT_MODES
             and lower[cand.start:cand.end] in TRANSFER_VERBS and roles.source and roles.target
             and roles.target[0].kind == "state" and roles.target[0].code not in {a.code for a in roles.source}
         ):
@@ -569,7 +579,7 @@ def _process_sentence(
             entry = _AID_TRANSFER
             cand.entry, cand.mode = entry, "military"
         if (
-            entry.type == EventType.CONSULT and cand.mode == "visit" and not roles.target
+            entry.type == _CONSULT and cand.mode == "visit" and not roles.target
             and not lower.startswith("host", cand.start)
             and roles.location is not None and roles.location.country in {a.code for a in roles.source}
         ):
@@ -582,7 +592,7 @@ def _process_sentence(
                 roles.inherited = True
             elif entry.actor == "place" and roles.location and roles.location.country:
                 roles.source = [build(Actor, code=roles.location.country, text=roles.location.name, kind="state")]
-        if entry.type == EventType.THREATEN and dm is not None and cand.consume_span and dm.start >= cand.consume_span[1]:
+        if entry.type == _THREATEN and dm is not None and cand.consume_span and dm.start >= cand.consume_span[1]:
             dm = None  # "threatened to impose tariffs from June 1": the date of the threatened act
         ev: tuple[date | None, date | None] = (None, None)
         if dm is not None:
@@ -598,10 +608,10 @@ def _process_sentence(
             lower, cand, ctx, clause, sent, if_spans, tense, ev, pub, precise, tense_cues,
             date_after=dm is not None and dm.start >= cand.end,
         )
-        if modality == Modality.SCHEDULED:
+        if modality == _SCHEDULED:
             cues = cues or tense_cues
         if (
-            modality != Modality.HISTORICAL and dm is not None and dm.is_year_only
+            modality != _HISTORICAL and dm is not None and dm.is_year_only
             and ev[1] is not None and (pub - ev[1]).days > 365
         ):
             ev, dm = (None, None), None  # an old year dates the background, not this event
@@ -628,7 +638,7 @@ def _process_sentence(
         if (
             prior is not None and prior.modality == draft.modality
             and (prior.event_date is None or draft.event_date is None or prior.event_date == draft.event_date)
-            and (draft.type == EventType.MOBILIZE or not distinct_acts(draft.type, draft.mode, prior.mode))
+            and (draft.type == _MOBILIZE or not distinct_acts(draft.type, draft.mode, prior.mode))
         ):
             absorb(prior, draft)  # "agreed a ceasefire": one AGREE per clause
             continue
@@ -646,14 +656,14 @@ _CONSEQUENCE_RE: Final = re.compile(r",\s*(?:prompting|forcing|triggering|sparki
 
 def _inherit_history(lower: str, drafts: list[Draft]) -> None:
     for i, d in enumerate(drafts):
-        if d.modality != Modality.ASSERTED or d.event_date is not None:
+        if d.modality != _ASSERTED or d.event_date is not None:
             continue
         for h in drafts[:i]:
             if (
-                h.modality == Modality.HISTORICAL and h.event_date is not None
+                h.modality == _HISTORICAL and h.event_date is not None
                 and _CONSEQUENCE_RE.search(lower, h.evidence.trigger_end, d.evidence.trigger_start)
             ):
-                d.modality = Modality.HISTORICAL
+                d.modality = _HISTORICAL
                 break
 
 

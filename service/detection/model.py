@@ -104,6 +104,7 @@ class Draft:
 
 
 _OBJECT_SETATTR: Final = object.__setattr__  # bypasses pydantic's __setattr__; looked up once
+_OBJECT_NEW: Final = object.__new__  # what ``cls.__new__`` finds for a pydantic model, without the lookup
 
 
 def build(cls: type[_M], **values: object) -> _M:
@@ -113,7 +114,7 @@ def build(cls: type[_M], **values: object) -> _M:
     its essence. Every field must be given: ``test_signals_are_valid_json_messages`` checks the
     result round-trips through full validation.
     """
-    m = cls.__new__(cls)
+    m = _OBJECT_NEW(cls)
     _set = _OBJECT_SETATTR
     _set(m, "__dict__", values)
     _set(m, "__pydantic_fields_set__", set(values))
