@@ -374,10 +374,18 @@ def _share_venue_dates(pairs: list[tuple[int, int]], chosen: list[DateMention | 
 
 
 def _drop_labels(lower: str, sent: Span, cands: list[Candidate]) -> list[Candidate]:
-    return [
-        c for c in cands
-        if c.entry.type in _ORGANISED_TYPES or not _LABEL_RE.search(lower, max(sent.start, c.start - 70), c.start)
-    ]
+    """Drop what a party only calls the act (``_LABEL_RE``); the regex needs a "which", which a
+    plain find rules out for most candidates first."""
+    out = []
+    for c in cands:
+        lo = max(sent.start, c.start - 70)
+        if (
+            c.entry.type not in _ORGANISED_TYPES and lower.find("which", lo, c.start) >= 0
+            and _LABEL_RE.search(lower, lo, c.start)
+        ):
+            continue
+        out.append(c)
+    return out
 
 
 DECIDED_TYPES: Final = frozenset(

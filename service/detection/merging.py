@@ -140,6 +140,7 @@ def merge_mentions(drafts: list[Draft]) -> list[Draft]:
     kept: list[Draft] = []
     for d in drafts:
         target = None
+        parties = _codes(d.source) | _codes(d.target)  # d changes only once it is absorbed
         for k in kept:
             if k.type != d.type:
                 continue
@@ -149,19 +150,20 @@ def merge_mentions(drafts: list[Draft]) -> list[Draft]:
             if _same_sentence_twice(d, k):
                 target = k
                 break
+            if d.modality != k.modality:
+                continue  # both tests below need one modality
+            k_parties = _codes(k.source) | _codes(k.target)
             if (
-                d.modality == k.modality
-                and not (_same_sentence(d, k) and _distinct_in_sentence(d, k))
+                not (_same_sentence(d, k) and _distinct_in_sentence(d, k))
                 and (d.event_date is None or k.event_date is None or d.event_date == k.event_date)
-                and _codes(d.source) | _codes(d.target) == _codes(k.source) | _codes(k.target)
+                and parties == k_parties
                 and (d.location is None or k.location is None or d.location.name == k.location.name)
             ):
                 target = k
                 break
             if (
-                d.modality == k.modality and d.event_date is None and not _same_sentence(d, k) and _definite(d)
-                and _codes(d.source) | _codes(d.target)
-                and _codes(d.source) | _codes(d.target) <= _codes(k.source) | _codes(k.target)
+                d.event_date is None and not _same_sentence(d, k) and _definite(d)
+                and parties and parties <= k_parties
             ):
                 target = k  # "to denounce the U.S. and British strikes": the strikes reported before
                 break
