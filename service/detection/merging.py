@@ -38,8 +38,8 @@ def distinct_acts(type_: EventType, mode_a: str | None, mode_b: str | None) -> b
     return not ({mode_a, mode_b} & GENERIC_MODES)
 
 
-def _codes(actors: list[Actor]) -> frozenset[str]:
-    return frozenset(a.code for a in actors)
+def _codes(actors: list[Actor]) -> set[str]:
+    return {a.code for a in actors}  # a comprehension compiles to a loop; frozenset(<generator>) does not
 
 
 def absorb(into: Draft, other: Draft) -> None:
