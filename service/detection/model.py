@@ -15,25 +15,34 @@ from service.detection.lexicon import GazEntry, TriggerEntry
 _M = TypeVar("_M")
 
 
-@dataclass(slots=True)
+# Context and Candidate are made for every examined sentence and head: plain classes, because
+# mypyc compiles an explicit ``__init__`` natively while a dataclass's generated one runs as
+# Python code (~3,000 instructions a call).
 class Context:
-    gaz: list[tuple[int, int, GazEntry]] = field(default_factory=list)
-    classes: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
-    cues: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
-    clause_words: list[int] = field(default_factory=list)  # starts of conjunctions opening a clause
+    """What the context scan found in one sentence (offsets into the original text)."""
+
+    def __init__(self) -> None:
+        self.gaz: list[tuple[int, int, GazEntry]] = []
+        self.classes: dict[str, list[tuple[int, int, str]]] = {}
+        self.cues: dict[str, list[tuple[int, int, str]]] = {}
+        self.clause_words: list[int] = []  # starts of conjunctions opening a clause
 
 
-@dataclass(slots=True)
 class Candidate:
-    entry: TriggerEntry
-    start: int
-    end: int
-    mode: str
-    near: tuple[int, int] | None = None
-    consume_span: tuple[int, int] | None = None
-    threat_target_from: tuple[int, int] | None = None  # the if-clause of a conditional threat
-    cues: list[str] = field(default_factory=list)
-    forced_modality: Modality | None = None
+    """A trigger head whose rule holds, with the class word that satisfied it (``near``)."""
+
+    def __init__(
+        self, entry: TriggerEntry, start: int, end: int, mode: str, near: tuple[int, int] | None = None
+    ) -> None:
+        self.entry = entry
+        self.start = start
+        self.end = end
+        self.mode = mode
+        self.near = near
+        self.consume_span: tuple[int, int] | None = None
+        self.threat_target_from: tuple[int, int] | None = None  # the if-clause of a conditional threat
+        self.cues: list[str] = []
+        self.forced_modality: Modality | None = None
 
     @property
     def priority(self) -> float:
