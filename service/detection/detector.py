@@ -35,16 +35,17 @@ from service.detection.dates import DateMention, find_dates, resolve
 from service.detection.lexicon import (
     ACTOR_CLASS,
     CONDITIONALS,
-    IF_CLASS,
+    IF_ID,
     LEADER_CLASS,
     NEAR_ACTOR_KINDS,
     PLACE_CLASS,
     THREAT_CLASS,
+    THREAT_ID,
     ContextPayload,
     GazEntry,
     GazPayload,
     Lexicon,
-    ScanPayload,
+    ScanKey,
     TriggerEntry,
     boundary_lower,
     boundary_text,
@@ -138,9 +139,6 @@ def _longest_gaz(text: str, hits: list[tuple[int, int, GazEntry]]) -> list[tuple
 # ----------------------------------------------------------------------------- candidates
 
 
-_SPECIAL_NEAR: Final = frozenset({PLACE_CLASS, ACTOR_CLASS, LEADER_CLASS})  # matched from the gazetteer, not class words
-
-
 def _class_hits(ctx: Context, names: tuple[str, ...]) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     for name in names:
@@ -182,13 +180,11 @@ def _blocked(entry: TriggerEntry, ctx: Context, start: int, end: int) -> bool:
     return any(e >= lo and s <= hi for s, e, _ in _class_hits(ctx, entry.block))
 
 
-def _candidates(
-    heads: list[tuple[int, int, str, tuple[TriggerEntry, ...]]], ctx: Context, sent: Span
-) -> list[Candidate]:
+def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list[Candidate]:
     per_head: list[Candidate] = []
-    for start, end, phrase, entries in heads:
+    for start, end, key in heads:
         best: Candidate | None = None
-        for entry in entries:
+        for entry in key.entries:
             if _blocked(entry, ctx, start, end):
                 continue
             near = _near(entry, ctx, start, end, sent) if entry.near else None
@@ -197,7 +193,7 @@ def _candidates(
             if entry.mode == "@near":
                 mode = near[2] if near else ""
             else:
-                mode = entry.mode_for(phrase) or entry.mode
+                mode = (entry.mode_for(lower[start:end]) if entry.head_modes else None) or entry.mode
             cand = Candidate(entry, start, end, mode, (near[0], near[1]) if near else None)
             if entry.consume and near:
                 cand.consume_span = cand.span
@@ -455,21 +451,27 @@ _DETERMINERS: Final = frozenset(
 )
 
 
-Head = tuple[int, int, str, tuple[TriggerEntry, ...]]  # start, end, phrase (lowercase), its rules
-NearHits = dict[str, list[tuple[int, int]]]  # class name -> (start, end) of its words
+Head = tuple[int, int, ScanKey]  # start, end, what the scan knows of the head (its rules, ...)
+NearHits = list[list[tuple[int, int]] | None]  # near class number -> (start, end) of its words
 
 
 def _heads(lex: Lexicon, lower: str, blower: str) -> tuple[list[Head], NearHits]:
     """Trigger heads, and the near-class words ``_live_heads`` needs: one scan of the text."""
     out: list[Head] = []
-    near: NearHits = {}
+    near: NearHits = [None] * lex.near_class_count
     n = len(lower)
     for item in lex.scan_automaton.iter(blower):
-        end_idx, (key_len, entries, names) = cast(tuple[int, ScanPayload], item)
-        start, end = end_idx - key_len + 1, end_idx - 1
-        for name in names:
-            near.setdefault(name, []).append((start, end))
-        if not entries:
+        end_idx, key = cast(tuple[int, ScanKey], item)
+        start, end = end_idx - key.key_len + 1, end_idx - 1
+        if key.near_ids:
+            span = (start, end)
+            for cid in key.near_ids:
+                spans = near[cid]
+                if spans is None:
+                    near[cid] = [span]
+                else:
+                    spans.append(span)
+        if not key.entries:
             continue
         # "water-bombing aircraft", "Russian-brokered": a head glued to a word by a hyphen is a
         # modifier, not an event (phrases that contain the hyphen, "counter-offensive", still match).
@@ -477,9 +479,9 @@ def _heads(lex: Lexicon, lower: str, blower: str) -> tuple[list[Head], NearHits]
             continue
         # "the annexed Crimean peninsula", "the occupied territories": a participle used as an
         # adjective describes a state of affairs, not an event reported here.
-        if end - start >= 2 and lower[end - 2:end] == "ed" and lower[max(0, start - 8):start].rstrip().rsplit(" ", 1)[-1] in _DETERMINERS:
+        if key.participle and lower[max(0, start - 8):start].rstrip().rsplit(" ", 1)[-1] in _DETERMINERS:
             continue
-        out.append((start, end, lower[start:end], entries))
+        out.append((start, end, key))
     return out, near
 
 
@@ -489,32 +491,39 @@ def _live_heads(heads: list[Head], hits: NearHits, para_starts: list[int]) -> li
     Most trigger heads in wire copy are look-alikes ("cut rates", "reached the summit", "lifted
     shares") whose every rule needs a class word nearby that is not there. The scan that found
     the heads also found the class words (``hits``); a head survives when one of its rules needs
-    none (or needs a place or an actor: that takes the gazetteer), when a needed word lies within
-    the rule's window on the rule's side, or when its paragraph holds a threat word and an "if"
-    (a conditional threat needs no head of its own). Every test here is looser than the one the
-    sentence stage applies, so a dropped head is one that stage would have rejected: the output
-    is unchanged, only the work is saved.
+    none (or needs a place or an actor: that takes the gazetteer; ``ScanKey.near_rules`` is then
+    empty), when a needed word lies within the rule's window on the rule's side, or when its
+    paragraph holds a threat word and an "if" (a conditional threat needs no head of its own).
+    Every test here is looser than the one the sentence stage applies, so a dropped head is one
+    that stage would have rejected: the output is unchanged, only the work is saved.
     """
-    checks = [h for h in heads if not any(not e.near or not _SPECIAL_NEAR.isdisjoint(e.near) for e in h[3])]
-    if not checks:
+    if not any(h[2].near_rules for h in heads):
         return heads
     threat_paras: set[int] = set()
-    if THREAT_CLASS in hits and IF_CLASS in hits:
-        forces = {bisect_right(para_starts, s) for s, _ in hits[THREAT_CLASS]}
-        threat_paras = forces & {bisect_right(para_starts, s) for s, _ in hits[IF_CLASS]}
-    dead: set[tuple[int, int]] = set()
-    for start, end, _phrase, entries in checks:
-        if threat_paras and bisect_right(para_starts, start) in threat_paras:
+    forces, ifs = hits[THREAT_ID], hits[IF_ID]
+    if forces is not None and ifs is not None:
+        threat_paras = {bisect_right(para_starts, s) for s, _ in forces}
+        threat_paras &= {bisect_right(para_starts, s) for s, _ in ifs}
+    out: list[Head] = []
+    for h in heads:
+        start, end, key = h
+        if (
+            key.near_rules
+            and not (threat_paras and bisect_right(para_starts, start) in threat_paras)
+            and not any(_may_be_near(entry, ids, hits, start, end) for entry, ids in key.near_rules)
+        ):
             continue
-        if not any(_may_be_near(entry, hits, start, end) for entry in entries):
-            dead.add((start, end))
-    return [h for h in heads if (h[0], h[1]) not in dead] if dead else heads
+        out.append(h)
+    return out
 
 
-def _may_be_near(entry: TriggerEntry, hits: NearHits, start: int, end: int) -> bool:
+def _may_be_near(entry: TriggerEntry, class_ids: tuple[int, ...], hits: NearHits, start: int, end: int) -> bool:
     """The test of ``_near`` without sentence bounds and without names: a superset of it."""
-    for name in entry.near:
-        for s, e in hits.get(name, ()):
+    for cid in class_ids:
+        spans = hits[cid]
+        if spans is None:
+            continue
+        for s, e in spans:
             if s < end and e > start:
                 continue
             if e <= start:
@@ -538,7 +547,7 @@ def _process_sentence(
     names = [(s, e) for s, e, g in ctx.gaz if " " in g.surface]
     if names:  # "Organization for Security and Cooperation in Europe" holds no COOPERATE event
         heads = [h for h in heads if not any(s <= h[0] and h[1] <= e for s, e in names)]
-    cands = _candidates(heads, ctx, sent)
+    cands = _candidates(heads, ctx, lower, sent)
     # Conditional threats need a threat word and an "if" ("sanctions if Russia attacks").
     threat_possible = THREAT_CLASS in ctx.classes and any(
         c[2] in CONDITIONALS for c in ctx.cues.get("speculative", ())

@@ -161,11 +161,40 @@ def _key(phrase: str) -> str:
 
 # Payloads of the automata, typed so that compiled code unpacks them natively. A key of length
 # L ending at index e of a boundary text covers the original text [e - L + 1, e - 1).
-ScanPayload = tuple[int, tuple[TriggerEntry, ...], tuple[str, ...]]  # key length, heads' rules, near classes
 ContextPayload = tuple[
     int, tuple[GazEntry, ...], tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], bool
 ]  # key length, sector actors, (class, value), (cue, word), opens a clause
 GazPayload = tuple[int, tuple[GazEntry, ...]]  # key length, names
+
+
+# Near classes are numbered for the whole-text scan (a list indexed by number, not a dict per
+# article): the two a conditional threat needs come first.
+THREAT_ID: Final = 0  # THREAT_CLASS
+IF_ID: Final = 1  # IF_CLASS
+
+
+class ScanKey:
+    """Payload of the whole-text scan: a trigger head, a near-class word, or both.
+
+    A native class rather than a tuple, so the scan reads its fields natively, and what
+    ``detector._heads``/``_live_heads`` test about a head is worked out here once, not per hit.
+    """
+
+    def __init__(self, key: str, entries: tuple[TriggerEntry, ...], near_ids: tuple[int, ...],
+                 class_ids: dict[str, int]) -> None:
+        self.key_len = len(key)
+        self.entries = entries  # the head's rules; () for a key that is only a near-class word
+        self.near_ids = near_ids  # the near classes the key is a word of
+        self.participle = key.endswith("ed ")  # "annexed": an adjective after a determiner
+        # Each rule with the numbers of the classes it needs nearby, when every rule needs class
+        # words the scan finds (``_live_heads`` can then drop the head); () when a rule needs
+        # none, or a place, actor or leader (names: only the sentence's gazetteer scan knows).
+        testable = bool(entries) and all(
+            e.near and all(n in class_ids for n in e.near) for e in entries
+        )
+        self.near_rules: tuple[tuple[TriggerEntry, tuple[int, ...]], ...] = (
+            tuple((e, tuple(class_ids[n] for n in e.near)) for e in entries) if testable else ()
+        )
 
 
 @dataclass(slots=True)
@@ -188,6 +217,7 @@ class Lexicon:
     classes: dict[str, dict[str, str]]
     cues: dict[str, frozenset[str]]
     gazetteer_size: int
+    near_class_count: int  # near classes numbered by ``ScanKey.near_ids``
     stats: dict[str, int] = field(default_factory=dict)
 
 
@@ -319,15 +349,16 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     head_keys: dict[str, list[TriggerEntry]] = defaultdict(list)
     for phrase, ents in heads.items():
         head_keys[_key(phrase)].extend(e for e in ents if e not in head_keys[_key(phrase)])
-    near_words: dict[str, list[str]] = defaultdict(list)
-    needed = {n for e, _ in loaded for n in e.near if n not in (PLACE_CLASS, ACTOR_CLASS, LEADER_CLASS)} | {THREAT_CLASS}
-    for cname in sorted(needed):
-        for w in classes[cname]:
-            near_words[_key(w)].append(cname)
-    for w in CONDITIONALS:
-        near_words[_key(w)].append(IF_CLASS)
-    scan_payloads: dict[str, ScanPayload] = {
-        key: (len(key), tuple(head_keys.get(key, ())), tuple(near_words.get(key, ())))
+    near_words: dict[str, list[int]] = defaultdict(list)
+    needed = {n for e, _ in loaded for n in e.near if n not in (PLACE_CLASS, ACTOR_CLASS, LEADER_CLASS)}
+    class_ids = {THREAT_CLASS: THREAT_ID, IF_CLASS: IF_ID}
+    for cname in sorted(needed - class_ids.keys()):
+        class_ids[cname] = len(class_ids)
+    for cname, cid in class_ids.items():
+        for w in CONDITIONALS if cname == IF_CLASS else classes[cname]:
+            near_words[_key(w)].append(cid)
+    scan_payloads = {
+        key: ScanKey(key, tuple(head_keys.get(key, ())), tuple(sorted(near_words.get(key, ()))), class_ids)
         for key in head_keys.keys() | near_words.keys()
     }
 
@@ -366,6 +397,7 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         classes=classes,
         cues=cues,
         gazetteer_size=len(gaz),
+        near_class_count=len(class_ids),
         stats={"heads": len(heads), "context_phrases": len(context_keys), "gazetteer_rows": len(gaz)},
     )
 
