@@ -41,9 +41,9 @@ from service.detection.lexicon import (
     PLACE_CLASS,
     THREAT_CLASS,
     THREAT_ID,
-    ContextPayload,
+    ContextKey,
     GazEntry,
-    GazPayload,
+    GazKey,
     Lexicon,
     ScanKey,
     TriggerEntry,
@@ -87,22 +87,31 @@ def _context(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> Co
     # The automata copy what they scan: hand them the sentence, not the article.
     lo, hi = sent.start, sent.end + 2
     for item in lex.gazetteer_automaton.iter(btext[lo:hi]):
-        end_idx, (key_len, names) = cast(tuple[int, GazPayload], item)
-        start = lo + end_idx - key_len + 1
-        for g in names:
+        end_idx, gaz_key = cast(tuple[int, GazKey], item)
+        start = lo + end_idx - gaz_key.key_len + 1
+        for g in gaz_key.names:
             gaz_hits.append((start, lo + end_idx - 1, g))
+    classes, cues = ctx.classes, ctx.cues
     for item in lex.context_automaton.iter(blower[lo:hi]):
-        end_idx, (key_len, sectors, class_values, cue_words, opens_clause) = cast(tuple[int, ContextPayload], item)
-        start, end = lo + end_idx - key_len + 1, lo + end_idx - 1
-        for g in sectors:
+        end_idx, key = cast(tuple[int, ContextKey], item)
+        start, end = lo + end_idx - key.key_len + 1, lo + end_idx - 1
+        for g in key.sectors:
             gaz_hits.append((start, end, g))
-        for name, value in class_values:
-            ctx.classes.setdefault(name, []).append((start, end, value))
-        if opens_clause and start < sent.end:
+        for name, value in key.class_values:
+            hits = classes.get(name)  # not setdefault: compiled, it raises and clears a KeyError per new name
+            if hits is None:
+                classes[name] = [(start, end, value)]
+            else:
+                hits.append((start, end, value))
+        if key.opens_clause and start < sent.end:
             ctx.clause_words.append(start)
-        for name, word in cue_words:
-            if not (word == "may" and text[start] == "M"):  # "May 6" is a month, not a modal
-                ctx.cues.setdefault(name, []).append((start, end, word))
+        if key.cue_words and not (key.may and text[start] == "M"):  # "May 6" is a month, not a modal
+            for name, word in key.cue_words:
+                found = cues.get(name)
+                if found is None:
+                    cues[name] = [(start, end, word)]
+                else:
+                    found.append((start, end, word))
     ctx.gaz = _longest_gaz(text, gaz_hits)
     if ctx.gaz:
         # "Rapid Support Forces", "U.S. Forces Korea": words inside a name are not class words

@@ -159,12 +159,30 @@ def _key(phrase: str) -> str:
     return boundary_text(phrase)
 
 
-# Payloads of the automata, typed so that compiled code unpacks them natively. A key of length
-# L ending at index e of a boundary text covers the original text [e - L + 1, e - 1).
-ContextPayload = tuple[
-    int, tuple[GazEntry, ...], tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], bool
-]  # key length, sector actors, (class, value), (cue, word), opens a clause
-GazPayload = tuple[int, tuple[GazEntry, ...]]  # key length, names
+# Payloads of the automata: native classes, so compiled code reads their fields natively (a
+# tuple payload is type-checked element by element on every hit). A key of length L ending at
+# index e of a boundary text covers the original text [e - L + 1, e - 1).
+
+
+class GazKey:
+    """Payload of the gazetteer scan: the names one surface form stands for."""
+
+    def __init__(self, key: str, names: tuple[GazEntry, ...]) -> None:
+        self.key_len = len(key)
+        self.names = names
+
+
+class ContextKey:
+    """Payload of the context scan: what one lowercase word or phrase is in a sentence."""
+
+    def __init__(self, key: str, sectors: tuple[GazEntry, ...], class_values: tuple[tuple[str, str], ...],
+                 cue_words: tuple[tuple[str, str], ...], opens_clause: bool) -> None:
+        self.key_len = len(key)
+        self.sectors = sectors  # generic sector actors ("rebels")
+        self.class_values = class_values  # (class, value)
+        self.cue_words = cue_words  # (cue, word)
+        self.opens_clause = opens_clause
+        self.may = key == " may "  # the modal cue that is also a month ("May 6")
 
 
 # Near classes are numbered for the whole-text scan (a list indexed by number, not a dict per
@@ -380,14 +398,14 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
             cue_words[_key(w)].append((cname, w))
     clause_keys = {_key(w) for w in CLAUSE_WORDS}
     context_keys = sectors.keys() | class_words.keys() | cue_words.keys() | clause_keys
-    ctx_payloads: dict[str, ContextPayload] = {
-        key: (
-            len(key), tuple(sectors.get(key, ())), tuple(class_words.get(key, ())),
+    ctx_payloads = {
+        key: ContextKey(
+            key, tuple(sectors.get(key, ())), tuple(class_words.get(key, ())),
             tuple(cue_words.get(key, ())), key in clause_keys,
         )
         for key in context_keys
     }
-    gaz_payloads: dict[str, GazPayload] = {key: (len(key), tuple(names)) for key, names in gaz_names.items()}
+    gaz_payloads = {key: GazKey(key, tuple(names)) for key, names in gaz_names.items()}
 
     return Lexicon(
         entries=[e for e, _ in loaded],
