@@ -211,7 +211,8 @@ def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list
         if best is not None:
             per_head.append(best)
     # Resolve overlaps: higher priority, then longer, then earlier wins.
-    per_head.sort(key=lambda c: (-c.priority, -(c.end - c.start), c.start))
+    if len(per_head) > 1:  # most sentences hold one candidate: no key function to call
+        per_head.sort(key=lambda c: (-c.priority, -(c.end - c.start), c.start))
     accepted: list[Candidate] = []
     for cand in per_head:
         clash = False
@@ -222,7 +223,8 @@ def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list
                 break
         if not clash:
             accepted.append(cand)
-    accepted.sort(key=lambda c: c.start)
+    if len(accepted) > 1:
+        accepted.sort(key=lambda c: c.start)
     return accepted
 
 
