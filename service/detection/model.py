@@ -4,7 +4,6 @@ signal under construction look like, and the few helpers every stage shares."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Final, TypeVar
 
