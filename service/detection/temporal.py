@@ -67,6 +67,16 @@ def _cues_after_contrast(lower: str, ctx: Context, name: str, sent_start: int, p
     return [c for c in cues if c[0] >= lo]
 
 
+def _cause_before(lower: str, lo: int, hi: int) -> bool:
+    """``_CAUSE_BEFORE_RE.search(lower, lo, hi)``, run only if one of its cue words occurs there.
+
+    Most triggers have none of them before: three ``str.find`` calls cost a quarter of the
+    search (whose leading ``\\b`` keeps the regex engine from skipping to a likely start)."""
+    if lower.find("after", lo, hi) < 0 and lower.find("following", lo, hi) < 0 and lower.find("in re", lo, hi) < 0:
+        return False  # "in re" opens "in response to", "in retaliation for" and "in reprisal for"
+    return _CAUSE_BEFORE_RE.search(lower, lo, hi) is not None
+
+
 def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> tuple[Tense, list[str]]:
     head = lower[cand.start:cand.end]
     window_hi = min(sent.end, clause.end + 40, cand.end + 100)
@@ -94,7 +104,7 @@ def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span,
         fut = [c for c in fut if cand.end < c[0] < clause.end]
         if not fut:
             return "past", []
-    if not fut and _CAUSE_BEFORE_RE.search(lower, max(clause.start, cand.start - 45), cand.start):
+    if not fut and _cause_before(lower, max(clause.start, cand.start - 45), cand.start):
         return "past", []  # "in response to this week's missile attack", "after the 9/11 attacks"
     if fut and _TOPIC_BEFORE_RE.search(lower, max(0, cand.start - 12), cand.start):
         fut = [c for c in fut if c[0] > cand.end]
@@ -229,6 +239,13 @@ _REPORT_END_RE: Final = re.compile(r"\b(?:said|says|told \w+|added|according to 
 NOMINAL_CUES: Final = frozenset({"possible", "potential", "eventual", "possibly", "any"})
 _NOMINAL_REACH: Final = 30
 _THREATEN: Final = EventType.THREATEN  # a module constant is a C static when compiled, not a lookup
+# The modalities returned, as compiled constants too (``Modality.DENIED`` in code is a ~1k-instruction
+# enum metaclass lookup per call).
+_DENIED: Final = Modality.DENIED
+_SPECULATIVE: Final = Modality.SPECULATIVE
+_HISTORICAL: Final = Modality.HISTORICAL
+_SCHEDULED: Final = Modality.SCHEDULED
+_ASSERTED: Final = Modality.ASSERTED
 
 
 def _governing_cues(lower: str, ctx: Context, sent_start: int, start: int) -> list[tuple[int, int, str]]:
@@ -262,18 +279,18 @@ def modality_of(
         if not _ADJUNCT_RE.search(lower, c[1], start)
     ]
     if denial:
-        return Modality.DENIED, [denial[-1][2]]
+        return _DENIED, [denial[-1][2]]
     neg = [c for c in cues_in(ctx, "negation", clause.start, start) if start - c[1] <= 30]
     if neg:
-        return Modality.DENIED, [neg[-1][2]]
+        return _DENIED, [neg[-1][2]]
     after = [c for c in ctx.cues.get("denial_after", ()) if c[0] >= end and c[0] - end <= 60]
     if after:
-        return Modality.DENIED, [after[0][2]]
+        return _DENIED, [after[0][2]]
     threat = cand.entry.type == _THREATEN
     if not threat or cand.threat_target_from is None:
         for a, b in if_spans:
             if a <= start < b:
-                return Modality.SPECULATIVE, [lower[a:a + 6].split()[0]]
+                return _SPECULATIVE, [lower[a:a + 6].split()[0]]
     # "Israel could hit Iran ... in response to this week's missile attack": the attack it responds
     # to is a fact, whatever the modal before it.
     spec = [c for c in cues_in(ctx, "speculative", clause.start, start)
@@ -285,12 +302,12 @@ def modality_of(
     if threat:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
     if spec:
-        return Modality.SPECULATIVE, [spec[-1][2]]
+        return _SPECULATIVE, [spec[-1][2]]
     # A relative clause states background fact; a threat takes no governing cue.
     if not threat and not lower.startswith(("which", "who"), clause.start):
         governing = _governing_cues(lower, ctx, sent.start, start)
         if governing:
-            return Modality.SPECULATIVE, [governing[-1][2]]
+            return _SPECULATIVE, [governing[-1][2]]
     ev_start, ev_end = dates
     # ... or one that opens the sentence ("During the Cold War, Soviet troops were stationed ...").
     hist = [c for c in cues_in(ctx, "historical", clause.start, clause.end) + cues_in(ctx, "historical", sent.start, sent.start + 30)
@@ -298,18 +315,18 @@ def modality_of(
             if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
     last_day = ev_end or ev_start
     if tense != "future" and last_day is not None and (pub - last_day).days > HISTORICAL_DAYS:
-        return Modality.HISTORICAL, []
+        return _HISTORICAL, []
     if hist and tense != "future":
-        return Modality.HISTORICAL, [hist[0][2]]
+        return _HISTORICAL, [hist[0][2]]
     if tense == "future" and ev_start is not None and ev_start >= pub and precise:
-        return Modality.SCHEDULED, list(cand.cues)
+        return _SCHEDULED, list(cand.cues)
     if tense == "unknown" and ev_start is not None and ev_start > pub and precise and date_after:
-        return Modality.SCHEDULED, list(cand.cues)  # "called for demonstrations on 14 October"
+        return _SCHEDULED, list(cand.cues)  # "called for demonstrations on 14 October"
     weak = cues_in(ctx, "speculative_weak", clause.start, start)
     if weak and not precise and (cand.entry.type not in ANNOUNCED_TYPES or weak[-1][2] in FORECAST_CUES):
-        return Modality.SPECULATIVE, [weak[-1][2]]
+        return _SPECULATIVE, [weak[-1][2]]
     if tense == "future" and cand.entry.type not in ANNOUNCED_TYPES:
         # Announced for no particular day ("next week", "soon"): it cannot go on a calendar and
         # has not happened, so it is not an alert-worthy fact yet.
-        return Modality.SPECULATIVE, tense_cues
-    return Modality.ASSERTED, list(cand.cues)
+        return _SPECULATIVE, tense_cues
+    return _ASSERTED, list(cand.cues)
