@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final, Literal
 
@@ -145,15 +144,30 @@ def _digit_shapes(text: str, pos: int, a_start: int, a_end: int, end: int) -> in
 PRECISE_KINDS: Final = frozenset({"iso", "md", "dm", "m_dd", "dd_m", "md_md", "weekday", "rel_day"})
 
 
-@dataclass(frozen=True, slots=True)
 class DateMention:
-    """A date expression found in text, with absolute offsets."""
+    """A date expression found in text, with absolute offsets. Immutable, compared by value.
 
-    start: int
-    end: int
-    text: str
-    kind: str
-    groups: dict[str, str | None]
+    A plain class rather than a frozen dataclass: compiled, its ``__init__`` is a C call, while
+    a dataclass's generated one runs as Python code (~3,000 instructions a mention)."""
+
+    __slots__ = ("end", "groups", "kind", "start", "text")
+
+    def __init__(self, start: int, end: int, text: str, kind: str, groups: dict[str, str | None]) -> None:
+        self.start: Final = start
+        self.end: Final = end
+        self.text: Final = text
+        self.kind: Final = kind
+        self.groups: Final = groups
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DateMention) and (
+            (self.start, self.end, self.text, self.kind, self.groups)
+            == (other.start, other.end, other.text, other.kind, other.groups)
+        )
+
+    def __repr__(self) -> str:
+        return (f"DateMention(start={self.start}, end={self.end}, text={self.text!r}, kind={self.kind!r}, "
+                f"groups={self.groups!r})")
 
     @property
     def is_year_only(self) -> bool:
@@ -186,6 +200,30 @@ def _word_starts_before(text: str, pos: int, lo: int, n: int) -> list[int]:
             j -= 1
         k = j
         while k > lo and (text[k - 1].isalnum() or text[k - 1] in ".'’-"):
+            k -= 1
+        if k == j:
+            break
+        out.append(k)
+        pos = k
+    return out
+
+
+# What each ASCII character is to ``_word_starts_before``: 2 alphanumeric, 1 one of ".'-" (inside
+# a word, but never its end), 0 anything else.
+_WORD_KINDS: Final = bytes(2 if chr(c).isalnum() else 1 if chr(c) in ".'-" else 0 for c in range(256))
+
+
+def _ascii_word_starts_before(kinds: bytes, base: int, pos: int, lo: int, n: int) -> list[int]:
+    """``_word_starts_before`` on an ASCII text, read from ``kinds``: ``_WORD_KINDS`` of the text
+    from offset ``base`` on. Indexing bytes gives an int; indexing the str made a string per
+    character and called ``isalnum`` on it."""
+    out = []
+    for _ in range(n):
+        j = pos
+        while j > lo and kinds[j - 1 - base] != 2:
+            j -= 1
+        k = j
+        while k > lo and kinds[k - 1 - base] != 0:
             k -= 1
         if k == j:
             break
@@ -229,6 +267,8 @@ def find_dates(
         found = [(a.start(), a.end(), a.lastgroup or "") for a in _ANCHOR_RE.finditer(text, start, end)]
     else:
         found = sorted([*anchors, *_digit_runs(text, start, end)])
+    ascii_text = text.isascii()
+    kinds: bytes | None = None  # _WORD_KINDS of the sentence, when the words before are needed
     for a_start, a_end, kind in found:
         if a_start < last_end:
             continue
@@ -251,7 +291,12 @@ def find_dates(
                 p = pos
             else:
                 if before is None:
-                    before = _word_starts_before(text, pos, max(start, last_end), 3)
+                    if ascii_text:
+                        if kinds is None:
+                            kinds = text[start:end].encode("ascii").translate(_WORD_KINDS)
+                        before = _ascii_word_starts_before(kinds, start, pos, max(start, last_end), 3)
+                    else:
+                        before = _word_starts_before(text, pos, max(start, last_end), 3)
                 if back > len(before):
                     continue
                 p = before[back - 1]
