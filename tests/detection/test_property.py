@@ -111,3 +111,19 @@ def test_abbreviations_follow_the_rule(text: str) -> None:
 
     text += "."
     assert _is_abbreviation(text, len(text) - 1) == _abbreviation_by_loop(text, len(text) - 1)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.text(alphabet=st.characters(max_codepoint=127), max_size=40),
+    cut=st.integers(min_value=0, max_value=40),
+    lo=st.integers(min_value=0, max_value=40),
+)
+def test_ascii_word_starts_follow_the_rule(text: str, cut: int, lo: int) -> None:
+    """The byte-mask look back for the words before a date anchor agrees with the str one."""
+    from service.detection.dates import _WORD_KINDS, _ascii_word_starts_before, _word_starts_before
+
+    pos = min(cut, len(text))
+    lo = min(lo, pos)
+    kinds = text[lo:].encode("ascii").translate(_WORD_KINDS)
+    assert _ascii_word_starts_before(kinds, lo, pos, lo, 3) == _word_starts_before(text, pos, lo, 3)
