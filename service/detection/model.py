@@ -7,6 +7,8 @@ import re
 from datetime import date
 from typing import Final, TypeVar
 
+from pydantic import BaseModel
+
 from schemas.common import EventType, Modality
 from schemas.signal import Actor, Evidence, Location
 from service.detection.lexicon import GazEntry, TriggerEntry
@@ -113,6 +115,11 @@ class Draft:
 
 _OBJECT_SETATTR: Final = object.__setattr__  # bypasses pydantic's __setattr__; looked up once
 _OBJECT_NEW: Final = object.__new__  # what ``cls.__new__`` finds for a pydantic model, without the lookup
+# Setters of BaseModel's three slots: calling a slot's own ``__set__`` skips the attribute-name
+# lookup that ``object.__setattr__`` makes on every call.
+_SET_FIELDS_SET: Final = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_SET_EXTRA: Final = BaseModel.__dict__["__pydantic_extra__"].__set__
+_SET_PRIVATE: Final = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def build(cls: type[_M], **values: object) -> _M:
@@ -123,11 +130,10 @@ def build(cls: type[_M], **values: object) -> _M:
     result round-trips through full validation.
     """
     m = _OBJECT_NEW(cls)
-    _set = _OBJECT_SETATTR
-    _set(m, "__dict__", values)
-    _set(m, "__pydantic_fields_set__", set(values))
-    _set(m, "__pydantic_extra__", None)
-    _set(m, "__pydantic_private__", None)
+    _OBJECT_SETATTR(m, "__dict__", values)
+    _SET_FIELDS_SET(m, set(values))
+    _SET_EXTRA(m, None)
+    _SET_PRIVATE(m, None)
     return m
 
 
