@@ -138,7 +138,11 @@ def build(cls: type[_M], **values: object) -> _M:
 
 
 def cues_in(ctx: Context, name: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
-    return [c for c in ctx.cues.get(name, ()) if lo <= c[0] and c[1] <= hi]
+    # No ``get(name, ())``: a list-or-tuple would be iterated and unpacked as untyped objects.
+    cues = ctx.cues.get(name)
+    if cues is None:
+        return []
+    return [c for c in cues if lo <= c[0] and c[1] <= hi]
 
 
 CONTRAST_RE: Final = re.compile(r";|\b(?:but|while|whereas|although|though|however|yet)\b")
