@@ -81,20 +81,26 @@ _SCHEDULED: Final = Modality.SCHEDULED
 
 
 def _context(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> Context:
-    """Context words of one sentence. ``btext``/``blower``: boundary forms of text and lowercase."""
+    """Context words and names of one sentence. ``btext``/``blower``: boundary forms of text and
+    lowercase (names are found by their lowercase and checked against ``btext`` for case)."""
     ctx = Context()
     gaz_hits: list[tuple[int, int, GazEntry]] = []
     # The automata copy what they scan: hand them the sentence, not the article.
     lo, hi = sent.start, sent.end + 2
-    for item in lex.gazetteer_automaton.iter(btext[lo:hi]):
-        end_idx, gaz_key = cast(tuple[int, GazKey], item)
-        start = lo + end_idx - gaz_key.key_len + 1
-        for g in gaz_key.names:
-            gaz_hits.append((start, lo + end_idx - 1, g))
+    if lex.gazetteer_automaton is not None:  # names the lowercase scan cannot match (none today)
+        for item in lex.gazetteer_automaton.iter(btext[lo:hi]):
+            end_idx, gaz_key = cast(tuple[int, GazKey], item)
+            start = lo + end_idx - gaz_key.key_len + 1
+            for g in gaz_key.names:
+                gaz_hits.append((start, lo + end_idx - 1, g))
     classes, cues = ctx.classes, ctx.cues
     for item in lex.context_automaton.iter(blower[lo:hi]):
         end_idx, key = cast(tuple[int, ContextKey], item)
         start, end = lo + end_idx - key.key_len + 1, lo + end_idx - 1
+        for spelling in key.spellings:  # names are case-sensitive: "US" the state, not "us"
+            if btext[start:start + spelling.key_len] == spelling.key:
+                for g in spelling.names:
+                    gaz_hits.append((start, end, g))
         for g in key.sectors:
             gaz_hits.append((start, end, g))
         for name, value in key.class_values:

@@ -2,7 +2,7 @@
 
 Everything the detector knows about words lives in ``data/``: ``triggers.yaml`` (what types an
 event), ``classes.yaml`` (word classes triggers refer to), ``cues.yaml`` (modality and tense),
-``gazetteer.tsv`` and ``sectors.tsv`` (actors and places). This module turns them into three
+``gazetteer.tsv`` and ``sectors.tsv`` (actors and places). This module turns them into
 Aho-Corasick automata (see ``Lexicon``: the whole-text scan for trigger heads and the words they
 need nearby; context words and names over candidate sentences only). Load cost is paid once per
 process.
@@ -165,9 +165,10 @@ def _key(phrase: str) -> str:
 
 
 class GazKey:
-    """Payload of the gazetteer scan: the names one surface form stands for."""
+    """A name as the gazetteer spells it (case-sensitive boundary key) and the rows it stands for."""
 
     def __init__(self, key: str, names: tuple[GazEntry, ...]) -> None:
+        self.key = key
         self.key_len = len(key)
         self.names = names
 
@@ -176,13 +177,29 @@ class ContextKey:
     """Payload of the context scan: what one lowercase word or phrase is in a sentence."""
 
     def __init__(self, key: str, sectors: tuple[GazEntry, ...], class_values: tuple[tuple[str, str], ...],
-                 cue_words: tuple[tuple[str, str], ...], opens_clause: bool) -> None:
+                 cue_words: tuple[tuple[str, str], ...], opens_clause: bool,
+                 spellings: tuple[GazKey, ...] = ()) -> None:
         self.key_len = len(key)
         self.sectors = sectors  # generic sector actors ("rebels")
         self.class_values = class_values  # (class, value)
         self.cue_words = cue_words  # (cue, word)
         self.opens_clause = opens_clause
         self.may = key == " may "  # the modal cue that is also a month ("May 6")
+        # Names whose lowercase is this key ("US", "Us"): a name matches only where the
+        # original-case text spells it so ("US" the state, not "us").
+        self.spellings = spellings
+
+
+def _lowers_in_place(key: str) -> bool:
+    """Whether a name's key lowercases character by character, as the lowercase boundary text
+    does: then the key matches the original-case text exactly where its lowercase matches the
+    lowercase text and the original-case text spells it so. Not for a character whose
+    lowercase is longer ("İ"), depends on context (capital sigma) or changes being a letter."""
+    for c in key:
+        low = c.lower()
+        if len(low) != 1 or c == _CAPITAL_SIGMA or low.isalnum() != c.isalnum() or low.lower() != low:
+            return False
+    return True
 
 
 # Near classes are numbered for the whole-text scan (a list indexed by number, not a dict per
@@ -224,14 +241,17 @@ class Lexicon:
     (``force`` words, and "if"/"unless" under the name ``IF_CLASS``). The near words tell which
     heads cannot fire before any sentence is cut (``detector._live_heads``).
     ``context_automaton`` (lowercase, candidate sentences only): class words, modality cues,
-    clause-opening conjunctions and generic sector actors ("rebels").
-    ``gazetteer_automaton`` (case-sensitive, original-case text, candidate sentences only): names.
+    clause-opening conjunctions, generic sector actors ("rebels"), and the gazetteer's names by
+    their lowercase (``ContextKey.spellings``: one scan finds a sentence's words and names).
+    ``gazetteer_automaton`` (case-sensitive, original-case text, candidate sentences only): the
+    names whose lowercase the context scan cannot match (see ``_lowers_in_place``); None when
+    there are none, as in today's data.
     """
 
     entries: list[TriggerEntry]
     scan_automaton: ahocorasick.Automaton
     context_automaton: ahocorasick.Automaton
-    gazetteer_automaton: ahocorasick.Automaton
+    gazetteer_automaton: ahocorasick.Automaton | None
     classes: dict[str, dict[str, str]]
     cues: dict[str, frozenset[str]]
     gazetteer_size: int
@@ -397,26 +417,33 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         for w in cws:
             cue_words[_key(w)].append((cname, w))
     clause_keys = {_key(w) for w in CLAUSE_WORDS}
-    context_keys = sectors.keys() | class_words.keys() | cue_words.keys() | clause_keys
+    spellings: dict[str, list[GazKey]] = defaultdict(list)
+    odd_names: dict[str, GazKey] = {}
+    for key, names in gaz_names.items():
+        if _lowers_in_place(key):
+            spellings[key.lower()].append(GazKey(key, tuple(names)))
+        else:
+            odd_names[key] = GazKey(key, tuple(names))
+    word_keys = sectors.keys() | class_words.keys() | cue_words.keys() | clause_keys
+    context_keys = word_keys | spellings.keys()
     ctx_payloads = {
         key: ContextKey(
             key, tuple(sectors.get(key, ())), tuple(class_words.get(key, ())),
-            tuple(cue_words.get(key, ())), key in clause_keys,
+            tuple(cue_words.get(key, ())), key in clause_keys, tuple(spellings.get(key, ())),
         )
         for key in context_keys
     }
-    gaz_payloads = {key: GazKey(key, tuple(names)) for key, names in gaz_names.items()}
 
     return Lexicon(
         entries=[e for e, _ in loaded],
         scan_automaton=_automaton(scan_payloads),
         context_automaton=_automaton(ctx_payloads),
-        gazetteer_automaton=_automaton(gaz_payloads),
+        gazetteer_automaton=_automaton(odd_names) if odd_names else None,
         classes=classes,
         cues=cues,
         gazetteer_size=len(gaz),
         near_class_count=len(class_ids),
-        stats={"heads": len(heads), "context_phrases": len(context_keys), "gazetteer_rows": len(gaz)},
+        stats={"heads": len(heads), "context_phrases": len(word_keys), "gazetteer_rows": len(gaz)},
     )
 
 
