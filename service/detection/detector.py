@@ -127,8 +127,15 @@ def _context(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> Co
             for name, hits in ctx.classes.items():
                 if name == "fora":  # "address the European Parliament": the name is the forum
                     continue
-                ctx.classes[name] = [h for h in hits if not any(s <= h[0] and h[1] <= e for s, e in spans)]
+                for h in hits:
+                    if _in_names(h[0], h[1], spans):  # copy only the lists that lose a word
+                        ctx.classes[name] = [k for k in hits if not _in_names(k[0], k[1], spans)]
+                        break
     return ctx
+
+
+def _in_names(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(lo <= start and end <= hi for lo, hi in spans)
 
 
 def _longest_gaz(text: str, hits: list[tuple[int, int, GazEntry]]) -> list[tuple[int, int, GazEntry]]:
@@ -137,20 +144,25 @@ def _longest_gaz(text: str, hits: list[tuple[int, int, GazEntry]]) -> list[tuple
         # Sorted by (start, longest first) through plain int tuples: no key callback per item.
         order = sorted([(h[0], h[0] - h[1], i) for i, h in enumerate(hits)])
         hits = [hits[i] for _, _, i in order]
-    out: list[tuple[int, int, GazEntry]] = []
+    # Most sentences keep every match: the list is copied only from the first one dropped
+    # (compiled, appending a match re-creates its tuple).
+    out: list[tuple[int, int, GazEntry]] | None = None
     last_end = -1
     n = len(text)
-    for hit in hits:
-        start, end = hit[0], hit[1]
-        if start < last_end:
+    for i in range(len(hits)):
+        start, end = hits[i][0], hits[i][1]
+        if (
+            start < last_end
+            or (start > 0 and text[start - 1] == "-" and text[max(0, start - 5):start].lower().endswith(("pro-", "anti-", "non-", "ex-")))
+            or (end < n and text[end] == "-" and text[end:end + 6].lower().startswith(("-based", "-born", "-made", "-style")))
+        ):
+            if out is None:
+                out = hits[:i]
             continue
-        if start > 0 and text[start - 1] == "-" and text[max(0, start - 5):start].lower().endswith(("pro-", "anti-", "non-", "ex-")):
-            continue
-        if end < n and text[end] == "-" and text[end:end + 6].lower().startswith(("-based", "-born", "-made", "-style")):
-            continue
-        out.append(hit)
+        if out is not None:
+            out.append(hits[i])
         last_end = end
-    return out
+    return hits if out is None else out
 
 
 def _in_gaz_order(hits: list[tuple[int, int, GazEntry]]) -> bool:
