@@ -343,7 +343,7 @@ def _letter_ranks(key: str) -> list[int]:
     for c in key:
         lc = c.lower()
         rank = (_FIRST_LETTERS if prev == " " else _INNER_LETTERS).find(lc)
-        ranks.append((rank if rank >= 0 else 100 + ord(lc)) * 2 + (c != lc))  # then case, rare last
+        ranks.append((rank if rank >= 0 else 100 + ord(lc[0])) * 2 + (c != lc))  # then case, rare last ("İ" lowercases to two)
         prev = c
     return ranks
 
