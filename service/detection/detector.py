@@ -36,7 +36,7 @@ from service.detection.lexicon import (
     ACTOR_CLASS,
     CONDITIONALS,
     IF_ID,
-    LEADER_CLASS,
+    NAME_CLASSES,
     NEAR_ACTOR_KINDS,
     PLACE_CLASS,
     THREAT_CLASS,
@@ -178,12 +178,8 @@ def _in_gaz_order(hits: list[tuple[int, int, GazEntry]]) -> bool:
 # ----------------------------------------------------------------------------- candidates
 
 
-# Classes made of gazetteer names rather than of words in classes.yaml.
-_NAME_CLASSES: Final = frozenset({PLACE_CLASS, ACTOR_CLASS, LEADER_CLASS})
-
-
 def _name_hits(ctx: Context, name: str) -> list[tuple[int, int, str]]:
-    """The words of a class of names (``_NAME_CLASSES``): the sentence's gazetteer matches."""
+    """The words of a class of names (``NAME_CLASSES``): the sentence's gazetteer matches."""
     if name == PLACE_CLASS:
         return [(s, e, "territory") for s, e, g in ctx.gaz if g.kind in {"city", "region"}]
     if name == ACTOR_CLASS:
@@ -194,7 +190,7 @@ def _name_hits(ctx: Context, name: str) -> list[tuple[int, int, str]]:
 def _hits_of(ctx: Context, name: str) -> list[tuple[int, int, str]] | None:
     """The words of one class in the sentence (None or empty when there are none): the list
     ``ctx.classes`` holds, read in place rather than copied for each rule that asks."""
-    if name in _NAME_CLASSES:  # one set lookup rather than three string comparisons
+    if name in NAME_CLASSES:  # one set lookup rather than three string comparisons
         return _name_hits(ctx, name)
     return ctx.classes.get(name)
 
@@ -229,12 +225,18 @@ def _blocked(entry: TriggerEntry, ctx: Context, start: int, end: int) -> bool:
     if not entry.block:
         return False
     lo, hi = start - entry.block_window, end + entry.block_window
+    classes = ctx.classes
     for name in entry.block:
-        hits = _hits_of(ctx, name)
-        if hits is not None:
-            for hit in hits:
-                if hit[1] >= lo and hit[0] <= hi:
-                    return True
+        if entry.block_on_names and name in NAME_CLASSES:
+            hits = _name_hits(ctx, name)
+        else:
+            found = classes.get(name)  # read in place: most rules' classes are not in the sentence
+            if found is None:
+                continue
+            hits = found
+        for hit in hits:
+            if hit[1] >= lo and hit[0] <= hi:
+                return True
     return False
 
 

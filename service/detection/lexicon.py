@@ -35,6 +35,8 @@ ACTOR_CLASS: Final = "ACTOR"
 NEAR_ACTOR_KINDS: Final = frozenset({"state", "demonym", "metonym", "igo", "group"})
 # ``near: [LEADER]``: a named leader or official ("will receive Erdogan").
 LEADER_CLASS: Final = "LEADER"
+# The classes made of gazetteer names rather than of words in classes.yaml.
+NAME_CLASSES: Final = frozenset({PLACE_CLASS, ACTOR_CLASS, LEADER_CLASS})
 THREAT_CLASS: Final = "force"  # what a conditional threat threatens ("sanctions if Russia attacks")
 CONDITIONALS: Final = ("if", "unless")  # the words that open the condition of a conditional threat
 IF_CLASS: Final = "IF"
@@ -62,6 +64,12 @@ class TriggerEntry:
     actor: str = "required"
     priority: int = 1
     head_modes: tuple[tuple[str, str], ...] = ()
+    # Whether a ``block`` class is made of names (worked out once: ``detector._blocked`` asks
+    # for every head of every examined sentence, and most rules are blocked by words only).
+    block_on_names: bool = field(default=False, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "block_on_names", any(n in NAME_CLASSES for n in self.block))
 
     def mode_for(self, head: str) -> str | None:
         for phrase, mode in self.head_modes:
