@@ -202,7 +202,8 @@ def _lowers_in_place(key: str) -> bool:
     """Whether a name's key lowercases character by character, as the lowercase boundary text
     does: then the key matches the original-case text exactly where its lowercase matches the
     lowercase text and the original-case text spells it so. Not for a character whose
-    lowercase is longer ("İ"), depends on context (capital sigma) or changes being a letter."""
+    lowercase is longer ("İ"), depends on context (capital sigma), changes being a letter or
+    lowercases again (the characters ``_non_ascii_boundary`` does not lowercase in place)."""
     for c in key:
         low = c.lower()
         if len(low) != 1 or c == _CAPITAL_SIGMA or low.isalnum() != c.isalnum() or low.lower() != low:
@@ -242,7 +243,7 @@ class ScanKey:
 
 @dataclass(slots=True)
 class Lexicon:
-    """Compiled lexicon: three Aho-Corasick automata over ``boundary_text`` forms.
+    """Compiled lexicon: Aho-Corasick automata over ``boundary_text`` forms.
 
     ``scan_automaton`` (lowercase, run once over each whole text): trigger heads, and the words
     of the classes that some trigger needs nearby plus what a conditional threat needs
@@ -351,7 +352,8 @@ def _letter_ranks(key: str) -> list[int]:
     for c in key:
         lc = c.lower()
         rank = (_FIRST_LETTERS if prev == " " else _INNER_LETTERS).find(lc)
-        ranks.append((rank if rank >= 0 else 100 + ord(lc[0])) * 2 + (c != lc))  # then case, rare last ("İ" lowercases to two)
+        # Then case; rare characters last (by their first lowercase character: "İ" lowercases to two).
+        ranks.append((rank if rank >= 0 else 100 + ord(lc[0])) * 2 + (c != lc))
         prev = c
     return ranks
 
