@@ -36,7 +36,7 @@ from service.detection.lexicon import (
     ACTOR_CLASS,
     CONDITIONALS,
     IF_ID,
-    LEADER_CLASS,
+    NAME_CLASSES,
     NEAR_ACTOR_KINDS,
     PLACE_CLASS,
     THREAT_CLASS,
@@ -81,20 +81,26 @@ _SCHEDULED: Final = Modality.SCHEDULED
 
 
 def _context(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> Context:
-    """Context words of one sentence. ``btext``/``blower``: boundary forms of text and lowercase."""
+    """Context words and names of one sentence. ``btext``/``blower``: boundary forms of text and
+    lowercase (names are found by their lowercase and checked against ``btext`` for case)."""
     ctx = Context()
     gaz_hits: list[tuple[int, int, GazEntry]] = []
     # The automata copy what they scan: hand them the sentence, not the article.
     lo, hi = sent.start, sent.end + 2
-    for item in lex.gazetteer_automaton.iter(btext[lo:hi]):
-        end_idx, gaz_key = cast(tuple[int, GazKey], item)
-        start = lo + end_idx - gaz_key.key_len + 1
-        for g in gaz_key.names:
-            gaz_hits.append((start, lo + end_idx - 1, g))
+    if lex.gazetteer_automaton is not None:  # names the lowercase scan cannot match (none today)
+        for item in lex.gazetteer_automaton.iter(btext[lo:hi]):
+            end_idx, gaz_key = cast(tuple[int, GazKey], item)
+            start = lo + end_idx - gaz_key.key_len + 1
+            for g in gaz_key.names:
+                gaz_hits.append((start, lo + end_idx - 1, g))
     classes, cues = ctx.classes, ctx.cues
     for item in lex.context_automaton.iter(blower[lo:hi]):
         end_idx, key = cast(tuple[int, ContextKey], item)
         start, end = lo + end_idx - key.key_len + 1, lo + end_idx - 1
+        for spelling in key.spellings:  # names are case-sensitive: "US" the state, not "us"
+            if btext[start:start + spelling.key_len] == spelling.key:
+                for g in spelling.names:
+                    gaz_hits.append((start, end, g))
         for g in key.sectors:
             gaz_hits.append((start, end, g))
         for name, value in key.class_values:
@@ -121,72 +127,117 @@ def _context(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> Co
             for name, hits in ctx.classes.items():
                 if name == "fora":  # "address the European Parliament": the name is the forum
                     continue
-                ctx.classes[name] = [h for h in hits if not any(s <= h[0] and h[1] <= e for s, e in spans)]
+                for h in hits:
+                    if _in_names(h[0], h[1], spans):  # copy only the lists that lose a word
+                        ctx.classes[name] = [k for k in hits if not _in_names(k[0], k[1], spans)]
+                        break
     return ctx
+
+
+def _in_names(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(lo <= start and end <= hi for lo, hi in spans)
 
 
 def _longest_gaz(text: str, hits: list[tuple[int, int, GazEntry]]) -> list[tuple[int, int, GazEntry]]:
     """Keep the longest non-overlapping gazetteer matches; drop 'pro-Russian', 'Vienna-based'."""
-    # Sorted by (start, longest first) through plain int tuples: no key callback per item.
-    order = sorted((h[0], h[0] - h[1], i) for i, h in enumerate(hits))
-    out: list[tuple[int, int, GazEntry]] = []
+    if not _in_gaz_order(hits):
+        # Sorted by (start, longest first) through plain int tuples: no key callback per item.
+        order = sorted([(h[0], h[0] - h[1], i) for i, h in enumerate(hits)])
+        hits = [hits[i] for _, _, i in order]
+    # Most sentences keep every match: the list is copied only from the first one dropped
+    # (compiled, appending a match re-creates its tuple).
+    out: list[tuple[int, int, GazEntry]] | None = None
     last_end = -1
     n = len(text)
-    for start, _neg_len, i in order:
-        if start < last_end:
+    for i in range(len(hits)):
+        start, end = hits[i][0], hits[i][1]
+        if (
+            start < last_end
+            or (start > 0 and text[start - 1] == "-" and text[max(0, start - 5):start].lower().endswith(("pro-", "anti-", "non-", "ex-")))
+            or (end < n and text[end] == "-" and text[end:end + 6].lower().startswith(("-based", "-born", "-made", "-style")))
+        ):
+            if out is None:
+                out = hits[:i]
             continue
-        end = hits[i][1]
-        if start > 0 and text[start - 1] == "-" and text[max(0, start - 5):start].lower().endswith(("pro-", "anti-", "non-", "ex-")):
-            continue
-        if end < n and text[end] == "-" and text[end:end + 6].lower().startswith(("-based", "-born", "-made", "-style")):
-            continue
-        out.append(hits[i])
+        if out is not None:
+            out.append(hits[i])
         last_end = end
-    return out
+    return hits if out is None else out
+
+
+def _in_gaz_order(hits: list[tuple[int, int, GazEntry]]) -> bool:
+    """Whether ``hits`` already run by start, longest first: the scan reports them by end, which
+    is the same order unless names overlap, so most sentences need no sort."""
+    for i in range(1, len(hits)):
+        prev, hit = hits[i - 1], hits[i]
+        if prev[0] > hit[0] or (prev[0] == hit[0] and prev[1] < hit[1]):
+            return False
+    return True
 
 
 # ----------------------------------------------------------------------------- candidates
 
 
-def _class_hits(ctx: Context, names: tuple[str, ...]) -> list[tuple[int, int, str]]:
-    out: list[tuple[int, int, str]] = []
-    for name in names:
-        if name == PLACE_CLASS:
-            out.extend((s, e, "territory") for s, e, g in ctx.gaz if g.kind in {"city", "region"})
-        elif name == ACTOR_CLASS:
-            out.extend((s, e, "actor") for s, e, g in ctx.gaz if g.kind in NEAR_ACTOR_KINDS)
-        elif name == LEADER_CLASS:
-            out.extend((s, e, "leader") for s, e, g in ctx.gaz if g.kind == "leader")
-        else:
-            out.extend(ctx.classes.get(name, ()))
-    return out
+def _name_hits(ctx: Context, name: str) -> list[tuple[int, int, str]]:
+    """The words of a class of names (``NAME_CLASSES``): the sentence's gazetteer matches."""
+    if name == PLACE_CLASS:
+        return [(s, e, "territory") for s, e, g in ctx.gaz if g.kind in {"city", "region"}]
+    if name == ACTOR_CLASS:
+        return [(s, e, "actor") for s, e, g in ctx.gaz if g.kind in NEAR_ACTOR_KINDS]
+    return [(s, e, "leader") for s, e, g in ctx.gaz if g.kind == "leader"]
+
+
+def _hits_of(ctx: Context, name: str) -> list[tuple[int, int, str]] | None:
+    """The words of one class in the sentence (None or empty when there are none): the list
+    ``ctx.classes`` holds, read in place rather than copied for each rule that asks."""
+    if name in NAME_CLASSES:  # one set lookup rather than three string comparisons
+        return _name_hits(ctx, name)
+    return ctx.classes.get(name)
 
 
 def _near(entry: TriggerEntry, ctx: Context, start: int, end: int, sent: Span) -> tuple[int, int, str] | None:
-    best: tuple[int, tuple[int, int, str]] | None = None
-    for s, e, v in _class_hits(ctx, entry.near):
-        if s < end and e > start:  # the head itself
+    best: tuple[int, int, str] | None = None
+    best_dist = 0
+    for name in entry.near:  # class by class, in the rule's order: the first nearest word wins
+        hits = _hits_of(ctx, name)
+        if hits is None:
             continue
-        if e <= start:
-            if entry.side == "after":
+        for hit in hits:
+            s, e = hit[0], hit[1]
+            if s < end and e > start:  # the head itself
                 continue
-            dist = start - e
-        else:
-            if entry.side == "before":
+            if e <= start:
+                if entry.side == "after":
+                    continue
+                dist = start - e
+            else:
+                if entry.side == "before":
+                    continue
+                dist = s - end
+            if dist > entry.window or s < sent.start or e > sent.end:
                 continue
-            dist = s - end
-        if dist > entry.window or s < sent.start or e > sent.end:
-            continue
-        if best is None or dist < best[0]:
-            best = (dist, (s, e, v))
-    return best[1] if best else None
+            if best is None or dist < best_dist:
+                best, best_dist = hit, dist
+    return best
 
 
 def _blocked(entry: TriggerEntry, ctx: Context, start: int, end: int) -> bool:
     if not entry.block:
         return False
     lo, hi = start - entry.block_window, end + entry.block_window
-    return any(e >= lo and s <= hi for s, e, _ in _class_hits(ctx, entry.block))
+    classes = ctx.classes
+    for name in entry.block:
+        if entry.block_on_names and name in NAME_CLASSES:
+            hits = _name_hits(ctx, name)
+        else:
+            found = classes.get(name)  # read in place: most rules' classes are not in the sentence
+            if found is None:
+                continue
+            hits = found
+        for hit in hits:
+            if hit[1] >= lo and hit[0] <= hi:
+                return True
+    return False
 
 
 def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list[Candidate]:

@@ -2,7 +2,7 @@
 
 Everything the detector knows about words lives in ``data/``: ``triggers.yaml`` (what types an
 event), ``classes.yaml`` (word classes triggers refer to), ``cues.yaml`` (modality and tense),
-``gazetteer.tsv`` and ``sectors.tsv`` (actors and places). This module turns them into three
+``gazetteer.tsv`` and ``sectors.tsv`` (actors and places). This module turns them into
 Aho-Corasick automata (see ``Lexicon``: the whole-text scan for trigger heads and the words they
 need nearby; context words and names over candidate sentences only). Load cost is paid once per
 process.
@@ -35,6 +35,8 @@ ACTOR_CLASS: Final = "ACTOR"
 NEAR_ACTOR_KINDS: Final = frozenset({"state", "demonym", "metonym", "igo", "group"})
 # ``near: [LEADER]``: a named leader or official ("will receive Erdogan").
 LEADER_CLASS: Final = "LEADER"
+# The classes made of gazetteer names rather than of words in classes.yaml.
+NAME_CLASSES: Final = frozenset({PLACE_CLASS, ACTOR_CLASS, LEADER_CLASS})
 THREAT_CLASS: Final = "force"  # what a conditional threat threatens ("sanctions if Russia attacks")
 CONDITIONALS: Final = ("if", "unless")  # the words that open the condition of a conditional threat
 IF_CLASS: Final = "IF"
@@ -62,6 +64,12 @@ class TriggerEntry:
     actor: str = "required"
     priority: int = 1
     head_modes: tuple[tuple[str, str], ...] = ()
+    # Whether a ``block`` class is made of names (worked out once: ``detector._blocked`` asks
+    # for every head of every examined sentence, and most rules are blocked by words only).
+    block_on_names: bool = field(default=False, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "block_on_names", any(n in NAME_CLASSES for n in self.block))
 
     def mode_for(self, head: str) -> str | None:
         for phrase, mode in self.head_modes:
@@ -165,9 +173,10 @@ def _key(phrase: str) -> str:
 
 
 class GazKey:
-    """Payload of the gazetteer scan: the names one surface form stands for."""
+    """A name as the gazetteer spells it (case-sensitive boundary key) and the rows it stands for."""
 
     def __init__(self, key: str, names: tuple[GazEntry, ...]) -> None:
+        self.key = key
         self.key_len = len(key)
         self.names = names
 
@@ -176,13 +185,30 @@ class ContextKey:
     """Payload of the context scan: what one lowercase word or phrase is in a sentence."""
 
     def __init__(self, key: str, sectors: tuple[GazEntry, ...], class_values: tuple[tuple[str, str], ...],
-                 cue_words: tuple[tuple[str, str], ...], opens_clause: bool) -> None:
+                 cue_words: tuple[tuple[str, str], ...], opens_clause: bool,
+                 spellings: tuple[GazKey, ...] = ()) -> None:
         self.key_len = len(key)
         self.sectors = sectors  # generic sector actors ("rebels")
         self.class_values = class_values  # (class, value)
         self.cue_words = cue_words  # (cue, word)
         self.opens_clause = opens_clause
         self.may = key == " may "  # the modal cue that is also a month ("May 6")
+        # Names whose lowercase is this key ("US", "Us"): a name matches only where the
+        # original-case text spells it so ("US" the state, not "us").
+        self.spellings = spellings
+
+
+def _lowers_in_place(key: str) -> bool:
+    """Whether a name's key lowercases character by character, as the lowercase boundary text
+    does: then the key matches the original-case text exactly where its lowercase matches the
+    lowercase text and the original-case text spells it so. Not for a character whose
+    lowercase is longer ("İ"), depends on context (capital sigma), changes being a letter or
+    lowercases again (the characters ``_non_ascii_boundary`` does not lowercase in place)."""
+    for c in key:
+        low = c.lower()
+        if len(low) != 1 or c == _CAPITAL_SIGMA or low.isalnum() != c.isalnum() or low.lower() != low:
+            return False
+    return True
 
 
 # Near classes are numbered for the whole-text scan (a list indexed by number, not a dict per
@@ -217,21 +243,24 @@ class ScanKey:
 
 @dataclass(slots=True)
 class Lexicon:
-    """Compiled lexicon: three Aho-Corasick automata over ``boundary_text`` forms.
+    """Compiled lexicon: Aho-Corasick automata over ``boundary_text`` forms.
 
     ``scan_automaton`` (lowercase, run once over each whole text): trigger heads, and the words
     of the classes that some trigger needs nearby plus what a conditional threat needs
     (``force`` words, and "if"/"unless" under the name ``IF_CLASS``). The near words tell which
     heads cannot fire before any sentence is cut (``detector._live_heads``).
     ``context_automaton`` (lowercase, candidate sentences only): class words, modality cues,
-    clause-opening conjunctions and generic sector actors ("rebels").
-    ``gazetteer_automaton`` (case-sensitive, original-case text, candidate sentences only): names.
+    clause-opening conjunctions, generic sector actors ("rebels"), and the gazetteer's names by
+    their lowercase (``ContextKey.spellings``: one scan finds a sentence's words and names).
+    ``gazetteer_automaton`` (case-sensitive, original-case text, candidate sentences only): the
+    names whose lowercase the context scan cannot match (see ``_lowers_in_place``); None when
+    there are none, as in today's data.
     """
 
     entries: list[TriggerEntry]
     scan_automaton: ahocorasick.Automaton
     context_automaton: ahocorasick.Automaton
-    gazetteer_automaton: ahocorasick.Automaton
+    gazetteer_automaton: ahocorasick.Automaton | None
     classes: dict[str, dict[str, str]]
     cues: dict[str, frozenset[str]]
     gazetteer_size: int
@@ -323,7 +352,8 @@ def _letter_ranks(key: str) -> list[int]:
     for c in key:
         lc = c.lower()
         rank = (_FIRST_LETTERS if prev == " " else _INNER_LETTERS).find(lc)
-        ranks.append((rank if rank >= 0 else 100 + ord(lc)) * 2 + (c != lc))  # then case, rare last
+        # Then case; rare characters last (by their first lowercase character: "İ" lowercases to two).
+        ranks.append((rank if rank >= 0 else 100 + ord(lc[0])) * 2 + (c != lc))
         prev = c
     return ranks
 
@@ -397,26 +427,33 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         for w in cws:
             cue_words[_key(w)].append((cname, w))
     clause_keys = {_key(w) for w in CLAUSE_WORDS}
-    context_keys = sectors.keys() | class_words.keys() | cue_words.keys() | clause_keys
+    spellings: dict[str, list[GazKey]] = defaultdict(list)
+    odd_names: dict[str, GazKey] = {}
+    for key, names in gaz_names.items():
+        if _lowers_in_place(key):
+            spellings[key.lower()].append(GazKey(key, tuple(names)))
+        else:
+            odd_names[key] = GazKey(key, tuple(names))
+    word_keys = sectors.keys() | class_words.keys() | cue_words.keys() | clause_keys
+    context_keys = word_keys | spellings.keys()
     ctx_payloads = {
         key: ContextKey(
             key, tuple(sectors.get(key, ())), tuple(class_words.get(key, ())),
-            tuple(cue_words.get(key, ())), key in clause_keys,
+            tuple(cue_words.get(key, ())), key in clause_keys, tuple(spellings.get(key, ())),
         )
         for key in context_keys
     }
-    gaz_payloads = {key: GazKey(key, tuple(names)) for key, names in gaz_names.items()}
 
     return Lexicon(
         entries=[e for e, _ in loaded],
         scan_automaton=_automaton(scan_payloads),
         context_automaton=_automaton(ctx_payloads),
-        gazetteer_automaton=_automaton(gaz_payloads),
+        gazetteer_automaton=_automaton(odd_names) if odd_names else None,
         classes=classes,
         cues=cues,
         gazetteer_size=len(gaz),
         near_class_count=len(class_ids),
-        stats={"heads": len(heads), "context_phrases": len(context_keys), "gazetteer_rows": len(gaz)},
+        stats={"heads": len(heads), "context_phrases": len(word_keys), "gazetteer_rows": len(gaz)},
     )
 
 
