@@ -67,9 +67,11 @@ _WORDS_RE: Final = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 # What each character is to _WORDS_RE, indexed by its ASCII code (see _Words).
 _OTHER: Final = 0
 _JOINER: Final = 1  # an apostrophe or hyphen: inside a word, but no word starts with one
-_LETTER: Final = 2
+_LETTER: Final = 2  # a lowercase letter
+_CAPITAL: Final = 3  # a capital letter: the word needs lowercasing
 _KIND_TABLE: Final = bytes(
-    _LETTER if chr(c) in string.ascii_letters else _JOINER if chr(c) in "'-" else _OTHER for c in range(256)
+    _LETTER if chr(c) in string.ascii_lowercase else _CAPITAL if chr(c) in string.ascii_uppercase
+    else _JOINER if chr(c) in "'-" else _OTHER for c in range(256)
 )
 # Reach of the look back for the word before a name.
 _PREP_REACH: Final = 40
@@ -106,12 +108,22 @@ class _Words:
             while run > lo and kinds[run - 1 - base] != _OTHER:
                 run -= 1
             first = run
-            while first < end and kinds[first - base] != _LETTER:
+            while first < end and kinds[first - base] < _LETTER:
                 first += 1
             if first < end:
                 return first, end
             end = run  # apostrophes and hyphens only: no word
         return lo, lo
+
+    def word(self, s: int, e: int) -> str:
+        """``text[s:e].lower()`` of a word: most words have no capital, and then need no ``lower``
+        (a generic method call when compiled)."""
+        kinds = self.kinds
+        base = self.lo
+        for k in range(s, e):
+            if kinds[k - base] == _CAPITAL:
+                return self.text[s:e].lower()
+        return self.text[s:e]
 
     def count(self, lo: int, hi: int, limit: int) -> int:
         """``min(len(_WORDS_RE.findall(text, lo, hi)), limit)``, looking at no more than ``limit`` words."""
@@ -130,7 +142,7 @@ class _Words:
             s, e = self.last(lo, hi)
             if s == e:
                 return False
-            if self.text[s:e].lower() in vocab:
+            if self.word(s, e) in vocab:
                 return True
             hi = s
 
@@ -142,7 +154,7 @@ class _Words:
             s, e = self.last(lo, hi)
             if s == e:
                 return ""
-            word = self.text[s:e].lower()
+            word = self.word(s, e)
             if word not in MODIFIERS:
                 return word
             hi = s
@@ -151,12 +163,12 @@ class _Words:
         """The word before the preposition that precedes ``start`` ("officials" in "officials from X")."""
         lo = max(0, start - _WORD_BEFORE_PREP_REACH)
         s, e = self.last(lo, start)
-        while s < e and self.text[s:e].lower() in MODIFIERS:
+        while s < e and self.word(s, e) in MODIFIERS:
             s, e = self.last(lo, s)
         if s == e:
             return ""
         s, e = self.last(lo, s)
-        return self.text[s:e].lower()
+        return self.word(s, e)
 
 
 def _words_around(text: str, mentions: list[tuple[int, int, GazEntry]], cand: Candidate) -> _Words:
@@ -330,13 +342,14 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
             if pool and in_clause:
                 # The subject comes first: "Beijing summoned the U.S. ambassador ... and suspended
                 # imports" is Beijing's act, not the nearest name's.
-                last = max(_coordinated(text, mentions, pool[0], +1))
+                last = _coordinated(text, mentions, pool[0], +1)[-1]  # in order: the last is the greatest
                 pool = [i for i in pool if i <= last]
         if possessor and not in_clause and etype not in SYMMETRIC:
             source_idx = _coordinated(text, mentions, possessor[0], +1)  # "a demand of Moscow"
             after = [i for i in after if i not in source_idx]
         elif pool:
-            source_idx = sorted(_coordinated(text, mentions, pool[-1], -1))
+            source_idx = _coordinated(text, mentions, pool[-1], -1)
+            source_idx.reverse()  # found backwards: in text order
 
     if etype in SYMMETRIC:
         parts = [

@@ -131,6 +131,15 @@ def _cause_before(lower: str, lo: int, hi: int) -> bool:
     return _CAUSE_BEFORE_RE.search(lower, lo, hi) is not None
 
 
+def _called_before(lower: str, lo: int, hi: int) -> bool:
+    """``_CALLED_RE.search(lower, lo, hi)``, run only if "call" or "announced" occurs there (as
+    ``_cause_before``: the regex's leading ``\\b`` makes it try every character)."""
+    window = lower[lo:hi]
+    if "call" not in window and "announced" not in window:
+        return False
+    return _CALLED_RE.search(lower, lo, hi) is not None
+
+
 def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> tuple[Tense, list[str]]:
     head = lower[cand.start:cand.end]
     window_hi = min(sent.end, min(clause.end + 40, cand.end + 100))  # two-argument min() compiles inline
@@ -148,7 +157,7 @@ def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span,
             and not _NO_CARRY_RE.search(lower, earlier[-1][1], cand.start)
         ):
             fut = earlier
-    if cand.entry.type in _CALLED_TYPES and _CALLED_RE.search(lower, max(clause.start, cand.start - 45), cand.start):
+    if cand.entry.type in _CALLED_TYPES and _called_before(lower, max(clause.start, cand.start - 45), cand.start):
         return "future", ["called"]  # "called a nationwide strike for March 7": it is coming
     # A noun trigger governed by a past verb ("Azerbaijan launched a military offensive") or
     # named as a topic ("will brief envoys on the military operation") takes no future.
