@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
 from typing import Final
 
 from schemas.common import EventType
@@ -68,9 +67,11 @@ _WORDS_RE: Final = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 # What each character is to _WORDS_RE, indexed by its ASCII code (see _Words).
 _OTHER: Final = 0
 _JOINER: Final = 1  # an apostrophe or hyphen: inside a word, but no word starts with one
-_LETTER: Final = 2
+_LETTER: Final = 2  # a lowercase letter
+_CAPITAL: Final = 3  # a capital letter: the word needs lowercasing
 _KIND_TABLE: Final = bytes(
-    _LETTER if chr(c) in string.ascii_letters else _JOINER if chr(c) in "'-" else _OTHER for c in range(256)
+    _LETTER if chr(c) in string.ascii_lowercase else _CAPITAL if chr(c) in string.ascii_uppercase
+    else _JOINER if chr(c) in "'-" else _OTHER for c in range(256)
 )
 # Reach of the look back for the word before a name.
 _PREP_REACH: Final = 40
@@ -107,12 +108,22 @@ class _Words:
             while run > lo and kinds[run - 1 - base] != _OTHER:
                 run -= 1
             first = run
-            while first < end and kinds[first - base] != _LETTER:
+            while first < end and kinds[first - base] < _LETTER:
                 first += 1
             if first < end:
                 return first, end
             end = run  # apostrophes and hyphens only: no word
         return lo, lo
+
+    def word(self, s: int, e: int) -> str:
+        """``text[s:e].lower()`` of a word: most words have no capital, and then need no ``lower``
+        (a generic method call when compiled)."""
+        kinds = self.kinds
+        base = self.lo
+        for k in range(s, e):
+            if kinds[k - base] == _CAPITAL:
+                return self.text[s:e].lower()
+        return self.text[s:e]
 
     def count(self, lo: int, hi: int, limit: int) -> int:
         """``min(len(_WORDS_RE.findall(text, lo, hi)), limit)``, looking at no more than ``limit`` words."""
@@ -131,7 +142,7 @@ class _Words:
             s, e = self.last(lo, hi)
             if s == e:
                 return False
-            if self.text[s:e].lower() in vocab:
+            if self.word(s, e) in vocab:
                 return True
             hi = s
 
@@ -143,7 +154,7 @@ class _Words:
             s, e = self.last(lo, hi)
             if s == e:
                 return ""
-            word = self.text[s:e].lower()
+            word = self.word(s, e)
             if word not in MODIFIERS:
                 return word
             hi = s
@@ -152,12 +163,12 @@ class _Words:
         """The word before the preposition that precedes ``start`` ("officials" in "officials from X")."""
         lo = max(0, start - _WORD_BEFORE_PREP_REACH)
         s, e = self.last(lo, start)
-        while s < e and self.text[s:e].lower() in MODIFIERS:
+        while s < e and self.word(s, e) in MODIFIERS:
             s, e = self.last(lo, s)
         if s == e:
             return ""
         s, e = self.last(lo, s)
-        return self.text[s:e].lower()
+        return self.word(s, e)
 
 
 def _words_around(text: str, mentions: list[tuple[int, int, GazEntry]], cand: Candidate) -> _Words:
@@ -178,8 +189,13 @@ def is_locative(text: str, start: int) -> bool:
 _ACTOR_CACHE: dict[tuple[str, str, str], Actor] = {}
 
 
+def _actor_code(g: GazEntry) -> str:
+    """The code of the actor a gazetteer entry names: a city or region acts for its country."""
+    return g.code if g.kind not in {"city", "region"} else (g.country or g.code)
+
+
 def to_actor(text: str, s: int, e: int, g: GazEntry) -> Actor:
-    code = g.code if g.kind not in {"city", "region"} else (g.country or g.code)
+    code = _actor_code(g)
     key = (code, text[s:e], g.actor_kind)
     actor = _ACTOR_CACHE.get(key)
     if actor is None:
@@ -194,9 +210,23 @@ def _actor_of(text: str, mention: tuple[int, int, GazEntry]) -> Actor:
     return to_actor(text, mention[0], mention[1], mention[2])
 
 
+# The Location last built for each place name, with the entry it was built from.
+_LOCATION_CACHE: dict[str, tuple[GazEntry, Location]] = {}
+
+
 def _to_location(g: GazEntry) -> Location:
+    """The Location of a place entry. Models are never mutated once built (actors are shared
+    the same way), so one per entry serves every signal: building one costs ~4K instructions,
+    finding it by name ~0.3K."""
+    hit = _LOCATION_CACHE.get(g.name)
+    if hit is not None and hit[0] is g:
+        return hit[1]
+    if len(_LOCATION_CACHE) > 50_000:  # bounded, as _ACTOR_CACHE
+        _LOCATION_CACHE.clear()
     country = g.country or (g.code if g.kind == "state" else None)
-    return build(Location, name=g.name, country=country, lat=g.lat, lon=g.lon)
+    loc = build(Location, name=g.name, country=country, lat=g.lat, lon=g.lon)
+    _LOCATION_CACHE[g.name] = (g, loc)
+    return loc
 
 
 # What may stand between coordinated names.
@@ -221,12 +251,17 @@ def _coordinated(text: str, mentions: list[tuple[int, int, GazEntry]], idx: int,
     return out
 
 
-@dataclass(slots=True)
 class Roles:
-    source: list[Actor]
-    target: list[Actor]
-    location: Location | None
-    inherited: bool = False
+    """Who acts on whom, and where. A plain class rather than a dataclass: compiled, its
+    ``__init__`` is a C call, while a dataclass's generated one runs as Python code."""
+
+    __slots__ = ("inherited", "location", "source", "target")
+
+    def __init__(self, source: list[Actor], target: list[Actor], location: Location | None, inherited: bool = False) -> None:
+        self.source = source
+        self.target = target
+        self.location = location
+        self.inherited = inherited
 
 
 def dedupe_actors(actors: list[Actor]) -> list[Actor]:
@@ -307,13 +342,14 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
             if pool and in_clause:
                 # The subject comes first: "Beijing summoned the U.S. ambassador ... and suspended
                 # imports" is Beijing's act, not the nearest name's.
-                first = pool[0]
-                pool = [i for i in pool if i <= max(_coordinated(text, mentions, first, +1))]
+                last = _coordinated(text, mentions, pool[0], +1)[-1]  # in order: the last is the greatest
+                pool = [i for i in pool if i <= last]
         if possessor and not in_clause and etype not in SYMMETRIC:
             source_idx = _coordinated(text, mentions, possessor[0], +1)  # "a demand of Moscow"
             after = [i for i in after if i not in source_idx]
         elif pool:
-            source_idx = sorted(_coordinated(text, mentions, pool[-1], -1))
+            source_idx = _coordinated(text, mentions, pool[-1], -1)
+            source_idx.reverse()  # found backwards: in text order
 
     if etype in SYMMETRIC:
         parts = [
@@ -336,13 +372,29 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         if usable:
             target_idx = _coordinated(text, mentions, usable[0], +1)
 
-    source = dedupe_actors([_actor_of(text, mentions[i]) for i in source_idx])
-    target = dedupe_actors([_actor_of(text, mentions[i]) for i in target_idx])
-    if etype in SYMMETRIC and len(source) > 1 and not target:
-        source, target = source[:1], source[1:]
-    src_codes = {a.code for a in source}
-    target = [a for a in target if a.code not in src_codes]
+    # Actors are told apart by code (``dedupe_actors``): decided on the names, before any Actor
+    # is made, so none is made only to be dropped.
+    src_codes: set[str] = set()
+    source_idx = _distinct(mentions, source_idx, src_codes)
+    target_idx = _distinct(mentions, target_idx, set())
+    if etype in SYMMETRIC and len(source_idx) > 1 and not target_idx:
+        source_idx, target_idx = source_idx[:1], source_idx[1:]
+        src_codes = {_actor_code(mentions[source_idx[0]][2])}
+    source = [_actor_of(text, mentions[i]) for i in source_idx]
+    target = [_actor_of(text, mentions[i]) for i in target_idx if _actor_code(mentions[i][2]) not in src_codes]
     return Roles(source, target, _location(text, cand, mentions, preps, place_idx, clause))
+
+
+def _distinct(mentions: list[tuple[int, int, GazEntry]], idxs: list[int], codes: set[str]) -> list[int]:
+    """``idxs`` without the mentions whose actor code an earlier one has (or ``codes`` already
+    holds); ``codes`` gets those of the kept ones."""
+    out = []
+    for i in idxs:
+        code = _actor_code(mentions[i][2])
+        if code not in codes:
+            codes.add(code)
+            out.append(i)
+    return out
 
 
 def _head_word(text: str, cand: Candidate) -> str:
