@@ -47,9 +47,9 @@ from service.detection.lexicon import (
     Lexicon,
     ScanKey,
     TriggerEntry,
-    boundary_lower,
-    boundary_text,
+    boundary_window,
     load_lexicon,
+    lower_forms,
 )
 from service.detection.merging import absorb, distinct_acts, merge_mentions
 from service.detection.model import Candidate, Context, Draft, EvidenceDraft, build
@@ -80,13 +80,14 @@ _SCHEDULED: Final = Modality.SCHEDULED
 # ----------------------------------------------------------------------------- context
 
 
-def _context(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> Context:
-    """Context words of one sentence. ``btext``/``blower``: boundary forms of text and lowercase."""
+def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
+    """Context words of one sentence. ``blower``: the boundary form of the lowercase text."""
     ctx = Context()
     gaz_hits: list[tuple[int, int, GazEntry]] = []
-    # The automata copy what they scan: hand them the sentence, not the article.
+    # The automata copy what they scan: hand them the sentence, not the article. The gazetteer
+    # needs original case, so its form of the sentence is made here (``blower[lo:hi]``, in case).
     lo, hi = sent.start, sent.end + 2
-    for item in lex.gazetteer_automaton.iter(btext[lo:hi]):
+    for item in lex.gazetteer_automaton.iter(boundary_window(text, sent.start, sent.end)):
         end_idx, gaz_key = cast(tuple[int, GazKey], item)
         start = lo + end_idx - gaz_key.key_len + 1
         for g in gaz_key.names:
@@ -545,16 +546,16 @@ def _may_be_near(entry: TriggerEntry, class_ids: tuple[int, ...], hits: NearHits
     return False
 
 
-def _sentence_actors(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> list[Actor]:
-    ctx = _context(lex, text, btext, blower, sent)
+def _sentence_actors(lex: Lexicon, text: str, blower: str, sent: Span) -> list[Actor]:
+    ctx = _context(lex, text, blower, sent)
     return dedupe_actors([to_actor(text, s, e, g) for s, e, g in ctx.gaz if g.is_actor and g.kind != "sector"])
 
 
 def _process_sentence(
-    lex: Lexicon, text: str, lower: str, btext: str, blower: str, sent: Span, heads: list,
+    lex: Lexicon, text: str, lower: str, blower: str, sent: Span, heads: list,
     field_name: str, pub: date, prev_actors: Callable[[], list[Actor]],
 ) -> list[Draft]:
-    ctx = _context(lex, text, btext, blower, sent)
+    ctx = _context(lex, text, blower, sent)
     names = [(s, e) for s, e, g in ctx.gaz if " " in g.surface]
     if names:  # "Organization for Security and Cooperation in Europe" holds no COOPERATE event
         heads = [h for h in heads if not any(s <= h[0] and h[1] <= e for s, e in names)]
@@ -714,22 +715,10 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
     for field_name, text in (("title", article.title), ("body", article.body)):
         if not text:
             continue
-        lower = text.lower()
-        if len(lower) != len(text):  # rare Unicode whose lowercase changes length: keep offsets exact
-            lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-        ascii_blower = boundary_lower(text)  # one table pass; None (rare Unicode): lowercase the boundary form
-        if ascii_blower is None:
-            btext = boundary_text(text)
-            blower = btext.lower() if len(lower) == len(text) else boundary_text(lower)
-            if len(blower) != len(btext):
-                blower = boundary_text(lower)
-        else:
-            btext, blower = "", ascii_blower  # btext only where heads are: the gazetteer needs case
+        lower, blower = lower_forms(text)  # both as long as text: offsets stay exact
         heads, near = _heads(lex, lower, blower)
         if not heads:
             continue
-        if not btext:
-            btext = boundary_text(text)
         index = SentenceIndex(text) if field_name == "body" else None
         heads = _live_heads(heads, near, index.paragraph_starts if index is not None else [])
         if not heads:
@@ -748,7 +737,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                     groups.append((sent, [h]))
         for sent, sent_heads in groups:
 
-            def prev_actors(sent: Span = sent, text: str = text, btext: str = btext, blower: str = blower,
+            def prev_actors(sent: Span = sent, text: str = text, blower: str = blower,
                             index: SentenceIndex | None = index) -> list[Actor]:
                 # Only unambiguous triggers with no actor in their own sentence ask for this
                 # ("Major combat ended with a ceasefire in 2015"): computed on demand.
@@ -757,13 +746,13 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                     prev = index.sentence_before(prev) if index is not None and prev is not None else None
                     if prev is None:
                         return []
-                    found = _sentence_actors(lex, text, btext, blower, prev)
+                    found = _sentence_actors(lex, text, blower, prev)
                     if found:
                         return found
                 return []
 
             drafts.extend(_process_sentence(
-                lex, text, lower, btext, blower, sent, sent_heads, field_name, pub, prev_actors
+                lex, text, lower, blower, sent, sent_heads, field_name, pub, prev_actors
             ))
     drafts = merge_mentions(drafts)
     if not drafts:
