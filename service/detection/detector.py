@@ -699,10 +699,13 @@ def _inherit_history(lower: str, drafts: list[Draft]) -> None:
 # ----------------------------------------------------------------------------- entry point
 
 
+_SHA256: Final = hashlib.sha256  # no module attribute lookup per signal
+
+
 def _signal_id(article_id: str, d: Draft) -> str:
     # str() of the StrEnum is its value, without the Python-level ``.value`` property.
     raw = f"{article_id}|{d.evidence.field}|{d.evidence.trigger_start}|{str(d.type)}"
-    return "sig-" + hashlib.sha256(raw.encode()).hexdigest()[:20]
+    return "sig-" + _SHA256(raw.encode()).hexdigest()[:20]
 
 
 def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
@@ -720,7 +723,12 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
         if not heads:
             continue
         index = SentenceIndex(text) if field_name == "body" else None
-        heads = _live_heads(heads, near, index.paragraph_starts if index is not None else [])
+        # ``_live_heads`` numbers paragraphs only in a text holding both a threat word and an
+        # "if" (a conditional threat): only then are all the paragraph starts worth finding.
+        para_starts: list[int] = []
+        if index is not None and near[THREAT_ID] is not None and near[IF_ID] is not None:
+            para_starts = index.paragraph_starts
+        heads = _live_heads(heads, near, para_starts)
         if not heads:
             continue
         # Heads come in text order, so a sentence's heads are consecutive: group them in a list

@@ -213,11 +213,18 @@ class SentenceIndex:
         space between two sentences belongs to neither)."""
         text = self.text
         # The paragraph around pos. Only whitespace lies between a paragraph break's newline
-        # and the paragraph's text, so the search may start right after the newline.
-        starts = self.paragraph_starts
-        j = _count_at_or_before(starts, pos)
-        lo = starts[j - 1] + 1 if j > 0 else 0
-        hi = starts[j] if j < len(starts) else len(text)
+        # and the paragraph's text, so the search may start right after any newline of the
+        # break: the last one before pos. The first newline after pos starts the next break.
+        starts = self._para_starts
+        if starts is None:  # not worth finding them all for a few sentences
+            lo = text.rfind("\n", 0, pos) + 1
+            hi = text.find("\n", pos)
+            if hi < 0:
+                hi = len(text)
+        else:
+            j = _count_at_or_before(starts, pos)
+            lo = starts[j - 1] + 1 if j > 0 else 0
+            hi = starts[j] if j < len(starts) else len(text)
         # Sentence start: the end of the last break ending at or before pos. Breaks cannot
         # overlap, so a break ending after pos can only be the one just before it, with pos
         # inside its closing quotes: then it is also where the sentence ends.
@@ -256,19 +263,17 @@ class SentenceIndex:
 
 
 def _paragraph_starts(text: str) -> list[int]:
-    """Where the matches of ``_PARA`` start, without running it over the whole text. A match
-    takes in all the whitespace after its newline, so a newline starts one unless only
-    whitespace lies between it and the newline before (the first always does). The pieces
-    between newlines come from one ``split``: the test per newline is then a ``isspace`` that
-    stops at the first letter, not a ``find`` and a character read per newline."""
+    """Where the matches of ``_PARA`` start, without running it over the whole text: at the
+    first newline after the whitespace that ends the previous match."""
     starts: list[int] = []
-    pieces = text.split("\n")
-    p = -1  # offset of the newline after the piece
-    for j in range(len(pieces) - 1):
-        piece = pieces[j]
-        p += len(piece) + 1
-        if j == 0 or (piece and not piece.isspace()):
-            starts.append(p)
+    n = len(text)
+    i = text.find("\n")
+    while i >= 0:
+        starts.append(i)
+        i += 1
+        while i < n and text[i].isspace():
+            i += 1
+        i = text.find("\n", i)
     return starts
 
 

@@ -55,11 +55,14 @@ def test_lazy_sentence_index_matches_the_full_split(text: str) -> None:
     from service.detection.text import _PARA, SentenceIndex, split_sentences
 
     index = SentenceIndex(text)
+    listed = SentenceIndex(text)  # paragraphs from the list of their starts, not from newlines
+    assert listed.paragraph_starts is not None
     spans = split_sentences(text)
     for span in spans:
         for pos in range(span.start, span.end):
             if not text[pos].isspace():
                 assert index.sentence_at(pos) == span
+                assert listed.sentence_at(pos) == span
     for before, after in zip(spans, spans[1:], strict=False):
         assert index.sentence_before(after) == before
     if spans:
