@@ -765,9 +765,10 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
     drafts = merge_mentions(drafts)
     if not drafts:
         return []
+    article_id = article.id  # a pydantic attribute: a dict lookup per read
     ref = build(
         ArticleRef,
-        id=article.id, title=article.title, source=article.source, url=article.url,
+        id=article_id, title=article.title, source=article.source, url=article.url,
         published_at=article.published_at, published_at_assumed=article.published_at_assumed,
     )
     out = []
@@ -775,7 +776,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
         out.append(
             build(
                 Signal,
-                schema_version=1, signal_id=_signal_id(article.id, d), article_id=article.id, type=d.type,
+                schema_version=1, signal_id=_signal_id(article_id, d), article_id=article_id, type=d.type,
                 mode=d.mode or None, modality=d.modality, actors=build(Actors, source=d.source, target=d.target),
                 location=d.location, event_date=d.event_date, event_date_end=d.event_date_end,
                 intensity=d.intensity, severity=severity_for(d.intensity), confidence=d.confidence,

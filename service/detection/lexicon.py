@@ -174,8 +174,8 @@ def lower_forms(text: str) -> tuple[str, str]:
     character is lowercased on its own: ``str.lower`` over such a text converts it to UCS-4 and
     looks up every character (~55 instructions a character, against ~20 for this).
     """
-    if text.isascii():
-        return text.lower(), " " + text.encode("ascii").translate(_ASCII_BOUNDARY_LOWER).decode("ascii") + " "
+    if text.isascii():  # (an f-string builds the padded form in one copy, "+" in two)
+        return text.lower(), f' {text.encode("ascii").translate(_ASCII_BOUNDARY_LOWER).decode("ascii")} '
     encoded = text.encode("utf-8", "surrogatepass")
     lower = encoded.lower().decode("utf-8", "surrogatepass")  # bytes.lower() lowers ASCII only
     blower = encoded.translate(_ASCII_BOUNDARY_LOWER).decode("utf-8", "surrogatepass")
