@@ -47,9 +47,9 @@ from service.detection.lexicon import (
     Lexicon,
     ScanKey,
     TriggerEntry,
-    boundary_lower,
-    boundary_text,
+    boundary_window,
     load_lexicon,
+    lower_forms,
 )
 from service.detection.merging import absorb, distinct_acts, merge_mentions
 from service.detection.model import Candidate, Context, Draft, EvidenceDraft, build
@@ -80,15 +80,18 @@ _SCHEDULED: Final = Modality.SCHEDULED
 # ----------------------------------------------------------------------------- context
 
 
-def _context(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> Context:
-    """Context words and names of one sentence. ``btext``/``blower``: boundary forms of text and
-    lowercase (names are found by their lowercase and checked against ``btext`` for case)."""
+def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
+    """Context words and names of one sentence. ``blower``: the boundary form of the lowercase
+    text. Names are found by their lowercase and checked for case against the original-case
+    boundary form of the sentence, which is made only once a name's lowercase matched."""
     ctx = Context()
     gaz_hits: list[tuple[int, int, GazEntry]] = []
-    # The automata copy what they scan: hand them the sentence, not the article.
+    # The automaton copies what it scans: hand it the sentence, not the article.
     lo, hi = sent.start, sent.end + 2
+    bwin = ""  # boundary_text(text)[lo:hi], made on first need
     if lex.gazetteer_automaton is not None:  # names the lowercase scan cannot match (none today)
-        for item in lex.gazetteer_automaton.iter(btext[lo:hi]):
+        bwin = boundary_window(text, sent.start, sent.end)
+        for item in lex.gazetteer_automaton.iter(bwin):
             end_idx, gaz_key = cast(tuple[int, GazKey], item)
             start = lo + end_idx - gaz_key.key_len + 1
             for g in gaz_key.names:
@@ -98,7 +101,9 @@ def _context(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> Co
         end_idx, key = cast(tuple[int, ContextKey], item)
         start, end = lo + end_idx - key.key_len + 1, lo + end_idx - 1
         for spelling in key.spellings:  # names are case-sensitive: "US" the state, not "us"
-            if btext[start:start + spelling.key_len] == spelling.key:
+            if not bwin:
+                bwin = boundary_window(text, sent.start, sent.end)
+            if bwin.startswith(spelling.key, start - lo):
                 for g in spelling.names:
                     gaz_hits.append((start, end, g))
         for g in key.sectors:
@@ -596,16 +601,16 @@ def _may_be_near(entry: TriggerEntry, class_ids: tuple[int, ...], hits: NearHits
     return False
 
 
-def _sentence_actors(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> list[Actor]:
-    ctx = _context(lex, text, btext, blower, sent)
+def _sentence_actors(lex: Lexicon, text: str, blower: str, sent: Span) -> list[Actor]:
+    ctx = _context(lex, text, blower, sent)
     return dedupe_actors([to_actor(text, s, e, g) for s, e, g in ctx.gaz if g.is_actor and g.kind != "sector"])
 
 
 def _process_sentence(
-    lex: Lexicon, text: str, lower: str, btext: str, blower: str, sent: Span, heads: list,
+    lex: Lexicon, text: str, lower: str, blower: str, sent: Span, heads: list,
     field_name: str, pub: date, prev_actors: Callable[[], list[Actor]],
 ) -> list[Draft]:
-    ctx = _context(lex, text, btext, blower, sent)
+    ctx = _context(lex, text, blower, sent)
     names = [(s, e) for s, e, g in ctx.gaz if " " in g.surface]
     if names:  # "Organization for Security and Cooperation in Europe" holds no COOPERATE event
         heads = [h for h in heads if not any(s <= h[0] and h[1] <= e for s, e in names)]
@@ -749,10 +754,13 @@ def _inherit_history(lower: str, drafts: list[Draft]) -> None:
 # ----------------------------------------------------------------------------- entry point
 
 
+_SHA256: Final = hashlib.sha256  # no module attribute lookup per signal
+
+
 def _signal_id(article_id: str, d: Draft) -> str:
     # str() of the StrEnum is its value, without the Python-level ``.value`` property.
     raw = f"{article_id}|{d.evidence.field}|{d.evidence.trigger_start}|{str(d.type)}"
-    return "sig-" + hashlib.sha256(raw.encode()).hexdigest()[:20]
+    return "sig-" + _SHA256(raw.encode()).hexdigest()[:20]
 
 
 def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
@@ -765,24 +773,17 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
     for field_name, text in (("title", article.title), ("body", article.body)):
         if not text:
             continue
-        lower = text.lower()
-        if len(lower) != len(text):  # rare Unicode whose lowercase changes length: keep offsets exact
-            lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-        ascii_blower = boundary_lower(text)  # one table pass; None (rare Unicode): lowercase the boundary form
-        if ascii_blower is None:
-            btext = boundary_text(text)
-            blower = btext.lower() if len(lower) == len(text) else boundary_text(lower)
-            if len(blower) != len(btext):
-                blower = boundary_text(lower)
-        else:
-            btext, blower = "", ascii_blower  # btext only where heads are: the gazetteer needs case
+        lower, blower = lower_forms(text)  # both as long as text: offsets stay exact
         heads, near = _heads(lex, lower, blower)
         if not heads:
             continue
-        if not btext:
-            btext = boundary_text(text)
         index = SentenceIndex(text) if field_name == "body" else None
-        heads = _live_heads(heads, near, index.paragraph_starts if index is not None else [])
+        # ``_live_heads`` numbers paragraphs only in a text holding both a threat word and an
+        # "if" (a conditional threat): only then are all the paragraph starts worth finding.
+        para_starts: list[int] = []
+        if index is not None and near[THREAT_ID] is not None and near[IF_ID] is not None:
+            para_starts = index.paragraph_starts
+        heads = _live_heads(heads, near, para_starts)
         if not heads:
             continue
         # Heads come in text order, so a sentence's heads are consecutive: group them in a list
@@ -799,7 +800,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                     groups.append((sent, [h]))
         for sent, sent_heads in groups:
 
-            def prev_actors(sent: Span = sent, text: str = text, btext: str = btext, blower: str = blower,
+            def prev_actors(sent: Span = sent, text: str = text, blower: str = blower,
                             index: SentenceIndex | None = index) -> list[Actor]:
                 # Only unambiguous triggers with no actor in their own sentence ask for this
                 # ("Major combat ended with a ceasefire in 2015"): computed on demand.
@@ -808,20 +809,21 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                     prev = index.sentence_before(prev) if index is not None and prev is not None else None
                     if prev is None:
                         return []
-                    found = _sentence_actors(lex, text, btext, blower, prev)
+                    found = _sentence_actors(lex, text, blower, prev)
                     if found:
                         return found
                 return []
 
             drafts.extend(_process_sentence(
-                lex, text, lower, btext, blower, sent, sent_heads, field_name, pub, prev_actors
+                lex, text, lower, blower, sent, sent_heads, field_name, pub, prev_actors
             ))
     drafts = merge_mentions(drafts)
     if not drafts:
         return []
+    article_id = article.id  # a pydantic attribute: a dict lookup per read
     ref = build(
         ArticleRef,
-        id=article.id, title=article.title, source=article.source, url=article.url,
+        id=article_id, title=article.title, source=article.source, url=article.url,
         published_at=article.published_at, published_at_assumed=article.published_at_assumed,
     )
     out = []
@@ -829,7 +831,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
         out.append(
             build(
                 Signal,
-                schema_version=1, signal_id=_signal_id(article.id, d), article_id=article.id, type=d.type,
+                schema_version=1, signal_id=_signal_id(article_id, d), article_id=article_id, type=d.type,
                 mode=d.mode or None, modality=d.modality, actors=build(Actors, source=d.source, target=d.target),
                 location=d.location, event_date=d.event_date, event_date_end=d.event_date_end,
                 intensity=d.intensity, severity=severity_for(d.intensity), confidence=d.confidence,

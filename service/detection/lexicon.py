@@ -128,9 +128,28 @@ def boundary_text(text: str) -> str:
     """The text as the automata see it: " " + text with non-alphanumerics as spaces + " "."""
     if text.isascii():
         return " " + text.encode("ascii").translate(_ASCII_BOUNDARY).decode("ascii") + " "
-    out = _non_ascii_boundary(text, _ASCII_BOUNDARY, False)
-    assert out is not None  # only lowercasing can give up
-    return out
+    return " " + _non_ascii_boundary(text) + " "
+
+
+def boundary_window(text: str, start: int, end: int) -> str:
+    """``boundary_text(text)[start:end + 2]``: the boundary form of ``text[start:end]`` with the
+    character on either side (a space beyond the text's edges), without mapping the whole text.
+
+    Only the gazetteer needs original case, and only for the few sentences the detector looks
+    at: mapping those costs a fraction of mapping the article (each character maps on its own,
+    so a piece maps as it does inside the whole).
+    """
+    lo, hi = start - 1, end + 1
+    piece = text[max(lo, 0):min(hi, len(text))]
+    if piece.isascii():
+        mapped = piece.encode("ascii").translate(_ASCII_BOUNDARY).decode("ascii")
+    else:
+        mapped = _non_ascii_boundary(piece)
+    if lo < 0:
+        mapped = " " + mapped
+    if hi > len(text):
+        mapped += " "
+    return mapped
 
 
 def boundary_lower(text: str) -> str | None:
@@ -139,28 +158,85 @@ def boundary_lower(text: str) -> str | None:
     lowercases, keeping offsets exact)."""
     if text.isascii():
         return " " + text.encode("ascii").translate(_ASCII_BOUNDARY_LOWER).decode("ascii") + " "
-    return _non_ascii_boundary(text, _ASCII_BOUNDARY_LOWER, True)
-
-
-def _non_ascii_boundary(text: str, table: bytes, lower: bool) -> str | None:
-    """Boundary form of a text holding non-ASCII characters: the ASCII ones through ``table``,
-    each distinct other one blanked unless alphanumeric (the regex class ``[^\\w]``), and
-    lowercased when ``lower``. None when lowercasing one character at a time would differ
-    from ``str.lower`` (a longer lowercase, or the capital sigma)."""
     encoded = text.encode("utf-8", "surrogatepass")
-    mapped = encoded.translate(table).decode("utf-8", "surrogatepass")
-    for c in set(encoded.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")):
+    mapped = encoded.translate(_ASCII_BOUNDARY_LOWER).decode("utf-8", "surrogatepass")
+    for c in _non_ascii_chars(encoded):
         if not c.isalnum():
-            if lower and len(c.lower()) != 1:
+            if len(c.lower()) != 1:
                 return None
             mapped = mapped.replace(c, " ")
-        elif lower:
+        else:
             low = c.lower()
-            if len(low) != 1 or c == _CAPITAL_SIGMA or low.lower() != low:
+            if not _lowers_alone(c, low):
                 return None
             if low != c:
                 mapped = mapped.replace(c, low)
     return " " + mapped + " "
+
+
+def lower_forms(text: str) -> tuple[str, str]:
+    """``text.lower()`` and ``boundary_lower(text)``, as offsets need them: the same length as
+    ``text`` (a character whose lowercase is longer stays as it is).
+
+    A text holding non-ASCII characters is encoded once for both, and each distinct non-ASCII
+    character is lowercased on its own: ``str.lower`` over such a text converts it to UCS-4 and
+    looks up every character (~55 instructions a character, against ~20 for this).
+    """
+    if text.isascii():  # (an f-string builds the padded form in one copy, "+" in two)
+        return text.lower(), f' {text.encode("ascii").translate(_ASCII_BOUNDARY_LOWER).decode("ascii")} '
+    encoded = text.encode("utf-8", "surrogatepass")
+    lower = encoded.lower().decode("utf-8", "surrogatepass")  # bytes.lower() lowers ASCII only
+    blower = encoded.translate(_ASCII_BOUNDARY_LOWER).decode("utf-8", "surrogatepass")
+    for c in _non_ascii_chars(encoded):
+        low = c.lower()
+        if not _lowers_alone(c, low):
+            return _rare_lower_forms(text)
+        if low != c:
+            lower = lower.replace(c, low)
+        if not c.isalnum():
+            blower = blower.replace(c, " ")
+        elif low != c:
+            blower = blower.replace(c, low)
+    return lower, " " + blower + " "
+
+
+def _rare_lower_forms(text: str) -> tuple[str, str]:
+    """``lower_forms`` for a text with a character whose lowercase is longer or depends on its
+    neighbours: lowercase the whole text, then keep offsets exact."""
+    lower = text.lower()
+    if len(lower) != len(text):  # keep the characters whose lowercase is longer as they are
+        lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    blower = boundary_lower(text)
+    if blower is None:  # lowercase the boundary form instead
+        btext = boundary_text(text)
+        blower = btext.lower()
+        if len(blower) != len(btext):
+            blower = boundary_text(lower)
+    return lower, blower
+
+
+def _lowers_alone(c: str, low: str) -> bool:
+    """Is ``low`` (``c.lower()``) what ``str.lower`` makes of ``c`` anywhere in a text, and does
+    replacing every ``c`` by it leave the other replacements alone? Not for a longer lowercase,
+    the capital sigma (lowercased by context) or a lowercase that lowercases again."""
+    return len(low) == 1 and c != _CAPITAL_SIGMA and low.lower() == low
+
+
+def _non_ascii_chars(encoded: bytes) -> set[str]:
+    """The distinct non-ASCII characters of a UTF-8 (``surrogatepass``) encoded text."""
+    return set(encoded.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
+
+
+def _non_ascii_boundary(text: str) -> str:
+    """``boundary_text`` of a text holding non-ASCII characters, without the spaces around it:
+    the ASCII ones through the table, each distinct other one blanked unless alphanumeric (the
+    regex class ``[^\\w]``)."""
+    encoded = text.encode("utf-8", "surrogatepass")
+    mapped = encoded.translate(_ASCII_BOUNDARY).decode("utf-8", "surrogatepass")
+    for c in _non_ascii_chars(encoded):
+        if not c.isalnum():
+            mapped = mapped.replace(c, " ")
+    return mapped
 
 
 def _key(phrase: str) -> str:

@@ -137,6 +137,14 @@ def _same_sentence_twice(d: Draft, k: Draft) -> bool:
 def merge_mentions(drafts: list[Draft]) -> list[Draft]:
     # Body mentions are better evidence than headlines: put them first so they become primary.
     drafts = sorted(drafts, key=lambda d: (0 if d.evidence.field == "body" else 1, d.order[1]))
+    if len({d.type for d in drafts}) < len(drafts):  # only drafts of one type merge
+        drafts = _merge(drafts)
+    drafts.sort(key=lambda d: (d.evidence.field != "title", d.evidence.start))
+    return drafts
+
+
+def _merge(drafts: list[Draft]) -> list[Draft]:
+    """Absorb each later mention of an event into the first (``drafts`` in order of preference)."""
     kept: list[Draft] = []
     for d in drafts:
         target = None
@@ -162,8 +170,8 @@ def merge_mentions(drafts: list[Draft]) -> list[Draft]:
                 target = k
                 break
             if (
-                d.event_date is None and not _same_sentence(d, k) and _definite(d)
-                and parties and parties <= k_parties
+                d.event_date is None and parties and parties <= k_parties and not _same_sentence(d, k)
+                and _definite(d)  # a regex: last
             ):
                 target = k  # "to denounce the U.S. and British strikes": the strikes reported before
                 break
@@ -183,7 +191,7 @@ def merge_mentions(drafts: list[Draft]) -> list[Draft]:
                 if s.type == _CONSULT and len(codes & (_codes(s.source) | _codes(s.target))) >= 2
                 and codes <= (_codes(s.source) | _codes(s.target))
             ]
-            if not matches and _definite(d) and d.evidence.date_text is None:
+            if not matches and d.evidence.date_text is None and _definite(d):
                 # "The Kremlin ruled out any ceasefire before the meeting": an earlier announced
                 # meeting with a party in common.
                 matches = [
@@ -195,5 +203,4 @@ def merge_mentions(drafts: list[Draft]) -> list[Draft]:
                 absorb(min(matches, key=lambda s: s.order), d)
                 continue
         final.append(d)
-    final.sort(key=lambda d: (d.evidence.field != "title", d.evidence.start))
     return final

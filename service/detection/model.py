@@ -113,10 +113,10 @@ class Draft:
         self.related: list[EvidenceDraft] = []
 
 
-_OBJECT_SETATTR: Final = object.__setattr__  # bypasses pydantic's __setattr__; looked up once
 _OBJECT_NEW: Final = object.__new__  # what ``cls.__new__`` finds for a pydantic model, without the lookup
-# Setters of BaseModel's three slots: calling a slot's own ``__set__`` skips the attribute-name
+# Setters of BaseModel's four slots: calling a slot's own ``__set__`` skips the attribute-name
 # lookup that ``object.__setattr__`` makes on every call.
+_SET_DICT: Final = BaseModel.__dict__["__dict__"].__set__
 _SET_FIELDS_SET: Final = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _SET_EXTRA: Final = BaseModel.__dict__["__pydantic_extra__"].__set__
 _SET_PRIVATE: Final = BaseModel.__dict__["__pydantic_private__"].__set__
@@ -130,11 +130,24 @@ def build(cls: type[_M], **values: object) -> _M:
     result round-trips through full validation.
     """
     m = _OBJECT_NEW(cls)
-    _OBJECT_SETATTR(m, "__dict__", values)
-    _SET_FIELDS_SET(m, set(values))
+    _SET_DICT(m, values)
+    _SET_FIELDS_SET(m, _fields_set(cls, values))
     _SET_EXTRA(m, None)
     _SET_PRIVATE(m, None)
     return m
+
+
+# Each model's field names as a set, made once: copying it is cheaper than hashing the names
+# of a new dict into a new set (its own copy per model: pydantic adds to it on assignment).
+_FIELD_SETS: Final[dict[type, set[str]]] = {}
+
+
+def _fields_set(cls: type, values: dict[str, object]) -> set[str]:
+    """``set(values)``, for values that name every field of ``cls``."""
+    fields = _FIELD_SETS.get(cls)
+    if fields is None:
+        fields = _FIELD_SETS[cls] = set(values)
+    return fields.copy() if len(fields) == len(values) else set(values)
 
 
 def cues_in(ctx: Context, name: str, lo: int, hi: int) -> list[tuple[int, int, str]]:

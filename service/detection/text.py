@@ -165,13 +165,17 @@ class SentenceIndex:
     tests each candidate as ``_END`` would, and checks abbreviations only there.
     """
 
-    __slots__ = ("_para_starts", "_rare_marks", "text")
+    __slots__ = ("_para_hi", "_para_lo", "_para_starts", "_rare_marks", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         # Wire copy seldom holds "!" or "?": without them, only periods need searching for.
         self._rare_marks = "!" in text or "?" in text
         self._para_starts: list[int] | None = None
+        # The paragraph ``sentence_at`` found last, [lo, hi): heads come in text order, and
+        # often several sentences of one paragraph hold one.
+        self._para_lo = 0
+        self._para_hi = 0
 
     @property
     def paragraph_starts(self) -> list[int]:
@@ -213,11 +217,19 @@ class SentenceIndex:
         space between two sentences belongs to neither)."""
         text = self.text
         # The paragraph around pos. Only whitespace lies between a paragraph break's newline
-        # and the paragraph's text, so the search may start right after the newline.
-        starts = self.paragraph_starts
-        j = _count_at_or_before(starts, pos)
-        lo = starts[j - 1] + 1 if j > 0 else 0
-        hi = starts[j] if j < len(starts) else len(text)
+        # and the paragraph's text, so the search may start right after any newline of the
+        # break: the last one before pos. The first newline after pos starts the next break.
+        starts = self._para_starts
+        if starts is None:  # not worth finding them all for a few sentences
+            if not self._para_lo <= pos < self._para_hi:  # no newline lies in [lo, hi)
+                self._para_lo = text.rfind("\n", 0, pos) + 1
+                hi = text.find("\n", pos)
+                self._para_hi = hi if hi >= 0 else len(text)
+            lo, hi = self._para_lo, self._para_hi
+        else:
+            j = _count_at_or_before(starts, pos)
+            lo = starts[j - 1] + 1 if j > 0 else 0
+            hi = starts[j] if j < len(starts) else len(text)
         # Sentence start: the end of the last break ending at or before pos. Breaks cannot
         # overlap, so a break ending after pos can only be the one just before it, with pos
         # inside its closing quotes: then it is also where the sentence ends.

@@ -55,11 +55,14 @@ def test_lazy_sentence_index_matches_the_full_split(text: str) -> None:
     from service.detection.text import _PARA, SentenceIndex, split_sentences
 
     index = SentenceIndex(text)
+    listed = SentenceIndex(text)  # paragraphs from the list of their starts, not from newlines
+    assert listed.paragraph_starts is not None
     spans = split_sentences(text)
     for span in spans:
         for pos in range(span.start, span.end):
             if not text[pos].isspace():
                 assert index.sentence_at(pos) == span
+                assert listed.sentence_at(pos) == span
     for before, after in zip(spans, spans[1:], strict=False):
         assert index.sentence_before(after) == before
     if spans:
@@ -127,3 +130,38 @@ def test_ascii_word_starts_follow_the_rule(text: str, cut: int, lo: int) -> None
     lo = min(lo, pos)
     kinds = text[lo:].encode("ascii").translate(_WORD_KINDS)
     assert _ascii_word_starts_before(kinds, lo, pos, lo, 3) == _word_starts_before(text, pos, lo, 3)
+
+
+CASE_TEXT = st.lists(
+    st.sampled_from(["Russia", "É", "é", "ß", "İ", "Σ", "ΟΔΟΣ", "\u212a", "\u24b6", "\u2160", "“", "’", "—", "\ud800", " ", ".", "-", "a"]),
+    min_size=1, max_size=20,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.one_of(CASE_TEXT, st.text(max_size=60)))
+def test_lower_forms_are_the_lowercase_and_its_boundary_form(text: str) -> None:
+    """``lower_forms`` lowercases character by character; the reference (what ``detect`` did
+    before) lowercases the text, and the boundary form through ``boundary_lower``."""
+    from service.detection.lexicon import boundary_lower, boundary_text, lower_forms
+
+    lower = text.lower()
+    if len(lower) != len(text):
+        lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    blower = boundary_lower(text)
+    if blower is None:
+        btext = boundary_text(text)
+        blower = btext.lower()
+        if len(blower) != len(btext):
+            blower = boundary_text(lower)
+    assert lower_forms(text) == (lower, blower)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(CASE_TEXT, st.text(max_size=60)), data=st.data())
+def test_boundary_window_is_a_slice_of_the_boundary_text(text: str, data: st.DataObject) -> None:
+    from service.detection.lexicon import boundary_text, boundary_window
+
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert boundary_window(text, start, end) == boundary_text(text)[start:end + 2]
