@@ -93,7 +93,10 @@ class _Words:
         self.lo = lo
         # One byte per character, offsets kept: the curly apostrophe is the only non-ASCII
         # character of a word, and every other one becomes "?", which is not.
-        self.kinds = text[lo:hi].replace("’", "'").encode("ascii", "replace").translate(_KIND_TABLE)
+        seg = text[lo:hi]
+        if "’" in seg:  # ``in`` is instant on an ASCII str; ``replace`` is a generic method call
+            seg = seg.replace("’", "'")
+        self.kinds = seg.encode("ascii", "replace").translate(_KIND_TABLE)
 
     def last(self, lo: int, hi: int) -> tuple[int, int]:
         """Bounds of the last word of ``text[lo:hi]``; (lo, lo) if there is none."""
