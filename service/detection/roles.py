@@ -242,16 +242,23 @@ def _coordinated(text: str, mentions: list[tuple[int, int, GazEntry]], idx: int,
     j = idx
     while 0 <= j + step < len(mentions):
         a, b = (mentions[j], mentions[j + step]) if step > 0 else (mentions[j + step], mentions[j])
-        gap = text[a[1]:b[0]].strip().lower()
-        if gap.startswith(("’s", "'s")):  # a possessive between them: "Russia's and China's"
-            for prefix in ("’s", "'s"):
-                gap = gap.removeprefix(prefix).strip()
-        if gap in _COORDINATORS or gap.startswith((", and other", "and other")):
-            j += step
-            out.append(j)
-        else:
+        if not _coordinating(text, a[1], b[0]):
             break
+        j += step
+        out.append(j)
     return out
+
+
+def _coordinating(text: str, lo: int, hi: int) -> bool:
+    """Whether ``text[lo:hi]``, between two names, coordinates them ("and", ", the", "as well as")."""
+    gap = text[lo:hi].strip()
+    if len(gap) > 11 and gap[0] not in ",aA'’":
+        return False  # too long for a coordinator, and no possessive or "and other" opening it
+    gap = gap.lower()
+    if gap.startswith(("’s", "'s")):  # a possessive between them: "Russia's and China's"
+        for prefix in ("’s", "'s"):
+            gap = gap.removeprefix(prefix).strip()
+    return gap in _COORDINATORS or gap.startswith((", and other", "and other"))
 
 
 class Roles:
@@ -323,7 +330,7 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     # Passive voice only when "by" follows the trigger closely ("was attacked by", "talks hosted
     # by"), not in a later relative clause ("facilities used by Iran-backed militias").
     passive = [i for i in after if preps[i] == "by" and words.count(cand.end, mentions[i][0], 4) <= 3]
-    possessor = [i for i in after if text[cand.end:mentions[i][0]].strip().lower() in {"of", "of the"}]
+    possessor = [i for i in after if _is_of(text[cand.end:mentions[i][0]])]
 
     if passive and etype not in SYMMETRIC:
         source_idx = _coordinated(text, mentions, passive[0], +1)
@@ -398,6 +405,12 @@ def _distinct(mentions: list[tuple[int, int, GazEntry]], idxs: list[int], codes:
             codes.add(code)
             out.append(i)
     return out
+
+
+def _is_of(gap: str) -> bool:
+    """Whether ``gap``, stripped and lowercased, is "of" or "of the"; most gaps have no "f" at all,
+    and are not stripped and lowercased (two generic method calls when compiled)."""
+    return ("f" in gap or "F" in gap) and gap.strip().lower() in {"of", "of the"}
 
 
 def _head_word(text: str, cand: Candidate) -> str:
