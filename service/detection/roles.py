@@ -325,8 +325,9 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
 
     source_idx: list[int] = []
     target_idx: list[int] = []
-    clause_word = text[clause.start:clause.start + 6].lower().strip(" ,")
-    relative = clause_word.startswith(("which", "who"))
+    clause_word = text[clause.start:clause.start + 6]
+    # No "w": no "which" or "who", and no need to lowercase and strip (generic method calls).
+    relative = ("w" in clause_word or "W" in clause_word) and clause_word.lower().strip(" ,").startswith(("which", "who"))
     # Passive voice only when "by" follows the trigger closely ("was attacked by", "talks hosted
     # by"), not in a later relative clause ("facilities used by Iran-backed militias").
     passive = [i for i in after if preps[i] == "by" and words.count(cand.end, mentions[i][0], 4) <= 3]

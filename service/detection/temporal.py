@@ -379,7 +379,8 @@ def modality_of(
     if spec:
         return _SPECULATIVE, [spec[-1][2]]
     # A relative clause states background fact; a threat takes no governing cue.
-    if not threat and not lower.startswith(("which", "who"), clause.start):
+    opening = lower[clause.start:clause.start + 5]  # a slice and a compare: startswith at an offset is a generic call
+    if not threat and not (opening == "which" or opening.startswith("who")):
         governing = _governing_cues(lower, ctx, sent.start, start)
         if governing:
             return _SPECULATIVE, [governing[-1][2]]
