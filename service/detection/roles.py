@@ -15,7 +15,7 @@ from typing import Final
 from schemas.common import EventType
 from schemas.signal import Actor, Location
 from service.detection.lexicon import GazEntry
-from service.detection.model import Candidate, Context, build
+from service.detection.model import Candidate, Context, build, cues_in
 from service.detection.text import Span
 
 SYMMETRIC: Final = frozenset({EventType.CONSULT, EventType.AGREE, EventType.COOPERATE})
@@ -346,7 +346,7 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         else:
             pool = in_clause or before
             # "Israel said Hamas fighters attacked": after a reporting verb, a new subject.
-            reports = [c for c in ctx.cues.get("reporting", ()) if c[1] <= cand.start]
+            reports = cues_in(ctx, "reporting", 0, cand.start)
             if reports:
                 after_report = [i for i in pool if mentions[i][0] >= reports[-1][1]]
                 pool = after_report or pool
@@ -435,7 +435,7 @@ def _not_subject(
     s, e = mentions[i][0], mentions[i][1]
     if preps[i] in OBJECT_PREPS and words.word_before_prep(s) not in PEOPLE_NOUNS:
         return True
-    if text.startswith(("'s", "’s"), e) and words.count(e + 2, cand_start, 3) > 2:
+    if text[e:e + 2] in ("'s", "’s") and words.count(e + 2, cand_start, 3) > 2:  # a slice: startswith at an offset is a generic call
         # A possessive owner is an object when a verb and another actor precede it.
         for j in actor_idx:
             if j != i and mentions[j][1] <= s and mentions[j][0] >= sent_start:

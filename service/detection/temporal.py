@@ -192,9 +192,16 @@ def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span,
     return "unknown", []
 
 
+def _cues(ctx: Context, name: str) -> list[tuple[int, int, str]]:
+    """Every cue of ``name`` in the sentence. Not ``get(name, ())``: a list-or-tuple would be
+    iterated and unpacked as untyped objects (see ``cues_in``)."""
+    cues = ctx.cues.get(name)
+    return cues if cues is not None else []
+
+
 def is_reporting_date(lower: str, ctx: Context, dm: DateMention) -> bool:
     """'..., officials said on Monday': a date that dates the report, not the event."""
-    for s, e, _w in ctx.cues.get("reporting", ()):
+    for s, e, _w in _cues(ctx, "reporting"):
         if e <= dm.start and dm.start - e <= 4:
             return True
         # "the two governments announced in Manila on Wednesday"
@@ -358,7 +365,7 @@ def modality_of(
     neg = [c for c in cues_in(ctx, "negation", clause.start, start) if start - c[1] <= 30]
     if neg:
         return _DENIED, [neg[-1][2]]
-    after = [c for c in ctx.cues.get("denial_after", ()) if c[0] >= end and c[0] - end <= 60]
+    after = [c for c in _cues(ctx, "denial_after") if c[0] >= end and c[0] - end <= 60]
     if after:
         return _DENIED, [after[0][2]]
     threat = cand.entry.type == _THREATEN
@@ -372,8 +379,8 @@ def modality_of(
             if c[2] not in {"if", "unless"} and not _ADJUNCT_RE.search(lower, c[1], start)
             and not (c[2] in NOMINAL_CUES and start - c[1] > _NOMINAL_REACH)]
     # A noun trigger is often the subject of the modal: "fresh protests could erupt".
-    spec += [c for c in ctx.cues.get("speculative", ()) if end <= c[0] <= end + 15 and c[2] in {"could", "may", "might"}]
-    spec += [c for c in ctx.cues.get("speculative_after", ()) if end <= c[0] <= end + 40]
+    spec += [c for c in _cues(ctx, "speculative") if end <= c[0] <= end + 15 and c[2] in {"could", "may", "might"}]
+    spec += [c for c in _cues(ctx, "speculative_after") if end <= c[0] <= end + 40]
     if threat:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
     if spec:
