@@ -299,6 +299,7 @@ def find_dates(
                 continue
         before: list[int] | None = None  # the words before: found when a pattern needs them
         best: re.Match[str] | None = None
+        best_start = best_end = 0  # best's span: one ``span()`` call per match, not one per comparison
         for name, back, shape in _DISPATCH[kind]:
             if shape and not shapes & shape:
                 continue
@@ -316,12 +317,14 @@ def find_dates(
                     continue
                 p = before[back - 1]
             m = _COMPILED[name].match(text, p, end)
-            if m and m.end() >= a_end and (best is None or m.end() > best.end() or
-                                           (m.end() == best.end() and m.start() < best.start())):
-                best = m
+            if m is None:
+                continue
+            m_start, m_end = m.span()
+            if m_end >= a_end and (best is None or m_end > best_end or (m_end == best_end and m_start < best_start)):
+                best, best_start, best_end = m, m_start, m_end
         if best is not None:
             out.append(_mention(best))
-            last_end = best.end()
+            last_end = best_end
     return _merge_weekday_dates(text, out)
 
 

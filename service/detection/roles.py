@@ -15,7 +15,7 @@ from typing import Final
 from schemas.common import EventType
 from schemas.signal import Actor, Location
 from service.detection.lexicon import GazEntry
-from service.detection.model import Candidate, Context, build
+from service.detection.model import Candidate, Context, build, cues_in
 from service.detection.text import Span
 
 SYMMETRIC: Final = frozenset({EventType.CONSULT, EventType.AGREE, EventType.COOPERATE})
@@ -93,7 +93,10 @@ class _Words:
         self.lo = lo
         # One byte per character, offsets kept: the curly apostrophe is the only non-ASCII
         # character of a word, and every other one becomes "?", which is not.
-        self.kinds = text[lo:hi].replace("’", "'").encode("ascii", "replace").translate(_KIND_TABLE)
+        seg = text[lo:hi]
+        if "’" in seg:  # ``in`` is instant on an ASCII str; ``replace`` is a generic method call
+            seg = seg.replace("’", "'")
+        self.kinds = seg.encode("ascii", "replace").translate(_KIND_TABLE)
 
     def last(self, lo: int, hi: int) -> tuple[int, int]:
         """Bounds of the last word of ``text[lo:hi]``; (lo, lo) if there is none."""
@@ -239,16 +242,23 @@ def _coordinated(text: str, mentions: list[tuple[int, int, GazEntry]], idx: int,
     j = idx
     while 0 <= j + step < len(mentions):
         a, b = (mentions[j], mentions[j + step]) if step > 0 else (mentions[j + step], mentions[j])
-        gap = text[a[1]:b[0]].strip().lower()
-        if gap.startswith(("’s", "'s")):  # a possessive between them: "Russia's and China's"
-            for prefix in ("’s", "'s"):
-                gap = gap.removeprefix(prefix).strip()
-        if gap in _COORDINATORS or gap.startswith((", and other", "and other")):
-            j += step
-            out.append(j)
-        else:
+        if not _coordinating(text, a[1], b[0]):
             break
+        j += step
+        out.append(j)
     return out
+
+
+def _coordinating(text: str, lo: int, hi: int) -> bool:
+    """Whether ``text[lo:hi]``, between two names, coordinates them ("and", ", the", "as well as")."""
+    gap = text[lo:hi].strip()
+    if len(gap) > 11 and gap[0] not in ",aA'’":
+        return False  # too long for a coordinator, and no possessive or "and other" opening it
+    gap = gap.lower()
+    if gap.startswith(("’s", "'s")):  # a possessive between them: "Russia's and China's"
+        for prefix in ("’s", "'s"):
+            gap = gap.removeprefix(prefix).strip()
+    return gap in _COORDINATORS or gap.startswith((", and other", "and other"))
 
 
 class Roles:
@@ -315,12 +325,13 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
 
     source_idx: list[int] = []
     target_idx: list[int] = []
-    clause_word = text[clause.start:clause.start + 6].lower().strip(" ,")
-    relative = clause_word.startswith(("which", "who"))
+    clause_word = text[clause.start:clause.start + 6]
+    # No "w": no "which" or "who", and no need to lowercase and strip (generic method calls).
+    relative = ("w" in clause_word or "W" in clause_word) and clause_word.lower().strip(" ,").startswith(("which", "who"))
     # Passive voice only when "by" follows the trigger closely ("was attacked by", "talks hosted
     # by"), not in a later relative clause ("facilities used by Iran-backed militias").
     passive = [i for i in after if preps[i] == "by" and words.count(cand.end, mentions[i][0], 4) <= 3]
-    possessor = [i for i in after if text[cand.end:mentions[i][0]].strip().lower() in {"of", "of the"}]
+    possessor = [i for i in after if _is_of(text[cand.end:mentions[i][0]])]
 
     if passive and etype not in SYMMETRIC:
         source_idx = _coordinated(text, mentions, passive[0], +1)
@@ -335,7 +346,7 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         else:
             pool = in_clause or before
             # "Israel said Hamas fighters attacked": after a reporting verb, a new subject.
-            reports = [c for c in ctx.cues.get("reporting", ()) if c[1] <= cand.start]
+            reports = cues_in(ctx, "reporting", 0, cand.start)
             if reports:
                 after_report = [i for i in pool if mentions[i][0] >= reports[-1][1]]
                 pool = after_report or pool
@@ -397,6 +408,12 @@ def _distinct(mentions: list[tuple[int, int, GazEntry]], idxs: list[int], codes:
     return out
 
 
+def _is_of(gap: str) -> bool:
+    """Whether ``gap``, stripped and lowercased, is "of" or "of the"; most gaps have no "f" at all,
+    and are not stripped and lowercased (two generic method calls when compiled)."""
+    return ("f" in gap or "F" in gap) and gap.strip().lower() in {"of", "of the"}
+
+
 def _head_word(text: str, cand: Candidate) -> str:
     """The last word of the trigger, lowercased ("met" of "met with")."""
     return text[cand.start:cand.end].lower().split()[-1]
@@ -418,7 +435,7 @@ def _not_subject(
     s, e = mentions[i][0], mentions[i][1]
     if preps[i] in OBJECT_PREPS and words.word_before_prep(s) not in PEOPLE_NOUNS:
         return True
-    if text.startswith(("'s", "’s"), e) and words.count(e + 2, cand_start, 3) > 2:
+    if text[e:e + 2] in ("'s", "’s") and words.count(e + 2, cand_start, 3) > 2:  # a slice: startswith at an offset is a generic call
         # A possessive owner is an object when a verb and another actor precede it.
         for j in actor_idx:
             if j != i and mentions[j][1] <= s and mentions[j][0] >= sent_start:
