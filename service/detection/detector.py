@@ -85,7 +85,8 @@ def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
     ctx = Context()
     gaz_hits: list[tuple[int, int, GazEntry]] = []
     # The automata copy what they scan: hand them the sentence, not the article. The gazetteer
-    # needs original case, so its form of the sentence is made here (``blower[lo:hi]``, in case).
+    # needs original case: its form of the sentence (``blower[lo:hi]`` but not lowercased) is
+    # made here, for the sentences looked at only.
     lo, hi = sent.start, sent.end + 2
     for item in lex.gazetteer_automaton.iter(boundary_window(text, sent.start, sent.end)):
         end_idx, gaz_key = cast(tuple[int, GazKey], item)
