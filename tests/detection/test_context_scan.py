@@ -7,15 +7,14 @@ import shutil
 from pathlib import Path
 
 from service.detection.detector import _context
-from service.detection.lexicon import DATA_DIR, boundary_lower, boundary_text, load_lexicon
+from service.detection.lexicon import DATA_DIR, load_lexicon, lower_forms
 from service.detection.text import Span
 
 
 def _names(text: str, lexicon=None) -> list[tuple[str, str]]:
     lex = lexicon or load_lexicon()
-    # As ``detect`` does for rare Unicode: "İ" keeps its place rather than lowercasing to two.
-    blower = boundary_lower(text) or boundary_text("".join(c.lower() if len(c.lower()) == 1 else c for c in text))
-    ctx = _context(lex, text, boundary_text(text), blower, Span(0, len(text)))
+    _lower, blower = lower_forms(text)  # as ``detect`` makes it ("İ" keeps its place)
+    ctx = _context(lex, text, blower, Span(0, len(text)))
     return [(text[s:e], g.code) for s, e, g in ctx.gaz]
 
 
