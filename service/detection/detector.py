@@ -545,6 +545,68 @@ def _may_be_near(entry: TriggerEntry, class_ids: tuple[int, ...], hits: NearHits
     return False
 
 
+def _may_fire(heads: list[Head], hits: NearHits, sent: Span) -> bool:
+    """Whether ``_process_sentence`` may find anything in ``sent``, from the whole-text scan alone.
+
+    Most sentences that reach the sentence stage hold only heads whose every rule is blocked
+    ("talks" next to "shares", "attack" next to "goal") or lacks its class word. The sentence's
+    context holds no class word the scan did not find within the sentence, so a rule is surely
+    out when none of its near words lies within its window inside the sentence, or when a block
+    word no name can hold (``ScanKey.sentence_rules``) lies within its block window: then
+    ``_candidates`` finds nothing, and without a threat word and an "if" in the sentence no
+    conditional threat can stand in, so the sentence is skipped before ``_context``.
+    """
+    if _in_sentence(hits[THREAT_ID], sent) and _in_sentence(hits[IF_ID], sent):
+        return True
+    for start, end, key in heads:
+        if not key.sentence_rules:
+            return True
+        for entry, near_ids, block_ids in key.sentence_rules:
+            if _surely_blocked(entry, block_ids, hits, start, end, sent):
+                continue
+            if near_ids is None or _may_be_near_in(entry, near_ids, hits, start, end, sent):
+                return True
+    return False
+
+
+def _in_sentence(spans: list[tuple[int, int]] | None, sent: Span) -> bool:
+    return spans is not None and any(sent.start <= s and e <= sent.end for s, e in spans)
+
+
+def _surely_blocked(
+    entry: TriggerEntry, block_ids: tuple[int, ...], hits: NearHits, start: int, end: int, sent: Span
+) -> bool:
+    """``_blocked`` on the block words no name can hold: a subset of its hits, so True is sure."""
+    lo, hi = start - entry.block_window, end + entry.block_window
+    for cid in block_ids:
+        spans = hits[cid]
+        if spans is None:
+            continue
+        for s, e in spans:
+            if e >= lo and s <= hi and sent.start <= s and e <= sent.end:
+                return True
+    return False
+
+
+def _may_be_near_in(
+    entry: TriggerEntry, class_ids: tuple[int, ...], hits: NearHits, start: int, end: int, sent: Span
+) -> bool:
+    """``_may_be_near`` within the sentence: still a superset of ``_near``."""
+    for cid in class_ids:
+        spans = hits[cid]
+        if spans is None:
+            continue
+        for s, e in spans:
+            if s < end and e > start or s < sent.start or e > sent.end:
+                continue
+            if e <= start:
+                if entry.side != "after" and start - e <= entry.window:
+                    return True
+            elif entry.side != "before" and s - end <= entry.window:
+                return True
+    return False
+
+
 def _sentence_actors(lex: Lexicon, text: str, btext: str, blower: str, sent: Span) -> list[Actor]:
     ctx = _context(lex, text, btext, blower, sent)
     return dedupe_actors([to_actor(text, s, e, g) for s, e, g in ctx.gaz if g.is_actor and g.kind != "sector"])
@@ -747,6 +809,8 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                 else:
                     groups.append((sent, [h]))
         for sent, sent_heads in groups:
+            if not _may_fire(sent_heads, near, sent):
+                continue
 
             def prev_actors(sent: Span = sent, text: str = text, btext: str = btext, blower: str = blower,
                             index: SentenceIndex | None = index) -> list[Actor]:
