@@ -545,28 +545,30 @@ def _may_be_near(entry: TriggerEntry, class_ids: tuple[int, ...], hits: NearHits
     return False
 
 
-def _may_fire(heads: list[Head], hits: NearHits, sent: Span) -> bool:
-    """Whether ``_process_sentence`` may find anything in ``sent``, from the whole-text scan alone.
+def _sentence_heads(heads: list[Head], hits: NearHits, sent: Span) -> list[Head]:
+    """The heads of ``sent`` that may still fire, judged from the whole-text scan alone.
 
     Most sentences that reach the sentence stage hold only heads whose every rule is blocked
     ("talks" next to "shares", "attack" next to "goal") or lacks its class word. The sentence's
     context holds no class word the scan did not find within the sentence, so a rule is surely
     out when none of its near words lies within its window inside the sentence, or when a block
-    word no name can hold (``ScanKey.sentence_rules``) lies within its block window: then
-    ``_candidates`` finds nothing, and without a threat word and an "if" in the sentence no
-    conditional threat can stand in, so the sentence is skipped before ``_context``.
+    word no name can hold (``ScanKey.sentence_rules``) lies within its block window: such a head
+    gives ``_candidates`` nothing. When none is left and the sentence holds no threat word with
+    an "if" (a conditional threat needs no head), the caller skips it before ``_context``.
     """
-    if _in_sentence(hits[THREAT_ID], sent) and _in_sentence(hits[IF_ID], sent):
-        return True
-    for start, end, key in heads:
+    out: list[Head] = []
+    for h in heads:
+        key = h[2]
         if not key.sentence_rules:
-            return True
+            out.append(h)
+            continue
         for entry, near_ids, block_ids in key.sentence_rules:
-            if _surely_blocked(entry, block_ids, hits, start, end, sent):
+            if _surely_blocked(entry, block_ids, hits, h[0], h[1], sent):
                 continue
-            if near_ids is None or _may_be_near_in(entry, near_ids, hits, start, end, sent):
-                return True
-    return False
+            if near_ids is None or _may_be_near_in(entry, near_ids, hits, h[0], h[1], sent):
+                out.append(h)
+                break
+    return out
 
 
 def _in_sentence(spans: list[tuple[int, int]] | None, sent: Span) -> bool:
@@ -809,7 +811,8 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                 else:
                     groups.append((sent, [h]))
         for sent, sent_heads in groups:
-            if not _may_fire(sent_heads, near, sent):
+            sent_heads = _sentence_heads(sent_heads, near, sent)
+            if not sent_heads and not (_in_sentence(near[THREAT_ID], sent) and _in_sentence(near[IF_ID], sent)):
                 continue
 
             def prev_actors(sent: Span = sent, text: str = text, btext: str = btext, blower: str = blower,
