@@ -6,7 +6,9 @@ one rule):
 1. Trigger heads from ``triggers.yaml`` are matched over the whole text with one Aho-Corasick
    pass, which also finds the class words heads need nearby: a head none of whose rules can be
    satisfied is dropped there (``_live_heads``). Only sentences still holding a head are looked
-   at further: most wire sentences hold none.
+   at further: most wire sentences hold none. The same scan finds the block words no name can
+   hold, so a sentence whose every head is blocked or lacks its near word is skipped before its
+   context is built (``_sentence_heads``).
 2. In those sentences a second automaton finds context: gazetteer actors and places, the word
    classes triggers require (``near``) or are vetoed by (``block``), and modality cues.
 3. Each head becomes a candidate if its conditions hold; overlapping candidates are resolved by

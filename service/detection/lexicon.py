@@ -247,7 +247,8 @@ class Lexicon:
     ``scan_automaton`` (lowercase, run once over each whole text): trigger heads, and the words
     of the classes that some trigger needs nearby plus what a conditional threat needs
     (``force`` words, and "if"/"unless" under the name ``IF_CLASS``). The near words tell which
-    heads cannot fire before any sentence is cut (``detector._live_heads``).
+    heads cannot fire before any sentence is cut (``detector._live_heads``); the words of
+    ``SCANNED_BLOCKS`` that no name holds tell which sentences cannot (``detector._sentence_heads``).
     ``context_automaton`` (lowercase, candidate sentences only): class words, modality cues,
     clause-opening conjunctions and generic sector actors ("rebels").
     ``gazetteer_automaton`` (case-sensitive, original-case text, candidate sentences only): names.
