@@ -6,7 +6,9 @@ one rule):
 1. Trigger heads from ``triggers.yaml`` are matched over the whole text with one Aho-Corasick
    pass, which also finds the class words heads need nearby: a head none of whose rules can be
    satisfied is dropped there (``_live_heads``). Only sentences still holding a head are looked
-   at further: most wire sentences hold none.
+   at further: most wire sentences hold none. The same scan finds the block words no name can
+   hold, so a sentence whose every head is blocked or lacks its near word is skipped before its
+   context is built (``_sentence_heads``).
 2. In those sentences a second automaton finds context: gazetteer actors and places, the word
    classes triggers require (``near``) or are vetoed by (``block``), and modality cues.
 3. Each head becomes a candidate if its conditions hold; overlapping candidates are resolved by
@@ -601,6 +603,70 @@ def _may_be_near(entry: TriggerEntry, class_ids: tuple[int, ...], hits: NearHits
     return False
 
 
+def _sentence_heads(heads: list[Head], hits: NearHits, sent: Span) -> list[Head]:
+    """The heads of ``sent`` that may still fire, judged from the whole-text scan alone.
+
+    Most sentences that reach the sentence stage hold only heads whose every rule is blocked
+    ("talks" next to "shares", "attack" next to "goal") or lacks its class word. The sentence's
+    context holds no class word the scan did not find within the sentence, so a rule is surely
+    out when none of its near words lies within its window inside the sentence, or when a block
+    word no name can hold (``ScanKey.sentence_rules``) lies within its block window: such a head
+    gives ``_candidates`` nothing. When none is left and the sentence holds no threat word with
+    an "if" (a conditional threat needs no head), the caller skips it before ``_context``.
+    """
+    out: list[Head] = []
+    for h in heads:
+        key = h[2]
+        if not key.sentence_rules:
+            out.append(h)
+            continue
+        for entry, near_ids, block_ids in key.sentence_rules:
+            if _surely_blocked(entry, block_ids, hits, h[0], h[1], sent):
+                continue
+            if near_ids is None or _may_be_near_in(entry, near_ids, hits, h[0], h[1], sent):
+                out.append(h)
+                break
+    return out
+
+
+def _in_sentence(spans: list[tuple[int, int]] | None, sent: Span) -> bool:
+    return spans is not None and any(sent.start <= s and e <= sent.end for s, e in spans)
+
+
+def _surely_blocked(
+    entry: TriggerEntry, block_ids: tuple[int, ...], hits: NearHits, start: int, end: int, sent: Span
+) -> bool:
+    """``_blocked`` on the block words no name can hold: a subset of its hits, so True is sure."""
+    lo, hi = start - entry.block_window, end + entry.block_window
+    for cid in block_ids:
+        spans = hits[cid]
+        if spans is None:
+            continue
+        for s, e in spans:
+            if e >= lo and s <= hi and sent.start <= s and e <= sent.end:
+                return True
+    return False
+
+
+def _may_be_near_in(
+    entry: TriggerEntry, class_ids: tuple[int, ...], hits: NearHits, start: int, end: int, sent: Span
+) -> bool:
+    """``_may_be_near`` within the sentence: still a superset of ``_near``."""
+    for cid in class_ids:
+        spans = hits[cid]
+        if spans is None:
+            continue
+        for s, e in spans:
+            if s < end and e > start or s < sent.start or e > sent.end:
+                continue
+            if e <= start:
+                if entry.side != "after" and start - e <= entry.window:
+                    return True
+            elif entry.side != "before" and s - end <= entry.window:
+                return True
+    return False
+
+
 def _sentence_actors(lex: Lexicon, text: str, blower: str, sent: Span) -> list[Actor]:
     ctx = _context(lex, text, blower, sent)
     return dedupe_actors([to_actor(text, s, e, g) for s, e, g in ctx.gaz if g.is_actor and g.kind != "sector"])
@@ -799,6 +865,9 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                 else:
                     groups.append((sent, [h]))
         for sent, sent_heads in groups:
+            sent_heads = _sentence_heads(sent_heads, near, sent)
+            if not sent_heads and not (_in_sentence(near[THREAT_ID], sent) and _in_sentence(near[IF_ID], sent)):
+                continue
 
             def prev_actors(sent: Span = sent, text: str = text, blower: str = blower,
                             index: SentenceIndex | None = index) -> list[Actor]:
