@@ -509,7 +509,7 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
             near_words[_key(w)].append(cid)
     # Block words the scan can vouch for: those no multi-word name contains, in any case.
     gaz = _read_tsv(data_dir / "gazetteer.tsv") + _read_tsv(data_dir / "sectors.tsv")
-    names = "\n".join(
+    multiword_names = "\n".join(
         k for g in gaz
         if g.kind != "sector" and " " in g.surface for k in (_key(g.surface).lower(), _key(g.surface.lower()))
     )
@@ -517,7 +517,7 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     for cname in sorted(blocks):
         cid = class_ids[_BLOCK_PREFIX + cname] = len(class_ids)
         for w in classes[cname]:
-            if _key(w) not in names:
+            if _key(w) not in multiword_names:
                 near_words[_key(w)].append(cid)
     scan_payloads = {
         key: ScanKey(key, tuple(head_keys.get(key, ())), tuple(sorted(near_words.get(key, ()))), class_ids)
@@ -542,11 +542,11 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     clause_keys = {_key(w) for w in CLAUSE_WORDS}
     spellings: dict[str, list[GazKey]] = defaultdict(list)
     odd_names: dict[str, GazKey] = {}
-    for key, names in gaz_names.items():
+    for key, entries in gaz_names.items():
         if _lowers_in_place(key):
-            spellings[key.lower()].append(GazKey(key, tuple(names)))
+            spellings[key.lower()].append(GazKey(key, tuple(entries)))
         else:
-            odd_names[key] = GazKey(key, tuple(names))
+            odd_names[key] = GazKey(key, tuple(entries))
     word_keys = sectors.keys() | class_words.keys() | cue_words.keys() | clause_keys
     context_keys = word_keys | spellings.keys()
     ctx_payloads = {
