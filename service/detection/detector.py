@@ -520,6 +520,8 @@ _DETERMINERS: Final = frozenset(
 )
 
 
+_NO_END: Final = 1 << 60  # no upper bound on a span's end (mypyc: still a short, unboxed int)
+
 Head = tuple[int, int, ScanKey]  # start, end, what the scan knows of the head (its rules, ...)
 NearHits = list[list[tuple[int, int]] | None]  # near class number -> (start, end) of its words
 
@@ -586,14 +588,18 @@ def _live_heads(heads: list[Head], hits: NearHits, para_starts: list[int]) -> li
     return out
 
 
-def _may_be_near(entry: TriggerEntry, class_ids: tuple[int, ...], hits: NearHits, start: int, end: int) -> bool:
-    """The test of ``_near`` without sentence bounds and without names: a superset of it."""
+def _may_be_near(
+    entry: TriggerEntry, class_ids: tuple[int, ...], hits: NearHits, start: int, end: int,
+    lo: int = 0, hi: int = _NO_END,
+) -> bool:
+    """The test of ``_near`` on the scan's hits, without names and with only the bounds given
+    (the sentence's ``lo``/``hi``, or none): a superset of it."""
     for cid in class_ids:
         spans = hits[cid]
         if spans is None:
             continue
         for s, e in spans:
-            if s < end and e > start:
+            if s < end and e > start or s < lo or e > hi:
                 continue
             if e <= start:
                 if entry.side != "after" and start - e <= entry.window:
@@ -623,7 +629,7 @@ def _sentence_heads(heads: list[Head], hits: NearHits, sent: Span) -> list[Head]
         for entry, near_ids, block_ids in key.sentence_rules:
             if _surely_blocked(entry, block_ids, hits, h[0], h[1], sent):
                 continue
-            if near_ids is None or _may_be_near_in(entry, near_ids, hits, h[0], h[1], sent):
+            if near_ids is None or _may_be_near(entry, near_ids, hits, h[0], h[1], sent.start, sent.end):
                 out.append(h)
                 break
     return out
@@ -644,25 +650,6 @@ def _surely_blocked(
             continue
         for s, e in spans:
             if e >= lo and s <= hi and sent.start <= s and e <= sent.end:
-                return True
-    return False
-
-
-def _may_be_near_in(
-    entry: TriggerEntry, class_ids: tuple[int, ...], hits: NearHits, start: int, end: int, sent: Span
-) -> bool:
-    """``_may_be_near`` within the sentence: still a superset of ``_near``."""
-    for cid in class_ids:
-        spans = hits[cid]
-        if spans is None:
-            continue
-        for s, e in spans:
-            if s < end and e > start or s < sent.start or e > sent.end:
-                continue
-            if e <= start:
-                if entry.side != "after" and start - e <= entry.window:
-                    return True
-            elif entry.side != "before" and s - end <= entry.window:
                 return True
     return False
 
