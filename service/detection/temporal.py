@@ -120,24 +120,22 @@ def _cues_after_contrast(lower: str, ctx: Context, name: str, sent_start: int, p
     return [c for c in cues if c[0] >= lo]
 
 
-def _cause_before(lower: str, lo: int, hi: int) -> bool:
-    """``_CAUSE_BEFORE_RE.search(lower, lo, hi)``, run only if one of its cue words occurs there.
+# Words one of which every match of a regex below holds: the regex runs only where one occurs.
+# Their leading ``\b`` gives the regex engine no literal to skip to, so a search tries a match at
+# every character (~300-450 instructions a character); a substring test is a memchr.
+_CAUSE_WORDS: Final = ("after", "following", "in re")  # "in re": "in response to", "in retaliation for", "in reprisal for"
+_CALLED_WORDS: Final = ("call", "announced")
+_CONTRAST_WORDS: Final = (";", "but", "while", "whereas", "though", "however", "yet")  # "though" in "although"
 
-    Most triggers have none of them before: three substring tests cost a fraction of the
-    search (whose leading ``\\b`` keeps the regex engine from skipping to a likely start)."""
+
+def _search_where_cued(pattern: re.Pattern[str], words: tuple[str, ...], lower: str, lo: int, hi: int) -> bool:
+    """``pattern.search(lower, lo, hi) is not None``, for a pattern whose every match holds one
+    of ``words``: most windows hold none, and are then decided by substring tests alone."""
     window = lower[lo:hi]  # ``in`` on a slice: ``str.find`` with bounds is a slow generic method call
-    if "after" not in window and "following" not in window and "in re" not in window:
-        return False  # "in re" opens "in response to", "in retaliation for" and "in reprisal for"
-    return _CAUSE_BEFORE_RE.search(lower, lo, hi) is not None
-
-
-def _called_before(lower: str, lo: int, hi: int) -> bool:
-    """``_CALLED_RE.search(lower, lo, hi)``, run only if "call" or "announced" occurs there (as
-    ``_cause_before``: the regex's leading ``\\b`` makes it try every character)."""
-    window = lower[lo:hi]
-    if "call" not in window and "announced" not in window:
-        return False
-    return _CALLED_RE.search(lower, lo, hi) is not None
+    for w in words:
+        if w in window:
+            return pattern.search(lower, lo, hi) is not None
+    return False
 
 
 def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> tuple[Tense, list[str]]:
@@ -157,7 +155,7 @@ def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span,
             and not _NO_CARRY_RE.search(lower, earlier[-1][1], cand.start)
         ):
             fut = earlier
-    if cand.entry.type in _CALLED_TYPES and _called_before(lower, max(clause.start, cand.start - 45), cand.start):
+    if cand.entry.type in _CALLED_TYPES and _search_where_cued(_CALLED_RE, _CALLED_WORDS, lower, max(clause.start, cand.start - 45), cand.start):
         return "future", ["called"]  # "called a nationwide strike for March 7": it is coming
     # A noun trigger governed by a past verb ("Azerbaijan launched a military offensive") or
     # named as a topic ("will brief envoys on the military operation") takes no future.
@@ -167,7 +165,7 @@ def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span,
         fut = [c for c in fut if cand.end < c[0] < clause.end]
         if not fut:
             return "past", []
-    if not fut and _cause_before(lower, max(clause.start, cand.start - 45), cand.start):
+    if not fut and _search_where_cued(_CAUSE_BEFORE_RE, _CAUSE_WORDS, lower, max(clause.start, cand.start - 45), cand.start):
         return "past", []  # "in response to this week's missile attack", "after the 9/11 attacks"
     if fut and _TOPIC_BEFORE_RE.search(lower, max(0, cand.start - 12), cand.start):
         fut = [c for c in fut if c[0] > cand.end]
@@ -261,21 +259,9 @@ def _date_score(lower: str, cand: Candidate, dm: DateMention, clause: Span, tens
         else:
             cross = 40 if tense == "future" else (100 if dm.is_year_only else 400)
             score = float(dm.start - cand.end) + (0 if dm.start < clause.end else cross)
-    if score >= 200 or _contrast_in(lower, lo, hi):
+    if score >= 200 or _search_where_cued(CONTRAST_RE, _CONTRAST_WORDS, lower, lo, hi):
         return None  # too far, or "... in 2015, but deadly clashes still take place": not the clashes' date
     return score
-
-
-def _contrast_in(lower: str, lo: int, hi: int) -> bool:
-    """``CONTRAST_RE.search(lower, lo, hi)``, run only if one of its words occurs there: the
-    regex tries a match at every character (~300 instructions a character)."""
-    window = lower[lo:hi]
-    if (
-        ";" not in window and "but" not in window and "while" not in window and "whereas" not in window
-        and "though" not in window and "however" not in window and "yet" not in window  # "though" in "although"
-    ):
-        return False
-    return CONTRAST_RE.search(lower, lo, hi) is not None
 
 
 def assign_dates(lower: str, cands: list[Candidate], dates: list[DateMention], clauses: list[Span],
