@@ -282,7 +282,7 @@ def _lowers_in_place(key: str) -> bool:
     lowercases again (the characters ``_non_ascii_boundary`` does not lowercase in place)."""
     for c in key:
         low = c.lower()
-        if len(low) != 1 or c == _CAPITAL_SIGMA or low.isalnum() != c.isalnum() or low.lower() != low:
+        if not _lowers_alone(c, low) or low.isalnum() != c.isalnum():
             return False
     return True
 
@@ -317,18 +317,9 @@ class ScanKey:
         self.entries = entries  # the head's rules; () for a key that is only a near-class word
         self.near_ids = near_ids  # the near classes the key is a word of
         self.participle = key.endswith("ed ")  # "annexed": an adjective after a determiner
-        # Each rule with the numbers of the classes it needs nearby, when every rule needs class
-        # words the scan finds (``_live_heads`` can then drop the head); () when a rule needs
-        # none, or a place, actor or leader (names: only the sentence's gazetteer scan knows).
-        testable = bool(entries) and all(
-            e.near and all(n in class_ids for n in e.near) for e in entries
-        )
-        self.near_rules: tuple[tuple[TriggerEntry, tuple[int, ...]], ...] = (
-            tuple((e, tuple(class_ids[n] for n in e.near)) for e in entries) if testable else ()
-        )
-        # Each rule with the classes it needs nearby (None: none, or names) and the numbers of
-        # its block classes' sure words, when every rule can be ruled out from the scan alone
-        # (``detector._may_fire``); () when some rule needs neither a class word nor a block.
+        # Per rule: the numbers of the classes it needs nearby, when the scan finds them all
+        # (None: it needs none, or a place, actor or leader: names only the sentence's gazetteer
+        # scan knows), and the numbers of its block classes' sure words.
         rules = tuple(
             (
                 e,
@@ -337,6 +328,13 @@ class ScanKey:
             )
             for e in entries
         )
+        # Each rule with its near classes, when every rule needs class words the scan finds
+        # (``detector._live_heads`` can then drop the head); () otherwise.
+        self.near_rules: tuple[tuple[TriggerEntry, tuple[int, ...]], ...] = tuple(
+            (e, near) for e, near, _ in rules if near is not None
+        ) if entries and all(near is not None for _, near, _ in rules) else ()
+        # Every rule, when each can be ruled out from the scan alone, by its near classes or its
+        # block words (``detector._sentence_heads``); () when some rule needs neither.
         self.sentence_rules: tuple[tuple[TriggerEntry, tuple[int, ...] | None, tuple[int, ...]], ...] = (
             rules if entries and all(near is not None or blocks for _, near, blocks in rules) else ()
         )
