@@ -13,7 +13,7 @@ from schemas.common import EventType, Modality
 from schemas.signal import Actor, Evidence, Location
 from service.detection.lexicon import GazEntry, TriggerEntry
 
-_M = TypeVar("_M")
+_M = TypeVar("_M", bound=BaseModel)
 
 
 # Context and Candidate are made for every examined sentence and head: plain classes, because
@@ -142,11 +142,11 @@ def build(cls: type[_M], **values: object) -> _M:
 _FIELD_SETS: Final[dict[type, set[str]]] = {}
 
 
-def _fields_set(cls: type, values: dict[str, object]) -> set[str]:
-    """``set(values)``, for values that name every field of ``cls``."""
+def _fields_set(cls: type[BaseModel], values: dict[str, object]) -> set[str]:
+    """``set(values)``: the copy of the model's field names when ``values`` names every field."""
     fields = _FIELD_SETS.get(cls)
     if fields is None:
-        fields = _FIELD_SETS[cls] = set(values)
+        fields = _FIELD_SETS[cls] = set(cls.model_fields)
     return fields.copy() if len(fields) == len(values) else set(values)
 
 
