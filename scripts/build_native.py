@@ -1,4 +1,4 @@
-"""Compile the detector's hot modules with mypyc, in place, and record what was compiled.
+"""Compile the detector's hot modules with mypyc (and its C scanner), in place, and record what was compiled.
 
     .venv/bin/python scripts/build_native.py             # build (about a minute)
     .venv/bin/python scripts/build_native.py --if-stale  # build only when a source changed
@@ -43,7 +43,7 @@ def clean(native) -> None:  # noqa: ANN001
 
 def build(native) -> None:  # noqa: ANN001
     from mypyc.build import mypycify
-    from setuptools import setup
+    from setuptools import Extension, setup
 
     clean(native)
     hashes = native.source_hashes()
@@ -63,9 +63,14 @@ def build(native) -> None:  # noqa: ANN001
                 separate=[(paths, native.GROUP)],
                 target_dir=str(Path(tmp) / "c"),
             )
+            scanners = [
+                Extension(f"{native.PACKAGE}.{name}", [str(Path("service") / "detection" / f"{name}.c")],
+                          extra_compile_args=["-O2"])
+                for name in native.C_EXTENSIONS
+            ]
             setup(
                 name="escalert-detection-native",
-                ext_modules=ext,
+                ext_modules=[*ext, *scanners],
                 script_args=["build_ext", "--inplace", "--build-temp", str(Path(tmp) / "obj"), "-q"],
             )
         finally:
@@ -94,7 +99,8 @@ def main() -> int:
         clean(native)
         print(f"build_native: not compiled ({exc}); the detector runs as pure Python", file=sys.stderr)
         return 1
-    print(f"build_native: compiled {len(native.MODULES)} modules with mypyc ({', '.join(native.MODULES)})")
+    print(f"build_native: compiled {len(native.MODULES)} modules with mypyc ({', '.join(native.MODULES)}) "
+          f"and {', '.join(f'{c}.c' for c in native.C_EXTENSIONS)}")
     return 0
 
 

@@ -88,20 +88,20 @@ def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
     boundary form of the sentence, which is made only once a name's lowercase matched."""
     ctx = Context()
     gaz_hits: list[tuple[int, int, GazEntry]] = []
-    # The automaton copies what it scans: hand it the sentence, not the article.
+    # The sentence's words only (and a space after it: keys end with one).
     lo, hi = sent.start, sent.end + 2
     bwin = ""  # boundary_text(text)[lo:hi], made on first need
     if lex.gazetteer_automaton is not None:  # names the lowercase scan cannot match (none today)
         bwin = boundary_window(text, sent.start, sent.end)
-        for item in lex.gazetteer_automaton.iter(bwin):
+        for item in lex.gazetteer_automaton.findall(bwin):
             end_idx, gaz_key = cast(tuple[int, GazKey], item)
             start = lo + end_idx - gaz_key.key_len + 1
             for g in gaz_key.names:
                 gaz_hits.append((start, lo + end_idx - 1, g))
     classes, cues = ctx.classes, ctx.cues
-    for item in lex.context_automaton.iter(blower[lo:hi]):
+    for item in lex.context_automaton.findall(blower, lo, hi):
         end_idx, key = cast(tuple[int, ContextKey], item)
-        start, end = lo + end_idx - key.key_len + 1, lo + end_idx - 1
+        start, end = end_idx - key.key_len + 1, end_idx - 1
         for spelling in key.spellings:  # names are case-sensitive: "US" the state, not "us"
             if not bwin:
                 bwin = boundary_window(text, sent.start, sent.end)
@@ -531,7 +531,7 @@ def _heads(lex: Lexicon, lower: str, blower: str) -> tuple[list[Head], NearHits]
     out: list[Head] = []
     near: NearHits = [None] * lex.near_class_count
     n = len(lower)
-    for item in lex.scan_automaton.iter(blower):
+    for item in lex.scan_automaton.findall(blower):
         end_idx, key = cast(tuple[int, ScanKey], item)
         start, end = end_idx - key.key_len + 1, end_idx - 1
         if key.near_ids:

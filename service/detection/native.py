@@ -30,14 +30,21 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # Compiled together, in one mypyc group (calls between them become C calls).
 MODULES = ("lexicon", "text", "model", "dates", "scoring", "merging", "roles", "temporal", "detector")
 GROUP = f"{PACKAGE}.native"  # mypyc names the group's shared library ``native__mypyc``
+# Hand-written C built beside them (``_acscan.c``: the lexicon's scanner, see ``scanning.py``).
+C_EXTENSIONS = ("_acscan",)
 MANIFEST = PACKAGE_DIR / "native.json"
 
 log = logging.getLogger(__name__)
 
 
+def source_files() -> list[str]:
+    """The files the build compiles, by name in the package directory."""
+    return [f"{m}.py" for m in MODULES] + [f"{c}.c" for c in C_EXTENSIONS]
+
+
 def source_hashes(directory: Path = PACKAGE_DIR) -> dict[str, str]:
-    """sha256 of each compiled module's source, as the build records them."""
-    return {m: hashlib.sha256((directory / f"{m}.py").read_bytes()).hexdigest() for m in MODULES}
+    """sha256 of each compiled source file, as the build records them."""
+    return {f: hashlib.sha256((directory / f).read_bytes()).hexdigest() for f in source_files()}
 
 
 def compiled_files(directory: Path = PACKAGE_DIR) -> list[Path]:
@@ -55,7 +62,7 @@ def stale_reason(manifest: dict | None, hashes: dict[str, str], python: str) -> 
     built = manifest.get("modules") or {}
     changed = sorted(m for m, h in hashes.items() if built.get(m) != h)
     if changed:
-        return f"sources changed since the build: {', '.join(changed)}.py"
+        return f"sources changed since the build: {', '.join(changed)}"
     return None
 
 
@@ -84,6 +91,8 @@ def _unloadable() -> str | None:
     """Why the build's shared library cannot be loaded here (another platform or ABI), or None."""
     try:
         importlib.import_module(f"{GROUP}__mypyc")
+        for name in C_EXTENSIONS:
+            importlib.import_module(f"{PACKAGE}.{name}")
     except ImportError as exc:
         return f"the build does not load here ({exc})"
     return None

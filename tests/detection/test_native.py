@@ -58,7 +58,7 @@ def test_stale_or_foreign_builds_are_refused_with_the_reason() -> None:
     hashes = native.source_hashes()
     assert "no build manifest" in (native.stale_reason(None, hashes, "3.11.7") or "")
     assert "built for Python 3.12.1" in (native.stale_reason({"python": "3.12.1", "modules": hashes}, hashes, "3.11.7") or "")
-    edited = {**hashes, "roles": "0" * 64}
+    edited = {**hashes, "roles.py": "0" * 64}
     assert native.stale_reason({"python": "3.11.7", "modules": edited}, hashes, "3.11.7") == (
         "sources changed since the build: roles.py"
     )
