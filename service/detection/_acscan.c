@@ -27,7 +27,10 @@ typedef struct {
     PyObject_HEAD
     int32_t nclasses;
     int32_t nstates;
-    int32_t *delta;      /* nstates * nclasses: the next state of every state and class */
+    /* nstates * nclasses: for every state and class, the next state's row (state * nclasses),
+     * shifted left by one, with the low bit set when that state reports keys: a character then
+     * costs a read, a shift and a bit test. */
+    int32_t *delta;
     int32_t *out_start;  /* nstates + 1: state s reports out_items[out_start[s]:out_start[s + 1]] */
     int32_t *out_items;  /* indexes into values, longest key first */
     int32_t latin1_class[256];
@@ -124,7 +127,7 @@ build_dfa(Scanner *s, PyObject *keys, Py_ssize_t nkeys)
     Py_ssize_t total = 1;
     for (Py_ssize_t k = 0; k < nkeys; k++)
         total += PyUnicode_GET_LENGTH(PyList_GET_ITEM(keys, k));
-    if (total > INT32_MAX / (s->nclasses ? s->nclasses : 1)) {
+    if (total > INT32_MAX / 2 / (s->nclasses ? s->nclasses : 1)) {
         PyErr_SetString(PyExc_ValueError, "Scanner: too many key characters");
         return -1;
     }
@@ -224,6 +227,10 @@ build_dfa(Scanner *s, PyObject *keys, Py_ssize_t nkeys)
                 out_items[pos++] = word[o];
     }
     out_start[nstates] = (int32_t)pos;
+    for (Py_ssize_t e = 0; e < (Py_ssize_t)nstates * C; e++) {
+        int32_t t = delta[e];
+        delta[e] = ((t * C) << 1) | (out_start[t] != out_start[t + 1]);
+    }
 
     /* Keep only the rows of real states. */
     int32_t *shrunk = PyMem_Realloc(delta, (size_t)nstates * C * sizeof(int32_t));
@@ -336,21 +343,23 @@ Scanner_findall(Scanner *s, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     const int32_t C = s->nclasses;
     const int32_t *delta = s->delta;
-    const int32_t *out_start = s->out_start;
-    int32_t state = 0;
+    const int32_t *latin1_class = s->latin1_class;
+    int32_t row = 0, step;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     if (kind == PyUnicode_1BYTE_KIND) {
         const Py_UCS1 *p = data;
         for (Py_ssize_t i = start; i < end; i++) {
-            state = delta[(size_t)state * C + s->latin1_class[p[i]]];
-            if (out_start[state] != out_start[state + 1] && emit(result, s, state, i) < 0)
+            step = delta[row + latin1_class[p[i]]];
+            row = step >> 1;
+            if ((step & 1) && emit(result, s, row / C, i) < 0)
                 goto error;
         }
     } else {
         for (Py_ssize_t i = start; i < end; i++) {
-            state = delta[(size_t)state * C + class_of(s, PyUnicode_READ(kind, data, i))];
-            if (out_start[state] != out_start[state + 1] && emit(result, s, state, i) < 0)
+            step = delta[row + class_of(s, PyUnicode_READ(kind, data, i))];
+            row = step >> 1;
+            if ((step & 1) && emit(result, s, row / C, i) < 0)
                 goto error;
         }
     }
