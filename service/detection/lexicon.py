@@ -22,7 +22,7 @@ from typing import Final
 import yaml  # type: ignore[import-untyped]
 
 from schemas.common import EventType
-from service.detection.scanning import KeyScanner, make_scanner
+from service.detection.scanning import KeyScanner, make_scanner, native_ascii_lower_forms
 from service.detection.text import CLAUSE_WORDS
 
 DATA_DIR: Final = Path(str(resources.files("service.detection"))) / "data"  # no __file__ once compiled
@@ -121,6 +121,8 @@ _ASCII_BOUNDARY_LOWER: Final = bytes(ord(chr(c).lower()) if chr(c).isalnum() els
     range(128, 256)
 )
 _ASCII_BYTES: Final = bytes(range(128))
+# ``lower_forms`` of an ASCII text in one pass in C (``_scan.c``), when the detector is compiled.
+_C_ASCII_LOWER_FORMS: Final = native_ascii_lower_forms()
 _CAPITAL_SIGMA: Final = "\u03a3"  # the one character str.lower() maps by context (final sigma)
 
 
@@ -182,7 +184,12 @@ def lower_forms(text: str) -> tuple[str, str]:
     character is lowercased on its own: ``str.lower`` over such a text converts it to UCS-4 and
     looks up every character (~55 instructions a character, against ~20 for this).
     """
-    if text.isascii():  # (an f-string builds the padded form in one copy, "+" in two)
+    if text.isascii():
+        if _C_ASCII_LOWER_FORMS is not None:
+            forms = _C_ASCII_LOWER_FORMS(text, _ASCII_BOUNDARY_LOWER)
+            if forms is not None:
+                return forms
+        # (an f-string builds the padded form in one copy, "+" in two)
         return text.lower(), f' {text.encode("ascii").translate(_ASCII_BOUNDARY_LOWER).decode("ascii")} '
     encoded = text.encode("utf-8", "surrogatepass")
     lower = encoded.lower().decode("utf-8", "surrogatepass")  # bytes.lower() lowers ASCII only

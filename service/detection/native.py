@@ -30,8 +30,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # Compiled together, in one mypyc group (calls between them become C calls).
 MODULES = ("lexicon", "text", "model", "dates", "scoring", "merging", "roles", "temporal", "detector")
 GROUP = f"{PACKAGE}.native"  # mypyc names the group's shared library ``native__mypyc``
-# Hand-written C built beside them (``_acscan.c``: the lexicon's scanner, see ``scanning.py``).
-C_EXTENSIONS = ("_acscan",)
+# Hand-written C built beside them (``_scan.c``: the lexicon's scanner, see ``scanning.py``).
+C_EXTENSIONS = ("_scan",)
 MANIFEST = PACKAGE_DIR / "native.json"
 
 log = logging.getLogger(__name__)

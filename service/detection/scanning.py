@@ -1,8 +1,9 @@
-"""Multi-key scanning for the lexicon: every occurrence of every key, with the key's value.
+"""Multi-key scanning for the lexicon (every occurrence of every key, with the key's value), and
+the C version of ``lexicon.lower_forms`` for ASCII text.
 
 Two interchangeable implementations of one interface (:class:`KeyScanner`):
 
-- ``_acscan.Scanner`` (``_acscan.c``, built with the compiled detector by
+- ``_scan.Scanner`` (``_scan.c``, built with the compiled detector by
   ``scripts/build_native.py``): Aho-Corasick as a dense DFA, one table read a character. The
   whole-text scan of every article was a quarter of the detector's cost with pyahocorasick,
   whose trie walk costs ~55-75 instructions a character.
@@ -57,9 +58,18 @@ def native_scanner_class() -> Callable[[list[str], list[object]], KeyScanner] | 
     """The compiled scanner when the compiled detector is in use, else None."""
     if not native.STATUS.startswith("compiled"):
         return None
-    from service.detection._acscan import Scanner  # type: ignore[import-not-found]
+    from service.detection._scan import Scanner  # type: ignore[import-not-found]
 
     return Scanner  # type: ignore[no-any-return]
+
+
+def native_ascii_lower_forms() -> Callable[[str, bytes], tuple[str, str] | None] | None:
+    """``_scan.ascii_lower_forms`` when the compiled detector is in use, else None."""
+    if not native.STATUS.startswith("compiled"):
+        return None
+    from service.detection._scan import ascii_lower_forms  # type: ignore[import-not-found]
+
+    return ascii_lower_forms  # type: ignore[no-any-return]
 
 
 def make_scanner(keys: Sequence[str], values: Sequence[object],

@@ -1,5 +1,5 @@
 """The two scanners of the lexicon find the same things in the same order: the compiled DFA
-(``_acscan.c``) and pyahocorasick (``scanning.PyScanner``, the pure-Python detector's)."""
+(``_scan.c``) and pyahocorasick (``scanning.PyScanner``, the pure-Python detector's)."""
 
 from __future__ import annotations
 
@@ -59,3 +59,16 @@ def test_native_scanner_refuses_bad_keys_with_the_reason() -> None:
         Scanner(["a"], [1, 2])
     with pytest.raises(TypeError):
         Scanner(["a"], [1]).findall(b"a")
+
+
+@needs_native
+@given(text=st.text(st.characters(max_codepoint=127), max_size=80))
+def test_native_ascii_lower_forms_match_python(text: str) -> None:
+    from service.detection.lexicon import _ASCII_BOUNDARY_LOWER
+    from service.detection.scanning import native_ascii_lower_forms
+
+    forms = native_ascii_lower_forms()
+    assert forms is not None
+    expected = (text.lower(), " " + text.encode("ascii").translate(_ASCII_BOUNDARY_LOWER).decode("ascii") + " ")
+    assert forms(text, _ASCII_BOUNDARY_LOWER) == expected
+    assert forms(text + "\u00e9", _ASCII_BOUNDARY_LOWER) is None  # not ASCII: Python's path
