@@ -65,7 +65,7 @@ def build(native) -> None:  # noqa: ANN001
             )
             scanners = [
                 Extension(f"{native.PACKAGE}.{name}", [str(Path("service") / "detection" / f"{name}.c")],
-                          extra_compile_args=["-O2"])
+                          extra_compile_args=["-O3"])
                 for name in native.C_EXTENSIONS
             ]
             setup(

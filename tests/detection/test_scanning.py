@@ -72,3 +72,16 @@ def test_native_ascii_lower_forms_match_python(text: str) -> None:
     expected = (text.lower(), " " + text.encode("ascii").translate(_ASCII_BOUNDARY_LOWER).decode("ascii") + " ")
     assert forms(text, _ASCII_BOUNDARY_LOWER) == expected
     assert forms(text + "\u00e9", _ASCII_BOUNDARY_LOWER) is None  # not ASCII: Python's path
+
+
+@needs_native
+@given(text=st.text(st.characters(max_codepoint=127), max_size=80))
+def test_native_ascii_lower_forms_follow_any_other_table(text: str) -> None:
+    from service.detection.lexicon import _ASCII_BOUNDARY_LOWER
+    from service.detection.scanning import native_ascii_lower_forms
+
+    forms = native_ascii_lower_forms()
+    assert forms is not None
+    table = _ASCII_BOUNDARY_LOWER.replace(b" ", b"#")  # not today's rule: the table is read as given
+    expected = (text.lower(), " " + text.encode("ascii").translate(table).decode("ascii") + " ")
+    assert forms(text, table) == expected
