@@ -127,14 +127,51 @@ build_classes(Scanner *s, PyObject *keys, Py_ssize_t nkeys)
     return 0;
 }
 
+static int
+cmp_keys(const void *a, const void *b)
+{
+    return PyUnicode_Compare(*(PyObject *const *)a, *(PyObject *const *)b);  /* str vs str: no error */
+}
+
+/* The number of trie states (the distinct prefixes of the keys, the empty one included), so that
+ * the table is allocated once at its final size: sorted, each key adds the characters it does not
+ * share with the key before it. */
+static Py_ssize_t
+trie_size(PyObject *keys, Py_ssize_t nkeys)
+{
+    PyObject **sorted = PyMem_Malloc((nkeys ? (size_t)nkeys : 1) * sizeof(PyObject *));
+    if (sorted == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(sorted, PySequence_Fast_ITEMS(keys), (size_t)nkeys * sizeof(PyObject *));
+    qsort(sorted, (size_t)nkeys, sizeof(PyObject *), cmp_keys);
+    Py_ssize_t total = 1;
+    for (Py_ssize_t k = 0; k < nkeys; k++) {
+        Py_ssize_t len = PyUnicode_GET_LENGTH(sorted[k]), shared = 0;
+        if (k > 0) {
+            PyObject *prev = sorted[k - 1];
+            Py_ssize_t plen = PyUnicode_GET_LENGTH(prev);
+            int kind = PyUnicode_KIND(sorted[k]), pkind = PyUnicode_KIND(prev);
+            const void *data = PyUnicode_DATA(sorted[k]), *pdata = PyUnicode_DATA(prev);
+            while (shared < len && shared < plen
+                   && PyUnicode_READ(kind, data, shared) == PyUnicode_READ(pkind, pdata, shared))
+                shared++;
+        }
+        total += len - shared;
+    }
+    PyMem_Free(sorted);
+    return total;
+}
+
 /* The trie of the keys, then the failure links turn it into a DFA in place (breadth first:
  * a state's failure target is shallower, so its row is complete when the state's is filled). */
 static int
 build_dfa(Scanner *s, PyObject *keys, Py_ssize_t nkeys)
 {
-    Py_ssize_t total = 1;
-    for (Py_ssize_t k = 0; k < nkeys; k++)
-        total += PyUnicode_GET_LENGTH(PyList_GET_ITEM(keys, k));
+    Py_ssize_t total = trie_size(keys, nkeys);
+    if (total < 0)
+        return -1;
     if (total > INT32_MAX / 2 / (s->nclasses ? s->nclasses : 1)) {
         PyErr_SetString(PyExc_ValueError, "Scanner: too many key characters");
         return -1;
@@ -161,6 +198,12 @@ build_dfa(Scanner *s, PyObject *keys, Py_ssize_t nkeys)
             int32_t c = class_of(s, PyUnicode_READ(kind, data, i));
             int32_t next = delta[(size_t)state * C + c];
             if (next < 0) {
+                if (nstates == total) {  /* cannot happen: trie_size counts exactly */
+                    PyMem_Free(delta);
+                    PyMem_Free(word);
+                    PyErr_SetString(PyExc_SystemError, "Scanner: trie size miscounted");
+                    return -1;
+                }
                 next = nstates++;
                 word[next] = -1;
                 delta[(size_t)state * C + c] = next;
@@ -235,14 +278,12 @@ build_dfa(Scanner *s, PyObject *keys, Py_ssize_t nkeys)
                 out_items[pos++] = word[o];
     }
     out_start[nstates] = (int32_t)pos;
-    for (Py_ssize_t e = 0; e < (Py_ssize_t)nstates * C; e++) {
+    for (Py_ssize_t e = 0; e < (Py_ssize_t)nstates * C; e++) {  /* nstates == total */
         int32_t t = delta[e];
         delta[e] = ((t * C) << 1) | (out_start[t] != out_start[t + 1]);
     }
 
-    /* Keep only the rows of real states. */
-    int32_t *shrunk = PyMem_Realloc(delta, (size_t)nstates * C * sizeof(int32_t));
-    s->delta = shrunk ? shrunk : delta;
+    s->delta = delta;
     s->nstates = nstates;
     s->out_start = out_start;
     s->out_items = out_items;
