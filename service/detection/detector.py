@@ -84,15 +84,14 @@ _SCHEDULED: Final = Modality.SCHEDULED
 
 def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
     """Context words and names of one sentence. ``blower``: the boundary form of the lowercase
-    text. Names are found by their lowercase and checked for case against the original-case
-    boundary form of the sentence, which is made only once a name's lowercase matched."""
+    text. Names are found by their lowercase and checked for case against the original text
+    (``_spelled``)."""
     ctx = Context()
     gaz_hits: list[tuple[int, int, GazEntry]] = []
     # The sentence's words only (and a space after it: keys end with one).
     lo, hi = sent.start, sent.end + 2
-    bwin = ""  # boundary_text(text)[lo:hi], made on first need
     if lex.gazetteer_automaton is not None:  # names the lowercase scan cannot match (none today)
-        bwin = boundary_window(text, sent.start, sent.end)
+        bwin = boundary_window(text, sent.start, sent.end)  # boundary_text(text)[lo:hi]
         for item in lex.gazetteer_automaton.findall(bwin):
             end_idx, gaz_key = cast(tuple[int, GazKey], item)
             start = lo + end_idx - gaz_key.key_len + 1
@@ -103,9 +102,7 @@ def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
         end_idx, key = cast(tuple[int, ContextKey], item)
         start, end = end_idx - key.key_len + 1, end_idx - 1
         for spelling in key.spellings:  # names are case-sensitive: "US" the state, not "us"
-            if not bwin:
-                bwin = boundary_window(text, sent.start, sent.end)
-            if bwin.startswith(spelling.key, start - lo):
+            if _spelled(text, start, spelling):
                 for g in spelling.names:
                     gaz_hits.append((start, end, g))
         for g in key.sectors:
@@ -139,6 +136,16 @@ def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
                         ctx.classes[name] = [k for k in hits if not _in_names(k[0], k[1], spans)]
                         break
     return ctx
+
+
+def _spelled(text: str, start: int, spelling: GazKey) -> bool:
+    """Whether the name whose lowercase the context scan matched at ``start`` is spelled so in
+    ``text`` (see ``GazKey.runs``): a few short comparisons, not the sentence's boundary form."""
+    for offset, word in spelling.runs:
+        at = start + offset
+        if text[at:at + len(word)] != word:
+            return False
+    return True
 
 
 def _in_names(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -214,11 +221,11 @@ def _near(entry: TriggerEntry, ctx: Context, start: int, end: int, sent: Span) -
             if s < end and e > start:  # the head itself
                 continue
             if e <= start:
-                if entry.side == "after":
+                if not entry.looks_before:
                     continue
                 dist = start - e
             else:
-                if entry.side == "before":
+                if not entry.looks_after:
                     continue
                 dist = s - end
             if dist > entry.window or s < sent.start or e > sent.end:
@@ -523,7 +530,16 @@ _DETERMINERS: Final = frozenset(
 _NO_END: Final = 1 << 60  # no upper bound on a span's end (mypyc: still a short, unboxed int)
 
 Head = tuple[int, int, ScanKey]  # start, end, what the scan knows of the head (its rules, ...)
-NearHits = list[list[tuple[int, int]] | None]  # near class number -> (start, end) of its words
+# Near class number -> the scan's hits on its words, the ``(end index, ScanKey)`` tuples exactly as
+# ``findall`` returned them (typed ``object``: compiled code would unpack a typed tuple and pack it
+# anew for the list, two ints and a tuple per hit). ``_span`` reads a hit's offsets.
+NearHits = list[list[object] | None]
+
+
+def _span(hit: object) -> tuple[int, int]:
+    """(start, end) in the text of a whole-text scan hit (a native pair: nothing is allocated)."""
+    end_idx, key = cast(tuple[int, ScanKey], hit)
+    return end_idx - key.key_len + 1, end_idx - 1
 
 
 def _heads(lex: Lexicon, lower: str, blower: str) -> tuple[list[Head], NearHits]:
@@ -531,19 +547,18 @@ def _heads(lex: Lexicon, lower: str, blower: str) -> tuple[list[Head], NearHits]
     out: list[Head] = []
     near: NearHits = [None] * lex.near_class_count
     n = len(lower)
-    for item in lex.scan_automaton.findall(blower):
+    for item in cast(list[object], lex.scan_automaton.findall(blower)):
         end_idx, key = cast(tuple[int, ScanKey], item)
-        start, end = end_idx - key.key_len + 1, end_idx - 1
-        if key.near_ids:
-            span = (start, end)
+        if key.is_near:
             for cid in key.near_ids:
-                spans = near[cid]
-                if spans is None:
-                    near[cid] = [span]
+                hits = near[cid]
+                if hits is None:
+                    near[cid] = [item]
                 else:
-                    spans.append(span)
-        if not key.entries:
+                    hits.append(item)
+        if not key.is_head:
             continue
+        start, end = end_idx - key.key_len + 1, end_idx - 1
         # "water-bombing aircraft", "Russian-brokered": a head glued to a word by a hyphen is a
         # modifier, not an event (phrases that contain the hyphen, "counter-offensive", still match).
         if (start > 0 and lower[start - 1] == "-") or (end < n and lower[end] == "-"):
@@ -573,8 +588,8 @@ def _live_heads(heads: list[Head], hits: NearHits, para_starts: list[int]) -> li
     threat_paras: set[int] = set()
     forces, ifs = hits[THREAT_ID], hits[IF_ID]
     if forces is not None and ifs is not None:
-        threat_paras = {bisect_right(para_starts, s) for s, _ in forces}
-        threat_paras &= {bisect_right(para_starts, s) for s, _ in ifs}
+        threat_paras = {bisect_right(para_starts, _span(hit)[0]) for hit in forces}
+        threat_paras &= {bisect_right(para_starts, _span(hit)[0]) for hit in ifs}
     out: list[Head] = []
     for h in heads:
         start, end, key = h
@@ -595,16 +610,17 @@ def _may_be_near(
     """The test of ``_near`` on the scan's hits, without names and with only the bounds given
     (the sentence's ``lo``/``hi``, or none): a superset of it."""
     for cid in class_ids:
-        spans = hits[cid]
-        if spans is None:
+        found = hits[cid]
+        if found is None:
             continue
-        for s, e in spans:
+        for hit in found:
+            s, e = _span(hit)
             if s < end and e > start or s < lo or e > hi:
                 continue
             if e <= start:
-                if entry.side != "after" and start - e <= entry.window:
+                if entry.looks_before and start - e <= entry.window:
                     return True
-            elif entry.side != "before" and s - end <= entry.window:
+            elif entry.looks_after and s - end <= entry.window:
                 return True
     return False
 
@@ -635,8 +651,14 @@ def _sentence_heads(heads: list[Head], hits: NearHits, sent: Span) -> list[Head]
     return out
 
 
-def _in_sentence(spans: list[tuple[int, int]] | None, sent: Span) -> bool:
-    return spans is not None and any(sent.start <= s and e <= sent.end for s, e in spans)
+def _in_sentence(hits: list[object] | None, sent: Span) -> bool:
+    if hits is None:
+        return False
+    for hit in hits:
+        s, e = _span(hit)
+        if sent.start <= s and e <= sent.end:
+            return True
+    return False
 
 
 def _surely_blocked(
@@ -645,10 +667,11 @@ def _surely_blocked(
     """``_blocked`` on the block words no name can hold: a subset of its hits, so True is sure."""
     lo, hi = start - entry.block_window, end + entry.block_window
     for cid in block_ids:
-        spans = hits[cid]
-        if spans is None:
+        found = hits[cid]
+        if found is None:
             continue
-        for s, e in spans:
+        for hit in found:
+            s, e = _span(hit)
             if e >= lo and s <= hi and sent.start <= s and e <= sent.end:
                 return True
     return False
