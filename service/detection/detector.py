@@ -258,7 +258,9 @@ def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list
     per_head: list[Candidate] = []
     for start, end, key in heads:
         best: Candidate | None = None
-        for entry in key.entries:
+        entries = key.entries
+        for i in range(len(entries)):
+            entry = entries[i]
             if _blocked(entry, ctx, start, end):
                 continue
             near = _near(entry, ctx, start, end, sent) if entry.near else None
@@ -266,6 +268,8 @@ def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list
                 continue
             if entry.mode == "@near":
                 mode = near[2] if near else ""
+            elif key.modes is not None:
+                mode = key.modes[i]
             else:
                 mode = (entry.mode_for(lower[start:end]) if entry.head_modes else None) or entry.mode
             cand = Candidate(entry, start, end, mode, (near[0], near[1]) if near else None)
@@ -276,8 +280,8 @@ def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list
         if best is not None:
             per_head.append(best)
     # Resolve overlaps: higher priority, then longer, then earlier wins.
-    if len(per_head) > 1:  # most sentences hold one candidate: no key function to call
-        per_head.sort(key=lambda c: (-c.priority, -(c.end - c.start), c.start))
+    if len(per_head) > 1:  # most sentences hold one candidate
+        _sort_by(per_head, by_start=False)
     accepted: list[Candidate] = []
     for cand in per_head:
         clash = False
@@ -289,8 +293,33 @@ def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list
         if not clash:
             accepted.append(cand)
     if len(accepted) > 1:
-        accepted.sort(key=lambda c: c.start)
+        _sort_by(accepted, by_start=True)
     return accepted
+
+
+def _outranks(a: Candidate, b: Candidate) -> bool:
+    """Whether ``a`` sorts before ``b`` when overlaps are resolved: higher priority, then longer,
+    then earlier (the order of the key ``(-priority, -length, start)``)."""
+    pa, pb = a.priority, b.priority
+    if pa != pb:
+        return pa > pb
+    la, lb = a.end - a.start, b.end - b.start
+    if la != lb:
+        return la > lb
+    return a.start < b.start
+
+
+def _sort_by(cands: list[Candidate], by_start: bool) -> None:
+    """Stable insertion sort of a sentence's few candidates, in place, by rank (``_outranks``) or
+    by start: ``list.sort`` with a key function calls it through Python for each item and builds
+    a key tuple per item (and a function passed as an argument is called the same way)."""
+    for i in range(1, len(cands)):
+        cand = cands[i]
+        j = i
+        while j > 0 and (cand.start < cands[j - 1].start if by_start else _outranks(cand, cands[j - 1])):
+            cands[j] = cands[j - 1]
+            j -= 1
+        cands[j] = cand
 
 
 # ----------------------------------------------------------------------------- threats
@@ -590,9 +619,9 @@ def _live_heads(heads: list[Head], hits: NearHits, para_starts: list[int]) -> li
     if forces is not None and ifs is not None:
         threat_paras = {bisect_right(para_starts, _span(hit)[0]) for hit in forces}
         threat_paras &= {bisect_right(para_starts, _span(hit)[0]) for hit in ifs}
-    out: list[Head] = []
-    for h in heads:
-        start, end, key = h
+    out: list[object] = []
+    for h in cast(list[object], heads):  # as objects: see ``_sentence_heads``
+        start, end, key = cast(Head, h)
         if (
             key.near_rules
             and not (threat_paras and bisect_right(para_starts, start) in threat_paras)
@@ -600,7 +629,7 @@ def _live_heads(heads: list[Head], hits: NearHits, para_starts: list[int]) -> li
         ):
             continue
         out.append(h)
-    return out
+    return cast(list[Head], out)
 
 
 def _may_be_near(
@@ -636,19 +665,21 @@ def _sentence_heads(heads: list[Head], hits: NearHits, sent: Span) -> list[Head]
     gives ``_candidates`` nothing. When none is left and the sentence holds no threat word with
     an "if" (a conditional threat needs no head), the caller skips it before ``_context``.
     """
-    out: list[Head] = []
-    for h in heads:
-        key = h[2]
+    # The heads are read as objects and cast one by one: compiled code unpacks a typed tuple
+    # taken from a list, and appending it would pack a new one (a tuple and two ints per head).
+    out: list[object] = []
+    for h in cast(list[object], heads):
+        start, end, key = cast(Head, h)
         if not key.sentence_rules:
             out.append(h)
             continue
         for entry, near_ids, block_ids in key.sentence_rules:
-            if _surely_blocked(entry, block_ids, hits, h[0], h[1], sent):
+            if _surely_blocked(entry, block_ids, hits, start, end, sent):
                 continue
-            if near_ids is None or _may_be_near(entry, near_ids, hits, h[0], h[1], sent.start, sent.end):
+            if near_ids is None or _may_be_near(entry, near_ids, hits, start, end, sent.start, sent.end):
                 out.append(h)
                 break
-    return out
+    return cast(list[Head], out)
 
 
 def _in_sentence(hits: list[object] | None, sent: Span) -> bool:

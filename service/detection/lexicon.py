@@ -347,6 +347,12 @@ class ScanKey:
         self.is_head = bool(entries)
         self.is_near = bool(near_ids)
         self.participle = key.endswith("ed ")  # "annexed": an adjective after a determiner
+        # Each rule's mode for this head, when the head's text is known from the key alone (one
+        # ASCII word: the lowercase text there is the key's word); None: worked out per hit.
+        word = key[1:-1]
+        self.modes: tuple[str, ...] | None = tuple(
+            (e.mode_for(word) if e.head_modes else None) or e.mode for e in entries
+        ) if word.isascii() and word.isalnum() else None
         # Per rule: the numbers of the classes it needs nearby, when the scan finds them all
         # (None: it needs none, or a place, actor or leader: names only the sentence's gazetteer
         # scan knows), and the numbers of its block classes' sure words.
