@@ -559,9 +559,10 @@ _DETERMINERS: Final = frozenset(
 _NO_END: Final = 1 << 60  # no upper bound on a span's end (mypyc: still a short, unboxed int)
 
 Head = tuple[int, int, ScanKey]  # start, end, what the scan knows of the head (its rules, ...)
-# Near class number -> the scan's hits on its words, the ``(end index, ScanKey)`` tuples exactly as
-# ``findall`` returned them (typed ``object``: compiled code would unpack a typed tuple and pack it
-# anew for the list, two ints and a tuple per hit). ``_span`` reads a hit's offsets.
+# Near class number -> the scan's hits on its words (in text order, by end), the
+# ``(end index, ScanKey)`` tuples exactly as ``findall`` returned them (typed ``object``:
+# compiled code would unpack a typed tuple and pack it anew for the list, two ints and a tuple
+# per hit). ``_span`` reads a hit's offsets.
 NearHits = list[list[object] | None]
 
 
@@ -644,7 +645,9 @@ def _may_be_near(
             continue
         for hit in found:
             s, e = _span(hit)
-            if s < end and e > start or s < lo or e > hi:
+            if e > hi:
+                break  # the scan's hits come by end: the rest end later still
+            if s < end and e > start or s < lo:
                 continue
             if e <= start:
                 if entry.looks_before and start - e <= entry.window:
@@ -687,7 +690,9 @@ def _in_sentence(hits: list[object] | None, sent: Span) -> bool:
         return False
     for hit in hits:
         s, e = _span(hit)
-        if sent.start <= s and e <= sent.end:
+        if e > sent.end:
+            break  # the scan's hits come by end: the rest end later still
+        if sent.start <= s:
             return True
     return False
 
@@ -703,7 +708,9 @@ def _surely_blocked(
             continue
         for hit in found:
             s, e = _span(hit)
-            if e >= lo and s <= hi and sent.start <= s and e <= sent.end:
+            if e > sent.end:
+                break  # the scan's hits come by end: the rest end later still
+            if e >= lo and s <= hi and sent.start <= s:
                 return True
     return False
 
