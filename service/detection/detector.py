@@ -644,7 +644,8 @@ def _may_be_near(
         if found is None:
             continue
         for hit in found:
-            s, e = _span(hit)
+            end_idx, key = cast(tuple[int, ScanKey], hit)  # ``_span``, inline: the hottest loop
+            s, e = end_idx - key.key_len + 1, end_idx - 1
             if e > hi:
                 break  # the scan's hits come by end: the rest end later still
             if s < end and e > start or s < lo:
@@ -707,7 +708,8 @@ def _surely_blocked(
         if found is None:
             continue
         for hit in found:
-            s, e = _span(hit)
+            end_idx, key = cast(tuple[int, ScanKey], hit)  # ``_span``, inline: a hot loop
+            s, e = end_idx - key.key_len + 1, end_idx - 1
             if e > sent.end:
                 break  # the scan's hits come by end: the rest end later still
             if e >= lo and s <= hi and sent.start <= s:
