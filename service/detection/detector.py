@@ -84,15 +84,14 @@ _SCHEDULED: Final = Modality.SCHEDULED
 
 def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
     """Context words and names of one sentence. ``blower``: the boundary form of the lowercase
-    text. Names are found by their lowercase and checked for case against the original-case
-    boundary form of the sentence, which is made only once a name's lowercase matched."""
+    text. Names are found by their lowercase and checked for case against the original text
+    (``_spelled``)."""
     ctx = Context()
     gaz_hits: list[tuple[int, int, GazEntry]] = []
     # The sentence's words only (and a space after it: keys end with one).
     lo, hi = sent.start, sent.end + 2
-    bwin = ""  # boundary_text(text)[lo:hi], made on first need
     if lex.gazetteer_automaton is not None:  # names the lowercase scan cannot match (none today)
-        bwin = boundary_window(text, sent.start, sent.end)
+        bwin = boundary_window(text, sent.start, sent.end)  # boundary_text(text)[lo:hi]
         for item in lex.gazetteer_automaton.findall(bwin):
             end_idx, gaz_key = cast(tuple[int, GazKey], item)
             start = lo + end_idx - gaz_key.key_len + 1
@@ -103,9 +102,7 @@ def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
         end_idx, key = cast(tuple[int, ContextKey], item)
         start, end = end_idx - key.key_len + 1, end_idx - 1
         for spelling in key.spellings:  # names are case-sensitive: "US" the state, not "us"
-            if not bwin:
-                bwin = boundary_window(text, sent.start, sent.end)
-            if bwin.startswith(spelling.key, start - lo):
+            if _spelled(text, start, spelling):
                 for g in spelling.names:
                     gaz_hits.append((start, end, g))
         for g in key.sectors:
@@ -139,6 +136,16 @@ def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
                         ctx.classes[name] = [k for k in hits if not _in_names(k[0], k[1], spans)]
                         break
     return ctx
+
+
+def _spelled(text: str, start: int, spelling: GazKey) -> bool:
+    """Whether the name whose lowercase the context scan matched at ``start`` is spelled so in
+    ``text`` (see ``GazKey.runs``): a few short comparisons, not the sentence's boundary form."""
+    for offset, word in spelling.runs:
+        at = start + offset
+        if text[at:at + len(word)] != word:
+            return False
+    return True
 
 
 def _in_names(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -214,11 +221,11 @@ def _near(entry: TriggerEntry, ctx: Context, start: int, end: int, sent: Span) -
             if s < end and e > start:  # the head itself
                 continue
             if e <= start:
-                if entry.side == "after":
+                if not entry.looks_before:
                     continue
                 dist = start - e
             else:
-                if entry.side == "before":
+                if not entry.looks_after:
                     continue
                 dist = s - end
             if dist > entry.window or s < sent.start or e > sent.end:
@@ -251,7 +258,9 @@ def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list
     per_head: list[Candidate] = []
     for start, end, key in heads:
         best: Candidate | None = None
-        for entry in key.entries:
+        entries = key.entries
+        for i in range(len(entries)):
+            entry = entries[i]
             if _blocked(entry, ctx, start, end):
                 continue
             near = _near(entry, ctx, start, end, sent) if entry.near else None
@@ -259,6 +268,8 @@ def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list
                 continue
             if entry.mode == "@near":
                 mode = near[2] if near else ""
+            elif key.modes is not None:
+                mode = key.modes[i]
             else:
                 mode = (entry.mode_for(lower[start:end]) if entry.head_modes else None) or entry.mode
             cand = Candidate(entry, start, end, mode, (near[0], near[1]) if near else None)
@@ -269,8 +280,8 @@ def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list
         if best is not None:
             per_head.append(best)
     # Resolve overlaps: higher priority, then longer, then earlier wins.
-    if len(per_head) > 1:  # most sentences hold one candidate: no key function to call
-        per_head.sort(key=lambda c: (-c.priority, -(c.end - c.start), c.start))
+    if len(per_head) > 1:  # most sentences hold one candidate
+        _sort_by(per_head, by_start=False)
     accepted: list[Candidate] = []
     for cand in per_head:
         clash = False
@@ -282,8 +293,33 @@ def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list
         if not clash:
             accepted.append(cand)
     if len(accepted) > 1:
-        accepted.sort(key=lambda c: c.start)
+        _sort_by(accepted, by_start=True)
     return accepted
+
+
+def _outranks(a: Candidate, b: Candidate) -> bool:
+    """Whether ``a`` sorts before ``b`` when overlaps are resolved: higher priority, then longer,
+    then earlier (the order of the key ``(-priority, -length, start)``)."""
+    pa, pb = a.priority, b.priority
+    if pa != pb:
+        return pa > pb
+    la, lb = a.end - a.start, b.end - b.start
+    if la != lb:
+        return la > lb
+    return a.start < b.start
+
+
+def _sort_by(cands: list[Candidate], by_start: bool) -> None:
+    """Stable insertion sort of a sentence's few candidates, in place, by rank (``_outranks``) or
+    by start: ``list.sort`` with a key function calls it through Python for each item and builds
+    a key tuple per item (and a function passed as an argument is called the same way)."""
+    for i in range(1, len(cands)):
+        cand = cands[i]
+        j = i
+        while j > 0 and (cand.start < cands[j - 1].start if by_start else _outranks(cand, cands[j - 1])):
+            cands[j] = cands[j - 1]
+            j -= 1
+        cands[j] = cand
 
 
 # ----------------------------------------------------------------------------- threats
@@ -523,7 +559,17 @@ _DETERMINERS: Final = frozenset(
 _NO_END: Final = 1 << 60  # no upper bound on a span's end (mypyc: still a short, unboxed int)
 
 Head = tuple[int, int, ScanKey]  # start, end, what the scan knows of the head (its rules, ...)
-NearHits = list[list[tuple[int, int]] | None]  # near class number -> (start, end) of its words
+# Near class number -> the scan's hits on its words (in text order, by end), the
+# ``(end index, ScanKey)`` tuples exactly as ``findall`` returned them (typed ``object``:
+# compiled code would unpack a typed tuple and pack it anew for the list, two ints and a tuple
+# per hit). ``_span`` reads a hit's offsets.
+NearHits = list[list[object] | None]
+
+
+def _span(hit: object) -> tuple[int, int]:
+    """(start, end) in the text of a whole-text scan hit (a native pair: nothing is allocated)."""
+    end_idx, key = cast(tuple[int, ScanKey], hit)
+    return end_idx - key.key_len + 1, end_idx - 1
 
 
 def _heads(lex: Lexicon, lower: str, blower: str) -> tuple[list[Head], NearHits]:
@@ -531,19 +577,18 @@ def _heads(lex: Lexicon, lower: str, blower: str) -> tuple[list[Head], NearHits]
     out: list[Head] = []
     near: NearHits = [None] * lex.near_class_count
     n = len(lower)
-    for item in lex.scan_automaton.findall(blower):
+    for item in cast(list[object], lex.scan_automaton.findall(blower)):
         end_idx, key = cast(tuple[int, ScanKey], item)
-        start, end = end_idx - key.key_len + 1, end_idx - 1
-        if key.near_ids:
-            span = (start, end)
+        if key.is_near:
             for cid in key.near_ids:
-                spans = near[cid]
-                if spans is None:
-                    near[cid] = [span]
+                hits = near[cid]
+                if hits is None:
+                    near[cid] = [item]
                 else:
-                    spans.append(span)
-        if not key.entries:
+                    hits.append(item)
+        if not key.is_head:
             continue
+        start, end = end_idx - key.key_len + 1, end_idx - 1
         # "water-bombing aircraft", "Russian-brokered": a head glued to a word by a hyphen is a
         # modifier, not an event (phrases that contain the hyphen, "counter-offensive", still match).
         if (start > 0 and lower[start - 1] == "-") or (end < n and lower[end] == "-"):
@@ -573,11 +618,11 @@ def _live_heads(heads: list[Head], hits: NearHits, para_starts: list[int]) -> li
     threat_paras: set[int] = set()
     forces, ifs = hits[THREAT_ID], hits[IF_ID]
     if forces is not None and ifs is not None:
-        threat_paras = {bisect_right(para_starts, s) for s, _ in forces}
-        threat_paras &= {bisect_right(para_starts, s) for s, _ in ifs}
-    out: list[Head] = []
-    for h in heads:
-        start, end, key = h
+        threat_paras = {bisect_right(para_starts, _span(hit)[0]) for hit in forces}
+        threat_paras &= {bisect_right(para_starts, _span(hit)[0]) for hit in ifs}
+    out: list[object] = []
+    for h in cast(list[object], heads):  # as objects: see ``_sentence_heads``
+        start, end, key = cast(Head, h)
         if (
             key.near_rules
             and not (threat_paras and bisect_right(para_starts, start) in threat_paras)
@@ -585,7 +630,7 @@ def _live_heads(heads: list[Head], hits: NearHits, para_starts: list[int]) -> li
         ):
             continue
         out.append(h)
-    return out
+    return cast(list[Head], out)
 
 
 def _may_be_near(
@@ -595,16 +640,20 @@ def _may_be_near(
     """The test of ``_near`` on the scan's hits, without names and with only the bounds given
     (the sentence's ``lo``/``hi``, or none): a superset of it."""
     for cid in class_ids:
-        spans = hits[cid]
-        if spans is None:
+        found = hits[cid]
+        if found is None:
             continue
-        for s, e in spans:
-            if s < end and e > start or s < lo or e > hi:
+        for hit in found:
+            end_idx, key = cast(tuple[int, ScanKey], hit)  # ``_span``, inline: the hottest loop
+            s, e = end_idx - key.key_len + 1, end_idx - 1
+            if e > hi:
+                break  # the scan's hits come by end: the rest end later still
+            if s < end and e > start or s < lo:
                 continue
             if e <= start:
-                if entry.side != "after" and start - e <= entry.window:
+                if entry.looks_before and start - e <= entry.window:
                     return True
-            elif entry.side != "before" and s - end <= entry.window:
+            elif entry.looks_after and s - end <= entry.window:
                 return True
     return False
 
@@ -620,23 +669,33 @@ def _sentence_heads(heads: list[Head], hits: NearHits, sent: Span) -> list[Head]
     gives ``_candidates`` nothing. When none is left and the sentence holds no threat word with
     an "if" (a conditional threat needs no head), the caller skips it before ``_context``.
     """
-    out: list[Head] = []
-    for h in heads:
-        key = h[2]
+    # The heads are read as objects and cast one by one: compiled code unpacks a typed tuple
+    # taken from a list, and appending it would pack a new one (a tuple and two ints per head).
+    out: list[object] = []
+    for h in cast(list[object], heads):
+        start, end, key = cast(Head, h)
         if not key.sentence_rules:
             out.append(h)
             continue
         for entry, near_ids, block_ids in key.sentence_rules:
-            if _surely_blocked(entry, block_ids, hits, h[0], h[1], sent):
+            if _surely_blocked(entry, block_ids, hits, start, end, sent):
                 continue
-            if near_ids is None or _may_be_near(entry, near_ids, hits, h[0], h[1], sent.start, sent.end):
+            if near_ids is None or _may_be_near(entry, near_ids, hits, start, end, sent.start, sent.end):
                 out.append(h)
                 break
-    return out
+    return cast(list[Head], out)
 
 
-def _in_sentence(spans: list[tuple[int, int]] | None, sent: Span) -> bool:
-    return spans is not None and any(sent.start <= s and e <= sent.end for s, e in spans)
+def _in_sentence(hits: list[object] | None, sent: Span) -> bool:
+    if hits is None:
+        return False
+    for hit in hits:
+        s, e = _span(hit)
+        if e > sent.end:
+            break  # the scan's hits come by end: the rest end later still
+        if sent.start <= s:
+            return True
+    return False
 
 
 def _surely_blocked(
@@ -645,11 +704,15 @@ def _surely_blocked(
     """``_blocked`` on the block words no name can hold: a subset of its hits, so True is sure."""
     lo, hi = start - entry.block_window, end + entry.block_window
     for cid in block_ids:
-        spans = hits[cid]
-        if spans is None:
+        found = hits[cid]
+        if found is None:
             continue
-        for s, e in spans:
-            if e >= lo and s <= hi and sent.start <= s and e <= sent.end:
+        for hit in found:
+            end_idx, key = cast(tuple[int, ScanKey], hit)  # ``_span``, inline: a hot loop
+            s, e = end_idx - key.key_len + 1, end_idx - 1
+            if e > sent.end:
+                break  # the scan's hits come by end: the rest end later still
+            if e >= lo and s <= hi and sent.start <= s:
                 return True
     return False
 

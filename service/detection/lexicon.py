@@ -67,9 +67,15 @@ class TriggerEntry:
     # Whether a ``block`` class is made of names (worked out once: ``detector._blocked`` asks
     # for every head of every examined sentence, and most rules are blocked by words only).
     block_on_names: bool = field(default=False, init=False, compare=False, repr=False)
+    # Whether a ``near`` word may stand before / after the head (``side`` as two flags, for the
+    # same reason: a string comparison per near word otherwise).
+    looks_before: bool = field(default=True, init=False, compare=False, repr=False)
+    looks_after: bool = field(default=True, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "block_on_names", any(n in NAME_CLASSES for n in self.block))
+        object.__setattr__(self, "looks_before", self.side != "after")
+        object.__setattr__(self, "looks_after", self.side != "before")
 
     def mode_for(self, head: str) -> str | None:
         for phrase, mode in self.head_modes:
@@ -262,6 +268,20 @@ class GazKey:
         self.key = key
         self.key_len = len(key)
         self.names = names
+        # The key's words (runs of letters and digits) and where each starts in the text,
+        # counted from the name's first character: where the key's lowercase matched the
+        # lowercase boundary text, its spaces stand on non-alphanumerics there too, so the name
+        # is spelled so exactly where the original text holds these words at these offsets.
+        runs: list[tuple[int, str]] = []
+        j = 1
+        while j < len(key) - 1:
+            if key[j] == " ":
+                j += 1
+                continue
+            k = key.find(" ", j)
+            runs.append((j - 1, key[j:k]))
+            j = k
+        self.runs: tuple[tuple[int, str], ...] = tuple(runs)
 
 
 class ContextKey:
@@ -323,7 +343,16 @@ class ScanKey:
         self.key_len = len(key)
         self.entries = entries  # the head's rules; () for a key that is only a near-class word
         self.near_ids = near_ids  # the near classes the key is a word of
+        # The two tests above as flags (compiled, a tuple's truth is a C API call per hit).
+        self.is_head = bool(entries)
+        self.is_near = bool(near_ids)
         self.participle = key.endswith("ed ")  # "annexed": an adjective after a determiner
+        # Each rule's mode for this head, when the head's text is known from the key alone (one
+        # ASCII word: the lowercase text there is the key's word); None: worked out per hit.
+        word = key[1:-1]
+        self.modes: tuple[str, ...] | None = tuple(
+            (e.mode_for(word) if e.head_modes else None) or e.mode for e in entries
+        ) if word.isascii() and word.isalnum() else None
         # Per rule: the numbers of the classes it needs nearby, when the scan finds them all
         # (None: it needs none, or a place, actor or leader: names only the sentence's gazetteer
         # scan knows), and the numbers of its block classes' sure words.
