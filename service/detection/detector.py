@@ -830,7 +830,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
         heads, near = _heads(lex, lower, blower)
         if not heads:
             continue
-        index = SentenceIndex(text) if field_name == "body" else None
+        index = SentenceIndex(text, lower) if field_name == "body" else None
         # ``_live_heads`` numbers paragraphs only in a text holding both a threat word and an
         # "if" (a conditional threat): only then are all the paragraph starts worth finding.
         para_starts: list[int] = []
