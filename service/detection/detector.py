@@ -499,13 +499,25 @@ _CONFIDENCE: Final[tuple[float, ...]] = tuple(
 )
 
 
+# Whether a trigger entry (by id) is a weak or plain variant, found once per entry: ``endswith``
+# with a tuple is a generic method call, a dict look-up of the id (its hash cached) is not.
+_WEAK_IDS: Final[dict[str, bool]] = {}
+
+
+def _is_weak(entry_id: str) -> bool:
+    weak = _WEAK_IDS.get(entry_id)
+    if weak is None:
+        weak = _WEAK_IDS[entry_id] = entry_id.endswith((".weak", ".plain"))
+    return weak
+
+
 def _confidence(cand: Candidate, roles: Roles, modality: Modality, has_date: bool) -> float:
     bits = (
         (1 if cand.near else 0)
         | (2 if roles.source else 0)
         | (4 if roles.target or roles.location else 0)
         | (8 if roles.inherited else 0)
-        | (16 if cand.entry.id.endswith((".weak", ".plain")) else 0)
+        | (16 if _is_weak(cand.entry.id) else 0)
         | (32 if modality == _SCHEDULED and has_date else 0)
     )
     return _CONFIDENCE[bits]
