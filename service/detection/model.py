@@ -147,7 +147,8 @@ def _fields_set(cls: type[BaseModel], values: dict[str, object]) -> set[str]:
     fields = _FIELD_SETS.get(cls)
     if fields is None:
         fields = _FIELD_SETS[cls] = set(cls.model_fields)
-    return fields.copy() if len(fields) == len(values) else set(values)
+    # ``set(fields)`` compiles to a direct C call; ``fields.copy()`` is a method look-up and call.
+    return set(fields) if len(fields) == len(values) else set(values)
 
 
 def cues_in(ctx: Context, name: str, lo: int, hi: int) -> list[tuple[int, int, str]]:

@@ -17,11 +17,26 @@ ABBREVIATIONS: Final = frozenset(
     u.s u.k u.n e.u u.s.a u.a.e a.m p.m e.g i.e d.c""".split()
 )
 _LONGEST_ABBREVIATION: Final = max(len(a) for a in ABBREVIATIONS)
+_LETTERS: Final = "abcdefghijklmnopqrstuvwxyz"
+_DIGITS: Final = "0123456789"
+# The last two characters (lower-cased) before a period that settle it is no abbreviation: two
+# letters that end no abbreviation (the token is then at least two letters long, so no initial
+# either), or a digit (no letter before the period at all). Most sentences end so.
+_ABBREVIATION_TAILS: Final = frozenset(a[-2:] for a in ABBREVIATIONS)
+_PLAIN_TAILS: Final = frozenset(
+    [a + b for a in _LETTERS for b in _LETTERS if a + b not in _ABBREVIATION_TAILS]
+    + [a + b for a in _LETTERS + _DIGITS for b in _DIGITS]
+)
 
 # A sentence ends at . ! or ? (optionally followed by closing quotes/brackets) then whitespace,
 # when the next sentence starts with an upper-case letter, a digit or an opening quote.
 _END: Final = re.compile(r"[.!?][\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
 _PARA: Final = re.compile(r"\n\s*")
+# The characters ``str.isspace`` (and ``\s``) accept: a set look-up is cheaper than the method call.
+_SPACES: Final = frozenset(
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 # Clause boundaries: punctuation and conjunctions that usually start a new proposition. The
@@ -30,8 +45,7 @@ _PARA: Final = re.compile(r"\n\s*")
 # of words cost ~15 us per sentence.
 CLAUSE_PUNCTUATION: Final = re.compile(r"[;:()\u2014]|\s[-\u2013]\s|,(?=\s)")
 # Its branches, as ``clause_bounds`` looks for them.
-_MARKS: Final = ";:()\u2014"
-_COMMA: Final = re.compile(r",(?=\s)")
+_MARKS: Final = (";", ":", "(", ")", "\u2014")  # a tuple: iterating a str makes a string per character
 _SPACED_DASH: Final = re.compile(r"\s[-\u2013]\s")
 CLAUSE_WORDS: Final = (
     "but", "while", "whereas", "although", "though", "which", "who", "after", "because", "when",
@@ -121,8 +135,12 @@ def clause_bounds(text: str, sent: Span, word_starts: list[int]) -> list[int]:
     start, end = sent.start, sent.end
     sentence = text[start:end]
     bounds = [start]
-    if "," in sentence:
-        bounds.extend([m.start() for m in _COMMA.finditer(text, start, end)])
+    if "," in sentence:  # ",(?=\s)": a comma and whitespace, within the sentence
+        i = text.find(",", start, end)
+        while i >= 0:
+            if i + 1 < end and text[i + 1] in _SPACES:
+                bounds.append(i)
+            i = text.find(",", i + 1, end)
     ordered = True
     for mark in _MARKS:
         if mark in sentence:
@@ -165,10 +183,13 @@ class SentenceIndex:
     tests each candidate as ``_END`` would, and checks abbreviations only there.
     """
 
-    __slots__ = ("_para_hi", "_para_lo", "_para_starts", "_rare_marks", "text")
+    __slots__ = ("_para_hi", "_para_lo", "_para_starts", "_rare_marks", "lower", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, lower: str | None = None) -> None:
+        """``lower``: ``text`` lower-cased character by character, the same length (the
+        detector has it from ``lexicon.lower_forms``); made here when not given."""
         self.text = text
+        self.lower = lower if lower is not None else _lower_each(text)
         # Wire copy seldom holds "!" or "?": without them, only periods need searching for.
         self._rare_marks = "!" in text or "?" in text
         self._para_starts: list[int] | None = None
@@ -188,7 +209,10 @@ class SentenceIndex:
         """Where the sentence break whose punctuation is at ``p`` ends, or -1 when there is none
         there (no ``_END`` match, or the period of an abbreviation or an initial)."""
         end = _end_match(self.text, p)
-        if end >= 0 and self.text[p] == "." and _is_abbreviation(self.text, p):
+        if (
+            end >= 0 and (not self._rare_marks or self.text[p] == ".")  # else only periods are searched for
+            and not _ends_plain_word(self.lower, p) and _is_abbreviation(self.text, p)
+        ):
             return -1
         return end
 
@@ -251,20 +275,38 @@ class SentenceIndex:
             if end >= 0:
                 break
             p = self._next_mark(p + 1, hi)
-        if end < 0:
+        at_paragraph_end = end < 0
+        if at_paragraph_end:
             end = hi
-        while start < end and text[start].isspace():
+        while start < end and text[start] in _SPACES:
             start += 1
-        while end > start and text[end - 1].isspace():
+        # A break ends in its mark or a closing quote: only a paragraph's end may need trimming.
+        while at_paragraph_end and end > start and text[end - 1] in _SPACES:
             end -= 1
         return Span(start, end)
 
     def sentence_before(self, sent: Span) -> Span | None:
         """The sentence just before ``sent``, or None at the start of the text."""
         p = sent.start - 1
-        while p >= 0 and self.text[p].isspace():
+        while p >= 0 and self.text[p] in _SPACES:
             p -= 1
         return self.sentence_at(p) if p >= 0 else None
+
+
+def _lower_each(text: str) -> str:
+    """``text`` lower-cased character by character, keeping any character whose lower case is
+    longer (as ``lexicon.lower_forms`` does)."""
+    if text.isascii():
+        return text.lower()
+    return "".join([c.lower() if len(c.lower()) == 1 else c for c in text])
+
+
+def _ends_plain_word(lower: str, dot: int) -> bool:
+    """Do the two characters before the period at ``dot`` show it ends no abbreviation and no
+    initial (``_PLAIN_TAILS``)? One slice and a set look-up settle most periods, where
+    ``_is_abbreviation`` must find the whole token; ``lower`` holds the lower case of each
+    character of the text at its offset, so an ASCII letter or digit there is one in the text."""
+    return dot >= 2 and lower[dot - 2:dot] in _PLAIN_TAILS
 
 
 def _paragraph_starts(text: str) -> list[int]:
@@ -300,11 +342,16 @@ def _count_at_or_before(values: list[int], x: int) -> int:
 _BREAK_NEXT: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _LOWER: Final = frozenset("abcdefghijklmnopqrstuvwxyz")
 _NO_BREAK_NEXT: Final = _BREAK_NEXT | _LOWER
+# The commonest break of all, ". " and a capital or digit, as the two characters after the mark:
+# one slice and one look-up.
+_BREAK_PAIRS: Final = frozenset(" " + c for c in _BREAK_NEXT)
 
 
 def _end_match(text: str, p: int) -> int:
     """The end of ``_END.match(text, p)``, or -1 when it does not match. The common cases are
     read off the next two characters; any other runs the regex."""
+    if text[p + 1:p + 3] in _BREAK_PAIRS:
+        return p + 1
     if p + 2 < len(text):
         c = text[p + 1]
         if c == " ":

@@ -52,17 +52,20 @@ BREAK_TEXT = st.lists(
 def test_lazy_sentence_index_matches_the_full_split(text: str) -> None:
     """The index finds breaks by searching around a position; ``split_sentences`` (the reference)
     runs ``_END`` and ``_PARA`` over the whole text: they agree on every character."""
+    from service.detection.lexicon import lower_forms
     from service.detection.text import _PARA, SentenceIndex, split_sentences
 
     index = SentenceIndex(text)
     listed = SentenceIndex(text)  # paragraphs from the list of their starts, not from newlines
     assert listed.paragraph_starts is not None
+    given_lower = SentenceIndex(text, lower_forms(text)[0])  # as the detector makes it
     spans = split_sentences(text)
     for span in spans:
         for pos in range(span.start, span.end):
             if not text[pos].isspace():
                 assert index.sentence_at(pos) == span
                 assert listed.sentence_at(pos) == span
+                assert given_lower.sentence_at(pos) == span
     for before, after in zip(spans, spans[1:], strict=False):
         assert index.sentence_before(after) == before
     if spans:
@@ -114,6 +117,35 @@ def test_abbreviations_follow_the_rule(text: str) -> None:
 
     text += "."
     assert _is_abbreviation(text, len(text) - 1) == _abbreviation_by_loop(text, len(text) - 1)
+
+
+PLAIN_TAIL_TEXT = st.lists(
+    st.sampled_from(["Jan", "said", "u.s", "Approx", "est", "st", "R", "I", "İ", "\u212a", "U.\u212a", "K", "7", " ", "(", "x"]),
+    min_size=1, max_size=8,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.one_of(PLAIN_TAIL_TEXT, ABBREVIATION_TEXT, st.text(max_size=30)))
+def test_a_plain_tail_ends_no_abbreviation(text: str) -> None:
+    """The two-character look-up that spares most periods the abbreviation check never says
+    "plain" before an abbreviation or an initial, whichever lower form the index was given."""
+    from service.detection.lexicon import lower_forms
+    from service.detection.text import _ends_plain_word, _lower_each
+
+    text += "."
+    dot = len(text) - 1
+    for lower in (lower_forms(text)[0], _lower_each(text)):
+        if _ends_plain_word(lower, dot):
+            assert not _abbreviation_by_loop(text, dot)
+
+
+def test_spaces_are_what_isspace_accepts() -> None:
+    import sys
+
+    from service.detection.text import _SPACES
+
+    assert frozenset(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()) == _SPACES
 
 
 @settings(max_examples=500, deadline=None)
