@@ -9,7 +9,6 @@ is a passive; coordinated names ("the U.S. and Russia", "Moscow, Washington") tr
 from __future__ import annotations
 
 import re
-import string
 from typing import Final
 
 from schemas.common import EventType
@@ -64,15 +63,18 @@ def _word_before(text: str, pos: int) -> str:
 
 
 _WORDS_RE: Final = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-# What each character is to _WORDS_RE, indexed by its ASCII code (see _Words).
-_OTHER: Final = 0
-_JOINER: Final = 1  # an apostrophe or hyphen: inside a word, but no word starts with one
-_LETTER: Final = 2  # a lowercase letter
-_CAPITAL: Final = 3  # a capital letter: the word needs lowercasing
-_KIND_TABLE: Final = bytes(
-    _LETTER if chr(c) in string.ascii_lowercase else _CAPITAL if chr(c) in string.ascii_uppercase
-    else _JOINER if chr(c) in "'-" else _OTHER for c in range(256)
-)
+
+
+def _is_letter(c: int) -> bool:
+    """Whether an ASCII code is a letter: words start with one."""
+    return 97 <= c <= 122 or 65 <= c <= 90
+
+
+def _in_word(c: int) -> bool:
+    """Whether an ASCII code is a letter, an apostrophe or a hyphen: a character of a word."""
+    return 97 <= c <= 122 or 65 <= c <= 90 or c == 39 or c == 45
+
+
 # Reach of the look back for the word before a name.
 _PREP_REACH: Final = 40
 _WORD_BEFORE_PREP_REACH: Final = 60
@@ -96,23 +98,23 @@ class _Words:
         seg = text[lo:hi]
         if "’" in seg:  # ``in`` is instant on an ASCII str; ``replace`` is a generic method call
             seg = seg.replace("’", "'")
-        self.raw = seg.encode("ascii", "replace")  # the characters themselves (see _coordinating)
-        self.kinds = self.raw.translate(_KIND_TABLE)
+        # Read as codes (``_in_word``): a ``translate`` to a table of kinds is a generic method call.
+        self.raw = seg.encode("ascii", "replace")
 
     def last(self, lo: int, hi: int) -> tuple[int, int]:
         """Bounds of the last word of ``text[lo:hi]``; (lo, lo) if there is none."""
-        kinds = self.kinds
+        raw = self.raw
         base = self.lo
         end = hi
         while end > lo:
-            if kinds[end - 1 - base] == _OTHER:
+            if not _in_word(raw[end - 1 - base]):
                 end -= 1
                 continue
             run = end - 1
-            while run > lo and kinds[run - 1 - base] != _OTHER:
+            while run > lo and _in_word(raw[run - 1 - base]):
                 run -= 1
             first = run
-            while first < end and kinds[first - base] < _LETTER:
+            while first < end and not _is_letter(raw[first - base]):
                 first += 1
             if first < end:
                 return first, end
@@ -122,10 +124,10 @@ class _Words:
     def word(self, s: int, e: int) -> str:
         """``text[s:e].lower()`` of a word: most words have no capital, and then need no ``lower``
         (a generic method call when compiled)."""
-        kinds = self.kinds
+        raw = self.raw
         base = self.lo
         for k in range(s, e):
-            if kinds[k - base] == _CAPITAL:
+            if 65 <= raw[k - base] <= 90:  # a capital
                 return self.text[s:e].lower()
         return self.text[s:e]
 
