@@ -240,15 +240,17 @@ _DIGITS_RE: Final = re.compile(r"\d\d*")
 _DIGIT_MASK: Final = bytes(49 if 48 <= c <= 57 else 32 for c in range(256))
 
 
-def _digit_runs(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+def _digit_runs(text: str, start: int, end: int, ascii_text: bool = False) -> list[tuple[int, int, str]]:
     """(start, end, "digit") of every run of digits in ``text[start:end]``, in order.
 
     A regex search for ``\\d`` tests every character (~100 instructions a character); an ASCII
     sentence (``isascii`` is a flag of the slice, set when it is made) is mapped to a mask of
     its digits in one table pass instead. Other text can hold other decimal digits: the regex.
+    ``ascii_text``: the caller knows ``text`` is ASCII, so ``isascii`` (a generic method call
+    when compiled) need not be asked of the slice.
     """
     seg = text[start:end]
-    if not seg.isascii():
+    if not ascii_text and not seg.isascii():
         out = []
         for d in _DIGITS_RE.finditer(text, start, end):
             a, b = d.span()
@@ -277,12 +279,12 @@ def find_dates(
     out: list[DateMention] = []
     end = len(text) if end is None else end
     last_end = start
+    ascii_text = text.isascii()
     if anchors is None:
         found = [(a.start(), a.end(), a.lastgroup or "") for a in _ANCHOR_RE.finditer(text, start, end)]
     else:
-        found = [*anchors, *_digit_runs(text, start, end)]
+        found = [*anchors, *_digit_runs(text, start, end, ascii_text)]
         found.sort()  # the method: ``sorted`` is a generic call when compiled
-    ascii_text = text.isascii()
     kinds: bytes | None = None  # _WORD_KINDS of the sentence, when the words before are needed
     for a_start, a_end, kind in found:
         if a_start < last_end:
