@@ -109,6 +109,10 @@ _DISPATCH: dict[str, tuple[tuple[str, int, int], ...]] = {
     "rel": (("rel_day", 0, 0), ("rel_day", 1, 0), ("rel_day", 3, 0)),
     "per": (("rel_period", 1, 0), ("rel_period", 2, 0), ("span", 2, 0), ("span", 3, 0), ("ago", 1, 0)),
 }
+# The same, with each pattern compiled in place of its name: no lookup by name per pattern tried.
+_DISPATCH_PATTERNS: dict[str, tuple[tuple[re.Pattern[str], int, int], ...]] = {
+    kind: tuple((_COMPILED[name], back, shape) for name, back, shape in tries) for kind, tries in _DISPATCH.items()
+}
 _UNITS: Final = ("days", "weeks", "months", "years")
 
 
@@ -289,7 +293,7 @@ def find_dates(
     for a_start, a_end, kind in found:
         if a_start < last_end:
             continue
-        if kind != "digit" and text[a_start].isupper() != (kind == "mon" or kind == "wd"):
+        if kind != "digit" and _is_capital(text[a_start]) != (kind == "mon" or kind == "wd"):
             continue  # month and weekday names are capitalised, "today" and "weeks" are not
         pos = a_start
         while pos > start and text[pos - 1].isalnum():
@@ -302,7 +306,7 @@ def find_dates(
         before: list[int] | None = None  # the words before: found when a pattern needs them
         best: re.Match[str] | None = None
         best_start = best_end = 0  # best's span: one ``span()`` call per match, not one per comparison
-        for name, back, shape in _DISPATCH[kind]:
+        for pattern, back, shape in _DISPATCH_PATTERNS[kind]:
             if shape and not shapes & shape:
                 continue
             if back == 0:
@@ -318,7 +322,7 @@ def find_dates(
                 if back > len(before):
                     continue
                 p = before[back - 1]
-            m = _COMPILED[name].match(text, p, end)
+            m = pattern.match(text, p, end)
             if m is None:
                 continue
             m_start, m_end = m.span()
@@ -328,6 +332,14 @@ def find_dates(
             out.append(_mention(best))
             last_end = best_end
     return _merge_weekday_dates(text, out)
+
+
+def _is_capital(ch: str) -> bool:
+    """``ch.isupper()`` of one character; an ASCII one by comparisons (``isupper`` is a generic
+    method call when compiled)."""
+    if ch < "\x80":
+        return "A" <= ch <= "Z"
+    return ch.isupper()
 
 
 def _merge_weekday_dates(text: str, mentions: list[DateMention]) -> list[DateMention]:
