@@ -109,6 +109,10 @@ _DISPATCH: dict[str, tuple[tuple[str, int, int], ...]] = {
     "rel": (("rel_day", 0, 0), ("rel_day", 1, 0), ("rel_day", 3, 0)),
     "per": (("rel_period", 1, 0), ("rel_period", 2, 0), ("span", 2, 0), ("span", 3, 0), ("ago", 1, 0)),
 }
+# The same, with each pattern compiled in place of its name: no lookup by name per pattern tried.
+_DISPATCH_PATTERNS: dict[str, tuple[tuple[re.Pattern[str], int, int], ...]] = {
+    kind: tuple((_COMPILED[name], back, shape) for name, back, shape in tries) for kind, tries in _DISPATCH.items()
+}
 _UNITS: Final = ("days", "weeks", "months", "years")
 
 
@@ -240,15 +244,17 @@ _DIGITS_RE: Final = re.compile(r"\d\d*")
 _DIGIT_MASK: Final = bytes(49 if 48 <= c <= 57 else 32 for c in range(256))
 
 
-def _digit_runs(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+def _digit_runs(text: str, start: int, end: int, ascii_text: bool = False) -> list[tuple[int, int, str]]:
     """(start, end, "digit") of every run of digits in ``text[start:end]``, in order.
 
     A regex search for ``\\d`` tests every character (~100 instructions a character); an ASCII
     sentence (``isascii`` is a flag of the slice, set when it is made) is mapped to a mask of
     its digits in one table pass instead. Other text can hold other decimal digits: the regex.
+    ``ascii_text``: the caller knows ``text`` is ASCII, so ``isascii`` (a generic method call
+    when compiled) need not be asked of the slice.
     """
     seg = text[start:end]
-    if not seg.isascii():
+    if not ascii_text and not seg.isascii():
         out = []
         for d in _DIGITS_RE.finditer(text, start, end):
             a, b = d.span()
@@ -277,17 +283,17 @@ def find_dates(
     out: list[DateMention] = []
     end = len(text) if end is None else end
     last_end = start
+    ascii_text = text.isascii()
     if anchors is None:
         found = [(a.start(), a.end(), a.lastgroup or "") for a in _ANCHOR_RE.finditer(text, start, end)]
     else:
-        found = [*anchors, *_digit_runs(text, start, end)]
+        found = [*anchors, *_digit_runs(text, start, end, ascii_text)]
         found.sort()  # the method: ``sorted`` is a generic call when compiled
-    ascii_text = text.isascii()
     kinds: bytes | None = None  # _WORD_KINDS of the sentence, when the words before are needed
     for a_start, a_end, kind in found:
         if a_start < last_end:
             continue
-        if kind != "digit" and text[a_start].isupper() != (kind == "mon" or kind == "wd"):
+        if kind != "digit" and _is_capital(text[a_start]) != (kind == "mon" or kind == "wd"):
             continue  # month and weekday names are capitalised, "today" and "weeks" are not
         pos = a_start
         while pos > start and text[pos - 1].isalnum():
@@ -300,7 +306,7 @@ def find_dates(
         before: list[int] | None = None  # the words before: found when a pattern needs them
         best: re.Match[str] | None = None
         best_start = best_end = 0  # best's span: one ``span()`` call per match, not one per comparison
-        for name, back, shape in _DISPATCH[kind]:
+        for pattern, back, shape in _DISPATCH_PATTERNS[kind]:
             if shape and not shapes & shape:
                 continue
             if back == 0:
@@ -316,7 +322,7 @@ def find_dates(
                 if back > len(before):
                     continue
                 p = before[back - 1]
-            m = _COMPILED[name].match(text, p, end)
+            m = pattern.match(text, p, end)
             if m is None:
                 continue
             m_start, m_end = m.span()
@@ -326,6 +332,14 @@ def find_dates(
             out.append(_mention(best))
             last_end = best_end
     return _merge_weekday_dates(text, out)
+
+
+def _is_capital(ch: str) -> bool:
+    """``ch.isupper()`` of one character; an ASCII one by comparisons (``isupper`` is a generic
+    method call when compiled)."""
+    if ch < "\x80":
+        return "A" <= ch <= "Z"
+    return ch.isupper()
 
 
 def _merge_weekday_dates(text: str, mentions: list[DateMention]) -> list[DateMention]:

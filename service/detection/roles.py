@@ -9,7 +9,6 @@ is a passive; coordinated names ("the U.S. and Russia", "Moscow, Washington") tr
 from __future__ import annotations
 
 import re
-import string
 from typing import Final
 
 from schemas.common import EventType
@@ -64,15 +63,18 @@ def _word_before(text: str, pos: int) -> str:
 
 
 _WORDS_RE: Final = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-# What each character is to _WORDS_RE, indexed by its ASCII code (see _Words).
-_OTHER: Final = 0
-_JOINER: Final = 1  # an apostrophe or hyphen: inside a word, but no word starts with one
-_LETTER: Final = 2  # a lowercase letter
-_CAPITAL: Final = 3  # a capital letter: the word needs lowercasing
-_KIND_TABLE: Final = bytes(
-    _LETTER if chr(c) in string.ascii_lowercase else _CAPITAL if chr(c) in string.ascii_uppercase
-    else _JOINER if chr(c) in "'-" else _OTHER for c in range(256)
-)
+
+
+def _is_letter(c: int) -> bool:
+    """Whether an ASCII code is a letter: words start with one."""
+    return 97 <= c <= 122 or 65 <= c <= 90
+
+
+def _in_word(c: int) -> bool:
+    """Whether an ASCII code is a letter, an apostrophe or a hyphen: a character of a word."""
+    return 97 <= c <= 122 or 65 <= c <= 90 or c == 39 or c == 45
+
+
 # Reach of the look back for the word before a name.
 _PREP_REACH: Final = 40
 _WORD_BEFORE_PREP_REACH: Final = 60
@@ -96,22 +98,23 @@ class _Words:
         seg = text[lo:hi]
         if "’" in seg:  # ``in`` is instant on an ASCII str; ``replace`` is a generic method call
             seg = seg.replace("’", "'")
-        self.kinds = seg.encode("ascii", "replace").translate(_KIND_TABLE)
+        # Read as codes (``_in_word``): a ``translate`` to a table of kinds is a generic method call.
+        self.raw = seg.encode("ascii", "replace")
 
     def last(self, lo: int, hi: int) -> tuple[int, int]:
         """Bounds of the last word of ``text[lo:hi]``; (lo, lo) if there is none."""
-        kinds = self.kinds
+        raw = self.raw
         base = self.lo
         end = hi
         while end > lo:
-            if kinds[end - 1 - base] == _OTHER:
+            if not _in_word(raw[end - 1 - base]):
                 end -= 1
                 continue
             run = end - 1
-            while run > lo and kinds[run - 1 - base] != _OTHER:
+            while run > lo and _in_word(raw[run - 1 - base]):
                 run -= 1
             first = run
-            while first < end and kinds[first - base] < _LETTER:
+            while first < end and not _is_letter(raw[first - base]):
                 first += 1
             if first < end:
                 return first, end
@@ -121,10 +124,10 @@ class _Words:
     def word(self, s: int, e: int) -> str:
         """``text[s:e].lower()`` of a word: most words have no capital, and then need no ``lower``
         (a generic method call when compiled)."""
-        kinds = self.kinds
+        raw = self.raw
         base = self.lo
         for k in range(s, e):
-            if kinds[k - base] == _CAPITAL:
+            if 65 <= raw[k - base] <= 90:  # a capital
                 return self.text[s:e].lower()
         return self.text[s:e]
 
@@ -189,7 +192,9 @@ def is_locative(text: str, start: int) -> bool:
     return _Words(text, lo, start).prep_before(start) in LOCATIVES
 
 
-_ACTOR_CACHE: dict[tuple[str, str, str], Actor] = {}
+# The Actor last made for each surface text, with the entry it was made from: keyed by the
+# text alone, a lookup hashes one string, not a tuple of three (nor works out the code and kind).
+_ACTOR_CACHE: dict[str, tuple[GazEntry, Actor]] = {}
 
 
 def _actor_code(g: GazEntry) -> str:
@@ -198,13 +203,16 @@ def _actor_code(g: GazEntry) -> str:
 
 
 def to_actor(text: str, s: int, e: int, g: GazEntry) -> Actor:
-    code = _actor_code(g)
-    key = (code, text[s:e], g.actor_kind)
-    actor = _ACTOR_CACHE.get(key)
-    if actor is None:
-        if len(_ACTOR_CACHE) > 50_000:  # bounded: surface forms are few, but be safe
-            _ACTOR_CACHE.clear()
-        actor = _ACTOR_CACHE[key] = build(Actor, code=key[0], text=key[1], kind=key[2])
+    """The Actor of the name ``text[s:e]`` (entry ``g``). Models are never mutated once built,
+    so one per name serves every signal."""
+    surface = text[s:e]
+    hit = _ACTOR_CACHE.get(surface)
+    if hit is not None and hit[0] is g:
+        return hit[1]
+    if len(_ACTOR_CACHE) > 50_000:  # bounded: surface forms are few, but be safe
+        _ACTOR_CACHE.clear()
+    actor = build(Actor, code=_actor_code(g), text=surface, kind=g.actor_kind)
+    _ACTOR_CACHE[surface] = (g, actor)
     return actor
 
 
@@ -236,22 +244,42 @@ def _to_location(g: GazEntry) -> Location:
 _COORDINATORS: Final = frozenset({"and", ",", ", and", "or", ", or", "&", "and the", ", and the", ", the", "as well as"})
 
 
-def _coordinated(text: str, mentions: list[tuple[int, int, GazEntry]], idx: int, step: int) -> list[int]:
+def _coordinated(text: str, words: _Words, mentions: list[tuple[int, int, GazEntry]], idx: int, step: int) -> list[int]:
     """Indexes of actors coordinated with mentions[idx] ("the U.S. and Russia", "Moscow, Washington")."""
     out = [idx]
     j = idx
     while 0 <= j + step < len(mentions):
         a, b = (mentions[j], mentions[j + step]) if step > 0 else (mentions[j + step], mentions[j])
-        if not _coordinating(text, a[1], b[0]):
+        if not _coordinating(text, words, a[1], b[0]):
             break
         j += step
         out.append(j)
     return out
 
 
-def _coordinating(text: str, lo: int, hi: int) -> bool:
+# _coordinating of the short gaps seen so far: the same few recur ("and", "and the", ",").
+_COORDINATING_CACHE: dict[str, bool] = {}
+_CACHED_GAP: Final = 24  # the longest gap cached
+
+
+def _coordinating(text: str, words: _Words, lo: int, hi: int) -> bool:
     """Whether ``text[lo:hi]``, between two names, coordinates them ("and", ", the", "as well as")."""
-    gap = text[lo:hi].strip()
+    if _long_gap(words, lo, hi):
+        return False
+    gap = text[lo:hi]
+    if hi - lo > _CACHED_GAP:
+        return _is_coordinator(gap)
+    known = _COORDINATING_CACHE.get(gap)
+    if known is None:
+        if len(_COORDINATING_CACHE) > 50_000:  # bounded, as _ACTOR_CACHE
+            _COORDINATING_CACHE.clear()
+        known = _COORDINATING_CACHE[gap] = _is_coordinator(gap)
+    return known
+
+
+def _is_coordinator(gap: str) -> bool:
+    """Whether ``gap``, the text between two names, coordinates them (see ``_coordinating``)."""
+    gap = gap.strip()
     if len(gap) > 11 and gap[0] not in ",aA'’":
         return False  # too long for a coordinator, and no possessive or "and other" opening it
     gap = gap.lower()
@@ -259,6 +287,30 @@ def _coordinating(text: str, lo: int, hi: int) -> bool:
         for prefix in ("’s", "'s"):
             gap = gap.removeprefix(prefix).strip()
     return gap in _COORDINATORS or gap.startswith((", and other", "and other"))
+
+
+def _long_gap(words: _Words, lo: int, hi: int) -> bool:
+    """A sure "too long" of ``_coordinating``, read on bytes: most names are far apart, and then
+    the gap is not sliced, stripped and tested (generic method calls when compiled). Sure only
+    when the gap, without its spaces, ends on plain ASCII characters other than whitespace
+    (``raw`` has "?" for every non-ASCII one, and "'" for a curly apostrophe): then it is what
+    ``strip`` leaves."""
+    raw = words.raw
+    base = words.lo
+    a = lo
+    b = hi
+    while a < b and raw[a - base] == 32:
+        a += 1
+    while b > a and raw[b - 1 - base] == 32:
+        b -= 1
+    if b - a <= 11:
+        return False
+    first = raw[a - base]
+    last = raw[b - 1 - base]
+    return (
+        32 < first < 127 and first != 63 and 32 < last < 127 and last != 63
+        and first != 44 and first != 97 and first != 65 and first != 39  # not one of ",aA'"
+    )
 
 
 class Roles:
@@ -334,7 +386,7 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     possessor = [i for i in after if _is_of(text[cand.end:mentions[i][0]])]
 
     if passive and etype not in SYMMETRIC:
-        source_idx = _coordinated(text, mentions, passive[0], +1)
+        source_idx = _coordinated(text, words, mentions, passive[0], +1)
         in_clause = [i for i in before if mentions[i][0] >= clause.start]
         target_idx = in_clause[-1:]
         after = []
@@ -353,13 +405,13 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
             if pool and in_clause:
                 # The subject comes first: "Beijing summoned the U.S. ambassador ... and suspended
                 # imports" is Beijing's act, not the nearest name's.
-                last = _coordinated(text, mentions, pool[0], +1)[-1]  # in order: the last is the greatest
+                last = _coordinated(text, words, mentions, pool[0], +1)[-1]  # in order: the last is the greatest
                 pool = [i for i in pool if i <= last]
         if possessor and not in_clause and etype not in SYMMETRIC:
-            source_idx = _coordinated(text, mentions, possessor[0], +1)  # "a demand of Moscow"
+            source_idx = _coordinated(text, words, mentions, possessor[0], +1)  # "a demand of Moscow"
             after = [i for i in after if i not in source_idx]
         elif pool:
-            source_idx = _coordinated(text, mentions, pool[-1], -1)
+            source_idx = _coordinated(text, words, mentions, pool[-1], -1)
             source_idx.reverse()  # found backwards: in text order
 
     if etype in SYMMETRIC:
@@ -374,36 +426,37 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
             if "," not in text[cand.end:m0] and words.count(cand.end, m0, 5) <= 4 and (prep not in OBJECT_PREPS or people_of):
                 parts = after[:1]  # "will meet the U.S. envoy", "visited Kyiv"
         if parts:
-            target_idx = _coordinated(text, mentions, parts[0], +1)
+            target_idx = _coordinated(text, words, mentions, parts[0], +1)
             if not source_idx or words.any_in(cand.end, mentions[parts[0]][0], LISTING_WORDS):
                 # "a summit involving Moscow, Washington": the participants are all named after it
                 source_idx, target_idx = target_idx[:1], target_idx[1:]
     elif not target_idx:
         usable = [i for i in after if preps[i] not in CAUSE_PREPS]
         if usable:
-            target_idx = _coordinated(text, mentions, usable[0], +1)
+            target_idx = _coordinated(text, words, mentions, usable[0], +1)
 
     # Actors are told apart by code (``dedupe_actors``): decided on the names, before any Actor
     # is made, so none is made only to be dropped.
-    src_codes: set[str] = set()
+    # Lists, not sets: they hold a name or two, and an empty set costs more to make than a scan.
+    src_codes: list[str] = []
     source_idx = _distinct(mentions, source_idx, src_codes)
-    target_idx = _distinct(mentions, target_idx, set())
+    target_idx = _distinct(mentions, target_idx, [])
     if etype in SYMMETRIC and len(source_idx) > 1 and not target_idx:
         source_idx, target_idx = source_idx[:1], source_idx[1:]
-        src_codes = {_actor_code(mentions[source_idx[0]][2])}
+        src_codes = [_actor_code(mentions[source_idx[0]][2])]
     source = [_actor_of(text, mentions[i]) for i in source_idx]
     target = [_actor_of(text, mentions[i]) for i in target_idx if _actor_code(mentions[i][2]) not in src_codes]
     return Roles(source, target, _location(text, cand, mentions, preps, place_idx, clause))
 
 
-def _distinct(mentions: list[tuple[int, int, GazEntry]], idxs: list[int], codes: set[str]) -> list[int]:
+def _distinct(mentions: list[tuple[int, int, GazEntry]], idxs: list[int], codes: list[str]) -> list[int]:
     """``idxs`` without the mentions whose actor code an earlier one has (or ``codes`` already
     holds); ``codes`` gets those of the kept ones."""
     out = []
     for i in idxs:
         code = _actor_code(mentions[i][2])
         if code not in codes:
-            codes.add(code)
+            codes.append(code)
             out.append(i)
     return out
 

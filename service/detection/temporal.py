@@ -126,6 +126,7 @@ def _cues_after_contrast(lower: str, ctx: Context, name: str, sent_start: int, p
 _CAUSE_WORDS: Final = ("after", "following", "in re")  # "in re": "in response to", "in retaliation for", "in reprisal for"
 _CALLED_WORDS: Final = ("call", "announced")
 _CONTRAST_WORDS: Final = (";", "but", "while", "whereas", "though", "however", "yet")  # "though" in "although"
+_NO_CARRY_WORDS: Final = (",", "said", "says", "told")
 
 
 def _search_where_cued(pattern: re.Pattern[str], words: tuple[str, ...], lower: str, lo: int, hi: int) -> bool:
@@ -144,7 +145,7 @@ def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span,
     # A future cue after the trigger counts unless a report or an adjunct intervenes ("... this
     # week's missile attack, analysts said, a move that would send prices soaring").
     fut = [c for c in cues_in(ctx, "future", clause.start, window_hi)
-           if c[0] < cand.end or not _NO_CARRY_RE.search(lower, cand.end, c[0])]
+           if c[0] < cand.end or not _search_where_cued(_NO_CARRY_RE, _NO_CARRY_WORDS, lower, cand.end, c[0])]
     if not fut:
         # A future auxiliary in an earlier clause carries over ("will hold talks on Jan. 10,
         # followed by a meeting on Jan. 12") unless a past-tense verb intervenes ("said it would
@@ -152,7 +153,7 @@ def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span,
         earlier = _cues_after_contrast(lower, ctx, "future", sent.start, cand.start, clause.start)
         if (
             earlier and not _past_verb_in(text, earlier[-1][1], cand.start)
-            and not _NO_CARRY_RE.search(lower, earlier[-1][1], cand.start)
+            and not _search_where_cued(_NO_CARRY_RE, _NO_CARRY_WORDS, lower, earlier[-1][1], cand.start)
         ):
             fut = earlier
     if cand.entry.type in _CALLED_TYPES and _search_where_cued(_CALLED_RE, _CALLED_WORDS, lower, max(clause.start, cand.start - 45), cand.start):
