@@ -52,6 +52,18 @@ typedef struct {
     PyObject *values;    /* tuple */
 } Scanner;
 
+/* Python 3.11 may still hold a str in its legacy form; 3.12 removed that (and the call). */
+static inline int
+text_ready(PyObject *text)
+{
+#if PY_VERSION_HEX < 0x030C0000
+    return PyUnicode_READY(text);
+#else
+    (void)text;
+    return 0;
+#endif
+}
+
 static int32_t
 class_of(const Scanner *s, Py_UCS4 ch)
 {
@@ -181,14 +193,11 @@ build_dfa(Scanner *s, PyObject *keys, Py_ssize_t nkeys)
         return -1;
     }
     const int32_t C = s->nclasses;
+    int32_t *fail = NULL, *queue = NULL, *out_count = NULL, *out_start = NULL, *out_items = NULL;
     int32_t *delta = PyMem_Malloc((size_t)total * C * sizeof(int32_t));
     int32_t *word = PyMem_Malloc((size_t)total * sizeof(int32_t));  /* key index ending here, or -1 */
-    if (delta == NULL || word == NULL) {
-        PyMem_Free(delta);
-        PyMem_Free(word);
-        PyErr_NoMemory();
-        return -1;
-    }
+    if (delta == NULL || word == NULL)
+        goto nomem;
     memset(delta, 0xff, (size_t)total * C * sizeof(int32_t));  /* -1: no child */
     int32_t nstates = 1;
     word[0] = -1;
@@ -203,10 +212,8 @@ build_dfa(Scanner *s, PyObject *keys, Py_ssize_t nkeys)
             int32_t next = delta[(size_t)state * C + c];
             if (next < 0) {
                 if (nstates == total) {  /* cannot happen: trie_size counts exactly */
-                    PyMem_Free(delta);
-                    PyMem_Free(word);
                     PyErr_SetString(PyExc_SystemError, "Scanner: trie size miscounted");
-                    return -1;
+                    goto error;
                 }
                 next = nstates++;
                 word[next] = -1;
@@ -217,18 +224,11 @@ build_dfa(Scanner *s, PyObject *keys, Py_ssize_t nkeys)
         word[state] = (int32_t)k;  /* a repeated key keeps its last value, as add_word does */
     }
 
-    int32_t *fail = PyMem_Malloc((size_t)nstates * sizeof(int32_t));
-    int32_t *queue = PyMem_Malloc((size_t)nstates * sizeof(int32_t));
-    int32_t *out_count = PyMem_Malloc((size_t)nstates * sizeof(int32_t));
-    if (fail == NULL || queue == NULL || out_count == NULL) {
-        PyMem_Free(fail);
-        PyMem_Free(queue);
-        PyMem_Free(out_count);
-        PyMem_Free(delta);
-        PyMem_Free(word);
-        PyErr_NoMemory();
-        return -1;
-    }
+    fail = PyMem_Malloc((size_t)nstates * sizeof(int32_t));
+    queue = PyMem_Malloc((size_t)nstates * sizeof(int32_t));
+    out_count = PyMem_Malloc((size_t)nstates * sizeof(int32_t));
+    if (fail == NULL || queue == NULL || out_count == NULL)
+        goto nomem;
     Py_ssize_t head = 0, tail = 0;
     fail[0] = 0;
     out_count[0] = 0;
@@ -258,22 +258,13 @@ build_dfa(Scanner *s, PyObject *keys, Py_ssize_t nkeys)
     }
 
     /* Each state reports its own key, then those of its failure chain: longest first. */
-    int32_t *out_start = PyMem_Malloc(((size_t)nstates + 1) * sizeof(int32_t));
+    out_start = PyMem_Malloc(((size_t)nstates + 1) * sizeof(int32_t));
     Py_ssize_t nout = 0;
     for (int32_t st = 0; st < nstates; st++)
         nout += out_count[st];
-    int32_t *out_items = PyMem_Malloc((nout ? (size_t)nout : 1) * sizeof(int32_t));
-    if (out_start == NULL || out_items == NULL) {
-        PyMem_Free(out_start);
-        PyMem_Free(out_items);
-        PyMem_Free(fail);
-        PyMem_Free(queue);
-        PyMem_Free(out_count);
-        PyMem_Free(delta);
-        PyMem_Free(word);
-        PyErr_NoMemory();
-        return -1;
-    }
+    out_items = PyMem_Malloc((nout ? (size_t)nout : 1) * sizeof(int32_t));
+    if (out_start == NULL || out_items == NULL)
+        goto nomem;
     Py_ssize_t pos = 0;
     for (int32_t st = 0; st < nstates; st++) {
         out_start[st] = (int32_t)pos;
@@ -296,6 +287,18 @@ build_dfa(Scanner *s, PyObject *keys, Py_ssize_t nkeys)
     PyMem_Free(out_count);
     PyMem_Free(word);
     return 0;
+
+nomem:
+    PyErr_NoMemory();
+error:
+    PyMem_Free(delta);
+    PyMem_Free(word);
+    PyMem_Free(fail);
+    PyMem_Free(queue);
+    PyMem_Free(out_count);
+    PyMem_Free(out_start);
+    PyMem_Free(out_items);
+    return -1;
 }
 
 static void
@@ -377,10 +380,8 @@ Scanner_findall(Scanner *s, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     PyObject *text = args[0];
-#if PY_VERSION_HEX < 0x030C0000
-    if (PyUnicode_READY(text) < 0)
+    if (text_ready(text) < 0)
         return NULL;
-#endif
     Py_ssize_t len = PyUnicode_GET_LENGTH(text);
     Py_ssize_t start = 0, end = len;
     if (nargs > 1 && (start = PyLong_AsSsize_t(args[1])) == -1 && PyErr_Occurred())
@@ -474,10 +475,8 @@ ascii_lower_forms(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     PyObject *text = args[0];
-#if PY_VERSION_HEX < 0x030C0000
-    if (PyUnicode_READY(text) < 0)
+    if (text_ready(text) < 0)
         return NULL;
-#endif
     if (!PyUnicode_IS_ASCII(text))
         Py_RETURN_NONE;
     const Py_UCS1 *table = (const Py_UCS1 *)PyBytes_AS_STRING(args[1]);

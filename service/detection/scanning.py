@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import ahocorasick
 
@@ -55,22 +55,23 @@ class PyScanner:
         return [(start + e, v) for e, v in self._automaton.iter(text[start:end])]
 
 
-def native_scanner_class() -> Callable[[list[str], list[object]], KeyScanner] | None:
-    """The compiled scanner when the compiled detector is in use, else None."""
+def _compiled(name: str) -> Any:
+    """``_scan.<name>`` when the compiled detector is in use (same build, same checks), else None."""
     if not native.STATUS.startswith("compiled"):
         return None
-    from service.detection._scan import Scanner  # type: ignore[import-not-found]
+    from service.detection import _scan  # type: ignore[attr-defined]
 
-    return Scanner  # type: ignore[no-any-return]
+    return getattr(_scan, name)
+
+
+def native_scanner_class() -> Callable[[list[str], list[object]], KeyScanner] | None:
+    """The compiled scanner when the compiled detector is in use, else None."""
+    return _compiled("Scanner")  # type: ignore[no-any-return]
 
 
 def native_ascii_lower_forms() -> Callable[[str, bytes], tuple[str, str] | None] | None:
     """``_scan.ascii_lower_forms`` when the compiled detector is in use, else None."""
-    if not native.STATUS.startswith("compiled"):
-        return None
-    from service.detection._scan import ascii_lower_forms  # type: ignore[import-not-found]
-
-    return ascii_lower_forms  # type: ignore[no-any-return]
+    return _compiled("ascii_lower_forms")  # type: ignore[no-any-return]
 
 
 def make_scanner(keys: Sequence[str], values: Sequence[object],
@@ -87,14 +88,6 @@ def _lower_words_py(data: bytes) -> bytes:
     return b" ".join(data.lower().split())
 
 
-def _lower_words_impl() -> Callable[[bytes], bytes]:
-    if not native.STATUS.startswith("compiled"):
-        return _lower_words_py
-    from service.detection._scan import lower_words as compiled  # type: ignore[import-not-found]
-
-    return compiled  # type: ignore[no-any-return]
-
-
 #: ``b" ".join(data.lower().split())``: ASCII letters lowercased, whitespace runs made one space.
 #: In C (``_scan.c``, one pass) with the compiled build: ~10x cheaper than the split and the join.
-lower_words: Callable[[bytes], bytes] = _lower_words_impl()
+lower_words: Callable[[bytes], bytes] = _compiled("lower_words") or _lower_words_py
