@@ -27,7 +27,7 @@
  *
  * 3. ``lower_words(data: bytes) -> bytes``: ``b" ".join(data.lower().split())`` in one pass (ASCII
  * letters lowercased, runs of ASCII whitespace made one space, none at the ends): the stream's
- * content hash of every article, ~10x cheaper than the split and the join.
+ * content hash of every article: ~10 us for a 3 KB article against ~37 us for the split and the join.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

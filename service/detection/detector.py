@@ -240,15 +240,11 @@ def _blocked(entry: TriggerEntry, ctx: Context, start: int, end: int) -> bool:
     if not entry.block:
         return False
     lo, hi = start - entry.block_window, end + entry.block_window
-    classes = ctx.classes
     for name in entry.block:
-        if entry.block_on_names and name in NAME_CLASSES:
-            hits = _name_hits(ctx, name)
-        else:
-            found = classes.get(name)  # read in place: most rules' classes are not in the sentence
-            if found is None:
-                continue
-            hits = found
+        # Read in place; the name classes are looked for only where the rule has one.
+        hits = _hits_of(ctx, name) if entry.block_on_names else ctx.classes.get(name)
+        if hits is None:
+            continue
         for hit in hits:
             if hit[1] >= lo and hit[0] <= hi:
                 return True
@@ -742,7 +738,7 @@ def _process_sentence(
     ctx = _context(lex, text, blower, sent)
     names = [(s, e) for s, e, g in ctx.gaz if " " in g.surface]
     if names:  # "Organization for Security and Cooperation in Europe" holds no COOPERATE event
-        heads = [h for h in heads if not any(s <= h[0] and h[1] <= e for s, e in names)]
+        heads = [h for h in heads if not _in_names(h[0], h[1], names)]
     cands = _candidates(heads, ctx, lower, sent)
     # Conditional threats need a threat word and an "if" ("sanctions if Russia attacks").
     threat_possible = THREAT_CLASS in ctx.classes and any(

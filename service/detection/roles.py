@@ -72,7 +72,7 @@ def _is_letter(c: int) -> bool:
 
 def _in_word(c: int) -> bool:
     """Whether an ASCII code is a letter, an apostrophe or a hyphen: a character of a word."""
-    return 97 <= c <= 122 or 65 <= c <= 90 or c == 39 or c == 45
+    return _is_letter(c) or c == 39 or c == 45
 
 
 # Reach of the look back for the word before a name.

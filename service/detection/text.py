@@ -295,7 +295,8 @@ class SentenceIndex:
 
 def _lower_each(text: str) -> str:
     """``text`` lower-cased character by character, keeping any character whose lower case is
-    longer (as ``lexicon.lower_forms`` does)."""
+    longer. ``lexicon.lower_forms`` may differ on a letter lower-cased by context (a final
+    sigma), which ``_ends_plain_word``, reading ASCII only, never looks at."""
     if text.isascii():
         return text.lower()
     return "".join([c.lower() if len(c.lower()) == 1 else c for c in text])
