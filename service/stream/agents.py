@@ -1,6 +1,9 @@
 """The detection agent: Faust wiring around the pure core in ``processing.py``.
 
-Per batch (``stream.take_events``: Faust's per-event overhead dominates, so we amortise it):
+Messages arrive in bulk: Faust's per-event path (an Event, a queue and a stream step per
+message) cost more of the event loop than all our own work, so the articles topic's messages go
+from Faust's fetch loop straight into an :class:`~service.stream.intake.Intake` and the agent
+takes them a batch at a time. Per batch:
 
 1. analyse every payload (parse, dedupe keys, detect, encode:
    :func:`~service.stream.processing.analyse_payloads`), in a detection process
@@ -11,7 +14,7 @@ Per batch (``stream.take_events``: Faust's per-event overhead dominates, so we a
    ourselves: plain JSON, no Faust envelope) and wait until the broker acknowledged them;
 3. only then record the dedupe keys in the table (so a crash between 2 and 3 gives duplicates,
    never a loss: a key recorded before its signals were durable would suppress them forever);
-4. flush the table's changelog writes and ack the batch's events, all while holding a lock
+4. flush the table's changelog writes and ack the batch's messages, all while holding a lock
    that Faust's periodic offset commit must also take.
 
 With ``processing_guarantee=exactly_once`` the sends of step 2 go through the transactional
@@ -38,9 +41,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import faust
+from faust.events import Event
 from faust.streams import _current_event
 
 from service.stream.detect_pool import DetectPool
+from service.stream.intake import Intake
 from service.stream.processing import (
     Analysis,
     Detect,
@@ -58,13 +63,19 @@ log = logging.getLogger("escalert.stream")
 SEND_RETRY_SECONDS = (0.5, 1, 2, 5, 10)  # then every 10 s, logged each time: Kafka is down
 
 
+def event_of(app: faust.App, message: Any) -> Event:
+    """A Faust event for ``message``, for the table: its reads and writes find their partition
+    in the current event's message (the intake hands the agent messages, not events)."""
+    return Event(app, message.key, message.value, None, message)
+
+
 @contextlib.contextmanager
 def as_current_event(event: Any) -> Iterator[None]:
     """Make ``event`` Faust's current event in this task only.
 
-    Table reads and writes find their partition from the current event; inside a batch that is
-    the last event taken, so each record's dedupe keys must be read and written under its own
-    event (a context variable, so the stream's own iteration task is not affected).
+    Table reads and writes find their partition from the current event, so each record's dedupe
+    keys must be read and written under its own message's event (a context variable, so other
+    tasks are not affected).
     """
     token = _current_event.set(weakref.ref(event))
     try:
@@ -81,14 +92,17 @@ class PartitionScope:
     of the event loop). Set in the finishing task's own context; :meth:`close` restores it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, app: faust.App) -> None:
+        self.app = app
         self.partition: int | None = None
+        self.event: Any = None  # held: the context variable only keeps a weak reference
         self.token: Any = None
 
-    def enter(self, event: Any) -> None:
-        partition = event.message.partition
+    def enter(self, message: Any) -> None:
+        partition = message.partition
         if partition != self.partition:
-            token = _current_event.set(weakref.ref(event))
+            self.event = event_of(self.app, message)
+            token = _current_event.set(weakref.ref(self.event))
             if self.token is None:
                 self.token = token
             self.partition = partition
@@ -96,7 +110,7 @@ class PartitionScope:
     def close(self) -> None:
         if self.token is not None:
             _current_event.reset(self.token)
-        self.token = self.partition = None
+        self.token = self.partition = self.event = None
 
 
 def _transient(exc: BaseException) -> bool:
@@ -134,7 +148,7 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
     purge_state = {"next": time.monotonic() + min(max(window / 10, 60.0), 3600.0)}
     batch_lock = asyncio.Lock()
     # exactly_once only: dedupe marks of the open transaction, per source partition:
-    # {partition: (highest marked offset, {key: (value, event)})}. The table's in-memory/rocksdb
+    # {partition: (highest marked offset, {key: (value, message)})}. The table's in-memory/rocksdb
     # state is not transactional; marks are applied to it only once Faust committed the
     # partition's offsets past them, so an aborted transaction (a rebalance, a crash) can never
     # leave marks behind that would suppress the re-processing of its records.
@@ -146,8 +160,8 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
             committed = consumer._committed_offset.get(faust.types.TP(s.topics.articles, partition))
             if committed is None or committed <= top:
                 continue
-            for key, (value, event) in marks.items():
-                with as_current_event(event):
+            for key, (value, message) in marks.items():
+                with as_current_event(event_of(app, message)):
                     dedupe.data[key] = value
             del pending_marks[partition]
     patched: dict[str, bool] = {}
@@ -293,26 +307,26 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
     def changelog_topic() -> str:
         return dedupe.changelog_topic.get_topic_name()
 
-    async def finish(events: list[Any], analyses: list[Analysis], now: datetime) -> None:
-        """Decide, produce, record dedupe marks and ack one batch, under the batch lock."""
+    async def finish(messages: list[Any], analyses: list[Analysis], now: datetime) -> None:
+        """Decide, produce, record dedupe marks and ack one batch of consumed messages, under
+        the batch lock."""
         guard_commits()
         async with batch_lock:
-            await _finish(events, analyses, now)
+            await _finish(messages, analyses, now)
 
-    async def _finish(events: list[Any], analyses: list[Analysis], now: datetime) -> None:
-        scope = PartitionScope()
+    async def _finish(messages: list[Any], analyses: list[Analysis], now: datetime) -> None:
+        scope = PartitionScope(app)
         try:
-            await _finish_in(scope, events, analyses, now)
+            await _finish_in(scope, messages, analyses, now)
         finally:
             scope.close()
 
-    async def _finish_in(scope: PartitionScope, events: list[Any], analyses: list[Analysis], now: datetime) -> None:
+    async def _finish_in(scope: PartitionScope, messages: list[Any], analyses: list[Analysis], now: datetime) -> None:
         by_record: dict[int, Any] = {}
         records = []
-        for ev in events:
-            msg = ev.message
+        for msg in messages:
             rec = Record(msg.value, msg.key, msg.topic, msg.partition, msg.offset, msg.timestamp)
-            by_record[id(rec)] = ev
+            by_record[id(rec)] = msg
             records.append(rec)
 
         def seen(record: Record, key: str) -> float | None:
@@ -341,7 +355,7 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
                 raw_value = raw_values.get(partition)
                 if raw_value is None:
                     raw_value = raw_values[partition] = json.dumps(value).encode()
-                event = by_record[id(res.record)]
+                message = by_record[id(res.record)]
                 for key in res.marks:
                     # The store is written directly and the changelog record produced with the
                     # batch's other sends (gathered, not one awaited send per key as Faust's
@@ -349,10 +363,10 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
                     # what Faust's "json" serializer reads back.
                     if eos:
                         top, marks = pending_marks.get(partition, (-1, {}))
-                        marks[key] = (value, event)
+                        marks[key] = (value, message)
                         pending_marks[partition] = (max(top, res.record.offset), marks)
                     else:
-                        scope.enter(event)
+                        scope.enter(message)
                         dedupe.data[key] = value
                     changelog.append((res.record, Outbound("changelog", json.dumps(key).encode(), raw_value)))
         if changelog:
@@ -361,15 +375,15 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
                 log.error("%s: dedupe changelog write failed: %s: %s", record.origin, type(exc).__name__, exc)
         if window > 0 and time.monotonic() >= purge_state["next"]:
             purge_state["next"] = time.monotonic() + min(max(window / 10, 60.0), 3600.0)
-            _purge(events, ts)
+            _purge(messages, ts)
         buffer = getattr(app.producer, "buffer", None)
         if buffer is not None:
             await buffer.flush()  # the changelog writes join this batch's transaction
-        for ev in events:
-            # Acked here, under the lock. In-process, take_events' own ack that follows is then a
-            # no-op; pipelined, the event's message holds one more reference (see the agent)
-            # and this ack is the one that releases its offset for commit.
-            ev.ack()
+        consumer = app.consumer
+        for msg in messages:
+            # Acked here, under the lock: the ack that releases its offset for commit (a message
+            # that came as an event holds one more reference for this ack: see ``_from_stream``).
+            msg.ack(consumer)
         _observe(results)
 
     async def _dead_letter_failed_sends(
@@ -430,9 +444,9 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
 
     parts.update_lag = update_lag
 
-    def _purge(events: list[Any], now_ts: float, limit: int = 10_000) -> None:
+    def _purge(messages: list[Any], now_ts: float, limit: int = 10_000) -> None:
         """Forget dedupe keys older than the window, for the partitions seen in this batch."""
-        per_partition = {ev.message.partition: ev for ev in events}
+        per_partition = {msg.partition: event_of(app, msg) for msg in messages}
         expired = []
         for key, value in dedupe.items():
             if value and now_ts - value[0] >= window and value[1] in per_partition:
@@ -445,84 +459,104 @@ def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> Non
         if expired:
             log.info("dedupe: forgot %d keys older than %ss", len(expired), window)
 
+    # The articles topic's messages come in bulk from the fetch loop (intake.py), bypassing
+    # Faust's per-event path; at most a batch waits before the fetch loop holds back.
+    intake = Intake(app, s.topics.articles, limit=s.batch_size)
+    parts.intake = intake
+
     @app.agent(parts.articles, name="escalert.detect")
     async def detect_articles(stream: Any) -> None:
-        if detect_fn is not None:
-            async for events in stream.take_events(s.batch_size, within=s.batch_within_seconds):
-                now = datetime.now(UTC)
-                batch = list(events)
-                analyses = analyse_payloads(
-                    [ev.message.value for ev in batch], detect=detect_fn, now=now,
-                    max_article_bytes=s.max_article_bytes, with_keys=window > 0)
-                await finish(batch, analyses, now)
-        else:
-            await _pipelined(stream)
+        bulk = s.batch_intake and intake.install()
+        log.info("%s: messages arrive %s", s.topics.articles,
+                 "in bulk (batch intake)" if bulk else "event by event (Faust's stream)")
+        feeder = asyncio.ensure_future(_from_stream(stream))
+        try:
+            if detect_fn is not None:
+                await _until_failed([asyncio.ensure_future(_in_process(detect_fn)), feeder])
+            else:
+                await _pipelined(feeder)
+        finally:
+            feeder.cancel()
+            await asyncio.gather(feeder, return_exceptions=True)
 
-    async def _pipelined(stream: Any) -> None:
-        """Detection in child processes while the loop keeps taking events.
+    async def _from_stream(stream: Any) -> None:
+        """Messages that still arrive as events (Faust's test utilities, or a fetch loop that
+        started before the intake was installed) join the intake too."""
+        async for events in stream.take_events(s.batch_size, within=s.batch_within_seconds):
+            if not intake.room.is_set():
+                await intake.room.wait()
+            for ev in events:
+                # One more reference per message: take_events acks these events as soon as this
+                # body returns, and that must not release an offset whose signals are not
+                # produced yet; finish()'s ack releases it. Nothing below yields to the loop, so
+                # take_events' acks always come first and ours is the one that reaches the consumer.
+                ev.message.incref()
+                intake.put(ev.message)
 
-        Three steps, each its own task: the agent's loop puts taken events in a stash; the
-        submitter sends the stash to the next idle child (so while every child is busy the stash
-        grows, and under load batches get big and cheap, while at low rates each goes at once);
-        the finisher finishes batches strictly in the order they were taken (offsets, dedupe).
+    async def _in_process(detect: Detect) -> None:
+        """Detection on the event loop (``ESCALERT_DETECT_PROCESSES=0``), a batch at a time."""
+        while True:
+            batch = await intake.take_within(s.batch_size, s.batch_within_seconds)
+            now = datetime.now(UTC)
+            analyses = analyse_payloads(
+                [msg.value for msg in batch], detect=detect, now=now,
+                max_article_bytes=s.max_article_bytes, with_keys=window > 0)
+            await finish(batch, analyses, now)
+
+    async def _pipelined(feeder: asyncio.Future[None]) -> None:
+        """Detection in child processes while the loop keeps taking messages.
+
+        Two tasks: the submitter sends what waits in the intake (up to a batch) to the next idle
+        child, so while every child is busy messages pile up, and under load batches get big and
+        cheap, while at low rates each goes at once; the finisher finishes batches strictly in
+        the order they were taken (offsets, dedupe).
         """
         pool = DetectPool(processes, s.detector, max_article_bytes=s.max_article_bytes,
                           with_keys=window > 0, timeout_seconds=s.detect_timeout_seconds)
         parts.detect_pool = pool
         await pool.start()
         log.info("detection in %d process(es): %s", processes, pool.pids)
-        stash: list[Any] = []
-        stashed = asyncio.Event()  # the stash has events
-        room = asyncio.Event()  # the stash is under a batch: the loop may add to it
-        room.set()
         in_flight: asyncio.Queue[tuple[list[Any], datetime, asyncio.Future[list[Analysis]]]] = (
-            asyncio.Queue(maxsize=processes + 1))
+            asyncio.Queue())
+        # Batches taken but not finished. Taking waits for a slot, so that while the finisher
+        # is behind, messages wait in the intake and make the next batch bigger (one finish per
+        # batch: its sends cost round trips to the broker, whatever the batch's size).
+        slots = asyncio.Semaphore(processes + 1)
 
         async def submitter() -> None:
             while True:
-                await stashed.wait()
+                await slots.acquire()
+                await intake.arrived.wait()
                 child = await pool.acquire()
-                batch = stash[:s.batch_size]
-                del stash[:s.batch_size]
-                if not stash:
-                    stashed.clear()
-                if len(stash) < s.batch_size:
-                    room.set()
+                batch = intake.take(s.batch_size)
                 now = datetime.now(UTC)
-                job = asyncio.ensure_future(pool.analyse([ev.message.value for ev in batch], now, child))
-                await in_flight.put((batch, now, job))
+                job = asyncio.ensure_future(pool.analyse([msg.value for msg in batch], now, child))
+                in_flight.put_nowait((batch, now, job))
 
         async def finisher() -> None:
             while True:
                 batch, now, job = await in_flight.get()
                 await finish(batch, await job, now)
+                slots.release()
 
-        helpers = [asyncio.ensure_future(submitter()), asyncio.ensure_future(finisher())]
         try:
-            async for events in stream.take_events(s.batch_size, within=s.batch_within_seconds):
-                if not room.is_set():
-                    await asyncio.wait([asyncio.ensure_future(room.wait()), *helpers],
-                                       return_when=asyncio.FIRST_COMPLETED)
-                for task in helpers:
-                    if task.done():
-                        task.result()  # its exception crashes the agent, as an inline one would
-                        raise RuntimeError("a detection pipeline task stopped")
-                for ev in events:
-                    # One more reference per message: take_events acks these events as soon as
-                    # this body returns, and that must not release an offset whose signals are
-                    # not produced yet; the finisher's ack releases it. Nothing below yields to
-                    # the loop, so take_events' acks always come first and ours, under the batch
-                    # lock, is the one that reaches the consumer.
-                    ev.message.incref()
-                stash.extend(events)
-                stashed.set()
-                if len(stash) >= s.batch_size:
-                    room.clear()
+            await _until_failed([asyncio.ensure_future(submitter()), asyncio.ensure_future(finisher()),
+                                 feeder])
         finally:
-            for task in helpers:
-                task.cancel()
-            await asyncio.gather(*helpers, return_exceptions=True)
             await pool.stop()
+
+    async def _until_failed(tasks: list[asyncio.Future[Any]]) -> None:
+        """Run ``tasks`` (each runs forever) until one stops; its exception crashes the agent,
+        as an exception in the agent's own body would. The others are cancelled."""
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()
+            raise RuntimeError("a detection pipeline task stopped")
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     @app.on_before_shutdown.connect
     async def _stop_detection(sender: Any, **kwargs: Any) -> None:

@@ -31,12 +31,19 @@ def _signals(msgs) -> list[Signal]:
     return [Signal.model_validate_json(m.value) for m in msgs]
 
 
-def test_sample_article_signals_field_by_field(make_stream):
+@pytest.mark.parametrize(("env", "arrival"), [
+    ({}, "in bulk (batch intake)"),
+    ({"ESCALERT_DETECT_PROCESSES": "0"}, "in bulk (batch intake)"),
+    ({"ESCALERT_BATCH_INTAKE": "false"}, "event by event (Faust's stream)"),
+], ids=["processes", "in-process", "faust-stream"])
+def test_sample_article_signals_field_by_field(make_stream, env, arrival):
     """The seed article through the worker gives exactly the signals detect() gives locally,
-    as plain JSON (no Faust envelope), keyed by article id."""
-    stream = make_stream(partitions=2, ESCALERT_DETECTOR="tests.stream.fakes:two_signals")
+    as plain JSON (no Faust envelope), keyed by article id: with detection in child processes
+    or in the worker, and with messages arriving in bulk or through Faust's own stream."""
+    stream = make_stream(partitions=2, ESCALERT_DETECTOR="tests.stream.fakes:two_signals", **env)
     w = stream.worker().start()
     w.wait_ready()
+    assert f"messages arrive {arrival}" in w.tail(400), w.tail()
     article = _seed_article()
     stream.produce([(article.id.encode(), wire_json(article))])
     msgs = stream.consume(stream.signals, until=lambda m: len(m) >= 2, timeout=60)
