@@ -185,10 +185,15 @@ def test_every_bad_input_is_dead_lettered_and_good_ones_still_flow(make_stream):
     assert w.proc.poll() is None  # still running
 
 
-@pytest.mark.parametrize("guarantee", ["at_least_once", "exactly_once"])
-def test_duplicates_suppressed_by_id_and_content_across_restart(make_stream, guarantee):
+@pytest.mark.parametrize(("guarantee", "store"), [
+    ("at_least_once", "memory://"), ("exactly_once", "memory://"), ("at_least_once", "rocksdb://"),
+])
+def test_duplicates_suppressed_by_id_and_content_across_restart(make_stream, tmp_path, guarantee, store):
+    # memory:// is rebuilt from the changelog at start; rocksdb:// (the default) keeps its state
+    # on disk, per partition, and finds a key's partition from Faust's current event.
     stream = make_stream(partitions=1, ESCALERT_DETECTOR="tests.stream.fakes:two_signals",
-                         ESCALERT_PROCESSING_GUARANTEE=guarantee)
+                         ESCALERT_PROCESSING_GUARANTEE=guarantee, ESCALERT_STORE=store,
+                         ESCALERT_DATA_DIR=str(tmp_path / "data"))
     w = stream.worker().start()
     w.wait_ready()
     body = "Russia massed troops near the border on Monday, officials said."

@@ -188,3 +188,25 @@ def test_install_replaces_the_fetch_loop_once() -> None:
     installed = consumer._drain_messages
     assert installed.__qualname__.startswith("Intake.install")
     assert intake.install() is True and consumer._drain_messages is installed
+
+
+def test_partition_scope_gives_each_message_its_partitions_event() -> None:
+    """Table reads and writes under the finisher find their partition in Faust's current event;
+    messages come round-robin over partitions, and each switch must point at the right one."""
+    import faust
+    from faust.streams import current_event
+
+    from service.stream.agents import PartitionScope
+
+    app = faust.App("intake-scope-test", store="memory://")
+    scope = PartitionScope(app)
+    before = current_event()
+    seen = []
+    for msg in [message(ARTICLES, 0, 0), message(ARTICLES, 1, 0), message(ARTICLES, 0, 1)]:
+        scope.enter(msg)
+        event = current_event()
+        assert event is not None and event.message.partition == msg.partition
+        seen.append(event)
+    assert seen[0] is seen[2]  # one event per partition and batch
+    scope.close()
+    assert current_event() is before
