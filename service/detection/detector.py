@@ -87,6 +87,15 @@ def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
     """Context words and names of one sentence. ``blower``: the boundary form of the lowercase
     text. Names are found by their lowercase and checked for case against the original text
     (``_spelled``)."""
+    ctx, found = _context_names(lex, text, blower, sent)
+    _context_words(ctx, found, text, sent)
+    return ctx
+
+
+def _context_names(lex: Lexicon, text: str, blower: str, sent: Span) -> tuple[Context, list[object]]:
+    """The first half of ``_context``: the sentence's names (``ctx.gaz``), and the context scan's
+    hits for ``_context_words``. Names alone tell that a sentence names no actor or place, and
+    most sentences whose heads need one are then dropped before their words are sorted out."""
     ctx = Context()
     gaz_hits: list[tuple[int, int, GazEntry]] = []
     # The sentence's words only (and a space after it: keys end with one).
@@ -98,9 +107,9 @@ def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
             start = lo + end_idx - gaz_key.key_len + 1
             for g in gaz_key.names:
                 gaz_hits.append((start, lo + end_idx - 1, g))
-    classes, cues = ctx.classes, ctx.cues
-    for item in lex.context_automaton.findall(blower, lo, hi):
-        end_idx, key = cast(tuple[int, ContextKey], item)
+    found = cast(list[object], lex.context_automaton.findall(blower, lo, hi))
+    for hit in found:
+        end_idx, key = cast(tuple[int, ContextKey], hit)
         start, end = end_idx - key.key_len + 1, end_idx - 1
         for spelling in key.spellings:  # names are case-sensitive: "US" the state, not "us"
             if _spelled(text, start, spelling):
@@ -108,6 +117,17 @@ def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
                     gaz_hits.append((start, end, g))
         for g in key.sectors:
             gaz_hits.append((start, end, g))
+    ctx.gaz = _longest_gaz(text, gaz_hits)
+    return ctx, found
+
+
+def _context_words(ctx: Context, found: list[object], text: str, sent: Span) -> None:
+    """The second half of ``_context``: the class words, cues and clause openers among the
+    context scan's hits (``found``), less the class words inside names."""
+    classes, cues = ctx.classes, ctx.cues
+    for item in found:
+        end_idx, key = cast(tuple[int, ContextKey], item)
+        start, end = end_idx - key.key_len + 1, end_idx - 1
         for name, value in key.class_values:
             hits = classes.get(name)  # not setdefault: compiled, it raises and clears a KeyError per new name
             if hits is None:
@@ -118,12 +138,11 @@ def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
             ctx.clause_words.append(start)
         if key.cue_words and not (key.may and text[start] == "M"):  # "May 6" is a month, not a modal
             for name, word in key.cue_words:
-                found = cues.get(name)
-                if found is None:
+                found_cues = cues.get(name)
+                if found_cues is None:
                     cues[name] = [(start, end, word)]
                 else:
-                    found.append((start, end, word))
-    ctx.gaz = _longest_gaz(text, gaz_hits)
+                    found_cues.append((start, end, word))
     if ctx.gaz:
         # "Rapid Support Forces", "U.S. Forces Korea": words inside a name are not class words
         # (generic sectors such as "the army" are not names: "deployed the army" is a deployment).
@@ -136,7 +155,6 @@ def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
                     if _in_names(h[0], h[1], spans):  # copy only the lists that lose a word
                         ctx.classes[name] = [k for k in hits if not _in_names(k[0], k[1], spans)]
                         break
-    return ctx
 
 
 def _spelled(text: str, start: int, spelling: GazKey) -> bool:
@@ -727,15 +745,36 @@ def _surely_blocked(
 
 
 def _sentence_actors(lex: Lexicon, text: str, blower: str, sent: Span) -> list[Actor]:
-    ctx = _context(lex, text, blower, sent)
+    ctx, _ = _context_names(lex, text, blower, sent)
     return dedupe_actors([to_actor(text, s, e, g) for s, e, g in ctx.gaz if g.is_actor and g.kind != "sector"])
 
 
+def _placeable(heads: list[Head], has_place: bool) -> bool:
+    """Whether a rule of ``heads`` may hold in a sentence that names no actor (and no place
+    unless ``has_place``): one that needs neither, or needs a place the sentence names."""
+    for h in heads:
+        for entry in h[2].entries:
+            if entry.actor != "required" and (has_place or entry.actor != "place"):
+                return True
+    return False
+
+
 def _process_sentence(
-    lex: Lexicon, text: str, lower: str, blower: str, sent: Span, heads: list,
+    lex: Lexicon, text: str, lower: str, blower: str, sent: Span, heads: list[Head], near_hits: NearHits,
     field_name: str, pub: date, prev_actors: Callable[[], list[Actor]],
 ) -> list[Draft]:
-    ctx = _context(lex, text, blower, sent)
+    ctx, found = _context_names(lex, text, blower, sent)
+    # A capital after "in"/"at" is a place ("a regulator in Oslo"), not a government acting.
+    has_actor = any(g.is_actor and not (g.kind == "capital" and is_locative(text, s_)) for s_, _, g in ctx.gaz)
+    has_place = has_actor or any(g.is_place for _, _, g in ctx.gaz)
+    if (
+        not has_actor and not _placeable(heads, has_place)
+        and not (_in_sentence(near_hits[THREAT_ID], sent) and _in_sentence(near_hits[IF_ID], sent))
+    ):
+        # No candidate could be placed (see ``placed`` below), and no conditional threat made:
+        # most sentences that reach this stage end here, before their words are sorted out.
+        return []
+    _context_words(ctx, found, text, sent)
     names = [(s, e) for s, e, g in ctx.gaz if " " in g.surface]
     if names:  # "Organization for Security and Cooperation in Europe" holds no COOPERATE event
         heads = [h for h in heads if not _in_names(h[0], h[1], names)]
@@ -746,9 +785,6 @@ def _process_sentence(
     )
     if not cands and not threat_possible:
         return []
-    # A capital after "in"/"at" is a place ("a regulator in Oslo"), not a government acting.
-    has_actor = any(g.is_actor and not (g.kind == "capital" and is_locative(text, s_)) for s_, _, g in ctx.gaz)
-    has_place = has_actor or any(g.is_place for _, _, g in ctx.gaz)
 
     def placed(c: Candidate) -> bool:
         return not (c.entry.actor == "required" and not has_actor) and not (c.entry.actor == "place" and not has_place)
@@ -955,7 +991,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                 return []
 
             drafts.extend(_process_sentence(
-                lex, text, lower, blower, sent, sent_heads, field_name, pub, prev_actors
+                lex, text, lower, blower, sent, sent_heads, near, field_name, pub, prev_actors
             ))
     drafts = merge_mentions(drafts)
     if not drafts:
