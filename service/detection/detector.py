@@ -759,6 +759,13 @@ def _placeable(heads: list[Head], has_place: bool) -> bool:
     return False
 
 
+def _placed(c: Candidate, has_actor: bool, has_place: bool) -> bool:
+    """Whether the sentence names what the candidate's rule needs: an actor, a place, or neither
+    (a function, not a closure in ``_process_sentence``: compiled, a closure is called through
+    Python's calling convention and keeps the locals it reads in an object of their own)."""
+    return not (c.entry.actor == "required" and not has_actor) and not (c.entry.actor == "place" and not has_place)
+
+
 def _process_sentence(
     lex: Lexicon, text: str, lower: str, blower: str, sent: Span, heads: list[Head], near_hits: NearHits,
     field_name: str, pub: date, prev_actors: Callable[[], list[Actor]],
@@ -771,7 +778,7 @@ def _process_sentence(
         not has_actor and not _placeable(heads, has_place)
         and not (_in_sentence(near_hits[THREAT_ID], sent) and _in_sentence(near_hits[IF_ID], sent))
     ):
-        # No candidate could be placed (see ``placed`` below), and no conditional threat made:
+        # No candidate could be placed (``_placed``), and no conditional threat made:
         # most sentences that reach this stage end here, before their words are sorted out.
         return []
     _context_words(ctx, found, text, sent)
@@ -786,23 +793,21 @@ def _process_sentence(
     if not cands and not threat_possible:
         return []
 
-    def placed(c: Candidate) -> bool:
-        return not (c.entry.actor == "required" and not has_actor) and not (c.entry.actor == "place" and not has_place)
-
-    if not threat_possible and not any(placed(c) for c in cands):
+    if not threat_possible and not any(_placed(c, has_actor, has_place) for c in cands):
         return []  # every candidate needs an actor or a place the sentence does not name
     bounds = clause_bounds(text, sent, ctx.clause_words)
     if_spans = _if_clauses(ctx, text, bounds, sent)
     cands = _conditional_threats(lex, text, ctx, cands, if_spans, sent)
     cands = _drop_labels(lower, sent, _drop_decisions(lower, cands))
-    cands = [c for c in _drop_threatened_acts(lower, _drop_modifiers(lower, cands)) if placed(c)]
+    cands = [c for c in _drop_threatened_acts(lower, _drop_modifiers(lower, cands)) if _placed(c, has_actor, has_place)]
     cands = _drop_forecasts(lower, ctx, cands)
     if not cands:
         return []
     dates = find_dates(text, sent.start, sent.end, ctx.classes.get("date_anchors", []))
     dates = [d for d in dates if not is_reporting_date(lower, ctx, d)]
     clauses = [clause_of(bounds, sent.end, c.start) for c in cands]
-    tense_info = [tense_of(text, lower, c, ctx, cl, sent) for c, cl in zip(cands, clauses, strict=True)]
+    # (by index, not ``zip``: compiled, a zip is a generic call and iterator, a tuple per item)
+    tense_info = [tense_of(text, lower, cands[i], ctx, clauses[i], sent) for i in range(len(cands))]
     venues = _venue_pairs(lower, sent, cands) if len(cands) > 1 else []
     for j, i in venues:
         tense_info[i] = tense_info[j]  # the venue is no topic: it takes the act's tense
@@ -811,7 +816,9 @@ def _process_sentence(
         _share_venue_dates(venues, chosen)
     drafts: list[Draft] = []
     seen_types: dict[tuple[EventType, int], Draft] = {}
-    for cand, clause, (tense, tense_cues), dm in zip(cands, clauses, tense_info, chosen, strict=True):
+    for i in range(len(cands)):
+        cand, clause, dm = cands[i], clauses[i], chosen[i]
+        tense, tense_cues = tense_info[i]
         entry = cand.entry
         roles = assign_roles(text, cand, ctx, clause, sent)
         if (
