@@ -87,12 +87,24 @@ def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
     """Context words and names of one sentence. ``blower``: the boundary form of the lowercase
     text. Names are found by their lowercase and checked for case against the original text
     (``_spelled``)."""
-    ctx, found = _context_names(lex, text, blower, sent)
+    ctx, found = _context_names(lex, text, _bytes_form(text), blower, sent)
     _context_words(ctx, found, text, sent)
     return ctx
 
 
-def _context_names(lex: Lexicon, text: str, blower: str, sent: Span) -> tuple[Context, list[object]]:
+_HYPHEN: Final = ord("-")
+
+
+def _bytes_form(text: str) -> bytes:
+    """``text`` as one byte per character, "?" standing for each non-ASCII one: a byte of it is
+    read as a plain int, where ``text[i]`` makes a one-character string (~400 instructions), so
+    the per-head tests for a hyphen read this instead."""
+    return text.encode("ascii", "replace")
+
+
+def _context_names(
+    lex: Lexicon, text: str, raw: bytes, blower: str, sent: Span
+) -> tuple[Context, list[object]]:
     """The first half of ``_context``: the sentence's names (``ctx.gaz``), and the context scan's
     hits for ``_context_words``. Names alone tell that a sentence names no actor or place, and
     most sentences whose heads need one are then dropped before their words are sorted out."""
@@ -117,7 +129,7 @@ def _context_names(lex: Lexicon, text: str, blower: str, sent: Span) -> tuple[Co
                     gaz_hits.append((start, end, g))
         for g in key.sectors:
             gaz_hits.append((start, end, g))
-    ctx.gaz = _longest_gaz(text, gaz_hits)
+    ctx.gaz = _longest_gaz(text, raw, gaz_hits)
     return ctx, found
 
 
@@ -171,8 +183,11 @@ def _in_names(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(lo <= start and end <= hi for lo, hi in spans)
 
 
-def _longest_gaz(text: str, hits: list[tuple[int, int, GazEntry]]) -> list[tuple[int, int, GazEntry]]:
-    """Keep the longest non-overlapping gazetteer matches; drop 'pro-Russian', 'Vienna-based'."""
+def _longest_gaz(
+    text: str, raw: bytes, hits: list[tuple[int, int, GazEntry]]
+) -> list[tuple[int, int, GazEntry]]:
+    """Keep the longest non-overlapping gazetteer matches; drop 'pro-Russian', 'Vienna-based'.
+    ``raw``: ``_bytes_form(text)``."""
     if not _in_gaz_order(hits):
         # Sorted by (start, longest first) through plain int tuples: no key callback per item.
         order = sorted([(h[0], h[0] - h[1], i) for i, h in enumerate(hits)])
@@ -186,8 +201,8 @@ def _longest_gaz(text: str, hits: list[tuple[int, int, GazEntry]]) -> list[tuple
         start, end = hits[i][0], hits[i][1]
         if (
             start < last_end
-            or (start > 0 and text[start - 1] == "-" and text[max(0, start - 5):start].lower().endswith(("pro-", "anti-", "non-", "ex-")))
-            or (end < n and text[end] == "-" and text[end:end + 6].lower().startswith(("-based", "-born", "-made", "-style")))
+            or (start > 0 and raw[start - 1] == _HYPHEN and text[max(0, start - 5):start].lower().endswith(("pro-", "anti-", "non-", "ex-")))
+            or (end < n and raw[end] == _HYPHEN and text[end:end + 6].lower().startswith(("-based", "-born", "-made", "-style")))
         ):
             if out is None:
                 out = hits[:i]
@@ -599,8 +614,9 @@ def _span(hit: object) -> tuple[int, int]:
     return end_idx - key.key_len + 1, end_idx - 1
 
 
-def _heads(lex: Lexicon, lower: str, blower: str) -> tuple[list[Head], NearHits]:
-    """Trigger heads, and the near-class words ``_live_heads`` needs: one scan of the text."""
+def _heads(lex: Lexicon, lower: str, raw: bytes, blower: str) -> tuple[list[Head], NearHits]:
+    """Trigger heads, and the near-class words ``_live_heads`` needs: one scan of the text.
+    ``raw``: ``_bytes_form`` of the text."""
     out: list[Head] = []
     near: NearHits = [None] * lex.near_class_count
     n = len(lower)
@@ -618,7 +634,7 @@ def _heads(lex: Lexicon, lower: str, blower: str) -> tuple[list[Head], NearHits]
         start, end = end_idx - key.key_len + 1, end_idx - 1
         # "water-bombing aircraft", "Russian-brokered": a head glued to a word by a hyphen is a
         # modifier, not an event (phrases that contain the hyphen, "counter-offensive", still match).
-        if (start > 0 and lower[start - 1] == "-") or (end < n and lower[end] == "-"):
+        if (start > 0 and raw[start - 1] == _HYPHEN) or (end < n and raw[end] == _HYPHEN):
             continue
         # "the annexed Crimean peninsula", "the occupied territories": a participle used as an
         # adjective describes a state of affairs, not an event reported here.
@@ -744,8 +760,8 @@ def _surely_blocked(
     return False
 
 
-def _sentence_actors(lex: Lexicon, text: str, blower: str, sent: Span) -> list[Actor]:
-    ctx, _ = _context_names(lex, text, blower, sent)
+def _sentence_actors(lex: Lexicon, text: str, raw: bytes, blower: str, sent: Span) -> list[Actor]:
+    ctx, _ = _context_names(lex, text, raw, blower, sent)
     return dedupe_actors([to_actor(text, s, e, g) for s, e, g in ctx.gaz if g.is_actor and g.kind != "sector"])
 
 
@@ -767,10 +783,10 @@ def _placed(c: Candidate, has_actor: bool, has_place: bool) -> bool:
 
 
 def _process_sentence(
-    lex: Lexicon, text: str, lower: str, blower: str, sent: Span, heads: list[Head], near_hits: NearHits,
+    lex: Lexicon, text: str, lower: str, raw: bytes, blower: str, sent: Span, heads: list[Head], near_hits: NearHits,
     field_name: str, pub: date, prev_actors: Callable[[], list[Actor]],
 ) -> list[Draft]:
-    ctx, found = _context_names(lex, text, blower, sent)
+    ctx, found = _context_names(lex, text, raw, blower, sent)
     # A capital after "in"/"at" is a place ("a regulator in Oslo"), not a government acting.
     has_actor = any(g.is_actor and not (g.kind == "capital" and is_locative(text, s_)) for s_, _, g in ctx.gaz)
     has_place = has_actor or any(g.is_place for _, _, g in ctx.gaz)
@@ -954,7 +970,8 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
         if not text:
             continue
         lower, blower = lower_forms(text)  # both as long as text: offsets stay exact
-        heads, near = _heads(lex, lower, blower)
+        raw = _bytes_form(text)
+        heads, near = _heads(lex, lower, raw, blower)
         if not heads:
             continue
         index = SentenceIndex(text, lower) if field_name == "body" else None
@@ -983,7 +1000,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
             if not sent_heads and not (_in_sentence(near[THREAT_ID], sent) and _in_sentence(near[IF_ID], sent)):
                 continue
 
-            def prev_actors(sent: Span = sent, text: str = text, blower: str = blower,
+            def prev_actors(sent: Span = sent, text: str = text, raw: bytes = raw, blower: str = blower,
                             index: SentenceIndex | None = index) -> list[Actor]:
                 # Only unambiguous triggers with no actor in their own sentence ask for this
                 # ("Major combat ended with a ceasefire in 2015"): computed on demand.
@@ -992,13 +1009,13 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                     prev = index.sentence_before(prev) if index is not None and prev is not None else None
                     if prev is None:
                         return []
-                    found = _sentence_actors(lex, text, blower, prev)
+                    found = _sentence_actors(lex, text, raw, blower, prev)
                     if found:
                         return found
                 return []
 
             drafts.extend(_process_sentence(
-                lex, text, lower, blower, sent, sent_heads, near, field_name, pub, prev_actors
+                lex, text, lower, raw, blower, sent, sent_heads, near, field_name, pub, prev_actors
             ))
     drafts = merge_mentions(drafts)
     if not drafts:
