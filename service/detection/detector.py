@@ -95,15 +95,21 @@ def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
 _HYPHEN: Final = ord("-")
 
 
-def _bytes_form(text: str) -> bytes:
-    """``text`` as one byte per character, "?" standing for each non-ASCII one: a byte of it is
-    read as a plain int, where ``text[i]`` makes a one-character string (~400 instructions), so
-    the per-head tests for a hyphen read this instead."""
-    return text.encode("ascii", "replace")
+def _bytes_form(text: str) -> bytes | None:
+    """An ASCII ``text`` as bytes (a copy), None for any other: a byte of it is read as a plain
+    int, where ``text[i]`` makes a one-character string (~400 instructions), so the per-head
+    tests for a hyphen read this instead. (Encoding a text that is not ASCII with "?" for the
+    other characters costs more than its tests save: those few texts are read as strings.)"""
+    return text.encode("ascii") if text.isascii() else None
+
+
+def _hyphen_at(text: str, raw: bytes | None, i: int) -> bool:
+    """``text[i] == "-"``, read from ``raw`` (``_bytes_form(text)``) when there is one."""
+    return raw[i] == _HYPHEN if raw is not None else text[i] == "-"
 
 
 def _context_names(
-    lex: Lexicon, text: str, raw: bytes, blower: str, sent: Span
+    lex: Lexicon, text: str, raw: bytes | None, blower: str, sent: Span
 ) -> tuple[Context, list[object]]:
     """The first half of ``_context``: the sentence's names (``ctx.gaz``), and the context scan's
     hits for ``_context_words``. Names alone tell that a sentence names no actor or place, and
@@ -184,7 +190,7 @@ def _in_names(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 
 
 def _longest_gaz(
-    text: str, raw: bytes, hits: list[tuple[int, int, GazEntry]]
+    text: str, raw: bytes | None, hits: list[tuple[int, int, GazEntry]]
 ) -> list[tuple[int, int, GazEntry]]:
     """Keep the longest non-overlapping gazetteer matches; drop 'pro-Russian', 'Vienna-based'.
     ``raw``: ``_bytes_form(text)``."""
@@ -201,8 +207,10 @@ def _longest_gaz(
         start, end = hits[i][0], hits[i][1]
         if (
             start < last_end
-            or (start > 0 and raw[start - 1] == _HYPHEN and text[max(0, start - 5):start].lower().endswith(("pro-", "anti-", "non-", "ex-")))
-            or (end < n and raw[end] == _HYPHEN and text[end:end + 6].lower().startswith(("-based", "-born", "-made", "-style")))
+            or (start > 0 and _hyphen_at(text, raw, start - 1)
+                and text[max(0, start - 5):start].lower().endswith(("pro-", "anti-", "non-", "ex-")))
+            or (end < n and _hyphen_at(text, raw, end)
+                and text[end:end + 6].lower().startswith(("-based", "-born", "-made", "-style")))
         ):
             if out is None:
                 out = hits[:i]
@@ -614,7 +622,7 @@ def _span(hit: object) -> tuple[int, int]:
     return end_idx - key.key_len + 1, end_idx - 1
 
 
-def _heads(lex: Lexicon, lower: str, raw: bytes, blower: str) -> tuple[list[Head], NearHits]:
+def _heads(lex: Lexicon, lower: str, raw: bytes | None, blower: str) -> tuple[list[Head], NearHits]:
     """Trigger heads, and the near-class words ``_live_heads`` needs: one scan of the text.
     ``raw``: ``_bytes_form`` of the text."""
     out: list[Head] = []
@@ -634,7 +642,7 @@ def _heads(lex: Lexicon, lower: str, raw: bytes, blower: str) -> tuple[list[Head
         start, end = end_idx - key.key_len + 1, end_idx - 1
         # "water-bombing aircraft", "Russian-brokered": a head glued to a word by a hyphen is a
         # modifier, not an event (phrases that contain the hyphen, "counter-offensive", still match).
-        if (start > 0 and raw[start - 1] == _HYPHEN) or (end < n and raw[end] == _HYPHEN):
+        if (start > 0 and _hyphen_at(lower, raw, start - 1)) or (end < n and _hyphen_at(lower, raw, end)):
             continue
         # "the annexed Crimean peninsula", "the occupied territories": a participle used as an
         # adjective describes a state of affairs, not an event reported here.
@@ -760,7 +768,7 @@ def _surely_blocked(
     return False
 
 
-def _sentence_actors(lex: Lexicon, text: str, raw: bytes, blower: str, sent: Span) -> list[Actor]:
+def _sentence_actors(lex: Lexicon, text: str, raw: bytes | None, blower: str, sent: Span) -> list[Actor]:
     ctx, _ = _context_names(lex, text, raw, blower, sent)
     return dedupe_actors([to_actor(text, s, e, g) for s, e, g in ctx.gaz if g.is_actor and g.kind != "sector"])
 
@@ -783,7 +791,7 @@ def _placed(c: Candidate, has_actor: bool, has_place: bool) -> bool:
 
 
 def _process_sentence(
-    lex: Lexicon, text: str, lower: str, raw: bytes, blower: str, sent: Span, heads: list[Head], near_hits: NearHits,
+    lex: Lexicon, text: str, lower: str, raw: bytes | None, blower: str, sent: Span, heads: list[Head], near_hits: NearHits,
     field_name: str, pub: date, prev_actors: Callable[[], list[Actor]],
 ) -> list[Draft]:
     ctx, found = _context_names(lex, text, raw, blower, sent)
@@ -1000,7 +1008,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
             if not sent_heads and not (_in_sentence(near[THREAT_ID], sent) and _in_sentence(near[IF_ID], sent)):
                 continue
 
-            def prev_actors(sent: Span = sent, text: str = text, raw: bytes = raw, blower: str = blower,
+            def prev_actors(sent: Span = sent, text: str = text, raw: bytes | None = raw, blower: str = blower,
                             index: SentenceIndex | None = index) -> list[Actor]:
                 # Only unambiguous triggers with no actor in their own sentence ask for this
                 # ("Major combat ended with a ceasefire in 2015"): computed on demand.
