@@ -606,6 +606,32 @@ _DETERMINERS: Final = frozenset(
 )
 
 
+def _after_determiner(lower: str, raw: bytes | None, start: int) -> bool:
+    """Whether the word before ``start`` is one of ``_DETERMINERS``, as the 8 characters before
+    it tell: ``lower[max(0, start - 8):start].rstrip().rsplit(" ", 1)[-1] in _DETERMINERS``,
+    worked out on the bytes of an ASCII text (two generic str method calls, and the strings and
+    list they make, otherwise)."""
+    lo = max(0, start - 8)
+    if raw is None:
+        return lower[lo:start].rstrip().rsplit(" ", 1)[-1] in _DETERMINERS
+    end = start
+    while end > lo and _is_ascii_space(raw[end - 1]):  # rstrip()
+        end -= 1
+    begin = end
+    while begin > lo and raw[begin - 1] != _SPACE:  # rsplit(" ", 1)[-1]
+        begin -= 1
+    return begin < end and lower[begin:end] in _DETERMINERS
+
+
+_SPACE: Final = ord(" ")
+
+
+def _is_ascii_space(byte: int) -> bool:
+    """``chr(byte).isspace()`` for an ASCII byte: tab to carriage return, the four separators
+    (0x1c-0x1f) and the space."""
+    return byte == _SPACE or 9 <= byte <= 13 or 28 <= byte <= 31
+
+
 _NO_END: Final = 1 << 60  # no upper bound on a span's end (mypyc: still a short, unboxed int)
 
 Head = tuple[int, int, ScanKey]  # start, end, what the scan knows of the head (its rules, ...)
@@ -646,7 +672,7 @@ def _heads(lex: Lexicon, lower: str, raw: bytes | None, blower: str) -> tuple[li
             continue
         # "the annexed Crimean peninsula", "the occupied territories": a participle used as an
         # adjective describes a state of affairs, not an event reported here.
-        if key.participle and lower[max(0, start - 8):start].rstrip().rsplit(" ", 1)[-1] in _DETERMINERS:
+        if key.participle and _after_determiner(lower, raw, start):
             continue
         out.append((start, end, key))
     return out, near
