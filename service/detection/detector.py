@@ -301,17 +301,20 @@ def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list
             entry = entries[i]
             if _blocked(entry, ctx, start, end):
                 continue
-            near = _near(entry, ctx, start, end, sent) if entry.near else None
-            if entry.near and near is None:
-                continue
+            # (tested against None, not for truth: compiled, a tuple's truth is a C API call)
+            near: tuple[int, int, str] | None = None
+            if entry.near:
+                near = _near(entry, ctx, start, end, sent)
+                if near is None:
+                    continue
             if entry.mode == "@near":
-                mode = near[2] if near else ""
+                mode = near[2] if near is not None else ""
             elif key.modes is not None:
                 mode = key.modes[i]
             else:
                 mode = (entry.mode_for(lower[start:end]) if entry.head_modes else None) or entry.mode
-            cand = Candidate(entry, start, end, mode, (near[0], near[1]) if near else None)
-            if entry.consume and near:
+            cand = Candidate(entry, start, end, mode, (near[0], near[1]) if near is not None else None)
+            if entry.consume and near is not None:
                 cand.consume_span = cand.span
             if best is None or cand.priority > best.priority:
                 best = cand
