@@ -87,6 +87,33 @@ def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
     """Context words and names of one sentence. ``blower``: the boundary form of the lowercase
     text. Names are found by their lowercase and checked for case against the original text
     (``_spelled``)."""
+    ctx, found = _context_names(lex, text, _bytes_form(text), blower, sent)
+    _context_words(ctx, found, text, sent)
+    return ctx
+
+
+_HYPHEN: Final = ord("-")
+
+
+def _bytes_form(text: str) -> bytes | None:
+    """An ASCII ``text`` as bytes (a copy), None for any other: a byte of it is read as a plain
+    int, where ``text[i]`` makes a one-character string (~400 instructions), so the per-head
+    tests for a hyphen read this instead. (Encoding a text that is not ASCII with "?" for the
+    other characters costs more than its tests save: those few texts are read as strings.)"""
+    return text.encode("ascii") if text.isascii() else None
+
+
+def _hyphen_at(text: str, raw: bytes | None, i: int) -> bool:
+    """``text[i] == "-"``, read from ``raw`` (``_bytes_form(text)``) when there is one."""
+    return raw[i] == _HYPHEN if raw is not None else text[i] == "-"
+
+
+def _context_names(
+    lex: Lexicon, text: str, raw: bytes | None, blower: str, sent: Span
+) -> tuple[Context, list[object]]:
+    """The first half of ``_context``: the sentence's names (``ctx.gaz``), and the context scan's
+    hits for ``_context_words``. Names alone tell that a sentence names no actor or place, and
+    most sentences whose heads need one are then dropped before their words are sorted out."""
     ctx = Context()
     gaz_hits: list[tuple[int, int, GazEntry]] = []
     # The sentence's words only (and a space after it: keys end with one).
@@ -98,9 +125,9 @@ def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
             start = lo + end_idx - gaz_key.key_len + 1
             for g in gaz_key.names:
                 gaz_hits.append((start, lo + end_idx - 1, g))
-    classes, cues = ctx.classes, ctx.cues
-    for item in lex.context_automaton.findall(blower, lo, hi):
-        end_idx, key = cast(tuple[int, ContextKey], item)
+    found = cast(list[object], lex.context_automaton.findall(blower, lo, hi))
+    for hit in found:
+        end_idx, key = cast(tuple[int, ContextKey], hit)
         start, end = end_idx - key.key_len + 1, end_idx - 1
         for spelling in key.spellings:  # names are case-sensitive: "US" the state, not "us"
             if _spelled(text, start, spelling):
@@ -108,6 +135,17 @@ def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
                     gaz_hits.append((start, end, g))
         for g in key.sectors:
             gaz_hits.append((start, end, g))
+    ctx.gaz = _longest_gaz(text, raw, gaz_hits)
+    return ctx, found
+
+
+def _context_words(ctx: Context, found: list[object], text: str, sent: Span) -> None:
+    """The second half of ``_context``: the class words, cues and clause openers among the
+    context scan's hits (``found``), less the class words inside names."""
+    classes, cues = ctx.classes, ctx.cues
+    for item in found:
+        end_idx, key = cast(tuple[int, ContextKey], item)
+        start, end = end_idx - key.key_len + 1, end_idx - 1
         for name, value in key.class_values:
             hits = classes.get(name)  # not setdefault: compiled, it raises and clears a KeyError per new name
             if hits is None:
@@ -118,12 +156,11 @@ def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
             ctx.clause_words.append(start)
         if key.cue_words and not (key.may and text[start] == "M"):  # "May 6" is a month, not a modal
             for name, word in key.cue_words:
-                found = cues.get(name)
-                if found is None:
+                found_cues = cues.get(name)
+                if found_cues is None:
                     cues[name] = [(start, end, word)]
                 else:
-                    found.append((start, end, word))
-    ctx.gaz = _longest_gaz(text, gaz_hits)
+                    found_cues.append((start, end, word))
     if ctx.gaz:
         # "Rapid Support Forces", "U.S. Forces Korea": words inside a name are not class words
         # (generic sectors such as "the army" are not names: "deployed the army" is a deployment).
@@ -136,7 +173,6 @@ def _context(lex: Lexicon, text: str, blower: str, sent: Span) -> Context:
                     if _in_names(h[0], h[1], spans):  # copy only the lists that lose a word
                         ctx.classes[name] = [k for k in hits if not _in_names(k[0], k[1], spans)]
                         break
-    return ctx
 
 
 def _spelled(text: str, start: int, spelling: GazKey) -> bool:
@@ -153,8 +189,11 @@ def _in_names(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(lo <= start and end <= hi for lo, hi in spans)
 
 
-def _longest_gaz(text: str, hits: list[tuple[int, int, GazEntry]]) -> list[tuple[int, int, GazEntry]]:
-    """Keep the longest non-overlapping gazetteer matches; drop 'pro-Russian', 'Vienna-based'."""
+def _longest_gaz(
+    text: str, raw: bytes | None, hits: list[tuple[int, int, GazEntry]]
+) -> list[tuple[int, int, GazEntry]]:
+    """Keep the longest non-overlapping gazetteer matches; drop 'pro-Russian', 'Vienna-based'.
+    ``raw``: ``_bytes_form(text)``."""
     if not _in_gaz_order(hits):
         # Sorted by (start, longest first) through plain int tuples: no key callback per item.
         order = sorted([(h[0], h[0] - h[1], i) for i, h in enumerate(hits)])
@@ -168,8 +207,10 @@ def _longest_gaz(text: str, hits: list[tuple[int, int, GazEntry]]) -> list[tuple
         start, end = hits[i][0], hits[i][1]
         if (
             start < last_end
-            or (start > 0 and text[start - 1] == "-" and text[max(0, start - 5):start].lower().endswith(("pro-", "anti-", "non-", "ex-")))
-            or (end < n and text[end] == "-" and text[end:end + 6].lower().startswith(("-based", "-born", "-made", "-style")))
+            or (start > 0 and _hyphen_at(text, raw, start - 1)
+                and text[max(0, start - 5):start].lower().endswith(("pro-", "anti-", "non-", "ex-")))
+            or (end < n and _hyphen_at(text, raw, end)
+                and text[end:end + 6].lower().startswith(("-based", "-born", "-made", "-style")))
         ):
             if out is None:
                 out = hits[:i]
@@ -260,17 +301,20 @@ def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list
             entry = entries[i]
             if _blocked(entry, ctx, start, end):
                 continue
-            near = _near(entry, ctx, start, end, sent) if entry.near else None
-            if entry.near and near is None:
-                continue
+            # (tested against None, not for truth: compiled, a tuple's truth is a C API call)
+            near: tuple[int, int, str] | None = None
+            if entry.near:
+                near = _near(entry, ctx, start, end, sent)
+                if near is None:
+                    continue
             if entry.mode == "@near":
-                mode = near[2] if near else ""
+                mode = near[2] if near is not None else ""
             elif key.modes is not None:
                 mode = key.modes[i]
             else:
                 mode = (entry.mode_for(lower[start:end]) if entry.head_modes else None) or entry.mode
-            cand = Candidate(entry, start, end, mode, (near[0], near[1]) if near else None)
-            if entry.consume and near:
+            cand = Candidate(entry, start, end, mode, (near[0], near[1]) if near is not None else None)
+            if entry.consume and near is not None:
                 cand.consume_span = cand.span
             if best is None or cand.priority > best.priority:
                 best = cand
@@ -565,6 +609,32 @@ _DETERMINERS: Final = frozenset(
 )
 
 
+def _after_determiner(lower: str, raw: bytes | None, start: int) -> bool:
+    """Whether the word before ``start`` is one of ``_DETERMINERS``, as the 8 characters before
+    it tell: ``lower[max(0, start - 8):start].rstrip().rsplit(" ", 1)[-1] in _DETERMINERS``,
+    worked out on the bytes of an ASCII text (two generic str method calls, and the strings and
+    list they make, otherwise)."""
+    lo = max(0, start - 8)
+    if raw is None:
+        return lower[lo:start].rstrip().rsplit(" ", 1)[-1] in _DETERMINERS
+    end = start
+    while end > lo and _is_ascii_space(raw[end - 1]):  # rstrip()
+        end -= 1
+    begin = end
+    while begin > lo and raw[begin - 1] != _SPACE:  # rsplit(" ", 1)[-1]
+        begin -= 1
+    return begin < end and lower[begin:end] in _DETERMINERS
+
+
+_SPACE: Final = ord(" ")
+
+
+def _is_ascii_space(byte: int) -> bool:
+    """``chr(byte).isspace()`` for an ASCII byte: tab to carriage return, the four separators
+    (0x1c-0x1f) and the space."""
+    return byte == _SPACE or 9 <= byte <= 13 or 28 <= byte <= 31
+
+
 _NO_END: Final = 1 << 60  # no upper bound on a span's end (mypyc: still a short, unboxed int)
 
 Head = tuple[int, int, ScanKey]  # start, end, what the scan knows of the head (its rules, ...)
@@ -581,8 +651,9 @@ def _span(hit: object) -> tuple[int, int]:
     return end_idx - key.key_len + 1, end_idx - 1
 
 
-def _heads(lex: Lexicon, lower: str, blower: str) -> tuple[list[Head], NearHits]:
-    """Trigger heads, and the near-class words ``_live_heads`` needs: one scan of the text."""
+def _heads(lex: Lexicon, lower: str, raw: bytes | None, blower: str) -> tuple[list[Head], NearHits]:
+    """Trigger heads, and the near-class words ``_live_heads`` needs: one scan of the text.
+    ``raw``: ``_bytes_form`` of the text."""
     out: list[Head] = []
     near: NearHits = [None] * lex.near_class_count
     n = len(lower)
@@ -600,11 +671,11 @@ def _heads(lex: Lexicon, lower: str, blower: str) -> tuple[list[Head], NearHits]
         start, end = end_idx - key.key_len + 1, end_idx - 1
         # "water-bombing aircraft", "Russian-brokered": a head glued to a word by a hyphen is a
         # modifier, not an event (phrases that contain the hyphen, "counter-offensive", still match).
-        if (start > 0 and lower[start - 1] == "-") or (end < n and lower[end] == "-"):
+        if (start > 0 and _hyphen_at(lower, raw, start - 1)) or (end < n and _hyphen_at(lower, raw, end)):
             continue
         # "the annexed Crimean peninsula", "the occupied territories": a participle used as an
         # adjective describes a state of affairs, not an event reported here.
-        if key.participle and lower[max(0, start - 8):start].rstrip().rsplit(" ", 1)[-1] in _DETERMINERS:
+        if key.participle and _after_determiner(lower, raw, start):
             continue
         out.append((start, end, key))
     return out, near
@@ -726,16 +797,44 @@ def _surely_blocked(
     return False
 
 
-def _sentence_actors(lex: Lexicon, text: str, blower: str, sent: Span) -> list[Actor]:
-    ctx = _context(lex, text, blower, sent)
+def _sentence_actors(lex: Lexicon, text: str, raw: bytes | None, blower: str, sent: Span) -> list[Actor]:
+    ctx, _ = _context_names(lex, text, raw, blower, sent)
     return dedupe_actors([to_actor(text, s, e, g) for s, e, g in ctx.gaz if g.is_actor and g.kind != "sector"])
 
 
+def _placeable(heads: list[Head], has_place: bool) -> bool:
+    """Whether a rule of ``heads`` may hold in a sentence that names no actor (and no place
+    unless ``has_place``): one that needs neither, or needs a place the sentence names."""
+    for h in heads:
+        for entry in h[2].entries:
+            if entry.actor != "required" and (has_place or entry.actor != "place"):
+                return True
+    return False
+
+
+def _placed(c: Candidate, has_actor: bool, has_place: bool) -> bool:
+    """Whether the sentence names what the candidate's rule needs: an actor, a place, or neither
+    (a function, not a closure in ``_process_sentence``: compiled, a closure is called through
+    Python's calling convention and keeps the locals it reads in an object of their own)."""
+    return not (c.entry.actor == "required" and not has_actor) and not (c.entry.actor == "place" and not has_place)
+
+
 def _process_sentence(
-    lex: Lexicon, text: str, lower: str, blower: str, sent: Span, heads: list,
+    lex: Lexicon, text: str, lower: str, raw: bytes | None, blower: str, sent: Span, heads: list[Head], near_hits: NearHits,
     field_name: str, pub: date, prev_actors: Callable[[], list[Actor]],
 ) -> list[Draft]:
-    ctx = _context(lex, text, blower, sent)
+    ctx, found = _context_names(lex, text, raw, blower, sent)
+    # A capital after "in"/"at" is a place ("a regulator in Oslo"), not a government acting.
+    has_actor = any(g.is_actor and not (g.kind == "capital" and is_locative(text, s_)) for s_, _, g in ctx.gaz)
+    has_place = has_actor or any(g.is_place for _, _, g in ctx.gaz)
+    if (
+        not has_actor and not _placeable(heads, has_place)
+        and not (_in_sentence(near_hits[THREAT_ID], sent) and _in_sentence(near_hits[IF_ID], sent))
+    ):
+        # No candidate could be placed (``_placed``), and no conditional threat made:
+        # most sentences that reach this stage end here, before their words are sorted out.
+        return []
+    _context_words(ctx, found, text, sent)
     names = [(s, e) for s, e, g in ctx.gaz if " " in g.surface]
     if names:  # "Organization for Security and Cooperation in Europe" holds no COOPERATE event
         heads = [h for h in heads if not _in_names(h[0], h[1], names)]
@@ -746,27 +845,22 @@ def _process_sentence(
     )
     if not cands and not threat_possible:
         return []
-    # A capital after "in"/"at" is a place ("a regulator in Oslo"), not a government acting.
-    has_actor = any(g.is_actor and not (g.kind == "capital" and is_locative(text, s_)) for s_, _, g in ctx.gaz)
-    has_place = has_actor or any(g.is_place for _, _, g in ctx.gaz)
 
-    def placed(c: Candidate) -> bool:
-        return not (c.entry.actor == "required" and not has_actor) and not (c.entry.actor == "place" and not has_place)
-
-    if not threat_possible and not any(placed(c) for c in cands):
+    if not threat_possible and not any(_placed(c, has_actor, has_place) for c in cands):
         return []  # every candidate needs an actor or a place the sentence does not name
     bounds = clause_bounds(text, sent, ctx.clause_words)
     if_spans = _if_clauses(ctx, text, bounds, sent)
     cands = _conditional_threats(lex, text, ctx, cands, if_spans, sent)
     cands = _drop_labels(lower, sent, _drop_decisions(lower, cands))
-    cands = [c for c in _drop_threatened_acts(lower, _drop_modifiers(lower, cands)) if placed(c)]
+    cands = [c for c in _drop_threatened_acts(lower, _drop_modifiers(lower, cands)) if _placed(c, has_actor, has_place)]
     cands = _drop_forecasts(lower, ctx, cands)
     if not cands:
         return []
     dates = find_dates(text, sent.start, sent.end, ctx.classes.get("date_anchors", []))
     dates = [d for d in dates if not is_reporting_date(lower, ctx, d)]
     clauses = [clause_of(bounds, sent.end, c.start) for c in cands]
-    tense_info = [tense_of(text, lower, c, ctx, cl, sent) for c, cl in zip(cands, clauses, strict=True)]
+    # (by index, not ``zip``: compiled, a zip is a generic call and iterator, a tuple per item)
+    tense_info = [tense_of(text, lower, cands[i], ctx, clauses[i], sent) for i in range(len(cands))]
     venues = _venue_pairs(lower, sent, cands) if len(cands) > 1 else []
     for j, i in venues:
         tense_info[i] = tense_info[j]  # the venue is no topic: it takes the act's tense
@@ -775,7 +869,9 @@ def _process_sentence(
         _share_venue_dates(venues, chosen)
     drafts: list[Draft] = []
     seen_types: dict[tuple[EventType, int], Draft] = {}
-    for cand, clause, (tense, tense_cues), dm in zip(cands, clauses, tense_info, chosen, strict=True):
+    for i in range(len(cands)):
+        cand, clause, dm = cands[i], clauses[i], chosen[i]
+        tense, tense_cues = tense_info[i]
         entry = cand.entry
         roles = assign_roles(text, cand, ctx, clause, sent)
         if (
@@ -911,7 +1007,8 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
         if not text:
             continue
         lower, blower = lower_forms(text)  # both as long as text: offsets stay exact
-        heads, near = _heads(lex, lower, blower)
+        raw = _bytes_form(text)
+        heads, near = _heads(lex, lower, raw, blower)
         if not heads:
             continue
         index = SentenceIndex(text, lower) if field_name == "body" else None
@@ -940,7 +1037,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
             if not sent_heads and not (_in_sentence(near[THREAT_ID], sent) and _in_sentence(near[IF_ID], sent)):
                 continue
 
-            def prev_actors(sent: Span = sent, text: str = text, blower: str = blower,
+            def prev_actors(sent: Span = sent, text: str = text, raw: bytes | None = raw, blower: str = blower,
                             index: SentenceIndex | None = index) -> list[Actor]:
                 # Only unambiguous triggers with no actor in their own sentence ask for this
                 # ("Major combat ended with a ceasefire in 2015"): computed on demand.
@@ -949,13 +1046,13 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                     prev = index.sentence_before(prev) if index is not None and prev is not None else None
                     if prev is None:
                         return []
-                    found = _sentence_actors(lex, text, blower, prev)
+                    found = _sentence_actors(lex, text, raw, blower, prev)
                     if found:
                         return found
                 return []
 
             drafts.extend(_process_sentence(
-                lex, text, lower, blower, sent, sent_heads, field_name, pub, prev_actors
+                lex, text, lower, raw, blower, sent, sent_heads, near, field_name, pub, prev_actors
             ))
     drafts = merge_mentions(drafts)
     if not drafts:
