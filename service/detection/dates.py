@@ -113,7 +113,7 @@ _DISPATCH: dict[str, tuple[tuple[str, int, int], ...]] = {
 _DISPATCH_PATTERNS: dict[str, tuple[tuple[re.Pattern[str], int, int], ...]] = {
     kind: tuple((_COMPILED[name], back, shape) for name, back, shape in tries) for kind, tries in _DISPATCH.items()
 }
-_UNITS: Final = ("days", "weeks", "months", "years")
+_UNITS: Final[tuple[str, ...]] = ("days", "weeks", "months", "years")  # any length: no tuple built per use
 
 
 def _digit_shapes(text: str, pos: int, a_start: int, a_end: int, end: int) -> int:
@@ -242,6 +242,9 @@ _DIGITS_RE: Final = re.compile(r"\d\d*")
 # Digits as b"1", every other byte as b" ": the digit runs of an ASCII sentence are then found
 # with ``bytes.find``, which is a memchr.
 _DIGIT_MASK: Final = bytes(49 if 48 <= c <= 57 else 32 for c in range(256))
+# The digit of the mask as an int: ``bytes`` tests an int for membership with a memchr, but
+# first tries any other needle as an int and fails (an exception raised and cleared).
+_DIGIT_MARK: Final = 49
 
 
 def _digit_runs(text: str, start: int, end: int, ascii_text: bool = False) -> list[tuple[int, int, str]]:
@@ -261,7 +264,9 @@ def _digit_runs(text: str, start: int, end: int, ascii_text: bool = False) -> li
             out.append((a, b, "digit"))
         return out
     mask = seg.encode("ascii").translate(_DIGIT_MASK)
-    runs = []
+    runs: list[tuple[int, int, str]] = []
+    if _DIGIT_MARK not in mask:  # most sentences hold no number: ``in`` is cheaper than ``find``
+        return runs
     i = mask.find(b"1")
     while i >= 0:
         j = mask.find(b" ", i)

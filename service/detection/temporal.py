@@ -122,11 +122,12 @@ def _cues_after_contrast(lower: str, ctx: Context, name: str, sent_start: int, p
 
 # Words one of which every match of a regex below holds: the regex runs only where one occurs.
 # Their leading ``\b`` gives the regex engine no literal to skip to, so a search tries a match at
-# every character (~300-450 instructions a character); a substring test is a memchr.
-_CAUSE_WORDS: Final = ("after", "following", "in re")  # "in re": "in response to", "in retaliation for", "in reprisal for"
-_CALLED_WORDS: Final = ("call", "announced")
-_CONTRAST_WORDS: Final = (";", "but", "while", "whereas", "though", "however", "yet")  # "though" in "although"
-_NO_CARRY_WORDS: Final = (",", "said", "says", "told")
+# every character (~300-450 instructions a character); a substring test is a memchr. Typed as
+# tuples of any length: compiled, a fixed-length one is unboxed, and boxed again on every call.
+_CAUSE_WORDS: Final[tuple[str, ...]] = ("after", "following", "in re")  # "in re": "in response to", "in retaliation for", "in reprisal for"
+_CALLED_WORDS: Final[tuple[str, ...]] = ("call", "announced")
+_CONTRAST_WORDS: Final[tuple[str, ...]] = (";", "but", "while", "whereas", "though", "however", "yet")  # "though" in "although"
+_NO_CARRY_WORDS: Final[tuple[str, ...]] = (",", "said", "says", "told")
 
 
 def _search_where_cued(pattern: re.Pattern[str], words: tuple[str, ...], lower: str, lo: int, hi: int) -> bool:
