@@ -225,7 +225,10 @@ _N_WORDS: Final = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven"
 
 
 def n_day_span(lower: str, head_start: int) -> int:
-    m = _N_DAY_RE.search(lower, max(0, head_start - 30), head_start)
+    lo = max(0, head_start - 30)
+    if "day" not in lower[lo:head_start]:  # in every match: most windows need no regex search
+        return 0
+    m = _N_DAY_RE.search(lower, lo, head_start)
     if not m:
         return 0
     n = m.group(1)
