@@ -109,11 +109,13 @@ _DISPATCH: dict[str, tuple[tuple[str, int, int], ...]] = {
     "rel": (("rel_day", 0, 0), ("rel_day", 1, 0), ("rel_day", 3, 0)),
     "per": (("rel_period", 1, 0), ("rel_period", 2, 0), ("span", 2, 0), ("span", 3, 0), ("ago", 1, 0)),
 }
-# The same, with each pattern compiled in place of its name: no lookup by name per pattern tried.
-_DISPATCH_PATTERNS: dict[str, tuple[tuple[re.Pattern[str], int, int], ...]] = {
-    kind: tuple((_COMPILED[name], back, shape) for name, back, shape in tries) for kind, tries in _DISPATCH.items()
+# The same, with each pattern compiled beside its name: no lookup by name per pattern tried, and
+# none by pattern per date found (a dict keyed by a ``Pattern`` hashes its whole compiled code
+# on every lookup: several thousand instructions for the month-and-day patterns).
+_DISPATCH_PATTERNS: dict[str, tuple[tuple[re.Pattern[str], str, int, int], ...]] = {
+    kind: tuple((_COMPILED[name], name, back, shape) for name, back, shape in tries) for kind, tries in _DISPATCH.items()
 }
-_UNITS: Final = ("days", "weeks", "months", "years")
+_UNITS: Final[tuple[str, ...]] = ("days", "weeks", "months", "years")  # any length: no tuple built per use
 
 
 def _digit_shapes(text: str, pos: int, a_start: int, a_end: int, end: int) -> int:
@@ -242,6 +244,9 @@ _DIGITS_RE: Final = re.compile(r"\d\d*")
 # Digits as b"1", every other byte as b" ": the digit runs of an ASCII sentence are then found
 # with ``bytes.find``, which is a memchr.
 _DIGIT_MASK: Final = bytes(49 if 48 <= c <= 57 else 32 for c in range(256))
+# The digit of the mask as an int: ``bytes`` tests an int for membership with a memchr, but
+# first tries any other needle as an int and fails (an exception raised and cleared).
+_DIGIT_MARK: Final = 49
 
 
 def _digit_runs(text: str, start: int, end: int, ascii_text: bool = False) -> list[tuple[int, int, str]]:
@@ -261,7 +266,9 @@ def _digit_runs(text: str, start: int, end: int, ascii_text: bool = False) -> li
             out.append((a, b, "digit"))
         return out
     mask = seg.encode("ascii").translate(_DIGIT_MASK)
-    runs = []
+    runs: list[tuple[int, int, str]] = []
+    if _DIGIT_MARK not in mask:  # most sentences hold no number: ``in`` is cheaper than ``find``
+        return runs
     i = mask.find(b"1")
     while i >= 0:
         j = mask.find(b" ", i)
@@ -306,7 +313,8 @@ def find_dates(
         before: list[int] | None = None  # the words before: found when a pattern needs them
         best: re.Match[str] | None = None
         best_start = best_end = 0  # best's span: one ``span()`` call per match, not one per comparison
-        for pattern, back, shape in _DISPATCH_PATTERNS[kind]:
+        best_kind = ""
+        for pattern, name, back, shape in _DISPATCH_PATTERNS[kind]:
             if shape and not shapes & shape:
                 continue
             if back == 0:
@@ -327,9 +335,9 @@ def find_dates(
                 continue
             m_start, m_end = m.span()
             if m_end >= a_end and (best is None or m_end > best_end or (m_end == best_end and m_start < best_start)):
-                best, best_start, best_end = m, m_start, m_end
+                best, best_start, best_end, best_kind = m, m_start, m_end, name
         if best is not None:
-            out.append(_mention(best))
+            out.append(_mention(best, best_kind))
             last_end = best_end
     return _merge_weekday_dates(text, out)
 
@@ -358,11 +366,9 @@ def _merge_weekday_dates(text: str, mentions: list[DateMention]) -> list[DateMen
     return out
 
 
-_KIND_OF: Final = {pat: name for name, pat in _COMPILED.items()}
-
-
-def _mention(m: re.Match[str]) -> DateMention:
-    return DateMention(m.start(), m.end(), m.group(0), _KIND_OF[m.re], m.groupdict())
+def _mention(m: re.Match[str], kind: str) -> DateMention:
+    """The mention matched by ``m``, of the pattern named ``kind``."""
+    return DateMention(m.start(), m.end(), m.group(0), kind, m.groupdict())
 
 
 def _month(token: str | None) -> int:

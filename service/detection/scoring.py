@@ -53,8 +53,16 @@ MODE_INTENSITY: dict[tuple[EventType, str], float] = {
 }
 
 
+# The same table by type, then mode: two look-ups on cached string hashes instead of building
+# and hashing a tuple per candidate.
+_MODE_INTENSITY_BY_TYPE: dict[EventType, dict[str, float]] = {}
+for (_type, _mode), _intensity in MODE_INTENSITY.items():
+    _MODE_INTENSITY_BY_TYPE.setdefault(_type, {})[_mode] = _intensity
+
+
 def intensity_for(event_type: EventType, mode: str | None, base: float) -> float:
-    return MODE_INTENSITY.get((event_type, mode or ""), base)
+    modes = _MODE_INTENSITY_BY_TYPE.get(event_type)
+    return base if modes is None else modes.get(mode or "", base)
 
 
 def severity_for(intensity: float) -> int:

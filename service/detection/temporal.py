@@ -122,11 +122,12 @@ def _cues_after_contrast(lower: str, ctx: Context, name: str, sent_start: int, p
 
 # Words one of which every match of a regex below holds: the regex runs only where one occurs.
 # Their leading ``\b`` gives the regex engine no literal to skip to, so a search tries a match at
-# every character (~300-450 instructions a character); a substring test is a memchr.
-_CAUSE_WORDS: Final = ("after", "following", "in re")  # "in re": "in response to", "in retaliation for", "in reprisal for"
-_CALLED_WORDS: Final = ("call", "announced")
-_CONTRAST_WORDS: Final = (";", "but", "while", "whereas", "though", "however", "yet")  # "though" in "although"
-_NO_CARRY_WORDS: Final = (",", "said", "says", "told")
+# every character (~300-450 instructions a character); a substring test is a memchr. Typed as
+# tuples of any length: compiled, a fixed-length one is unboxed, and boxed again on every call.
+_CAUSE_WORDS: Final[tuple[str, ...]] = ("after", "following", "in re")  # "in re": "in response to", "in retaliation for", "in reprisal for"
+_CALLED_WORDS: Final[tuple[str, ...]] = ("call", "announced")
+_CONTRAST_WORDS: Final[tuple[str, ...]] = (";", "but", "while", "whereas", "though", "however", "yet")  # "though" in "although"
+_NO_CARRY_WORDS: Final[tuple[str, ...]] = (",", "said", "says", "told")
 
 
 def _search_where_cued(pattern: re.Pattern[str], words: tuple[str, ...], lower: str, lo: int, hi: int) -> bool:
@@ -224,7 +225,10 @@ _N_WORDS: Final = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven"
 
 
 def n_day_span(lower: str, head_start: int) -> int:
-    m = _N_DAY_RE.search(lower, max(0, head_start - 30), head_start)
+    lo = max(0, head_start - 30)
+    if "day" not in lower[lo:head_start]:  # in every match: most windows need no regex search
+        return 0
+    m = _N_DAY_RE.search(lower, lo, head_start)
     if not m:
         return 0
     n = m.group(1)
