@@ -42,6 +42,11 @@ def _codes(actors: list[Actor]) -> set[str]:
     return {a.code for a in actors}  # a comprehension compiles to a loop; frozenset(<generator>) does not
 
 
+def _parties(d: Draft) -> set[str]:
+    """The codes of every actor of ``d``, source or target."""
+    return _codes(d.source) | _codes(d.target)
+
+
 def absorb(into: Draft, other: Draft) -> None:
     """Merge ``other`` (another mention of the same event) into ``into``."""
     known = _codes(into.source) | _codes(into.target)
@@ -114,9 +119,9 @@ _RESTATEMENT_RE: Final = re.compile(r",\s*(?:the first (?:time|such)\b[^,;]*|in 
 _PARTICIPLE_RE: Final = re.compile(r"[a-z]+ing\b")
 
 
-def _same_sentence_twice(d: Draft, k: Draft) -> bool:
-    """Two triggers of one type in one sentence, compatible in actors and date, are one event
-    ("exchanged fire ..., killing two soldiers")."""
+def _same_sentence_twice(d: Draft, k: Draft, a: set[str], b: set[str]) -> bool:
+    """Two triggers of one type in one sentence, compatible in actors (``a`` and ``b``, their
+    ``_parties``) and date, are one event ("exchanged fire ..., killing two soldiers")."""
     if not _same_sentence(d, k) or d.modality != k.modality:
         return False
     if _RESTATEMENT_RE.search(d.evidence.sentence, 0, max(0, d.evidence.trigger_start - d.evidence.start)):
@@ -132,7 +137,6 @@ def _same_sentence_twice(d: Draft, k: Draft) -> bool:
         return False  # "struck Iran in retaliation for a missile barrage": two events
     if d.event_date and k.event_date and d.event_date != k.event_date:
         return False
-    a, b = _codes(d.source) | _codes(d.target), _codes(k.source) | _codes(k.target)
     return not a or not b or a <= b or b <= a
 
 
@@ -167,39 +171,46 @@ def _out_of_order(drafts: list[Draft], title_first: bool) -> bool:
 def _merge(drafts: list[Draft]) -> list[Draft]:
     """Absorb each later mention of an event into the first (``drafts`` in order of preference)."""
     kept: list[Draft] = []
+    # The parties of each kept draft, made once and again only when it absorbs one: a draft's
+    # actors change only then (the sets are compared for every pair of drafts).
+    kept_parties: list[set[str]] = []
     for d in drafts:
-        target = None
-        parties = _codes(d.source) | _codes(d.target)  # d changes only once it is absorbed
-        for k in kept:
-            if k.type != d.type:
+        target = -1
+        parties = _parties(d)
+        for n in range(len(kept)):
+            k = kept[n]
+            # ``is``: enum members are singletons, and ``!=`` on them is a generic comparison.
+            if k.type is not d.type:
                 continue
-            if d.modality == _SCHEDULED and k.modality == _SCHEDULED and d.event_date == k.event_date:
-                target = k
+            if d.modality is _SCHEDULED and k.modality is _SCHEDULED and d.event_date == k.event_date:
+                target = n
                 break
-            if _same_sentence_twice(d, k):
-                target = k
+            k_parties = kept_parties[n]
+            if _same_sentence_twice(d, k, parties, k_parties):
+                target = n
                 break
-            if d.modality != k.modality:
+            if d.modality is not k.modality:
                 continue  # both tests below need one modality
-            k_parties = _codes(k.source) | _codes(k.target)
             if (
                 not (_same_sentence(d, k) and _distinct_in_sentence(d, k))
                 and (d.event_date is None or k.event_date is None or d.event_date == k.event_date)
                 and parties == k_parties
                 and (d.location is None or k.location is None or d.location.name == k.location.name)
             ):
-                target = k
+                target = n
                 break
             if (
                 d.event_date is None and parties and parties <= k_parties and not _same_sentence(d, k)
                 and _definite(d)  # a regex: last
             ):
-                target = k  # "to denounce the U.S. and British strikes": the strikes reported before
+                target = n  # "to denounce the U.S. and British strikes": the strikes reported before
                 break
-        if target is not None:
-            absorb(target, d)
+        if target >= 0:
+            absorb(kept[target], d)
+            kept_parties[target] = _parties(kept[target])
         else:
             kept.append(d)
+            kept_parties.append(parties)
     # An undated mention of a meeting whose parties match an announced one is that meeting
     # ("the discussions in Geneva with the US" -> the Jan. 10 U.S.-Russia talks).
     final: list[Draft] = []

@@ -194,7 +194,9 @@ def is_locative(text: str, start: int) -> bool:
 
 # The Actor last made for each surface text, with the entry it was made from: keyed by the
 # text alone, a lookup hashes one string, not a tuple of three (nor works out the code and kind).
-_ACTOR_CACHE: dict[str, tuple[GazEntry, Actor]] = {}
+# ``Final`` (here and for the caches below): compiled, a C static rather than a globals lookup on
+# every use.
+_ACTOR_CACHE: Final[dict[str, tuple[GazEntry, Actor]]] = {}
 
 
 def _actor_code(g: GazEntry) -> str:
@@ -222,7 +224,7 @@ def _actor_of(text: str, mention: tuple[int, int, GazEntry]) -> Actor:
 
 
 # The Location last built for each place name, with the entry it was built from.
-_LOCATION_CACHE: dict[str, tuple[GazEntry, Location]] = {}
+_LOCATION_CACHE: Final[dict[str, tuple[GazEntry, Location]]] = {}
 
 
 def _to_location(g: GazEntry) -> Location:
@@ -258,7 +260,7 @@ def _coordinated(text: str, words: _Words, mentions: list[tuple[int, int, GazEnt
 
 
 # _coordinating of the short gaps seen so far: the same few recur ("and", "and the", ",").
-_COORDINATING_CACHE: dict[str, bool] = {}
+_COORDINATING_CACHE: Final[dict[str, bool]] = {}
 _CACHED_GAP: Final = 24  # the longest gap cached
 
 
