@@ -143,12 +143,32 @@ def _same_sentence_twice(d: Draft, k: Draft, a: set[str], b: set[str]) -> bool:
 def merge_mentions(drafts: list[Draft]) -> list[Draft]:
     # Body mentions are better evidence than headlines: put them first so they become primary.
     if _out_of_order(drafts, False):
-        drafts = sorted(drafts, key=lambda d: (0 if d.evidence.field == "body" else 1, d.order[1]))
+        drafts = _by_field(drafts, False)
+        if _out_of_order(drafts, False):
+            drafts = sorted(drafts, key=lambda d: (0 if d.evidence.field == "body" else 1, d.order[1]))
     if len({d.type for d in drafts}) < len(drafts):  # only drafts of one type merge
         drafts = _merge(drafts)
     if _out_of_order(drafts, True):
-        drafts = sorted(drafts, key=lambda d: (d.evidence.field != "title", d.evidence.start))
+        drafts = _by_field(drafts, True)
+        if _out_of_order(drafts, True):
+            drafts = sorted(drafts, key=lambda d: (d.evidence.field != "title", d.evidence.start))
     return drafts
+
+
+def _by_field(drafts: list[Draft], title_first: bool) -> list[Draft]:
+    """``drafts`` with those of the field ranked first (``_out_of_order``'s ranks) before the
+    others, each part in the order it came. Each field's drafts mostly come in order, the title's
+    and the body's apart: then this is the sort by (field, position), without the key function
+    it calls per draft; a stable sort of it is the same as one of ``drafts``."""
+    first_field = "title" if title_first else "body"
+    first = []
+    rest = []
+    for d in drafts:
+        if d.evidence.field == first_field:
+            first.append(d)
+        else:
+            rest.append(d)
+    return first + rest
 
 
 def _out_of_order(drafts: list[Draft], title_first: bool) -> bool:
@@ -171,12 +191,13 @@ def _out_of_order(drafts: list[Draft], title_first: bool) -> bool:
 def _merge(drafts: list[Draft]) -> list[Draft]:
     """Absorb each later mention of an event into the first (``drafts`` in order of preference)."""
     kept: list[Draft] = []
-    # The parties of each kept draft, made once and again only when it absorbs one: a draft's
-    # actors change only then (the sets are compared for every pair of drafts).
-    kept_parties: list[set[str]] = []
+    # The parties of each kept draft, made when first compared and again only after it absorbs
+    # one (a draft's actors change only then); None until needed: most drafts meet no other of
+    # their type, and then are never compared.
+    kept_parties: list[set[str] | None] = []
     for d in drafts:
         target = -1
-        parties = _parties(d)
+        parties: set[str] | None = None
         for n in range(len(kept)):
             k = kept[n]
             # ``is``: enum members are singletons, and ``!=`` on them is a generic comparison.
@@ -185,7 +206,11 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
             if d.modality is _SCHEDULED and k.modality is _SCHEDULED and d.event_date == k.event_date:
                 target = n
                 break
+            if parties is None:
+                parties = _parties(d)
             k_parties = kept_parties[n]
+            if k_parties is None:
+                k_parties = kept_parties[n] = _parties(k)
             if _same_sentence_twice(d, k, parties, k_parties):
                 target = n
                 break
@@ -207,7 +232,7 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
                 break
         if target >= 0:
             absorb(kept[target], d)
-            kept_parties[target] = _parties(kept[target])
+            kept_parties[target] = None
         else:
             kept.append(d)
             kept_parties.append(parties)

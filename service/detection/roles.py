@@ -131,6 +131,14 @@ class _Words:
                 return self.text[s:e].lower()
         return self.text[s:e]
 
+    def possessive_at(self, pos: int) -> bool:
+        """Whether ``text[pos:pos + 2]`` is "'s" or "’s": read on bytes (``raw`` has "'" for both
+        apostrophes), not sliced, when it is inside the window."""
+        k = pos - self.lo
+        if k < 0 or k + 2 > len(self.raw):
+            return self.text[pos:pos + 2] in ("'s", "’s")
+        return self.raw[k] == 39 and self.raw[k + 1] == 115  # "'" and "s"
+
     def count(self, lo: int, hi: int, limit: int) -> int:
         """``min(len(_WORDS_RE.findall(text, lo, hi)), limit)``, looking at no more than ``limit`` words."""
         n = 0
@@ -490,7 +498,7 @@ def _not_subject(
     s, e = mentions[i][0], mentions[i][1]
     if preps[i] in OBJECT_PREPS and words.word_before_prep(s) not in PEOPLE_NOUNS:
         return True
-    if text[e:e + 2] in ("'s", "’s") and words.count(e + 2, cand_start, 3) > 2:  # a slice: startswith at an offset is a generic call
+    if words.possessive_at(e) and words.count(e + 2, cand_start, 3) > 2:
         # A possessive owner is an object when a verb and another actor precede it.
         for j in actor_idx:
             if j != i and mentions[j][1] <= s and mentions[j][0] >= sent_start:
