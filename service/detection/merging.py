@@ -69,8 +69,14 @@ _OTHER_EVENT_RE: Final = re.compile(
 )
 
 
+def _ordered(a: int, b: int) -> tuple[int, int]:
+    """``sorted((a, b))`` as a native pair: no tuple, list or call of ``sorted``."""
+    return (a, b) if a <= b else (b, a)
+
+
 def _same_sentence(d: Draft, k: Draft) -> bool:
-    return (d.evidence.field, d.evidence.start) == (k.evidence.field, k.evidence.start)
+    # Field by field: comparing two tuples would make them first.
+    return d.evidence.start == k.evidence.start and d.evidence.field == k.evidence.field
 
 
 # A definite mention that refers back: after a preposition or a verb that talks about an event
@@ -103,7 +109,7 @@ def _distinct_in_sentence(d: Draft, k: Draft) -> bool:
     exercises')."""
     if not distinct_acts(d.type, d.mode, k.mode):
         return False
-    lo, hi = sorted((k.evidence.trigger_end, d.evidence.trigger_start))
+    lo, hi = _ordered(k.evidence.trigger_end, d.evidence.trigger_start)
     gap = k.evidence.sentence[lo - k.evidence.start:max(lo, hi) - k.evidence.start]
     if _COORDINATED_RE.fullmatch(gap):
         return False
@@ -132,7 +138,7 @@ def _same_sentence_twice(d: Draft, k: Draft, a: set[str], b: set[str]) -> bool:
         return True  # "ordered a mobilisation ..., calling up 300,000 reservists": the same call-up
     if _distinct_in_sentence(d, k):
         return False  # a coup and a detention, a recall and an expulsion: two acts
-    lo, hi = sorted((k.evidence.trigger_end, d.evidence.trigger_start))
+    lo, hi = _ordered(k.evidence.trigger_end, d.evidence.trigger_start)
     if _OTHER_EVENT_RE.search(k.evidence.sentence, lo - k.evidence.start, max(lo, hi) - k.evidence.start):
         return False  # "struck Iran in retaliation for a missile barrage": two events
     if d.event_date and k.event_date and d.event_date != k.event_date:

@@ -462,6 +462,8 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
 def _distinct(mentions: list[tuple[int, int, GazEntry]], idxs: list[int], codes: list[str]) -> list[int]:
     """``idxs`` without the mentions whose actor code an earlier one has (or ``codes`` already
     holds); ``codes`` gets those of the kept ones."""
+    if not idxs:
+        return idxs
     out = []
     for i in idxs:
         code = _actor_code(mentions[i][2])
@@ -484,6 +486,8 @@ def _head_word(text: str, cand: Candidate) -> str:
 
 def _real(mentions: list[tuple[int, int, GazEntry]], idxs: list[int]) -> list[int]:
     """Prefer states, IGOs and named groups over generic sectors ("rebels") when both appear."""
+    if not idxs:
+        return idxs  # often: no actor before or after the trigger
     strong = [i for i in idxs if mentions[i][2].kind != "sector"]
     return strong or idxs
 
@@ -510,6 +514,8 @@ def _location(
     text: str, cand: Candidate, mentions: list[tuple[int, int, GazEntry]], preps: list[str], place_idx: list[int],
     clause: Span,
 ) -> Location | None:
+    if not place_idx:
+        return None  # no place named: none of the lists below would have anything in them
     etype = cand.entry.type
     after = [i for i in place_idx if cand.start <= mentions[i][0] < clause.end]
     before = [i for i in place_idx if clause.start <= mentions[i][0] < cand.start]
