@@ -215,6 +215,7 @@ def main() -> int:
     print(f"worker: detector {worker_settings.detector}, detect processes {worker_settings.detect_process_count} "
           f"(ESCALERT_DETECT_PROCESSES={worker_settings.detect_processes}), "
           f"batch {worker_settings.batch_size} within {worker_settings.batch_within_seconds} s, "
+          f"batch intake {'on' if worker_settings.batch_intake else 'off'}, "
           f"{worker_settings.processing_guarantee}, dedupe window {worker_settings.dedupe_window_seconds:g} s, "
           f"store {worker_settings.store}; {os.cpu_count()} CPUs")
     ensure_topics(settings)
