@@ -222,7 +222,7 @@ class Settings(BaseSettings):
     def detect_process_count(self) -> int:
         """``detect_processes`` with ``auto`` resolved: one detection process per CPU, at most 4
         (each holds its own detector, ~60 MB). The event loop needs less CPU per article than
-        detection (measured: ~0.25 ms against ~0.45 ms in a child), and on 2 CPUs one child was
+        detection (measured: ~0.1 ms against ~0.4 ms in a child), and on 2 CPUs one child was
         19-27% slower than two, which share a CPU with the loop."""
         if self.detect_processes != "auto":
             return self.detect_processes

@@ -6,7 +6,7 @@ tasks per message. The conductor then builds an ``Event`` and queues it, and the
 it and makes it the current event. ``take_events`` finally buffers it for the agent. Everything the
 worker does after that is batched, and this makes the intake batched too: a message of the
 articles topic is appended to a list, and the agent takes whole lists. Measured with
-bench/stream_throughput.py: the worker's own process went from ~250 to ~75-105 us of CPU per
+bench/stream_throughput.py: the worker's own process went from ~250 to ~75-115 us of CPU per
 article (README.md, "Speed").
 
 What stays Faust's: the consumer and its fetch thread, group membership, rebalances, flow
