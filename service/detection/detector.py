@@ -802,21 +802,32 @@ def _sentence_actors(lex: Lexicon, text: str, raw: bytes | None, blower: str, se
     return dedupe_actors([to_actor(text, s, e, g) for s, e, g in ctx.gaz if g.is_actor and g.kind != "sector"])
 
 
+def _fits(entry: TriggerEntry, has_actor: bool, has_place: bool) -> bool:
+    """Whether a sentence that names an actor (or not) and a place (or not) names what the rule
+    needs: an actor, a place, or neither."""
+    return not (entry.actor == "required" and not has_actor) and not (entry.actor == "place" and not has_place)
+
+
 def _placeable(heads: list[Head], has_place: bool) -> bool:
     """Whether a rule of ``heads`` may hold in a sentence that names no actor (and no place
-    unless ``has_place``): one that needs neither, or needs a place the sentence names."""
+    unless ``has_place``)."""
     for h in heads:
         for entry in h[2].entries:
-            if entry.actor != "required" and (has_place or entry.actor != "place"):
+            if _fits(entry, False, has_place):
                 return True
     return False
 
 
 def _placed(c: Candidate, has_actor: bool, has_place: bool) -> bool:
-    """Whether the sentence names what the candidate's rule needs: an actor, a place, or neither
-    (a function, not a closure in ``_process_sentence``: compiled, a closure is called through
-    Python's calling convention and keeps the locals it reads in an object of their own)."""
-    return not (c.entry.actor == "required" and not has_actor) and not (c.entry.actor == "place" and not has_place)
+    """``_fits`` for the candidate's rule (a function, not a closure in ``_process_sentence``:
+    compiled, a closure is called through Python's calling convention and keeps the locals it
+    reads in an object of their own)."""
+    return _fits(c.entry, has_actor, has_place)
+
+
+def _threat_if_in(near: NearHits, sent: Span) -> bool:
+    """Whether the sentence holds a threat word and an "if": a conditional threat needs no head."""
+    return _in_sentence(near[THREAT_ID], sent) and _in_sentence(near[IF_ID], sent)
 
 
 def _process_sentence(
@@ -828,8 +839,7 @@ def _process_sentence(
     has_actor = any(g.is_actor and not (g.kind == "capital" and is_locative(text, s_)) for s_, _, g in ctx.gaz)
     has_place = has_actor or any(g.is_place for _, _, g in ctx.gaz)
     if (
-        not has_actor and not _placeable(heads, has_place)
-        and not (_in_sentence(near_hits[THREAT_ID], sent) and _in_sentence(near_hits[IF_ID], sent))
+        not has_actor and not _placeable(heads, has_place) and not _threat_if_in(near_hits, sent)
     ):
         # No candidate could be placed (``_placed``), and no conditional threat made:
         # most sentences that reach this stage end here, before their words are sorted out.
@@ -1034,7 +1044,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                     groups.append((sent, [h]))
         for sent, sent_heads in groups:
             sent_heads = _sentence_heads(sent_heads, near, sent)
-            if not sent_heads and not (_in_sentence(near[THREAT_ID], sent) and _in_sentence(near[IF_ID], sent)):
+            if not sent_heads and not _threat_if_in(near, sent):
                 continue
 
             def prev_actors(sent: Span = sent, text: str = text, raw: bytes | None = raw, blower: str = blower,

@@ -49,7 +49,7 @@ def _parties(d: Draft) -> set[str]:
 
 def absorb(into: Draft, other: Draft) -> None:
     """Merge ``other`` (another mention of the same event) into ``into``."""
-    known = _codes(into.source) | _codes(into.target)
+    known = _parties(into)
     into.source = into.source + [a for a in other.source if a.code not in known]
     known |= _codes(other.source)
     into.target = into.target + [a for a in other.target if a.code not in known]
