@@ -108,5 +108,6 @@ def unknown_code_message(kind: Kind, value: str, book: CodeBook | None = None) -
     if value.strip().upper() in book.codes:
         return None
     hint = book.suggest(value)
-    tail = f": did you mean {' or '.join(hint)}?" if hint else f" (not a {kind} code the detector assigns)"
+    article = "an" if kind == "actor" else "a"
+    tail = f": did you mean {' or '.join(hint)}?" if hint else f" (not {article} {kind} code the detector assigns)"
     return f"unknown {kind} {value.strip()!r}{tail}"
