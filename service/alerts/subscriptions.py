@@ -84,12 +84,12 @@ def _file_problem(url: str, file_root: Path) -> str | None:
     Relative paths are relative to the working directory (where delivery writes them); ``..``,
     ``~`` and symbolic links are resolved before the comparison.
     """
-    from service.alerts.channels import FILE_SCHEMA, file_path_of
+    from service.alerts.channels import FILE_SCHEMA
 
     if url.split("://", 1)[0].strip().lower() != FILE_SCHEMA:
         return None
     try:
-        path = file_path_of(url)
+        path = _delivered_path(url)
     except ValueError:
         return f"{FILE_SCHEMA}:// target without a file path (write {FILE_SCHEMA}://alerts/alerts.jsonl)"
     root = file_root.expanduser().resolve()
@@ -98,6 +98,19 @@ def _file_problem(url: str, file_root: Path) -> str | None:
         return (f"{FILE_SCHEMA} path '{path}' is outside the allowed directory {root} "
                 "(set ESCALERT_ALERTS_FILE_ROOT to allow another)")
     return None
+
+
+def _delivered_path(url: str) -> Path:
+    """The file an ``escalertfile://`` URL really writes to: parsed by Apprise as at delivery,
+    which decodes ``%2e%2e`` to ``..`` (a check of the raw text would let that through)."""
+    from apprise.decorators.base import CustomNotifyPlugin
+
+    from service.alerts.channels import _path_from_meta, normalize_url
+
+    meta = CustomNotifyPlugin.parse_url(normalize_url(url))
+    if not meta:
+        raise ValueError("unparseable")
+    return _path_from_meta(meta)
 
 
 def target_problem(url: str, *, file_root: Path | None = None, written: str | None = None) -> str | None:

@@ -263,7 +263,9 @@ def test_file_targets_must_stay_inside_the_file_root(tmp_path: Path, monkeypatch
     work.mkdir()
     monkeypatch.chdir(work)
     for url in ("escalertfile://../x.jsonl", "escalertfile://a/../../x.jsonl",
-                f"escalertfile://{tmp_path}/x.jsonl", "escalertfile://?path=/etc/x"):
+                f"escalertfile://{tmp_path}/x.jsonl", "escalertfile://?path=/etc/x",
+                # percent-encoded: Apprise decodes them before the file target sees the path
+                "escalertfile://a/%2e%2e/%2e%2e/x.jsonl", "escalertfile://?path=%2Fetc%2Fx"):
         message = errors_of(tmp_path, f"subscriptions:\n  - name: ops\n    urls: ['{url}']\n")
         assert "subscription 'ops' field urls[0]: escalertfile path" in message, url
         assert f"outside the allowed directory {work}" in message, url
@@ -302,3 +304,16 @@ def test_a_directory_is_a_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(SubscriptionsError, match="is a directory") as exc:
         load_subscriptions(tmp_path)
     assert "\n" not in str(exc.value)
+
+
+async def test_an_accepted_file_target_writes_where_the_check_looked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.alerts.delivery import AppriseSender
+
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    p = write(tmp_path, "subscriptions:\n  - name: ops\n    urls: ['escalertfile://a/b/%2e%2e/x.jsonl']\n")
+    ((_, url),) = load_subscriptions(p).targets("ops")
+    assert (await AppriseSender().send(url, "t", "b", "markdown")).ok
+    assert [f.relative_to(tmp_path) for f in tmp_path.rglob("*.jsonl")] == [Path("work/a/x.jsonl")]
