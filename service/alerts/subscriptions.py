@@ -252,6 +252,58 @@ def _resolve_tags(config_path: Path, tags: Iterable[str]) -> dict[str, list[str]
     return out
 
 
+def _resolve_targets(
+    sub: Subscription,
+    tag_urls: dict[str, list[str]],
+    problems: list[str],
+    *,
+    environ: dict[str, str] | None,
+    file_root: Path | None,
+) -> list[tuple[str, str]]:
+    """``[(target_id, url)]`` of one subscription, each checked; appends what is wrong to ``problems``."""
+    if not sub.enabled:
+        # a disabled subscription needs none of its secrets: an example file can ship
+        # ready-to-enable chat subscriptions without breaking the quick start (their
+        # schemes are still checked: a typo there is found before the day it is enabled)
+        problems.extend(
+            f"subscription {sub.name!r} field urls[{i}]: {p}"
+            for i, url in enumerate(sub.urls)
+            if "${" not in url.split("://", 1)[0]
+            and (p := _scheme_problem(url, known_schemas())) is not None
+        )
+        return []
+    resolved: list[tuple[str, str]] = []
+    for i, url in enumerate(sub.urls):
+        try:
+            real = expand_env(url, environ)
+        except KeyError as exc:
+            problems.append(
+                f"subscription {sub.name!r} field urls[{i}]: environment variable "
+                f"{exc.args[0]} is not set"
+            )
+            continue
+        problem = target_problem(real, file_root=file_root, written=url)
+        if problem is not None:
+            problems.append(f"subscription {sub.name!r} field urls[{i}]: {problem}")
+            continue
+        resolved.append((target_id(real), real))
+    for tag in sub.tags:
+        urls = tag_urls.get(tag, [])
+        if not urls and not problems:
+            problems.append(
+                f"subscription {sub.name!r} field tags: no URL has tag {tag!r} in the Apprise config"
+            )
+        for u in urls:
+            problem = target_problem(u, file_root=file_root)
+            if problem is not None:
+                problems.append(f"subscription {sub.name!r} field tags ({tag!r}, {redact(u)}): {problem}")
+                continue
+            resolved.append((target_id(u), u))
+    # one target once, even when listed by URL and by tag
+    seen: set[str] = set()
+    return [(t, u) for t, u in resolved if not (t in seen or seen.add(t))]
+
+
 def build_set(
     doc: Any,
     *,
@@ -287,51 +339,10 @@ def build_set(
                 tag_urls = _resolve_tags(cfg, sorted(all_tags))
             except Exception as exc:  # apprise raises various things on bad config
                 problems.append(f"field apprise_config: {exc}")
-    targets: dict[str, list[tuple[str, str]]] = {}
-    for sub in parsed.subscriptions:
-        resolved: list[tuple[str, str]] = []
-        if not sub.enabled:
-            # a disabled subscription needs none of its secrets: an example file can ship
-            # ready-to-enable chat subscriptions without breaking the quick start (their
-            # schemes are still checked: a typo there is found before the day it is enabled)
-            problems.extend(
-                f"subscription {sub.name!r} field urls[{i}]: {p}"
-                for i, url in enumerate(sub.urls)
-                if "${" not in url.split("://", 1)[0]
-                and (p := _scheme_problem(url, known_schemas())) is not None
-            )
-            targets[sub.name] = []
-            continue
-        for i, url in enumerate(sub.urls):
-            try:
-                real = expand_env(url, environ)
-            except KeyError as exc:
-                problems.append(
-                    f"subscription {sub.name!r} field urls[{i}]: environment variable "
-                    f"{exc.args[0]} is not set"
-                )
-                continue
-            problem = target_problem(real, file_root=file_root, written=url)
-            if problem is not None:
-                problems.append(f"subscription {sub.name!r} field urls[{i}]: {problem}")
-                continue
-            resolved.append((target_id(real), real))
-        for tag in sub.tags:
-            urls = tag_urls.get(tag, [])
-            if not urls and not problems:
-                problems.append(
-                    f"subscription {sub.name!r} field tags: no URL has tag {tag!r} in the Apprise config"
-                )
-            for u in urls:
-                problem = target_problem(u, file_root=file_root)
-                if problem is not None:
-                    problems.append(f"subscription {sub.name!r} field tags ({tag!r}, "
-                                    f"{redact(u)}): {problem}")
-                    continue
-                resolved.append((target_id(u), u))
-        # one target once, even when listed by URL and by tag
-        seen: set[str] = set()
-        targets[sub.name] = [(t, u) for t, u in resolved if not (t in seen or seen.add(t))]
+    targets = {
+        sub.name: _resolve_targets(sub, tag_urls, problems, environ=environ, file_root=file_root)
+        for sub in parsed.subscriptions
+    }
     if problems:
         raise SubscriptionsError(where, problems)
     return SubscriptionSet(parsed, path, mtime, targets)
