@@ -4,6 +4,9 @@ Public interface (DELIVERY and the worker build on these):
 
 - :func:`load_subscriptions(path) <load_subscriptions>` -> :class:`SubscriptionSet`, or raises
   :class:`SubscriptionsError` whose message names the file, the subscription and the field.
+  Besides the schema, every target is checked (:func:`target_problem`): a scheme Apprise or
+  escalert knows (:func:`known_schemas`), and ``escalertfile://`` files inside ``file_root``
+  (``ESCALERT_ALERTS_FILE_ROOT``, default the working directory). See docs/configuration.md.
 - :class:`SubscriptionsReloader`: ``poll()`` reloads when the file's mtime (or the silences
   file's) changed and keeps the last good version when the new one is invalid.
 - :func:`target_id(url) <target_id>`: a stable, secret-free id (``json-3f2a9c01b4de``).
