@@ -4,6 +4,9 @@ The YAML root is :class:`SubscriptionsFile`. Every mistake is a pydantic validat
 ``service.alerts.subscriptions.load_subscriptions`` turns into one readable line naming the
 subscription and the field ("subscription 'ops' field filters.types: 'MOBILISE' is not a PLOVER
 type"), because a typo in a filter otherwise means a channel that silently never alerts.
+For the same reason actor and country codes must be codes the detector assigns (its gazetteer,
+:mod:`service.detection.codes`); a wrong one is refused with a suggestion ("unknown country
+'Ukraine': did you mean UKR?").
 
 Durations are written as ``30s``, ``5m``, ``4h``, ``1d`` (or a number of seconds); times of day
 as ``HH:MM``; time zones as IANA names (``Europe/Paris``), checked with :mod:`zoneinfo`.
@@ -73,6 +76,28 @@ def _upper_codes(value: Any) -> Any:
     return value
 
 
+def _known_codes(kind: Literal["actor", "country"]) -> Any:
+    """Upper-case a code list and refuse codes the detector never assigns, with a suggestion.
+
+    A filter on a code that no signal carries (``countries: [Ukraine]``) never matches: an alert
+    channel that looks configured and stays silent. The known codes are the detector's gazetteer
+    (:mod:`service.detection.codes`).
+    """
+
+    def check(value: Any) -> Any:
+        written = [value] if isinstance(value, str) else value
+        if not isinstance(written, list):
+            return value  # pydantic reports the wrong type
+        from service.detection.codes import unknown_code_message
+
+        problems = [m for v in written if (m := unknown_code_message(kind, str(v))) is not None]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return _upper_codes(written)
+
+    return check
+
+
 def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
@@ -94,11 +119,11 @@ class Filters(_Strict):
         default_factory=lambda: sorted(ALERT_WORTHY_MODALITIES)
     )
     min_severity: int = Field(default=1, ge=1, le=5)
-    actors: Annotated[list[str], BeforeValidator(_upper_codes)] = Field(
-        default_factory=list, description="Actor codes (RUS, NATO), source or target."
+    actors: Annotated[list[str], BeforeValidator(_known_codes("actor"))] = Field(
+        default_factory=list, description="Actor codes (RUS, NATO), source or target; codes the detector assigns.",
     )
-    countries: Annotated[list[str], BeforeValidator(_upper_codes)] = Field(
-        default_factory=list, description="ISO 3166-1 alpha-3 of the signal's location."
+    countries: Annotated[list[str], BeforeValidator(_known_codes("country"))] = Field(
+        default_factory=list, description="ISO 3166-1 alpha-3 of the signal's location; codes the detector assigns.",
     )
     keywords: Annotated[list[str], BeforeValidator(_as_list)] = Field(
         default_factory=list,
@@ -155,8 +180,8 @@ class SilenceMatchers(_Strict):
 
     subscriptions: Annotated[list[str], BeforeValidator(_as_list)] = Field(default_factory=list)
     types: Annotated[list[EventType], BeforeValidator(_upper_codes)] = Field(default_factory=list)
-    actors: Annotated[list[str], BeforeValidator(_upper_codes)] = Field(default_factory=list)
-    countries: Annotated[list[str], BeforeValidator(_upper_codes)] = Field(default_factory=list)
+    actors: Annotated[list[str], BeforeValidator(_known_codes("actor"))] = Field(default_factory=list)
+    countries: Annotated[list[str], BeforeValidator(_known_codes("country"))] = Field(default_factory=list)
     keywords: Annotated[list[str], BeforeValidator(_as_list)] = Field(default_factory=list)
     group_key: str | None = None
     max_severity: int | None = Field(

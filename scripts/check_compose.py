@@ -31,6 +31,9 @@ def schema_check(path: Path) -> list[str]:
                 ["docker", "compose", "-f", str(path), "config", "-q"]):
         if shutil.which(cmd[0]) is None:
             continue
+        if cmd[0] == "docker" and subprocess.run(["docker", "compose", "version"],
+                                                 capture_output=True).returncode != 0:
+            continue  # a docker CLI without the compose plugin cannot check the schema
         res = subprocess.run(cmd, capture_output=True, text=True, cwd=path.parent)
         if cmd[0] == "docker" and "is not a docker command" in res.stderr:
             continue

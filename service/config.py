@@ -343,11 +343,21 @@ def _file_source(settings_cls: type[BaseSettings], path: Path) -> PydanticBaseSe
     raise ConfigError(f"{CONFIG_ENV} / --config: {path}: expected a .yaml, .yml, .toml or .env file")
 
 
-def _env_name(loc: tuple[int | str, ...]) -> str:
-    return ENV_PREFIX + "__".join(str(p) for p in loc).upper() if loc else "settings"
+def _env_name(loc: tuple[int | str, ...], prefix: str = ENV_PREFIX) -> str:
+    return prefix + "__".join(str(p) for p in loc).upper() if loc else "settings"
 
 
-def _describe(exc: ValidationError) -> str:
+def _env_prefix(exc: ValidationError) -> str:
+    """The prefix of the model that failed: ``Settings.alerts`` reads ESCALERT_ALERTS_* itself,
+    and its errors arrive as its own, with locations relative to it."""
+    if AlertSettings is not None and exc.title == AlertSettings.__name__:
+        return str(AlertSettings.model_config.get("env_prefix") or ENV_PREFIX)
+    return ENV_PREFIX
+
+
+def describe_settings_error(exc: ValidationError) -> str:
+    """One line: ``invalid settings: ESCALERT_WEB_PORT: ... (got 'x'); ESCALERT_...: ...``."""
+    prefix = _env_prefix(exc)
     lines = []
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if p != "__root__")
@@ -358,21 +368,21 @@ def _describe(exc: ValidationError) -> str:
         if loc and loc[-1] in ("sasl_password",):
             shown = "***"
         value = "" if isinstance(shown, dict) or shown is None else f" (got {shown!r})"
-        lines.append(f"{_env_name(loc)}: {msg}{value}")
-    return "invalid settings:\n  " + "\n  ".join(lines)
+        lines.append(f"{_env_name(loc, prefix)}: {msg}{value}")
+    return "invalid settings: " + "; ".join(lines)
 
 
 def load_settings(config: str | Path | None = None, **overrides: Any) -> Settings:
     """Build :class:`Settings` from overrides, the environment and an optional file.
 
-    Raises :class:`ConfigError` with one line per wrong setting, each named as its environment
-    variable, so the CLI can print it and exit with status 2.
+    Raises :class:`ConfigError`: one line naming each wrong setting as its environment variable,
+    so the CLI can print it and exit with status 2.
     """
     _CONFIG_FILE["path"] = str(config) if config else None
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc)) from None
+        raise ConfigError(describe_settings_error(exc)) from None
     except ValueError as exc:  # e.g. a YAML/TOML file that does not parse
         if isinstance(exc, ConfigError):
             raise

@@ -192,7 +192,7 @@ def register(app: Any, settings: Any) -> AlertParts:
     cfg = settings.alerts
     topics = settings.topics
     n = settings.partitions
-    reloader = SubscriptionsReloader(cfg.subscriptions)
+    reloader = SubscriptionsReloader(cfg.subscriptions, file_root=cfg.file_root)
     silences = SilenceStore(cfg.silences_path or default_store_path(cfg.subscriptions))
 
     raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")

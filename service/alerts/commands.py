@@ -28,26 +28,35 @@ _MATCHER_KEYS = {
 
 
 def _settings():
+    """The ESCALERT_ALERTS_* settings; a wrong one is one line on stderr and exit 2."""
+    from pydantic import ValidationError
+
     from service.alerts.settings import AlertSettings
 
-    return AlertSettings()
+    try:
+        return AlertSettings()
+    except ValidationError as exc:
+        from service.config import describe_settings_error
+
+        click.echo(f"error: {describe_settings_error(exc)}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 def _load_subs(path: Path | None):
+    """The subscriptions file, checked; a mistake is one line (every problem) and exit 2."""
     from service.alerts.subscriptions import SubscriptionsError, load_subscriptions
 
+    settings = _settings()
     if path is None:
-        path = _settings().subscriptions
+        path = settings.subscriptions
     if path is None:
         click.echo("error: no subscriptions file: pass --subscriptions FILE or set "
                    "ESCALERT_ALERTS_SUBSCRIPTIONS", err=True)
         sys.exit(EXIT_USAGE)
     try:
-        return load_subscriptions(path)
+        return load_subscriptions(path, file_root=settings.file_root)
     except SubscriptionsError as exc:
-        click.echo(f"error: invalid subscriptions file {exc.path}:", err=True)
-        for p in exc.problems:
-            click.echo(f"  {p}", err=True)
+        click.echo(f"error: invalid subscriptions file {exc}", err=True)
         sys.exit(EXIT_USAGE)
 
 
@@ -194,7 +203,7 @@ def silence_add(store: Path | None, subscriptions: Path | None, matchers: tuple[
     from pydantic import ValidationError
 
     from schemas.subscription import Silence, parse_duration
-    from service.alerts.silences import SilenceStoreError, new_silence_id
+    from service.alerts.silences import SilenceStoreError, describe_error, new_silence_id
 
     fields: dict[str, object] = {}
     for m in matchers:
@@ -227,9 +236,7 @@ def silence_add(store: Path | None, subscriptions: Path | None, matchers: tuple[
             "ends_at": end, "reason": reason, "created_by": created_by,
         })
     except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        loc = ".".join(str(p) for p in err["loc"]) or "silence"
-        click.echo(f"error: silence {loc}: {err['msg'].removeprefix('Value error, ')}", err=True)
+        click.echo(f"error: {describe_error(exc)}", err=True)
         sys.exit(EXIT_USAGE)
     st = _store(store, subscriptions)
     try:

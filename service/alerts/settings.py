@@ -13,8 +13,9 @@ Example::
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -49,6 +50,11 @@ class AlertSettings(BaseSettings):
     subscriptions: Path | None = Field(
         default=None, description="The subscriptions YAML; alerts are off when unset."
     )
+    file_root: Path | None = Field(
+        default=None,
+        description="Directory escalertfile:// targets must write inside; default: the "
+        "working directory. A target outside it ('..', another absolute path) is refused at load.",
+    )
     silences_path: Path | None = Field(
         default=None,
         description="JSON store of `escalert silence` mutes; default: "
@@ -60,6 +66,15 @@ class AlertSettings(BaseSettings):
     flush_interval: float = Field(
         default=1.0, gt=0, description="Seconds between closing due group windows and digests."
     )
+    @field_validator("subscriptions", "silences_path", "file_root", mode="before")
+    @classmethod
+    def _not_blank(cls, value: Any) -> Any:
+        # An empty variable is a mistake (a shell default gone wrong), not "unset": Path("")
+        # would quietly be the working directory.
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("is set but empty: give a path, or unset the variable")
+        return value
+
     alerts_topic: str = "alerts"
     alerts_dlq_topic: str = "alerts-dlq"
     # -- delivery (DELIVERY) ----------------------------------------------------------------------

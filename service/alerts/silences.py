@@ -11,6 +11,7 @@ A silenced alert is still published (``status: silenced``, ``silenced_by: <id>``
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import tempfile
@@ -25,10 +26,24 @@ from schemas.subscription import Silence
 from service.alerts.router import find_keywords, keyword_text, signal_actor_codes, signal_country
 
 _SILENCES = TypeAdapter(list[Silence])
+log = logging.getLogger(__name__)
 
 
 class SilenceStoreError(ValueError):
     """The silences file is unreadable or invalid; the message names the file and the problem."""
+
+
+def describe_error(exc: ValidationError) -> str:
+    """Validation errors of silences as one line: ``silence #2 field matchers.countries:
+    unknown country 'Ukraine': did you mean UKR?`` (no position for a single silence)."""
+    parts = []
+    for err in exc.errors(include_url=False):
+        loc = list(err["loc"])
+        where = f"silence #{loc.pop(0) + 1}" if loc and isinstance(loc[0], int) else "silence"
+        field = ".".join(str(p) for p in loc if not str(p).startswith("function-"))
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{where} field {field}: {msg}" if field else f"{where}: {msg}")
+    return "; ".join(parts)
 
 
 def silence_matches(
@@ -105,9 +120,7 @@ class SilenceStore:
         try:
             return _SILENCES.validate_json(raw)
         except ValidationError as exc:
-            first = exc.errors(include_url=False)[0]
-            loc = ".".join(str(p) for p in first["loc"])
-            raise SilenceStoreError(f"{self.path}: invalid at {loc or 'root'}: {first['msg']}") from None
+            raise SilenceStoreError(f"{self.path}: {describe_error(exc)}") from None
 
     def save(self, silences: list[Silence]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -156,8 +169,7 @@ class SilenceStore:
             self._stamp = stamp
             try:
                 self._cache = self.load()
-            except SilenceStoreError:
-                import logging
-
-                logging.getLogger(__name__).exception("silences not reloaded, keeping the last good list")
+            except SilenceStoreError as exc:
+                # one line, like the subscriptions file's: the reason is the whole story
+                log.error("silences not reloaded, keeping the last good list: %s", exc)
         return list(self._cache)

@@ -4,6 +4,9 @@ Public interface (DELIVERY and the worker build on these):
 
 - :func:`load_subscriptions(path) <load_subscriptions>` -> :class:`SubscriptionSet`, or raises
   :class:`SubscriptionsError` whose message names the file, the subscription and the field.
+  Besides the schema, every target is checked (:func:`target_problem`): a scheme Apprise or
+  escalert knows (:func:`known_schemas`), and ``escalertfile://`` files inside ``file_root``
+  (``ESCALERT_ALERTS_FILE_ROOT``, default the working directory). See docs/configuration.md.
 - :class:`SubscriptionsReloader`: ``poll()`` reloads when the file's mtime (or the silences
   file's) changed and keeps the last good version when the new one is invalid.
 - :func:`target_id(url) <target_id>`: a stable, secret-free id (``json-3f2a9c01b4de``).
@@ -16,6 +19,8 @@ logged, published or stored in the ledger uses the id, and only delivery ever ho
 
 from __future__ import annotations
 
+import difflib
+import functools
 import hashlib
 import logging
 import os
@@ -39,6 +44,88 @@ _HOST_SCHEMES = frozenset(
      "mmost", "mmosts", "rocket", "rockets", "gotify", "gotifys", "matrix", "matrixs"}
 )
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def known_schemas() -> frozenset[str]:
+    """URL schemas a target may use: those Apprise's installed plugins declare, and ours."""
+    return _known_schemas()
+
+
+@functools.cache
+def _known_schemas() -> frozenset[str]:
+    from apprise import NotificationManager  # slow import (~0.5 s with the plugin scan): once
+
+    from service.alerts.channels import LOCAL_SCHEMAS
+
+    return frozenset(s.lower() for s in NotificationManager().schemas()) | LOCAL_SCHEMAS
+
+
+def _scheme_problem(url: str, schemas: frozenset[str], *, echo: bool = True) -> str | None:
+    """None for a known scheme; else "unknown target scheme 'mailtoo://': did you mean mailto://?".
+
+    ``echo=False`` when the scheme came from an environment variable: it is then not shown.
+    """
+    scheme = url.split("://", 1)[0].strip().lower()
+    if scheme in schemas:
+        return None
+    if not echo or not re.fullmatch(r"[a-z0-9+]{1,32}", scheme):
+        # never echo it: a scheme that is no word may be a token pasted in the wrong place
+        return "unknown target scheme (not shown: it may hold a secret); expected one like 'mailto://'"
+    close = difflib.get_close_matches(scheme, sorted(schemas), n=1, cutoff=0.6)
+    hint = f": did you mean {close[0]}://?" if close else " (not an Apprise or escalert schema)"
+    return f"unknown target scheme '{scheme}://'{hint}"
+
+
+def default_file_root() -> Path:
+    """Where ``escalertfile://`` targets may write when ESCALERT_ALERTS_FILE_ROOT is unset."""
+    return Path.cwd()
+
+
+def _file_problem(url: str, file_root: Path) -> str | None:
+    """None when an ``escalertfile://`` target writes inside ``file_root``; else why not.
+
+    Relative paths are relative to the working directory (where delivery writes them); ``..``,
+    ``~`` and symbolic links are resolved before the comparison.
+    """
+    from service.alerts.channels import FILE_SCHEMA
+
+    if url.split("://", 1)[0].strip().lower() != FILE_SCHEMA:
+        return None
+    try:
+        path = _delivered_path(url)
+    except ValueError:
+        return f"{FILE_SCHEMA}:// target without a file path (write {FILE_SCHEMA}://alerts/alerts.jsonl)"
+    root = file_root.expanduser().resolve()
+    where = (Path.cwd() / path).resolve()
+    if where != root and root not in where.parents:
+        return (f"{FILE_SCHEMA} path '{path}' is outside the allowed directory {root} "
+                "(set ESCALERT_ALERTS_FILE_ROOT to allow another)")
+    return None
+
+
+def _delivered_path(url: str) -> Path:
+    """The file an ``escalertfile://`` URL really writes to: parsed by Apprise as at delivery,
+    which decodes ``%2e%2e`` to ``..`` (a check of the raw text would let that through)."""
+    from apprise.decorators.base import CustomNotifyPlugin
+
+    from service.alerts.channels import _path_from_meta, normalize_url
+
+    meta = CustomNotifyPlugin.parse_url(normalize_url(url))
+    if not meta:
+        raise ValueError("unparseable")
+    return _path_from_meta(meta)
+
+
+def target_problem(url: str, *, file_root: Path | None = None, written: str | None = None) -> str | None:
+    """Why an (expanded) target URL cannot be used, or None: unknown scheme, file outside the root.
+
+    ``written`` is the URL as the file has it (before ``${ENV}`` expansion), if known: a scheme
+    that came from the environment is never echoed.
+    """
+    echo = written is None or "${" not in written.split("://", 1)[0]
+    return _scheme_problem(url, known_schemas(), echo=echo) or _file_problem(
+        url, default_file_root() if file_root is None else file_root
+    )
 
 
 class SubscriptionsError(ValueError):
@@ -168,14 +255,72 @@ def _resolve_tags(config_path: Path, tags: Iterable[str]) -> dict[str, list[str]
     return out
 
 
+def _resolve_targets(
+    sub: Subscription,
+    tag_urls: dict[str, list[str]],
+    problems: list[str],
+    *,
+    environ: dict[str, str] | None,
+    file_root: Path | None,
+) -> list[tuple[str, str]]:
+    """``[(target_id, url)]`` of one subscription, each checked; appends what is wrong to ``problems``."""
+    if not sub.enabled:
+        # a disabled subscription needs none of its secrets: an example file can ship
+        # ready-to-enable chat subscriptions without breaking the quick start (their
+        # schemes are still checked: a typo there is found before the day it is enabled)
+        problems.extend(
+            f"subscription {sub.name!r} field urls[{i}]: {p}"
+            for i, url in enumerate(sub.urls)
+            if "${" not in url.split("://", 1)[0]
+            and (p := _scheme_problem(url, known_schemas())) is not None
+        )
+        return []
+    resolved: list[tuple[str, str]] = []
+    for i, url in enumerate(sub.urls):
+        try:
+            real = expand_env(url, environ)
+        except KeyError as exc:
+            problems.append(
+                f"subscription {sub.name!r} field urls[{i}]: environment variable "
+                f"{exc.args[0]} is not set"
+            )
+            continue
+        problem = target_problem(real, file_root=file_root, written=url)
+        if problem is not None:
+            problems.append(f"subscription {sub.name!r} field urls[{i}]: {problem}")
+            continue
+        resolved.append((target_id(real), real))
+    for tag in sub.tags:
+        urls = tag_urls.get(tag, [])
+        if not urls and not problems:
+            problems.append(
+                f"subscription {sub.name!r} field tags: no URL has tag {tag!r} in the Apprise config"
+            )
+        for u in urls:
+            problem = target_problem(u, file_root=file_root)
+            if problem is not None:
+                problems.append(f"subscription {sub.name!r} field tags ({tag!r}, {redact(u)}): {problem}")
+                continue
+            resolved.append((target_id(u), u))
+    # one target once, even when listed by URL and by tag
+    seen: set[str] = set()
+    return [(t, u) for t, u in resolved if not (t in seen or seen.add(t))]
+
+
 def build_set(
     doc: Any,
     *,
     path: Path | None = None,
     mtime: float | None = None,
     environ: dict[str, str] | None = None,
+    file_root: Path | None = None,
 ) -> SubscriptionSet:
-    """Validate a decoded YAML document and resolve targets; raises :class:`SubscriptionsError`."""
+    """Validate a decoded YAML document and resolve targets; raises :class:`SubscriptionsError`.
+
+    Every target is checked (:func:`target_problem`): its scheme must be one Apprise or escalert
+    knows, and an ``escalertfile://`` target must write inside ``file_root`` (default: the
+    working directory).
+    """
     where = path or "<subscriptions>"
     if not isinstance(doc, dict):
         raise SubscriptionsError(where, ["the file must be a mapping with a 'subscriptions' list"])
@@ -197,40 +342,18 @@ def build_set(
                 tag_urls = _resolve_tags(cfg, sorted(all_tags))
             except Exception as exc:  # apprise raises various things on bad config
                 problems.append(f"field apprise_config: {exc}")
-    targets: dict[str, list[tuple[str, str]]] = {}
-    for sub in parsed.subscriptions:
-        resolved: list[tuple[str, str]] = []
-        if not sub.enabled:
-            # a disabled subscription needs none of its secrets: an example file can ship
-            # ready-to-enable chat subscriptions without breaking the quick start
-            targets[sub.name] = []
-            continue
-        for i, url in enumerate(sub.urls):
-            try:
-                real = expand_env(url, environ)
-            except KeyError as exc:
-                problems.append(
-                    f"subscription {sub.name!r} field urls[{i}]: environment variable "
-                    f"{exc.args[0]} is not set"
-                )
-                continue
-            resolved.append((target_id(real), real))
-        for tag in sub.tags:
-            urls = tag_urls.get(tag, [])
-            if not urls and not problems:
-                problems.append(
-                    f"subscription {sub.name!r} field tags: no URL has tag {tag!r} in the Apprise config"
-                )
-            resolved.extend((target_id(u), u) for u in urls)
-        # one target once, even when listed by URL and by tag
-        seen: set[str] = set()
-        targets[sub.name] = [(t, u) for t, u in resolved if not (t in seen or seen.add(t))]
+    targets = {
+        sub.name: _resolve_targets(sub, tag_urls, problems, environ=environ, file_root=file_root)
+        for sub in parsed.subscriptions
+    }
     if problems:
         raise SubscriptionsError(where, problems)
     return SubscriptionSet(parsed, path, mtime, targets)
 
 
-def load_subscriptions(path: str | Path, *, environ: dict[str, str] | None = None) -> SubscriptionSet:
+def load_subscriptions(
+    path: str | Path, *, environ: dict[str, str] | None = None, file_root: Path | None = None
+) -> SubscriptionSet:
     """Read, validate and resolve a subscriptions YAML file.
 
     Raises :class:`SubscriptionsError` naming the file, and for each problem the subscription (by
@@ -243,8 +366,12 @@ def load_subscriptions(path: str | Path, *, environ: dict[str, str] | None = Non
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SubscriptionsError(p, ["no such file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SubscriptionsError(p, [f"cannot read: {exc}"]) from None
+    except IsADirectoryError:
+        raise SubscriptionsError(p, ["is a directory, not a subscriptions YAML file"]) from None
+    except OSError as exc:
+        raise SubscriptionsError(p, [f"cannot read: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError as exc:
+        raise SubscriptionsError(p, [f"not UTF-8 text: {exc.reason} at byte {exc.start}"]) from None
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -252,7 +379,7 @@ def load_subscriptions(path: str | Path, *, environ: dict[str, str] | None = Non
         at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise SubscriptionsError(p, [f"not valid YAML{at}: {problem}"]) from None
-    return build_set(doc, path=p, mtime=st.st_mtime, environ=environ)
+    return build_set(doc, path=p, mtime=st.st_mtime, environ=environ, file_root=file_root)
 
 
 class SubscriptionsReloader:
@@ -264,10 +391,17 @@ class SubscriptionsReloader:
     editing must never silence every channel.
     """
 
-    def __init__(self, path: str | Path, *, environ: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, path: str | Path, *, environ: dict[str, str] | None = None,
+        file_root: Path | None = None,
+    ) -> None:
         self.path = Path(path)
         self._environ = environ
-        self.current: SubscriptionSet = load_subscriptions(self.path, environ=environ)
+        # fixed at start: a later change of working directory must not move the allowed root
+        self._file_root = default_file_root() if file_root is None else file_root
+        self.current: SubscriptionSet = load_subscriptions(
+            self.path, environ=environ, file_root=self._file_root
+        )
         self._stamp = self._stat()
         self.last_error: SubscriptionsError | None = None
 
@@ -285,7 +419,7 @@ class SubscriptionsReloader:
             return False
         self._stamp = stamp
         try:
-            new = load_subscriptions(self.path, environ=self._environ)
+            new = load_subscriptions(self.path, environ=self._environ, file_root=self._file_root)
         except SubscriptionsError as exc:
             self.last_error = exc
             log.error("subscriptions not reloaded, keeping the last good version: %s", exc)

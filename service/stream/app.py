@@ -12,6 +12,7 @@ runs detection only.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import logging
 import ssl
@@ -38,6 +39,48 @@ class StreamParts:
     articles_dlq: Any
     dedupe: Any  # faust.Table
     agent: Any
+
+
+# Faust's own pages, all off: /table/<name>/<key>/ serves table data (the dedupe table, the
+# delivery ledger with its target ids) without authentication, /router/ the cluster's worker URLs
+# (only @table_route needs it; we have none), / and /graph/ sensor counters and the service
+# tree, /performance/ its metrics. The worker's web server keeps only service.stream.web's
+# pages (/health/*, /metrics).
+BUILTIN_PAGES_OFF: dict[str, bool] = {
+    "web_tables_enabled": False,
+    "web_router_enabled": False,
+    "web_stats_enabled": False,
+    "web_graph_enabled": False,
+    "web_metrics_enabled": False,
+}
+
+
+def web_bind_problem(settings: Settings) -> str | None:
+    """None when the web server can bind ``web_host:web_port``; else one line saying why not.
+
+    Checked by ``escalert worker`` before Faust starts, so a port in use is a configuration
+    error (exit 2) instead of a worker crash. The probe sets SO_REUSEADDR as aiohttp does, so a
+    port a previous worker left in TIME_WAIT is not reported.
+    """
+    if not settings.web_enabled:
+        return None
+    import socket
+
+    where = f"{settings.web_host}:{settings.web_port}"
+    try:
+        infos = socket.getaddrinfo(settings.web_host, settings.web_port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        return f"ESCALERT_WEB_HOST: cannot bind {where}: {exc.strerror or exc}"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            why = "already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+            return (f"ESCALERT_WEB_PORT: cannot serve health and metrics on {where}: {why} "
+                    "(another worker? set ESCALERT_WEB_PORT, or ESCALERT_WEB_ENABLED=false)")
+    return None
 
 
 def ssl_context(settings: Settings) -> ssl.SSLContext | None:
@@ -93,6 +136,7 @@ def faust_options(settings: Settings) -> dict[str, Any]:
         "web_bind": settings.web_host,
         "web_host": settings.web_host,
         "web_port": settings.web_port,
+        **BUILTIN_PAGES_OFF,
         "autodiscover": False,
     }
 

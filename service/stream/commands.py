@@ -42,6 +42,21 @@ def _topic_name(settings: Any, name: str) -> str:
     return getattr(settings.topics, logical, name) if logical in type(settings.topics).model_fields else name
 
 
+def _create_app(settings: Any) -> Any:
+    """The worker's Faust app; a configuration mistake is one line on stderr and exit 2."""
+    from service.alerts.silences import SilenceStoreError
+    from service.alerts.subscriptions import SubscriptionsError
+    from service.stream.app import create_app
+
+    try:
+        return create_app(settings)
+    except SubscriptionsError as exc:
+        click.echo(f"escalert: invalid subscriptions file {exc}", err=True)
+    except (RuntimeError, SilenceStoreError) as exc:  # e.g. a detector path that cannot be imported
+        click.echo(f"escalert: {exc}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
 @click.command()
 @config_option
 @click.option("--loglevel", "-l", type=click.Choice(["debug", "info", "warning", "error"]), default=None,
@@ -55,6 +70,8 @@ def worker(config: str | None, loglevel: str | None, create_topics: bool) -> Non
     /metrics. Stop with Ctrl-C or SIGTERM (offsets of finished batches are committed).
     """
     settings = _settings(config, log_level=loglevel)
+    app = _create_app(settings)  # configuration first: a bad file is exit 2 even without Kafka
+    from service.stream.app import web_bind_problem
     from service.stream.clients import BrokerUnreachable, check_reachable, ensure_topics
 
     try:
@@ -65,12 +82,9 @@ def worker(config: str | None, loglevel: str | None, create_topics: bool) -> Non
                     click.echo(f"escalert: topic {spec.name}: {status}", err=True)
     except BrokerUnreachable as exc:
         _unreachable(exc)
-    try:
-        from service.stream.app import create_app
-
-        app = create_app(settings)
-    except RuntimeError as exc:  # e.g. a detector path that cannot be imported
-        click.echo(f"escalert: {exc}", err=True)
+    problem = web_bind_problem(settings)  # last, just before Faust binds it
+    if problem is not None:
+        click.echo(f"escalert: {problem}", err=True)
         sys.exit(EXIT_USAGE)
     from faust.worker import Worker
 

@@ -189,3 +189,131 @@ def test_example_file_loads_without_secrets_and_every_url_is_valid_for_apprise()
             assert apprise.Apprise.instantiate(real) is not None, s["name"]
             schemes.add(real.split("://")[0])
     assert schemes == {"mailtos", "slack", "tgram", "discord", "workflow", "json"}
+
+
+# -- values checked against what exists: detector codes, Apprise schemes, the file root ---------
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ("{countries: [Ukraine]}",
+         "subscription 'ops' field filters.countries: unknown country 'Ukraine': did you mean UKR?"),
+        ("{countries: [UKRR]}", "unknown country 'UKRR': did you mean UKR?"),
+        ("{countries: [Kyiv]}", "unknown country 'Kyiv': did you mean UKR?"),
+        ("{actors: [Kremlin]}",
+         "subscription 'ops' field filters.actors: unknown actor 'Kremlin': did you mean RUS?"),
+        ("{actors: [NATOO]}", "unknown actor 'NATOO': did you mean NATO?"),
+        ("{actors: [QQQQQQQ]}", "unknown actor 'QQQQQQQ' (not an actor code the detector assigns)"),
+    ],
+)
+def test_unknown_codes_are_refused_with_a_suggestion(tmp_path: Path, filters: str, expected: str) -> None:
+    text = f"subscriptions:\n  - name: ops\n    urls: [json://h/x]\n    filters: {filters}\n"
+    assert expected in errors_of(tmp_path, text)
+
+
+def test_known_codes_in_any_case_load_upper_cased(tmp_path: Path) -> None:
+    p = write(tmp_path, "subscriptions:\n  - name: ops\n    urls: [json://h/x]\n"
+              "    filters: {countries: [ukr, PSE], actors: [nato, Hamas, REB]}\n")
+    f = load_subscriptions(p).get("ops").filters
+    assert f.countries == ["UKR", "PSE"] and f.actors == ["NATO", "HAMAS", "REB"]
+
+
+def test_unknown_codes_in_the_files_silences_are_refused(tmp_path: Path) -> None:
+    text = ("subscriptions:\n  - name: ops\n    urls: [json://h/x]\nsilences:\n  - id: s1\n"
+            "    matchers: {countries: [Poland]}\n    starts_at: 2025-01-01T00:00:00Z\n"
+            "    ends_at: 2025-01-02T00:00:00Z\n    reason: test\n")
+    assert ("silence 's1' field matchers.countries: unknown country 'Poland': did you mean POL?"
+            in errors_of(tmp_path, text))
+
+
+def test_unknown_target_scheme_is_refused_with_a_suggestion(tmp_path: Path) -> None:
+    message = errors_of(tmp_path, "subscriptions:\n  - name: ops\n"
+                        "    urls: ['mailtoo://user:hunter2@mail.example.org']\n")
+    assert ("subscription 'ops' field urls[0]: unknown target scheme 'mailtoo://': did you mean mailto://?"
+            in message)
+    assert "hunter2" not in message
+
+
+def test_a_scheme_from_the_environment_is_checked_but_never_shown(tmp_path: Path) -> None:
+    message = errors_of(tmp_path, "subscriptions:\n  - name: ops\n    urls: ['${SCHEME}://x']\n",
+                        environ={"SCHEME": "sekrit"})
+    assert "subscription 'ops' field urls[0]: unknown target scheme" in message
+    assert "sekrit" not in message
+
+
+def test_disabled_subscriptions_have_their_schemes_checked(tmp_path: Path) -> None:
+    message = errors_of(tmp_path, "subscriptions:\n  - name: a\n    urls: [json://h/x]\n"
+                        "  - name: later\n    enabled: false\n    urls: ['slak://${A}/${B}']\n")
+    assert "subscription 'later' field urls[0]: unknown target scheme 'slak://': did you mean slack://?" in message
+
+
+def test_every_apprise_plugin_scheme_and_ours_are_known() -> None:
+    from apprise import NotificationManager
+
+    from service.alerts.subscriptions import known_schemas
+
+    schemas = known_schemas()
+    assert set(NotificationManager().schemas()) <= schemas
+    assert {"escalertfile", "escalertconsole", "mailto", "mailtos", "json", "tgram"} <= schemas
+
+
+def test_file_targets_must_stay_inside_the_file_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    for url in ("escalertfile://../x.jsonl", "escalertfile://a/../../x.jsonl",
+                f"escalertfile://{tmp_path}/x.jsonl", "escalertfile://?path=/etc/x",
+                # percent-encoded: Apprise decodes them before the file target sees the path
+                "escalertfile://a/%2e%2e/%2e%2e/x.jsonl", "escalertfile://?path=%2Fetc%2Fx"):
+        message = errors_of(tmp_path, f"subscriptions:\n  - name: ops\n    urls: ['{url}']\n")
+        assert "subscription 'ops' field urls[0]: escalertfile path" in message, url
+        assert f"outside the allowed directory {work}" in message, url
+    ok = write(tmp_path, "subscriptions:\n  - name: ops\n    urls: ['escalertfile://alerts/a.jsonl',"
+               f" 'escalertfile://{work}/b.jsonl']\n")
+    assert len(load_subscriptions(ok).targets("ops")) == 2
+    # a configured root moves the fence: absolute paths inside it pass, the working directory not
+    root = tmp_path / "spool"
+    outside = write(tmp_path, "subscriptions:\n  - name: ops\n    urls: ['escalertfile://alerts/a.jsonl']\n")
+    with pytest.raises(SubscriptionsError, match=f"outside the allowed directory {root}"):
+        load_subscriptions(outside, file_root=root)
+    inside = write(tmp_path, f"subscriptions:\n  - name: ops\n    urls: ['escalertfile://{root}/a.jsonl']\n")
+    assert load_subscriptions(inside, file_root=root).targets("ops")
+
+
+def test_a_symlink_out_of_the_file_root_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "out").symlink_to(tmp_path)
+    monkeypatch.chdir(work)
+    message = errors_of(tmp_path, "subscriptions:\n  - name: ops\n    urls: ['escalertfile://out/x.jsonl']\n")
+    assert "outside the allowed directory" in message
+
+
+def test_reloader_keeps_the_last_good_set_on_a_code_typo(tmp_path: Path) -> None:
+    p = write(tmp_path, "subscriptions:\n  - name: ops\n    urls: [json://h/x]\n    filters: {countries: [UKR]}\n")
+    rl = SubscriptionsReloader(p)
+    good = rl.current
+    p.write_text("subscriptions:\n  - name: ops\n    urls: [json://h/x]\n    filters: {countries: [Ukraine]}\n")
+    os.utime(p, ns=(1, 10**18))
+    assert rl.poll() is False and rl.current is good
+    assert "did you mean UKR?" in str(rl.last_error)
+
+
+def test_a_directory_is_a_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(SubscriptionsError, match="is a directory") as exc:
+        load_subscriptions(tmp_path)
+    assert "\n" not in str(exc.value)
+
+
+async def test_an_accepted_file_target_writes_where_the_check_looked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.alerts.delivery import AppriseSender
+
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    p = write(tmp_path, "subscriptions:\n  - name: ops\n    urls: ['escalertfile://a/b/%2e%2e/x.jsonl']\n")
+    ((_, url),) = load_subscriptions(p).targets("ops")
+    assert (await AppriseSender().send(url, "t", "b", "markdown")).ok
+    assert [f.relative_to(tmp_path) for f in tmp_path.rglob("*.jsonl")] == [Path("work/a/x.jsonl")]

@@ -209,3 +209,76 @@ def test_help_does_not_import_faust():
            "try:\n    main()\nexcept SystemExit:\n    pass\nprint('faust' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().endswith("False")
+
+
+# -- configuration mistakes: one line, exit 2, never a traceback ---------------------------------
+
+
+def _one_line_exit_2(r, *expected):
+    assert r.exit_code == 2, r.output
+    assert "Traceback" not in r.output
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1, r.output
+    for text in expected:
+        assert text in lines[0], lines[0]
+
+
+def test_settings_errors_are_one_line(monkeypatch):
+    monkeypatch.setenv("ESCALERT_WEB_PORT", "eighty")
+    monkeypatch.setenv("ESCALERT_PARTITIONS", "0")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert "\n" not in str(err.value)
+    assert "ESCALERT_WEB_PORT" in str(err.value) and "ESCALERT_PARTITIONS" in str(err.value)
+
+
+def test_worker_refuses_a_bad_subscriptions_file_before_contacting_kafka(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    subs = tmp_path / "subs.yaml"
+    subs.write_text("subscriptions:\n  - name: ops\n    urls: ['mailtoo://x@y']\n"
+                    "    filters: {countries: [Ukraine]}\n")
+    # the broker is unreachable on purpose: a configuration mistake is reported first (exit 2)
+    r = cli("worker", ESCALERT_BROKERS=UNREACHABLE, ESCALERT_ALERTS_SUBSCRIPTIONS=str(subs))
+    _one_line_exit_2(r, f"invalid subscriptions file {subs}",
+                     "field filters.countries: unknown country 'Ukraine': did you mean UKR?")
+    subs.write_text("subscriptions:\n  - name: ops\n    urls: ['mailtoo://x@y']\n")
+    r = cli("worker", ESCALERT_BROKERS=UNREACHABLE, ESCALERT_ALERTS_SUBSCRIPTIONS=str(subs))
+    _one_line_exit_2(r, "unknown target scheme 'mailtoo://': did you mean mailto://?")
+
+
+def test_worker_refuses_an_empty_subscriptions_variable():
+    r = cli("worker", ESCALERT_BROKERS=UNREACHABLE, ESCALERT_ALERTS_SUBSCRIPTIONS="")
+    _one_line_exit_2(r, "ESCALERT_ALERTS_SUBSCRIPTIONS: is set but empty")
+
+
+def test_web_defaults_bind_loopback_and_faust_pages_are_off():
+    from service.stream.app import create_app, faust_options
+
+    s = load_settings(app_id="unit-web", brokers=UNREACHABLE)
+    assert s.web_host == "127.0.0.1"
+    opts = faust_options(s)
+    assert opts["web_bind"] == "127.0.0.1"
+    app = create_app(s, detect=lambda a: [])
+    assert app.conf.web_bind == "127.0.0.1"
+    served = [prefix for prefix, _ in app.web.blueprints._enabled]
+    # Faust's own blueprints: /table and /router (table data, cluster URLs), stats, graph
+    assert served == [""], served  # only the production index ({"status": "OK"}) is left
+    assert "/table" not in served and "/router" not in served
+
+
+def test_web_bind_problem_names_a_port_in_use():
+    import socket
+
+    from service.stream.app import web_bind_problem
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        s = load_settings(web_port=port)
+        problem = web_bind_problem(s)
+        assert problem is not None
+        assert problem.startswith("ESCALERT_WEB_PORT:") and f"127.0.0.1:{port}" in problem
+        assert "already in use" in problem
+        assert web_bind_problem(load_settings(web_port=port, web_enabled=False)) is None
+    assert web_bind_problem(load_settings(web_port=port)) is None  # free again
