@@ -15,11 +15,13 @@ publication time and ONE link; who did what to whom (actor codes with their name
 severity; the evidence sentence with the trigger marked; the other outlets; why it matched.
 
 Markdown is CommonMark written so that every chat dialect Apprise targets shows it as meant:
-field lines are list items (a soft line break would join them into one line), article text is
-escaped only where a character could start markup (``*``, ``_``, `````, ``[``, ``]``, ``<``,
-``\\``, doubled ``~`` and ``|``) so no stray ``\\>`` or ``\\=`` appears, and links are
-``[label](url)``. Apprise turns that into Slack mrkdwn (``*bold*``, ``<url|label>``) and
-Telegram Markdown (``*bold*``, ``[label](url)``); Discord, Mattermost and Teams read it as is.
+field lines are list items (a soft line break would join them into one line); article text is
+escaped only where a character could start markup (``*``, `````, ``[``, ``]``, ``<``, ``\\``,
+an ``_`` not inside a word, doubled ``~`` and ``|``), so no stray ``\\>`` or ``\\=`` appears;
+links are ``[label](url)``; the evidence sentence is in quotation marks (Telegram Markdown and
+Teams cards have no block quote). Apprise turns this into Slack mrkdwn (``*bold*``,
+``<url|label>``) and Telegram Markdown (``*bold*``, ``[label](url)``); Discord, Mattermost and
+Teams read it as is. See docs/alerts.md for what each channel receives.
 
 Everything that comes from an article is escaped for the target format, and only ``http`` and
 ``https`` links are ever emitted (:func:`safe_url`): a ``javascript:`` or ``data:`` URL is shown
@@ -89,7 +91,10 @@ def channel_profile(url: str) -> tuple[Format, int | None]:
 # --- escaping and links --------------------------------------------------------------------------
 
 # Characters that start inline markup anywhere in a line, in CommonMark and the chat dialects.
-_MD_INLINE = re.compile(r"([\\`*_\[\]<])|(~~|\|\|)|(&(?=#?[A-Za-z0-9]+;))")
+# An underscore between two letters or digits never starts emphasis (snake_case stays as is).
+_MD_INLINE = re.compile(
+    r"([\\`*\[\]<])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|(~~|\|\|)|(&(?=#?[A-Za-z0-9]+;))"
+)
 # Characters that start a block (quote, heading, list) only at the start of a line.
 _MD_LINE_START = re.compile(r"^([>#+\-])")
 
@@ -336,7 +341,8 @@ def _alert_markdown(alert: Alert, now: datetime) -> str:
         parts.append(f"_{escape_md(note)}_")
     parts.append(_bold(_link(_headline(art), art.url, "markdown"), "markdown"))
     parts.append(_esc(_byline(art), "markdown"))
-    parts.append(f"> {marked_sentence(sig, 'markdown')}")
+    # quotation marks, not a "> " block quote: Telegram Markdown and Teams cards have none
+    parts.append(f"“{marked_sentence(sig, 'markdown')}”")
     # list items: one field per line in every dialect (a soft line break would join them)
     parts.append("\n".join(f"- **{k}:** {escape_md(v)}" for k, v in _fields(sig, now)))
     if others := _others(alert, "markdown"):

@@ -98,7 +98,7 @@ def test_markdown_message_says_everything(make_signal) -> None:
     assert "- **Where:** Geneva, Switzerland (CHE)" in body
     assert "- **When:** 2025-01-10 (in 3 days)" in body
     assert "- **Severity:** 2/5" in body
-    assert "> U.S. and Russian officials will **hold talks** in Geneva on Jan. 10." in body
+    assert "“U.S. and Russian officials will **hold talks** in Geneva on Jan. 10.”" in body
     assert "Reported by 2 sources" in body
     assert "(https://news.example/ap/2) (AP, published 2025-01-06 15:30 UTC)" in body
     assert "Why: subscription ops; type CONSULT" in body
@@ -261,7 +261,7 @@ def test_markdown_fields_are_separate_lines_in_commonmark(make_signal) -> None:
     tokens = commonmark().parse(body)
     items = [t for t in tokens if t.type == "list_item_open"]
     assert len(items) == 6  # Who, Did what, To whom, Where, When, Severity: one line each
-    assert any(t.type == "blockquote_open" for t in tokens)
+    assert not any(t.type == "blockquote_open" for t in tokens)  # Telegram and Teams have none
     html = commonmark().render(body)
     assert "<li><strong>When:</strong> 2025-01-10 (in 3 days)</li>" in html
     assert "<strong>hold talks</strong>" in html
@@ -281,8 +281,8 @@ def test_markdown_shows_article_text_literally_without_stray_escapes(make_signal
 
 def test_escape_md_touches_only_markup_characters() -> None:
     assert escape_md("x >= 5 - a.b (c) = d!") == "x >= 5 - a.b (c) = d!"
-    assert escape_md("a*b_c [d] `e` <f> \\ ~~g~~ ||h||") == (
-        r"a\*b\_c \[d\] \`e\` \<f> \\ \~\~g\~\~ \|\|h\|\|")
+    assert escape_md("a*b_c _d_ [e] `f` <g> \\ ~~h~~ ||i||") == (
+        r"a\*b_c \_d\_ \[e\] \`f\` \<g> \\ \~\~h\~\~ \|\|i\|\|")
     assert escape_md("> quoted") == r"\> quoted" and escape_md("# one") == r"\# one"
 
 
