@@ -377,7 +377,7 @@ def _alert_html(alert: Alert, now: datetime) -> str:
     art = sig.article
     out: list[str] = [
         f'<p style="margin:0 0 4px;font-size:12px;{_MUTED};text-transform:uppercase;'
-        f'letter-spacing:.04em">Severity {alert.severity}/5 &middot; {html.escape(sig.type.value)}</p>',
+        f'letter-spacing:.04em">escalert alert &middot; severity {alert.severity}/5</p>',
         f'<h1 style="margin:0 0 16px;font-size:20px;line-height:1.3">{_esc(alert.title, "html")}</h1>',
     ]
     if note := _status_note(alert):
