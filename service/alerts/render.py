@@ -515,7 +515,9 @@ def code_names(alert: Alert) -> dict[str, str]:
 def webhook_document(alert: Alert, now: datetime) -> dict[str, Any]:
     """The JSON body for webhook (``json://``) targets: the alert, with its rendered message.
 
-    It validates against ``schemas/json/Alert.schema.json``.
+    It validates against ``schemas/json/Alert.schema.json``. An article ``url`` that is not a
+    safe http(s) link (:func:`safe_url`) is left out (``null``), so that a receiver that shows
+    it as a link cannot be made to run ``javascript:``; the ``alerts`` topic keeps it as read.
     """
     message = AlertMessage(
         title=render(alert, "text", now).title,
@@ -523,7 +525,12 @@ def webhook_document(alert: Alert, now: datetime) -> dict[str, Any]:
         text=render(alert, "text", now).body,
         names=code_names(alert),
     )
-    return alert.model_copy(update={"message": message}).model_dump(mode="json")
+    document = alert.model_copy(update={"message": message}).model_dump(mode="json")
+    for signal in document["signals"]:
+        article = signal["article"]
+        if article.get("url") is not None and safe_url(article["url"]) is None:
+            article["url"] = None
+    return document
 
 
 # --- fitting a message into a channel's limit -------------------------------------------------------

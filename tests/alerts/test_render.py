@@ -356,3 +356,26 @@ def test_fit_property_every_part_within_limit(text: str, limit: int) -> None:
     kept = "".join(re.sub(r" \(\d+/\d+\)$", "", p) for p in parts) if len(parts) > 1 else parts[0]
     strip = lambda t: re.sub(r"\s|\*", "", t)  # noqa: E731
     assert strip(kept) == strip(text)
+
+
+# --- the webhook document --------------------------------------------------------------------------
+
+def test_webhook_document_follows_the_alert_schema_and_drops_unsafe_urls(make_signal) -> None:
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    from service.alerts.render import webhook_document
+
+    schema = json.loads((Path(__file__).parents[2] / "schemas/json/Alert.schema.json").read_text())
+    sigs = [make_signal(1, source=["REB"], target=["XKX"]),
+            make_signal(2, outlet="AP", url="javascript:alert(1)")]
+    for a in (alert_of(sigs), alert_of(sigs, kind="digest", reason="digest", title="Digest")):
+        doc = webhook_document(a, NOW)
+        jsonschema.validate(doc, schema)
+        assert doc["message"]["names"] == {
+            "REB": "rebels", "RUS": "Russian Federation", "UKR": "Ukraine", "XKX": "Kosovo"}
+        assert doc["message"]["title"] == f"[S4] {a.title}"
+        assert [s["article"]["url"] for s in doc["signals"]] == ["https://news.example/reuters/1", None]
+        assert "javascript" not in json.dumps(doc)
