@@ -344,7 +344,7 @@ def _alert_markdown(alert: Alert, now: datetime) -> str:
     # quotation marks, not a "> " block quote: Telegram Markdown and Teams cards have none
     parts.append(f"“{marked_sentence(sig, 'markdown')}”")
     # list items: one field per line in every dialect (a soft line break would join them)
-    parts.append("\n".join(f"- **{k}:** {escape_md(v)}" for k, v in _fields(sig, now)))
+    parts.append("\n".join(f"- **{k}:** {_esc(v, 'markdown')}" for k, v in _fields(sig, now)))
     if others := _others(alert, "markdown"):
         parts.append(f"**{_sources_head(alert)}; also:**\n" + "\n".join(f"- {o}" for o in others))
     parts.append(f"Why: {_esc('; '.join(alert.matched), 'markdown')}")
@@ -362,7 +362,7 @@ def _alert_text(alert: Alert, now: datetime) -> str:
         head.append(url)
     parts.append("\n".join(head))
     parts.append(f'"{marked_sentence(sig, "text")}"')
-    parts.append("\n".join(f"{k}: {v}" for k, v in _fields(sig, now)))
+    parts.append("\n".join(f"{k}: {_one_line(v)}" for k, v in _fields(sig, now)))
     if others := _others(alert, "text"):
         parts.append(f"{_sources_head(alert)}; also:\n" + "\n".join(f"- {o}" for o in others))
     parts.append(f"Why: {_one_line('; '.join(alert.matched))}")
@@ -390,7 +390,7 @@ def _alert_html(alert: Alert, now: datetime) -> str:
     rows = "".join(
         f'<tr><th align="left" style="padding:4px 16px 4px 0;vertical-align:top;{_MUTED};'
         f'font-weight:normal;white-space:nowrap">{k}</th><td style="padding:4px 0">'
-        f"{html.escape(v)}</td></tr>"
+        f"{_esc(v, 'html')}</td></tr>"
         for k, v in _fields(sig, now)
     )
     out.append(f'<table style="border-collapse:collapse;margin:0 0 16px;font-size:14px">{rows}</table>')

@@ -379,3 +379,9 @@ def test_webhook_document_follows_the_alert_schema_and_drops_unsafe_urls(make_si
         assert doc["message"]["title"] == f"[S4] {a.title}"
         assert [s["article"]["url"] for s in doc["signals"]] == ["https://news.example/reuters/1", None]
         assert "javascript" not in json.dumps(doc)
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "text"])
+def test_a_line_break_in_a_place_name_does_not_break_the_field_lines(make_signal, fmt) -> None:
+    body = render(alert_of([make_signal(place="Ukraine\n- border")]), fmt, NOW).body
+    assert "Ukraine - border" in body and "\n- border" not in body
