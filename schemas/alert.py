@@ -34,6 +34,19 @@ AlertStatus = Literal["deliver", "silenced", "held"]
 AlertReason = Literal["new", "severity_rise", "digest", "quiet_hours_end"]
 
 
+class AlertMessage(BaseModel):
+    """The alert as people read it, sent beside the structured fields to webhook targets."""
+
+    title: str = Field(description="The subject line, e.g. '[S4] Russia mobilizes troops'.")
+    markdown: str = Field(description="The chat message (CommonMark).")
+    text: str = Field(description="The same message as plain text.")
+    names: dict[str, str] = Field(
+        default_factory=dict,
+        description="Readable names of the actor and country codes in the signals "
+        "(RUS: Russian Federation, REB: rebels, XKX: Kosovo).",
+    )
+
+
 class Alert(BaseModel):
     """One message-to-be (or the record of why it is not sent) for one subscription."""
 
@@ -69,3 +82,8 @@ class Alert(BaseModel):
     period_start: datetime | None = Field(default=None, description="Digest period start.")
     period_end: datetime | None = Field(default=None, description="Digest period end.")
     target_ids: list[str] = Field(description="Secret-free ids of the subscription's targets.")
+    message: AlertMessage | None = Field(
+        default=None,
+        description="Set only in what delivery sends to webhook (json://) targets: the "
+        "rendered message. Absent on the alerts topic.",
+    )

@@ -22,15 +22,33 @@ Apprise only passes the rendered title and body to a plugin. The file target als
 structured alert (ids, severity, signals) so that a user or a script can read it back; delivery
 puts the alert in the :data:`current_alert` context variable, which Apprise copies into the
 worker thread that runs the plugin (it uses ``contextvars.copy_context()``).
+
+Two of Apprise's own plugins get more than a title and a body the same way
+(:func:`install_apprise_hooks`, driven by :data:`current_extras`):
+
+- Email (``mailto``/``mailtos``): ``NotifyEmail.prepare_emails`` builds the ``text/plain``
+  part of its ``multipart/alternative`` message by calling ``convert_between(HTML, TEXT,
+  body)`` (module ``apprise.plugins.email.base``) and has no parameter for a text part of the
+  caller's own. The hook answers that one call with escalert's text rendering when the HTML is
+  exactly the body being sent; any other HTML still goes through Apprise's conversion.
+- JSON webhooks (``json``/``jsons``): ``NotifyJSON.send`` serialises its fixed payload
+  (version, title, message, type) with ``dumps`` (module ``apprise.plugins.custom_json``). The
+  hook serialises the structured alert document instead (:func:`webhook_document` in
+  ``service.alerts.render``: the Alert JSON Schema, with the rendered message). Apprise still
+  does the HTTP request, headers, auth and error handling.
+
+Outside a send that sets :data:`current_extras`, both hooks leave Apprise's behaviour unchanged.
 """
 
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import os
 import sys
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,6 +62,64 @@ LOCAL_SCHEMAS = frozenset({FILE_SCHEMA, CONSOLE_SCHEMA})
 current_alert: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "escalert_current_alert", default=None
 )
+
+
+
+@dataclass(frozen=True)
+class SendExtras:
+    """What one send carries besides Apprise's title and body."""
+
+    html: str | None = None
+    text: str | None = None  # the text/plain part for exactly this HTML body
+    document: dict[str, Any] | None = None  # the JSON body for json:// targets
+
+
+current_extras: contextvars.ContextVar[SendExtras | None] = contextvars.ContextVar(
+    "escalert_send_extras", default=None
+)
+_hooks_installed = False
+
+
+def install_apprise_hooks() -> None:
+    """Let email sends carry escalert's text part and JSON sends the alert document (idempotent).
+
+    Fails loudly (``RuntimeError``) if Apprise no longer has the functions hooked: a silent
+    fallback would quietly bring back the stripped-HTML text part and the title-only webhook.
+    """
+    global _hooks_installed
+    if _hooks_installed:
+        return
+    import apprise.plugins.custom_json as custom_json
+    import apprise.plugins.email.base as email_base
+    from apprise import NotifyFormat
+
+    if not callable(getattr(email_base, "convert_between", None)) or not callable(
+        getattr(custom_json, "dumps", None)
+    ):
+        raise RuntimeError("this Apprise version builds email text parts or JSON bodies "
+                           "differently; service.alerts.channels needs updating")
+    convert = email_base.convert_between
+    dumps = custom_json.dumps
+
+    @functools.wraps(convert)
+    def convert_between(from_format: Any, to_format: Any, content: Any = None, *a: Any, **kw: Any):
+        extras = current_extras.get()
+        if (extras is not None and extras.text is not None and content == extras.html
+                and from_format == NotifyFormat.HTML and to_format == NotifyFormat.TEXT):
+            return extras.text
+        return convert(from_format, to_format, content, *a, **kw)
+
+    @functools.wraps(dumps)
+    def dumps_document(obj: Any, *a: Any, **kw: Any) -> str:
+        extras = current_extras.get()
+        if extras is not None and extras.document is not None and isinstance(obj, dict):
+            return dumps(extras.document, *a, **kw)
+        return dumps(obj, *a, **kw)
+
+    email_base.convert_between = convert_between
+    custom_json.dumps = dumps_document
+    _hooks_installed = True
+
 
 _file_locks: dict[str, threading.Lock] = {}
 _file_locks_guard = threading.Lock()

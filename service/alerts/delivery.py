@@ -29,6 +29,9 @@ What Apprise hides, and what is done about it (apprise 2.3):
   ours, so that they honour ``Retry-After``, count in the ledger and end in the DLQ.
 - Non-HTTP failures (SMTP, DNS, refused connections, timeouts) carry no status: they are
   treated as transient and retried.
+- Apprise passes a plugin only a title and a body. An HTML email gets escalert's own
+  plain-text part and a ``json://`` webhook the structured alert document through
+  :class:`~service.alerts.channels.SendExtras` (see :func:`~service.alerts.channels.install_apprise_hooks`).
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from urllib.parse import unquote, urlsplit
 
 from schemas.alert import Alert
 from schemas.deadletter import DeadLetter
+from service.alerts.channels import SendExtras
 from service.alerts.ledger import Ledger
 from service.alerts.settings import DeliverySettings
 
@@ -135,7 +139,8 @@ class Sender(Protocol):
         """(title_maxlen, body_maxlen) of the target; 0 = unlimited."""
         ...
 
-    async def send(self, url: str, title: str, body: str, fmt: Format) -> SendResult: ...
+    async def send(self, url: str, title: str, body: str, fmt: Format,
+                   extras: SendExtras | None = None) -> SendResult: ...
 
 
 def scheme_of(url: str) -> str:
@@ -169,6 +174,7 @@ class AppriseSender:
         from service.alerts import channels
 
         channels.register()
+        channels.install_apprise_hooks()
         install_response_probe()
         self.timeout = timeout
         self._cache: dict[str, tuple[Any, Any]] = {}
@@ -200,13 +206,17 @@ class AppriseSender:
             return (0, 0)
         return (int(getattr(plugin, "title_maxlen", 0) or 0), int(plugin.body_maxlen or 0))
 
-    async def send(self, url: str, title: str, body: str, fmt: Format) -> SendResult:
+    async def send(self, url: str, title: str, body: str, fmt: Format,
+                   extras: SendExtras | None = None) -> SendResult:
+        from service.alerts.channels import current_extras
+
         try:
             ap, _ = self._get(url)
         except ValueError as exc:
             return SendResult(False, error=str(exc), permanent=True)
         seen: list[tuple[int, str | None]] = []
         token = _responses.set(seen)
+        extras_token = current_extras.set(extras)
         try:
             result = await ap.async_notify(
                 body=body, title=title, body_format=fmt, timeout=self.timeout
@@ -214,6 +224,7 @@ class AppriseSender:
         except Exception as exc:  # a plugin bug must not kill the worker
             return SendResult(False, error=scrub(f"{type(exc).__name__}: {exc}", url))
         finally:
+            current_extras.reset(extras_token)
             _responses.reset(token)
         status, retry_after = (seen[-1][0], parse_retry_after(seen[-1][1])) if seen else (None, None)
         if bool(result):
@@ -320,6 +331,8 @@ UrlResolver = Callable[[str, str], "str | None"]
 Renderer = Callable[[Alert, Format, datetime], tuple[str, str]]
 Splitter = Callable[[str, "int | None"], list[str]]
 Profile = Callable[[str], "tuple[Format, int | None]"]
+Documenter = Callable[[Alert, datetime], dict[str, Any]]
+WEBHOOK_SCHEMES = frozenset({"json", "jsons"})
 
 
 def default_renderer(alert: Alert, fmt: Format, now: datetime) -> tuple[str, str]:
@@ -342,6 +355,13 @@ def default_profile(url: str) -> tuple[Format, int | None]:
     from service.alerts.render import channel_profile
 
     return channel_profile(url)
+
+
+def default_document(alert: Alert, now: datetime) -> dict[str, Any]:
+    """The JSON body for webhook targets (``service.alerts.render.webhook_document``)."""
+    from service.alerts.render import webhook_document
+
+    return webhook_document(alert, now)
 
 
 Outcome = Literal["sent", "failed", "skipped", "busy"]
@@ -369,6 +389,7 @@ class Deliverer:
         renderer: Renderer = default_renderer,
         splitter: Splitter = default_splitter,
         profile: Profile = default_profile,
+        document: Documenter = default_document,
         format_for: Callable[[str], Format | None] = lambda subscription: None,
         max_pending: int = 1000,
         metrics: DeliveryMetrics | None = None,
@@ -384,6 +405,7 @@ class Deliverer:
         self.renderer = renderer
         self.splitter = splitter
         self.profile = profile
+        self.document = document
         self.format_for = format_for
         self._inflight: set[tuple[str, str]] = set()
         self._semaphores: dict[str, asyncio.Semaphore] = {}
@@ -550,9 +572,12 @@ class Deliverer:
         # The tighter of the channel's documented limit and the Apprise plugin's own: if Apprise
         # had to split, it could not tell us which of its pieces failed.
         limit = min((x for x in (profile_limit, body_max) if x), default=None)
-        parts = self.splitter(body, limit) or [body]
+        webhook = scheme_of(url) in WEBHOOK_SCHEMES
+        # A webhook gets the whole alert document in one request: never split it.
+        parts = [body] if webhook else (self.splitter(body, limit) or [body])
         if title_max and len(title) > title_max:
             title = title[: max(1, title_max - 1)] + "…"
+        extras = self._extras(alert, fmt, parts, webhook)
 
         while True:
             entry = self.ledger.entry(alert.alert_id, target_id)
@@ -576,7 +601,7 @@ class Deliverer:
                 result = SendResult(True)
                 for i in range(start, len(parts)):
                     began = time.monotonic()
-                    result = await self.sender.send(url, title, parts[i], fmt)
+                    result = await self.sender.send(url, title, parts[i], fmt, extras)
                     self._observe(url, result, time.monotonic() - began)
                     if not result.ok:
                         break
@@ -605,6 +630,14 @@ class Deliverer:
             await self.sleep(delay)
             # the next loop iteration re-reads the entry; clear the schedule we just honoured
             self.ledger.clear_schedule(alert.alert_id, target_id)
+
+    def _extras(self, alert: Alert, fmt: Format, parts: list[str], webhook: bool) -> SendExtras | None:
+        """The email text part (an unsplit HTML body) or the webhook document, if any."""
+        if webhook:
+            return SendExtras(document=self.document(alert, self.clock()))
+        if fmt == "html" and len(parts) == 1:
+            return SendExtras(html=parts[0], text=self.renderer(alert, "text", self.clock())[1])
+        return None
 
     def _observe(self, url: str, result: SendResult, seconds: float) -> None:
         if self.metrics is None:

@@ -1,16 +1,31 @@
 """Messages: an :class:`~schemas.alert.Alert` as Markdown (chat), HTML (email) or plain text.
 
 ``render(alert, fmt, now) -> Rendered(title, body)``; ``now`` makes "in 3 days" deterministic.
+``html_to_text(alert, now)`` is the plain-text part of an HTML email (delivery hands it to
+Apprise's email plugin instead of letting Apprise strip the HTML).
 ``fit(text, limit) -> list[str]`` splits (or truncates) a body to a channel's limit without
 breaking a word, an escape, a Markdown bold pair or an HTML entity.
 ``channel_profile(url) -> (fmt, limit)`` tells delivery which format and limit suit a target
 (``mailto`` -> html, no limit; ``tgram`` -> markdown, 4096; ``discord`` 2000; ``slack`` 40000;
 SMS-like schemes 160).
 
-Every message says: type (and mode), actors, place, date (relative for scheduled events),
-severity, the evidence sentence with the trigger marked, the source link, and why it matched.
-Everything that comes from an article is escaped for the target format: a headline with ``*`` or
-``<script>`` must not change the message's markup.
+An alert message says, for its representative signal: the article's headline, outlet,
+publication time and ONE link; who did what to whom (actor codes with their names, see
+:mod:`service.alerts.names`), where and when (relative dates, see :func:`date_phrase`); the
+severity; the evidence sentence with the trigger marked; the other outlets; why it matched.
+
+Markdown is CommonMark written so that every chat dialect Apprise targets shows it as meant:
+field lines are list items (a soft line break would join them into one line); article text is
+escaped only where a character could start markup (``*``, `````, ``[``, ``]``, ``<``, ``\\``,
+an ``_`` not inside a word, doubled ``~`` and ``|``), so no stray ``\\>`` or ``\\=`` appears;
+links are ``[label](url)``; the evidence sentence is in quotation marks (Telegram Markdown and
+Teams cards have no block quote). Apprise turns this into Slack mrkdwn (``*bold*``,
+``<url|label>``) and Telegram Markdown (``*bold*``, ``[label](url)``); Discord, Mattermost and
+Teams read it as is. See docs/alerts.md for what each channel receives.
+
+Everything that comes from an article is escaped for the target format, and only ``http`` and
+``https`` links are ever emitted (:func:`safe_url`): a ``javascript:`` or ``data:`` URL is shown
+nowhere, the outlet's name stays as plain text.
 """
 
 from __future__ import annotations
@@ -19,24 +34,24 @@ import html
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Literal
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from schemas.alert import Alert
+from schemas.alert import Alert, AlertMessage
 from schemas.common import Modality
-from schemas.signal import Signal
+from schemas.signal import Actor, ArticleRef, Signal
+from service.alerts.names import label as code_label
+from service.alerts.names import name_of
 
 Format = Literal["markdown", "html", "text"]
-
-# Characters with meaning in the Markdown dialects Apprise targets (CommonMark, Telegram
-# MarkdownV1/V2 via Apprise, Discord, Slack mrkdwn is converted by Apprise).
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
 CHANNEL_LIMITS: dict[str, int | None] = {
     "tgram": 4096,
     "discord": 2000,
     "slack": 40000,
     "msteams": 28000,
+    "workflows": 28000,
     "mmost": 16383,
     "mmosts": 16383,
     "ntfy": 4096,
@@ -49,9 +64,15 @@ CHANNEL_LIMITS: dict[str, int | None] = {
     "signal": 2000,
     "mailto": None,
     "mailtos": None,
+    "json": None,
+    "jsons": None,
 }
 _HTML_SCHEMES = frozenset({"mailto", "mailtos", "ses", "sendgrid", "mailgun", "sparkpost"})
 _TEXT_SCHEMES = frozenset({"sns", "twilio", "clicksend", "vonage", "nexmo"})
+
+# Within a week either way, "3 days ago" helps a reader; older dates are placed relative to the
+# article instead (an event reported two years ago is not "695 days ago" news).
+RECENT_DAYS = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +88,89 @@ def channel_profile(url: str) -> tuple[Format, int | None]:
     return fmt, CHANNEL_LIMITS.get(scheme)
 
 
+# --- escaping and links --------------------------------------------------------------------------
+
+# Characters that start inline markup anywhere in a line, in CommonMark and the chat dialects.
+# An underscore between two letters or digits never starts emphasis (snake_case stays as is).
+_MD_INLINE = re.compile(
+    r"([\\`*\[\]<])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|(~~|\|\|)|(&(?=#?[A-Za-z0-9]+;))"
+)
+# Characters that start a block (quote, heading, list) only at the start of a line.
+_MD_LINE_START = re.compile(r"^([>#+\-])")
+
+
+def _md_sub(m: re.Match[str]) -> str:
+    return "".join("\\" + ch for ch in m.group(0))
+
+
 def escape_md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Escape what could turn article text into Markdown markup, and nothing else."""
+    return _MD_LINE_START.sub(r"\\\1", _MD_INLINE.sub(_md_sub, text))
+
+
+def _one_line(text: str) -> str:
+    """Article text shown inline: whitespace runs (newlines included) become one space."""
+    return " ".join(text.split())
 
 
 def _esc(text: str, fmt: Format) -> str:
+    text = _one_line(text)
     if fmt == "markdown":
         return escape_md(text)
     if fmt == "html":
         return html.escape(text, quote=True)
     return text
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` when it is an absolute http(s) URL with a host and no whitespace, else None.
+
+    Everything else (``javascript:``, ``data:``, ``file:``, relative or malformed URLs) is
+    dropped: messages link to the article only when the link can do nothing but open a page.
+    """
+    if not url:
+        return None
+    url = url.strip()
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def _md_url(url: str) -> str:
+    """A link destination CommonMark reads whole: no bare parentheses, spaces or angle brackets."""
+    for ch, enc in (("\\", "%5C"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
+        url = url.replace(ch, enc)
+    return url
+
+
+def _link(label: str, url: str | None, fmt: Format) -> str:
+    """``label`` linked to ``url`` when the URL is safe; the label alone otherwise."""
+    safe = safe_url(url)
+    if safe is None:
+        return _esc(label, fmt)
+    if fmt == "markdown":
+        return f"[{_esc(label, fmt)}]({_md_url(safe)})"
+    if fmt == "html":
+        return f'<a href="{html.escape(safe, quote=True)}" style="color:#0b57d0">{_esc(label, fmt)}</a>'
+    return f"{_one_line(label)} <{safe}>"
+
+
+def _bold(text: str, fmt: Format) -> str:
+    """Already-escaped ``text`` in bold."""
+    if fmt == "markdown":
+        return f"**{text}**"
+    if fmt == "html":
+        return f"<strong>{text}</strong>"
+    return text
+
+
+# --- dates ---------------------------------------------------------------------------------------
 
 
 def relative_day(day: date, today: date) -> str:
@@ -91,16 +185,55 @@ def relative_day(day: date, today: date) -> str:
     return f"in {delta} days" if delta > 0 else f"{-delta} days ago"
 
 
+def _relative_to_publication(day: date, published: date) -> str:
+    delta = (day - published).days
+    if delta == 0:
+        return "the day of publication"
+    if abs(delta) == 1:
+        return f"the day {'after' if delta > 0 else 'before'} publication"
+    return f"{abs(delta)} days {'after' if delta > 0 else 'before'} publication"
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def date_phrase(signal: Signal, now: datetime) -> str | None:
-    if signal.event_date is None:
+    """The event date with what it means to a reader now.
+
+    Today or later: "today", "tomorrow", "in 3 days". A range that began and has not ended:
+    "under way". Within the last week: "yesterday", "5 days ago" (a scheduled event: "was due
+    yesterday"). Older: placed relative to the article ("2 days before publication"; a
+    scheduled date: "date passed; 3 days after publication"), never "695 days ago".
+    """
+    start = signal.event_date
+    if start is None:
         return None
-    text = signal.event_date.isoformat()
-    if signal.event_date_end and signal.event_date_end != signal.event_date:
-        text += f" to {signal.event_date_end.isoformat()}"
-    rel = relative_day(signal.event_date, now.date())
-    if signal.modality == Modality.SCHEDULED or signal.event_date >= now.date():
-        return f"{text} ({rel})"
-    return text
+    end = signal.event_date_end or start
+    text = start.isoformat() + (f" to {end.isoformat()}" if end != start else "")
+    today = _utc(now).date()
+    published = _utc(signal.article.published_at).date()
+    scheduled = signal.modality == Modality.SCHEDULED
+    if start >= today:
+        rel = relative_day(start, today)
+    elif end >= today:
+        rel = "under way"
+    elif (today - end).days <= RECENT_DAYS:
+        rel = ("was due " if scheduled else "") + relative_day(end, today)
+    else:
+        rel = ("date passed; " if scheduled else "") + _relative_to_publication(start, published)
+    return f"{text} ({rel})"
+
+
+def published_phrase(article: ArticleRef) -> str:
+    """'published 2024-04-14 12:00 UTC' (or 'received ...' when the time was assumed)."""
+    stamp = f"{_utc(article.published_at):%Y-%m-%d %H:%M} UTC"
+    if article.published_at_assumed:
+        return f"received {stamp} (no publication time given)"
+    return f"published {stamp}"
+
+
+# --- what a signal says --------------------------------------------------------------------------
 
 
 def marked_sentence(signal: Signal, fmt: Format) -> str:
@@ -114,69 +247,63 @@ def marked_sentence(signal: Signal, fmt: Format) -> str:
     if a < 0:
         return _esc(s, fmt)
     pre, trig, post = _esc(s[:a], fmt), _esc(s[a:b], fmt), _esc(s[b:], fmt)
+    # _esc collapses whitespace; keep the single spaces around the trigger it would drop
+    pre += " " if s[:a][-1:].isspace() and pre else ""
+    post = (" " if s[b:][:1].isspace() and post else "") + post
     if fmt == "markdown":
         return f"{pre}**{trig}**{post}"
     if fmt == "html":
-        return f"{pre}<mark><strong>{trig}</strong></mark>{post}"
+        return f'{pre}<mark style="background:#fff3b0"><strong>{trig}</strong></mark>{post}'
     return f"{pre}*{trig}*{post}"
 
 
-def _actors(signal: Signal) -> str:
-    def names(actors: list) -> str:
-        return ", ".join(dict.fromkeys(f"{a.code}" for a in actors))
-
-    src, tgt = names(signal.actors.source), names(signal.actors.target)
-    if src and tgt:
-        return f"{src} → {tgt}"
-    return src or (f"→ {tgt}" if tgt else "unknown")
+def _actor_list(actors: list[Actor]) -> str:
+    return ", ".join(dict.fromkeys(code_label(a.code) for a in actors))
 
 
 def _place(signal: Signal) -> str | None:
     loc = signal.location
     if loc is None:
         return None
-    return f"{loc.name} ({loc.country})" if loc.country and loc.country not in loc.name else loc.name
-
-
-def _link(label: str, url: str | None, fmt: Format) -> str:
-    if not url:
-        return _esc(label, fmt)
-    if fmt == "markdown":
-        safe = url.replace(")", "%29").replace(" ", "%20")
-        return f"[{escape_md(label)}]({safe})"
-    if fmt == "html":
-        # The URL is also shown as text: Apprise builds the email's plain-text part from the
-        # HTML and drops href targets, which would lose the link there.
-        u = html.escape(url, quote=True)
-        return f'<a href="{u}">{html.escape(label)}</a> &lt;{u}&gt;'
-    return f"{label} <{url}>"
-
-
-def _source_label(signal: Signal) -> str:
-    a = signal.article
-    return a.source or a.title or a.id
+    if not loc.country:
+        return loc.name
+    country = name_of(loc.country)
+    if country and country.lower() not in loc.name.lower():
+        return f"{loc.name}, {country} ({loc.country})"
+    return f"{loc.name} ({loc.country})"
 
 
 def _fields(signal: Signal, now: datetime) -> list[tuple[str, str]]:
+    """Who did what to whom, where and when, how severe: (label, plain value) rows."""
+    what = signal.type.value + (f" ({signal.mode})" if signal.mode else "")
     rows = [
-        ("Type", signal.type.value + (f" ({signal.mode})" if signal.mode else "")
-         + f", {signal.modality.value}"),
-        ("Actors", _actors(signal)),
+        ("Who", _actor_list(signal.actors.source) or "not named"),
+        ("Did what", f"{what}, {signal.modality.value}"),
     ]
+    if signal.actors.target:
+        rows.append(("To whom", _actor_list(signal.actors.target)))
     if (place := _place(signal)) is not None:
-        rows.append(("Place", place))
+        rows.append(("Where", place))
     if (when := date_phrase(signal, now)) is not None:
-        rows.append(("Date", when))
+        rows.append(("When", when))
     rows.append(("Severity", f"{signal.severity}/5"))
     return rows
 
 
-def _lines(fmt: Format, rows: list[tuple[str, str]]) -> list[str]:
-    if fmt == "markdown":
-        return [f"**{k}:** {escape_md(v)}" for k, v in rows]
-    if fmt == "html":
-        return [f"<tr><th align=\"left\">{k}</th><td>{html.escape(v)}</td></tr>" for k, v in rows]
-    return [f"{k}: {v}" for k, v in rows]
+def _headline(article: ArticleRef) -> str:
+    return article.title.strip() or article.source or article.id
+
+
+def _byline(article: ArticleRef) -> str:
+    """'Reuters, published 2024-04-14 12:00 UTC' (plain text)."""
+    who = article.source.strip() if article.source and article.source.strip() else None
+    return f"{who}, {published_phrase(article)}" if who else published_phrase(article).capitalize()
+
+
+def _report_line(signal: Signal, fmt: Format) -> str:
+    """One article: its headline (the one link), outlet and publication time."""
+    a = signal.article
+    return f"{_link(_headline(a), a.url, fmt)} ({_esc(_byline(a), fmt)})"
 
 
 def _status_note(alert: Alert) -> str | None:
@@ -189,111 +316,221 @@ def _status_note(alert: Alert) -> str | None:
     return None
 
 
-def _render_alert(alert: Alert, fmt: Format, now: datetime) -> str:
-    sig = alert.signals[0]
-    parts: list[str] = []
-    rows = _fields(sig, now)
-    quote = marked_sentence(sig, fmt)
-    n_sources = alert.source_count
-    others = alert.signals[1:]
+def _others(alert: Alert, fmt: Format) -> list[str]:
+    """The other reports of the same event: one line each, then 'and N more'."""
+    lines = [_report_line(s, fmt) for s in alert.signals[1:]]
     more = alert.signal_count - len(alert.signals)
-    why = "; ".join(alert.matched)
-    note = _status_note(alert)
-    if fmt == "html":
-        parts.append(f"<h2>{html.escape(alert.title)}</h2>")
-        if note:
-            parts.append(f"<p><em>{html.escape(note)}</em></p>")
-        parts.append("<table>" + "".join(_lines(fmt, rows)) + "</table>")
-        parts.append(f"<blockquote>{quote}</blockquote>")
-        src = [f"<li>{_link(_source_label(s), s.article.url, fmt)}</li>" for s in alert.signals]
-        if more > 0:
-            src.append(f"<li>and {more} more</li>")
-        parts.append(f"<p>Reported by {n_sources} source{'s' if n_sources != 1 else ''}:</p>"
-                     f"<ul>{''.join(src)}</ul>")
-        parts.append(f"<p><small>Why: {html.escape(why)}</small></p>")
-        return "\n".join(parts)
-    if fmt == "markdown":
-        parts.append(f"**{escape_md(alert.title)}**")
-        if note:
-            parts.append(f"_{escape_md(note)}_")
-        parts.append("\n".join(_lines(fmt, rows)))
-        parts.append(f"> {quote}")
-        src = [f"- {_link(_source_label(s), s.article.url, fmt)}" for s in alert.signals]
-    else:
-        parts.append(alert.title)
-        if note:
-            parts.append(note)
-        parts.append("\n".join(_lines(fmt, rows)))
-        parts.append(f'"{quote}"')
-        src = [f"- {_link(_source_label(s), s.article.url, fmt)}" for s in alert.signals]
     if more > 0:
-        src.append(f"- and {more} more")
-    head = f"Reported by {n_sources} source{'s' if n_sources != 1 else ''}:"
-    parts.append(head + "\n" + "\n".join(src))
-    parts.append(f"Why: {_esc(why, fmt)}")
-    _ = others
+        lines.append(f"and {more} more")
+    return lines
+
+
+def _sources_head(alert: Alert) -> str:
+    n = alert.source_count
+    return f"Reported by {n} source{'s' if n != 1 else ''}"
+
+
+# --- one alert, per format -------------------------------------------------------------------
+
+
+def _alert_markdown(alert: Alert, now: datetime) -> str:
+    sig = alert.signals[0]
+    art = sig.article
+    parts: list[str] = []
+    if note := _status_note(alert):
+        parts.append(f"_{escape_md(note)}_")
+    parts.append(_bold(_link(_headline(art), art.url, "markdown"), "markdown"))
+    parts.append(_esc(_byline(art), "markdown"))
+    # quotation marks, not a "> " block quote: Telegram Markdown and Teams cards have none
+    parts.append(f"“{marked_sentence(sig, 'markdown')}”")
+    # list items: one field per line in every dialect (a soft line break would join them)
+    parts.append("\n".join(f"- **{k}:** {_esc(v, 'markdown')}" for k, v in _fields(sig, now)))
+    if others := _others(alert, "markdown"):
+        parts.append(f"**{_sources_head(alert)}; also:**\n" + "\n".join(f"- {o}" for o in others))
+    parts.append(f"Why: {_esc('; '.join(alert.matched), 'markdown')}")
     return "\n\n".join(parts)
 
 
-def _render_digest(alert: Alert, fmt: Format, now: datetime) -> str:
+def _alert_text(alert: Alert, now: datetime) -> str:
+    sig = alert.signals[0]
+    art = sig.article
+    parts: list[str] = []
+    if note := _status_note(alert):
+        parts.append(note)
+    head = [_one_line(_headline(art)), _byline(art)]
+    if url := safe_url(art.url):
+        head.append(url)
+    parts.append("\n".join(head))
+    parts.append(f'"{marked_sentence(sig, "text")}"')
+    parts.append("\n".join(f"{k}: {_one_line(v)}" for k, v in _fields(sig, now)))
+    if others := _others(alert, "text"):
+        parts.append(f"{_sources_head(alert)}; also:\n" + "\n".join(f"- {o}" for o in others))
+    parts.append(f"Why: {_one_line('; '.join(alert.matched))}")
+    return "\n\n".join(parts)
+
+
+_MUTED = "color:#57606a"
+
+
+def _alert_html(alert: Alert, now: datetime) -> str:
+    sig = alert.signals[0]
+    art = sig.article
+    out: list[str] = [
+        f'<p style="margin:0 0 4px;font-size:12px;{_MUTED};text-transform:uppercase;'
+        f'letter-spacing:.04em">escalert alert &middot; severity {alert.severity}/5</p>',
+        f'<h1 style="margin:0 0 16px;font-size:20px;line-height:1.3">{_esc(alert.title, "html")}</h1>',
+    ]
+    if note := _status_note(alert):
+        out.append(f'<p style="margin:0 0 12px"><em>{html.escape(note)}</em></p>')
+    out.append(f'<h2 style="margin:0 0 4px;font-size:17px;line-height:1.35">'
+               f'{_link(_headline(art), art.url, "html")}</h2>')
+    out.append(f'<p style="margin:0 0 12px;font-size:13px;{_MUTED}">{_esc(_byline(art), "html")}</p>')
+    out.append('<blockquote style="margin:0 0 16px;padding:8px 12px;border-left:4px solid #d0d7de;'
+               f'background:#f6f8fa">{marked_sentence(sig, "html")}</blockquote>')
+    rows = "".join(
+        f'<tr><th align="left" style="padding:4px 16px 4px 0;vertical-align:top;{_MUTED};'
+        f'font-weight:normal;white-space:nowrap">{k}</th><td style="padding:4px 0">'
+        f"{_esc(v, 'html')}</td></tr>"
+        for k, v in _fields(sig, now)
+    )
+    out.append(f'<table style="border-collapse:collapse;margin:0 0 16px;font-size:14px">{rows}</table>')
+    if others := _others(alert, "html"):
+        items = "".join(f'<li style="margin:0 0 4px">{o}</li>' for o in others)
+        out.append(f'<p style="margin:0 0 4px">{_sources_head(alert)}; also:</p>'
+                   f'<ul style="margin:0 0 16px;padding-left:20px">{items}</ul>')
+    out.append(f'<p style="margin:16px 0 0;font-size:12px;{_MUTED}">'
+               f"Why: {_esc('; '.join(alert.matched), 'html')}</p>")
+    return "\n".join(out)
+
+
+# --- digests ---------------------------------------------------------------------------------
+
+
+def _digest_groups(alert: Alert) -> tuple[dict[str, list[Signal]], dict[str, int], list[str]]:
     groups: dict[str, list[Signal]] = defaultdict(list)
     for s in alert.signals:
         loc = s.location
         region = (loc.country or loc.name) if loc else "unknown place"
         groups[f"{s.type.value} in {region}"].append(s)
     counts = dict(alert.counts) or {k: len(v) for k, v in groups.items()}
-    period = ""
-    if alert.period_start and alert.period_end:
-        period = f"{alert.period_start:%Y-%m-%d %H:%M} to {alert.period_end:%Y-%m-%d %H:%M} UTC"
-    why = "; ".join(alert.matched)
     order = sorted(counts, key=lambda k: (-counts[k], k))
+    return groups, counts, order
+
+
+def _digest_item(s: Signal, fmt: Format, now: datetime) -> str:
+    d = date_phrase(s, now)
+    extra = f" (severity {s.severity}{', ' + _esc(d, fmt) if d else ''})"
+    return f"{_report_line(s, fmt)}: {marked_sentence(s, fmt)}{extra}"
+
+
+def _period(alert: Alert) -> str:
+    if alert.period_start and alert.period_end:
+        return (f"{_utc(alert.period_start):%Y-%m-%d %H:%M} to "
+                f"{_utc(alert.period_end):%Y-%m-%d %H:%M} UTC")
+    return ""
+
+
+def _render_digest(alert: Alert, fmt: Format, now: datetime) -> str:
+    groups, counts, order = _digest_groups(alert)
+    period = _period(alert)
+    why = "; ".join(alert.matched)
     if fmt == "html":
-        out = [f"<h2>{html.escape(alert.title)}</h2>"]
+        out = [f'<h1 style="margin:0 0 8px;font-size:20px">{_esc(alert.title, fmt)}</h1>']
         if period:
-            out.append(f"<p>{html.escape(period)}</p>")
+            out.append(f'<p style="margin:0 0 12px;{_MUTED}">{html.escape(period)}</p>')
         for label in order:
-            items = "".join(
-                f"<li>{_link(_source_label(s), s.article.url, fmt)}: {marked_sentence(s, fmt)}"
-                f" (severity {s.severity}{', ' + html.escape(d) if (d := date_phrase(s, now)) else ''})</li>"
-                for s in groups.get(label, [])
-            )
-            out.append(f"<h3>{html.escape(label)}: {counts[label]}</h3><ul>{items}</ul>")
-        out.append(f"<p><small>Why: {html.escape(why)}</small></p>")
+            items = "".join(f'<li style="margin:0 0 6px">{_digest_item(s, fmt, now)}</li>'
+                            for s in groups.get(label, []))
+            shown = len(groups.get(label, []))
+            if counts[label] > shown:
+                items += f"<li>and {counts[label] - shown} more</li>"
+            out.append(f'<h3 style="margin:16px 0 4px;font-size:16px">{html.escape(label)}: '
+                       f"{counts[label]}</h3><ul style=\"padding-left:20px\">{items}</ul>")
+        out.append(f'<p style="font-size:12px;{_MUTED}">Why: {_esc(why, fmt)}</p>')
         return "\n".join(out)
-    out = [f"**{escape_md(alert.title)}**" if fmt == "markdown" else alert.title]
+    out = [_bold(_esc(alert.title, fmt), fmt)]
     if period:
         out.append(_esc(period, fmt))
     for label in order:
-        head = f"**{escape_md(label)}: {counts[label]}**" if fmt == "markdown" else f"{label}: {counts[label]}"
-        lines = []
-        for s in groups.get(label, []):
-            d = date_phrase(s, now)
-            extra = f" (severity {s.severity}{', ' + _esc(d, fmt) if d else ''})"
-            lines.append(f"- {_link(_source_label(s), s.article.url, fmt)}: {marked_sentence(s, fmt)}{extra}")
+        lines = [f"- {_digest_item(s, fmt, now)}" for s in groups.get(label, [])]
         shown = len(groups.get(label, []))
         if counts[label] > shown:
             lines.append(f"- and {counts[label] - shown} more")
-        out.append(head + ("\n" + "\n".join(lines) if lines else ""))
+        out.append("\n".join([_bold(_esc(f"{label}: {counts[label]}", fmt), fmt), *lines]))
     out.append(f"Why: {_esc(why, fmt)}")
     return "\n\n".join(out)
 
 
+# --- entry points ----------------------------------------------------------------------------
+
+
+def _html_page(title: str, content: str) -> str:
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width">'
+        f"<title>{html.escape(title)}</title></head>\n"
+        '<body style="margin:0;padding:16px;background:#f4f5f7;color:#1f2328;'
+        'font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5">\n'
+        '<div style="max-width:640px;margin:0 auto;padding:20px 24px;background:#ffffff;'
+        'border:1px solid #d0d7de;border-radius:6px">\n'
+        f"{content}\n</div>\n</body></html>"
+    )
+
+
 def render(alert: Alert, fmt: Format, now: datetime) -> Rendered:
-    """The message for one alert or digest in ``fmt``; ``title`` is plain text (subject line)."""
-    sev = f"[S{alert.severity}] "
-    title = sev + alert.title
+    """The message for one alert or digest in ``fmt``; ``title`` is plain text (subject line).
+
+    The Markdown and text bodies do not repeat the title (every channel shows it above the
+    body); the HTML body is a whole page and starts with it.
+    """
+    title = f"[S{alert.severity}] {alert.title}"
     if alert.kind == "digest":
         body = _render_digest(alert, fmt, now)
+    elif fmt == "markdown":
+        body = _alert_markdown(alert, now)
+    elif fmt == "html":
+        body = _alert_html(alert, now)
     else:
-        body = _render_alert(alert, fmt, now)
+        body = _alert_text(alert, now)
     if fmt == "html":
-        body = f"<html><body>\n{body}\n</body></html>"
+        body = _html_page(title, body)
     return Rendered(title=title, body=body)
 
 
 def html_to_text(alert: Alert, now: datetime) -> str:
-    """The plain-text alternative part for an HTML email."""
+    """The plain-text alternative part for an HTML email: the text rendering, not stripped HTML."""
     return render(alert, "text", now).body
+
+
+def code_names(alert: Alert) -> dict[str, str]:
+    """Readable names of every actor and country code in the alert's signals."""
+    codes: set[str] = set()
+    for s in alert.signals:
+        codes.update(a.code for a in (*s.actors.source, *s.actors.target))
+        if s.location and s.location.country:
+            codes.add(s.location.country)
+    return {c: n for c in sorted(codes) if (n := name_of(c))}
+
+
+def webhook_document(alert: Alert, now: datetime) -> dict[str, Any]:
+    """The JSON body for webhook (``json://``) targets: the alert, with its rendered message.
+
+    It validates against ``schemas/json/Alert.schema.json``. An article ``url`` that is not a
+    safe http(s) link (:func:`safe_url`) is left out (``null``), so that a receiver that shows
+    it as a link cannot be made to run ``javascript:``; the ``alerts`` topic keeps it as read.
+    """
+    message = AlertMessage(
+        title=render(alert, "text", now).title,
+        markdown=render(alert, "markdown", now).body,
+        text=render(alert, "text", now).body,
+        names=code_names(alert),
+    )
+    document = alert.model_copy(update={"message": message}).model_dump(mode="json")
+    for signal in document["signals"]:
+        article = signal["article"]
+        if article.get("url") is not None and safe_url(article["url"]) is None:
+            article["url"] = None
+    return document
 
 
 # --- fitting a message into a channel's limit -------------------------------------------------------

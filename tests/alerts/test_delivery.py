@@ -7,7 +7,9 @@ import asyncio
 import json
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from pathlib import Path
 
+import jsonschema
 import pytest
 from receivers import HttpReceiver, SmtpReceiver
 
@@ -22,10 +24,15 @@ from service.alerts.delivery import (
     scrub,
 )
 from service.alerts.ledger import Ledger
+from service.alerts.render import html_to_text
 from service.alerts.settings import DeliverySettings
 from service.alerts.subscriptions import target_id
 
 # -- helpers ----------------------------------------------------------------------------------
+
+ALERT_SCHEMA = json.loads(
+    (Path(__file__).parents[2] / "schemas" / "json" / "Alert.schema.json").read_text("utf-8")
+)
 
 
 def make_alert(make_signal, t0, targets: list[str], alert_id: str = "al-1", **kw) -> Alert:
@@ -54,6 +61,7 @@ class FakeSender:
     def __init__(self, script: dict[str, list[SendResult]] | None = None, limit: int = 0) -> None:
         self.script = {k: list(v) for k, v in (script or {}).items()}
         self.calls: list[tuple[str, str, str, str]] = []
+        self.extras: list = []
         self.limit = limit
         self.active: dict[str, int] = {}
         self.max_active: dict[str, int] = {}
@@ -62,7 +70,8 @@ class FakeSender:
     def limits(self, url: str) -> tuple[int, int]:
         return (0, self.limit)
 
-    async def send(self, url: str, title: str, body: str, fmt: str) -> SendResult:
+    async def send(self, url: str, title: str, body: str, fmt: str, extras=None) -> SendResult:
+        self.extras.append(extras)
         self.active[url] = self.active.get(url, 0) + 1
         self.max_active[url] = max(self.max_active.get(url, 0), self.active[url])
         try:
@@ -272,7 +281,7 @@ async def test_a_scheduled_retry_survives_a_restart(make_signal, t0, clock) -> N
 
 
 async def test_long_message_resumes_at_the_first_unsent_part(make_signal, t0, clock) -> None:
-    url = "json://127.0.0.1:9/a"
+    url = "ntfy://127.0.0.1:9/a"  # a chat target: webhooks are never split (see below)
     ok = SendResult(True, 200)
     sender = FakeSender({url: [ok, SendResult(False, 500, error="HTTP 500")]})
     parts = ["part-1", "part-2", "part-3"]
@@ -282,6 +291,30 @@ async def test_long_message_resumes_at_the_first_unsent_part(make_signal, t0, cl
     bodies = [c[2] for c in sender.calls]
     assert bodies == ["part-1", "part-2", "part-2", "part-3"]  # part-1 never repeated
     assert ledger.entry("al-1", "t1")["parts_sent"] == 3
+
+
+async def test_webhook_gets_one_request_with_the_alert_document(make_signal, t0, clock) -> None:
+    url = "json://127.0.0.1:9/a"
+    sender = FakeSender()
+    d, *_ = build({"t1": url}, sender, clock, splitter=lambda text, limit: ["p1", "p2"])
+    alert = make_alert(make_signal, t0, ["t1"])
+    assert await d.deliver(alert) == {"t1": "sent"}
+    assert len(sender.calls) == 1  # not split: the document carries the whole alert
+    (extras,) = sender.extras
+    assert extras.document["alert_id"] == "al-1" and extras.document["message"]["markdown"]
+    jsonschema.validate(extras.document, ALERT_SCHEMA)
+
+
+async def test_html_email_gets_the_text_part_of_the_same_alert(make_signal, t0, clock) -> None:
+    url = "mailtos://u:p@smtp.example.org"
+    sender = FakeSender()
+    d, *_ = build({"t1": url}, sender, clock)
+    alert = make_alert(make_signal, t0, ["t1"])
+    assert await d.deliver(alert) == {"t1": "sent"}
+    (call,), (extras,) = sender.calls, sender.extras
+    assert call[3] == "html" and extras.html == call[2]
+    assert extras.text == html_to_text(alert, clock())
+    assert extras.document is None
 
 
 async def test_submit_runs_in_background_and_dedupes_in_flight(make_signal, t0, clock) -> None:
@@ -387,7 +420,8 @@ async def test_email_has_headers_html_and_text_parts(smtp, make_signal, t0, cloc
            "&from=escalert@example.com&to=analyst@example.org")
     tid = target_id(url)
     d, ledger, dlq, _ = real({tid: url}, clock)
-    assert await d.deliver(make_alert(make_signal, t0, [tid])) == {tid: "sent"}
+    alert = make_alert(make_signal, t0, [tid])
+    assert await d.deliver(alert) == {tid: "sent"}
     assert len(smtp.messages) == 1
     m = smtp.messages[0]
     assert m["from"] == "escalert@example.com" and m["to"] == ["analyst@example.org"]
@@ -396,15 +430,27 @@ async def test_email_has_headers_html_and_text_parts(smtp, make_signal, t0, cloc
     assert "analyst@example.org" in msg["To"] and "escalert@example.com" in msg["From"]
     assert msg.get_content_type() == "multipart/alternative"
     html = msg.get_body(("html",)).get_content()
-    text = msg.get_body(("plain",)).get_content()
-    assert "<mark><strong>massed troops</strong></mark>" in html  # the trigger, marked
-    assert '<a href="https://news.example/reuters/1">Reuters</a>' in html
-    assert "MOBILIZE" in html and "RUS → UKR" in html and "4/5" in html
+    text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "<strong>massed troops</strong></mark>" in html  # the trigger, marked
+    assert html.count('href="https://news.example/reuters/1"') == 1
+    assert "MOBILIZE" in html and "RUS (Russian Federation)" in html and "4/5" in html
     assert "Why: subscription ops" in html
-    assert "<" not in text.replace("<https", "")  # a real plain-text part, not HTML
-    assert "massed troops" in text and "MOBILIZE" in text and "subscription ops" in text
-    assert "https://news.example/reuters/1" in text  # the source link survives into plain text
+    # the text part is escalert's own text rendering, not Apprise's conversion of the HTML
+    assert text.strip() == html_to_text(alert, clock()).strip()
+    assert "Who: RUS (Russian Federation)" in text and "Did what: MOBILIZE (troops)" in text
+    assert "\nhttps://news.example/reuters/1\n" in text  # the source link, once
+    assert text.count("https://news.example/reuters/1") == 1
     assert ledger.state("al-1", tid) == "sent" and dlq.letters == []
+
+
+async def test_other_html_emails_keep_apprises_text_part(smtp) -> None:
+    """The hook answers only the send that supplied a text part; other sends are Apprise's."""
+    url = (f"mailto://127.0.0.1:{smtp.port}?mode=insecure"
+           "&from=escalert@example.com&to=analyst@example.org")
+    res = await AppriseSender(timeout=10).send(url, "t", "<p>Hello <b>there</b></p>", "html")
+    assert res.ok
+    text = smtp.messages[0]["message"].get_body(("plain",)).get_content()
+    assert "Hello there" in text and "<" not in text
 
 
 async def test_json_and_ntfy_and_mattermost_payloads(http, make_signal, t0, clock) -> None:
@@ -419,10 +465,17 @@ async def test_json_and_ntfy_and_mattermost_payloads(http, make_signal, t0, cloc
     hook = http.received("/hook")
     assert len(hook) == 1
     body = hook[0].json
-    assert body["title"] == "[S4] Russia mobilizes troops near the Ukraine border"
-    assert "**massed troops**" in body["message"]  # Markdown for chat and webhooks
-    assert "[Reuters](https://news.example/reuters/1)" in body["message"]
-    assert "Why: subscription ops" in body["message"]
+    # the webhook gets the structured alert (Alert JSON Schema) with the rendered message
+    jsonschema.validate(body, ALERT_SCHEMA)
+    assert body["alert_id"] == "al-1" and body["severity"] == 4 and body["target_ids"] == list(urls)
+    assert body["signals"][0]["actors"]["source"][0]["code"] == "RUS"
+    assert body["signals"][0]["article"]["url"] == "https://news.example/reuters/1"
+    msg = body["message"]
+    assert msg["title"] == "[S4] Russia mobilizes troops near the Ukraine border"
+    assert "**massed troops**" in msg["markdown"] and "*massed troops*" in msg["text"]
+    assert "[Russia masses troops](https://news.example/reuters/1)" in msg["markdown"]
+    assert msg["names"] == {"RUS": "Russian Federation", "UKR": "Ukraine"}
+    assert Alert.model_validate(body).message is not None  # the pydantic contract reads it too
     ntfy = [r for r in http.requests if r.path == "/"]
     assert len(ntfy) == 1
     assert ntfy[0].json["topic"] == "escalert-alerts"
