@@ -219,11 +219,10 @@ def format_plover(r: PloverReport) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Real news nobody on the project wrote: CASE 2021 task 2, WikiEvents, RAMS, the PLOVER GSR and
-# whole non-political articles, built into a cache outside git by scripts/eval_data.py.
+# Real news nobody on the project wrote: CASE 2021 task 2, WikiEvents, IndiaPoliceEvents, RAMS, the
+# PLOVER GSR and whole non-political articles, built into a cache outside git by scripts/eval_data.py.
 
-REALNEWS_SETS = ("case2021", "wikievents", "rams", "plover", "desks")
-EVENT_SETS = ("case2021", "wikievents")
+REALNEWS_SETS = ("case2021", "wikievents", "indiapolice", "rams", "plover", "desks")
 ESCALATION_TYPES = frozenset({"MOBILIZE", "THREATEN", "SANCTION", "ASSAULT", "COERCE"})
 ALERT_TYPE_NAMES = tuple(t.value for t in ALERT_TYPES)
 MIN_TYPE_UNITS = 5  # a type enters a macro average only with at least this many gold units
