@@ -1,6 +1,6 @@
 """Measured quality: the detector scored against labeled data.
 
-Two sets, two questions:
+Two vendored sets, two questions (the real-news sets follow further down):
 
 * the project's labeled news-style set (``tests/data/labeled/items.jsonl``): would an analyst get
   the right alerts? Scored on alert-worthy signals (modality asserted or scheduled) matched by
@@ -14,6 +14,7 @@ Two sets, two questions:
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -231,8 +232,6 @@ _PUBLISHED_FALLBACK = "2000-01-01T00:00:00+00:00"
 
 def realnews_dir() -> Path:
     """Where scripts/eval_data.py puts the sets: $ESCALERT_EVAL_DATA or ~/.cache/escalert/eval."""
-    import os
-
     env = os.environ.get("ESCALERT_EVAL_DATA")
     return Path(env).expanduser() if env else Path.home() / ".cache" / "escalert" / "eval"
 
