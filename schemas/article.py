@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -43,6 +44,14 @@ class Article(BaseModel):
     source: str | None = Field(default=None, description="The outlet, e.g. Reuters.")
     url: str | None = None
     language: str = Field(default="en", description="ISO 639-1 code; only 'en' is supported.")
+    text_source: Literal["page", "summary"] | None = Field(
+        default=None,
+        description="Where `body` came from when ingested from a feed: the article page's main text, or the feed's summary (the page could not be fetched or extracted).",
+    )
+    revision: int = Field(
+        default=0, ge=0, le=1_000_000,
+        description="0 for the first publication; n for the n-th changed version of the same article (same id).",
+    )
 
     @field_validator("id", "title", "body", "source", "url", "language", mode="before")
     @classmethod

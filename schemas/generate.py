@@ -22,6 +22,7 @@ MODELS: list[str] = [
     "schemas.deadletter:DeadLetter",
     "schemas.alert:Alert",
     "schemas.subscription:SubscriptionsFile",
+    "schemas.source:SourcesFile",
 ]
 
 

@@ -101,6 +101,8 @@ class Topics(BaseModel):
     articles_dlq: str = "articles-dlq"
     alerts: str = "alerts"
     alerts_dlq: str = "alerts-dlq"
+    ingest_state: str = "ingest-state"
+    ingest_dlq: str = "ingest-dlq"
 
     @field_validator("*")
     @classmethod

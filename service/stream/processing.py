@@ -97,7 +97,10 @@ def content_hash(article: Article) -> str:
 
 
 def dedupe_keys(article: Article) -> tuple[str, str]:
-    return f"id:{article.id}", f"hash:{content_hash(article)}"
+    """A revised article (``revision`` > 0: the same id, changed text) is not a duplicate of its
+    earlier revision; a re-sent copy of one revision is."""
+    key = f"id:{article.id}" if not article.revision else f"id:{article.id}@r{article.revision}"
+    return key, f"hash:{content_hash(article)}"
 
 
 def _payload_text(value: bytes) -> tuple[str, Literal["utf-8", "base64"]]:

@@ -54,7 +54,7 @@ def changelog_name(settings: Settings, table: str = DEDUPE_TABLE) -> str:
     return f"{settings.app_id}-{table}-changelog"
 
 
-def _spec(settings: Settings, name: str, purpose: str, *, retention_hours: int | None = None,
+def topic_spec(settings: Settings, name: str, purpose: str, *, retention_hours: int | None = None,
           max_bytes: int | None = None) -> TopicSpec:
     """One topic: deleted after ``retention_hours``, or compacted when no retention is given."""
     config = {"min.insync.replicas": str(max(1, settings.replication - 1))}
@@ -73,15 +73,15 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
     r = settings.retention
     t = settings.topics
     return [
-        _spec(settings, t.articles, "input articles (JSON), key = article id",
+        topic_spec(settings, t.articles, "input articles (JSON), key = article id",
               retention_hours=r.articles_hours, max_bytes=article_message_limit(settings)),
-        _spec(settings, t.signals, "detected signals (JSON, schemas/signal.py), key = article_id",
+        topic_spec(settings, t.signals, "detected signals (JSON, schemas/signal.py), key = article_id",
               retention_hours=r.signals_hours),
-        _spec(settings, t.articles_dlq, "dead letters (JSON, schemas/deadletter.py), key = original key",
+        topic_spec(settings, t.articles_dlq, "dead letters (JSON, schemas/deadletter.py), key = original key",
               retention_hours=r.dlq_hours, max_bytes=dlq_message_limit(settings)),
         # Compacted: only the latest first-seen time per key matters; retention by time would
         # forget duplicates early, compaction keeps exactly one record per key.
-        _spec(settings, changelog_name(settings), "duplicate-suppression table changelog (Faust), compacted"),
+        topic_spec(settings, changelog_name(settings), "duplicate-suppression table changelog (Faust), compacted"),
         *alert_topic_specs(settings),
     ]
 
@@ -96,10 +96,10 @@ def alert_topic_specs(settings: Settings) -> list[TopicSpec]:
     r = settings.retention
     t = settings.topics
     return [
-        _spec(settings, t.alerts, "alerts (JSON, schemas/alert.py), key = subscription name",
+        topic_spec(settings, t.alerts, "alerts (JSON, schemas/alert.py), key = subscription name",
               retention_hours=r.signals_hours),
-        _spec(settings, t.alerts_dlq, "alerts that could not be delivered (JSON, schemas/deadletter.py)",
+        topic_spec(settings, t.alerts_dlq, "alerts that could not be delivered (JSON, schemas/deadletter.py)",
               retention_hours=r.dlq_hours),
-        _spec(settings, changelog_name(settings, NOISE_TABLE), "alert noise-control table changelog (Faust), compacted"),
-        _spec(settings, changelog_name(settings, alerts.ledger_table), "delivery ledger table changelog (Faust), compacted"),
+        topic_spec(settings, changelog_name(settings, NOISE_TABLE), "alert noise-control table changelog (Faust), compacted"),
+        topic_spec(settings, changelog_name(settings, alerts.ledger_table), "delivery ledger table changelog (Faust), compacted"),
     ]

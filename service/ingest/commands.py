@@ -1,0 +1,201 @@
+"""``escalert ingest``: run the ingester, check a sources file, show per-source health."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import socket
+import sys
+import time
+from typing import Any
+
+import click
+
+from service.stream.commands import EXIT_UNAVAILABLE, EXIT_USAGE, config_option
+
+sources_option = click.option(
+    "--sources", "-s", "sources", type=click.Path(dir_okay=False), required=True,
+    envvar="ESCALERT_INGEST_SOURCES", help="The sources file (sources.yaml); also ESCALERT_INGEST_SOURCES.",
+)
+
+
+def _settings(config: str | None) -> Any:
+    from service.config import ConfigError, load_settings
+
+    try:
+        return load_settings(config)
+    except ConfigError as exc:
+        click.echo(f"escalert: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _reloader(path: str) -> Any:
+    from service.ingest.runner import SourcesError, SourcesReloader
+
+    try:
+        return SourcesReloader(path)
+    except SourcesError as exc:
+        click.echo(f"escalert ingest: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+@click.group()
+def ingest() -> None:
+    """Feeds, article pages and GDELT into the articles topic."""
+
+
+@ingest.command("check")
+@sources_option
+def check(sources: str) -> None:
+    """Validate a sources file and list its sources (no network)."""
+    current = _reloader(sources).current
+    for src in current.sources:
+        where = getattr(src, "url", None) or getattr(src, "update_url", "")
+        state = "" if src.enabled else " (disabled)"
+        click.echo(f"{src.name:30} {src.kind:6} every {src.interval_seconds:>6g} s  {where}{state}")
+    click.echo(f"{sources}: {len(current.sources)} sources, ok")
+
+
+@ingest.command("run")
+@config_option
+@sources_option
+@click.option("--instance", default=None, help="This instance's name (default: the host name); one transactional producer per name.")
+@click.option("--once", is_flag=True, help="Poll every owned source once, then exit.")
+@click.option("--web-port", type=click.IntRange(0, 65535), default=6067, show_default=True, help="/health and /metrics on 127.0.0.1 (0: off).")
+def run(config: str | None, sources: str, instance: str | None, once: bool, web_port: int) -> None:
+    """Poll the sources and publish their articles (Ctrl-C or SIGTERM stops)."""
+    from service.stream.clients import BrokerUnreachable
+
+    settings = _settings(config)
+    reloader = _reloader(sources)
+    try:
+        asyncio.run(_run(settings, reloader, instance or socket.gethostname(), once, web_port))
+    except BrokerUnreachable as exc:
+        click.echo(f"escalert ingest: {exc}", err=True)
+        sys.exit(EXIT_UNAVAILABLE)
+
+
+async def _run(settings: Any, reloader: Any, instance: str, once: bool, web_port: int) -> None:
+    from service.ingest.kafka_state import StateReader, Writer
+    from service.ingest.metrics import IngestMetrics
+    from service.ingest.runner import Ingester
+    from service.ingest.state import StateView
+    from service.ingest.topics import ingest_topic_specs
+    from service.stream.clients import check_reachable, ensure_topics
+
+    check_reachable(settings)
+    await asyncio.to_thread(ensure_topics, settings, ingest_topic_specs(settings))
+    view = StateView()
+    reader = await asyncio.to_thread(StateReader, settings, view, group=f"{settings.app_id}-ingest")
+    loaded = await asyncio.to_thread(reader.load)
+    writer = await asyncio.to_thread(Writer, settings, transactional_id=f"{settings.app_id}-ingest-{instance}")
+    metrics = IngestMetrics()
+    reader.start()
+    owns = (lambda _p: True) if once else reader.owns
+    ingester = Ingester(reloader=reloader, view=view, writer=_LanguageTopics(writer, settings),
+                        owns=owns, partitions=reader.partitions, articles_topic=settings.topics.articles,
+                        state_topic=settings.topics.ingest_state, metrics=metrics)
+    click.echo(f"escalert ingest: {len(reloader.current.sources)} sources, {loaded} state records, instance {instance}", err=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    web = await _serve(metrics, reader, web_port) if web_port and not once else None
+    try:
+        await ingester.run(stop, once=once)
+    finally:
+        if web is not None:
+            await web.cleanup()
+        await asyncio.to_thread(writer.close)
+        await asyncio.to_thread(reader.close)
+
+
+class _LanguageTopics:
+    """Creates ``articles.<lang>`` the first time a poll carries an article in that language."""
+
+    def __init__(self, writer: Any, settings: Any) -> None:
+        self.writer = writer
+        self.settings = settings
+        self.known: set[str] = set()
+
+    def commit(self, messages: list[tuple[str, bytes, bytes]]) -> None:
+        from service.ingest.topics import ingest_topic_specs
+        from service.stream.clients import ensure_topics
+
+        prefix = self.settings.topics.articles + "."
+        new = {t[len(prefix):] for t, _k, _v in messages if t.startswith(prefix)} - self.known
+        if new:
+            specs = [s for s in ingest_topic_specs(self.settings, tuple(sorted(new))) if s.name.startswith(prefix)]
+            ensure_topics(self.settings, specs)
+            self.known |= new
+        self.writer.commit(messages)
+
+
+async def _serve(metrics: Any, reader: Any, port: int) -> Any:
+    from aiohttp import web
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+    async def health(_req: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "owned_partitions": sorted(reader.owned)})
+
+    async def prom(_req: web.Request) -> web.Response:
+        return web.Response(body=generate_latest(metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    app = web.Application()
+    app.router.add_get("/health", health)
+    app.router.add_get("/metrics", prom)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        click.echo(f"escalert ingest: cannot serve /health and /metrics on 127.0.0.1:{port}: {exc.strerror}", err=True)
+        sys.exit(EXIT_USAGE)
+    return runner
+
+
+@ingest.command("status")
+@config_option
+@click.option("--sources", "-s", "sources", type=click.Path(dir_okay=False), default=None,
+              envvar="ESCALERT_INGEST_SOURCES", help="Only the sources of this file (default: every source in the state).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def status(config: str | None, sources: str | None, fmt: str) -> None:
+    """Per-source health: last success, last error, consecutive failures, items seen, published."""
+    from service.ingest.kafka_state import StateReader
+    from service.ingest.state import StateView
+    from service.stream.clients import BrokerUnreachable, check_reachable
+
+    settings = _settings(config)
+    names = [s.name for s in _reloader(sources).current.sources] if sources else None
+    view = StateView()
+    try:
+        check_reachable(settings)
+        reader = StateReader(settings, view, group=f"{settings.app_id}-ingest-status-{socket.gethostname()}")
+        reader.load()
+        reader.close()
+    except BrokerUnreachable as exc:
+        click.echo(f"escalert ingest: {exc}", err=True)
+        sys.exit(EXIT_UNAVAILABLE)
+    rows = {name: view.sources.get(name) for name in (names or sorted(view.sources))}
+    if fmt == "json":
+        click.echo(json.dumps({n: (h and {k: getattr(h, k) for k in h.__dataclass_fields__}) for n, h in rows.items()}, indent=2))
+        return
+    click.echo(f"{'SOURCE':28} {'LAST SUCCESS':20} {'FAILS':>5} {'SEEN':>6} {'PUBL':>6} {'UPD':>4} {'DLQ':>4}  LAST ERROR")
+    for name, h in rows.items():
+        if h is None:
+            click.echo(f"{name:28} {'never polled':20}")
+            continue
+        err = f"{h.last_error_reason}: {h.last_error}" if h.consecutive_failures else ""
+        click.echo(f"{name:28} {_ago(h.last_success):20} {h.consecutive_failures:>5} {h.items_seen:>6} "
+                   f"{h.articles_published:>6} {h.updates_published:>4} {h.dead_letters:>4}  {err[:100]}")
+
+
+def _ago(ts: float | None) -> str:
+    if not ts:
+        return "never"
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts)) + "Z"
+
+
+commands = [ingest]

@@ -1,0 +1,23 @@
+"""The ingester's topics: ``articles`` (and ``articles.<lang>``), its compacted state, its dead letters."""
+
+from __future__ import annotations
+
+from service.config import Settings
+from service.stream.topics import TopicSpec, article_message_limit, topic_spec
+
+
+def ingest_topic_specs(settings: Settings, languages: tuple[str, ...] = ()) -> list[TopicSpec]:
+    r = settings.retention
+    t = settings.topics
+    specs = [
+        topic_spec(settings, t.articles, "input articles (JSON), key = article id",
+              retention_hours=r.articles_hours, max_bytes=article_message_limit(settings)),
+        # Compacted: the latest health per source and the latest record per seen article.
+        topic_spec(settings, t.ingest_state, "ingest state: seen articles, source health (JSON), compacted"),
+        topic_spec(settings, t.ingest_dlq, "items ingest could not turn into articles (JSON: url, reason)",
+              retention_hours=r.dlq_hours),
+    ]
+    for lang in languages:
+        specs.append(topic_spec(settings, f"{t.articles}.{lang}", f"articles in language {lang!r} (JSON)",
+                           retention_hours=r.articles_hours, max_bytes=article_message_limit(settings)))
+    return specs

@@ -1,0 +1,143 @@
+"""The ingester's pure parts: canonical ids, feed parsing, GDELT files, backoff, the sources file."""
+
+from __future__ import annotations
+
+import io
+import random
+import zipfile
+
+import pytest
+
+from schemas.source import GdeltFilters, Limits
+from service.ingest import canon, gdelt
+from service.ingest.extract import extract_page, html_fragment_text
+from service.ingest.feeds import FeedError, parse_feed
+from service.ingest.runner import SourcesError, load_sources
+from service.ingest.schedule import next_due, parse_retry_after
+from tests.ingest.fixtures import atom, page, rdf, rss
+
+BASE = "http://news.example"
+ITEMS = [("g1", "/a/1", "Troops mass"), ("g2", "/a/2", "Talks set")]
+
+
+def test_canonical_url_drops_tracking_fragment_www_and_default_port() -> None:
+    a = canon.canonical_url("https://www.Example.com:443/world/story/?utm_source=rss&id=7&fbclid=x#top")
+    b = canon.canonical_url("http://example.com/world/story?id=7")
+    assert a == b == "https://example.com/world/story?id=7"
+    assert canon.article_id("http://example.com/world/story?id=7") == canon.article_id(
+        "https://www.example.com/world/story/?utm_medium=x&id=7")
+    assert canon.canonical_url("https://example.com/a?id=8") != a  # a real parameter still counts
+
+
+@pytest.mark.parametrize("render", [rss, atom, rdf], ids=["rss2", "atom", "rdf"])
+def test_every_feed_format_gives_items_with_links(render) -> None:  # type: ignore[no-untyped-def]
+    feed = parse_feed(render(BASE, ITEMS).encode(), base_url=BASE + "/feed")
+    assert [i.url for i in feed.items] == [BASE + "/a/1", BASE + "/a/2"]
+    assert [i.title for i in feed.items] == ["Troops mass", "Talks set"]
+    assert all(i.guid for i in feed.items)
+
+
+def test_rss_item_fields() -> None:
+    item = parse_feed(rss(BASE, ITEMS).encode(), base_url=BASE).items[0]
+    assert item.guid == "g1"
+    assert item.published_at is not None and item.published_at.isoformat() == "2026-12-06T09:00:00+00:00"
+    assert "troops massed" in html_fragment_text(item.summary)
+
+
+def test_broken_xml_is_recovered_with_a_warning() -> None:
+    data = rss(BASE, ITEMS).replace("Troops mass", "Troops & tanks mass").encode()  # bare ampersand
+    feed = parse_feed(data, base_url=BASE)
+    assert len(feed.items) == 2 and feed.warning
+
+
+def test_wrong_charset_declaration_still_reads() -> None:
+    data = rss(BASE, [("g", "/a/3", "Kiew Truppenaufmarsch für Gespräche")]).encode("latin-1")
+    feed = parse_feed(data, base_url=BASE)  # declared utf-8, sent latin-1
+    assert feed.items and "Gespr" in feed.items[0].title
+
+
+def test_not_a_feed_is_a_named_error() -> None:
+    with pytest.raises(FeedError) as exc:
+        parse_feed(b"<html><body>Sorry, moved</body></html>", base_url=BASE)
+    assert exc.value.reason == "not_a_feed"
+
+
+def test_page_extraction_drops_boilerplate() -> None:
+    got = extract_page(page("Troops mass near border").encode(), url=BASE + "/a/1")
+    assert got is not None
+    assert "Russian troops massed near the border" in got.text
+    assert "Subscribe" not in got.text and "Cookie policy" not in got.text and "Celebrity" not in got.text
+
+
+def test_page_without_an_article_gives_none() -> None:
+    assert extract_page(b"<html><body><nav>Home</nav></body></html>", url=BASE) is None
+
+
+def _export(rows: list[list[str]]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("20261206090000.export.CSV", "\n".join("\t".join(r) for r in rows))
+    return buf.getvalue()
+
+
+def _row(eid: str, root: str, a1: str, a2: str, geo: str, url: str, articles: int = 1, gold: float = -5.0) -> list[str]:
+    cols = [""] * gdelt.N_COLUMNS
+    cols[gdelt.COL_ID], cols[gdelt.COL_DAY] = eid, "20261206"
+    cols[gdelt.COL_ROOT_CODE], cols[gdelt.COL_ACTOR1_COUNTRY], cols[gdelt.COL_ACTOR2_COUNTRY] = root, a1, a2
+    cols[gdelt.COL_ACTION_COUNTRY], cols[gdelt.COL_SOURCE_URL] = geo, url
+    cols[gdelt.COL_GOLDSTEIN], cols[gdelt.COL_NUM_ARTICLES] = str(gold), str(articles)
+    return cols
+
+
+def test_gdelt_update_list_and_export_filters() -> None:
+    import hashlib
+
+    data = _export([
+        _row("1", "19", "RUS", "UKR", "UP", "https://www.reuters.com/world/a", articles=3),
+        _row("2", "04", "USA", "RUS", "SZ", "https://apnews.com/b", gold=4.0),
+        _row("3", "18", "PAK", "", "PK", "https://dawn.com/c", articles=9),
+        _row("4", "19", "RUS", "UKR", "UP", "https://www.reuters.com/world/a"),  # same URL again
+        ["short", "row"],
+    ])
+    md5 = hashlib.md5(data).hexdigest()
+    listing = f"{len(data)} {md5} http://gd.example/20261206090000.export.CSV.zip\n1 abc http://gd.example/x.mentions.CSV.zip\n"
+    export = gdelt.events_export(gdelt.parse_update_list(listing))
+    rows = gdelt.read_events_export(data, export)
+    assert len(rows) == 4
+    assert gdelt.select_urls(rows, GdeltFilters(), 10) == ["https://dawn.com/c", "https://www.reuters.com/world/a", "https://apnews.com/b"]
+    assert gdelt.select_urls(rows, GdeltFilters(countries=["UP"]), 10) == ["https://www.reuters.com/world/a"]
+    assert gdelt.select_urls(rows, GdeltFilters(root_codes=["4"]), 10) == ["https://apnews.com/b"]
+    assert gdelt.select_urls(rows, GdeltFilters(actor_countries=["rus"], outlets=["reuters.com"]), 10) == ["https://www.reuters.com/world/a"]
+    assert gdelt.select_urls(rows, GdeltFilters(max_goldstein=0), 1) == ["https://dawn.com/c"]
+    with pytest.raises(gdelt.GdeltError) as exc:
+        gdelt.read_events_export(data + b"x", export)
+    assert exc.value.reason == "checksum"
+
+
+def test_backoff_doubles_with_jitter_and_honours_retry_after() -> None:
+    limits = Limits(backoff_base_seconds=60, backoff_max_seconds=3600)
+    rng = random.Random(1)
+    delays = [next_due(0, 300, n, limits, rng=rng) for n in range(1, 9)]
+    assert delays[0] == 300  # never sooner than the interval
+    assert 60 * 2**5 * 0.5 <= delays[5] <= 60 * 2**5
+    assert delays[-1] <= 3600
+    assert next_due(0, 300, 1, limits, retry_after=7200) == 7200
+    assert parse_retry_after("120", 0) == 120
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1445412480) == 0
+    assert parse_retry_after("soon", 0) is None
+
+
+def test_sources_file_errors_are_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "sources.yaml"
+    bad.write_text("sources:\n  - name: Reuters World\n    url: htps://x.example/feed\n  - kind: gdelt\n    name: g\n    filters: {countries: [Ukraine]}\n")
+    with pytest.raises(SourcesError) as exc:
+        load_sources(bad)
+    msg = str(exc.value)
+    assert "\n" not in msg and "sources.0.name" in msg and "http:// or https://" in msg and "FIPS" in msg
+    good = tmp_path / "ok.yaml"
+    good.write_text("sources:\n  - name: world\n    url: https://x.example/feed\n  - kind: gdelt\n    name: g\n")
+    assert [s.kind for s in load_sources(good).sources] == ["feed", "gdelt"]
+
+
+def test_example_sources_file_is_valid() -> None:
+    assert len(load_sources("examples/sources.yaml").sources) >= 10
