@@ -32,6 +32,8 @@ def wire_json(article: Article) -> bytes:
     data = article.model_dump(mode="json", exclude={"published_at_assumed"}, exclude_none=True)
     if article.published_at_assumed:
         data.pop("published_at", None)
+    if not article.revision:
+        data.pop("revision")  # a first publication reads as before revisions existed
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
