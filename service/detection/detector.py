@@ -75,6 +75,7 @@ _AGREE: Final = EventType.AGREE
 _CONSULT: Final = EventType.CONSULT
 _MOBILIZE: Final = EventType.MOBILIZE
 _THREATEN: Final = EventType.THREATEN
+_PROTEST: Final = EventType.PROTEST
 _ASSERTED: Final = Modality.ASSERTED
 _HISTORICAL: Final = Modality.HISTORICAL
 _SCHEDULED: Final = Modality.SCHEDULED
@@ -135,8 +136,53 @@ def _context_names(
                     gaz_hits.append((start, end, g))
         for g in key.sectors:
             gaz_hits.append((start, end, g))
-    ctx.gaz = _longest_gaz(text, raw, gaz_hits)
+    ctx.gaz = _fuse_sectors(text, _longest_gaz(text, raw, gaz_hits))
     return ctx, found
+
+
+# Kinds of names a generic actor noun right after them belongs to ("Pakistani police",
+# "Israeli settlers", "Hamas militants").
+_SECTOR_OWNERS: Final = frozenset({"demonym", "state", "group"})
+# Fused entries, one per (owner, sector) pair: actors are cached by entry identity (``to_actor``).
+_FUSED: Final[dict[tuple[int, int], GazEntry]] = {}
+
+
+def _fuse_sectors(text: str, gaz: list[tuple[int, int, GazEntry]]) -> list[tuple[int, int, GazEntry]]:
+    """A demonym, state or group named right before a generic actor noun is that actor's
+    owner: "Pakistani police" is one actor, PAK with sector COP, not Pakistan and police."""
+    if len(gaz) < 2:
+        return gaz
+    out: list[tuple[int, int, GazEntry]] | None = None
+    i = 0
+    n = len(gaz)
+    while i < n:
+        hit = gaz[i]
+        if i + 1 < n:
+            nxt = gaz[i + 1]
+            if (
+                nxt[2].kind == "sector" and hit[2].kind in _SECTOR_OWNERS and nxt[0] - hit[1] == 1
+                and text[hit[1]] == " "
+            ):
+                if out is None:
+                    out = gaz[:i]
+                out.append((hit[0], nxt[1], _fused(hit[2], nxt[2])))
+                i += 2
+                continue
+        if out is not None:
+            out.append(hit)
+        i += 1
+    return gaz if out is None else out
+
+
+def _fused(owner: GazEntry, sector: GazEntry) -> GazEntry:
+    key = (id(owner), id(sector))
+    fused = _FUSED.get(key)
+    if fused is None:
+        fused = _FUSED[key] = GazEntry(
+            surface=owner.surface + " " + sector.surface, code=owner.code, kind=owner.kind,
+            country=owner.country, lat=owner.lat, lon=owner.lon, name=owner.name, sector=sector.sector,
+        )
+    return fused
 
 
 def _context_words(ctx: Context, found: list[object], text: str, sent: Span) -> None:
@@ -164,7 +210,7 @@ def _context_words(ctx: Context, found: list[object], text: str, sent: Span) -> 
     if ctx.gaz:
         # "Rapid Support Forces", "U.S. Forces Korea": words inside a name are not class words
         # (generic sectors such as "the army" are not names: "deployed the army" is a deployment).
-        spans = [(s, e) for s, e, g in ctx.gaz if " " in g.surface and g.kind != "sector"]
+        spans = [(s, e) for s, e, g in ctx.gaz if " " in g.surface and g.sector is None]
         if spans:
             for name, hits in ctx.classes.items():
                 if name == "fora":  # "address the European Parliament": the name is the forum
@@ -836,7 +882,10 @@ def _process_sentence(
 ) -> list[Draft]:
     ctx, found = _context_names(lex, text, raw, blower, sent)
     # A capital after "in"/"at" is a place ("a regulator in Oslo"), not a government acting.
-    has_actor = any(g.is_actor and not (g.kind == "capital" and is_locative(text, s_)) for s_, _, g in ctx.gaz)
+    # Police, civilians and protesters take a role, but name no actor on their own.
+    has_actor = any(
+        g.is_actor and g.armed and not (g.kind == "capital" and is_locative(text, s_)) for s_, _, g in ctx.gaz
+    )
     has_place = has_actor or any(g.is_place for _, _, g in ctx.gaz)
     if (
         not has_actor and not _placeable(heads, has_place) and not _threat_if_in(near_hits, sent)
@@ -884,6 +933,9 @@ def _process_sentence(
         tense, tense_cues = tense_info[i]
         entry = cand.entry
         roles = assign_roles(text, cand, ctx, clause, sent)
+        if entry.type == _PROTEST:
+            _protest_roles(text, roles, ctx, cand)
+        _place_sectors(roles, _sentence_country(ctx))
         if (
             entry.type == _MOBILIZE and cand.mode in EQUIPMENT_MODES
             and lower[cand.start:cand.end] in TRANSFER_VERBS and roles.source and roles.target
@@ -906,7 +958,9 @@ def _process_sentence(
                 roles.target = inherited[1:2]
                 roles.inherited = True
             elif entry.actor == "place" and roles.location and roles.location.country:
-                roles.source = [build(Actor, code=roles.location.country, text=roles.location.name, kind="state")]
+                roles.source = [
+                    build(Actor, code=roles.location.country, text=roles.location.name, kind="state", sector=None)
+                ]
         if entry.type == _THREATEN and dm is not None and cand.consume_span and dm.start >= cand.consume_span[1]:
             dm = None  # "threatened to impose tariffs from June 1": the date of the threatened act
         ev: tuple[date | None, date | None] = (None, None)
@@ -946,7 +1000,7 @@ def _process_sentence(
             type=entry.type, mode=mode, modality=modality, source=roles.source, target=roles.target,
             location=roles.location, event_date=ev[0], event_date_end=ev[1], intensity=intensity,
             confidence=_confidence(cand, roles, modality, ev[0] is not None), evidence=evidence,
-            order=(0 if field_name == "title" else 1, cand.start),
+            order=(0 if field_name == "title" else 1, cand.start), rule=entry.id,
         )
         key = (entry.type, clause.start)
         prior = seen_types.get(key)
@@ -962,6 +1016,66 @@ def _process_sentence(
     if len(drafts) > 1:
         _inherit_history(lower, drafts)
     return drafts
+
+
+# Sectors that act for a state: "security forces in Karachi" are Pakistan's.
+_STATE_SECTORS: Final = frozenset({"MIL", "COP", "GOV"})
+
+
+# Who protests, and who does not: a protest's doers are the crowd, never the police facing it.
+_CROWD_SECTORS: Final = frozenset({"OPP", "CVL"})
+_FORCE_SECTORS: Final = frozenset({"COP", "MIL"})
+
+
+def _protest_roles(text: str, roles: Roles, ctx: Context, cand: Candidate) -> None:
+    """"Police fired tear gas at protesters who blocked roads": the protesters protest. The crowd
+    nearest the head is the source; police and soldiers are never a protest's source."""
+    best: tuple[int, int, GazEntry] | None = None
+    for m in ctx.gaz:
+        if m[2].sector in _CROWD_SECTORS and (best is None or abs(m[0] - cand.start) < abs(best[0] - cand.start)):
+            best = m
+    if best is not None:
+        crowd = to_actor(text, best[0], best[1], best[2])
+        roles.source = [crowd]
+        roles.target = [a for a in roles.target if a.code != crowd.code]
+    elif any(a.sector in _FORCE_SECTORS for a in roles.source):
+        roles.source = [a for a in roles.source if a.sector not in _FORCE_SECTORS]
+
+
+def _sentence_country(ctx: Context) -> str | None:
+    """The country of the sentence's first place ("in Karachi": PAK), for generic actors whose
+    own clause names none."""
+    state: str | None = None
+    for _, _, g in ctx.gaz:
+        if g.is_place:
+            if g.kind != "state":  # a city or region says where better than a state named in passing
+                return g.country
+            state = state or g.code
+    return state
+
+
+def _place_sectors(roles: Roles, fallback: str | None) -> None:
+    """Generic actors the text ties to no state ("armed men", code UAF) take the country of the
+    place where the event happens, as CAMEO codes them (PAK + UAF); states keep their names."""
+    country = roles.location.country if roles.location is not None else None
+    country = country or fallback
+    roles.source = _placed_sectors(roles.source, country)
+    roles.target = _placed_sectors(roles.target, country)
+
+
+def _placed_sectors(actors: list[Actor], country: str | None) -> list[Actor]:
+    if not actors or not any(a.sector is not None for a in actors):
+        return actors
+    out: list[Actor] = []
+    seen: set[tuple[str, str | None]] = set()
+    for a in actors:
+        if a.sector is not None and a.code == a.sector and country:
+            kind = "state" if a.sector in _STATE_SECTORS else "group"
+            a = build(Actor, code=country, text=a.text, kind=kind, sector=a.sector)
+        if (a.code, a.sector) not in seen:
+            seen.add((a.code, a.sector))
+            out.append(a)
+    return out
 
 
 # "Argentina invaded the Falklands on April 2, 1982, prompting Britain to send a naval task force":
@@ -1083,6 +1197,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                 location=d.location, event_date=d.event_date, event_date_end=d.event_date_end,
                 intensity=d.intensity, severity=severity_for(d.intensity), confidence=d.confidence,
                 evidence=d.evidence.to_model(), related_evidence=[e.to_model() for e in d.related], article=ref, detector_version=DETECTOR_VERSION,
+                detector="rules:" + d.rule,
             )
         )
     return out

@@ -95,6 +95,12 @@ class GazEntry:
     lat: float | None
     lon: float | None
     name: str
+    # A generic actor's CAMEO sector ("REB" for "rebels"; "COP" for "Pakistani police", a
+    # demonym fused with the sector noun after it); None for a name.
+    sector: str | None = None
+    # Whether a generic actor alone makes a sentence name an actor (armed men do; police,
+    # civilians and protesters only take a role when a rule fires for another reason).
+    armed: bool = True
 
     @property
     def is_actor(self) -> bool:
@@ -503,6 +509,8 @@ def _read_tsv(path: Path) -> list[GazEntry]:
                     lat=float(lat) if lat.strip() else None,
                     lon=float(lon) if lon.strip() else None,
                     name=(rec.get("name") or surface).strip(),
+                    sector=(rec.get("code") or "").strip() if (rec.get("kind") or "").strip() == "sector" else None,
+                    armed=(rec.get("armed") or "yes").strip() != "no",
                 )
             )
     return rows

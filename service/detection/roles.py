@@ -221,7 +221,7 @@ def to_actor(text: str, s: int, e: int, g: GazEntry) -> Actor:
         return hit[1]
     if len(_ACTOR_CACHE) > 50_000:  # bounded: surface forms are few, but be safe
         _ACTOR_CACHE.clear()
-    actor = build(Actor, code=_actor_code(g), text=surface, kind=g.actor_kind)
+    actor = build(Actor, code=_actor_code(g), text=surface, kind=g.actor_kind, sector=g.sector)
     _ACTOR_CACHE[surface] = (g, actor)
     return actor
 
