@@ -42,6 +42,7 @@ from service.detection.lexicon import (
     NAME_CLASSES,
     NEAR_ACTOR_KINDS,
     PLACE_CLASS,
+    SUBJECT_OVERRIDES,
     THREAT_CLASS,
     THREAT_ID,
     ContextKey,
@@ -76,6 +77,7 @@ _CONSULT: Final = EventType.CONSULT
 _MOBILIZE: Final = EventType.MOBILIZE
 _THREATEN: Final = EventType.THREATEN
 _PROTEST: Final = EventType.PROTEST
+_ASSAULT: Final = EventType.ASSAULT
 _ASSERTED: Final = Modality.ASSERTED
 _HISTORICAL: Final = Modality.HISTORICAL
 _SCHEDULED: Final = Modality.SCHEDULED
@@ -323,10 +325,23 @@ def _near(entry: TriggerEntry, ctx: Context, start: int, end: int, sent: Span) -
     return best
 
 
+_ARMED_SUBJECT_REACH: Final = 40
+
+
+def _armed_subject(ctx: Context, start: int) -> bool:
+    """Whether an armed generic actor ("gunmen", "militants", "Pakistani soldiers") ends shortly
+    before ``start``: the doer of the head."""
+    for s, e, g in ctx.gaz:
+        if g.sector is not None and g.armed and e <= start and start - e <= _ARMED_SUBJECT_REACH:
+            return True
+    return False
+
+
 def _blocked(entry: TriggerEntry, ctx: Context, start: int, end: int) -> bool:
     if not entry.block:
         return False
     lo, hi = start - entry.block_window, end + entry.block_window
+    armed = -1  # unknown until a class it overrides blocks
     for name in entry.block:
         # Read in place; the name classes are looked for only where the rule has one.
         hits = _hits_of(ctx, name) if entry.block_on_names else ctx.classes.get(name)
@@ -334,7 +349,21 @@ def _blocked(entry: TriggerEntry, ctx: Context, start: int, end: int) -> bool:
             continue
         for hit in hits:
             if hit[1] >= lo and hit[0] <= hi:
+                if entry.type == _ASSAULT and name in SUBJECT_OVERRIDES:
+                    if armed < 0:
+                        armed = 1 if _armed_subject(ctx, start) else 0
+                    if armed == 1:
+                        break
                 return True
+    return False
+
+
+def _vetoed(entry: TriggerEntry, ctx: Context) -> bool:
+    """Whether the sentence holds a word of a class that vetoes the rule anywhere in it (its
+    context holds the sentence's words only)."""
+    for name in entry.veto:
+        if name in ctx.classes:
+            return True
     return False
 
 
@@ -345,7 +374,7 @@ def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list
         entries = key.entries
         for i in range(len(entries)):
             entry = entries[i]
-            if _blocked(entry, ctx, start, end):
+            if _blocked(entry, ctx, start, end) or entry.veto and _vetoed(entry, ctx):
                 continue
             # (tested against None, not for truth: compiled, a tuple's truth is a C API call)
             near: tuple[int, int, str] | None = None
@@ -582,17 +611,34 @@ DECIDED_TYPES: Final = frozenset(
 )
 
 
-def _drop_decisions(lower: str, cands: list[Candidate]) -> list[Candidate]:
+def _drop_decisions(lower: str, ctx: Context, cands: list[Candidate]) -> list[Candidate]:
     """'The EU agreed on Monday to ban Belarusian airlines': the event is the ban; the agreement
-    is the body's own decision, not an AGREE between parties."""
+    is the body's own decision, not an AGREE between parties. 'Jordan and Britain have agreed to
+    undertake joint military exercises': two parties agree on an event; both are signals, and the
+    agreement's mode names what was agreed."""
     out = []
     for i, c in enumerate(cands):
         if c.entry.type == _AGREE and c.near is None and lower[c.start:c.end].startswith("agree"):
             nxt = cands[i + 1] if i + 1 < len(cands) else None
             if nxt is not None and nxt.entry.type in DECIDED_TYPES and nxt.start - c.end <= 30:
-                continue
+                if not _between_parties(lower, ctx, c):
+                    continue
+                c.mode = nxt.mode or nxt.entry.mode
         out.append(c)
     return out
+
+
+def _between_parties(lower: str, ctx: Context, c: Candidate) -> bool:
+    """Whether an "agreed" is two parties' ("Jordan and Britain have agreed", "agreed with
+    Britain to"): two actors of different codes before it in its sentence, or "with" an actor
+    right after it."""
+    codes: list[str] = []
+    for s, e, g in ctx.gaz:
+        if e <= c.start and g.is_actor and g.sector is None and g.code not in codes:
+            codes.append(g.code)
+        if s >= c.end and lower.startswith(" with ", c.end) and s - c.end <= 12 and g.is_actor:
+            return True
+    return len(codes) >= 2
 
 
 # ----------------------------------------------------------------------------- confidence
@@ -910,7 +956,7 @@ def _process_sentence(
     bounds = clause_bounds(text, sent, ctx.clause_words)
     if_spans = _if_clauses(ctx, text, bounds, sent)
     cands = _conditional_threats(lex, text, ctx, cands, if_spans, sent)
-    cands = _drop_labels(lower, sent, _drop_decisions(lower, cands))
+    cands = _drop_labels(lower, sent, _drop_decisions(lower, ctx, cands))
     cands = [c for c in _drop_threatened_acts(lower, _drop_modifiers(lower, cands)) if _placed(c, has_actor, has_place)]
     cands = _drop_forecasts(lower, ctx, cands)
     if not cands:
@@ -936,6 +982,8 @@ def _process_sentence(
         if entry.type == _PROTEST:
             _protest_roles(text, roles, ctx, cand)
         _place_sectors(roles, _sentence_country(ctx))
+        if entry.type in _STATE_MEASURES and _nonstate_measure(ctx, roles, clause.start, cand.start):
+            continue
         if (
             entry.type == _MOBILIZE and cand.mode in EQUIPMENT_MODES
             and lower[cand.start:cand.end] in TRANSFER_VERBS and roles.source and roles.target
@@ -957,7 +1005,8 @@ def _process_sentence(
                 roles.source = inherited[:1]
                 roles.target = inherited[1:2]
                 roles.inherited = True
-            elif entry.actor == "place" and roles.location and roles.location.country:
+            elif entry.actor == "place" and entry.type != _ASSAULT and roles.location and roles.location.country:
+                # A protest or a crackdown is the place's; an attack in a city is not the city's.
                 roles.source = [
                     build(Actor, code=roles.location.country, text=roles.location.name, kind="state", sector=None)
                 ]
@@ -1020,6 +1069,20 @@ def _process_sentence(
 
 # Sectors that act for a state: "security forces in Karachi" are Pakistan's.
 _STATE_SECTORS: Final = frozenset({"MIL", "COP", "GOV"})
+
+
+# Measures only a state or a bloc takes as policy: sanctions, and aid.
+_STATE_MEASURES: Final = frozenset({EventType.SANCTION, EventType.AID})
+
+
+def _nonstate_measure(ctx: Context, roles: Roles, lo: int, start: int) -> bool:
+    """"The bank announced a freeze on loan repayments", "the WTO authorised the EU to impose
+    sanctions": a measure a lender, firm, court or trade body takes (one of its words opens the
+    clause before the head) is not a state's, unless a state is its doer."""
+    words = ctx.classes.get("nonstate_deciders")
+    if words is None or not any(lo <= w[0] and w[1] <= start for w in words):
+        return False
+    return not any(a.kind == "state" and a.sector is None for a in roles.source)
 
 
 # Who protests, and who does not: a protest's doers are the crowd, never the police facing it.

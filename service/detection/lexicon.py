@@ -64,6 +64,7 @@ class TriggerEntry:
     actor: str = "required"
     priority: int = 1
     head_modes: tuple[tuple[str, str], ...] = ()
+    veto: tuple[str, ...] = ()  # classes that veto the head anywhere in its sentence
     # Whether a ``block`` class is made of names (worked out once: ``detector._blocked`` asks
     # for every head of every examined sentence, and most rules are blocked by words only).
     block_on_names: bool = field(default=False, init=False, compare=False, repr=False)
@@ -402,6 +403,10 @@ SCANNED_BLOCKS: Final = frozenset(
      "mountain", "sports"}
 )
 
+# Look-alike classes an armed subject overrides for an attack: "Armed men attacked the Pakistan
+# Stock Exchange", "gunmen stormed a concert hall" (``detector._blocked``).
+SUBJECT_OVERRIDES: Final = frozenset({"business", "entertainment", "domestic_crime", "civic", "labour"})
+
 # Near classes are numbered for the whole-text scan (a list indexed by number, not a dict per
 # article): the two a conditional threat needs come first.
 THREAT_ID: Final = 0  # THREAT_CLASS
@@ -437,7 +442,10 @@ class ScanKey:
             (
                 e,
                 tuple(class_ids[n] for n in e.near) if e.near and all(n in class_ids for n in e.near) else None,
-                tuple(class_ids[_BLOCK_PREFIX + n] for n in e.block if _BLOCK_PREFIX + n in class_ids),
+                tuple(
+                    class_ids[_BLOCK_PREFIX + n] for n in e.block
+                    if _BLOCK_PREFIX + n in class_ids and not (e.type == EventType.ASSAULT and n in SUBJECT_OVERRIDES)
+                ),
             )
             for e in entries
         )
@@ -545,6 +553,7 @@ def _load_entries(raw: list[dict]) -> list[tuple[TriggerEntry, tuple[str, ...]]]
             actor=str(item.get("actor", "required")),
             priority=int(item.get("priority", 1 + (1 if near else 0))),
             head_modes=tuple((str(k).lower(), str(v)) for k, v in (item.get("head_modes") or {}).items()),
+            veto=_split_list(item.get("veto")),
         )
         _require_strings(f"triggers.yaml: {eid} heads", list(item["heads"]))
         heads = tuple(h.lower() for h in _split_list(item["heads"]))
@@ -599,7 +608,7 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
 
     loaded = _load_entries(raw_entries)
     for entry, _ in loaded:
-        for name in (*entry.near, *entry.block):
+        for name in (*entry.near, *entry.block, *entry.veto):
             if name not in {PLACE_CLASS, ACTOR_CLASS, LEADER_CLASS} and name not in classes:
                 raise ValueError(f"triggers.yaml: entry {entry.id!r} refers to unknown class {name!r}")
 

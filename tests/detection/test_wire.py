@@ -1,0 +1,178 @@
+"""How news wire reports violence and moves: unnamed actors, passive and nominal reports, every
+ASSAULT mode, territorial control, agreements on an event; and the senses of conflict words that
+are no political event (sport, business, cyber, fiction, disasters, courts, trade bodies)."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
+from schemas.signal import Signal
+from tests.detection.conftest import signals_of
+
+
+def of_type(signals: list[Signal], etype: EventType) -> list[Signal]:
+    return [s for s in signals if s.type == etype]
+
+
+def one(text: str, etype: EventType) -> Signal:
+    signals = signals_of(text)
+    found = of_type(signals, etype)
+    assert found, [(s.type.value, s.mode, s.evidence.trigger) for s in signals]
+    return found[0]
+
+
+# ----------------------------------------------------------------------------- recall
+
+
+@pytest.mark.parametrize(
+    ("text", "mode"),
+    [
+        ("Two suicide bombers blew themselves up killing and wounding several people in Beirut's southern "
+         "suburbs.", "suicide bombing"),
+        ("The suicide attack in Kabul killed 20 people.", "suicide bombing"),
+        ("Militants lobbed a grenade at a police vehicle in Srinagar.", "bombing"),
+        ("A grenade attack on a police post in Srinagar wounded four policemen.", "bombing"),
+        ("A roadside bomb killed three soldiers in Helmand province.", "bombing"),
+        ("An explosion at a checkpoint in Mogadishu killed five soldiers.", "bombing"),
+        ("The bombing killed 12 people at a market in Baghdad.", "bombing"),
+        ("Unidentified armed men have gunned down a doctor in northern Baghlan province.", "firearms"),
+        ("A doctor was gunned down in Kabul on Tuesday.", "firearms"),
+        ("Gunmen abducted 30 students from a school in Kaduna state.", "abduction"),
+        ("Militants abducted two aid workers in northern Mali.", "abduction"),
+        ("Soldiers raped women in villages in South Kivu, a UN report said.", "sexual violence"),
+        ("Government forces used chemical weapons in Douma, killing dozens.", "chemical weapons"),
+        ("Syrian government forces dropped chlorine on Douma, the OPCW said.", "chemical weapons"),
+        ("Rebels assassinated a local governor in Mali.", "assassination"),
+        ("Security forces in Guinea have tortured scores of refugees, Human Rights Watch said.", "torture"),
+    ],
+)
+def test_attack_reports_and_their_mode(text: str, mode: str) -> None:
+    s = one(text, EventType.ASSAULT)
+    assert s.modality == Modality.ASSERTED
+    assert s.mode == mode
+    assert s.detector.startswith("rules:assault.")
+
+
+def test_armed_men_attacking_a_stock_exchange_is_an_attack() -> None:
+    s = one("Armed men attacked the Pakistan Stock Exchange building in Karachi on Monday.", EventType.ASSAULT)
+    assert s.modality == Modality.ASSERTED
+    (src,) = s.actors.source
+    assert (src.code, src.sector, src.text) == ("PAK", "UAF", "Armed men")
+
+
+def test_abduction_is_an_assault_not_a_detention() -> None:
+    signals = signals_of("Gunmen abducted 30 students from a school in Kaduna state.")
+    assert [s.type for s in signals] == [EventType.ASSAULT]
+
+
+def test_territorial_control_is_coercion() -> None:
+    s = one("Army units established control over an area of 120 km2 in the countryside of Aleppo.", EventType.COERCE)
+    assert s.mode == "territory"
+    assert s.location is not None and s.location.country == "SYR"
+    assert [(a.code, a.sector) for a in s.actors.source] == [("SYR", "MIL")]
+
+
+def test_strengthened_forces_is_a_deployment() -> None:
+    s = one("Israel has strengthened its forces in Lebanon.", EventType.MOBILIZE)
+    assert [a.code for a in s.actors.source] == ["ISR"]
+
+
+def test_boosting_a_defence_budget_is_no_deployment() -> None:
+    assert not of_type(signals_of("Poland boosted its armed forces budget to 4% of GDP."), EventType.MOBILIZE)
+
+
+def test_agreeing_on_exercises_is_an_agreement_and_the_exercises() -> None:
+    signals = signals_of("Jordan and Britain have agreed to undertake joint military exercises.")
+    agree = of_type(signals, EventType.AGREE)
+    assert agree and agree[0].mode == "exercises"
+    assert {a.code for a in agree[0].actors.source + agree[0].actors.target} == {"JOR", "GBR"}
+    assert of_type(signals, EventType.MOBILIZE)
+
+
+def test_one_body_deciding_a_ban_is_no_agreement() -> None:
+    types = {s.type for s in signals_of("The EU agreed on Monday to ban Belarusian airlines from its airspace.")}
+    assert EventType.AGREE not in types
+
+
+# ----------------------------------------------------------------------------- actors
+
+
+def test_demonym_before_a_generic_actor_is_its_state() -> None:
+    s = one("Israeli settlers attacked Palestinian villagers near Nablus.", EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in s.actors.source] == [("ISR", "CVL")]
+    assert [(a.code, a.sector) for a in s.actors.target] == [("PSE", "CVL")]
+
+
+def test_generic_actor_takes_the_country_of_the_place() -> None:
+    s = one("Gunmen stormed a military post in Niger's Tillaberi region on Tuesday, killing 12 soldiers.",
+            EventType.ASSAULT)
+    assert [(a.code, a.sector, a.kind) for a in s.actors.source] == [("NER", "UAF", "group")]
+
+
+def test_generic_actor_of_no_known_country_keeps_its_sector_code() -> None:
+    s = one("Gunmen killed five people in an ambush on Tuesday, killing the driver.", EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in s.actors.source] == [("UAF", "UAF")]
+
+
+def test_the_city_of_an_attack_is_not_its_source() -> None:
+    s = one("The bombing killed 12 people at a market in Baghdad.", EventType.ASSAULT)
+    assert s.actors.source == []
+    assert s.location is not None and s.location.name == "Baghdad"
+
+
+def test_protesters_protest_not_the_police_facing_them() -> None:
+    signals = signals_of("Hong Kong police fired tear gas and water cannon at protesters who blocked roads "
+                         "in the Admiralty district on Friday.")
+    (protest,) = of_type(signals, EventType.PROTEST)
+    assert [(a.code, a.sector) for a in protest.actors.source] == [("CHN", "OPP")]
+    (crackdown,) = of_type(signals, EventType.COERCE)
+    assert [(a.code, a.sector) for a in crackdown.actors.source] == [("CHN", "COP")]
+
+
+def test_police_alone_name_no_actor() -> None:
+    assert signals_of("Police raided a house and seized documents on Tuesday.") == []
+
+
+def test_every_signal_names_its_rule() -> None:
+    for s in signals_of("Russian forces shelled the city of Kharkiv overnight, killing three civilians."):
+        assert s.detector.startswith("rules:") and len(s.detector) > len("rules:")
+
+
+# ----------------------------------------------------------------------------- sense
+
+
+FIGURATIVE = [
+    "Hackers attacked the servers of a bank in a denial-of-service attack, bombarded with traffic.",
+    "Hackers launched a cyberattack that bombarded Estonian websites with traffic.",
+    "Nadal was ousted by Djokovic in Paris, as the Spaniard lost to the Serb.",
+    "The USA and Australia face head-to-head clashes at the swimming championship in Budapest.",
+    "The pop star attacked the tabloids in a long post.",
+    "The novel depicts a dirty bomb attack on the City of London.",
+    "The film depicts a suicide bombing in Kabul.",
+    "The new video game lets players storm a Russian base in Syria.",
+    "The bank announced a freeze on loan repayments for customers in Greece.",
+    "The WTO authorised the EU to impose sanctions on US exports.",
+    "Two earthquakes struck Lombok in Indonesia.",
+    "Florida was struck by four hurricanes in 2004.",
+    "A gas explosion at a restaurant in Beijing killed two people.",
+    "Police defused a bomb near the mosque in Lahore.",
+    "A military judge ordered a reservist in the US Army to stand trial.",
+    "The prime minister of Italy was ousted in a no-confidence vote.",
+]
+
+
+@pytest.mark.parametrize("text", FIGURATIVE)
+def test_figurative_and_non_political_senses_raise_no_alert(text: str) -> None:
+    alerts = [s for s in signals_of(text) if s.modality in ALERT_WORTHY_MODALITIES]
+    assert alerts == [], [(s.type.value, s.evidence.trigger, s.detector) for s in alerts]
+
+
+def test_a_coup_ousts_a_ruler() -> None:
+    s = one("The army ousted President Mohamed Bazoum in Niger on Wednesday.", EventType.COERCE)
+    assert s.mode == "coup"
+
+
+def test_defending_a_past_decision_is_history() -> None:
+    (s,) = signals_of("Bush defends decision to invade Iraq.")
+    assert s.type == EventType.ASSAULT and s.modality == Modality.HISTORICAL
