@@ -331,7 +331,7 @@ _ARMED_SUBJECT_REACH: Final = 40
 def _armed_subject(ctx: Context, start: int) -> bool:
     """Whether an armed generic actor ("gunmen", "militants", "Pakistani soldiers") ends shortly
     before ``start``: the doer of the head."""
-    for s, e, g in ctx.gaz:
+    for _s, e, g in ctx.gaz:
         if g.sector is not None and g.armed and e <= start and start - e <= _ARMED_SUBJECT_REACH:
             return True
     return False
@@ -361,10 +361,7 @@ def _blocked(entry: TriggerEntry, ctx: Context, start: int, end: int) -> bool:
 def _vetoed(entry: TriggerEntry, ctx: Context) -> bool:
     """Whether the sentence holds a word of a class that vetoes the rule anywhere in it (its
     context holds the sentence's words only)."""
-    for name in entry.veto:
-        if name in ctx.classes:
-            return True
-    return False
+    return any(name in ctx.classes for name in entry.veto)
 
 
 def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list[Candidate]:
