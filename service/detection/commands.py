@@ -78,28 +78,65 @@ def detect(paths: tuple[str, ...], fmt: str, max_bytes: int, progress: bool | No
         sys.exit(1)
 
 
+REALNEWS_CHOICES = ["case2021", "wikievents", "rams", "plover-gsr", "desks", "realnews"]
+
+
 @click.command()
-@click.option("--set", "which", type=click.Choice(["labeled", "plover", "all"]), default="all", show_default=True,
-              help="labeled: the project's news-style set; plover: the PLOVER gold-standard sentences.")
-@click.option("--split", type=click.Choice(["dev", "dev2", "dev3", "holdout", "all"]), default="all", show_default=True,
-              help="Which part of the labeled set to score.")
+@click.option("--set", "which", type=click.Choice(["labeled", "plover", "all", *REALNEWS_CHOICES]), default="all",
+              show_default=True,
+              help="labeled: the project's news-style set; plover: the PLOVER gold-standard sentences (all of them); "
+                   "all: both. Real news nobody on the project wrote (built by scripts/eval_data.py): case2021, "
+                   "wikievents, rams, plover-gsr (the PLOVER records, split), desks (non-political articles); "
+                   "realnews: every real-news row at once.")
+@click.option("--split", type=click.Choice(["dev", "test", "dev2", "dev3", "holdout", "all"]), default=None,
+              help="Which part to score. Labeled set: dev, dev2, dev3, holdout or all (default all). "
+                   "Real-news sets: dev (tune on it; the default), test (report it) or all.")
 @click.option("--errors", is_flag=True, help="Also list every false positive and false negative.")
 @click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Where the labeled data lives (default: tests/data next to the project).")
-def evaluate(which: str, split: str, errors: bool, data_dir: Path | None) -> None:
+@click.option("--cache", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where the real-news sets were built (default: $ESCALERT_EVAL_DATA or ~/.cache/escalert/eval).")
+def evaluate(which: str, split: str | None, errors: bool, data_dir: Path | None, cache: Path | None) -> None:
     """Measure detection quality: per-type precision, recall and F1, scheduled-date accuracy,
-    and false alarms on look-alikes, denials and speculation."""
+    and false alarms on look-alikes, denials and speculation; on real news, macro recall, false
+    alarms on no-event text and flagged non-political articles, beside a keyword peer."""
     from service.detection import evaluation
 
+    if which in REALNEWS_CHOICES:
+        _evaluate_realnews(which, split or "dev", errors, cache)
+        return
+    if split == "test":
+        raise click.UsageError("--split test is for the real-news sets; the labeled set has dev, dev2, dev3, holdout")
     base = data_dir or evaluation.default_data_dir()
     if not base.exists():
         raise click.UsageError(f"no evaluation data at {base} (pass --data-dir)")
     if which in ("labeled", "all"):
-        report = evaluation.evaluate_labeled(base / "labeled" / "items.jsonl", split=split)
+        report = evaluation.evaluate_labeled(base / "labeled" / "items.jsonl", split=split or "all")
         click.echo(evaluation.format_labeled(report, errors=errors))
     if which in ("plover", "all"):
         report = evaluation.evaluate_plover(base / "plover-gsr" / "PLOVER_GSR_CAMEO.txt")
         click.echo(evaluation.format_plover(report))
+
+
+def _evaluate_realnews(which: str, split: str, errors: bool, cache: Path | None) -> None:
+    """The real-news table; a set that is not built is reported, the others still scored (exit 1)."""
+    from service.detection import evaluation
+
+    if split not in ("dev", "test", "all"):
+        raise click.UsageError(f"--split {split}: the real-news sets have dev, test and all")
+    names = evaluation.REALNEWS_SETS if which == "realnews" else ("plover" if which == "plover-gsr" else which,)
+    pairs, missing = [], []
+    for name in names:
+        try:
+            pairs.append(tuple(evaluation.evaluate_realnews(name, split, system, cache) for system in ("peer", "detector")))
+        except FileNotFoundError as exc:
+            missing.append(str(exc))
+    if pairs:
+        click.echo(evaluation.format_realnews(pairs, details=which != "realnews", errors=errors))  # type: ignore[arg-type]
+    for reason in missing:
+        click.echo(f"escalert evaluate: {reason}", err=True)
+    if missing:
+        sys.exit(1)
 
 
 commands = [detect, evaluate]

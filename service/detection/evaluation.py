@@ -216,3 +216,221 @@ def format_plover(r: PloverReport) -> str:
         lines.append(f"{t.value:10} {n:7} {rec} {fa / negatives if negatives else 0:17.3f}")
     lines.append(f"{'all':10} {total:7} {found_all / total if total else 0:7.3f}")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Real news nobody on the project wrote: CASE 2021 task 2, WikiEvents, RAMS, the PLOVER GSR and
+# whole non-political articles, built into a cache outside git by scripts/eval_data.py.
+
+REALNEWS_SETS = ("case2021", "wikievents", "rams", "plover", "desks")
+EVENT_SETS = ("case2021", "wikievents")
+ESCALATION_TYPES = frozenset({"MOBILIZE", "THREATEN", "SANCTION", "ASSAULT", "COERCE"})
+ALERT_TYPE_NAMES = tuple(t.value for t in ALERT_TYPES)
+MIN_TYPE_UNITS = 5  # a type enters a macro average only with at least this many gold units
+_PUBLISHED_FALLBACK = "2000-01-01T00:00:00+00:00"
+
+
+def realnews_dir() -> Path:
+    """Where scripts/eval_data.py puts the sets: $ESCALERT_EVAL_DATA or ~/.cache/escalert/eval."""
+    import os
+
+    env = os.environ.get("ESCALERT_EVAL_DATA")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "escalert" / "eval"
+
+
+def realnews_path(name: str, split: str, base: Path | None = None) -> Path:
+    return (base or realnews_dir()) / name / f"{split}.jsonl"
+
+
+def load_realnews(name: str, split: str, base: Path | None = None) -> list[dict]:
+    """The normalised items of one set and split; FileNotFoundError names the missing file."""
+    splits = ("dev", "test") if split == "all" else (split,)
+    items: list[dict] = []
+    for part in splits:
+        path = realnews_path(name, part, base)
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: set {name!r} is not built (python scripts/eval_data.py --set {name})")
+        with path.open(encoding="utf-8") as fh:
+            items += [json.loads(line) for line in fh if line.strip()]
+    return items
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A system's typed mention: where it is (field and offsets) and whether it is alert-worthy."""
+
+    type: str
+    alert_worthy: bool
+    field: str
+    start: int
+    end: int
+
+
+def detector_mentions(item: dict) -> list[Mention]:
+    article = Article.model_validate({
+        "id": item["id"], "title": item.get("title") or "", "body": item["text"],
+        "published_at": item.get("published_at") or _PUBLISHED_FALLBACK,
+    })
+    out = []
+    for sig in detect(article):
+        worthy = sig.modality in ALERT_WORTHY_MODALITIES
+        for ev in (sig.evidence, *sig.related_evidence):
+            out.append(Mention(sig.type.value, worthy, ev.field, ev.trigger_start, ev.trigger_end))
+    return out
+
+
+def peer_mentions(item: dict) -> list[Mention]:
+    from service.detection.keyword_peer import peer_detect
+
+    out = [Mention(h.type.value, True, "body", h.start, h.end) for h in peer_detect(item["text"])]
+    out += [Mention(h.type.value, True, "title", h.start, h.end) for h in peer_detect(item.get("title") or "")]
+    return out
+
+
+SYSTEMS = {"peer": peer_mentions, "detector": detector_mentions}
+
+
+@dataclass
+class RealnewsScore:
+    """One system on one set and split: recall per type, false alarms, flagged articles per desk."""
+
+    name: str
+    split: str
+    system: str
+    items: int = 0
+    total: Counter = field(default_factory=Counter)
+    found: Counter = field(default_factory=Counter)
+    no_event_units: int = 0
+    alarm_units: int = 0
+    alarm_types: Counter = field(default_factory=Counter)
+    desk_items: Counter = field(default_factory=Counter)
+    desk_flagged: Counter = field(default_factory=Counter)
+    flagged_types: Counter = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+    def recall(self, typ: str) -> float:
+        return self.found[typ] / self.total[typ] if self.total[typ] else 0.0
+
+    def macro_types(self) -> list[str]:
+        return [t for t in ALERT_TYPE_NAMES if self.total[t] >= MIN_TYPE_UNITS]
+
+    @property
+    def macro_recall(self) -> float:
+        types = self.macro_types()
+        return sum(self.recall(t) for t in types) / len(types) if types else 0.0
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return self.alarm_units / self.no_event_units if self.no_event_units else 0.0
+
+    def flagged_share(self, desk: str | None = None) -> float:
+        n = self.desk_items[desk] if desk else sum(self.desk_items.values())
+        k = self.desk_flagged[desk] if desk else sum(self.desk_flagged.values())
+        return k / n if n else 0.0
+
+
+def _in_unit(m: Mention, unit: dict) -> bool:
+    return m.field == "body" and m.start < unit["end"] and m.end > unit["start"]
+
+
+def _score_units(score: RealnewsScore, item: dict, mentions: list[Mention]) -> None:
+    for unit in item["units"]:
+        inside = [m for m in mentions if _in_unit(m, unit)]
+        types = {m.type for m in inside}
+        for g in unit["gold"]:
+            score.total[g] += 1
+            score.found[g] += g in types
+            if g not in types:
+                score.errors.append(f"MISS {unit['id']} {g} ({','.join(unit['labels'])}): "
+                                    f"{item['text'][unit['start']:unit['end']][:160]}")
+        if unit["no_event"]:
+            score.no_event_units += 1
+            against = set(unit["counts_against"]) - set(unit["dont_count"])
+            alarms = sorted({m.type for m in inside if m.alert_worthy and m.type in against})
+            if alarms:
+                score.alarm_units += 1
+                score.alarm_types.update(alarms)
+                score.errors.append(f"FALSE ALARM {unit['id']} {','.join(alarms)}: "
+                                    f"{item['text'][unit['start']:unit['end']][:160]}")
+
+
+def _score_article(score: RealnewsScore, item: dict, mentions: list[Mention]) -> None:
+    desk = item.get("desk") or "other"
+    score.desk_items[desk] += 1
+    flagged = sorted({m.type for m in mentions if m.alert_worthy and m.type in ESCALATION_TYPES})
+    if flagged:
+        score.desk_flagged[desk] += 1
+        score.flagged_types.update(flagged)
+        score.errors.append(f"FLAGGED {item['id']} [{desk}] {','.join(flagged)}: {item.get('title', '')[:100]}")
+
+
+def evaluate_realnews(name: str, split: str, system: str = "detector", base: Path | None = None) -> RealnewsScore:
+    """Score ``system`` ("detector" or "peer") on one real-news set and split ("dev", "test", "all")."""
+    score = RealnewsScore(name, split, system)
+    run = SYSTEMS[system]
+    for item in load_realnews(name, split, base):
+        score.items += 1
+        mentions = run(item)
+        if item.get("desk"):
+            _score_article(score, item, mentions)
+        else:
+            _score_units(score, item, mentions)
+    return score
+
+
+_UNIT_WORD = {"case2021": "snippets", "wikievents": "sentences", "rams": "windows", "plover": "records"}
+
+
+def realnews_rows(peer: RealnewsScore, det: RealnewsScore) -> list[tuple[str, str, str, str, str]]:
+    """(set, measure, n, peer, detector) rows for one set."""
+    name = det.name
+    rows = []
+    if name == "desks":
+        for desk in sorted(det.desk_items):
+            rows.append((name, f"articles flagged, {desk}", str(det.desk_items[desk]),
+                         f"{peer.flagged_share(desk):.1%}", f"{det.flagged_share(desk):.1%}"))
+        rows.append((name, "articles flagged, all desks", str(sum(det.desk_items.values())),
+                     f"{peer.flagged_share():.1%}", f"{det.flagged_share():.1%}"))
+        return rows
+    types = det.macro_types()
+    label = "macro recall" + (" (one trigger per window)" if name == "rams" else "")
+    rows.append((name, f"{label}, {len(types)} types", str(sum(det.total[t] for t in types)),
+                 f"{peer.macro_recall:.3f}", f"{det.macro_recall:.3f}"))
+    if det.no_event_units:
+        rows.append((name, f"false alarms on no-event {_UNIT_WORD.get(name, 'units')}", str(det.no_event_units),
+                     f"{peer.false_alarm_rate:.1%}", f"{det.false_alarm_rate:.1%}"))
+    return rows
+
+
+def format_realnews(pairs: list[tuple[RealnewsScore, RealnewsScore]], *, details: bool = False,
+                    errors: bool = False) -> str:
+    """The table: each set's measures, the keyword peer beside the detector."""
+    split = pairs[0][1].split if pairs else "-"
+    lines = [f"Real-news evaluation, split {split} (keyword peer: service/detection/keyword_peer.py)", ""]
+    lines.append(f"{'set':11} {'measure':44} {'n':>6} {'peer':>8} {'detector':>9}")
+    for peer, det in pairs:
+        for s, measure, n, p, d in realnews_rows(peer, det):
+            lines.append(f"{s:11} {measure:44} {n:>6} {p:>8} {d:>9}")
+    if details:
+        for peer, det in pairs:
+            lines += ["", *_details(peer, det)]
+    if errors:
+        for _peer, det in pairs:
+            lines += ["", f"{det.name}: detector misses, false alarms and flagged articles", *det.errors]
+    return "\n".join(lines)
+
+
+def _details(peer: RealnewsScore, det: RealnewsScore) -> list[str]:
+    if det.name == "desks":
+        out = [f"{det.name}: types of the flagged articles (detector): "
+               + (", ".join(f"{t} {n}" for t, n in det.flagged_types.most_common()) or "none")]
+        out.append(f"{det.name}: types of the flagged articles (peer): "
+                   + (", ".join(f"{t} {n}" for t, n in peer.flagged_types.most_common()) or "none"))
+        return out
+    out = [f"{det.name}: recall per type ({det.items} items)", f"{'type':10} {'units':>6} {'peer':>7} {'detector':>9}"]
+    for t in sorted(det.total, key=lambda t: -det.total[t]):
+        star = "" if t in det.macro_types() else "  (not in the macro average)"
+        out.append(f"{t:10} {det.total[t]:6} {peer.recall(t):7.3f} {det.recall(t):9.3f}{star}")
+    if det.no_event_units:
+        out.append("false alarms by type (detector): " + (", ".join(f"{t} {n}" for t, n in det.alarm_types.most_common()) or "none"))
+    return out

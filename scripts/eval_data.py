@@ -1,0 +1,431 @@
+#!/usr/bin/env python3
+"""Build the real-news evaluation sets into a cache outside git, from pinned public sources.
+
+    python scripts/eval_data.py [--set NAME ...] [--git-dir SET=PATH ...] [--cache DIR] [--no-https]
+
+Every source is pinned in ``tests/data/realnews/sources.yaml`` (repository, commit, path, sha256,
+license). For each file the script tries, in order: a local git snapshot of the repository
+(``--git-dir SET=/path/to/repo.git``, read with ``git show COMMIT:PATH``), ``../shared/data/<set>/``
+next to the project (the file under its base name), the vendored copy named in sources.yaml,
+and HTTPS from the pinned commit. A file whose sha256 differs is refused.
+
+Each set is normalised to one JSONL format (``docs/quality.md``, "Normalised format") and written
+as ``<cache>/<set>/dev.jsonl`` and ``<cache>/<set>/test.jsonl`` plus ``manifest.json``. The cache is
+``$ESCALERT_EVAL_DATA`` or ``~/.cache/escalert/eval``. The dev/test split is the set's own where it
+has one, otherwise a hash of the document id, so no document is in both.
+
+Exit status: 0 when every asked set was built, 1 when one could not be (the reason is printed),
+2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = ROOT / "tests" / "data" / "realnews" / "sources.yaml"
+DEFAULT_DATE = "2000-01-01T00:00:00+00:00"
+FORMAT_VERSION = 1
+
+
+class SourceError(Exception):
+    """A pinned file could not be had, or is not the pinned one."""
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("ESCALERT_EVAL_DATA")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "escalert" / "eval"
+
+
+def hash_split(set_name: str, doc_id: str) -> str:
+    """dev or test from the document id alone: the same document is always on the same side."""
+    digest = hashlib.sha256(f"{set_name}:{doc_id}".encode()).hexdigest()
+    return "dev" if int(digest[:8], 16) % 2 == 0 else "test"
+
+
+# ---------------------------------------------------------------- fetching and verifying
+
+
+def _from_git(git_dir: Path, commit: str, path: str) -> bytes | None:
+    proc = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "show", f"{commit}:{path}"], capture_output=True, check=False
+    )
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def _from_https(repository: str, commit: str, path: str) -> bytes | None:
+    url = f"https://raw.githubusercontent.com/{repository}/{commit}/{path}"
+    try:
+        with urllib.request.urlopen(url, timeout=60) as resp:  # noqa: S310 - fixed https host
+            return resp.read()
+    except OSError:
+        return None
+
+
+def fetch_file(set_name: str, spec: dict, entry: dict, *, git_dir: Path | None, https: bool) -> bytes:
+    """The pinned file's bytes from the first place that has them, checked against its sha256."""
+    base = Path(entry["path"]).name
+    candidates: list[tuple[str, Callable[[], bytes | None]]] = []
+    if git_dir is not None:
+        candidates.append((f"git snapshot {git_dir}", lambda: _from_git(git_dir, spec["commit"], entry["path"])))
+    shared = ROOT.parent / "shared" / "data" / set_name / base
+    candidates.append((str(shared), lambda: shared.read_bytes() if shared.is_file() else None))
+    if spec.get("vendored"):
+        vendored = ROOT / spec["vendored"] / base
+        candidates.append((str(vendored), lambda: vendored.read_bytes() if vendored.is_file() else None))
+    if https:
+        candidates.append(("https", lambda: _from_https(spec["repository"], spec["commit"], entry["path"])))
+    tried = []
+    for where, get in candidates:
+        data = get()
+        if data is None:
+            tried.append(f"{where}: absent")
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != entry["sha256"]:
+            tried.append(f"{where}: sha256 {digest[:12]}... is not the pinned {entry['sha256'][:12]}...")
+            continue
+        return data
+    raise SourceError(f"{set_name}: {entry['path']} @ {spec['commit'][:12]}: " + "; ".join(tried))
+
+
+# ---------------------------------------------------------------- shared helpers
+
+_NO_SPACE_BEFORE = re.compile(r" ([,.;:!?%)\]}]|'s|'S|n't|'re|'ve|'ll|'d|'m)(?=\s|$)")
+_NO_SPACE_AFTER = re.compile(r"([(\[{$]) ")
+
+
+def detokenize(tokens: Iterable[str]) -> str:
+    """Tokens back to readable text (PTB-style splits joined; good enough for a rule detector)."""
+    text = " ".join(tokens)
+    text = _NO_SPACE_BEFORE.sub(r"\1", text)
+    text = _NO_SPACE_AFTER.sub(r"\1", text)
+    return text.replace("`` ", '"').replace(" ''", '"').replace("-LRB- ", "(").replace(" -RRB-", ")")
+
+
+def unit(uid: str, start: int, end: int, labels: list[str], mapping: dict[str, tuple[str | None, tuple[str, ...]]],
+         counts_against: tuple[str, ...] = ()) -> dict:
+    """One annotated unit: source labels mapped to gold PLOVER types and types not to count.
+
+    ``mapping`` gives, per source label, (gold type or None, types that neither count as found nor
+    as false alarms there). A unit with no label at all is a no-event unit: an alert-worthy signal
+    of a type in ``counts_against`` there is a false alarm.
+    """
+    gold: set[str] = set()
+    dont: set[str] = set()
+    for label in labels:
+        typ, ambiguous = mapping.get(label, (None, ()))
+        if typ:
+            gold.add(typ)
+        dont.update(ambiguous)
+    no_event = not labels
+    return {
+        "id": uid, "start": start, "end": end, "labels": labels,
+        "gold": sorted(gold), "dont_count": sorted(dont - gold),
+        "no_event": no_event, "counts_against": sorted(set(counts_against) - dont) if no_event else [],
+    }
+
+
+def item(set_name: str, doc_id: str, split: str, text: str, units: list[dict], *, title: str = "",
+         published_at: str = DEFAULT_DATE, desk: str | None = None, url: str | None = None) -> dict:
+    return {
+        "id": f"{set_name}:{doc_id}", "set": set_name, "doc_id": doc_id, "split": split,
+        "title": title, "text": text, "published_at": published_at, "desk": desk, "url": url, "units": units,
+    }
+
+
+# ---------------------------------------------------------------- CASE 2021 task 2
+
+_A: tuple[str, ...] = ()
+CASE_MAP: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    # ACLED "Battles", "Explosions/Remote violence", "Violence against civilians", "Riots/Mob violence"
+    "ARMED_CLASH": ("ASSAULT", _A), "GOV_REGAINS_TERIT": ("ASSAULT", _A),
+    "NON_STATE_ACTOR_OVERTAKES_TER": ("ASSAULT", _A), "AIR_STRIKE": ("ASSAULT", _A),
+    "ART_MISS_ATTACK": ("ASSAULT", _A), "CHEM_WEAP": ("ASSAULT", _A), "GRENADE": ("ASSAULT", _A),
+    "REM_EXPLOS": ("ASSAULT", _A), "SUIC_BOMB": ("ASSAULT", _A), "ATTACK": ("ASSAULT", _A),
+    "ABDUCT_DISSAP": ("ASSAULT", ("COERCE",)), "SEX_VIOL": ("ASSAULT", _A), "MOB_VIOL": ("ASSAULT", ("PROTEST",)),
+    # Protests
+    "PEACE_PROTEST": ("PROTEST", _A), "PROTEST_WITH_INTER": ("PROTEST", ("COERCE", "ASSAULT")),
+    "VIOL_DEMONSTR": ("PROTEST", ("ASSAULT",)), "FORCE_AGAINST_PROTEST": ("COERCE", ("ASSAULT", "PROTEST")),
+    # Strategic developments
+    "ARREST": ("COERCE", _A), "AGREEMENT": ("AGREE", _A),
+    # no PLOVER type, or several: don't count
+    "CHANGE_TO_GROUP_ACT": (None, ("MOBILIZE", "RETREAT", "COERCE", "AGREE")),
+    "HQ_ESTABLISHED": (None, ("MOBILIZE",)), "NON_VIOL_TERRIT_TRANSFER": (None, ("RETREAT", "MOBILIZE", "AGREE")),
+    "DISR_WEAP": (None, ("COERCE", "ASSAULT", "MOBILIZE")), "PROPERTY_DISTRUCT": (None, ("ASSAULT", "COERCE")),
+    "OTHER": (None, ("ASSAULT", "COERCE", "PROTEST", "THREATEN", "MOBILIZE")),
+    "ORG_CRIME": (None, ("ASSAULT", "COERCE")), "DIPLO": (None, ("CONSULT", "AGREE", "SANCTION", "THREATEN")),
+    "ATTRIB": (None, ("ASSAULT", "ACCUSE")),
+}
+# Snippets that report no political violence, protest or strategic development: no-event units.
+CASE_NO_EVENT = ("NATURAL_DISASTER", "MAN_MADE_DISASTER")
+# ACLED codes violence and protest exhaustively; arrests are coded only as a snippet's own class,
+# so COERCE is not counted against no-event snippets.
+CASE_COUNTS_AGAINST = ("ASSAULT", "PROTEST")
+
+
+def build_case2021(files: dict[str, bytes]) -> Iterator[dict]:
+    (raw,) = files.values()
+    rows = csv.DictReader(io.StringIO(raw.decode("utf-8")), delimiter="\t", quoting=csv.QUOTE_NONE)
+    for row in rows:
+        doc_id = row["id"].strip()
+        label = row["SubType"].strip()
+        text = row["EventSnippet"].strip()
+        labels = [] if label in CASE_NO_EVENT else [label]
+        u = unit(f"case2021:{doc_id}", 0, len(text), labels, CASE_MAP, CASE_COUNTS_AGAINST)
+        u["source_label"] = label
+        yield item("case2021", doc_id, hash_split("case2021", doc_id), text, [u])
+
+
+# ---------------------------------------------------------------- WikiEvents (KAIROS)
+
+_KAIROS_PREFIX: list[tuple[str, tuple[str | None, tuple[str, ...]]]] = [
+    ("Conflict.Attack.", ("ASSAULT", _A)),
+    ("Conflict.Demonstrate.", ("PROTEST", ("ASSAULT",))),
+    ("Contact.ThreatenCoerce.", ("THREATEN", ("COERCE",))),
+    ("Justice.ArrestJailDetain.", ("COERCE", _A)),
+    ("Contact.Contact.Meet", ("CONSULT", _A)),
+    ("Contact.RequestCommand.Meet", ("CONSULT", ("REQUEST",))),
+    ("Contact.RequestCommand.", ("REQUEST", ("COERCE",))),
+    ("Life.Die.", (None, ("ASSAULT",))),
+    ("Life.Injure.", (None, ("ASSAULT",))),
+    ("ArtifactExistence.DamageDestroyDisableDismantle.", (None, ("ASSAULT",))),
+    ("GenericCrime.", (None, ("ASSAULT", "COERCE"))),
+    ("Control.ImpedeInterfereWith.", (None, ("COERCE",))),
+    ("Justice.", (None, ("COERCE", "ACCUSE"))),
+    ("Contact.", (None, ("CONSULT", "ACCUSE", "REQUEST", "REJECT", "SUPPORT"))),
+    ("Movement.Transportation.", (None, ("MOBILIZE", "RETREAT", "COERCE"))),
+    ("Personnel.", (None, ("COERCE",))),
+]
+# KAIROS annotates every event of its ontology in the article: a sentence with no event mention is
+# a no-event unit for the types the ontology covers fully.
+WIKIEVENTS_COUNTS_AGAINST = ("ASSAULT", "PROTEST", "THREATEN")
+
+
+def kairos_mapping(labels: Iterable[str]) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+    out = {}
+    for label in labels:
+        for prefix, target in _KAIROS_PREFIX:
+            if label.startswith(prefix):
+                out[label] = target
+                break
+    return out
+
+
+def build_wikievents(files: dict[str, bytes]) -> Iterator[dict]:
+    for split, raw in files.items():
+        for line in raw.decode("utf-8").splitlines():
+            if not line.strip():
+                continue
+            doc = json.loads(line)
+            doc_id = doc["doc_id"]
+            parts: list[str] = []
+            spans: list[tuple[int, int]] = []
+            pos = 0
+            for sentence in doc["sentences"]:
+                text = sentence[1].strip()
+                spans.append((pos, pos + len(text)))
+                parts.append(text)
+                pos += len(text) + 1
+            per_sentence: list[list[str]] = [[] for _ in spans]
+            for mention in doc["event_mentions"]:
+                per_sentence[mention["trigger"]["sent_idx"]].append(mention["event_type"])
+            units = []
+            for i, (start, end) in enumerate(spans):
+                labels = sorted(per_sentence[i])
+                units.append(unit(f"wikievents:{doc_id}:s{i}", start, end, labels, kairos_mapping(labels),
+                                  WIKIEVENTS_COUNTS_AGAINST))
+            yield item("wikievents", doc_id, split, " ".join(parts), units)
+
+
+# ---------------------------------------------------------------- RAMS (AIDA)
+
+_RAMS_PREFIX: list[tuple[str, tuple[str | None, tuple[str, ...]]]] = [
+    ("conflict.attack.stealrobhijack", (None, ("ASSAULT", "COERCE"))),
+    ("conflict.attack.", ("ASSAULT", _A)),
+    ("conflict.demonstrate.", ("PROTEST", _A)),
+    ("conflict.yield.", ("RETREAT", _A)),
+    ("contact.threatencoerce.", ("THREATEN", ("COERCE",))),
+    ("contact.negotiate.", ("CONSULT", _A)),
+    ("contact.discussion.", ("CONSULT", _A)),
+    ("contact.requestadvise.", ("REQUEST", _A)),
+    ("government.agreements.violateagreement", (None, ("ASSAULT", "ACCUSE"))),
+    ("government.agreements.", ("AGREE", _A)),
+    ("justice.arrestjaildetain.", ("COERCE", _A)),
+    ("transaction.transaction.embargosanction", ("SANCTION", _A)),
+    ("transaction.transfermoney.embargosanction", ("SANCTION", _A)),
+    ("transaction.transferownership.embargosanction", ("SANCTION", _A)),
+    ("transaction.transaction.giftgrantprovideaid", ("AID", _A)),
+    ("transaction.transfermoney.giftgrantprovideaid", ("AID", _A)),
+    ("transaction.transferownership.giftgrantprovideaid", ("AID", _A)),
+    ("life.die.deathcausedbyviolentevents", ("ASSAULT", _A)),
+    ("life.injure.injurycausedbyviolentevents", ("ASSAULT", _A)),
+]
+
+
+def rams_mapping(labels: Iterable[str]) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+    out: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+    for label in labels:
+        out[label] = next((t for p, t in _RAMS_PREFIX if label.startswith(p)), (None, ()))
+    return out
+
+
+def build_rams(files: dict[str, bytes]) -> Iterator[dict]:
+    for split, raw in files.items():
+        for line in raw.decode("utf-8").splitlines():
+            if not line.strip():
+                continue
+            doc = json.loads(line)
+            doc_id = doc["doc_key"]
+            parts, spans, token_sentence = [], [], []
+            pos = 0
+            for i, sentence in enumerate(doc["sentences"]):
+                text = detokenize(sentence)
+                spans.append((pos, pos + len(text)))
+                parts.append(text)
+                pos += len(text) + 1
+                token_sentence += [i] * len(sentence)
+            units = []
+            for n, (tok_start, _tok_end, types) in enumerate(doc["evt_triggers"]):
+                label = types[0][0]
+                start, end = spans[token_sentence[tok_start]]
+                units.append(unit(f"rams:{doc_id}:e{n}", start, end, [label], rams_mapping([label])))
+            yield item("rams", doc_id, split, " ".join(parts), units, url=doc.get("source_url"))
+
+
+# ---------------------------------------------------------------- PLOVER gold-standard records
+
+PLOVER_0_5 = {"FIGHT": "ASSAULT", "DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "INVESTIGATE": "ACCUSE"}
+
+
+def build_plover(files: dict[str, bytes]) -> Iterator[dict]:
+    (raw,) = files.values()
+    seen: dict[str, int] = {}
+    for rec in json.loads(raw.decode("utf-8")):
+        event = rec.get("event")
+        if event == "DOCUMENT" or not rec.get("text"):
+            continue
+        label = PLOVER_0_5.get(event, event)
+        text = rec["text"]
+        date = rec.get("date") or "2000-01-01"
+        base = str(rec["id"])
+        seen[base] = seen.get(base, 0) + 1
+        doc_id = base if seen[base] == 1 else f"{base}#{seen[base]}"  # one id is used by two records
+        u = unit(f"plover:{doc_id}", 0, len(text), [event], {event: (label, ())})
+        yield item("plover", doc_id, hash_split("plover", base), text, [u], published_at=f"{date}T00:00:00+00:00")
+
+
+# ---------------------------------------------------------------- non-political desks
+
+DESKS = {"business": "business", "entertainment": "culture", "health": "health", "sports": "sport",
+         "technology": "tech"}
+
+
+def build_desks(files: dict[str, bytes]) -> Iterator[dict]:
+    seen: set[str] = set()
+    for raw in files.values():
+        rows = csv.DictReader(io.StringIO(raw.decode("utf-8")), delimiter="\t")
+        for row in rows:
+            desk = DESKS.get(row["category"].strip())
+            doc_id = row["url"].strip().rsplit("/", 1)[-1] or row["url"].strip()
+            if desk is None or doc_id in seen:
+                continue
+            seen.add(doc_id)
+            yield item("desks", doc_id, hash_split("desks", doc_id), row["text"].strip(), [],
+                       title=row["headline"].strip(), desk=desk, url=row["url"].strip())
+
+
+BUILDERS: dict[str, Callable[[dict[str, bytes]], Iterator[dict]]] = {
+    "case2021": build_case2021, "wikievents": build_wikievents, "rams": build_rams,
+    "plover": build_plover, "desks": build_desks,
+}
+
+
+# ---------------------------------------------------------------- driver
+
+
+def load_sources(path: Path = SOURCES) -> dict[str, dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def build_set(name: str, spec: dict, out_root: Path, *, git_dir: Path | None, https: bool) -> dict[str, int]:
+    files: dict[str, bytes] = {}
+    for entry in spec["files"]:
+        key = entry.get("split") or entry["path"]
+        files[key] = fetch_file(name, spec, entry, git_dir=git_dir, https=https)
+    items = list(BUILDERS[name](files))
+    ids = [it["id"] for it in items]
+    if len(ids) != len(set(ids)):
+        raise SourceError(f"{name}: duplicate document ids after normalising")
+    out = out_root / name
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for split in ("dev", "test"):
+        part = [it for it in items if it["split"] == split]
+        counts[split] = len(part)
+        tmp = out / f"{split}.jsonl.tmp"
+        with tmp.open("w", encoding="utf-8") as fh:
+            for it in part:
+                fh.write(json.dumps(it, ensure_ascii=False, sort_keys=True) + "\n")
+        tmp.replace(out / f"{split}.jsonl")
+    manifest = {
+        "format_version": FORMAT_VERSION, "set": name, "repository": spec["repository"], "commit": spec["commit"],
+        "license": spec["license"], "split": spec["split"], "counts": counts,
+        "files": [{k: e[k] for k in ("path", "sha256")} for e in spec["files"]],
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return counts
+
+
+def _parse_git_dirs(values: list[str], names: Iterable[str]) -> dict[str, Path]:
+    out = {}
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or name not in names:
+            raise SystemExit(f"eval_data: --git-dir {value!r}: expected SET=PATH with SET one of {', '.join(names)}")
+        out[name] = Path(path).expanduser()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    sources = load_sources()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--set", dest="sets", action="append", choices=sorted(sources), help="default: every set")
+    parser.add_argument("--git-dir", action="append", default=[], metavar="SET=PATH",
+                        help="a local git snapshot (bare or .git dir) of the set's pinned repository")
+    parser.add_argument("--cache", type=Path, default=None, help="default: $ESCALERT_EVAL_DATA or ~/.cache/escalert/eval")
+    parser.add_argument("--no-https", action="store_true", help="never download; use local copies only")
+    args = parser.parse_args(argv)
+    try:
+        git_dirs = _parse_git_dirs(args.git_dir, sources)
+    except SystemExit as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    out_root = args.cache or cache_dir()
+    failed = 0
+    for name in args.sets or sorted(sources):
+        try:
+            counts = build_set(name, sources[name], out_root, git_dir=git_dirs.get(name), https=not args.no_https)
+        except SourceError as exc:
+            failed += 1
+            print(f"eval_data: not built: {exc}", file=sys.stderr)
+            continue
+        print(f"eval_data: {name}: dev {counts['dev']}, test {counts['test']} -> {out_root / name}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
