@@ -38,6 +38,8 @@ from service.detection.dates import DateMention, find_dates, resolve
 from service.detection.lexicon import (
     ACTOR_CLASS,
     CONDITIONALS,
+    FRAME_MIN_WORDS,
+    FRAME_WAR_RATIO,
     IF_ID,
     NAME_CLASSES,
     NEAR_ACTOR_KINDS,
@@ -364,8 +366,36 @@ def _vetoed(entry: TriggerEntry, ctx: Context) -> bool:
     return any(name in ctx.classes for name in entry.veto)
 
 
-def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list[Candidate]:
+def _war_words(ctx: Context) -> bool:
+    """Whether a sentence speaks of war in its own words: troops, weapons, a named armed group
+    or an international body (a framed article's rules fire only in such a sentence)."""
+    if "military_units" in ctx.classes or "projectiles" in ctx.classes or "strikers" in ctx.classes:
+        return True
+    return any(g.kind in {"group", "igo"} and g.sector is None for _, _, g in ctx.gaz)
+
+
+def _article_frame(lex: Lexicon, hits: list[NearHits]) -> str:
+    """The frame of an article (``FRAME_CLASSES``) from its fields' whole-text scans: a class
+    with enough words that outnumber its war words; "" for none (most articles)."""
+    war = 0
+    if lex.war_id >= 0:
+        for near in hits:
+            found = near[lex.war_id]
+            war += len(found) if found is not None else 0
+    best, best_n = "", 0
+    for name, cid in lex.frame_ids:
+        n = 0
+        for near in hits:
+            found = near[cid]
+            n += len(found) if found is not None else 0
+        if n >= FRAME_MIN_WORDS and n >= FRAME_WAR_RATIO * war and n > best_n:
+            best, best_n = name, n
+    return best
+
+
+def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span, frame: str = "") -> list[Candidate]:
     per_head: list[Candidate] = []
+    war = -1  # whether the sentence has war words: worked out when a framed rule asks
     for start, end, key in heads:
         best: Candidate | None = None
         entries = key.entries
@@ -373,6 +403,11 @@ def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list
             entry = entries[i]
             if _blocked(entry, ctx, start, end) or entry.veto and _vetoed(entry, ctx):
                 continue
+            if frame and (frame in entry.block or frame in entry.veto):
+                if war < 0:
+                    war = 1 if _war_words(ctx) else 0
+                if war == 0:
+                    continue  # "Spain struck after two minutes" in a hockey report
             # (tested against None, not for truth: compiled, a tuple's truth is a C API call)
             near: tuple[int, int, str] | None = None
             if entry.near:
@@ -636,6 +671,35 @@ def _between_parties(lower: str, ctx: Context, c: Candidate) -> bool:
         if s >= c.end and lower.startswith(" with ", c.end) and s - c.end <= 12 and g.is_actor:
             return True
     return len(codes) >= 2
+
+
+# The background test of each cue list (``cues.yaml``: background_preps), compiled once.
+_BACKGROUND_RES: Final[dict[frozenset[str], re.Pattern[str]]] = {}
+
+
+def _background_re(preps: frozenset[str]) -> re.Pattern[str]:
+    pattern = _BACKGROUND_RES.get(preps)
+    if pattern is None:
+        words = "|".join(re.escape(p) for p in sorted(preps, key=len, reverse=True))
+        pattern = _BACKGROUND_RES[preps] = re.compile(
+            r"\b(?:" + words + r")\s+(?:(?:the|a|an|its|their|this|last\s+year's)\s+)?(?:[\w'’.-]+\s+){0,3}$"
+        )
+    return pattern
+
+
+def _mark_background(lex: Lexicon, lower: str, sent: Span, cands: list[Candidate]) -> None:
+    """"Prices rose after Russia's invasion of Ukraine": a war named as the cause or time of
+    something else is history, not an event reported now (``cues.yaml``: background_nouns)."""
+    nouns = lex.cues.get("background_nouns")
+    preps = lex.cues.get("background_preps")
+    if nouns is None or preps is None:
+        return
+    for c in cands:
+        if c.forced_modality is None and lower[c.start:c.end] in nouns:
+            lo = max(sent.start, c.start - 60)
+            if _background_re(preps).search(lower, lo, c.start):
+                c.forced_modality = _HISTORICAL
+                c.cues.append("background")
 
 
 # ----------------------------------------------------------------------------- confidence
@@ -921,7 +985,7 @@ def _threat_if_in(near: NearHits, sent: Span) -> bool:
 
 def _process_sentence(
     lex: Lexicon, text: str, lower: str, raw: bytes | None, blower: str, sent: Span, heads: list[Head], near_hits: NearHits,
-    field_name: str, pub: date, prev_actors: Callable[[], list[Actor]],
+    field_name: str, pub: date, prev_actors: Callable[[], list[Actor]], frame: str = "",
 ) -> list[Draft]:
     ctx, found = _context_names(lex, text, raw, blower, sent)
     # A capital after "in"/"at" is a place ("a regulator in Oslo"), not a government acting.
@@ -940,7 +1004,7 @@ def _process_sentence(
     names = [(s, e) for s, e, g in ctx.gaz if " " in g.surface]
     if names:  # "Organization for Security and Cooperation in Europe" holds no COOPERATE event
         heads = [h for h in heads if not _in_names(h[0], h[1], names)]
-    cands = _candidates(heads, ctx, lower, sent)
+    cands = _candidates(heads, ctx, lower, sent, frame)
     # Conditional threats need a threat word and an "if" ("sanctions if Russia attacks").
     threat_possible = THREAT_CLASS in ctx.classes and any(
         c[2] in CONDITIONALS for c in ctx.cues.get("speculative", ())
@@ -958,6 +1022,7 @@ def _process_sentence(
     cands = _drop_forecasts(lower, ctx, cands)
     if not cands:
         return []
+    _mark_background(lex, lower, sent, cands)
     dates = find_dates(text, sent.start, sent.end, ctx.classes.get("date_anchors", []))
     dates = [d for d in dates if not is_reporting_date(lower, ctx, d)]
     clauses = [clause_of(bounds, sent.end, c.start) for c in cands]
@@ -981,6 +1046,10 @@ def _process_sentence(
         _place_sectors(roles, _sentence_country(ctx))
         if entry.type in _STATE_MEASURES and _nonstate_measure(ctx, roles, clause.start, cand.start):
             continue
+        if entry.type == _ASSAULT and cand.mode == "attack" and _police_only(roles.source):
+            continue  # "the office was raided by Dutch police": law enforcement, not an attack
+        if entry.type in DIRECTED_TYPES and _passive_subject(lower, text, sent, cand, roles):
+            roles.target, roles.source = roles.source, []  # "Kyiv was struck by drones": Kyiv is hit
         if (
             entry.type == _MOBILIZE and cand.mode in EQUIPMENT_MODES
             and lower[cand.start:cand.end] in TRANSFER_VERBS and roles.source and roles.target
@@ -1080,6 +1149,28 @@ def _nonstate_measure(ctx: Context, roles: Roles, lo: int, start: int) -> bool:
     if words is None or not any(lo <= w[0] and w[1] <= start for w in words):
         return False
     return not any(a.kind == "state" and a.sector is None for a in roles.source)
+
+
+# Types whose source acts on a target: in a passive clause the subject is the target.
+DIRECTED_TYPES: Final = frozenset({EventType.ASSAULT, EventType.COERCE, EventType.SANCTION})
+_PASSIVE_RE: Final = re.compile(r"\b(?:was|were|been|being|is|are|get|got|gets)\s+(?:\w+ly\s+)?$")
+
+
+def _passive_subject(lower: str, text: str, sent: Span, cand: Candidate, roles: Roles) -> bool:
+    """Whether the source found is the subject of a passive head ("Kyiv was struck by drones",
+    "the town was shelled overnight"): the subject is what was hit. A doer named by "by" comes
+    after the head and is kept."""
+    if not roles.source or roles.target:
+        return False
+    if not _PASSIVE_RE.search(lower, max(sent.start, cand.start - 25), cand.start):
+        return False
+    return text.find(roles.source[0].text, sent.start, cand.start) >= 0
+
+
+def _police_only(actors: list[Actor]) -> bool:
+    """Whether every doer is police ("raided by Dutch police"): a raid or a shooting by police is
+    law enforcement or a crackdown (COERCE has its own rules), not a generic attack."""
+    return bool(actors) and all(a.sector == "COP" for a in actors)
 
 
 # Who protests, and who does not: a protest's doers are the crowd, never the police facing it.
@@ -1187,12 +1278,16 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
     assert article.published_at is not None
     pub = article.published_at.date()
     drafts: list[Draft] = []
+    scans: list[tuple[str, str, str, str, bytes | None, list[Head], NearHits]] = []
     for field_name, text in (("title", article.title), ("body", article.body)):
         if not text:
             continue
         lower, blower = lower_forms(text)  # both as long as text: offsets stay exact
         raw = _bytes_form(text)
         heads, near = _heads(lex, lower, raw, blower)
+        scans.append((field_name, text, lower, blower, raw, heads, near))
+    frame = _article_frame(lex, [scan[6] for scan in scans]) if scans else ""
+    for field_name, text, lower, blower, raw, heads, near in scans:
         if not heads:
             continue
         index = SentenceIndex(text, lower) if field_name == "body" else None
@@ -1236,7 +1331,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                 return []
 
             drafts.extend(_process_sentence(
-                lex, text, lower, raw, blower, sent, sent_heads, near, field_name, pub, prev_actors
+                lex, text, lower, raw, blower, sent, sent_heads, near, field_name, pub, prev_actors, frame
             ))
     drafts = merge_mentions(drafts)
     if not drafts:

@@ -403,6 +403,16 @@ SCANNED_BLOCKS: Final = frozenset(
      "mountain", "sports"}
 )
 
+# Article frames: classes whose words, counted over a whole article, say what it is about
+# ("a sports report", "a story about hacking", "a film review"). In a framed article a rule that
+# the frame's class blocks or vetoes fires only in a sentence with war words of its own.
+FRAME_CLASSES: Final = ("sports", "cyber", "fiction")
+_FRAME_PREFIX: Final = "frame:"
+# How many of a frame's words make the frame, and by how many times they must outnumber the
+# article's war words (``military_units``).
+FRAME_MIN_WORDS: Final = 4
+FRAME_WAR_RATIO: Final = 3
+
 # Look-alike classes an armed subject overrides for an attack: "Armed men attacked the Pakistan
 # Stock Exchange", "gunmen stormed a concert hall" (``detector._blocked``).
 SUBJECT_OVERRIDES: Final = frozenset({"business", "entertainment", "domestic_crime", "civic", "labour"})
@@ -486,6 +496,10 @@ class Lexicon:
     cues: dict[str, frozenset[str]]
     gazetteer_size: int
     near_class_count: int  # near classes numbered by ``ScanKey.near_ids``
+    # The article frames (``FRAME_CLASSES``) and the numbers of their words in the whole-text
+    # scan, and the number of the war words that outweigh them (``military_units``).
+    frame_ids: tuple[tuple[str, int], ...] = ()
+    war_id: int = -1
     stats: dict[str, int] = field(default_factory=dict)
 
 
@@ -639,6 +653,12 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         for w in classes[cname]:
             if _key(w) not in multiword_names:
                 near_words[_key(w)].append(cid)
+    frame_ids = []
+    for cname in FRAME_CLASSES:
+        cid = class_ids[_FRAME_PREFIX + cname] = len(class_ids)
+        frame_ids.append((cname, cid))
+        for w in classes[cname]:
+            near_words[_key(w)].append(cid)
     scan_payloads = {
         key: ScanKey(key, tuple(head_keys.get(key, ())), tuple(sorted(near_words.get(key, ()))), class_ids)
         for key in head_keys.keys() | near_words.keys()
@@ -686,6 +706,8 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         cues=cues,
         gazetteer_size=len(gaz),
         near_class_count=len(class_ids),
+        frame_ids=tuple(frame_ids),
+        war_id=class_ids.get("military_units", -1),
         stats={"heads": len(heads), "context_phrases": len(word_keys), "gazetteer_rows": len(gaz)},
     )
 

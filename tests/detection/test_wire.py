@@ -176,3 +176,83 @@ def test_a_coup_ousts_a_ruler() -> None:
 def test_defending_a_past_decision_is_history() -> None:
     (s,) = signals_of("Bush defends decision to invade Iraq.")
     assert s.type == EventType.ASSAULT and s.modality == Modality.HISTORICAL
+
+
+# ----------------------------------------------------------------------------- article frames
+
+
+def _article_signals(body: str) -> list[Signal]:
+    return signals_of(body)
+
+
+SPORT_REPORT = (
+    "Spain beat the Netherlands 3-1 in the hockey league match in Valencia on Sunday. "
+    "Spain struck after just two minutes from a penalty corner, and the coach praised the squad. "
+    "The Dutch attack faded in the second half as the home team's defender held firm. "
+    "The result keeps Spain top of the league with two games of the season left."
+)
+
+
+def test_a_sports_report_raises_no_attack() -> None:
+    alerts = [s for s in _article_signals(SPORT_REPORT) if s.modality in ALERT_WORTHY_MODALITIES]
+    assert alerts == [], [(s.type.value, s.evidence.trigger) for s in alerts]
+
+
+def test_war_words_in_a_sports_report_still_count() -> None:
+    body = SPORT_REPORT + " The match was halted when Russian missiles struck Kharkiv, killing two people."
+    assert of_type(_article_signals(body), EventType.ASSAULT)
+
+
+CYBER_STORY = (
+    "Ukraine saw unprecedented attacks from Russian intelligence services, cyber security officials said. "
+    "The hackers used malware and phishing emails, and ransomware hit several ministries. "
+    "Russian attacks came in waves, accelerating in the second half of last year, security sources say."
+)
+
+
+def test_a_story_about_hacking_raises_no_attack() -> None:
+    alerts = [s for s in _article_signals(CYBER_STORY) if s.type == EventType.ASSAULT]
+    assert alerts == [], [(s.evidence.trigger, s.detector) for s in alerts]
+
+
+# ----------------------------------------------------------------------------- background and voice
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Energy prices have soared since Russia's invasion of Ukraine.",
+        "Food prices went up around the world following Russia's invasion of Ukraine.",
+        "More than a million people have fled Ukraine because of the Russian invasion.",
+    ],
+)
+def test_a_war_named_as_a_cause_is_background(text: str) -> None:
+    alerts = [s for s in signals_of(text) if s.type == EventType.ASSAULT and s.modality in ALERT_WORTHY_MODALITIES]
+    assert alerts == [], [(s.evidence.trigger, s.modality.value) for s in alerts]
+
+
+def test_the_subject_of_a_passive_attack_is_its_target() -> None:
+    s = one("Kyiv was struck by kamikaze drones on Monday.", EventType.ASSAULT)
+    assert s.actors.source == []
+    assert [a.code for a in s.actors.target] == ["UKR"]
+
+
+def test_a_police_raid_is_no_attack() -> None:
+    assert not of_type(signals_of("In March 2015, Uber's Amsterdam office was raided by Dutch police."),
+                       EventType.ASSAULT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I was absolutely bombarded with failure when I started making music.",
+        "We have now been bombarded with so many horrible statistics about the virus.",
+    ],
+)
+def test_bombarded_with_no_weapon_is_no_shelling(text: str) -> None:
+    assert not of_type(signals_of(text), EventType.ASSAULT)
+
+
+def test_bombarded_by_artillery_is_shelling() -> None:
+    s = one("Russian artillery bombarded the town of Avdiivka overnight.", EventType.ASSAULT)
+    assert s.mode == "shelling"
