@@ -993,7 +993,8 @@ def _process_sentence(
     has_actor = any(
         g.is_actor and g.armed and not (g.kind == "capital" and is_locative(text, s_)) for s_, _, g in ctx.gaz
     )
-    has_place = has_actor or any(g.is_place for _, _, g in ctx.gaz)
+    # A crowd names where a protest or a crackdown is ("protesters gathered outside parliament").
+    has_place = has_actor or any(g.is_place or g.sector in _CROWD_SECTORS for _, _, g in ctx.gaz)
     if (
         not has_actor and not _placeable(heads, has_place) and not _threat_if_in(near_hits, sent)
     ):

@@ -404,13 +404,14 @@ SCANNED_BLOCKS: Final = frozenset(
 )
 
 # Article frames: classes whose words, counted over a whole article, say what it is about
-# ("a sports report", "a story about hacking", "a film review"). In a framed article a rule that
-# the frame's class blocks or vetoes fires only in a sentence with war words of its own.
-FRAME_CLASSES: Final = ("sports", "cyber", "fiction")
+# ("a sports report", "a story about hacking", "a film review", "an earthquake", "a blast at a
+# chemical plant"). In a framed article a rule that the frame's class blocks or vetoes fires only
+# in a sentence with war words of its own.
+FRAME_CLASSES: Final = ("sports", "cyber", "fiction", "disaster", "industrial_sites")
 _FRAME_PREFIX: Final = "frame:"
 # How many of a frame's words make the frame, and by how many times they must outnumber the
 # article's war words (``military_units``).
-FRAME_MIN_WORDS: Final = 4
+FRAME_MIN_WORDS: Final = 3
 FRAME_WAR_RATIO: Final = 3
 
 # Look-alike classes an armed subject overrides for an attack: "Armed men attacked the Pakistan
@@ -438,7 +439,9 @@ class ScanKey:
         # The two tests above as flags (compiled, a tuple's truth is a C API call per hit).
         self.is_head = bool(entries)
         self.is_near = bool(near_ids)
-        self.participle = key.endswith("ed ")  # "annexed": an adjective after a determiner
+        # "annexed": an adjective after a determiner (one word: in "a bomb exploded" the
+        # determiner is the noun's)
+        self.participle = key.endswith("ed ") and key.count(" ") == 2
         # Each rule's mode for this head, when the head's text is known from the key alone (one
         # ASCII word: the lowercase text there is the key's word); None: worked out per hit.
         word = key[1:-1]

@@ -256,3 +256,45 @@ def test_bombarded_with_no_weapon_is_no_shelling(text: str) -> None:
 def test_bombarded_by_artillery_is_shelling() -> None:
     s = one("Russian artillery bombarded the town of Avdiivka overnight.", EventType.ASSAULT)
     assert s.mode == "shelling"
+
+
+# ----------------------------------------------------------------------------- blasts and crowds
+
+
+def test_a_grenade_blast_needs_no_named_place() -> None:
+    s = one("At least three people were injured when two grenades exploded in a central neighbourhood today.",
+            EventType.ASSAULT)
+    assert s.mode == "bombing"
+
+
+def test_later_mentions_of_a_blast_are_the_attack() -> None:
+    body = ("A bomb exploded outside a bakery in Lyon on Friday, wounding 13 people. "
+            "One minute later, the explosion shattered the glass of a refrigerator in the shop.")
+    (s,) = of_type(signals_of(body), EventType.ASSAULT)
+    assert len(s.related_evidence) == 1
+
+
+INDUSTRIAL = (
+    "A storage bunker at an industrial waste treatment plant exploded on Tuesday. "
+    "It is believed the blast occurred in a tank containing solvents, and plumes of smoke rose over the town."
+)
+
+
+def test_a_blast_at_a_plant_is_no_attack() -> None:
+    assert not of_type(signals_of(INDUSTRIAL), EventType.ASSAULT)
+
+
+def test_an_explosion_of_anger_is_no_blast() -> None:
+    assert not of_type(signals_of("The decision set off an explosion of anger in Paris."), EventType.ASSAULT)
+
+
+def test_protesters_name_where_a_protest_is() -> None:
+    s = one("At least 400 supporters staged a demonstration, and protesters gathered at the square on Monday.",
+            EventType.PROTEST)
+    assert [a.sector for a in s.actors.source] == ["OPP"]
+
+
+def test_gang_rape_is_sexual_violence() -> None:
+    assert one("A woman was gang-raped in front of her daughter, police said.", EventType.ASSAULT).mode == (
+        "sexual violence"
+    )
