@@ -1042,6 +1042,8 @@ def _process_sentence(
         tense, tense_cues = tense_info[i]
         entry = cand.entry
         roles = assign_roles(text, cand, ctx, clause, sent)
+        if entry.type == _ASSAULT:
+            _between(text, lower, ctx, cand, clause, roles)
         if entry.type == _PROTEST:
             _protest_roles(text, roles, ctx, cand)
         _place_sectors(roles, _sentence_country(ctx))
@@ -1166,6 +1168,34 @@ def _passive_subject(lower: str, text: str, sent: Span, cand: Candidate, roles: 
     if not _PASSIVE_RE.search(lower, max(sent.start, cand.start - 25), cand.start):
         return False
     return text.find(roles.source[0].text, sent.start, cand.start) >= 0
+
+
+_BETWEEN_RE: Final = re.compile(r"(?:\s+(?:\w+\s+){0,2})?between\s+")
+
+
+def _between(text: str, lower: str, ctx: Context, cand: Candidate, clause: Span, roles: Roles) -> None:
+    """"The African Union condemned clashes between the Sudanese army and the RSF": the parties
+    named after "between" fight each other; whoever reports or mediates is no party."""
+    head = lower[cand.start:cand.end]
+    if head.endswith("between"):
+        pos = cand.end
+    else:
+        m = _BETWEEN_RE.match(lower, cand.end, min(clause.end, cand.end + 30))
+        if m is None:
+            return
+        pos = m.end()
+    parties = [m for m in ctx.gaz if pos <= m[0] < clause.end and m[2].is_actor]
+    if not parties or parties[0][0] - pos > 12:
+        return  # "between" names no party right away
+    first = parties[0]
+    roles.source = [to_actor(text, first[0], first[1], first[2])]
+    roles.target = []
+    if len(parties) > 1 and lower[first[1]:parties[1][0]].strip(" ,") in _AND_WORDS:
+        second = parties[1]
+        roles.target = [to_actor(text, second[0], second[1], second[2])]
+
+
+_AND_WORDS: Final = frozenset({"and", "and the", "and its", "and their"})
 
 
 def _police_only(actors: list[Actor]) -> bool:

@@ -298,3 +298,19 @@ def test_gang_rape_is_sexual_violence() -> None:
     assert one("A woman was gang-raped in front of her daughter, police said.", EventType.ASSAULT).mode == (
         "sexual violence"
     )
+
+
+# ----------------------------------------------------------------------------- parties
+
+
+def test_the_parties_of_clashes_between_are_not_the_mediator() -> None:
+    s = one("The African Union condemned the clashes between the Sudanese army and the RSF in Khartoum.",
+            EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in s.actors.source] == [("SDN", "MIL")]
+    assert [a.code for a in s.actors.target] == ["RSF"]
+
+
+def test_a_generic_subject_after_a_report_is_the_doer() -> None:
+    s = one("Kenyan President William Ruto, who is mediating the conflict, said rebels attacked the town of Goma.",
+            EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in s.actors.source] == [("COD", "REB")]
