@@ -5,9 +5,11 @@
 
 Every source is pinned in ``tests/data/realnews/sources.yaml`` (repository, commit, path, sha256,
 license). For each file the script tries, in order: a local git snapshot of the repository
-(``--git-dir SET=/path/to/repo.git``, read with ``git show COMMIT:PATH``), ``../shared/data/<set>/``
-next to the project (the file under its base name), the vendored copy named in sources.yaml,
-and HTTPS from the pinned commit. A file whose sha256 differs is refused.
+(``--git-dir NAME=/path/to/repo.git``, read with ``git show COMMIT:PATH``), ``../shared/data/<set>/``
+next to the project (``<set>/<part>/`` for a set of several parts; a file under its base name, a
+folder under its path), the vendored copy named in sources.yaml, and HTTPS from the pinned commit.
+A file whose sha256 differs is refused; a folder is pinned by the sha256 of its manifest (sorted
+"path<TAB>sha256" lines) and its file count.
 
 Each set is normalised to one JSONL format (``docs/quality.md``, "Normalised format") and written
 as ``<cache>/<set>/dev.jsonl`` and ``<cache>/<set>/test.jsonl`` plus ``manifest.json``. The cache is
@@ -75,31 +77,131 @@ def _from_https(repository: str, commit: str, path: str) -> bytes | None:
         return None
 
 
-def fetch_file(set_name: str, spec: dict, entry: dict, *, git_dir: Path | None, https: bool) -> bytes:
-    """The pinned file's bytes from the first place that has them, checked against its sha256."""
-    base = Path(entry["path"]).name
-    candidates: list[tuple[str, Callable[[], bytes | None]]] = []
-    if git_dir is not None:
-        candidates.append((f"git snapshot {git_dir}", lambda: _from_git(git_dir, spec["commit"], entry["path"])))
-    shared = ROOT.parent / "shared" / "data" / set_name / base
-    candidates.append((str(shared), lambda: shared.read_bytes() if shared.is_file() else None))
-    if spec.get("vendored"):
-        vendored = ROOT / spec["vendored"] / base
-        candidates.append((str(vendored), lambda: vendored.read_bytes() if vendored.is_file() else None))
-    if https:
-        candidates.append(("https", lambda: _from_https(spec["repository"], spec["commit"], entry["path"])))
+def _first_good(label: str, expected: str, candidates: list[tuple[str, Callable[[], bytes | None]]],
+                digest: Callable[[bytes], str]) -> bytes:
     tried = []
     for where, get in candidates:
         data = get()
         if data is None:
             tried.append(f"{where}: absent")
             continue
-        digest = hashlib.sha256(data).hexdigest()
-        if digest != entry["sha256"]:
-            tried.append(f"{where}: sha256 {digest[:12]}... is not the pinned {entry['sha256'][:12]}...")
+        got = digest(data)
+        if got != expected:
+            tried.append(f"{where}: sha256 {got[:12]}... is not the pinned {expected[:12]}...")
             continue
         return data
-    raise SourceError(f"{set_name}: {entry['path']} @ {spec['commit'][:12]}: " + "; ".join(tried))
+    raise SourceError(f"{label}: " + "; ".join(tried))
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def fetch_file(where: Path, spec: dict, entry: dict, *, git_dir: Path | None, https: bool) -> bytes:
+    """The pinned file's bytes from the first place that has them, checked against its sha256."""
+    base = Path(entry["path"]).name
+    candidates: list[tuple[str, Callable[[], bytes | None]]] = []
+    if git_dir is not None:
+        candidates.append((f"git snapshot {git_dir}", lambda: _from_git(git_dir, spec["commit"], entry["path"])))
+    shared = where / base
+    candidates.append((str(shared), lambda: shared.read_bytes() if shared.is_file() else None))
+    if spec.get("vendored"):
+        vendored = ROOT / spec["vendored"] / base
+        candidates.append((str(vendored), lambda: vendored.read_bytes() if vendored.is_file() else None))
+    if https:
+        candidates.append(("https", lambda: _from_https(spec["repository"], spec["commit"], entry["path"])))
+    return _first_good(f"{entry['path']} @ {spec['commit'][:12]}", entry["sha256"], candidates, _sha256)
+
+
+def manifest_digest(files: dict[str, bytes]) -> str:
+    """sha256 of the sorted lines "<path>\\t<sha256>\\n": one pin for a folder of many files."""
+    lines = sorted(f"{path}\t{_sha256(data)}\n" for path, data in files.items())
+    return _sha256("".join(lines).encode())
+
+
+def _dir_from_git(git_dir: Path, commit: str, folder: str) -> dict[str, bytes] | None:
+    proc = subprocess.run(["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", commit, folder + "/"],
+                          capture_output=True, check=False)
+    if proc.returncode != 0 or not proc.stdout:
+        return None
+    out = {}
+    for record in proc.stdout.decode().split("\0"):
+        if not record:
+            continue
+        meta, path = record.split("\t", 1)
+        blob = subprocess.run(["git", f"--git-dir={git_dir}", "cat-file", "blob", meta.split()[2]],
+                              capture_output=True, check=True).stdout
+        out[path[len(folder) + 1:]] = blob
+    return out
+
+
+def _dir_from_disk(root: Path) -> dict[str, bytes] | None:
+    if not root.is_dir():
+        return None
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _dir_from_https(repository: str, commit: str, folder: str) -> dict[str, bytes] | None:
+    import tarfile
+
+    url = f"https://codeload.github.com/{repository}/tar.gz/{commit}"
+    try:
+        with urllib.request.urlopen(url, timeout=300) as resp:  # noqa: S310 - fixed https host
+            raw = resp.read()
+    except OSError:
+        return None
+    out = {}
+    with tarfile.open(fileobj=io.BytesIO(raw), mode="r:gz") as tar:
+        for member in tar.getmembers():
+            top, _, rest = member.name.partition("/")
+            if member.isfile() and rest.startswith(folder + "/"):
+                fh = tar.extractfile(member)
+                if fh is not None:
+                    out[rest[len(folder) + 1:]] = fh.read()
+    return out
+
+
+def fetch_dir(where: Path, spec: dict, entry: dict, *, git_dir: Path | None, https: bool) -> dict[str, bytes]:
+    """Every file of a pinned folder, checked against the folder's manifest digest."""
+    folder = entry["path"]
+    candidates: list[tuple[str, Callable[[], dict[str, bytes] | None]]] = []
+    if git_dir is not None:
+        candidates.append((f"git snapshot {git_dir}", lambda: _dir_from_git(git_dir, spec["commit"], folder)))
+    local = where / folder
+    candidates.append((str(local), lambda: _dir_from_disk(local)))
+    if https:
+        candidates.append(("https", lambda: _dir_from_https(spec["repository"], spec["commit"], folder)))
+    tried = []
+    for place, get in candidates:
+        files = get()
+        if files is None:
+            tried.append(f"{place}: absent")
+            continue
+        got = manifest_digest(files)
+        if got != entry["manifest_sha256"] or len(files) != entry["files"]:
+            tried.append(f"{place}: {len(files)} files, manifest sha256 {got[:12]}... is not the pinned one")
+            continue
+        return files
+    raise SourceError(f"{folder}/ @ {spec['commit'][:12]}: " + "; ".join(tried))
+
+
+def set_parts(name: str, spec: dict) -> list[dict]:
+    """A set's sources: its ``parts``, or the set itself as its one part (named like the set)."""
+    return spec.get("parts") or [{**spec, "name": name}]
+
+
+def fetch_part(set_name: str, part: dict, *, git_dir: Path | None, https: bool) -> dict[str, bytes]:
+    shared = ROOT.parent / "shared" / "data" / set_name
+    if part["name"] != set_name:
+        shared = shared / part["name"]
+    files: dict[str, bytes] = {}
+    for entry in part.get("files", []):
+        key = entry.get("split") or entry["path"]
+        files[key] = fetch_file(shared, part, entry, git_dir=git_dir, https=https)
+    for entry in part.get("dirs", []):
+        for rel, data in fetch_dir(shared, part, entry, git_dir=git_dir, https=https).items():
+            files[f"{entry['path']}/{rel}"] = data
+    return files
 
 
 # ---------------------------------------------------------------- shared helpers
@@ -331,26 +433,42 @@ def build_plover(files: dict[str, bytes]) -> Iterator[dict]:
 # ---------------------------------------------------------------- non-political desks
 
 DESKS = {"business": "business", "entertainment": "culture", "health": "health", "sports": "sport",
-         "technology": "tech"}
+         "sport": "sport", "technology": "tech", "tech": "tech"}
 
 
-def build_desks(files: dict[str, bytes]) -> Iterator[dict]:
-    seen: set[str] = set()
+def _masakhane_articles(files: dict[str, bytes]) -> Iterator[tuple[str, str, str, str, str]]:
     for raw in files.values():
-        rows = csv.DictReader(io.StringIO(raw.decode("utf-8")), delimiter="\t")
-        for row in rows:
-            desk = DESKS.get(row["category"].strip())
-            doc_id = row["url"].strip().rsplit("/", 1)[-1] or row["url"].strip()
+        for row in csv.DictReader(io.StringIO(raw.decode("utf-8")), delimiter="\t"):
+            url = row["url"].strip()
+            yield url.rsplit("/", 1)[-1] or url, row["category"].strip(), row["headline"].strip(), row["text"].strip(), url
+
+
+def _bbc2005_articles(files: dict[str, bytes]) -> Iterator[tuple[str, str, str, str, str]]:
+    for path, raw in sorted(files.items()):
+        _, category, name = path.split("/", 2)
+        title, _, body = raw.decode("utf-8").strip().partition("\n")
+        yield f"bbc-2005/{category}/{name.removesuffix('.txt')}", category, title.strip(), body.strip(), ""
+
+
+def build_desks(parts: dict[str, dict[str, bytes]]) -> Iterator[dict]:
+    readers = {"masakhanews-en": _masakhane_articles, "bbc-2005": _bbc2005_articles}
+    seen: set[str] = set()
+    for part, files in parts.items():
+        for doc_id, category, title, body, url in readers[part](files):
+            desk = DESKS.get(category)
             if desk is None or doc_id in seen:
                 continue
             seen.add(doc_id)
-            yield item("desks", doc_id, hash_split("desks", doc_id), row["text"].strip(), [],
-                       title=row["headline"].strip(), desk=desk, url=row["url"].strip())
+            yield item("desks", doc_id, hash_split("desks", doc_id), body, [], title=title, desk=desk, url=url or None)
 
 
-BUILDERS: dict[str, Callable[[dict[str, bytes]], Iterator[dict]]] = {
-    "case2021": build_case2021, "wikievents": build_wikievents, "rams": build_rams,
-    "plover": build_plover, "desks": build_desks,
+def _one_part(build: Callable[[dict[str, bytes]], Iterator[dict]]) -> Callable[[dict[str, dict[str, bytes]]], Iterator[dict]]:
+    return lambda parts: build(next(iter(parts.values())))
+
+
+BUILDERS: dict[str, Callable[[dict[str, dict[str, bytes]]], Iterator[dict]]] = {
+    "case2021": _one_part(build_case2021), "wikievents": _one_part(build_wikievents), "rams": _one_part(build_rams),
+    "plover": _one_part(build_plover), "desks": build_desks,
 }
 
 
@@ -361,12 +479,12 @@ def load_sources(path: Path = SOURCES) -> dict[str, dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def build_set(name: str, spec: dict, out_root: Path, *, git_dir: Path | None, https: bool) -> dict[str, int]:
-    files: dict[str, bytes] = {}
-    for entry in spec["files"]:
-        key = entry.get("split") or entry["path"]
-        files[key] = fetch_file(name, spec, entry, git_dir=git_dir, https=https)
-    items = list(BUILDERS[name](files))
+def build_set(name: str, spec: dict, out_root: Path, *, git_dirs: dict[str, Path], https: bool) -> dict[str, int]:
+    parts = {
+        part["name"]: fetch_part(name, part, git_dir=git_dirs.get(part["name"]) or git_dirs.get(name), https=https)
+        for part in set_parts(name, spec)
+    }
+    items = list(BUILDERS[name](parts))
     ids = [it["id"] for it in items]
     if len(ids) != len(set(ids)):
         raise SourceError(f"{name}: duplicate document ids after normalising")
@@ -382,20 +500,25 @@ def build_set(name: str, spec: dict, out_root: Path, *, git_dir: Path | None, ht
                 fh.write(json.dumps(it, ensure_ascii=False, sort_keys=True) + "\n")
         tmp.replace(out / f"{split}.jsonl")
     manifest = {
-        "format_version": FORMAT_VERSION, "set": name, "repository": spec["repository"], "commit": spec["commit"],
-        "license": spec["license"], "split": spec["split"], "counts": counts,
-        "files": [{k: e[k] for k in ("path", "sha256")} for e in spec["files"]],
+        "format_version": FORMAT_VERSION, "set": name, "split": spec["split"], "counts": counts,
+        "sources": [
+            {"repository": p["repository"], "commit": p["commit"], "license": p["license"],
+             "files": [{k: e[k] for k in ("path", "sha256")} for e in p.get("files", [])],
+             "dirs": [{k: e[k] for k in ("path", "manifest_sha256", "files")} for e in p.get("dirs", [])]}
+            for p in set_parts(name, spec)
+        ],
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return counts
 
 
-def _parse_git_dirs(values: list[str], names: Iterable[str]) -> dict[str, Path]:
+def _parse_git_dirs(values: list[str], sources: dict[str, dict]) -> dict[str, Path]:
+    names = sorted({*sources, *(p["name"] for n, spec in sources.items() for p in set_parts(n, spec))})
     out = {}
     for value in values:
         name, sep, path = value.partition("=")
         if not sep or name not in names:
-            raise SystemExit(f"eval_data: --git-dir {value!r}: expected SET=PATH with SET one of {', '.join(names)}")
+            raise SystemExit(f"eval_data: --git-dir {value!r}: expected NAME=PATH with NAME one of {', '.join(names)}")
         out[name] = Path(path).expanduser()
     return out
 
@@ -404,8 +527,9 @@ def main(argv: list[str] | None = None) -> int:
     sources = load_sources()
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--set", dest="sets", action="append", choices=sorted(sources), help="default: every set")
-    parser.add_argument("--git-dir", action="append", default=[], metavar="SET=PATH",
-                        help="a local git snapshot (bare or .git dir) of the set's pinned repository")
+    parser.add_argument("--git-dir", action="append", default=[], metavar="NAME=PATH",
+                        help="a local git snapshot (bare or .git dir) of the pinned repository of a set or of a "
+                             "set's part (desks: masakhanews-en, bbc-2005)")
     parser.add_argument("--cache", type=Path, default=None, help="default: $ESCALERT_EVAL_DATA or ~/.cache/escalert/eval")
     parser.add_argument("--no-https", action="store_true", help="never download; use local copies only")
     args = parser.parse_args(argv)
@@ -418,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = 0
     for name in args.sets or sorted(sources):
         try:
-            counts = build_set(name, sources[name], out_root, git_dir=git_dirs.get(name), https=not args.no_https)
+            counts = build_set(name, sources[name], out_root, git_dirs=git_dirs, https=not args.no_https)
         except SourceError as exc:
             failed += 1
             print(f"eval_data: not built: {exc}", file=sys.stderr)

@@ -407,10 +407,10 @@ def format_realnews(pairs: list[tuple[RealnewsScore, RealnewsScore]], *, details
     """The table: each set's measures, the keyword peer beside the detector."""
     split = pairs[0][1].split if pairs else "-"
     lines = [f"Real-news evaluation, split {split} (keyword peer: service/detection/keyword_peer.py)", ""]
-    lines.append(f"{'set':11} {'measure':44} {'n':>6} {'peer':>8} {'detector':>9}")
+    lines.append(f"{'set':11} {'measure':48} {'n':>6} {'peer':>8} {'detector':>9}")
     for peer, det in pairs:
         for s, measure, n, p, d in realnews_rows(peer, det):
-            lines.append(f"{s:11} {measure:44} {n:>6} {p:>8} {d:>9}")
+            lines.append(f"{s:11} {measure:48} {n:>6} {p:>8} {d:>9}")
     if details:
         for peer, det in pairs:
             lines += ["", *_details(peer, det)]

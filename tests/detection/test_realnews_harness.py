@@ -1,0 +1,255 @@
+"""The real-news harness itself: building sets from pinned sources, and scoring them.
+
+Runs on small made-up inputs, so it needs none of the fetched data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from service.cli import main
+from service.detection import evaluation
+from service.detection.evaluation import Mention
+from service.detection.keyword_peer import PATTERNS, peer_detect
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load_eval_data():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("eval_data", ROOT / "scripts" / "eval_data.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ed = _load_eval_data()
+
+
+# ------------------------------------------------------------------ building
+
+
+def test_hash_split_is_a_function_of_the_document_id() -> None:
+    sides = {ed.hash_split("case2021", str(i)) for i in range(200)}
+    assert sides == {"dev", "test"}
+    assert all(ed.hash_split("rams", f"d{i}") == ed.hash_split("rams", f"d{i}") for i in range(50))
+
+
+def test_case2021_classes_map_to_plover_and_disasters_are_no_event() -> None:
+    tsv = (
+        b"id\tEventSnippet\tSubType\n"
+        b"1\tPolice arrested six activists in Lagos.\tARREST\n"
+        b"2\tFloods killed twelve people in the valley.\tNATURAL_DISASTER\n"
+        b"3\tThe rebels changed their name.\tCHANGE_TO_GROUP_ACT\n"
+    )
+    items = {it["doc_id"]: it for it in ed.build_case2021({"f": tsv})}
+    arrest, flood, other = (items[k]["units"][0] for k in ("1", "2", "3"))
+    assert arrest["gold"] == ["COERCE"] and not arrest["no_event"]
+    assert flood["no_event"] and flood["gold"] == []
+    # arrests are coded only as a snippet's own class: COERCE is never counted against a snippet
+    assert flood["counts_against"] == ["ASSAULT", "PROTEST"]
+    assert other["gold"] == [] and "MOBILIZE" in other["dont_count"] and not other["no_event"]
+    assert items["1"]["id"] == "case2021:1" and items["1"]["split"] == ed.hash_split("case2021", "1")
+
+
+def test_rams_unit_is_the_trigger_sentence_of_the_window() -> None:
+    doc = {
+        "doc_key": "nw_1", "source_url": "http://example.org/a",
+        "sentences": [["Markets", "rose", "."], ["Rebels", "attacked", "the", "base", "."], ["It", "rained", "."]],
+        "evt_triggers": [[4, 4, [["conflict.attack.n/a", 1.0]]]],
+    }
+    (item,) = ed.build_rams({"dev": (json.dumps(doc) + "\n").encode()})
+    (u,) = item["units"]
+    assert item["text"][u["start"]:u["end"]] == "Rebels attacked the base."
+    assert u["gold"] == ["ASSAULT"] and item["split"] == "dev"
+
+
+def test_wikievents_sentences_without_events_are_no_event_units() -> None:
+    doc = {
+        "doc_id": "d1",
+        "sentences": [[[], "A bomb exploded in the market."], [[], "The weather was fine."]],
+        "event_mentions": [{"event_type": "Conflict.Attack.DetonateExplode", "trigger": {"sent_idx": 0}}],
+    }
+    (item,) = ed.build_wikievents({"test": (json.dumps(doc) + "\n").encode()})
+    bomb, weather = item["units"]
+    assert bomb["gold"] == ["ASSAULT"] and not bomb["no_event"]
+    assert weather["no_event"] and weather["counts_against"] == ["ASSAULT", "PROTEST", "THREATEN"]
+    assert item["text"][weather["start"]:weather["end"]] == "The weather was fine."
+
+
+def test_a_file_whose_sha256_differs_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "x.tsv").write_bytes(b"tampered")
+    entry = {"path": "data/x.tsv", "sha256": hashlib.sha256(b"original").hexdigest()}
+    spec = {"repository": "o/r", "commit": "0" * 40}
+    with pytest.raises(ed.SourceError, match="is not the pinned"):
+        ed.fetch_file(tmp_path, spec, entry, git_dir=None, https=False)
+    (tmp_path / "x.tsv").write_bytes(b"original")
+    assert ed.fetch_file(tmp_path, spec, entry, git_dir=None, https=False) == b"original"
+
+
+def test_a_folder_is_pinned_by_its_manifest(tmp_path: Path) -> None:
+    folder = tmp_path / "news" / "sport"
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_bytes(b"Title\n\nBody.")
+    files = {"sport/a.txt": b"Title\n\nBody."}
+    entry = {"path": "news", "manifest_sha256": ed.manifest_digest(files), "files": 1}
+    spec = {"repository": "o/r", "commit": "0" * 40}
+    assert ed.fetch_dir(tmp_path, spec, entry, git_dir=None, https=False) == files
+    (folder / "b.txt").write_bytes(b"extra")
+    with pytest.raises(ed.SourceError, match="2 files"):
+        ed.fetch_dir(tmp_path, spec, entry, git_dir=None, https=False)
+
+
+def test_build_writes_dev_test_and_manifest_with_no_document_on_both_sides(tmp_path: Path) -> None:
+    rows = "".join(f"{i}\tA clash near town {i}.\tARMED_CLASH\n" for i in range(40))
+    raw = f"id\tEventSnippet\tSubType\n{rows}".encode()
+    (tmp_path / "shared").mkdir()
+    spec = {
+        "repository": "o/r", "commit": "1" * 40, "license": "test", "split": "hash",
+        "files": [{"path": "t.tsv", "sha256": hashlib.sha256(raw).hexdigest()}],
+    }
+    ed.ROOT = tmp_path / "project"  # ../shared/data/<set>/ is looked up beside the project
+    (tmp_path / "shared" / "data" / "case2021").mkdir(parents=True)
+    (tmp_path / "shared" / "data" / "case2021" / "t.tsv").write_bytes(raw)
+    try:
+        counts = ed.build_set("case2021", spec, tmp_path / "cache", git_dirs={}, https=False)
+    finally:
+        ed.ROOT = ROOT
+    dev = [json.loads(line) for line in (tmp_path / "cache" / "case2021" / "dev.jsonl").open()]
+    test = [json.loads(line) for line in (tmp_path / "cache" / "case2021" / "test.jsonl").open()]
+    assert counts == {"dev": len(dev), "test": len(test)} and len(dev) + len(test) == 40
+    assert not {d["doc_id"] for d in dev} & {t["doc_id"] for t in test}
+    manifest = json.loads((tmp_path / "cache" / "case2021" / "manifest.json").read_text())
+    assert manifest["sources"][0]["commit"] == "1" * 40
+
+
+# ------------------------------------------------------------------ scoring
+
+
+def _write(base: Path, name: str, split: str, items: list[dict]) -> None:
+    (base / name).mkdir(parents=True, exist_ok=True)
+    (base / name / f"{split}.jsonl").write_text("".join(json.dumps(i) + "\n" for i in items), encoding="utf-8")
+
+
+def _unit(uid: str, start: int, end: int, gold: list[str], *, no_event: bool = False,
+          against: list[str] | None = None, dont: list[str] | None = None) -> dict:
+    return {"id": uid, "start": start, "end": end, "labels": gold or [], "gold": gold, "dont_count": dont or [],
+            "no_event": no_event, "counts_against": against or []}
+
+
+@pytest.fixture
+def fake_system(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Mention]]:
+    """A system whose mentions per item id the test sets."""
+    table: dict[str, list[Mention]] = {}
+    monkeypatch.setitem(evaluation.SYSTEMS, "fake", lambda item: table.get(item["id"], []))
+    return table
+
+
+def test_recall_counts_a_mention_only_inside_its_unit(tmp_path: Path, fake_system: dict) -> None:
+    text = "Rebels attacked the base. Talks were held later."
+    units = [_unit("u1", 0, 25, ["ASSAULT"]), _unit("u2", 26, 48, ["CONSULT"])]
+    _write(tmp_path, "wikievents", "dev", [{"id": "d", "text": text, "title": "", "units": units}])
+    # the ASSAULT trigger lies in the second sentence: it is not the first unit's event
+    fake_system["d"] = [Mention("ASSAULT", True, "body", 30, 35), Mention("CONSULT", False, "body", 26, 31)]
+    score = evaluation.evaluate_realnews("wikievents", "dev", "fake", tmp_path)
+    assert score.found["ASSAULT"] == 0 and score.total["ASSAULT"] == 1
+    assert score.found["CONSULT"] == 1  # recall counts any modality
+    assert any(e.startswith("MISS u1 ASSAULT") for e in score.errors)
+
+
+def test_false_alarms_count_alert_worthy_listed_types_only(tmp_path: Path, fake_system: dict) -> None:
+    text = "Floods hit the valley."
+    items = [
+        {"id": f"n{i}", "text": text, "title": "", "units": [_unit(f"n{i}", 0, len(text), [], no_event=True,
+                                                                  against=["ASSAULT", "PROTEST"])]}
+        for i in range(4)
+    ]
+    _write(tmp_path, "case2021", "dev", items)
+    fake_system["n0"] = [Mention("ASSAULT", True, "body", 0, 6)]  # a false alarm
+    fake_system["n1"] = [Mention("ASSAULT", False, "body", 0, 6)]  # speculative: not an alarm
+    fake_system["n2"] = [Mention("COERCE", True, "body", 0, 6)]  # not a type the set counts against
+    score = evaluation.evaluate_realnews("case2021", "dev", "fake", tmp_path)
+    assert (score.alarm_units, score.no_event_units) == (1, 4)
+    assert score.false_alarm_rate == 0.25
+
+
+def test_macro_recall_averages_alert_types_with_enough_units(tmp_path: Path, fake_system: dict) -> None:
+    items = []
+    for i in range(6):
+        items.append({"id": f"a{i}", "text": "x" * 10, "title": "", "units": [_unit(f"a{i}", 0, 10, ["ASSAULT"])]})
+        items.append({"id": f"p{i}", "text": "x" * 10, "title": "", "units": [_unit(f"p{i}", 0, 10, ["PROTEST"])]})
+    items.append({"id": "r", "text": "x" * 10, "title": "", "units": [_unit("r", 0, 10, ["REQUEST"])]})
+    _write(tmp_path, "case2021", "dev", items)
+    for i in range(6):
+        fake_system[f"a{i}"] = [Mention("ASSAULT", True, "body", 0, 1)]
+    score = evaluation.evaluate_realnews("case2021", "dev", "fake", tmp_path)
+    assert score.macro_types() == ["ASSAULT", "PROTEST"]  # REQUEST: not an alert type; too few anyway
+    assert score.macro_recall == 0.5
+
+
+def test_desk_articles_flagged_by_escalation_types_per_desk(tmp_path: Path, fake_system: dict) -> None:
+    items = [{"id": f"{d}{i}", "text": "t", "title": "h", "desk": d, "units": []}
+             for d in ("sport", "tech") for i in range(4)]
+    _write(tmp_path, "desks", "dev", items)
+    fake_system["sport0"] = [Mention("ASSAULT", True, "title", 0, 1)]
+    fake_system["sport1"] = [Mention("CONSULT", True, "body", 0, 1)]  # not an escalation type
+    fake_system["tech0"] = [Mention("THREATEN", False, "body", 0, 1)]  # not alert-worthy
+    score = evaluation.evaluate_realnews("desks", "dev", "fake", tmp_path)
+    assert score.flagged_share("sport") == 0.25 and score.flagged_share("tech") == 0.0
+    assert score.flagged_share() == 0.125
+
+
+def test_evaluate_cli_reports_a_set_that_is_not_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ESCALERT_EVAL_DATA", str(tmp_path))
+    result = CliRunner().invoke(main, ["evaluate", "--set", "rams", "--split", "test"])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'rams' / 'test.jsonl'}: set 'rams' is not built" in result.stderr
+
+
+def test_evaluate_cli_prints_peer_beside_detector(tmp_path: Path) -> None:
+    text = "Troops attacked the village on Monday, killing four people."
+    units = [_unit("c:1", 0, len(text), ["ASSAULT"])]
+    _write(tmp_path, "case2021", "test", [{"id": "c:1", "text": text, "title": "", "units": units,
+                                           "published_at": "2024-04-14T00:00:00+00:00"}])
+    result = CliRunner().invoke(main, ["evaluate", "--set", "case2021", "--split", "test", "--cache", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "split test" in result.stdout and "peer" in result.stdout and "detector" in result.stdout
+    assert "ASSAULT" in result.stdout
+
+
+def test_labeled_set_has_no_test_split() -> None:
+    result = CliRunner().invoke(main, ["evaluate", "--set", "labeled", "--split", "test"])
+    assert result.exit_code == 2 and "real-news sets" in result.output
+
+
+# ------------------------------------------------------------------ the keyword peer
+
+
+@pytest.mark.parametrize(
+    ("sentence", "typ"),
+    [
+        ("The army deployed two brigades to the border.", "MOBILIZE"),
+        ("The two ministers held talks in Geneva.", "CONSULT"),
+        ("The president warned of a harsh response.", "THREATEN"),
+        ("Washington imposed sanctions on the bank.", "SANCTION"),
+        ("Gunmen attacked a checkpoint overnight.", "ASSAULT"),
+        ("The parties signed a peace agreement.", "AGREE"),
+        ("Japan sent humanitarian assistance to the region.", "AID"),
+        ("Police arrested twelve people.", "COERCE"),
+        ("The rebels withdrew from the town.", "RETREAT"),
+        ("Thousands of protesters gathered in the square.", "PROTEST"),
+    ],
+)
+def test_each_of_the_ten_peer_patterns_matches_its_type(sentence: str, typ: str) -> None:
+    assert typ in {h.type.value for h in peer_detect(sentence)}
+
+
+def test_the_peer_has_ten_patterns_and_stays_quiet_on_plain_text() -> None:
+    assert len(PATTERNS) == 10
+    assert peer_detect("The museum opened a new gallery of Dutch paintings on Sunday.") == []
