@@ -374,14 +374,21 @@ def _war_words(ctx: Context) -> bool:
     return any(g.kind in {"group", "igo"} and g.sector is None for _, _, g in ctx.gaz)
 
 
-def _article_frame(lex: Lexicon, hits: list[NearHits]) -> str:
+def _article_frame(lex: Lexicon, hits: list[NearHits], heads: list[list[Head]]) -> str:
     """The frame of an article (``FRAME_CLASSES``) from its fields' whole-text scans: a class
-    with enough words that outnumber its war words; "" for none (most articles)."""
+    with enough words that outnumber its war words and attack heads; "" for none (most
+    articles). A report of a bombing that mentions a football tournament is no sports report."""
     war = 0
     if lex.war_id >= 0:
         for near in hits:
             found = near[lex.war_id]
             war += len(found) if found is not None else 0
+    attacks = 0
+    for field_heads in heads:
+        for h in field_heads:
+            if h[2].is_assault:
+                attacks += 1
+    war += attacks // 3  # attack heads are the words in question: a third of the weight
     best, best_n = "", 0
     for name, cid in lex.frame_ids:
         n = 0
@@ -1317,7 +1324,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
         raw = _bytes_form(text)
         heads, near = _heads(lex, lower, raw, blower)
         scans.append((field_name, text, lower, blower, raw, heads, near))
-    frame = _article_frame(lex, [scan[6] for scan in scans]) if scans else ""
+    frame = _article_frame(lex, [scan[6] for scan in scans], [scan[5] for scan in scans]) if scans else ""
     for field_name, text, lower, blower, raw, heads, near in scans:
         if not heads:
             continue

@@ -410,7 +410,7 @@ SCANNED_BLOCKS: Final = frozenset(
 FRAME_CLASSES: Final = ("sports", "cyber", "fiction", "disaster", "industrial_sites")
 _FRAME_PREFIX: Final = "frame:"
 # How many of a frame's words make the frame, and by how many times they must outnumber the
-# article's war words (``military_units``).
+# article's war words (``military_units``) and attack heads.
 FRAME_MIN_WORDS: Final = 3
 FRAME_WAR_RATIO: Final = 3
 
@@ -438,6 +438,8 @@ class ScanKey:
         self.near_ids = near_ids  # the near classes the key is a word of
         # The two tests above as flags (compiled, a tuple's truth is a C API call per hit).
         self.is_head = bool(entries)
+        # Whether a rule of the head reports an attack: attack words count against an article frame.
+        self.is_assault = any(e.type == EventType.ASSAULT for e in entries)
         self.is_near = bool(near_ids)
         # "annexed": an adjective after a determiner (one word: in "a bomb exploded" the
         # determiner is the noun's)

@@ -159,6 +159,14 @@ FIGURATIVE = [
     "Police defused a bomb near the mosque in Lahore.",
     "A military judge ordered a reservist in the US Army to stand trial.",
     "The prime minister of Italy was ousted in a no-confidence vote.",
+    "In February, Spears clashed with Us Weekly for publishing pictures of her honeymoon in Fiji.",
+    "The European Parliament has already clashed with the European Union on the issue.",
+    "My girlfriend's cable modem blew up and she was offline in London for several days.",
+    "The 34-year-old American stormed to a 6-4 6-3 6-0 win.",
+    "On Tuesday, the US administration asked Congress for additional funds for military operations.",
+    "One of Japan's best-known businessmen was arrested on charges of falsifying shareholder information.",
+    "In September 2004 Nelly occupied the number one and two positions in the US singles chart.",
+    "China 'ripe' for media explosion.",
 ]
 
 
@@ -314,3 +322,21 @@ def test_a_generic_subject_after_a_report_is_the_doer() -> None:
     s = one("Kenyan President William Ruto, who is mediating the conflict, said rebels attacked the town of Goma.",
             EventType.ASSAULT)
     assert [(a.code, a.sector) for a in s.actors.source] == [("COD", "REB")]
+
+
+def test_clashes_between_forces_are_fighting() -> None:
+    s = one("Indian and Chinese troops clashed along the disputed border in Ladakh.", EventType.ASSAULT)
+    assert s.mode == "clash"
+
+
+def test_a_bridge_blown_up_by_a_truck_bomb_is_one_bombing() -> None:
+    signals = of_type(signals_of("A truck bomb blew up part of the Kerch bridge linking Russia to Crimea."),
+                      EventType.ASSAULT)
+    assert [s.mode for s in signals] == ["bombing"]
+
+
+def test_a_bombing_report_that_mentions_football_is_no_sports_report() -> None:
+    body = ("A parcel bomb exploded in a pedestrian street in Lyon on Friday, wounding 13 people. "
+            "France is jittery over a spate of attacks in recent years. "
+            "The Women's Football World Cup is due to start in France in June; Lyon will host the semi-finals.")
+    assert of_type(signals_of(body), EventType.ASSAULT)
