@@ -411,7 +411,7 @@ FRAME_CLASSES: Final = ("sports", "cyber", "fiction", "disaster", "industrial_si
 _FRAME_PREFIX: Final = "frame:"
 # How many of a frame's words make the frame, and by how many times they must outnumber the
 # article's war words (``military_units``) and attack heads.
-FRAME_MIN_WORDS: Final = 3
+FRAME_MIN_WORDS: Final = 4
 FRAME_WAR_RATIO: Final = 3
 
 # Look-alike classes an armed subject overrides for an attack: "Armed men attacked the Pakistan
