@@ -438,8 +438,8 @@ class ScanKey:
         self.near_ids = near_ids  # the near classes the key is a word of
         # The two tests above as flags (compiled, a tuple's truth is a C API call per hit).
         self.is_head = bool(entries)
-        # Whether a rule of the head reports an attack: attack words count against an article frame.
-        self.is_assault = any(e.type == EventType.ASSAULT for e in entries)
+        # The ASSAULT rules of the head: attack words that a frame does not veto count against it.
+        self.assault_rules = tuple(e for e in entries if e.type == EventType.ASSAULT)
         self.is_near = bool(near_ids)
         # "annexed": an adjective after a determiner (one word: in "a bomb exploded" the
         # determiner is the noun's)

@@ -340,3 +340,36 @@ def test_a_bombing_report_that_mentions_football_is_no_sports_report() -> None:
             "France is jittery over a spate of attacks in recent years. "
             "The Women's Football World Cup is due to start in France in June; Lyon will host the semi-finals.")
     assert of_type(signals_of(body), EventType.ASSAULT)
+
+
+def test_an_attack_named_again_without_its_doers_is_the_attack() -> None:
+    body = ("The IRA's Belfast brigade detonated at least 20 car bombs across the city on Friday. "
+            "Thousands streamed out of the stricken city immediately after the attacks.")
+    (s,) = of_type(signals_of(body), EventType.ASSAULT)
+    assert s.related_evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The assault on Yukos' assets has been widely blamed for a slowdown in economic growth.",
+        "The attack on democracy must be resisted, the senator said in Washington.",
+        "Maduro told a campaign rally in Caracas this week that the vote would bring peace.",
+        "Eventually we'll get another cold blast, forecasters in London said.",
+    ],
+)
+def test_attacks_on_assets_ideas_and_campaign_rallies_are_no_events(text: str) -> None:
+    alerts = [s for s in signals_of(text) if s.modality in ALERT_WORTHY_MODALITIES]
+    assert alerts == [], [(s.type.value, s.evidence.trigger, s.detector) for s in alerts]
+
+
+HACKING_STORY = (
+    "The attack made the bank's website unusable for about five hours, its owners said. "
+    "Hackers used a botnet of hijacked computers in a denial-of-service attack. "
+    "The worst of the attack now seems to be over, and deep defences are being put in place to stop these "
+    "attacks. Cyber security firms said ransomware and phishing were also on the rise."
+)
+
+
+def test_a_hacking_story_stays_one_however_often_it_says_attack() -> None:
+    assert not of_type(signals_of(HACKING_STORY), EventType.ASSAULT)
