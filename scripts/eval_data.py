@@ -408,6 +408,57 @@ def build_rams(files: dict[str, bytes]) -> Iterator[dict]:
             yield item("rams", doc_id, split, " ".join(parts), units, url=doc.get("source_url"))
 
 
+# ---------------------------------------------------------------- IndiaPoliceEvents
+
+# Each sentence answers "did police kill / arrest / use force / fail to act / do anything?".
+INDIAPOLICE_MAP: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "KILL": ("ASSAULT", ("COERCE",)),
+    "ARREST": ("COERCE", _A),
+    "FORCE": (None, ("ASSAULT", "COERCE")),
+    "FAIL": (None, _A),
+    "ANY_ACTION": (None, ("COERCE", "MOBILIZE", "ASSAULT")),
+}
+# The text was stored as UTF-8 read as Windows-1252: the quotes and dashes come back this way.
+_MOJIBAKE = {"\u00e2\u20ac\u2122": "\u2019", "\u00e2\u20ac\u02dc": "\u2018", "\u00e2\u20ac\u0153": "\u201c",
+             "\u00e2\u20ac\ufffd": "\u201d", "\u00e2\u20ac\u201d": "\u2014", "\u00e2\u20ac\u201c": "\u2013",
+             "\u00e2\u20ac\u00a2": "\u2022", "\u00e2\u20ac\u0161": "\u201a"}
+_MOJIBAKE_RE = re.compile("|".join(map(re.escape, _MOJIBAKE)))
+
+
+def fix_mojibake(text: str) -> str:
+    return _MOJIBAKE_RE.sub(lambda m: _MOJIBAKE[m.group(0)], text)
+
+
+def build_indiapolice(files: dict[str, bytes]) -> Iterator[dict]:
+    dates = {}
+    for line in files["data/final/metadata.jsonl"].decode("utf-8").splitlines():
+        if line.strip():
+            meta = json.loads(line)
+            dates[str(meta["doc_id"])] = (meta.get("date"), meta.get("url"))
+    docs: dict[str, list[dict]] = {}
+    for line in files["data/final/sents.jsonl"].decode("utf-8").splitlines():
+        if line.strip():
+            sent = json.loads(line)
+            docs.setdefault(str(sent["doc_id"]), []).append(sent)
+    for doc_id, sents in sorted(docs.items(), key=lambda kv: int(kv[0])):
+        parts, units, pos, carry = [], [], 0, ""
+        for sent in sorted(sents, key=lambda x: x["sent_id"]):
+            raw = carry + sent["sent_text"]
+            # the sentence splitter sometimes cut a mangled quote in two: hand its head to the next
+            cut = re.search("\u00e2\u20ac?$", raw.rstrip())
+            carry = cut.group(0) if cut else ""
+            text = " ".join(fix_mojibake(raw.rstrip()[: cut.start()] if cut else raw).split())
+            labels = sorted(sent["sent_labels"])
+            if labels:
+                units.append(unit(f"indiapolice:{doc_id}:s{sent['sent_id']}", pos, pos + len(text), labels,
+                                  INDIAPOLICE_MAP))
+            parts.append(text)
+            pos += len(text) + 1
+        date, url = dates.get(doc_id, (None, None))
+        yield item("indiapolice", doc_id, hash_split("indiapolice", doc_id), " ".join(parts), units,
+                   published_at=f"{date}T00:00:00+00:00" if date else DEFAULT_DATE, url=url)
+
+
 # ---------------------------------------------------------------- PLOVER gold-standard records
 
 PLOVER_0_5 = {"FIGHT": "ASSAULT", "DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "INVESTIGATE": "ACCUSE"}
@@ -468,7 +519,7 @@ def _one_part(build: Callable[[dict[str, bytes]], Iterator[dict]]) -> Callable[[
 
 BUILDERS: dict[str, Callable[[dict[str, dict[str, bytes]]], Iterator[dict]]] = {
     "case2021": _one_part(build_case2021), "wikievents": _one_part(build_wikievents), "rams": _one_part(build_rams),
-    "plover": _one_part(build_plover), "desks": build_desks,
+    "plover": _one_part(build_plover), "desks": build_desks, "indiapolice": _one_part(build_indiapolice),
 }
 
 

@@ -1,6 +1,6 @@
 """Measured quality: the detector scored against labeled data.
 
-Two sets, two questions:
+Two vendored sets, two questions (the real-news sets follow further down):
 
 * the project's labeled news-style set (``tests/data/labeled/items.jsonl``): would an analyst get
   the right alerts? Scored on alert-worthy signals (modality asserted or scheduled) matched by
@@ -14,6 +14,7 @@ Two sets, two questions:
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -219,11 +220,10 @@ def format_plover(r: PloverReport) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Real news nobody on the project wrote: CASE 2021 task 2, WikiEvents, RAMS, the PLOVER GSR and
-# whole non-political articles, built into a cache outside git by scripts/eval_data.py.
+# Real news nobody on the project wrote: CASE 2021 task 2, WikiEvents, IndiaPoliceEvents, RAMS, the
+# PLOVER GSR and whole non-political articles, built into a cache outside git by scripts/eval_data.py.
 
-REALNEWS_SETS = ("case2021", "wikievents", "rams", "plover", "desks")
-EVENT_SETS = ("case2021", "wikievents")
+REALNEWS_SETS = ("case2021", "wikievents", "indiapolice", "rams", "plover", "desks")
 ESCALATION_TYPES = frozenset({"MOBILIZE", "THREATEN", "SANCTION", "ASSAULT", "COERCE"})
 ALERT_TYPE_NAMES = tuple(t.value for t in ALERT_TYPES)
 MIN_TYPE_UNITS = 5  # a type enters a macro average only with at least this many gold units
@@ -232,8 +232,6 @@ _PUBLISHED_FALLBACK = "2000-01-01T00:00:00+00:00"
 
 def realnews_dir() -> Path:
     """Where scripts/eval_data.py puts the sets: $ESCALERT_EVAL_DATA or ~/.cache/escalert/eval."""
-    import os
-
     env = os.environ.get("ESCALERT_EVAL_DATA")
     return Path(env).expanduser() if env else Path.home() / ".cache" / "escalert" / "eval"
 

@@ -253,3 +253,23 @@ def test_each_of_the_ten_peer_patterns_matches_its_type(sentence: str, typ: str)
 def test_the_peer_has_ten_patterns_and_stays_quiet_on_plain_text() -> None:
     assert len(PATTERNS) == 10
     assert peer_detect("The museum opened a new gallery of Dutch paintings on Sunday.") == []
+
+
+def test_indiapolice_quotes_are_repaired_even_when_a_sentence_split_cuts_one() -> None:
+    mangled = "\u00e2\u20ac\u2122"  # a right single quote stored as UTF-8 and read as Windows-1252
+    sents = [
+        {"doc_id": 7, "sent_id": 0, "sent_labels": [], "sent_text": "the citizens\u00e2\u20ac"},
+        {"doc_id": 7, "sent_id": 1, "sent_labels": ["ANY_ACTION", "ARREST"],
+         "sent_text": "\u2122 groups met. police arrested " + mangled + "five" + mangled + " men."},
+    ]
+    files = {
+        "data/final/sents.jsonl": "".join(json.dumps(s) + "\n" for s in sents).encode(),
+        "data/final/metadata.jsonl": b'{"doc_id": 7, "date": "2002-03-06", "url": "u"}\n',
+    }
+    (item,) = ed.build_indiapolice(files)
+    assert "\u00e2" not in item["text"]
+    assert "citizens \u2019 groups" in item["text"]  # sentences are joined by a space
+    assert "arrested \u2019five\u2019 men." in item["text"]
+    (u,) = item["units"]
+    assert u["gold"] == ["COERCE"] and item["text"][u["start"]:u["end"]].endswith("men.")
+    assert item["published_at"].startswith("2002-03-06")
