@@ -373,3 +373,18 @@ HACKING_STORY = (
 
 def test_a_hacking_story_stays_one_however_often_it_says_attack() -> None:
     assert not of_type(signals_of(HACKING_STORY), EventType.ASSAULT)
+
+
+def test_killed_in_police_firing_is_an_assault() -> None:
+    s = one("Most of the deaths have taken place in Ahmedabad, including 30 killed in police firing.",
+            EventType.ASSAULT)
+    assert s.mode == "firearms"
+
+
+def test_rioters_taken_into_custody_is_a_detention() -> None:
+    s = one("The police have arrested close to 4,000 rioters over the first five days of violence.", EventType.COERCE)
+    assert s.mode == "detention"
+
+
+def test_talks_held_with_activists_are_no_detention() -> None:
+    assert not of_type(signals_of("The minister held talks with activists in Delhi on Monday."), EventType.COERCE)
