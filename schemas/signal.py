@@ -23,6 +23,12 @@ class Actor(BaseModel):
     States use ISO 3166-1 alpha-3 (USA, RUS, UKR); alliances and international bodies use short
     codes (NATO, EU, UN, OSCE); armed and political groups use their common short name (HAMAS).
     ``text`` is the surface form found in the sentence ("the Kremlin", "Russian").
+
+    Unnamed and generic actors ("gunmen", "security forces", "Pakistani police") are coded as
+    CAMEO agent codes are: the state plus a ``sector``. ``code`` is the state the text ties them
+    to ("Pakistani police": PAK), else the country of the place where the event happens
+    ("armed men attacked ... in Karachi": PAK), else the sector code alone (REB), as CAMEO
+    codes an actor of unknown country.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -30,6 +36,14 @@ class Actor(BaseModel):
     code: str
     text: str
     kind: Literal["state", "igo", "group"] = "state"
+    sector: str | None = Field(
+        default=None,
+        description=(
+            "CAMEO sector (role) of a generic actor: MIL military, REB rebels, INS insurgents, "
+            "UAF unidentified armed men, COP police and security forces, GOV government, "
+            "OPP protesters and opposition, CVL civilians; None for a named state, body or group."
+        ),
+    )
 
 
 class Actors(BaseModel):
@@ -102,3 +116,10 @@ class Signal(BaseModel):
     )
     article: ArticleRef
     detector_version: str
+    detector: str = Field(
+        default="rules",
+        description=(
+            "Which component decided the signal: 'rules:<trigger id>' for the rule detector "
+            "(the entry of triggers.yaml whose head matched, e.g. 'rules:assault.air')."
+        ),
+    )

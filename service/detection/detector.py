@@ -38,10 +38,13 @@ from service.detection.dates import DateMention, find_dates, resolve
 from service.detection.lexicon import (
     ACTOR_CLASS,
     CONDITIONALS,
+    FRAME_MIN_WORDS,
+    FRAME_WAR_RATIO,
     IF_ID,
     NAME_CLASSES,
     NEAR_ACTOR_KINDS,
     PLACE_CLASS,
+    SUBJECT_OVERRIDES,
     THREAT_CLASS,
     THREAT_ID,
     ContextKey,
@@ -75,6 +78,8 @@ _AGREE: Final = EventType.AGREE
 _CONSULT: Final = EventType.CONSULT
 _MOBILIZE: Final = EventType.MOBILIZE
 _THREATEN: Final = EventType.THREATEN
+_PROTEST: Final = EventType.PROTEST
+_ASSAULT: Final = EventType.ASSAULT
 _ASSERTED: Final = Modality.ASSERTED
 _HISTORICAL: Final = Modality.HISTORICAL
 _SCHEDULED: Final = Modality.SCHEDULED
@@ -135,8 +140,53 @@ def _context_names(
                     gaz_hits.append((start, end, g))
         for g in key.sectors:
             gaz_hits.append((start, end, g))
-    ctx.gaz = _longest_gaz(text, raw, gaz_hits)
+    ctx.gaz = _fuse_sectors(text, _longest_gaz(text, raw, gaz_hits))
     return ctx, found
+
+
+# Kinds of names a generic actor noun right after them belongs to ("Pakistani police",
+# "Israeli settlers", "Hamas militants").
+_SECTOR_OWNERS: Final = frozenset({"demonym", "state", "group"})
+# Fused entries, one per (owner, sector) pair: actors are cached by entry identity (``to_actor``).
+_FUSED: Final[dict[tuple[int, int], GazEntry]] = {}
+
+
+def _fuse_sectors(text: str, gaz: list[tuple[int, int, GazEntry]]) -> list[tuple[int, int, GazEntry]]:
+    """A demonym, state or group named right before a generic actor noun is that actor's
+    owner: "Pakistani police" is one actor, PAK with sector COP, not Pakistan and police."""
+    if len(gaz) < 2:
+        return gaz
+    out: list[tuple[int, int, GazEntry]] | None = None
+    i = 0
+    n = len(gaz)
+    while i < n:
+        hit = gaz[i]
+        if i + 1 < n:
+            nxt = gaz[i + 1]
+            if (
+                nxt[2].kind == "sector" and hit[2].kind in _SECTOR_OWNERS and nxt[0] - hit[1] == 1
+                and text[hit[1]] == " "
+            ):
+                if out is None:
+                    out = gaz[:i]
+                out.append((hit[0], nxt[1], _fused(hit[2], nxt[2])))
+                i += 2
+                continue
+        if out is not None:
+            out.append(hit)
+        i += 1
+    return gaz if out is None else out
+
+
+def _fused(owner: GazEntry, sector: GazEntry) -> GazEntry:
+    key = (id(owner), id(sector))
+    fused = _FUSED.get(key)
+    if fused is None:
+        fused = _FUSED[key] = GazEntry(
+            surface=owner.surface + " " + sector.surface, code=owner.code, kind=owner.kind,
+            country=owner.country, lat=owner.lat, lon=owner.lon, name=owner.name, sector=sector.sector,
+        )
+    return fused
 
 
 def _context_words(ctx: Context, found: list[object], text: str, sent: Span) -> None:
@@ -164,7 +214,7 @@ def _context_words(ctx: Context, found: list[object], text: str, sent: Span) -> 
     if ctx.gaz:
         # "Rapid Support Forces", "U.S. Forces Korea": words inside a name are not class words
         # (generic sectors such as "the army" are not names: "deployed the army" is a deployment).
-        spans = [(s, e) for s, e, g in ctx.gaz if " " in g.surface and g.kind != "sector"]
+        spans = [(s, e) for s, e, g in ctx.gaz if " " in g.surface and g.sector is None]
         if spans:
             for name, hits in ctx.classes.items():
                 if name == "fora":  # "address the European Parliament": the name is the forum
@@ -277,10 +327,23 @@ def _near(entry: TriggerEntry, ctx: Context, start: int, end: int, sent: Span) -
     return best
 
 
+_ARMED_SUBJECT_REACH: Final = 40
+
+
+def _armed_subject(ctx: Context, start: int) -> bool:
+    """Whether an armed generic actor ("gunmen", "militants", "Pakistani soldiers") ends shortly
+    before ``start``: the doer of the head."""
+    for _s, e, g in ctx.gaz:
+        if g.sector is not None and g.armed and e <= start and start - e <= _ARMED_SUBJECT_REACH:
+            return True
+    return False
+
+
 def _blocked(entry: TriggerEntry, ctx: Context, start: int, end: int) -> bool:
     if not entry.block:
         return False
     lo, hi = start - entry.block_window, end + entry.block_window
+    armed = -1  # unknown until a class it overrides blocks
     for name in entry.block:
         # Read in place; the name classes are looked for only where the rule has one.
         hits = _hits_of(ctx, name) if entry.block_on_names else ctx.classes.get(name)
@@ -288,19 +351,82 @@ def _blocked(entry: TriggerEntry, ctx: Context, start: int, end: int) -> bool:
             continue
         for hit in hits:
             if hit[1] >= lo and hit[0] <= hi:
+                if entry.type == _ASSAULT and name in SUBJECT_OVERRIDES:
+                    if armed < 0:
+                        armed = 1 if _armed_subject(ctx, start) else 0
+                    if armed == 1:
+                        break
                 return True
     return False
 
 
-def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span) -> list[Candidate]:
+def _vetoed(entry: TriggerEntry, ctx: Context) -> bool:
+    """Whether the sentence holds a word of a class that vetoes the rule anywhere in it (its
+    context holds the sentence's words only)."""
+    return any(name in ctx.classes for name in entry.veto)
+
+
+def _war_words(ctx: Context) -> bool:
+    """Whether a sentence speaks of war in its own words: troops, weapons, a named armed group
+    or an international body (a framed article's rules fire only in such a sentence)."""
+    if "military_units" in ctx.classes or "projectiles" in ctx.classes or "strikers" in ctx.classes:
+        return True
+    return any(g.kind in {"group", "igo"} and g.sector is None for _, _, g in ctx.gaz)
+
+
+def _article_frame(lex: Lexicon, hits: list[NearHits], heads: list[list[Head]]) -> str:
+    """The frame of an article (``FRAME_CLASSES``) from its fields' whole-text scans: a class
+    with enough words that outnumber its war words and the attack heads it does not veto; "" for
+    none (most articles). A report of a bombing that mentions a football tournament is no sports
+    report; a story about hacking stays one however often it says "attacks"."""
+    best, best_n = "", 0
+    war = -1
+    for name, cid in lex.frame_ids:
+        n = 0
+        for near in hits:
+            found = near[cid]
+            n += len(found) if found is not None else 0
+        if n < FRAME_MIN_WORDS or n <= best_n:
+            continue
+        if war < 0:
+            war = 0
+            if lex.war_id >= 0:
+                for near in hits:
+                    found = near[lex.war_id]
+                    war += len(found) if found is not None else 0
+        if n >= FRAME_WAR_RATIO * (war + _attacks_beyond(name, heads) // 3):
+            best, best_n = name, n
+    return best
+
+
+def _attacks_beyond(frame: str, heads: list[list[Head]]) -> int:
+    """How many heads of ``heads`` have an ASSAULT rule that ``frame``'s class neither blocks nor
+    vetoes: attacks the frame cannot explain away ("air strikes" in a sports report)."""
+    n = 0
+    for field_heads in heads:
+        for h in field_heads:
+            for e in h[2].assault_rules:
+                if frame not in e.block and frame not in e.veto:
+                    n += 1
+                    break
+    return n
+
+
+def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span, frame: str = "") -> list[Candidate]:
     per_head: list[Candidate] = []
+    war = -1  # whether the sentence has war words: worked out when a framed rule asks
     for start, end, key in heads:
         best: Candidate | None = None
         entries = key.entries
         for i in range(len(entries)):
             entry = entries[i]
-            if _blocked(entry, ctx, start, end):
+            if _blocked(entry, ctx, start, end) or entry.veto and _vetoed(entry, ctx):
                 continue
+            if frame and (frame in entry.block or frame in entry.veto):
+                if war < 0:
+                    war = 1 if _war_words(ctx) else 0
+                if war == 0:
+                    continue  # "Spain struck after two minutes" in a hockey report
             # (tested against None, not for truth: compiled, a tuple's truth is a C API call)
             near: tuple[int, int, str] | None = None
             if entry.near:
@@ -536,17 +662,63 @@ DECIDED_TYPES: Final = frozenset(
 )
 
 
-def _drop_decisions(lower: str, cands: list[Candidate]) -> list[Candidate]:
+def _drop_decisions(lower: str, ctx: Context, cands: list[Candidate]) -> list[Candidate]:
     """'The EU agreed on Monday to ban Belarusian airlines': the event is the ban; the agreement
-    is the body's own decision, not an AGREE between parties."""
+    is the body's own decision, not an AGREE between parties. 'Jordan and Britain have agreed to
+    undertake joint military exercises': two parties agree on an event; both are signals, and the
+    agreement's mode names what was agreed."""
     out = []
     for i, c in enumerate(cands):
         if c.entry.type == _AGREE and c.near is None and lower[c.start:c.end].startswith("agree"):
             nxt = cands[i + 1] if i + 1 < len(cands) else None
             if nxt is not None and nxt.entry.type in DECIDED_TYPES and nxt.start - c.end <= 30:
-                continue
+                if not _between_parties(lower, ctx, c):
+                    continue
+                c.mode = nxt.mode or nxt.entry.mode
         out.append(c)
     return out
+
+
+def _between_parties(lower: str, ctx: Context, c: Candidate) -> bool:
+    """Whether an "agreed" is two parties' ("Jordan and Britain have agreed", "agreed with
+    Britain to"): two actors of different codes before it in its sentence, or "with" an actor
+    right after it."""
+    codes: list[str] = []
+    for s, e, g in ctx.gaz:
+        if e <= c.start and g.is_actor and g.sector is None and g.code not in codes:
+            codes.append(g.code)
+        if s >= c.end and lower.startswith(" with ", c.end) and s - c.end <= 12 and g.is_actor:
+            return True
+    return len(codes) >= 2
+
+
+# The background test of each cue list (``cues.yaml``: background_preps), compiled once.
+_BACKGROUND_RES: Final[dict[frozenset[str], re.Pattern[str]]] = {}
+
+
+def _background_re(preps: frozenset[str]) -> re.Pattern[str]:
+    pattern = _BACKGROUND_RES.get(preps)
+    if pattern is None:
+        words = "|".join(re.escape(p) for p in sorted(preps, key=len, reverse=True))
+        pattern = _BACKGROUND_RES[preps] = re.compile(
+            r"\b(?:" + words + r")\s+(?:(?:the|a|an|its|their|this|last\s+year's)\s+)?(?:[\w'’.-]+\s+){0,3}$"
+        )
+    return pattern
+
+
+def _mark_background(lex: Lexicon, lower: str, sent: Span, cands: list[Candidate]) -> None:
+    """"Prices rose after Russia's invasion of Ukraine": a war named as the cause or time of
+    something else is history, not an event reported now (``cues.yaml``: background_nouns)."""
+    nouns = lex.cues.get("background_nouns")
+    preps = lex.cues.get("background_preps")
+    if nouns is None or preps is None:
+        return
+    for c in cands:
+        if c.forced_modality is None and lower[c.start:c.end] in nouns:
+            lo = max(sent.start, c.start - 60)
+            if _background_re(preps).search(lower, lo, c.start):
+                c.forced_modality = _HISTORICAL
+                c.cues.append("background")
 
 
 # ----------------------------------------------------------------------------- confidence
@@ -832,12 +1004,16 @@ def _threat_if_in(near: NearHits, sent: Span) -> bool:
 
 def _process_sentence(
     lex: Lexicon, text: str, lower: str, raw: bytes | None, blower: str, sent: Span, heads: list[Head], near_hits: NearHits,
-    field_name: str, pub: date, prev_actors: Callable[[], list[Actor]],
+    field_name: str, pub: date, prev_actors: Callable[[], list[Actor]], frame: str = "",
 ) -> list[Draft]:
     ctx, found = _context_names(lex, text, raw, blower, sent)
     # A capital after "in"/"at" is a place ("a regulator in Oslo"), not a government acting.
-    has_actor = any(g.is_actor and not (g.kind == "capital" and is_locative(text, s_)) for s_, _, g in ctx.gaz)
-    has_place = has_actor or any(g.is_place for _, _, g in ctx.gaz)
+    # Police, civilians and protesters take a role, but name no actor on their own.
+    has_actor = any(
+        g.is_actor and g.armed and not (g.kind == "capital" and is_locative(text, s_)) for s_, _, g in ctx.gaz
+    )
+    # A crowd names where a protest or a crackdown is ("protesters gathered outside parliament").
+    has_place = has_actor or any(g.is_place or g.sector in _CROWD_SECTORS for _, _, g in ctx.gaz)
     if (
         not has_actor and not _placeable(heads, has_place) and not _threat_if_in(near_hits, sent)
     ):
@@ -848,7 +1024,7 @@ def _process_sentence(
     names = [(s, e) for s, e, g in ctx.gaz if " " in g.surface]
     if names:  # "Organization for Security and Cooperation in Europe" holds no COOPERATE event
         heads = [h for h in heads if not _in_names(h[0], h[1], names)]
-    cands = _candidates(heads, ctx, lower, sent)
+    cands = _candidates(heads, ctx, lower, sent, frame)
     # Conditional threats need a threat word and an "if" ("sanctions if Russia attacks").
     threat_possible = THREAT_CLASS in ctx.classes and any(
         c[2] in CONDITIONALS for c in ctx.cues.get("speculative", ())
@@ -861,11 +1037,12 @@ def _process_sentence(
     bounds = clause_bounds(text, sent, ctx.clause_words)
     if_spans = _if_clauses(ctx, text, bounds, sent)
     cands = _conditional_threats(lex, text, ctx, cands, if_spans, sent)
-    cands = _drop_labels(lower, sent, _drop_decisions(lower, cands))
+    cands = _drop_labels(lower, sent, _drop_decisions(lower, ctx, cands))
     cands = [c for c in _drop_threatened_acts(lower, _drop_modifiers(lower, cands)) if _placed(c, has_actor, has_place)]
     cands = _drop_forecasts(lower, ctx, cands)
     if not cands:
         return []
+    _mark_background(lex, lower, sent, cands)
     dates = find_dates(text, sent.start, sent.end, ctx.classes.get("date_anchors", []))
     dates = [d for d in dates if not is_reporting_date(lower, ctx, d)]
     clauses = [clause_of(bounds, sent.end, c.start) for c in cands]
@@ -884,6 +1061,17 @@ def _process_sentence(
         tense, tense_cues = tense_info[i]
         entry = cand.entry
         roles = assign_roles(text, cand, ctx, clause, sent)
+        if entry.type == _ASSAULT:
+            _between(text, lower, ctx, cand, clause, roles)
+        if entry.type == _PROTEST:
+            _protest_roles(text, roles, ctx, cand)
+        _place_sectors(roles, _sentence_country(ctx))
+        if entry.type in _STATE_MEASURES and _nonstate_measure(ctx, roles, clause.start, cand.start):
+            continue
+        if entry.type == _ASSAULT and cand.mode == "attack" and _police_only(roles.source):
+            continue  # "the office was raided by Dutch police": law enforcement, not an attack
+        if entry.type in DIRECTED_TYPES and _passive_subject(lower, text, sent, cand, roles):
+            roles.target, roles.source = roles.source, []  # "Kyiv was struck by drones": Kyiv is hit
         if (
             entry.type == _MOBILIZE and cand.mode in EQUIPMENT_MODES
             and lower[cand.start:cand.end] in TRANSFER_VERBS and roles.source and roles.target
@@ -905,8 +1093,11 @@ def _process_sentence(
                 roles.source = inherited[:1]
                 roles.target = inherited[1:2]
                 roles.inherited = True
-            elif entry.actor == "place" and roles.location and roles.location.country:
-                roles.source = [build(Actor, code=roles.location.country, text=roles.location.name, kind="state")]
+            elif entry.actor == "place" and entry.type != _ASSAULT and roles.location and roles.location.country:
+                # A protest or a crackdown is the place's; an attack in a city is not the city's.
+                roles.source = [
+                    build(Actor, code=roles.location.country, text=roles.location.name, kind="state", sector=None)
+                ]
         if entry.type == _THREATEN and dm is not None and cand.consume_span and dm.start >= cand.consume_span[1]:
             dm = None  # "threatened to impose tariffs from June 1": the date of the threatened act
         ev: tuple[date | None, date | None] = (None, None)
@@ -946,7 +1137,7 @@ def _process_sentence(
             type=entry.type, mode=mode, modality=modality, source=roles.source, target=roles.target,
             location=roles.location, event_date=ev[0], event_date_end=ev[1], intensity=intensity,
             confidence=_confidence(cand, roles, modality, ev[0] is not None), evidence=evidence,
-            order=(0 if field_name == "title" else 1, cand.start),
+            order=(0 if field_name == "title" else 1, cand.start), rule=entry.id,
         )
         key = (entry.type, clause.start)
         prior = seen_types.get(key)
@@ -962,6 +1153,130 @@ def _process_sentence(
     if len(drafts) > 1:
         _inherit_history(lower, drafts)
     return drafts
+
+
+# Sectors that act for a state: "security forces in Karachi" are Pakistan's.
+_STATE_SECTORS: Final = frozenset({"MIL", "COP", "GOV"})
+
+
+# Measures only a state or a bloc takes as policy: sanctions, and aid.
+_STATE_MEASURES: Final = frozenset({EventType.SANCTION, EventType.AID})
+
+
+def _nonstate_measure(ctx: Context, roles: Roles, lo: int, start: int) -> bool:
+    """"The bank announced a freeze on loan repayments", "the WTO authorised the EU to impose
+    sanctions": a measure a lender, firm, court or trade body takes (one of its words opens the
+    clause before the head) is not a state's, unless a state is its doer."""
+    words = ctx.classes.get("nonstate_deciders")
+    if words is None or not any(lo <= w[0] and w[1] <= start for w in words):
+        return False
+    return not any(a.kind == "state" and a.sector is None for a in roles.source)
+
+
+# Types whose source acts on a target: in a passive clause the subject is the target.
+DIRECTED_TYPES: Final = frozenset({EventType.ASSAULT, EventType.COERCE, EventType.SANCTION})
+_PASSIVE_RE: Final = re.compile(r"\b(?:was|were|been|being|is|are|get|got|gets)\s+(?:\w+ly\s+)?$")
+
+
+def _passive_subject(lower: str, text: str, sent: Span, cand: Candidate, roles: Roles) -> bool:
+    """Whether the source found is the subject of a passive head ("Kyiv was struck by drones",
+    "the town was shelled overnight"): the subject is what was hit. A doer named by "by" comes
+    after the head and is kept."""
+    if not roles.source or roles.target:
+        return False
+    if not _PASSIVE_RE.search(lower, max(sent.start, cand.start - 25), cand.start):
+        return False
+    return text.find(roles.source[0].text, sent.start, cand.start) >= 0
+
+
+_BETWEEN_RE: Final = re.compile(r"(?:\s+(?:\w+\s+){0,2})?between\s+")
+
+
+def _between(text: str, lower: str, ctx: Context, cand: Candidate, clause: Span, roles: Roles) -> None:
+    """"The African Union condemned clashes between the Sudanese army and the RSF": the parties
+    named after "between" fight each other; whoever reports or mediates is no party."""
+    head = lower[cand.start:cand.end]
+    if head.endswith("between"):
+        pos = cand.end
+    else:
+        m = _BETWEEN_RE.match(lower, cand.end, min(clause.end, cand.end + 30))
+        if m is None:
+            return
+        pos = m.end()
+    parties = [m for m in ctx.gaz if pos <= m[0] < clause.end and m[2].is_actor]
+    if not parties or parties[0][0] - pos > 12:
+        return  # "between" names no party right away
+    first = parties[0]
+    roles.source = [to_actor(text, first[0], first[1], first[2])]
+    roles.target = []
+    if len(parties) > 1 and lower[first[1]:parties[1][0]].strip(" ,") in _AND_WORDS:
+        second = parties[1]
+        roles.target = [to_actor(text, second[0], second[1], second[2])]
+
+
+_AND_WORDS: Final = frozenset({"and", "and the", "and its", "and their"})
+
+
+def _police_only(actors: list[Actor]) -> bool:
+    """Whether every doer is police ("raided by Dutch police"): a raid or a shooting by police is
+    law enforcement or a crackdown (COERCE has its own rules), not a generic attack."""
+    return bool(actors) and all(a.sector == "COP" for a in actors)
+
+
+# Who protests, and who does not: a protest's doers are the crowd, never the police facing it.
+_CROWD_SECTORS: Final = frozenset({"OPP", "CVL"})
+_FORCE_SECTORS: Final = frozenset({"COP", "MIL"})
+
+
+def _protest_roles(text: str, roles: Roles, ctx: Context, cand: Candidate) -> None:
+    """"Police fired tear gas at protesters who blocked roads": the protesters protest. The crowd
+    nearest the head is the source; police and soldiers are never a protest's source."""
+    best: tuple[int, int, GazEntry] | None = None
+    for m in ctx.gaz:
+        if m[2].sector in _CROWD_SECTORS and (best is None or abs(m[0] - cand.start) < abs(best[0] - cand.start)):
+            best = m
+    if best is not None:
+        crowd = to_actor(text, best[0], best[1], best[2])
+        roles.source = [crowd]
+        roles.target = [a for a in roles.target if a.code != crowd.code]
+    elif any(a.sector in _FORCE_SECTORS for a in roles.source):
+        roles.source = [a for a in roles.source if a.sector not in _FORCE_SECTORS]
+
+
+def _sentence_country(ctx: Context) -> str | None:
+    """The country of the sentence's first place ("in Karachi": PAK), for generic actors whose
+    own clause names none."""
+    state: str | None = None
+    for _, _, g in ctx.gaz:
+        if g.is_place:
+            if g.kind != "state":  # a city or region says where better than a state named in passing
+                return g.country
+            state = state or g.code
+    return state
+
+
+def _place_sectors(roles: Roles, fallback: str | None) -> None:
+    """Generic actors the text ties to no state ("armed men", code UAF) take the country of the
+    place where the event happens, as CAMEO codes them (PAK + UAF); states keep their names."""
+    country = roles.location.country if roles.location is not None else None
+    country = country or fallback
+    roles.source = _placed_sectors(roles.source, country)
+    roles.target = _placed_sectors(roles.target, country)
+
+
+def _placed_sectors(actors: list[Actor], country: str | None) -> list[Actor]:
+    if not actors or not any(a.sector is not None for a in actors):
+        return actors
+    out: list[Actor] = []
+    seen: set[tuple[str, str | None]] = set()
+    for a in actors:
+        if a.sector is not None and a.code == a.sector and country:
+            kind = "state" if a.sector in _STATE_SECTORS else "group"
+            a = build(Actor, code=country, text=a.text, kind=kind, sector=a.sector)
+        if (a.code, a.sector) not in seen:
+            seen.add((a.code, a.sector))
+            out.append(a)
+    return out
 
 
 # "Argentina invaded the Falklands on April 2, 1982, prompting Britain to send a naval task force":
@@ -1013,12 +1328,16 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
     assert article.published_at is not None
     pub = article.published_at.date()
     drafts: list[Draft] = []
+    scans: list[tuple[str, str, str, str, bytes | None, list[Head], NearHits]] = []
     for field_name, text in (("title", article.title), ("body", article.body)):
         if not text:
             continue
         lower, blower = lower_forms(text)  # both as long as text: offsets stay exact
         raw = _bytes_form(text)
         heads, near = _heads(lex, lower, raw, blower)
+        scans.append((field_name, text, lower, blower, raw, heads, near))
+    frame = _article_frame(lex, [scan[6] for scan in scans], [scan[5] for scan in scans]) if scans else ""
+    for field_name, text, lower, blower, raw, heads, near in scans:
         if not heads:
             continue
         index = SentenceIndex(text, lower) if field_name == "body" else None
@@ -1062,7 +1381,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                 return []
 
             drafts.extend(_process_sentence(
-                lex, text, lower, raw, blower, sent, sent_heads, near, field_name, pub, prev_actors
+                lex, text, lower, raw, blower, sent, sent_heads, near, field_name, pub, prev_actors, frame
             ))
     drafts = merge_mentions(drafts)
     if not drafts:
@@ -1083,6 +1402,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                 location=d.location, event_date=d.event_date, event_date_end=d.event_date_end,
                 intensity=d.intensity, severity=severity_for(d.intensity), confidence=d.confidence,
                 evidence=d.evidence.to_model(), related_evidence=[e.to_model() for e in d.related], article=ref, detector_version=DETECTOR_VERSION,
+                detector="rules:" + d.rule,
             )
         )
     return out

@@ -64,6 +64,7 @@ class TriggerEntry:
     actor: str = "required"
     priority: int = 1
     head_modes: tuple[tuple[str, str], ...] = ()
+    veto: tuple[str, ...] = ()  # classes that veto the head anywhere in its sentence
     # Whether a ``block`` class is made of names (worked out once: ``detector._blocked`` asks
     # for every head of every examined sentence, and most rules are blocked by words only).
     block_on_names: bool = field(default=False, init=False, compare=False, repr=False)
@@ -95,6 +96,12 @@ class GazEntry:
     lat: float | None
     lon: float | None
     name: str
+    # A generic actor's CAMEO sector ("REB" for "rebels"; "COP" for "Pakistani police", a
+    # demonym fused with the sector noun after it); None for a name.
+    sector: str | None = None
+    # Whether a generic actor alone makes a sentence name an actor (armed men do; police,
+    # civilians and protesters only take a role when a rule fires for another reason).
+    armed: bool = True
 
     @property
     def is_actor(self) -> bool:
@@ -396,6 +403,21 @@ SCANNED_BLOCKS: Final = frozenset(
      "mountain", "sports"}
 )
 
+# Article frames: classes whose words, counted over a whole article, say what it is about
+# ("a sports report", "a story about hacking", "a film review", "an earthquake", "a blast at a
+# chemical plant"). In a framed article a rule that the frame's class blocks or vetoes fires only
+# in a sentence with war words of its own.
+FRAME_CLASSES: Final = ("sports", "cyber", "fiction", "disaster", "industrial_sites")
+_FRAME_PREFIX: Final = "frame:"
+# How many of a frame's words make the frame, and by how many times they must outnumber the
+# article's war words (``military_units``) and attack heads.
+FRAME_MIN_WORDS: Final = 4
+FRAME_WAR_RATIO: Final = 3
+
+# Look-alike classes an armed subject overrides for an attack: "Armed men attacked the Pakistan
+# Stock Exchange", "gunmen stormed a concert hall" (``detector._blocked``).
+SUBJECT_OVERRIDES: Final = frozenset({"business", "entertainment", "domestic_crime", "civic", "labour"})
+
 # Near classes are numbered for the whole-text scan (a list indexed by number, not a dict per
 # article): the two a conditional threat needs come first.
 THREAT_ID: Final = 0  # THREAT_CLASS
@@ -416,8 +438,12 @@ class ScanKey:
         self.near_ids = near_ids  # the near classes the key is a word of
         # The two tests above as flags (compiled, a tuple's truth is a C API call per hit).
         self.is_head = bool(entries)
+        # The ASSAULT rules of the head: attack words that a frame does not veto count against it.
+        self.assault_rules = tuple(e for e in entries if e.type == EventType.ASSAULT)
         self.is_near = bool(near_ids)
-        self.participle = key.endswith("ed ")  # "annexed": an adjective after a determiner
+        # "annexed": an adjective after a determiner (one word: in "a bomb exploded" the
+        # determiner is the noun's)
+        self.participle = key.endswith("ed ") and key.count(" ") == 2
         # Each rule's mode for this head, when the head's text is known from the key alone (one
         # ASCII word: the lowercase text there is the key's word); None: worked out per hit.
         word = key[1:-1]
@@ -431,7 +457,10 @@ class ScanKey:
             (
                 e,
                 tuple(class_ids[n] for n in e.near) if e.near and all(n in class_ids for n in e.near) else None,
-                tuple(class_ids[_BLOCK_PREFIX + n] for n in e.block if _BLOCK_PREFIX + n in class_ids),
+                tuple(
+                    class_ids[_BLOCK_PREFIX + n] for n in e.block
+                    if _BLOCK_PREFIX + n in class_ids and not (e.type == EventType.ASSAULT and n in SUBJECT_OVERRIDES)
+                ),
             )
             for e in entries
         )
@@ -472,6 +501,10 @@ class Lexicon:
     cues: dict[str, frozenset[str]]
     gazetteer_size: int
     near_class_count: int  # near classes numbered by ``ScanKey.near_ids``
+    # The article frames (``FRAME_CLASSES``) and the numbers of their words in the whole-text
+    # scan, and the number of the war words that outweigh them (``military_units``).
+    frame_ids: tuple[tuple[str, int], ...] = ()
+    war_id: int = -1
     stats: dict[str, int] = field(default_factory=dict)
 
 
@@ -503,6 +536,8 @@ def _read_tsv(path: Path) -> list[GazEntry]:
                     lat=float(lat) if lat.strip() else None,
                     lon=float(lon) if lon.strip() else None,
                     name=(rec.get("name") or surface).strip(),
+                    sector=(rec.get("code") or "").strip() if (rec.get("kind") or "").strip() == "sector" else None,
+                    armed=(rec.get("armed") or "yes").strip() != "no",
                 )
             )
     return rows
@@ -537,6 +572,7 @@ def _load_entries(raw: list[dict]) -> list[tuple[TriggerEntry, tuple[str, ...]]]
             actor=str(item.get("actor", "required")),
             priority=int(item.get("priority", 1 + (1 if near else 0))),
             head_modes=tuple((str(k).lower(), str(v)) for k, v in (item.get("head_modes") or {}).items()),
+            veto=_split_list(item.get("veto")),
         )
         _require_strings(f"triggers.yaml: {eid} heads", list(item["heads"]))
         heads = tuple(h.lower() for h in _split_list(item["heads"]))
@@ -591,7 +627,7 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
 
     loaded = _load_entries(raw_entries)
     for entry, _ in loaded:
-        for name in (*entry.near, *entry.block):
+        for name in (*entry.near, *entry.block, *entry.veto):
             if name not in {PLACE_CLASS, ACTOR_CLASS, LEADER_CLASS} and name not in classes:
                 raise ValueError(f"triggers.yaml: entry {entry.id!r} refers to unknown class {name!r}")
 
@@ -622,6 +658,12 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         for w in classes[cname]:
             if _key(w) not in multiword_names:
                 near_words[_key(w)].append(cid)
+    frame_ids = []
+    for cname in FRAME_CLASSES:
+        cid = class_ids[_FRAME_PREFIX + cname] = len(class_ids)
+        frame_ids.append((cname, cid))
+        for w in classes[cname]:
+            near_words[_key(w)].append(cid)
     scan_payloads = {
         key: ScanKey(key, tuple(head_keys.get(key, ())), tuple(sorted(near_words.get(key, ()))), class_ids)
         for key in head_keys.keys() | near_words.keys()
@@ -669,6 +711,8 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         cues=cues,
         gazetteer_size=len(gaz),
         near_class_count=len(class_ids),
+        frame_ids=tuple(frame_ids),
+        war_id=class_ids.get("military_units", -1),
         stats={"heads": len(heads), "context_phrases": len(word_keys), "gazetteer_rows": len(gaz)},
     )
 

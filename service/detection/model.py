@@ -96,7 +96,7 @@ class Draft:
     def __init__(
         self, type: EventType, mode: str, modality: Modality, source: list[Actor], target: list[Actor],
         location: Location | None, event_date: date | None, event_date_end: date | None, intensity: float,
-        confidence: float, evidence: EvidenceDraft, order: tuple[int, int],
+        confidence: float, evidence: EvidenceDraft, order: tuple[int, int], rule: str = "",
     ) -> None:
         self.type = type
         self.mode = mode
@@ -110,6 +110,7 @@ class Draft:
         self.confidence = confidence
         self.evidence = evidence
         self.order = order
+        self.rule = rule  # the id of the trigger entry that decided it (``Signal.detector``)
         self.related: list[EvidenceDraft] = []
 
 

@@ -221,7 +221,7 @@ def to_actor(text: str, s: int, e: int, g: GazEntry) -> Actor:
         return hit[1]
     if len(_ACTOR_CACHE) > 50_000:  # bounded: surface forms are few, but be safe
         _ACTOR_CACHE.clear()
-    actor = build(Actor, code=_actor_code(g), text=surface, kind=g.actor_kind)
+    actor = build(Actor, code=_actor_code(g), text=surface, kind=g.actor_kind, sector=g.sector)
     _ACTOR_CACHE[surface] = (g, actor)
     return actor
 
@@ -376,10 +376,11 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         if g.is_actor:
             actor_idx.append(i)
 
-    before = _real(mentions, [
+    all_before = [
         i for i in actor_idx
         if mentions[i][1] <= cand.start and not _not_subject(text, words, mentions, preps, actor_idx, i, cand.start, sent.start)
-    ])
+    ]
+    before = _real(mentions, all_before)
     after = _real(mentions, [i for i in actor_idx if cand.end <= mentions[i][0] < clause.end])
     if cand.threat_target_from:  # conditional threat: the target is the if-clause's subject
         a, b = cand.threat_target_from
@@ -411,6 +412,10 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
             reports = cues_in(ctx, "reporting", 0, cand.start)
             if reports:
                 after_report = [i for i in pool if mentions[i][0] >= reports[-1][1]]
+                if not after_report:
+                    # "Kenya's president said rebels attacked": the generic actor after the
+                    # report is the subject, though a name stands before it.
+                    after_report = [i for i in all_before if mentions[i][0] >= reports[-1][1]]
                 pool = after_report or pool
             if pool and in_clause:
                 # The subject comes first: "Beijing summoned the U.S. ambassador ... and suspended

@@ -1,0 +1,390 @@
+"""How news wire reports violence and moves: unnamed actors, passive and nominal reports, every
+ASSAULT mode, territorial control, agreements on an event; and the senses of conflict words that
+are no political event (sport, business, cyber, fiction, disasters, courts, trade bodies)."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
+from schemas.signal import Signal
+from tests.detection.conftest import signals_of
+
+
+def of_type(signals: list[Signal], etype: EventType) -> list[Signal]:
+    return [s for s in signals if s.type == etype]
+
+
+def one(text: str, etype: EventType) -> Signal:
+    signals = signals_of(text)
+    found = of_type(signals, etype)
+    assert found, [(s.type.value, s.mode, s.evidence.trigger) for s in signals]
+    return found[0]
+
+
+# ----------------------------------------------------------------------------- recall
+
+
+@pytest.mark.parametrize(
+    ("text", "mode"),
+    [
+        ("Two suicide bombers blew themselves up killing and wounding several people in Beirut's southern "
+         "suburbs.", "suicide bombing"),
+        ("The suicide attack in Kabul killed 20 people.", "suicide bombing"),
+        ("Militants lobbed a grenade at a police vehicle in Srinagar.", "bombing"),
+        ("A grenade attack on a police post in Srinagar wounded four policemen.", "bombing"),
+        ("A roadside bomb killed three soldiers in Helmand province.", "bombing"),
+        ("An explosion at a checkpoint in Mogadishu killed five soldiers.", "bombing"),
+        ("The bombing killed 12 people at a market in Baghdad.", "bombing"),
+        ("Unidentified armed men have gunned down a doctor in northern Baghlan province.", "firearms"),
+        ("A doctor was gunned down in Kabul on Tuesday.", "firearms"),
+        ("Gunmen abducted 30 students from a school in Kaduna state.", "abduction"),
+        ("Militants abducted two aid workers in northern Mali.", "abduction"),
+        ("Soldiers raped women in villages in South Kivu, a UN report said.", "sexual violence"),
+        ("Government forces used chemical weapons in Douma, killing dozens.", "chemical weapons"),
+        ("Syrian government forces dropped chlorine on Douma, the OPCW said.", "chemical weapons"),
+        ("Rebels assassinated a local governor in Mali.", "assassination"),
+        ("Security forces in Guinea have tortured scores of refugees, Human Rights Watch said.", "torture"),
+    ],
+)
+def test_attack_reports_and_their_mode(text: str, mode: str) -> None:
+    s = one(text, EventType.ASSAULT)
+    assert s.modality == Modality.ASSERTED
+    assert s.mode == mode
+    assert s.detector.startswith("rules:assault.")
+
+
+def test_armed_men_attacking_a_stock_exchange_is_an_attack() -> None:
+    s = one("Armed men attacked the Pakistan Stock Exchange building in Karachi on Monday.", EventType.ASSAULT)
+    assert s.modality == Modality.ASSERTED
+    (src,) = s.actors.source
+    assert (src.code, src.sector, src.text) == ("PAK", "UAF", "Armed men")
+
+
+def test_abduction_is_an_assault_not_a_detention() -> None:
+    signals = signals_of("Gunmen abducted 30 students from a school in Kaduna state.")
+    assert [s.type for s in signals] == [EventType.ASSAULT]
+
+
+def test_territorial_control_is_coercion() -> None:
+    s = one("Army units established control over an area of 120 km2 in the countryside of Aleppo.", EventType.COERCE)
+    assert s.mode == "territory"
+    assert s.location is not None and s.location.country == "SYR"
+    assert [(a.code, a.sector) for a in s.actors.source] == [("SYR", "MIL")]
+
+
+def test_strengthened_forces_is_a_deployment() -> None:
+    s = one("Israel has strengthened its forces in Lebanon.", EventType.MOBILIZE)
+    assert [a.code for a in s.actors.source] == ["ISR"]
+
+
+def test_boosting_a_defence_budget_is_no_deployment() -> None:
+    assert not of_type(signals_of("Poland boosted its armed forces budget to 4% of GDP."), EventType.MOBILIZE)
+
+
+def test_agreeing_on_exercises_is_an_agreement_and_the_exercises() -> None:
+    signals = signals_of("Jordan and Britain have agreed to undertake joint military exercises.")
+    agree = of_type(signals, EventType.AGREE)
+    assert agree and agree[0].mode == "exercises"
+    assert {a.code for a in agree[0].actors.source + agree[0].actors.target} == {"JOR", "GBR"}
+    assert of_type(signals, EventType.MOBILIZE)
+
+
+def test_one_body_deciding_a_ban_is_no_agreement() -> None:
+    types = {s.type for s in signals_of("The EU agreed on Monday to ban Belarusian airlines from its airspace.")}
+    assert EventType.AGREE not in types
+
+
+# ----------------------------------------------------------------------------- actors
+
+
+def test_demonym_before_a_generic_actor_is_its_state() -> None:
+    s = one("Israeli settlers attacked Palestinian villagers near Nablus.", EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in s.actors.source] == [("ISR", "CVL")]
+    assert [(a.code, a.sector) for a in s.actors.target] == [("PSE", "CVL")]
+
+
+def test_generic_actor_takes_the_country_of_the_place() -> None:
+    s = one("Gunmen stormed a military post in Niger's Tillaberi region on Tuesday, killing 12 soldiers.",
+            EventType.ASSAULT)
+    assert [(a.code, a.sector, a.kind) for a in s.actors.source] == [("NER", "UAF", "group")]
+
+
+def test_generic_actor_of_no_known_country_keeps_its_sector_code() -> None:
+    s = one("Gunmen killed five people in an ambush on Tuesday, killing the driver.", EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in s.actors.source] == [("UAF", "UAF")]
+
+
+def test_the_city_of_an_attack_is_not_its_source() -> None:
+    s = one("The bombing killed 12 people at a market in Baghdad.", EventType.ASSAULT)
+    assert s.actors.source == []
+    assert s.location is not None and s.location.name == "Baghdad"
+
+
+def test_protesters_protest_not_the_police_facing_them() -> None:
+    signals = signals_of("Hong Kong police fired tear gas and water cannon at protesters who blocked roads "
+                         "in the Admiralty district on Friday.")
+    (protest,) = of_type(signals, EventType.PROTEST)
+    assert [(a.code, a.sector) for a in protest.actors.source] == [("CHN", "OPP")]
+    (crackdown,) = of_type(signals, EventType.COERCE)
+    assert [(a.code, a.sector) for a in crackdown.actors.source] == [("CHN", "COP")]
+
+
+def test_police_alone_name_no_actor() -> None:
+    assert signals_of("Police raided a house and seized documents on Tuesday.") == []
+
+
+def test_every_signal_names_its_rule() -> None:
+    for s in signals_of("Russian forces shelled the city of Kharkiv overnight, killing three civilians."):
+        assert s.detector.startswith("rules:") and len(s.detector) > len("rules:")
+
+
+# ----------------------------------------------------------------------------- sense
+
+
+FIGURATIVE = [
+    "Hackers attacked the servers of a bank in a denial-of-service attack, bombarded with traffic.",
+    "Hackers launched a cyberattack that bombarded Estonian websites with traffic.",
+    "Nadal was ousted by Djokovic in Paris, as the Spaniard lost to the Serb.",
+    "The USA and Australia face head-to-head clashes at the swimming championship in Budapest.",
+    "The pop star attacked the tabloids in a long post.",
+    "The novel depicts a dirty bomb attack on the City of London.",
+    "The film depicts a suicide bombing in Kabul.",
+    "The new video game lets players storm a Russian base in Syria.",
+    "The bank announced a freeze on loan repayments for customers in Greece.",
+    "The WTO authorised the EU to impose sanctions on US exports.",
+    "Two earthquakes struck Lombok in Indonesia.",
+    "Florida was struck by four hurricanes in 2004.",
+    "A gas explosion at a restaurant in Beijing killed two people.",
+    "Police defused a bomb near the mosque in Lahore.",
+    "A military judge ordered a reservist in the US Army to stand trial.",
+    "The prime minister of Italy was ousted in a no-confidence vote.",
+    "In February, Spears clashed with Us Weekly for publishing pictures of her honeymoon in Fiji.",
+    "The European Parliament has already clashed with the European Union on the issue.",
+    "My girlfriend's cable modem blew up and she was offline in London for several days.",
+    "The 34-year-old American stormed to a 6-4 6-3 6-0 win.",
+    "On Tuesday, the US administration asked Congress for additional funds for military operations.",
+    "One of Japan's best-known businessmen was arrested on charges of falsifying shareholder information.",
+    "In September 2004 Nelly occupied the number one and two positions in the US singles chart.",
+    "China 'ripe' for media explosion.",
+]
+
+
+@pytest.mark.parametrize("text", FIGURATIVE)
+def test_figurative_and_non_political_senses_raise_no_alert(text: str) -> None:
+    alerts = [s for s in signals_of(text) if s.modality in ALERT_WORTHY_MODALITIES]
+    assert alerts == [], [(s.type.value, s.evidence.trigger, s.detector) for s in alerts]
+
+
+def test_a_coup_ousts_a_ruler() -> None:
+    s = one("The army ousted President Mohamed Bazoum in Niger on Wednesday.", EventType.COERCE)
+    assert s.mode == "coup"
+
+
+def test_defending_a_past_decision_is_history() -> None:
+    (s,) = signals_of("Bush defends decision to invade Iraq.")
+    assert s.type == EventType.ASSAULT and s.modality == Modality.HISTORICAL
+
+
+# ----------------------------------------------------------------------------- article frames
+
+
+def _article_signals(body: str) -> list[Signal]:
+    return signals_of(body)
+
+
+SPORT_REPORT = (
+    "Spain beat the Netherlands 3-1 in the hockey league match in Valencia on Sunday. "
+    "Spain struck after just two minutes from a penalty corner, and the coach praised the squad. "
+    "The Dutch attack faded in the second half as the home team's defender held firm. "
+    "The result keeps Spain top of the league with two games of the season left."
+)
+
+
+def test_a_sports_report_raises_no_attack() -> None:
+    alerts = [s for s in _article_signals(SPORT_REPORT) if s.modality in ALERT_WORTHY_MODALITIES]
+    assert alerts == [], [(s.type.value, s.evidence.trigger) for s in alerts]
+
+
+def test_war_words_in_a_sports_report_still_count() -> None:
+    body = SPORT_REPORT + " The match was halted when Russian missiles struck Kharkiv, killing two people."
+    assert of_type(_article_signals(body), EventType.ASSAULT)
+
+
+CYBER_STORY = (
+    "Ukraine saw unprecedented attacks from Russian intelligence services, cyber security officials said. "
+    "The hackers used malware and phishing emails, and ransomware hit several ministries. "
+    "Russian attacks came in waves, accelerating in the second half of last year, security sources say."
+)
+
+
+def test_a_story_about_hacking_raises_no_attack() -> None:
+    alerts = [s for s in _article_signals(CYBER_STORY) if s.type == EventType.ASSAULT]
+    assert alerts == [], [(s.evidence.trigger, s.detector) for s in alerts]
+
+
+# ----------------------------------------------------------------------------- background and voice
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Energy prices have soared since Russia's invasion of Ukraine.",
+        "Food prices went up around the world following Russia's invasion of Ukraine.",
+        "More than a million people have fled Ukraine because of the Russian invasion.",
+    ],
+)
+def test_a_war_named_as_a_cause_is_background(text: str) -> None:
+    alerts = [s for s in signals_of(text) if s.type == EventType.ASSAULT and s.modality in ALERT_WORTHY_MODALITIES]
+    assert alerts == [], [(s.evidence.trigger, s.modality.value) for s in alerts]
+
+
+def test_the_subject_of_a_passive_attack_is_its_target() -> None:
+    s = one("Kyiv was struck by kamikaze drones on Monday.", EventType.ASSAULT)
+    assert s.actors.source == []
+    assert [a.code for a in s.actors.target] == ["UKR"]
+
+
+def test_a_police_raid_is_no_attack() -> None:
+    assert not of_type(signals_of("In March 2015, Uber's Amsterdam office was raided by Dutch police."),
+                       EventType.ASSAULT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I was absolutely bombarded with failure when I started making music.",
+        "We have now been bombarded with so many horrible statistics about the virus.",
+    ],
+)
+def test_bombarded_with_no_weapon_is_no_shelling(text: str) -> None:
+    assert not of_type(signals_of(text), EventType.ASSAULT)
+
+
+def test_bombarded_by_artillery_is_shelling() -> None:
+    s = one("Russian artillery bombarded the town of Avdiivka overnight.", EventType.ASSAULT)
+    assert s.mode == "shelling"
+
+
+# ----------------------------------------------------------------------------- blasts and crowds
+
+
+def test_a_grenade_blast_needs_no_named_place() -> None:
+    s = one("At least three people were injured when two grenades exploded in a central neighbourhood today.",
+            EventType.ASSAULT)
+    assert s.mode == "bombing"
+
+
+def test_later_mentions_of_a_blast_are_the_attack() -> None:
+    body = ("A bomb exploded outside a bakery in Lyon on Friday, wounding 13 people. "
+            "One minute later, the explosion shattered the glass of a refrigerator in the shop.")
+    (s,) = of_type(signals_of(body), EventType.ASSAULT)
+    assert len(s.related_evidence) == 1
+
+
+INDUSTRIAL = (
+    "A storage bunker at an industrial waste treatment plant exploded on Tuesday. "
+    "It is believed the blast occurred in a tank containing solvents, and plumes of smoke rose over the town."
+)
+
+
+def test_a_blast_at_a_plant_is_no_attack() -> None:
+    assert not of_type(signals_of(INDUSTRIAL), EventType.ASSAULT)
+
+
+def test_an_explosion_of_anger_is_no_blast() -> None:
+    assert not of_type(signals_of("The decision set off an explosion of anger in Paris."), EventType.ASSAULT)
+
+
+def test_protesters_name_where_a_protest_is() -> None:
+    s = one("At least 400 supporters staged a demonstration, and protesters gathered at the square on Monday.",
+            EventType.PROTEST)
+    assert [a.sector for a in s.actors.source] == ["OPP"]
+
+
+def test_gang_rape_is_sexual_violence() -> None:
+    assert one("A woman was gang-raped in front of her daughter, police said.", EventType.ASSAULT).mode == (
+        "sexual violence"
+    )
+
+
+# ----------------------------------------------------------------------------- parties
+
+
+def test_the_parties_of_clashes_between_are_not_the_mediator() -> None:
+    s = one("The African Union condemned the clashes between the Sudanese army and the RSF in Khartoum.",
+            EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in s.actors.source] == [("SDN", "MIL")]
+    assert [a.code for a in s.actors.target] == ["RSF"]
+
+
+def test_a_generic_subject_after_a_report_is_the_doer() -> None:
+    s = one("Kenyan President William Ruto, who is mediating the conflict, said rebels attacked the town of Goma.",
+            EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in s.actors.source] == [("COD", "REB")]
+
+
+def test_clashes_between_forces_are_fighting() -> None:
+    s = one("Indian and Chinese troops clashed along the disputed border in Ladakh.", EventType.ASSAULT)
+    assert s.mode == "clash"
+
+
+def test_a_bridge_blown_up_by_a_truck_bomb_is_one_bombing() -> None:
+    signals = of_type(signals_of("A truck bomb blew up part of the Kerch bridge linking Russia to Crimea."),
+                      EventType.ASSAULT)
+    assert [s.mode for s in signals] == ["bombing"]
+
+
+def test_a_bombing_report_that_mentions_football_is_no_sports_report() -> None:
+    body = ("A parcel bomb exploded in a pedestrian street in Lyon on Friday, wounding 13 people. "
+            "France is jittery over a spate of attacks in recent years. "
+            "The Women's Football World Cup is due to start in France in June; Lyon will host the semi-finals.")
+    assert of_type(signals_of(body), EventType.ASSAULT)
+
+
+def test_an_attack_named_again_without_its_doers_is_the_attack() -> None:
+    body = ("The IRA's Belfast brigade detonated at least 20 car bombs across the city on Friday. "
+            "Thousands streamed out of the stricken city immediately after the attacks.")
+    (s,) = of_type(signals_of(body), EventType.ASSAULT)
+    assert s.related_evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The assault on Yukos' assets has been widely blamed for a slowdown in economic growth.",
+        "The attack on democracy must be resisted, the senator said in Washington.",
+        "Maduro told a campaign rally in Caracas this week that the vote would bring peace.",
+        "Eventually we'll get another cold blast, forecasters in London said.",
+    ],
+)
+def test_attacks_on_assets_ideas_and_campaign_rallies_are_no_events(text: str) -> None:
+    alerts = [s for s in signals_of(text) if s.modality in ALERT_WORTHY_MODALITIES]
+    assert alerts == [], [(s.type.value, s.evidence.trigger, s.detector) for s in alerts]
+
+
+HACKING_STORY = (
+    "The attack made the bank's website unusable for about five hours, its owners said. "
+    "Hackers used a botnet of hijacked computers in a denial-of-service attack. "
+    "The worst of the attack now seems to be over, and deep defences are being put in place to stop these "
+    "attacks. Cyber security firms said ransomware and phishing were also on the rise."
+)
+
+
+def test_a_hacking_story_stays_one_however_often_it_says_attack() -> None:
+    assert not of_type(signals_of(HACKING_STORY), EventType.ASSAULT)
+
+
+def test_killed_in_police_firing_is_an_assault() -> None:
+    s = one("Most of the deaths have taken place in Ahmedabad, including 30 killed in police firing.",
+            EventType.ASSAULT)
+    assert s.mode == "firearms"
+
+
+def test_rioters_taken_into_custody_is_a_detention() -> None:
+    s = one("The police have arrested close to 4,000 rioters over the first five days of violence.", EventType.COERCE)
+    assert s.mode == "detention"
+
+
+def test_talks_held_with_activists_are_no_detention() -> None:
+    assert not of_type(signals_of("The minister held talks with activists in Delhi on Monday."), EventType.COERCE)
