@@ -175,9 +175,11 @@ def analyse_payload(
         return Analysis("rejected", "not_json", "empty payload (null message value)")
     try:
         article = parse_article(value, max_bytes=max_article_bytes, now=now)
+        keys = dedupe_keys(article) if with_keys else None
     except ArticleRejected as exc:
         return Analysis("rejected", exc.reason, exc.message)
-    keys = dedupe_keys(article) if with_keys else None
+    except Exception as exc:  # noqa: BLE001 - parse_article never raises (tests/test_inputs.py); a safety net
+        return Analysis("rejected", "schema", f"unreadable article ({type(exc).__name__}: {exc})"[:2000])
     try:
         signals = detect(article)
         encoded = tuple(_dump_signal(sig) for sig in signals)
