@@ -9,13 +9,19 @@ EXPLODE marker. One partition, so every poison message sits in the way of the go
 from __future__ import annotations
 
 import json
+import os
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from schemas.deadletter import DeadLetter
 from schemas.signal import Signal
 from service.stream.stopping import STOP_DEADLINE_SECONDS
 from tests.stream.fakes import EXPLODE, HANG, KILL
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def article(id_: str, body: str) -> tuple[bytes, bytes]:
@@ -111,3 +117,21 @@ def test_sigterm_stops_a_worker_whose_detection_is_stalled(make_stream):
     assert elapsed <= STOP_DEADLINE_SECONDS + 5
     assert w.proc.returncode == 1  # stopped by the deadline
     assert "did not stop within" in w.tail()
+
+
+def test_publish_reports_an_adversarial_line_and_sends_the_rest(make_stream):
+    stream = make_stream(partitions=1)
+    bad = Path(__file__).resolve().parents[1] / "data" / "bad"
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("ESCALERT_")}, **stream.env,
+           "PYTHONPATH": str(REPO)}
+    for name, reason in (("too_deep.jsonl", "too_deep"), ("huge_number.jsonl", "not_json"),
+                         ("lone_surrogate.jsonl", "undecodable")):
+        run = subprocess.run([sys.executable, "-c", "from service.cli import main; main()", "publish",
+                              "--no-progress", str(bad / name)],
+                             cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 1, run.stderr
+        assert f"invalid: {bad / name}:2: {reason}:" in run.stderr
+        assert "Traceback" not in run.stderr
+        assert "sent 2 article(s)" in run.stderr
+    sent = stream.consume(stream.articles, until=lambda m: len(m) >= 6, timeout=60)
+    assert len(sent) == 6  # lines 1 and 3 of each file
