@@ -52,7 +52,9 @@ def worker(config: str | None, loglevel: str | None, create_topics: bool) -> Non
     """Run the stream worker: articles topic in, signals and dead letters out.
 
     Health on http://WEB_HOST:WEB_PORT/health/live and /health/ready, Prometheus metrics on
-    /metrics. Stop with Ctrl-C or SIGTERM (offsets of finished batches are committed).
+    /metrics. Stop with Ctrl-C or SIGTERM (offsets of finished batches are committed; the stop
+    takes at most ESCALERT_SHUTDOWN_GRACE_SECONDS). While the broker is down the worker waits
+    (not ready); if it comes back wiped, the worker exits with status 3 to be restarted.
     """
     settings = _settings(config, log_level=loglevel)
     from service.stream.clients import BrokerUnreachable, check_reachable, ensure_topics
@@ -72,10 +74,35 @@ def worker(config: str | None, loglevel: str | None, create_topics: bool) -> Non
     except RuntimeError as exc:  # e.g. a detector path that cannot be imported
         click.echo(f"escalert: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    from faust.worker import Worker
+    from service.logs import settings_secrets, setup_logging
+    from service.stream.lifecycle import Worker
+
+    setup_logging(settings.log_level, settings.log_format, secrets=settings_secrets(settings))
+    _adopt_cluster(settings)
+    w = Worker(app, grace=settings.shutdown_grace_seconds, loglevel=settings.log_level, quiet=True)
+    try:
+        w.execute_from_commandline()
+    except SystemExit as exc:
+        w.finish()
+        sys.exit(w.exit_code if w.exit_reason else exc.code)
+
+
+def _adopt_cluster(settings: Any) -> None:
+    """Drop local tables built from another Kafka cluster (lifecycle.adopt_cluster)."""
+    import asyncio
+    import logging
+
+    from service.stream.lifecycle import adopt_cluster, probe
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+    loop = asyncio.new_event_loop()  # not asyncio.run: that would unset the loop Faust will use
+    try:
+        found = loop.run_until_complete(probe(settings, []))
+    finally:
+        loop.close()
+    said = adopt_cluster(settings.data_dir / settings.app_id, found.cluster_id if found else None)
+    if said:
+        logging.getLogger("escalert.broker").warning(said)
 
 
 @click.command()
