@@ -30,6 +30,8 @@ FORMATS = ("text", "json")
 TEXT_FORMAT = "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"
 # Loggers whose repeats are collapsed: the Kafka clients and Faust/mode, which log per retry.
 NOISY = ("aiokafka", "kafka", "faust", "mode")
+# Never collapsed: what the worker printed (mode redirects stdout there), e.g. console alerts.
+KEEP = frozenset({"mode.redirect"})
 
 # Attributes every LogRecord has; anything else on a record came in through ``extra=``.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
@@ -74,7 +76,7 @@ class RepeatFilter(logging.Filter):
         self._kinds: dict[tuple[str, int, str], list[float]] = {}  # kind -> [first time, held back]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not record.name.startswith(self.prefixes):
+        if not record.name.startswith(self.prefixes) or record.name in KEEP:
             return True
         kind = (record.name, record.levelno, str(record.msg))
         now = self.clock()

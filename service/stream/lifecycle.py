@@ -202,7 +202,13 @@ class Worker(faust.Worker):
     """Faust's worker with our logging left alone and a deadline on every stop."""
 
     def __init__(self, app: faust.App, *, grace: float, **kwargs: Any) -> None:
+        # What the worker prints (the console alert target) becomes log records at INFO (logger
+        # mode.redirect), in the configured format, instead of mode's WARNING.
+        kwargs.setdefault("redirect_stdouts", True)
+        kwargs.setdefault("redirect_stdouts_level", logging.INFO)
         super().__init__(app, override_logging=False, **kwargs)
+        # Faust's start-up spinner writes terminal codes (show cursor) even into a log file.
+        self.spinner = None
         self.grace = grace
         self.exit_reason: str | None = None
         self.exit_code = 0
@@ -210,6 +216,11 @@ class Worker(faust.Worker):
         parts = getattr(app, "escalert", None)
         if parts is not None:
             parts.stop_worker = self.stop_because
+
+    async def on_execute(self) -> None:
+        await super().on_execute()
+        if self.redirect_stdouts:  # mode does this only when it sets up logging itself
+            self._redirect_stdouts()
 
     def stop_because(self, reason: str, code: int = EXIT_BROKER_LOST) -> None:
         """Stop cleanly (as on SIGTERM), then exit with ``code``."""

@@ -117,3 +117,10 @@ def _restore_root_logging():
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+def test_printed_output_is_never_collapsed():
+    """The worker's stdout goes to the logger mode.redirect: two equal console alerts are two."""
+    f = RepeatFilter(window=30, clock=Clock())
+    assert f.filter(_record("mode.redirect", "ALERT x", level=logging.INFO))
+    assert f.filter(_record("mode.redirect", "ALERT x", level=logging.INFO))
