@@ -123,16 +123,18 @@ class JsonFormatter(logging.Formatter):
 
 def setup_logging(level: str | int = "info", fmt: str = "text", *, stream: IO[str] | None = None,
                   secrets: Iterable[str] = ()) -> logging.Handler:
-    """Replace the root logger's handlers with one on ``stream`` (stderr) in format ``fmt``."""
+    """Log through one handler on ``stream`` (stderr) in format ``fmt`` (replacing ours, if any)."""
     if fmt not in FORMATS:
         raise ValueError(f"log format {fmt!r}: expected one of {', '.join(FORMATS)}")
     REDACT.add(secrets)
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     handler.addFilter(RepeatFilter())
+    handler._escalert = True  # type: ignore[attr-defined]
     root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
+    for old in list(root.handlers):  # ours from an earlier call; others' (e.g. pytest's) stay
+        if getattr(old, "_escalert", False):
+            root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper() if isinstance(level, str) else level)
     return handler

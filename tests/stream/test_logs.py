@@ -124,3 +124,24 @@ def test_printed_output_is_never_collapsed():
     f = RepeatFilter(window=30, clock=Clock())
     assert f.filter(_record("mode.redirect", "ALERT x", level=logging.INFO))
     assert f.filter(_record("mode.redirect", "ALERT x", level=logging.INFO))
+
+
+def test_cli_commands_log_in_the_format_of_the_environment(tmp_path):
+    """A one-shot command's warnings (here: no broker) come out as JSON lines on stderr."""
+    import subprocess
+    import sys
+
+    f = tmp_path / "a.jsonl"
+    f.write_text('{"id": "1", "body": "x"}\n')
+    code = ("import logging, sys; from service.cli import main; sys.argv=['escalert','publish',sys.argv[1]]\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+            "logging.getLogger('kafka.conn').warning('password in url mailto://u:s3cr3t@h', extra={'node': 1})\n"
+            "sys.exit(code)")
+    env = {"PATH": "/usr/bin:/bin", "ESCALERT_LOG_FORMAT": "json", "ESCALERT_BROKERS": "127.0.0.1:1",
+           "ESCALERT_STORE": "memory://"}
+    out = subprocess.run([sys.executable, "-c", code, str(f)], capture_output=True, text=True,
+                         env=env, cwd=str(__import__("pathlib").Path(__file__).resolve().parents[2]))
+    assert out.returncode == 3, out.stderr
+    first = json.loads(out.stderr.splitlines()[-1])
+    assert first["logger"] == "kafka.conn" and first["level"] == "WARNING" and first["node"] == 1
+    assert "s3cr3t" not in out.stderr
