@@ -15,9 +15,14 @@
   supervisor restarts it; the new process creates the topics again (``--create-topics``, the
   default), drops its local tables, which were built from the lost cluster (:func:`adopt_cluster`),
   and starts from the beginning of the new, empty topics.
+- Stopping while the broker is down used to hang: aiokafka's ``Fetcher.close`` cancels its
+  pending fetch tasks and awaits them unguarded, and a task cancelled during its retry back-off
+  (the path taken while no broker answers) raises ``CancelledError`` out of ``close``. That
+  aborts Faust's consumer thread before it reports its shutdown, and the worker waits for it
+  forever. :func:`install_fetcher_close_fix` makes ``close`` wait for each cancelled task
+  without letting its cancellation escape.
 - :class:`Worker` adds a deadline to Faust's clean stop: after SIGTERM or SIGINT the worker
-  exits within ``ESCALERT_SHUTDOWN_GRACE_SECONDS`` even when a stop step hangs on a broker
-  that is gone.
+  exits within ``ESCALERT_SHUTDOWN_GRACE_SECONDS`` even when some other stop step hangs.
 """
 
 from __future__ import annotations
@@ -144,6 +149,41 @@ async def probe(settings: Any, topics: list[str], timeout: float = 3.0) -> Probe
     return None
 
 
+async def _fetcher_close(self: Any) -> None:
+    """aiokafka's ``Fetcher.close`` (0.14), each pending task awaited without its cancellation
+    escaping; a cancellation of ``close`` itself still propagates."""
+    self._closed = True
+    self._fetch_task.cancel()
+    await _settle_cancelled(self._fetch_task)
+    for waiter in self._fetch_waiters:
+        self._notify(waiter)
+    for task in self._pending_tasks:
+        task.cancel()
+        await _settle_cancelled(task)
+
+
+async def _settle_cancelled(task: Any) -> None:
+    try:
+        await task
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise
+
+
+_replaced: dict[str, Any] = {}
+
+
+def install_fetcher_close_fix() -> None:
+    """Replace ``aiokafka.consumer.fetcher.Fetcher.close`` (idempotent; the original is kept in
+    ``_replaced`` for the test that shows why)."""
+    from aiokafka.consumer.fetcher import Fetcher
+
+    if Fetcher.close is not _fetcher_close:
+        _replaced["Fetcher.close"] = Fetcher.close
+        Fetcher.close = _fetcher_close  # type: ignore[method-assign]
+
+
 CLUSTER_FILE = "kafka-cluster-id"
 
 
@@ -178,6 +218,7 @@ def register(app: faust.App, parts: Any) -> BrokerWatch:
     """Probe the broker on a timer; keep ``parts.broker`` (readiness) and stop on a lost cluster."""
     from service.stream.topics import topic_specs
 
+    install_fetcher_close_fix()
     settings = parts.settings
     watch = BrokerWatch(",".join(settings.brokers))
     parts.broker = watch
@@ -196,6 +237,16 @@ def register(app: faust.App, parts: Any) -> BrokerWatch:
                 stop(verdict.exit_reason)
 
     return watch
+
+
+def _log_thread_exception(args: threading.ExceptHookArgs) -> None:
+    """An exception that ends a thread, as one log record (one JSON line) instead of raw stderr."""
+    if issubclass(args.exc_type, SystemExit):
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    logging.getLogger("escalert.worker").error(
+        "thread %s ended with %s", name, args.exc_type.__name__,
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback))  # type: ignore[arg-type]
 
 
 class Worker(faust.Worker):
@@ -221,6 +272,13 @@ class Worker(faust.Worker):
         await super().on_execute()
         if self.redirect_stdouts:  # mode does this only when it sets up logging itself
             self._redirect_stdouts()
+        threading.excepthook = _log_thread_exception
+
+    def _redirect_stdouts(self) -> None:
+        # stdout only: what is written to stderr (tracebacks) arrives in fragments, one record each.
+        from mode.utils.logging import redirect_stdouts
+
+        self.add_context(redirect_stdouts(severity=self.redirect_stdouts_level, stderr=False))
 
     def stop_because(self, reason: str, code: int = EXIT_BROKER_LOST) -> None:
         """Stop cleanly (as on SIGTERM), then exit with ``code``."""

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
 import threading
 
-from service.stream.lifecycle import BrokerWatch, Probe, Worker, adopt_cluster
+import pytest
+from aiokafka.consumer.fetcher import Fetcher
+from aiokafka.errors import KafkaConnectionError
+
+from service.stream import lifecycle
+from service.stream.lifecycle import (
+    BrokerWatch,
+    Probe,
+    Worker,
+    adopt_cluster,
+    install_fetcher_close_fix,
+)
 
 UP = Probe("cluster-a", frozenset({"articles", "signals"}))
 
@@ -82,3 +94,65 @@ def test_a_stop_that_finishes_cancels_the_deadline(monkeypatch):
     w.finish()
     w._deadline.join(5)
     assert codes == []
+
+
+class _FakeFetcher:
+    """What aiokafka's Fetcher.close touches, with one fetch cancelled during its back-off."""
+
+    def __init__(self) -> None:
+        self._fetch_task = asyncio.ensure_future(asyncio.sleep(30))
+        self._fetch_waiters: set = set()
+        self._pending_tasks = [asyncio.ensure_future(self._fetch_failing())]
+        self._closed = False
+
+    async def _fetch_failing(self) -> bool:
+        # aiokafka's _proc_fetch_request while no broker answers: an error, then a back-off
+        # sleep outside its `except CancelledError`.
+        try:
+            raise KafkaConnectionError("no broker")
+        except KafkaConnectionError:
+            await asyncio.sleep(30)
+            return False
+
+    def _notify(self, waiter) -> None: ...
+
+
+async def test_closing_the_fetcher_during_an_outage_does_not_raise():
+    install_fetcher_close_fix()
+    original = lifecycle._replaced["Fetcher.close"]
+    broken = _FakeFetcher()
+    await asyncio.sleep(0)  # both tasks reach their sleep
+    with pytest.raises(asyncio.CancelledError):  # what stopped the consumer thread mid-shutdown
+        await original(broken)
+    for task in broken._pending_tasks:
+        task.cancel()
+    fixed = _FakeFetcher()
+    await asyncio.sleep(0)
+    await Fetcher.close(fixed)
+    assert fixed._closed and all(t.done() for t in fixed._pending_tasks)
+
+
+async def test_a_cancelled_close_still_propagates():
+    install_fetcher_close_fix()
+    f = _FakeFetcher()
+    await asyncio.sleep(0)
+    closing = asyncio.ensure_future(Fetcher.close(f))
+    closing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await closing
+    for task in (f._fetch_task, *f._pending_tasks):
+        task.cancel()
+
+
+def test_an_exception_that_ends_a_thread_is_one_log_record(caplog):
+    t = threading.Thread(target=lambda: 1 / 0, name="doomed")
+    previous = threading.excepthook
+    threading.excepthook = lifecycle._log_thread_exception
+    try:
+        with caplog.at_level(logging.ERROR, logger="escalert.worker"):
+            t.start()
+            t.join(10)
+    finally:
+        threading.excepthook = previous
+    records = [r for r in caplog.records if r.name == "escalert.worker"]
+    assert len(records) == 1 and "doomed" in records[0].getMessage() and records[0].exc_info
