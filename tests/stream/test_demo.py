@@ -96,6 +96,10 @@ def test_demo_output_is_plain_alerts_are_info_and_its_topics_are_deleted_on_sigt
         assert any(t == "out" and "ALERT" in s for t, s in seen), "no alert in 180 s:\n" + "".join(
             s for _, s in seen)
         assert any(f"demo-{run}-" in t for t in _topics())
+        # The alert on the topic comes before its delivery to the console: wait for that too.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "mode.redirect" not in WORKER_LOG.read_text(errors="replace"):
+            time.sleep(0.5)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=120) == 0
     finally:
