@@ -156,3 +156,23 @@ def test_an_exception_that_ends_a_thread_is_one_log_record(caplog):
         threading.excepthook = previous
     records = [r for r in caplog.records if r.name == "escalert.worker"]
     assert len(records) == 1 and "doomed" in records[0].getMessage() and records[0].exc_info
+
+
+def test_readiness_is_503_while_the_broker_is_away_and_says_so():
+    from types import SimpleNamespace
+
+    from service.stream.web import readiness
+
+    app = SimpleNamespace(rebalancing=False,
+                          consumer=SimpleNamespace(assignment=lambda: {SimpleNamespace(topic="articles", partition=0)}))
+    watch = BrokerWatch("127.0.0.1:29092")
+    parts = SimpleNamespace(state={"recovered": True}, broker=watch)
+    watch.observe(UP, 0)
+    assert readiness(app, parts)[0] is True
+    watch.observe(None, 10)
+    watch.observe(None, 14)
+    ready, details = readiness(app, parts)
+    assert ready is False and details["recovered"] is True
+    assert details["broker"] == {"reachable": False, "down_for_seconds": 4.0, "at": "127.0.0.1:29092"}
+    watch.observe(UP, 20)
+    assert readiness(app, parts)[0] is True
