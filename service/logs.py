@@ -11,7 +11,8 @@ everything else. Three small pieces:
 - :class:`JsonFormatter`: ``time`` (UTC, ISO 8601), ``level``, ``logger``, ``message``, then any
   extras passed with ``extra=``, and ``exception`` when there is one.
 - :class:`Redactor`: every line, text or JSON, is scrubbed of the secrets it was told about (the
-  SASL password, alert target URLs) and of passwords inside URLs (``scheme://user:***@host``).
+  SASL password, the ``${VAR}`` values of the subscriptions file) and of passwords inside URLs
+  (``scheme://user:***@host``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import IO, Any
 
 FORMATS = ("text", "json")
@@ -140,12 +142,25 @@ def setup_logging(level: str | int = "info", fmt: str = "text", *, stream: IO[st
     return handler
 
 
-def settings_secrets(settings: Any) -> list[str]:
-    """The secret values in :class:`~service.config.Settings` that must never reach a log line."""
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def settings_secrets(settings: Any, environ: dict[str, str] | None = None) -> list[str]:
+    """The secret values that must never reach a log line: the SASL password, and the values of
+    the environment variables the subscriptions file names as ``${VAR}`` (that is where alert
+    targets keep their tokens and passwords)."""
+    environ = os.environ if environ is None else environ
     out: list[str] = []
     password = getattr(getattr(settings, "security", None), "sasl_password", None)
     if password is not None:
         out.append(password.get_secret_value())
+    subscriptions = getattr(getattr(settings, "alerts", None), "subscriptions", None)
+    if subscriptions:
+        try:
+            text = Path(subscriptions).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = ""  # the alerts code reports an unreadable file
+        out.extend(environ[name] for name in _ENV_REFERENCE.findall(text) if environ.get(name))
     return out
 
 

@@ -145,3 +145,20 @@ def test_cli_commands_log_in_the_format_of_the_environment(tmp_path):
     first = json.loads(out.stderr.splitlines()[-1])
     assert first["logger"] == "kafka.conn" and first["level"] == "WARNING" and first["node"] == 1
     assert "s3cr3t" not in out.stderr
+
+
+def test_alert_target_secrets_from_the_environment_are_redacted(tmp_path, monkeypatch):
+    subs = tmp_path / "subscriptions.yaml"
+    subs.write_text('subscriptions:\n  - name: chat\n    urls: ["slack://${SLACK_A}/${SLACK_B}/#ops"]\n')
+    monkeypatch.setenv("ESCALERT_ALERTS_SUBSCRIPTIONS", str(subs))
+    monkeypatch.setenv("ESCALERT_STORE", "memory://")
+    monkeypatch.setenv("SLACK_A", "T0KENAAAA1")
+    monkeypatch.setenv("SLACK_B", "B0KENBBBB2")
+    from service.config import load_settings
+
+    secrets = settings_secrets(load_settings())
+    assert {"T0KENAAAA1", "B0KENBBBB2"} <= set(secrets)
+    out = io.StringIO()
+    setup_logging("info", "json", stream=out, secrets=secrets)
+    logging.getLogger("apprise").warning("POST https://hooks.slack.com/services/T0KENAAAA1/B0KENBBBB2 failed")
+    assert "T0KENAAAA1" not in out.getvalue() and "B0KENBBBB2" not in out.getvalue()
