@@ -27,6 +27,8 @@ REPO = Path(__file__).resolve().parents[2]
 BROKERS = os.environ.get("ESCALERT_TEST_BROKERS", "127.0.0.1:19092")
 ESC = "\x1b["
 
+pytestmark = pytest.mark.kafka  # a real broker (its own / the shared one)
+
 
 def _broker_or_skip() -> None:
     host, _, port = BROKERS.split(",")[0].rpartition(":")

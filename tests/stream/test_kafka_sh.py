@@ -9,6 +9,8 @@ import pytest
 
 from tests.stream.own_broker import own_broker
 
+pytestmark = pytest.mark.kafka  # a real broker (its own / the shared one)
+
 
 @pytest.fixture
 def broker(tmp_path):
