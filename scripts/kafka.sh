@@ -2,8 +2,9 @@
 # scripts/kafka.sh: a real single-node Apache Kafka (KRaft) broker on 127.0.0.1, no Docker.
 #
 #   scripts/kafka.sh fetch    download the broker's jars from Maven Central into the cache (once)
-#   scripts/kafka.sh start    format a fresh log dir and start the broker; wait until it is ready
+#   scripts/kafka.sh start    start the broker (formatting the log dir on first use); wait until ready
 #   scripts/kafka.sh stop     SIGTERM the broker by its PID, SIGKILL after 30 s
+#   scripts/kafka.sh reset    delete the log dir (every topic and offset); refused while running
 #   scripts/kafka.sh status   exit 0 if running and answering, 3 if not
 #   scripts/kafka.sh logs [-f] [N]   the last N lines of the broker log (follow with -f)
 #
@@ -21,8 +22,13 @@
 #   ESCALERT_KAFKA_START_TIMEOUT    seconds to wait for readiness [90]
 #   ESCALERT_KAFKA_TX_VERSION       if set, format with --feature transaction.version=N
 #
+# Data: `start` keeps the log dir ($ESCALERT_KAFKA_HOME/data) from one run to the next, so topics,
+# messages and consumer offsets survive a restart; it formats the dir only when it holds no
+# meta.properties yet (first start, or after `reset`). ESCALERT_KAFKA_TX_VERSION applies at that
+# format only.
+#
 # Exit codes: 0 ok, 1 failed (start failed, fetch failed), 2 usage or config error (e.g. a port
-# in use by something else), 3 broker not running (status).
+# in use by something else, reset while running), 3 broker not running (status).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -94,6 +100,26 @@ except OSError:
 PYEOF
 }
 
+formatted() {
+    # A KRaft log dir is formatted once StorageTool has written its meta.properties.
+    [[ -f "$KHOME/data/meta.properties" ]]
+}
+
+format_log_dir() {
+    # A new cluster id each time: a format never collides with an earlier cluster's metadata.
+    local cluster_id feature=()
+    cluster_id="$(java -cp "$JARS/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
+    if [[ -n "${ESCALERT_KAFKA_TX_VERSION:-}" ]]; then
+        feature=(--feature "transaction.version=$ESCALERT_KAFKA_TX_VERSION")
+    fi
+    rm -rf "$KHOME/data"
+    mkdir -p "$KHOME/data"
+    java -Dlog4j2.configurationFile="$HERE/kafka/log4j2.xml" -cp "$JARS/*" kafka.tools.StorageTool \
+        format -t "$cluster_id" -c "$KHOME/server.properties" "${feature[@]}" >"$KHOME/format.log" 2>&1 \
+        || { cat "$KHOME/format.log" >&2; die 1 "formatting the log dir failed"; }
+    say "formatted a new log dir $KHOME/data (cluster id $cluster_id)"
+}
+
 need_java() {
     command -v java >/dev/null || die 2 "java not found: install a JDK 17 (e.g. apt-get install -y openjdk-17-jre-headless)"
 }
@@ -140,21 +166,16 @@ cmd_start() {
     port_free "$CPORT" || die 2 "port 127.0.0.1:$CPORT (ESCALERT_KAFKA_CONTROLLER_PORT) is already in use by another process"
     cmd_fetch
 
-    # A fresh log dir per start: tests and demos begin from an empty cluster, and a format never
-    # collides with a previous cluster id.
-    rm -rf "$KHOME/data"
     mkdir -p "$KHOME/data"
     sed -e "s|@PORT@|$PORT|g" -e "s|@CPORT@|$CPORT|g" -e "s|@LOGDIR@|$KHOME/data|g" \
         "$HERE/kafka/server.properties.in" >"$KHOME/server.properties"
-
-    local cluster_id feature=()
-    cluster_id="$(java -cp "$JARS/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
-    if [[ -n "${ESCALERT_KAFKA_TX_VERSION:-}" ]]; then
-        feature=(--feature "transaction.version=$ESCALERT_KAFKA_TX_VERSION")
+    if formatted; then
+        say "keeping the existing log dir $KHOME/data (scripts/kafka.sh reset wipes it)"
+        [[ -z "${ESCALERT_KAFKA_TX_VERSION:-}" ]] \
+            || say "ESCALERT_KAFKA_TX_VERSION applies when the log dir is formatted; ignored (reset first)"
+    else
+        format_log_dir
     fi
-    java -Dlog4j2.configurationFile="$HERE/kafka/log4j2.xml" -cp "$JARS/*" kafka.tools.StorageTool \
-        format -t "$cluster_id" -c "$KHOME/server.properties" "${feature[@]}" >"$KHOME/format.log" 2>&1 \
-        || { cat "$KHOME/format.log" >&2; die 1 "formatting the log dir failed"; }
 
     : >"$LOG"
     # setsid: the broker gets its own session, so a Ctrl-C in the terminal that started it (or the
@@ -212,6 +233,21 @@ cmd_stop() {
     say "stopped"
 }
 
+cmd_reset() {
+    # Refuses rather than stopping first: a reset is destructive, and stopping a broker other
+    # programs use should be its own explicit step.
+    local pid
+    if pid="$(running_pid)"; then
+        die 2 "the broker is running (pid $pid) on 127.0.0.1:$PORT: scripts/kafka.sh stop first"
+    fi
+    if [[ -d "$KHOME/data" ]]; then
+        rm -rf "$KHOME/data"
+        say "deleted $KHOME/data: the next start formats a new, empty cluster"
+    else
+        say "nothing to reset in $KHOME"
+    fi
+}
+
 cmd_status() {
     local pid
     if pid="$(running_pid)"; then
@@ -240,13 +276,14 @@ cmd_logs() {
 }
 
 usage() {
-    sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 case "${1:-}" in
     fetch) cmd_fetch ;;
     start) cmd_start ;;
     stop) cmd_stop ;;
+    reset) cmd_reset ;;
     status) cmd_status ;;
     logs) shift; cmd_logs "$@" ;;
     -h | --help | help) usage ;;

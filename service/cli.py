@@ -40,6 +40,9 @@ def main() -> None:
     Articles in (files or the Kafka `articles` topic), PLOVER-typed signals with evidence out
     (stdout or the `signals` topic), alerts to people through Apprise.
     """
+    from service.logs import setup_cli_logging
+
+    setup_cli_logging()
 
 
 for _name in COMMAND_MODULES:

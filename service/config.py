@@ -165,6 +165,20 @@ class Settings(BaseSettings):
     web_host: str = Field(default="127.0.0.1", description="Bind address of health and metrics.")
     web_port: int = Field(default=6066, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="text, or json: one JSON object per line (time, level, logger, message, extras)."
+    )
+    broker_probe_seconds: float = Field(
+        default=2.0, gt=0, le=60,
+        description="How often the worker checks that a broker answers (readiness, outage notices).",
+    )
+    shutdown_grace_seconds: float = Field(
+        default=20.0, gt=0, le=600,
+        description=(
+            "After SIGTERM/SIGINT, the longest a clean stop may take before the worker exits anyway "
+            "(status 1; batches not finished are read again on the next start)."
+        ),
+    )
 
     max_article_bytes: int = Field(default=1_000_000, ge=1024, le=50_000_000)
     dedupe_window_seconds: float = Field(

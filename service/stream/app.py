@@ -147,7 +147,7 @@ def create_app(settings: Settings, *, detect: Any = None, with_alerts: bool = Tr
     ``detect`` overrides the detector (unit tests); by default it is ``settings.detector``.
     The returned app carries ``app.escalert`` (a :class:`StreamParts`).
     """
-    from service.stream import agents, web  # local: agents imports the detector
+    from service.stream import agents, lifecycle, web  # local: agents imports the detector
 
     app = faust.App(settings.app_id, **faust_options(settings))
     metrics = StreamMetrics()
@@ -160,6 +160,7 @@ def create_app(settings: Settings, *, detect: Any = None, with_alerts: bool = Tr
     parts = StreamParts(settings, metrics, articles, signals, articles_dlq, None, None)
     agents.register(app, parts, detect=detect)
     web.register(app, parts)
+    lifecycle.register(app, parts)
     app.escalert = parts  # type: ignore[attr-defined]
     if with_alerts:
         _maybe_register_alerts(app, settings)

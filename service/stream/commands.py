@@ -68,7 +68,9 @@ def worker(config: str | None, loglevel: str | None, create_topics: bool) -> Non
 
     Health on http://WEB_HOST:WEB_PORT/health/live and /health/ready, Prometheus metrics on
     /metrics. Stop with Ctrl-C or SIGTERM (offsets of finished batches are committed); a worker
-    still running 20 s after the signal exits anyway, with status 1 (docs/robustness.md).
+    still running ESCALERT_SHUTDOWN_GRACE_SECONDS (20) after the signal exits anyway, with
+    status 1 (docs/robustness.md). While the broker is down the worker waits (not ready); if it
+    comes back wiped, the worker exits with status 3 to be restarted.
     """
     settings = _settings(config, log_level=loglevel)
     app = _create_app(settings)  # configuration first: a bad file is exit 2 even without Kafka
@@ -87,10 +89,35 @@ def worker(config: str | None, loglevel: str | None, create_topics: bool) -> Non
     if problem is not None:
         click.echo(f"escalert: {problem}", err=True)
         sys.exit(EXIT_USAGE)
-    from service.stream.stopping import StoppingWorker
+    from service.logs import settings_secrets, setup_logging
+    from service.stream.lifecycle import Worker
+
+    setup_logging(settings.log_level, settings.log_format, secrets=settings_secrets(settings))
+    _adopt_cluster(settings)
+    w = Worker(app, grace=settings.shutdown_grace_seconds, loglevel=settings.log_level, quiet=True)
+    try:
+        w.execute_from_commandline()
+    except SystemExit as exc:
+        w.finish()
+        sys.exit(w.exit_code if w.exit_reason else exc.code)
+
+
+def _adopt_cluster(settings: Any) -> None:
+    """Drop local tables built from another Kafka cluster (lifecycle.adopt_cluster)."""
+    import asyncio
+    import logging
+
+    from service.stream.lifecycle import adopt_cluster, probe
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    StoppingWorker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+    loop = asyncio.new_event_loop()  # not asyncio.run: that would unset the loop Faust will use
+    try:
+        found = loop.run_until_complete(probe(settings, []))
+    finally:
+        loop.close()
+    said = adopt_cluster(settings.data_dir / settings.app_id, found.cluster_id if found else None)
+    if said:
+        logging.getLogger("escalert.broker").warning(said)
 
 
 @click.command()

@@ -3,45 +3,81 @@
 Steps: start the local broker (``scripts/kafka.sh start``, unless one already answers), create
 the topics, start ``escalert worker`` as a child process, publish the seeds, then follow the
 signals topic and print each signal as it arrives. On Ctrl-C (or SIGTERM): stop the worker by its
-PID, then the broker if this command started it.
+PID, delete the run's topics and data dir, then stop the broker if this command started it.
 
-The demo uses its own app id and topics (``demo-*``) and the in-memory table store, so it never
-mixes with a real deployment on the same broker.
+The demo runs the shipped defaults (the rocksdb:// table store included) with its own app id,
+topics (``demo-<run>-*``) and data dir, so it never mixes with a real deployment on the same
+broker and leaves nothing behind but its worker log (``.local/demo-worker.log``).
+Output: plain text when stdout/stderr are not terminals (no colour codes in files and pipes).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from pathlib import Path
+from typing import Any
 
 import click
 
 REPO = Path(__file__).resolve().parents[2]
 KAFKA_SH = REPO / "scripts" / "kafka.sh"
+WORKER_LOG = REPO / ".local" / "demo-worker.log"
 
-# Each demo run gets its own app id and topics: a broker left running from an earlier run would
-# otherwise remember the seeds (duplicate suppression) and the alerts already sent (repeat
-# interval), and a second demo would show nothing new.
-_RUN = f"{int(time.time()) % 1_000_000:06d}"
-DEMO_ENV = {
-    "ESCALERT_APP_ID": f"escalert-demo-{_RUN}",
-    "ESCALERT_TOPICS__ARTICLES": f"demo-{_RUN}-articles",
-    "ESCALERT_TOPICS__SIGNALS": f"demo-{_RUN}-signals",
-    "ESCALERT_TOPICS__ARTICLES_DLQ": f"demo-{_RUN}-articles-dlq",
-    "ESCALERT_TOPICS__ALERTS": f"demo-{_RUN}-alerts",
-    "ESCALERT_TOPICS__ALERTS_DLQ": f"demo-{_RUN}-alerts-dlq",
-    # The quick start's alerts: the `local` subscription prints to the worker's console (its log)
-    # and appends to alerts/alerts.jsonl; the demo also follows the alerts topic below.
-    "ESCALERT_ALERTS_SUBSCRIPTIONS": str(REPO / "examples" / "subscriptions.yaml"),
-    "ESCALERT_STORE": "memory://",
-    "ESCALERT_SESSION_TIMEOUT_SECONDS": "6",
-    "ESCALERT_HEARTBEAT_INTERVAL_SECONDS": "1",
-    "ESCALERT_LOG_LEVEL": "warning",
-}
+
+def demo_env(run: str, data_dir: Path) -> dict[str, str]:
+    """The settings of one demo run, as environment variables.
+
+    Each run gets its own app id and topics: a broker left running from an earlier run would
+    otherwise remember the seeds (duplicate suppression) and the alerts already sent (repeat
+    interval), and a second demo would show nothing new. Everything else is the shipped default.
+    """
+    return {
+        "ESCALERT_APP_ID": f"escalert-demo-{run}",
+        "ESCALERT_TOPICS__ARTICLES": f"demo-{run}-articles",
+        "ESCALERT_TOPICS__SIGNALS": f"demo-{run}-signals",
+        "ESCALERT_TOPICS__ARTICLES_DLQ": f"demo-{run}-articles-dlq",
+        "ESCALERT_TOPICS__ALERTS": f"demo-{run}-alerts",
+        "ESCALERT_TOPICS__ALERTS_DLQ": f"demo-{run}-alerts-dlq",
+        # The quick start's alerts: the `local` subscription prints to the worker's console (its
+        # log, at INFO) and appends to alerts/alerts.jsonl; the demo also follows the alerts topic.
+        "ESCALERT_ALERTS_SUBSCRIPTIONS": str(REPO / "examples" / "subscriptions.yaml"),
+        "ESCALERT_DATA_DIR": str(data_dir),
+    }
+
+
+def run_topics(settings: Any) -> list[str]:
+    """Every topic a demo run creates: its own five and the changelogs of its app id."""
+    from service.stream.topics import topic_specs
+
+    return [spec.name for spec in topic_specs(settings)]
+
+
+def delete_topics(settings: Any, names: list[str]) -> list[str]:
+    """Delete ``names`` where they exist; return the ones deleted. Never raises (cleanup)."""
+    from service.stream.clients import admin
+
+    try:
+        client = admin(settings)
+    except Exception as exc:  # noqa: BLE001 - the broker may be gone already
+        _say(f"could not delete the demo's topics: {exc}")
+        return []
+    try:
+        doomed = sorted(set(names) & set(client.list_topics()))
+        if doomed:
+            client.delete_topics(doomed, timeout_ms=30000)
+        return doomed
+    except Exception as exc:  # noqa: BLE001
+        _say(f"could not delete the demo's topics {', '.join(names)}: {exc}")
+        return []
+    finally:
+        client.close()
 
 
 def stop_process(proc: subprocess.Popen[bytes], grace: float = 30) -> None:
@@ -57,19 +93,24 @@ def stop_process(proc: subprocess.Popen[bytes], grace: float = 30) -> None:
 
 
 def _say(msg: str) -> None:
-    click.echo(click.style(f"demo: {msg}", fg="cyan"), err=True)
+    text = f"demo: {msg}"
+    click.echo(click.style(text, fg="cyan") if sys.stderr.isatty() else text, err=True)
 
 
 def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = None) -> int:
     from service.config import ConfigError, load_settings
     from service.stream.clients import BrokerUnreachable, check_reachable
 
-    env = {**os.environ, **{k: v for k, v in DEMO_ENV.items() if k not in os.environ}}
-    os.environ.update({k: v for k, v in DEMO_ENV.items() if k not in os.environ})
+    run = uuid.uuid4().hex[:8]
+    data_dir = Path(tempfile.mkdtemp(prefix=f"escalert-demo-{run}-"))
+    defaults = demo_env(run, data_dir)
+    os.environ.update({k: v for k, v in defaults.items() if k not in os.environ})
+    env = dict(os.environ)
     try:
         settings = load_settings()
     except ConfigError as exc:
         click.echo(f"escalert: {exc}", err=True)
+        shutil.rmtree(data_dir, ignore_errors=True)
         return 2
 
     we_started_broker = False
@@ -87,8 +128,7 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
         we_started_broker = True
 
     worker: subprocess.Popen[bytes] | None = None
-    log_path = REPO / ".local" / "demo-worker.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
+    WORKER_LOG.parent.mkdir(parents=True, exist_ok=True)
 
     def _terminate(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -102,9 +142,9 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
              f"{settings.topics.articles_dlq}")
         worker = subprocess.Popen(
             [sys.executable, "-c", "from service.cli import main; main()", "worker", "--no-create-topics"],
-            cwd=REPO, env=env, stdout=log_path.open("ab"), stderr=subprocess.STDOUT,
+            cwd=REPO, env=env, stdout=WORKER_LOG.open("wb"), stderr=subprocess.STDOUT,
         )
-        _say(f"worker started (pid {worker.pid}, log {log_path}); health on "
+        _say(f"worker started (pid {worker.pid}, log {WORKER_LOG}); health on "
              f"http://{settings.web_host}:{settings.web_port}/health/ready")
         from service.stream.publish import publish_paths
 
@@ -119,16 +159,31 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
     except KeyboardInterrupt:
         click.echo("", err=True)
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        if worker is not None and worker.poll() is None:
-            _say(f"stopping the worker (pid {worker.pid})")
-            stop_process(worker)
-        if we_started_broker and not keep_broker:
-            _say("stopping the broker")
-            subprocess.run(["bash", str(KAFKA_SH), "stop"], cwd=REPO)
+        # A second Ctrl-C/SIGTERM during the clean-up must not leave the topics behind.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        old_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            _clean_up(settings, worker, data_dir, we_started_broker and not keep_broker)
+        finally:
+            signal.signal(signal.SIGINT, old_int)
+            signal.signal(signal.SIGTERM, previous)
         if started is not None:
             _say(f"done after {time.monotonic() - started:.0f} s")
     return 0
+
+
+def _clean_up(settings: Any, worker: subprocess.Popen[bytes] | None, data_dir: Path,
+              stop_broker: bool) -> None:
+    if worker is not None and worker.poll() is None:
+        _say(f"stopping the worker (pid {worker.pid})")
+        stop_process(worker)
+    deleted = delete_topics(settings, run_topics(settings))
+    if deleted:
+        _say(f"deleted the demo's {len(deleted)} topics ({settings.app_id}, demo-*)")
+    shutil.rmtree(data_dir, ignore_errors=True)
+    if stop_broker:
+        _say("stopping the broker")
+        subprocess.run(["bash", str(KAFKA_SH), "stop"], cwd=REPO)
 
 
 def _follow(settings: object, worker: subprocess.Popen[bytes]) -> None:

@@ -3,7 +3,8 @@
 - ``GET /health/live``: 200 while the worker's event loop answers (a liveness probe restarts a
   hung process, nothing more).
 - ``GET /health/ready``: 200 once partitions are assigned and table recovery has finished, 503
-  during start-up and rebalances (a readiness probe keeps traffic and alarms off meanwhile).
+  during start-up, rebalances and while no broker answers (see lifecycle.py; a readiness probe
+  keeps traffic and alarms off meanwhile).
 - ``GET /metrics``: Prometheus text format (names in README.md, "Health and metrics").
 """
 
@@ -23,9 +24,13 @@ def readiness(app: faust.App, parts: Any) -> tuple[bool, dict[str, Any]]:
         assigned = sorted(f"{tp.topic}[{tp.partition}]" for tp in app.consumer.assignment())
     except Exception:
         assigned = []
-    ready = recovered and not rebalancing
-    return ready, {"ready": ready, "recovered": recovered, "rebalancing": rebalancing,
-                   "assigned": assigned}
+    broker = getattr(parts, "broker", None)
+    reachable = broker is None or broker.up
+    ready = recovered and not rebalancing and reachable
+    details = {"ready": ready, "recovered": recovered, "rebalancing": rebalancing, "assigned": assigned}
+    if broker is not None:
+        details["broker"] = broker.health()
+    return ready, details
 
 
 PATHS = ("/health/live", "/health/ready", "/metrics")

@@ -18,7 +18,9 @@ from pathlib import Path
 
 from schemas.deadletter import DeadLetter
 from schemas.signal import Signal
-from service.stream.stopping import STOP_DEADLINE_SECONDS
+from service.config import Settings
+
+STOP_DEADLINE_SECONDS = Settings.model_fields["shutdown_grace_seconds"].default
 from tests.stream.fakes import EXPLODE, HANG, KILL
 
 REPO = Path(__file__).resolve().parents[2]
