@@ -19,9 +19,9 @@ from pathlib import Path
 from schemas.deadletter import DeadLetter
 from schemas.signal import Signal
 from service.config import Settings
+from tests.stream.fakes import EXPLODE, HANG, KILL
 
 STOP_DEADLINE_SECONDS = Settings.model_fields["shutdown_grace_seconds"].default
-from tests.stream.fakes import EXPLODE, HANG, KILL
 
 REPO = Path(__file__).resolve().parents[2]
 
