@@ -44,6 +44,15 @@ def extract_page(html: bytes, *, url: str, metadata: bool = False) -> Extracted 
     return Extracted(text=text, title=getattr(doc, "title", None), published=getattr(doc, "date", None))
 
 
+def without_leading_title(text: str, title: str) -> str:
+    """Pages repeat the headline (``<h1>``) at the top of the article; the title is already in
+    ``title``, so a first line equal to it (case and spacing aside) is dropped from the body."""
+    first, sep, rest = text.partition("\n")
+    if sep and title and " ".join(first.split()).casefold() == " ".join(title.split()).casefold():
+        return rest.lstrip("\n")
+    return text
+
+
 def html_fragment_text(fragment: str) -> str:
     """A feed summary's HTML as plain text, paragraphs kept apart."""
     if "<" not in fragment:

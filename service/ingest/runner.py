@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from schemas.source import FeedSource, GdeltSource, Limits, SourcesFile
 from service.ingest import gdelt
-from service.ingest.extract import extract_page, html_fragment_text
+from service.ingest.extract import extract_page, html_fragment_text, without_leading_title
 from service.ingest.feeds import FeedError, parse_feed
 from service.ingest.fetch import Fetcher, FetchError, Response
 from service.ingest.items import Candidate, Poll, needs_fetch, resolve_id
@@ -165,8 +165,8 @@ class Poller:
             try:
                 page = await self._page(cand.url, metadata=not (cand.title and cand.published_at))
                 if page is not None:
-                    text, text_source = page.text, "page"
                     title = title or (page.title or "")
+                    text, text_source = without_leading_title(page.text, title), "page"
                 else:
                     why = "no main text found on the page"
             except FetchError as exc:

@@ -230,13 +230,16 @@ def tail(config: str | None, topic: str, from_beginning: bool, max_messages: int
 @click.option("--seeds", default="seeds", show_default=True, type=click.Path(exists=True),
               help="Articles to publish.")
 @click.option("--keep-broker", is_flag=True, help="Leave the broker running on exit.")
-def demo(seeds: str, keep_broker: bool) -> None:
+@click.option("--ingest", is_flag=True,
+              help="Serve the seeds as a news site (RSS feed and article pages) on loopback and feed them in "
+                   "with `escalert ingest`, instead of publishing the files.")
+def demo(seeds: str, keep_broker: bool, ingest: bool) -> None:
     """Everything locally in one command: broker, topics, worker, the seeds published, and the
     signals shown as they arrive. Ctrl-C stops it all."""
     from service.stream.demo import run_demo
 
     started = time.monotonic()
-    sys.exit(run_demo(seeds, keep_broker=keep_broker, started=started))
+    sys.exit(run_demo(seeds, keep_broker=keep_broker, started=started, ingest=ingest))
 
 
 commands: list[click.Command] = [worker, publish, topics, tail, demo]

@@ -1,7 +1,8 @@
 """``escalert demo``: the whole pipeline locally, in one command, stopped cleanly by Ctrl-C.
 
 Steps: start the local broker (``scripts/kafka.sh start``, unless one already answers), create
-the topics, start ``escalert worker`` as a child process, publish the seeds, then follow the
+the topics, start ``escalert worker`` as a child process, publish the seeds (or, with
+``--ingest``, serve them as a news site on loopback and run ``escalert ingest`` on it), then follow the
 signals topic and print each signal as it arrives. On Ctrl-C (or SIGTERM): stop the worker by its
 PID, delete the run's topics and data dir, then stop the broker if this command started it.
 
@@ -29,6 +30,7 @@ import click
 REPO = Path(__file__).resolve().parents[2]
 KAFKA_SH = REPO / "scripts" / "kafka.sh"
 WORKER_LOG = REPO / ".local" / "demo-worker.log"
+INGEST_LOG = REPO / ".local" / "demo-ingest.log"
 
 
 def demo_env(run: str, data_dir: Path) -> dict[str, str]:
@@ -45,6 +47,8 @@ def demo_env(run: str, data_dir: Path) -> dict[str, str]:
         "ESCALERT_TOPICS__ARTICLES_DLQ": f"demo-{run}-articles-dlq",
         "ESCALERT_TOPICS__ALERTS": f"demo-{run}-alerts",
         "ESCALERT_TOPICS__ALERTS_DLQ": f"demo-{run}-alerts-dlq",
+        "ESCALERT_TOPICS__INGEST_STATE": f"demo-{run}-ingest-state",
+        "ESCALERT_TOPICS__INGEST_DLQ": f"demo-{run}-ingest-dlq",
         # The quick start's alerts: the `local` subscription prints to the worker's console (its
         # log, at INFO) and appends to alerts/alerts.jsonl; the demo also follows the alerts topic.
         "ESCALERT_ALERTS_SUBSCRIPTIONS": str(REPO / "examples" / "subscriptions.yaml"),
@@ -53,10 +57,11 @@ def demo_env(run: str, data_dir: Path) -> dict[str, str]:
 
 
 def run_topics(settings: Any) -> list[str]:
-    """Every topic a demo run creates: its own five and the changelogs of its app id."""
+    """Every topic a demo run creates: its own, the changelogs of its app id, and the ingester's."""
+    from service.ingest.topics import ingest_topic_specs
     from service.stream.topics import topic_specs
 
-    return [spec.name for spec in topic_specs(settings)]
+    return sorted({spec.name for spec in [*topic_specs(settings), *ingest_topic_specs(settings)]})
 
 
 def delete_topics(settings: Any, names: list[str]) -> list[str]:
@@ -97,7 +102,8 @@ def _say(msg: str) -> None:
     click.echo(click.style(text, fg="cyan") if sys.stderr.isatty() else text, err=True)
 
 
-def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = None) -> int:
+def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = None,
+             ingest: bool = False) -> int:
     from service.config import ConfigError, load_settings
     from service.stream.clients import BrokerUnreachable, check_reachable
 
@@ -128,6 +134,7 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
         we_started_broker = True
 
     worker: subprocess.Popen[bytes] | None = None
+    feeder: SeedFeeder | None = None
     WORKER_LOG.parent.mkdir(parents=True, exist_ok=True)
 
     def _terminate(signum: int, frame: object) -> None:
@@ -146,14 +153,17 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
         )
         _say(f"worker started (pid {worker.pid}, log {WORKER_LOG}); health on "
              f"http://{settings.web_host}:{settings.web_port}/health/ready")
-        from service.stream.publish import publish_paths
-
-        summary = publish_paths(settings, [seeds], progress=False)
         if settings.alerts.subscriptions:
             _say("alerts (subscription `local` of examples/subscriptions.yaml): ALERT lines below, "
                  f"the full messages in {REPO / 'alerts' / 'alerts.jsonl'} and in the worker log")
-        _say(f"published {summary.sent} article(s) from {seeds}"
-             + (f"; {len(summary.invalid)} invalid" if summary.invalid else ""))
+        if ingest:
+            feeder = SeedFeeder(seeds, data_dir, env).start()
+        else:
+            from service.stream.publish import publish_paths
+
+            summary = publish_paths(settings, [seeds], progress=False)
+            _say(f"published {summary.sent} article(s) from {seeds}"
+                 + (f"; {len(summary.invalid)} invalid" if summary.invalid else ""))
         _say("signals as they arrive (Ctrl-C to stop everything):")
         _follow(settings, worker)
     except KeyboardInterrupt:
@@ -163,6 +173,8 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         old_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
+            if feeder is not None:
+                feeder.stop()
             _clean_up(settings, worker, data_dir, we_started_broker and not keep_broker)
         finally:
             signal.signal(signal.SIGINT, old_int)
@@ -170,6 +182,36 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
         if started is not None:
             _say(f"done after {time.monotonic() - started:.0f} s")
     return 0
+
+
+class SeedFeeder:
+    """``--ingest``: the seeds served as a news site on loopback, and ``escalert ingest run``
+    reading it (feed, pages, extraction, state), instead of ``publish``."""
+
+    def __init__(self, seeds: str, data_dir: Path, env: dict[str, str]) -> None:
+        from service.ingest.seedfeed import SeedSite
+
+        self.site = SeedSite([seeds])
+        self.sources = self.site.sources_yaml(data_dir / "sources.yaml")
+        self.env = env
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> SeedFeeder:
+        self.site.start()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from service.cli import main; main()", "ingest", "run",
+             "-s", str(self.sources), "--web-port", "0", "--instance", "demo"],
+            cwd=REPO, env=self.env, stdout=INGEST_LOG.open("wb"), stderr=subprocess.STDOUT,
+        )
+        _say(f"ingesting {len(self.site.articles)} article(s) from {self.site.base}/feed.rss "
+             f"(pid {self.proc.pid}, log {INGEST_LOG})")
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            _say(f"stopping the ingester (pid {self.proc.pid})")
+            stop_process(self.proc)
+        self.site.stop()
 
 
 def _clean_up(settings: Any, worker: subprocess.Popen[bytes] | None, data_dir: Path,

@@ -61,7 +61,8 @@ def _topics() -> set[str]:
         admin.close()
 
 
-def test_demo_output_is_plain_alerts_are_info_and_its_topics_are_deleted_on_sigterm(tmp_path):
+@pytest.mark.parametrize("how", [[], ["--ingest"]], ids=["publish", "ingest"])
+def test_demo_output_is_plain_alerts_are_info_and_its_topics_are_deleted_on_sigterm(tmp_path, how):
     _broker_or_skip()
     seeds = tmp_path / "seeds"
     seeds.mkdir()
@@ -78,7 +79,7 @@ def test_demo_output_is_plain_alerts_are_info_and_its_topics_are_deleted_on_sigt
         "PYTHONPATH": str(REPO),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from service.cli import main; main()", "demo", "--seeds", str(seeds)],
+        [sys.executable, "-c", "from service.cli import main; main()", "demo", "--seeds", str(seeds), *how],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     lines: queue.Queue = queue.Queue()
     for stream, tag in ((proc.stdout, "out"), (proc.stderr, "err")):
@@ -113,6 +114,8 @@ def test_demo_output_is_plain_alerts_are_info_and_its_topics_are_deleted_on_sigt
         seen.append(lines.get())
     text = "".join(s for _, s in seen)
     assert "deleted the demo's" in text, text
+    if how:
+        assert "ingesting 3 article(s)" in text and "stopping the ingester" in text, text
     left = sorted(t for t in _topics() if f"demo-{run}-" in t)
     assert left == [], left
     assert ESC not in text
