@@ -180,6 +180,11 @@ class Settings(BaseSettings):
         ),
     )
 
+    ingest_sources: Path | None = Field(
+        default=None,
+        description="A sources file (docs/ingest.md): the worker also runs the ingester on it, as `escalert ingest run` does.",
+    )
+
     max_article_bytes: int = Field(default=1_000_000, ge=1024, le=50_000_000)
     dedupe_window_seconds: float = Field(
         default=7 * 24 * 3600.0, ge=0, description="0 turns duplicate suppression off."

@@ -77,67 +77,31 @@ def run(config: str | None, sources: str, instance: str | None, once: bool, web_
 
 
 async def _run(settings: Any, reloader: Any, instance: str, once: bool, web_port: int) -> None:
-    from service.ingest.kafka_state import StateReader, Writer
     from service.ingest.metrics import IngestMetrics
-    from service.ingest.runner import Ingester
-    from service.ingest.state import StateView
-    from service.ingest.topics import ingest_topic_specs
-    from service.stream.clients import check_reachable, ensure_topics
+    from service.ingest.worker_part import run_ingester
+    from service.stream.clients import check_reachable
 
     check_reachable(settings)
-    await asyncio.to_thread(ensure_topics, settings, ingest_topic_specs(settings))
-    view = StateView()
-    reader = await asyncio.to_thread(StateReader, settings, view, group=f"{settings.app_id}-ingest")
-    loaded = await asyncio.to_thread(reader.load)
-    writer = await asyncio.to_thread(Writer, settings, transactional_id=f"{settings.app_id}-ingest-{instance}")
     metrics = IngestMetrics()
-    reader.start()
-    owns = (lambda _p: True) if once else reader.owns
-    ingester = Ingester(reloader=reloader, view=view, writer=_LanguageTopics(writer, settings),
-                        owns=owns, partitions=reader.partitions, articles_topic=settings.topics.articles,
-                        state_topic=settings.topics.ingest_state, metrics=metrics)
-    click.echo(f"escalert ingest: {len(reloader.current.sources)} sources, {loaded} state records, instance {instance}", err=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    web = await _serve(metrics, reader, web_port) if web_port and not once else None
+    click.echo(f"escalert ingest: {len(reloader.current.sources)} sources, instance {instance}", err=True)
+    web = await _serve(metrics, web_port) if web_port and not once else None
     try:
-        await ingester.run(stop, once=once)
+        await run_ingester(settings, reloader, instance, stop, once=once, metrics=metrics)
     finally:
         if web is not None:
             await web.cleanup()
-        await asyncio.to_thread(writer.close)
-        await asyncio.to_thread(reader.close)
 
 
-class _LanguageTopics:
-    """Creates ``articles.<lang>`` the first time a poll carries an article in that language."""
-
-    def __init__(self, writer: Any, settings: Any) -> None:
-        self.writer = writer
-        self.settings = settings
-        self.known: set[str] = set()
-
-    def commit(self, messages: list[tuple[str, bytes, bytes]]) -> None:
-        from service.ingest.topics import ingest_topic_specs
-        from service.stream.clients import ensure_topics
-
-        prefix = self.settings.topics.articles + "."
-        new = {t[len(prefix):] for t, _k, _v in messages if t.startswith(prefix)} - self.known
-        if new:
-            specs = [s for s in ingest_topic_specs(self.settings, tuple(sorted(new))) if s.name.startswith(prefix)]
-            ensure_topics(self.settings, specs)
-            self.known |= new
-        self.writer.commit(messages)
-
-
-async def _serve(metrics: Any, reader: Any, port: int) -> Any:
+async def _serve(metrics: Any, port: int) -> Any:
     from aiohttp import web
     from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
     async def health(_req: web.Request) -> web.Response:
-        return web.json_response({"status": "ok", "owned_partitions": sorted(reader.owned)})
+        return web.json_response({"status": "ok"})
 
     async def prom(_req: web.Request) -> web.Response:
         return web.Response(body=generate_latest(metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -164,6 +164,10 @@ def create_app(settings: Settings, *, detect: Any = None, with_alerts: bool = Tr
     app.escalert = parts  # type: ignore[attr-defined]
     if with_alerts:
         _maybe_register_alerts(app, settings)
+    if settings.ingest_sources is not None:
+        from service.ingest import worker_part
+
+        worker_part.register(app, settings)
     return app
 
 

@@ -46,12 +46,15 @@ def _create_app(settings: Any) -> Any:
     """The worker's Faust app; a configuration mistake is one line on stderr and exit 2."""
     from service.alerts.silences import SilenceStoreError
     from service.alerts.subscriptions import SubscriptionsError
+    from service.ingest.runner import SourcesError
     from service.stream.app import create_app
 
     try:
         return create_app(settings)
     except SubscriptionsError as exc:
         click.echo(f"escalert: invalid subscriptions file {exc}", err=True)
+    except SourcesError as exc:
+        click.echo(f"escalert: invalid sources file (ESCALERT_INGEST_SOURCES) {exc}", err=True)
     except (RuntimeError, SilenceStoreError) as exc:  # e.g. a detector path that cannot be imported
         click.echo(f"escalert: {exc}", err=True)
     sys.exit(EXIT_USAGE)

@@ -85,12 +85,14 @@ def test_sigkill_mid_poll_then_restart_publishes_every_item_once(brokers: str, t
         # 2. The feed grows; a new run is killed while it fetches the new pages.
         server.routes["/feed.rss"] = (200, {}, rss(b, items))
         first = _ingest(env, "run", "-s", str(sources), "--web-port", str(free_port()), log=log)
-        deadline = time.monotonic() + 60
-        while server.hits.get(f"/a/{half + 2}", 0) == 0 and time.monotonic() < deadline and first.poll() is None:
-            time.sleep(0.05)
-        assert server.hits.get(f"/a/{half + 2}"), log.read_text()[-2000:]
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=10)
+        try:
+            deadline = time.monotonic() + 60
+            while server.hits.get(f"/a/{half + 2}", 0) == 0 and time.monotonic() < deadline and first.poll() is None:
+                time.sleep(0.05)
+            assert server.hits.get(f"/a/{half + 2}"), log.read_text()[-2000:]
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
         assert server.hits["/a/0"] == 1, "the first half was known: its pages are not fetched again"
 
         # 3. Restarted: the second half goes out once, the first half is not repeated.
@@ -99,7 +101,12 @@ def test_sigkill_mid_poll_then_restart_publishes_every_item_once(brokers: str, t
             arts = _read_committed(brokers, env["ESCALERT_TOPICS__ARTICLES"], N_ITEMS, timeout=90)
         finally:
             second.send_signal(signal.SIGTERM)
-            assert second.wait(timeout=30) == 0, log.read_text()[-2000:]
+            try:
+                code = second.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                second.kill()
+                raise
+        assert code == 0, log.read_text()[-2000:]
         ids = [a["id"] for a in arts]
         assert len(set(ids)) == N_ITEMS, f"lost: {N_ITEMS - len(set(ids))}"
         assert len(ids) == N_ITEMS, f"published twice: {len(ids) - len(set(ids))}"
