@@ -67,8 +67,11 @@ def run(config: str | None, sources: str, instance: str | None, once: bool, web_
     """Poll the sources and publish their articles (Ctrl-C or SIGTERM stops)."""
     from service.stream.clients import BrokerUnreachable
 
+    from service.logs import settings_secrets, setup_logging
+
     settings = _settings(config)
     reloader = _reloader(sources)
+    setup_logging(settings.log_level, settings.log_format, secrets=settings_secrets(settings))
     try:
         asyncio.run(_run(settings, reloader, instance or socket.gethostname(), once, web_port))
     except BrokerUnreachable as exc:
@@ -136,7 +139,7 @@ def status(config: str | None, sources: str | None, fmt: str) -> None:
     view = StateView()
     try:
         check_reachable(settings)
-        reader = StateReader(settings, view, group=f"{settings.app_id}-ingest-status-{socket.gethostname()}")
+        reader = StateReader(settings, view, group=None)  # reads only; joins no group
         reader.load()
         reader.close()
     except BrokerUnreachable as exc:

@@ -25,10 +25,9 @@ class StateReader:
     """Reads every partition of ``ingest-state`` into a :class:`StateView`, then keeps tailing it,
     and holds this instance's share of the sources (the partitions the group assigns it)."""
 
-    def __init__(self, settings: Settings, view: StateView, *, group: str) -> None:
+    def __init__(self, settings: Settings, view: StateView, *, group: str | None) -> None:
         topic = settings.topics.ingest_state
         from kafka import KafkaConsumer, TopicPartition
-        from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
         from service.stream.clients import client_kwargs
 
@@ -44,6 +43,16 @@ class StateReader:
         self._reader.assign(self._tps)
         self._reader.seek_to_beginning(*self._tps)
 
+        self._group: Any = None
+        if group is not None:
+            self._group = self._join(kwargs, group, topic)
+        self._thread: threading.Thread | None = None
+
+    def _join(self, kwargs: dict[str, Any], group: str, topic: str) -> Any:
+        """Membership of the ingest group: the partitions it assigns say which sources are ours."""
+        from kafka import KafkaConsumer
+        from kafka.consumer.subscription_state import ConsumerRebalanceListener
+
         reader = self
 
         class Listener(ConsumerRebalanceListener):
@@ -52,12 +61,12 @@ class StateReader:
 
             def on_partitions_assigned(self, assigned: Any) -> None:
                 reader._set_owned(frozenset(tp.partition for tp in assigned))
-                reader._group.pause(*assigned)  # membership only: the reader above reads the data
+                consumer.pause(*assigned)  # membership only: the reader reads the data
 
-        self._group = KafkaConsumer(**kwargs, group_id=group, enable_auto_commit=False,
-                                    session_timeout_ms=10_000, heartbeat_interval_ms=2_000)
-        self._group.subscribe([topic], listener=Listener())
-        self._thread: threading.Thread | None = None
+        consumer = KafkaConsumer(**kwargs, group_id=group, enable_auto_commit=False,
+                                 session_timeout_ms=10_000, heartbeat_interval_ms=2_000)
+        consumer.subscribe([topic], listener=Listener())
+        return consumer
 
     def _partitions(self, topic: str, timeout: float) -> list[int]:
         """The topic's partitions; a topic created a moment ago may take a metadata round to show."""
@@ -104,7 +113,8 @@ class StateReader:
         while not self._stop.is_set():
             try:
                 self._drain(200)
-                self._group.poll(timeout_ms=200)
+                if self._group is not None:
+                    self._group.poll(timeout_ms=200)
             except Exception as exc:  # noqa: BLE001 - a broker hiccup must not end the reader
                 log.warning("ingest: state reader: %s", exc)
                 self._stop.wait(1.0)
@@ -117,7 +127,8 @@ class StateReader:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        self._group.close()
+        if self._group is not None:
+            self._group.close()
         self._reader.close()
 
 

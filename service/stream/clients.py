@@ -106,6 +106,7 @@ def ensure_topics(settings: Settings, specs: list[TopicSpec] | None = None) -> l
     silently increased (that would move keys between partitions).
     """
     from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
+    from kafka.errors import TopicAlreadyExistsError
 
     specs = specs if specs is not None else topic_specs(settings)
     client = admin(settings)
@@ -117,8 +118,14 @@ def ensure_topics(settings: Settings, specs: list[TopicSpec] | None = None) -> l
             for sp in specs if sp.name not in existing
         ]
         if new:
-            resp = client.create_topics(new)
-            for t in _topic_results(resp):
+            try:
+                resp = client.create_topics(new)
+            except TopicAlreadyExistsError:
+                # Another creator (a second instance starting at the same moment) was first; the
+                # broker still created the others of the request.
+                resp = None
+                statuses.update({t.name: "exists" for t in new})
+            for t in _topic_results(resp) if resp is not None else []:
                 name, code, msg = t
                 if code in (0, 36):  # 36: TOPIC_ALREADY_EXISTS (a race with another creator)
                     statuses[name] = "created" if code == 0 else "exists"

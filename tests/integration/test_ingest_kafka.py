@@ -136,3 +136,44 @@ def test_bad_sources_file_is_one_line_exit_2(tmp_path: Path) -> None:
 
 
 pytestmark = pytest.mark.kafka
+
+
+def test_two_instances_split_the_sources_and_poll_each_once(brokers: str, tmp_path: Path) -> None:
+    server = FixtureServer().start()
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        b = server.base
+        names = [f"feed-{n}" for n in range(8)]
+        for name in names:
+            server.routes[f"/{name}.rss"] = (200, {}, rss(b, []))
+        sources = tmp_path / "sources.yaml"
+        sources.write_text("sources: []\n")
+        env = _env(brokers, uuid.uuid4().hex[:8])
+        logs = [tmp_path / "a.log", tmp_path / "b.log"]
+        for i, log in enumerate(logs):
+            procs.append(_ingest({**env, "ESCALERT_LOG_LEVEL": "info"}, "run", "-s", str(sources),
+                                 "--instance", f"i{i}", "--web-port", str(free_port()), log=log))
+        # Both members of the group own a partition of the state topic (2 partitions) ...
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not all(
+                "owns state partitions [0]" in log.read_text(errors="replace")
+                or "owns state partitions [1]" in log.read_text(errors="replace") for log in logs if log.exists()):
+            time.sleep(0.2)
+        owned = [log.read_text(errors="replace") for log in logs]
+        assert all("owns state partitions [0]" in t or "owns state partitions [1]" in t for t in owned), owned
+        # ... then the sources appear (hot reload): every feed is polled, by one instance only.
+        sources.write_text("limits: {per_host_interval_seconds: 0}\nsources:\n" + "".join(
+            f"  - name: {name}\n    url: {b}/{name}.rss\n    interval_seconds: 3600\n" for name in names))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not all(server.hits.get(f"/{n}.rss") for n in names):
+            time.sleep(0.2)
+        time.sleep(3)  # a second poll by the other instance would show up here
+        assert {n: server.hits.get(f"/{n}.rss", 0) for n in names} == {n: 1 for n in names}
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        server.stop()
