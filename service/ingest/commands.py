@@ -65,9 +65,8 @@ def check(sources: str) -> None:
 @click.option("--web-port", type=click.IntRange(0, 65535), default=6067, show_default=True, help="/health and /metrics on 127.0.0.1 (0: off).")
 def run(config: str | None, sources: str, instance: str | None, once: bool, web_port: int) -> None:
     """Poll the sources and publish their articles (Ctrl-C or SIGTERM stops)."""
-    from service.stream.clients import BrokerUnreachable
-
     from service.logs import settings_secrets, setup_logging
+    from service.stream.clients import BrokerUnreachable
 
     settings = _settings(config)
     reloader = _reloader(sources)
