@@ -1,6 +1,11 @@
-"""Detection speed on one core: articles/s, MB/s, peak memory, start-up time.
+"""Detection speed on one core: articles/s, MB/s, peak memory, start-up time, worst case per KB.
 
     .venv/bin/python bench/bench_detect.py [--n 10000] [--corpus bench/out/corpus.jsonl]
+    .venv/bin/python bench/bench_detect.py --worst-case-only
+
+The worst-case row: µs per KB on 100 KB adversarial bodies (no sentence punctuation, a long list
+of names, one trigger over and over, thousands of different events), best of three runs each,
+next to the corpus's µs per KB; linear detection keeps them within a small factor of it.
 
 Generates the corpus with bench/make_corpus.py when it is missing. Bounded: it processes at most
 --n articles once (plus a 200-article warm-up), and prints its numbers; nothing is asserted.
@@ -41,13 +46,63 @@ def startup_seconds(runs: int = 5) -> tuple[float, float]:
     return inner[len(inner) // 2], outer[len(outer) // 2]
 
 
+_NAMES = ["Russia", "Ukraine", "China", "Iran", "Israel", "Syria", "Turkey", "France", "Japan", "India",
+          "Pakistan", "Egypt", "Lebanon", "Iraq", "Qatar", "Sudan", "Kyiv", "Moscow", "Tehran", "NATO"]
+_TRIGGERS = ["attacked", "struck", "met with", "sanctioned", "threatened", "deployed troops to", "seized"]
+
+
+def _repeat(parts: list[str], size: int, sep: str = " ") -> str:
+    out, n, i = [], 0, 0
+    while n < size:
+        out.append(parts[i % len(parts)])
+        n += len(out[-1]) + len(sep)
+        i += 1
+    return sep.join(out)
+
+
+def worst_case_bodies(size: int = 100_000) -> dict[str, str]:
+    """Adversarial bodies of about ``size`` characters (tests/detection/test_linearity.py has more)."""
+    mixed = [w for pair in zip(_NAMES, _TRIGGERS * 3, strict=False) for w in pair] + ["near", "and", "in", "by"]
+    events = [f"{_NAMES[i % 20]} {_TRIGGERS[i % 7]} {_NAMES[(i * 7 + 3) % 20]} on Monday." for i in range(400)]
+    return {
+        "unpunctuated": _repeat(mixed, size),
+        "list_of_names": "Russia attacked " + _repeat(_NAMES, size, ", "),
+        "repeated_trigger": _repeat(["Russia attacked Ukraine near Kyiv."], size),
+        "many_events": _repeat(events, size),
+    }
+
+
+def worst_case(detect: object, article_type: object) -> dict[str, float]:
+    """µs per KB of each worst-case body, best of three runs."""
+    from datetime import UTC, datetime
+
+    out = {}
+    for name, body in worst_case_bodies().items():
+        article = article_type(id=name, body=body, published_at=datetime(2026, 1, 1, tzinfo=UTC))  # type: ignore[operator]
+        best = float("inf")
+        for _ in range(3):
+            t = time.perf_counter()
+            detect(article)  # type: ignore[operator]
+            best = min(best, time.perf_counter() - t)
+        out[name] = round(best * 1e6 / (len(body.encode()) / 1000), 1)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--corpus", type=Path, default=ROOT / "bench" / "out" / "corpus.jsonl")
+    ap.add_argument("--worst-case-only", action="store_true", help="Only the 100 KB worst-case row.")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    if args.worst_case_only:
+        from schemas.article import Article
+        from service.detection import BUILD, detect
+
+        detect(Article(id="warm", body="Russia attacked Ukraine."))
+        print(json.dumps({"detector": BUILD, "worst_case_us_per_kb_100kb": worst_case(detect, Article)}, indent=2))
+        return 0
 
     if not args.corpus.exists() or sum(1 for _ in args.corpus.open()) < args.n:
         args.corpus.parent.mkdir(parents=True, exist_ok=True)
@@ -90,6 +145,8 @@ def main() -> int:
         "startup_imports_and_lexicon_s": round(inner, 3),
         "startup_whole_process_s": round(outer, 3),
         "signals_by_type_first_1000": dict(sorted(by_type.items())),
+        "corpus_us_per_kb": round(elapsed * 1e6 / (total_bytes / 1000), 1),
+        "worst_case_us_per_kb_100kb": worst_case(detect, Article),
     }
     print(json.dumps(result, indent=2))
     return 0

@@ -19,6 +19,7 @@ DeadLetterReason = Literal[
     "schema",
     "empty_body",
     "oversize",
+    "too_deep",
     "unsupported_language",
     "detection_error",
     "delivery_failed",

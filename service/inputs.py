@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 
@@ -22,6 +22,13 @@ from schemas.article import Article
 
 DEFAULT_MAX_BYTES = 1_000_000
 READABLE_SUFFIXES = (".jsonl", ".json", ".txt")
+# Nesting of arrays and objects in one payload: what pydantic's JSON parser (the fast path of
+# ``parse_article``) accepts, so that both paths reject the same payloads. An article is an
+# object of strings; anything this deep is a producer bug or an attack on the parser.
+MAX_JSON_DEPTH = 201
+# Digits of a JSON integer: Python's own limit on converting decimal strings to int, and the
+# point where pydantic's parser reports "number out of range".
+MAX_INT_DIGITS = 4300
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +77,55 @@ def _schema_error(exc: ValidationError) -> ArticleRejected:
     return ArticleRejected(reason, "; ".join(parts))
 
 
+_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET_RE = re.compile(r"[\[\]{}]")
+
+
+def json_depth(text: str, limit: int = MAX_JSON_DEPTH) -> int:
+    """How deep arrays and objects nest in the JSON ``text``, counted up to ``limit + 1`` (so the
+    cost is one regex pass, whatever the input): brackets inside strings do not count."""
+    depth = deepest = 0
+    for m in _BRACKET_RE.finditer(_STRING_RE.sub("", text)):
+        if m.group() in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    break
+        elif depth:
+            depth -= 1
+    return deepest
+
+
+def _parse_int(digits: str) -> int:
+    if len(digits) > MAX_INT_DIGITS + 1:  # + 1: a minus sign
+        raise ValueError(f"a {len(digits)}-character integer (at most {MAX_INT_DIGITS} digits)")
+    return int(digits)
+
+
+def loads_json(text: str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """``json.loads`` that never raises anything but :class:`ArticleRejected`: ``too_deep`` past
+    ``max_depth`` levels (checked before parsing: the recursive decoder is never asked),
+    ``not_json`` for bad syntax and integers over 4,300 digits, ``undecodable``
+    for strings that are not Unicode (a lone surrogate escape such as ``"\\ud800"``)."""
+    depth = json_depth(text, max_depth)
+    if depth > max_depth:
+        raise ArticleRejected("too_deep", f"JSON nested over {max_depth} levels deep")
+    try:
+        obj = json.loads(text, parse_int=_parse_int)
+    except json.JSONDecodeError as exc:
+        raise ArticleRejected("not_json", f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except RecursionError:  # not expected under the depth limit: a safety net
+        raise ArticleRejected("too_deep", "JSON nested too deep for the decoder") from None
+    except ValueError as exc:
+        raise ArticleRejected("not_json", f"not JSON ({exc})") from None
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ArticleRejected("undecodable", f"a string is not valid Unicode ({exc.reason})") from None
+    return obj
+
+
 def article_from_obj(obj: Any, *, now: datetime | None = None) -> Article:
     """Validate a decoded JSON value as an article, or raise :class:`ArticleRejected`."""
     if not isinstance(obj, dict):
@@ -90,13 +146,18 @@ def parse_article(
     size = len(raw.encode("utf-8", "surrogatepass")) if isinstance(raw, str) else len(raw)
     if size > max_bytes:
         raise ArticleRejected("oversize", f"article is {size} bytes, over the {max_bytes}-byte limit")
+    if isinstance(raw, str):
+        try:
+            raw.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ArticleRejected("undecodable", f"not Unicode ({exc.reason} at character {exc.start})") from None
     try:
         # Fast path for the common case, a valid article: pydantic parses the JSON itself (about
         # half the cost of json.loads plus validation). Any failure falls through to the checked
         # path below, which names the problem precisely; whatever the fast path accepts, the
         # checked path accepts identically (tests/test_inputs.py compares them).
         return Article.model_validate_json(raw, context={"now": now or datetime.now(UTC)})
-    except ValidationError:
+    except (ValidationError, ValueError, RecursionError):
         pass
     if isinstance(raw, bytes):
         try:
@@ -107,11 +168,7 @@ def parse_article(
         text = raw
     if not text.strip():
         raise ArticleRejected("not_json", "empty payload")
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ArticleRejected("not_json", f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
-    return article_from_obj(obj, now=now)
+    return article_from_obj(loads_json(text), now=now)
 
 
 # --- the plain-text form ---------------------------------------------------------------------
@@ -194,12 +251,36 @@ def _reject(origin: str, exc: ArticleRejected, payload: bytes | str) -> InputErr
     return InputError(origin, exc.reason, exc.message, payload)
 
 
-def _iter_jsonl(lines: Iterable[bytes], name: str, max_bytes: int, now: datetime) -> Iterator[Parsed]:
-    for lineno, line in enumerate(lines, 1):
+def _bounded_lines(fh: BinaryIO, max_bytes: int) -> Iterator[tuple[bytes, int]]:
+    """(line, size) for each line of ``fh``, holding at most ``max_bytes`` + 1 bytes of one: a line
+    over the limit comes as its first bytes and its full size (line break excluded), the rest
+    read and dropped."""
+    chunk = max_bytes + 1
+    while True:
+        line = fh.readline(chunk)
+        if not line:
+            return
+        if len(line) < chunk or line.endswith(b"\n"):
+            yield line, len(line.rstrip(b"\r\n"))
+            continue
+        size = len(line)
+        while True:
+            more = fh.readline(1 << 20)
+            size += len(more.rstrip(b"\r\n"))
+            if not more or more.endswith(b"\n"):
+                break
+        yield line, size
+
+
+def _iter_jsonl(fh: BinaryIO, name: str, max_bytes: int, now: datetime) -> Iterator[Parsed]:
+    for lineno, (line, size) in enumerate(_bounded_lines(fh, max_bytes), 1):
+        origin = f"{name}:{lineno}"
+        if size > max_bytes:
+            yield InputError(origin, "oversize", f"line is {size} bytes, over the {max_bytes}-byte limit", line)
+            continue
         stripped = line.strip()
         if not stripped:
             continue
-        origin = f"{name}:{lineno}"
         try:
             yield ParsedArticle(origin, parse_article(stripped, max_bytes=max_bytes, now=now), stripped)
         except ArticleRejected as exc:
@@ -209,12 +290,13 @@ def _iter_jsonl(lines: Iterable[bytes], name: str, max_bytes: int, now: datetime
 def _iter_json(path: Path, max_bytes: int, now: datetime) -> Iterator[Parsed]:
     raw = path.read_bytes()
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        # One more level than an article payload: the file may hold a list of articles.
+        doc = loads_json(raw.decode("utf-8"), max_depth=MAX_JSON_DEPTH + 1)
     except UnicodeDecodeError as exc:
         yield InputError(str(path), "undecodable", f"not UTF-8 ({exc.reason} at byte {exc.start})", raw)
         return
-    except json.JSONDecodeError as exc:
-        yield InputError(str(path), "not_json", f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})", raw)
+    except ArticleRejected as exc:
+        yield _reject(str(path), exc, raw)
         return
     items = doc if isinstance(doc, list) else [doc]
     for idx, obj in enumerate(items):
@@ -266,7 +348,7 @@ def read_articles(
     now = now or datetime.now(UTC)
     for item in expand_paths(paths):
         if item == "-":
-            yield from _iter_jsonl(sys.stdin.buffer, "-", max_bytes, now)
+            yield from _iter_jsonl(sys.stdin.buffer, "-", max_bytes, now)  # type: ignore[arg-type]
             continue
         assert isinstance(item, Path)
         if not item.exists():

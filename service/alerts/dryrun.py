@@ -12,7 +12,6 @@ intervals, quiet hours and digests behave as they would have live; or all at the
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from schemas.signal import Signal
 from schemas.subscription import Silence
 from service.alerts.noise import NoiseControl
 from service.alerts.subscriptions import SubscriptionSet
-from service.inputs import InputError, ParsedArticle, expand_paths, read_articles
+from service.inputs import InputError, ParsedArticle, expand_paths, loads_json, read_articles
 
 MAX_FLUSH_ROUNDS = 100_000  # bound for closing windows at the end
 
@@ -52,8 +51,8 @@ def _first_record(path: Path) -> object | None:
         with path.open("rb") as fh:
             for line in fh:
                 if line.strip():
-                    return json.loads(line)
-    except (OSError, ValueError):
+                    return loads_json(line.decode("utf-8"))
+    except (OSError, ValueError):  # ArticleRejected and UnicodeDecodeError are ValueErrors
         return None
     return None
 

@@ -41,6 +41,7 @@ from service.detection.lexicon import (
     FRAME_MIN_WORDS,
     FRAME_WAR_RATIO,
     IF_ID,
+    LONGEST_SCAN_KEY,
     NAME_CLASSES,
     NEAR_ACTOR_KINDS,
     PLACE_CLASS,
@@ -68,7 +69,7 @@ from service.detection.temporal import (
     n_day_span,
     tense_of,
 )
-from service.detection.text import SentenceIndex, Span, clause_bounds, clause_of
+from service.detection.text import MAX_SENTENCE_CHARS, SentenceIndex, Span, clause_bounds, clause_of
 
 DETECTOR_VERSION: Final = "1.0.0"
 
@@ -890,15 +891,19 @@ def _may_be_near(
     lo: int = 0, hi: int = _NO_END,
 ) -> bool:
     """The test of ``_near`` on the scan's hits, without names and with only the bounds given
-    (the sentence's ``lo``/``hi``, or none): a superset of it."""
+    (the sentence's ``lo``/``hi``, or none): a superset of it. Only the hits that may lie within
+    the rule's window are looked at (found by bisection: the scan's hits come by end), so the
+    work per head does not grow with the text."""
+    first_end = start - entry.window
+    last_end = end + entry.window + LONGEST_SCAN_KEY
     for cid in class_ids:
         found = hits[cid]
         if found is None:
             continue
-        for hit in found:
-            end_idx, key = cast(tuple[int, ScanKey], hit)  # ``_span``, inline: the hottest loop
+        for k in range(_first_ending_at(found, first_end), len(found)):
+            end_idx, key = cast(tuple[int, ScanKey], found[k])  # ``_span``, inline: the hottest loop
             s, e = end_idx - key.key_len + 1, end_idx - 1
-            if e > hi:
+            if e > hi or e > last_end:
                 break  # the scan's hits come by end: the rest end later still
             if s < end and e > start or s < lo:
                 continue
@@ -908,6 +913,20 @@ def _may_be_near(
             elif entry.looks_after and s - end <= entry.window:
                 return True
     return False
+
+
+def _first_ending_at(found: list[object], x: int) -> int:
+    """The index of the first of the scan's ``found`` (in order of end) that ends at or after
+    ``x`` (``_span``'s end), or ``len(found)``."""
+    lo, hi = 0, len(found)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        end_idx, _key = cast(tuple[int, ScanKey], found[mid])
+        if end_idx - 1 < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 def _sentence_heads(heads: list[Head], hits: NearHits, sent: Span) -> list[Head]:
@@ -941,8 +960,8 @@ def _sentence_heads(heads: list[Head], hits: NearHits, sent: Span) -> list[Head]
 def _in_sentence(hits: list[object] | None, sent: Span) -> bool:
     if hits is None:
         return False
-    for hit in hits:
-        s, e = _span(hit)
+    for k in range(_first_ending_at(hits, sent.start), len(hits)):
+        s, e = _span(hits[k])
         if e > sent.end:
             break  # the scan's hits come by end: the rest end later still
         if sent.start <= s:
@@ -959,10 +978,10 @@ def _surely_blocked(
         found = hits[cid]
         if found is None:
             continue
-        for hit in found:
-            end_idx, key = cast(tuple[int, ScanKey], hit)  # ``_span``, inline: a hot loop
+        for k in range(_first_ending_at(found, lo), len(found)):
+            end_idx, key = cast(tuple[int, ScanKey], found[k])  # ``_span``, inline: a hot loop
             s, e = end_idx - key.key_len + 1, end_idx - 1
-            if e > sent.end:
+            if e > sent.end or e > hi + LONGEST_SCAN_KEY:
                 break  # the scan's hits come by end: the rest end later still
             if e >= lo and s <= hi and sent.start <= s:
                 return True
@@ -1340,11 +1359,15 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
     for field_name, text, lower, blower, raw, heads, near in scans:
         if not heads:
             continue
-        index = SentenceIndex(text, lower) if field_name == "body" else None
+        index: SentenceIndex | None = None
+        if field_name == "body":
+            index = SentenceIndex(text, lower)
+        elif len(text) > MAX_SENTENCE_CHARS:  # a headline is one sentence, cut only when that long
+            index = SentenceIndex(text, lower, one_sentence=True)
         # ``_live_heads`` numbers paragraphs only in a text holding both a threat word and an
         # "if" (a conditional threat): only then are all the paragraph starts worth finding.
         para_starts: list[int] = []
-        if index is not None and near[THREAT_ID] is not None and near[IF_ID] is not None:
+        if field_name == "body" and index is not None and near[THREAT_ID] is not None and near[IF_ID] is not None:
             para_starts = index.paragraph_starts
         heads = _live_heads(heads, near, para_starts)
         if not heads:

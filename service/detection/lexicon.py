@@ -420,6 +420,9 @@ SUBJECT_OVERRIDES: Final = frozenset({"business", "entertainment", "domestic_cri
 
 # Near classes are numbered for the whole-text scan (a list indexed by number, not a dict per
 # article): the two a conditional threat needs come first.
+# The longest key of the whole-text scan (a phrase and its two boundary spaces): the detector
+# stops reading a head's near and block words this far past its window (``detector._may_be_near``).
+LONGEST_SCAN_KEY: Final = 120
 THREAT_ID: Final = 0  # THREAT_CLASS
 IF_ID: Final = 1  # IF_CLASS
 
@@ -668,6 +671,9 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         key: ScanKey(key, tuple(head_keys.get(key, ())), tuple(sorted(near_words.get(key, ()))), class_ids)
         for key in head_keys.keys() | near_words.keys()
     }
+    too_long = [key.strip() for key in scan_payloads if len(key) > LONGEST_SCAN_KEY]
+    if too_long:  # the detector's searches of the scan's hits rely on the bound
+        raise ValueError(f"trigger or class phrases over {LONGEST_SCAN_KEY - 2} characters: {too_long[:3]}")
 
     sectors: dict[str, list[GazEntry]] = defaultdict(list)
     gaz_names: dict[str, list[GazEntry]] = defaultdict(list)

@@ -194,6 +194,13 @@ def _out_of_order(drafts: list[Draft], title_first: bool) -> bool:
     return False
 
 
+# How many earlier events of its type a mention is compared with (``_merge``), and how many
+# announced meetings an undated one is: the first ones, in order of preference. News articles
+# report a handful of events of a type; the bound keeps merging linear in the number of mentions
+# on text that names thousands of different events (lists, tables, attacks on the service).
+MAX_MERGE_CANDIDATES: Final = 64
+
+
 def _merge(drafts: list[Draft]) -> list[Draft]:
     """Absorb each later mention of an event into the first (``drafts`` in order of preference)."""
     kept: list[Draft] = []
@@ -201,14 +208,14 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
     # one (a draft's actors change only then); None until needed: most drafts meet no other of
     # their type, and then are never compared.
     kept_parties: list[set[str] | None] = []
+    # Where the kept drafts of each type are in ``kept``, the first MAX_MERGE_CANDIDATES of each.
+    of_type: dict[EventType, list[int]] = {}
     for d in drafts:
         target = -1
         parties: set[str] | None = None
-        for n in range(len(kept)):
+        same_type = of_type.get(d.type)
+        for n in same_type if same_type is not None else []:
             k = kept[n]
-            # ``is``: enum members are singletons, and ``!=`` on them is a generic comparison.
-            if k.type is not d.type:
-                continue
             if d.modality is _SCHEDULED and k.modality is _SCHEDULED and d.event_date == k.event_date:
                 target = n
                 break
@@ -240,12 +247,16 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
             absorb(kept[target], d)
             kept_parties[target] = None
         else:
+            if same_type is None:
+                of_type[d.type] = [len(kept)]
+            elif len(same_type) < MAX_MERGE_CANDIDATES:
+                same_type.append(len(kept))
             kept.append(d)
             kept_parties.append(parties)
     # An undated mention of a meeting whose parties match an announced one is that meeting
     # ("the discussions in Geneva with the US" -> the Jan. 10 U.S.-Russia talks).
     final: list[Draft] = []
-    scheduled = [k for k in kept if k.modality == _SCHEDULED]
+    scheduled = [k for k in kept if k.modality == _SCHEDULED and k.type == _CONSULT][:MAX_MERGE_CANDIDATES]
     for d in kept:
         if d.type == _CONSULT and d.event_date is None and d.modality in _UNDATED_MODALITIES:
             codes = _codes(d.source) | _codes(d.target)

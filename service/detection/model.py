@@ -27,6 +27,9 @@ class Context:
         self.classes: dict[str, list[tuple[int, int, str]]] = {}
         self.cues: dict[str, list[tuple[int, int, str]]] = {}
         self.clause_words: list[int] = []  # starts of conjunctions opening a clause
+        # ``roles.prep_before`` of each name of ``gaz``, made by the first role assignment of the
+        # sentence and shared by the others (it depends on the name alone, not on the trigger).
+        self.preps: list[str] | None = None
 
 
 class Candidate:

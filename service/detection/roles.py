@@ -358,8 +358,12 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     etype = cand.entry.type
     mentions = ctx.gaz
     words = _words_around(text, mentions, cand)
-    # The word before each name decides most questions below: once per name, not per question.
-    preps = [words.prep_before(m[0]) for m in mentions]
+    # The word before each name decides most questions below: once per name of the sentence, not
+    # per question nor per trigger (the words read lie within _PREP_REACH before each name,
+    # inside every trigger's ``words``), so a sentence's role assignments cost linear in its names.
+    preps = ctx.preps
+    if preps is None:
+        preps = ctx.preps = [words.prep_before(m[0]) for m in mentions]
     actor_idx: list[int] = []
     place_idx: list[int] = []
     for i in range(len(mentions)):

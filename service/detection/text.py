@@ -98,8 +98,43 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     return len(tok) == 1 and text[dot - 1].isupper() and text[dot - 1] != "I"
 
 
+# The longest stretch of text the detector treats as one sentence. Everything done per sentence
+# (context, candidates, roles) looks at the sentence's names for each of its triggers, so its cost
+# grows faster than the sentence's length; a longer "sentence" (text without sentence punctuation,
+# a pasted table, an attack) is cut into pieces of at most this many characters, at a space
+# where there is one, so detection time stays linear in the text's length. News sentences are far
+# shorter: the longest in the labeled set, the seed articles and the benchmark corpus is ~350
+# characters, so none is ever cut.
+MAX_SENTENCE_CHARS: Final = 2000
+
+
+def sentence_pieces(text: str, start: int, end: int) -> list[Span]:
+    """The sentence ``text[start:end]`` (trimmed) as spans of at most ``MAX_SENTENCE_CHARS``: one
+    span when it is that short, else pieces cut at the last space of each piece's second half (or
+    hard at the limit when it has none), each trimmed. A function of the sentence alone, so every
+    way of finding it cuts it the same."""
+    out: list[Span] = []
+    s = start
+    while end - s > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", s + MAX_SENTENCE_CHARS // 2, s + MAX_SENTENCE_CHARS)
+        nxt = cut + 1
+        if cut < 0:
+            cut = nxt = s + MAX_SENTENCE_CHARS
+        e = cut
+        while e > s and text[e - 1] in _SPACES:
+            e -= 1
+        out.append(Span(s, e))
+        while nxt < end and text[nxt] in _SPACES:
+            nxt += 1
+        s = nxt
+    if s < end:
+        out.append(Span(s, end))
+    return out
+
+
 def split_sentences(text: str) -> list[Span]:
-    """Split ``text`` into sentence spans (trimmed of surrounding whitespace)."""
+    """Split ``text`` into sentence spans (trimmed of surrounding whitespace; a sentence over
+    ``MAX_SENTENCE_CHARS`` in pieces, see :func:`sentence_pieces`)."""
     spans: list[Span] = []
     para_start = 0
     for para in [*_PARA.finditer(text), None]:
@@ -121,7 +156,9 @@ def _append(text: str, start: int, end: int, out: list[Span]) -> None:
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    if end > start:
+    if end - start > MAX_SENTENCE_CHARS:
+        out.extend(sentence_pieces(text, start, end))
+    elif end > start:
         out.append(Span(start, end))
 
 
@@ -185,12 +222,18 @@ class SentenceIndex:
     tests each candidate as ``_END`` would, and checks abbreviations only there.
     """
 
-    __slots__ = ("_para_hi", "_para_lo", "_para_starts", "_rare_marks", "lower", "text")
+    __slots__ = ("_long", "_para_hi", "_para_lo", "_para_starts", "_rare_marks", "lower", "one_sentence", "text")
 
-    def __init__(self, text: str, lower: str | None = None) -> None:
+    def __init__(self, text: str, lower: str | None = None, one_sentence: bool = False) -> None:
         """``lower``: ``text`` lower-cased character by character, the same length (the
-        detector has it from ``lexicon.lower_forms``); made here when not given."""
+        detector has it from ``lexicon.lower_forms``); made here when not given.
+        ``one_sentence``: the whole text is one sentence (a headline), cut only into pieces."""
         self.text = text
+        self.one_sentence = one_sentence
+        # The last few sentences over MAX_SENTENCE_CHARS asked for, with their pieces: each
+        # is searched for once, whichever of its pieces is asked for (heads come in text order,
+        # and a sentence's previous sentence or two may be asked for in between).
+        self._long: list[tuple[Span, list[Span]]] = []
         self.lower = lower if lower is not None else _lower_each(text)
         # Wire copy seldom holds "!" or "?": without them, only periods need searching for.
         self._rare_marks = "!" in text or "?" in text
@@ -220,8 +263,11 @@ class SentenceIndex:
 
     def _prev_mark(self, lo: int, hi: int) -> int:
         """The last . ! or ? in ``text[lo:hi]``, or -1. The range lies within a paragraph, so it
-        is short: compiled, a search given bounds parses them from a tuple and boxes them
-        (~1,300 instructions), while slicing the range and searching all of it costs ~950."""
+        is mostly short: compiled, a search given bounds parses them from a tuple and boxes them
+        (~1,300 instructions), while slicing the range and searching all of it costs ~950. A long
+        one is searched in place: a slice per call would copy the paragraph every time."""
+        if hi - lo > _SLICE_REACH:
+            return self._prev_mark_far(lo, hi)
         part = self.text[lo:hi]
         p = part.rfind(".")
         if self._rare_marks:
@@ -231,8 +277,28 @@ class SentenceIndex:
                     p = q
         return p + lo if p >= 0 else -1
 
+    def _prev_mark_far(self, lo: int, hi: int) -> int:
+        p = self.text.rfind(".", lo, hi)
+        if self._rare_marks:
+            for mark in "!?":
+                q = self.text.rfind(mark, max(lo, p + 1), hi)
+                if q >= 0:
+                    p = q
+        return p
+
+    def _next_mark_far(self, lo: int, hi: int) -> int:
+        p = self.text.find(".", lo, hi)
+        if self._rare_marks:
+            for mark in "!?":
+                q = self.text.find(mark, lo, hi if p < 0 else p)
+                if q >= 0:
+                    p = q
+        return p
+
     def _next_mark(self, lo: int, hi: int) -> int:
         """The first . ! or ? in ``text[lo:hi]``, or -1 (a slice, as in ``_prev_mark``)."""
+        if hi - lo > _SLICE_REACH:
+            return self._next_mark_far(lo, hi)
         part = self.text[lo:hi]
         p = part.find(".")
         if self._rare_marks:
@@ -244,8 +310,30 @@ class SentenceIndex:
 
     def sentence_at(self, pos: int) -> Span:
         """The (trimmed) sentence containing offset ``pos``, which must not be whitespace (the
-        space between two sentences belongs to neither)."""
+        space between two sentences belongs to neither); of a sentence over
+        ``MAX_SENTENCE_CHARS``, the piece (:func:`sentence_pieces`) containing it."""
+        for whole, pieces in self._long:
+            if whole.start <= pos < whole.end:
+                return _piece_at(pieces, pos)
+        whole = self._whole_sentence_at(pos)
+        if whole.end - whole.start <= MAX_SENTENCE_CHARS:
+            return whole
+        pieces = sentence_pieces(self.text, whole.start, whole.end)
+        if len(self._long) >= 4:
+            self._long.pop(0)
+        self._long.append((whole, pieces))
+        return _piece_at(pieces, pos)
+
+    def _whole_sentence_at(self, pos: int) -> Span:
+        """The whole (trimmed) sentence containing ``pos``."""
         text = self.text
+        if self.one_sentence:
+            start, end = 0, len(text)
+            while start < end and text[start] in _SPACES:
+                start += 1
+            while end > start and text[end - 1] in _SPACES:
+                end -= 1
+            return Span(start, end)
         # The paragraph around pos. Only whitespace lies between a paragraph break's newline
         # and the paragraph's text, so the search may start right after any newline of the
         # break: the last one before pos. The first newline after pos starts the next break.
@@ -297,6 +385,22 @@ class SentenceIndex:
         while p >= 0 and self.text[p] in _SPACES:
             p -= 1
         return self.sentence_at(p) if p >= 0 else None
+
+
+# Ranges longer than this are searched in place rather than sliced (``_prev_mark``).
+_SLICE_REACH: Final = 512
+
+
+def _piece_at(pieces: list[Span], pos: int) -> Span:
+    """The last of ``pieces`` (in order) starting at or before ``pos``."""
+    lo, hi = 0, len(pieces)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if pieces[mid].start <= pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return pieces[lo - 1] if lo > 0 else pieces[0]
 
 
 def _lower_each(text: str) -> str:

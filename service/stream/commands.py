@@ -67,7 +67,8 @@ def worker(config: str | None, loglevel: str | None, create_topics: bool) -> Non
     """Run the stream worker: articles topic in, signals and dead letters out.
 
     Health on http://WEB_HOST:WEB_PORT/health/live and /health/ready, Prometheus metrics on
-    /metrics. Stop with Ctrl-C or SIGTERM (offsets of finished batches are committed).
+    /metrics. Stop with Ctrl-C or SIGTERM (offsets of finished batches are committed); a worker
+    still running 20 s after the signal exits anyway, with status 1 (docs/robustness.md).
     """
     settings = _settings(config, log_level=loglevel)
     app = _create_app(settings)  # configuration first: a bad file is exit 2 even without Kafka
@@ -86,10 +87,10 @@ def worker(config: str | None, loglevel: str | None, create_topics: bool) -> Non
     if problem is not None:
         click.echo(f"escalert: {problem}", err=True)
         sys.exit(EXIT_USAGE)
-    from faust.worker import Worker
+    from service.stream.stopping import StoppingWorker
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+    StoppingWorker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
 
 
 @click.command()

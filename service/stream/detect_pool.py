@@ -13,10 +13,14 @@ stdout. It imports only the detector (not the worker's entry point, which a spaw
 reaches end of file, even after a SIGKILL of the worker: no orphans), and a child that dies
 is seen at once (end of file on its stdout) and replaced.
 
-A dying child never loses an article: the batch it held is split in halves and detected again
-on a fresh child, down to single articles; an article that kills a child on its own, twice, is
-returned as a ``detection_error`` (dead-lettered with the reason), like an exception would be.
-Pickle is safe here: both ends are this program, over a private pipe.
+A dying child never loses an article, and a poison article holds its partition for one retry
+at most: the child writes the index of the article it is on into a shared page before each one
+(``_Progress``), so when it dies, or stops making progress for ``timeout_seconds`` on one
+article and is killed, the parent knows which article it was on. The articles before it are
+detected again on a fresh child (their answers died with the child), the culprit is retried
+once, alone, and the rest of the batch goes on; a culprit that kills (or stalls) a child again
+is returned as a ``detection_error`` (dead-lettered with its original payload and the reason),
+like an exception would be. Pickle is safe here: both ends are this program, over a private pipe.
 """
 
 from __future__ import annotations
@@ -24,17 +28,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import mmap
 import os
 import pickle
 import signal
 import struct
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from service.stream.processing import Analysis, analyse_payload
+from service.stream.processing import Analysis, Detect, analyse_payload
 
 log = logging.getLogger("escalert.stream.detect")
 
@@ -46,11 +52,39 @@ PIPE_BYTES = 1 << 20
 
 
 class ChildDied(RuntimeError):
-    """The detection process died (or timed out and was killed) while holding a batch."""
+    """The detection process died (or stalled and was killed) while holding a batch."""
 
 
 class DetectionProcessDied(RuntimeError):
-    """What a dead letter names when an article killed its detection process (twice)."""
+    """What a dead letter names when an article killed (or stalled) its detection process twice."""
+
+
+_POSITION = struct.Struct("=q")
+
+
+class _Progress:
+    """A page shared by the worker and one child: the index of the article the child is on (the
+    batch's length once it is done with all). A memory write per article; read by the parent
+    while it waits (a child stalled on one article) and after a death (which article it was)."""
+
+    def __init__(self) -> None:
+        fd, self.path = tempfile.mkstemp(prefix="escalert-detect-")
+        try:
+            os.write(fd, bytes(mmap.PAGESIZE))
+            self.page = mmap.mmap(fd, mmap.PAGESIZE)
+        finally:
+            os.close(fd)
+
+    def forget_path(self) -> None:
+        """Remove the file once the child has it mapped: nothing is left behind."""
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+
+    def get(self) -> int:
+        return int(_POSITION.unpack_from(self.page, 0)[0])
+
+    def set(self, index: int) -> None:
+        _POSITION.pack_into(self.page, 0, index)
 
 
 def _exit_description(code: int | None) -> str:
@@ -67,33 +101,59 @@ def _exit_description(code: int | None) -> str:
 class _Child:
     """One detection process and its pipes."""
 
-    def __init__(self, proc: asyncio.subprocess.Process, number: int) -> None:
+    def __init__(self, proc: asyncio.subprocess.Process, number: int, progress: _Progress) -> None:
         self.proc = proc
         self.number = number
+        self.progress = progress
 
     @property
     def pid(self) -> int:
         return self.proc.pid
 
     async def request(self, payload: bytes, timeout: float) -> bytes:
+        """Send a batch, wait for its answers; ChildDied when the child dies or spends over
+        ``timeout`` seconds on one article (then it is killed)."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.progress.set(0)
+        roundtrip = asyncio.ensure_future(self._roundtrip())
         try:
             self.proc.stdin.write(_HEADER.pack(len(payload)) + payload)
-            await asyncio.wait_for(self._roundtrip(), timeout)
-            return self._reply
+            await self._until_done(roundtrip, timeout)
+            return roundtrip.result()
         except TimeoutError:
             self.kill()
             await self.proc.wait()
-            raise ChildDied(f"detection process {self.pid} took over {timeout:g} s and was killed") from None
+            raise ChildDied(
+                f"detection process {self.pid} spent over {timeout:g} s on one article and was killed") from None
         except (asyncio.IncompleteReadError, ConnectionError, BrokenPipeError, OSError) as exc:
             code = await self.proc.wait()
             raise ChildDied(f"detection process {self.pid} {_exit_description(code)}") from exc
+        finally:
+            if not roundtrip.done():
+                roundtrip.cancel()
+                await asyncio.gather(roundtrip, return_exceptions=True)
 
-    async def _roundtrip(self) -> None:
+    async def _until_done(self, roundtrip: asyncio.Future[bytes], timeout: float) -> None:
+        """Wait for ``roundtrip``; TimeoutError once the child's position has not moved for
+        ``timeout`` seconds (checked a few times per timeout, at least once a second)."""
+        loop = asyncio.get_running_loop()
+        position, since = self.progress.get(), loop.time()
+        poll = min(1.0, timeout / 4)
+        while True:
+            done, _ = await asyncio.wait({roundtrip}, timeout=poll)
+            if done:
+                return
+            now, current = loop.time(), self.progress.get()
+            if current != position:
+                position, since = current, now
+            elif now - since >= timeout:
+                raise TimeoutError
+
+    async def _roundtrip(self) -> bytes:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         await self.proc.stdin.drain()
         (size,) = _HEADER.unpack(await self.proc.stdout.readexactly(_HEADER.size))
-        self._reply = await self.proc.stdout.readexactly(size)
+        return await self.proc.stdout.readexactly(size)
 
     def kill(self) -> None:
         if self.proc.returncode is None:
@@ -169,12 +229,17 @@ class DetectPool:
         root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "service.stream.detect_pool", self.detector,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env,
-            limit=1 << 20,
-        )
-        child = _Child(proc, self._spawned)
+        progress = _Progress()
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "service.stream.detect_pool", self.detector, progress.path,
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env,
+                limit=1 << 20,
+            )
+        except BaseException:
+            progress.forget_path()
+            raise
+        child = _Child(proc, self._spawned, progress)
         self._children.add(child)
         _widen_pipes(proc)
         try:
@@ -189,6 +254,8 @@ class DetectPool:
             raise RuntimeError(
                 f"detection process for ESCALERT_DETECTOR={self.detector!r} did not start "
                 f"({_exit_description(code)}; its error is in the log above)") from exc
+        finally:
+            progress.forget_path()  # the child maps it before it greets
         return child
 
     async def acquire(self) -> _Child:
@@ -204,6 +271,10 @@ class DetectPool:
 
     async def _analyse(self, values: list[bytes | None], now: datetime, *, crashed_alone: bool,
                        child: _Child | None = None) -> list[Analysis]:
+        if not values:
+            if child is not None:
+                self._idle.put_nowait(child)
+            return []
         if child is None:
             child = await self._idle.get()
         try:
@@ -216,26 +287,40 @@ class DetectPool:
             if self._stopping:
                 raise
             self.restarts += 1
-            log.error("%s while detecting %d articles; starting another and retrying", exc, len(values))
             self._idle.put_nowait(await self._spawn())
-            if len(values) > 1:
-                half = len(values) // 2
-                left = await self._analyse(values[:half], now, crashed_alone=False)
-                right = await self._analyse(values[half:], now, crashed_alone=False)
-                return left + right
-            if not crashed_alone:
-                return await self._analyse(values, now, crashed_alone=True)
-            return [self._culprit(values[0], now, exc)]
+            return await self._after_death(values, now, child.progress.get(), exc, crashed_alone=crashed_alone)
         self._idle.put_nowait(child)
         result: list[Analysis] = pickle.loads(reply)
         return result
+
+    async def _after_death(self, values: list[bytes | None], now: datetime, at: int, exc: ChildDied, *,
+                           crashed_alone: bool) -> list[Analysis]:
+        """Analyses of ``values`` after a child died on its article ``at``: the culprit, retried
+        alone once (a dead letter if it fails again); the articles before and after it, again."""
+        if crashed_alone:
+            log.error("%s on an article retried alone: dead-lettering it", exc)
+            return [self._culprit(values[0], now, exc)]
+        if not 0 <= at < len(values):
+            # Done with every article, then died (sending the answers): no culprit to name.
+            log.error("%s after detecting %d articles; detecting them again", exc, len(values))
+            if len(values) == 1:
+                return await self._analyse(values, now, crashed_alone=True)
+            half = len(values) // 2
+            return (await self._analyse(values[:half], now, crashed_alone=False)
+                    + await self._analyse(values[half:], now, crashed_alone=False))
+        log.error("%s on article %d of %d; retrying it alone once, and the others", exc, at + 1, len(values))
+        before = await self._analyse(values[:at], now, crashed_alone=False)
+        culprit = await self._analyse(values[at:at + 1], now, crashed_alone=True)
+        after = await self._analyse(values[at + 1:], now, crashed_alone=False)
+        return before + culprit + after
 
     def _culprit(self, value: bytes | None, now: datetime, exc: ChildDied) -> Analysis:
         """The analysis of an article that killed a child on its own, twice: a detection error,
         with its id and dedupe keys (parsed here; only the detector is not run again)."""
 
         def died(_article: object) -> list[Any]:
-            raise DetectionProcessDied(f"the detection process died on this article, twice ({exc})")
+            raise DetectionProcessDied(
+                f"the detection process died on this article twice, in its batch and alone ({exc})")
 
         return analyse_payload(value, detect=died, now=now, max_article_bytes=self.max_article_bytes,
                                with_keys=self.with_keys)
@@ -262,10 +347,22 @@ def _read_exactly(stream: BinaryIO, n: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def child_main(detector_path: str) -> int:
-    """Serve requests on stdin/stdout until stdin closes (the worker stopped or died)."""
-    from service.stream.processing import analyse_payloads
+def _analyse_tracked(values: list[bytes | None], progress: mmap.mmap, detect: Detect, now: datetime,
+                     max_bytes: int, with_keys: bool) -> list[Analysis]:
+    """``analyse_payloads``, writing the index of each article to ``progress`` before it."""
+    out = []
+    for i, value in enumerate(values):
+        _POSITION.pack_into(progress, 0, i)
+        out.append(analyse_payload(value, detect=detect, now=now, max_article_bytes=max_bytes,
+                                   with_keys=with_keys))
+    _POSITION.pack_into(progress, 0, len(values))
+    return out
 
+
+def child_main(detector_path: str, progress_path: str) -> int:
+    """Serve requests on stdin/stdout until stdin closes (the worker stopped or died)."""
+    with open(progress_path, "r+b") as fh:
+        progress = mmap.mmap(fh.fileno(), mmap.PAGESIZE)
     # The protocol owns file descriptor 1; anything the detector prints goes to stderr.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
@@ -286,8 +383,7 @@ def child_main(detector_path: str) -> int:
         if body is None:
             return 0
         now, max_bytes, with_keys, values = pickle.loads(body)
-        result = analyse_payloads(values, detect=detect, now=now, max_article_bytes=max_bytes,
-                                  with_keys=with_keys)
+        result = _analyse_tracked(values, progress, detect, now, max_bytes, with_keys)
         reply = pickle.dumps(result, protocol=5)
         try:
             out.write(_HEADER.pack(len(reply)))
@@ -298,12 +394,12 @@ def child_main(detector_path: str) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python -m service.stream.detect_pool MODULE:FUNCTION", file=sys.stderr)
+    if len(argv) != 2:
+        print("usage: python -m service.stream.detect_pool MODULE:FUNCTION PROGRESS_FILE", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s detect-child: %(message)s")
     try:
-        return child_main(argv[0])
+        return child_main(argv[0], argv[1])
     except KeyboardInterrupt:
         return 0
 

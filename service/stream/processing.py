@@ -146,7 +146,7 @@ def dead_letter(
 
 
 def _reason_for_exception(exc: BaseException) -> str:
-    return f"detect() raised {type(exc).__name__}: {exc}"[:2000]
+    return f"detect() raised {type(exc).__name__}: {exc}"[:1970]
 
 
 class Analysis(NamedTuple):
@@ -178,16 +178,25 @@ def analyse_payload(
         return Analysis("rejected", "not_json", "empty payload (null message value)")
     try:
         article = parse_article(value, max_bytes=max_article_bytes, now=now)
+        keys = dedupe_keys(article) if with_keys else None
     except ArticleRejected as exc:
         return Analysis("rejected", exc.reason, exc.message)
-    keys = dedupe_keys(article) if with_keys else None
+    except Exception as exc:  # noqa: BLE001 - parse_article never raises (tests/test_inputs.py); a safety net
+        return Analysis("rejected", "schema", f"unreadable article ({type(exc).__name__}: {exc})"[:2000])
     try:
-        signals = detect(article)
-        encoded = tuple(_dump_signal(sig) for sig in signals)
-        types = tuple(str(sig.type) for sig in signals)
-    except Exception as exc:  # the detector must never take the worker down
-        return Analysis("error", "detection_error", _reason_for_exception(exc), article.id, keys)
+        encoded, types = _detected(detect, article)
+    except Exception:  # the detector must never take the worker down; one retry, as for a crash
+        try:
+            encoded, types = _detected(detect, article)
+        except Exception as exc:  # noqa: BLE001
+            return Analysis("error", "detection_error", _reason_for_exception(exc) + " (twice: retried once)",
+                            article.id, keys)
     return Analysis("ok", None, None, article.id, keys, encoded, types)
+
+
+def _detected(detect: Detect, article: Article) -> tuple[tuple[bytes, ...], tuple[str, ...]]:
+    signals = detect(article)
+    return tuple(_dump_signal(sig) for sig in signals), tuple(str(sig.type) for sig in signals)
 
 
 def analyse_payloads(

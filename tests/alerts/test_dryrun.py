@@ -177,3 +177,20 @@ def test_silence_needs_a_matcher_and_an_end(files) -> None:
     r = CliRunner().invoke(silence_group, ["add", "-s", str(subs), "-m", "type=MOBILISE", "-d", "1h",
                                            "-r", "x"])
     assert r.exit_code == 2 and "matchers.types" in r.stderr
+
+
+@pytest.mark.parametrize(("name", "reason"), [("too_deep.jsonl", "too_deep"), ("huge_number.jsonl", "not_json"),
+                                              ("lone_surrogate.jsonl", "undecodable")])
+def test_adversarial_article_lines_are_reported_and_the_rest_goes_on(files, name: str, reason: str) -> None:
+    subs, _sigs = files
+    bad = Path(__file__).resolve().parents[1] / "data" / "bad" / name
+    r = run(alerts_group, ["test", "-s", str(subs), str(bad)])
+    assert r.exit_code == 1
+    assert f"invalid input: {bad}:2: {reason}:" in r.stderr
+    assert "2 articles" in r.stdout  # lines 1 and 3 were detected
+
+
+def test_a_too_deep_first_line_does_not_break_telling_signals_from_articles(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_text("[" * 5000 + "]" * 5000 + "\n")
+    assert is_signals_file(path) is False

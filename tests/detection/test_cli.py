@@ -45,6 +45,9 @@ def test_detect_table_format() -> None:
         ("undecodable.jsonl", "undecodable"),
         ("oversize.jsonl", "oversize"),
         ("unsupported_language.jsonl", "unsupported_language"),
+        ("too_deep.jsonl", "too_deep"),
+        ("huge_number.jsonl", "not_json"),
+        ("lone_surrogate.jsonl", "undecodable"),
     ],
 )
 def test_bad_input_is_reported_with_file_line_and_reason_and_the_rest_goes_on(name: str, reason: str) -> None:

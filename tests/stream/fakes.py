@@ -75,3 +75,22 @@ def sleepy(article: Article) -> list[Signal]:
     if "SLEEP-IN-DETECT" in article.body:
         time.sleep(5)
     return two_signals(article)
+
+
+HANG = "HANG-IN-DETECT"
+
+
+def poison(article: Article) -> list[Signal]:
+    """:func:`two_signals_or_die`, and the HANG marker makes detection stall (an hour: far past
+    any detection time limit) inside a detection process."""
+    if HANG in article.body and sys.argv[0].endswith("detect_pool.py"):
+        time.sleep(3600)
+    return two_signals_or_die(article)
+
+
+def stall_anywhere(article: Article) -> list[Signal]:
+    """:func:`two_signals`, but the HANG marker stalls detection for two minutes in any process
+    (the worker's own with ``ESCALERT_DETECT_PROCESSES=0``): only for workers run as subprocesses."""
+    if HANG in article.body:
+        time.sleep(120)
+    return two_signals(article)

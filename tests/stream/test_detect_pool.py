@@ -16,7 +16,7 @@ import pytest
 
 from service.stream.detect_pool import DetectPool
 from service.stream.processing import analyse_payloads
-from tests.stream.fakes import EXPLODE, KILL, two_signals
+from tests.stream.fakes import EXPLODE, HANG, KILL, two_signals
 
 NOW = datetime(2024, 4, 15, 12, 0, tzinfo=UTC)
 REPO = Path(__file__).resolve().parents[2]
@@ -71,8 +71,44 @@ async def test_a_child_killed_mid_batch_loses_nothing_and_the_culprit_is_a_detec
     assert "SIGKILL" in (got[13].message or "")
     assert [a.article_id for a in got] == [f"k{i}" for i in range(20)]
     assert again[0].status == "ok"
-    assert p.restarts >= 2  # the whole batch, then halves down to the article, twice on its own
+    assert p.restarts == 2  # the batch, then the culprit retried alone once: no more
     assert not any(alive(pid) for pid in first)
+
+
+async def test_poison_articles_are_retried_once_each_and_the_batch_goes_on():
+    """Articles that kill, stall or break detection, anywhere in a batch: each dead-lettered after
+    one retry on its own; every other article of the batch still gets its signals, in order."""
+    values = [art(f"p{i}") for i in range(12)]
+    values[0] = art("p0", f"x {KILL}")
+    values[5] = art("p5", f"x {HANG}")
+    values[7] = art("p7", f"x {EXPLODE}")
+    values[11] = art("p11", f"x {KILL}")
+    p = pool(1, detector="tests.stream.fakes:poison", timeout_seconds=1.0)
+    await p.start()
+    try:
+        got = await asyncio.wait_for(p.analyse(values, NOW), 120)
+    finally:
+        await p.stop()
+    assert [a.article_id for a in got] == [f"p{i}" for i in range(12)]
+    assert [i for i, a in enumerate(got) if a.status != "ok"] == [0, 5, 7, 11]
+    assert all(len(a.signals) == 2 for a in got if a.status == "ok")
+    assert "SIGKILL" in (got[0].message or "") and "SIGKILL" in (got[11].message or "")
+    assert "over 1 s on one article" in (got[5].message or "")
+    assert "simulated detector bug" in (got[7].message or "")  # an exception: no process died
+    assert p.restarts == 6  # three killers of a process, each in its batch and once alone
+
+
+async def test_a_slow_batch_of_quick_articles_is_not_killed():
+    """The time limit is per article: a batch longer than it, making progress, runs to its end."""
+    values = [art(f"q{i}", "SLEEP-IN-DETECT") for i in range(3)]
+    p = pool(1, detector="tests.stream.fakes:sleepy", timeout_seconds=6.0)
+    await p.start()
+    try:
+        got = await asyncio.wait_for(p.analyse(values, NOW), 120)  # 15 s, over the 6 s limit
+    finally:
+        await p.stop()
+    assert [a.status for a in got] == ["ok"] * 3
+    assert p.restarts == 0
 
 
 async def test_an_outside_kill_is_retried_without_dead_letters():
@@ -99,7 +135,7 @@ async def test_a_batch_over_its_time_limit_is_killed_and_the_slow_article_dead_l
     finally:
         await p.stop()
     assert [a.status for a in got] == ["ok", "error"]
-    assert "over 1.5 s" in (got[1].message or "")
+    assert "over 1.5 s on one article" in (got[1].message or "")
 
 
 async def test_stop_leaves_no_process_behind():

@@ -14,6 +14,7 @@ from schemas.deadletter import DeadLetter
 from schemas.signal import Signal
 from service.stream.processing import (
     Record,
+    analyse_payload,
     content_hash,
     dead_letter,
     process_batch,
@@ -157,3 +158,25 @@ def test_process_record_matches_batch_of_one():
                          max_article_bytes=10_000)
     [batch] = run([r], window=60)
     assert one.outbound == batch.outbound and one.marks == batch.marks
+
+
+def test_a_raising_detector_is_retried_once_then_dead_lettered():
+    calls: list[str] = []
+
+    def flaky(article):  # fails on the first try of each article only
+        calls.append(article.id)
+        if calls.count(article.id) == 1:
+            raise MemoryError("transient")
+        return two_signals(article)
+
+    def broken(article):
+        calls.append(article.id)
+        raise RuntimeError("always")
+
+    ok = analyse_payload(art("f1"), detect=flaky, now=NOW, max_article_bytes=10_000, with_keys=False)
+    assert ok.status == "ok" and len(ok.signals) == 2 and calls == ["f1", "f1"]
+    calls.clear()
+    bad = analyse_payload(art("b1"), detect=broken, now=NOW, max_article_bytes=10_000, with_keys=False)
+    assert bad.status == "error" and bad.reason == "detection_error"
+    assert "RuntimeError: always (twice: retried once)" in (bad.message or "")
+    assert calls == ["b1", "b1"]  # one retry, no more
