@@ -507,6 +507,10 @@ def _if_clauses(ctx: Context, text: str, bounds: list[int], sent: Span) -> list[
     return out
 
 
+# "Euroclear would not say if the payment had been blocked": a negated commitment commits to nothing.
+_NEGATED_AFTER: Final = re.compile(r"(?:\s+not\b|n['’]t\b)", re.IGNORECASE)
+
+
 def _conditional_threats(
     lex: Lexicon, text: str, ctx: Context, cands: list[Candidate], if_spans: list[tuple[int, int]], sent: Span
 ) -> list[Candidate]:
@@ -522,7 +526,8 @@ def _conditional_threats(
             continue
         cue = None
         for cs, ce, cw in commitments:
-            if ce <= fs and fs - ce <= 80 and not any(a <= cs < b for a, b in if_spans):
+            if ce <= fs and fs - ce <= 80 and not any(a <= cs < b for a, b in if_spans) \
+                    and not _NEGATED_AFTER.match(text, ce):
                 cue = (cs, ce, cw)
         if cue is None:
             continue

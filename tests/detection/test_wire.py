@@ -388,3 +388,47 @@ def test_rioters_taken_into_custody_is_a_detention() -> None:
 
 def test_talks_held_with_activists_are_no_detention() -> None:
     assert not of_type(signals_of("The minister held talks with activists in Delhi on Monday."), EventType.COERCE)
+
+
+# ----------------------------------------------------------------------------- desk senses (round 2)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a war named as a cause, a cost or one item of a list
+        "Gas prices rose because the invasion of Ukraine has threatened supplies from Russia.",
+        "Germany must stop oil imports under sanctions imposed over Russia's invasion of Ukraine.",
+        "Analysts estimate that Moscow is spending about $900m per day on the invasion.",
+        "Members voted against their views on matters including Brexit and military intervention in Syria.",
+        # criticism, figures of speech, charts
+        "The European Commission faces a challenge from IATA, which has attacked the package as a bad piece of "
+        "legislation.",
+        "By selling the unit, Russia is able to avoid a host of legal landmines, analysts said.",
+        "Our economy has broken the vicious circle that it was imprisoned in for long years, Turkey's central "
+        "banker said.",
+        # law and threats to go to law
+        "Under Thailand's lese-majeste law, threatening the king can bring 15 years in jail.",
+        "The firm has also threatened to sue the Russian government for $28bn.",
+        # a negated commitment commits to nothing
+        "Russia would not say if the payment had been blocked, but said it adhered to all sanctions.",
+        # trade measures over disease, prices and rationing
+        "Trade with the US was hurt by a ban on US beef imports after a case of mad cow disease.",
+        "He said the ban underlined rising oil pricing in Sri Lanka.",
+        # entertainment and games
+        "Smith was asked on a late-night talk show in New York about the attack at the Oscars.",
+        "You are ushered into a gunboat attacking the incoming waves of Japanese planes in the console game.",
+        # malware
+        "Risks were smaller in Britain than in the US, where computer viruses have struck.",
+        # police and customs raids
+        "US customs coordinated a series of raids across the globe.",
+    ],
+)
+def test_desk_senses_raise_no_alert(text: str) -> None:
+    alerts = [s for s in signals_of(text) if s.modality in ALERT_WORTHY_MODALITIES]
+    assert alerts == [], [(s.type.value, s.evidence.trigger, s.detector) for s in alerts]
+
+
+def test_a_commitment_with_a_sanction_still_threatens() -> None:
+    s = one("The EU would impose sanctions on Belarus if it closed the border, the envoy said.", EventType.THREATEN)
+    assert s.actors.source and s.actors.source[0].code == "EU"
