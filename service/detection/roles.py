@@ -352,6 +352,12 @@ _CONSULT: Final = EventType.CONSULT  # a module constant is a C static when comp
 _COERCE: Final = EventType.COERCE
 # An assault or deployment takes place in a region named after it, with or without "in".
 _AREA_TYPES: Final = frozenset({EventType.ASSAULT, EventType.MOBILIZE})
+# "bombarding Aleppo", "the bombing of Hiroshima", "attacks on Azaz", "took over Crimea": a city or
+# region right after an attack or seizure, as its object, is its target (coded as its country, as
+# CAMEO codes a place's population); "in Aleppo" stays only the place.
+_PLACE_TARGET_TYPES: Final = frozenset({EventType.ASSAULT, EventType.COERCE})
+_PLACE_TARGET_PREPS: Final = frozenset(("of", "on", "against", "over"))
+_PLACE_TARGET_WORDS: Final = 3
 
 
 def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> Roles:
@@ -366,12 +372,16 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         preps = ctx.preps = [words.prep_before(m[0]) for m in mentions]
     actor_idx: list[int] = []
     place_idx: list[int] = []
+    place_target = -1
     for i in range(len(mentions)):
         s, _e, g = mentions[i]
         if g.is_place:
             locative = preps[i] in LOCATIVES
             if locative or g.kind in {"city", "region"}:
                 place_idx.append(i)
+                if place_target < 0 and etype in _PLACE_TARGET_TYPES and g.kind in {"city", "region"} \
+                        and cand.end <= s < clause.end and _place_object(text, words, cand, preps[i], s):
+                    place_target = i
                 if g.kind == "state" and locative and etype in DIRECTED_PLACE_TARGET and s > cand.end:
                     actor_idx.append(i)  # "troops near Ukraine": Ukraine is also the target
                 elif g.kind == "capital" and locative and etype == _CONSULT and s > cand.end and preps[i] == "to":
@@ -451,7 +461,9 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
                 source_idx, target_idx = target_idx[:1], target_idx[1:]
     elif not target_idx:
         usable = [i for i in after if preps[i] not in CAUSE_PREPS]
-        if usable:
+        if place_target >= 0 and (not usable or mentions[place_target][0] < mentions[usable[0]][0]):
+            target_idx = [place_target]
+        elif usable:
             target_idx = _coordinated(text, words, mentions, usable[0], +1)
 
     # Actors are told apart by code (``dedupe_actors``): decided on the names, before any Actor
@@ -486,6 +498,14 @@ def _is_of(gap: str) -> bool:
     """Whether ``gap``, stripped and lowercased, is "of" or "of the"; most gaps have no "f" at all,
     and are not stripped and lowercased (two generic method calls when compiled)."""
     return ("f" in gap or "F" in gap) and gap.strip().lower() in {"of", "of the"}
+
+
+def _place_object(text: str, words: _Words, cand: Candidate, prep: str, start: int) -> bool:
+    """Whether a place right after the head is its object: "of/on/against/over Aleppo", or no
+    preposition at all ("bombarding Aleppo"), within a few words."""
+    if words.count(cand.end, start, _PLACE_TARGET_WORDS + 1) > _PLACE_TARGET_WORDS:
+        return False
+    return prep in _PLACE_TARGET_PREPS or prep == _head_word(text, cand)
 
 
 def _head_word(text: str, cand: Candidate) -> str:

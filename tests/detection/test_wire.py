@@ -432,3 +432,26 @@ def test_desk_senses_raise_no_alert(text: str) -> None:
 def test_a_commitment_with_a_sanction_still_threatens() -> None:
     s = one("The EU would impose sanctions on Belarus if it closed the border, the envoy said.", EventType.THREATEN)
     assert s.actors.source and s.actors.source[0].code == "EU"
+
+
+# ----------------------------------------------------------------------------- roles (round 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "etype", "source", "target"),
+    [
+        ("Russian warplanes bombed Aleppo on Monday.", EventType.ASSAULT, "RUS", "SYR"),
+        ("Russia and the regime must end the bombing of Aleppo.", EventType.ASSAULT, "RUS", "SYR"),
+        ("The Russians invaded Ukraine and took over Crimea.", EventType.COERCE, "RUS", "UKR"),
+        ("US and French forces began bombing Isis targets in the city.", EventType.ASSAULT, "USA", "ISIS"),
+    ],
+)
+def test_the_object_of_an_attack_or_seizure_is_its_target(text: str, etype: EventType, source: str, target: str) -> None:
+    s = one(text, etype)
+    assert [a.code for a in s.actors.source][:1] == [source]
+    assert [a.code for a in s.actors.target] == [target]
+
+
+def test_a_city_the_attack_happens_in_is_no_target() -> None:
+    s = one("Russian warplanes bombed targets in Aleppo on Monday.", EventType.ASSAULT)
+    assert s.actors.target == []
