@@ -436,7 +436,18 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
                 # imports" is Beijing's act, not the nearest name's.
                 last = _coordinated(text, words, mentions, pool[0], +1)[-1]  # in order: the last is the greatest
                 pool = [i for i in pool if i <= last]
-        if possessor and not in_clause and etype not in SYMMETRIC:
+        agent = -1 if etype in SYMMETRIC else _adjacent_agent(text, mentions, actor_idx, cand)
+        if agent <= -2:
+            # "the Ukraine invasion": the country named before the war's noun is invaded.
+            target_idx = [-agent - 2]
+            source_idx = [i for i in _not_undergoer(pool, target_idx[0])][-1:]
+        elif agent >= 0:
+            # "the ferocity of Russian airstrikes", "wounded in Russian airstrikes": the name right
+            # before an attack noun is its doer, whatever the clause's subject.
+            source_idx = _coordinated(text, words, mentions, agent, -1)
+            source_idx.reverse()
+            after = [i for i in after if i not in source_idx]
+        elif possessor and not in_clause and etype not in SYMMETRIC:
             source_idx = _coordinated(text, words, mentions, possessor[0], +1)  # "a demand of Moscow"
             after = [i for i in after if i not in source_idx]
         elif pool:
@@ -498,6 +509,43 @@ def _is_of(gap: str) -> bool:
     """Whether ``gap``, stripped and lowercased, is "of" or "of the"; most gaps have no "f" at all,
     and are not stripped and lowercased (two generic method calls when compiled)."""
     return ("f" in gap or "F" in gap) and gap.strip().lower() in {"of", "of the"}
+
+
+# Kinds of name that, right before an act's noun, are its doer ("Russian airstrikes", "a Hamas
+# attack", "US airstrikes"); a place before it only says where ("the Kabul attack"). A possessive
+# makes any actor the doer ("Putin's offensive").
+_AGENT_KINDS: Final = frozenset({"demonym", "state", "group", "igo", "metonym"})
+_PLACE_ACTOR_KINDS: Final = frozenset({"city", "region", "capital"})
+# Nouns whose modifier is the country it is done to ("the Ukraine invasion").
+_UNDERGOER_HEADS: Final = ("invasion", "annexation", "occupation", "war")
+_AUXILIARIES: Final = frozenset("was were been being is are".split())
+
+
+def _adjacent_agent(text: str, mentions: list[tuple[int, int, GazEntry]], actor_idx: list[int], cand: Candidate) -> int:
+    """The actor named right before the trigger as its modifier or possessor, or -1; ``-2 - i``
+    when the name ``i`` is a state that undergoes the act ("the Ukraine invasion")."""
+    start = cand.start
+    for i in actor_idx:
+        e = mentions[i][1]
+        if e > start or start - e > 3:
+            continue
+        g = mentions[i][2]
+        gap = text[e:start]
+        if gap in ("'s ", "’s "):
+            return i if g.kind not in _PLACE_ACTOR_KINDS else -1
+        if gap != " " or g.kind not in _AGENT_KINDS:
+            return -1
+        head = text[start:cand.end].lower()
+        if head.startswith(_UNDERGOER_HEADS):
+            return -2 - i if g.kind == "state" else -1
+        if any(w in _AUXILIARIES for w in head.split()):
+            return -1
+        return i
+    return -1
+
+
+def _not_undergoer(pool: list[int], undergoer: int) -> list[int]:
+    return [i for i in pool if i != undergoer]
 
 
 def _place_object(text: str, words: _Words, cand: Candidate, prep: str, start: int) -> bool:

@@ -455,3 +455,21 @@ def test_the_object_of_an_attack_or_seizure_is_its_target(text: str, etype: Even
 def test_a_city_the_attack_happens_in_is_no_target() -> None:
     s = one("Russian warplanes bombed targets in Aleppo on Monday.", EventType.ASSAULT)
     assert s.actors.target == []
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Assad's advances around Aleppo were enabled by the ferocity of Russian airstrikes against the rebels.", "RUS"),
+        ("More than 30 of those wounded in Russian airstrikes in Azaz were taken to a hospital.", "RUS"),
+        ("Syrian civilians were killed in the latest US airstrike.", "USA"),
+    ],
+)
+def test_the_name_right_before_an_attack_noun_is_its_doer(text: str, source: str) -> None:
+    s = [x for x in signals_of(text) if x.type == EventType.ASSAULT and "strike" in x.evidence.trigger][0]
+    assert [a.code for a in s.actors.source] == [source]
+
+
+def test_a_war_named_after_a_country_is_not_the_countrys_doing() -> None:
+    signals = of_type(signals_of("Prices rose sharply in the months after the Ukraine invasion began."), EventType.ASSAULT)
+    assert all(a.code != "UKR" for s in signals for a in s.actors.source)
