@@ -185,6 +185,16 @@ def test_role_accuracy_floor_on_dev() -> None:
     assert tally.both / tally.found >= DEV_BOTH_RIGHT_FLOOR, (tally.both, tally.found)
 
 
+def test_a_generic_actor_is_judged_by_its_state_and_its_sector() -> None:
+    """"Syrian rebels" is SYR with sector REB (CAMEO's SYRREB): it is the rebels, not the state."""
+    rebels = SimpleNamespace(type=SimpleNamespace(value="ASSAULT"), actors=SimpleNamespace(
+        source=[Actor(code="SYR", text="Syrian rebels", sector="REB")], target=[Actor(code="ISIS", text="IS")]))
+    assert role_eval.judge(ev("ASSAULT", "SYR:REB", "ISIS"), rebels).both  # type: ignore[arg-type]
+    state = sig("ASSAULT", "SYR", "ISIS")
+    assert not role_eval.judge(ev("ASSAULT", "SYR:REB", "ISIS"), state).source  # type: ignore[arg-type]
+    assert role_eval.codes_of(rebels.actors.source) == frozenset({"SYR", "REB"})
+
+
 def test_classify_joint_event_with_one_party_named() -> None:
     actors = sig("CONSULT", "RUS").actors.source
     assert role_eval.classify(("USA", "RUS"), actors, (), Places(), parties=True) == "a party of a joint event missing"
