@@ -27,7 +27,7 @@ LOCATIVES: Final = frozenset(("in", "near", "at", "into", "outside", "inside", "
 MODIFIERS: Final = frozenset(
     "the a an eastern western northern southern central north south east west northeastern "
     "northwestern southeastern southwestern occupied annexed neighbouring neighboring nearby "
-    "disputed russian-occupied rebel-held its their".split()
+    "disputed russian-occupied rebel-held its their so-called".split()
 )
 TOPIC_PREPS: Final = ("over", "about", "on", "regarding", "concerning", "amid", "for", "of")
 PARTICIPANT_WORDS: Final = frozenset(
@@ -170,7 +170,8 @@ class _Words:
                 return ""
             word = self.word(s, e)
             if word not in MODIFIERS:
-                return word
+                # "In 2015, Obama announced": a comma ends the preposition's phrase.
+                return "" if "," in self.text[e:start] else word
             hi = s
 
     def word_before_prep(self, start: int) -> str:
@@ -348,6 +349,11 @@ def dedupe_actors(actors: list[Actor]) -> list[Actor]:
 
 # Prepositions naming what a non-symmetric act is about, not whom it is done to.
 CAUSE_PREPS: Final = frozenset(("over", "about", "amid", "regarding", "concerning"))
+# "an assault from Turkish territory": where an attack or a deployment comes from is not its target.
+_ORIGIN_TYPES: Final = frozenset({EventType.ASSAULT, EventType.MOBILIZE})
+# "was detained as least nine times by Russian authorities": "by" a few words after the head.
+_PASSIVE_WORDS: Final = 5
+_OBJECT_OF_ACT: Final = frozenset(("on", "against"))
 _CONSULT: Final = EventType.CONSULT  # a module constant is a C static when compiled, not a lookup
 _COERCE: Final = EventType.COERCE
 # An assault or deployment takes place in a region named after it, with or without "in".
@@ -395,7 +401,8 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         if mentions[i][1] <= cand.start and not _not_subject(text, words, mentions, preps, actor_idx, i, cand.start, sent.start)
     ]
     before = _real(mentions, all_before)
-    after = _real(mentions, [i for i in actor_idx if cand.end <= mentions[i][0] < clause.end])
+    after_all = [i for i in actor_idx if cand.end <= mentions[i][0] < clause.end]
+    after = _real(mentions, after_all)
     if cand.threat_target_from:  # conditional threat: the target is the if-clause's subject
         a, b = cand.threat_target_from
         after = [i for i in actor_idx if a <= mentions[i][0] < b] + [i for i in after if mentions[i][0] >= b]
@@ -407,13 +414,20 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     relative = ("w" in clause_word or "W" in clause_word) and clause_word.lower().strip(" ,").startswith(("which", "who"))
     # Passive voice only when "by" follows the trigger closely ("was attacked by", "talks hosted
     # by"), not in a later relative clause ("facilities used by Iran-backed militias").
-    passive = [i for i in after if preps[i] == "by" and words.count(cand.end, mentions[i][0], 4) <= 3]
+    passive = [
+        i for i in after
+        if preps[i] == "by" and words.count(cand.end, mentions[i][0], _PASSIVE_WORDS + 1) <= _PASSIVE_WORDS
+        and "," not in text[cand.end:mentions[i][0]]
+    ]
     possessor = [i for i in after if _is_of(text[cand.end:mentions[i][0]])]
 
     if passive and etype not in SYMMETRIC:
         source_idx = _coordinated(text, words, mentions, passive[0], +1)
         in_clause = [i for i in before if mentions[i][0] >= clause.start]
-        target_idx = in_clause[-1:]
+        # "attacks on civilians by Russian war planes": the object named before "by" is hit;
+        # else the subject ("Kyiv was struck by drones").
+        objects = [i for i in after_all if i < passive[0] and preps[i] in _OBJECT_OF_ACT]
+        target_idx = objects[:1] or in_clause[-1:]
         after = []
     else:
         in_clause = [i for i in before if mentions[i][0] >= clause.start]
@@ -471,8 +485,13 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
                 # "a summit involving Moscow, Washington": the participants are all named after it
                 source_idx, target_idx = target_idx[:1], target_idx[1:]
     elif not target_idx:
-        usable = [i for i in after if preps[i] not in CAUSE_PREPS]
-        if place_target >= 0 and (not usable or mentions[place_target][0] < mentions[usable[0]][0]):
+        usable = [i for i in after if preps[i] not in CAUSE_PREPS and not (etype in _ORIGIN_TYPES and preps[i] == "from")]
+        # "airstrikes against anti-Assad fighters in Syria": the object of "against" or "on", even
+        # a generic one, is hit; a state named after it as the place is not.
+        objects = [i for i in after_all if preps[i] in _OBJECT_OF_ACT and mentions[i][2].kind == "sector"]
+        if objects and (not usable or objects[0] < usable[0] or preps[usable[0]] in LOCATIVES):
+            target_idx = _coordinated(text, words, mentions, objects[0], +1)
+        elif place_target >= 0 and (not usable or mentions[place_target][0] < mentions[usable[0]][0]):
             target_idx = [place_target]
         elif usable:
             target_idx = _coordinated(text, words, mentions, usable[0], +1)

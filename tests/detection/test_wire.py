@@ -473,3 +473,35 @@ def test_the_name_right_before_an_attack_noun_is_its_doer(text: str, source: str
 def test_a_war_named_after_a_country_is_not_the_countrys_doing() -> None:
     signals = of_type(signals_of("Prices rose sharply in the months after the Ukraine invasion began."), EventType.ASSAULT)
     assert all(a.code != "UKR" for s in signals for a in s.actors.source)
+
+
+@pytest.mark.parametrize(
+    ("text", "etype", "source", "target"),
+    [
+        # a comma ends "In 2015": Obama is the subject, not the object of "in"
+        ("In 2015, Obama announced sanctions against North Korea for hacking into Sony Pictures.",
+         EventType.SANCTION, "USA", "PRK"),
+        # "by" a few words after the head still names the doer
+        ("Mr Roslovtsev has been detained at least nine times by Russian authorities.", EventType.COERCE, "RUS", None),
+        ("An Armenian soldier killed and allegedly decapitated by Azerbaijani troops has been reburied.",
+         EventType.ASSAULT, "AZE", "ARM"),
+        ("The base was damaged in a reported attack by so-called Islamic State.", EventType.ASSAULT, "ISIS", None),
+        # the object of "on" before the by-phrase is hit, not the clause's subject
+        ("British police are investigating attacks on civilians by Russian war planes in Syria.",
+         EventType.ASSAULT, "RUS", "CVL"),
+        # the object of "against", even a generic one, is hit; the state after it is the place
+        ("Russian airstrikes against anti-Assad fighters in northwestern Syria have weakened them.",
+         EventType.ASSAULT, "RUS", "REB"),
+        # where an assault comes from is not its target
+        ("Syrian rebels said they were preparing an assault from Turkish territory on the Islamic State.",
+         EventType.ASSAULT, "REB", "ISIS"),
+    ],
+)
+def test_passive_doers_and_objects_of_acts(text: str, etype: EventType, source: str, target: str | None) -> None:
+    s = one(text, etype)
+    codes = lambda actors: {a.code for a in actors} | {a.sector for a in actors if a.sector}  # noqa: E731
+    assert source in codes(s.actors.source), s.actors
+    if target is None:
+        assert s.actors.target == [], s.actors
+    else:
+        assert target in codes(s.actors.target), s.actors
