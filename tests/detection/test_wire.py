@@ -505,3 +505,15 @@ def test_passive_doers_and_objects_of_acts(text: str, etype: EventType, source: 
         assert s.actors.target == [], s.actors
     else:
         assert target in codes(s.actors.target), s.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "parties"),
+    [
+        ("Secretary of State John Kerry met Sergey V. Lavrov in Geneva on Friday.", {"USA", "RUS"}),
+        ("Fabius held talks with Binali Yildirim in Ankara.", {"FRA", "TUR"}),
+    ],
+)
+def test_leaders_and_ministers_of_the_2010s_are_their_states(text: str, parties: set[str]) -> None:
+    s = one(text, EventType.CONSULT)
+    assert {a.code for a in s.actors.source + s.actors.target} == parties
