@@ -1045,7 +1045,8 @@ def _process_sentence(
         # most sentences that reach this stage end here, before their words are sorted out.
         return []
     _context_words(ctx, found, text, sent)
-    names = [(s, e) for s, e, g in ctx.gaz if " " in g.surface]
+    # A generic actor's words still report the act ("a suicide bomber killed five"): only names hide heads.
+    names = [(s, e) for s, e, g in ctx.gaz if " " in g.surface and g.sector is None]
     if names:  # "Organization for Security and Cooperation in Europe" holds no COOPERATE event
         heads = [h for h in heads if not _in_names(h[0], h[1], names)]
     cands = _candidates(heads, ctx, lower, sent, frame)

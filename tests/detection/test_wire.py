@@ -517,3 +517,29 @@ def test_passive_doers_and_objects_of_acts(text: str, etype: EventType, source: 
 def test_leaders_and_ministers_of_the_2010s_are_their_states(text: str, parties: set[str]) -> None:
     s = one(text, EventType.CONSULT)
     assert {a.code for a in s.actors.source + s.actors.target} == parties
+
+
+# ----------------------------------------------------------------------------- recall (round 2)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A suicide bomber riding a motorcycle loaded with explosives crashed into a NATO foot patrol.",
+        "A suicide bomber killed five people at a market.",
+        "By the end of the day, the IRA's Belfast brigade had detonated at least 20 bombs across the city.",
+        "Russian jets carried out strikes in Aleppo.",
+    ],
+)
+def test_wire_reports_of_attacks_are_found(text: str) -> None:
+    assert one(text, EventType.ASSAULT).modality == Modality.ASSERTED
+
+
+def test_a_suicide_bomber_named_without_an_act_is_no_attack() -> None:
+    assert not of_type(signals_of("Locals warned the police of their fears about the 22-year-old suicide bomber."),
+                       EventType.ASSAULT)
+
+
+def test_the_ira_is_an_armed_group() -> None:
+    s = one("The IRA's bombing of the city caused widespread chaos.", EventType.ASSAULT)
+    assert [a.code for a in s.actors.source] == ["IRA"]
