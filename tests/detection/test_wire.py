@@ -543,3 +543,18 @@ def test_a_suicide_bomber_named_without_an_act_is_no_attack() -> None:
 def test_the_ira_is_an_armed_group() -> None:
     s = one("The IRA's bombing of the city caused widespread chaos.", EventType.ASSAULT)
     assert [a.code for a in s.actors.source] == ["IRA"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Five hundred Ugandan rebels surrendered last week in Soroti.", "Japan had surrendered.",
+     "German troops marched into Paris, forcing France to capitulate."],
+)
+def test_a_military_surrender_is_a_retreat(text: str) -> None:
+    assert one(text, EventType.RETREAT).mode == "surrender"
+
+
+@pytest.mark.parametrize("text", ["The suspect surrendered to police in Texas.",
+                                  "He surrendered his passport to the court in London."])
+def test_a_suspect_surrendering_is_no_retreat(text: str) -> None:
+    assert not of_type(signals_of(text), EventType.RETREAT)
