@@ -558,3 +558,19 @@ def test_a_military_surrender_is_a_retreat(text: str) -> None:
                                   "He surrendered his passport to the court in London."])
 def test_a_suspect_surrendering_is_no_retreat(text: str) -> None:
     assert not of_type(signals_of(text), EventType.RETREAT)
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "sector"),
+    [
+        ("French warplanes had targeted the village of Tukhan al-Kubra near Manbij in the Aleppo Province, "
+         "killing 120 civilians.", "SYR", "CVL"),
+        ("Syrian forces hit a hospital overnight, killing 20 people and wounding 100.", "CVL", "CVL"),
+        ("Syrian civilians were killed in the latest US airstrike.", "SYR", "CVL"),
+        ("Gunmen attacked a checkpoint in Dagestan on Feb. 15, killing two police officers.", "RUS", "COP"),
+    ],
+)
+def test_whom_an_attack_killed_is_its_target(text: str, target: str, sector: str) -> None:
+    """Victims take the state the text gives them, else the place's, else the sector code alone."""
+    s = one(text, EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in s.actors.target] == [(target, sector)], s.actors
