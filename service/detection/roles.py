@@ -416,8 +416,7 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     # by"), not in a later relative clause ("facilities used by Iran-backed militias").
     passive = [
         i for i in after
-        if preps[i] == "by" and words.count(cand.end, mentions[i][0], _PASSIVE_WORDS + 1) <= _PASSIVE_WORDS
-        and "," not in text[cand.end:mentions[i][0]]
+        if preps[i] == "by" and _passive_by(text, words, cand, mentions[i][0])
     ]
     possessor = [i for i in after if _is_of(text[cand.end:mentions[i][0]])]
 
@@ -567,6 +566,28 @@ def _not_undergoer(pool: list[int], undergoer: int) -> list[int]:
     return [i for i in pool if i != undergoer]
 
 
+# "X, backed by Y, attacked": the backer is not the subject of the clause's act.
+_BACKER_WORDS: Final = frozenset("backed supported armed aided funded assisted helped sponsored".split())
+# Words before a verb that make it active whatever "by" follows: "Russia would veto any attempt
+# by the Security Council".
+_ACTIVE_BEFORE: Final = frozenset("would will could can may might must should to shall".split())
+
+
+def _passive_by(text: str, words: _Words, cand: Candidate, by_at: int) -> bool:
+    """Whether "by" before the name at ``by_at`` names the doer of a passive head: close after
+    it (three words), or up to five words after a participle ("detained at least nine times by");
+    never after a modal ("would veto any attempt by"), nor across a comma."""
+    if "," in text[cand.end:by_at]:
+        return False
+    n = words.count(cand.end, by_at, _PASSIVE_WORDS + 1)
+    if n > _PASSIVE_WORDS:
+        return False
+    s, e = words.last(max(words.lo, cand.start - 12), cand.start)
+    if s < e and words.word(s, e) in _ACTIVE_BEFORE:
+        return False
+    return n <= 3 or _head_word(text, cand).endswith(("ed", "en"))
+
+
 def _place_object(text: str, words: _Words, cand: Candidate, prep: str, start: int) -> bool:
     """Whether a place right after the head is its object: "of/on/against/over Aleppo", or no
     preposition at all ("bombarding Aleppo"), within a few words."""
@@ -598,6 +619,8 @@ def _not_subject(
     s, e = mentions[i][0], mentions[i][1]
     if preps[i] in OBJECT_PREPS and words.word_before_prep(s) not in PEOPLE_NOUNS:
         return True
+    if preps[i] == "by" and words.word_before_prep(s) in _BACKER_WORDS:
+        return True  # "government forces backed by Russian air strikes have intensified ...
     if words.possessive_at(e) and words.count(e + 2, cand_start, 3) > 2:
         # A possessive owner is an object when a verb and another actor precede it.
         for j in actor_idx:

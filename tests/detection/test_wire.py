@@ -574,3 +574,15 @@ def test_whom_an_attack_killed_is_its_target(text: str, target: str, sector: str
     """Victims take the state the text gives them, else the place's, else the sector code alone."""
     s = one(text, EventType.ASSAULT)
     assert [(a.code, a.sector) for a in s.actors.target] == [(target, sector)], s.actors
+
+
+def test_by_after_a_modal_names_no_doer() -> None:
+    s = one("She said Russia would veto any attempt by the United Nations Security Council to bring them to trial.",
+            EventType.REJECT)
+    assert [a.code for a in s.actors.source] == ["RUS"]
+
+
+def test_a_backer_is_not_the_subject_of_the_clause() -> None:
+    s = one("Government forces backed by Iran have intensified their military campaign against rebel-held areas.",
+            EventType.ASSAULT)
+    assert [a.text for a in s.actors.source] == ["Government forces"], s.actors
