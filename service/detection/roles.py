@@ -379,6 +379,7 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     actor_idx: list[int] = []
     place_idx: list[int] = []
     place_target = -1
+    host = -1
     for i in range(len(mentions)):
         s, _e, g = mentions[i]
         if g.is_place:
@@ -390,8 +391,11 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
                     place_target = i
                 if g.kind == "state" and locative and etype in DIRECTED_PLACE_TARGET and s > cand.end:
                     actor_idx.append(i)  # "troops near Ukraine": Ukraine is also the target
-                elif g.kind == "capital" and locative and etype == _CONSULT and s > cand.end and preps[i] == "to":
-                    actor_idx.append(i)  # "travel to Beijing": the host
+                elif g.kind in {"capital", "state"} and locative and etype == _CONSULT and s > cand.end \
+                        and preps[i] == "to":
+                    actor_idx.append(i)  # "travel to Beijing", "his first visit to Vietnam": the host
+                elif g.kind == "capital" and etype == _CONSULT and s > cand.end and preps[i] == "in" and host < 0:
+                    host = i  # "held talks in Moscow": the host, when no other party is named
                 continue
         if g.is_actor:
             actor_idx.append(i)
@@ -495,6 +499,14 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         elif usable:
             target_idx = _coordinated(text, words, mentions, usable[0], +1)
 
+    if etype in SYMMETRIC and not target_idx:
+        if host >= 0 and host not in source_idx:
+            target_idx = [host]
+        elif _word_before(text, cand.start) == "their":
+            # "following their meeting in Istanbul": the two parties named before it
+            pair = _last_two_parties(mentions, all_before)
+            if len(pair) == 2:
+                source_idx, target_idx = pair[:1], pair[1:]
     # Actors are told apart by code (``dedupe_actors``): decided on the names, before any Actor
     # is made, so none is made only to be dropped.
     # Lists, not sets: they hold a name or two, and an empty set costs more to make than a scan.
@@ -586,6 +598,20 @@ def _passive_by(text: str, words: _Words, cand: Candidate, by_at: int) -> bool:
     if s < e and words.word(s, e) in _ACTIVE_BEFORE:
         return False
     return n <= 3 or _head_word(text, cand).endswith(("ed", "en"))
+
+
+def _last_two_parties(mentions: list[tuple[int, int, GazEntry]], idxs: list[int]) -> list[int]:
+    """The last two names before the head that stand for different actors, in text order."""
+    out: list[int] = []
+    codes: list[str] = []
+    for i in reversed(idxs):
+        code = _actor_code(mentions[i][2])
+        if code not in codes:
+            codes.append(code)
+            out.insert(0, i)
+            if len(out) == 2:
+                break
+    return out
 
 
 def _place_object(text: str, words: _Words, cand: Candidate, prep: str, start: int) -> bool:

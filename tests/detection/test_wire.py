@@ -586,3 +586,17 @@ def test_a_backer_is_not_the_subject_of_the_clause() -> None:
     s = one("Government forces backed by Iran have intensified their military campaign against rebel-held areas.",
             EventType.ASSAULT)
     assert [a.text for a in s.actors.source] == ["Government forces"], s.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "parties"),
+    [
+        ("Turkish President Tayyip Erdogan spoke with his Russian counterpart Vladimir Putin after their meeting "
+         "in Istanbul.", {"TUR", "RUS"}),
+        ("Turkish diplomats and intelligence officials held talks in Moscow yesterday.", {"TUR", "RUS"}),
+        ("Obama unveiled the step on Monday during his first visit to Vietnam.", {"USA", "VNM"}),
+    ],
+)
+def test_the_other_party_of_a_meeting(text: str, parties: set[str]) -> None:
+    s = one(text, EventType.CONSULT)
+    assert {a.code for a in s.actors.source + s.actors.target} == parties, s.actors
