@@ -383,7 +383,8 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     for i in range(len(mentions)):
         s, _e, g = mentions[i]
         if g.is_place:
-            locative = preps[i] in LOCATIVES
+            # "in response to Russia's annexation": a possessor is an actor, not a place
+            locative = preps[i] in LOCATIVES and not words.possessive_at(_e)
             if locative or g.kind in {"city", "region"}:
                 place_idx.append(i)
                 if place_target < 0 and etype in _PLACE_TARGET_TYPES and g.kind in {"city", "region"} \

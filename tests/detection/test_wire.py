@@ -600,3 +600,9 @@ def test_a_backer_is_not_the_subject_of_the_clause() -> None:
 def test_the_other_party_of_a_meeting(text: str, parties: set[str]) -> None:
     s = one(text, EventType.CONSULT)
     assert {a.code for a in s.actors.source + s.actors.target} == parties, s.actors
+
+
+def test_a_possessor_after_to_is_an_actor_not_a_place() -> None:
+    s = one("The strategy has been shaped in response to Russia's annexation of Crimea from Ukraine in 2014.",
+            EventType.COERCE)
+    assert [a.code for a in s.actors.source] == ["RUS"] and [a.code for a in s.actors.target] == ["UKR"]
