@@ -3,6 +3,7 @@
 Marker ``kafka``. Nothing is overridden but what isolates a test on the shared broker and
 machine (brokers, app id, topic names, web port, data dir) and the subscriptions file that
 turns alerting on, so the tables use the default store (``rocksdb://``) like a deployment.
+(The SIGKILL test also shortens the Kafka session: ``FAST_FAILOVER``, reason in conftest.py.)
 
 - The sample set (``seeds/``) through detection, routing and delivery to an SMTP server
   (aiosmtpd), a JSON webhook and a file target; a restart repeats nothing and loses nothing.
