@@ -11,7 +11,7 @@ For the same reason actor and country codes must be codes the detector assigns (
 Durations are written as ``30s``, ``5m``, ``4h``, ``1d`` (or a number of seconds); times of day
 as ``HH:MM``; time zones as IANA names (``Europe/Paris``), checked with :mod:`zoneinfo`.
 
-Interface notes for other modules (DELIVERY): ``Subscription.urls`` may contain ``${ENV}``
+For the modules that use these models: ``Subscription.urls`` may contain ``${ENV}``
 references, expanded at load time by the loader; never log a URL, use
 ``service.alerts.subscriptions.redact`` or the target id.
 """
