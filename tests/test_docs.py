@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 from types import ModuleType
 
@@ -51,3 +52,35 @@ def test_every_setting_is_described() -> None:
 
     missing = _undescribed(Settings)
     assert not missing, f"settings without a description (Field(description=...)): {missing}"
+
+
+def test_readme_is_an_introduction() -> None:
+    size = (ROOT / "README.md").stat().st_size
+    assert size <= 15_000, f"README.md is {size} bytes: move explanations into a page under docs/"
+
+
+# How a development diary reads: issue numbers, numbered work sessions and rounds.
+_DIARY = re.compile(
+    r"\bissue\s+#?\d+\b"
+    r"|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|founding)\s+(?:work\s+)?(?:session|round)\b"
+    r"|\bquality\s+round\b",
+    re.IGNORECASE,
+)
+
+
+def _project_text_files() -> list[Path]:
+    files = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    for folder in ("service", "schemas", "scripts"):
+        files.extend(sorted((ROOT / folder).rglob("*.py")))
+    files.extend(sorted((ROOT / "scripts").glob("*.sh")))
+    return files
+
+
+def test_the_project_speaks_of_itself_only() -> None:
+    found = []
+    for path in _project_text_files():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            match = _DIARY.search(line)
+            if match:
+                found.append(f"{path.relative_to(ROOT)}:{number}: {match.group(0)!r}")
+    assert not found, "describe the software, not its development history:\n" + "\n".join(found)
