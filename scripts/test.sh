@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/test.sh: every check the project has, the one command CI runs (.ci/run).
 #
-#   ruff, the compiled detector (rebuilt when a source changed), then pytest: unit tests, the detector's quality floor, the JSON Schema drift check,
+#   ruff, the compiled detector (rebuilt when a source changed), the docs site (mkdocs build --strict:
+#   a broken link or anchor, or a page missing from the navigation, fails), then pytest: unit tests, the detector's quality floor, the JSON Schema drift check,
 #   delivery tests against real SMTP and HTTP servers on loopback, and integration tests against
 #   a real Apache Kafka broker, which this script starts (and stops again) when none is running.
 #
@@ -20,4 +21,6 @@ trap cleanup EXIT
 .venv/bin/ruff check .
 # The detector is tested as it runs in production: compiled (rebuilt here if a source changed).
 .venv/bin/python scripts/build_native.py --if-stale
+# The manual as a static site, into site/ (git-ignored): broken links and references fail the run.
+.venv/bin/mkdocs build --strict
 ESCALERT_REQUIRE_KAFKA=1 ESCALERT_REQUIRE_NATIVE=1 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -336,7 +336,7 @@ WEBHOOK_SCHEMES = frozenset({"json", "jsons"})
 
 
 def default_renderer(alert: Alert, fmt: Format, now: datetime) -> tuple[str, str]:
-    """ROUTING's renderer (``service.alerts.render.render``) as (title, body)."""
+    """The renderer (``service.alerts.render.render``) as (title, body)."""
     from service.alerts.render import render
 
     rendered = render(alert, fmt, now)
@@ -344,14 +344,14 @@ def default_renderer(alert: Alert, fmt: Format, now: datetime) -> tuple[str, str
 
 
 def default_splitter(text: str, limit: int | None) -> list[str]:
-    """ROUTING's channel-safe splitter (``service.alerts.render.fit``; numbers the parts)."""
+    """The channel-safe splitter (``service.alerts.render.fit``; numbers the parts)."""
     from service.alerts.render import fit
 
     return fit(text, limit)
 
 
 def default_profile(url: str) -> tuple[Format, int | None]:
-    """ROUTING's per-scheme (format, length limit): email -> html, chat -> markdown, SMS -> text."""
+    """The per-scheme (format, length limit): email -> html, chat -> markdown, SMS -> text."""
     from service.alerts.render import channel_profile
 
     return channel_profile(url)

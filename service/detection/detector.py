@@ -582,7 +582,7 @@ _THREAT_TO_RE: Final = re.compile(r"\s+(?:to|that it would|it would|they would|t
 
 def _drop_threatened_acts(lower: str, cands: list[Candidate]) -> list[Candidate]:
     """'Russia threatened to cut off gas supplies to Moldova': the threatened act is the threat's
-    mode, not a signal of its own (the README's rule for conditional threats, without the if)."""
+    mode, not a signal of its own (the rule for conditional threats in docs/taxonomy.md, without the if)."""
     threats = [c for c in cands if c.entry.type == _THREATEN and not c.consume_span]
     if not threats:
         return cands

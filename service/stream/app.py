@@ -1,10 +1,10 @@
 """The Faust app: built from a :class:`~service.config.Settings` by :func:`create_app`.
 
 Why a factory instead of a module-level app: tests run several workers with their own app id,
-topics and group in one machine, and issue 4's alert agents attach to whatever app they are given.
+topics and group in one machine, and the alert agents attach to whatever app they are given.
 Nothing here knows how detection works; ``agents.py`` wires the pure core in ``processing.py``.
 
-Alerts (issue 4): after our agents exist, :func:`create_app` calls
+Alerts: after the detection agents exist, :func:`create_app` calls
 ``service.alerts.agents.register(app, settings)`` when that module is importable and a
 subscriptions file is configured (``ESCALERT_ALERTS_SUBSCRIPTIONS``). Without either, the worker
 runs detection only.
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class StreamParts:
-    """What :func:`create_app` built, for tests, the web views and issue 4's ``register``."""
+    """What :func:`create_app` built, for tests, the web views and the alert agents' ``register``."""
 
     settings: Settings
     metrics: StreamMetrics
@@ -172,7 +172,7 @@ def create_app(settings: Settings, *, detect: Any = None, with_alerts: bool = Tr
 
 
 def _maybe_register_alerts(app: faust.App, settings: Settings) -> bool:
-    """Attach issue 4's alert agents when present and configured (a guarded import by design)."""
+    """Attach the alert agents when present and configured (a guarded import by design)."""
     alerts = getattr(settings, "alerts", None)
     if alerts is None or not getattr(alerts, "enabled", True) or not getattr(alerts, "subscriptions", None):
         return False

@@ -87,7 +87,7 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
 
 
 def alert_topic_specs(settings: Settings) -> list[TopicSpec]:
-    """The alerting topics (issue 4), created only when alerts are configured."""
+    """The alerting topics, created only when alerts are configured."""
     alerts = getattr(settings, "alerts", None)
     if alerts is None or getattr(alerts, "subscriptions", None) is None:
         return []

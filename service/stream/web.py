@@ -5,7 +5,7 @@
 - ``GET /health/ready``: 200 once partitions are assigned and table recovery has finished, 503
   during start-up, rebalances and while no broker answers (see lifecycle.py; a readiness probe
   keeps traffic and alarms off meanwhile).
-- ``GET /metrics``: Prometheus text format (names in README.md, "Health and metrics").
+- ``GET /metrics``: Prometheus text format (names in docs/stream.md, "Health and metrics").
 """
 
 from __future__ import annotations
