@@ -1,0 +1,231 @@
+"""Messages to rows: pure functions from one topic message to the rows the store writes.
+
+Each returns the main row (with the message itself as ``doc``) and the rows of its child tables.
+Deterministic: the same message always gives the same rows, so a replay from the earliest offset
+rebuilds the same store. A message that does not validate raises :class:`BadMessage`, naming the
+topic's contract and the reason; the consumer logs it and goes on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from schemas.alert import Alert
+from schemas.signal import Signal
+
+
+class BadMessage(ValueError):
+    """A message that is not what its topic carries; the text says which contract and why."""
+
+
+@dataclass
+class Rows:
+    """What one message writes: ``main`` rows of ``table`` and child rows per child table.
+
+    ``replace`` lists child tables whose rows for this key are replaced (an updated event may
+    have fewer codes than its earlier version); the others only ever grow.
+    """
+
+    table: str
+    key: str
+    main: list[dict[str, Any]]
+    children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    replace: tuple[str, ...] = ()
+
+
+def utc_naive(value: datetime | str | None) -> datetime | None:
+    """An aware time (or ISO text) as naive UTC, the store's time format."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _why(exc: ValidationError) -> str:
+    err = exc.errors(include_url=False)[0]
+    where = ".".join(str(p) for p in err["loc"]) or "message"
+    return f"{where}: {err['msg']}" + (f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else "")
+
+
+def signal_rows(raw: bytes | str | dict[str, Any]) -> Rows:
+    try:
+        sig = Signal.model_validate(raw) if isinstance(raw, dict) else Signal.model_validate_json(raw)
+    except ValidationError as exc:
+        raise BadMessage(f"not a Signal: {_why(exc)}") from None
+    doc = sig.model_dump(mode="json")
+    published = utc_naive(sig.article.published_at)
+    country = sig.location.country.upper() if sig.location and sig.location.country else None
+    place = sig.location.name if sig.location else ""
+    codes: dict[str, str] = {}
+    for a in sig.actors.source:
+        codes.setdefault(a.code.upper(), "source")
+    for a in sig.actors.target:
+        codes.setdefault(a.code.upper(), "target")
+    if country:
+        codes.setdefault(country, "place")
+    main = {
+        "signal_id": sig.signal_id,
+        "article_id": sig.article_id,
+        "type": sig.type.value,
+        "modality": sig.modality.value,
+        "severity": sig.severity,
+        "intensity": sig.intensity,
+        "published_at": published,
+        "event_date": sig.event_date,
+        "country": country,
+        "text": f"{sig.article.title}\n{sig.evidence.sentence}\n{place}".lower(),
+        "doc": doc,
+    }
+    child = [{"code": c, "signal_id": sig.signal_id, "role": r, "published_at": published}
+             for c, r in sorted(codes.items())]
+    return Rows("signals", sig.signal_id, [main], {"signal_codes": child})
+
+
+def alert_rows(raw: bytes | str | dict[str, Any]) -> Rows:
+    try:
+        al = Alert.model_validate(raw) if isinstance(raw, dict) else Alert.model_validate_json(raw)
+    except ValidationError as exc:
+        raise BadMessage(f"not an Alert: {_why(exc)}") from None
+    doc = al.model_dump(mode="json", exclude={"message"})
+    main = {
+        "alert_id": al.alert_id,
+        "subscription": al.subscription,
+        "kind": al.kind,
+        "status": al.status,
+        "severity": al.severity,
+        "silenced_by": al.silenced_by,
+        "created_at": utc_naive(al.created_at),
+        "text": al.title.lower(),
+        "doc": doc,
+    }
+    links = sorted({s.signal_id for s in al.signals})
+    child = [{"alert_id": al.alert_id, "signal_id": s, "subscription": al.subscription} for s in links]
+    return Rows("alerts", al.alert_id, [main], {"alert_signals": child})
+
+
+def _codes_of(actors: Any) -> dict[str, str]:
+    codes: dict[str, str] = {}
+    if isinstance(actors, dict):
+        for role in ("source", "target"):
+            for a in actors.get(role) or []:
+                code = a.get("code") if isinstance(a, dict) else a
+                if code:
+                    codes.setdefault(str(code).upper(), role)
+    elif isinstance(actors, list):
+        for a in actors:
+            code = a.get("code") if isinstance(a, dict) else a
+            if code:
+                codes.setdefault(str(code).upper(), "actor")
+    return codes
+
+
+def _event_signal_ids(doc: dict[str, Any]) -> list[str]:
+    ids = list(doc.get("signal_ids") or [])
+    for s in doc.get("signals") or []:
+        if isinstance(s, dict) and s.get("signal_id"):
+            ids.append(s["signal_id"])
+    for a in doc.get("articles") or []:
+        if isinstance(a, dict):
+            ids.extend(a.get("signal_ids") or [])
+    return sorted(set(map(str, ids)))
+
+
+def event_rows(raw: bytes | str | dict[str, Any]) -> Rows:
+    """An event version from the ``events`` topic: the newest version of an id replaces the row."""
+    import json
+
+    try:
+        doc = raw if isinstance(raw, dict) else json.loads(raw)
+        event_id = str(doc["event_id"])
+        etype = str(doc["type"])
+        first = utc_naive(doc.get("first_seen")) or utc_naive(doc.get("created_at"))
+        last = utc_naive(doc.get("last_seen")) or utc_naive(doc.get("updated_at")) or first
+        if first is None or last is None:
+            raise KeyError("first_seen")
+    except (ValueError, TypeError) as exc:
+        raise BadMessage(f"not an Event: {exc}") from None
+    except KeyError as exc:
+        raise BadMessage(f"not an Event: missing {exc.args[0]}") from None
+    loc = doc.get("location") or {}
+    country = (loc.get("country") or "").upper() or None if isinstance(loc, dict) else None
+    codes = _codes_of(doc.get("actors"))
+    if country:
+        codes.setdefault(country, "place")
+    evidence = doc.get("evidence") or {}
+    sentence = evidence.get("sentence", "") if isinstance(evidence, dict) else ""
+    modality = str(doc.get("modality") or "")
+    status = doc.get("status")
+    main = {
+        "event_id": event_id,
+        "type": etype,
+        "status": str(status) if status is not None else None,
+        "severity": int(doc.get("severity") or doc.get("max_severity") or 1),
+        "first_seen": first,
+        "last_seen": last,
+        "event_date": _date(doc.get("event_date")),
+        "country": country,
+        "scheduled": modality == "scheduled" or bool(doc.get("scheduled")),
+        "text": f"{doc.get('title') or ''}\n{sentence}".lower(),
+        "doc": doc,
+    }
+    child_codes = [{"code": c, "event_id": event_id, "role": r, "last_seen": last}
+                   for c, r in sorted(codes.items())]
+    links = [{"event_id": event_id, "signal_id": s} for s in _event_signal_ids(doc)]
+    return Rows("events", event_id, [main], {"event_codes": child_codes, "event_signals": links},
+                replace=("event_codes", "event_signals"))
+
+
+def ledger_rows(key: bytes | str | None, raw: bytes | str | dict[str, Any] | None) -> Rows | None:
+    """A delivery-ledger changelog record (``{alert_id: {targets: {...}}}``); None for a
+    tombstone (the ledger forgot a finished alert; the desk keeps its history)."""
+    import json
+
+    if raw is None:
+        return None
+    try:
+        alert_id = json.loads(key) if isinstance(key, bytes | str) else None
+        value = raw if isinstance(raw, dict) else json.loads(raw)
+        targets = value["targets"]
+        updated = utc_naive(value.get("updated_at")) or utc_naive(value.get("created_at"))
+    except (ValueError, TypeError, KeyError) as exc:
+        raise BadMessage(f"not a delivery-ledger record: {exc}") from None
+    if not isinstance(alert_id, str) or not isinstance(targets, dict) or updated is None:
+        raise BadMessage("not a delivery-ledger record: key or targets missing")
+    rows = []
+    for target_id, t in sorted(targets.items()):
+        rows.append({
+            "alert_id": alert_id,
+            "target_id": str(target_id),
+            "state": str(t.get("state", "pending")),
+            "attempts": int(t.get("attempts") or 0),
+            "sent_at": utc_naive(t.get("sent_at")),
+            "last_attempt_at": utc_naive(t.get("last_attempt_at")),
+            "error": scrub(t.get("error")),
+            "updated_at": updated,
+        })
+    return Rows("deliveries", alert_id, rows)
+
+
+def scrub(text: str | None) -> str | None:
+    """An error text with anything URL-like reduced to its scheme (delivery already redacts;
+    this makes sure a target URL with a password never reaches a page)."""
+    if not text:
+        return text
+    import re
+
+    return re.sub(r"\b([a-zA-Z][a-zA-Z0-9+.-]*)://\S+", r"\1://…", str(text))
