@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "service.detection.commands",
     "service.stream.commands",
     "service.alerts.commands",
+    "service.desk.commands",
 )
 
 

@@ -1,6 +1,7 @@
 """Messages to rows: pure functions from one topic message to the rows the store writes.
 
-Each returns the main row (with the message itself as ``doc``) and the rows of its child tables.
+``received_at`` is the Kafka record's timestamp (naive UTC); without one (tests, files) the
+message's own time stands in. Each returns the main row (with the message itself as ``doc``) and the rows of its child tables.
 Deterministic: the same message always gives the same rows, so a replay from the earliest offset
 rebuilds the same store. A message that does not validate raises :class:`BadMessage`, naming the
 topic's contract and the reason; the consumer logs it and goes on.
@@ -62,7 +63,7 @@ def _why(exc: ValidationError) -> str:
     return f"{where}: {err['msg']}" + (f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else "")
 
 
-def signal_rows(raw: bytes | str | dict[str, Any]) -> Rows:
+def signal_rows(raw: bytes | str | dict[str, Any], received_at: datetime | None = None) -> Rows:
     try:
         sig = Signal.model_validate(raw) if isinstance(raw, dict) else Signal.model_validate_json(raw)
     except ValidationError as exc:
@@ -90,13 +91,14 @@ def signal_rows(raw: bytes | str | dict[str, Any]) -> Rows:
         "country": country,
         "text": f"{sig.article.title}\n{sig.evidence.sentence}\n{place}".lower(),
         "doc": doc,
+        "received_at": received_at or published,
     }
     child = [{"code": c, "signal_id": sig.signal_id, "role": r, "published_at": published}
              for c, r in sorted(codes.items())]
     return Rows("signals", sig.signal_id, [main], {"signal_codes": child})
 
 
-def alert_rows(raw: bytes | str | dict[str, Any]) -> Rows:
+def alert_rows(raw: bytes | str | dict[str, Any], received_at: datetime | None = None) -> Rows:
     try:
         al = Alert.model_validate(raw) if isinstance(raw, dict) else Alert.model_validate_json(raw)
     except ValidationError as exc:
@@ -112,6 +114,7 @@ def alert_rows(raw: bytes | str | dict[str, Any]) -> Rows:
         "created_at": utc_naive(al.created_at),
         "text": al.title.lower(),
         "doc": doc,
+        "received_at": received_at or utc_naive(al.created_at),
     }
     links = sorted({s.signal_id for s in al.signals})
     child = [{"alert_id": al.alert_id, "signal_id": s, "subscription": al.subscription} for s in links]
@@ -145,7 +148,7 @@ def _event_signal_ids(doc: dict[str, Any]) -> list[str]:
     return sorted(set(map(str, ids)))
 
 
-def event_rows(raw: bytes | str | dict[str, Any]) -> Rows:
+def event_rows(raw: bytes | str | dict[str, Any], received_at: datetime | None = None) -> Rows:
     """An event version from the ``events`` topic: the newest version of an id replaces the row."""
     import json
 
@@ -182,6 +185,7 @@ def event_rows(raw: bytes | str | dict[str, Any]) -> Rows:
         "scheduled": modality == "scheduled" or bool(doc.get("scheduled")),
         "text": f"{doc.get('title') or ''}\n{sentence}".lower(),
         "doc": doc,
+        "received_at": received_at or last,
     }
     child_codes = [{"code": c, "event_id": event_id, "role": r, "last_seen": last}
                    for c, r in sorted(codes.items())]
@@ -190,7 +194,8 @@ def event_rows(raw: bytes | str | dict[str, Any]) -> Rows:
                 replace=("event_codes", "event_signals"))
 
 
-def ledger_rows(key: bytes | str | None, raw: bytes | str | dict[str, Any] | None) -> Rows | None:
+def ledger_rows(key: bytes | str | None, raw: bytes | str | dict[str, Any] | None,
+                received_at: datetime | None = None) -> Rows | None:
     """A delivery-ledger changelog record (``{alert_id: {targets: {...}}}``); None for a
     tombstone (the ledger forgot a finished alert; the desk keeps its history)."""
     import json
@@ -217,6 +222,7 @@ def ledger_rows(key: bytes | str | None, raw: bytes | str | dict[str, Any] | Non
             "last_attempt_at": utc_naive(t.get("last_attempt_at")),
             "error": scrub(t.get("error")),
             "updated_at": updated,
+            "received_at": received_at or updated,
         })
     return Rows("deliveries", alert_id, rows)
 

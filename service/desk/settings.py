@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SQLITE_NAME = "desk.sqlite3"
@@ -73,3 +73,14 @@ class DeskSettings(BaseSettings):
         if self.url:
             return self.url
         return f"sqlite:///{(Path(data_dir) / SQLITE_NAME).resolve()}"
+
+
+def describe_error(exc: ValidationError) -> str:
+    """``invalid settings: ESCALERT_DESK_PORT: ... (got 'x')`` (a token or URL is never shown)."""
+    parts = []
+    for err in exc.errors(include_url=False):
+        loc = "__".join(str(p) for p in err["loc"]).upper()
+        msg = err["msg"].removeprefix("Value error, ")
+        shown = None if loc in ("TOKEN", "URL") else err.get("input")  # may hold a password
+        parts.append(f"ESCALERT_DESK_{loc}: {msg}" + (f" (got {shown!r})" if shown is not None else ""))
+    return "invalid settings: " + "; ".join(parts)

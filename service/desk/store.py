@@ -172,26 +172,21 @@ class Store:
         return len(latest)
 
     def prune(self, older_than: datetime) -> dict[str, int]:
-        """Delete what is older than ``older_than`` (naive UTC); returns rows deleted per table."""
+        """Delete what was received before ``older_than`` (naive UTC); rows deleted per table."""
         out: dict[str, int] = {}
-        plan = [
-            (T.signal_codes, T.signal_codes.c.published_at),
-            (T.signals, T.signals.c.published_at),
-            (T.event_codes, T.event_codes.c.last_seen),
-            (T.alert_signals, T.alert_signals.c.alert_id.in_(
-                sa.select(T.alerts.c.alert_id).where(T.alerts.c.created_at < older_than))),
-            (T.alerts, T.alerts.c.created_at),
-            (T.deliveries, T.deliveries.c.updated_at),
+        plan = [  # children first, through their parent's key
+            (T.signal_codes, T.signal_codes.c.signal_id, T.signals, T.signals.c.signal_id),
+            (T.event_codes, T.event_codes.c.event_id, T.events, T.events.c.event_id),
+            (T.event_signals, T.event_signals.c.event_id, T.events, T.events.c.event_id),
+            (T.alert_signals, T.alert_signals.c.alert_id, T.alerts, T.alerts.c.alert_id),
         ]
         with self.engine.begin() as conn:
-            old_events = sa.select(T.events.c.event_id).where(T.events.c.last_seen < older_than)
-            out["event_signals"] = conn.execute(sa.delete(T.event_signals).where(
-                T.event_signals.c.event_id.in_(old_events))).rowcount
-            for table, cond in plan:
-                where = cond if not isinstance(cond, sa.Column) else cond < older_than
-                out[table.name] = conn.execute(sa.delete(table).where(where)).rowcount
-            out["events"] = conn.execute(
-                sa.delete(T.events).where(T.events.c.last_seen < older_than)).rowcount
+            for child, fk, parent, pk in plan:
+                old = sa.select(pk).where(parent.c.received_at < older_than)
+                out[child.name] = conn.execute(sa.delete(child).where(fk.in_(old))).rowcount
+            for table in (T.signals, T.events, T.alerts, T.deliveries):
+                out[table.name] = conn.execute(
+                    sa.delete(table).where(table.c.received_at < older_than)).rowcount
         return out
 
     def clear(self) -> None:
@@ -351,10 +346,11 @@ class Store:
                      limit: int = 20_000) -> list[dict[str, Any]]:
         """Asserted signals naming any of ``codes`` (as actor or place) in the period."""
         s, c = T.signals, T.signal_codes
-        sel = (sa.select(s.c.doc).join(c, c.c.signal_id == s.c.signal_id)
-               .where(c.c.code.in_([x.upper() for x in codes]), c.c.published_at >= since,
-                      c.c.published_at < until, s.c.modality == "asserted")
-               .distinct().limit(limit))
+        ids = sa.select(c.c.signal_id).where(
+            c.c.code.in_([x.upper() for x in codes]), c.c.published_at >= since,
+            c.c.published_at < until)
+        sel = (sa.select(s.c.doc).where(s.c.signal_id.in_(ids), s.c.modality == "asserted")
+               .order_by(s.c.published_at, s.c.signal_id).limit(limit))
         with self.engine.connect() as conn:
             return [_doc(r[0]) for r in conn.execute(sel)]
 

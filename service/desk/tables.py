@@ -1,7 +1,9 @@
 """The store's tables (SQLAlchemy Core). The migrations in ``migrations/versions`` create exactly
 these; ``tests/desk/test_store.py`` compares the two on both databases.
 
-Times are UTC without a zone (``DateTime``), the same on SQLite and PostgreSQL. Every row keeps
+Times are UTC without a zone (``DateTime``), the same on SQLite and PostgreSQL. ``received_at``
+is the Kafka record's timestamp (the same on every replay); retention counts from it, so a
+corpus of old articles is kept as long as recent ones. Every row keeps
 the message it came from (``doc``, JSON), so the API can answer with the contract's own fields;
 the other columns are what filters and orderings need, each with an index.
 
@@ -28,6 +30,8 @@ signals = sa.Table(
     sa.Column("country", sa.String(8)),
     sa.Column("text", sa.Text, nullable=False, doc="Lowercased title and sentence, for q=."),
     sa.Column("doc", sa.JSON, nullable=False),
+    sa.Column("received_at", sa.DateTime, nullable=False),
+    sa.Index("ix_signals_received", "received_at"),
     sa.Index("ix_signals_time", "published_at", "signal_id"),
     sa.Index("ix_signals_type_time", "type", "published_at"),
     sa.Index("ix_signals_country_time", "country", "published_at"),
@@ -57,6 +61,8 @@ events = sa.Table(
     sa.Column("scheduled", sa.Boolean, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("doc", sa.JSON, nullable=False),
+    sa.Column("received_at", sa.DateTime, nullable=False),
+    sa.Index("ix_events_received", "received_at"),
     sa.Index("ix_events_time", "last_seen", "event_id"),
     sa.Index("ix_events_date", "scheduled", "event_date"),
 )
@@ -89,6 +95,8 @@ alerts = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("doc", sa.JSON, nullable=False),
+    sa.Column("received_at", sa.DateTime, nullable=False),
+    sa.Index("ix_alerts_received", "received_at"),
     sa.Index("ix_alerts_time", "created_at", "alert_id"),
     sa.Index("ix_alerts_sub_time", "subscription", "created_at"),
 )
@@ -111,7 +119,9 @@ deliveries = sa.Table(
     sa.Column("last_attempt_at", sa.DateTime),
     sa.Column("error", sa.Text),
     sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("received_at", sa.DateTime, nullable=False),
     sa.Index("ix_deliveries_time", "updated_at"),
+    sa.Index("ix_deliveries_received", "received_at"),
 )
 
 ALL = (signals, signal_codes, events, event_codes, event_signals, alerts, alert_signals, deliveries)

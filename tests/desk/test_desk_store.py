@@ -109,20 +109,23 @@ def test_time_window(store, seed_signals):
     assert newer and older
 
 
-def test_retention_deletes_old_rows_only(store, seed_signals, seed_alerts):
-    store.ingest([signal_rows(s) for s in seed_signals] + [alert_rows(a) for a in seed_alerts])
-    times = sorted(datetime.fromisoformat(s["article"]["published_at"]).replace(tzinfo=None)
-                   for s in seed_signals)
-    cut = times[len(times) // 2]
+def test_retention_counts_from_arrival_and_deletes_old_rows_only(store, seed_signals, seed_alerts):
+    base = datetime(2026, 1, 1)
+    arrived = {s["signal_id"]: base + timedelta(minutes=i) for i, s in enumerate(seed_signals)}
+    store.ingest([signal_rows(s, arrived[s["signal_id"]]) for s in seed_signals]
+                 + [alert_rows(a, base) for a in seed_alerts])
+    cut = base + timedelta(minutes=len(seed_signals) // 2)
     gone = store.prune(cut)
-    assert gone["signals"] == sum(t < cut for t in times)
+    assert gone["signals"] == sum(t < cut for t in arrived.values())
+    assert gone["alerts"] == len({a["alert_id"] for a in seed_alerts})
     left = store.signals(Query(limit=1000)).items
-    assert all(datetime.fromisoformat(s["article"]["published_at"]).replace(tzinfo=None) >= cut
-               for s in left)
+    assert sorted(s["signal_id"] for s in left) == sorted(k for k, t in arrived.items() if t >= cut)
     with store.engine.connect() as conn:
-        orphans = conn.execute(sa.select(sa.func.count()).select_from(T.signal_codes).where(
-            ~T.signal_codes.c.signal_id.in_(sa.select(T.signals.c.signal_id)))).scalar_one()
-    assert orphans == 0
+        for child, key, parent in ((T.signal_codes, "signal_id", T.signals),
+                                   (T.alert_signals, "alert_id", T.alerts)):
+            orphans = conn.execute(sa.select(sa.func.count()).select_from(child).where(
+                ~child.c[key].in_(sa.select(parent.c[key])))).scalar_one()
+            assert orphans == 0, child.name
 
 
 def test_deliveries_from_the_ledger_changelog(store, seed_alerts):

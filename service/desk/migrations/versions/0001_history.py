@@ -30,7 +30,9 @@ def upgrade() -> None:
         sa.Column("country", sa.String(8)),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("doc", sa.JSON, nullable=False),
+        sa.Column("received_at", sa.DateTime, nullable=False),
     )
+    op.create_index("ix_signals_received", "signals", ["received_at"])
     op.create_index("ix_signals_time", "signals", ["published_at", "signal_id"])
     op.create_index("ix_signals_type_time", "signals", ["type", "published_at"])
     op.create_index("ix_signals_country_time", "signals", ["country", "published_at"])
@@ -59,7 +61,9 @@ def upgrade() -> None:
         sa.Column("scheduled", sa.Boolean, nullable=False),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("doc", sa.JSON, nullable=False),
+        sa.Column("received_at", sa.DateTime, nullable=False),
     )
+    op.create_index("ix_events_received", "events", ["received_at"])
     op.create_index("ix_events_time", "events", ["last_seen", "event_id"])
     op.create_index("ix_events_date", "events", ["scheduled", "event_date"])
 
@@ -91,7 +95,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("doc", sa.JSON, nullable=False),
+        sa.Column("received_at", sa.DateTime, nullable=False),
     )
+    op.create_index("ix_alerts_received", "alerts", ["received_at"])
     op.create_index("ix_alerts_time", "alerts", ["created_at", "alert_id"])
     op.create_index("ix_alerts_sub_time", "alerts", ["subscription", "created_at"])
 
@@ -113,8 +119,10 @@ def upgrade() -> None:
         sa.Column("last_attempt_at", sa.DateTime),
         sa.Column("error", sa.Text),
         sa.Column("updated_at", sa.DateTime, nullable=False),
+        sa.Column("received_at", sa.DateTime, nullable=False),
     )
     op.create_index("ix_deliveries_time", "deliveries", ["updated_at"])
+    op.create_index("ix_deliveries_received", "deliveries", ["received_at"])
 
 
 def downgrade() -> None:
