@@ -199,7 +199,7 @@ def create_app(ctx: DeskContext) -> FastAPI:
     def _calendar(since: date | None, until: date | None) -> tuple[list, dict[str, str]]:
         got = ctx.store.scheduled(since, until)
         entries = views.calendar_entries(got["events"], got["signals"], ctx.clock().date())
-        names = views.names_for([], extra=[c for e in entries for c in e["parties"]])
+        names = views.names_for([], extra=[c for e in entries for c in (*e["parties"], e["country"]) if c])
         return entries, names
 
     @app.get("/api/calendar", tags=["calendar"])
@@ -228,7 +228,9 @@ def create_app(ctx: DeskContext) -> FastAPI:
             raise HTTPException(400, "give exactly one of dyad=SOURCE-TARGET and country=CODE")
         source, target = (dyad.upper().split("-") if dyad else (None, None))
         codes = [source] if source else [country.upper()]  # type: ignore[union-attr]
-        last = until or _newest_day(ctx.store, codes) or ctx.clock().date()
+        newest = ctx.store.newest_with([c for c in (source, target) if c] if dyad else codes,
+                                       places=dyad is None)
+        last = until or (newest.date() if newest else ctx.clock().date())
         start = last - timedelta(days=days - 1)
         sigs = ctx.store.code_signals(codes, datetime.combine(start, datetime.min.time()),
                                       datetime.combine(last + timedelta(days=1), datetime.min.time()))
@@ -423,10 +425,3 @@ def _load_silences(ctx: DeskContext, strict: bool = False) -> list[Any] | None:
         return ctx.silences.load()
     except SilenceStoreError as exc:
         raise HTTPException(500, str(exc)) from None
-
-
-def _newest_day(store: Store, codes: list[str]) -> date | None:
-    page = store.signals(StoreQuery(actors=codes, modalities=["asserted"], limit=1))
-    if not page.items:
-        return None
-    return datetime.fromisoformat(page.items[0]["article"]["published_at"]).date()

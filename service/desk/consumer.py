@@ -130,7 +130,7 @@ class DeskConsumer:
             self.settings, group_id=self.group_id, enable_auto_commit=False,
             auto_offset_reset="earliest", isolation_level="read_committed",
             allow_auto_create_topics=False, fetch_max_wait_ms=100,
-            metadata_max_age_ms=5000, client_id=f"{self.settings.app_id}-desk",
+            metadata_max_age_ms=5000,
         )
 
         class Listener(ConsumerRebalanceListener):

@@ -355,6 +355,20 @@ class Store:
             return [_doc(r[0]) for r in conn.execute(sel)]
 
 
+    def newest_with(self, codes: Sequence[str], *, places: bool) -> datetime | None:
+        """Publication time of the newest asserted signal naming every one of ``codes``
+        (as actors; also as the place when ``places``)."""
+        s, c = T.signals, T.signal_codes
+        sel = sa.select(sa.func.max(s.c.published_at)).where(s.c.modality == "asserted")
+        for code in codes:
+            cond = [c.c.signal_id == s.c.signal_id, c.c.code == code.upper()]
+            if not places:
+                cond.append(c.c.role != "place")
+            sel = sel.where(sa.exists().where(*cond))
+        with self.engine.connect() as conn:
+            return conn.execute(sel).scalar_one_or_none()
+
+
 def _common(sel: sa.Select, time_col: sa.Column, q: Query, *, types: sa.Column | None,
             severity: sa.Column, country: sa.Column | None, text: sa.Column) -> sa.Select:
     if q.since:

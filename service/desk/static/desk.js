@@ -164,8 +164,8 @@ function filterForm(f, show) {
   const form = el("form", { class: "filters", role: "search", "aria-label": "Filter the feed" },
     el("label", { for: "f-show" }, "Show", showSel),
     el("label", { for: "f-type" }, "Type", typeSel),
-    el("label", { for: "f-actor" }, "Actor", el("input", { id: "f-actor", name: "actor", value: f.actor || "", placeholder: "RUS", size: 8 })),
-    el("label", { for: "f-country" }, "Country (place)", el("input", { id: "f-country", name: "country", value: f.country || "", placeholder: "UKR", size: 8 })),
+    el("label", { for: "f-actor" }, "Actor", el("input", { id: "f-actor", name: "actor", value: f.actor || "", placeholder: "e.g. RUS", size: 8 })),
+    el("label", { for: "f-country" }, "Country (place)", el("input", { id: "f-country", name: "country", value: f.country || "", placeholder: "e.g. UKR", size: 8 })),
     el("label", { for: "f-sev" }, "Severity", sevSel),
     el("label", { for: "f-q" }, "Text", el("input", { id: "f-q", name: "q", type: "search", value: f.q || "", size: 16 })),
     el("button", { type: "submit" }, "Apply"),
@@ -311,16 +311,18 @@ async function viewCalendar() {
   for (const e of body.entries) (groups[e.status] = groups[e.status] || []).push(e);
   const order = ["upcoming", "held", "postponed", "moved", "cancelled", "date passed"];
   const keys = [...order.filter(k => groups[k]), ...Object.keys(groups).filter(k => !order.includes(k))];
+  const row = e => el("tr", { "data-date": e.date },
+    el("td", {}, el("time", { datetime: e.date }, e.date), e.date_end ? ` – ${e.date_end}` : ""),
+    el("td", {}, e.event_id ? el("a", { href: `#/event/${encodeURIComponent(e.event_id)}` }, e.type) : e.type),
+    el("td", {}, e.parties.map(label).join(", ")),
+    el("td", {}, [e.place, e.country ? label(e.country) : null].filter(Boolean).join(", ")),
+    el("td", {}, evidence(e.evidence)),
+    el("td", {}, el("ul", {}, e.articles.slice(0, 4).map(a =>
+      el("li", {}, safeLink(a.url, a.source || a.title || "article") || (a.source || a.title || a.id))))));
+  const head = el("tr", {}, ["Date", "What", "Parties", "Place", "Evidence", "Sources"].map(h => el("th", { scope: "col" }, h)));
   const sections = keys.map(k => el("section", { "aria-label": k },
     el("h3", {}, `${k[0].toUpperCase()}${k.slice(1)} (${groups[k].length})`),
-    el("table", {}, el("thead", {}, el("tr", {}, ["Date", "What", "Parties", "Place", "Evidence", "Sources"].map(h => el("th", { scope: "col" }, h)))),
-      el("tbody", {}, groups[k].map(e => el("tr", { "data-date": e.date },
-        el("td", {}, el("time", { datetime: e.date }, e.date), e.date_end ? ` – ${e.date_end}` : ""),
-        el("td", {}, e.event_id ? el("a", { href: `#/event/${encodeURIComponent(e.event_id)}` }, e.type) : e.type),
-        el("td", {}, e.parties.map(label).join(", ")),
-        el("td", {}, [e.place, e.country ? label(e.country) : null].filter(Boolean).join(", ")),
-        el("td", {}, evidence(e.evidence)),
-        el("td", {}, el("ul", {}, e.articles.slice(0, 4).map(a => el("li", {}, safeLink(a.url, a.source || a.title || "article") || (a.source || a.title || a.id))))))))));
+    el("table", {}, el("thead", {}, head.cloneNode(true)), el("tbody", {}, groups[k].map(row)))));
   main().replaceChildren(el("h2", {}, "Diplomatic calendar"),
     el("p", {}, "Meetings and other events announced with a date. ", el("a", { href: "/api/calendar.ics" }, "Subscribe (.ics)")),
     ...(sections.length ? sections : [el("p", { class: "empty" }, "No scheduled events yet.")]));
@@ -369,7 +371,7 @@ async function viewTrajectory(params) {
   const days = params.get("days") || "30";
   const form = el("form", { class: "panel", "aria-label": "Choose a dyad or a country" },
     el("label", { for: "t-dyad" }, "Dyad (source-target)", el("input", { id: "t-dyad", name: "dyad", value: dyad, placeholder: "RUS-UKR", size: 12 })),
-    el("label", { for: "t-country" }, "or country", el("input", { id: "t-country", name: "country", value: country, placeholder: "UKR", size: 6 })),
+    el("label", { for: "t-country" }, "or country", el("input", { id: "t-country", name: "country", value: country, placeholder: "e.g. UKR", size: 8 })),
     el("label", { for: "t-days" }, "Days", el("input", { id: "t-days", name: "days", type: "number", min: 1, max: 366, value: days, size: 4 })),
     el("button", { type: "submit" }, "Show"));
   form.addEventListener("submit", ev => {
@@ -436,11 +438,13 @@ async function viewSilences() {
   const tokenInput = el("input", { id: "s-token", type: "password", autocomplete: "off", value: token(), size: 24 });
   tokenInput.addEventListener("change", () => sessionStorage.setItem("desk-token", tokenInput.value.trim()));
   const f = (id, text, attrs) => el("label", { for: id }, text, el("input", { id, name: id.slice(2), ...attrs }));
+  const subSel = el("select", { id: "s-subscription", name: "subscription" }, el("option", { value: "" }, "any"));
+  api("/api/subscriptions").then(b => subSel.append(...b.items.map(s => el("option", { value: s.name }, s.name)))).catch(() => {});
   const form = el("form", { class: "panel", "aria-label": "New silence" },
-    f("s-subscription", "Subscription", { size: 12 }),
+    el("label", { for: "s-subscription" }, "Subscription", subSel),
     el("label", { for: "s-type" }, "Type", el("select", { id: "s-type", name: "type" }, el("option", { value: "" }, "any"), TYPES.map(t => el("option", { value: t }, t)))),
-    f("s-actor", "Actor", { size: 8, placeholder: "RUS" }),
-    f("s-country", "Country", { size: 8, placeholder: "UKR" }),
+    f("s-actor", "Actor", { size: 8, placeholder: "e.g. RUS" }),
+    f("s-country", "Country", { size: 8, placeholder: "e.g. UKR" }),
     f("s-keyword", "Keyword", { size: 12 }),
     f("s-duration", "Duration", { size: 6, value: "2h", required: true }),
     f("s-reason", "Reason", { size: 24, required: true }),
