@@ -4,7 +4,8 @@
 #   ruff, the compiled detector (rebuilt when a source changed), then pytest: unit tests, the detector's quality floor, the JSON Schema drift check,
 #   delivery tests against real SMTP and HTTP servers on loopback, and integration tests against
 #   a real Apache Kafka broker, which this script starts (and stops again) when none is running,
-#   and the desk store's tests against a private PostgreSQL cluster (scripts/postgres.sh), likewise.
+#   and the desk store's tests against a private PostgreSQL cluster (scripts/postgres.sh), likewise;
+#   the desk's browser tests need Debian's chromium.
 #
 # Extra arguments go to pytest, e.g. `scripts/test.sh tests/detection -x`.
 set -euo pipefail
@@ -31,4 +32,4 @@ export ESCALERT_TEST_PG_URL
 .venv/bin/ruff check .
 # The detector is tested as it runs in production: compiled (rebuilt here if a source changed).
 .venv/bin/python scripts/build_native.py --if-stale
-ESCALERT_REQUIRE_KAFKA=1 ESCALERT_REQUIRE_POSTGRES=1 ESCALERT_REQUIRE_NATIVE=1 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+ESCALERT_REQUIRE_KAFKA=1 ESCALERT_REQUIRE_POSTGRES=1 ESCALERT_REQUIRE_BROWSER=1 ESCALERT_REQUIRE_NATIVE=1 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
