@@ -169,7 +169,7 @@ def create_app(ctx: DeskContext) -> FastAPI:
         if ev is None:
             raise HTTPException(404, f"no event {event_id!r} in the store")
         sigs = ctx.store.event_signals(event_id)
-        return {"event": ev, "signals": sigs, "articles": views.articles_of(sigs),
+        return {"event": ev, "signals": sigs, "articles": ev.get("articles") or views.articles_of(sigs),
                 "names": views.names_for([ev, *sigs])}
 
     @app.get("/api/alerts", tags=["history"])
@@ -222,8 +222,9 @@ def create_app(ctx: DeskContext) -> FastAPI:
         days: Annotated[int, Query(ge=1, le=366)] = 30,
         until: Annotated[date | None, Query(description="Last day (default: the newest signal's).")] = None,
     ) -> dict[str, Any]:
-        """Daily conflict and cooperation (summed intensities of asserted signals) for a directed
-        dyad or a country, with the signals behind each day."""
+        """Daily conflict and cooperation for a directed dyad or a country: summed intensities of
+        asserted events (consolidated: one story counts once) when the store has events, else of
+        asserted signals; with what is behind each day."""
         if (dyad is None) == (country is None):
             raise HTTPException(400, "give exactly one of dyad=SOURCE-TARGET and country=CODE")
         source, target = (dyad.upper().split("-") if dyad else (None, None))
@@ -232,12 +233,15 @@ def create_app(ctx: DeskContext) -> FastAPI:
                                        places=dyad is None)
         last = until or (newest.date() if newest else ctx.clock().date())
         start = last - timedelta(days=days - 1)
-        sigs = ctx.store.code_signals(codes, datetime.combine(start, datetime.min.time()),
-                                      datetime.combine(last + timedelta(days=1), datetime.min.time()))
-        series = views.trajectory(sigs, source=source, target=target,
+        lo = datetime.combine(start, datetime.min.time())
+        hi = datetime.combine(last + timedelta(days=1), datetime.min.time())
+        events = ctx.store.code_events(codes, lo, hi)
+        basis = "events" if events else "signals"
+        points = [views.event_as_point(e) for e in events] or ctx.store.code_signals(codes, lo, hi)
+        series = views.trajectory(points, source=source, target=target,
                                   country=country.upper() if country else None, start=start, days=days)
         return {"dyad": dyad.upper() if dyad else None, "country": country.upper() if country else None,
-                "start": start.isoformat(), "end": last.isoformat(), "days": series,
+                "basis": basis, "start": start.isoformat(), "end": last.isoformat(), "days": series,
                 "names": views.names_for([], extra=[c for c in (source, target, country) if c])}
 
     # -- subscriptions, deliveries, why ---------------------------------------------------------

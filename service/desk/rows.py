@@ -121,76 +121,46 @@ def alert_rows(raw: bytes | str | dict[str, Any], received_at: datetime | None =
     return Rows("alerts", al.alert_id, [main], {"alert_signals": child})
 
 
-def _codes_of(actors: Any) -> dict[str, str]:
-    codes: dict[str, str] = {}
-    if isinstance(actors, dict):
-        for role in ("source", "target"):
-            for a in actors.get(role) or []:
-                code = a.get("code") if isinstance(a, dict) else a
-                if code:
-                    codes.setdefault(str(code).upper(), role)
-    elif isinstance(actors, list):
-        for a in actors:
-            code = a.get("code") if isinstance(a, dict) else a
-            if code:
-                codes.setdefault(str(code).upper(), "actor")
-    return codes
-
-
-def _event_signal_ids(doc: dict[str, Any]) -> list[str]:
-    ids = list(doc.get("signal_ids") or [])
-    for s in doc.get("signals") or []:
-        if isinstance(s, dict) and s.get("signal_id"):
-            ids.append(s["signal_id"])
-    for a in doc.get("articles") or []:
-        if isinstance(a, dict):
-            ids.extend(a.get("signal_ids") or [])
-    return sorted(set(map(str, ids)))
-
-
 def event_rows(raw: bytes | str | dict[str, Any], received_at: datetime | None = None) -> Rows:
-    """An event version from the ``events`` topic: the newest version of an id replaces the row."""
-    import json
+    """An event version from the ``events`` topic (schemas/event.py): the newest version of an
+    id replaces the row, its codes and its link to the representative signal."""
+    from schemas.event import Event
 
     try:
-        doc = raw if isinstance(raw, dict) else json.loads(raw)
-        event_id = str(doc["event_id"])
-        etype = str(doc["type"])
-        first = utc_naive(doc.get("first_seen")) or utc_naive(doc.get("created_at"))
-        last = utc_naive(doc.get("last_seen")) or utc_naive(doc.get("updated_at")) or first
-        if first is None or last is None:
-            raise KeyError("first_seen")
-    except (ValueError, TypeError) as exc:
-        raise BadMessage(f"not an Event: {exc}") from None
-    except KeyError as exc:
-        raise BadMessage(f"not an Event: missing {exc.args[0]}") from None
-    loc = doc.get("location") or {}
-    country = (loc.get("country") or "").upper() or None if isinstance(loc, dict) else None
-    codes = _codes_of(doc.get("actors"))
+        ev = Event.model_validate(raw) if isinstance(raw, dict) else Event.model_validate_json(raw)
+    except ValidationError as exc:
+        raise BadMessage(f"not an Event: {_why(exc)}") from None
+    doc = ev.model_dump(mode="json")
+    last = utc_naive(ev.last_seen)
+    country = ev.location.country.upper() if ev.location and ev.location.country else None
+    codes: dict[str, str] = {}
+    for a in ev.actors.source:
+        codes.setdefault(a.code.upper(), "source")
+    for a in ev.actors.target:
+        codes.setdefault(a.code.upper(), "target")
     if country:
         codes.setdefault(country, "place")
-    evidence = doc.get("evidence") or {}
-    sentence = evidence.get("sentence", "") if isinstance(evidence, dict) else ""
-    modality = str(doc.get("modality") or "")
-    status = doc.get("status")
+    rep = ev.representative
+    place = ev.location.name if ev.location else ""
     main = {
-        "event_id": event_id,
-        "type": etype,
-        "status": str(status) if status is not None else None,
-        "severity": int(doc.get("severity") or doc.get("max_severity") or 1),
-        "first_seen": first,
+        "event_id": ev.event_id,
+        "type": ev.type.value,
+        "status": ev.status,
+        "schedule": ev.schedule,
+        "severity": ev.severity,
+        "first_seen": utc_naive(ev.first_seen),
         "last_seen": last,
-        "event_date": _date(doc.get("event_date")),
+        "event_date": ev.event_date,
         "country": country,
-        "scheduled": modality == "scheduled" or bool(doc.get("scheduled")),
-        "text": f"{doc.get('title') or ''}\n{sentence}".lower(),
+        "scheduled": ev.schedule is not None,
+        "text": f"{rep.article.title}\n{rep.evidence.sentence}\n{place}".lower(),
         "doc": doc,
-        "received_at": received_at or last,
+        "received_at": received_at or utc_naive(ev.updated_at),
     }
-    child_codes = [{"code": c, "event_id": event_id, "role": r, "last_seen": last}
+    child_codes = [{"code": c, "event_id": ev.event_id, "role": r, "last_seen": last}
                    for c, r in sorted(codes.items())]
-    links = [{"event_id": event_id, "signal_id": s} for s in _event_signal_ids(doc)]
-    return Rows("events", event_id, [main], {"event_codes": child_codes, "event_signals": links},
+    links = [{"event_id": ev.event_id, "signal_id": rep.signal_id}]
+    return Rows("events", ev.event_id, [main], {"event_codes": child_codes, "event_signals": links},
                 replace=("event_codes", "event_signals"))
 
 

@@ -233,8 +233,9 @@ class Store:
         sel = sa.select(e.c.doc, e.c.last_seen, e.c.event_id)
         sel = _common(sel, e.c.last_seen, q, types=e.c.type, severity=e.c.severity,
                       country=e.c.country, text=e.c.text)
-        if q.statuses:
-            sel = sel.where(e.c.status.in_(list(q.statuses)))
+        if q.statuses:  # active/retracted, or a calendar state (announced, held, postponed...)
+            sel = sel.where(sa.or_(e.c.status.in_(list(q.statuses)),
+                                   e.c.schedule.in_(list(q.statuses))))
         if q.actors:
             c = T.event_codes
             sel = sel.where(sa.exists().where(
@@ -284,11 +285,24 @@ class Store:
         return self._one(T.events, event_id)
 
     def event_signals(self, event_id: str) -> list[dict[str, Any]]:
+        """The event's evidence: its representative signal and the signals of its articles with
+        its type and a compatible date (the consolidator joined those)."""
+        ev = self.event(event_id)
+        if ev is None:
+            return []
         s, link = T.signals, T.event_signals
-        sel = (sa.select(s.c.doc).join(link, link.c.signal_id == s.c.signal_id)
-               .where(link.c.event_id == event_id).order_by(s.c.published_at, s.c.signal_id))
+        articles = [a["id"] for a in ev.get("articles") or []]
+        linked = sa.select(link.c.signal_id).where(link.c.event_id == event_id)
+        sel = (sa.select(s.c.doc)
+               .where(sa.or_(s.c.signal_id.in_(linked),
+                             sa.and_(s.c.article_id.in_(articles), s.c.type == ev["type"])))
+               .order_by(s.c.published_at, s.c.signal_id))
+        dates = {ev.get("event_date")} | {h.get("event_date") for h in ev.get("schedule_history") or []}
         with self.engine.connect() as conn:
-            return [_doc(r[0]) for r in conn.execute(sel)]
+            docs = [_doc(r[0]) for r in conn.execute(sel)]
+        rep = (ev.get("representative") or {}).get("signal_id")
+        return [d for d in docs if d["signal_id"] == rep or d.get("event_date") is None
+                or ev.get("event_date") is None or d["event_date"] in dates]
 
     def article_signals(self, article_id: str) -> list[dict[str, Any]]:
         s = T.signals
@@ -354,6 +368,18 @@ class Store:
         with self.engine.connect() as conn:
             return [_doc(r[0]) for r in conn.execute(sel)]
 
+
+    def code_events(self, codes: Sequence[str], since: datetime, until: datetime,
+                    limit: int = 20_000) -> list[dict[str, Any]]:
+        """Active asserted events naming any of ``codes``, first seen in the period."""
+        e, c = T.events, T.event_codes
+        ids = sa.select(c.c.event_id).where(c.c.code.in_([x.upper() for x in codes]))
+        sel = (sa.select(e.c.doc).where(e.c.event_id.in_(ids), e.c.first_seen >= since,
+                                        e.c.first_seen < until, e.c.status == "active")
+               .order_by(e.c.first_seen, e.c.event_id).limit(limit))
+        with self.engine.connect() as conn:
+            docs = [_doc(r[0]) for r in conn.execute(sel)]
+        return [d for d in docs if d.get("modality") == "asserted"]
 
     def newest_with(self, codes: Sequence[str], *, places: bool) -> datetime | None:
         """Publication time of the newest asserted signal naming every one of ``codes``

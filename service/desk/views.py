@@ -53,36 +53,47 @@ def _parties(doc: dict[str, Any]) -> tuple[list[str], list[str]]:
     return src, tgt
 
 
-def _entry_status(doc_status: str | None, day: date, today: date) -> str:
-    if doc_status and doc_status not in ("scheduled", "reported", "new"):
-        return doc_status  # held, postponed, cancelled, moved... as the event says
-    return "upcoming" if day >= today else "date passed"
+def _entry_status(schedule: str | None, day: date, today: date) -> str:
+    """What the page shows: upcoming, held, postponed, moved, cancelled, no report (an event
+    whose date passed with no report either way) or date passed (a signal, nothing followed)."""
+    if schedule in ("held", "postponed", "moved", "cancelled"):
+        return schedule
+    if schedule == "no_report":
+        return "no report"
+    if day >= today:
+        return "upcoming"
+    return "no report" if schedule == "announced" else "date passed"
+
+
+def _event_entry(ev: dict[str, Any], today: date) -> dict[str, Any]:
+    day = date.fromisoformat(str(ev["event_date"])[:10])
+    src, tgt = _parties(ev)
+    rep = ev.get("representative") or {}
+    loc = ev.get("location") or {}
+    return {
+        "id": ev["event_id"], "kind": "event", "date": day.isoformat(),
+        "date_end": ev.get("event_date_end"), "type": ev.get("type"),
+        "title": (rep.get("article") or {}).get("title") or "",
+        "place": loc.get("name"), "country": loc.get("country"),
+        "parties": src + [c for c in tgt if c not in src],
+        "status": _entry_status(ev.get("schedule"), day, today),
+        "evidence": rep.get("evidence"), "articles": ev.get("articles") or [],
+        "history": ev.get("schedule_history") or [], "event_id": ev["event_id"],
+        "version": ev.get("version"), "updated_at": ev.get("updated_at"),
+        "corroboration": ev.get("corroboration"),
+    }
 
 
 def calendar_entries(events: list[dict[str, Any]], signals: list[dict[str, Any]],
                      today: date) -> list[dict[str, Any]]:
-    """One entry per scheduled event; scheduled signals no event covers are grouped by type,
-    date, parties and place (several articles announcing the same meeting are one entry)."""
-    entries: list[dict[str, Any]] = []
-    covered: set[str] = set()
-    for ev in events:
-        day = date.fromisoformat(str(ev["event_date"])[:10])
-        src, tgt = _parties(ev)
-        ids = set(ev.get("signal_ids") or [])
-        covered |= ids
-        loc = ev.get("location") or {}
-        entries.append({
-            "id": ev["event_id"], "kind": "event", "date": day.isoformat(),
-            "date_end": ev.get("event_date_end"), "type": ev.get("type"),
-            "title": ev.get("title") or "", "place": loc.get("name"), "country": loc.get("country"),
-            "parties": src + [c for c in tgt if c not in src],
-            "status": _entry_status(ev.get("status"), day, today),
-            "evidence": ev.get("evidence"), "articles": ev.get("articles") or [],
-            "signal_ids": sorted(ids), "event_id": ev["event_id"],
-        })
+    """One entry per scheduled event (schemas/event.py). Scheduled signals of articles no event
+    covers (no event consolidation running) are grouped by date, type, parties and place, so
+    several articles announcing the same meeting are one entry."""
+    entries = [_event_entry(ev, today) for ev in events if ev.get("status") != "retracted"]
+    covered = {(a["id"], ev["type"]) for ev in events for a in ev.get("articles") or []}
     groups: dict[tuple, list[dict[str, Any]]] = {}
     for s in signals:
-        if s["signal_id"] in covered:
+        if (s["article_id"], s["type"]) in covered:
             continue
         src, tgt = _parties(s)
         loc = s.get("location") or {}
@@ -100,8 +111,9 @@ def calendar_entries(events: list[dict[str, Any]], signals: list[dict[str, Any]]
             "place": loc.get("name"), "country": loc.get("country"),
             "parties": src + [c for c in tgt if c not in src],
             "status": _entry_status(None, day, today), "evidence": first["evidence"],
-            "articles": _unique_articles(sigs), "signal_ids": sorted(x["signal_id"] for x in sigs),
-            "event_id": None,
+            "articles": _unique_articles(sigs), "history": [], "event_id": None,
+            "signal_ids": sorted(x["signal_id"] for x in sigs), "version": None,
+            "updated_at": None, "corroboration": None,
         })
     entries.sort(key=lambda e: (e["date"], e["id"]))
     return entries
@@ -129,8 +141,8 @@ def calendar_ics(entries: list[dict[str, Any]], names: dict[str, str], *,
     cal.add("prodid", "-//escalert//desk//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", name)
-    status_map = {"cancelled": "CANCELLED", "postponed": "TENTATIVE", "upcoming": "CONFIRMED",
-                  "held": "CONFIRMED"}
+    status_map = {"cancelled": "CANCELLED", "postponed": "TENTATIVE", "moved": "TENTATIVE",
+                  "no report": "TENTATIVE", "upcoming": "CONFIRMED", "held": "CONFIRMED"}
     for e in entries:
         ev = Event()
         ev.add("uid", f"{e['id']}@escalert")
@@ -149,12 +161,25 @@ def calendar_ics(entries: list[dict[str, Any]], names: dict[str, str], *,
         for a in e.get("articles", [])[:5]:
             lines.append(" · ".join(x for x in (a.get("source"), a.get("title"), a.get("url")) if x))
         ev.add("description", "\n".join(lines))
-        stamp = max((a.get("published_at") or "" for a in e.get("articles", [])), default="")
+        stamp = e.get("updated_at") or max(
+            (a.get("published_at") or "" for a in e.get("articles", [])), default="")
         ev.add("dtstamp", datetime.fromisoformat(stamp) if stamp else datetime(1970, 1, 1))
+        if e.get("version"):
+            ev.add("sequence", e["version"])  # a client re-reading the feed updates the entry
         if e["status"] in status_map:
             ev.add("status", status_map[e["status"]])
         cal.add_component(ev)
     return cal.to_ical()
+
+
+def event_as_point(ev: dict[str, Any]) -> dict[str, Any]:
+    """An event in the shape :func:`trajectory` reads (its first report is its day)."""
+    rep = ev.get("representative") or {}
+    return {"signal_id": (rep.get("signal_id") or ev["event_id"]), "event_id": ev["event_id"],
+            "type": ev["type"], "intensity": ev["intensity"], "actors": ev.get("actors") or {},
+            "location": ev.get("location"),
+            "article": {"published_at": ev["first_seen"], "title": (rep.get("article") or {}).get("title")},
+            "evidence": rep.get("evidence") or {"sentence": ""}}
 
 
 def _day_of(s: dict[str, Any]) -> date:
@@ -163,8 +188,9 @@ def _day_of(s: dict[str, Any]) -> date:
 
 def trajectory(signals: list[dict[str, Any]], *, source: str | None, target: str | None,
                country: str | None, start: date, days: int) -> list[dict[str, Any]]:
-    """Daily conflict and cooperation from asserted signals: per day the sum of the negative
-    intensities (as a positive number) and of the positive ones, and the signals behind them.
+    """Daily conflict and cooperation from asserted signals (or events, through
+    :func:`event_as_point`): per day the sum of the negative intensities (as a positive number)
+    and of the positive ones, and what is behind them.
 
     A dyad (``source``, ``target``) counts signals where ``source`` acts on ``target``; a
     ``country`` counts signals where it is an actor or the place.
@@ -187,7 +213,8 @@ def trajectory(signals: list[dict[str, Any]], *, source: str | None, target: str
         else:
             day[COOPERATION_LABEL] = round(day[COOPERATION_LABEL] + x, 2)
         day["count"] += 1
-        day["signals"].append({"signal_id": s["signal_id"], "type": s["type"],
+        day["signals"].append({"signal_id": s["signal_id"], "event_id": s.get("event_id"),
+                               "type": s["type"],
                                "intensity": s["intensity"], "title": s["article"].get("title"),
                                "sentence": s["evidence"]["sentence"]})
     for day in series:

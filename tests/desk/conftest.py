@@ -37,6 +37,19 @@ def seed_signals() -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="session")
+def seed_events(seed_signals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every event version the consolidator makes of the seeds' signals, in order."""
+    from schemas.signal import Signal
+    from service.events.consolidate import Consolidator
+
+    c = Consolidator()
+    ordered = sorted(seed_signals, key=lambda s: (s["article"]["published_at"], s["signal_id"]))
+    out = [v for s in ordered if (v := c.add(Signal.model_validate(s))) is not None]
+    assert out
+    return out
+
+
+@pytest.fixture(scope="session")
 def seed_alerts() -> list[dict[str, Any]]:
     """The alerts of examples/subscriptions.yaml's `local` subscription over the seeds."""
     from service.alerts.dryrun import dry_run

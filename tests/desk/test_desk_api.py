@@ -101,24 +101,32 @@ def test_one_signal_with_its_alerts_and_article(client, seed_alerts):
     assert client.get("/api/signals/sig-nothing").status_code == 404
 
 
-def test_event_with_its_articles_and_evidence(client, store, seed_signals):
-    sigs = [s for s in seed_signals if s["modality"] == "scheduled"][:2]
-    ev = {"event_id": "ev-1", "type": sigs[0]["type"], "modality": "scheduled", "status": "scheduled",
-          "severity": 1, "first_seen": "2025-01-03T10:00:00Z", "last_seen": "2025-01-04T10:00:00Z",
-          "event_date": sigs[0]["event_date"], "actors": sigs[0]["actors"],
-          "evidence": sigs[0]["evidence"], "signal_ids": [s["signal_id"] for s in sigs]}
-    store.ingest([event_rows(ev)])
-    body = client.get("/api/events/ev-1").json()
-    assert body["event"]["event_id"] == "ev-1"
-    assert [s["signal_id"] for s in body["signals"]] == sorted(
-        (s["signal_id"] for s in sigs), key=lambda i: next(
-            (x["article"]["published_at"], x["signal_id"]) for x in sigs if x["signal_id"] == i))
-    assert body["articles"] and all("published_at" in a for a in body["articles"])
-    assert client.get("/api/events", params={"status": "scheduled"}).json()["items"][0]["event_id"] == "ev-1"
-    cal = client.get("/api/calendar").json()["entries"]
-    assert any(e["event_id"] == "ev-1" for e in cal)
-    assert not any(e["kind"] == "signals" and set(e["signal_ids"]) & set(body["event"]["signal_ids"])
-                   for e in cal)
+def test_event_with_its_articles_and_evidence(client, store, seed_events):
+    store.ingest([event_rows(v) for v in seed_events])
+    last = {v["event_id"]: v for v in seed_events}
+    ev = max(last.values(), key=lambda v: (v["article_count"], v["event_id"]))
+    body = client.get(f"/api/events/{ev['event_id']}").json()
+    assert body["event"]["version"] == ev["version"]
+    assert {a["id"] for a in body["articles"]} == {a["id"] for a in ev["articles"]}
+    ids = [s["signal_id"] for s in body["signals"]]
+    assert ev["representative"]["signal_id"] in ids
+    assert all(s["type"] == ev["type"] for s in body["signals"])
+    listed = client.get("/api/events", params={"type": ev["type"], "limit": 200}).json()["items"]
+    assert ev["event_id"] in [e["event_id"] for e in listed]
+    assert client.get("/api/events/ev-nothing").status_code == 404
+
+
+def test_calendar_from_events_has_no_duplicate_entries(client, store, seed_events):
+    store.ingest([event_rows(v) for v in seed_events])
+    entries = client.get("/api/calendar").json()["entries"]
+    geneva = [e for e in entries if e["date"] == "2025-01-10" and e["type"] == "CONSULT"]
+    assert [e["kind"] for e in geneva] == ["event"]
+    assert geneva[0]["status"] == "upcoming" and geneva[0]["place"] == "Geneva"
+    from icalendar import Calendar
+
+    cal = Calendar.from_ical(client.get("/api/calendar.ics").content)
+    uids = [str(c["uid"]) for c in cal.walk("VEVENT")]
+    assert f"{geneva[0]['event_id']}@escalert" in uids and len(uids) == len(set(uids))
 
 
 def test_calendar_has_the_sample_meetings_in_json_and_ics(client):
@@ -248,3 +256,16 @@ def test_the_page_and_its_assets_are_served_from_the_process(client):
         text = r.text.replace('"http://www.w3.org/2000/svg"', "")  # the SVG namespace name
         assert "http://" not in text and "https://" not in text  # nothing fetched from elsewhere
     assert "<script src=\"http" not in page.text and "<link rel=\"stylesheet\" href=\"http" not in page.text
+
+
+def test_trajectory_counts_a_story_once_when_events_are_stored(client, store, seed_events):
+    store.ingest([event_rows(v) for v in seed_events])
+    body = client.get("/api/trajectory", params={"dyad": "RUS-UKR", "days": 366}).json()
+    assert body["basis"] == "events"
+    last = {v["event_id"]: v for v in seed_events}.values()
+    want = sum(v["modality"] == "asserted" and v["status"] == "active"
+               and any(a["code"] == "RUS" for a in v["actors"]["source"])
+               and any(a["code"] == "UKR" for a in v["actors"]["target"])
+               and body["start"] <= v["first_seen"][:10] <= body["end"] for v in last)
+    assert want and sum(d["count"] for d in body["days"]) == want
+    assert all(s["event_id"] for d in body["days"] for s in d["signals"])

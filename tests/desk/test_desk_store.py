@@ -13,6 +13,11 @@ from service.desk.rows import BadMessage, alert_rows, event_rows, ledger_rows, s
 from service.desk.store import Query, Store, decode_cursor
 
 
+def latest(versions: list[dict]) -> dict[str, dict]:
+    """The last version of each event id."""
+    return {v["event_id"]: v for v in versions}
+
+
 def _dump(store: Store) -> dict[str, list]:
     """Every row of every table, sorted: what "the same rows" means."""
     out = {}
@@ -41,8 +46,10 @@ def test_migrate_twice_is_a_no_op(db_url):
     st.close()
 
 
-def test_ingest_twice_and_in_other_batches_gives_the_same_rows(store, seed_signals, seed_alerts):
-    rows = [signal_rows(s) for s in seed_signals] + [alert_rows(a) for a in seed_alerts]
+def test_ingest_twice_and_in_other_batches_gives_the_same_rows(store, seed_signals, seed_alerts,
+                                                               seed_events):
+    rows = ([signal_rows(s) for s in seed_signals] + [alert_rows(a) for a in seed_alerts]
+            + [event_rows(e) for e in seed_events])
     store.ingest(rows)
     first = _dump(store)
     assert len(first["signals"]) == len({s["signal_id"] for s in seed_signals})
@@ -54,22 +61,33 @@ def test_ingest_twice_and_in_other_batches_gives_the_same_rows(store, seed_signa
     assert _dump(store) == first
 
 
-def test_an_event_update_replaces_its_codes_and_links(store):
-    v1 = {"event_id": "ev-1", "type": "CONSULT", "modality": "scheduled", "status": "scheduled",
-          "severity": 1, "first_seen": "2025-01-03T10:00:00Z", "last_seen": "2025-01-03T10:00:00Z",
-          "event_date": "2025-01-12", "actors": {"source": [{"code": "RUS"}], "target": [{"code": "NATO"}]},
-          "signal_ids": ["sig-a"]}
-    v2 = {**v1, "status": "postponed", "last_seen": "2025-01-05T10:00:00Z",
-          "actors": {"source": [{"code": "RUS"}], "target": [{"code": "USA"}]}, "signal_ids": ["sig-b"]}
-    store.ingest([event_rows(v1)])
-    store.ingest([event_rows(v2)])
+def test_the_newest_version_of_an_event_wins(store, seed_events):
+    multi = [e for e, v in latest(seed_events).items()
+             if sum(x["event_id"] == e for x in seed_events) > 1]
+    assert multi
+    eid = multi[0]
+    versions = [v for v in seed_events if v["event_id"] == eid]
+    store.ingest([event_rows(versions[0])])
+    store.ingest([event_rows(v) for v in versions[1:]])
+    assert store.event(eid)["version"] == versions[-1]["version"]
+    want = {a["code"] for r in ("source", "target") for a in versions[-1]["actors"][r]}
     with store.engine.connect() as conn:
-        codes = sorted(r[0] for r in conn.execute(sa.select(T.event_codes.c.code)))
-        links = sorted(r[0] for r in conn.execute(sa.select(T.event_signals.c.signal_id)))
-    assert codes == ["RUS", "USA"] and links == ["sig-b"]
-    assert store.event("ev-1")["status"] == "postponed"
-    assert [e["event_id"] for e in store.events(Query(statuses=["postponed"])).items] == ["ev-1"]
-    assert store.events(Query(actors=["NATO"])).items == []
+        codes = {r[0] for r in conn.execute(sa.select(T.event_codes.c.code).where(
+            T.event_codes.c.event_id == eid, T.event_codes.c.role != "place"))}
+        links = [r[0] for r in conn.execute(sa.select(T.event_signals.c.signal_id))]
+    assert codes == want
+    assert links == [versions[-1]["representative"]["signal_id"]]
+
+
+def test_events_filtered_by_calendar_state_and_actor(store, seed_events):
+    store.ingest([event_rows(v) for v in seed_events])
+    evs = latest(seed_events)
+    announced = store.events(Query(statuses=["announced"], limit=200)).items
+    assert sorted(e["event_id"] for e in announced) == sorted(
+        e for e, v in evs.items() if v["schedule"] == "announced")
+    nato = store.events(Query(actors=["NATO"], limit=200)).items
+    assert nato and all(any(a["code"] == "NATO" for r in ("source", "target") for a in e["actors"][r])
+                        for e in nato)
 
 
 def test_filters_and_pages(store, seed_signals):
@@ -155,7 +173,7 @@ def test_bad_signal_messages_are_named(raw, what):
 
 
 def test_bad_event_and_ledger_messages_are_named():
-    with pytest.raises(BadMessage, match="not an Event: missing event_id"):
+    with pytest.raises(BadMessage, match="not an Event: event_id: Field required"):
         event_rows(b'{"type": "CONSULT"}')
     with pytest.raises(BadMessage, match="not a delivery-ledger record"):
         ledger_rows(b'"al-1"', b'{"alert": null}')

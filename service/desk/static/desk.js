@@ -96,16 +96,20 @@ function signalCard(s) {
 }
 
 function eventCard(e) {
+  const rep = e.representative || {};
+  const art = rep.article || {};
+  const state = [e.status === "retracted" ? "retracted" : null, e.schedule, e.modality,
+    e.event_date ? `on ${e.event_date}` : null].filter(Boolean).join(" · ");
   return el("li", { "data-id": e.event_id, "data-kind": "event" },
     el("div", { class: "card-head" },
-      sevBadge(e.severity || e.max_severity || 1), el("span", { class: "badge kind" }, e.type),
-      el("span", { class: "meta" }, [e.status, e.event_date ? `on ${e.event_date}` : null].filter(Boolean).join(" · ")),
-      el("h3", {}, el("a", { href: `#/event/${encodeURIComponent(e.event_id)}` }, e.title || e.event_id))),
+      sevBadge(e.severity || 1), el("span", { class: "badge kind" }, e.type),
+      el("span", { class: "meta" }, state),
+      el("h3", {}, el("a", { href: `#/event/${encodeURIComponent(e.event_id)}` }, art.title || e.event_id))),
     actorsLine(e.actors, e.location),
-    evidence(e.evidence),
-    el("p", { class: "meta" }, `${(e.articles || []).length || e.article_count || "?"} article(s)`,
-      e.source_count ? ` · ${e.source_count} independent source(s)` : "",
-      " · last seen ", when(e.last_seen)));
+    evidence(rep.evidence),
+    el("p", { class: "meta" }, `${e.article_count ?? (e.articles || []).length} article(s) · `,
+      `${e.corroboration ?? "?"} independent source(s)`, (e.sources || []).length ? ` (${e.sources.slice(0, 5).join(", ")})` : "",
+      " · first seen ", when(e.first_seen), " · last seen ", when(e.last_seen), " ", safeLink(art.url, "source ↗")));
 }
 
 function alertCard(a) {
@@ -258,10 +262,14 @@ async function viewSignal(id) {
 async function viewEvent(id) {
   const body = await api(`/api/events/${encodeURIComponent(id)}`);
   const e = body.event;
-  main().replaceChildren(el("h2", {}, `Event ${e.type}`), el("ol", { class: "feed" }, eventCard(e)),
+  const history = (e.schedule_history || []).length ? el("ol", {}, e.schedule_history.map(h => el("li", {},
+    when(h.at), ` ${h.status}`, h.event_date ? ` · date ${h.event_date}` : "", h.place ? ` · ${h.place}` : "",
+    h.sentence ? el("blockquote", { class: "evidence" }, h.sentence) : ""))) : null;
+  main().replaceChildren(el("h2", {}, `Event: ${e.type}`), el("ol", { class: "feed" }, eventCard(e)),
+    history ? el("h3", {}, "Calendar history") : "", history || "",
     el("h3", {}, `Articles (${body.articles.length})`),
     el("ul", {}, body.articles.map(a => el("li", {}, a.source || "unknown outlet", " · ", when(a.published_at), " · ",
-      safeLink(a.url, a.title || a.id) || (a.title || a.id)))),
+      safeLink(a.url, a.title || a.id) || (a.title || a.id), a.independent === false ? " (a copy of another outlet's report)" : ""))),
     el("h3", {}, "Evidence"), el("ol", { class: "feed" }, body.signals.map(signalCard)),
     whyForm({ event_id: e.event_id }));
 }
@@ -391,13 +399,15 @@ async function viewTrajectory(params) {
     const body = await api(`/api/trajectory?${q}`);
     const who = body.dyad ? body.dyad.split("-").map(label).join(" → ") : label(body.country);
     const moves = body.days.filter(d => d.count);
-    out.replaceChildren(el("h3", {}, `${who}: ${body.start} to ${body.end}`), chart(body.days),
+    out.replaceChildren(el("h3", {}, `${who}: ${body.start} to ${body.end}`),
+      el("p", { class: "meta" }, body.basis === "events" ? "From consolidated events (one story counts once)." : "From asserted signals (no events stored)."),
+      chart(body.days),
       el("p", { class: "legend" }, el("span", {}, el("span", { class: "swatch", style: "background:#1d6fb8" }), "cooperation"),
         el("span", {}, el("span", { class: "swatch", style: "background:#b42318" }), "conflict")),
       el("h3", {}, "What moved it"),
       moves.length ? el("table", {}, el("thead", {}, el("tr", {}, ["Day", "Conflict", "Cooperation", "Signals"].map(h => el("th", { scope: "col" }, h)))),
         el("tbody", {}, moves.map(d => el("tr", {}, el("td", {}, d.date), el("td", {}, d.conflict), el("td", {}, d.cooperation),
-          el("td", {}, el("ul", {}, d.signals.map(s => el("li", {}, el("a", { href: `#/signal/${encodeURIComponent(s.signal_id)}` }, `${s.type} (${s.intensity})`), " ", s.title || ""))))))))
+          el("td", {}, el("ul", {}, d.signals.map(s => el("li", {}, el("a", { href: s.event_id ? `#/event/${encodeURIComponent(s.event_id)}` : `#/signal/${encodeURIComponent(s.signal_id)}` }, `${s.type} (${s.intensity})`), " ", s.title || ""))))))))
         : el("p", { class: "empty" }, "No asserted signals in this period."));
   } catch (err) { showError(out, err); }
 }

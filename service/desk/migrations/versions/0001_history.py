@@ -53,6 +53,7 @@ def upgrade() -> None:
         sa.Column("event_id", sa.String(64), primary_key=True),
         sa.Column("type", sa.String(16), nullable=False),
         sa.Column("status", sa.String(16)),
+        sa.Column("schedule", sa.String(16)),
         sa.Column("severity", sa.Integer, nullable=False),
         sa.Column("first_seen", sa.DateTime, nullable=False),
         sa.Column("last_seen", sa.DateTime, nullable=False),
