@@ -182,7 +182,7 @@ def desk(config: str | None, host: str | None, port: int | None, rebuild: bool, 
     click.echo(f"escalert desk: http://{d.host}:{d.port}/ (store {safe_url(d.database_url(settings.data_dir))}"
                f"{'; consumer group ' + consumer.group_id if consumer else '; not consuming'})", err=True)
     if token_path is not None:
-        click.echo(f"escalert desk: the token for changes is in {token_path}", err=True)
+        click.echo(f"escalert desk: the token for changes is in {token_path.resolve()}", err=True)
     if consumer is not None:
         consumer.start()
     import uvicorn

@@ -203,8 +203,8 @@ def tail(config: str | None, topic: str, from_beginning: bool, max_messages: int
               help="Articles to publish.")
 @click.option("--keep-broker", is_flag=True, help="Leave the broker running on exit.")
 def demo(seeds: str, keep_broker: bool) -> None:
-    """Everything locally in one command: broker, topics, worker, the seeds published, and the
-    signals shown as they arrive. Ctrl-C stops it all."""
+    """Everything locally in one command: broker, topics, worker, the desk (web page), the seeds
+    published, and the signals shown as they arrive. Ctrl-C stops it all."""
     from service.stream.demo import run_demo
 
     started = time.monotonic()

@@ -1,9 +1,10 @@
 """``escalert demo``: the whole pipeline locally, in one command, stopped cleanly by Ctrl-C.
 
 Steps: start the local broker (``scripts/kafka.sh start``, unless one already answers), create
-the topics, start ``escalert worker`` as a child process, publish the seeds, then follow the
-signals topic and print each signal as it arrives. On Ctrl-C (or SIGTERM): stop the worker by its
-PID, then the broker if this command started it.
+the topics, start ``escalert worker`` and ``escalert desk`` (the web page, http://127.0.0.1:8088/)
+as child processes, publish the seeds, then follow the signals topic and print each signal as it
+arrives. On Ctrl-C (or SIGTERM): stop the desk and the worker by their PIDs, then the broker if
+this command started it.
 
 The demo uses its own app id and topics (``demo-*``) and the in-memory table store, so it never
 mixes with a real deployment on the same broker.
@@ -41,6 +42,9 @@ DEMO_ENV = {
     "ESCALERT_SESSION_TIMEOUT_SECONDS": "6",
     "ESCALERT_HEARTBEAT_INTERVAL_SECONDS": "1",
     "ESCALERT_LOG_LEVEL": "warning",
+    # The desk's store for this run only (deleted when a demo starts): an earlier run's topics
+    # are not this run's.
+    "ESCALERT_DESK_URL": f"sqlite:///{REPO / '.local' / 'demo-desk.sqlite3'}",
 }
 
 
@@ -87,6 +91,7 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
         we_started_broker = True
 
     worker: subprocess.Popen[bytes] | None = None
+    desk: subprocess.Popen[bytes] | None = None
     log_path = REPO / ".local" / "demo-worker.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -106,6 +111,7 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
         )
         _say(f"worker started (pid {worker.pid}, log {log_path}); health on "
              f"http://{settings.web_host}:{settings.web_port}/health/ready")
+        desk = _start_desk(env)
         from service.stream.publish import publish_paths
 
         summary = publish_paths(settings, [seeds], progress=False)
@@ -120,6 +126,9 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
         click.echo("", err=True)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if desk is not None and desk.poll() is None:
+            _say(f"stopping the desk (pid {desk.pid})")
+            stop_process(desk)
         if worker is not None and worker.poll() is None:
             _say(f"stopping the worker (pid {worker.pid})")
             stop_process(worker)
@@ -129,6 +138,24 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
         if started is not None:
             _say(f"done after {time.monotonic() - started:.0f} s")
     return 0
+
+
+def _start_desk(env: dict[str, str]) -> subprocess.Popen[bytes] | None:
+    """``escalert desk`` beside the worker; the demo goes on without it if it cannot start."""
+    (REPO / ".local" / "demo-desk.sqlite3").unlink(missing_ok=True)
+    log_path = REPO / ".local" / "demo-desk.log"
+    desk = subprocess.Popen(
+        [sys.executable, "-c", "from service.cli import main; main()", "desk"],
+        cwd=REPO, env=env, stdout=log_path.open("ab"), stderr=subprocess.STDOUT,
+    )
+    time.sleep(2)
+    if desk.poll() is not None:
+        _say(f"the desk did not start (exit {desk.returncode}; see {log_path})")
+        return None
+    host = env.get("ESCALERT_DESK_HOST", "127.0.0.1")
+    port = env.get("ESCALERT_DESK_PORT", "8088")
+    _say(f"desk started (pid {desk.pid}, log {log_path}): open http://{host}:{port}/")
+    return desk
 
 
 def _follow(settings: object, worker: subprocess.Popen[bytes]) -> None:
