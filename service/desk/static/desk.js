@@ -405,7 +405,7 @@ async function viewTrajectory(params) {
       el("p", { class: "legend" }, el("span", {}, el("span", { class: "swatch", style: "background:#1d6fb8" }), "cooperation"),
         el("span", {}, el("span", { class: "swatch", style: "background:#b42318" }), "conflict")),
       el("h3", {}, "What moved it"),
-      moves.length ? el("table", {}, el("thead", {}, el("tr", {}, ["Day", "Conflict", "Cooperation", "Signals"].map(h => el("th", { scope: "col" }, h)))),
+      moves.length ? el("table", {}, el("thead", {}, el("tr", {}, ["Day", "Conflict", "Cooperation", "Behind it"].map(h => el("th", { scope: "col" }, h)))),
         el("tbody", {}, moves.map(d => el("tr", {}, el("td", {}, d.date), el("td", {}, d.conflict), el("td", {}, d.cooperation),
           el("td", {}, el("ul", {}, d.signals.map(s => el("li", {}, el("a", { href: s.event_id ? `#/event/${encodeURIComponent(s.event_id)}` : `#/signal/${encodeURIComponent(s.signal_id)}` }, `${s.type} (${s.intensity})`), " ", s.title || ""))))))))
         : el("p", { class: "empty" }, "No asserted signals in this period."));
