@@ -50,7 +50,9 @@ class Hub:
         for q in list(self.queues):
             if q.full():  # a reader that does not keep up is told to reload instead
                 self.queues.discard(q)
-                q.put_nowait(None) if not q.full() else None
+                while not q.empty():
+                    q.get_nowait()
+                q.put_nowait(None)
                 continue
             q.put_nowait(payload)
 

@@ -115,7 +115,8 @@ def build(settings: Any, desk: Any, *, consume: bool = True, rebuild: bool = Fal
     def health() -> dict[str, Any]:
         if consumer is None:
             return {"consumer": "off"}
-        return {"consumer": "failed" if consumer.error else "running", "stored": consumer.stored,
+        return {"consumer": "retrying" if consumer.error else "running",
+                "last_error": str(consumer.error) if consumer.error else None, "stored": consumer.stored,
                 "rejected": consumer.rejected, "group_id": consumer.group_id}
 
     ctx = DeskContext(store=store, token=token or secrets.token_urlsafe(24), hub=hub,

@@ -29,6 +29,7 @@ from service.desk.store import Store, cutoff
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY_SECONDS = 600.0
+RETRY_MAX_SECONDS = 30.0
 
 
 def desk_topics(settings: Any) -> dict[str, str]:
@@ -114,11 +115,18 @@ class DeskConsumer:
             self._thread.join(timeout)
 
     def _run_logged(self) -> None:
-        try:
-            self.run()
-        except BaseException as exc:  # noqa: BLE001 - reported by the command and /api/health
-            self.error = exc
-            log.error("desk consumer stopped: %s", exc)
+        """``run`` until stopped; after a failure (the database or the broker gone) wait and
+        start again: what was not committed is read again, and writes are idempotent."""
+        delay = 1.0
+        while not self._stop.is_set():
+            try:
+                self.run()
+                return
+            except Exception as exc:  # noqa: BLE001 - reported in /api/health and the log
+                self.error = exc
+                log.error("desk consumer failed, starting again in %.0f s: %s", delay, exc)
+                self._stop.wait(delay)
+                delay = min(delay * 2, RETRY_MAX_SECONDS)
 
     def _consumer(self) -> Any:
         from kafka import ConsumerRebalanceListener
@@ -131,6 +139,9 @@ class DeskConsumer:
             auto_offset_reset="earliest", isolation_level="read_committed",
             allow_auto_create_topics=False, fetch_max_wait_ms=100,
             metadata_max_age_ms=5000,
+            # Room for a busy machine: a member that misses heartbeats is dropped from the
+            # group and rejoins, and nothing is read meanwhile.
+            session_timeout_ms=30_000, heartbeat_interval_ms=3_000,
         )
 
         class Listener(ConsumerRebalanceListener):
@@ -158,6 +169,7 @@ class DeskConsumer:
                     self._write(polled)
                     c.commit()
                     self.rebuild = False
+                    self.error = None
                 if time.monotonic() >= next_prune:
                     self._prune()
                     next_prune = time.monotonic() + PRUNE_EVERY_SECONDS

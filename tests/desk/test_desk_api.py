@@ -269,3 +269,18 @@ def test_trajectory_counts_a_story_once_when_events_are_stored(client, store, se
                and body["start"] <= v["first_seen"][:10] <= body["end"] for v in last)
     assert want and sum(d["count"] for d in body["days"]) == want
     assert all(s["event_id"] for d in body["days"] for s in d["signals"])
+
+
+def test_a_live_reader_that_falls_behind_is_told_to_reload():
+    import asyncio
+
+    from service.desk.api import Hub
+
+    hub = Hub()
+    slow: asyncio.Queue = asyncio.Queue(2)
+    fast: asyncio.Queue = asyncio.Queue(10)
+    hub.queues |= {slow, fast}
+    for i in range(3):
+        hub._fan_out([{"kind": "signal", "doc": {"n": i}}])
+    assert slow.qsize() == 1 and slow.get_nowait() is None  # reload, nothing stale before it
+    assert slow not in hub.queues and fast.qsize() == 3

@@ -123,3 +123,42 @@ def _rows(store: Store) -> dict:
     with store.engine.connect() as conn:
         return {t.name: sorted(json.dumps([str(v) for v in r]) for r in conn.execute(sa.select(t)))
                 for t in T.ALL}
+
+
+def test_a_failed_write_is_retried_and_nothing_is_lost(tmp_path, seed_signals):
+    _broker()
+    from kafka import KafkaProducer
+
+    from service.stream.clients import ensure_topics
+
+    subs = tmp_path / "subs.yaml"
+    subs.write_text("subscriptions:\n  - name: local\n    urls: ['escalertconsole://']\n")
+    settings = _settings(f"it-desk-{uuid.uuid4().hex[:8]}", subs)
+    ensure_topics(settings)
+    prod = KafkaProducer(bootstrap_servers=BROKERS, acks="all")
+    sample = seed_signals[:20]
+    for s in sample:
+        prod.send(settings.topics.signals, key=s["article_id"].encode(), value=json.dumps(s).encode())
+    prod.flush(30)
+    prod.close()
+
+    store = Store.open(f"sqlite:///{tmp_path / 'desk.sqlite3'}")
+    real = store.ingest
+    calls = {"n": 0}
+
+    def flaky(batch):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("database went away")
+        return real(batch)
+
+    store.ingest = flaky  # type: ignore[method-assign]
+    c = DeskConsumer(settings, DeskSettings(poll_ms=100), store)
+    c.start()
+    try:
+        want = len({s["signal_id"] for s in sample})
+        assert _wait(lambda: store.counts()["signals"] == want, 90), (store.counts(), c.error)
+    finally:
+        c.stop()
+    assert calls["n"] >= 2 and c.error is None
+    store.close()
