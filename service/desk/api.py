@@ -143,7 +143,16 @@ def create_app(ctx: DeskContext) -> FastAPI:
     async def _bad_value(request: Request, exc: ValueError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
-    # -- lists and items ------------------------------------------------------------------------
+    _history_routes(app, ctx)
+    _calendar_routes(app, ctx)
+    _delivery_routes(app, ctx)
+    _silence_routes(app, ctx, require_token)
+    _live_routes(app, ctx)
+    return app
+
+
+def _history_routes(app: FastAPI, ctx: DeskContext) -> None:
+    """Lists and single items: signals, events, alerts, articles."""
 
     @app.get("/api/signals", tags=["history"])
     def list_signals(p: Annotated[ListParams, Depends()]) -> dict[str, Any]:
@@ -196,7 +205,9 @@ def create_app(ctx: DeskContext) -> FastAPI:
             raise HTTPException(404, f"no signal of article {article_id!r} in the store")
         return {"article": sigs[0]["article"], "signals": sigs, "names": views.names_for(sigs)}
 
-    # -- calendar and trajectories --------------------------------------------------------------
+
+def _calendar_routes(app: FastAPI, ctx: DeskContext) -> None:
+    """The calendar (JSON and .ics) and trajectories."""
 
     def _calendar(since: date | None, until: date | None) -> tuple[list, dict[str, str]]:
         got = ctx.store.scheduled(since, until)
@@ -246,7 +257,9 @@ def create_app(ctx: DeskContext) -> FastAPI:
                 "basis": basis, "start": start.isoformat(), "end": last.isoformat(), "days": series,
                 "names": views.names_for([], extra=[c for c in (source, target, country) if c])}
 
-    # -- subscriptions, deliveries, why ---------------------------------------------------------
+
+def _delivery_routes(app: FastAPI, ctx: DeskContext) -> None:
+    """Subscriptions (never their URLs), deliveries and why (not)."""
 
     def _subs() -> Any:
         subs = ctx.subscriptions()
@@ -306,7 +319,9 @@ def create_app(ctx: DeskContext) -> FastAPI:
             out.append({"signal_id": d["signal_id"], **ans})
         return {"subscription": name, "answers": out}
 
-    # -- silences -------------------------------------------------------------------------------
+
+def _silence_routes(app: FastAPI, ctx: DeskContext, require_token: Callable[..., None]) -> None:
+    """Silences, as `escalert silence list/add/expire`; changes need the token."""
 
     def _silence_store() -> Any:
         if ctx.silences is None:
@@ -367,7 +382,9 @@ def create_app(ctx: DeskContext) -> FastAPI:
             raise HTTPException(409, str(exc)) from None
         return s.model_dump(mode="json")
 
-    # -- live feed, names, health, page ---------------------------------------------------------
+
+def _live_routes(app: FastAPI, ctx: DeskContext) -> None:
+    """The live feed (SSE), names, health, the page and its assets."""
 
     @app.get("/api/stream", tags=["live"])
     async def stream(request: Request) -> Any:
@@ -409,8 +426,6 @@ def create_app(ctx: DeskContext) -> FastAPI:
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
-
-    return app
 
 
 def _alert_brief(a: dict[str, Any]) -> dict[str, Any]:
