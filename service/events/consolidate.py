@@ -118,14 +118,18 @@ def summary_of(signal: Signal) -> dict[str, Any]:
         "d0": d0.isoformat() if d0 else "",
         "d1": d1.isoformat() if d1 else "",
         "m": modality_class(signal.modality.value),
+        "sched_m": signal.modality == Modality.SCHEDULED,
     }
 
 
 def actors_compatible(a: dict, b: dict, symmetric: bool) -> int:
     """How many codes two summaries share (0: not the same actors)."""
     if symmetric:
+        # Talks USA-RUS and talks RUS-NATO share Russia but are two meetings: when both name
+        # two or more parties, two must be shared.
         x, y = set(a["src"]) | set(a["tgt"]), set(b["src"]) | set(b["tgt"])
-        return len(x & y)
+        shared = len(x & y)
+        return shared if shared >= min(2, len(x), len(y)) else 0
     shared = 0
     for side in ("src", "tgt"):
         x, y = set(a[side]), set(b[side])
@@ -148,9 +152,11 @@ def place_compatible(a: dict, b: dict) -> bool:
 
 
 def dates_compatible(a: dict, b: dict, slack_days: int) -> bool:
+    """Unknown dates match any; ranges overlap with ``slack_days`` of slack, except between
+    two scheduled mentions (a meeting on Jan. 12 and one on Jan. 13 are two meetings)."""
     if not a["d0"] or not b["d0"]:
         return True
-    slack = timedelta(days=slack_days)
+    slack = timedelta(days=0 if a.get("sched_m") and b.get("sched_m") else slack_days)
     a0, a1 = (date.fromisoformat(a["d0"]), date.fromisoformat(a["d1"] or a["d0"]))
     b0, b1 = (date.fromisoformat(b["d0"]), date.fromisoformat(b["d1"] or b["d0"]))
     return a0 <= b1 + slack and b0 <= a1 + slack
@@ -348,6 +354,7 @@ def _index_entry(rec: dict, cfg: ConsolidationConfig) -> dict:
         "d0": d0 or "",
         "d1": d1 or "",
         "m": modality_class(rec["modality"]),
+        "sched_m": rec["schedule"] is not None and rec["schedule"] != "held",
         "first": rec["_t"][0],
         "last": rec["_t"][1],
         "until": until,

@@ -1,0 +1,302 @@
+"""The event stage in the Faust worker: signals -> consolidation -> ``events`` -> calendar, alerts.
+
+``register(app, settings)`` (called by ``service.stream.app.create_app`` unless
+``ESCALERT_EVENTS_ENABLED=false``) adds:
+
+- topic ``<app id>-event-keys``: the signals again, keyed by the consolidation key (the event
+  type, :func:`~service.events.consolidate.event_key`), so that every signal that could join an
+  event lands in the partition that holds it. Agent ``events-key`` writes it;
+- table ``events`` (the worker's store, ``rocksdb://`` by default): the
+  :class:`~service.events.consolidate.Consolidator` state. Agent ``events-consolidate`` is its only
+  writer, inside stream iteration, so each write goes to the partition of the signal being
+  processed, which is the event's partition;
+- topic ``events`` (key ``event_id``, value :class:`~schemas.event.Event` JSON): every new
+  version of an event;
+- table ``calendar`` (``memory://`` + compacted changelog, key-partitioned like the alert tables:
+  the calendar timer writes it outside stream iteration, see ``service.alerts.agents``): one entry
+  per scheduled event, fed by agent ``events-calendar``; served as iCalendar on
+  ``GET /calendar.ics`` (query ``type``, ``actor``, ``country`` filter it) and, when alerts are
+  configured, ``GET /calendar/<subscription>.ics`` (that subscription's filters);
+- when alerts are configured: table ``event-alerts`` and agent ``events-alerts`` (event versions
+  -> :class:`~service.events.alerting.EventAlerting` -> the ``alerts`` topic, delivered by the
+  alert agents), and the timer that sends calendar reminders and no-report alerts.
+
+Sends are forced and awaited per batch (Kafka acknowledged them) before the batch's offsets are
+released, so a crash re-processes a batch rather than losing its events; the consolidator
+ignores a signal id it already folded in, and alert ids are deterministic (the delivery ledger
+drops repeats).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import faust
+from faust.streams import _current_event
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from pydantic import ValidationError
+
+from schemas.deadletter import DeadLetter
+from schemas.signal import Signal
+from service.events.calendar import due, entry_from, to_ics
+from service.events.consolidate import ConsolidationConfig, Consolidator
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+BATCH_WITHIN = 0.05
+
+
+def keys_topic_name(settings: Any) -> str:
+    return f"{settings.app_id}-event-keys"
+
+
+def signal_key(value: bytes) -> str | None:
+    """The consolidation key of a signal message (its type), or None when it has none."""
+    try:
+        doc = json.loads(value)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    kind = doc.get("type") if isinstance(doc, dict) else None
+    return kind if isinstance(kind, str) and kind.isalpha() and kind.isupper() else None
+
+
+@contextlib.contextmanager
+def current_event(event: Any) -> Iterator[None]:
+    """Make ``event`` Faust's current event: table writes go to its partition."""
+    token = _current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        _current_event.reset(token)
+
+
+class EventMetrics:
+    def __init__(self, registry: CollectorRegistry | None) -> None:
+        r = registry or CollectorRegistry()
+        self.signals_in = Counter("escalert_event_signals_in", "Signals consolidated into events.",
+                                  registry=r)
+        self.versions_out = Counter("escalert_event_versions_out",
+                                    "Event versions published on the events topic.", registry=r)
+        self.update_seconds = Histogram(
+            "escalert_event_update_seconds",
+            "From a signal's publication on the signals topic to its event version acknowledged.",
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10), registry=r)
+        self.calendar_alerts = Counter("escalert_calendar_alerts", "Reminders and no-report alerts.",
+                                       ["kind"], registry=r)
+
+
+@dataclass
+class EventParts:
+    """What :func:`register` built (tests and the web views look inside)."""
+
+    keys_topic: Any
+    events_topic: Any
+    table: Any
+    calendar_table: Any
+    consolidator: Consolidator
+    metrics: EventMetrics
+    alerting: Any = None
+    alert_table: Any = None
+
+
+def register(app: Any, settings: Any) -> EventParts:
+    """Add the event topics, tables, agents, timer and calendar pages (module docstring)."""
+    from service.alerts.agents import _table
+
+    cfg = settings.events
+    n = settings.partitions
+    stream_parts = app.escalert
+    raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
+               partitions=n)
+    keys_topic = app.topic(keys_topic_name(settings), **raw)
+    events_topic = app.topic(cfg.topic, **raw)
+    table = app.Table(cfg.table, partitions=n,
+                      schema=faust.Schema(key_serializer="json", value_serializer="json"),
+                      help="Event consolidation state (events, match index, article index).")
+    calendar_table = _table(app, cfg.calendar_table, n)
+    consolidator = Consolidator(table, ConsolidationConfig(window=timedelta(hours=cfg.window_hours)))
+    metrics = EventMetrics(getattr(stream_parts.metrics, "registry", None))
+    parts = EventParts(keys_topic, events_topic, table, calendar_table, consolidator, metrics)
+
+    async def dead_letter(event: Any, error: str) -> None:
+        value = event.value
+        text = value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value)
+        dl = DeadLetter(reason="schema", error=error, payload=text, source_topic=event.message.topic,
+                        partition=event.message.partition, offset=event.message.offset,
+                        key=event.key.decode("utf-8", errors="replace") if event.key else None,
+                        failed_at=datetime.now(UTC))
+        fut = await stream_parts.articles_dlq.send(key=event.key, value=dl.model_dump_json().encode(),
+                                                   force=True)
+        await fut
+
+    @app.agent(stream_parts.signals, name="events-key")
+    async def key_signals(stream: Any) -> None:
+        async for batch in stream.take_events(BATCH, within=BATCH_WITHIN):
+            futures = []
+            for ev in batch:
+                key = signal_key(ev.value)
+                if key is None:
+                    await dead_letter(ev, "not a signal: no event type (a JSON object with 'type')")
+                    continue
+                futures.append(await keys_topic.send(
+                    key=key.encode(), value=ev.value, timestamp=ev.message.timestamp, force=True))
+            await asyncio.gather(*futures)
+
+    @app.agent(keys_topic, name="events-consolidate")
+    async def consolidate(stream: Any) -> None:
+        async for batch in stream.take_events(BATCH, within=BATCH_WITHIN):
+            sent = []
+            for ev in batch:
+                try:
+                    signal = Signal.model_validate_json(ev.value)
+                except ValidationError as exc:
+                    await dead_letter(ev, f"not a Signal: {exc}")
+                    continue
+                with current_event(ev):
+                    version = consolidator.add(signal)
+                metrics.signals_in.inc()
+                if version is None:
+                    continue
+                fut = await events_topic.send(key=version["event_id"].encode(),
+                                              value=json.dumps(version).encode(), force=True)
+                sent.append((fut, ev.message.timestamp))
+            for fut, ts in sent:
+                await fut
+                metrics.versions_out.inc()
+                if ts:
+                    metrics.update_seconds.observe(max(0.0, time.time() - ts / 1000.0))
+
+    @app.agent(events_topic, name="events-calendar")
+    async def calendar(stream: Any) -> None:
+        async for ev in stream.events():
+            try:
+                version = json.loads(ev.value)
+            except ValueError:
+                continue
+            event_id = version.get("event_id")
+            previous = calendar_table.get(event_id)
+            if version.get("schedule") is not None or previous is not None:
+                calendar_table[event_id] = entry_from(version, previous)
+
+    _register_pages(app, parts)
+    if getattr(app, "escalert_alerts", None) is not None:
+        _register_alerts(app, settings, parts)
+    app.escalert_events = parts
+    return parts
+
+
+def _register_alerts(app: Any, settings: Any, parts: EventParts) -> None:
+    """Event alerts and calendar alerts, published on the alert agents' ``alerts`` topic."""
+    from service.alerts.agents import Staged, _ready, _table
+    from service.events.alerting import EventAlerting
+
+    cfg = settings.events
+    alert_parts = app.escalert_alerts
+    reloader = alert_parts.reloader
+    table = _table(app, cfg.alerts_table, settings.partitions)
+    alerting = EventAlerting(reloader.current, table,
+                             silences=getattr(alert_parts.noise, "_extra_silences", None))
+    parts.alerting, parts.alert_table = alerting, table
+    lock = asyncio.Lock()
+
+    async def publish(alerts: list) -> None:
+        futures = [await alert_parts.alerts_topic.send(
+            key=a.subscription.encode(), value=a.model_dump_json().encode(), force=True)
+            for a in alerts]
+        for fut in futures:
+            await fut
+
+    async def staged(fn: Any) -> None:
+        """Decide on a staged copy of the state; publish; only then keep the decisions."""
+        async with lock:
+            if alerting.subs is not reloader.current:
+                alerting.update(reloader.current)
+            view = Staged(table)
+            alerting.state = view
+            try:
+                alerts = fn()
+            finally:
+                alerting.state = table
+            if alerts:
+                await publish(alerts)
+            view.commit()
+
+    @app.agent(parts.events_topic, name="events-alerts")
+    async def event_alerts(stream: Any) -> None:
+        async for ev in stream.events():
+            try:
+                version = json.loads(ev.value)
+                await staged(lambda v=version: alerting.process(v, datetime.now(UTC)))
+            except Exception:  # an alerting bug must not stop the worker
+                log.exception("event alerting failed for %r", ev.key)
+
+    @app.timer(cfg.calendar_interval, name="events-calendar-due")
+    async def calendar_due() -> None:
+        if not _ready(app):
+            return
+        await calendar_alerts(alerting, parts, publish, lock, datetime.now(UTC))
+
+
+async def calendar_alerts(alerting: Any, parts: EventParts, publish: Any, lock: asyncio.Lock,
+                          now: datetime) -> int:
+    """Send the reminders and no-report alerts due at ``now``; record them in the calendar."""
+    sent = 0
+    async with lock:
+        for event_id, entry in list(parts.calendar_table.items()):
+            subs = alerting.calendar_subscriptions(entry["event"])
+            new_entry, dues = due(entry, subs, now)
+            if not dues:
+                continue
+            alerts = alerting.calendar(dues, now)
+            await publish(alerts)
+            parts.calendar_table[event_id] = new_entry
+            for d in dues:
+                parts.metrics.calendar_alerts.labels(d.kind).inc()
+            sent += len(alerts)
+    return sent
+
+
+def calendar_filter(query: Any) -> Any:
+    """An event predicate from ``?type=CONSULT&actor=RUS&country=CHE`` (each repeatable)."""
+    types = {t.upper() for t in query.getall("type", [])}
+    actors = {a.upper() for a in query.getall("actor", [])}
+    countries = {c.upper() for c in query.getall("country", [])}
+
+    def accept(event: dict) -> bool:
+        codes = {a["code"].upper() for side in ("source", "target") for a in event["actors"][side]}
+        country = ((event.get("location") or {}).get("country") or "").upper()
+        return ((not types or event["type"] in types) and (not actors or bool(codes & actors))
+                and (not countries or country in countries))
+
+    return accept
+
+
+def _register_pages(app: Any, parts: EventParts) -> None:
+    ics_type = "text/calendar; charset=utf-8"
+
+    def entries(accept: Any) -> list[dict]:
+        return [e for _, e in sorted(parts.calendar_table.items()) if accept(e["event"])]
+
+    @app.page("/calendar.ics")
+    async def calendar_feed(web: Any, request: Any) -> Any:
+        accept = calendar_filter(request.query)
+        return web.bytes(to_ics(entries(accept)), content_type=ics_type)
+
+    @app.page("/calendar/{name}")
+    async def subscription_feed(web: Any, request: Any, name: str) -> Any:
+        name = name.removesuffix(".ics")
+        alerting = parts.alerting
+        if alerting is None or alerting.subs.get(name) is None:
+            return web.json({"error": f"no subscription named {name!r}"}, status=404)
+        body = to_ics(entries(lambda ev: alerting.accepts(name, ev)), name=f"escalert: {name}")
+        return web.bytes(body, content_type=ics_type)
