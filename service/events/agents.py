@@ -12,12 +12,12 @@
   processed, which is the event's partition;
 - topic ``events`` (key ``event_id``, value :class:`~schemas.event.Event` JSON): every new
   version of an event;
-- table ``calendar`` (``memory://`` + compacted changelog, key-partitioned like the alert tables:
-  the calendar timer writes it outside stream iteration, see ``service.alerts.agents``): one entry
-  per scheduled event, fed by agent ``events-calendar``; served as iCalendar on
+- table ``calendar`` (the worker's store; written by agent ``events-calendar`` and by the calendar
+  timer, each write under its event's partition: :mod:`service.events.tables`): one entry per
+  scheduled event; served as iCalendar on
   ``GET /calendar.ics`` (query ``type``, ``actor``, ``country`` filter it) and, when alerts are
   configured, ``GET /calendar/<subscription>.ics`` (that subscription's filters);
-- when alerts are configured: table ``event-alerts`` and agent ``events-alerts`` (event versions
+- when alerts are configured: table ``event-alerts`` (likewise) and agent ``events-alerts`` (event versions
   -> :class:`~service.events.alerting.EventAlerting` -> the ``alerts`` topic, delivered by the
   alert agents), and the timer that sends calendar reminders and no-report alerts.
 
@@ -49,6 +49,7 @@ from schemas.deadletter import DeadLetter
 from schemas.signal import Signal
 from service.events.calendar import due, entry_from, to_ics
 from service.events.consolidate import ConsolidationConfig, Consolidator
+from service.events.tables import scoped_table
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,17 @@ def signal_key(value: bytes) -> str | None:
         return None
     kind = doc.get("type") if isinstance(doc, dict) else None
     return kind if isinstance(kind, str) and kind.isalpha() and kind.isupper() else None
+
+
+def coalesce(latest: dict[str, tuple[dict, list[float]]], version: dict, timestamp: float | None) -> None:
+    """Keep only an event's last version of a batch, with the changes of the ones it replaces
+    (the title and the body of one article would otherwise make two updates a second apart)."""
+    held = latest.pop(version["event_id"], None)
+    stamps = [timestamp] if timestamp else []
+    if held is not None:
+        version = {**version, "changes": list(dict.fromkeys([*held[0]["changes"], *version["changes"]]))}
+        stamps = held[1] + stamps
+    latest[version["event_id"]] = (version, stamps)
 
 
 @contextlib.contextmanager
@@ -111,8 +123,6 @@ class EventParts:
 
 def register(app: Any, settings: Any) -> EventParts:
     """Add the event topics, tables, agents, timer and calendar pages (module docstring)."""
-    from service.alerts.agents import _table
-
     cfg = settings.events
     n = settings.partitions
     stream_parts = app.escalert
@@ -123,7 +133,7 @@ def register(app: Any, settings: Any) -> EventParts:
     table = app.Table(cfg.table, partitions=n,
                       schema=faust.Schema(key_serializer="json", value_serializer="json"),
                       help="Event consolidation state (events, match index, article index).")
-    calendar_table = _table(app, cfg.calendar_table, n)
+    calendar_table = scoped_table(app, cfg.calendar_table, n, "Calendar entries (scheduled events).")
     consolidator = Consolidator(table, ConsolidationConfig(window=timedelta(hours=cfg.window_hours)))
     metrics = EventMetrics(getattr(stream_parts.metrics, "registry", None))
     parts = EventParts(keys_topic, events_topic, table, calendar_table, consolidator, metrics)
@@ -155,7 +165,7 @@ def register(app: Any, settings: Any) -> EventParts:
     @app.agent(keys_topic, name="events-consolidate")
     async def consolidate(stream: Any) -> None:
         async for batch in stream.take_events(BATCH, within=BATCH_WITHIN):
-            sent = []
+            latest: dict[str, tuple[dict, list[float]]] = {}
             for ev in batch:
                 try:
                     signal = Signal.model_validate_json(ev.value)
@@ -165,16 +175,19 @@ def register(app: Any, settings: Any) -> EventParts:
                 with current_event(ev):
                     version = consolidator.add(signal)
                 metrics.signals_in.inc()
-                if version is None:
-                    continue
+                if version is not None:
+                    coalesce(latest, version, ev.message.timestamp)
+            sent = []
+            for version, stamps in latest.values():
                 fut = await events_topic.send(key=version["event_id"].encode(),
                                               value=json.dumps(version).encode(), force=True)
-                sent.append((fut, ev.message.timestamp))
-            for fut, ts in sent:
+                sent.append((fut, stamps))
+            for fut, stamps in sent:
                 await fut
                 metrics.versions_out.inc()
-                if ts:
-                    metrics.update_seconds.observe(max(0.0, time.time() - ts / 1000.0))
+                now = time.time()
+                for ts in stamps:
+                    metrics.update_seconds.observe(max(0.0, now - ts / 1000.0))
 
     @app.agent(events_topic, name="events-calendar")
     async def calendar(stream: Any) -> None:
@@ -197,13 +210,13 @@ def register(app: Any, settings: Any) -> EventParts:
 
 def _register_alerts(app: Any, settings: Any, parts: EventParts) -> None:
     """Event alerts and calendar alerts, published on the alert agents' ``alerts`` topic."""
-    from service.alerts.agents import Staged, _ready, _table
+    from service.alerts.agents import Staged, _ready
     from service.events.alerting import EventAlerting
 
     cfg = settings.events
     alert_parts = app.escalert_alerts
     reloader = alert_parts.reloader
-    table = _table(app, cfg.alerts_table, settings.partitions)
+    table = scoped_table(app, cfg.alerts_table, settings.partitions, "Event alert state.")
     alerting = EventAlerting(reloader.current, table,
                              silences=getattr(alert_parts.noise, "_extra_silences", None))
     parts.alerting, parts.alert_table = alerting, table
@@ -282,7 +295,7 @@ def calendar_filter(query: Any) -> Any:
 
 
 def _register_pages(app: Any, parts: EventParts) -> None:
-    ics_type = "text/calendar; charset=utf-8"
+    ics_type = "text/calendar"  # UTF-8, RFC 5545's default (aiohttp refuses a charset here)
 
     def entries(accept: Any) -> list[dict]:
         return [e for _, e in sorted(parts.calendar_table.items()) if accept(e["event"])]
