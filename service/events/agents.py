@@ -10,6 +10,10 @@
   :class:`~service.events.consolidate.Consolidator` state. Agent ``events-consolidate`` is its only
   writer, inside stream iteration, so each write goes to the partition of the signal being
   processed, which is the event's partition;
+- agent ``events-retract``: a tombstone on ``articles`` (dead-lettered by detection, see
+  :func:`retracted_article`) is sent to every consolidation key as ``{"retract": <article id>}``;
+  the events the article fed get a new version without it (``retracted`` when none is left),
+  and event alerting sends corrections to the subscribers who were told;
 - topic ``events`` (key ``event_id``, value :class:`~schemas.event.Event` JSON): every new
   version of an event;
 - table ``calendar`` (the worker's store; written by agent ``events-calendar`` and by the calendar
@@ -45,6 +49,7 @@ from faust.streams import _current_event
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from pydantic import ValidationError
 
+from schemas.common import EventType
 from schemas.deadletter import DeadLetter
 from schemas.signal import Signal
 from service.events.calendar import due, entry_from, to_ics
@@ -63,12 +68,37 @@ def keys_topic_name(settings: Any) -> str:
 
 def signal_key(value: bytes) -> str | None:
     """The consolidation key of a signal message (its type), or None when it has none."""
+    if not value:
+        return None
     try:
         doc = json.loads(value)
     except (ValueError, UnicodeDecodeError):
         return None
     kind = doc.get("type") if isinstance(doc, dict) else None
     return kind if isinstance(kind, str) and kind.isalpha() and kind.isupper() else None
+
+
+TOMBSTONE_ERROR = "empty payload (null message value)"
+
+
+def retracted_article(dead_letter: bytes) -> str | None:
+    """The article id a dead letter withdraws, or None.
+
+    A tombstone (a null value under an article's key) on ``articles`` is how a producer withdraws
+    an article. Detection dead-letters it (nothing to detect) with the key and this error; the
+    event stage reads it there, so the detection path needs no second reader of ``articles``.
+    """
+    try:
+        dl = DeadLetter.model_validate_json(dead_letter)
+    except (ValidationError, ValueError):
+        return None
+    if dl.reason == "not_json" and dl.error.endswith(TOMBSTONE_ERROR) and not dl.payload and dl.key:
+        return dl.key
+    return None
+
+
+def retraction_message(article_id: str) -> bytes:
+    return json.dumps({"retract": article_id}).encode()
 
 
 def coalesce(latest: dict[str, tuple[dict, list[float]]], version: dict, timestamp: float | None) -> None:
@@ -140,7 +170,7 @@ def register(app: Any, settings: Any) -> EventParts:
 
     async def dead_letter(event: Any, error: str) -> None:
         value = event.value
-        text = value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value)
+        text = value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value or "")
         dl = DeadLetter(reason="schema", error=error, payload=text, source_topic=event.message.topic,
                         partition=event.message.partition, offset=event.message.offset,
                         key=event.key.decode("utf-8", errors="replace") if event.key else None,
@@ -167,8 +197,13 @@ def register(app: Any, settings: Any) -> EventParts:
         async for batch in stream.take_events(BATCH, within=BATCH_WITHIN):
             latest: dict[str, tuple[dict, list[float]]] = {}
             for ev in batch:
+                if ev.value and ev.value.startswith(b'{"retract"'):
+                    with current_event(ev):
+                        for version in consolidator.retract(json.loads(ev.value)["retract"]):
+                            coalesce(latest, version, ev.message.timestamp)
+                    continue
                 try:
-                    signal = Signal.model_validate_json(ev.value)
+                    signal = Signal.model_validate_json(ev.value or b"")
                 except ValidationError as exc:
                     await dead_letter(ev, f"not a Signal: {exc}")
                     continue
@@ -188,6 +223,18 @@ def register(app: Any, settings: Any) -> EventParts:
                 now = time.time()
                 for ts in stamps:
                     metrics.update_seconds.observe(max(0.0, now - ts / 1000.0))
+
+    @app.agent(stream_parts.articles_dlq, name="events-retract")
+    async def retract(stream: Any) -> None:
+        async for ev in stream.events():
+            article_id = retracted_article(ev.value) if ev.value else None
+            if article_id is None:
+                continue
+            # The article's signals may have fed an event of any type: every key hears of it.
+            futures = [await keys_topic.send(key=t.value.encode(), value=retraction_message(article_id),
+                                             force=True) for t in EventType]
+            await asyncio.gather(*futures)
+            log.info("article %s withdrawn: its events are being updated", article_id)
 
     @app.agent(events_topic, name="events-calendar")
     async def calendar(stream: Any) -> None:

@@ -31,7 +31,8 @@ tests), re-assigned on change, never mutated in place:
 - ``e|<event_id>``: the event record (the public event plus ``_``-prefixed bookkeeping);
 - ``i|<type>|<actor code>``: the open events of that type involving that actor, with what
   the matching needs (so a candidate is rejected without loading its record);
-- ``a|<article id>``: the events an article fed (for retractions).
+- ``a|<article id>``: the events an article fed (for retractions);
+- ``r|<article id>``: a withdrawn article (its late signals are ignored).
 """
 
 from __future__ import annotations
@@ -197,6 +198,8 @@ class Consolidator:
 
     def add(self, signal: Signal) -> dict | None:
         """Fold one signal in; the event's new version (public dict), or None if unchanged."""
+        if f"r{_SEP}{signal.article_id}" in self.state:
+            return None  # the article was withdrawn (its signals arrived after the tombstone)
         key = event_key(signal)
         sig = summary_of(signal)
         t = _ts(signal.article.published_at)
@@ -224,6 +227,7 @@ class Consolidator:
             out.append(public(rec))
         if f"a{_SEP}{article_id}" in self.state:
             del self.state[f"a{_SEP}{article_id}"]
+        self.state[f"r{_SEP}{article_id}"] = True
         return out
 
     def event(self, event_id: str) -> dict | None:

@@ -142,3 +142,10 @@ def test_two_scheduled_meetings_a_day_apart_with_one_shared_party_stay_apart():
     ])
     ids = [x["event_id"] for x in v]
     assert ids[0] != ids[1] and ids[0] != ids[2] and ids[3] == ids[0]
+
+
+def test_signals_of_a_withdrawn_article_that_arrive_late_are_ignored():
+    c = Consolidator()
+    assert c.retract("art-1") == []
+    assert c.add(make_signal(1)) is None
+    assert c.add(make_signal(2)) is not None

@@ -162,6 +162,26 @@ def test_one_event_across_outlets_postponement_calendar_and_restart(make_stream,
     assert {k: v for k, v in summary(after).items() if k != ev["event_id"]} == {
         k: v for k, v in before.items() if k != ev["event_id"]}
 
+    # Retraction: a tombstone withdraws the sample article. Events it alone fed are retracted and
+    # the subscribers told of them get a correction; the Geneva talks stand (other outlets).
+    nato = [e for e in after.values() if e["location"] and e["location"]["name"] == "Brussels"][0]
+    stream.produce([(b"ev-sample-reuters", None)])
+    # (event versions of different events are in different partitions: wait for both)
+    retracted = final_events(stream, until=lambda es: es[nato["event_id"]]["status"] == "retracted"
+                             and es[ev["event_id"]]["version"] > ev2["version"])
+    talks_now = retracted[ev["event_id"]]
+    assert talks_now["status"] == "active" and talks_now["corroboration"] == 4, (talks_now["sources"], talks_now["articles"])
+    assert "ev-sample-reuters" not in {a["id"] for a in talks_now["articles"]}
+    got = alerts(stream, until=lambda al: any(a["reason"] == "correction" for a in al))
+    time.sleep(2)
+    got = alerts(stream, until=lambda al: False, timeout=5)
+    told = {(a["subscription"], a["event_id"]) for a in got
+            if a["reason"] in ("event_new", "event_update") and a["status"] == "deliver"}
+    corrections = {(a["subscription"], a["event_id"]) for a in got if a["reason"] == "correction"}
+    assert ("nato-calendar", nato["event_id"]) in corrections
+    assert corrections <= told and not {c for c in corrections if c[1] == ev["event_id"]}
+    assert all(retracted[e]["status"] == "retracted" for _, e in corrections)
+
 
 def test_two_workers_give_the_same_events_as_one(make_stream, tmp_path):
     one = deployment(make_stream, tmp_path, "one")
