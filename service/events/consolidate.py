@@ -306,9 +306,22 @@ class Consolidator:
         if old_sched is not None:
             rec = apply_follow_up(rec, signal, dumped, follow)
         else:
+            if (signal.modality == Modality.SCHEDULED and signal.event_date is not None
+                    and rec["event_date"] is None):
+                # "Seoul, Washington set date for talks" then "will meet on March 18": the
+                # event is the planned one, a calendar entry.
+                rec["schedule"] = "announced"
+                rec["schedule_history"] = [_change("announced", signal, dumped)]
             _merge_place_and_date(rec, signal, dumped)
-        if MODALITY_RANK[signal.modality.value] > MODALITY_RANK[rec["modality"]]:
-            rec["modality"] = signal.modality.value
+        if rec["schedule"] is not None:
+            # A calendar entry is scheduled until a report says it was held.
+            modality = "asserted" if rec["schedule"] == "held" else "scheduled"
+            changed = modality != rec["modality"]
+        else:
+            modality = signal.modality.value
+            changed = MODALITY_RANK[modality] > MODALITY_RANK[rec["modality"]]
+        if changed:
+            rec["modality"] = modality
             rec["changes"].append("modality_changed")
         if signal.severity > rec["severity"]:
             rec["severity"] = signal.severity

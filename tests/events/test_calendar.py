@@ -156,3 +156,11 @@ def test_postponement_date_from_the_sentence_when_the_detector_kept_the_old_one(
     v = c.add(talks(2, "The Geneva talks, planned for Jan. 10, have been postponed to Jan. 17.",
                     outlet="AFP", hours=30))
     assert v["schedule"] == "postponed" and v["event_date"] == "2025-01-17"
+
+
+def test_a_headline_about_a_plan_then_its_date_makes_a_calendar_entry():
+    c = Consolidator()
+    c.add(talks(1, "Seoul, Washington set date for security talks", modality="asserted", event_date=None,
+                place=None, country=None))
+    v = c.add(talks(2, ANNOUNCED, outlet="AP"))
+    assert v["schedule"] == "announced" and v["modality"] == "scheduled" and v["event_date"] == "2025-01-10"
