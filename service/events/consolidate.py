@@ -133,9 +133,9 @@ def actors_compatible(a: dict, b: dict, symmetric: bool) -> int:
         return shared if shared >= min(2, len(x), len(y)) else 0
     shared = 0
     for side in ("src", "tgt"):
-        x, y = set(a[side]), set(b[side])
+        x, y = a[side], b[side]  # short sorted lists: a scan beats building sets
         if x and y:
-            common = len(x & y)
+            common = sum(1 for c in x if c in y)
             if not common:
                 return 0
             shared += common
@@ -242,8 +242,13 @@ class Consolidator:
     def _find(self, key: str, sig: dict, signal: Signal, follow: str | None, t: float) -> str | None:
         symmetric = signal.type in SYMMETRIC_TYPES
         best: tuple[tuple[int, int, float], str] | None = None
+        earliest = t + self.config.window.total_seconds()
+        m = sig["m"]
         for code in _codes(sig):
             for event_id, entry in self.state.get(f"i{_SEP}{key}{_SEP}{code}", {}).items():
+                # The cheap rejections first (most indexed events are out of the window).
+                if entry["until"] < t or entry["first"] > earliest or entry["m"] != m:
+                    continue
                 score = match_score(entry, sig, symmetric=symmetric, follow_up=follow, t=t,
                                     cfg=self.config)
                 if score is None:
