@@ -33,7 +33,7 @@ AlertKind = Literal["alert", "digest"]
 AlertStatus = Literal["deliver", "silenced", "held"]
 AlertReason = Literal[
     "new", "severity_rise", "digest", "quiet_hours_end",
-    "event_new", "event_update", "correction", "reminder", "no_report",
+    "event_new", "event_update", "correction", "reminder", "no_report", "trajectory",
 ]
 
 
@@ -93,6 +93,10 @@ class Alert(BaseModel):
         default=None,
         description="Event alerts: what changed (an update), what no longer holds (a correction), "
         "or why it is sent (a reminder, no report).",
+    )
+    chart_svg: str | None = Field(
+        default=None,
+        description="Trajectory alerts: the last 30 days of the series as a small SVG bar chart.",
     )
     message: AlertMessage | None = Field(
         default=None,

@@ -266,6 +266,14 @@ class CalendarOptions(_Strict):
     no_report_after: Duration = Field(default=timedelta(hours=24))
 
 
+class TrajectoryAlerts(_Strict):
+    """Escalation trajectory alerts for the directed dyads and countries the subscription's
+    ``actors`` and ``countries`` filters name (all when neither is set): a ``spike`` of the daily
+    conflict index against its baseline, a ``ladder`` step (first MOBILIZE after THREATEN...)."""
+
+    kinds: list[Literal["spike", "ladder"]] = Field(default_factory=lambda: ["spike", "ladder"], min_length=1)
+
+
 class InhibitRule(_Strict):
     """As in Alertmanager: while a subscription has an active alert of a ``source_types`` event
     for a directed dyad (source actor > target actor), its event alerts of ``target_types`` for
@@ -329,6 +337,9 @@ class Subscription(_Strict):
     )
     calendar: CalendarOptions | None = Field(
         default=None, description="Reminders and no-report alerts for scheduled events.",
+    )
+    trajectories: TrajectoryAlerts | None = Field(
+        default=None, description="Spike and ladder-step alerts on escalation trajectories.",
     )
 
     @field_validator("urls")

@@ -21,6 +21,10 @@
   scheduled event; served as iCalendar on
   ``GET /calendar.ics`` (query ``type``, ``actor``, ``country`` filter it) and, when alerts are
   configured, ``GET /calendar/<subscription>.ics`` (that subscription's filters);
+- topic ``<app id>-trajectory-keys`` and table ``trajectories`` (the worker's store): agent
+  ``events-trajectory-key`` re-keys each counted event version by series (directed dyad,
+  country), agent ``events-trajectory`` folds it in (:mod:`service.events.trajectory`) and turns
+  spikes and ladder steps into alerts for subscriptions with ``trajectories``;
 - when alerts are configured: table ``event-alerts`` (likewise) and agent ``events-alerts`` (event versions
   -> :class:`~service.events.alerting.EventAlerting` -> the ``alerts`` topic, delivered by the
   alert agents), and the timer that sends calendar reminders and no-report alerts.
@@ -149,6 +153,8 @@ class EventParts:
     metrics: EventMetrics
     alerting: Any = None
     alert_table: Any = None
+    trajectories: Any = None
+    publish_alerts: Any = None
 
 
 def register(app: Any, settings: Any) -> EventParts:
@@ -251,6 +257,7 @@ def register(app: Any, settings: Any) -> EventParts:
     _register_pages(app, parts)
     if getattr(app, "escalert_alerts", None) is not None:
         _register_alerts(app, settings, parts)
+    _register_trajectories(app, settings, parts)
     app.escalert_events = parts
     return parts
 
@@ -275,6 +282,8 @@ def _register_alerts(app: Any, settings: Any, parts: EventParts) -> None:
             for a in alerts]
         for fut in futures:
             await fut
+
+    parts.publish_alerts = publish
 
     async def staged(fn: Any) -> None:
         """Decide on a staged copy of the state; publish; only then keep the decisions."""
@@ -305,6 +314,51 @@ def _register_alerts(app: Any, settings: Any, parts: EventParts) -> None:
         if not _ready(app):
             return
         await calendar_alerts(alerting, parts, publish, lock, datetime.now(UTC))
+
+
+def _register_trajectories(app: Any, settings: Any, parts: EventParts) -> None:
+    """Trajectories: counted event versions re-keyed by series, then folded into the table of
+    that series' partition (so two workers never split one series); moves become alerts."""
+    from service.events.trajectory import Trajectories, TrajectoryConfig, series_of
+
+    cfg = settings.events
+    n = settings.partitions
+    raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
+               partitions=n)
+    series_topic = app.topic(f"{settings.app_id}-trajectory-keys", **raw)
+    table = app.Table(cfg.trajectory_table, partitions=n,
+                      schema=faust.Schema(key_serializer="json", value_serializer="json"),
+                      help="Escalation trajectories: daily indexes per directed dyad and country.")
+    trajectories = Trajectories(table, TrajectoryConfig(
+        min_sources=cfg.trajectory_min_sources, baseline_days=cfg.trajectory_baseline_days,
+        spike_sigma=cfg.trajectory_spike_sigma, spike_min=cfg.trajectory_spike_min,
+        ladder_days=cfg.trajectory_ladder_days))
+    parts.trajectories = trajectories
+
+    @app.agent(parts.events_topic, name="events-trajectory-key")
+    async def key_series(stream: Any) -> None:
+        async for batch in stream.take_events(BATCH, within=BATCH_WITHIN):
+            futures = []
+            for ev in batch:
+                version = json.loads(ev.value)
+                if trajectories.counts(version):
+                    for name in series_of(version):
+                        futures.append(await series_topic.send(key=name.encode(), value=ev.value, force=True))
+            await asyncio.gather(*futures)
+
+    @app.agent(series_topic, name="events-trajectory")
+    async def fold(stream: Any) -> None:
+        async for ev in stream.events():
+            version = json.loads(ev.value)
+            with current_event(ev):
+                moves = trajectories.add_series(ev.key.decode(), version)
+            if moves and parts.alerting is not None and parts.publish_alerts is not None:
+                now = datetime.now(UTC)
+                alerts = [a for m in moves for a in parts.alerting.trajectory(m, version, now)]
+                if alerts:
+                    await parts.publish_alerts(alerts)
+            for m in moves:
+                log.info("trajectory %s: %s %s", m.series, m.kind, m.summary)
 
 
 async def calendar_alerts(alerting: Any, parts: EventParts, publish: Any, lock: asyncio.Lock,

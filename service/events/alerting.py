@@ -166,6 +166,35 @@ class EventAlerting:
             out.append(self._alert(sub, d.event, signal, d.kind, note, ["calendar"], now))
         return out
 
+    def trajectory(self, move: Any, event: dict, now: datetime) -> list[Alert]:
+        """Alerts for one trajectory move, to the subscriptions with ``trajectories`` that want
+        its series (their ``actors`` / ``countries`` filters; all series when neither is set)."""
+        from service.events.trajectory import sparkline, svg_chart
+
+        kind, _, codes = move.series.partition(":")
+        parts = set(codes.split(">"))
+        out = []
+        for sub in self.subs.subscriptions:
+            t = sub.trajectories
+            if t is None or not sub.enabled or move.kind not in t.kinds:
+                continue
+            f = sub.filters
+            if (f.actors or f.countries) and not (parts & set(f.actors) or parts & set(f.countries)):
+                continue
+            label = codes.replace(">", " → ")
+            head = "Escalation spike" if move.kind == "spike" else "Escalation step"
+            note = (f"{head} for {label} ({kind}): {move.summary}. Last 30 days: "
+                    f"{sparkline(move.chart)}. Events: {', '.join(move.events[:10])}.")
+            alert = self._alert(sub, event, event_signal(event), "trajectory", note,
+                                [f"subscription {sub.name}", f"trajectory {move.series}"], now)
+            out.append(alert.model_copy(update={
+                "alert_id": alert_id(sub.name, "trajectory", move.series, move.kind, move.day.isoformat()),
+                "group_key": f"trajectory:{move.series}",
+                "title": f"{head}: {label} — {move.summary}",
+                "chart_svg": svg_chart(move.chart, f"{label}: daily conflict (red) and cooperation (blue)"),
+            }))
+        return out
+
     def calendar_subscriptions(self, event: dict) -> list[tuple[str, timedelta, timedelta]]:
         """(name, remind_before, no_report_after) of the calendar subscriptions that want it."""
         out = []

@@ -18,11 +18,19 @@ class EventSettings(BaseSettings):
     table: str = Field(default="events", description="Faust table of the consolidation state.")
     calendar_table: str = Field(default="calendar", description="Faust table of calendar entries.")
     alerts_table: str = Field(default="event-alerts", description="Faust table of event alert state.")
+    trajectory_table: str = Field(default="trajectories", description="Faust table of the daily indexes.")
+    trajectory_min_sources: int = Field(
+        default=2, ge=1, description="Independent outlets an event needs to count in a trajectory.")
+    trajectory_baseline_days: int = Field(default=30, ge=3, le=100)
+    trajectory_spike_sigma: float = Field(default=3.0, gt=0)
+    trajectory_spike_min: float = Field(
+        default=10.0, gt=0, description="Least daily conflict index that can be a spike.")
+    trajectory_ladder_days: int = Field(default=14, ge=1, le=100)
     calendar_interval: float = Field(
         default=60.0, gt=0, description="Seconds between checks for reminders and passed dates.",
     )
 
-    @field_validator("topic", "table", "calendar_table", "alerts_table")
+    @field_validator("topic", "table", "calendar_table", "alerts_table", "trajectory_table")
     @classmethod
     def _legal_name(cls, value: str) -> str:
         if not value or len(value) > 200 or any(

@@ -20,6 +20,10 @@ def event_topic_specs(settings: Any) -> list[Any]:
               "signals keyed by their event type, for consolidation (internal)", retention_hours=hours),
         _spec(settings, changelog_name(settings, cfg.table), "event consolidation table changelog (Faust), compacted"),
         _spec(settings, changelog_name(settings, cfg.calendar_table), "calendar table changelog (Faust), compacted"),
+        _spec(settings, f"{settings.app_id}-trajectory-keys",
+              "counted event versions keyed by trajectory series (internal)", retention_hours=hours),
+        _spec(settings, changelog_name(settings, cfg.trajectory_table),
+              "trajectory table changelog (Faust), compacted"),
     ]
     alerts = getattr(settings, "alerts", None)
     if alerts is not None and getattr(alerts, "subscriptions", None) is not None:

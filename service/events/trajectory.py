@@ -20,7 +20,7 @@ and the events behind the move.
 
 State (JSON-able values, re-assigned on change): ``s|<series>`` -> {"days": {day: [conflict,
 cooperation]}, "rungs": {type: [day, event_id]}, "events": {day: [event ids]}, "spiked": [days]};
-``t|<event_id>`` -> the series it was counted in (so a new version never counts twice).
+``t|<series>|<event_id>`` -> counted (so a new version never counts twice).
 """
 
 from __future__ import annotations
@@ -97,21 +97,29 @@ class Trajectories:
         self.state: MutableMapping[str, Any] = {} if state is None else state
         self.config = config or TrajectoryConfig()
 
+    def counts(self, event: dict) -> bool:
+        """Does this event version count (happened, corroborated, not retracted)?"""
+        return (event.get("status") == "active" and event.get("modality") == "asserted"
+                and event.get("corroboration", 0) >= self.config.min_sources)
+
     def add(self, event: dict) -> list[Move]:
-        """Count an event version (once per event) and return the moves it causes."""
-        cfg = self.config
-        if (event.get("status") != "active" or event.get("modality") != "asserted"
-                or event.get("corroboration", 0) < cfg.min_sources):
+        """Count an event version (once per event) in all its series; the moves it causes."""
+        if not self.counts(event):
             return []
-        tkey = f"t|{event['event_id']}"
+        moves: list[Move] = []
+        for name in series_of(event):
+            moves.extend(self.add_series(name, event))
+        return moves
+
+    def add_series(self, name: str, event: dict) -> list[Move]:
+        """Count an event in one series (once); the worker calls this in the series' partition."""
+        if not self.counts(event):
+            return []
+        tkey = f"t|{name}|{event['event_id']}"
         if tkey in self.state:
             return []
-        series = series_of(event)
-        self.state[tkey] = series
-        moves: list[Move] = []
-        for name in series:
-            moves.extend(self._count(name, event))
-        return moves
+        self.state[tkey] = True
+        return self._count(name, event)
 
     def _count(self, name: str, event: dict) -> list[Move]:
         cfg = self.config

@@ -136,3 +136,32 @@ def test_calendar_reminder_and_no_report_alerts_go_to_calendar_subscriptions():
 def test_bad_inhibit_rules_are_refused(rule, error):
     with pytest.raises(ValueError, match=error):
         SubscriptionsFile.model_validate({"subscriptions": [sub("a")], "inhibit_rules": [rule]})
+
+
+def test_trajectory_moves_alert_the_subscriptions_that_follow_that_series():
+    from service.events.trajectory import Trajectories, TrajectoryConfig
+
+    doc = {"subscriptions": [sub("rus", trajectories={}, filters={"actors": ["RUS"]}),
+                             sub("sahel", trajectories={}, filters={"countries": ["MLI"]}),
+                             sub("spikes-only", trajectories={"kinds": ["spike"]}),
+                             sub("no-trajectories")]}
+    ea = EventAlerting(make_subs(doc))
+    c = Consolidator()
+    t = Trajectories(config=TrajectoryConfig(spike_min=1000))
+    threat = [make_signal(i, type="THREATEN", outlet=f"o{i}", sentence=f"Russia threatened Ukraine {i}.")
+              for i in (1, 2)]
+    mobilize = [make_signal(i, outlet=f"o{i}", sentence=f"Russia massed troops {i}.",
+                            published_at=T0 + timedelta(days=2), event_date=date(2024, 4, 16))
+                for i in (3, 4)]
+    moves, last = [], None
+    for s in threat + mobilize:
+        last = c.add(s)
+        moves += t.add(last)
+    assert [(m.kind, m.series) for m in moves] == [("ladder", "dyad:RUS>UKR"), ("ladder", "country:UKR")]
+    move = moves[0]
+    alerts = ea.trajectory(move, last, NOW)
+    assert [a.subscription for a in alerts] == ["rus"]
+    a = alerts[0]
+    assert a.reason == "trajectory" and a.title.startswith("Escalation step: RUS → UKR")
+    assert "first MOBILIZE after THREATEN" in a.note and a.chart_svg.startswith("<svg")
+    assert a.alert_id == ea.trajectory(move, last, NOW + timedelta(hours=1))[0].alert_id
