@@ -195,3 +195,47 @@ def test_two_workers_give_the_same_events_as_one(make_stream, tmp_path):
     expected = summary(final_events(one))
     assert summary(final_events(two, until=lambda es: summary(es) == expected)) == expected
     assert geneva(final_events(two))["corroboration"] == 4
+
+
+def produce_signals(stream: Any, signals: list) -> None:
+    prod = stream.producer()
+    try:
+        for s in signals:
+            prod.send(stream.signals, key=s.article_id.encode(), value=s.model_dump_json().encode())
+        prod.flush(timeout=60)
+    finally:
+        prod.close(timeout=10)
+
+
+def test_trajectory_ladder_steps_survive_a_restart(make_stream, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from tests.alerts.conftest import make_signal
+
+    stream = deployment(make_stream, tmp_path, "t")
+    (tmp_path / "subs-t.yaml").write_text(
+        "subscriptions:\n  - name: rus\n    urls: ['escalertconsole://']\n"
+        "    filters: {actors: [RUS]}\n    trajectories: {}\n")
+    t0 = datetime(2025, 3, 1, 12, tzinfo=UTC)
+
+    def reports(kind: str, day: int, first: int) -> list:
+        return [make_signal(first + i, type=kind, outlet=f"outlet{i}", country=None, place=None,
+                            sentence=f"Russia: {kind.lower()} report {first + i}.",
+                            published_at=t0 + timedelta(days=day, minutes=i), event_date=None)
+                for i in range(2)]
+
+    def steps(al: list) -> list[str]:
+        return [a["note"] for a in al if a["reason"] == "trajectory"]
+
+    w = stream.worker().start()
+    w.wait_ready()
+    produce_signals(stream, reports("THREATEN", 0, 10) + reports("MOBILIZE", 2, 20))
+    got = alerts(stream, until=lambda al: steps(al))
+    assert any("first MOBILIZE after THREATEN" in n for n in steps(got)), steps(got)
+    w.stop()
+    w = stream.worker("w2").start()  # a new data dir: the rungs come back from the changelog
+    w.wait_ready()
+    produce_signals(stream, reports("ASSAULT", 4, 30))
+    got = alerts(stream, until=lambda al: any("first ASSAULT after MOBILIZE" in n for n in steps(al)))
+    assert any("first ASSAULT after MOBILIZE" in n for n in steps(got)), steps(got)
+    assert sum("first MOBILIZE after THREATEN" in n for n in steps(got)) == 1
