@@ -63,7 +63,7 @@ from service.events.tables import scoped_table
 log = logging.getLogger(__name__)
 
 BATCH = 500
-BATCH_WITHIN = 0.05
+BATCH_WITHIN = 0.01  # seconds a batch waits to fill: each hop adds up to this
 
 
 def keys_topic_name(settings: Any) -> str:

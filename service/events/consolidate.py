@@ -345,8 +345,9 @@ class Consolidator:
             ikey = f"i{_SEP}{rec['key']}{_SEP}{code}"
             index = dict(self.state.get(ikey, {}))
             index[rec["event_id"]] = entry
-            # Forget events closed long before this one's newest article.
-            horizon = entry["last"] - 2 * self.config.window.total_seconds()
+            # Forget events closed a window before this one's newest article (only a signal
+            # published more than a window after its article's time could still have joined).
+            horizon = entry["last"] - self.config.window.total_seconds()
             self.state[ikey] = {k: v for k, v in index.items() if v["until"] >= horizon}
         if article_id is not None:
             akey = f"a{_SEP}{article_id}"
