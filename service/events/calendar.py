@@ -38,6 +38,32 @@ _CANCELLED = re.compile(r"\b(cancel+(?:ed|s|ation)?|called off|calls? off|scrapp
 _MOVED = re.compile(r"\b(moved|relocated|relocating|switched|shifted)\b(?:\s+\w+){0,3}\s+to\b")
 
 
+_MONTHS = {m[:3]: i for i, m in enumerate(
+    ("january february march april may june july august september october november december").split(), 1)}
+_NEW_DATE = re.compile(
+    r"\b(?:postpon\w*|delay\w*|reschedul\w*|pushed back|put off|deferred|moved)\b[^.;]*?"
+    r"\b(?:to|until|till|for)\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})\b")
+
+
+def new_date(sentence: str, old: date | None, published: date) -> date | None:
+    """The date a postponement sentence gives ("postponed to Jan. 17"), in the year that puts
+    it on or after the old date (or the publication date), else None."""
+    m = _NEW_DATE.search(sentence.lower())
+    if m is None:
+        return None
+    month, day = _MONTHS[m.group(1)[:3]], int(m.group(2))
+    after = old or published
+    for year in (after.year, after.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            return None
+        if candidate >= after:
+            return candidate
+    return None
+
+
 def follow_up_status(sentence: str) -> str | None:
     """``postponed``, ``cancelled``, ``moved`` or None, from an evidence sentence."""
     text = sentence.lower()
@@ -65,10 +91,15 @@ def _history(rec: dict, status: str, signal: Signal, dumped: dict) -> None:
 def apply_follow_up(rec: dict, signal: Signal, dumped: dict, follow: str | None) -> dict:
     """A scheduled event's record after one more signal (the consolidator's follow-up step)."""
     status = rec["schedule"]
-    new_date = dumped["event_date"]
+    later = dumped["event_date"]
+    end = dumped["event_date_end"]
     if follow == "postponed":
-        if new_date and (rec["event_date"] is None or new_date > rec["event_date"]):
-            rec["event_date"], rec["event_date_end"] = new_date, dumped["event_date_end"]
+        old = date.fromisoformat(rec["event_date"]) if rec["event_date"] else None
+        said = new_date(signal.evidence.sentence, old, signal.article.published_at.date())
+        if said is not None:
+            later, end = said.isoformat(), None
+        if later and (rec["event_date"] is None or later > rec["event_date"]):
+            rec["event_date"], rec["event_date_end"] = later, end
             rec["changes"].append("date_changed")
         status = "postponed"
     elif follow == "cancelled":

@@ -31,7 +31,8 @@ tests), re-assigned on change, never mutated in place:
 - ``e|<event_id>``: the event record (the public event plus ``_``-prefixed bookkeeping);
 - ``i|<type>|<actor code>``: the open events of that type involving that actor, with what
   the matching needs (so a candidate is rejected without loading its record);
-- ``a|<article id>``: the events an article fed (for retractions).
+- ``a|<article id>``: the events an article fed (for retractions);
+- ``r|<article id>``: a withdrawn article (its late signals are ignored).
 """
 
 from __future__ import annotations
@@ -118,19 +119,23 @@ def summary_of(signal: Signal) -> dict[str, Any]:
         "d0": d0.isoformat() if d0 else "",
         "d1": d1.isoformat() if d1 else "",
         "m": modality_class(signal.modality.value),
+        "sched_m": signal.modality == Modality.SCHEDULED,
     }
 
 
 def actors_compatible(a: dict, b: dict, symmetric: bool) -> int:
     """How many codes two summaries share (0: not the same actors)."""
     if symmetric:
+        # Talks USA-RUS and talks RUS-NATO share Russia but are two meetings: when both name
+        # two or more parties, two must be shared.
         x, y = set(a["src"]) | set(a["tgt"]), set(b["src"]) | set(b["tgt"])
-        return len(x & y)
+        shared = len(x & y)
+        return shared if shared >= min(2, len(x), len(y)) else 0
     shared = 0
     for side in ("src", "tgt"):
-        x, y = set(a[side]), set(b[side])
+        x, y = a[side], b[side]  # short sorted lists: a scan beats building sets
         if x and y:
-            common = len(x & y)
+            common = sum(1 for c in x if c in y)
             if not common:
                 return 0
             shared += common
@@ -148,9 +153,11 @@ def place_compatible(a: dict, b: dict) -> bool:
 
 
 def dates_compatible(a: dict, b: dict, slack_days: int) -> bool:
+    """Unknown dates match any; ranges overlap with ``slack_days`` of slack, except between
+    two scheduled mentions (a meeting on Jan. 12 and one on Jan. 13 are two meetings)."""
     if not a["d0"] or not b["d0"]:
         return True
-    slack = timedelta(days=slack_days)
+    slack = timedelta(days=0 if a.get("sched_m") and b.get("sched_m") else slack_days)
     a0, a1 = (date.fromisoformat(a["d0"]), date.fromisoformat(a["d1"] or a["d0"]))
     b0, b1 = (date.fromisoformat(b["d0"]), date.fromisoformat(b["d1"] or b["d0"]))
     return a0 <= b1 + slack and b0 <= a1 + slack
@@ -191,6 +198,8 @@ class Consolidator:
 
     def add(self, signal: Signal) -> dict | None:
         """Fold one signal in; the event's new version (public dict), or None if unchanged."""
+        if f"r{_SEP}{signal.article_id}" in self.state:
+            return None  # the article was withdrawn (its signals arrived after the tombstone)
         key = event_key(signal)
         sig = summary_of(signal)
         t = _ts(signal.article.published_at)
@@ -218,6 +227,7 @@ class Consolidator:
             out.append(public(rec))
         if f"a{_SEP}{article_id}" in self.state:
             del self.state[f"a{_SEP}{article_id}"]
+        self.state[f"r{_SEP}{article_id}"] = True
         return out
 
     def event(self, event_id: str) -> dict | None:
@@ -232,8 +242,13 @@ class Consolidator:
     def _find(self, key: str, sig: dict, signal: Signal, follow: str | None, t: float) -> str | None:
         symmetric = signal.type in SYMMETRIC_TYPES
         best: tuple[tuple[int, int, float], str] | None = None
+        earliest = t + self.config.window.total_seconds()
+        m = sig["m"]
         for code in _codes(sig):
             for event_id, entry in self.state.get(f"i{_SEP}{key}{_SEP}{code}", {}).items():
+                # The cheap rejections first (most indexed events are out of the window).
+                if entry["until"] < t or entry["first"] > earliest or entry["m"] != m:
+                    continue
                 score = match_score(entry, sig, symmetric=symmetric, follow_up=follow, t=t,
                                     cfg=self.config)
                 if score is None:
@@ -296,9 +311,22 @@ class Consolidator:
         if old_sched is not None:
             rec = apply_follow_up(rec, signal, dumped, follow)
         else:
+            if (signal.modality == Modality.SCHEDULED and signal.event_date is not None
+                    and rec["event_date"] is None):
+                # "Seoul, Washington set date for talks" then "will meet on March 18": the
+                # event is the planned one, a calendar entry.
+                rec["schedule"] = "announced"
+                rec["schedule_history"] = [_change("announced", signal, dumped)]
             _merge_place_and_date(rec, signal, dumped)
-        if MODALITY_RANK[signal.modality.value] > MODALITY_RANK[rec["modality"]]:
-            rec["modality"] = signal.modality.value
+        if rec["schedule"] is not None:
+            # A calendar entry is scheduled until a report says it was held.
+            modality = "asserted" if rec["schedule"] == "held" else "scheduled"
+            changed = modality != rec["modality"]
+        else:
+            modality = signal.modality.value
+            changed = MODALITY_RANK[modality] > MODALITY_RANK[rec["modality"]]
+        if changed:
+            rec["modality"] = modality
             rec["changes"].append("modality_changed")
         if signal.severity > rec["severity"]:
             rec["severity"] = signal.severity
@@ -317,8 +345,9 @@ class Consolidator:
             ikey = f"i{_SEP}{rec['key']}{_SEP}{code}"
             index = dict(self.state.get(ikey, {}))
             index[rec["event_id"]] = entry
-            # Forget events closed long before this one's newest article.
-            horizon = entry["last"] - 2 * self.config.window.total_seconds()
+            # Forget events closed a window before this one's newest article (only a signal
+            # published more than a window after its article's time could still have joined).
+            horizon = entry["last"] - self.config.window.total_seconds()
             self.state[ikey] = {k: v for k, v in index.items() if v["until"] >= horizon}
         if article_id is not None:
             akey = f"a{_SEP}{article_id}"
@@ -348,6 +377,7 @@ def _index_entry(rec: dict, cfg: ConsolidationConfig) -> dict:
         "d0": d0 or "",
         "d1": d1 or "",
         "m": modality_class(rec["modality"]),
+        "sched_m": rec["schedule"] is not None and rec["schedule"] != "held",
         "first": rec["_t"][0],
         "last": rec["_t"][1],
         "until": until,

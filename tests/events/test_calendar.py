@@ -135,3 +135,32 @@ def test_ics_feed_parses_with_icalendar_and_with_ics():
     other = ics.Calendar(text.decode())
     assert sorted(e.uid for e in other.events) == sorted(str(e["uid"]) for e in events)
     assert {e.begin.date() for e in other.events} == {JAN10, date(2025, 1, 12)}
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    ("The talks, planned for Jan. 10, have been postponed to Jan. 17, officials said.", date(2025, 1, 17)),
+    ("The summit was rescheduled for March 3.", date(2025, 3, 3)),
+    ("The vote was delayed until Friday, Jan. 24.", date(2025, 1, 24)),
+    ("The meeting was postponed to Jan. 5.", date(2026, 1, 5)),  # before the old date: next year
+    ("The meeting was postponed indefinitely.", None),
+])
+def test_new_date_of_a_postponement(sentence, expected):
+    from service.events.calendar import new_date
+
+    assert new_date(sentence, JAN10, date(2025, 1, 2)) == expected
+
+
+def test_postponement_date_from_the_sentence_when_the_detector_kept_the_old_one():
+    c = Consolidator()
+    c.add(talks(1, ANNOUNCED))
+    v = c.add(talks(2, "The Geneva talks, planned for Jan. 10, have been postponed to Jan. 17.",
+                    outlet="AFP", hours=30))
+    assert v["schedule"] == "postponed" and v["event_date"] == "2025-01-17"
+
+
+def test_a_headline_about_a_plan_then_its_date_makes_a_calendar_entry():
+    c = Consolidator()
+    c.add(talks(1, "Seoul, Washington set date for security talks", modality="asserted", event_date=None,
+                place=None, country=None))
+    v = c.add(talks(2, ANNOUNCED, outlet="AP"))
+    assert v["schedule"] == "announced" and v["modality"] == "scheduled" and v["event_date"] == "2025-01-10"

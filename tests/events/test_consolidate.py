@@ -125,3 +125,27 @@ def test_retraction_removes_the_article_and_retracts_an_event_left_without_artic
     [v] = c.retract("art-2")
     assert v["status"] == "retracted" and "retracted" in v["changes"]
     assert c.retract("art-2") == []
+
+
+def test_two_scheduled_meetings_a_day_apart_with_one_shared_party_stay_apart():
+    talks = dict(type="CONSULT", mode="meeting", severity=1, modality="scheduled", place=None,
+                 country=None, trigger="meet")
+    _, v = fold([
+        make_signal(1, source=("RUS",), target=("NATO",), event_date=date(2025, 1, 12),
+                    sentence="Russia and NATO will meet on Jan. 12.", **talks),
+        make_signal(2, source=("RUS", "OSCE"), target=("USA",), event_date=date(2025, 1, 13),
+                    outlet="AP", sentence="A summit with the OSCE is set for Jan. 13.", **talks),
+        make_signal(3, source=("RUS",), target=("NATO",), event_date=date(2025, 1, 13),
+                    outlet="BBC", sentence="Russia and NATO meet on Jan. 13.", **talks),
+        make_signal(4, source=("NATO",), target=("RUS",), event_date=date(2025, 1, 12),
+                    outlet="DW", sentence="NATO and Russia to meet Jan. 12.", **talks),
+    ])
+    ids = [x["event_id"] for x in v]
+    assert ids[0] != ids[1] and ids[0] != ids[2] and ids[3] == ids[0]
+
+
+def test_signals_of_a_withdrawn_article_that_arrive_late_are_ignored():
+    c = Consolidator()
+    assert c.retract("art-1") == []
+    assert c.add(make_signal(1)) is None
+    assert c.add(make_signal(2)) is not None

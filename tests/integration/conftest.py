@@ -80,6 +80,7 @@ class Stream:
             "ESCALERT_TOPICS__ARTICLES": self.articles,
             "ESCALERT_TOPICS__SIGNALS": self.signals,
             "ESCALERT_TOPICS__ARTICLES_DLQ": self.dlq,
+            "ESCALERT_EVENTS_TOPIC": f"{self.app_id}-events",
             "ESCALERT_PARTITIONS": str(partitions),
             "ESCALERT_STORE": "memory://",
             "ESCALERT_SESSION_TIMEOUT_SECONDS": "6",
