@@ -8,8 +8,8 @@ each batch ``on_batch`` gets what arrived (the web page's live feed).
 ``rebuild=True`` deletes every row and reads every topic again from its earliest offset: the
 store is a view of the topics, and a replay gives the same rows.
 
-Topics: the configured ``signals`` and ``alerts`` topics, ``events`` (``Topics.events`` when the
-settings have it, else ``events``) and the delivery ledger's compacted changelog
+Topics: the configured ``signals`` and ``alerts`` topics, ``events`` (``ESCALERT_EVENTS_TOPIC``)
+and the delivery ledger's compacted changelog
 (``<app id>-<ledger table>-changelog``). A topic that does not exist yet is picked up when it
 appears (the consumer re-reads metadata); the desk never creates topics.
 """
@@ -37,12 +37,20 @@ def desk_topics(settings: Any) -> dict[str, str]:
     from service.stream.topics import changelog_name
 
     t = settings.topics
-    out = {t.signals: "signal", getattr(t, "events", "events"): "event"}
+    events = getattr(settings, "events", None)  # the event stage's settings (ESCALERT_EVENTS_*)
+    out = {t.signals: "signal", getattr(events, "topic", "events"): "event"}
     alerts = getattr(settings, "alerts", None)
     if alerts is not None:
         out[t.alerts] = "alert"
         out[changelog_name(settings, alerts.ledger_table)] = "ledger"
     return out
+
+
+def topic_pattern(topics: dict[str, str]) -> str:
+    """A regular expression matching exactly these topic names."""
+    import re
+
+    return "^(" + "|".join(re.escape(t) for t in sorted(topics)) + ")$"
 
 
 def to_rows(kind: str, key: bytes | None, value: bytes | None, timestamp_ms: int | None = None
@@ -153,7 +161,10 @@ class DeskConsumer:
                     c.seek_to_beginning(*assigned)
                 desk.ready.set()
 
-        c.subscribe(topics=sorted(self.topics), listener=Listener())
+        # A pattern, not a list: kafka-python asks the broker to create a listed topic that does
+        # not exist (allow_auto_create_topics notwithstanding); a pattern only matches topics
+        # that exist, and picks up one that appears later (metadata is re-read every 5 s).
+        c.subscribe(pattern=topic_pattern(self.topics), listener=Listener())
         return c
 
     def run(self) -> None:

@@ -85,6 +85,7 @@ class Pipeline:
             "ESCALERT_TOPICS__ARTICLES": f"{app}-articles", "ESCALERT_TOPICS__SIGNALS": f"{app}-signals",
             "ESCALERT_TOPICS__ARTICLES_DLQ": f"{app}-dlq", "ESCALERT_TOPICS__ALERTS": f"{app}-alerts",
             "ESCALERT_TOPICS__ALERTS_DLQ": f"{app}-alerts-dlq", "ESCALERT_PARTITIONS": "2",
+            "ESCALERT_EVENTS_TOPIC": f"{app}-events",
             "ESCALERT_ALERTS_SUBSCRIPTIONS": str(subs), "ESCALERT_ALERTS_FILE_ROOT": str(tmp),
             # Short group timeouts only so that a consumer group forms quickly on a shared broker.
             "ESCALERT_SESSION_TIMEOUT_SECONDS": "6", "ESCALERT_HEARTBEAT_INTERVAL_SECONDS": "1",
@@ -204,6 +205,13 @@ def test_live_feed_filter_and_calendar(pipeline: Pipeline, page: Any) -> None:
     expect(page.locator("#feed")).to_contain_text("RUS (Russian Federation)")
     expect(page.locator("#feed")).to_contain_text("U.S., Russia set for Jan. 10 security talks")
 
+    # The worker's event stage consolidates them; the events feed shows the Geneva talks.
+    page.goto(f"{pipeline.url}/#/feed?show=events")
+    expect(page.locator("#feed li[data-kind=event]").first).to_be_visible()
+    expect(page.locator("#feed")).to_contain_text("on 2025-01-10")
+
+    page.goto(f"{pipeline.url}/#/feed?show=signals")
+    expect(cards).to_have_count(n)
     page.select_option("#f-type", "MOBILIZE")
     page.get_by_role("button", name="Apply").click()
     expect(page.locator("h2")).to_have_text("Live feed: signals")

@@ -36,7 +36,10 @@ def _broker() -> str:
 def _settings(app_id: str, alerts_path: Path):
     from service.config import load_settings
 
-    env = {"ESCALERT_ALERTS_SUBSCRIPTIONS": str(alerts_path)}
+    # No event stage here (its topics are not created): the desk must cope with a missing
+    # events topic, and must not create it.
+    env = {"ESCALERT_ALERTS_SUBSCRIPTIONS": str(alerts_path), "ESCALERT_EVENTS_ENABLED": "false",
+           "ESCALERT_EVENTS_TOPIC": f"{app_id}-events"}
     saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("ESCALERT_")}
     os.environ.update(env)
     try:
@@ -103,6 +106,12 @@ def test_consumer_feeds_the_store_and_a_rebuild_gives_the_same_rows(
     assert c.error is None
     assert heard.count("signal") >= n_sig and "alert" in heard and "delivery" in heard
     first = _rows(store)
+
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=BROKERS)
+    assert f"{app_id}-events" not in admin.list_topics()  # the desk never creates a topic
+    admin.close()
 
     # A rebuild with the same group: everything deleted, then read again from the start.
     again = DeskConsumer(settings, desk, store, rebuild=True)
