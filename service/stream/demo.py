@@ -35,6 +35,7 @@ DEMO_ENV = {
     "ESCALERT_TOPICS__ARTICLES_DLQ": f"demo-{_RUN}-articles-dlq",
     "ESCALERT_TOPICS__ALERTS": f"demo-{_RUN}-alerts",
     "ESCALERT_TOPICS__ALERTS_DLQ": f"demo-{_RUN}-alerts-dlq",
+    "ESCALERT_EVENTS_TOPIC": f"demo-{_RUN}-events",  # the desk shows this run's events only
     # The quick start's alerts: the `local` subscription prints to the worker's console (its log)
     # and appends to alerts/alerts.jsonl; the demo also follows the alerts topic below.
     "ESCALERT_ALERTS_SUBSCRIPTIONS": str(REPO / "examples" / "subscriptions.yaml"),
