@@ -269,5 +269,11 @@ def test_silence_created_in_the_page_stops_the_next_alert(pipeline: Pipeline, pa
     page.goto(f"{pipeline.url}/#/feed?show=alerts&actor=SRB")
     expect(page.locator("#feed li[data-kind=alert] .badge.status-silenced").first).to_be_visible()
     expect(page.locator("#feed")).to_contain_text(f"silenced by {sil_id}")
+    # "what did `local` get, and why": the silenced alerts are there, with the silence
+    page.goto(f"{pipeline.url}/#/deliveries/local")
+    row = page.locator("tbody tr").filter(has=page.locator(".badge.status-silenced")).first
+    expect(row).to_contain_text(f"by {sil_id}")
+    delivered = page.locator("tbody tr").filter(has=page.locator(".badge.status-deliver")).first
+    expect(delivered).to_contain_text("sent, 1 attempt(s)")
     # the page never shows a target URL
     assert "escalertconsole://" not in page.content()

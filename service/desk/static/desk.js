@@ -414,18 +414,31 @@ async function viewTrajectory(params) {
 
 // -- deliveries ---------------------------------------------------------------------------------
 
-async function viewDeliveries(name) {
+async function viewDeliveries(name, params) {
   const subs = await api("/api/subscriptions").catch(err => ({ items: [], error: err }));
   const sel = el("select", { id: "d-sub" }, subs.items.map(s => el("option", { value: s.name, selected: s.name === name }, s.name + (s.enabled ? "" : " (disabled)"))));
-  const form = el("form", { class: "panel", "aria-label": "Choose a subscription" },
-    el("label", { for: "d-sub" }, "Subscription", sel), el("button", { type: "submit" }, "Show"));
-  form.addEventListener("submit", ev => { ev.preventDefault(); location.hash = `#/deliveries/${encodeURIComponent(sel.value)}`; });
+  const from = el("input", { id: "d-from", type: "date", value: params.get("from") || "" });
+  const to = el("input", { id: "d-to", type: "date", value: params.get("to") || "" });
+  const form = el("form", { class: "panel", "aria-label": "Choose a subscription and a period" },
+    el("label", { for: "d-sub" }, "Subscription", sel),
+    el("label", { for: "d-from" }, "From (UTC day)", from), el("label", { for: "d-to" }, "To (UTC day)", to),
+    el("button", { type: "submit" }, "Show"));
+  form.addEventListener("submit", ev => {
+    ev.preventDefault();
+    const p = new URLSearchParams();
+    if (from.value) p.set("from", from.value);
+    if (to.value) p.set("to", to.value);
+    location.hash = `#/deliveries/${encodeURIComponent(sel.value)}` + (p.toString() ? `?${p}` : "");
+  });
   const out = el("div");
   main().replaceChildren(el("h2", {}, "Deliveries"), subs.error ? el("p", { class: "error" }, subs.error.message) : form, out);
   const current = name || subs.items.find(s => s.enabled)?.name;
   if (!current) return;
   const sub = subs.items.find(s => s.name === current);
-  const body = await api(`/api/subscriptions/${encodeURIComponent(current)}/deliveries`);
+  const q = new URLSearchParams();
+  if (from.value) q.set("since", `${from.value}T00:00:00Z`);
+  if (to.value) q.set("until", new Date(Date.parse(`${to.value}T00:00:00Z`) + 86400000).toISOString());
+  const body = await api(`/api/subscriptions/${encodeURIComponent(current)}/deliveries?${q}`);
   out.replaceChildren(
     el("p", {}, `Filters: ${JSON.stringify(sub?.filters || {})} · targets: ${(sub?.target_ids || []).join(", ")}`),
     body.items.length ? el("table", {}, el("thead", {}, el("tr", {}, ["Decided", "Alert", "Status", "Why", "Deliveries"].map(h => el("th", { scope: "col" }, h)))),
@@ -509,7 +522,7 @@ async function loadSilences(list, msg) {
 const VIEWS = {
   feed: (arg, params) => viewFeed(params), signal: viewSignal, event: viewEvent, alert: viewAlert,
   article: viewArticle, calendar: viewCalendar, trajectory: (arg, params) => viewTrajectory(params),
-  deliveries: viewDeliveries, silences: viewSilences,
+  deliveries: (arg, params) => viewDeliveries(arg, params), silences: viewSilences,
 };
 
 async function route() {
