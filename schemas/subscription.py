@@ -240,6 +240,71 @@ class Silence(_Strict):
         return self.starts_at <= now < self.ends_at
 
 
+EventUpdate = Literal["corroboration", "severity", "date", "place", "schedule", "status"]
+
+
+class EventAlerts(_Strict):
+    """Alert on consolidated events (``events`` topic) instead of on every signal.
+
+    ``mode: updates``: the first report at once, then one update per material change only (the
+    kinds listed in ``updates``; corroboration counts when it reaches one of
+    ``corroboration_steps``). ``mode: corroborated``: nothing until ``min_sources``
+    independent outlets reported the event, then the same material updates.
+    """
+
+    mode: Literal["updates", "corroborated"] = "updates"
+    min_sources: int = Field(default=2, ge=1, le=1000,
+                             description="corroborated: independent outlets needed before the first alert.")
+    corroboration_steps: list[int] = Field(
+        default_factory=lambda: [3, 10],
+        description="An update when the independent sources reach each of these counts.",
+    )
+    updates: list[EventUpdate] = Field(
+        default_factory=lambda: ["corroboration", "severity", "date", "place", "schedule", "status"],
+        description="Which changes are material enough for an update.",
+    )
+
+    @field_validator("corroboration_steps")
+    @classmethod
+    def _positive_steps(cls, value: list[int]) -> list[int]:
+        if any(v < 2 for v in value):
+            raise ValueError("corroboration steps are source counts of at least 2")
+        return sorted(set(value))
+
+
+class CalendarOptions(_Strict):
+    """Diplomatic calendar alerts: a reminder ``remind_before`` the date of a scheduled event the
+    subscription's filters accept, and a "no report" alert ``no_report_after`` the day ended
+    when no report said it was held, postponed or cancelled."""
+
+    remind_before: Duration = Field(default=timedelta(hours=24))
+    no_report_after: Duration = Field(default=timedelta(hours=24))
+
+
+class TrajectoryAlerts(_Strict):
+    """Escalation trajectory alerts for the directed dyads and countries the subscription's
+    ``actors`` and ``countries`` filters name (all when neither is set): a ``spike`` of the daily
+    conflict index against its baseline, a ``ladder`` step (first MOBILIZE after THREATEN...)."""
+
+    kinds: list[Literal["spike", "ladder"]] = Field(default_factory=lambda: ["spike", "ladder"], min_length=1)
+
+
+class InhibitRule(_Strict):
+    """As in Alertmanager: while a subscription has an active alert of a ``source_types`` event
+    for a directed dyad (source actor > target actor), its event alerts of ``target_types`` for
+    the same dyad are recorded as silenced, for ``duration`` after the inhibiting alert."""
+
+    source_types: Annotated[list[EventType], BeforeValidator(_upper_codes)] = Field(min_length=1)
+    target_types: Annotated[list[EventType], BeforeValidator(_upper_codes)] = Field(min_length=1)
+    duration: Duration = Field(default=timedelta(hours=24))
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> InhibitRule:
+        if set(self.source_types) & set(self.target_types):
+            raise ValueError("a type cannot inhibit itself (source_types and target_types overlap)")
+        return self
+
+
 GroupField = Literal["type", "actors", "place", "event_date", "modality", "article"]
 Format = Literal["markdown", "html", "text"]
 
@@ -300,6 +365,15 @@ class Subscription(_Strict):
         default=None, description="Force a message format; by default chosen per target."
     )
     enabled: bool = Field(default=True, description="false: ignored, and its ${VARS} need not be set.")
+    events: EventAlerts | None = Field(
+        default=None, description="Alert on consolidated events (first report, then material updates).",
+    )
+    calendar: CalendarOptions | None = Field(
+        default=None, description="Reminders and no-report alerts for scheduled events.",
+    )
+    trajectories: TrajectoryAlerts | None = Field(
+        default=None, description="Spike and ladder-step alerts on escalation trajectories.",
+    )
 
     @field_validator("urls")
     @classmethod
@@ -327,6 +401,9 @@ class SubscriptionsFile(_Strict):
     defaults: Defaults = Field(default_factory=Defaults, description="Inherited by every subscription.")
     apprise_config: str | None = Field(
         default=None, description="Apprise config file (relative to this file) for 'tags'."
+    )
+    inhibit_rules: list[InhibitRule] = Field(
+        default_factory=list, description="Event alerts that mute others for the same dyad.",
     )
 
     @model_validator(mode="after")

@@ -46,6 +46,11 @@ try:  # the alert settings ride along when the alerts package is present
 except ImportError:  # pragma: no cover - only when the alerts package is absent
     AlertSettings = None  # type: ignore[assignment,misc]
 
+try:  # the event stage's settings (ESCALERT_EVENTS_*), likewise
+    from service.events.settings import EventSettings
+except ImportError:  # pragma: no cover - only when the events package is absent
+    EventSettings = None  # type: ignore[assignment,misc]
+
 ENV_PREFIX = "ESCALERT_"
 CONFIG_ENV = "ESCALERT_CONFIG"
 
@@ -255,6 +260,8 @@ class Settings(BaseSettings):
 
     if AlertSettings is not None:
         alerts: AlertSettings = Field(default_factory=AlertSettings)  # type: ignore[valid-type]
+    if EventSettings is not None:
+        events: EventSettings = Field(default_factory=EventSettings)  # type: ignore[valid-type]
 
     @field_validator("detect_processes", mode="before")
     @classmethod
@@ -404,6 +411,8 @@ def _env_prefix(exc: ValidationError) -> str:
     and its errors arrive as its own, with locations relative to it."""
     if AlertSettings is not None and exc.title == AlertSettings.__name__:
         return str(AlertSettings.model_config.get("env_prefix") or ENV_PREFIX)
+    if EventSettings is not None and exc.title == EventSettings.__name__:
+        return str(EventSettings.model_config.get("env_prefix") or ENV_PREFIX)
     return ENV_PREFIX
 
 

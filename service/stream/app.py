@@ -164,11 +164,22 @@ def create_app(settings: Settings, *, detect: Any = None, with_alerts: bool = Tr
     app.escalert = parts  # type: ignore[attr-defined]
     if with_alerts:
         _maybe_register_alerts(app, settings)
+    _maybe_register_events(app, settings)
     if settings.ingest_sources is not None:
         from service.ingest import worker_part
 
         worker_part.register(app, settings)
     return app
+
+
+def _maybe_register_events(app: faust.App, settings: Settings) -> bool:
+    """Attach the event stage (``service.events.agents``) unless ESCALERT_EVENTS_ENABLED=false;
+    after the alert agents, whose ``alerts`` topic its event alerts use."""
+    events = getattr(settings, "events", None)
+    if events is None or not events.enabled:
+        return False
+    importlib.import_module("service.events.agents").register(app, settings)
+    return True
 
 
 def _maybe_register_alerts(app: faust.App, settings: Settings) -> bool:

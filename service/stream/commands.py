@@ -237,8 +237,8 @@ def tail(config: str | None, topic: str, from_beginning: bool, max_messages: int
               help="Serve the seeds as a news site (RSS feed and article pages) on loopback and feed them in "
                    "with `escalert ingest`, instead of publishing the files.")
 def demo(seeds: str, keep_broker: bool, ingest: bool) -> None:
-    """Everything locally in one command: broker, topics, worker, the seeds published, and the
-    signals shown as they arrive. Ctrl-C stops it all."""
+    """Everything locally in one command: broker, topics, worker, the desk (web page), the seeds
+    published (or ingested, with --ingest), and the signals shown as they arrive. Ctrl-C stops it all."""
     from service.stream.demo import run_demo
 
     started = time.monotonic()

@@ -83,7 +83,17 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         # forget duplicates early, compaction keeps exactly one record per key.
         topic_spec(settings, changelog_name(settings), "duplicate-suppression table changelog (Faust), compacted"),
         *alert_topic_specs(settings),
+        *_event_topic_specs(settings),
     ]
+
+
+def _event_topic_specs(settings: Settings) -> list[TopicSpec]:
+    """The event stage's topics (``service.events``), when that package is present."""
+    try:
+        from service.events.topics import event_topic_specs
+    except ImportError:  # pragma: no cover - only without the events package
+        return []
+    return event_topic_specs(settings)
 
 
 def alert_topic_specs(settings: Settings) -> list[TopicSpec]:
