@@ -10,23 +10,23 @@ def event_topic_specs(settings: Any) -> list[Any]:
     cfg = getattr(settings, "events", None)
     if cfg is None or not cfg.enabled:
         return []
-    from service.stream.topics import _spec, changelog_name
+    from service.stream.topics import changelog_name, topic_spec
 
     hours = settings.retention.signals_hours
     specs = [
-        _spec(settings, cfg.topic, "event versions (JSON, schemas/event.py), key = event_id",
+        topic_spec(settings, cfg.topic, "event versions (JSON, schemas/event.py), key = event_id",
               retention_hours=hours),
-        _spec(settings, f"{settings.app_id}-event-keys",
+        topic_spec(settings, f"{settings.app_id}-event-keys",
               "signals keyed by their event type, for consolidation (internal)", retention_hours=hours),
-        _spec(settings, changelog_name(settings, cfg.table), "event consolidation table changelog (Faust), compacted"),
-        _spec(settings, changelog_name(settings, cfg.calendar_table), "calendar table changelog (Faust), compacted"),
-        _spec(settings, f"{settings.app_id}-trajectory-keys",
+        topic_spec(settings, changelog_name(settings, cfg.table), "event consolidation table changelog (Faust), compacted"),
+        topic_spec(settings, changelog_name(settings, cfg.calendar_table), "calendar table changelog (Faust), compacted"),
+        topic_spec(settings, f"{settings.app_id}-trajectory-keys",
               "counted event versions keyed by trajectory series (internal)", retention_hours=hours),
-        _spec(settings, changelog_name(settings, cfg.trajectory_table),
+        topic_spec(settings, changelog_name(settings, cfg.trajectory_table),
               "trajectory table changelog (Faust), compacted"),
     ]
     alerts = getattr(settings, "alerts", None)
     if alerts is not None and getattr(alerts, "subscriptions", None) is not None:
-        specs.append(_spec(settings, changelog_name(settings, cfg.alerts_table),
+        specs.append(topic_spec(settings, changelog_name(settings, cfg.alerts_table),
                            "event alert state table changelog (Faust), compacted"))
     return specs
