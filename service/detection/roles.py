@@ -430,7 +430,11 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         in_clause = [i for i in before if mentions[i][0] >= clause.start]
         # "attacks on civilians by Russian war planes": the object named before "by" is hit;
         # else the subject ("Kyiv was struck by drones").
-        objects = [i for i in after_all if i < passive[0] and preps[i] in _OBJECT_OF_ACT]
+        # "the bombing of Syrian troops by the coalition": so is what an attack is "of".
+        objects = [
+            i for i in after_all
+            if i < passive[0] and (preps[i] in _OBJECT_OF_ACT or (preps[i] == "of" and etype in _PLACE_TARGET_TYPES))
+        ]
         target_idx = objects[:1] or in_clause[-1:]
         after = []
     else:
@@ -465,7 +469,9 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
             source_idx = _coordinated(text, words, mentions, agent, -1)
             source_idx.reverse()
             after = [i for i in after if i not in source_idx]
-        elif possessor and not in_clause and etype not in SYMMETRIC:
+        elif possessor and not in_clause and etype not in SYMMETRIC and etype not in _PLACE_TARGET_TYPES:
+            # "a demand of Moscow"; but "the arrest of dissidents", "the killing of civilians":
+            # what an attack or a seizure is "of" undergoes it
             source_idx = _coordinated(text, words, mentions, possessor[0], +1)  # "a demand of Moscow"
             after = [i for i in after if i not in source_idx]
         elif pool:
@@ -492,7 +498,12 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         usable = [i for i in after if preps[i] not in CAUSE_PREPS and not (etype in _ORIGIN_TYPES and preps[i] == "from")]
         # "airstrikes against anti-Assad fighters in Syria": the object of "against" or "on", even
         # a generic one, is hit; a state named after it as the place is not.
-        objects = [i for i in after_all if preps[i] in _OBJECT_OF_ACT and mentions[i][2].kind == "sector"]
+        # So is the object of "of" after an attack or a seizure ("the arrest of dissidents in Cuba").
+        objects = [
+            i for i in after_all
+            if mentions[i][2].kind == "sector"
+            and (preps[i] in _OBJECT_OF_ACT or (preps[i] == "of" and etype in _PLACE_TARGET_TYPES))
+        ]
         if objects and (not usable or objects[0] < usable[0] or preps[usable[0]] in LOCATIVES):
             target_idx = _coordinated(text, words, mentions, objects[0], +1)
         elif place_target >= 0 and (not usable or mentions[place_target][0] < mentions[usable[0]][0]):

@@ -606,3 +606,57 @@ def test_a_possessor_after_to_is_an_actor_not_a_place() -> None:
     s = one("The strategy has been shaped in response to Russia's annexation of Crimea from Ukraine in 2014.",
             EventType.COERCE)
     assert [a.code for a in s.actors.source] == ["RUS"] and [a.code for a in s.actors.target] == ["UKR"]
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "sector"),
+    [
+        ("A car bombing hit the town of Dzhemikent in Dagestan on Feb. 15, killing two Russian police officers.",
+         "RUS", "COP"),
+        ("More than 30 of those wounded in the airstrikes in Azaz were taken to a hospital.", "SYR", "CVL"),
+    ],
+)
+def test_whom_an_attack_killed_is_its_target_without_a_named_doer(text: str, target: str, sector: str) -> None:
+    s = one(text, EventType.ASSAULT)
+    assert not s.actors.source
+    assert [(a.code, a.sector) for a in s.actors.target] == [(target, sector)], s.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "etype", "source", "target"),
+    [
+        ("Human rights groups criticised the arrest of dissidents in Cuba.", EventType.COERCE, "CUB", "OPP"),
+        ("Witnesses described the killing of civilians by Russian forces.", EventType.ASSAULT, "RUS", "CVL"),
+    ],
+)
+def test_what_an_attack_or_arrest_is_of_undergoes_it(text: str, etype: EventType, source: str, target: str) -> None:
+    """"The arrest of dissidents": the dissidents are arrested, they do not arrest; an arrest is by
+    the state of its place."""
+    s = one(text, etype)
+    assert [a.code for a in s.actors.source] == [source], s.actors
+    assert target in {c for a in s.actors.target for c in (a.code, a.sector)}, s.actors
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia began delivering airstrikes against the IS infrastructure.",
+        "Turkey said its troops might join a ground operation against IS.",
+    ],
+)
+def test_is_names_the_islamic_state(text: str) -> None:
+    s = one(text, EventType.ASSAULT)
+    assert [a.code for a in s.actors.target] == ["ISIS"], s.actors
+
+
+def test_is_in_a_line_set_in_capitals_is_a_word() -> None:
+    signals = signals_of("TURKEY IS ATTACKING KURDS")
+    assert all(a.code != "ISIS" for s in signals for a in s.actors.source + s.actors.target)
+
+
+def test_a_later_mention_naming_nobody_joins_the_attack_with_victims() -> None:
+    body = ("A bomb exploded outside a bakery in Lyon on Friday, wounding 13 people. "
+            "One minute later, the explosion shattered the glass of a refrigerator in the shop.")
+    (s,) = of_type(signals_of(body), EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in s.actors.target] == [("FRA", "CVL")]
+    assert len(s.related_evidence) == 1
