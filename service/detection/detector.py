@@ -1103,6 +1103,8 @@ def _process_sentence(
             _between(text, lower, ctx, cand, clause, roles)
         if entry.type == _PROTEST:
             _protest_roles(text, roles, ctx, cand)
+        if entry.type == _COERCE and cand.mode == "coup" and roles.source and _coup_named_only(lower, text, cand, roles):
+            roles.source = []  # "purges since the abortive coup": Turkey purges, the coup was not Turkey's
         if entry.type == _ASSAULT and not roles.target:
             # whom it killed or wounded is its target, with or without a named doer
             roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
@@ -1195,7 +1197,45 @@ def _process_sentence(
         drafts.append(draft)
     if len(drafts) > 1:
         _inherit_history(lower, drafts)
+        _threat_targets(drafts)
     return drafts
+
+
+def _threat_targets(drafts: list[Draft]) -> None:
+    """"prepared to consider imposing sanctions or an arms embargo on South Sudan's leaders": a
+    threat naming no target threatens whom the act it threatens is aimed at."""
+    for d in drafts:
+        if d.type != _THREATEN or d.target:
+            continue
+        lo, hi = d.evidence.trigger_start, d.evidence.trigger_end
+        src = {a.code for a in d.source}
+        for k in drafts:
+            if (
+                k is not d and k.target and k.evidence.trigger_start < hi and lo < k.evidence.trigger_end
+                and (not src or src == {a.code for a in k.source})
+            ):
+                d.target = [a for a in k.target if a.code not in src]
+                break
+
+
+# "staged a coup", "the army's coup", "a military coup": who did it is named with it; "since the
+# failed coup", "blamed him for the coup": the clause's subject did something else.
+_COUP_DOER_RE: Final = re.compile(
+    r"\b(?:staged?|staging|stages|launched|launch|launches|launching|mounted|mount|led|leads|lead|"
+    r"attempted|attempt|attempts|carried\s+out|carry\s+out|plotted|plotting|seized|seize)\s+(?:\w+\s+){0,3}$"
+)
+
+
+def _coup_named_only(lower: str, text: str, cand: Candidate, roles: Roles) -> bool:
+    """Whether a coup is only named, its doer not the source found: the head is the noun, no verb
+    of doing precedes it, and the source is not named right before it."""
+    if not lower.startswith("coup", cand.start):
+        return False
+    lo = max(0, cand.start - 40)
+    if _COUP_DOER_RE.search(lower, lo, cand.start) is not None:
+        return False
+    near = text[max(0, cand.start - 25):cand.start]
+    return not any(a.text in near for a in roles.source)
 
 
 def _place_actor(loc: Location) -> Actor:

@@ -660,3 +660,33 @@ def test_a_later_mention_naming_nobody_joins_the_attack_with_victims() -> None:
     (s,) = of_type(signals_of(body), EventType.ASSAULT)
     assert [(a.code, a.sector) for a in s.actors.target] == [("FRA", "CVL")]
     assert len(s.related_evidence) == 1
+
+
+def test_a_purge_of_people_is_coercion_of_them() -> None:
+    s = one("Turkey has launched a series of mass purges of suspected Gulen supporters in its armed forces.",
+            EventType.COERCE)
+    assert s.mode == "purge"
+    assert [a.code for a in s.actors.source] == ["TUR"] and [a.sector for a in s.actors.target] == ["OPP"]
+
+
+def test_a_threat_naming_no_target_threatens_whom_its_act_is_aimed_at() -> None:
+    s = one("The United States is prepared to consider imposing sanctions or an arms embargo on South Sudan's "
+            "leaders if they fail to cooperate.", EventType.THREATEN)
+    assert [a.code for a in s.actors.target] == ["SSD"], s.actors
+
+
+def test_after_an_allegation_a_new_subject_is_the_doer() -> None:
+    s = one("Russia suspects Turkey may be secretly preparing to invade northern Syria.", EventType.ASSAULT)
+    assert [a.code for a in s.actors.source] == ["TUR"], s.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Turkey has launched mass arrests of officers since the abortive coup.", []),
+        ("The Thai army staged a coup on Thursday.", ["THA"]),
+    ],
+)
+def test_a_coup_named_in_passing_is_not_the_subjects(text: str, source: list[str]) -> None:
+    (s,) = [x for x in of_type(signals_of(text), EventType.COERCE) if x.mode == "coup"]
+    assert [a.code for a in s.actors.source] == source, s.actors
