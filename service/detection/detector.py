@@ -1105,6 +1105,8 @@ def _process_sentence(
             _protest_roles(text, roles, ctx, cand)
         if entry.type == _COERCE and cand.mode == "coup" and roles.source and _coup_named_only(lower, text, cand, roles):
             roles.source = []  # "purges since the abortive coup": Turkey purges, the coup was not Turkey's
+        if entry.type == _ASSAULT and roles.source and _condemned(lower, text, cand, roles, clause):
+            roles.source = []  # "The United States condemns this cowardly attack": no doer named
         if entry.type == _ASSAULT and not roles.target:
             # whom it killed or wounded is its target, with or without a named doer
             roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
@@ -1236,6 +1238,26 @@ def _coup_named_only(lower: str, text: str, cand: Candidate, roles: Roles) -> bo
         return False
     near = text[max(0, cand.start - 25):cand.start]
     return not any(a.text in near for a in roles.source)
+
+
+# "The United States condemns this cowardly attack", "Britain called for an investigation into the
+# strike": whoever condemns, mourns or investigates an attack is not its doer.
+_CONDEMN_RE: Final = re.compile(
+    r"\b(?:condemn|denounc|deplor|mourn|investigat|inquiry\s+into|probe\s+into)[a-z]*\s+(?:[\w'’-]+\s+){0,3}$"
+)
+_CONDEMN_REACH: Final = 45
+
+
+def _condemned(lower: str, text: str, cand: Candidate, roles: Roles, clause: Span) -> bool:
+    """Whether the source found before the head condemns or investigates the attack rather
+    than doing it: a condemnation word stands between the source's name and the head."""
+    lo = max(clause.start, cand.start - 80)
+    at = -1
+    for a in roles.source:
+        k = text.rfind(a.text, lo, cand.start)
+        at = max(at, k + len(a.text) if k >= 0 else -1)
+    # the head is the object of the condemnation: a few words after it, with no other verb between
+    return at >= 0 and _CONDEMN_RE.search(lower, max(at, cand.start - _CONDEMN_REACH), cand.start) is not None
 
 
 def _place_actor(loc: Location) -> Actor:

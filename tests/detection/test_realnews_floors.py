@@ -59,7 +59,8 @@ def test_wikievents_macro_recall_floor() -> None:
 def test_wikievents_false_alarms_on_no_event_sentences() -> None:
     score = dev("wikievents")
     assert score.no_event_units >= 150
-    assert score.false_alarm_rate <= 0.065, _table(score)
+    assert score.false_alarm_rate <= 0.03, _table(score)  # alerts: a signal's own evidence
+    assert score.mention_alarm_rate <= 0.065, _table(score)  # later mentions merged as related evidence too
 
 
 def test_indiapolice_macro_recall_floor() -> None:

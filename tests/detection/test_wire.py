@@ -690,3 +690,9 @@ def test_after_an_allegation_a_new_subject_is_the_doer() -> None:
 def test_a_coup_named_in_passing_is_not_the_subjects(text: str, source: list[str]) -> None:
     (s,) = [x for x in of_type(signals_of(text), EventType.COERCE) if x.mode == "coup"]
     assert [a.code for a in s.actors.source] == source, s.actors
+
+
+def test_whoever_condemns_an_attack_is_not_its_doer() -> None:
+    s = one("The United States condemns this cowardly attack on members of the U.S. and Afghan forces.",
+            EventType.ASSAULT)
+    assert not s.actors.source, s.actors
