@@ -380,11 +380,16 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     place_idx: list[int] = []
     place_target = -1
     host = -1
+    prev_locative = -1  # the last place named after a locative preposition
     for i in range(len(mentions)):
         s, _e, g = mentions[i]
         if g.is_place:
             # "in response to Russia's annexation": a possessor is an actor, not a place
             locative = preps[i] in LOCATIVES and not words.possessive_at(_e)
+            if not locative and prev_locative == i - 1 >= 0 and _coordinating(text, words, mentions[i - 1][1], s):
+                locative = not words.possessive_at(_e)  # "across Iraq and Syria": both are places
+            if locative:
+                prev_locative = i
             if locative or g.kind in {"city", "region"}:
                 place_idx.append(i)
                 if place_target < 0 and etype in _PLACE_TARGET_TYPES and g.kind in {"city", "region"} \
@@ -435,7 +440,7 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
             i for i in after_all
             if i < passive[0] and (preps[i] in _OBJECT_OF_ACT or (preps[i] == "of" and etype in _PLACE_TARGET_TYPES))
         ]
-        target_idx = objects[:1] or in_clause[-1:]
+        target_idx = objects[:1] or in_clause[-1:] or _appositive_head(text, mentions, actor_idx, cand.start)
         after = []
     else:
         in_clause = [i for i in before if mentions[i][0] >= clause.start]
@@ -584,6 +589,16 @@ def _adjacent_agent(text: str, mentions: list[tuple[int, int, GazEntry]], actor_
             return -1
         return i
     return -1
+
+
+def _appositive_head(text: str, mentions: list[tuple[int, int, GazEntry]], actor_idx: list[int], start: int) -> list[int]:
+    """"Syrian government forces, backed by Russian air strikes, ...": the name a participle set
+    off by a comma describes, right before the comma."""
+    for i in reversed(actor_idx):
+        e = mentions[i][1]
+        if e <= start:
+            return [i] if text[e:start].strip() == "," else []
+    return []
 
 
 def _not_undergoer(pool: list[int], undergoer: int) -> list[int]:

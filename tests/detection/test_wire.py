@@ -696,3 +696,21 @@ def test_whoever_condemns_an_attack_is_not_its_doer() -> None:
     s = one("The United States condemns this cowardly attack on members of the U.S. and Afghan forces.",
             EventType.ASSAULT)
     assert not s.actors.source, s.actors
+
+
+def test_a_place_coordinated_with_a_place_is_a_place() -> None:
+    s = one("Isis already held swathes of territory across Iraq and Syria but did not come to international "
+            "attention until it captured Mosul.", EventType.COERCE)
+    assert [a.code for a in s.actors.source] == ["ISIS"], s.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("Syrian government forces, backed by Russian air strikes, have almost encircled rebels near Aleppo.", "SYR"),
+        ("Washington backed the Syria Democratic Forces in the battle for Manbij.", "SDF"),
+    ],
+)
+def test_whom_a_backer_backs(text: str, target: str) -> None:
+    s = one(text, EventType.SUPPORT)
+    assert [a.code for a in s.actors.target] == [target], s.actors
