@@ -251,6 +251,7 @@ def _to_location(g: GazEntry) -> Location:
     return loc
 
 
+_TOWN_KINDS: Final = frozenset({"city", "region"})
 # What may stand between coordinated names.
 _COORDINATORS: Final = frozenset({"and", ",", ", and", "or", ", or", "&", "and the", ", and the", ", the", "as well as"})
 
@@ -260,6 +261,8 @@ def _coordinated(text: str, words: _Words, mentions: list[tuple[int, int, GazEnt
     out = [idx]
     j = idx
     while 0 <= j + step < len(mentions):
+        if mentions[j + step][2].kind in _TOWN_KINDS:
+            break  # "Over the past week in Aleppo, Russian and Syrian war planes": a town is no co-actor
         a, b = (mentions[j], mentions[j + step]) if step > 0 else (mentions[j + step], mentions[j])
         if not _coordinating(text, words, a[1], b[0]):
             break
@@ -364,6 +367,11 @@ _AREA_TYPES: Final = frozenset({EventType.ASSAULT, EventType.MOBILIZE})
 _PLACE_TARGET_TYPES: Final = frozenset({EventType.ASSAULT, EventType.COERCE})
 _PLACE_TARGET_PREPS: Final = frozenset(("of", "on", "against", "over"))
 _PLACE_TARGET_WORDS: Final = 3
+# "Russian strikes hit Aleppo": a town a nominal attack hits, strikes or targets is its target.
+_STRIKING_VERBS: Final = frozenset(
+    "hit hits struck strike strikes targeted targets target pounded pound pounds shelled bombed bombarded "
+    "rocked".split()
+)
 
 
 def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> Roles:
@@ -646,7 +654,7 @@ def _place_object(text: str, words: _Words, cand: Candidate, prep: str, start: i
     preposition at all ("bombarding Aleppo"), within a few words."""
     if words.count(cand.end, start, _PLACE_TARGET_WORDS + 1) > _PLACE_TARGET_WORDS:
         return False
-    return prep in _PLACE_TARGET_PREPS or prep == _head_word(text, cand)
+    return prep in _PLACE_TARGET_PREPS or prep in _STRIKING_VERBS or prep == _head_word(text, cand)
 
 
 def _head_word(text: str, cand: Candidate) -> str:

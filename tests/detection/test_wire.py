@@ -714,3 +714,18 @@ def test_a_place_coordinated_with_a_place_is_a_place() -> None:
 def test_whom_a_backer_backs(text: str, target: str) -> None:
     s = one(text, EventType.SUPPORT)
     assert [a.code for a in s.actors.target] == [target], s.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "target"),
+    [
+        ("Over the past week in Aleppo, Russian and Syrian war planes have unleashed the worst aerial bombardment "
+         "of the war.", {"RUS", "SYR"}, None),
+        ("Russian strikes hit Aleppo and Idlib overnight.", {"RUS"}, "SYR"),
+    ],
+)
+def test_a_town_is_no_co_actor_and_is_hit_as_an_object(text: str, source: set[str], target: str | None) -> None:
+    s = one(text, EventType.ASSAULT)
+    assert {a.code for a in s.actors.source} == source and all(a.text != "Aleppo" for a in s.actors.source)
+    if target:
+        assert [a.code for a in s.actors.target] == [target], s.actors
