@@ -33,7 +33,7 @@ from typing import Final, cast
 
 from schemas.article import Article
 from schemas.common import EventType, Modality
-from schemas.signal import Actor, Actors, ArticleRef, Signal
+from schemas.signal import Actor, Actors, ArticleRef, Location, Signal
 from service.detection.dates import DateMention, find_dates, resolve
 from service.detection.lexicon import (
     ACTOR_CLASS,
@@ -81,6 +81,7 @@ _MOBILIZE: Final = EventType.MOBILIZE
 _THREATEN: Final = EventType.THREATEN
 _PROTEST: Final = EventType.PROTEST
 _ASSAULT: Final = EventType.ASSAULT
+_COERCE: Final = EventType.COERCE
 _ASSERTED: Final = Modality.ASSERTED
 _HISTORICAL: Final = Modality.HISTORICAL
 _SCHEDULED: Final = Modality.SCHEDULED
@@ -136,13 +137,25 @@ def _context_names(
         end_idx, key = cast(tuple[int, ContextKey], hit)
         start, end = end_idx - key.key_len + 1, end_idx - 1
         for spelling in key.spellings:  # names are case-sensitive: "US" the state, not "us"
-            if _spelled(text, start, spelling):
+            if _spelled(text, start, spelling) and not (spelling.key in _WORD_NAMES and _shouted(text, start, end)):
                 for g in spelling.names:
                     gaz_hits.append((start, end, g))
         for g in key.sectors:
             gaz_hits.append((start, end, g))
     ctx.gaz = _fuse_sectors(text, _longest_gaz(text, raw, gaz_hits))
     return ctx, found
+
+
+# Names that are also common words in capitals ("IS", the Islamic State): not names in a stretch
+# of text set in capitals ("WHAT IS NEXT").
+_WORD_NAMES: Final = frozenset({" IS "})
+
+
+def _shouted(text: str, start: int, end: int) -> bool:
+    """Whether a word right before or after ``text[start:end]`` is in capitals too."""
+    before = text[max(0, start - 12):start].split()
+    after = text[end:end + 12].split()
+    return any(len(w) > 1 and w.isalpha() and w.isupper() for w in before[-1:] + after[:1])
 
 
 # Kinds of names a generic actor noun right after them belongs to ("Pakistani police",
@@ -1090,7 +1103,12 @@ def _process_sentence(
             _between(text, lower, ctx, cand, clause, roles)
         if entry.type == _PROTEST:
             _protest_roles(text, roles, ctx, cand)
-        if entry.type == _ASSAULT and not roles.target and roles.source:
+        if entry.type == _COERCE and cand.mode == "coup" and roles.source and _coup_named_only(lower, text, cand, roles):
+            roles.source = []  # "purges since the abortive coup": Turkey purges, the coup was not Turkey's
+        if entry.type == _ASSAULT and roles.source and _condemned(lower, text, cand, roles, clause):
+            roles.source = []  # "The United States condemns this cowardly attack": no doer named
+        if entry.type == _ASSAULT and not roles.target:
+            # whom it killed or wounded is its target, with or without a named doer
             roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
         _place_sectors(roles, _sentence_country(ctx))
         if entry.type in _STATE_MEASURES and _nonstate_measure(ctx, roles, clause.start, cand.start):
@@ -1114,6 +1132,10 @@ def _process_sentence(
             and roles.location is not None and roles.location.country in {a.code for a in roles.source}
         ):
             continue  # a minister touring their own country is not a diplomatic visit
+        if not roles.source and roles.target and entry.type == _COERCE and entry.actor == "place" \
+                and roles.location is not None and roles.location.country:
+            # "the arrest of dissidents in Cuba": an arrest or a crackdown is by the place's state
+            roles.source = [_place_actor(roles.location)]
         if not roles.source and not roles.target:
             inherited = prev_actors() if entry.actor == "optional" else []
             if inherited:
@@ -1122,9 +1144,7 @@ def _process_sentence(
                 roles.inherited = True
             elif entry.actor == "place" and entry.type != _ASSAULT and roles.location and roles.location.country:
                 # A protest or a crackdown is the place's; an attack in a city is not the city's.
-                roles.source = [
-                    build(Actor, code=roles.location.country, text=roles.location.name, kind="state", sector=None)
-                ]
+                roles.source = [_place_actor(roles.location)]
         if entry.type == _THREATEN and dm is not None and cand.consume_span and dm.start >= cand.consume_span[1]:
             dm = None  # "threatened to impose tariffs from June 1": the date of the threatened act
         ev: tuple[date | None, date | None] = (None, None)
@@ -1179,7 +1199,70 @@ def _process_sentence(
         drafts.append(draft)
     if len(drafts) > 1:
         _inherit_history(lower, drafts)
+        _threat_targets(drafts)
     return drafts
+
+
+def _threat_targets(drafts: list[Draft]) -> None:
+    """"prepared to consider imposing sanctions or an arms embargo on South Sudan's leaders": a
+    threat naming no target threatens whom the act it threatens is aimed at."""
+    for d in drafts:
+        if d.type != _THREATEN or d.target:
+            continue
+        lo, hi = d.evidence.trigger_start, d.evidence.trigger_end
+        src = {a.code for a in d.source}
+        for k in drafts:
+            if (
+                k is not d and k.target and k.evidence.trigger_start < hi and lo < k.evidence.trigger_end
+                and (not src or src == {a.code for a in k.source})
+            ):
+                d.target = [a for a in k.target if a.code not in src]
+                break
+
+
+# "staged a coup", "the army's coup", "a military coup": who did it is named with it; "since the
+# failed coup", "blamed him for the coup": the clause's subject did something else.
+_COUP_DOER_RE: Final = re.compile(
+    r"\b(?:staged?|staging|stages|launched|launch|launches|launching|mounted|mount|led|leads|lead|"
+    r"attempted|attempt|attempts|carried\s+out|carry\s+out|plotted|plotting|seized|seize)\s+(?:\w+\s+){0,3}$"
+)
+
+
+def _coup_named_only(lower: str, text: str, cand: Candidate, roles: Roles) -> bool:
+    """Whether a coup is only named, its doer not the source found: the head is the noun, no verb
+    of doing precedes it, and the source is not named right before it."""
+    if not lower.startswith("coup", cand.start):
+        return False
+    lo = max(0, cand.start - 40)
+    if _COUP_DOER_RE.search(lower, lo, cand.start) is not None:
+        return False
+    near = text[max(0, cand.start - 25):cand.start]
+    return not any(a.text in near for a in roles.source)
+
+
+# "The United States condemns this cowardly attack", "Britain called for an investigation into the
+# strike": whoever condemns, mourns or investigates an attack is not its doer.
+_CONDEMN_RE: Final = re.compile(
+    r"\b(?:condemn|denounc|deplor|mourn|investigat|inquiry\s+into|probe\s+into)[a-z]*\s+(?:[\w'’-]+\s+){0,3}$"
+)
+_CONDEMN_REACH: Final = 45
+
+
+def _condemned(lower: str, text: str, cand: Candidate, roles: Roles, clause: Span) -> bool:
+    """Whether the source found before the head condemns or investigates the attack rather
+    than doing it: a condemnation word stands between the source's name and the head."""
+    lo = max(clause.start, cand.start - 80)
+    at = -1
+    for a in roles.source:
+        k = text.rfind(a.text, lo, cand.start)
+        at = max(at, k + len(a.text) if k >= 0 else -1)
+    # the head is the object of the condemnation: a few words after it, with no other verb between
+    return at >= 0 and _CONDEMN_RE.search(lower, max(at, cand.start - _CONDEMN_REACH), cand.start) is not None
+
+
+def _place_actor(loc: Location) -> Actor:
+    """The state of a place, as the actor of what happens there (a protest, a crackdown)."""
+    return build(Actor, code=loc.country or loc.name, text=loc.name, kind="state", sector=None)
 
 
 # Sectors that act for a state: "security forces in Karachi" are Pakistan's.
@@ -1285,7 +1368,7 @@ def _sentence_country(ctx: Context) -> str | None:
 # "French warplanes targeted the village, killing 120 civilians": whom an attack killed or wounded
 # is its target, a generic actor of the sector its victims belong to (the place gives the state).
 _VICTIM_SECTORS: Final = {
-    "people": "CVL", "civilians": "CVL", "children": "CVL", "women": "CVL", "villagers": "CVL",
+    "those": "CVL", "people": "CVL", "civilians": "CVL", "children": "CVL", "women": "CVL", "villagers": "CVL",
     "residents": "CVL", "worshippers": "CVL", "students": "CVL", "passengers": "CVL", "pilgrims": "CVL",
     "soldiers": "MIL", "troops": "MIL", "servicemen": "MIL", "service members": "MIL",
     "police officers": "COP", "policemen": "COP", "police": "COP",
@@ -1302,7 +1385,7 @@ _VICTIMS_RE: Final = re.compile(
 _VICTIMS_REACH: Final = 160
 # "Syrian civilians were killed in the latest US airstrike": the victims named before the attack.
 _VICTIMS_BEFORE_RE: Final = re.compile(
-    r"\b(people|civilians|children|women|villagers|residents|worshippers|students|passengers|pilgrims|soldiers|"
+    r"\b(those|people|civilians|children|women|villagers|residents|worshippers|students|passengers|pilgrims|soldiers|"
     r"troops|servicemen|service\s+members|police\s+officers|policemen|police|rebels|militants|fighters|insurgents)"
     r"\s+(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+|are\s+)?(?:killed|wounded|injured|dead)\s+(?:in|by)\s+"
     r"(?:[A-Za-z'’-]+\s+){0,3}$",

@@ -255,13 +255,16 @@ def load_realnews(name: str, split: str, base: Path | None = None) -> list[dict]
 
 @dataclass(frozen=True)
 class Mention:
-    """A system's typed mention: where it is (field and offsets) and whether it is alert-worthy."""
+    """A system's typed mention: where it is (field and offsets), whether it is alert-worthy, and
+    whether it is a signal's own evidence (``primary``) or a later mention merged into it as
+    related evidence, which raises no alert of its own."""
 
     type: str
     alert_worthy: bool
     field: str
     start: int
     end: int
+    primary: bool = True
 
 
 def detector_mentions(item: dict) -> list[Mention]:
@@ -272,8 +275,10 @@ def detector_mentions(item: dict) -> list[Mention]:
     out = []
     for sig in detect(article):
         worthy = sig.modality in ALERT_WORTHY_MODALITIES
-        for ev in (sig.evidence, *sig.related_evidence):
-            out.append(Mention(sig.type.value, worthy, ev.field, ev.trigger_start, ev.trigger_end))
+        ev = sig.evidence
+        out.append(Mention(sig.type.value, worthy, ev.field, ev.trigger_start, ev.trigger_end))
+        for ev in sig.related_evidence:
+            out.append(Mention(sig.type.value, worthy, ev.field, ev.trigger_start, ev.trigger_end, primary=False))
     return out
 
 
@@ -299,7 +304,8 @@ class RealnewsScore:
     total: Counter = field(default_factory=Counter)
     found: Counter = field(default_factory=Counter)
     no_event_units: int = 0
-    alarm_units: int = 0
+    alarm_units: int = 0  # no-event units holding an alert: a signal's own evidence
+    mention_alarm_units: int = 0  # ... holding any alert-worthy mention, related evidence too
     alarm_types: Counter = field(default_factory=Counter)
     desk_items: Counter = field(default_factory=Counter)
     desk_flagged: Counter = field(default_factory=Counter)
@@ -320,6 +326,11 @@ class RealnewsScore:
     @property
     def false_alarm_rate(self) -> float:
         return self.alarm_units / self.no_event_units if self.no_event_units else 0.0
+
+    @property
+    def mention_alarm_rate(self) -> float:
+        """As ``false_alarm_rate``, counting later mentions merged into a signal as related evidence."""
+        return self.mention_alarm_units / self.no_event_units if self.no_event_units else 0.0
 
     def flagged_share(self, desk: str | None = None) -> float:
         n = self.desk_items[desk] if desk else sum(self.desk_items.values())
@@ -344,11 +355,17 @@ def _score_units(score: RealnewsScore, item: dict, mentions: list[Mention]) -> N
         if unit["no_event"]:
             score.no_event_units += 1
             against = set(unit["counts_against"]) - set(unit["dont_count"])
-            alarms = sorted({m.type for m in inside if m.alert_worthy and m.type in against})
+            worthy = [m for m in inside if m.alert_worthy and m.type in against]
+            alarms = sorted({m.type for m in worthy if m.primary})
+            if worthy:
+                score.mention_alarm_units += 1
             if alarms:
                 score.alarm_units += 1
                 score.alarm_types.update(alarms)
                 score.errors.append(f"FALSE ALARM {unit['id']} {','.join(alarms)}: "
+                                    f"{item['text'][unit['start']:unit['end']][:160]}")
+            elif worthy:
+                score.errors.append(f"RELATED MENTION {unit['id']} {','.join(sorted({m.type for m in worthy}))}: "
                                     f"{item['text'][unit['start']:unit['end']][:160]}")
 
 
@@ -397,6 +414,9 @@ def realnews_rows(peer: RealnewsScore, det: RealnewsScore) -> list[tuple[str, st
     if det.no_event_units:
         rows.append((name, f"false alarms on no-event {_UNIT_WORD.get(name, 'units')}", str(det.no_event_units),
                      f"{peer.false_alarm_rate:.1%}", f"{det.false_alarm_rate:.1%}"))
+        if det.mention_alarm_units != det.alarm_units:
+            rows.append((name, "  the same, with mentions merged as related", str(det.no_event_units),
+                         f"{peer.mention_alarm_rate:.1%}", f"{det.mention_alarm_rate:.1%}"))
     return rows
 
 

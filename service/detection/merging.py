@@ -232,7 +232,7 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
             if (
                 not (_same_sentence(d, k) and _distinct_in_sentence(d, k))
                 and (d.event_date is None or k.event_date is None or d.event_date == k.event_date)
-                and parties == k_parties
+                and (parties == k_parties or not parties)  # a later mention naming nobody: the same event
                 and (d.location is None or k.location is None or d.location.name == k.location.name)
             ):
                 target = n

@@ -251,6 +251,7 @@ def _to_location(g: GazEntry) -> Location:
     return loc
 
 
+_TOWN_KINDS: Final = frozenset({"city", "region"})
 # What may stand between coordinated names.
 _COORDINATORS: Final = frozenset({"and", ",", ", and", "or", ", or", "&", "and the", ", and the", ", the", "as well as"})
 
@@ -260,6 +261,8 @@ def _coordinated(text: str, words: _Words, mentions: list[tuple[int, int, GazEnt
     out = [idx]
     j = idx
     while 0 <= j + step < len(mentions):
+        if mentions[j + step][2].kind in _TOWN_KINDS:
+            break  # "Over the past week in Aleppo, Russian and Syrian war planes": a town is no co-actor
         a, b = (mentions[j], mentions[j + step]) if step > 0 else (mentions[j + step], mentions[j])
         if not _coordinating(text, words, a[1], b[0]):
             break
@@ -364,6 +367,11 @@ _AREA_TYPES: Final = frozenset({EventType.ASSAULT, EventType.MOBILIZE})
 _PLACE_TARGET_TYPES: Final = frozenset({EventType.ASSAULT, EventType.COERCE})
 _PLACE_TARGET_PREPS: Final = frozenset(("of", "on", "against", "over"))
 _PLACE_TARGET_WORDS: Final = 3
+# "Russian strikes hit Aleppo": a town a nominal attack hits, strikes or targets is its target.
+_STRIKING_VERBS: Final = frozenset(
+    "hit hits struck strike strikes targeted targets target pounded pound pounds shelled bombed bombarded "
+    "rocked".split()
+)
 
 
 def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> Roles:
@@ -380,11 +388,16 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     place_idx: list[int] = []
     place_target = -1
     host = -1
+    prev_locative = -1  # the last place named after a locative preposition
     for i in range(len(mentions)):
         s, _e, g = mentions[i]
         if g.is_place:
             # "in response to Russia's annexation": a possessor is an actor, not a place
             locative = preps[i] in LOCATIVES and not words.possessive_at(_e)
+            if not locative and prev_locative == i - 1 >= 0 and _coordinating(text, words, mentions[i - 1][1], s):
+                locative = not words.possessive_at(_e)  # "across Iraq and Syria": both are places
+            if locative:
+                prev_locative = i
             if locative or g.kind in {"city", "region"}:
                 place_idx.append(i)
                 if place_target < 0 and etype in _PLACE_TARGET_TYPES and g.kind in {"city", "region"} \
@@ -430,8 +443,12 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         in_clause = [i for i in before if mentions[i][0] >= clause.start]
         # "attacks on civilians by Russian war planes": the object named before "by" is hit;
         # else the subject ("Kyiv was struck by drones").
-        objects = [i for i in after_all if i < passive[0] and preps[i] in _OBJECT_OF_ACT]
-        target_idx = objects[:1] or in_clause[-1:]
+        # "the bombing of Syrian troops by the coalition": so is what an attack is "of".
+        objects = [
+            i for i in after_all
+            if i < passive[0] and (preps[i] in _OBJECT_OF_ACT or (preps[i] == "of" and etype in _PLACE_TARGET_TYPES))
+        ]
+        target_idx = objects[:1] or in_clause[-1:] or _appositive_head(text, mentions, actor_idx, cand.start)
         after = []
     else:
         in_clause = [i for i in before if mentions[i][0] >= clause.start]
@@ -465,7 +482,9 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
             source_idx = _coordinated(text, words, mentions, agent, -1)
             source_idx.reverse()
             after = [i for i in after if i not in source_idx]
-        elif possessor and not in_clause and etype not in SYMMETRIC:
+        elif possessor and not in_clause and etype not in SYMMETRIC and etype not in _PLACE_TARGET_TYPES:
+            # "a demand of Moscow"; but "the arrest of dissidents", "the killing of civilians":
+            # what an attack or a seizure is "of" undergoes it
             source_idx = _coordinated(text, words, mentions, possessor[0], +1)  # "a demand of Moscow"
             after = [i for i in after if i not in source_idx]
         elif pool:
@@ -492,7 +511,12 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         usable = [i for i in after if preps[i] not in CAUSE_PREPS and not (etype in _ORIGIN_TYPES and preps[i] == "from")]
         # "airstrikes against anti-Assad fighters in Syria": the object of "against" or "on", even
         # a generic one, is hit; a state named after it as the place is not.
-        objects = [i for i in after_all if preps[i] in _OBJECT_OF_ACT and mentions[i][2].kind == "sector"]
+        # So is the object of "of" after an attack or a seizure ("the arrest of dissidents in Cuba").
+        objects = [
+            i for i in after_all
+            if mentions[i][2].kind == "sector"
+            and (preps[i] in _OBJECT_OF_ACT or (preps[i] == "of" and etype in _PLACE_TARGET_TYPES))
+        ]
         if objects and (not usable or objects[0] < usable[0] or preps[usable[0]] in LOCATIVES):
             target_idx = _coordinated(text, words, mentions, objects[0], +1)
         elif place_target >= 0 and (not usable or mentions[place_target][0] < mentions[usable[0]][0]):
@@ -575,6 +599,16 @@ def _adjacent_agent(text: str, mentions: list[tuple[int, int, GazEntry]], actor_
     return -1
 
 
+def _appositive_head(text: str, mentions: list[tuple[int, int, GazEntry]], actor_idx: list[int], start: int) -> list[int]:
+    """"Syrian government forces, backed by Russian air strikes, ...": the name a participle set
+    off by a comma describes, right before the comma."""
+    for i in reversed(actor_idx):
+        e = mentions[i][1]
+        if e <= start:
+            return [i] if text[e:start].strip() == "," else []
+    return []
+
+
 def _not_undergoer(pool: list[int], undergoer: int) -> list[int]:
     return [i for i in pool if i != undergoer]
 
@@ -620,7 +654,7 @@ def _place_object(text: str, words: _Words, cand: Candidate, prep: str, start: i
     preposition at all ("bombarding Aleppo"), within a few words."""
     if words.count(cand.end, start, _PLACE_TARGET_WORDS + 1) > _PLACE_TARGET_WORDS:
         return False
-    return prep in _PLACE_TARGET_PREPS or prep == _head_word(text, cand)
+    return prep in _PLACE_TARGET_PREPS or prep in _STRIKING_VERBS or prep == _head_word(text, cand)
 
 
 def _head_word(text: str, cand: Candidate) -> str:

@@ -59,18 +59,19 @@ def test_wikievents_macro_recall_floor() -> None:
 def test_wikievents_false_alarms_on_no_event_sentences() -> None:
     score = dev("wikievents")
     assert score.no_event_units >= 150
-    assert score.false_alarm_rate <= 0.065, _table(score)
+    assert score.false_alarm_rate <= 0.028, _table(score)  # alerts: a signal's own evidence
+    assert score.mention_alarm_rate <= 0.065, _table(score)  # later mentions merged as related evidence too
 
 
 def test_indiapolice_macro_recall_floor() -> None:
     score = dev("indiapolice")
     assert score.total["COERCE"] >= 140 and score.total["ASSAULT"] >= 60
-    assert score.macro_recall >= 0.26, _table(score)
+    assert score.macro_recall >= 0.28, _table(score)
 
 
 def test_rams_macro_recall_floor() -> None:
     score = dev("rams")
-    assert score.macro_recall >= 0.34, _table(score)
+    assert score.macro_recall >= 0.36, _table(score)
 
 
 def test_plover_records_macro_recall_floor() -> None:

@@ -179,6 +179,19 @@ def test_false_alarms_count_alert_worthy_listed_types_only(tmp_path: Path, fake_
     assert score.false_alarm_rate == 0.25
 
 
+def test_a_later_mention_merged_as_related_evidence_is_no_alert(tmp_path: Path, fake_system: dict) -> None:
+    """An alert is raised at a signal's own evidence; a later mention of the same event, merged into
+    it, raises none: counted apart (``mention_alarm_rate``), not as a false alarm."""
+    text = "Rebels attacked the base. Officials discussed the attack."
+    units = [_unit("u1", 0, 25, ["ASSAULT"]), _unit("u2", 26, len(text), [], no_event=True, against=["ASSAULT"])]
+    _write(tmp_path, "wikievents", "dev", [{"id": "d", "text": text, "title": "", "units": units}])
+    fake_system["d"] = [Mention("ASSAULT", True, "body", 7, 15), Mention("ASSAULT", True, "body", 50, 56, primary=False)]
+    score = evaluation.evaluate_realnews("wikievents", "dev", "fake", tmp_path)
+    assert (score.alarm_units, score.mention_alarm_units, score.no_event_units) == (0, 1, 1)
+    assert score.false_alarm_rate == 0.0 and score.mention_alarm_rate == 1.0
+    assert any(e.startswith("RELATED MENTION u2 ASSAULT") for e in score.errors)
+
+
 def test_macro_recall_averages_alert_types_with_enough_units(tmp_path: Path, fake_system: dict) -> None:
     items = []
     for i in range(6):

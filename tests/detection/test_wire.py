@@ -606,3 +606,126 @@ def test_a_possessor_after_to_is_an_actor_not_a_place() -> None:
     s = one("The strategy has been shaped in response to Russia's annexation of Crimea from Ukraine in 2014.",
             EventType.COERCE)
     assert [a.code for a in s.actors.source] == ["RUS"] and [a.code for a in s.actors.target] == ["UKR"]
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "sector"),
+    [
+        ("A car bombing hit the town of Dzhemikent in Dagestan on Feb. 15, killing two Russian police officers.",
+         "RUS", "COP"),
+        ("More than 30 of those wounded in the airstrikes in Azaz were taken to a hospital.", "SYR", "CVL"),
+    ],
+)
+def test_whom_an_attack_killed_is_its_target_without_a_named_doer(text: str, target: str, sector: str) -> None:
+    s = one(text, EventType.ASSAULT)
+    assert not s.actors.source
+    assert [(a.code, a.sector) for a in s.actors.target] == [(target, sector)], s.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "etype", "source", "target"),
+    [
+        ("Human rights groups criticised the arrest of dissidents in Cuba.", EventType.COERCE, "CUB", "OPP"),
+        ("Witnesses described the killing of civilians by Russian forces.", EventType.ASSAULT, "RUS", "CVL"),
+    ],
+)
+def test_what_an_attack_or_arrest_is_of_undergoes_it(text: str, etype: EventType, source: str, target: str) -> None:
+    """"The arrest of dissidents": the dissidents are arrested, they do not arrest; an arrest is by
+    the state of its place."""
+    s = one(text, etype)
+    assert [a.code for a in s.actors.source] == [source], s.actors
+    assert target in {c for a in s.actors.target for c in (a.code, a.sector)}, s.actors
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia began delivering airstrikes against the IS infrastructure.",
+        "Turkey said its troops might join a ground operation against IS.",
+    ],
+)
+def test_is_names_the_islamic_state(text: str) -> None:
+    s = one(text, EventType.ASSAULT)
+    assert [a.code for a in s.actors.target] == ["ISIS"], s.actors
+
+
+def test_is_in_a_line_set_in_capitals_is_a_word() -> None:
+    signals = signals_of("TURKEY IS ATTACKING KURDS")
+    assert all(a.code != "ISIS" for s in signals for a in s.actors.source + s.actors.target)
+
+
+def test_a_later_mention_naming_nobody_joins_the_attack_with_victims() -> None:
+    body = ("A bomb exploded outside a bakery in Lyon on Friday, wounding 13 people. "
+            "One minute later, the explosion shattered the glass of a refrigerator in the shop.")
+    (s,) = of_type(signals_of(body), EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in s.actors.target] == [("FRA", "CVL")]
+    assert len(s.related_evidence) == 1
+
+
+def test_a_purge_of_people_is_coercion_of_them() -> None:
+    s = one("Turkey has launched a series of mass purges of suspected Gulen supporters in its armed forces.",
+            EventType.COERCE)
+    assert s.mode == "purge"
+    assert [a.code for a in s.actors.source] == ["TUR"] and [a.sector for a in s.actors.target] == ["OPP"]
+
+
+def test_a_threat_naming_no_target_threatens_whom_its_act_is_aimed_at() -> None:
+    s = one("The United States is prepared to consider imposing sanctions or an arms embargo on South Sudan's "
+            "leaders if they fail to cooperate.", EventType.THREATEN)
+    assert [a.code for a in s.actors.target] == ["SSD"], s.actors
+
+
+def test_after_an_allegation_a_new_subject_is_the_doer() -> None:
+    s = one("Russia suspects Turkey may be secretly preparing to invade northern Syria.", EventType.ASSAULT)
+    assert [a.code for a in s.actors.source] == ["TUR"], s.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Turkey has launched mass arrests of officers since the abortive coup.", []),
+        ("The Thai army staged a coup on Thursday.", ["THA"]),
+    ],
+)
+def test_a_coup_named_in_passing_is_not_the_subjects(text: str, source: list[str]) -> None:
+    (s,) = [x for x in of_type(signals_of(text), EventType.COERCE) if x.mode == "coup"]
+    assert [a.code for a in s.actors.source] == source, s.actors
+
+
+def test_whoever_condemns_an_attack_is_not_its_doer() -> None:
+    s = one("The United States condemns this cowardly attack on members of the U.S. and Afghan forces.",
+            EventType.ASSAULT)
+    assert not s.actors.source, s.actors
+
+
+def test_a_place_coordinated_with_a_place_is_a_place() -> None:
+    s = one("Isis already held swathes of territory across Iraq and Syria but did not come to international "
+            "attention until it captured Mosul.", EventType.COERCE)
+    assert [a.code for a in s.actors.source] == ["ISIS"], s.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("Syrian government forces, backed by Russian air strikes, have almost encircled rebels near Aleppo.", "SYR"),
+        ("Washington backed the Syria Democratic Forces in the battle for Manbij.", "SDF"),
+    ],
+)
+def test_whom_a_backer_backs(text: str, target: str) -> None:
+    s = one(text, EventType.SUPPORT)
+    assert [a.code for a in s.actors.target] == [target], s.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "target"),
+    [
+        ("Over the past week in Aleppo, Russian and Syrian war planes have unleashed the worst aerial bombardment "
+         "of the war.", {"RUS", "SYR"}, None),
+        ("Russian strikes hit Aleppo and Idlib overnight.", {"RUS"}, "SYR"),
+    ],
+)
+def test_a_town_is_no_co_actor_and_is_hit_as_an_object(text: str, source: set[str], target: str | None) -> None:
+    s = one(text, EventType.ASSAULT)
+    assert {a.code for a in s.actors.source} == source and all(a.text != "Aleppo" for a in s.actors.source)
+    if target:
+        assert [a.code for a in s.actors.target] == [target], s.actors
