@@ -8,8 +8,8 @@ from typing import Any
 def event_topic_specs(settings: Any) -> list[Any]:
     """``events``, the internal ``<app id>-event-keys`` and the changelogs of the event tables."""
     cfg = getattr(settings, "events", None)
-    if cfg is None or not cfg.enabled:
-        return []
+    if cfg is None or not cfg.enabled or settings.processing_guarantee == "exactly_once":
+        return []  # the stage runs with at_least_once only (service.stream.app)
     from service.stream.topics import _spec, changelog_name
 
     hours = settings.retention.signals_hours
