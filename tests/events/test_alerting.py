@@ -165,3 +165,16 @@ def test_trajectory_moves_alert_the_subscriptions_that_follow_that_series():
     assert a.reason == "trajectory" and a.title.startswith("Escalation step: RUS → UKR")
     assert "first MOBILIZE after THREATEN" in a.note and a.chart_svg.startswith("<svg")
     assert a.alert_id == ea.trajectory(move, last, NOW + timedelta(hours=1))[0].alert_id
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "text"])
+def test_event_alerts_render_with_their_note(fmt):
+    from service.alerts.render import render
+
+    doc = {"subscriptions": [sub("ev", events={"corroboration_steps": [3]})]}
+    _, alerts = run(doc, outlets(3))
+    update = alerts[-1]
+    assert update.reason == "event_update"
+    out = render(update, fmt, NOW)
+    assert "now reported by 3 independent sources" in out.body
+    assert out.title.startswith("[S4] Update: MOBILIZE")
