@@ -73,7 +73,7 @@ def publish_one(stream: Any, article: dict) -> None:
     assert any(article["id"] in m.value.decode() for m in got), f"no event version for {article['id']}"
 
 
-def final_events(stream: Any, until: Any = None, timeout: float = 60) -> dict[str, dict]:
+def final_events(stream: Any, until: Any = None, timeout: float = 120) -> dict[str, dict]:
     def latest(ms: list) -> dict[str, dict]:
         out: dict[str, dict] = {}
         for m in ms:
@@ -94,7 +94,7 @@ def geneva(events: dict[str, dict]) -> dict:
     return ev
 
 
-def alerts(stream: Any, until: Any, timeout: float = 60) -> list[dict]:
+def alerts(stream: Any, until: Any, timeout: float = 120) -> list[dict]:
     msgs = stream.consume(stream.env["ESCALERT_TOPICS__ALERTS"], timeout=timeout,
                           until=lambda ms: until([json.loads(m.value) for m in ms]))
     return [json.loads(m.value) for m in msgs]
@@ -251,3 +251,17 @@ def test_trajectory_ladder_steps_survive_a_restart(make_stream, tmp_path):
     got = alerts(stream, until=lambda al: any("first ASSAULT after MOBILIZE" in n for n in steps(al)))
     assert any("first ASSAULT after MOBILIZE" in n for n in steps(got)), steps(got)
     assert sum("first MOBILIZE after THREATEN" in n for n in steps(got)) == 1
+
+    # A message on signals that is not a signal is dead-lettered whole, with the reason.
+    prod = stream.producer()
+    prod.send(stream.signals, key=b"junk", value=b'{"type": "MOBILIZE", "oops": 1}')
+    prod.flush(timeout=30)
+    prod.close(timeout=10)
+
+    def junk(ms: list) -> list[dict]:
+        return [d for d in (json.loads(m.value) for m in ms)
+                if d.get("source_topic") == f"{stream.app_id}-event-keys"]
+
+    [dl] = junk(stream.consume(stream.dlq, until=lambda ms: bool(junk(ms))))
+    assert dl["reason"] == "schema" and dl["error"].startswith("not a Signal")
+    assert dl["payload"] == '{"type": "MOBILIZE", "oops": 1}' and dl["key"] == "MOBILIZE"
