@@ -206,21 +206,27 @@ def test_two_workers_give_the_same_events_as_one(make_stream, tmp_path):
     assert geneva(final_events(two))["corroboration"] == 4
 
 
-def produce_signals(stream: Any, signals: list) -> None:
-    prod = stream.producer()
+def send_raw(stream: Any, items: list[tuple[bytes, bytes]]) -> None:
+    """Send (key, value) pairs to the stream's signals topic; every send acknowledged (retried:
+    right after the topics were created a partition may not have its leader yet)."""
+    from kafka import KafkaProducer
+
+    prod = KafkaProducer(bootstrap_servers=stream.brokers, acks="all", retries=10, linger_ms=10)
     try:
-        for s in signals:
-            prod.send(stream.signals, key=s.article_id.encode(), value=s.model_dump_json().encode())
+        futures = [prod.send(stream.signals, key=k, value=v) for k, v in items]
         prod.flush(timeout=60)
+        for f in futures:
+            f.get(timeout=60)
     finally:
         prod.close(timeout=10)
 
 
+def produce_signals(stream: Any, signals: list) -> None:
+    send_raw(stream, [(s.article_id.encode(), s.model_dump_json().encode()) for s in signals])
+
+
 def test_trajectory_ladder_steps_survive_a_restart(make_stream, tmp_path):
-    from datetime import UTC, datetime, timedelta
-
-    from tests.alerts.conftest import make_signal
-
+    ladder = [json.loads(line) for line in (DATA / "escalation_ladder.jsonl").read_text().splitlines()]
     stream = deployment(make_stream, tmp_path, "t")
     (tmp_path / "subs-t.yaml").write_text(
         "subscriptions:\n  - name: rus\n    urls: ['escalertconsole://']\n"
@@ -228,35 +234,29 @@ def test_trajectory_ladder_steps_survive_a_restart(make_stream, tmp_path):
         # events: no signal alerts, so no noise-control table (whose timer writes are another
         # component's concern on rocksdb) is involved here.
         "    events: {mode: corroborated, min_sources: 100}\n")
-    t0 = datetime(2025, 3, 1, 12, tzinfo=UTC)
-
-    def reports(kind: str, day: int, first: int) -> list:
-        return [make_signal(first + i, type=kind, outlet=f"outlet{i}", country=None, place=None,
-                            sentence=f"Russia: {kind.lower()} report {first + i}.",
-                            published_at=t0 + timedelta(days=day, minutes=i), event_date=None)
-                for i in range(2)]
 
     def steps(al: list) -> list[str]:
         return [a["note"] for a in al if a["reason"] == "trajectory"]
 
     w = stream.worker().start()
     w.wait_ready()
-    produce_signals(stream, reports("THREATEN", 0, 10) + reports("MOBILIZE", 2, 20))
+    # Two outlets each: THREATEN RUS>UKR on March 1, MOBILIZE on March 3 (articles, detected).
+    for article in ladder[:4]:
+        publish_one(stream, article)
     got = alerts(stream, until=lambda al: steps(al))
-    assert any("first MOBILIZE after THREATEN" in n for n in steps(got)), steps(got)
+    assert any("first MOBILIZE after THREATEN" in n for n in steps(got)), (
+        steps(got), w.metric("escalert_event_signals_in"), w.metric("escalert_event_versions_out"))
     w.stop()
     w = stream.worker("w2").start()  # a new data dir: the rungs come back from the changelog
     w.wait_ready()
-    produce_signals(stream, reports("ASSAULT", 4, 30))
+    for article in ladder[4:]:  # ASSAULT on March 5
+        publish_one(stream, article)
     got = alerts(stream, until=lambda al: any("first ASSAULT after MOBILIZE" in n for n in steps(al)))
     assert any("first ASSAULT after MOBILIZE" in n for n in steps(got)), steps(got)
     assert sum("first MOBILIZE after THREATEN" in n for n in steps(got)) == 1
 
     # A message on signals that is not a signal is dead-lettered whole, with the reason.
-    prod = stream.producer()
-    prod.send(stream.signals, key=b"junk", value=b'{"type": "MOBILIZE", "oops": 1}')
-    prod.flush(timeout=30)
-    prod.close(timeout=10)
+    send_raw(stream, [(b"junk", b'{"type": "MOBILIZE", "oops": 1}')])
 
     def junk(ms: list) -> list[dict]:
         return [d for d in (json.loads(m.value) for m in ms)
