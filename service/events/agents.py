@@ -186,6 +186,21 @@ def register(app: Any, settings: Any) -> EventParts:
                                                    force=True)
         await fut
 
+    _register_flow(app, parts, stream_parts, dead_letter)
+
+    _register_pages(app, parts)
+    if getattr(app, "escalert_alerts", None) is not None:
+        _register_alerts(app, settings, parts)
+    _register_trajectories(app, settings, parts)
+    app.escalert_events = parts
+    return parts
+
+
+def _register_flow(app: Any, parts: EventParts, stream_parts: Any, dead_letter: Any) -> None:
+    """The agents from signals to event versions and calendar entries (module docstring)."""
+    keys_topic, events_topic = parts.keys_topic, parts.events_topic
+    consolidator, metrics, calendar_table = parts.consolidator, parts.metrics, parts.calendar_table
+
     @app.agent(stream_parts.signals, name="events-key")
     async def key_signals(stream: Any) -> None:
         async for batch in stream.take_events(BATCH, within=BATCH_WITHIN):
@@ -260,13 +275,6 @@ def register(app: Any, settings: Any) -> EventParts:
             previous = calendar_table.get(event_id)
             if version.get("schedule") is not None or previous is not None:
                 calendar_table[event_id] = entry_from(version, previous)
-
-    _register_pages(app, parts)
-    if getattr(app, "escalert_alerts", None) is not None:
-        _register_alerts(app, settings, parts)
-    _register_trajectories(app, settings, parts)
-    app.escalert_events = parts
-    return parts
 
 
 def _register_alerts(app: Any, settings: Any, parts: EventParts) -> None:
