@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_events.py throughput [--signals 50000] [--seconds 20]
     .venv/bin/python bench/bench_events.py latency [--rate 200] [--seconds 30] [--brokers 127.0.0.1:19092]
 
-``throughput``: :class:`~service.events.consolidate.Consolidator` over (1) a dict and (2) a dict
+``throughput [--reports N]``: :class:`~service.events.consolidate.Consolidator` over (1) a dict and (2) a dict
 that JSON-encodes every value written and decodes every value read, as a Faust table's
 serializer does (no RocksDB, no changelog), plus Signal validation from JSON bytes as the agent
 does. Synthetic signals: 8 types, 40 x 40 directed dyads, 10 outlets, a minute apart.
@@ -44,9 +44,12 @@ CODES = ["RUS", "UKR", "USA", "CHN", "TWN", "IRN", "ISR", "PRK", "KOR", "JPN", "
 T0 = datetime(2025, 3, 1, tzinfo=UTC)
 
 
-def signal_doc(i: int, rng: random.Random, t: datetime | None = None) -> dict:
-    kind = rng.choice(TYPES)
-    src, tgt = rng.choice(CODES), rng.choice(CODES)
+def signal_doc(i: int, rng: random.Random, t: datetime | None = None, reports: int = 1) -> dict:
+    """Signal ``i``; with ``reports`` > 1, runs of that many signals report one story (same type
+    and dyad, other outlets), as a story covered by several outlets."""
+    story = random.Random(i // reports) if reports > 1 else rng
+    kind = story.choice(TYPES)
+    src, tgt = story.choice(CODES), story.choice(CODES)
     sentence = f"Report {i}: {src} and {tgt} in a {kind.lower()} event, officials said."
     return {
         "signal_id": f"b-{i}", "article_id": f"b-art-{i}", "type": kind, "mode": None,
@@ -78,7 +81,7 @@ def throughput(args: argparse.Namespace) -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     rng = random.Random(7)
-    raw = [json.dumps(signal_doc(i, rng)).encode() for i in range(args.signals)]
+    raw = [json.dumps(signal_doc(i, rng, reports=args.reports)).encode() for i in range(args.signals)]
     for label, state in (("dict state", {}), ("json-encoded state", JsonDict())):
         c = Consolidator(state)
         start = time.perf_counter()
@@ -192,6 +195,7 @@ def main() -> int:
     t = sub.add_parser("throughput")
     t.add_argument("--signals", type=int, default=50_000)
     t.add_argument("--seconds", type=float, default=20.0)
+    t.add_argument("--reports", type=int, default=1, help="outlets per story (1: every signal a new story)")
     lat = sub.add_parser("latency")
     lat.add_argument("--rate", type=float, default=200.0)
     lat.add_argument("--seconds", type=float, default=30.0)

@@ -20,7 +20,7 @@ looks the URLs up with ``SubscriptionSet.targets(subscription)``. Raw URLs never
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -48,6 +48,14 @@ class AlertMessage(BaseModel):
         description="Readable names of the actor and country codes in the signals "
         "(RUS: Russian Federation, REB: rebels, XKX: Kosovo).",
     )
+
+
+class ChartDay(BaseModel):
+    """One day of a trajectory chart: the conflict and cooperation indexes."""
+
+    day: date
+    conflict: float = Field(ge=0)
+    cooperation: float = Field(ge=0)
 
 
 class Alert(BaseModel):
@@ -93,6 +101,11 @@ class Alert(BaseModel):
         default=None,
         description="Event alerts: what changed (an update), what no longer holds (a correction), "
         "or why it is sent (a reminder, no report).",
+    )
+    chart: list[ChartDay] = Field(
+        default_factory=list,
+        description="Trajectory alerts: the last 30 days of the series (HTML email draws it as "
+        "a table of bars, which every email client shows).",
     )
     chart_svg: str | None = Field(
         default=None,

@@ -23,6 +23,7 @@ DeadLetterReason = Literal[
     "unsupported_language",
     "detection_error",
     "delivery_failed",
+    "event_error",
 ]
 
 

@@ -372,6 +372,30 @@ def _alert_text(alert: Alert, now: datetime) -> str:
 _MUTED = "color:#57606a"
 
 
+def chart_html(alert: Alert, height: int = 40) -> str:
+    """A trajectory chart as a table of bars (conflict up in red, cooperation down in blue):
+    plain table cells with ``height`` and ``bgcolor``, which every email client draws (SVG and
+    data: images are dropped by several webmail clients)."""
+    top = max([d.conflict for d in alert.chart] + [d.cooperation for d in alert.chart] + [1.0])
+
+    def cell(value: float, color: str, valign: str, day: date, what: str) -> str:
+        h = round(value / top * height)
+        bar = (f'<table role="presentation" cellpadding="0" cellspacing="0" width="6"><tr>'
+               f'<td height="{h}" bgcolor="{color}" style="font-size:0;line-height:0">&nbsp;</td>'
+               f"</tr></table>") if h else ""
+        return (f'<td valign="{valign}" height="{height}" width="8" title="{day}: {what} {value:.1f}"'
+                f' style="padding:0 1px">{bar}</td>')
+
+    up = "".join(cell(d.conflict, "#c0392b", "bottom", d.day, "conflict") for d in alert.chart)
+    down = "".join(cell(d.cooperation, "#2e86c1", "top", d.day, "cooperation") for d in alert.chart)
+    first, last = alert.chart[0].day, alert.chart[-1].day
+    return ('<table role="presentation" cellpadding="0" cellspacing="0" '
+            'style="border-collapse:collapse;margin:0 0 4px">'
+            f'<tr style="border-bottom:1px solid #999">{up}</tr><tr>{down}</tr></table>'
+            f'<p style="margin:0 0 12px;font-size:12px;{_MUTED}">Daily conflict (red) and '
+            f"cooperation (blue), {first} to {last}</p>")
+
+
 def _alert_html(alert: Alert, now: datetime) -> str:
     sig = alert.signals[0]
     art = sig.article
@@ -382,6 +406,8 @@ def _alert_html(alert: Alert, now: datetime) -> str:
     ]
     if note := _status_note(alert):
         out.append(f'<p style="margin:0 0 12px"><em>{html.escape(note)}</em></p>')
+    if alert.chart:
+        out.append(chart_html(alert))
     out.append(f'<h2 style="margin:0 0 4px;font-size:17px;line-height:1.35">'
                f'{_link(_headline(art), art.url, "html")}</h2>')
     out.append(f'<p style="margin:0 0 12px;font-size:13px;{_MUTED}">{_esc(_byline(art), "html")}</p>')

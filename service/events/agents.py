@@ -174,16 +174,32 @@ def register(app: Any, settings: Any) -> EventParts:
     metrics = EventMetrics(getattr(stream_parts.metrics, "registry", None))
     parts = EventParts(keys_topic, events_topic, table, calendar_table, consolidator, metrics)
 
-    async def dead_letter(event: Any, error: str) -> None:
+    async def dead_letter(event: Any, error: str, reason: str = "schema") -> None:
         value = event.value
         text = value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value or "")
-        dl = DeadLetter(reason="schema", error=error, payload=text, source_topic=event.message.topic,
+        dl = DeadLetter(reason=reason, error=error,  # type: ignore[arg-type]
+                        payload=text, source_topic=event.message.topic,
                         partition=event.message.partition, offset=event.message.offset,
                         key=event.key.decode("utf-8", errors="replace") if event.key else None,
                         failed_at=datetime.now(UTC))
         fut = await stream_parts.articles_dlq.send(key=event.key, value=dl.model_dump_json().encode(),
                                                    force=True)
         await fut
+
+    _register_flow(app, parts, stream_parts, dead_letter)
+
+    _register_pages(app, parts)
+    if getattr(app, "escalert_alerts", None) is not None:
+        _register_alerts(app, settings, parts)
+    _register_trajectories(app, settings, parts)
+    app.escalert_events = parts
+    return parts
+
+
+def _register_flow(app: Any, parts: EventParts, stream_parts: Any, dead_letter: Any) -> None:
+    """The agents from signals to event versions and calendar entries (module docstring)."""
+    keys_topic, events_topic = parts.keys_topic, parts.events_topic
+    consolidator, metrics, calendar_table = parts.consolidator, parts.metrics, parts.calendar_table
 
     @app.agent(stream_parts.signals, name="events-key")
     async def key_signals(stream: Any) -> None:
@@ -213,8 +229,14 @@ def register(app: Any, settings: Any) -> EventParts:
                 except ValidationError as exc:
                     await dead_letter(ev, f"not a Signal: {exc}")
                     continue
-                with current_event(ev):
-                    version = consolidator.add(signal)
+                try:
+                    with current_event(ev):
+                        version = consolidator.add(signal)
+                except Exception as exc:  # a consolidation bug must not stop the stage
+                    log.exception("consolidation failed for signal %s", signal.signal_id)
+                    await dead_letter(ev, f"consolidation failed: {type(exc).__name__}: {exc}",
+                                      "event_error")
+                    continue
                 metrics.signals_in.inc()
                 if version is not None:
                     coalesce(latest, version, ev.message.timestamp)
@@ -253,13 +275,6 @@ def register(app: Any, settings: Any) -> EventParts:
             previous = calendar_table.get(event_id)
             if version.get("schedule") is not None or previous is not None:
                 calendar_table[event_id] = entry_from(version, previous)
-
-    _register_pages(app, parts)
-    if getattr(app, "escalert_alerts", None) is not None:
-        _register_alerts(app, settings, parts)
-    _register_trajectories(app, settings, parts)
-    app.escalert_events = parts
-    return parts
 
 
 def _register_alerts(app: Any, settings: Any, parts: EventParts) -> None:
@@ -349,9 +364,13 @@ def _register_trajectories(app: Any, settings: Any, parts: EventParts) -> None:
     @app.agent(series_topic, name="events-trajectory")
     async def fold(stream: Any) -> None:
         async for ev in stream.events():
-            version = json.loads(ev.value)
-            with current_event(ev):
-                moves = trajectories.add_series(ev.key.decode(), version)
+            try:
+                version = json.loads(ev.value)
+                with current_event(ev):
+                    moves = trajectories.add_series(ev.key.decode(), version)
+            except Exception:  # a trajectory bug must not stop the stage
+                log.exception("trajectory update failed for %r", ev.key)
+                continue
             if moves and parts.alerting is not None and parts.publish_alerts is not None:
                 now = datetime.now(UTC)
                 alerts = [a for m in moves for a in parts.alerting.trajectory(m, version, now)]

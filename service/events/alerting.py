@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, MutableMapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from schemas.alert import Alert
+from schemas.alert import Alert, ChartDay
 from schemas.signal import Signal
 from schemas.subscription import Silence, Subscription
 from service.alerts.noise import signal_title
@@ -192,6 +192,7 @@ class EventAlerting:
                 "group_key": f"trajectory:{move.series}",
                 "title": f"{head}: {label} — {move.summary}",
                 "chart_svg": svg_chart(move.chart, f"{label}: daily conflict (red) and cooperation (blue)"),
+                "chart": [ChartDay(day=d, conflict=c, cooperation=k) for d, c, k in move.chart],
             }))
         return out
 

@@ -21,11 +21,11 @@ class EventSettings(BaseSettings):
     trajectory_table: str = Field(default="trajectories", description="Faust table of the daily indexes.")
     trajectory_min_sources: int = Field(
         default=2, ge=1, description="Independent outlets an event needs to count in a trajectory.")
-    trajectory_baseline_days: int = Field(default=30, ge=3, le=100)
-    trajectory_spike_sigma: float = Field(default=3.0, gt=0)
+    trajectory_baseline_days: int = Field(default=30, ge=3, le=100, description="Days of a series' own history its baseline (mean and spread of the daily index) is computed over.")
+    trajectory_spike_sigma: float = Field(default=3.0, gt=0, description="A day whose index exceeds the baseline mean by this many standard deviations is a spike.")
     trajectory_spike_min: float = Field(
         default=10.0, gt=0, description="Least daily conflict index that can be a spike.")
-    trajectory_ladder_days: int = Field(default=14, ge=1, le=100)
+    trajectory_ladder_days: int = Field(default=14, ge=1, le=100, description="Window of a ladder step: the first MOBILIZE within this many days after a THREATEN, the first ASSAULT after a MOBILIZE.")
     calendar_interval: float = Field(
         default=60.0, gt=0, description="Seconds between checks for reminders and passed dates.",
     )

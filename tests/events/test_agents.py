@@ -60,3 +60,15 @@ def test_table_keys_live_in_their_events_partition():
         assert kafka_partition(key, 4) == producer(key.encode(), [0, 1, 2, 3], [0, 1, 2, 3])
     assert event_partition("x|ev-1", 4) == event_partition("ev-1", 4) == kafka_partition("ev-1", 4)
     assert sorted({kafka_partition(f"ev-{i}", 4) for i in range(50)}) == [0, 1, 2, 3]
+
+
+def test_the_event_stage_is_off_under_exactly_once(tmp_path):
+    from service.config import load_settings
+    from service.stream.app import _maybe_register_events
+    from service.stream.topics import topic_specs
+
+    eos = load_settings(processing_guarantee="exactly_once", data_dir=str(tmp_path))
+    assert _maybe_register_events(object(), eos) is False  # type: ignore[arg-type]
+    assert not [s for s in topic_specs(eos) if "event" in s.name or "trajector" in s.name]
+    alo = load_settings(data_dir=str(tmp_path))
+    assert [s.name for s in topic_specs(alo) if s.name == "events"] == ["events"]

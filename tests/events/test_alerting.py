@@ -165,3 +165,35 @@ def test_trajectory_moves_alert_the_subscriptions_that_follow_that_series():
     assert a.reason == "trajectory" and a.title.startswith("Escalation step: RUS → UKR")
     assert "first MOBILIZE after THREATEN" in a.note and a.chart_svg.startswith("<svg")
     assert a.alert_id == ea.trajectory(move, last, NOW + timedelta(hours=1))[0].alert_id
+    assert len(a.chart) == 30 and a.chart[-1].conflict > 0
+
+    # The HTML email draws the chart as table bars: one conflict bar per day with events.
+    from html.parser import HTMLParser
+
+    from service.alerts.render import render
+
+    body = render(a, "html", NOW).body
+    bars = []
+
+    class Bars(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            d = dict(attrs)
+            if tag == "td" and d.get("bgcolor") == "#c0392b":
+                bars.append(int(d["height"]))
+
+    Bars().feed(body)
+    assert len(bars) == sum(1 for d in a.chart if d.conflict) and max(bars) == 40
+    assert "Daily conflict (red) and cooperation (blue)" in body
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "text"])
+def test_event_alerts_render_with_their_note(fmt):
+    from service.alerts.render import render
+
+    doc = {"subscriptions": [sub("ev", events={"corroboration_steps": [3]})]}
+    _, alerts = run(doc, outlets(3))
+    update = alerts[-1]
+    assert update.reason == "event_update"
+    out = render(update, fmt, NOW)
+    assert "now reported by 3 independent sources" in out.body
+    assert out.title.startswith("[S4] Update: MOBILIZE")
