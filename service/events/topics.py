@@ -14,19 +14,19 @@ def event_topic_specs(settings: Any) -> list[Any]:
 
     hours = settings.retention.signals_hours
     specs = [
-        topictopic_spec(settings, cfg.topic, "event versions (JSON, schemas/event.py), key = event_id",
+        topic_spec(settings, cfg.topic, "event versions (JSON, schemas/event.py), key = event_id",
               retention_hours=hours),
-        topictopic_spec(settings, f"{settings.app_id}-event-keys",
+        topic_spec(settings, f"{settings.app_id}-event-keys",
               "signals keyed by their event type, for consolidation (internal)", retention_hours=hours),
-        topictopic_spec(settings, changelog_name(settings, cfg.table), "event consolidation table changelog (Faust), compacted"),
-        topictopic_spec(settings, changelog_name(settings, cfg.calendar_table), "calendar table changelog (Faust), compacted"),
-        topictopic_spec(settings, f"{settings.app_id}-trajectory-keys",
+        topic_spec(settings, changelog_name(settings, cfg.table), "event consolidation table changelog (Faust), compacted"),
+        topic_spec(settings, changelog_name(settings, cfg.calendar_table), "calendar table changelog (Faust), compacted"),
+        topic_spec(settings, f"{settings.app_id}-trajectory-keys",
               "counted event versions keyed by trajectory series (internal)", retention_hours=hours),
-        topictopic_spec(settings, changelog_name(settings, cfg.trajectory_table),
+        topic_spec(settings, changelog_name(settings, cfg.trajectory_table),
               "trajectory table changelog (Faust), compacted"),
     ]
     alerts = getattr(settings, "alerts", None)
     if alerts is not None and getattr(alerts, "subscriptions", None) is not None:
-        specs.append(topictopic_spec(settings, changelog_name(settings, cfg.alerts_table),
+        specs.append(topic_spec(settings, changelog_name(settings, cfg.alerts_table),
                            "event alert state table changelog (Faust), compacted"))
     return specs
