@@ -147,8 +147,9 @@ def create_app(settings: Settings, *, detect: Any = None, with_alerts: bool = Tr
     ``detect`` overrides the detector (unit tests); by default it is ``settings.detector``.
     The returned app carries ``app.escalert`` (a :class:`StreamParts`).
     """
-    from service.stream import agents, lifecycle, web  # local: agents imports the detector
+    from service.stream import agents, lifecycle, resume, web  # local: agents imports the detector
 
+    resume.install()  # stream partitions fetch only after a rebalance's seek (resume.py)
     app = faust.App(settings.app_id, **faust_options(settings))
     metrics = StreamMetrics()
     t = settings.topics

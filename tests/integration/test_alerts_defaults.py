@@ -1,7 +1,7 @@
 """Alerts from the real worker (``escalert worker``) on the shipped defaults, to real receivers.
 
 Marker ``kafka``. Nothing is overridden but what isolates a test on the shared broker and
-machine (brokers, app id, topic names, web port, data dir) and the subscriptions file that
+machine (brokers, app id, topic names, web port, data dir, the file root) and the subscriptions file that
 turns alerting on, so the tables use the default store (``rocksdb://``) like a deployment.
 (The SIGKILL test also shortens the Kafka session: ``FAST_FAILOVER``, reason in conftest.py.)
 
@@ -75,6 +75,12 @@ def _subscriptions(tmp: Path, urls: list[str]) -> Path:
     return subs
 
 
+def _file_root(tmp: Path) -> dict[str, str]:
+    """The file target writes under the test's own directory, outside the default root (the
+    worker's working directory, the repository): isolation, like the data dir."""
+    return {"ESCALERT_ALERTS_FILE_ROOT": str(tmp)}
+
+
 def _alive(w: Worker) -> None:
     assert w.proc is not None
     if w.proc.poll() is not None:
@@ -91,7 +97,7 @@ def test_seeds_reach_email_webhook_and_file_once_across_a_restart(make_stream, t
             f"json://{http.address}/hook",
             f"escalertfile://{jsonl}",
         ])
-        stream = make_stream(ESCALERT_ALERTS_SUBSCRIPTIONS=str(subs))
+        stream = make_stream(ESCALERT_ALERTS_SUBSCRIPTIONS=str(subs), **_file_root(tmp_path))
         w = stream.worker("w").start()
         w.wait_ready()
         summary = publish_paths(stream.settings(), [str(SEEDS)], progress=False)
@@ -174,7 +180,7 @@ def test_sigkill_repeats_at_most_the_sends_in_flight(make_stream, tmp_path):
     in_flight = DeliverySettings().concurrency_per_target  # the documented bound, per target
     jsonl = tmp_path / "alerts.jsonl"
     subs = _subscriptions(tmp_path, [f"escalertfile://{jsonl}"])
-    stream = make_stream(ESCALERT_ALERTS_SUBSCRIPTIONS=str(subs), **FAST_FAILOVER)
+    stream = make_stream(ESCALERT_ALERTS_SUBSCRIPTIONS=str(subs), **_file_root(tmp_path), **FAST_FAILOVER)
     # Articles without signals keep detection and the dedupe table busy while alerts go out,
     # like a worker under load: the producer then queues table writes behind many others, so
     # a ledger record lags its send (nothing repeats on an idle worker, whatever the code).
