@@ -139,7 +139,7 @@ def test_seeds_reach_email_webhook_and_file_once_across_a_restart(make_stream, t
         # Email and webhook carry the rendered title; every alert's title, once each.
         titles = Counter(line["title"] for line in lines)
         assert Counter(m["message"]["Subject"] for m in smtp.messages) == titles
-        assert Counter(r.json["title"] for r in http.received("/hook")) == titles
+        assert Counter(r.json["message"]["title"] for r in http.received("/hook")) == titles
         assert all(r.status == 200 for r in http.received("/hook"))
         assert w2.metric("escalert_alert_deliveries_total", 'outcome="failed"') == 0
 
