@@ -196,7 +196,7 @@ def test_partition_scope_gives_each_message_its_partitions_event() -> None:
     import faust
     from faust.streams import current_event
 
-    from service.stream.agents import PartitionScope
+    from service.stream.dedupe import PartitionScope
 
     app = faust.App("intake-scope-test", store="memory://")
     scope = PartitionScope(app)
