@@ -13,10 +13,18 @@
 - timers: ``flush_due`` (group windows, digests, quiet-hours ends), the subscriptions/silences
   reload, and the ledger scan that resumes pending deliveries (after a restart too).
 
-Why the tables are ``memory://`` and partitioned by key (:func:`stable_partition`): the timers
-and the background deliveries write them outside stream iteration, which Faust's RocksDB store
-refuses (it picks the partition from the current event). Durability comes from the changelog topics (compacted),
-replayed into memory when the worker starts; agents do not process anything before that.
+Why the tables are kept in memory, whatever ``ESCALERT_STORE`` says, and partitioned by key
+(:func:`stable_partition`): the timers and the background deliveries write them outside stream
+iteration, which Faust's RocksDB store refuses (it picks the partition from the current event).
+Durability comes from the changelog topics (compacted), replayed into memory when the worker
+starts; agents do not process anything before that. The table class (:func:`_table_class`)
+chooses the memory store itself: Faust keeps a ``store="memory://"`` argument as a ``yarl.URL``,
+which is false for a URL with neither host nor path, and then falls back to the app's store.
+
+Why a delivery waits for its ledger record (``AlertTable.persisted``): a table write only
+queues a changelog message. A confirmed send is final only once its ``sent`` record is
+acknowledged by Kafka; until then it still counts as in flight (it holds its target's
+concurrency slot), so a crash repeats at most the sends in flight per target.
 
 Why routing stages its state: NoiseControl decides and records ("group alerted at t") in one
 call. The records are applied to the table only after the alerts they produced are acknowledged
@@ -27,6 +35,7 @@ ledger) instead of remembering an alert that was never published.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import zlib
@@ -139,6 +148,53 @@ def stable_partition(key: Any, partitions: int) -> int:
     return zlib.crc32(json.dumps(key, sort_keys=True).encode()) % max(1, partitions)
 
 
+MEMORY_STORE = "memory://"
+
+
+@functools.cache
+def _table_class() -> type:
+    """The alert tables' class (built on first use: importing faust is slow)."""
+    import faust
+
+    class AlertTable(faust.Table):  # type: ignore[misc]
+        """A changelog-backed table in memory, writable outside stream iteration.
+
+        - The store is always memory (see the module docstring for why ``store=`` is not enough).
+        - The changelog partition of a key is :func:`stable_partition` of the key.
+        - :meth:`persisted` waits until the last write of a key is acknowledged by Kafka.
+        """
+
+        def _new_store(self) -> Any:
+            return self._new_store_by_url(MEMORY_STORE)
+
+        def partition_for_key(self, key: Any) -> int | None:
+            return stable_partition(key, self.partitions or 1)
+
+        def send_changelog(self, partition: int | None, key: Any, value: Any, *args: Any, **kw: Any) -> Any:
+            fut = super().send_changelog(partition, key, value, *args, **kw)
+            writes = self.__dict__.setdefault("_unacked", {})
+            writes[key] = fut
+
+            def acked(done: Any, key: Any = key) -> None:
+                if writes.get(key) is done:
+                    del writes[key]
+
+            fut.add_done_callback(acked)
+            return fut
+
+        async def persisted(self, key: Any) -> None:
+            """Return once the last change of ``key`` is in the changelog (acknowledged).
+
+            The changelog partition keeps the producer's order, so this write's acknowledgement
+            covers every earlier write of the key. Raises what the producer raised.
+            """
+            fut = self.__dict__.get("_unacked", {}).get(key)
+            if fut is not None:
+                await asyncio.shield(fut)
+
+    return AlertTable
+
+
 def _table(app: Any, name: str, partitions: int) -> Any:
     """A changelog-backed table that may be written outside stream iteration.
 
@@ -150,15 +206,11 @@ def _table(app: Any, name: str, partitions: int) -> Any:
     """
     import faust
 
-    class KeyPartitionedTable(faust.Table):
-        def partition_for_key(self, key: Any) -> int | None:
-            return stable_partition(key, self.partitions or partitions)
-
-    table = KeyPartitionedTable(
+    table = _table_class()(
         app,
         name=name,
         partitions=partitions,
-        store="memory://",
+        store=MEMORY_STORE,  # for Faust's labels; _new_store decides
         schema=faust.Schema(key_serializer="json", value_serializer="json"),
         beacon=app.tables.beacon,
     )

@@ -607,8 +607,12 @@ class Deliverer:
                         break
                     if len(parts) > 1:
                         self.ledger.part_sent(alert.alert_id, target_id, i + 1)
+                        await self.ledger.persisted(alert.alert_id)
+                if result.ok:
+                    # In flight until its record is durable: keep the slot (ledger.py docstring).
+                    self.ledger.mark_sent(alert.alert_id, target_id)
+                    await self.ledger.persisted(alert.alert_id)
             if result.ok:
-                self.ledger.mark_sent(alert.alert_id, target_id)
                 self.stats["sent"] += 1
                 log.info("alert %s sent to %s (attempt %d)", alert.alert_id, where, attempt)
                 return "sent"

@@ -23,6 +23,12 @@ Layout (one key per alert, so one read answers "what is left to do for this aler
 Every change replaces the whole value (``store[key] = new``): a Faust table only writes its
 changelog on ``__setitem__``, so mutating a nested dict in place would never be persisted.
 
+A write to a changelog-backed store is durable only once Kafka acknowledged it. A store that can
+say when that is has an ``async persisted(key)`` method (the worker's alert tables do); then
+:meth:`Ledger.persisted` waits for it. The deliverer waits after recording a confirmed send, so
+a crash can only repeat sends whose record was not yet acknowledged, and those still hold their
+target's concurrency slot: at most ``concurrency_per_target`` repeats per target.
+
 States: ``pending`` = not confirmed yet (never tried, between retries, or in flight);
 ``sent`` = the target accepted every part (terminal: never sent again); ``failed`` = the last
 attempt failed and the alert went to ``alerts-dlq`` (terminal). A long message is sent in parts;
@@ -32,10 +38,13 @@ ones a channel already shows.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
+
+log = logging.getLogger(__name__)
 
 TargetState = Literal["pending", "sent", "failed"]
 TERMINAL: frozenset[str] = frozenset({"sent", "failed"})
@@ -115,6 +124,25 @@ class Ledger:
             for t in rec.get("targets", {}).values():
                 out[t["state"]] = out.get(t["state"], 0) + 1
         return out
+
+    # -- durability --------------------------------------------------------------------------
+
+    async def persisted(self, alert_id: str) -> bool:
+        """Wait until the alert's last recorded change is durable; False when it failed.
+
+        Immediate for a store without ``persisted`` (a dict: nothing more to wait for). A failed
+        changelog write is logged and reported, not raised: the change it carried (for example
+        a confirmed send) has happened all the same and must not be treated as a failed send.
+        """
+        wait = getattr(self.store, "persisted", None)
+        if wait is None:
+            return True
+        try:
+            await wait(alert_id)
+        except Exception:  # the producer's error: the record may be lost, the send is not
+            log.exception("ledger record of alert %s was not acknowledged by Kafka", alert_id)
+            return False
+        return True
 
     # -- writing ---------------------------------------------------------------------------
 

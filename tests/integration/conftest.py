@@ -30,6 +30,20 @@ REPO = Path(__file__).resolve().parents[2]
 BROKERS = os.environ.get("ESCALERT_TEST_BROKERS", "127.0.0.1:19092")
 
 
+def _default_partitions() -> int:
+    from service.config import Settings
+
+    return int(Settings.model_fields["partitions"].default)
+
+
+DEFAULT_PARTITIONS = _default_partitions()
+
+# For tests that SIGKILL a worker: its partitions move to the next worker only once its Kafka
+# session has expired. 6 s instead of the default 10 s shortens each such test by 4 s and
+# changes nothing that the tests check (heartbeats must stay at most a third of the session).
+FAST_FAILOVER = {"ESCALERT_SESSION_TIMEOUT_SECONDS": "6", "ESCALERT_HEARTBEAT_INTERVAL_SECONDS": "1"}
+
+
 def _reachable(addr: str) -> bool:
     host, _, port = addr.split(",")[0].rpartition(":")
     try:
@@ -74,17 +88,20 @@ class Stream:
         self.articles = f"{self.app_id}-articles"
         self.signals = f"{self.app_id}-signals"
         self.dlq = f"{self.app_id}-dlq"
+        self.alerts = f"{self.app_id}-alerts"
+        self.alerts_dlq = f"{self.app_id}-alerts-dlq"
+        # Only what isolates this deployment on the shared broker (app id = consumer group and
+        # changelog prefix, topic names); every other setting is the shipped default unless a
+        # test passes its own, with its reason. The worker adds its web port and data dir.
         self.env = {
             "ESCALERT_BROKERS": brokers,
             "ESCALERT_APP_ID": self.app_id,
             "ESCALERT_TOPICS__ARTICLES": self.articles,
             "ESCALERT_TOPICS__SIGNALS": self.signals,
             "ESCALERT_TOPICS__ARTICLES_DLQ": self.dlq,
-            "ESCALERT_PARTITIONS": str(partitions),
-            "ESCALERT_STORE": "memory://",
-            "ESCALERT_SESSION_TIMEOUT_SECONDS": "6",
-            "ESCALERT_HEARTBEAT_INTERVAL_SECONDS": "1",
-            "ESCALERT_LOG_LEVEL": "info",
+            "ESCALERT_TOPICS__ALERTS": self.alerts,
+            "ESCALERT_TOPICS__ALERTS_DLQ": self.alerts_dlq,
+            **({} if partitions == DEFAULT_PARTITIONS else {"ESCALERT_PARTITIONS": str(partitions)}),
             **env,
         }
         self.workers: list[Worker] = []

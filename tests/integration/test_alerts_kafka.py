@@ -33,6 +33,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "alerts"))
 from receivers import HttpReceiver, wait_until  # noqa: E402
 
+from tests.integration.conftest import FAST_FAILOVER  # noqa: E402
+
 pytestmark = pytest.mark.kafka
 
 BROKERS = os.environ.get("ESCALERT_TEST_BROKERS", "127.0.0.1:19092")
@@ -152,15 +154,18 @@ def setup(tmp_path):
             "ESCALERT_TOPICS__SIGNALS": names["signals"],
             "ESCALERT_TOPICS__ALERTS": names["alerts"],
             "ESCALERT_TOPICS__ALERTS_DLQ": names["alerts-dlq"],
-            "ESCALERT_PARTITIONS": "2",
-            "ESCALERT_STORE": "memory://",
+            "ESCALERT_PARTITIONS": "2",  # the topics above were created with 2
             "ESCALERT_DATA_DIR": str(tmp_path / "data"),
+            # The worker below runs only the alert agents, without the web server (no port).
             "ESCALERT_WEB_ENABLED": "false",
-            "ESCALERT_SESSION_TIMEOUT_SECONDS": "6",
-            "ESCALERT_HEARTBEAT_INTERVAL_SECONDS": "1",
+            **FAST_FAILOVER,  # the test SIGKILLs the worker (reason in conftest.py)
             "ESCALERT_ALERTS_SUBSCRIPTIONS": str(subs),
+            # Resume scans every 1 s instead of 5 s and group windows checked every 0.5 s instead
+            # of 1 s: the same code paths, sooner.
             "ESCALERT_ALERTS_RESUME_INTERVAL": "1",
             "ESCALERT_ALERTS_FLUSH_INTERVAL": "0.5",
+            # B must keep failing (never dead-lettered) until the test lets it succeed, and
+            # retry within a second: far more attempts, short fixed backoff.
             "ESCALERT_ALERTS_DELIVERY": json.dumps(
                 {"max_attempts": 10_000, "backoff_initial": 0.2, "backoff_max": 0.5, "jitter": 0}
             ),

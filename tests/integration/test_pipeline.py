@@ -40,6 +40,8 @@ def test_sample_article_signals_field_by_field(make_stream, env, arrival):
     """The seed article through the worker gives exactly the signals detect() gives locally,
     as plain JSON (no Faust envelope), keyed by article id: with detection in child processes
     or in the worker, and with messages arriving in bulk or through Faust's own stream."""
+    # The stand-in detector gives known signals to compare field by field; the parameters
+    # switch the two other intake and detection paths on (the first case is the default).
     stream = make_stream(partitions=2, ESCALERT_DETECTOR="tests.stream.fakes:two_signals", **env)
     w = stream.worker().start()
     w.wait_ready()
@@ -127,7 +129,7 @@ def test_every_bad_input_is_dead_lettered_and_good_ones_still_flow(make_stream):
     # two_signals_or_die: two_signals, but an article with the KILL marker SIGKILLs the detection
     # process that runs it (a crash in the detector's process must not lose anything either).
     stream = make_stream(partitions=2, ESCALERT_DETECTOR="tests.stream.fakes:two_signals_or_die",
-                         ESCALERT_DETECT_PROCESSES="1")
+                         ESCALERT_DETECT_PROCESSES="1")  # one process, so the KILL hits the only one
     w = stream.worker().start()
     w.wait_ready()
 
@@ -193,8 +195,9 @@ def test_every_bad_input_is_dead_lettered_and_good_ones_still_flow(make_stream):
     ("at_least_once", "memory://"), ("exactly_once", "memory://"), ("at_least_once", "rocksdb://"),
 ])
 def test_duplicates_suppressed_by_id_and_content_across_restart(make_stream, tmp_path, guarantee, store):
-    # memory:// is rebuilt from the changelog at start; rocksdb:// (the default) keeps its state
-    # on disk, per partition, and finds a key's partition from Faust's current event.
+    # Both stores and both guarantees on purpose (the default is at_least_once + rocksdb://):
+    # memory:// is rebuilt from the changelog at start; rocksdb:// keeps its state on disk, per
+    # partition, and finds a key's partition from Faust's current event.
     stream = make_stream(partitions=1, ESCALERT_DETECTOR="tests.stream.fakes:two_signals",
                          ESCALERT_PROCESSING_GUARANTEE=guarantee, ESCALERT_STORE=store,
                          ESCALERT_DATA_DIR=str(tmp_path / "data"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import gone
+from tests.integration.conftest import FAST_FAILOVER, gone
 
 N_ARTICLES = 2000
 REPORT = Path(__file__).resolve().parents[2] / "bench" / "out"
@@ -31,10 +31,12 @@ def _signal_ids(msgs) -> Counter:
 def test_sigkill_during_load_then_restart_loses_nothing(make_stream, guarantee):
     stream = make_stream(
         partitions=4,
+        **FAST_FAILOVER,
+        # Exactly two signals per article, so missing and repeated ones can be counted.
         ESCALERT_DETECTOR="tests.stream.fakes:two_signals",
-        ESCALERT_PROCESSING_GUARANTEE=guarantee,
+        ESCALERT_PROCESSING_GUARANTEE=guarantee,  # both, on purpose (the default is at_least_once)
+        # Batches of 100 instead of 500: the kill lands among many batches, not inside the first.
         ESCALERT_BATCH_SIZE="100",
-        ESCALERT_COMMIT_INTERVAL_SECONDS="1.0",
     )
     meta = stream.produce(_articles(N_ARTICLES, "k"))  # all 2,000 in flight before the worker starts
     where = {f"k-{i}": (md.partition, md.offset) for i, md in enumerate(meta)}
@@ -71,6 +73,7 @@ def test_sigkill_during_load_then_restart_loses_nothing(make_stream, guarantee):
 
 
 def test_two_workers_split_partitions_and_cover_everything(make_stream):
+    # Exactly two signals per article, so coverage can be counted.
     stream = make_stream(partitions=4, ESCALERT_DETECTOR="tests.stream.fakes:two_signals")
     a = stream.worker("a").start()
     b = stream.worker("b").start()
