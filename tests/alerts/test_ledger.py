@@ -192,7 +192,7 @@ async def test_a_confirmed_send_holds_its_target_slot_until_its_record_is_durabl
         def limits(self, url: str) -> tuple[int, int]:
             return (0, 0)
 
-        async def send(self, url: str, title: str, body: str, fmt: str) -> SendResult:
+        async def send(self, url: str, title: str, body: str, fmt: str, extras=None) -> SendResult:
             sent.append(body)
             return SendResult(True, status=200)
 
