@@ -2,7 +2,7 @@
 
 Marker ``kafka``. Nothing is overridden but what isolates a test on the shared broker and
 machine (brokers, app id, topic names, web port, data dir) and the subscriptions file that
-turns alerting on, so the tables use the default store (``rocksdb://``) like a deployment.
+turns alerting on (with the directory file targets may write to), so the tables use the default store (``rocksdb://``) like a deployment.
 (The SIGKILL test also shortens the Kafka session: ``FAST_FAILOVER``, reason in conftest.py.)
 
 - The sample set (``seeds/``) through detection, routing and delivery to an SMTP server
@@ -91,7 +91,8 @@ def test_seeds_reach_email_webhook_and_file_once_across_a_restart(make_stream, t
             f"json://{http.address}/hook",
             f"escalertfile://{jsonl}",
         ])
-        stream = make_stream(ESCALERT_ALERTS_SUBSCRIPTIONS=str(subs))
+        # The file target writes under tmp_path: the one directory file targets may use here.
+        stream = make_stream(ESCALERT_ALERTS_SUBSCRIPTIONS=str(subs), ESCALERT_ALERTS_FILE_ROOT=str(tmp_path))
         w = stream.worker("w").start()
         w.wait_ready()
         summary = publish_paths(stream.settings(), [str(SEEDS)], progress=False)
@@ -174,7 +175,9 @@ def test_sigkill_repeats_at_most_the_sends_in_flight(make_stream, tmp_path):
     in_flight = DeliverySettings().concurrency_per_target  # the documented bound, per target
     jsonl = tmp_path / "alerts.jsonl"
     subs = _subscriptions(tmp_path, [f"escalertfile://{jsonl}"])
-    stream = make_stream(ESCALERT_ALERTS_SUBSCRIPTIONS=str(subs), **FAST_FAILOVER)
+    # The file target writes under tmp_path: the one directory file targets may use here.
+    stream = make_stream(ESCALERT_ALERTS_SUBSCRIPTIONS=str(subs), ESCALERT_ALERTS_FILE_ROOT=str(tmp_path),
+                         **FAST_FAILOVER)
     # Articles without signals keep detection and the dedupe table busy while alerts go out,
     # like a worker under load: the producer then queues table writes behind many others, so
     # a ledger record lags its send (nothing repeats on an idle worker, whatever the code).
