@@ -154,18 +154,15 @@ MEMORY_STORE = "memory://"
 @functools.cache
 def _table_class() -> type:
     """The alert tables' class (built on first use: importing faust is slow)."""
-    import faust
+    from service.faust_private import memory_table_class
 
-    class AlertTable(faust.Table):  # type: ignore[misc]
+    class AlertTable(memory_table_class()):  # type: ignore[misc]
         """A changelog-backed table in memory, writable outside stream iteration.
 
         - The store is always memory (see the module docstring for why ``store=`` is not enough).
         - The changelog partition of a key is :func:`stable_partition` of the key.
         - :meth:`persisted` waits until the last write of a key is acknowledged by Kafka.
         """
-
-        def _new_store(self) -> Any:
-            return self._new_store_by_url(MEMORY_STORE)
 
         def partition_for_key(self, key: Any) -> int | None:
             return stable_partition(key, self.partitions or 1)

@@ -44,6 +44,7 @@ from typing import Any
 
 import faust
 
+from service.faust_private import FaustKafka, committed_offset, wrap_commit
 from service.stream.dedupe import DedupeMarks, PartitionScope
 from service.stream.detect_pool import DetectPool
 from service.stream.intake import Intake
@@ -58,7 +59,7 @@ from service.stream.processing import (
     decide,
     load_detector,
 )
-from service.stream.producer import BatchSender, Failure, FaustKafka, Pair
+from service.stream.producer import BatchSender, Failure, Pair
 from service.stream.topics import DEDUPE_TABLE, dlq_message_limit
 
 log = logging.getLogger("escalert.stream")
@@ -116,20 +117,21 @@ class DetectionAgent:
         if self.commits_guarded:
             return
         app, consumer = self.app, self.app.consumer
-        original = consumer.commit
         articles = self.settings.topics.articles
 
-        def committed_offset(partition: int) -> int | None:
-            return consumer._committed_offset.get(faust.types.TP(articles, partition))  # type: ignore[no-any-return]
+        def committed(partition: int) -> int | None:
+            return committed_offset(consumer, faust.types.TP(articles, partition))
 
-        async def commit(*args: Any, **kwargs: Any) -> Any:
-            async with self.batch_lock:
-                result = await original(*args, **kwargs)
-                if self.transactional:
-                    self.dedupe.apply_committed(committed_offset)
-                return result
+        def around(original: Any) -> Any:
+            async def commit(*args: Any, **kwargs: Any) -> Any:
+                async with self.batch_lock:
+                    result = await original(*args, **kwargs)
+                    if self.transactional:
+                        self.dedupe.apply_committed(committed)
+                    return result
+            return commit
 
-        consumer.commit = commit  # type: ignore[method-assign]
+        wrap_commit(consumer, around)
 
         @app.on_partitions_revoked.connect
         async def _forget_uncommitted(sender: Any, revoked: Any = None, **kwargs: Any) -> None:
@@ -285,7 +287,11 @@ class DetectionAgent:
 
     async def run(self, stream: Any) -> None:
         s = self.settings
-        bulk = s.batch_intake and self.intake.install()
+        if s.batch_intake:
+            bulk = self.intake.install()
+        else:
+            bulk = False
+            self.intake.turned_off("ESCALERT_BATCH_INTAKE=false")
         log.info("%s: messages arrive %s", s.topics.articles,
                  "in bulk (batch intake)" if bulk else "event by event (Faust's stream)")
         feeder = asyncio.ensure_future(self._from_stream(stream))

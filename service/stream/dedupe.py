@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from faust.events import Event
-from faust.streams import _current_event
+
+from service.faust_private import reset_current_event, set_current_event
 
 log = logging.getLogger("escalert.stream")
 
@@ -41,11 +42,11 @@ def event_of(app: Any, message: Any) -> Event:
 def as_current_event(event: Any) -> Iterator[None]:
     """Make ``event`` Faust's current event in this task only (a context variable, so other
     tasks are not affected)."""
-    token = _current_event.set(weakref.ref(event))
+    token = set_current_event(weakref.ref(event))
     try:
         yield
     finally:
-        _current_event.reset(token)
+        reset_current_event(token)
 
 
 class PartitionScope:
@@ -71,14 +72,14 @@ class PartitionScope:
             if held is None:
                 event = event_of(self.app, message)
                 held = self.events[partition] = (event, weakref.ref(event))
-            token = _current_event.set(held[1])
+            token = set_current_event(held[1])
             if self.token is None:
                 self.token = token
             self.partition = partition
 
     def close(self) -> None:
         if self.token is not None:
-            _current_event.reset(self.token)
+            reset_current_event(self.token)
         self.token = self.partition = None
         self.events.clear()
 

@@ -41,7 +41,8 @@ def transient(exc: BaseException) -> bool:
 
 
 class KafkaSide:
-    """What the sender needs of Faust's producer (``faust_private`` gives the real one)."""
+    """What the sender needs of Faust's producer (:class:`service.faust_private.FaustKafka`
+    is the real one)."""
 
     async def start(self) -> None:
         raise NotImplementedError
@@ -160,39 +161,6 @@ def _packed(prod: Any, items: list[Pair]) -> list[tuple[Any, list[Pair]]]:
         chunk.append((record, ob))
     out.append((builder, chunk))
     return out
-
-
-class FaustKafka(KafkaSide):
-    """:class:`KafkaSide` over a Faust app's producer."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def start(self) -> None:
-        await self.app.producer.maybe_start()
-
-    async def producer(self, tid: str | None, topic: str) -> Any:
-        faust_producer = self.app.producer
-        prod = (faust_producer._ensure_producer() if tid is None
-                else faust_producer._transaction_producers[tid])
-        await prod.client._wait_on_metadata(topic)
-        return prod
-
-    def partitioner(self, prod: Any, topic: str) -> Callable[[bytes | None], int]:
-        # (Same lists, in the same order, as AIOKafkaProducer._partition.)
-        cluster = prod._metadata
-        all_parts = list(cluster.partitions_for_topic(topic))
-        available = list(cluster.available_partitions_for_topic(topic))
-        choose = prod._partitioner
-        return lambda key: choose(key, all_parts, available)  # type: ignore[no-any-return]
-
-    async def send_batch(self, prod: Any, tid: str | None, builder: Any, topic: str, partition: int) -> Any:
-        if tid is None:
-            fut = await prod.send_batch(builder, topic, partition=partition)
-        else:
-            async with self.app.producer._trn_locks[tid]:
-                fut = await prod.send_batch(builder, topic, partition=partition)
-        return await fut
 
 
 async def _raise(exc: BaseException) -> None:
