@@ -15,7 +15,6 @@ from __future__ import annotations
 import errno
 import importlib
 import logging
-import ssl
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +22,7 @@ import faust
 
 from service.config import Settings
 from service.stream.metrics import StreamMetrics
+from service.stream.security import ssl_context
 from service.stream.topics import article_message_limit, dlq_message_limit
 
 log = logging.getLogger(__name__)
@@ -81,17 +81,6 @@ def web_bind_problem(settings: Settings) -> str | None:
             return (f"ESCALERT_WEB_PORT: cannot serve health and metrics on {where}: {why} "
                     "(another worker? set ESCALERT_WEB_PORT, or ESCALERT_WEB_ENABLED=false)")
     return None
-
-
-def ssl_context(settings: Settings) -> ssl.SSLContext | None:
-    sec = settings.security
-    if not sec.uses_ssl:
-        return None
-    ctx = ssl.create_default_context(cafile=str(sec.ssl_cafile) if sec.ssl_cafile else None)
-    ctx.check_hostname = sec.ssl_check_hostname
-    if sec.ssl_certfile and sec.ssl_keyfile:
-        ctx.load_cert_chain(str(sec.ssl_certfile), str(sec.ssl_keyfile))
-    return ctx
 
 
 def broker_credentials(settings: Settings) -> faust.types.auth.CredentialsT | None:

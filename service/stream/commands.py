@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
+from service.exit_codes import EXIT_OK, EXIT_PARTIAL, EXIT_UNAVAILABLE, EXIT_USAGE
 
 config_option = click.option(
     "--config", "config", type=click.Path(dir_okay=False), default=None,

@@ -41,9 +41,10 @@ from typing import Any
 
 import faust
 
+from service.exit_codes import EXIT_BROKER_LOST
+
 log = logging.getLogger("escalert.broker")
 
-EXIT_BROKER_LOST = 3
 NOTICE_EVERY = 10.0
 
 
@@ -114,7 +115,7 @@ class BrokerWatch:
 
 
 def _security_kwargs(settings: Any) -> dict[str, Any]:
-    from service.stream.app import ssl_context
+    from service.stream.security import ssl_context
 
     sec = settings.security
     kw: dict[str, Any] = {"security_protocol": sec.protocol, "ssl_context": ssl_context(settings)}
