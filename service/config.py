@@ -41,10 +41,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
-try:  # issue 4's alert settings ride along when that package is present
-    from service.alerts.settings import AlertSettings
-except ImportError:  # pragma: no cover - only when the alerts package is absent
-    AlertSettings = None  # type: ignore[assignment,misc]
+from service.alerts.settings import AlertSettings
 
 ENV_PREFIX = "ESCALERT_"
 CONFIG_ENV = "ESCALERT_CONFIG"
@@ -222,8 +219,10 @@ class Settings(BaseSettings):
     heartbeat_interval_seconds: float = Field(default=2.0, gt=0, le=60)
     commit_interval_seconds: float = Field(default=1.0, gt=0, le=60)
 
-    if AlertSettings is not None:
-        alerts: AlertSettings = Field(default_factory=AlertSettings)  # type: ignore[valid-type]
+    alerts: AlertSettings = Field(
+        default_factory=AlertSettings,
+        description="Alert routing and delivery (ESCALERT_ALERTS_*, service/alerts/settings.py).",
+    )
 
     @field_validator("detect_processes", mode="before")
     @classmethod
@@ -371,7 +370,7 @@ def _env_name(loc: tuple[int | str, ...], prefix: str = ENV_PREFIX) -> str:
 def _env_prefix(exc: ValidationError) -> str:
     """The prefix of the model that failed: ``Settings.alerts`` reads ESCALERT_ALERTS_* itself,
     and its errors arrive as its own, with locations relative to it."""
-    if AlertSettings is not None and exc.title == AlertSettings.__name__:
+    if exc.title == AlertSettings.__name__:
         return str(AlertSettings.model_config.get("env_prefix") or ENV_PREFIX)
     return ENV_PREFIX
 

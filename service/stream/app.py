@@ -1,19 +1,17 @@
 """The Faust app: built from a :class:`~service.config.Settings` by :func:`create_app`.
 
 Why a factory instead of a module-level app: tests run several workers with their own app id,
-topics and group in one machine, and issue 4's alert agents attach to whatever app they are given.
+topics and group in one machine, and the alert agents attach to whatever app they are given.
 Nothing here knows how detection works; ``agents.py`` wires the pure core in ``processing.py``.
 
-Alerts (issue 4): after our agents exist, :func:`create_app` calls
-``service.alerts.agents.register(app, settings)`` when that module is importable and a
-subscriptions file is configured (``ESCALERT_ALERTS_SUBSCRIPTIONS``). Without either, the worker
-runs detection only.
+Alerts: after the detection agent exists, :func:`create_app` calls
+``service.alerts.agents.register(app, settings)`` when alerting is enabled and a subscriptions
+file is configured (``ESCALERT_ALERTS_SUBSCRIPTIONS``). Without one, the worker runs detection only.
 """
 
 from __future__ import annotations
 
 import errno
-import importlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -161,17 +159,12 @@ def create_app(settings: Settings, *, detect: Any = None, with_alerts: bool = Tr
 
 
 def _maybe_register_alerts(app: faust.App, settings: Settings) -> bool:
-    """Attach issue 4's alert agents when present and configured (a guarded import by design)."""
-    alerts = getattr(settings, "alerts", None)
-    if alerts is None or not getattr(alerts, "enabled", True) or not getattr(alerts, "subscriptions", None):
+    """Attach the alert agents when alerting is on and a subscriptions file is configured."""
+    alerts = settings.alerts
+    if not alerts.enabled or not alerts.subscriptions:
         return False
-    try:
-        module = importlib.import_module("service.alerts.agents")
-    except ImportError as exc:
-        if exc.name == "service.alerts.agents":
-            log.warning("alerts configured but service.alerts.agents is not installed; detection only")
-            return False
-        raise
-    module.register(app, settings)
+    from service.alerts import agents  # local: imports Apprise's plugins
+
+    agents.register(app, settings)
     log.info("alert agents registered (subscriptions: %s)", alerts.subscriptions)
     return True
