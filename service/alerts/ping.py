@@ -33,8 +33,8 @@ def ping(subscriptions: Path | None, only: tuple[str, ...], message: str) -> Non
 
     from service.alerts.delivery import AppriseSender
     from service.alerts.loading import load_subs
-    from service.alerts.render import channel_profile
     from service.alerts.subscriptions import redact
+    from service.alerts.targets import channel_profile
 
     subs = load_subs(subscriptions)
     names = [s.name for s in subs.subscriptions]
