@@ -17,7 +17,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from service.stream.processing import Outbound, Record
 
@@ -40,23 +40,23 @@ def transient(exc: BaseException) -> bool:
     )
 
 
-class KafkaSide:
+class KafkaSide(Protocol):
     """What the sender needs of Faust's producer (:class:`service.faust_private.FaustKafka`
     is the real one)."""
 
     async def start(self) -> None:
-        raise NotImplementedError
+        ...
 
     async def producer(self, tid: str | None, topic: str) -> Any:
         """The aiokafka producer of ``tid`` (None: the plain one), with ``topic``'s metadata."""
-        raise NotImplementedError
+        ...
 
     def partitioner(self, prod: Any, topic: str) -> Callable[[bytes | None], int]:
         """aiokafka's key -> partition choice for ``topic``, its partitions looked up once."""
-        raise NotImplementedError
+        ...
 
     async def send_batch(self, prod: Any, tid: str | None, builder: Any, topic: str, partition: int) -> Any:
-        raise NotImplementedError
+        ...
 
 
 @dataclass
