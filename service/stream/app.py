@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import errno
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import faust
@@ -37,6 +38,18 @@ class StreamParts:
     articles_dlq: Any
     dedupe: Any  # faust.Table
     agent: Any
+    # Filled by agents.register: the detection agent and what the web views read of it.
+    detection: Any = None  # agents.DetectionAgent
+    intake: Any = None  # intake.Intake
+    last_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
+    update_lag: Callable[[], None] | None = None
+    finish: Any = None  # DetectionAgent.finish
+    # Filled by web.register and lifecycle.register / lifecycle.Worker.
+    state: dict[str, Any] = field(default_factory=dict)
+    pages: tuple[str, ...] = ()
+    broker: Any = None  # lifecycle.BrokerWatch
+    exit_reason: str | None = None
+    stop_worker: Callable[[str], None] | None = None
 
 
 # Faust's own pages, all off: /table/<name>/<key>/ serves table data (the dedupe table, the
