@@ -31,7 +31,10 @@ ALERT_SCHEMA_VERSION = 1
 
 AlertKind = Literal["alert", "digest"]
 AlertStatus = Literal["deliver", "silenced", "held"]
-AlertReason = Literal["new", "severity_rise", "digest", "quiet_hours_end"]
+AlertReason = Literal[
+    "new", "severity_rise", "digest", "quiet_hours_end",
+    "event_new", "event_update", "correction", "reminder", "no_report", "trajectory",
+]
 
 
 class AlertMessage(BaseModel):
@@ -57,7 +60,8 @@ class Alert(BaseModel):
     reason: AlertReason = Field(
         default="new",
         description="Why it was emitted: a new group, a severity rise within the repeat "
-        "interval, a scheduled digest, or the end of quiet hours.",
+        "interval, a scheduled digest, the end of quiet hours; for events: the first report, a "
+        "material update, a correction, a calendar reminder, or no report after the date.",
     )
     group_key: str = Field(description="The group (alert) or 'digest:<period start>' (digest).")
     severity: int = Field(ge=1, le=5, description="The highest severity among the signals.")
@@ -82,6 +86,18 @@ class Alert(BaseModel):
     period_start: datetime | None = Field(default=None, description="Digest period start.")
     period_end: datetime | None = Field(default=None, description="Digest period end.")
     target_ids: list[str] = Field(description="Secret-free ids of the subscription's targets.")
+    event_id: str | None = Field(
+        default=None, description="Event alerts: the event (schemas/event.py) it is about."
+    )
+    note: str | None = Field(
+        default=None,
+        description="Event alerts: what changed (an update), what no longer holds (a correction), "
+        "or why it is sent (a reminder, no report).",
+    )
+    chart_svg: str | None = Field(
+        default=None,
+        description="Trajectory alerts: the last 30 days of the series as a small SVG bar chart.",
+    )
     message: AlertMessage | None = Field(
         default=None,
         description="Set only in what delivery sends to webhook (json://) targets: the "

@@ -21,6 +21,7 @@ MODELS: list[str] = [
     "schemas.signal:Signal",
     "schemas.deadletter:DeadLetter",
     "schemas.alert:Alert",
+    "schemas.event:Event",
     "schemas.subscription:SubscriptionsFile",
     "schemas.source:SourcesFile",
 ]

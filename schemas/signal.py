@@ -107,7 +107,7 @@ class Signal(BaseModel):
     event_date: date | None = Field(default=None, description="When it happens or happened.")
     event_date_end: date | None = Field(default=None, description="End of a date range.")
     intensity: float = Field(ge=-10, le=10, description="-10 most conflictual .. +10 most cooperative.")
-    severity: int = Field(ge=1, le=5, description="1..5, derived from intensity (see README).")
+    severity: int = Field(ge=1, le=5, description="1..5, derived from intensity (see docs/taxonomy.md).")
     confidence: float = Field(ge=0, le=1)
     evidence: Evidence
     related_evidence: list[Evidence] = Field(

@@ -37,7 +37,7 @@ class _Source(BaseModel):
     outlet: str | None = Field(default=None, description="The outlet's name put in each article's `source` (default: the feed's title).")
     interval_seconds: float = Field(default=300.0, ge=10, le=7 * 24 * 3600, description="Time between two polls.")
     full_text: bool = Field(default=True, description="Fetch each item's page and extract its main text; false keeps the feed's summary.")
-    enabled: bool = True
+    enabled: bool = Field(default=True, description="false: not polled.")
 
     @field_validator("name")
     @classmethod
@@ -50,7 +50,7 @@ class _Source(BaseModel):
 class FeedSource(_Source):
     """An RSS or Atom feed."""
 
-    kind: Literal["feed"] = "feed"
+    kind: Literal["feed"] = Field(default="feed", description="RSS 2.0, RSS 1.0/RDF or Atom.")
     url: str = Field(description="The feed's URL (http or https).")
 
     @field_validator("url")
@@ -104,10 +104,10 @@ class GdeltFilters(BaseModel):
 class GdeltSource(_Source):
     """GDELT 2.0's events export, followed through its update list."""
 
-    kind: Literal["gdelt"] = "gdelt"
+    kind: Literal["gdelt"] = Field(default="gdelt", description="GDELT 2.0 event files: the URLs of the events that pass `filters`.")
     update_url: str = Field(default=GDELT_LAST_UPDATE, description="GDELT 2.0's lastupdate.txt (or a mirror).")
     interval_seconds: float = Field(default=900.0, ge=10, le=7 * 24 * 3600, description="GDELT publishes every 15 minutes.")
-    filters: GdeltFilters = Field(default_factory=GdeltFilters)
+    filters: GdeltFilters = Field(default_factory=GdeltFilters, description="Which events' URLs to fetch; default: all.")
     max_urls_per_update: int = Field(default=200, ge=1, le=100_000, description="At most this many pages fetched per update (rows with the most articles mentioning them first).")
 
     @field_validator("update_url")
@@ -128,12 +128,12 @@ class Limits(BaseModel):
     per_host_concurrency: int = Field(default=2, ge=1, le=64, description="Requests in flight to one host at once.")
     per_host_interval_seconds: float = Field(default=1.0, ge=0, le=600, description="Least time between two requests to one host.")
     timeout_seconds: float = Field(default=20.0, gt=0, le=600, description="Whole-request time limit (connect, headers and body).")
-    max_feed_bytes: int = Field(default=5_000_000, ge=1024, le=100_000_000)
+    max_feed_bytes: int = Field(default=5_000_000, ge=1024, le=100_000_000, description="Larger feed bodies are cut off as too_large.")
     max_page_bytes: int = Field(default=3_000_000, ge=1024, le=100_000_000, description="Larger pages are not extracted; the item falls back to its summary.")
-    max_redirects: int = Field(default=5, ge=0, le=20)
+    max_redirects: int = Field(default=5, ge=0, le=20, description="Longer redirect chains fail as too_many_redirects.")
     respect_robots: bool = Field(default=True, description="Obey robots.txt for article pages (feeds are meant to be fetched).")
     backoff_base_seconds: float = Field(default=60.0, gt=0, le=86400, description="First retry delay after an error; doubles per consecutive failure, with jitter.")
-    backoff_max_seconds: float = Field(default=6 * 3600.0, gt=0, le=7 * 86400)
+    backoff_max_seconds: float = Field(default=6 * 3600.0, gt=0, le=7 * 86400, description="Cap of the retry delay after errors.")
 
 
 class SourcesFile(BaseModel):
@@ -141,9 +141,9 @@ class SourcesFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: Literal[1] = 1
-    limits: Limits = Field(default_factory=Limits)
-    sources: list[Source] = Field(default_factory=list)
+    version: Literal[1] = Field(default=1, description="Format version of the file.")
+    limits: Limits = Field(default_factory=Limits, description="Politeness and size limits for every request.")
+    sources: list[Source] = Field(default_factory=list, description="The feeds and GDELT slices to poll.")
 
     @model_validator(mode="before")
     @classmethod

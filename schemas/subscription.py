@@ -11,7 +11,7 @@ For the same reason actor and country codes must be codes the detector assigns (
 Durations are written as ``30s``, ``5m``, ``4h``, ``1d`` (or a number of seconds); times of day
 as ``HH:MM``; time zones as IANA names (``Europe/Paris``), checked with :mod:`zoneinfo`.
 
-Interface notes for other modules (DELIVERY): ``Subscription.urls`` may contain ``${ENV}``
+For the modules that use these models: ``Subscription.urls`` may contain ``${ENV}``
 references, expanded at load time by the loader; never log a URL, use
 ``service.alerts.subscriptions.redact`` or the target id.
 """
@@ -114,11 +114,14 @@ class Filters(_Strict):
     alert-worthy ones; add ``speculative`` to hear about "could", "fears", "analysts say".
     """
 
-    types: Annotated[list[EventType], BeforeValidator(_upper_codes)] = Field(default_factory=list)
-    modalities: Annotated[list[Modality], BeforeValidator(_as_list)] = Field(
-        default_factory=lambda: sorted(ALERT_WORTHY_MODALITIES)
+    types: Annotated[list[EventType], BeforeValidator(_upper_codes)] = Field(
+        default_factory=list, description="PLOVER event types; empty: every type."
     )
-    min_severity: int = Field(default=1, ge=1, le=5)
+    modalities: Annotated[list[Modality], BeforeValidator(_as_list)] = Field(
+        default_factory=lambda: sorted(ALERT_WORTHY_MODALITIES),
+        description="Modalities wanted; default: asserted and scheduled.",
+    )
+    min_severity: int = Field(default=1, ge=1, le=5, description="Lowest severity wanted (1..5).")
     actors: Annotated[list[str], BeforeValidator(_known_codes("actor"))] = Field(
         default_factory=list, description="Actor codes (RUS, NATO), source or target; codes the detector assigns.",
     )
@@ -153,9 +156,11 @@ class QuietHours(_Strict):
     are delivered anyway.
     """
 
-    start: time
-    end: time
-    breakthrough_severity: int = Field(default=5, ge=1, le=5)
+    start: time = Field(description="When the quiet hours begin (HH:MM).")
+    end: time = Field(description="When they end (HH:MM); earlier than start spans midnight.")
+    breakthrough_severity: int = Field(
+        default=5, ge=1, le=5, description="Alerts at or above this severity are sent at once."
+    )
 
     @model_validator(mode="after")
     def _not_empty(self) -> QuietHours:
@@ -171,19 +176,29 @@ class Digest(_Strict):
     subscription's time zone.
     """
 
-    every: Literal["hourly", "daily"]
-    at: time = time(8, 0)
+    every: Literal["hourly", "daily"] = Field(description="hourly: at the top of each hour; daily: at `at`.")
+    at: time = Field(default=time(8, 0), description="Time of day of a daily digest (HH:MM), in the subscription's time zone.")
 
 
 class SilenceMatchers(_Strict):
     """What a silence mutes. Every given matcher must match (AND); within a list, any (OR)."""
 
-    subscriptions: Annotated[list[str], BeforeValidator(_as_list)] = Field(default_factory=list)
-    types: Annotated[list[EventType], BeforeValidator(_upper_codes)] = Field(default_factory=list)
-    actors: Annotated[list[str], BeforeValidator(_known_codes("actor"))] = Field(default_factory=list)
-    countries: Annotated[list[str], BeforeValidator(_known_codes("country"))] = Field(default_factory=list)
-    keywords: Annotated[list[str], BeforeValidator(_as_list)] = Field(default_factory=list)
-    group_key: str | None = None
+    subscriptions: Annotated[list[str], BeforeValidator(_as_list)] = Field(
+        default_factory=list, description="Names of the subscriptions whose alerts are muted."
+    )
+    types: Annotated[list[EventType], BeforeValidator(_upper_codes)] = Field(
+        default_factory=list, description="PLOVER event types."
+    )
+    actors: Annotated[list[str], BeforeValidator(_known_codes("actor"))] = Field(
+        default_factory=list, description="Actor codes, source or target."
+    )
+    countries: Annotated[list[str], BeforeValidator(_known_codes("country"))] = Field(
+        default_factory=list, description="ISO 3166-1 alpha-3 of the signal's location."
+    )
+    keywords: Annotated[list[str], BeforeValidator(_as_list)] = Field(
+        default_factory=list, description="Whole words or phrases in the evidence sentence or title."
+    )
+    group_key: str | None = Field(default=None, description="One event's group key, as alerts carry it.")
     max_severity: int | None = Field(
         default=None, ge=1, le=5, description="Mute only alerts at or below this severity."
     )
@@ -201,12 +216,12 @@ class SilenceMatchers(_Strict):
 class Silence(_Strict):
     """A mute with a reason and an end: matching alerts are recorded as ``silenced``, not sent."""
 
-    id: str = Field(min_length=1)
-    matchers: SilenceMatchers
-    starts_at: datetime
-    ends_at: datetime
-    reason: str = Field(min_length=1)
-    created_by: str | None = None
+    id: str = Field(min_length=1, description="Unique id of the silence.")
+    matchers: SilenceMatchers = Field(description="What it mutes; at least one matcher.")
+    starts_at: datetime = Field(description="Start, with a time zone offset (2025-06-01T00:00:00Z).")
+    ends_at: datetime = Field(description="End, after the start, with a time zone offset.")
+    reason: str = Field(min_length=1, description="Why: shown wherever the silence is listed.")
+    created_by: str | None = Field(default=None, description="Who set it.")
 
     @field_validator("starts_at", "ends_at")
     @classmethod
@@ -225,6 +240,71 @@ class Silence(_Strict):
         return self.starts_at <= now < self.ends_at
 
 
+EventUpdate = Literal["corroboration", "severity", "date", "place", "schedule", "status"]
+
+
+class EventAlerts(_Strict):
+    """Alert on consolidated events (``events`` topic) instead of on every signal.
+
+    ``mode: updates``: the first report at once, then one update per material change only (the
+    kinds listed in ``updates``; corroboration counts when it reaches one of
+    ``corroboration_steps``). ``mode: corroborated``: nothing until ``min_sources``
+    independent outlets reported the event, then the same material updates.
+    """
+
+    mode: Literal["updates", "corroborated"] = "updates"
+    min_sources: int = Field(default=2, ge=1, le=1000,
+                             description="corroborated: independent outlets needed before the first alert.")
+    corroboration_steps: list[int] = Field(
+        default_factory=lambda: [3, 10],
+        description="An update when the independent sources reach each of these counts.",
+    )
+    updates: list[EventUpdate] = Field(
+        default_factory=lambda: ["corroboration", "severity", "date", "place", "schedule", "status"],
+        description="Which changes are material enough for an update.",
+    )
+
+    @field_validator("corroboration_steps")
+    @classmethod
+    def _positive_steps(cls, value: list[int]) -> list[int]:
+        if any(v < 2 for v in value):
+            raise ValueError("corroboration steps are source counts of at least 2")
+        return sorted(set(value))
+
+
+class CalendarOptions(_Strict):
+    """Diplomatic calendar alerts: a reminder ``remind_before`` the date of a scheduled event the
+    subscription's filters accept, and a "no report" alert ``no_report_after`` the day ended
+    when no report said it was held, postponed or cancelled."""
+
+    remind_before: Duration = Field(default=timedelta(hours=24))
+    no_report_after: Duration = Field(default=timedelta(hours=24))
+
+
+class TrajectoryAlerts(_Strict):
+    """Escalation trajectory alerts for the directed dyads and countries the subscription's
+    ``actors`` and ``countries`` filters name (all when neither is set): a ``spike`` of the daily
+    conflict index against its baseline, a ``ladder`` step (first MOBILIZE after THREATEN...)."""
+
+    kinds: list[Literal["spike", "ladder"]] = Field(default_factory=lambda: ["spike", "ladder"], min_length=1)
+
+
+class InhibitRule(_Strict):
+    """As in Alertmanager: while a subscription has an active alert of a ``source_types`` event
+    for a directed dyad (source actor > target actor), its event alerts of ``target_types`` for
+    the same dyad are recorded as silenced, for ``duration`` after the inhibiting alert."""
+
+    source_types: Annotated[list[EventType], BeforeValidator(_upper_codes)] = Field(min_length=1)
+    target_types: Annotated[list[EventType], BeforeValidator(_upper_codes)] = Field(min_length=1)
+    duration: Duration = Field(default=timedelta(hours=24))
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> InhibitRule:
+        if set(self.source_types) & set(self.target_types):
+            raise ValueError("a type cannot inhibit itself (source_types and target_types overlap)")
+        return self
+
+
 GroupField = Literal["type", "actors", "place", "event_date", "modality", "article"]
 Format = Literal["markdown", "html", "text"]
 
@@ -232,13 +312,21 @@ Format = Literal["markdown", "html", "text"]
 class Defaults(_Strict):
     """Values every subscription inherits unless it sets its own."""
 
-    timezone: TimeZoneName = "UTC"
-    group_by: list[GroupField] = Field(default_factory=lambda: ["type", "actors", "place", "event_date"])
+    timezone: TimeZoneName = Field(
+        default="UTC", description="IANA time zone name, for quiet hours and daily digests."
+    )
+    group_by: list[GroupField] = Field(
+        default_factory=lambda: ["type", "actors", "place", "event_date"],
+        description="Signals that agree on these fields are one event, alerted once; default: type, actors, place, event_date.",
+    )
     group_wait: Duration = Field(
         default=timedelta(seconds=30),
         description="How long a new group collects signals before its one alert goes out (0: at once).",
     )
-    repeat_interval: Duration = Field(default=timedelta(hours=4))
+    repeat_interval: Duration = Field(
+        default=timedelta(hours=4),
+        description="After an alert, further signals of its group are counted, not sent, for this long (unless severity rises).",
+    )
     max_signals_per_alert: int = Field(
         default=10, ge=1, le=100,
         description="Signals listed in one alert (all are counted); bounded to keep messages small.",
@@ -252,21 +340,40 @@ class Subscription(_Strict):
     ``apprise_config``. Unset noise settings come from the file's ``defaults``.
     """
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-    urls: Annotated[list[str], BeforeValidator(_as_list)] = Field(default_factory=list)
-    tags: Annotated[list[str], BeforeValidator(_as_list)] = Field(default_factory=list)
-    filters: Filters = Field(default_factory=Filters)
-    timezone: TimeZoneName | None = None
-    group_by: list[GroupField] | None = None
-    group_wait: Duration | None = None
-    repeat_interval: Duration | None = None
-    max_signals_per_alert: int | None = Field(default=None, ge=1, le=100)
-    quiet_hours: QuietHours | None = None
-    digest: Digest | None = None
+    name: str = Field(
+        min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+        description="Unique name: letters, digits, '.', '_', '-'; the key of its alerts on the alerts topic.",
+    )
+    urls: Annotated[list[str], BeforeValidator(_as_list)] = Field(
+        default_factory=list,
+        description="Apprise URLs of the targets; write tokens as ${ENV_VAR}. At least one of urls and tags.",
+    )
+    tags: Annotated[list[str], BeforeValidator(_as_list)] = Field(
+        default_factory=list, description="Apprise tags resolved in the file's apprise_config."
+    )
+    filters: Filters = Field(default_factory=Filters, description="Which signals it wants; default: all alert-worthy ones.")
+    timezone: TimeZoneName | None = Field(default=None, description="Overrides defaults.timezone.")
+    group_by: list[GroupField] | None = Field(default=None, description="Overrides defaults.group_by.")
+    group_wait: Duration | None = Field(default=None, description="Overrides defaults.group_wait.")
+    repeat_interval: Duration | None = Field(default=None, description="Overrides defaults.repeat_interval.")
+    max_signals_per_alert: int | None = Field(
+        default=None, ge=1, le=100, description="Overrides defaults.max_signals_per_alert."
+    )
+    quiet_hours: QuietHours | None = Field(default=None, description="Hours when alerts are held for a digest.")
+    digest: Digest | None = Field(default=None, description="One message per period instead of single alerts.")
     format: Format | None = Field(
         default=None, description="Force a message format; by default chosen per target."
     )
-    enabled: bool = True
+    enabled: bool = Field(default=True, description="false: ignored, and its ${VARS} need not be set.")
+    events: EventAlerts | None = Field(
+        default=None, description="Alert on consolidated events (first report, then material updates).",
+    )
+    calendar: CalendarOptions | None = Field(
+        default=None, description="Reminders and no-report alerts for scheduled events.",
+    )
+    trajectories: TrajectoryAlerts | None = Field(
+        default=None, description="Spike and ladder-step alerts on escalation trajectories.",
+    )
 
     @field_validator("urls")
     @classmethod
@@ -287,11 +394,16 @@ class Subscription(_Strict):
 class SubscriptionsFile(_Strict):
     """The YAML root: ``subscriptions``, optional ``silences``, ``defaults`` and ``apprise_config``."""
 
-    subscriptions: list[Subscription]
-    silences: list[Silence] = Field(default_factory=list)
-    defaults: Defaults = Field(default_factory=Defaults)
+    subscriptions: list[Subscription] = Field(description="Who gets which alerts, through which targets.")
+    silences: list[Silence] = Field(
+        default_factory=list, description="Standing mutes; temporary ones are set with `escalert silence add`."
+    )
+    defaults: Defaults = Field(default_factory=Defaults, description="Inherited by every subscription.")
     apprise_config: str | None = Field(
         default=None, description="Apprise config file (relative to this file) for 'tags'."
+    )
+    inhibit_rules: list[InhibitRule] = Field(
+        default_factory=list, description="Event alerts that mute others for the same dyad.",
     )
 
     @model_validator(mode="after")

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 # The interpreter: $PYTHON when set. Otherwise the distribution's /usr/bin/python3 when it is
 # 3.11 or newer, then python3. Distributions build CPython with profile-guided optimisation and
 # link-time optimisation into a static executable; pyenv's and a plain `./configure` build have
-# neither, and run the detector ~15-20% slower (measured in the README's speed section).
+# neither, and run the detector ~15-20% slower (measured: docs/performance.md).
 pick_python() {
   if [ -n "${PYTHON:-}" ]; then echo "$PYTHON"; return; fi
   local cand

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "service.stream.commands",
     "service.alerts.commands",
     "service.ingest.commands",
+    "service.desk.commands",
 )
 
 

@@ -42,6 +42,7 @@ from pydantic_settings import (
 )
 
 from service.alerts.settings import AlertSettings
+from service.events.settings import EventSettings
 
 ENV_PREFIX = "ESCALERT_"
 CONFIG_ENV = "ESCALERT_CONFIG"
@@ -56,14 +57,24 @@ class Security(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
-    sasl_username: str | None = None
-    sasl_password: SecretStr | None = None
+    protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="How clients talk to the brokers: TLS (SSL) and/or SASL."
+    )
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        default="PLAIN", description="SASL mechanism, with a SASL protocol."
+    )
+    sasl_username: str | None = Field(default=None, description="Required with a SASL protocol.")
+    sasl_password: SecretStr | None = Field(
+        default=None, description="Required with a SASL protocol; never printed in logs or errors."
+    )
     ssl_cafile: Path | None = Field(default=None, description="CA bundle that signed the brokers.")
     ssl_certfile: Path | None = Field(default=None, description="Client certificate (mutual TLS).")
-    ssl_keyfile: Path | None = None
-    ssl_check_hostname: bool = True
+    ssl_keyfile: Path | None = Field(
+        default=None, description="Private key of the client certificate (checked to exist)."
+    )
+    ssl_check_hostname: bool = Field(
+        default=True, description="Check that the broker's certificate names the host connected to."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Security:
@@ -89,17 +100,21 @@ class Security(BaseModel):
 
 
 class Topics(BaseModel):
-    """Topic names. ``alerts`` and ``alerts_dlq`` belong to the alerting agents (issue 4)."""
+    """Topic names. ``alerts`` and ``alerts_dlq`` belong to the alert agents, ``ingest_*`` to the ingester."""
 
     model_config = ConfigDict(extra="forbid")
 
-    articles: str = "articles"
-    signals: str = "signals"
-    articles_dlq: str = "articles-dlq"
-    alerts: str = "alerts"
-    alerts_dlq: str = "alerts-dlq"
-    ingest_state: str = "ingest-state"
-    ingest_dlq: str = "ingest-dlq"
+    articles: str = Field(default="articles", description="Articles in (JSON, key: article id).")
+    signals: str = Field(default="signals", description="Signals out (JSON, key: article id).")
+    articles_dlq: str = Field(
+        default="articles-dlq", description="Dead letters of articles that could not be processed."
+    )
+    alerts: str = Field(default="alerts", description="Alerts decided by routing (key: subscription name).")
+    alerts_dlq: str = Field(default="alerts-dlq", description="Alerts whose delivery failed for good.")
+    ingest_state: str = Field(
+        default="ingest-state", description="The ingester's compacted state: seen articles, source health."
+    )
+    ingest_dlq: str = Field(default="ingest-dlq", description="Feed items that gave no text (URL and reason).")
 
     @field_validator("*")
     @classmethod
@@ -145,12 +160,12 @@ class Settings(BaseSettings):
     )
     security: Security = Field(default_factory=Security)
     topics: Topics = Field(default_factory=Topics)
-    partitions: int = Field(default=4, ge=1, le=10_000, description="Partitions of every topic we create.")
-    replication: int = Field(default=1, ge=1, le=10, description="Replication factor of our topics.")
+    partitions: int = Field(default=4, ge=1, le=10_000, description="Partitions of the topics escalert creates: the most workers that share the work.")
+    replication: int = Field(default=1, ge=1, le=10, description="Replication factor of the topics escalert creates (min.insync.replicas = replication - 1).")
     retention: Retention = Field(default_factory=Retention)
 
-    app_id: str = Field(default="escalert", description="Faust app id: the consumer group and table prefix.")
-    store: str = Field(default="rocksdb://", description="Table store: rocksdb:// (on disk) or memory://.")
+    app_id: str = Field(default="escalert", description="Faust app id: the consumer group and the prefix of tables and changelogs.")
+    store: str = Field(default="rocksdb://", description="Store of the duplicate-suppression table: rocksdb:// (on disk) or memory:// (rebuilt from its changelog at start); the alert tables are always in memory (docs/delivery-guarantee.md).")
     data_dir: Path = Field(
         default=Path(".local/escalert-data"), description="Where rocksdb tables live (one folder per app id)."
     )
@@ -158,10 +173,14 @@ class Settings(BaseSettings):
         default="at_least_once",
         description="exactly_once: signals, dead letters, dedupe state and offsets in one Kafka transaction.",
     )
-    web_enabled: bool = True
+    web_enabled: bool = Field(default=True, description="Serve health and metrics (Faust's own pages are off).")
     web_host: str = Field(default="127.0.0.1", description="Bind address of health and metrics.")
-    web_port: int = Field(default=6066, ge=1, le=65535)
-    log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    web_port: int = Field(
+        default=6066, ge=1, le=65535, description="Port of health and metrics; a port in use is exit status 2."
+    )
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = Field(
+        default="info", description="The worker's log level; CLI commands log warnings and errors only."
+    )
     log_format: Literal["text", "json"] = Field(
         default="text", description="text, or json: one JSON object per line (time, level, logger, message, extras)."
     )
@@ -179,12 +198,15 @@ class Settings(BaseSettings):
 
     ingest_sources: Path | None = Field(
         default=None,
-        description="A sources file (docs/ingest.md): the worker also runs the ingester on it, as `escalert ingest run` does.",
+        description="A sources file: the worker also runs the ingester on it, as `escalert ingest run` does.",
     )
 
-    max_article_bytes: int = Field(default=1_000_000, ge=1024, le=50_000_000)
+    max_article_bytes: int = Field(
+        default=1_000_000, ge=1024, le=50_000_000, description="Larger articles are dead-lettered as oversize."
+    )
     dedupe_window_seconds: float = Field(
-        default=7 * 24 * 3600.0, ge=0, description="0 turns duplicate suppression off."
+        default=7 * 24 * 3600.0, ge=0,
+        description="How long an article id or content hash suppresses a repeat; 0 turns duplicate suppression off."
     )
     detector: str = Field(
         default="service.detection:detect",
@@ -203,10 +225,14 @@ class Settings(BaseSettings):
     )
     detect_timeout_seconds: float = Field(
         default=120.0, gt=0, le=3600,
-        description="Longest a detection process may take on one batch before it is killed and the batch retried.",
+        description=(
+            "Longest a detection process may spend on one article before it is killed "
+            "(the article is then retried once, alone)."
+        ),
     )
     faust_monitor: bool = Field(
-        default=False, description="Keep Faust's own per-event Monitor sensor (costs ~25%; unused by us)."
+        default=False,
+        description="Keep Faust's own per-event Monitor sensor (costs ~25% of throughput; escalert serves Prometheus metrics instead).",
     )
     batch_intake: bool = Field(
         default=True,
@@ -215,13 +241,23 @@ class Settings(BaseSettings):
             "(stream/intake.py); false: Faust's own per-event path (~2.5x the event loop's CPU)."
         ),
     )
-    session_timeout_seconds: float = Field(default=10.0, ge=6, le=300)
-    heartbeat_interval_seconds: float = Field(default=2.0, gt=0, le=60)
-    commit_interval_seconds: float = Field(default=1.0, gt=0, le=60)
+    session_timeout_seconds: float = Field(
+        default=10.0, ge=6, le=300, description="Consumer group session timeout."
+    )
+    heartbeat_interval_seconds: float = Field(
+        default=2.0, gt=0, le=60, description="Consumer group heartbeat; at most a third of the session timeout."
+    )
+    commit_interval_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="How often Faust commits consumer offsets."
+    )
 
     alerts: AlertSettings = Field(
         default_factory=AlertSettings,
         description="Alert routing and delivery (ESCALERT_ALERTS_*, service/alerts/settings.py).",
+    )
+    events: EventSettings = Field(
+        default_factory=EventSettings,
+        description="The event stage (ESCALERT_EVENTS_*, service/events/settings.py).",
     )
 
     @field_validator("detect_processes", mode="before")
@@ -372,6 +408,8 @@ def _env_prefix(exc: ValidationError) -> str:
     and its errors arrive as its own, with locations relative to it."""
     if exc.title == AlertSettings.__name__:
         return str(AlertSettings.model_config.get("env_prefix") or ENV_PREFIX)
+    if exc.title == EventSettings.__name__:
+        return str(EventSettings.model_config.get("env_prefix") or ENV_PREFIX)
     return ENV_PREFIX
 
 

@@ -16,7 +16,7 @@ What is here:
   (the batch intake, ``service/stream/intake.py``);
 - Faust's current event (a context variable of ``faust.streams``): :func:`set_current_event`,
   :func:`reset_current_event` (table reads and writes outside stream iteration,
-  ``service/stream/dedupe.py``);
+  ``service/stream/dedupe.py``, ``service/events/agents.py``, ``service/events/tables.py``);
 - the consumer's committed offsets and the wrapping of its ``commit``
   (:func:`committed_offset`, :func:`wrap_commit`; the exactly-once marks, ``agents.py``);
 - the aiokafka producers under Faust's, their metadata and partitioner (:class:`FaustKafka`,

@@ -220,7 +220,7 @@ def _registry(app: Any) -> Any:
     return getattr(metrics, "registry", None)
 
 
-def _ready(app: Any) -> bool:
+def tables_ready(app: Any) -> bool:
     """Tables recovered and no rebalance under way: safe to read the ledger and noise state."""
     recovery = app.tables.recovery
     return recovery.completed.is_set() and not recovery.in_recovery and not app.rebalancing
@@ -360,7 +360,7 @@ class AlertAgents:
                 await self.deliverer.submit(alert)
 
     async def flush(self) -> None:
-        if _ready(self.app):
+        if tables_ready(self.app):
             await self.staged(lambda: self.noise.flush_due(datetime.now(UTC)))
 
     async def reload(self) -> None:
@@ -369,7 +369,7 @@ class AlertAgents:
                 self.noise.update(self.reloader.current)
 
     async def resume(self) -> None:
-        if not _ready(self.app):
+        if not tables_ready(self.app):
             return
         started = await self.deliverer.resume_pending()
         if started:

@@ -331,7 +331,7 @@ Documenter = Callable[[Alert, datetime], dict[str, Any]]
 
 
 def default_renderer(alert: Alert, fmt: Format, now: datetime) -> tuple[str, str]:
-    """ROUTING's renderer (``service.alerts.render.render``) as (title, body)."""
+    """The renderer (``service.alerts.render.render``) as (title, body)."""
     from service.alerts.render import render
 
     rendered = render(alert, fmt, now)
@@ -339,14 +339,14 @@ def default_renderer(alert: Alert, fmt: Format, now: datetime) -> tuple[str, str
 
 
 def default_splitter(text: str, limit: int | None) -> list[str]:
-    """ROUTING's channel-safe splitter (``service.alerts.render.fit``; numbers the parts)."""
+    """The channel-safe splitter (``service.alerts.render.fit``; numbers the parts)."""
     from service.alerts.render import fit
 
     return fit(text, limit)
 
 
 def default_profile(url: str) -> tuple[Format, int | None]:
-    """ROUTING's per-scheme (format, length limit): email -> html, chat -> markdown, SMS -> text."""
+    """The per-scheme (format, length limit): email -> html, chat -> markdown, SMS -> text."""
     from service.alerts.targets import channel_profile
 
     return channel_profile(url)

@@ -7,7 +7,7 @@ backed, surviving restarts) can hold it in the worker and a dict holds it in tes
 run. Values are always re-assigned, never mutated in place, because a Faust table only records
 assignments.
 
-The rules, per subscription (see README.md (section "Alerts") for examples):
+The rules, per subscription (see docs/subscriptions.md for examples):
 
 - **grouping**: a signal opens a group window of ``group_wait`` (key: ``group_by`` fields, by
   default type, actors, place, event date); signals with the same key that arrive before the

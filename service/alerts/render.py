@@ -279,7 +279,7 @@ def _status_note(alert: Alert) -> str | None:
         return "Held for quiet hours; it will arrive in the digest when they end."
     if alert.reason == "severity_rise":
         return "Severity rose since the last alert for this event."
-    return None
+    return alert.note
 
 
 def _others(alert: Alert, fmt: Format) -> list[str]:

@@ -16,7 +16,7 @@ Only the survivors get a :class:`Match` with the human reasons ("type MOBILIZE",
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import ahocorasick
 
@@ -102,8 +102,12 @@ _BIT_POSITIONS: tuple[tuple[int, ...], ...] = tuple(
 class Router:
     """Indexed subscription filters; :meth:`match` returns the matching subscriptions in file order."""
 
-    def __init__(self, subscriptions: SubscriptionSet | Iterable[Subscription]) -> None:
+    def __init__(self, subscriptions: SubscriptionSet | Iterable[Subscription],
+                 only: Callable[[Subscription], bool] | None = None) -> None:
         subs = subscriptions.subscriptions if isinstance(subscriptions, SubscriptionSet) else list(subscriptions)
+        # By default the signal subscriptions: those with ``events`` get event alerts instead
+        # (service.events.alerting routes events with ``only`` set).
+        subs = [s for s in subs if (only(s) if only is not None else s.events is None)]
         self.subs: list[Subscription] = subs
         everyone = (1 << len(subs)) - 1
         self._everyone = everyone

@@ -20,14 +20,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class DeliverySettings(BaseModel):
-    """Retries, rate limits and concurrency of delivery (owned by DELIVERY; see README.md, "Alerts: delivery").
+    """Retries, rate limits and concurrency of delivery (docs/delivery.md).
 
     Set from the environment as JSON: ``ESCALERT_ALERTS_DELIVERY='{"max_attempts": 3}'``.
     """
 
     max_attempts: int = Field(default=6, ge=1, description="Attempts per target before the DLQ.")
     backoff_initial: float = Field(default=1.0, ge=0, description="Seconds before the 2nd attempt.")
-    backoff_multiplier: float = Field(default=2.0, ge=1)
+    backoff_multiplier: float = Field(default=2.0, ge=1, description="Growth of the delay per attempt.")
     backoff_max: float = Field(default=120.0, ge=0, description="Cap of one backoff delay.")
     jitter: float = Field(
         default=0.2, ge=0, le=1, description="Each delay is multiplied by 1 +/- this, at random."
@@ -39,11 +39,13 @@ class DeliverySettings(BaseModel):
         default=0.0, ge=0, description="Per-target send rate (token bucket); 0 = no limit."
     )
     rate_burst: int = Field(default=5, ge=1, description="Token bucket size per target.")
-    concurrency_per_target: int = Field(default=4, ge=1)
-    send_timeout: float = Field(default=30.0, gt=0, description="Seconds for one send.")
+    concurrency_per_target: int = Field(default=4, ge=1, description="Simultaneous sends per target.")
+    send_timeout: float = Field(default=30.0, gt=0, description="Seconds for one send (then a transient failure).")
 
 
 class AlertSettings(BaseSettings):
+    """Alert routing and delivery in the worker; alerts are off until ``subscriptions`` is set."""
+
     model_config = SettingsConfigDict(env_prefix="ESCALERT_ALERTS_", extra="ignore")
 
     enabled: bool = Field(default=True, description="Run the alert agents in the worker.")
@@ -75,7 +77,7 @@ class AlertSettings(BaseSettings):
             raise ValueError("is set but empty: give a path, or unset the variable")
         return value
 
-    # -- delivery (DELIVERY) ----------------------------------------------------------------------
+    # -- delivery -----------------------------------------------------------------------------------
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     ledger_table: str = Field(default="alert-delivery-ledger", description="Faust table name.")
     ledger_retention: float = Field(

@@ -1,6 +1,6 @@
 """Loading the subscriptions file, resolving targets, and reloading it safely while running.
 
-Public interface (DELIVERY and the worker build on these):
+Public interface (delivery and the worker build on these):
 
 - :func:`load_subscriptions(path) <load_subscriptions>` -> :class:`SubscriptionSet`, or raises
   :class:`SubscriptionsError` whose message names the file, the subscription and the field.

@@ -10,7 +10,7 @@ forms, so a small rule set resolves them exactly:
 * relative: "today", "tomorrow", "yesterday", "next week", "this month", "the past two months";
 * years and decades: "in 2014", "since 2014", "the 2015 ceasefire", "the 1990s".
 
-Resolution rules (documented in the README): a year-less date in a future-tense context is the
+Resolution rules (documented in docs/taxonomy.md): a year-less date in a future-tense context is the
 next such date strictly after the publication day; in a past-tense context the last one on or before; with no
 tense, the nearest. A weekday in the future is the coming one (strictly after publication), in the
 past or with no tense the last one on or before publication. "next X" is the first X strictly

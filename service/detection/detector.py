@@ -507,6 +507,10 @@ def _if_clauses(ctx: Context, text: str, bounds: list[int], sent: Span) -> list[
     return out
 
 
+# "Euroclear would not say if the payment had been blocked": a negated commitment commits to nothing.
+_NEGATED_AFTER: Final = re.compile(r"(?:\s+not\b|n['’]t\b)", re.IGNORECASE)
+
+
 def _conditional_threats(
     lex: Lexicon, text: str, ctx: Context, cands: list[Candidate], if_spans: list[tuple[int, int]], sent: Span
 ) -> list[Candidate]:
@@ -522,7 +526,8 @@ def _conditional_threats(
             continue
         cue = None
         for cs, ce, cw in commitments:
-            if ce <= fs and fs - ce <= 80 and not any(a <= cs < b for a, b in if_spans):
+            if ce <= fs and fs - ce <= 80 and not any(a <= cs < b for a, b in if_spans) \
+                    and not _NEGATED_AFTER.match(text, ce):
                 cue = (cs, ce, cw)
         if cue is None:
             continue
@@ -577,7 +582,7 @@ _THREAT_TO_RE: Final = re.compile(r"\s+(?:to|that it would|it would|they would|t
 
 def _drop_threatened_acts(lower: str, cands: list[Candidate]) -> list[Candidate]:
     """'Russia threatened to cut off gas supplies to Moldova': the threatened act is the threat's
-    mode, not a signal of its own (the README's rule for conditional threats, without the if)."""
+    mode, not a signal of its own (the rule for conditional threats in docs/taxonomy.md, without the if)."""
     threats = [c for c in cands if c.entry.type == _THREATEN and not c.consume_span]
     if not threats:
         return cands
@@ -1040,7 +1045,8 @@ def _process_sentence(
         # most sentences that reach this stage end here, before their words are sorted out.
         return []
     _context_words(ctx, found, text, sent)
-    names = [(s, e) for s, e, g in ctx.gaz if " " in g.surface]
+    # A generic actor's words still report the act ("a suicide bomber killed five"): only names hide heads.
+    names = [(s, e) for s, e, g in ctx.gaz if " " in g.surface and g.sector is None]
     if names:  # "Organization for Security and Cooperation in Europe" holds no COOPERATE event
         heads = [h for h in heads if not _in_names(h[0], h[1], names)]
     cands = _candidates(heads, ctx, lower, sent, frame)
@@ -1084,6 +1090,8 @@ def _process_sentence(
             _between(text, lower, ctx, cand, clause, roles)
         if entry.type == _PROTEST:
             _protest_roles(text, roles, ctx, cand)
+        if entry.type == _ASSAULT and not roles.target and roles.source:
+            roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
         _place_sectors(roles, _sentence_country(ctx))
         if entry.type in _STATE_MEASURES and _nonstate_measure(ctx, roles, clause.start, cand.start):
             continue
@@ -1272,6 +1280,49 @@ def _sentence_country(ctx: Context) -> str | None:
                 return g.country
             state = state or g.code
     return state
+
+
+# "French warplanes targeted the village, killing 120 civilians": whom an attack killed or wounded
+# is its target, a generic actor of the sector its victims belong to (the place gives the state).
+_VICTIM_SECTORS: Final = {
+    "people": "CVL", "civilians": "CVL", "children": "CVL", "women": "CVL", "villagers": "CVL",
+    "residents": "CVL", "worshippers": "CVL", "students": "CVL", "passengers": "CVL", "pilgrims": "CVL",
+    "soldiers": "MIL", "troops": "MIL", "servicemen": "MIL", "service members": "MIL",
+    "police officers": "COP", "policemen": "COP", "police": "COP",
+    "rebels": "REB", "militants": "REB", "fighters": "REB", "insurgents": "INS",
+}
+_VICTIMS_RE: Final = re.compile(
+    r"\b(?:killing|killed|wounding|wounded|injuring|injured)\s+(?:at\s+least\s+|more\s+than\s+|about\s+|some\s+|"
+    r"nearly\s+|over\s+|up\s+to\s+|around\s+)?(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"dozens|scores|hundreds|thousands|several|many)\s+(?:of\s+)?(?:[A-Za-z-]+\s+)?"
+    r"(people|civilians|children|women|villagers|residents|worshippers|students|passengers|pilgrims|soldiers|"
+    r"troops|servicemen|service\s+members|police\s+officers|policemen|police|rebels|militants|fighters|insurgents)\b",
+    re.IGNORECASE,
+)
+_VICTIMS_REACH: Final = 160
+# "Syrian civilians were killed in the latest US airstrike": the victims named before the attack.
+_VICTIMS_BEFORE_RE: Final = re.compile(
+    r"\b(people|civilians|children|women|villagers|residents|worshippers|students|passengers|pilgrims|soldiers|"
+    r"troops|servicemen|service\s+members|police\s+officers|policemen|police|rebels|militants|fighters|insurgents)"
+    r"\s+(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+|are\s+)?(?:killed|wounded|injured|dead)\s+(?:in|by)\s+"
+    r"(?:[A-Za-z'’-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+_VICTIMS_BEFORE_REACH: Final = 80
+
+
+def _victims(text: str, start: int, end: int, sent_start: int, gaz: list[tuple[int, int, GazEntry]]) -> list[Actor]:
+    m = _VICTIMS_BEFORE_RE.search(text, max(sent_start, start - _VICTIMS_BEFORE_REACH), start)
+    if m is None:
+        m = _VICTIMS_RE.search(text, start, min(end, start + _VICTIMS_REACH))
+    if m is None:
+        return []
+    for s_, e_, g in gaz:  # "Syrian civilians": the name the text gives them, state and sector
+        if g.sector is not None and s_ <= m.start(1) < e_:
+            return [to_actor(text, s_, e_, g)]
+    noun = " ".join(m.group(1).lower().split())
+    sector = _VICTIM_SECTORS[noun]
+    return [build(Actor, code=sector, text=text[m.start(1):m.end(1)], kind="group", sector=sector)]
 
 
 def _place_sectors(roles: Roles, fallback: str | None) -> None:

@@ -306,7 +306,14 @@ class Verdict:
 
 
 def codes_of(actors: Iterable[Actor]) -> frozenset[str]:
-    return frozenset(a.code for a in actors)
+    """The codes the detector gives: each actor's ``code`` and, for a generic actor, its
+    ``sector`` ("Syrian rebels" is ``SYR`` with sector ``REB``, CAMEO's SYRREB: both are said)."""
+    out: set[str] = set()
+    for a in actors:
+        out.add(a.code)
+        if a.sector:
+            out.add(a.sector)
+    return frozenset(out)
 
 
 def judge(event: GoldEvent, signal: Signal) -> Verdict:

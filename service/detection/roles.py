@@ -27,7 +27,7 @@ LOCATIVES: Final = frozenset(("in", "near", "at", "into", "outside", "inside", "
 MODIFIERS: Final = frozenset(
     "the a an eastern western northern southern central north south east west northeastern "
     "northwestern southeastern southwestern occupied annexed neighbouring neighboring nearby "
-    "disputed russian-occupied rebel-held its their".split()
+    "disputed russian-occupied rebel-held its their so-called".split()
 )
 TOPIC_PREPS: Final = ("over", "about", "on", "regarding", "concerning", "amid", "for", "of")
 PARTICIPANT_WORDS: Final = frozenset(
@@ -170,7 +170,8 @@ class _Words:
                 return ""
             word = self.word(s, e)
             if word not in MODIFIERS:
-                return word
+                # "In 2015, Obama announced": a comma ends the preposition's phrase.
+                return "" if "," in self.text[e:start] else word
             hi = s
 
     def word_before_prep(self, start: int) -> str:
@@ -348,10 +349,21 @@ def dedupe_actors(actors: list[Actor]) -> list[Actor]:
 
 # Prepositions naming what a non-symmetric act is about, not whom it is done to.
 CAUSE_PREPS: Final = frozenset(("over", "about", "amid", "regarding", "concerning"))
+# "an assault from Turkish territory": where an attack or a deployment comes from is not its target.
+_ORIGIN_TYPES: Final = frozenset({EventType.ASSAULT, EventType.MOBILIZE})
+# "was detained as least nine times by Russian authorities": "by" a few words after the head.
+_PASSIVE_WORDS: Final = 5
+_OBJECT_OF_ACT: Final = frozenset(("on", "against"))
 _CONSULT: Final = EventType.CONSULT  # a module constant is a C static when compiled, not a lookup
 _COERCE: Final = EventType.COERCE
 # An assault or deployment takes place in a region named after it, with or without "in".
 _AREA_TYPES: Final = frozenset({EventType.ASSAULT, EventType.MOBILIZE})
+# "bombarding Aleppo", "the bombing of Hiroshima", "attacks on Azaz", "took over Crimea": a city or
+# region right after an attack or seizure, as its object, is its target (coded as its country, as
+# CAMEO codes a place's population); "in Aleppo" stays only the place.
+_PLACE_TARGET_TYPES: Final = frozenset({EventType.ASSAULT, EventType.COERCE})
+_PLACE_TARGET_PREPS: Final = frozenset(("of", "on", "against", "over"))
+_PLACE_TARGET_WORDS: Final = 3
 
 
 def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> Roles:
@@ -366,16 +378,25 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         preps = ctx.preps = [words.prep_before(m[0]) for m in mentions]
     actor_idx: list[int] = []
     place_idx: list[int] = []
+    place_target = -1
+    host = -1
     for i in range(len(mentions)):
         s, _e, g = mentions[i]
         if g.is_place:
-            locative = preps[i] in LOCATIVES
+            # "in response to Russia's annexation": a possessor is an actor, not a place
+            locative = preps[i] in LOCATIVES and not words.possessive_at(_e)
             if locative or g.kind in {"city", "region"}:
                 place_idx.append(i)
+                if place_target < 0 and etype in _PLACE_TARGET_TYPES and g.kind in {"city", "region"} \
+                        and cand.end <= s < clause.end and _place_object(text, words, cand, preps[i], s):
+                    place_target = i
                 if g.kind == "state" and locative and etype in DIRECTED_PLACE_TARGET and s > cand.end:
                     actor_idx.append(i)  # "troops near Ukraine": Ukraine is also the target
-                elif g.kind == "capital" and locative and etype == _CONSULT and s > cand.end and preps[i] == "to":
-                    actor_idx.append(i)  # "travel to Beijing": the host
+                elif g.kind in {"capital", "state"} and locative and etype == _CONSULT and s > cand.end \
+                        and preps[i] == "to":
+                    actor_idx.append(i)  # "travel to Beijing", "his first visit to Vietnam": the host
+                elif g.kind == "capital" and etype == _CONSULT and s > cand.end and preps[i] == "in" and host < 0:
+                    host = i  # "held talks in Moscow": the host, when no other party is named
                 continue
         if g.is_actor:
             actor_idx.append(i)
@@ -385,7 +406,8 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         if mentions[i][1] <= cand.start and not _not_subject(text, words, mentions, preps, actor_idx, i, cand.start, sent.start)
     ]
     before = _real(mentions, all_before)
-    after = _real(mentions, [i for i in actor_idx if cand.end <= mentions[i][0] < clause.end])
+    after_all = [i for i in actor_idx if cand.end <= mentions[i][0] < clause.end]
+    after = _real(mentions, after_all)
     if cand.threat_target_from:  # conditional threat: the target is the if-clause's subject
         a, b = cand.threat_target_from
         after = [i for i in actor_idx if a <= mentions[i][0] < b] + [i for i in after if mentions[i][0] >= b]
@@ -397,13 +419,19 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     relative = ("w" in clause_word or "W" in clause_word) and clause_word.lower().strip(" ,").startswith(("which", "who"))
     # Passive voice only when "by" follows the trigger closely ("was attacked by", "talks hosted
     # by"), not in a later relative clause ("facilities used by Iran-backed militias").
-    passive = [i for i in after if preps[i] == "by" and words.count(cand.end, mentions[i][0], 4) <= 3]
+    passive = [
+        i for i in after
+        if preps[i] == "by" and _passive_by(text, words, cand, mentions[i][0])
+    ]
     possessor = [i for i in after if _is_of(text[cand.end:mentions[i][0]])]
 
     if passive and etype not in SYMMETRIC:
         source_idx = _coordinated(text, words, mentions, passive[0], +1)
         in_clause = [i for i in before if mentions[i][0] >= clause.start]
-        target_idx = in_clause[-1:]
+        # "attacks on civilians by Russian war planes": the object named before "by" is hit;
+        # else the subject ("Kyiv was struck by drones").
+        objects = [i for i in after_all if i < passive[0] and preps[i] in _OBJECT_OF_ACT]
+        target_idx = objects[:1] or in_clause[-1:]
         after = []
     else:
         in_clause = [i for i in before if mentions[i][0] >= clause.start]
@@ -426,7 +454,18 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
                 # imports" is Beijing's act, not the nearest name's.
                 last = _coordinated(text, words, mentions, pool[0], +1)[-1]  # in order: the last is the greatest
                 pool = [i for i in pool if i <= last]
-        if possessor and not in_clause and etype not in SYMMETRIC:
+        agent = -1 if etype in SYMMETRIC else _adjacent_agent(text, mentions, actor_idx, cand)
+        if agent <= -2:
+            # "the Ukraine invasion": the country named before the war's noun is invaded.
+            target_idx = [-agent - 2]
+            source_idx = [i for i in _not_undergoer(pool, target_idx[0])][-1:]
+        elif agent >= 0:
+            # "the ferocity of Russian airstrikes", "wounded in Russian airstrikes": the name right
+            # before an attack noun is its doer, whatever the clause's subject.
+            source_idx = _coordinated(text, words, mentions, agent, -1)
+            source_idx.reverse()
+            after = [i for i in after if i not in source_idx]
+        elif possessor and not in_clause and etype not in SYMMETRIC:
             source_idx = _coordinated(text, words, mentions, possessor[0], +1)  # "a demand of Moscow"
             after = [i for i in after if i not in source_idx]
         elif pool:
@@ -450,10 +489,25 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
                 # "a summit involving Moscow, Washington": the participants are all named after it
                 source_idx, target_idx = target_idx[:1], target_idx[1:]
     elif not target_idx:
-        usable = [i for i in after if preps[i] not in CAUSE_PREPS]
-        if usable:
+        usable = [i for i in after if preps[i] not in CAUSE_PREPS and not (etype in _ORIGIN_TYPES and preps[i] == "from")]
+        # "airstrikes against anti-Assad fighters in Syria": the object of "against" or "on", even
+        # a generic one, is hit; a state named after it as the place is not.
+        objects = [i for i in after_all if preps[i] in _OBJECT_OF_ACT and mentions[i][2].kind == "sector"]
+        if objects and (not usable or objects[0] < usable[0] or preps[usable[0]] in LOCATIVES):
+            target_idx = _coordinated(text, words, mentions, objects[0], +1)
+        elif place_target >= 0 and (not usable or mentions[place_target][0] < mentions[usable[0]][0]):
+            target_idx = [place_target]
+        elif usable:
             target_idx = _coordinated(text, words, mentions, usable[0], +1)
 
+    if etype in SYMMETRIC and not target_idx:
+        if host >= 0 and host not in source_idx:
+            target_idx = [host]
+        elif _word_before(text, cand.start) == "their":
+            # "following their meeting in Istanbul": the two parties named before it
+            pair = _last_two_parties(mentions, all_before)
+            if len(pair) == 2:
+                source_idx, target_idx = pair[:1], pair[1:]
     # Actors are told apart by code (``dedupe_actors``): decided on the names, before any Actor
     # is made, so none is made only to be dropped.
     # Lists, not sets: they hold a name or two, and an empty set costs more to make than a scan.
@@ -488,6 +542,87 @@ def _is_of(gap: str) -> bool:
     return ("f" in gap or "F" in gap) and gap.strip().lower() in {"of", "of the"}
 
 
+# Kinds of name that, right before an act's noun, are its doer ("Russian airstrikes", "a Hamas
+# attack", "US airstrikes"); a place before it only says where ("the Kabul attack"). A possessive
+# makes any actor the doer ("Putin's offensive").
+_AGENT_KINDS: Final = frozenset({"demonym", "state", "group", "igo", "metonym"})
+_PLACE_ACTOR_KINDS: Final = frozenset({"city", "region", "capital"})
+# Nouns whose modifier is the country it is done to ("the Ukraine invasion").
+_UNDERGOER_HEADS: Final = ("invasion", "annexation", "occupation", "war")
+_AUXILIARIES: Final = frozenset("was were been being is are".split())
+
+
+def _adjacent_agent(text: str, mentions: list[tuple[int, int, GazEntry]], actor_idx: list[int], cand: Candidate) -> int:
+    """The actor named right before the trigger as its modifier or possessor, or -1; ``-2 - i``
+    when the name ``i`` is a state that undergoes the act ("the Ukraine invasion")."""
+    start = cand.start
+    for i in actor_idx:
+        e = mentions[i][1]
+        if e > start or start - e > 3:
+            continue
+        g = mentions[i][2]
+        gap = text[e:start]
+        if gap in ("'s ", "’s "):
+            return i if g.kind not in _PLACE_ACTOR_KINDS else -1
+        if gap != " " or g.kind not in _AGENT_KINDS:
+            return -1
+        head = text[start:cand.end].lower()
+        if head.startswith(_UNDERGOER_HEADS):
+            return -2 - i if g.kind == "state" else -1
+        if any(w in _AUXILIARIES for w in head.split()):
+            return -1
+        return i
+    return -1
+
+
+def _not_undergoer(pool: list[int], undergoer: int) -> list[int]:
+    return [i for i in pool if i != undergoer]
+
+
+# "X, backed by Y, attacked": the backer is not the subject of the clause's act.
+_BACKER_WORDS: Final = frozenset("backed supported armed aided funded assisted helped sponsored".split())
+# Words before a verb that make it active whatever "by" follows: "Russia would veto any attempt
+# by the Security Council".
+_ACTIVE_BEFORE: Final = frozenset("would will could can may might must should to shall".split())
+
+
+def _passive_by(text: str, words: _Words, cand: Candidate, by_at: int) -> bool:
+    """Whether "by" before the name at ``by_at`` names the doer of a passive head: close after
+    it (three words), or up to five words after a participle ("detained at least nine times by");
+    never after a modal ("would veto any attempt by"), nor across a comma."""
+    if "," in text[cand.end:by_at]:
+        return False
+    n = words.count(cand.end, by_at, _PASSIVE_WORDS + 1)
+    if n > _PASSIVE_WORDS:
+        return False
+    s, e = words.last(max(words.lo, cand.start - 12), cand.start)
+    if s < e and words.word(s, e) in _ACTIVE_BEFORE:
+        return False
+    return n <= 3 or _head_word(text, cand).endswith(("ed", "en"))
+
+
+def _last_two_parties(mentions: list[tuple[int, int, GazEntry]], idxs: list[int]) -> list[int]:
+    """The last two names before the head that stand for different actors, in text order."""
+    out: list[int] = []
+    codes: list[str] = []
+    for i in reversed(idxs):
+        code = _actor_code(mentions[i][2])
+        if code not in codes:
+            codes.append(code)
+            out.insert(0, i)
+            if len(out) == 2:
+                break
+    return out
+
+
+def _place_object(text: str, words: _Words, cand: Candidate, prep: str, start: int) -> bool:
+    """Whether a place right after the head is its object: "of/on/against/over Aleppo", or no
+    preposition at all ("bombarding Aleppo"), within a few words."""
+    if words.count(cand.end, start, _PLACE_TARGET_WORDS + 1) > _PLACE_TARGET_WORDS:
+        return False
+    return prep in _PLACE_TARGET_PREPS or prep == _head_word(text, cand)
+
+
 def _head_word(text: str, cand: Candidate) -> str:
     """The last word of the trigger, lowercased ("met" of "met with")."""
     return text[cand.start:cand.end].lower().split()[-1]
@@ -511,6 +646,8 @@ def _not_subject(
     s, e = mentions[i][0], mentions[i][1]
     if preps[i] in OBJECT_PREPS and words.word_before_prep(s) not in PEOPLE_NOUNS:
         return True
+    if preps[i] == "by" and words.word_before_prep(s) in _BACKER_WORDS:
+        return True  # "government forces backed by Russian air strikes have intensified ...
     if words.possessive_at(e) and words.count(e + 2, cand_start, 3) > 2:
         # A possessive owner is an object when a verb and another actor precede it.
         for j in actor_idx:

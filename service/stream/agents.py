@@ -23,7 +23,7 @@ table's changelog and the consumer offsets commit or abort together. The lock ma
 Faust commits a partition's transaction on a timer, and a commit that fell between our sends
 and our acks would commit the signals without their offsets (a duplicate after a crash). Faust's
 own ``topic.send`` has that window, and moreover sends outside any transaction when the output
-topic is not one of the app's source topics (measured: see README.md, "Delivery guarantee"); hence our own
+topic is not one of the app's source topics (measured: see docs/stream.md, "Delivery guarantee"); hence our own
 routing of sends to the source partition's transactional producer.
 
 The pieces: :class:`DetectionAgent` (this module) holds the agent's state and runs the steps

@@ -4,7 +4,7 @@ Why a factory instead of a module-level app: tests run several workers with thei
 topics and group in one machine, and the alert agents attach to whatever app they are given.
 Nothing here knows how detection works; ``agents.py`` wires the pure core in ``processing.py``.
 
-Alerts: after the detection agent exists, :func:`create_app` calls
+Alerts: after the detection agents exist, :func:`create_app` calls
 ``service.alerts.agents.register(app, settings)`` when alerting is enabled and a subscriptions
 file is configured (``ESCALERT_ALERTS_SUBSCRIPTIONS``). Without one, the worker runs detection only.
 """
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class StreamParts:
-    """What :func:`create_app` built, for tests, the web views and issue 4's ``register``."""
+    """What :func:`create_app` built, for tests, the web views and the alert agents' ``register``."""
 
     settings: Settings
     metrics: StreamMetrics
@@ -164,11 +164,23 @@ def create_app(settings: Settings, *, detect: Any = None, with_alerts: bool = Tr
     app.escalert = parts  # type: ignore[attr-defined]
     if with_alerts:
         _maybe_register_alerts(app, settings)
+    _maybe_register_events(app, settings)
     if settings.ingest_sources is not None:
         from service.ingest import worker_part
 
         worker_part.register(app, settings)
     return app
+
+
+def _maybe_register_events(app: faust.App, settings: Settings) -> bool:
+    """Attach the event stage (``service.events.agents``) unless ESCALERT_EVENTS_ENABLED=false;
+    after the alert agents, whose ``alerts`` topic its event alerts use."""
+    if not settings.events.enabled:
+        return False
+    from service.events import agents  # local: the event stage's imports are its own
+
+    agents.register(app, settings)
+    return True
 
 
 def _maybe_register_alerts(app: faust.App, settings: Settings) -> bool:

@@ -1,10 +1,11 @@
 """``escalert demo``: the whole pipeline locally, in one command, stopped cleanly by Ctrl-C.
 
 Steps: start the local broker (``scripts/kafka.sh start``, unless one already answers), create
-the topics, start ``escalert worker`` as a child process, publish the seeds (or, with
-``--ingest``, serve them as a news site on loopback and run ``escalert ingest`` on it), then follow the
-signals topic and print each signal as it arrives. On Ctrl-C (or SIGTERM): stop the worker by its
-PID, delete the run's topics and data dir, then stop the broker if this command started it.
+the topics, start ``escalert worker`` and ``escalert desk`` (the web page, http://127.0.0.1:8088/)
+as child processes, publish the seeds (or, with ``--ingest``, serve them as a news site on loopback
+and run ``escalert ingest`` on it), then follow the signals topic and print each signal as it
+arrives. On Ctrl-C (or SIGTERM): stop the desk and the worker by their PIDs, delete the run's topics
+and data dir (the desk's store with it), then stop the broker if this command started it.
 
 The demo runs the shipped defaults (the rocksdb:// table store included) with its own app id,
 topics (``demo-<run>-*``) and data dir, so it never mixes with a real deployment on the same
@@ -31,6 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
 KAFKA_SH = REPO / "scripts" / "kafka.sh"
 WORKER_LOG = REPO / ".local" / "demo-worker.log"
 INGEST_LOG = REPO / ".local" / "demo-ingest.log"
+DESK_LOG = REPO / ".local" / "demo-desk.log"
 
 
 def demo_env(run: str, data_dir: Path) -> dict[str, str]:
@@ -49,6 +51,9 @@ def demo_env(run: str, data_dir: Path) -> dict[str, str]:
         "ESCALERT_TOPICS__ALERTS_DLQ": f"demo-{run}-alerts-dlq",
         "ESCALERT_TOPICS__INGEST_STATE": f"demo-{run}-ingest-state",
         "ESCALERT_TOPICS__INGEST_DLQ": f"demo-{run}-ingest-dlq",
+        "ESCALERT_EVENTS_TOPIC": f"demo-{run}-events",  # the desk shows this run's events only
+        # The desk's store lives in the run's data dir, deleted with it.
+        "ESCALERT_DESK_URL": f"sqlite:///{data_dir / 'desk.sqlite3'}",
         # The quick start's alerts: the `local` subscription prints to the worker's console (its
         # log, at INFO) and appends to alerts/alerts.jsonl; the demo also follows the alerts topic.
         "ESCALERT_ALERTS_SUBSCRIPTIONS": str(REPO / "examples" / "subscriptions.yaml"),
@@ -61,7 +66,11 @@ def run_topics(settings: Any) -> list[str]:
     from service.ingest.topics import ingest_topic_specs
     from service.stream.topics import topic_specs
 
-    return sorted({spec.name for spec in [*topic_specs(settings), *ingest_topic_specs(settings)]})
+    names = {spec.name for spec in [*topic_specs(settings), *ingest_topic_specs(settings)]}
+    events = getattr(getattr(settings, "events", None), "topic", None)
+    if events:
+        names.add(events)
+    return sorted(names)
 
 
 def delete_topics(settings: Any, names: list[str]) -> list[str]:
@@ -134,6 +143,7 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
         we_started_broker = True
 
     worker: subprocess.Popen[bytes] | None = None
+    desk: subprocess.Popen[bytes] | None = None
     feeder: SeedFeeder | None = None
     WORKER_LOG.parent.mkdir(parents=True, exist_ok=True)
 
@@ -153,6 +163,7 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
         )
         _say(f"worker started (pid {worker.pid}, log {WORKER_LOG}); health on "
              f"http://{settings.web_host}:{settings.web_port}/health/ready")
+        desk = _start_desk(env)
         if settings.alerts.subscriptions:
             _say("alerts (subscription `local` of examples/subscriptions.yaml): ALERT lines below, "
                  f"the full messages in {REPO / 'alerts' / 'alerts.jsonl'} and in the worker log")
@@ -175,6 +186,9 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
         try:
             if feeder is not None:
                 feeder.stop()
+            if desk is not None and desk.poll() is None:
+                _say(f"stopping the desk (pid {desk.pid})")
+                stop_process(desk)
             _clean_up(settings, worker, data_dir, we_started_broker and not keep_broker)
         finally:
             signal.signal(signal.SIGINT, old_int)
@@ -182,6 +196,22 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
         if started is not None:
             _say(f"done after {time.monotonic() - started:.0f} s")
     return 0
+
+
+def _start_desk(env: dict[str, str]) -> subprocess.Popen[bytes] | None:
+    """``escalert desk`` beside the worker; the demo goes on without it if it cannot start."""
+    desk = subprocess.Popen(
+        [sys.executable, "-c", "from service.cli import main; main()", "desk"],
+        cwd=REPO, env=env, stdout=DESK_LOG.open("wb"), stderr=subprocess.STDOUT,
+    )
+    time.sleep(2)
+    if desk.poll() is not None:
+        _say(f"the desk did not start (exit {desk.returncode}; see {DESK_LOG})")
+        return None
+    host = env.get("ESCALERT_DESK_HOST", "127.0.0.1")
+    port = env.get("ESCALERT_DESK_PORT", "8088")
+    _say(f"desk started (pid {desk.pid}, log {DESK_LOG}): open http://{host}:{port}/")
+    return desk
 
 
 class SeedFeeder:

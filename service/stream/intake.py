@@ -7,7 +7,7 @@ it and makes it the current event. ``take_events`` finally buffers it for the ag
 worker does after that is batched, and this makes the intake batched too: a message of the
 articles topic is appended to a list, and the agent takes whole lists. Measured with
 bench/stream_throughput.py: the worker's own process went from ~250 to ~75-115 us of CPU per
-article (README.md, "Speed").
+article (docs/performance.md, "The stream worker").
 
 What stays Faust's: the consumer and its fetch thread, group membership, rebalances, flow
 control, the offsets (each message is tracked as unacked, acked by the agent once its signals are

@@ -1,6 +1,6 @@
 """Prometheus metrics of the worker, in a registry of its own.
 
-Why a registry per app instead of the global one: tests (and issue 4's agents) build several
+Why a registry per app instead of the global one: tests (and the alert agents) build several
 apps in one process; a global registry would refuse the second set of metric names.
 """
 
@@ -13,7 +13,7 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
 
 
 class StreamMetrics:
-    """The service's metrics; names are part of the documented interface (README.md, "Health and metrics")."""
+    """The service's metrics; names are part of the documented interface (docs/stream.md, "Health and metrics")."""
 
     content_type = CONTENT_TYPE_LATEST
 

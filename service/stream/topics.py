@@ -83,11 +83,19 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         # forget duplicates early, compaction keeps exactly one record per key.
         topic_spec(settings, changelog_name(settings), "duplicate-suppression table changelog (Faust), compacted"),
         *alert_topic_specs(settings),
+        *_event_topic_specs(settings),
     ]
 
 
+def _event_topic_specs(settings: Settings) -> list[TopicSpec]:
+    """The event stage's topics (``service.events``), when it is enabled."""
+    from service.events.topics import event_topic_specs
+
+    return event_topic_specs(settings, topic_spec, changelog_name)
+
+
 def alert_topic_specs(settings: Settings) -> list[TopicSpec]:
-    """The alerting topics (issue 4), created only when alerts are configured."""
+    """The alerting topics, created only when alerts are configured."""
     alerts = getattr(settings, "alerts", None)
     if alerts is None or getattr(alerts, "subscriptions", None) is None:
         return []

@@ -6,7 +6,7 @@
   during start-up, rebalances and while no broker answers (see lifecycle.py; a readiness probe
   keeps traffic and alarms off meanwhile). Its body also says whether the batch intake is on
   (``"batch_intake": "on"`` or ``"off: why"``, see intake.py).
-- ``GET /metrics``: Prometheus text format (names in README.md, "Health and metrics").
+- ``GET /metrics``: Prometheus text format (names in docs/stream.md, "Health and metrics").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Factories for alert tests (ROUTING's; DELIVERY may use them): signals, subscription sets, clocks.
+"""Factories for alert tests (routing and delivery): signals, subscription sets, clocks.
 
 ``make_signal(**overrides)`` builds a valid :class:`Signal` by hand (the detector is not needed);
 ``make_subs(doc)`` validates a subscriptions document given as a dict; ``T0`` is a fixed UTC time.

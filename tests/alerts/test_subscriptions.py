@@ -185,7 +185,7 @@ def test_example_file_loads_without_secrets_and_every_url_is_valid_for_apprise()
         for url in s["urls"]:
             real = expand_env(url, env)
             if real.startswith("escalert"):
-                continue  # DELIVERY's local schemas, registered by service.alerts.channels
+                continue  # escalert's local schemas, registered by service.alerts.channels
             assert apprise.Apprise.instantiate(real) is not None, s["name"]
             schemes.add(real.split("://")[0])
     assert schemes == {"mailtos", "slack", "tgram", "discord", "workflow", "json"}

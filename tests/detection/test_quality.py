@@ -1,8 +1,8 @@
 """Quality floors: the detector's measured quality may not silently regress.
 
-The floors sit a little under the numbers the README reports (`escalert evaluate`), so a change
+The floors sit a little under the numbers docs/quality-labeled.md reports (`escalert evaluate`), so a change
 that costs recall or precision on the labeled set or on the PLOVER gold standard fails here and
-has to be argued for (and the README updated).
+has to be argued for (and docs/quality-labeled.md updated).
 """
 
 from __future__ import annotations

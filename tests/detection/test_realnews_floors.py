@@ -42,7 +42,7 @@ def _table(score: evaluation.RealnewsScore) -> str:
 
 def test_case2021_macro_recall_floor() -> None:
     score = dev("case2021")
-    assert score.macro_recall >= 0.60, _table(score)
+    assert score.macro_recall >= 0.76, _table(score)
 
 
 def test_case2021_false_alarms_on_no_event_snippets() -> None:
@@ -53,37 +53,37 @@ def test_case2021_false_alarms_on_no_event_snippets() -> None:
 
 def test_wikievents_macro_recall_floor() -> None:
     score = dev("wikievents")
-    assert score.macro_recall >= 0.24, _table(score)
+    assert score.macro_recall >= 0.44, _table(score)
 
 
 def test_wikievents_false_alarms_on_no_event_sentences() -> None:
     score = dev("wikievents")
     assert score.no_event_units >= 150
-    assert score.false_alarm_rate <= 0.07, _table(score)
+    assert score.false_alarm_rate <= 0.065, _table(score)
 
 
 def test_indiapolice_macro_recall_floor() -> None:
     score = dev("indiapolice")
     assert score.total["COERCE"] >= 140 and score.total["ASSAULT"] >= 60
-    assert score.macro_recall >= 0.03, _table(score)
+    assert score.macro_recall >= 0.26, _table(score)
 
 
 def test_rams_macro_recall_floor() -> None:
     score = dev("rams")
-    assert score.macro_recall >= 0.27, _table(score)
+    assert score.macro_recall >= 0.34, _table(score)
 
 
 def test_plover_records_macro_recall_floor() -> None:
     score = dev("plover")
-    assert score.macro_recall >= 0.64, _table(score)
+    assert score.macro_recall >= 0.66, _table(score)
 
 
 def test_non_political_articles_rarely_raise_an_escalation_signal() -> None:
     score = dev("desks")
     assert set(score.desk_items) == {"business", "culture", "health", "sport", "tech"}
-    assert score.flagged_share() <= 0.08, _table(score)
+    assert score.flagged_share() <= 0.028, _table(score)
     for desk in score.desk_items:
-        assert score.flagged_share(desk) <= 0.13, (desk, _table(score))
+        assert score.flagged_share(desk) <= 0.065, (desk, _table(score))
 
 
 def test_the_cache_says_where_it_came_from() -> None:

@@ -102,6 +102,7 @@ class Stream:
             "ESCALERT_TOPICS__ALERTS": self.alerts,
             "ESCALERT_TOPICS__ALERTS_DLQ": self.alerts_dlq,
             **({} if partitions == DEFAULT_PARTITIONS else {"ESCALERT_PARTITIONS": str(partitions)}),
+            "ESCALERT_EVENTS_TOPIC": f"{self.app_id}-events",
             **env,
         }
         self.workers: list[Worker] = []

@@ -73,9 +73,9 @@ def _real_detector_is_placeholder() -> bool:
     return detect(_seed_article()) == []
 
 
-@pytest.mark.skipif(_real_detector_is_placeholder(), reason="the detector (issue 2) has not landed yet")
+@pytest.mark.skipif(_real_detector_is_placeholder(), reason="the detector finds nothing in the sample article")
 def test_sample_article_expected_signals_with_real_detector(make_stream):
-    """Issue 2's required signals for the sample article arrive on the signals topic."""
+    """The required signals of the sample article arrive on the signals topic."""
     from service.detection import detect
 
     stream = make_stream(partitions=1)  # the real detector (settings default)

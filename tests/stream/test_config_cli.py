@@ -117,7 +117,9 @@ def test_bad_config_files(tmp_path):
 def test_topic_specs_sizes_and_compaction():
     s = load_settings(partitions=6, max_article_bytes=1_000_000)
     specs = {sp.name: sp for sp in topic_specs(s)}
-    assert set(specs) == {"articles", "signals", "articles-dlq", changelog_name(s)}
+    events = {"events", f"{s.app_id}-event-keys", changelog_name(s, "events"), changelog_name(s, "calendar"),
+              f"{s.app_id}-trajectory-keys", changelog_name(s, "trajectories")}
+    assert set(specs) == {"articles", "signals", "articles-dlq", changelog_name(s)} | events
     assert all(sp.partitions == 6 for sp in specs.values())
     # An oversize article must still fit on the articles topic, or it could not be dead-lettered.
     assert int(specs["articles"].config["max.message.bytes"]) > 1_000_000

@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Event stage benchmark: consolidation signals/s on one core, and signal -> event latency.
+
+    .venv/bin/python bench/bench_events.py throughput [--signals 50000] [--seconds 20]
+    .venv/bin/python bench/bench_events.py latency [--rate 200] [--seconds 30] [--brokers 127.0.0.1:19092]
+
+``throughput``: :class:`~service.events.consolidate.Consolidator` over (1) a dict and (2) a dict
+that JSON-encodes every value written and decodes every value read, as a Faust table's
+serializer does (no RocksDB, no changelog), plus Signal validation from JSON bytes as the agent
+does. Synthetic signals: 8 types, 40 x 40 directed dyads, 10 outlets, a minute apart.
+
+``latency``: a real worker (subprocess, own app id and topics, shipped defaults: rocksdb tables)
+on the local broker; signals are produced straight onto its signals topic at ``--rate`` per
+second; the time from a signal's send to the first ``events`` version that lists its article is
+measured; p50/p95/p99/max printed. Topics are deleted at the end. Prints numbers, asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from schemas.signal import Signal  # noqa: E402
+from service.events.consolidate import Consolidator  # noqa: E402
+
+TYPES = ["MOBILIZE", "THREATEN", "ASSAULT", "CONSULT", "SANCTION", "ACCUSE", "AID", "PROTEST"]
+CODES = ["RUS", "UKR", "USA", "CHN", "TWN", "IRN", "ISR", "PRK", "KOR", "JPN", "IND", "PAK", "TUR",
+         "SYR", "IRQ", "SAU", "YEM", "EGY", "ETH", "SDN", "VEN", "GUY", "SRB", "XKX", "ARM", "AZE",
+         "GEO", "BLR", "POL", "DEU", "FRA", "GBR", "NATO", "EU", "UN", "MLI", "NER", "BFA", "TCD", "LBN"]
+T0 = datetime(2025, 3, 1, tzinfo=UTC)
+
+
+def signal_doc(i: int, rng: random.Random, t: datetime | None = None) -> dict:
+    kind = rng.choice(TYPES)
+    src, tgt = rng.choice(CODES), rng.choice(CODES)
+    sentence = f"Report {i}: {src} and {tgt} in a {kind.lower()} event, officials said."
+    return {
+        "signal_id": f"b-{i}", "article_id": f"b-art-{i}", "type": kind, "mode": None,
+        "modality": "asserted",
+        "actors": {"source": [{"code": src, "text": src}], "target": [{"code": tgt, "text": tgt}]},
+        "location": None, "event_date": None, "intensity": -5.0, "severity": 3, "confidence": 0.8,
+        "evidence": {"sentence": sentence, "start": 0, "end": len(sentence), "trigger": "event",
+                     "trigger_start": 0, "trigger_end": 5},
+        "article": {"id": f"b-art-{i}", "title": "t", "source": f"outlet{i % 10}",
+                    "published_at": (t or T0 + timedelta(minutes=i)).isoformat()},
+        "detector_version": "bench",
+    }
+
+
+class JsonDict(dict):
+    """A dict that pays a table's serializer: values JSON-encoded on write, decoded on read."""
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, json.dumps(value).encode())
+
+    def __getitem__(self, key):
+        return json.loads(super().__getitem__(key))
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default  # noqa: SIM401 - dict.get skips __getitem__
+
+
+def throughput(args: argparse.Namespace) -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    rng = random.Random(7)
+    raw = [json.dumps(signal_doc(i, rng)).encode() for i in range(args.signals)]
+    for label, state in (("dict state", {}), ("json-encoded state", JsonDict())):
+        c = Consolidator(state)
+        start = time.perf_counter()
+        n = versions = 0
+        for value in raw:
+            if time.perf_counter() - start > args.seconds:
+                break
+            if c.add(Signal.model_validate_json(value)) is not None:
+                versions += 1
+            n += 1
+        elapsed = time.perf_counter() - start
+        events = sum(1 for k in state if k.startswith("e|"))
+        print(f"{label:>20}: {n} signals in {elapsed:.2f} s = {n / elapsed:,.0f} signals/s "
+              f"({versions} versions, {events} events) on one core")
+
+
+def _env(app_id: str, brokers: str, data: Path, port: int) -> dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("ESCALERT_")},
+            "ESCALERT_BROKERS": brokers, "ESCALERT_APP_ID": app_id,
+            "ESCALERT_TOPICS__ARTICLES": f"{app_id}-articles", "ESCALERT_TOPICS__SIGNALS": f"{app_id}-signals",
+            "ESCALERT_TOPICS__ARTICLES_DLQ": f"{app_id}-dlq", "ESCALERT_EVENTS_TOPIC": f"{app_id}-events",
+            "ESCALERT_DATA_DIR": str(data), "ESCALERT_WEB_HOST": "127.0.0.1",
+            "ESCALERT_WEB_PORT": str(port), "PYTHONPATH": str(ROOT)}
+
+
+def latency(args: argparse.Namespace) -> None:
+    from kafka import KafkaConsumer, KafkaProducer
+    from kafka.admin import KafkaAdminClient
+
+    app_id = f"bench-events-{uuid.uuid4().hex[:8]}"
+    data = Path(tempfile.mkdtemp(prefix="bench-events-"))
+    port = 20000 + random.Random().randrange(20000)
+    env = _env(app_id, args.brokers, data, port)
+    subprocess.run([sys.executable, "-c", "from service.cli import main; main()", "topics"],
+                   env=env, cwd=ROOT, check=True, capture_output=True)
+    log = (data / "worker.log").open("wb")
+    worker = subprocess.Popen([sys.executable, "-c", "from service.cli import main; main()", "worker"],
+                              env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    sent: dict[str, float] = {}
+    seen: dict[str, float] = {}
+    stop = threading.Event()
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        consumer = KafkaConsumer(f"{app_id}-events", bootstrap_servers=args.brokers,
+                                 auto_offset_reset="earliest", consumer_timeout_ms=200)
+
+        def read() -> None:
+            while not stop.is_set():
+                for msg in consumer:
+                    now = time.time()
+                    for a in json.loads(msg.value)["articles"]:
+                        seen.setdefault(a["id"], now)
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        producer = KafkaProducer(bootstrap_servers=args.brokers, linger_ms=0, acks=1)
+        rng = random.Random(11)
+        total = int(args.rate * args.seconds)
+        start = time.monotonic()
+        for i in range(total):
+            due = start + i / args.rate
+            pause = due - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            doc = signal_doc(i, rng, datetime.now(UTC))
+            sent[doc["article_id"]] = time.time()
+            producer.send(f"{app_id}-signals", key=doc["article_id"].encode(), value=json.dumps(doc).encode())
+        producer.flush()
+        wait_until = time.monotonic() + 30
+        while time.monotonic() < wait_until and len(seen.keys() & sent.keys()) < len(sent):
+            time.sleep(0.2)
+        stop.set()
+        reader.join(timeout=5)
+        lat = sorted(seen[k] - sent[k] for k in sent if k in seen)
+        if not lat:
+            print("no event versions seen; worker log:", data / "worker.log")
+            return
+
+        def pct(p: float) -> float:
+            return lat[min(len(lat) - 1, int(p * len(lat)))] * 1000
+
+        print(f"{len(sent)} signals at {args.rate}/s for {args.seconds}s; {len(lat)} reached an event version")
+        print(f"signal -> event version: p50 {pct(0.5):.1f} ms, p95 {pct(0.95):.1f} ms, "
+              f"p99 {pct(0.99):.1f} ms, max {lat[-1] * 1000:.1f} ms")
+    finally:
+        stop.set()
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=args.brokers)
+            admin.delete_topics([t for t in admin.list_topics() if t.startswith(app_id)])
+            admin.close()
+        except Exception as exc:  # noqa: BLE001 - tidying the shared broker is best effort
+            print(f"(could not delete the bench topics: {exc})")
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("throughput")
+    t.add_argument("--signals", type=int, default=50_000)
+    t.add_argument("--seconds", type=float, default=20.0)
+    lat = sub.add_parser("latency")
+    lat.add_argument("--rate", type=float, default=200.0)
+    lat.add_argument("--seconds", type=float, default=30.0)
+    lat.add_argument("--brokers", default="127.0.0.1:19092")
+    args = p.parse_args()
+    {"throughput": throughput, "latency": latency}[args.cmd](args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

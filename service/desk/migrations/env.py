@@ -1,0 +1,21 @@
+"""Alembic environment of the desk store: runs on the connection the store hands it.
+
+``service.desk.store.migrate`` calls Alembic with ``config.attributes["connection"]`` set, so
+SQLite and PostgreSQL go through the same scripts in ``versions/``.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+
+from service.desk.tables import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
+    version_table="desk_alembic_version",
+)
+with context.begin_transaction():
+    context.run_migrations()

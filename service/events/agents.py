@@ -1,0 +1,416 @@
+"""The event stage in the Faust worker: signals -> consolidation -> ``events`` -> calendar, alerts.
+
+``register(app, settings)`` (called by ``service.stream.app.create_app`` unless
+``ESCALERT_EVENTS_ENABLED=false``) adds:
+
+- topic ``<app id>-event-keys``: the signals again, keyed by the consolidation key (the event
+  type, :func:`~service.events.consolidate.event_key`), so that every signal that could join an
+  event lands in the partition that holds it. Agent ``events-key`` writes it;
+- table ``events`` (the worker's store, ``rocksdb://`` by default): the
+  :class:`~service.events.consolidate.Consolidator` state. Agent ``events-consolidate`` is its only
+  writer, inside stream iteration, so each write goes to the partition of the signal being
+  processed, which is the event's partition;
+- agent ``events-retract``: a tombstone on ``articles`` (dead-lettered by detection, see
+  :func:`retracted_article`) is sent to every consolidation key as ``{"retract": <article id>}``;
+  the events the article fed get a new version without it (``retracted`` when none is left),
+  and event alerting sends corrections to the subscribers who were told;
+- topic ``events`` (key ``event_id``, value :class:`~schemas.event.Event` JSON): every new
+  version of an event;
+- table ``calendar`` (the worker's store; written by agent ``events-calendar`` and by the calendar
+  timer, each write under its event's partition: :mod:`service.events.tables`): one entry per
+  scheduled event; served as iCalendar on
+  ``GET /calendar.ics`` (query ``type``, ``actor``, ``country`` filter it) and, when alerts are
+  configured, ``GET /calendar/<subscription>.ics`` (that subscription's filters);
+- topic ``<app id>-trajectory-keys`` and table ``trajectories`` (the worker's store): agent
+  ``events-trajectory-key`` re-keys each counted event version by series (directed dyad,
+  country), agent ``events-trajectory`` folds it in (:mod:`service.events.trajectory`) and turns
+  spikes and ladder steps into alerts for subscriptions with ``trajectories``;
+- when alerts are configured: table ``event-alerts`` (likewise) and agent ``events-alerts`` (event versions
+  -> :class:`~service.events.alerting.EventAlerting` -> the ``alerts`` topic, delivered by the
+  alert agents), and the timer that sends calendar reminders and no-report alerts.
+
+Sends are forced and awaited per batch (Kafka acknowledged them) before the batch's offsets are
+released, so a crash re-processes a batch rather than losing its events; the consolidator
+ignores a signal id it already folded in, and alert ids are deterministic (the delivery ledger
+drops repeats).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import faust
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from pydantic import ValidationError
+
+from schemas.common import EventType
+from schemas.deadletter import DeadLetter
+from schemas.signal import Signal
+from service.events.calendar import due, entry_from, to_ics
+from service.events.consolidate import ConsolidationConfig, Consolidator
+from service.events.tables import scoped_table
+from service.faust_private import reset_current_event, set_current_event
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+BATCH_WITHIN = 0.01  # seconds a batch waits to fill: each hop adds up to this
+
+
+def keys_topic_name(settings: Any) -> str:
+    return f"{settings.app_id}-event-keys"
+
+
+def signal_key(value: bytes) -> str | None:
+    """The consolidation key of a signal message (its type), or None when it has none."""
+    if not value:
+        return None
+    try:
+        doc = json.loads(value)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    kind = doc.get("type") if isinstance(doc, dict) else None
+    return kind if isinstance(kind, str) and kind.isalpha() and kind.isupper() else None
+
+
+TOMBSTONE_ERROR = "empty payload (null message value)"
+
+
+def retracted_article(dead_letter: bytes) -> str | None:
+    """The article id a dead letter withdraws, or None.
+
+    A tombstone (a null value under an article's key) on ``articles`` is how a producer withdraws
+    an article. Detection dead-letters it (nothing to detect) with the key and this error; the
+    event stage reads it there, so the detection path needs no second reader of ``articles``.
+    """
+    try:
+        dl = DeadLetter.model_validate_json(dead_letter)
+    except (ValidationError, ValueError):
+        return None
+    if dl.reason == "not_json" and dl.error.endswith(TOMBSTONE_ERROR) and not dl.payload and dl.key:
+        return dl.key
+    return None
+
+
+def retraction_message(article_id: str) -> bytes:
+    return json.dumps({"retract": article_id}).encode()
+
+
+def coalesce(latest: dict[str, tuple[dict, list[float]]], version: dict, timestamp: float | None) -> None:
+    """Keep only an event's last version of a batch, with the changes of the ones it replaces
+    (the title and the body of one article would otherwise make two updates a second apart)."""
+    held = latest.pop(version["event_id"], None)
+    stamps = [timestamp] if timestamp else []
+    if held is not None:
+        version = {**version, "changes": list(dict.fromkeys([*held[0]["changes"], *version["changes"]]))}
+        stamps = held[1] + stamps
+    latest[version["event_id"]] = (version, stamps)
+
+
+@contextlib.contextmanager
+def current_event(event: Any) -> Iterator[None]:
+    """Make ``event`` Faust's current event: table writes go to its partition."""
+    token = set_current_event(weakref.ref(event))
+    try:
+        yield
+    finally:
+        reset_current_event(token)
+
+
+class EventMetrics:
+    def __init__(self, registry: CollectorRegistry | None) -> None:
+        r = registry or CollectorRegistry()
+        self.signals_in = Counter("escalert_event_signals_in", "Signals consolidated into events.",
+                                  registry=r)
+        self.versions_out = Counter("escalert_event_versions_out",
+                                    "Event versions published on the events topic.", registry=r)
+        self.update_seconds = Histogram(
+            "escalert_event_update_seconds",
+            "From a signal's publication on the signals topic to its event version acknowledged.",
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10), registry=r)
+        self.calendar_alerts = Counter("escalert_calendar_alerts", "Reminders and no-report alerts.",
+                                       ["kind"], registry=r)
+
+
+@dataclass
+class EventParts:
+    """What :func:`register` built (tests and the web views look inside)."""
+
+    keys_topic: Any
+    events_topic: Any
+    table: Any
+    calendar_table: Any
+    consolidator: Consolidator
+    metrics: EventMetrics
+    alerting: Any = None
+    alert_table: Any = None
+    trajectories: Any = None
+    publish_alerts: Any = None
+
+
+def register(app: Any, settings: Any) -> EventParts:
+    """Add the event topics, tables, agents, timer and calendar pages (module docstring)."""
+    cfg = settings.events
+    n = settings.partitions
+    stream_parts = app.escalert
+    raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
+               partitions=n)
+    keys_topic = app.topic(keys_topic_name(settings), **raw)
+    events_topic = app.topic(cfg.topic, **raw)
+    table = app.Table(cfg.table, partitions=n,
+                      schema=faust.Schema(key_serializer="json", value_serializer="json"),
+                      help="Event consolidation state (events, match index, article index).")
+    calendar_table = scoped_table(app, cfg.calendar_table, n, "Calendar entries (scheduled events).")
+    consolidator = Consolidator(table, ConsolidationConfig(window=timedelta(hours=cfg.window_hours)))
+    metrics = EventMetrics(getattr(stream_parts.metrics, "registry", None))
+    parts = EventParts(keys_topic, events_topic, table, calendar_table, consolidator, metrics)
+
+    async def dead_letter(event: Any, error: str) -> None:
+        value = event.value
+        text = value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value or "")
+        dl = DeadLetter(reason="schema", error=error, payload=text, source_topic=event.message.topic,
+                        partition=event.message.partition, offset=event.message.offset,
+                        key=event.key.decode("utf-8", errors="replace") if event.key else None,
+                        failed_at=datetime.now(UTC))
+        fut = await stream_parts.articles_dlq.send(key=event.key, value=dl.model_dump_json().encode(),
+                                                   force=True)
+        await fut
+
+    @app.agent(stream_parts.signals, name="events-key")
+    async def key_signals(stream: Any) -> None:
+        async for batch in stream.take_events(BATCH, within=BATCH_WITHIN):
+            futures = []
+            for ev in batch:
+                key = signal_key(ev.value)
+                if key is None:
+                    await dead_letter(ev, "not a signal: no event type (a JSON object with 'type')")
+                    continue
+                futures.append(await keys_topic.send(
+                    key=key.encode(), value=ev.value, timestamp=ev.message.timestamp, force=True))
+            await asyncio.gather(*futures)
+
+    @app.agent(keys_topic, name="events-consolidate")
+    async def consolidate(stream: Any) -> None:
+        async for batch in stream.take_events(BATCH, within=BATCH_WITHIN):
+            latest: dict[str, tuple[dict, list[float]]] = {}
+            for ev in batch:
+                if ev.value and ev.value.startswith(b'{"retract"'):
+                    with current_event(ev):
+                        for version in consolidator.retract(json.loads(ev.value)["retract"]):
+                            coalesce(latest, version, ev.message.timestamp)
+                    continue
+                try:
+                    signal = Signal.model_validate_json(ev.value or b"")
+                except ValidationError as exc:
+                    await dead_letter(ev, f"not a Signal: {exc}")
+                    continue
+                with current_event(ev):
+                    version = consolidator.add(signal)
+                metrics.signals_in.inc()
+                if version is not None:
+                    coalesce(latest, version, ev.message.timestamp)
+            sent = []
+            for version, stamps in latest.values():
+                fut = await events_topic.send(key=version["event_id"].encode(),
+                                              value=json.dumps(version).encode(), force=True)
+                sent.append((fut, stamps))
+            for fut, stamps in sent:
+                await fut
+                metrics.versions_out.inc()
+                now = time.time()
+                for ts in stamps:
+                    metrics.update_seconds.observe(max(0.0, now - ts / 1000.0))
+
+    @app.agent(stream_parts.articles_dlq, name="events-retract")
+    async def retract(stream: Any) -> None:
+        async for ev in stream.events():
+            article_id = retracted_article(ev.value) if ev.value else None
+            if article_id is None:
+                continue
+            # The article's signals may have fed an event of any type: every key hears of it.
+            futures = [await keys_topic.send(key=t.value.encode(), value=retraction_message(article_id),
+                                             force=True) for t in EventType]
+            await asyncio.gather(*futures)
+            log.info("article %s withdrawn: its events are being updated", article_id)
+
+    @app.agent(events_topic, name="events-calendar")
+    async def calendar(stream: Any) -> None:
+        async for ev in stream.events():
+            try:
+                version = json.loads(ev.value)
+            except ValueError:
+                continue
+            event_id = version.get("event_id")
+            previous = calendar_table.get(event_id)
+            if version.get("schedule") is not None or previous is not None:
+                calendar_table[event_id] = entry_from(version, previous)
+
+    _register_pages(app, parts)
+    if getattr(app, "escalert_alerts", None) is not None:
+        _register_alerts(app, settings, parts)
+    _register_trajectories(app, settings, parts)
+    app.escalert_events = parts
+    return parts
+
+
+def _register_alerts(app: Any, settings: Any, parts: EventParts) -> None:
+    """Event alerts and calendar alerts, published on the alert agents' ``alerts`` topic."""
+    from service.alerts.agents import Staged, tables_ready
+    from service.events.alerting import EventAlerting
+
+    cfg = settings.events
+    alert_parts = app.escalert_alerts
+    reloader = alert_parts.reloader
+    table = scoped_table(app, cfg.alerts_table, settings.partitions, "Event alert state.")
+    alerting = EventAlerting(reloader.current, table,
+                             silences=getattr(alert_parts.noise, "_extra_silences", None))
+    parts.alerting, parts.alert_table = alerting, table
+    lock = asyncio.Lock()
+
+    async def publish(alerts: list) -> None:
+        futures = [await alert_parts.alerts_topic.send(
+            key=a.subscription.encode(), value=a.model_dump_json().encode(), force=True)
+            for a in alerts]
+        for fut in futures:
+            await fut
+
+    parts.publish_alerts = publish
+
+    async def staged(fn: Any) -> None:
+        """Decide on a staged copy of the state; publish; only then keep the decisions."""
+        async with lock:
+            if alerting.subs is not reloader.current:
+                alerting.update(reloader.current)
+            view = Staged(table)
+            alerting.state = view
+            try:
+                alerts = fn()
+            finally:
+                alerting.state = table
+            if alerts:
+                await publish(alerts)
+            view.commit()
+
+    @app.agent(parts.events_topic, name="events-alerts")
+    async def event_alerts(stream: Any) -> None:
+        async for ev in stream.events():
+            try:
+                version = json.loads(ev.value)
+                await staged(lambda v=version: alerting.process(v, datetime.now(UTC)))
+            except Exception:  # an alerting bug must not stop the worker
+                log.exception("event alerting failed for %r", ev.key)
+
+    @app.timer(cfg.calendar_interval, name="events-calendar-due")
+    async def calendar_due() -> None:
+        if not tables_ready(app):
+            return
+        await calendar_alerts(alerting, parts, publish, lock, datetime.now(UTC))
+
+
+def _register_trajectories(app: Any, settings: Any, parts: EventParts) -> None:
+    """Trajectories: counted event versions re-keyed by series, then folded into the table of
+    that series' partition (so two workers never split one series); moves become alerts."""
+    from service.events.trajectory import Trajectories, TrajectoryConfig, series_of
+
+    cfg = settings.events
+    n = settings.partitions
+    raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
+               partitions=n)
+    series_topic = app.topic(f"{settings.app_id}-trajectory-keys", **raw)
+    table = app.Table(cfg.trajectory_table, partitions=n,
+                      schema=faust.Schema(key_serializer="json", value_serializer="json"),
+                      help="Escalation trajectories: daily indexes per directed dyad and country.")
+    trajectories = Trajectories(table, TrajectoryConfig(
+        min_sources=cfg.trajectory_min_sources, baseline_days=cfg.trajectory_baseline_days,
+        spike_sigma=cfg.trajectory_spike_sigma, spike_min=cfg.trajectory_spike_min,
+        ladder_days=cfg.trajectory_ladder_days))
+    parts.trajectories = trajectories
+
+    @app.agent(parts.events_topic, name="events-trajectory-key")
+    async def key_series(stream: Any) -> None:
+        async for batch in stream.take_events(BATCH, within=BATCH_WITHIN):
+            futures = []
+            for ev in batch:
+                version = json.loads(ev.value)
+                if trajectories.counts(version):
+                    for name in series_of(version):
+                        futures.append(await series_topic.send(key=name.encode(), value=ev.value, force=True))
+            await asyncio.gather(*futures)
+
+    @app.agent(series_topic, name="events-trajectory")
+    async def fold(stream: Any) -> None:
+        async for ev in stream.events():
+            version = json.loads(ev.value)
+            with current_event(ev):
+                moves = trajectories.add_series(ev.key.decode(), version)
+            if moves and parts.alerting is not None and parts.publish_alerts is not None:
+                now = datetime.now(UTC)
+                alerts = [a for m in moves for a in parts.alerting.trajectory(m, version, now)]
+                if alerts:
+                    await parts.publish_alerts(alerts)
+            for m in moves:
+                log.info("trajectory %s: %s %s", m.series, m.kind, m.summary)
+
+
+async def calendar_alerts(alerting: Any, parts: EventParts, publish: Any, lock: asyncio.Lock,
+                          now: datetime) -> int:
+    """Send the reminders and no-report alerts due at ``now``; record them in the calendar."""
+    sent = 0
+    async with lock:
+        for event_id, entry in list(parts.calendar_table.items()):
+            subs = alerting.calendar_subscriptions(entry["event"])
+            new_entry, dues = due(entry, subs, now)
+            if not dues:
+                continue
+            alerts = alerting.calendar(dues, now)
+            await publish(alerts)
+            parts.calendar_table[event_id] = new_entry
+            for d in dues:
+                parts.metrics.calendar_alerts.labels(d.kind).inc()
+            sent += len(alerts)
+    return sent
+
+
+def calendar_filter(query: Any) -> Any:
+    """An event predicate from ``?type=CONSULT&actor=RUS&country=CHE`` (each repeatable)."""
+    types = {t.upper() for t in query.getall("type", [])}
+    actors = {a.upper() for a in query.getall("actor", [])}
+    countries = {c.upper() for c in query.getall("country", [])}
+
+    def accept(event: dict) -> bool:
+        codes = {a["code"].upper() for side in ("source", "target") for a in event["actors"][side]}
+        country = ((event.get("location") or {}).get("country") or "").upper()
+        return ((not types or event["type"] in types) and (not actors or bool(codes & actors))
+                and (not countries or country in countries))
+
+    return accept
+
+
+def _register_pages(app: Any, parts: EventParts) -> None:
+    ics_type = "text/calendar"  # UTF-8, RFC 5545's default (aiohttp refuses a charset here)
+
+    def entries(accept: Any) -> list[dict]:
+        return [e for _, e in sorted(parts.calendar_table.items()) if accept(e["event"])]
+
+    @app.page("/calendar.ics")
+    async def calendar_feed(web: Any, request: Any) -> Any:
+        accept = calendar_filter(request.query)
+        return web.bytes(to_ics(entries(accept)), content_type=ics_type)
+
+    @app.page("/calendar/{name}")
+    async def subscription_feed(web: Any, request: Any, name: str) -> Any:
+        name = name.removesuffix(".ics")
+        alerting = parts.alerting
+        if alerting is None or alerting.subs.get(name) is None:
+            return web.json({"error": f"no subscription named {name!r}"}, status=404)
+        body = to_ics(entries(lambda ev: alerting.accepts(name, ev)), name=f"escalert: {name}")
+        return web.bytes(body, content_type=ics_type)

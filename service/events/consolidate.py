@@ -1,0 +1,523 @@
+"""Event consolidation: signals in, versions of consolidated events out. Pure, no I/O, no clock.
+
+``Consolidator(state).add(signal) -> dict | None`` returns the new version of the event the
+signal joined or founded (an :class:`~schemas.event.Event` as a JSON-able dict), or None when
+the signal changes nothing (a duplicate). ``retract(article_id)`` removes a withdrawn article
+from the events it fed and returns their new versions.
+
+The rules (README "Events" and docs/events.md):
+
+- **same event**: same type (the consolidation key, so all candidates share one partition);
+  actors overlap (source sets and target sets each intersect or one side is unknown, and at
+  least one code is shared; for the symmetric types CONSULT, AGREE and COOPERATE direction is
+  ignored); place compatible (an unknown place matches any; otherwise the same country, or the
+  same name); date compatible (an unknown date matches any; ranges overlap, one day of slack);
+  modality compatible (asserted and scheduled together, the others only with themselves);
+  within ``window`` of the event's articles (a scheduled event stays open until its date has
+  passed by ``window``).
+- **follow-ups** of a scheduled event ignore the date (and, when moved, the place) rule: a
+  sentence saying it was postponed, cancelled or moved updates the calendar state
+  (:mod:`service.events.calendar`).
+- **independent sources**: one outlet counts once; an article whose evidence sentence is word
+  for word another outlet's (a syndicated copy) is listed but not counted.
+- **best evidence**: highest confidence, then severity, then earliest publication, then id.
+
+Time comes from the articles (``published_at``), never from a clock: replaying the same signals
+in the same order yields the same events, versions and ids.
+
+State: a ``MutableMapping[str, Any]`` of JSON-able values (a Faust table in the worker, a dict in
+tests), re-assigned on change, never mutated in place:
+
+- ``e|<event_id>``: the event record (the public event plus ``_``-prefixed bookkeeping);
+- ``i|<type>|<actor code>``: the open events of that type involving that actor, with what
+  the matching needs (so a candidate is rejected without loading its record);
+- ``a|<article id>``: the events an article fed (for retractions);
+- ``r|<article id>``: a withdrawn article (its late signals are ignored).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from schemas.common import EventType, Modality
+from schemas.signal import Signal
+from service.events.calendar import apply_follow_up, follow_up_status
+
+SYMMETRIC_TYPES = frozenset({EventType.CONSULT, EventType.AGREE, EventType.COOPERATE})
+MODALITY_RANK = {"asserted": 5, "scheduled": 4, "speculative": 3, "denied": 2, "historical": 1}
+MAX_ARTICLES = 50  # listed in the event (all are counted)
+MAX_SIGNAL_IDS = 500  # remembered for de-duplication
+MAX_BEST = 20  # per-article best signals kept, so a retraction can pick the next best
+_SEP = "|"
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class ConsolidationConfig:
+    window: timedelta = timedelta(hours=72)
+    date_slack_days: int = 1
+
+
+def event_key(signal: Signal) -> str:
+    """The consolidation (partition) key: the event type. Candidates never cross it."""
+    return signal.type.value
+
+
+def event_id_for(key: str, founding_signal_id: str) -> str:
+    return "ev-" + hashlib.sha256(f"{key}\x1f{founding_signal_id}".encode()).hexdigest()[:20]
+
+
+def source_of(signal: Signal) -> str:
+    """The outlet key: its name, else the link's host, else the article id."""
+    a = signal.article
+    if a.source and a.source.strip():
+        return a.source.strip().lower()
+    if a.url:
+        host = urlsplit(a.url).hostname or ""
+        if host:
+            return host.removeprefix("www.").lower()
+    return f"article:{a.id}"
+
+
+def fingerprint(sentence: str) -> str:
+    """The evidence sentence with case, punctuation and spacing ignored (syndication check)."""
+    words = _WORD.findall(sentence.lower())
+    return hashlib.sha256(" ".join(words).encode()).hexdigest()[:16]
+
+
+def modality_class(modality: str) -> str:
+    return "actual" if modality in ("asserted", "scheduled") else modality
+
+
+def _ts(dt: datetime) -> float:
+    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+# --- matching ------------------------------------------------------------------------------------
+
+
+def summary_of(signal: Signal) -> dict[str, Any]:
+    """What matching needs of a signal (the same shape as an index entry)."""
+    loc = signal.location
+    d0 = signal.event_date
+    d1 = signal.event_date_end or d0
+    return {
+        "src": sorted({a.code.upper() for a in signal.actors.source}),
+        "tgt": sorted({a.code.upper() for a in signal.actors.target}),
+        "country": (loc.country or "").upper() if loc else "",
+        "place": loc.name.strip().lower() if loc else "",
+        "d0": d0.isoformat() if d0 else "",
+        "d1": d1.isoformat() if d1 else "",
+        "m": modality_class(signal.modality.value),
+        "sched_m": signal.modality == Modality.SCHEDULED,
+    }
+
+
+def actors_compatible(a: dict, b: dict, symmetric: bool) -> int:
+    """How many codes two summaries share (0: not the same actors)."""
+    if symmetric:
+        # Talks USA-RUS and talks RUS-NATO share Russia but are two meetings: when both name
+        # two or more parties, two must be shared.
+        x, y = set(a["src"]) | set(a["tgt"]), set(b["src"]) | set(b["tgt"])
+        shared = len(x & y)
+        return shared if shared >= min(2, len(x), len(y)) else 0
+    shared = 0
+    for side in ("src", "tgt"):
+        x, y = a[side], b[side]  # short sorted lists: a scan beats building sets
+        if x and y:
+            common = sum(1 for c in x if c in y)
+            if not common:
+                return 0
+            shared += common
+    if not shared and not (a["src"] or a["tgt"] or b["src"] or b["tgt"]):
+        return 0  # no actors at all: the place alone does not make two mentions one event
+    return shared
+
+
+def place_compatible(a: dict, b: dict) -> bool:
+    if not (a["country"] or a["place"]) or not (b["country"] or b["place"]):
+        return True
+    if a["country"] and b["country"]:
+        return a["country"] == b["country"]
+    return a["place"] == b["place"]
+
+
+def dates_compatible(a: dict, b: dict, slack_days: int) -> bool:
+    """Unknown dates match any; ranges overlap with ``slack_days`` of slack, except between
+    two scheduled mentions (a meeting on Jan. 12 and one on Jan. 13 are two meetings)."""
+    if not a["d0"] or not b["d0"]:
+        return True
+    slack = timedelta(days=0 if a.get("sched_m") and b.get("sched_m") else slack_days)
+    a0, a1 = (date.fromisoformat(a["d0"]), date.fromisoformat(a["d1"] or a["d0"]))
+    b0, b1 = (date.fromisoformat(b["d0"]), date.fromisoformat(b["d1"] or b["d0"]))
+    return a0 <= b1 + slack and b0 <= a1 + slack
+
+
+def match_score(entry: dict, sig: dict, *, symmetric: bool, follow_up: str | None,
+                t: float, cfg: ConsolidationConfig) -> tuple[int, int, float] | None:
+    """None when the signal cannot join the indexed event; else a score (higher is better)."""
+    if entry["m"] != sig["m"]:
+        return None
+    if not entry["first"] - cfg.window.total_seconds() <= t <= entry["until"]:
+        return None
+    shared = actors_compatible(entry, sig, symmetric)
+    if not shared:
+        return None
+    # A follow-up of a scheduled event (postponed, moved...) may name another date or place.
+    rescheduling = follow_up is not None and entry.get("sched") is not None
+    if not rescheduling and not (
+        place_compatible(entry, sig) and dates_compatible(entry, sig, cfg.date_slack_days)
+    ):
+        return None
+    exact_date = int(bool(sig["d0"]) and sig["d0"] == entry["d0"])
+    return shared, exact_date, -abs(t - entry["last"])
+
+
+# --- the consolidator ----------------------------------------------------------------------------
+
+
+class Consolidator:
+    """Joins signals into events over a state mapping (see the module docstring)."""
+
+    def __init__(self, state: MutableMapping[str, Any] | None = None,
+                 config: ConsolidationConfig | None = None) -> None:
+        self.state: MutableMapping[str, Any] = {} if state is None else state
+        self.config = config or ConsolidationConfig()
+
+    # -- public API --------------------------------------------------------------------------------
+
+    def add(self, signal: Signal) -> dict | None:
+        """Fold one signal in; the event's new version (public dict), or None if unchanged."""
+        if f"r{_SEP}{signal.article_id}" in self.state:
+            return None  # the article was withdrawn (its signals arrived after the tombstone)
+        key = event_key(signal)
+        sig = summary_of(signal)
+        t = _ts(signal.article.published_at)
+        follow = follow_up_status(signal.evidence.sentence)
+        found = self._find(key, sig, signal, follow, t)
+        if found is None:
+            rec = self._new(key, signal, sig)
+        else:
+            rec = self._load(found)
+            if signal.signal_id in rec["_ids"]:
+                return None
+            rec = self._join(rec, signal, sig, follow)
+        self._store(rec, signal.article_id)
+        return public(rec)
+
+    def retract(self, article_id: str) -> list[dict]:
+        """Remove a withdrawn article from every event it fed; their new versions."""
+        out: list[dict] = []
+        for event_id in self.state.get(f"a{_SEP}{article_id}", []):
+            rec = self._load(event_id)
+            if rec is None or article_id not in rec["_art"]:
+                continue
+            rec = _without_article(rec, article_id)
+            self._store(rec, None)
+            out.append(public(rec))
+        if f"a{_SEP}{article_id}" in self.state:
+            del self.state[f"a{_SEP}{article_id}"]
+        self.state[f"r{_SEP}{article_id}"] = True
+        return out
+
+    def event(self, event_id: str) -> dict | None:
+        rec = self._load(event_id)
+        return public(rec) if rec is not None else None
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    def _load(self, event_id: str) -> dict | None:
+        return self.state.get(f"e{_SEP}{event_id}")
+
+    def _find(self, key: str, sig: dict, signal: Signal, follow: str | None, t: float) -> str | None:
+        symmetric = signal.type in SYMMETRIC_TYPES
+        best: tuple[tuple[int, int, float], str] | None = None
+        earliest = t + self.config.window.total_seconds()
+        m = sig["m"]
+        for code in _codes(sig):
+            for event_id, entry in self.state.get(f"i{_SEP}{key}{_SEP}{code}", {}).items():
+                # The cheap rejections first (most indexed events are out of the window).
+                if entry["until"] < t or entry["first"] > earliest or entry["m"] != m:
+                    continue
+                score = match_score(entry, sig, symmetric=symmetric, follow_up=follow, t=t,
+                                    cfg=self.config)
+                if score is None:
+                    continue
+                # Highest score wins; among equals the smallest id (deterministic).
+                if best is None or score > best[0] or (score == best[0] and event_id < best[1]):
+                    best = (score, event_id)
+        return best[1] if best else None
+
+    def _new(self, key: str, signal: Signal, sig: dict) -> dict:
+        dumped = signal.model_dump(mode="json")
+        event_id = event_id_for(key, signal.signal_id)
+        published = dumped["article"]["published_at"]
+        rec: dict[str, Any] = {
+            "schema_version": 1,
+            "event_id": event_id,
+            "version": 1,
+            "key": key,
+            "type": signal.type.value,
+            "mode": signal.mode,
+            "modality": signal.modality.value,
+            "actors": dumped["actors"],
+            "location": dumped["location"],
+            "event_date": dumped["event_date"],
+            "event_date_end": dumped["event_date_end"],
+            "first_seen": published,
+            "last_seen": published,
+            "articles": [],
+            "article_count": 0,
+            "sources": [],
+            "corroboration": 0,
+            "signal_count": 0,
+            "severity": signal.severity,
+            "intensity": signal.intensity,
+            "representative": dumped,
+            "status": "active",
+            "schedule": None,
+            "schedule_history": [],
+            "changes": ["new"],
+            "updated_at": published,
+            "_ids": [],
+            "_fp": {},
+            "_src": {},
+            "_art": {},
+            "_best": {},
+            "_t": [_ts(signal.article.published_at)] * 2,
+        }
+        if signal.modality == Modality.SCHEDULED and signal.event_date is not None:
+            rec["schedule"] = "announced"
+            rec["schedule_history"] = [_change("announced", signal, dumped)]
+        return _add_signal(rec, signal, dumped, sig)
+
+    def _join(self, rec: dict, signal: Signal, sig: dict, follow: str | None) -> dict:
+        rec = dict(rec)
+        dumped = signal.model_dump(mode="json")
+        rec["version"] += 1
+        rec["changes"] = []
+        rec["updated_at"] = dumped["article"]["published_at"]
+        old_sched = rec["schedule"]
+        if old_sched is not None:
+            rec = apply_follow_up(rec, signal, dumped, follow)
+        else:
+            if (signal.modality == Modality.SCHEDULED and signal.event_date is not None
+                    and rec["event_date"] is None):
+                # "Seoul, Washington set date for talks" then "will meet on March 18": the
+                # event is the planned one, a calendar entry.
+                rec["schedule"] = "announced"
+                rec["schedule_history"] = [_change("announced", signal, dumped)]
+            _merge_place_and_date(rec, signal, dumped)
+        if rec["schedule"] is not None:
+            # A calendar entry is scheduled until a report says it was held.
+            modality = "asserted" if rec["schedule"] == "held" else "scheduled"
+            changed = modality != rec["modality"]
+        else:
+            modality = signal.modality.value
+            changed = MODALITY_RANK[modality] > MODALITY_RANK[rec["modality"]]
+        if changed:
+            rec["modality"] = modality
+            rec["changes"].append("modality_changed")
+        if signal.severity > rec["severity"]:
+            rec["severity"] = signal.severity
+            rec["changes"].append("severity_rise")
+        if abs(signal.intensity) > abs(rec["intensity"]):
+            rec["intensity"] = signal.intensity
+        rec["actors"] = _union_actors(rec["actors"], dumped["actors"])
+        if rec["schedule"] != old_sched:
+            rec["changes"].append("schedule_changed")
+        return _add_signal(rec, signal, dumped, sig)
+
+    def _store(self, rec: dict, article_id: str | None) -> None:
+        self.state[f"e{_SEP}{rec['event_id']}"] = rec
+        entry = _index_entry(rec, self.config)
+        for code in _codes(entry):
+            ikey = f"i{_SEP}{rec['key']}{_SEP}{code}"
+            index = dict(self.state.get(ikey, {}))
+            index[rec["event_id"]] = entry
+            # Forget events closed a window before this one's newest article (only a signal
+            # published more than a window after its article's time could still have joined).
+            horizon = entry["last"] - self.config.window.total_seconds()
+            self.state[ikey] = {k: v for k, v in index.items() if v["until"] >= horizon}
+        if article_id is not None:
+            akey = f"a{_SEP}{article_id}"
+            seen = self.state.get(akey, [])
+            if rec["event_id"] not in seen:
+                self.state[akey] = [*seen, rec["event_id"]]
+
+
+def _codes(summary: dict) -> list[str]:
+    return sorted(set(summary["src"]) | set(summary["tgt"])) or ["-"]
+
+
+def _index_entry(rec: dict, cfg: ConsolidationConfig) -> dict:
+    """The event as matching sees it (stored in the index under each of its actor codes)."""
+    actors = rec["actors"]
+    loc = rec["location"]
+    d0, d1 = rec["event_date"], rec["event_date_end"] or rec["event_date"]
+    until = rec["_t"][1] + cfg.window.total_seconds()
+    if rec["schedule"] is not None and d1:
+        end = datetime.combine(date.fromisoformat(d1), datetime.min.time(), UTC) + timedelta(days=1)
+        until = max(until, end.timestamp() + cfg.window.total_seconds())
+    return {
+        "src": sorted({a["code"].upper() for a in actors["source"]}),
+        "tgt": sorted({a["code"].upper() for a in actors["target"]}),
+        "country": ((loc or {}).get("country") or "").upper(),
+        "place": (loc or {}).get("name", "").strip().lower(),
+        "d0": d0 or "",
+        "d1": d1 or "",
+        "m": modality_class(rec["modality"]),
+        "sched_m": rec["schedule"] is not None and rec["schedule"] != "held",
+        "first": rec["_t"][0],
+        "last": rec["_t"][1],
+        "until": until,
+        "sched": rec["schedule"],
+    }
+
+
+def _change(status: str, signal: Signal, dumped: dict) -> dict:
+    loc = dumped["location"]
+    return {
+        "status": status,
+        "at": dumped["article"]["published_at"],
+        "event_date": dumped["event_date"],
+        "place": loc["name"] if loc else None,
+        "article_id": signal.article_id,
+        "sentence": signal.evidence.sentence,
+    }
+
+
+def _merge_place_and_date(rec: dict, signal: Signal, dumped: dict) -> None:
+    """An unknown place or date becomes known silently; a known one that changes is a change."""
+    if dumped["location"] is not None and rec["location"] is None:
+        rec["location"] = dumped["location"]
+    if dumped["event_date"] is not None and rec["event_date"] is None:
+        rec["event_date"] = dumped["event_date"]
+        rec["event_date_end"] = dumped["event_date_end"]
+
+
+def _union_actors(a: dict, b: dict) -> dict:
+    out = {}
+    for side in ("source", "target"):
+        codes = {x["code"] for x in a[side]}
+        out[side] = list(a[side]) + [x for x in b[side] if x["code"] not in codes]
+    return out
+
+
+def _better(new: dict, old: dict) -> bool:
+    """Is ``new`` better evidence than ``old``? (confidence, severity, earlier, smaller id)."""
+    kn = (new["confidence"], new["severity"], -_ts(datetime.fromisoformat(new["article"]["published_at"])))
+    ko = (old["confidence"], old["severity"], -_ts(datetime.fromisoformat(old["article"]["published_at"])))
+    if kn != ko:
+        return kn > ko
+    return new["signal_id"] < old["signal_id"]
+
+
+def _add_signal(rec: dict, signal: Signal, dumped: dict, sig: dict) -> dict:
+    """Count the signal, its article and its outlet; keep the best evidence."""
+    rec["_ids"] = [*rec["_ids"], signal.signal_id][-MAX_SIGNAL_IDS:]
+    rec["signal_count"] += 1
+    t = _ts(signal.article.published_at)
+    rec["_t"] = [min(rec["_t"][0], t), max(rec["_t"][1], t)]
+    rec["first_seen"] = datetime.fromtimestamp(rec["_t"][0], UTC).isoformat().replace("+00:00", "Z")
+    rec["last_seen"] = datetime.fromtimestamp(rec["_t"][1], UTC).isoformat().replace("+00:00", "Z")
+    if _better(dumped, rec["representative"]):
+        rec["representative"] = dumped
+    source = source_of(signal)
+    fp = fingerprint(signal.evidence.sentence)
+    fps, srcs = dict(rec["_fp"]), dict(rec["_src"])
+    owner = fps.get(fp)
+    copy = owner is not None and owner != source
+    if not copy:
+        fps.setdefault(fp, source)
+        if not srcs.get(source):
+            srcs[source] = True
+            if rec["version"] > 1:
+                rec["changes"].append("corroborated")
+    else:
+        srcs.setdefault(source, False)
+    rec["_fp"], rec["_src"] = fps, srcs
+    rec["sources"] = sorted(s for s, independent in srcs.items() if independent)
+    rec["corroboration"] = len(rec["sources"])
+    art = dict(rec["_art"])
+    if signal.article_id not in art:
+        art[signal.article_id] = {"source": source, "n": 0, "sev": 0}
+        if rec["version"] > 1:
+            rec["changes"].append("article_added")
+        if len(rec["articles"]) < MAX_ARTICLES:
+            a = dumped["article"]
+            rec["articles"] = [*rec["articles"], {
+                "id": a["id"], "source": source, "title": a["title"], "url": a["url"],
+                "published_at": a["published_at"], "independent": not copy}]
+        rec["article_count"] += 1
+    info = art[signal.article_id]
+    art[signal.article_id] = {**info, "n": info["n"] + 1, "sev": max(info["sev"], signal.severity)}
+    rec["_art"] = art
+    best = dict(rec["_best"])
+    if signal.article_id in best:
+        if _better(dumped, best[signal.article_id]):
+            best[signal.article_id] = dumped
+    elif len(best) < MAX_BEST:
+        best[signal.article_id] = dumped
+    rec["_best"] = best
+    rec["changes"] = list(dict.fromkeys(rec["changes"]))
+    return rec
+
+
+def _without_article(rec: dict, article_id: str) -> dict:
+    """The event without one article's signals (a retraction); status ``retracted`` if none left."""
+    rec = dict(rec)
+    rec["version"] += 1
+    rec["changes"] = ["retracted"] if len(rec["_art"]) == 1 else []
+    art = {k: v for k, v in rec["_art"].items() if k != article_id}
+    gone = rec["_art"][article_id]
+    rec["_art"] = art
+    rec["signal_count"] = max(0, rec["signal_count"] - gone["n"])
+    rec["article_count"] = len(art)
+    rec["articles"] = [a for a in rec["articles"] if a["id"] != article_id]
+    srcs = {}
+    for a in rec["articles"]:
+        srcs[a["source"]] = srcs.get(a["source"], False) or a["independent"]
+    for info in art.values():
+        srcs.setdefault(info["source"], True)
+    rec["_src"] = srcs
+    rec["sources"] = sorted(s for s, independent in srcs.items() if independent)
+    if len(rec["sources"]) < rec["corroboration"]:
+        rec["changes"].append("corroborated")
+    rec["corroboration"] = len(rec["sources"])
+    best = {k: v for k, v in rec["_best"].items() if k != article_id}
+    rec["_best"] = best
+    if not art:
+        rec["status"] = "retracted"
+        return rec
+    sev = max(v["sev"] for v in art.values())
+    if sev < rec["severity"]:
+        rec["changes"].append("severity_rise")  # a change of severity either way is material
+    rec["severity"] = sev
+    if rec["representative"]["article_id"] == article_id and best:
+        candidates = sorted(best.values(), key=lambda s: s["signal_id"])
+        top = candidates[0]
+        for s in candidates[1:]:
+            if _better(s, top):
+                top = s
+        rec["representative"] = top
+    return rec
+
+
+def public(rec: dict) -> dict:
+    """The event as published (an :class:`~schemas.event.Event` dict): no bookkeeping fields."""
+    return {k: v for k, v in rec.items() if not k.startswith("_")}
+
+
+__all__ = ["ConsolidationConfig", "Consolidator", "event_id_for", "event_key", "fingerprint",
+           "public", "source_of"]

@@ -1,0 +1,92 @@
+"""Faust tables the event stage writes inside *and* outside stream iteration, on any store.
+
+Faust's RocksDB store (the shipped default) takes a write's partition from the current event,
+and refuses a write without one (a timer, a web request). :class:`ScopedTable` sets, around each
+read and write, a current event whose partition is the key's own: for an event id, the partition
+Kafka's default partitioner gives that id on the ``events`` topic. A calendar entry therefore
+lives in the partition of its event, which the worker that consumes that event owns, whether the
+write comes from the agent or from the calendar timer; recovery and a second worker agree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import weakref
+from collections.abc import Callable, Iterator, MutableMapping
+from typing import Any
+
+import faust
+from aiokafka.partitioner import murmur2
+from faust.events import Event
+from faust.types import Message
+
+from service.faust_private import reset_current_event, set_current_event
+
+
+def kafka_partition(key: str, partitions: int) -> int:
+    """The partition Kafka's default (murmur2) partitioner gives a UTF-8 key."""
+    return (murmur2(key.encode()) & 0x7FFFFFFF) % max(1, partitions)
+
+
+def event_partition(key: str, partitions: int) -> int:
+    """A table key's partition: that of the event id in it (``x|<event_id>`` or ``<event_id>``)."""
+    event_id = key.split("|")[1] if key.startswith("x|") else key
+    return kafka_partition(event_id, partitions)
+
+
+class ScopedTable(MutableMapping[str, Any]):
+    """A Faust table whose every access runs under an event of the key's partition."""
+
+    def __init__(self, app: Any, table: Any, partitions: int,
+                 partition_of: Callable[[str, int], int] = event_partition) -> None:
+        self.app = app
+        self.table = table
+        self.partitions = partitions
+        self.partition_of = partition_of
+        self.topic = f"{app.conf.id}-{table.name}-changelog"
+        self._events: dict[int, tuple[Event, Any]] = {}
+
+    @contextlib.contextmanager
+    def _scope(self, key: str) -> Iterator[None]:
+        p = self.partition_of(key, self.partitions)
+        held = self._events.get(p)
+        if held is None:
+            msg = Message(self.topic, p, 0, 0.0, 0, None, None, None, None)
+            event = Event(self.app, None, None, None, msg)
+            held = self._events[p] = (event, weakref.ref(event))
+        token = set_current_event(held[1])
+        try:
+            yield
+        finally:
+            reset_current_event(token)
+
+    def __getitem__(self, key: str) -> Any:
+        with self._scope(key):
+            return self.table[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        with self._scope(key):
+            self.table[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        with self._scope(key):
+            del self.table[key]
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        with self._scope(key):
+            return key in self.table
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self.table.keys()))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def scoped_table(app: Any, name: str, partitions: int, help: str) -> ScopedTable:
+    """A table on the worker's store (rocksdb:// by default), wrapped in :class:`ScopedTable`."""
+    table = app.Table(name, partitions=partitions,
+                      schema=faust.Schema(key_serializer="json", value_serializer="json"), help=help)
+    return ScopedTable(app, table, partitions)

@@ -1,0 +1,62 @@
+"""The event stage's Faust-free helpers: keys, tombstones, batch coalescing, feed filters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from multidict import MultiDict
+
+from schemas.deadletter import DeadLetter
+from service.events.agents import calendar_filter, coalesce, retracted_article, signal_key
+from service.events.tables import event_partition, kafka_partition
+
+
+def test_signal_key_is_the_type_and_junk_has_none():
+    assert signal_key(b'{"type": "MOBILIZE", "x": 1}') == "MOBILIZE"
+    for junk in (b"", None, b"not json", b"[1]", b'{"type": 3}', b'{"type": "../x"}'):
+        assert signal_key(junk) is None
+
+
+def _dl(**kw) -> bytes:
+    base = dict(reason="not_json", error="articles[2]@17: empty payload (null message value)", payload="",
+                key="art-9", failed_at=datetime(2025, 1, 1, tzinfo=UTC))
+    return DeadLetter(**{**base, **kw}).model_dump_json().encode()
+
+
+def test_a_tombstone_dead_letter_names_the_withdrawn_article_and_nothing_else_does():
+    assert retracted_article(_dl()) == "art-9"
+    assert retracted_article(_dl(key=None)) is None
+    assert retracted_article(_dl(payload="{", error="not JSON")) is None
+    assert retracted_article(_dl(reason="schema")) is None
+    assert retracted_article(b"garbage") is None
+
+
+def test_coalesce_keeps_the_last_version_with_every_change():
+    latest: dict = {}
+    coalesce(latest, {"event_id": "e1", "version": 2, "changes": ["schedule_changed"]}, 1000.0)
+    coalesce(latest, {"event_id": "e2", "version": 1, "changes": ["new"]}, 1001.0)
+    coalesce(latest, {"event_id": "e1", "version": 3, "changes": ["date_changed", "schedule_changed"]}, 1002.0)
+    assert [v["version"] for v, _ in latest.values()] == [1, 3]
+    assert latest["e1"][0]["changes"] == ["schedule_changed", "date_changed"]
+    assert latest["e1"][1] == [1000.0, 1002.0]
+
+
+def test_calendar_filter_from_the_query():
+    event = {"type": "CONSULT", "actors": {"source": [{"code": "USA"}], "target": [{"code": "RUS"}]},
+             "location": {"name": "Geneva", "country": "CHE"}}
+    assert calendar_filter(MultiDict())(event)
+    assert calendar_filter(MultiDict([("actor", "rus"), ("type", "CONSULT")]))(event)
+    assert not calendar_filter(MultiDict([("country", "BEL")]))(event)
+    assert not calendar_filter(MultiDict([("type", "ASSAULT"), ("type", "MOBILIZE")]))(event)
+
+
+def test_table_keys_live_in_their_events_partition():
+    from aiokafka.partitioner import DefaultPartitioner
+
+    # The producer's partitioner puts an event id's versions where its table entries live.
+    producer = DefaultPartitioner()
+    for i in range(50):
+        key = f"ev-{i:020x}"
+        assert kafka_partition(key, 4) == producer(key.encode(), [0, 1, 2, 3], [0, 1, 2, 3])
+    assert event_partition("x|ev-1", 4) == event_partition("ev-1", 4) == kafka_partition("ev-1", 4)
+    assert sorted({kafka_partition(f"ev-{i}", 4) for i in range(50)}) == [0, 1, 2, 3]

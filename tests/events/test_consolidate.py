@@ -1,0 +1,151 @@
+"""Event consolidation (pure): which signals make one event, what the event counts, replay."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from schemas.event import Event
+from service.events.consolidate import ConsolidationConfig, Consolidator, event_id_for
+from tests.alerts.conftest import T0, make_signal
+
+
+def fold(signals, c: Consolidator | None = None) -> tuple[Consolidator, list[dict]]:
+    c = c or Consolidator()
+    return c, [v for s in signals if (v := c.add(s)) is not None]
+
+
+def test_same_event_from_three_outlets_is_one_event_corroborated_three_times():
+    sigs = [
+        make_signal(1, outlet="Reuters"),
+        make_signal(2, outlet="AP", sentence="Moscow has massed troops on the Ukrainian border."),
+        make_signal(3, outlet="BBC", sentence="Russian troops are massing near Ukraine.", place=None,
+                    country=None, published_at=T0 + timedelta(hours=5)),
+    ]
+    _, versions = fold(sigs)
+    assert len({v["event_id"] for v in versions}) == 1
+    last = Event.model_validate(versions[-1])
+    assert (last.version, last.corroboration, last.article_count, last.signal_count) == (3, 3, 3, 3)
+    assert last.sources == ["ap", "bbc", "reuters"]
+    assert last.first_seen == T0 and last.last_seen == T0 + timedelta(hours=5)
+    assert last.location is not None and last.location.country == "UKR"  # unknown place joined
+    assert versions[0]["changes"] == ["new"]
+    assert "corroborated" in versions[1]["changes"]
+
+
+def test_same_outlet_and_syndicated_copy_count_once():
+    sigs = [
+        make_signal(1, outlet="Reuters"),
+        make_signal(2, outlet="Reuters", sentence="Russian troops massed at the border again."),
+        make_signal(3, outlet="Yahoo News"),  # the Reuters sentence word for word: a copy
+    ]
+    _, versions = fold(sigs)
+    last = versions[-1]
+    assert last["article_count"] == 3
+    assert last["corroboration"] == 1 and last["sources"] == ["reuters"]
+    assert [a["independent"] for a in last["articles"]] == [True, True, False]
+
+
+def test_different_actors_place_or_type_make_different_events():
+    base = make_signal(1)
+    others = [
+        make_signal(2, source=("BLR",)),  # no shared source actor
+        make_signal(3, country="POL", place="Poland"),  # another country
+        make_signal(4, type="THREATEN"),  # another type
+        make_signal(5, event_date=date(2024, 4, 20)),  # a week apart
+        make_signal(6, modality="historical"),  # history is not the news
+    ]
+    _, versions = fold([base, *others])
+    assert len({v["event_id"] for v in versions}) == 6
+
+
+def test_date_range_joins_a_day_inside_it_and_unknown_date_joins_any():
+    _, versions = fold([
+        make_signal(1, event_date=date(2024, 4, 14)),
+        make_signal(2, outlet="AP", event_date=None),
+    ])
+    assert len({v["event_id"] for v in versions}) == 1
+    ranged = make_signal(3, outlet="BBC", event_date=date(2024, 4, 10))
+    ranged = ranged.model_copy(update={"event_date_end": date(2024, 4, 16)})
+    _, versions = fold([make_signal(1), ranged])
+    assert len({v["event_id"] for v in versions}) == 1
+
+
+def test_window_closes_an_event():
+    cfg = ConsolidationConfig(window=timedelta(hours=24))
+    _, versions = fold([make_signal(1, event_date=None),
+                        make_signal(2, outlet="AP", event_date=None, published_at=T0 + timedelta(hours=30))],
+                       Consolidator(config=cfg))
+    assert len({v["event_id"] for v in versions}) == 2
+
+
+def test_symmetric_type_ignores_direction_but_directed_type_does_not():
+    talks = dict(type="CONSULT", mode="talks", severity=1, sentence="Talks were held.", trigger="Talks")
+    _, v = fold([make_signal(1, source=("USA",), target=("RUS",), **talks),
+                 make_signal(2, source=("RUS",), target=("USA",), outlet="AP", **talks)])
+    assert len({x["event_id"] for x in v}) == 1
+    _, v = fold([make_signal(1, source=("USA",), target=("RUS",)),
+                 make_signal(2, source=("RUS",), target=("USA",), outlet="AP")])
+    assert len({x["event_id"] for x in v}) == 2
+
+
+def test_best_evidence_and_max_severity():
+    low = make_signal(1, severity=3)
+    high = make_signal(2, outlet="AP", severity=5, sentence="Russia sent 100,000 troops to the border.")
+    high = high.model_copy(update={"confidence": 0.95})
+    _, versions = fold([low, high])
+    last = versions[-1]
+    assert last["severity"] == 5 and "severity_rise" in last["changes"]
+    assert last["representative"]["signal_id"] == "sig-2"
+
+
+def test_duplicate_signal_changes_nothing():
+    c, _ = fold([make_signal(1)])
+    assert c.add(make_signal(1)) is None
+
+
+def test_replay_gives_the_same_events_and_ids():
+    sigs = [make_signal(i, outlet=f"o{i % 4}", published_at=T0 + timedelta(minutes=i),
+                        source=(["RUS", "BLR"][i % 2],), sentence=f"Sentence {i} about troops.")
+            for i in range(40)]
+    random.Random(7).shuffle(sigs)
+    _, a = fold(sigs)
+    _, b = fold(sigs)
+    assert a == b
+    first = a[0]
+    assert first["event_id"] == event_id_for("MOBILIZE", sigs[0].signal_id)
+
+
+def test_retraction_removes_the_article_and_retracts_an_event_left_without_articles():
+    c, _ = fold([make_signal(1, severity=5), make_signal(2, outlet="AP", severity=3,
+                                                         sentence="Troops massed, AP said.")])
+    [v] = c.retract("art-1")
+    assert v["article_count"] == 1 and v["corroboration"] == 1 and v["severity"] == 3
+    assert v["representative"]["signal_id"] == "sig-2" and v["status"] == "active"
+    [v] = c.retract("art-2")
+    assert v["status"] == "retracted" and "retracted" in v["changes"]
+    assert c.retract("art-2") == []
+
+
+def test_two_scheduled_meetings_a_day_apart_with_one_shared_party_stay_apart():
+    talks = dict(type="CONSULT", mode="meeting", severity=1, modality="scheduled", place=None,
+                 country=None, trigger="meet")
+    _, v = fold([
+        make_signal(1, source=("RUS",), target=("NATO",), event_date=date(2025, 1, 12),
+                    sentence="Russia and NATO will meet on Jan. 12.", **talks),
+        make_signal(2, source=("RUS", "OSCE"), target=("USA",), event_date=date(2025, 1, 13),
+                    outlet="AP", sentence="A summit with the OSCE is set for Jan. 13.", **talks),
+        make_signal(3, source=("RUS",), target=("NATO",), event_date=date(2025, 1, 13),
+                    outlet="BBC", sentence="Russia and NATO meet on Jan. 13.", **talks),
+        make_signal(4, source=("NATO",), target=("RUS",), event_date=date(2025, 1, 12),
+                    outlet="DW", sentence="NATO and Russia to meet Jan. 12.", **talks),
+    ])
+    ids = [x["event_id"] for x in v]
+    assert ids[0] != ids[1] and ids[0] != ids[2] and ids[3] == ids[0]
+
+
+def test_signals_of_a_withdrawn_article_that_arrive_late_are_ignored():
+    c = Consolidator()
+    assert c.retract("art-1") == []
+    assert c.add(make_signal(1)) is None
+    assert c.add(make_signal(2)) is not None
