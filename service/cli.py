@@ -4,8 +4,7 @@ Each concern registers its own commands from its own package (detection, stream,
 module only assembles them, so ``escalert --help`` lists everything while a command imports only
 what it uses (Faust and Apprise are slow to import and ``detect`` needs neither).
 
-Exit codes: 0 success; 1 the command ran but some inputs were invalid or some work failed;
-2 usage or configuration error; 3 a required service (Kafka, a receiver) was unreachable.
+Exit codes: service/exit_codes.py.
 """
 
 from __future__ import annotations
@@ -14,10 +13,7 @@ import importlib
 
 import click
 
-EXIT_OK = 0
-EXIT_PARTIAL = 1
-EXIT_USAGE = 2
-EXIT_UNAVAILABLE = 3
+from service.exit_codes import SUMMARY
 
 # Modules that expose ``commands: list[click.Command]``.
 COMMAND_MODULES = (
@@ -31,8 +27,7 @@ COMMAND_MODULES = (
 
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog="Exit status: 0 ok, 1 some inputs invalid or some work failed, "
-    "2 usage or configuration error, 3 a required service was unreachable.",
+    epilog=SUMMARY,
 )
 @click.version_option(package_name="escalert")
 def main() -> None:

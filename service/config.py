@@ -41,15 +41,8 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
-try:  # the alert settings ride along when the alerts package is present
-    from service.alerts.settings import AlertSettings
-except ImportError:  # pragma: no cover - only when the alerts package is absent
-    AlertSettings = None  # type: ignore[assignment,misc]
-
-try:  # the event stage's settings (ESCALERT_EVENTS_*), likewise
-    from service.events.settings import EventSettings
-except ImportError:  # pragma: no cover - only when the events package is absent
-    EventSettings = None  # type: ignore[assignment,misc]
+from service.alerts.settings import AlertSettings
+from service.events.settings import EventSettings
 
 ENV_PREFIX = "ESCALERT_"
 CONFIG_ENV = "ESCALERT_CONFIG"
@@ -258,10 +251,14 @@ class Settings(BaseSettings):
         default=1.0, gt=0, le=60, description="How often Faust commits consumer offsets."
     )
 
-    if AlertSettings is not None:
-        alerts: AlertSettings = Field(default_factory=AlertSettings)  # type: ignore[valid-type]
-    if EventSettings is not None:
-        events: EventSettings = Field(default_factory=EventSettings)  # type: ignore[valid-type]
+    alerts: AlertSettings = Field(
+        default_factory=AlertSettings,
+        description="Alert routing and delivery (ESCALERT_ALERTS_*, service/alerts/settings.py).",
+    )
+    events: EventSettings = Field(
+        default_factory=EventSettings,
+        description="The event stage (ESCALERT_EVENTS_*, service/events/settings.py).",
+    )
 
     @field_validator("detect_processes", mode="before")
     @classmethod
@@ -409,9 +406,9 @@ def _env_name(loc: tuple[int | str, ...], prefix: str = ENV_PREFIX) -> str:
 def _env_prefix(exc: ValidationError) -> str:
     """The prefix of the model that failed: ``Settings.alerts`` reads ESCALERT_ALERTS_* itself,
     and its errors arrive as its own, with locations relative to it."""
-    if AlertSettings is not None and exc.title == AlertSettings.__name__:
+    if exc.title == AlertSettings.__name__:
         return str(AlertSettings.model_config.get("env_prefix") or ENV_PREFIX)
-    if EventSettings is not None and exc.title == EventSettings.__name__:
+    if exc.title == EventSettings.__name__:
         return str(EventSettings.model_config.get("env_prefix") or ENV_PREFIX)
     return ENV_PREFIX
 

@@ -154,18 +154,15 @@ MEMORY_STORE = "memory://"
 @functools.cache
 def _table_class() -> type:
     """The alert tables' class (built on first use: importing faust is slow)."""
-    import faust
+    from service.faust_private import memory_table_class
 
-    class AlertTable(faust.Table):  # type: ignore[misc]
+    class AlertTable(memory_table_class()):  # type: ignore[misc]
         """A changelog-backed table in memory, writable outside stream iteration.
 
         - The store is always memory (see the module docstring for why ``store=`` is not enough).
         - The changelog partition of a key is :func:`stable_partition` of the key.
         - :meth:`persisted` waits until the last write of a key is acknowledged by Kafka.
         """
-
-        def _new_store(self) -> Any:
-            return self._new_store_by_url(MEMORY_STORE)
 
         def partition_for_key(self, key: Any) -> int | None:
             return stable_partition(key, self.partitions or 1)
@@ -223,10 +220,166 @@ def _registry(app: Any) -> Any:
     return getattr(metrics, "registry", None)
 
 
-def _ready(app: Any) -> bool:
+def tables_ready(app: Any) -> bool:
     """Tables recovered and no rebalance under way: safe to read the ledger and noise state."""
     recovery = app.tables.recovery
     return recovery.completed.is_set() and not recovery.in_recovery and not app.rebalancing
+
+
+class AlertAgents:
+    """The alert side of one worker: what it holds, and what its agents and timers do.
+
+    State, all declared here: ``reloader`` (the subscriptions, reloaded on a timer),
+    ``silences``; the topics ``alerts_topic`` and ``dlq_topic``; the tables ``noise_table``
+    and ``ledger_table``; ``noise`` (routing and noise control over ``noise_table``);
+    ``deliverer`` (the ledger and the background deliveries); ``lock`` (routing, flushing and
+    reloading change the noise state one at a time); ``last_prune`` (when the ledger was last
+    pruned).
+    """
+
+    def __init__(self, app: Any, settings: Any) -> None:
+        from service.alerts.delivery import AppriseSender, Deliverer, DeliveryMetrics
+        from service.alerts.ledger import Ledger
+        from service.alerts.noise import NoiseControl
+        from service.alerts.silences import SilenceStore, default_store_path
+        from service.alerts.subscriptions import SubscriptionsReloader
+
+        self.app = app
+        self.settings = settings
+        cfg = self.cfg = settings.alerts
+        n = settings.partitions
+        self.reloader = SubscriptionsReloader(cfg.subscriptions, file_root=cfg.file_root)
+        self.silences = SilenceStore(cfg.silences_path or default_store_path(cfg.subscriptions))
+        raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+        self.alerts_topic = app.topic(settings.topics.alerts, partitions=n, **raw)
+        self.dlq_topic = app.topic(settings.topics.alerts_dlq, partitions=n, **raw)
+        self.noise_table = _table(app, NOISE_TABLE, n)
+        self.ledger_table = _table(app, cfg.ledger_table, n)
+        self.noise = NoiseControl(self.reloader.current, self.noise_table, silences=self.silences.poll)
+        self.deliverer = Deliverer(
+            Ledger(self.ledger_table),
+            AppriseSender(timeout=cfg.delivery.send_timeout),
+            self.resolve,
+            self.publish_dead_letter,
+            cfg.delivery,
+            format_for=self.format_for,
+            max_pending=cfg.max_pending_deliveries,
+            metrics=DeliveryMetrics(_registry(app)),
+        )
+        self.lock = asyncio.Lock()
+        self.last_prune = datetime.now(UTC)
+
+    def parts(self) -> AlertParts:
+        return AlertParts(self.alerts_topic, self.dlq_topic, self.noise_table, self.ledger_table,
+                          self.noise, self.deliverer, self.reloader, self.lock)
+
+    # -- what the deliverer asks --------------------------------------------------------
+
+    def resolve(self, subscription: str, target_id: str) -> str | None:
+        return dict(self.reloader.current.targets(subscription)).get(target_id)
+
+    def format_for(self, subscription: str) -> Any:
+        sub = self.reloader.current.get(subscription)
+        return sub.format if sub is not None else None
+
+    async def publish_dead_letter(self, dl: DeadLetter) -> None:
+        # force=True: publish now. Without it Faust "attaches" a send made inside an agent to
+        # the event's offset and publishes only at commit, and awaiting it would deadlock.
+        fut = await self.dlq_topic.send(
+            key=(dl.key or "").encode(), value=dl.model_dump_json().encode(), force=True
+        )
+        await fut  # acknowledged by Kafka before the ledger says "failed"
+
+    # -- routing ------------------------------------------------------------------------
+
+    async def publish_alerts(self, alerts: list[Alert]) -> None:
+        futures = [
+            await self.alerts_topic.send(
+                key=a.subscription.encode(), value=a.model_dump_json().encode(), force=True
+            )
+            for a in alerts
+        ]
+        for fut in futures:
+            await fut
+
+    async def bad_input(self, topic: str, value: Any, error: str, key: bytes | None) -> None:
+        await self.publish_dead_letter(
+            DeadLetter(
+                reason="schema",
+                error=error,
+                payload=_as_text(value),
+                source_topic=topic,
+                key=key.decode("utf-8", errors="replace") if key else None,
+                failed_at=datetime.now(UTC),
+            )
+        )
+
+    async def decode(self, event: Any, model: Any) -> Any:
+        """The event's value as ``model``, or None after dead-lettering what is not one."""
+        try:
+            return model.model_validate_json(_as_text(event.value))
+        except ValidationError as exc:
+            article = "an" if model.__name__[0] in "AEIOU" else "a"
+            await self.bad_input(event.message.topic, event.value, f"not {article} {model.__name__}: {exc}",
+                                 event.key)
+            return None
+
+    async def staged(self, fn: Any) -> None:
+        """Run a NoiseControl call on a staged state; publish, then commit."""
+        async with self.lock:
+            view = Staged(self.noise_table)
+            self.noise.state = view
+            try:
+                alerts = fn()
+            finally:
+                self.noise.state = self.noise_table
+            if alerts:
+                await self.publish_alerts(alerts)
+            view.commit()
+
+    # -- agents and timers --------------------------------------------------------------
+
+    async def route(self, stream: Any) -> None:
+        """Agent ``alerts-route``: each signal through the router and noise control."""
+        async for event in stream.events():
+            value = event.value
+            signal = await self.decode(event, Signal)
+            if signal is None:
+                continue
+            try:
+                await self.staged(lambda signal=signal: self.noise.process(signal))
+            except Exception as exc:  # a routing bug must not stop the worker
+                log.exception("routing failed for signal %s", signal.signal_id)
+                await self.bad_input(event.message.topic, value, f"routing failed: {exc}", event.key)
+
+    async def deliver(self, stream: Any) -> None:
+        """Agent ``alerts-deliver``: each alert into the ledger, then delivered in the background."""
+        async for event in stream.events():
+            alert = await self.decode(event, Alert)
+            if alert is not None:
+                await self.deliverer.submit(alert)
+
+    async def flush(self) -> None:
+        if tables_ready(self.app):
+            await self.staged(lambda: self.noise.flush_due(datetime.now(UTC)))
+
+    async def reload(self) -> None:
+        if self.reloader.poll():
+            async with self.lock:
+                self.noise.update(self.reloader.current)
+
+    async def resume(self) -> None:
+        if not tables_ready(self.app):
+            return
+        started = await self.deliverer.resume_pending()
+        if started:
+            log.info("resumed %d pending deliveries from the ledger", started)
+        now = datetime.now(UTC)
+        if now - self.last_prune > timedelta(hours=1):
+            self.last_prune = now
+            gone = self.deliverer.ledger.prune(now - timedelta(seconds=self.cfg.ledger_retention))
+            if gone:
+                log.info("pruned %d finished alerts from the ledger", gone)
 
 
 def register(app: Any, settings: Any) -> AlertParts:
@@ -235,147 +388,29 @@ def register(app: Any, settings: Any) -> AlertParts:
     Raises ``SubscriptionsError`` when the subscriptions file is invalid at start-up: the worker
     must not start with no rules (later reloads keep the last good version instead).
     """
-    from service.alerts.delivery import AppriseSender, Deliverer, DeliveryMetrics
-    from service.alerts.ledger import Ledger
-    from service.alerts.noise import NoiseControl
-    from service.alerts.silences import SilenceStore, default_store_path
-    from service.alerts.subscriptions import SubscriptionsReloader
-
+    agents = AlertAgents(app, settings)
     cfg = settings.alerts
-    topics = settings.topics
-    n = settings.partitions
-    reloader = SubscriptionsReloader(cfg.subscriptions, file_root=cfg.file_root)
-    silences = SilenceStore(cfg.silences_path or default_store_path(cfg.subscriptions))
-
-    raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-    alerts_topic = app.topic(topics.alerts, partitions=n, **raw)
-    dlq_topic = app.topic(topics.alerts_dlq, partitions=n, **raw)
-    noise_table = _table(app, NOISE_TABLE, n)
-    ledger_table = _table(app, cfg.ledger_table, n)
-
-    noise = NoiseControl(reloader.current, noise_table, silences=silences.poll)
-
-    async def publish_dead_letter(dl: DeadLetter) -> None:
-        # force=True: publish now. Without it Faust "attaches" a send made inside an agent to
-        # the event's offset and publishes only at commit, and awaiting it would deadlock.
-        fut = await dlq_topic.send(
-            key=(dl.key or "").encode(), value=dl.model_dump_json().encode(), force=True
-        )
-        await fut  # acknowledged by Kafka before the ledger says "failed"
-
-    def resolve(subscription: str, target_id: str) -> str | None:
-        return dict(reloader.current.targets(subscription)).get(target_id)
-
-    def format_for(subscription: str) -> Any:
-        sub = reloader.current.get(subscription)
-        return sub.format if sub is not None else None
-
-    deliverer = Deliverer(
-        Ledger(ledger_table),
-        AppriseSender(timeout=cfg.delivery.send_timeout),
-        resolve,
-        publish_dead_letter,
-        cfg.delivery,
-        format_for=format_for,
-        max_pending=cfg.max_pending_deliveries,
-        metrics=DeliveryMetrics(_registry(app)),
-    )
-    lock = asyncio.Lock()
-    parts = AlertParts(
-        alerts_topic, dlq_topic, noise_table, ledger_table, noise, deliverer, reloader, lock
-    )
-
-    async def publish_alerts(alerts: list[Alert]) -> None:
-        futures = [
-            await alerts_topic.send(
-                key=a.subscription.encode(), value=a.model_dump_json().encode(), force=True
-            )
-            for a in alerts
-        ]
-        for fut in futures:
-            await fut
-
-    async def bad_input(topic: str, value: Any, error: str, key: bytes | None) -> None:
-        text = _as_text(value)
-        await publish_dead_letter(
-            DeadLetter(
-                reason="schema",
-                error=error,
-                payload=text,
-                source_topic=topic,
-                key=key.decode("utf-8", errors="replace") if key else None,
-                failed_at=datetime.now(UTC),
-            )
-        )
-
-    async def decode(event: Any, model: Any) -> Any:
-        """The event's value as ``model``, or None after dead-lettering what is not one."""
-        try:
-            return model.model_validate_json(_as_text(event.value))
-        except ValidationError as exc:
-            article = "an" if model.__name__[0] in "AEIOU" else "a"
-            await bad_input(event.message.topic, event.value, f"not {article} {model.__name__}: {exc}", event.key)
-            return None
-
-    async def staged(fn: Any) -> None:
-        """Run a NoiseControl call on a staged state; publish, then commit."""
-        async with lock:
-            view = Staged(noise_table)
-            noise.state = view
-            try:
-                alerts = fn()
-            finally:
-                noise.state = noise_table
-            if alerts:
-                await publish_alerts(alerts)
-            view.commit()
 
     @app.agent(_signals_topic(app, settings), name="alerts-route")
     async def route(stream: Any) -> Any:
-        async for event in stream.events():
-            value = event.value
-            signal = await decode(event, Signal)
-            if signal is None:
-                continue
-            try:
-                await staged(lambda signal=signal: noise.process(signal))
-            except Exception as exc:  # a routing bug must not stop the worker
-                log.exception("routing failed for signal %s", signal.signal_id)
-                await bad_input(event.message.topic, value, f"routing failed: {exc}", event.key)
+        await agents.route(stream)
 
-    @app.agent(alerts_topic, name="alerts-deliver")
+    @app.agent(agents.alerts_topic, name="alerts-deliver")
     async def deliver(stream: Any) -> Any:
-        async for event in stream.events():
-            alert = await decode(event, Alert)
-            if alert is not None:
-                await deliverer.submit(alert)
+        await agents.deliver(stream)
 
     @app.timer(cfg.flush_interval, name="alerts-flush")
     async def flush() -> None:
-        if _ready(app):
-            await staged(lambda: noise.flush_due(datetime.now(UTC)))
+        await agents.flush()
 
     @app.timer(cfg.reload_interval, name="alerts-reload")
     async def reload() -> None:
-        if reloader.poll():
-            async with lock:
-                noise.update(reloader.current)
-
-    last_prune = [datetime.now(UTC)]
+        await agents.reload()
 
     @app.timer(cfg.resume_interval, name="alerts-resume")
     async def resume() -> None:
-        if not _ready(app):
-            return
-        started = await deliverer.resume_pending()
-        if started:
-            log.info("resumed %d pending deliveries from the ledger", started)
-        now = datetime.now(UTC)
-        if now - last_prune[0] > timedelta(hours=1):
-            last_prune[0] = now
-            gone = deliverer.ledger.prune(now - timedelta(seconds=cfg.ledger_retention))
-            if gone:
-                log.info("pruned %d finished alerts from the ledger", gone)
+        await agents.resume()
 
+    parts = agents.parts()
     app.escalert_alerts = parts  # type: ignore[attr-defined]
     return parts

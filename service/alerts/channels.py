@@ -160,7 +160,7 @@ def _lock_for(path: Path) -> threading.Lock:
         return _file_locks.setdefault(key, threading.Lock())
 
 
-def _path_from_meta(meta: dict[str, Any]) -> Path:
+def path_from_meta(meta: dict[str, Any]) -> Path:
     qsd = meta.get("qsd") or {}
     if qsd.get("path"):
         return Path(qsd["path"]).expanduser()
@@ -174,7 +174,7 @@ def _path_from_meta(meta: dict[str, Any]) -> Path:
 
 def write_file(body: str, title: str, meta: dict[str, Any], body_format: Any = None) -> bool:
     """Append one JSON line; return False (a failed delivery, retried) when the disk refuses."""
-    path = _path_from_meta(meta)
+    path = path_from_meta(meta)
     record = {
         "written_at": datetime.now(UTC).isoformat(),
         "title": title,

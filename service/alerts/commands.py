@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-# The CLI convention (service.cli); repeated here because service.cli imports this module.
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+from service.alerts.loading import alert_settings, load_subs, silence_store
+from service.exit_codes import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 
 _MATCHER_KEYS = {
     "subscription": "subscriptions",
@@ -25,54 +25,6 @@ _MATCHER_KEYS = {
     "group_key": "group_key",
     "max_severity": "max_severity",
 }
-
-
-def _settings():
-    """The ESCALERT_ALERTS_* settings; a wrong one is one line on stderr and exit 2."""
-    from pydantic import ValidationError
-
-    from service.alerts.settings import AlertSettings
-
-    try:
-        return AlertSettings()
-    except ValidationError as exc:
-        from service.config import describe_settings_error
-
-        click.echo(f"error: {describe_settings_error(exc)}", err=True)
-        sys.exit(EXIT_USAGE)
-
-
-def _load_subs(path: Path | None):
-    """The subscriptions file, checked; a mistake is one line (every problem) and exit 2."""
-    from service.alerts.subscriptions import SubscriptionsError, load_subscriptions
-
-    settings = _settings()
-    if path is None:
-        path = settings.subscriptions
-    if path is None:
-        click.echo("error: no subscriptions file: pass --subscriptions FILE or set "
-                   "ESCALERT_ALERTS_SUBSCRIPTIONS", err=True)
-        sys.exit(EXIT_USAGE)
-    try:
-        return load_subscriptions(path, file_root=settings.file_root)
-    except SubscriptionsError as exc:
-        click.echo(f"error: invalid subscriptions file {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-
-
-def _store(store: Path | None, subscriptions: Path | None):
-    from service.alerts.silences import SilenceStore, default_store_path
-
-    settings = _settings()
-    path = store or settings.silences_path
-    if path is None:
-        subs = subscriptions or settings.subscriptions
-        if subs is None:
-            click.echo("error: where are the silences? pass --store PATH or --subscriptions FILE "
-                       "(the store is <name>.silences.json beside it)", err=True)
-            sys.exit(EXIT_USAGE)
-        path = default_store_path(subs)
-    return SilenceStore(path)
 
 
 def _parse_when(value: str | None, name: str) -> datetime | None:
@@ -125,9 +77,9 @@ def alerts_test(subscriptions: Path | None, silences_path: Path | None, clock: s
     from service.alerts.render import render
     from service.alerts.silences import SilenceStoreError, default_store_path
 
-    subs = _load_subs(subscriptions)
+    subs = load_subs(subscriptions)
     now = _parse_when(now_text, "--now") or datetime.now(UTC)
-    store_path = silences_path or _settings().silences_path or (
+    store_path = silences_path or alert_settings().silences_path or (
         default_store_path(subs.path) if subs.path else None)
     silences = []
     if store_path is not None and (silences_path or Path(store_path).exists()):
@@ -238,7 +190,7 @@ def silence_add(store: Path | None, subscriptions: Path | None, matchers: tuple[
     except ValidationError as exc:
         click.echo(f"error: {describe_error(exc)}", err=True)
         sys.exit(EXIT_USAGE)
-    st = _store(store, subscriptions)
+    st = silence_store(store, subscriptions)
     try:
         st.add(silence)
     except SilenceStoreError as exc:
@@ -256,7 +208,7 @@ def silence_list(store: Path | None, subscriptions: Path | None, show_all: bool,
     from service.alerts.silences import SilenceStoreError
 
     try:
-        items = _store(store, subscriptions).load()
+        items = silence_store(store, subscriptions).load()
     except SilenceStoreError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -282,7 +234,7 @@ def silence_expire(store: Path | None, subscriptions: Path | None, silence_id: s
     from service.alerts.silences import SilenceStoreError
 
     try:
-        s = _store(store, subscriptions).expire(silence_id, datetime.now(UTC))
+        s = silence_store(store, subscriptions).expire(silence_id, datetime.now(UTC))
     except KeyError:
         click.echo(f"error: no silence with id {silence_id!r}", err=True)
         sys.exit(EXIT_PARTIAL)

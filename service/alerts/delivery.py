@@ -53,10 +53,10 @@ from schemas.deadletter import DeadLetter
 from service.alerts.channels import SendExtras
 from service.alerts.ledger import Ledger
 from service.alerts.settings import DeliverySettings
+from service.alerts.targets import WEBHOOK_SCHEMES, Format, scheme_of
 
 log = logging.getLogger(__name__)
 
-Format = Literal["markdown", "html", "text"]
 
 # HTTP statuses worth retrying; any other 4xx is permanent (a bad token does not heal).
 TRANSIENT_STATUSES = frozenset({408, 425, 429}) | frozenset(range(500, 600))
@@ -141,10 +141,6 @@ class Sender(Protocol):
 
     async def send(self, url: str, title: str, body: str, fmt: Format,
                    extras: SendExtras | None = None) -> SendResult: ...
-
-
-def scheme_of(url: str) -> str:
-    return url.split("://", 1)[0].lower() if "://" in url else ""
 
 
 def _secrets_of(url: str) -> list[str]:
@@ -332,7 +328,6 @@ Renderer = Callable[[Alert, Format, datetime], tuple[str, str]]
 Splitter = Callable[[str, "int | None"], list[str]]
 Profile = Callable[[str], "tuple[Format, int | None]"]
 Documenter = Callable[[Alert, datetime], dict[str, Any]]
-WEBHOOK_SCHEMES = frozenset({"json", "jsons"})
 
 
 def default_renderer(alert: Alert, fmt: Format, now: datetime) -> tuple[str, str]:
@@ -352,7 +347,7 @@ def default_splitter(text: str, limit: int | None) -> list[str]:
 
 def default_profile(url: str) -> tuple[Format, int | None]:
     """The per-scheme (format, length limit): email -> html, chat -> markdown, SMS -> text."""
-    from service.alerts.render import channel_profile
+    from service.alerts.targets import channel_profile
 
     return channel_profile(url)
 

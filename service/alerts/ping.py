@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
+from service.exit_codes import EXIT_OK, EXIT_PARTIAL, EXIT_UNAVAILABLE, EXIT_USAGE
 
 
 @click.command("ping")
@@ -31,12 +31,12 @@ def ping(subscriptions: Path | None, only: tuple[str, ...], message: str) -> Non
     """Send a test message to each target of the subscriptions and report what happened."""
     import asyncio
 
-    from service.alerts.commands import _load_subs
     from service.alerts.delivery import AppriseSender
-    from service.alerts.render import channel_profile
+    from service.alerts.loading import load_subs
     from service.alerts.subscriptions import redact
+    from service.alerts.targets import channel_profile
 
-    subs = _load_subs(subscriptions)
+    subs = load_subs(subscriptions)
     names = [s.name for s in subs.subscriptions]
     unknown = [n for n in only if subs.get(n) is None]
     if unknown:

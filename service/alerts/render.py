@@ -5,9 +5,7 @@
 Apprise's email plugin instead of letting Apprise strip the HTML).
 ``fit(text, limit) -> list[str]`` splits (or truncates) a body to a channel's limit without
 breaking a word, an escape, a Markdown bold pair or an HTML entity.
-``channel_profile(url) -> (fmt, limit)`` tells delivery which format and limit suit a target
-(``mailto`` -> html, no limit; ``tgram`` -> markdown, 4096; ``discord`` 2000; ``slack`` 40000;
-SMS-like schemes 160).
+(Which format and limit suit a target: :func:`service.alerts.targets.channel_profile`.)
 
 An alert message says, for its representative signal: the article's headline, outlet,
 publication time and ONE link; who did what to whom (actor codes with their names, see
@@ -43,32 +41,7 @@ from schemas.common import Modality
 from schemas.signal import Actor, ArticleRef, Signal
 from service.alerts.names import label as code_label
 from service.alerts.names import name_of
-
-Format = Literal["markdown", "html", "text"]
-
-CHANNEL_LIMITS: dict[str, int | None] = {
-    "tgram": 4096,
-    "discord": 2000,
-    "slack": 40000,
-    "msteams": 28000,
-    "workflows": 28000,
-    "mmost": 16383,
-    "mmosts": 16383,
-    "ntfy": 4096,
-    "ntfys": 4096,
-    "sns": 160,
-    "twilio": 160,
-    "clicksend": 160,
-    "vonage": 160,
-    "nexmo": 160,
-    "signal": 2000,
-    "mailto": None,
-    "mailtos": None,
-    "json": None,
-    "jsons": None,
-}
-_HTML_SCHEMES = frozenset({"mailto", "mailtos", "ses", "sendgrid", "mailgun", "sparkpost"})
-_TEXT_SCHEMES = frozenset({"sns", "twilio", "clicksend", "vonage", "nexmo"})
+from service.alerts.targets import Format
 
 # Within a week either way, "3 days ago" helps a reader; older dates are placed relative to the
 # article instead (an event reported two years ago is not "695 days ago" news).
@@ -79,13 +52,6 @@ RECENT_DAYS = 7
 class Rendered:
     title: str
     body: str
-
-
-def channel_profile(url: str) -> tuple[Format, int | None]:
-    """(format, character limit or None) for an Apprise URL, by its scheme."""
-    scheme = url.split("://", 1)[0].lower()
-    fmt: Format = "html" if scheme in _HTML_SCHEMES else "text" if scheme in _TEXT_SCHEMES else "markdown"
-    return fmt, CHANNEL_LIMITS.get(scheme)
 
 
 # --- escaping and links --------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Alert settings (``ESCALERT_ALERTS_*``), shared by routing and delivery.
 
-A pydantic-settings model so that the worker reads it from the environment like the rest of
-``service.config.Settings``, which holds it as ``Settings.alerts``. Routing and delivery settings
-(rate limits, retries, ledger) live here together.
+A pydantic-settings model, nested in the worker's settings as ``Settings.alerts``
+(service/config.py), that reads its own ``ESCALERT_ALERTS_*`` variables. The alert topics' names
+are the main settings' (``ESCALERT_TOPICS__ALERTS``, ``ESCALERT_TOPICS__ALERTS_DLQ``).
 
 Example::
 
@@ -77,10 +77,6 @@ class AlertSettings(BaseSettings):
             raise ValueError("is set but empty: give a path, or unset the variable")
         return value
 
-    alerts_topic: str = Field(default="alerts", description="Not read: the topic is `topics.alerts`.")
-    alerts_dlq_topic: str = Field(
-        default="alerts-dlq", description="Not read: the topic is `topics.alerts_dlq`."
-    )
     # -- delivery -----------------------------------------------------------------------------------
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     ledger_table: str = Field(default="alert-delivery-ledger", description="Faust table name.")

@@ -19,9 +19,6 @@ logged, published or stored in the ledger uses the id, and only delivery ever ho
 
 from __future__ import annotations
 
-import difflib
-import functools
-import hashlib
 import logging
 import os
 import re
@@ -29,103 +26,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 from pydantic import ValidationError
 
 from schemas.subscription import Silence, Subscription, SubscriptionsFile
+from service.alerts.targets import (
+    default_file_root,
+    known_schemas,
+    redact,
+    scheme_problem,
+    target_id,
+    target_problem,
+    written_scheme,
+)
 
 log = logging.getLogger(__name__)
 
-# Schemes whose host part is a real host name (not a token); redact() may show the host.
-_HOST_SCHEMES = frozenset(
-    {"mailto", "mailtos", "json", "jsons", "form", "forms", "xml", "xmls", "ntfy", "ntfys",
-     "mmost", "mmosts", "rocket", "rockets", "gotify", "gotifys", "matrix", "matrixs"}
-)
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def known_schemas() -> frozenset[str]:
-    """URL schemas a target may use: those Apprise's installed plugins declare, and ours."""
-    return _known_schemas()
-
-
-@functools.cache
-def _known_schemas() -> frozenset[str]:
-    from apprise import NotificationManager  # slow import (~0.5 s with the plugin scan): once
-
-    from service.alerts.channels import LOCAL_SCHEMAS
-
-    return frozenset(s.lower() for s in NotificationManager().schemas()) | LOCAL_SCHEMAS
-
-
-def _scheme_problem(url: str, schemas: frozenset[str], *, echo: bool = True) -> str | None:
-    """None for a known scheme; else "unknown target scheme 'mailtoo://': did you mean mailto://?".
-
-    ``echo=False`` when the scheme came from an environment variable: it is then not shown.
-    """
-    scheme = url.split("://", 1)[0].strip().lower()
-    if scheme in schemas:
-        return None
-    if not echo or not re.fullmatch(r"[a-z0-9+]{1,32}", scheme):
-        # never echo it: a scheme that is no word may be a token pasted in the wrong place
-        return "unknown target scheme (not shown: it may hold a secret); expected one like 'mailto://'"
-    close = difflib.get_close_matches(scheme, sorted(schemas), n=1, cutoff=0.6)
-    hint = f": did you mean {close[0]}://?" if close else " (not an Apprise or escalert schema)"
-    return f"unknown target scheme '{scheme}://'{hint}"
-
-
-def default_file_root() -> Path:
-    """Where ``escalertfile://`` targets may write when ESCALERT_ALERTS_FILE_ROOT is unset."""
-    return Path.cwd()
-
-
-def _file_problem(url: str, file_root: Path) -> str | None:
-    """None when an ``escalertfile://`` target writes inside ``file_root``; else why not.
-
-    Relative paths are relative to the working directory (where delivery writes them); ``..``,
-    ``~`` and symbolic links are resolved before the comparison.
-    """
-    from service.alerts.channels import FILE_SCHEMA
-
-    if url.split("://", 1)[0].strip().lower() != FILE_SCHEMA:
-        return None
-    try:
-        path = _delivered_path(url)
-    except ValueError:
-        return f"{FILE_SCHEMA}:// target without a file path (write {FILE_SCHEMA}://alerts/alerts.jsonl)"
-    root = file_root.expanduser().resolve()
-    where = (Path.cwd() / path).resolve()
-    if where != root and root not in where.parents:
-        return (f"{FILE_SCHEMA} path '{path}' is outside the allowed directory {root} "
-                "(set ESCALERT_ALERTS_FILE_ROOT to allow another)")
-    return None
-
-
-def _delivered_path(url: str) -> Path:
-    """The file an ``escalertfile://`` URL really writes to: parsed by Apprise as at delivery,
-    which decodes ``%2e%2e`` to ``..`` (a check of the raw text would let that through)."""
-    from apprise.decorators.base import CustomNotifyPlugin
-
-    from service.alerts.channels import _path_from_meta, normalize_url
-
-    meta = CustomNotifyPlugin.parse_url(normalize_url(url))
-    if not meta:
-        raise ValueError("unparseable")
-    return _path_from_meta(meta)
-
-
-def target_problem(url: str, *, file_root: Path | None = None, written: str | None = None) -> str | None:
-    """Why an (expanded) target URL cannot be used, or None: unknown scheme, file outside the root.
-
-    ``written`` is the URL as the file has it (before ``${ENV}`` expansion), if known: a scheme
-    that came from the environment is never echoed.
-    """
-    echo = written is None or "${" not in written.split("://", 1)[0]
-    return _scheme_problem(url, known_schemas(), echo=echo) or _file_problem(
-        url, default_file_root() if file_root is None else file_root
-    )
 
 
 class SubscriptionsError(ValueError):
@@ -135,29 +53,6 @@ class SubscriptionsError(ValueError):
         self.path = str(path)
         self.problems = problems
         super().__init__(f"{path}: " + "; ".join(problems))
-
-
-def target_id(url: str) -> str:
-    """A stable id for an Apprise URL that reveals nothing of it but its scheme."""
-    scheme = url.split("://", 1)[0].lower() if "://" in url else "url"
-    scheme = re.sub(r"[^a-z0-9+]", "", scheme)[:16] or "url"
-    return f"{scheme}-{hashlib.sha256(url.encode()).hexdigest()[:12]}"
-
-
-def redact(url: str) -> str:
-    """``json://127.0.0.1:8080/…#json-3f2a9c01b4de``: safe to log, still recognisable."""
-    tid = target_id(url)
-    scheme = tid.split("-", 1)[0]
-    host = ""
-    if scheme in _HOST_SCHEMES:
-        try:
-            parts = urlsplit(url)
-            host = parts.hostname or ""
-            if parts.port:
-                host = f"{host}:{parts.port}"
-        except ValueError:
-            host = ""
-    return f"{scheme}://{host}…#{tid}"
 
 
 def expand_env(url: str, environ: dict[str, str] | None = None) -> str:
@@ -271,8 +166,8 @@ def _resolve_targets(
         problems.extend(
             f"subscription {sub.name!r} field urls[{i}]: {p}"
             for i, url in enumerate(sub.urls)
-            if "${" not in url.split("://", 1)[0]
-            and (p := _scheme_problem(url, known_schemas())) is not None
+            if "${" not in written_scheme(url)
+            and (p := scheme_problem(url, known_schemas())) is not None
         )
         return []
     resolved: list[tuple[str, str]] = []

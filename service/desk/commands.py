@@ -16,7 +16,8 @@ from typing import Any
 
 import click
 
-EXIT_OK, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 2, 3
+from service.exit_codes import EXIT_UNAVAILABLE, EXIT_USAGE
+
 TOKEN_FILE = "desk.token"
 log = logging.getLogger(__name__)
 
@@ -160,9 +161,9 @@ def desk(config: str | None, host: str | None, port: int | None, rebuild: bool, 
     database. Changes (silences) need the token: ESCALERT_DESK_TOKEN, or a generated one written
     to <data dir>/desk.token.
     """
-    from service.stream.commands import _settings
+    from service.stream.commands import load_command_settings
 
-    settings = _settings(config)
+    settings = load_command_settings(config)
     d = load_desk_settings()
     if host is not None or port is not None:
         d = d.model_copy(update={k: v for k, v in (("host", host), ("port", port)) if v is not None})

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from service.exit_codes import EXIT_PARTIAL
 from service.inputs import DEFAULT_MAX_BYTES
 
 
@@ -75,7 +76,7 @@ def detect(paths: tuple[str, ...], fmt: str, max_bytes: int, progress: bool | No
     out.flush()
     click.echo(f"escalert detect: {n_articles} articles, {n_signals} signals, {n_bad} invalid inputs", err=True)
     if n_bad:
-        sys.exit(1)
+        sys.exit(EXIT_PARTIAL)
 
 
 REALNEWS_CHOICES = ["case2021", "wikievents", "indiapolice", "rams", "plover-gsr", "desks", "realnews"]
@@ -136,7 +137,7 @@ def _evaluate_realnews(which: str, split: str, errors: bool, cache: Path | None)
     for reason in missing:
         click.echo(f"escalert evaluate: {reason}", err=True)
     if missing:
-        sys.exit(1)
+        sys.exit(EXIT_PARTIAL)
 
 
 commands = [detect, evaluate]

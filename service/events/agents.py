@@ -49,7 +49,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import faust
-from faust.streams import _current_event
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from pydantic import ValidationError
 
@@ -59,6 +58,7 @@ from schemas.signal import Signal
 from service.events.calendar import due, entry_from, to_ics
 from service.events.consolidate import ConsolidationConfig, Consolidator
 from service.events.tables import scoped_table
+from service.faust_private import reset_current_event, set_current_event
 
 log = logging.getLogger(__name__)
 
@@ -119,11 +119,11 @@ def coalesce(latest: dict[str, tuple[dict, list[float]]], version: dict, timesta
 @contextlib.contextmanager
 def current_event(event: Any) -> Iterator[None]:
     """Make ``event`` Faust's current event: table writes go to its partition."""
-    token = _current_event.set(weakref.ref(event))
+    token = set_current_event(weakref.ref(event))
     try:
         yield
     finally:
-        _current_event.reset(token)
+        reset_current_event(token)
 
 
 class EventMetrics:
@@ -279,7 +279,7 @@ def _register_flow(app: Any, parts: EventParts, stream_parts: Any, dead_letter: 
 
 def _register_alerts(app: Any, settings: Any, parts: EventParts) -> None:
     """Event alerts and calendar alerts, published on the alert agents' ``alerts`` topic."""
-    from service.alerts.agents import Staged, _ready
+    from service.alerts.agents import Staged, tables_ready
     from service.events.alerting import EventAlerting
 
     cfg = settings.events
@@ -326,7 +326,7 @@ def _register_alerts(app: Any, settings: Any, parts: EventParts) -> None:
 
     @app.timer(cfg.calendar_interval, name="events-calendar-due")
     async def calendar_due() -> None:
-        if not _ready(app):
+        if not tables_ready(app):
             return
         await calendar_alerts(alerting, parts, publish, lock, datetime.now(UTC))
 

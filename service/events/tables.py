@@ -18,8 +18,9 @@ from typing import Any
 import faust
 from aiokafka.partitioner import murmur2
 from faust.events import Event
-from faust.streams import _current_event
 from faust.types import Message
+
+from service.faust_private import reset_current_event, set_current_event
 
 
 def kafka_partition(key: str, partitions: int) -> int:
@@ -53,11 +54,11 @@ class ScopedTable(MutableMapping[str, Any]):
             msg = Message(self.topic, p, 0, 0.0, 0, None, None, None, None)
             event = Event(self.app, None, None, None, msg)
             held = self._events[p] = (event, weakref.ref(event))
-        token = _current_event.set(held[1])
+        token = set_current_event(held[1])
         try:
             yield
         finally:
-            _current_event.reset(token)
+            reset_current_event(token)
 
     def __getitem__(self, key: str) -> Any:
         with self._scope(key):

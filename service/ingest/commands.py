@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from service.stream.commands import EXIT_UNAVAILABLE, EXIT_USAGE, config_option
+from service.exit_codes import EXIT_UNAVAILABLE, EXIT_USAGE
+from service.stream.commands import config_option
 
 sources_option = click.option(
     "--sources", "-s", "sources", type=click.Path(dir_okay=False), required=True,

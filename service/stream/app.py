@@ -5,24 +5,23 @@ topics and group in one machine, and the alert agents attach to whatever app the
 Nothing here knows how detection works; ``agents.py`` wires the pure core in ``processing.py``.
 
 Alerts: after the detection agents exist, :func:`create_app` calls
-``service.alerts.agents.register(app, settings)`` when that module is importable and a
-subscriptions file is configured (``ESCALERT_ALERTS_SUBSCRIPTIONS``). Without either, the worker
-runs detection only.
+``service.alerts.agents.register(app, settings)`` when alerting is enabled and a subscriptions
+file is configured (``ESCALERT_ALERTS_SUBSCRIPTIONS``). Without one, the worker runs detection only.
 """
 
 from __future__ import annotations
 
 import errno
-import importlib
 import logging
-import ssl
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import faust
 
 from service.config import Settings
 from service.stream.metrics import StreamMetrics
+from service.stream.security import ssl_context
 from service.stream.topics import article_message_limit, dlq_message_limit
 
 log = logging.getLogger(__name__)
@@ -39,6 +38,18 @@ class StreamParts:
     articles_dlq: Any
     dedupe: Any  # faust.Table
     agent: Any
+    # Filled by agents.register: the detection agent and what the web views read of it.
+    detection: Any = None  # agents.DetectionAgent
+    intake: Any = None  # intake.Intake
+    last_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
+    update_lag: Callable[[], None] | None = None
+    finish: Any = None  # DetectionAgent.finish
+    # Filled by web.register and lifecycle.register / lifecycle.Worker.
+    state: dict[str, Any] = field(default_factory=dict)
+    pages: tuple[str, ...] = ()
+    broker: Any = None  # lifecycle.BrokerWatch
+    exit_reason: str | None = None
+    stop_worker: Callable[[str], None] | None = None
 
 
 # Faust's own pages, all off: /table/<name>/<key>/ serves table data (the dedupe table, the
@@ -81,17 +92,6 @@ def web_bind_problem(settings: Settings) -> str | None:
             return (f"ESCALERT_WEB_PORT: cannot serve health and metrics on {where}: {why} "
                     "(another worker? set ESCALERT_WEB_PORT, or ESCALERT_WEB_ENABLED=false)")
     return None
-
-
-def ssl_context(settings: Settings) -> ssl.SSLContext | None:
-    sec = settings.security
-    if not sec.uses_ssl:
-        return None
-    ctx = ssl.create_default_context(cafile=str(sec.ssl_cafile) if sec.ssl_cafile else None)
-    ctx.check_hostname = sec.ssl_check_hostname
-    if sec.ssl_certfile and sec.ssl_keyfile:
-        ctx.load_cert_chain(str(sec.ssl_certfile), str(sec.ssl_keyfile))
-    return ctx
 
 
 def broker_credentials(settings: Settings) -> faust.types.auth.CredentialsT | None:
@@ -176,30 +176,26 @@ def create_app(settings: Settings, *, detect: Any = None, with_alerts: bool = Tr
 def _maybe_register_events(app: faust.App, settings: Settings) -> bool:
     """Attach the event stage (``service.events.agents``) unless ESCALERT_EVENTS_ENABLED=false;
     after the alert agents, whose ``alerts`` topic its event alerts use."""
-    events = getattr(settings, "events", None)
-    if events is None or not events.enabled:
+    if not settings.events.enabled:
         return False
     if settings.processing_guarantee == "exactly_once":
         # Its sends and table writes are not part of Faust's transactions yet; measured: they
         # made the detection stage's transactional dedupe state go missing after a restart.
         log.warning("event stage off: it runs with ESCALERT_PROCESSING_GUARANTEE=at_least_once only")
         return False
-    importlib.import_module("service.events.agents").register(app, settings)
+    from service.events import agents  # local: the event stage's imports are its own
+
+    agents.register(app, settings)
     return True
 
 
 def _maybe_register_alerts(app: faust.App, settings: Settings) -> bool:
-    """Attach the alert agents when present and configured (a guarded import by design)."""
-    alerts = getattr(settings, "alerts", None)
-    if alerts is None or not getattr(alerts, "enabled", True) or not getattr(alerts, "subscriptions", None):
+    """Attach the alert agents when alerting is on and a subscriptions file is configured."""
+    alerts = settings.alerts
+    if not alerts.enabled or not alerts.subscriptions:
         return False
-    try:
-        module = importlib.import_module("service.alerts.agents")
-    except ImportError as exc:
-        if exc.name == "service.alerts.agents":
-            log.warning("alerts configured but service.alerts.agents is not installed; detection only")
-            return False
-        raise
-    module.register(app, settings)
+    from service.alerts import agents  # local: imports Apprise's plugins
+
+    agents.register(app, settings)
     log.info("alert agents registered (subscriptions: %s)", alerts.subscriptions)
     return True

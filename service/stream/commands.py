@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
+from service.exit_codes import EXIT_OK, EXIT_PARTIAL, EXIT_UNAVAILABLE, EXIT_USAGE
 
 config_option = click.option(
     "--config", "config", type=click.Path(dir_okay=False), default=None,
@@ -21,7 +21,7 @@ config_option = click.option(
 )
 
 
-def _settings(config: str | None, **overrides: Any) -> Any:
+def load_command_settings(config: str | None, **overrides: Any) -> Any:
     from service.config import ConfigError, load_settings
 
     try:
@@ -75,7 +75,7 @@ def worker(config: str | None, loglevel: str | None, create_topics: bool) -> Non
     status 1 (docs/robustness.md). While the broker is down the worker waits (not ready); if it
     comes back wiped, the worker exits with status 3 to be restarted.
     """
-    settings = _settings(config, log_level=loglevel)
+    settings = load_command_settings(config, log_level=loglevel)
     app = _create_app(settings)  # configuration first: a bad file is exit 2 even without Kafka
     from service.stream.app import web_bind_problem
     from service.stream.clients import BrokerUnreachable, check_reachable, ensure_topics
@@ -136,7 +136,7 @@ def publish(paths: tuple[str, ...], config: str | None, topic: str | None, rate:
     Each valid article goes out as JSON keyed by its id; invalid inputs are reported on stderr
     with file, line and reason, and make the exit status 1.
     """
-    settings = _settings(config)
+    settings = load_command_settings(config)
     from service.stream.clients import BrokerUnreachable
     from service.stream.publish import publish_paths
 
@@ -161,7 +161,7 @@ def publish(paths: tuple[str, ...], config: str | None, topic: str | None, rate:
 @click.option("--dry-run", is_flag=True, help="Print what would be created; touch nothing.")
 def topics(config: str | None, dry_run: bool) -> None:
     """Create the service's topics (partitions, replication, retention, compaction). Idempotent."""
-    settings = _settings(config)
+    settings = load_command_settings(config)
     from service.stream.topics import topic_specs
 
     specs = topic_specs(settings)
@@ -200,7 +200,7 @@ def tail(config: str | None, topic: str, from_beginning: bool, max_messages: int
 
     TOPIC is a logical name (signals, articles, articles-dlq, alerts, alerts-dlq) or a topic.
     """
-    settings = _settings(config)
+    settings = load_command_settings(config)
     from service.stream.clients import BrokerUnreachable, consumer
     from service.stream.render import render_message
 

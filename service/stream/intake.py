@@ -15,8 +15,8 @@ durable, and committed by Faust), and every other topic. The alert agents' messa
 through the conductor, exactly as before.
 
 How: :meth:`Intake.install` replaces the consumer's ``_drain_messages``, the fetch loop that
-Faust's Fetcher service runs (and restarts after each rebalance). The replacement is a copy of
-faust-streaming 0.15's, with one change: a message of the articles topic goes to
+Faust's Fetcher service runs (and restarts after each rebalance). The replacement
+(:func:`service.faust_private.drain_messages`) is a copy of faust-streaming 0.15's, with one change: a message of the articles topic goes to
 :meth:`Intake.put` instead of the conductor's callback. Messages that still arrive as events
 (through Faust's test utilities, or a fetch loop started before :meth:`install`) are put in the
 same list by the agent, so nothing depends on which path a message took.
@@ -25,20 +25,14 @@ same list by the agent, so nothing depends on which path a message took.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import inspect
 import logging
 from typing import Any
 
+from service.faust_private import install_fetch_loop
+
 log = logging.getLogger("escalert.stream")
 
-# SHA-256 (first 16 hex digits) of the source of faust-streaming 0.15.3's
-# Consumer._drain_messages, the loop copied below. Any other source (another Faust) and the
-# intake stays out: Faust's own path is slower but right by definition.
-FAUST_DRAIN_SHA256 = "44a2500309e83c63"
-
-CONSUMER_FETCHING = "FETCHING"  # faust.transport.consumer's diagnostic flag for the fetch loop
-YIELD_EVERY = 100  # messages between two yields to the event loop, as in Faust's own loop
+NOT_STARTED = "off: the detection agent has not started"
 
 
 class Intake:
@@ -57,6 +51,8 @@ class Intake:
         self.room = asyncio.Event()  # fewer than ``limit`` wait: the fetch loop may go on
         self.room.set()
         self.installed_on: Any = None
+        # "on", or "off: why" (served by /health/ready and the metric escalert_batch_intake)
+        self.state = NOT_STARTED
 
     def __len__(self) -> int:
         return len(self.messages)
@@ -108,103 +104,15 @@ class Intake:
         consumer = self.app.consumer
         if self.installed_on is consumer:
             return True
-        reason = faust_drain_mismatch(type(consumer))
+        reason = install_fetch_loop(consumer, self)
         if reason is not None:
+            self.state = f"off: {reason}"
             log.warning("batch intake off (%s): Faust's per-event path delivers %s", reason, self.topic)
             return False
-
-        async def drain_messages(fetcher: Any) -> None:
-            await _drain_messages(consumer, fetcher, self)
-
-        consumer._drain_messages = drain_messages
         self.installed_on = consumer
+        self.state = "on"
         return True
 
-
-def faust_drain_mismatch(consumer_class: type) -> str | None:
-    """Why the intake's copy of the fetch loop cannot stand in for ``consumer_class``'s, or None."""
-    try:
-        source = inspect.getsource(consumer_class._drain_messages)  # type: ignore[attr-defined]
-    except (AttributeError, OSError, TypeError) as exc:
-        return f"cannot read Faust's fetch loop: {exc}"
-    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
-    if digest != FAUST_DRAIN_SHA256:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            faust = f"faust-streaming {version('faust-streaming')}"
-        except PackageNotFoundError:
-            faust = "this Faust"
-        return f"{faust}'s fetch loop is not the one the intake copies (0.15.3's)"
-    return None
-
-
-async def _drain_messages(consumer: Any, fetcher: Any, intake: Intake) -> None:
-    """faust-streaming 0.15's ``Consumer._drain_messages``, delivering ``intake.topic`` in bulk.
-
-    Kept line for line where it is Faust's (read offsets, gaps, periodic commits, stopping);
-    only the delivery differs, and only for the intake's topic.
-    """
-    app = consumer.app
-    callback = consumer.callback
-    getmany = consumer.getmany
-    consumer_should_stop = consumer._stopped.is_set
-    fetcher_should_stop = fetcher._stopped.is_set
-    get_read_offset = consumer._read_offset.__getitem__
-    set_read_offset = consumer._read_offset.__setitem__
-    set_flag = consumer.diag.set_flag
-    unset_flag = consumer.diag.unset_flag
-    commit_every = consumer._commit_every
-    acks_enabled_for = app.topics.acks_enabled_for
-    flow_active = app.flow_control.is_active
-    topic = intake.topic
-    put = intake.put
-    room = intake.room
-
-    num_since_yield = 0
-    try:
-        while not (consumer_should_stop() or fetcher_should_stop()):
-            set_flag(CONSUMER_FETCHING)
-            ait = getmany(timeout=1.0)
-            # Sleeping because sometimes getmany is called in a loop never releasing to the loop
-            await consumer.sleep(0)
-            if not consumer.should_stop:
-                async for tp, message in ait:
-                    num_since_yield += 1
-                    if num_since_yield > YIELD_EVERY:
-                        await asyncio.sleep(0)
-                        num_since_yield = 0
-                    offset = message.offset
-                    r_offset = get_read_offset(tp)
-                    if r_offset is None or offset >= r_offset:
-                        gap = offset - (r_offset or 0)
-                        if gap > 1 and r_offset and acks_enabled_for(message.topic):
-                            await consumer._add_gap(tp, r_offset + 1, offset)
-                        if commit_every is not None and consumer._n_acked >= commit_every:
-                            consumer._n_acked = 0
-                            await consumer.commit()
-                        if message.topic != topic:
-                            await consumer.wait_first(callback(message), consumer.suspend_flow.wait())
-                        elif flow_active() and message.generation_id == app.consumer_generation_id:
-                            # (A message fetched before a rebalance is not delivered, nor acked:
-                            # Faust seeks back to the committed offsets, so it comes again.)
-                            put(message)
-                            if not room.is_set():
-                                await consumer.wait_first(room.wait(), consumer.suspend_flow.wait())
-                        set_read_offset(tp, offset)
-                unset_flag(CONSUMER_FETCHING)
-    except consumer.consumer_stopped_errors:
-        if consumer.transport.app.should_stop:
-            log.info("Broker stopped consumer, shutting down...")
-            return
-        raise
-    except asyncio.CancelledError:
-        if consumer.transport.app.should_stop:
-            log.info("Consumer shutting down for user cancel.")
-            return
-        raise
-    except Exception as exc:
-        log.exception("Drain messages raised: %r", exc)
-        raise
-    finally:
-        unset_flag(CONSUMER_FETCHING)
+    def turned_off(self, why: str) -> None:
+        """The intake is not used (``why``): Faust's per-event path delivers the topic."""
+        self.state = f"off: {why}"

@@ -19,7 +19,7 @@
   pending fetch tasks and awaits them unguarded, and a task cancelled during its retry back-off
   (the path taken while no broker answers) raises ``CancelledError`` out of ``close``. That
   aborts Faust's consumer thread before it reports its shutdown, and the worker waits for it
-  forever. :func:`install_fetcher_close_fix` makes ``close`` wait for each cancelled task
+  forever. :func:`service.faust_private.install_fetcher_close_fix` makes ``close`` wait for each cancelled task
   without letting its cancellation escape.
 - :class:`Worker` adds a deadline to Faust's clean stop: after SIGTERM or SIGINT the worker
   exits within ``ESCALERT_SHUTDOWN_GRACE_SECONDS`` even when some other stop step hangs.
@@ -41,9 +41,10 @@ from typing import Any
 
 import faust
 
+from service.exit_codes import EXIT_BROKER_LOST
+
 log = logging.getLogger("escalert.broker")
 
-EXIT_BROKER_LOST = 3
 NOTICE_EVERY = 10.0
 
 
@@ -114,7 +115,7 @@ class BrokerWatch:
 
 
 def _security_kwargs(settings: Any) -> dict[str, Any]:
-    from service.stream.app import ssl_context
+    from service.stream.security import ssl_context
 
     sec = settings.security
     kw: dict[str, Any] = {"security_protocol": sec.protocol, "ssl_context": ssl_context(settings)}
@@ -150,41 +151,6 @@ async def probe(settings: Any, topics: list[str], timeout: float = 3.0) -> Probe
     return None
 
 
-async def _fetcher_close(self: Any) -> None:
-    """aiokafka's ``Fetcher.close`` (0.14), each pending task awaited without its cancellation
-    escaping; a cancellation of ``close`` itself still propagates."""
-    self._closed = True
-    self._fetch_task.cancel()
-    await _settle_cancelled(self._fetch_task)
-    for waiter in self._fetch_waiters:
-        self._notify(waiter)
-    for task in self._pending_tasks:
-        task.cancel()
-        await _settle_cancelled(task)
-
-
-async def _settle_cancelled(task: Any) -> None:
-    try:
-        await task
-    except asyncio.CancelledError:
-        current = asyncio.current_task()
-        if current is not None and current.cancelling():
-            raise
-
-
-_replaced: dict[str, Any] = {}
-
-
-def install_fetcher_close_fix() -> None:
-    """Replace ``aiokafka.consumer.fetcher.Fetcher.close`` (idempotent; the original is kept in
-    ``_replaced`` for the test that shows why)."""
-    from aiokafka.consumer.fetcher import Fetcher
-
-    if Fetcher.close is not _fetcher_close:
-        _replaced["Fetcher.close"] = Fetcher.close
-        Fetcher.close = _fetcher_close  # type: ignore[method-assign]
-
-
 CLUSTER_FILE = "kafka-cluster-id"
 
 
@@ -217,6 +183,7 @@ def adopt_cluster(state_dir: Path, cluster_id: str | None) -> str | None:
 
 def register(app: faust.App, parts: Any) -> BrokerWatch:
     """Probe the broker on a timer; keep ``parts.broker`` (readiness) and stop on a lost cluster."""
+    from service.faust_private import install_fetcher_close_fix
     from service.stream.topics import topic_specs
 
     install_fetcher_close_fix()

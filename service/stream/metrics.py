@@ -49,5 +49,12 @@ class StreamMetrics:
             ["topic", "partition"], registry=r,
         )
 
+        self.batch_intake = Gauge(
+            "escalert_batch_intake",
+            "1 while the articles topic's messages come in bulk from the fetch loop (batch intake on), "
+            "0 while Faust's per-event path delivers them (why: /health/ready, batch_intake).",
+            registry=r,
+        )
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -88,12 +88,10 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
 
 
 def _event_topic_specs(settings: Settings) -> list[TopicSpec]:
-    """The event stage's topics (``service.events``), when that package is present."""
-    try:
-        from service.events.topics import event_topic_specs
-    except ImportError:  # pragma: no cover - only without the events package
-        return []
-    return event_topic_specs(settings)
+    """The event stage's topics (``service.events``), when it is enabled."""
+    from service.events.topics import event_topic_specs
+
+    return event_topic_specs(settings, topic_spec, changelog_name)
 
 
 def alert_topic_specs(settings: Settings) -> list[TopicSpec]:

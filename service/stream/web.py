@@ -4,7 +4,8 @@
   hung process, nothing more).
 - ``GET /health/ready``: 200 once partitions are assigned and table recovery has finished, 503
   during start-up, rebalances and while no broker answers (see lifecycle.py; a readiness probe
-  keeps traffic and alarms off meanwhile).
+  keeps traffic and alarms off meanwhile). Its body also says whether the batch intake is on
+  (``"batch_intake": "on"`` or ``"off: why"``, see intake.py).
 - ``GET /metrics``: Prometheus text format (names in docs/stream.md, "Health and metrics").
 """
 
@@ -30,7 +31,20 @@ def readiness(app: faust.App, parts: Any) -> tuple[bool, dict[str, Any]]:
     details = {"ready": ready, "recovered": recovered, "rebalancing": rebalancing, "assigned": assigned}
     if broker is not None:
         details["broker"] = broker.health()
+    intake = getattr(parts, "intake", None)
+    if intake is not None:
+        details["batch_intake"] = intake.state  # "on", or "off: why"
     return ready, details
+
+
+def refresh_metrics(parts: Any) -> None:
+    """The gauges read at scrape time: consumer lag, batch intake on/off."""
+    update = getattr(parts, "update_lag", None)
+    if update is not None:
+        update()
+    intake = getattr(parts, "intake", None)
+    if intake is not None:
+        parts.metrics.batch_intake.set(1 if intake.state == "on" else 0)
 
 
 PATHS = ("/health/live", "/health/ready", "/metrics")
@@ -59,7 +73,5 @@ def register(app: faust.App, parts: Any) -> None:
 
     @app.page("/metrics")
     async def metrics(web: Any, request: Any) -> Any:
-        update = getattr(parts, "update_lag", None)
-        if update is not None:
-            update()
+        refresh_metrics(parts)
         return web.bytes(parts.metrics.render(), content_type="text/plain; version=0.0.4")

@@ -14,7 +14,6 @@ from markdown_it import MarkdownIt
 from schemas.alert import Alert
 from service.alerts.names import label, name_of
 from service.alerts.render import (
-    channel_profile,
     date_phrase,
     escape_md,
     fit,
@@ -303,14 +302,6 @@ def test_digest_lists_groups_with_counts_and_links(make_signal) -> None:
     assert len([t for t in commonmark().parse(md) if t.type == "list_item_open"]) == 4  # 2 + "and 2 more" + 1
     html = render(d, "html", NOW).body
     assert "MOBILIZE in UKR: 4</h3>" in html
-
-
-def test_channel_profiles() -> None:
-    assert channel_profile("mailtos://u:p@smtp.example.org") == ("html", None)
-    assert channel_profile("tgram://tok/123") == ("markdown", 4096)
-    assert channel_profile("discord://id/tok") == ("markdown", 2000)
-    assert channel_profile("sns://a/b/c") == ("text", 160)
-    assert channel_profile("json://127.0.0.1/x") == ("markdown", None)
 
 
 # --- fit ----------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from faust.transport.drivers.aiokafka import Consumer as AIOKafkaConsumer
 from faust.types import TP
 from faust.types.tuples import ConsumerMessage
 
-from service.stream.intake import Intake, _drain_messages, faust_drain_mismatch
+from service.faust_private import drain_messages, faust_drain_mismatch
+from service.stream.intake import Intake
 
 ARTICLES = "articles"
 
@@ -82,7 +83,7 @@ class FakeConsumer:
 
 
 def drain(consumer: FakeConsumer, intake: Intake) -> Any:
-    return _drain_messages(consumer, consumer.fetcher, intake)
+    return drain_messages(consumer, consumer.fetcher, intake)
 
 
 async def test_articles_go_to_the_intake_in_order_and_other_topics_to_the_conductor() -> None:
@@ -160,7 +161,7 @@ async def test_take_within_returns_a_full_batch_at_once_and_a_partial_one_when_t
 
 
 def test_installed_faust_is_the_one_the_loop_was_copied_from() -> None:
-    # If this fails, Faust was upgraded: compare its Consumer._drain_messages with intake.py's
+    # If this fails, Faust was upgraded: compare its Consumer._drain_messages with faust_private.py's
     # copy, carry its changes over, then update FAUST_DRAIN_SHA256.
     assert faust_drain_mismatch(AIOKafkaConsumer) is None
 
@@ -186,7 +187,7 @@ def test_install_replaces_the_fetch_loop_once() -> None:
     intake = Intake(app, ARTICLES, limit=10)
     assert intake.install() is True
     installed = consumer._drain_messages
-    assert installed.__qualname__.startswith("Intake.install")
+    assert installed.__qualname__.startswith("install_fetch_loop")
     assert intake.install() is True and consumer._drain_messages is installed
 
 
@@ -196,7 +197,7 @@ def test_partition_scope_gives_each_message_its_partitions_event() -> None:
     import faust
     from faust.streams import current_event
 
-    from service.stream.agents import PartitionScope
+    from service.stream.dedupe import PartitionScope
 
     app = faust.App("intake-scope-test", store="memory://")
     scope = PartitionScope(app)
@@ -210,3 +211,28 @@ def test_partition_scope_gives_each_message_its_partitions_event() -> None:
     assert seen[0] is seen[2]  # one event per partition and batch
     scope.close()
     assert current_event() is before
+
+
+def test_the_intakes_state_is_in_health_and_metrics() -> None:
+    """Whether the batch intake is on, and why not, is served (/health/ready, a metric)."""
+    from service.config import load_settings
+    from service.stream.app import create_app
+    from service.stream.web import readiness, refresh_metrics
+
+    s = load_settings(app_id="unit-intake-state", brokers="127.0.0.1:1")  # nothing listens on port 1
+    app = create_app(s, detect=lambda a: [], with_alerts=False)
+    parts = app.escalert
+
+    def served() -> tuple[str, bytes]:
+        refresh_metrics(parts)
+        line = [ln for ln in parts.metrics.render().splitlines() if ln.startswith(b"escalert_batch_intake ")]
+        return readiness(app, parts)[1]["batch_intake"], line[0]
+
+    assert served() == ("off: the detection agent has not started", b"escalert_batch_intake 0.0")
+    assert parts.intake.install() is True  # the app's consumer runs faust-streaming 0.15.3's loop
+    assert served() == ("on", b"escalert_batch_intake 1.0")
+    parts.intake.installed_on = None
+    parts.intake.app = SimpleNamespace(consumer=object())
+    assert parts.intake.install() is False
+    state, metric = served()
+    assert state.startswith("off: cannot read Faust's fetch loop") and metric == b"escalert_batch_intake 0.0"

@@ -11,13 +11,14 @@ import pytest
 from aiokafka.consumer.fetcher import Fetcher
 from aiokafka.errors import KafkaConnectionError
 
+from service import faust_private
+from service.faust_private import install_fetcher_close_fix
 from service.stream import lifecycle
 from service.stream.lifecycle import (
     BrokerWatch,
     Probe,
     Worker,
     adopt_cluster,
-    install_fetcher_close_fix,
 )
 
 UP = Probe("cluster-a", frozenset({"articles", "signals"}))
@@ -119,7 +120,7 @@ class _FakeFetcher:
 
 async def test_closing_the_fetcher_during_an_outage_does_not_raise():
     install_fetcher_close_fix()
-    original = lifecycle._replaced["Fetcher.close"]
+    original = faust_private.replaced["Fetcher.close"]
     broken = _FakeFetcher()
     await asyncio.sleep(0)  # both tasks reach their sleep
     with pytest.raises(asyncio.CancelledError):  # what stopped the consumer thread mid-shutdown
