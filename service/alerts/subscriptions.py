@@ -40,6 +40,7 @@ from service.alerts.targets import (
     target_problem,
     written_scheme,
 )
+from service.reloading import FileReloader
 
 log = logging.getLogger(__name__)
 
@@ -277,49 +278,21 @@ def load_subscriptions(
     return build_set(doc, path=p, mtime=st.st_mtime, environ=environ, file_root=file_root)
 
 
-class SubscriptionsReloader:
-    """Keeps the current good :class:`SubscriptionSet`; ``poll()`` reloads it when the file changes.
-
-    Callers (the worker's timer, every few seconds) call :meth:`poll`; it stats the file and only
-    re-reads when the mtime or size changed. An invalid new version is logged (with the reason)
-    and reported in :attr:`last_error`, and the previous good set stays in force: a typo while
-    editing must never silence every channel.
+class SubscriptionsReloader(FileReloader[SubscriptionSet]):
+    """Keeps the current good :class:`SubscriptionSet`; ``poll()`` reloads it when the file changes
+    (see :class:`~service.reloading.FileReloader`: an invalid new version is logged and reported
+    in ``last_error``, and the previous good set stays in force).
     """
 
     def __init__(
         self, path: str | Path, *, environ: dict[str, str] | None = None,
         file_root: Path | None = None,
     ) -> None:
-        self.path = Path(path)
-        self._environ = environ
         # fixed at start: a later change of working directory must not move the allowed root
         self._file_root = default_file_root() if file_root is None else file_root
-        self.current: SubscriptionSet = load_subscriptions(
-            self.path, environ=environ, file_root=self._file_root
+        super().__init__(
+            path,
+            load=lambda p: load_subscriptions(p, environ=environ, file_root=self._file_root),
+            errors=SubscriptionsError, what="subscriptions", logger=log,
+            summary=lambda new: f"{len(new.file.subscriptions)} subscriptions",
         )
-        self._stamp = self._stat()
-        self.last_error: SubscriptionsError | None = None
-
-    def _stat(self) -> tuple[float, int] | None:
-        try:
-            st = self.path.stat()
-        except OSError:
-            return None
-        return (st.st_mtime_ns, st.st_size)
-
-    def poll(self) -> bool:
-        """Reload if the file changed; True when a new version was taken into use."""
-        stamp = self._stat()
-        if stamp == self._stamp:
-            return False
-        self._stamp = stamp
-        try:
-            new = load_subscriptions(self.path, environ=self._environ, file_root=self._file_root)
-        except SubscriptionsError as exc:
-            self.last_error = exc
-            log.error("subscriptions not reloaded, keeping the last good version: %s", exc)
-            return False
-        self.current = new
-        self.last_error = None
-        log.info("subscriptions reloaded: %d subscriptions", len(new.file.subscriptions))
-        return True

@@ -29,6 +29,7 @@ from service.ingest.fetch import Fetcher, FetchError, Response
 from service.ingest.items import Candidate, Poll, needs_fetch, resolve_id
 from service.ingest.schedule import next_due
 from service.ingest.state import SourceHealth, StateView
+from service.reloading import FileReloader
 
 log = logging.getLogger(__name__)
 
@@ -61,34 +62,13 @@ def load_sources(path: str | Path) -> SourcesFile:
         raise SourcesError(f"{path}: " + "; ".join(problems)) from None
 
 
-class SourcesReloader:
+class SourcesReloader(FileReloader[SourcesFile]):
+    """The sources file, reloaded when it changes; an invalid edit is logged and the last good
+    version stays in force (:class:`~service.reloading.FileReloader`)."""
+
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.current = load_sources(self.path)
-        self._stamp = self._stat()
-        self.last_error: str | None = None
-
-    def _stat(self) -> tuple[int, int] | None:
-        try:
-            st = self.path.stat()
-        except OSError:
-            return None
-        return (st.st_mtime_ns, st.st_size)
-
-    def poll(self) -> bool:
-        stamp = self._stat()
-        if stamp == self._stamp:
-            return False
-        self._stamp = stamp
-        try:
-            self.current = load_sources(self.path)
-        except SourcesError as exc:
-            self.last_error = str(exc)
-            log.error("sources not reloaded, keeping the last good version: %s", exc)
-            return False
-        self.last_error = None
-        log.info("sources reloaded: %d sources", len(self.current.sources))
-        return True
+        super().__init__(path, load=load_sources, errors=SourcesError, what="sources", logger=log,
+                         summary=lambda new: f"{len(new.sources)} sources")
 
 
 @dataclass(slots=True)
