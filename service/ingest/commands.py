@@ -13,22 +13,12 @@ from typing import Any
 import click
 
 from service.exit_codes import EXIT_UNAVAILABLE, EXIT_USAGE
-from service.stream.commands import config_option
+from service.stream.commands import config_option, load_command_settings
 
 sources_option = click.option(
     "--sources", "-s", "sources", type=click.Path(dir_okay=False), required=True,
     envvar="ESCALERT_INGEST_SOURCES", help="The sources file (sources.yaml); also ESCALERT_INGEST_SOURCES.",
 )
-
-
-def _settings(config: str | None) -> Any:
-    from service.config import ConfigError, load_settings
-
-    try:
-        return load_settings(config)
-    except ConfigError as exc:
-        click.echo(f"escalert: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
 
 
 def _reloader(path: str) -> Any:
@@ -69,7 +59,7 @@ def run(config: str | None, sources: str, instance: str | None, once: bool, web_
     from service.logs import settings_secrets, setup_logging
     from service.stream.clients import BrokerUnreachable
 
-    settings = _settings(config)
+    settings = load_command_settings(config)
     reloader = _reloader(sources)
     setup_logging(settings.log_level, settings.log_format, secrets=settings_secrets(settings))
     try:
@@ -134,7 +124,7 @@ def status(config: str | None, sources: str | None, fmt: str) -> None:
     from service.ingest.state import StateView
     from service.stream.clients import BrokerUnreachable, check_reachable
 
-    settings = _settings(config)
+    settings = load_command_settings(config)
     names = [s.name for s in _reloader(sources).current.sources] if sources else None
     view = StateView()
     try:
