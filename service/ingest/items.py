@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from service.ingest import canon
-from service.ingest.language import detect_language
+from service.ingest.language import SAMPLE_CHARS, detect_language
 from service.ingest.state import Seen, SourceHealth, StateView, encode
 
 DLQ_TOPIC = "ingest-dlq"
@@ -97,7 +97,7 @@ class Poll:
             self.note_seen(view, aid, cand)
             return "unchanged"
         revision = 0 if prior is None else prior.revision + 1
-        lang = detect_language(f"{title}\n{text}", declared_language)
+        lang = detect_language(f"{title}\n{text[:SAMPLE_CHARS]}", declared_language)
         article = {
             "id": aid, "title": title, "body": text, "source": cand.outlet or cand.source,
             "url": cand.url, "language": lang.code, "text_source": text_source, "revision": revision,

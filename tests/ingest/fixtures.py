@@ -36,6 +36,25 @@ def page(title: str, paras: list[str] | None = None) -> str:
     return BOILER.format(title=title, paras=body)
 
 
+# What surrounds the article on a news site: scripts, navigation, related links, widgets.
+FURNITURE = (
+    "<script>window.dataLayer=window.dataLayer||[];" + "var x=1;" * 2000 + "</script>"
+    + "<nav><ul>" + "".join(f'<li><a href="/section/{k}">Section {k}</a></li>' for k in range(300)) + "</ul></nav>"
+    + "<aside><h3>Related</h3><ul>" + "".join(f'<li><a href="/story/{k}">Related story number {k} with a long teaser headline</a></li>' for k in range(200)) + "</ul></aside>"
+)
+WIDGETS = (
+    '<iframe src="/ad"><p>Advertisement</p></iframe><button>Listen to this article</button>'
+    '<select><option>Edition: UK</option><option>Edition: US</option></select>'
+    '<svg><path d="M0 0"/><text>Logo</text></svg><menu><li>Share</li><li>Print</li></menu>'
+    "<style>.x{color:red}</style><footer><p>Copyright Example News. All rights reserved.</p></footer>"
+)
+
+
+def furnished_page(title: str, paras: list[str] | None = None, extra: str = FURNITURE) -> str:
+    """:func:`page` inside the furniture of a real news site (about 48 KB of HTML)."""
+    return page(title, paras).replace("</body>", extra + "</body>")
+
+
 def rss(base: str, items: list[tuple[str, str, str]], title: str = "Example World News") -> str:
     """items: (guid, path, title)."""
     when = format_datetime(datetime(2026, 12, 6, 9, 0, tzinfo=UTC))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import time
 import zipfile
 
 import pytest
@@ -14,7 +15,7 @@ from service.ingest.extract import extract_page, html_fragment_text
 from service.ingest.feeds import FeedError, parse_feed
 from service.ingest.runner import SourcesError, load_sources
 from service.ingest.schedule import next_due, parse_retry_after
-from tests.ingest.fixtures import atom, page, rdf, rss
+from tests.ingest.fixtures import FURNITURE, WIDGETS, atom, furnished_page, page, rdf, rss
 
 BASE = "http://news.example"
 ITEMS = [("g1", "/a/1", "Troops mass"), ("g2", "/a/2", "Talks set")]
@@ -141,3 +142,56 @@ def test_sources_file_errors_are_one_line(tmp_path) -> None:  # type: ignore[no-
 
 def test_example_sources_file_is_valid() -> None:
     assert len(load_sources("examples/sources.yaml").sources) >= 10
+
+
+def _trafilatura_plain(html: bytes, url: str) -> str:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, url=url, include_comments=False, include_tables=False, fast=True)
+    return doc.text.strip()
+
+
+def _seed_page() -> bytes:
+    from service.ingest.seedfeed import _page
+    from service.inputs import read_articles
+
+    (item,) = read_articles(["seeds/000_7c94694e4128f0a7.txt"])
+    return _page(item.article)
+
+
+@pytest.mark.parametrize("html", [
+    page("Troops mass near border").encode(),
+    furnished_page("Troops mass near border").encode(),
+    furnished_page("Troops mass near border", extra=FURNITURE + WIDGETS).encode(),
+    # the widgets before the article as well as after it
+    furnished_page("Troops mass", extra=WIDGETS).replace("<article>", WIDGETS + "<article>").encode(),
+    _seed_page(),
+], ids=["fixture", "furnished", "widgets", "widgets-first", "seed"])
+def test_pruning_first_keeps_trafilaturas_own_text(html: bytes) -> None:
+    """extract_page removes some elements before trafilatura sees the page (speed); the text must
+    be what trafilatura gives for the whole page."""
+    got = extract_page(html, url=BASE + "/a/1")
+    assert got is not None and got.text == _trafilatura_plain(html, BASE + "/a/1")
+    assert "Advertisement" not in got.text and "Edition: UK" not in got.text and "Copyright" not in got.text
+
+
+def test_pruned_elements_are_ones_trafilatura_deletes_itself() -> None:
+    """If a trafilatura upgrade starts keeping one of these elements, pruning it first would
+    change the text: this names the element."""
+    import re
+
+    from trafilatura.settings import MANUALLY_CLEANED
+
+    from service.ingest.extract import PRUNE_XPATH
+
+    tags = re.findall(r"\.//(\w+)", PRUNE_XPATH)
+    assert tags and [t for t in tags if t not in MANUALLY_CLEANED] == []
+
+
+def test_extraction_options_are_per_page_and_the_shared_ones_stay_untouched() -> None:
+    from service.ingest.extract import _options_of_the_day, extraction_options
+
+    one, two = extraction_options("https://a.example/1"), extraction_options("https://b.example/2", metadata=True)
+    assert (one.url, one.with_metadata, two.url, two.with_metadata) == ("https://a.example/1", False, "https://b.example/2", True)
+    assert one.fast and not one.comments and not one.tables
+    assert _options_of_the_day(False, time.strftime("%Y-%m-%d")).url is None
