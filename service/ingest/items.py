@@ -125,6 +125,18 @@ class Poll:
                               json.dumps(letter, ensure_ascii=False).encode("utf-8")))
         self.dead += 1
 
+    def dead_letter_input(self, url: str, reason: str, message: str, *, line: int | None = None,
+                          row: str | None = None) -> None:
+        """A source file (or one of its rows) that could not be used: its URL, the reason and,
+        for a row, its line and the row itself, so it can be read again or mended."""
+        letter = {"source": self.source, "url": url, "guid": None, "reason": reason, "message": message[:1000],
+                  "at": datetime.now(UTC).isoformat()}
+        if line is not None:
+            letter |= {"line": line, "row": row}
+        self.messages.append((DLQ_TOPIC, canon.article_id(url).encode(),
+                              json.dumps(letter, ensure_ascii=False).encode("utf-8")))
+        self.dead += 1
+
     def set_health(self, health: SourceHealth) -> None:
         self._put_state(f"source/{self.source}", health)
 

@@ -88,6 +88,38 @@ def rdf(base: str, items: list[tuple[str, str, str]]) -> str:
             f"<link>{base}</link><description>d</description></channel>{entries}</rdf:RDF>")
 
 
+def gdelt_zip(name: str, rows: list[list[str]]) -> bytes:
+    """A GDELT export as GDELT publishes it: one tab-separated file without a header in a zip."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(name, "".join("\t".join(r) + "\n" for r in rows))
+    return buf.getvalue()
+
+
+def gdelt_mention(event_id: str, source_name: str, url: str, confidence: int = 100, kind: int = 1,
+                  when: str = "20261206091500") -> list[str]:
+    """A row of a GDELT 2.0 mentions export (Event Mentions table, 16 columns), as recorded:
+    GlobalEventID, EventTimeDate, MentionTimeDate, MentionType, MentionSourceName,
+    MentionIdentifier, SentenceID, Actor1CharOffset, Actor2CharOffset, ActionCharOffset,
+    InRawText, Confidence, MentionDocLen, MentionDocTone, MentionDocTranslationInfo, Extras."""
+    return [event_id, when, when, str(kind), source_name, url, "2", "104", "-1", "131", "1",
+            str(confidence), "3184", "-6.01567398119122", "", ""]
+
+
+def gdelt_update_list(files: list[tuple[str, bytes]], *, wrong_md5_for: str = "") -> str:
+    """``lastupdate.txt`` naming ``files`` (url, content): ``<bytes> <md5> <url>`` per line."""
+    import hashlib
+
+    lines = []
+    for url, data in files:
+        md5 = hashlib.md5(data).hexdigest() if url != wrong_md5_for else "0" * 32
+        lines.append(f"{len(data)} {md5} {url}")
+    return "\n".join(lines) + "\n"
+
+
 class FixtureServer:
     """``routes``: path -> handler or (status, headers, body). Counts requests per path."""
 
