@@ -14,7 +14,7 @@ from service.ingest import canon
 from service.ingest.language import SAMPLE_CHARS, detect_language
 from service.ingest.state import Seen, SourceHealth, StateView, encode
 
-DLQ_TOPIC = "ingest-dlq"
+DLQ_TOPIC = "ingest-dlq"  # the default of ``topics.ingest_dlq``
 
 
 def fingerprint(*parts: str) -> str:
@@ -121,7 +121,7 @@ class Poll:
     def dead_letter(self, cand: Candidate, reason: str, message: str) -> None:
         letter = {"source": cand.source, "url": cand.url, "guid": cand.guid or None, "reason": reason,
                   "message": message[:1000], "at": datetime.now(UTC).isoformat()}
-        self.messages.append((DLQ_TOPIC, canon.article_id(cand.url).encode(),
+        self.messages.append(("__dlq__", canon.article_id(cand.url).encode(),
                               json.dumps(letter, ensure_ascii=False).encode("utf-8")))
         self.dead += 1
 
@@ -133,13 +133,14 @@ class Poll:
                   "at": datetime.now(UTC).isoformat()}
         if line is not None:
             letter |= {"line": line, "row": row}
-        self.messages.append((DLQ_TOPIC, canon.article_id(url).encode(),
+        self.messages.append(("__dlq__", canon.article_id(url).encode(),
                               json.dumps(letter, ensure_ascii=False).encode("utf-8")))
         self.dead += 1
 
     def set_health(self, health: SourceHealth) -> None:
         self._put_state(f"source/{self.source}", health)
 
-    def resolved(self, state_topic: str) -> list[tuple[str, bytes, bytes]]:
-        """The messages with the state placeholder topic filled in."""
-        return [(state_topic if t == "__state__" else t, k, v) for t, k, v in self.messages]
+    def resolved(self, state_topic: str, dlq_topic: str = DLQ_TOPIC) -> list[tuple[str, bytes, bytes]]:
+        """The messages with the state and dead-letter placeholder topics filled in."""
+        names = {"__state__": state_topic, "__dlq__": dlq_topic}
+        return [(names.get(t, t), k, v) for t, k, v in self.messages]

@@ -29,7 +29,7 @@ from service.ingest import gdelt
 from service.ingest.extract import extract_page, html_fragment_text, without_leading_title
 from service.ingest.feeds import FeedError, parse_feed
 from service.ingest.fetch import Fetcher, FetchError, Response
-from service.ingest.items import Candidate, Poll, needs_fetch, resolve_id
+from service.ingest.items import DLQ_TOPIC, Candidate, Poll, needs_fetch, resolve_id
 from service.ingest.schedule import next_due
 from service.ingest.state import SourceHealth, StateView
 from service.reloading import FileReloader
@@ -235,7 +235,7 @@ class Ingester:
 
     def __init__(self, *, reloader: SourcesReloader, view: StateView, writer: object,
                  owns: object, partitions: int, articles_topic: str, state_topic: str,
-                 metrics: object | None = None) -> None:
+                 dlq_topic: str = DLQ_TOPIC, metrics: object | None = None) -> None:
         self.reloader = reloader
         self.view = view
         self.writer = writer          # .commit(messages) (kafka_state.Writer)
@@ -243,6 +243,7 @@ class Ingester:
         self.partitions = partitions
         self.articles_topic = articles_topic
         self.state_topic = state_topic
+        self.dlq_topic = dlq_topic
         self.metrics = metrics
         self.fetcher = Fetcher(reloader.current.limits)
         self._running: set[str] = set()
@@ -284,7 +285,7 @@ class Ingester:
         health.updates_published += poll.updated
         health.dead_letters += poll.dead
         poll.set_health(health)
-        await asyncio.to_thread(self.writer.commit, poll.resolved(self.state_topic))  # type: ignore[attr-defined]
+        await asyncio.to_thread(self.writer.commit, poll.resolved(self.state_topic, self.dlq_topic))  # type: ignore[attr-defined]
         for key, value in poll.state:
             self.view.apply(key, value)
         if self.metrics is not None:

@@ -155,6 +155,17 @@ async def test_item_without_text_is_dead_lettered_with_url_and_reason(tmp_path, 
     assert ing.view.sources["x"].dead_letters == 1
 
 
+
+async def test_dead_letters_go_to_the_configured_topic(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    b = server.base
+    server.routes["/feed.rss"] = (200, {}, f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><guid>n</guid><link>{b}/gone</link><title>Gone</title></item></channel></rss>')
+    server.routes["/gone"] = (410, {}, "")
+    ing, writer = _ingester(tmp_path, LIMITS + f"sources:\n  - name: x\n    url: {b}/feed.rss\n")
+    ing.dlq_topic = "site-a.ingest-dlq"  # topics.ingest_dlq set to another name
+    await ing.poll_once(_source(ing, "x"))
+    assert [d["url"] for d in writer.on("site-a.ingest-dlq")] == [f"{b}/gone"] and writer.on("ingest-dlq") == []
+
+
 async def test_other_languages_go_to_their_own_topic(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
     b = server.base
     server.routes["/feed.rss"] = (200, {}, rss(b, [("fr", "/fr", "Les troupes")]))
