@@ -1,7 +1,7 @@
 """Ingest benchmark: page extraction rate on one core (trafilatura's own cost shown apart), and
 polling many feeds in one process from a fixture server on loopback (memory and time).
 
-    .venv/bin/python bench/bench_ingest.py [--pages 500] [--rounds 3] [--feeds 1000] [--items 10]
+    .venv/bin/python bench/bench_ingest.py [--pages 500] [--repeat 3] [--feeds 1000] [--items 10]
         [--html-dir DIR] [--extract-only]
 
 Loopback only; every loop is bounded by its count. The Kafka writer is replaced by one that
@@ -75,9 +75,9 @@ def _cpu_per_page(fn, pages: list[bytes]) -> float:  # type: ignore[no-untyped-d
     return (time.process_time() - t0) / len(pages)
 
 
-def bench_extract(pages: list[bytes], label: str, rounds: int) -> None:
+def bench_extract(pages: list[bytes], label: str, repeat: int) -> None:
     """CPU time per page (one core) of the three stages, measured in turns within one process
-    (round after round, median kept) so a load that comes and goes on the machine falls on all
+    (pass after pass, median kept) so a load that comes and goes on the machine falls on all
     three alike; the ratio whole path / extractor is the ingester's own cost."""
     from service.ingest.language import detect_language
 
@@ -89,11 +89,11 @@ def bench_extract(pages: list[bytes], label: str, rounds: int) -> None:
         "whole path (extract, ids, language, JSON)": lambda h, u: _whole_path(h, u, view),
     }
     times: dict[str, list[float]] = {name: [] for name in stages}
-    for _ in range(rounds):
+    for _ in range(repeat):
         for name, fn in stages.items():
             times[name].append(_cpu_per_page(fn, pages))
     size = sum(map(len, pages)) / len(pages)
-    print(f"extraction: {len(pages)} pages of {size / 1024:.1f} KB HTML ({label}), median of {rounds} rounds")
+    print(f"extraction: {len(pages)} pages of {size / 1024:.1f} KB HTML ({label}), median of {repeat} passes")
     med = {name: statistics.median(ts) for name, ts in times.items()}
     for name, t in med.items():
         print(f"  {name:44s} {1 / t:7.0f} pages/s  ({1e3 * t:.2f} ms CPU/page)")
@@ -149,16 +149,16 @@ async def bench_feeds(n_feeds: int, n_items: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=500)
-    ap.add_argument("--rounds", type=int, default=3, help="turns of the three extraction stages (median kept)")
+    ap.add_argument("--repeat", type=int, default=3, help="passes over the three extraction stages (median kept)")
     ap.add_argument("--html-dir", help="also measure on the saved pages of this directory (e.g. a corpus of real pages)")
     ap.add_argument("--extract-only", action="store_true", help="skip the feed polling part")
     ap.add_argument("--feeds", type=int, default=1000)
     ap.add_argument("--items", type=int, default=10)
     args = ap.parse_args()
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
-    bench_extract(_pages(args.pages), "synthetic news pages", args.rounds)
+    bench_extract(_pages(args.pages), "synthetic news pages", args.repeat)
     if args.html_dir:
-        bench_extract(_html_dir(args.html_dir, args.pages), args.html_dir, args.rounds)
+        bench_extract(_html_dir(args.html_dir, args.pages), args.html_dir, args.repeat)
     if not args.extract_only:
         asyncio.run(bench_feeds(args.feeds, args.items))
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -347,3 +347,19 @@ async def test_gdelt_malformed_rows_are_dead_letters_with_line_and_row(tmp_path,
     assert dead[0]["row"] == "1187531203\t20261206"
     h = ing.view.sources["gd"]
     assert h.dead_letters == 2 and "unreadable rows" in (h.warning or "")
+
+
+async def test_a_file_of_many_bad_rows_gives_a_bounded_number_of_dead_letters(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    from service.ingest.runner import MAX_BAD_ROW_LETTERS
+
+    b = server.base
+    events, mentions = _recorded_update(b)
+    torn = [[str(n), "20261206"] for n in range(MAX_BAD_ROW_LETTERS + 5)]
+    ev_url, _me_url = _gdelt_site(server, [*torn, *events], mentions)
+    ing, writer = _ingester(tmp_path, LIMITS + GDELT_MENTIONS.format(b=b))
+    await ing.poll_once(_source(ing, "gd"))
+    dead = writer.on("ingest-dlq")
+    assert len(dead) == MAX_BAD_ROW_LETTERS + 1 and all(d["url"] == ev_url for d in dead)
+    assert [d["line"] for d in dead[:-1]] == list(range(1, MAX_BAD_ROW_LETTERS + 1))
+    assert "5 more unreadable rows" in dead[-1]["message"] and "line" not in dead[-1]
+    assert len(writer.on("articles")) == 3, "the good rows after the bad ones are still used"
