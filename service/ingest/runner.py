@@ -158,13 +158,15 @@ class Poller:
             poll.dead_letter_input(file.url, "bad_row", f"{file.url}: {len(bad) - MAX_BAD_ROW_LETTERS} more "
                                    f"unreadable rows after line {bad[MAX_BAD_ROW_LETTERS - 1].line}")
         if bad:
-            health.warning = f"{file.url}: {len(bad)} unreadable rows (first at line {bad[0].line}: {bad[0].reason})"
-            log.warning("ingest: %s: %s", poll.source, health.warning)
+            note = f"{file.url}: {len(bad)} unreadable rows (first at line {bad[0].line}: {bad[0].reason})"
+            _add_warning(health, note)
+            log.warning("ingest: %s: %s", poll.source, note)
         return rows
 
     def _gdelt_problem(self, poll: Poll, health: SourceHealth, url: str, reason: str, message: str) -> None:
         poll.dead_letter_input(url, reason, message)
         health.last_error, health.last_error_reason, health.last_error_at = message[:500], reason, now_s()
+        _add_warning(health, f"{reason}: {message}")
         log.warning("ingest: %s: %s (%s); sent to the dead letters", poll.source, message, reason)
 
     def _note_response(self, health: SourceHealth, resp: Response, url: str) -> None:
@@ -211,6 +213,11 @@ class Poller:
                                       accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
         # trafilatura is CPU-bound: off the event loop, so other fetches go on meanwhile.
         return await asyncio.to_thread(extract_page, resp.body, url=resp.url, metadata=metadata)
+
+
+def _add_warning(health: SourceHealth, text: str) -> None:
+    """A poll can have several things to say (both GDELT files): kept together, bounded."""
+    health.warning = (f"{health.warning}; {text}" if health.warning else text)[:1000]
 
 
 def record_success(health: SourceHealth, now: float, interval: float, limits: Limits) -> None:

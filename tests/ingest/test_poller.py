@@ -330,6 +330,11 @@ async def test_gdelt_mentions_file_with_a_wrong_md5_is_a_dead_letter_and_the_eve
     h = ing.view.sources["gd"]
     assert h.last_error_reason == "checksum" and me_url in h.last_error and h.dead_letters == 1
     assert h.consecutive_failures == 0, "the update list and the events file were read"
+    # `escalert ingest status` says it although the source is not failing.
+    from service.ingest.commands import status_row
+
+    line = status_row("gd", h)
+    assert "warning: checksum:" in line and "MD5" in line
 
 
 async def test_gdelt_malformed_rows_are_dead_letters_with_line_and_row(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
