@@ -153,11 +153,13 @@ def test_gdelt_mentions_file_joins_its_events_filters_and_outlets() -> None:
     events = gdelt.read_events_export(_export(MENTION_EVENTS))[0]
     data = gdelt_zip("20261206091500.mentions.CSV", [
         *MENTIONS, ["1", "only", "three"], gdelt_mention("1", "x.example", "https://x.example/1", confidence=100)[:11] + ["high", "1", "0", "", ""],
+        ["1", "x" * 200_000],  # one overlong field: that row is bad, not the whole file
+        gdelt_mention("1", "after.example", "https://after.example/1", confidence=10),
     ])
     f = GdeltFilters(countries=["UP"], min_confidence=50)
     mentions, bad = gdelt.read_mentions_export(data, keep=gdelt.mention_keeper(events, f))
-    assert [b.line for b in bad] == [8, 9] and bad[0].reason == "expected 16 columns, got 3" and "not a number" in bad[1].reason
-    assert bad[0].row == "1\tonly\tthree"
+    assert [b.line for b in bad] == [8, 9, 10] and bad[0].reason == "expected 16 columns, got 3" and "not a number" in bad[1].reason
+    assert bad[0].row == "1\tonly\tthree" and len(bad[2].row) == gdelt.MAX_ROW_CHARS
     # Event filters through the event's row; the confidence floor; event 999's row is not here, so
     # a country filter cannot be judged for it and it is left out.
     assert _urls(gdelt.select_urls(events, f, 10, mentions)) == [
@@ -170,7 +172,7 @@ def test_gdelt_mentions_file_joins_its_events_filters_and_outlets() -> None:
     mentions, _ = gdelt.read_mentions_export(data, keep=gdelt.mention_keeper(events, everything))
     assert _urls(gdelt.select_urls(events, everything, 10, mentions)) == [
         "https://www.reuters.com/world/a?utm_source=gdelt", "https://www.aljazeera.com/news/y",
-        "https://www.bbc.co.uk/news/x", "https://lowconfidence.example/z",
+        "https://www.bbc.co.uk/news/x", "https://lowconfidence.example/z", "https://after.example/1",
         "https://apnews.com/b", "https://apnews.com/b2", "https://dawn.com/old"]
     assert len(gdelt.select_urls(events, everything, 3, mentions)) == 3
     # The outlet filter reads MentionSourceName.
