@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -147,7 +148,8 @@ def _tsv_lines(data: bytes, expected: UpdateFile | None) -> Iterator[tuple[int, 
                 # limit would stop the whole file at one overlong field).
                 for n, line in enumerate(io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="\n"), 1):
                     yield n, line.rstrip("\r\n").split("\t")
-        except (zipfile.BadZipFile, EOFError, OSError) as exc:  # a truncated or corrupt member
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError, RuntimeError) as exc:
+            # a truncated or corrupt member (CRC, deflate stream), an unknown compression, encryption
             raise GdeltError("bad_export", f"unreadable zip member {names[0]!r}: {exc}") from None
 
 

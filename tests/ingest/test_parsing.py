@@ -196,6 +196,12 @@ def test_gdelt_mentions_file_with_the_wrong_md5_or_no_mentions_file() -> None:
     with pytest.raises(gdelt.GdeltError) as exc:
         gdelt.read_mentions_export(b"not a zip")
     assert exc.value.reason == "bad_export"
+    # A corrupt deflate stream, with no MD5 to catch it first: a named error, not a crash.
+    corrupt = bytearray(gdelt_zip("m.CSV", [gdelt_mention(str(i), "a.example", f"https://a.example/{i}") for i in range(500)]))
+    corrupt[60] ^= 0xFF
+    with pytest.raises(gdelt.GdeltError) as exc:
+        gdelt.read_mentions_export(bytes(corrupt))
+    assert exc.value.reason == "bad_export" and "m.CSV" in str(exc.value)
 
 
 def test_backoff_doubles_with_jitter_and_honours_retry_after() -> None:
