@@ -4,8 +4,9 @@ Two kinds of source:
 
 - ``feed``: an RSS 2.0, RSS 1.0 (RDF) or Atom feed, polled every ``interval_seconds`` with a
   conditional GET; each new item's page is fetched and its main text extracted (``full_text``).
-- ``gdelt``: GDELT 2.0's 15-minute update list; the events export it points to is read and the
-  source URLs of the rows that pass ``filters`` are fetched and extracted like feed items.
+- ``gdelt``: GDELT 2.0's 15-minute update list; the events export it points to (and, with
+  ``mentions``, the mentions export: every outlet's article about an event) is read and the URLs
+  of the rows that pass ``filters`` are fetched and extracted like feed items.
 
 Validation is strict (unknown keys, bad URLs, duplicate names and impossible limits fail at load
 with a message naming the source and the field), so a typo never silently drops a source.
@@ -34,7 +35,7 @@ class _Source(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(description="Unique id of the source: lower-case letters, digits, '-', '_', '.'.")
-    outlet: str | None = Field(default=None, description="The outlet's name put in each article's `source` (default: the feed's title).")
+    outlet: str | None = Field(default=None, description="The outlet's name put in each article's `source` (default: a feed's title; for GDELT, each article's own outlet: MentionSourceName or the URL's host).")
     interval_seconds: float = Field(default=300.0, ge=10, le=7 * 24 * 3600, description="Time between two polls.")
     full_text: bool = Field(default=True, description="Fetch each item's page and extract its main text; false keeps the feed's summary.")
     enabled: bool = Field(default=True, description="false: not polled.")
@@ -60,16 +61,19 @@ class FeedSource(_Source):
 
 
 class GdeltFilters(BaseModel):
-    """Which rows of a GDELT events export to take. Empty lists take everything."""
+    """Which rows of the GDELT exports to take. Empty lists take everything. A mention is judged by
+    its event's row (countries, root code, Goldstein) when the event is in the same update, and by
+    its own outlet and confidence."""
 
     model_config = ConfigDict(extra="forbid")
 
     countries: list[str] = Field(default_factory=list, description="FIPS 10-4 country codes of the action's place (ActionGeo_CountryCode), e.g. UP for Ukraine, RS for Russia.")
     actor_countries: list[str] = Field(default_factory=list, description="CAMEO country codes of either actor (Actor1/2CountryCode), e.g. UKR, RUS.")
     root_codes: list[str] = Field(default_factory=list, description="CAMEO root codes (EventRootCode), e.g. '14' protest, '18' assault, '19' fight.")
-    outlets: list[str] = Field(default_factory=list, description="Host names of the source URL (a suffix matches: reuters.com matches www.reuters.com).")
+    outlets: list[str] = Field(default_factory=list, description="Host names of the source URL, or a mention's MentionSourceName (a suffix matches: reuters.com matches www.reuters.com).")
     min_goldstein: float | None = Field(default=None, ge=-10, le=10, description="Keep rows whose GoldsteinScale is at least this (cooperative events).")
     max_goldstein: float | None = Field(default=None, ge=-10, le=10, description="Keep rows whose GoldsteinScale is at most this (e.g. -5 for serious conflict).")
+    min_confidence: int = Field(default=0, ge=0, le=100, description="Mentions only: keep mentions whose Confidence (GDELT's 10-100 %, how sure it is of the event in that article) is at least this.")
 
     @field_validator("countries")
     @classmethod
@@ -102,13 +106,16 @@ class GdeltFilters(BaseModel):
 
 
 class GdeltSource(_Source):
-    """GDELT 2.0's events export, followed through its update list."""
+    """GDELT 2.0's events export (and mentions export), followed through its update list. The
+    articles are credited to their outlet (the URL's host, or MentionSourceName) unless
+    ``outlet`` names one."""
 
-    kind: Literal["gdelt"] = Field(default="gdelt", description="GDELT 2.0 event files: the URLs of the events that pass `filters`.")
+    kind: Literal["gdelt"] = Field(default="gdelt", description="GDELT 2.0 event files: the URLs of the events (and, with `mentions`, of their mentions) that pass `filters`.")
     update_url: str = Field(default=GDELT_LAST_UPDATE, description="GDELT 2.0's lastupdate.txt (or a mirror).")
     interval_seconds: float = Field(default=900.0, ge=10, le=7 * 24 * 3600, description="GDELT publishes every 15 minutes.")
+    mentions: bool = Field(default=False, description="Also read the update's mentions export: the URLs of the other outlets' articles about each event (its corroboration), filtered like the events.")
     filters: GdeltFilters = Field(default_factory=GdeltFilters, description="Which events' URLs to fetch; default: all.")
-    max_urls_per_update: int = Field(default=200, ge=1, le=100_000, description="At most this many pages fetched per update (rows with the most articles mentioning them first).")
+    max_urls_per_update: int = Field(default=200, ge=1, le=100_000, description="At most this many pages fetched per update (events with the most articles first, each with its mentions).")
 
     @field_validator("update_url")
     @classmethod

@@ -114,7 +114,7 @@ class Topics(BaseModel):
     ingest_state: str = Field(
         default="ingest-state", description="The ingester's compacted state: seen articles, source health."
     )
-    ingest_dlq: str = Field(default="ingest-dlq", description="Feed items that gave no text (URL and reason).")
+    ingest_dlq: str = Field(default="ingest-dlq", description="What ingest could not use: items that gave no text, GDELT files and rows (URL and reason).")
 
     @field_validator("*")
     @classmethod

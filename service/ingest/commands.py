@@ -8,12 +8,15 @@ import signal
 import socket
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from service.exit_codes import EXIT_UNAVAILABLE, EXIT_USAGE
 from service.stream.commands import config_option, load_command_settings
+
+if TYPE_CHECKING:
+    from service.ingest.state import SourceHealth
 
 sources_option = click.option(
     "--sources", "-s", "sources", type=click.Path(dir_okay=False), required=True,
@@ -141,12 +144,20 @@ def status(config: str | None, sources: str | None, fmt: str) -> None:
         return
     click.echo(f"{'SOURCE':28} {'LAST SUCCESS':20} {'FAILS':>5} {'SEEN':>6} {'PUBL':>6} {'UPD':>4} {'DLQ':>4}  LAST ERROR")
     for name, h in rows.items():
-        if h is None:
-            click.echo(f"{name:28} {'never polled':20}")
-            continue
-        err = f"{h.last_error_reason}: {h.last_error}" if h.consecutive_failures else ""
-        click.echo(f"{name:28} {_ago(h.last_success):20} {h.consecutive_failures:>5} {h.items_seen:>6} "
-                   f"{h.articles_published:>6} {h.updates_published:>4} {h.dead_letters:>4}  {err[:100]}")
+        click.echo(status_row(name, h))
+
+
+def status_row(name: str, h: SourceHealth | None) -> str:
+    """One source's line of ``escalert ingest status``: the error of a failing source, else the
+    warning of its last poll (a feed's broken XML, a GDELT file or rows sent to the dead letters)."""
+    if h is None:
+        return f"{name:28} {'never polled':20}"
+    if h.consecutive_failures:
+        err = f"{h.last_error_reason}: {h.last_error}"
+    else:
+        err = f"warning: {h.warning}" if h.warning else ""
+    return (f"{name:28} {_ago(h.last_success):20} {h.consecutive_failures:>5} {h.items_seen:>6} "
+            f"{h.articles_published:>6} {h.updates_published:>4} {h.dead_letters:>4}  {err[:160]}")
 
 
 def _ago(ts: float | None) -> str:

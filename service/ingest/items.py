@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from service.ingest import canon
-from service.ingest.language import detect_language
+from service.ingest.language import SAMPLE_CHARS, detect_language
 from service.ingest.state import Seen, SourceHealth, StateView, encode
 
-DLQ_TOPIC = "ingest-dlq"
+DLQ_TOPIC = "ingest-dlq"  # the default of ``topics.ingest_dlq``
 
 
 def fingerprint(*parts: str) -> str:
@@ -97,7 +97,7 @@ class Poll:
             self.note_seen(view, aid, cand)
             return "unchanged"
         revision = 0 if prior is None else prior.revision + 1
-        lang = detect_language(f"{title}\n{text}", declared_language)
+        lang = detect_language(f"{title}\n{text[:SAMPLE_CHARS]}", declared_language)
         article = {
             "id": aid, "title": title, "body": text, "source": cand.outlet or cand.source,
             "url": cand.url, "language": lang.code, "text_source": text_source, "revision": revision,
@@ -121,13 +121,26 @@ class Poll:
     def dead_letter(self, cand: Candidate, reason: str, message: str) -> None:
         letter = {"source": cand.source, "url": cand.url, "guid": cand.guid or None, "reason": reason,
                   "message": message[:1000], "at": datetime.now(UTC).isoformat()}
-        self.messages.append((DLQ_TOPIC, canon.article_id(cand.url).encode(),
+        self.messages.append(("__dlq__", canon.article_id(cand.url).encode(),
+                              json.dumps(letter, ensure_ascii=False).encode("utf-8")))
+        self.dead += 1
+
+    def dead_letter_input(self, url: str, reason: str, message: str, *, line: int | None = None,
+                          row: str | None = None) -> None:
+        """A source file (or one of its rows) that could not be used: its URL, the reason and,
+        for a row, its line and the row itself, so it can be read again or mended."""
+        letter = {"source": self.source, "url": url, "guid": None, "reason": reason, "message": message[:1000],
+                  "at": datetime.now(UTC).isoformat()}
+        if line is not None:
+            letter |= {"line": line, "row": row}
+        self.messages.append(("__dlq__", canon.article_id(url).encode(),
                               json.dumps(letter, ensure_ascii=False).encode("utf-8")))
         self.dead += 1
 
     def set_health(self, health: SourceHealth) -> None:
         self._put_state(f"source/{self.source}", health)
 
-    def resolved(self, state_topic: str) -> list[tuple[str, bytes, bytes]]:
-        """The messages with the state placeholder topic filled in."""
-        return [(state_topic if t == "__state__" else t, k, v) for t, k, v in self.messages]
+    def resolved(self, state_topic: str, dlq_topic: str = DLQ_TOPIC) -> list[tuple[str, bytes, bytes]]:
+        """The messages with the state and dead-letter placeholder topics filled in."""
+        names = {"__state__": state_topic, "__dlq__": dlq_topic}
+        return [(names.get(t, t), k, v) for t, k, v in self.messages]

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -26,7 +29,7 @@ from service.ingest import gdelt
 from service.ingest.extract import extract_page, html_fragment_text, without_leading_title
 from service.ingest.feeds import FeedError, parse_feed
 from service.ingest.fetch import Fetcher, FetchError, Response
-from service.ingest.items import Candidate, Poll, needs_fetch, resolve_id
+from service.ingest.items import DLQ_TOPIC, Candidate, Poll, needs_fetch, resolve_id
 from service.ingest.schedule import next_due
 from service.ingest.state import SourceHealth, StateView
 from service.reloading import FileReloader
@@ -35,6 +38,7 @@ log = logging.getLogger(__name__)
 
 MAX_ITEMS_PER_POLL = 500
 MAX_GDELT_EXPORT_BYTES = 60_000_000
+MAX_BAD_ROW_LETTERS = 20  # per file; then one letter with the count
 
 
 class SourcesError(ValueError):
@@ -110,18 +114,60 @@ class Poller:
         if resp.status == 304:
             return poll
         try:
-            export = gdelt.events_export(gdelt.parse_update_list(resp.body.decode("utf-8", errors="replace")))
-            if export.url == health.cursor:  # this update was read already
-                return poll
-            data = await self.fetcher.get(export.url, max_bytes=MAX_GDELT_EXPORT_BYTES)
-            rows = gdelt.read_events_export(data.body, export)
+            files = gdelt.parse_update_list(resp.body.decode("utf-8", errors="replace"))
+            export = gdelt.events_export(files)
         except gdelt.GdeltError as exc:
             raise FetchError(exc.reason, str(exc)) from None
+        if export.url == health.cursor:  # this update was read already
+            return poll
+        health.warning = None
+        events: list[gdelt.EventRow] = await self._gdelt_file(poll, health, export, gdelt.read_events_export)
+        mentions: list[gdelt.MentionRow] = []
+        if source.mentions:
+            try:
+                mentions_file = gdelt.mentions_export(files)
+            except gdelt.GdeltError as exc:
+                self._gdelt_problem(poll, health, source.update_url, exc.reason, str(exc))
+            else:
+                keep = gdelt.mention_keeper(events, source.filters)
+                mentions = await self._gdelt_file(poll, health, mentions_file,
+                                                  functools.partial(gdelt.read_mentions_export, keep=keep))
         health.cursor = export.url
-        for url in gdelt.select_urls(rows, source.filters, source.max_urls_per_update):
+        for pick in gdelt.select_urls(events, source.filters, source.max_urls_per_update, mentions):
             health.items_seen += 1
-            await self._consider(poll, Candidate(source.name, url, outlet=source.outlet), full_text=True)
+            cand = Candidate(source.name, pick.url, outlet=source.outlet or pick.outlet)
+            await self._consider(poll, cand, full_text=True)
         return poll
+
+    async def _gdelt_file(self, poll: Poll, health: SourceHealth, file: gdelt.UpdateFile,
+                          parse: Callable[[bytes, gdelt.UpdateFile], tuple[list[Any], list[gdelt.BadRow]]]) -> list[Any]:
+        """One export file of an update: downloaded, checked against the update list's MD5 and
+        read. A file that cannot be used, and each row that cannot be read, go to the dead
+        letters with the file's URL and the reason, and into the source's health; the poll goes on
+        with the rest (the update's other file, the file's other rows)."""
+        try:
+            data = await self.fetcher.get(file.url, max_bytes=MAX_GDELT_EXPORT_BYTES)
+            rows, bad = await asyncio.to_thread(parse, data.body, file)
+        except (FetchError, gdelt.GdeltError) as exc:
+            self._gdelt_problem(poll, health, file.url, exc.reason, str(exc))
+            return []
+        for row in bad[:MAX_BAD_ROW_LETTERS]:
+            poll.dead_letter_input(file.url, "bad_row", f"{file.url} line {row.line}: {row.reason}",
+                                   line=row.line, row=row.row)
+        if len(bad) > MAX_BAD_ROW_LETTERS:
+            poll.dead_letter_input(file.url, "bad_row", f"{file.url}: {len(bad) - MAX_BAD_ROW_LETTERS} more "
+                                   f"unreadable rows after line {bad[MAX_BAD_ROW_LETTERS - 1].line}")
+        if bad:
+            note = f"{file.url}: {len(bad)} unreadable rows (first at line {bad[0].line}: {bad[0].reason})"
+            _add_warning(health, note)
+            log.warning("ingest: %s: %s", poll.source, note)
+        return rows
+
+    def _gdelt_problem(self, poll: Poll, health: SourceHealth, url: str, reason: str, message: str) -> None:
+        poll.dead_letter_input(url, reason, message)
+        health.last_error, health.last_error_reason, health.last_error_at = message[:500], reason, now_s()
+        _add_warning(health, f"{reason}: {message}")
+        log.warning("ingest: %s: %s (%s); sent to the dead letters", poll.source, message, reason)
 
     def _note_response(self, health: SourceHealth, resp: Response, url: str) -> None:
         if resp.etag or resp.last_modified:
@@ -169,6 +215,11 @@ class Poller:
         return await asyncio.to_thread(extract_page, resp.body, url=resp.url, metadata=metadata)
 
 
+def _add_warning(health: SourceHealth, text: str) -> None:
+    """A poll can have several things to say (both GDELT files): kept together, bounded."""
+    health.warning = (f"{health.warning}; {text}" if health.warning else text)[:1000]
+
+
 def record_success(health: SourceHealth, now: float, interval: float, limits: Limits) -> None:
     health.last_poll = health.last_success = now
     health.consecutive_failures = 0
@@ -191,7 +242,7 @@ class Ingester:
 
     def __init__(self, *, reloader: SourcesReloader, view: StateView, writer: object,
                  owns: object, partitions: int, articles_topic: str, state_topic: str,
-                 metrics: object | None = None) -> None:
+                 dlq_topic: str = DLQ_TOPIC, metrics: object | None = None) -> None:
         self.reloader = reloader
         self.view = view
         self.writer = writer          # .commit(messages) (kafka_state.Writer)
@@ -199,6 +250,7 @@ class Ingester:
         self.partitions = partitions
         self.articles_topic = articles_topic
         self.state_topic = state_topic
+        self.dlq_topic = dlq_topic
         self.metrics = metrics
         self.fetcher = Fetcher(reloader.current.limits)
         self._running: set[str] = set()
@@ -240,7 +292,7 @@ class Ingester:
         health.updates_published += poll.updated
         health.dead_letters += poll.dead
         poll.set_health(health)
-        await asyncio.to_thread(self.writer.commit, poll.resolved(self.state_topic))  # type: ignore[attr-defined]
+        await asyncio.to_thread(self.writer.commit, poll.resolved(self.state_topic, self.dlq_topic))  # type: ignore[attr-defined]
         for key, value in poll.state:
             self.view.apply(key, value)
         if self.metrics is not None:

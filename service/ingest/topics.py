@@ -16,7 +16,7 @@ def ingest_topic_specs(settings: Settings, languages: tuple[str, ...] = ()) -> l
               retention_hours=r.articles_hours, max_bytes=article_message_limit(settings)),
         # Compacted: the latest health per source and the latest record per seen article.
         topic_spec(settings, t.ingest_state, "ingest state: seen articles, source health (JSON), compacted"),
-        topic_spec(settings, t.ingest_dlq, "items ingest could not turn into articles (JSON: url, reason)",
+        topic_spec(settings, t.ingest_dlq, "items, GDELT files and rows ingest could not use (JSON: url, reason)",
               retention_hours=r.dlq_hours),
     ]
     for lang in languages:

@@ -51,6 +51,7 @@ async def run_ingester(settings: Any, reloader: Any, instance: str, stop: asynci
                 reloader=reloader, view=view, writer=LanguageTopics(writer, settings),
                 owns=(lambda _p: True) if once else reader.owns, partitions=reader.partitions,
                 articles_topic=settings.topics.articles, state_topic=settings.topics.ingest_state,
+                dlq_topic=settings.topics.ingest_dlq,
                 metrics=metrics,
             )
             log.info("ingest: %d sources, %d state records, instance %s",

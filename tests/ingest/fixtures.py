@@ -36,6 +36,25 @@ def page(title: str, paras: list[str] | None = None) -> str:
     return BOILER.format(title=title, paras=body)
 
 
+# What surrounds the article on a news site: scripts, navigation, related links, widgets.
+FURNITURE = (
+    "<script>window.dataLayer=window.dataLayer||[];" + "var x=1;" * 2000 + "</script>"
+    + "<nav><ul>" + "".join(f'<li><a href="/section/{k}">Section {k}</a></li>' for k in range(300)) + "</ul></nav>"
+    + "<aside><h3>Related</h3><ul>" + "".join(f'<li><a href="/story/{k}">Related story number {k} with a long teaser headline</a></li>' for k in range(200)) + "</ul></aside>"
+)
+WIDGETS = (
+    '<iframe src="/ad"><p>Advertisement</p></iframe><button>Listen to this article</button>'
+    '<select><option>Edition: UK</option><option>Edition: US</option></select>'
+    '<svg><path d="M0 0"/><text>Logo</text></svg><menu><li>Share</li><li>Print</li></menu>'
+    "<style>.x{color:red}</style><footer><p>Copyright Example News. All rights reserved.</p></footer>"
+)
+
+
+def furnished_page(title: str, paras: list[str] | None = None, extra: str = FURNITURE) -> str:
+    """:func:`page` inside the furniture of a real news site (about 48 KB of HTML)."""
+    return page(title, paras).replace("</body>", extra + "</body>")
+
+
 def rss(base: str, items: list[tuple[str, str, str]], title: str = "Example World News") -> str:
     """items: (guid, path, title)."""
     when = format_datetime(datetime(2026, 12, 6, 9, 0, tzinfo=UTC))
@@ -67,6 +86,38 @@ def rdf(base: str, items: list[tuple[str, str, str]]) -> str:
     return ('<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
             'xmlns="http://purl.org/rss/1.0/"><channel rdf:about="x"><title>Example RDF</title>'
             f"<link>{base}</link><description>d</description></channel>{entries}</rdf:RDF>")
+
+
+def gdelt_zip(name: str, rows: list[list[str]]) -> bytes:
+    """A GDELT export as GDELT publishes it: one tab-separated file without a header in a zip."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(name, "".join("\t".join(r) + "\n" for r in rows))
+    return buf.getvalue()
+
+
+def gdelt_mention(event_id: str, source_name: str, url: str, confidence: int = 100, kind: int = 1,
+                  when: str = "20261206091500") -> list[str]:
+    """A row of a GDELT 2.0 mentions export (Event Mentions table, 16 columns), as recorded:
+    GlobalEventID, EventTimeDate, MentionTimeDate, MentionType, MentionSourceName,
+    MentionIdentifier, SentenceID, Actor1CharOffset, Actor2CharOffset, ActionCharOffset,
+    InRawText, Confidence, MentionDocLen, MentionDocTone, MentionDocTranslationInfo, Extras."""
+    return [event_id, when, when, str(kind), source_name, url, "2", "104", "-1", "131", "1",
+            str(confidence), "3184", "-6.01567398119122", "", ""]
+
+
+def gdelt_update_list(files: list[tuple[str, bytes]], *, wrong_md5_for: str = "") -> str:
+    """``lastupdate.txt`` naming ``files`` (url, content): ``<bytes> <md5> <url>`` per line."""
+    import hashlib
+
+    lines = []
+    for url, data in files:
+        md5 = hashlib.md5(data).hexdigest() if url != wrong_md5_for else "0" * 32
+        lines.append(f"{len(data)} {md5} {url}")
+    return "\n".join(lines) + "\n"
 
 
 class FixtureServer:

@@ -155,6 +155,17 @@ async def test_item_without_text_is_dead_lettered_with_url_and_reason(tmp_path, 
     assert ing.view.sources["x"].dead_letters == 1
 
 
+
+async def test_dead_letters_go_to_the_configured_topic(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    b = server.base
+    server.routes["/feed.rss"] = (200, {}, f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><guid>n</guid><link>{b}/gone</link><title>Gone</title></item></channel></rss>')
+    server.routes["/gone"] = (410, {}, "")
+    ing, writer = _ingester(tmp_path, LIMITS + f"sources:\n  - name: x\n    url: {b}/feed.rss\n")
+    ing.dlq_topic = "site-a.ingest-dlq"  # topics.ingest_dlq set to another name
+    await ing.poll_once(_source(ing, "x"))
+    assert [d["url"] for d in writer.on("site-a.ingest-dlq")] == [f"{b}/gone"] and writer.on("ingest-dlq") == []
+
+
 async def test_other_languages_go_to_their_own_topic(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
     b = server.base
     server.routes["/feed.rss"] = (200, {}, rss(b, [("fr", "/fr", "Les troupes")]))
@@ -213,7 +224,9 @@ async def test_gdelt_update_list_export_and_pages(tmp_path, server) -> None:  # 
     await ing.poll_once(_source(ing, "gd"))
     arts = writer.on("articles")
     assert [a["url"] for a in arts] == [f"{b}/g/1", f"{b}/g/3"]  # most-reported first, filtered
-    assert all(a["text_source"] == "page" and a["source"] == "gd" for a in arts)
+    # Each article is credited to its outlet (the URL's host), not to the GDELT source: several
+    # outlets reporting one event are several sources to the event's corroboration.
+    assert all(a["text_source"] == "page" and a["source"] == "127.0.0.1" for a in arts)
     # The same update again: the export is not downloaded twice.
     await ing.poll_once(_source(ing, "gd"))
     assert server.hits["/20261206091500.export.CSV.zip"] == 1 and len(writer.on("articles")) == 2
@@ -245,3 +258,113 @@ async def test_the_sample_article_through_feed_and_page_gives_the_signals_of_the
                 str(s.event_date), str(s.event_date_end), s.evidence.trigger)
 
     assert sorted(map(key, detect(ingested))) == sorted(map(key, detect(original)))
+
+
+def _gdelt_site(server: FixtureServer, events: list[list[str]], mentions: list[list[str]], *,
+                wrong_md5_for: str = "", mentions_body: bytes | None = None) -> tuple[str, str]:
+    """An update (events and mentions exports) on the fixture server, and a page for every URL.
+    Returns the two files' URLs."""
+    from tests.ingest.fixtures import gdelt_update_list, gdelt_zip
+
+    b = server.base
+    ev_url, me_url = f"{b}/20261206091500.export.CSV.zip", f"{b}/20261206091500.mentions.CSV.zip"
+    ev = gdelt_zip("20261206091500.export.CSV", events)
+    me = gdelt_zip("20261206091500.mentions.CSV", mentions)
+    server.routes["/lastupdate.txt"] = (200, {"Content-Type": "text/plain"},
+                                        gdelt_update_list([(ev_url, ev), (me_url, me)], wrong_md5_for=wrong_md5_for))
+    server.routes["/20261206091500.export.CSV.zip"] = (200, {"Content-Type": "application/zip"}, ev)
+    server.routes["/20261206091500.mentions.CSV.zip"] = (200, {"Content-Type": "application/zip"}, mentions_body or me)
+    for path in ("/g/1", "/bbc/1", "/aj/1", "/low/1", "/g/2", "/ap/2", "/old/1"):
+        server.routes[path] = (200, {"Content-Type": "text/html"}, page(f"Story at {path}"))
+    return ev_url, me_url
+
+
+def _recorded_update(b: str) -> tuple[list[list[str]], list[list[str]]]:
+    from tests.ingest.fixtures import gdelt_mention
+    from tests.ingest.test_parsing import _row
+
+    events = [_row("1187531201", "19", "RUS", "UKR", "UP", f"{b}/g/1?utm_source=gdelt", articles=4),
+              _row("1187531202", "04", "USA", "RUS", "SZ", f"{b}/g/2", gold=4.0)]
+    mentions = [
+        gdelt_mention("1187531201", "reuters.com", f"{b}/g/1", confidence=100),  # the event's own page
+        gdelt_mention("1187531201", "bbc.co.uk", f"{b}/bbc/1", confidence=60),
+        gdelt_mention("1187531201", "aljazeera.com", f"{b}/aj/1", confidence=90),
+        gdelt_mention("1187531201", "lowconfidence.example", f"{b}/low/1", confidence=20),
+        gdelt_mention("1187531202", "apnews.com", f"{b}/ap/2", confidence=80),
+        gdelt_mention("1187520000", "dawn.com", f"{b}/old/1", confidence=70),  # an older event
+    ]
+    return events, mentions
+
+
+GDELT_MENTIONS = ("sources:\n  - name: gd\n    kind: gdelt\n    update_url: {b}/lastupdate.txt\n    mentions: true\n"
+                  "    filters: {{countries: [UP], min_confidence: 50}}\n")
+
+
+async def test_gdelt_mentions_bring_every_outlet_of_an_event(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    b = server.base
+    _gdelt_site(server, *_recorded_update(b))
+    ing, writer = _ingester(tmp_path, LIMITS + GDELT_MENTIONS.format(b=b))
+    await ing.poll_once(_source(ing, "gd"))
+    arts = writer.on("articles")
+    # Event 1 passes the country filter: its own page (given by GDELT with and without a tracking
+    # parameter: fetched once), then the other outlets' articles, most confident first; the one
+    # below min_confidence, event 2 (another country) and the older event (its row is not in
+    # this update, so its country is unknown) are left out.
+    assert [a["url"] for a in arts] == [f"{b}/g/1?utm_source=gdelt", f"{b}/aj/1", f"{b}/bbc/1"]
+    assert [a["source"] for a in arts] == ["127.0.0.1", "aljazeera.com", "bbc.co.uk"]
+    assert server.hits.get("/g/1") == 1 and "/low/1" not in server.hits and "/old/1" not in server.hits
+    assert writer.on("ingest-dlq") == []
+    # The same update again: neither file is downloaded twice, nothing is published twice.
+    await ing.poll_once(_source(ing, "gd"))
+    assert server.hits["/20261206091500.mentions.CSV.zip"] == 1 and len(writer.on("articles")) == 3
+
+
+async def test_gdelt_mentions_file_with_a_wrong_md5_is_a_dead_letter_and_the_events_still_go(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    b = server.base
+    _ev_url, me_url = _gdelt_site(server, *_recorded_update(b), wrong_md5_for=f"{b}/20261206091500.mentions.CSV.zip")
+    ing, writer = _ingester(tmp_path, LIMITS + GDELT_MENTIONS.format(b=b))
+    await ing.poll_once(_source(ing, "gd"))
+    assert [a["url"] for a in writer.on("articles")] == [f"{b}/g/1?utm_source=gdelt"]
+    (dead,) = writer.on("ingest-dlq")
+    assert dead["url"] == me_url and dead["reason"] == "checksum" and "MD5" in dead["message"] and dead["source"] == "gd"
+    h = ing.view.sources["gd"]
+    assert h.last_error_reason == "checksum" and me_url in h.last_error and h.dead_letters == 1
+    assert h.consecutive_failures == 0, "the update list and the events file were read"
+    # `escalert ingest status` says it although the source is not failing.
+    from service.ingest.commands import status_row
+
+    line = status_row("gd", h)
+    assert "warning: checksum:" in line and "MD5" in line
+
+
+async def test_gdelt_malformed_rows_are_dead_letters_with_line_and_row(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    b = server.base
+    events, mentions = _recorded_update(b)
+    truncated = mentions[1][:7]  # a row cut short (a torn write)
+    ev_url, me_url = _gdelt_site(server, [*events, ["1187531203", "20261206"]], [mentions[0], truncated, *mentions[2:]])
+    ing, writer = _ingester(tmp_path, LIMITS + GDELT_MENTIONS.format(b=b))
+    await ing.poll_once(_source(ing, "gd"))
+    # The rest of both files is used: the BBC row was the torn one.
+    assert [a["url"] for a in writer.on("articles")] == [f"{b}/g/1?utm_source=gdelt", f"{b}/aj/1"]
+    dead = sorted(writer.on("ingest-dlq"), key=lambda d: d["url"])
+    assert [(d["url"], d["reason"], d["line"]) for d in dead] == [(ev_url, "bad_row", 3), (me_url, "bad_row", 2)]
+    assert dead[1]["row"] == "\t".join(truncated) and "expected 16 columns, got 7" in dead[1]["message"]
+    assert dead[0]["row"] == "1187531203\t20261206"
+    h = ing.view.sources["gd"]
+    assert h.dead_letters == 2 and "unreadable rows" in (h.warning or "")
+
+
+async def test_a_file_of_many_bad_rows_gives_a_bounded_number_of_dead_letters(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    from service.ingest.runner import MAX_BAD_ROW_LETTERS
+
+    b = server.base
+    events, mentions = _recorded_update(b)
+    torn = [[str(n), "20261206"] for n in range(MAX_BAD_ROW_LETTERS + 5)]
+    ev_url, _me_url = _gdelt_site(server, [*torn, *events], mentions)
+    ing, writer = _ingester(tmp_path, LIMITS + GDELT_MENTIONS.format(b=b))
+    await ing.poll_once(_source(ing, "gd"))
+    dead = writer.on("ingest-dlq")
+    assert len(dead) == MAX_BAD_ROW_LETTERS + 1 and all(d["url"] == ev_url for d in dead)
+    assert [d["line"] for d in dead[:-1]] == list(range(1, MAX_BAD_ROW_LETTERS + 1))
+    assert "5 more unreadable rows" in dead[-1]["message"] and "line" not in dead[-1]
+    assert len(writer.on("articles")) == 3, "the good rows after the bad ones are still used"
