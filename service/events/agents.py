@@ -225,6 +225,7 @@ def register(app: Any, settings: Any) -> EventParts:
                                                    force=True)
         await fut
 
+    _register_keys(app, parts, stream_parts, dead_letter)
     _register_flow(app, parts, stream_parts, dead_letter)
 
     _register_pages(app, parts)
@@ -235,11 +236,10 @@ def register(app: Any, settings: Any) -> EventParts:
     return parts
 
 
-def _register_flow(app: Any, parts: EventParts, stream_parts: Any, dead_letter: Any) -> None:
-    """The agents from signals to event versions and calendar entries (module docstring)."""
-    keys_topic, events_topic = parts.keys_topic, parts.events_topic
-    consolidator, metrics, calendar_table = parts.consolidator, parts.metrics, parts.calendar_table
-
+def _register_keys(app: Any, parts: EventParts, stream_parts: Any, dead_letter: Any) -> None:
+    """Agent ``events-key``: each signal to its consolidation key, after a revision notice to
+    every key when it is the first signal seen of a republished article's revision."""
+    keys_topic = parts.keys_topic
     notices = RevisionNotices()
 
     @app.agent(stream_parts.signals, name="events-key")
@@ -261,6 +261,12 @@ def _register_flow(app: Any, parts: EventParts, stream_parts: Any, dead_letter: 
                 futures.append(await keys_topic.send(
                     key=key.encode(), value=ev.value, timestamp=ev.message.timestamp, force=True))
             await asyncio.gather(*futures)
+
+
+def _register_flow(app: Any, parts: EventParts, stream_parts: Any, dead_letter: Any) -> None:
+    """The agents from signals to event versions and calendar entries (module docstring)."""
+    keys_topic, events_topic = parts.keys_topic, parts.events_topic
+    consolidator, metrics, calendar_table = parts.consolidator, parts.metrics, parts.calendar_table
 
     @app.agent(keys_topic, name="events-consolidate")
     async def consolidate(stream: Any) -> None:
