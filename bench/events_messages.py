@@ -54,7 +54,6 @@ PROFILES: dict[str, dict] = {
     "everything": {},
     "russia": {"filters": {"actors": ["RUS"]}},
     "calendar": {"filters": {"types": ["CONSULT"], "modalities": ["scheduled"]}},
-    "india": {"filters": {"countries": ["IND"]}},
 }
 CACHE = Path.home() / ".cache" / "escalert" / "eval"
 FED_START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -128,8 +127,7 @@ def after(signals: list[Signal], at: dict[str, datetime], extra: dict) -> tuple[
     for s in sorted(signals, key=lambda s: at[s.article_id]):
         t = at[s.article_id]
         out += drain(g.next_due, g.flush_due, t)
-        version = c.add(s)
-        if version is not None:
+        for version in c.fold(s):
             out += g.add(ea.process(version, t), t)
     out += drain(g.next_due, g.flush_due, None)
     owner = {sid: rec["event_id"] for key, rec in c.state.items() if key.startswith("e|")
