@@ -81,7 +81,8 @@ class Alert(BaseModel):
         default="new",
         description="Why it was emitted: a new group, a severity rise within the repeat "
         "interval, a scheduled digest, the end of quiet hours; for events: the first report, a "
-        "material update, a correction, a calendar reminder, or no report after the date.",
+        "material update, a correction, a calendar reminder, no report after the date, or "
+        "several event alerts in one message (event_group).",
     )
     group_key: str = Field(description="The group (alert) or 'digest:<period start>' (digest).")
     severity: int = Field(ge=1, le=5, description="The highest severity among the signals.")

@@ -133,16 +133,6 @@ class EventGrouper:
                 out.extend(self._close(key, rec, now))
         return out
 
-    def flush_all(self, now: datetime) -> list[Alert]:
-        """Every waiting group's message now, quiet hours aside (the end of a dry run)."""
-        self.rescan(now)
-        out: list[Alert] = []
-        for key in sorted(self._due):
-            rec = self.state.get(key)
-            if rec is not None and rec.get("items"):
-                out.extend(self._close(key, rec, now, force=True))
-        return out
-
     def next_due(self) -> datetime | None:
         return _dt(min(self._due.values())) if self._due else None
 
@@ -150,8 +140,9 @@ class EventGrouper:
         """Rebuild the index of due groups from the state; forget idle ones."""
         t = _ts(now)
         self._due = {}
-        for key, rec in list(self.state.items()):
-            if not key.startswith("g|"):
+        for key in [k for k in self.state if k.startswith("g|")]:  # values read for these only
+            rec = self.state.get(key)
+            if rec is None:
                 continue
             if rec.get("due") is not None:
                 self._due[key] = rec["due"]

@@ -157,3 +157,16 @@ def test_a_grouped_message_shows_each_event_with_evidence_trigger_and_fields():
     assert "**struck**" in md and "- **Who:**" in md
     page = render(msg, "html", now).body
     assert page.count("<blockquote") == 3 and "<strong>threatened</strong>" in page
+
+
+def test_a_restarted_grouper_sends_what_was_waiting_from_the_state():
+    c = Consolidator()
+    ea = EventAlerting(make_subs({"subscriptions": [sub("ev", events={})]}))
+    for i in range(2):
+        for v in c.fold(story(i + 1, i, T0)):
+            assert ea.grouper.add(ea.process(v, T0), T0) == []
+    state = ea.state  # the table survives a restart; the in-memory due index does not
+    again = EventAlerting(make_subs({"subscriptions": [sub("ev", events={})]}), state)
+    [msg] = again.grouper.flush_due(T0 + timedelta(minutes=1))
+    assert len(msg.events) == 2 and again.grouper.flush_due(T0 + timedelta(hours=3)) == []
+    assert [k for k in state if k.startswith("g|")] == []  # idle past its interval: forgotten
