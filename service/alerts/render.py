@@ -494,8 +494,6 @@ def _event_item(alert: Alert, i: int, fmt: Format, now: datetime) -> str:
     lines.append(f'"{marked_sentence(sig, fmt)}"')
     lines.extend(f"{k}: {_one_line(v)}" for k, v in fields)
     lines.append(f"{_report_line(sig, fmt)}; {sources}")
-    if url := safe_url(sig.article.url):
-        lines.append(url)
     return "\n".join(lines)
 
 
