@@ -274,10 +274,14 @@ def _register_flow(app: Any, parts: EventParts, stream_parts: Any, dead_letter: 
             latest: dict[str, tuple[dict, list[float]]] = {}
             for ev in batch:
                 if ev.value and ev.value.startswith((b'{"retract"', b'{"revise"')):
-                    doc = json.loads(ev.value)
-                    with current_event(ev):
-                        versions = (consolidator.retract(doc["retract"]) if "retract" in doc
-                                    else consolidator.revise(doc["revise"], int(doc["revision"])))
+                    try:
+                        doc = json.loads(ev.value)
+                        with current_event(ev):
+                            versions = (consolidator.retract(str(doc["retract"])) if "retract" in doc
+                                        else consolidator.revise(str(doc["revise"]), int(doc["revision"])))
+                    except (ValueError, KeyError, TypeError) as exc:
+                        await dead_letter(ev, f"not a retraction or revision notice: {exc!r}")
+                        continue
                     for version in versions:
                         coalesce(latest, version, ev.message.timestamp)
                     continue
