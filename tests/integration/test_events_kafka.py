@@ -208,14 +208,15 @@ def test_two_workers_give_the_same_events_as_one(make_stream, tmp_path):
     assert geneva(final_events(two))["corroboration"] == 4
 
 
-def send_raw(stream: Any, items: list[tuple[bytes, bytes]]) -> None:
-    """Send (key, value) pairs to the stream's signals topic; every send acknowledged (retried:
-    right after the topics were created a partition may not have its leader yet)."""
+def send_raw(stream: Any, items: list[tuple[bytes, bytes]], topic: str | None = None) -> None:
+    """Send (key, value) pairs to the stream's signals topic (or ``topic``); every send
+    acknowledged (retried: right after the topics were created a partition may not have its
+    leader yet)."""
     from kafka import KafkaProducer
 
     prod = KafkaProducer(bootstrap_servers=stream.brokers, acks="all", retries=10, linger_ms=10)
     try:
-        futures = [prod.send(stream.signals, key=k, value=v) for k, v in items]
+        futures = [prod.send(topic or stream.signals, key=k, value=v) for k, v in items]
         prod.flush(timeout=60)
         for f in futures:
             f.get(timeout=60)
@@ -267,6 +268,14 @@ def test_trajectory_ladder_steps_survive_a_restart(make_stream, tmp_path):
     [dl] = junk(stream.consume(stream.dlq, until=lambda ms: bool(junk(ms))))
     assert dl["reason"] == "schema" and dl["error"].startswith("not a Signal")
     assert dl["payload"] == '{"type": "MOBILIZE", "oops": 1}' and dl["key"] == "MOBILIZE"
+    # A revision notice without its revision: dead-lettered whole, the stage goes on.
+    send_raw(stream, [(b"THREATEN", b'{"revise": "art-x"}')], topic=f"{stream.app_id}-event-keys")
+
+    def notices(ms: list) -> list[dict]:
+        return [d for d in junk(ms) if d["payload"] == '{"revise": "art-x"}']
+
+    [dl] = notices(stream.consume(stream.dlq, until=lambda ms: bool(notices(ms))))
+    assert dl["error"].startswith("not a retraction or revision notice") and dl["key"] == "THREATEN"
 
 
 REVISED = {"id": "rev-a", "title": "Geneva talks set", "source": "Reuters",
