@@ -33,7 +33,7 @@ AlertKind = Literal["alert", "digest"]
 AlertStatus = Literal["deliver", "silenced", "held"]
 AlertReason = Literal[
     "new", "severity_rise", "digest", "quiet_hours_end",
-    "event_new", "event_update", "correction", "reminder", "no_report", "trajectory",
+    "event_new", "event_update", "correction", "reminder", "no_report", "trajectory", "event_group",
 ]
 
 
@@ -48,6 +48,18 @@ class AlertMessage(BaseModel):
         description="Readable names of the actor and country codes in the signals "
         "(RUS: Russian Federation, REB: rebels, XKX: Kosovo).",
     )
+
+
+class EventNotice(BaseModel):
+    """One event alert inside a grouped message: what it says about which event."""
+
+    alert_id: str = Field(description="The id the event alert has on its own.")
+    event_id: str
+    reason: AlertReason = Field(description="event_new, event_update, correction, reminder or no_report.")
+    title: str
+    severity: int = Field(ge=1, le=5)
+    source_count: int = Field(default=0, description="Independent sources of the event.")
+    note: str | None = Field(default=None, description="What changed, what no longer holds, or why.")
 
 
 class ChartDay(BaseModel):
@@ -69,7 +81,8 @@ class Alert(BaseModel):
         default="new",
         description="Why it was emitted: a new group, a severity rise within the repeat "
         "interval, a scheduled digest, the end of quiet hours; for events: the first report, a "
-        "material update, a correction, a calendar reminder, or no report after the date.",
+        "material update, a correction, a calendar reminder, no report after the date, or "
+        "several event alerts in one message (event_group).",
     )
     group_key: str = Field(description="The group (alert) or 'digest:<period start>' (digest).")
     severity: int = Field(ge=1, le=5, description="The highest severity among the signals.")
@@ -101,6 +114,11 @@ class Alert(BaseModel):
         default=None,
         description="Event alerts: what changed (an update), what no longer holds (a correction), "
         "or why it is sent (a reminder, no report).",
+    )
+    events: list[EventNotice] = Field(
+        default_factory=list,
+        description="Grouped event alerts (reason event_group, or a digest or quiet-hours message "
+        "of event alerts): one notice per event, signals[i] being the evidence of events[i].",
     )
     chart: list[ChartDay] = Field(
         default_factory=list,

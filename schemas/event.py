@@ -29,7 +29,7 @@ EventStatus = Literal["active", "retracted"]
 ScheduleStatus = Literal["announced", "held", "postponed", "moved", "cancelled", "no_report"]
 EventChange = Literal[
     "new", "corroborated", "severity_rise", "date_changed", "place_changed", "modality_changed",
-    "schedule_changed", "article_added", "retracted",
+    "schedule_changed", "article_added", "retracted", "revised",
 ]
 
 

@@ -91,6 +91,9 @@ class ArticleRef(BaseModel):
     published_at_assumed: bool = Field(
         default=False, description="True when the read time stood in for a missing published_at."
     )
+    revision: int = Field(
+        default=0, ge=0, description="The article's revision (0: first publication) the signal was found in."
+    )
 
 
 class Signal(BaseModel):

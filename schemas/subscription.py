@@ -240,16 +240,22 @@ class Silence(_Strict):
         return self.starts_at <= now < self.ends_at
 
 
+EventGroupField = Literal["type", "dyad", "country"]
 EventUpdate = Literal["corroboration", "severity", "date", "place", "schedule", "status"]
 
 
 class EventAlerts(_Strict):
     """Alert on consolidated events (``events`` topic) instead of on every signal.
 
-    ``mode: updates``: the first report at once, then one update per material change only (the
+    ``mode: updates``: the first report, then one update per material change only (the
     kinds listed in ``updates``; corroboration counts when it reaches one of
     ``corroboration_steps``). ``mode: corroborated``: nothing until ``min_sources``
     independent outlets reported the event, then the same material updates.
+
+    Grouping, as Alertmanager's: the event alerts of a subscription that agree on ``group_by``
+    wait ``group_wait``, then go out as one message listing every event; later ones of the same
+    group go out together at most every ``group_interval``. Quiet hours and digests of the
+    subscription apply to these messages.
     """
 
     mode: Literal["updates", "corroborated"] = "updates"
@@ -262,6 +268,31 @@ class EventAlerts(_Strict):
     updates: list[EventUpdate] = Field(
         default_factory=lambda: ["corroboration", "severity", "date", "place", "schedule", "status"],
         description="Which changes are material enough for an update.",
+    )
+
+    group_by: list[EventGroupField] = Field(
+        default_factory=list,
+        description="Event alerts that agree on these are sent together as one message; empty "
+        "(the default): all of the subscription's event alerts due at the same time, one message.",
+    )
+    group_wait: Duration = Field(
+        default=timedelta(minutes=1),
+        description="How long the first event alert of a group waits for others before the one "
+        "message goes out (0s: at once, one message per event alert).",
+    )
+    group_interval: Duration = Field(
+        default=timedelta(hours=1),
+        description="After a group's message, the next one (the event alerts that came since) "
+        "waits until this long after it.",
+    )
+    urgent_severity: int | None = Field(
+        default=None, ge=1, le=5,
+        description="An event alert at or above this severity does not wait for group_interval "
+        "(only group_wait); none by default.",
+    )
+    max_events_per_message: int = Field(
+        default=50, ge=1, le=200,
+        description="Events listed in one message; the rest are counted in it and follow in the next.",
     )
 
     @field_validator("corroboration_steps")

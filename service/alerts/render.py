@@ -453,6 +453,72 @@ def _render_digest(alert: Alert, fmt: Format, now: datetime) -> str:
     return "\n\n".join(out)
 
 
+# --- grouped event alerts ---------------------------------------------------------------------
+
+_EVENT_HEADS = {"event_new": "New", "event_update": "Update", "correction": "Correction",
+                "reminder": "Reminder", "no_report": "No report"}
+
+
+def _event_item(alert: Alert, i: int, fmt: Format, now: datetime) -> str:
+    """One event of a grouped message: what this alert says, the evidence sentence with its
+    trigger, who did what to whom, where and when, and the report it comes from."""
+    notice, sig = alert.events[i], alert.signals[i]
+    head = _EVENT_HEADS.get(notice.reason, notice.reason)
+    title = notice.title.removeprefix(head + ": ")
+    n = notice.source_count
+    sources = f"{n} independent source{'s' if n != 1 else ''}"
+    fields = _fields(sig, now)
+    if fmt == "html":
+        rows = "".join(f'<tr><th align="left" style="padding:2px 12px 2px 0;{_MUTED};'
+                       f'font-weight:normal;white-space:nowrap">{k}</th><td style="padding:2px 0">'
+                       f"{_esc(v, 'html')}</td></tr>" for k, v in fields)
+        note = f'<p style="margin:0 0 4px"><em>{_esc(notice.note, "html")}</em></p>' if notice.note else ""
+        return (f'<h2 style="margin:16px 0 4px;font-size:16px">{_esc(head, "html")}: '
+                f'{_esc(title, "html")}</h2>{note}'
+                '<blockquote style="margin:0 0 8px;padding:6px 10px;border-left:4px solid #d0d7de;'
+                f'background:#f6f8fa">{marked_sentence(sig, "html")}</blockquote>'
+                f'<table style="border-collapse:collapse;margin:0 0 4px;font-size:14px">{rows}</table>'
+                f'<p style="margin:0 0 8px;font-size:13px;{_MUTED}">{_report_line(sig, "html")}; '
+                f"{sources}</p>")
+    if fmt == "markdown":
+        lines = [_bold(_esc(f"{head}: {title}", fmt), fmt)]
+        if notice.note:
+            lines.append(f"_{escape_md(notice.note)}_")
+        lines.append(f"“{marked_sentence(sig, fmt)}”")
+        lines.append("\n".join(f"- **{k}:** {_esc(v, fmt)}" for k, v in fields))
+        lines.append(f"{_report_line(sig, fmt)}; {sources}")
+        return "\n\n".join(lines)
+    lines = [f"{head}: {_one_line(title)}"]
+    if notice.note:
+        lines.append(notice.note)
+    lines.append(f'"{marked_sentence(sig, fmt)}"')
+    lines.extend(f"{k}: {_one_line(v)}" for k, v in fields)
+    lines.append(f"{_report_line(sig, fmt)}; {sources}")
+    return "\n".join(lines)
+
+
+def _render_events(alert: Alert, fmt: Format, now: datetime) -> str:
+    """A grouped message of event alerts (or a digest / quiet-hours message of them)."""
+    items = [_event_item(alert, i, fmt, now) for i in range(min(len(alert.events), len(alert.signals)))]
+    why = "; ".join(alert.matched)
+    head = []
+    if note := _status_note(alert):
+        head.append(note)
+    if period := _period(alert):
+        head.append(period)
+    if fmt == "html":
+        out = [f'<h1 style="margin:0 0 8px;font-size:20px">{_esc(alert.title, fmt)}</h1>']
+        out += [f'<p style="margin:0 0 8px;{_MUTED}">{_esc(h, fmt)}</p>' for h in head]
+        out += items
+        out.append(f'<p style="margin:16px 0 0;font-size:12px;{_MUTED}">Why: {_esc(why, fmt)}</p>')
+        return "\n".join(out)
+    sep = "\n\n---\n\n" if fmt == "markdown" else "\n\n"
+    parts = [_esc(h, fmt) if fmt == "markdown" else h for h in head]
+    parts.append(sep.join(items))
+    parts.append(f"Why: {_esc(why, fmt) if fmt == 'markdown' else _one_line(why)}")
+    return "\n\n".join(parts)
+
+
 # --- entry points ----------------------------------------------------------------------------
 
 
@@ -476,7 +542,9 @@ def render(alert: Alert, fmt: Format, now: datetime) -> Rendered:
     body); the HTML body is a whole page and starts with it.
     """
     title = f"[S{alert.severity}] {alert.title}"
-    if alert.kind == "digest":
+    if alert.events:
+        body = _render_events(alert, fmt, now)
+    elif alert.kind == "digest":
         body = _render_digest(alert, fmt, now)
     elif fmt == "markdown":
         body = _alert_markdown(alert, now)

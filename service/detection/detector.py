@@ -1548,6 +1548,7 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
         ArticleRef,
         id=article_id, title=article.title, source=article.source, url=article.url,
         published_at=article.published_at, published_at_assumed=article.published_at_assumed,
+        revision=article.revision,
     )
     out = []
     for d in drafts:

@@ -26,8 +26,10 @@
   country), agent ``events-trajectory`` folds it in (:mod:`service.events.trajectory`) and turns
   spikes and ladder steps into alerts for subscriptions with ``trajectories``;
 - when alerts are configured: table ``event-alerts`` (likewise) and agent ``events-alerts`` (event versions
-  -> :class:`~service.events.alerting.EventAlerting` -> the ``alerts`` topic, delivered by the
-  alert agents), and the timer that sends calendar reminders and no-report alerts.
+  -> :class:`~service.events.alerting.EventAlerting` -> grouped by
+  :class:`~service.events.grouping.EventGrouper` -> the ``alerts`` topic, delivered by the
+  alert agents), the timer that sends grouped messages when due, and the timer that sends
+  calendar reminders and no-report alerts.
 
 Sends are forced and awaited per batch (Kafka acknowledged them) before the batch's offsets are
 released, so a crash re-processes a batch rather than losing its events; the consolidator
@@ -103,6 +105,43 @@ def retracted_article(dead_letter: bytes) -> str | None:
 
 def retraction_message(article_id: str) -> bytes:
     return json.dumps({"retract": article_id}).encode()
+
+
+def revision_message(article_id: str, revision: int) -> bytes:
+    return json.dumps({"revise": article_id, "revision": revision}).encode()
+
+
+def signal_revision(value: bytes) -> tuple[str, int] | None:
+    """(article id, revision) of a signal of a republished article (revision > 0), else None.
+
+    Cheap for the common case: a first publication's signal has ``"revision": 0``."""
+    if b'"revision":0' in value or b'"revision"' not in value:
+        return None
+    try:
+        doc = json.loads(value)
+        rev = doc["article"].get("revision", 0)
+        article_id = doc["article_id"]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return (article_id, rev) if isinstance(rev, int) and rev > 0 and isinstance(article_id, str) else None
+
+
+class RevisionNotices:
+    """Which (article, revision) the key agent already announced (bounded; a repeat is harmless:
+    the consolidator's revision step is idempotent)."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self.limit = limit
+        self.seen: dict[tuple[str, int], None] = {}
+
+    def first(self, article_id: str, revision: int) -> bool:
+        key = (article_id, revision)
+        if key in self.seen:
+            return False
+        self.seen[key] = None
+        if len(self.seen) > self.limit:
+            del self.seen[next(iter(self.seen))]
+        return True
 
 
 def coalesce(latest: dict[str, tuple[dict, list[float]]], version: dict, timestamp: float | None) -> None:
@@ -186,6 +225,7 @@ def register(app: Any, settings: Any) -> EventParts:
                                                    force=True)
         await fut
 
+    _register_keys(app, parts, stream_parts, dead_letter)
     _register_flow(app, parts, stream_parts, dead_letter)
 
     _register_pages(app, parts)
@@ -196,10 +236,11 @@ def register(app: Any, settings: Any) -> EventParts:
     return parts
 
 
-def _register_flow(app: Any, parts: EventParts, stream_parts: Any, dead_letter: Any) -> None:
-    """The agents from signals to event versions and calendar entries (module docstring)."""
-    keys_topic, events_topic = parts.keys_topic, parts.events_topic
-    consolidator, metrics, calendar_table = parts.consolidator, parts.metrics, parts.calendar_table
+def _register_keys(app: Any, parts: EventParts, stream_parts: Any, dead_letter: Any) -> None:
+    """Agent ``events-key``: each signal to its consolidation key, after a revision notice to
+    every key when it is the first signal seen of a republished article's revision."""
+    keys_topic = parts.keys_topic
+    notices = RevisionNotices()
 
     @app.agent(stream_parts.signals, name="events-key")
     async def key_signals(stream: Any) -> None:
@@ -210,19 +251,39 @@ def _register_flow(app: Any, parts: EventParts, stream_parts: Any, dead_letter: 
                 if key is None:
                     await dead_letter(ev, "not a signal: no event type (a JSON object with 'type')")
                     continue
+                revised = signal_revision(ev.value)
+                if revised is not None and notices.first(*revised):
+                    # The earlier text may have fed events of any type: every key hears of the
+                    # revision, before this signal (same producer, so in order per partition).
+                    for t in EventType:
+                        futures.append(await keys_topic.send(
+                            key=t.value.encode(), value=revision_message(*revised), force=True))
                 futures.append(await keys_topic.send(
                     key=key.encode(), value=ev.value, timestamp=ev.message.timestamp, force=True))
             await asyncio.gather(*futures)
+
+
+def _register_flow(app: Any, parts: EventParts, stream_parts: Any, dead_letter: Any) -> None:
+    """The agents from signals to event versions and calendar entries (module docstring)."""
+    keys_topic, events_topic = parts.keys_topic, parts.events_topic
+    consolidator, metrics, calendar_table = parts.consolidator, parts.metrics, parts.calendar_table
 
     @app.agent(keys_topic, name="events-consolidate")
     async def consolidate(stream: Any) -> None:
         async for batch in stream.take_events(BATCH, within=BATCH_WITHIN):
             latest: dict[str, tuple[dict, list[float]]] = {}
             for ev in batch:
-                if ev.value and ev.value.startswith(b'{"retract"'):
-                    with current_event(ev):
-                        for version in consolidator.retract(json.loads(ev.value)["retract"]):
-                            coalesce(latest, version, ev.message.timestamp)
+                if ev.value and ev.value.startswith((b'{"retract"', b'{"revise"')):
+                    try:
+                        doc = json.loads(ev.value)
+                        with current_event(ev):
+                            versions = (consolidator.retract(str(doc["retract"])) if "retract" in doc
+                                        else consolidator.revise(str(doc["revise"]), int(doc["revision"])))
+                    except (ValueError, KeyError, TypeError) as exc:
+                        await dead_letter(ev, f"not a retraction or revision notice: {exc!r}")
+                        continue
+                    for version in versions:
+                        coalesce(latest, version, ev.message.timestamp)
                     continue
                 try:
                     signal = Signal.model_validate_json(ev.value or b"")
@@ -231,14 +292,14 @@ def _register_flow(app: Any, parts: EventParts, stream_parts: Any, dead_letter: 
                     continue
                 try:
                     with current_event(ev):
-                        version = consolidator.add(signal)
+                        versions = consolidator.fold(signal)
                 except Exception as exc:  # a consolidation bug must not stop the stage
                     log.exception("consolidation failed for signal %s", signal.signal_id)
                     await dead_letter(ev, f"consolidation failed: {type(exc).__name__}: {exc}",
                                       "event_error")
                     continue
                 metrics.signals_in.inc()
-                if version is not None:
+                for version in versions:
                     coalesce(latest, version, ev.message.timestamp)
             sent = []
             for version, stamps in latest.values():
@@ -315,12 +376,22 @@ def _register_alerts(app: Any, settings: Any, parts: EventParts) -> None:
                 await publish(alerts)
             view.commit()
 
+    def decide(version: dict, now: datetime) -> list:
+        return alerting.grouper.add(alerting.process(version, now), now)
+
+    @app.timer(settings.alerts.flush_interval, name="events-alerts-flush")
+    async def flush_groups() -> None:
+        """Grouped event alert messages whose group_wait, group_interval, quiet hours or
+        digest period ended."""
+        if tables_ready(app):
+            await staged(lambda: alerting.grouper.flush_due(datetime.now(UTC)))
+
     @app.agent(parts.events_topic, name="events-alerts")
     async def event_alerts(stream: Any) -> None:
         async for ev in stream.events():
             try:
                 version = json.loads(ev.value)
-                await staged(lambda v=version: alerting.process(v, datetime.now(UTC)))
+                await staged(lambda v=version: decide(v, datetime.now(UTC)))
             except Exception:  # an alerting bug must not stop the worker
                 log.exception("event alerting failed for %r", ev.key)
 
@@ -390,7 +461,7 @@ async def calendar_alerts(alerting: Any, parts: EventParts, publish: Any, lock: 
             new_entry, dues = due(entry, subs, now)
             if not dues:
                 continue
-            alerts = alerting.calendar(dues, now)
+            alerts = alerting.grouper.add(alerting.calendar(dues, now), now)
             await publish(alerts)
             parts.calendar_table[event_id] = new_entry
             for d in dues:

@@ -41,6 +41,7 @@ from service.alerts.router import Router, alert_id
 from service.alerts.silences import first_silence
 from service.alerts.subscriptions import SubscriptionSet
 from service.events.calendar import Due
+from service.events.grouping import EventGrouper
 
 
 def event_signal(event: dict) -> Signal:
@@ -106,12 +107,22 @@ class EventAlerting:
 
     def __init__(self, subscriptions: SubscriptionSet, state: MutableMapping[str, Any] | None = None,
                  *, silences: Callable[[], list[Silence]] | None = None) -> None:
-        self.state: MutableMapping[str, Any] = {} if state is None else state
+        self.grouper = EventGrouper(subscriptions, {} if state is None else state)
         self._extra_silences = silences or (lambda: [])
         self.update(subscriptions)
 
+    @property
+    def state(self) -> MutableMapping[str, Any]:
+        """The decisions' state, shared with the grouping of their messages."""
+        return self.grouper.state
+
+    @state.setter
+    def state(self, value: MutableMapping[str, Any]) -> None:
+        self.grouper.state = value
+
     def update(self, subscriptions: SubscriptionSet) -> None:
         self.subs = subscriptions
+        self.grouper.update(subscriptions)
         self.router = Router(subscriptions, only=lambda s: s.events is not None)
         self.calendar_router = Router(subscriptions, only=lambda s: s.calendar is not None)
         self.rules = list(subscriptions.file.inhibit_rules)
@@ -221,8 +232,14 @@ class EventAlerting:
         if event["status"] == "retracted" or (match is None and told is not None):
             if told is None:
                 return None
-            why = ("the reports behind it were withdrawn" if event["status"] == "retracted"
-                   else "it no longer matches this subscription (a report was corrected or withdrawn)")
+            revised = "revised" in event.get("changes", [])
+            if event["status"] == "retracted":
+                why = ("the report behind it was republished with changed text that no longer says "
+                       "this" if revised else "the reports behind it were withdrawn")
+            else:
+                why = ("it no longer matches this subscription (a report was republished with "
+                       "changed text)" if revised else
+                       "it no longer matches this subscription (a report was corrected or withdrawn)")
             return self._alert(sub, event, signal, "correction",
                                f"Correction: an earlier alert about this event no longer holds: {why}.",
                                ["correction"], now)

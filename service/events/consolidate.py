@@ -32,7 +32,9 @@ tests), re-assigned on change, never mutated in place:
 - ``i|<type>|<actor code>``: the open events of that type involving that actor, with what
   the matching needs (so a candidate is rejected without loading its record);
 - ``a|<article id>``: the events an article fed (for retractions);
-- ``r|<article id>``: a withdrawn article (its late signals are ignored).
+- ``r|<article id>``: a withdrawn article (its late signals are ignored);
+- ``v|<article id>``: the newest revision of a republished article seen (older revisions'
+  signals are ignored; their contributions were taken out of the events).
 """
 
 from __future__ import annotations
@@ -196,10 +198,24 @@ class Consolidator:
 
     # -- public API --------------------------------------------------------------------------------
 
+    def fold(self, signal: Signal) -> list[dict]:
+        """Fold one signal in: the new versions it causes (a signal of a newer revision of its
+        article first takes the older revision out of the events it fed, :meth:`revise`)."""
+        out = []
+        if signal.article.revision > self.state.get(f"v{_SEP}{signal.article_id}", 0):
+            out = self.revise(signal.article_id, signal.article.revision)
+        version = self.add(signal)
+        return [*out, version] if version is not None else out
+
     def add(self, signal: Signal) -> dict | None:
-        """Fold one signal in; the event's new version (public dict), or None if unchanged."""
+        """Fold one signal in; the event's new version (public dict), or None if unchanged.
+
+        A signal of an older revision than one already seen is ignored; see :meth:`fold` for
+        a newer one."""
         if f"r{_SEP}{signal.article_id}" in self.state:
             return None  # the article was withdrawn (its signals arrived after the tombstone)
+        if signal.article.revision < self.state.get(f"v{_SEP}{signal.article_id}", 0):
+            return None  # a late signal of a revision the article has since replaced
         key = event_key(signal)
         sig = summary_of(signal)
         t = _ts(signal.article.published_at)
@@ -209,24 +225,47 @@ class Consolidator:
             rec = self._new(key, signal, sig)
         else:
             rec = self._load(found)
-            if signal.signal_id in rec["_ids"]:
+            if dedupe_id(signal) in rec["_ids"]:
                 return None
-            rec = self._join(rec, signal, sig, follow)
+            rec = (self._join(rec, signal, sig, follow) if rec["_art"]
+                   else self._reinstate(rec, key, signal, sig))
         self._store(rec, signal.article_id)
         return public(rec)
 
-    def retract(self, article_id: str) -> list[dict]:
-        """Remove a withdrawn article from every event it fed; their new versions."""
+    def revise(self, article_id: str, revision: int) -> list[dict]:
+        """The article was republished with changed text (``revision``): take its earlier
+        revisions out of every event they fed (its new signals then join as any would); their
+        new versions. Idempotent: a revision already taken into account changes nothing."""
+        vkey = f"v{_SEP}{article_id}"
+        if revision <= self.state.get(vkey, 0) or f"r{_SEP}{article_id}" in self.state:
+            return []
+        out = self._remove_article(article_id, revised=True)
+        self.state[vkey] = revision
+        return out
+
+    def _remove_article(self, article_id: str, *, revised: bool) -> list[dict]:
         out: list[dict] = []
         for event_id in self.state.get(f"a{_SEP}{article_id}", []):
             rec = self._load(event_id)
             if rec is None or article_id not in rec["_art"]:
                 continue
-            rec = _without_article(rec, article_id)
+            rec = _without_article(rec, article_id, revised=revised)
             self._store(rec, None)
             out.append(public(rec))
         if f"a{_SEP}{article_id}" in self.state:
             del self.state[f"a{_SEP}{article_id}"]
+        return out
+
+    def _reinstate(self, rec: dict, key: str, signal: Signal, sig: dict) -> dict:
+        """An event every article left (withdrawn or revised away) that a new signal joins:
+        built again from that signal, under its id, with the next version."""
+        fresh = self._new(key, signal, sig)
+        return {**fresh, "event_id": rec["event_id"], "version": rec["version"] + 1,
+                "changes": ["article_added"]}
+
+    def retract(self, article_id: str) -> list[dict]:
+        """Remove a withdrawn article from every event it fed; their new versions."""
+        out = self._remove_article(article_id, revised=False)
         self.state[f"r{_SEP}{article_id}"] = True
         return out
 
@@ -438,7 +477,7 @@ def _better(new: dict, old: dict) -> bool:
 
 def _add_signal(rec: dict, signal: Signal, dumped: dict, sig: dict) -> dict:
     """Count the signal, its article and its outlet; keep the best evidence."""
-    rec["_ids"] = [*rec["_ids"], signal.signal_id][-MAX_SIGNAL_IDS:]
+    rec["_ids"] = [*rec["_ids"], dedupe_id(signal)][-MAX_SIGNAL_IDS:]
     rec["signal_count"] += 1
     t = _ts(signal.article.published_at)
     rec["_t"] = [min(rec["_t"][0], t), max(rec["_t"][1], t)]
@@ -487,11 +526,21 @@ def _add_signal(rec: dict, signal: Signal, dumped: dict, sig: dict) -> dict:
     return rec
 
 
-def _without_article(rec: dict, article_id: str) -> dict:
-    """The event without one article's signals (a retraction); status ``retracted`` if none left."""
+def dedupe_id(signal: Signal) -> str:
+    """The id an event remembers a signal by: its id, and the article's revision after the
+    first (a revised article's unchanged sentence has the same signal id)."""
+    rev = signal.article.revision
+    return signal.signal_id if not rev else f"{signal.signal_id}@r{rev}"
+
+
+def _without_article(rec: dict, article_id: str, *, revised: bool = False) -> dict:
+    """The event without one article's signals (a retraction, or the earlier text of a revised
+    article); status ``retracted`` if none left."""
     rec = dict(rec)
     rec["version"] += 1
     rec["changes"] = ["retracted"] if len(rec["_art"]) == 1 else []
+    if revised:
+        rec["changes"].insert(0, "revised")
     art = {k: v for k, v in rec["_art"].items() if k != article_id}
     gone = rec["_art"][article_id]
     rec["_art"] = art

@@ -7,14 +7,39 @@ from datetime import UTC, datetime
 from multidict import MultiDict
 
 from schemas.deadletter import DeadLetter
-from service.events.agents import calendar_filter, coalesce, retracted_article, signal_key
+from service.events.agents import (
+    RevisionNotices,
+    calendar_filter,
+    coalesce,
+    retracted_article,
+    signal_key,
+    signal_revision,
+)
 from service.events.tables import event_partition, kafka_partition
+from tests.alerts.conftest import make_signal
 
 
 def test_signal_key_is_the_type_and_junk_has_none():
     assert signal_key(b'{"type": "MOBILIZE", "x": 1}') == "MOBILIZE"
     for junk in (b"", None, b"not json", b"[1]", b'{"type": 3}', b'{"type": "../x"}'):
         assert signal_key(junk) is None
+
+
+def test_a_signal_of_a_republished_article_names_it_and_its_revision():
+    sig = make_signal(3)
+    first = signal_json(sig)
+    assert b'"revision":0' in first and signal_revision(first) is None
+    again = signal_json(sig.model_copy(update={"article": sig.article.model_copy(update={"revision": 2})}))
+    assert signal_revision(again) == ("art-3", 2)
+    assert signal_revision(b'{"article": {"revision": "x"}}') is None and signal_revision(b"junk") is None
+    notices = RevisionNotices(limit=2)
+    assert notices.first("a", 1) and not notices.first("a", 1) and notices.first("a", 2)
+    assert notices.first("b", 1) and notices.first("a", 1)  # the oldest was forgotten: bounded
+
+
+def signal_json(signal) -> bytes:
+    """A signal as the stream stage serializes it."""
+    return type(signal).__pydantic_serializer__.to_json(signal)
 
 
 def _dl(**kw) -> bytes:

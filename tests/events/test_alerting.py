@@ -197,3 +197,22 @@ def test_event_alerts_render_with_their_note(fmt):
     out = render(update, fmt, NOW)
     assert "now reported by 3 independent sources" in out.body
     assert out.title.startswith("[S4] Update: MOBILIZE")
+
+
+def test_a_republished_article_corrects_only_the_alerts_that_no_longer_hold():
+    doc = {"subscriptions": [sub("strong", events={}, filters={"min_severity": 5}),
+                             sub("any", events={})]}
+    c = Consolidator()
+    ea = EventAlerting(make_subs(doc))
+    first = make_signal(1, severity=5)
+    told = [a for v in c.fold(first) for a in ea.process(v, NOW)]
+    assert sorted((a.subscription, a.reason) for a in told) == [("any", "event_new"), ("strong", "event_new")]
+    # republished with changed text: the same mention, severity 3 now
+    rev = first.model_copy(update={"severity": 3, "article": first.article.model_copy(update={"revision": 1})})
+    versions = c.fold(rev)
+    assert len(versions) == 2 and "revised" in versions[0]["changes"]
+    # the worker coalesces the versions of one batch: the latest with the changes of both
+    last = {**versions[-1], "changes": versions[0]["changes"] + versions[-1]["changes"]}
+    after = ea.process(last, NOW)
+    assert [(a.subscription, a.reason) for a in after] == [("strong", "correction")]
+    assert "republished with changed text" in after[0].note

@@ -149,3 +149,39 @@ def test_signals_of_a_withdrawn_article_that_arrive_late_are_ignored():
     assert c.retract("art-1") == []
     assert c.add(make_signal(1)) is None
     assert c.add(make_signal(2)) is not None
+
+
+def revised(signal, revision: int, **kw):
+    """``signal`` as found in revision ``revision`` of its article (same ids)."""
+    return signal.model_copy(update={"article": signal.article.model_copy(update={"revision": revision}),
+                                     **kw})
+
+
+def test_a_revised_article_replaces_its_earlier_text_in_the_events_it_fed():
+    c = Consolidator()
+    first = [make_signal(1, severity=5), make_signal(2, outlet="AP", sentence="AP: troops massed.")]
+    _, versions = fold(first, c)
+    ev = versions[-1]["event_id"]
+    assert versions[-1]["severity"] == 5
+    # Reuters republishes with changed text: the same mention, now severity 3 (same signal id)
+    out = c.fold(revised(make_signal(1, severity=3), 1))
+    assert [v["event_id"] for v in out] == [ev, ev]
+    assert "revised" in out[0]["changes"] and out[0]["article_count"] == 1
+    assert (out[-1]["article_count"], out[-1]["severity"], out[-1]["corroboration"]) == (2, 4, 2)
+    # a late signal of the replaced revision changes nothing; the revision again neither
+    assert c.fold(make_signal(1, severity=5)) == [] and c.revise("art-1", 1) == []
+    assert c.event(ev)["severity"] == 4
+
+
+def test_a_revision_that_drops_a_mention_takes_its_event_away():
+    c = Consolidator()
+    _, versions = fold([make_signal(1), make_signal(1, type="THREATEN", sentence="Moscow threatened Kyiv.",
+                                                    trigger="threatened", signal_id="sig-1t")], c)
+    threat = versions[-1]["event_id"]
+    # revision 1 has the MOBILIZE mention only: the notice reaches every type's partition
+    gone = c.revise("art-1", 1)
+    assert {v["event_id"] for v in gone} >= {threat}
+    assert c.event(threat)["status"] == "retracted" and "revised" in c.event(threat)["changes"]
+    back = c.fold(revised(make_signal(1), 1))
+    assert back[-1]["status"] == "active" and back[-1]["event_id"] != threat
+    assert c.event(threat)["status"] == "retracted"

@@ -25,20 +25,22 @@ LATE_COPY = {"id": "ev-copy-dw", "title": "US, Russia talks in Geneva moved a we
              "body": "Officials from the United States and Russia will now meet in Geneva on Jan. 17, "
                      "a week later than planned, diplomats said."}
 
+# group_wait 0s: these tests follow each event alert decision one by one (which subscriber is
+# told what, when); grouping them into messages is tested in test_grouped_event_messages.
 SUBS = """
 subscriptions:
   - name: talks
     urls: ['escalertconsole://']
     filters: {types: [CONSULT], actors: [USA]}
-    events: {corroboration_steps: [10]}
+    events: {corroboration_steps: [10], group_wait: 0s}
   - name: war
     urls: ['escalertconsole://']
     filters: {types: [ASSAULT]}
-    events: {mode: corroborated, min_sources: 2}
+    events: {mode: corroborated, min_sources: 2, group_wait: 0s}
   - name: nato-calendar
     urls: ['escalertconsole://']
     filters: {types: [CONSULT], actors: [NATO]}
-    events: {updates: [schedule]}
+    events: {updates: [schedule], group_wait: 0s}
     calendar: {remind_before: 24h, no_report_after: 1h}
 """
 
@@ -206,14 +208,15 @@ def test_two_workers_give_the_same_events_as_one(make_stream, tmp_path):
     assert geneva(final_events(two))["corroboration"] == 4
 
 
-def send_raw(stream: Any, items: list[tuple[bytes, bytes]]) -> None:
-    """Send (key, value) pairs to the stream's signals topic; every send acknowledged (retried:
-    right after the topics were created a partition may not have its leader yet)."""
+def send_raw(stream: Any, items: list[tuple[bytes, bytes]], topic: str | None = None) -> None:
+    """Send (key, value) pairs to the stream's signals topic (or ``topic``); every send
+    acknowledged (retried: right after the topics were created a partition may not have its
+    leader yet)."""
     from kafka import KafkaProducer
 
     prod = KafkaProducer(bootstrap_servers=stream.brokers, acks="all", retries=10, linger_ms=10)
     try:
-        futures = [prod.send(stream.signals, key=k, value=v) for k, v in items]
+        futures = [prod.send(topic or stream.signals, key=k, value=v) for k, v in items]
         prod.flush(timeout=60)
         for f in futures:
             f.get(timeout=60)
@@ -265,3 +268,93 @@ def test_trajectory_ladder_steps_survive_a_restart(make_stream, tmp_path):
     [dl] = junk(stream.consume(stream.dlq, until=lambda ms: bool(junk(ms))))
     assert dl["reason"] == "schema" and dl["error"].startswith("not a Signal")
     assert dl["payload"] == '{"type": "MOBILIZE", "oops": 1}' and dl["key"] == "MOBILIZE"
+    # A revision notice without its revision: dead-lettered whole, the stage goes on.
+    send_raw(stream, [(b"THREATEN", b'{"revise": "art-x"}')], topic=f"{stream.app_id}-event-keys")
+
+    def notices(ms: list) -> list[dict]:
+        return [d for d in junk(ms) if d["payload"] == '{"revise": "art-x"}']
+
+    [dl] = notices(stream.consume(stream.dlq, until=lambda ms: bool(notices(ms))))
+    assert dl["error"].startswith("not a retraction or revision notice") and dl["key"] == "THREATEN"
+
+
+REVISED = {"id": "rev-a", "title": "Geneva talks set", "source": "Reuters",
+           "url": "https://www.reuters.com/world/rev-a", "published_at": "2025-01-06T10:00:00Z",
+           "body": "Russia has massed troops near the border with Ukraine, officials said on Monday. "
+                   "Separately, Russian and U.S. officials will meet in Geneva on Jan. 10 for talks "
+                   "on security guarantees."}
+
+
+def test_a_republished_article_updates_its_events_and_corrects_only_alerts_that_no_longer_hold(
+        make_stream, tmp_path):
+    stream = deployment(make_stream, tmp_path, "r")
+    # group_wait 0s: each subscriber's decisions are followed one by one (see SUBS).
+    (tmp_path / "subs-r.yaml").write_text("""
+subscriptions:
+  - name: troops
+    urls: ['escalertconsole://']
+    filters: {types: [MOBILIZE]}
+    events: {group_wait: 0s}
+  - name: talks
+    urls: ['escalertconsole://']
+    filters: {types: [CONSULT], modalities: [scheduled]}
+    events: {group_wait: 0s}
+  - name: war
+    urls: ['escalertconsole://']
+    filters: {types: [ASSAULT]}
+    events: {group_wait: 0s}
+""")
+    w = stream.worker().start()
+    w.wait_ready()
+    publish_one(stream, REVISED)
+    first = alerts(stream, until=lambda al: {a["subscription"] for a in al} >= {"troops", "talks"})
+    told = {a["subscription"]: a["event_id"] for a in first if a["reason"] == "event_new"}
+    assert set(told) == {"troops", "talks"}
+
+    # Republished: the troops sentence is gone, the talks sentence is unchanged.
+    body = REVISED["body"].split("Separately, ")[1]
+    stream.produce([(b"rev-a", json.dumps({**REVISED, "revision": 1, "body": body[0].upper() + body[1:]}).encode())])
+    events = final_events(stream, until=lambda es: "revised" in es[told["troops"]]["changes"])
+    troops = events[told["troops"]]
+    assert troops["status"] == "retracted" and troops["article_count"] == 0
+    got = alerts(stream, until=lambda al: any(a["reason"] == "correction" for a in al))
+    time.sleep(3)  # anything else the revision caused has been published by now
+    got = alerts(stream, until=lambda al: False, timeout=5)
+    after = [a for a in got if a not in first]
+    assert [(a["subscription"], a["reason"], a["event_id"]) for a in after] == [
+        ("troops", "correction", told["troops"])]
+    assert "republished with changed text" in after[0]["note"]
+    talks = [e for e in events.values() if e["type"] == "CONSULT" and e["modality"] == "scheduled"]
+    assert [e["event_id"] for e in talks] == [told["talks"]] and talks[0]["status"] == "active"
+
+
+def test_grouped_event_messages_on_the_shipped_grouping(make_stream, tmp_path):
+    stream = deployment(make_stream, tmp_path, "g")
+    # group_wait and group_interval shortened from the shipped 1 min and 1 h so that the test
+    # runs in seconds; group_by, the merging of alerts and the messages are the shipped ones.
+    (tmp_path / "subs-g.yaml").write_text("""
+subscriptions:
+  - name: all
+    urls: ['escalertconsole://']
+    events: {group_wait: 4s, group_interval: 6s}
+""")
+    w = stream.worker().start()
+    w.wait_ready()
+    for article in TALKS:
+        publish_one(stream, article)
+    publish_one(stream, POSTPONED)
+
+    def notices(al: list) -> list[tuple[str, str]]:
+        return [(n["event_id"], n["reason"]) for a in al if a["status"] == "deliver"
+                for n in (a["events"] or [{"event_id": a["event_id"], "reason": a["reason"]}])]
+
+    ev = geneva(final_events(stream, until=lambda es: geneva(es)["schedule"] == "postponed"))
+    alerts(stream, until=lambda al: any(n[0] == ev["event_id"] for n in notices(al)))
+    time.sleep(8)  # a group_interval more: nothing else may follow
+    got = [a for a in alerts(stream, until=lambda al: False, timeout=5) if a["status"] == "deliver"]
+    firsts = [n for n in notices(got) if n[1] == "event_new"]
+    assert len(firsts) == len(set(firsts)) >= 3  # every event's first report, once
+    assert (ev["event_id"], "event_new") in firsts
+    grouped = [a for a in got if a["reason"] == "event_group"]
+    assert grouped and len(got) < len(notices(got))  # fewer messages than event alerts
+    assert all(len(a["signals"]) == len(a["events"]) >= 2 for a in grouped)
