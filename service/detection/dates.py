@@ -24,72 +24,16 @@ import re
 from datetime import date, timedelta
 from typing import Final, Literal
 
+from service.detection import vocabulary
+
 Tense = Literal["future", "past", "unknown"]
 
-_MONTHS: Final = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
-    "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}
+_MONTHS: Final = vocabulary.numbers("months")
 _WEEKDAYS: Final = {d.lower(): i for i, d in enumerate(calendar.day_name)}
-_NUMBERS: Final = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "several": 3, "few": 3,
-}
+_NUMBERS: Final = vocabulary.numbers("numbers")
 
-_MON: Final = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
-_DAY: Final = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
-_YEAR: Final = r"(?:19|20)\d\d"
-_WD: Final = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_NUM: Final = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a|several|few)"
-
-_PATTERNS: list[tuple[str, str]] = [
-    ("iso", rf"\b(?P<iy>{_YEAR})-(?P<im>[01]\d)-(?P<id>[0-3]\d)\b"),
-    (
-        "md_md",
-        rf"\b(?P<m1>{_MON})\.?\s+(?P<d1>{_DAY})\s*(?:-|–|to|and|through|until)\s*"
-        rf"(?P<m2>{_MON})\.?\s+(?P<d2>{_DAY})\b(?:,?\s+(?P<y>{_YEAR}))?",
-    ),
-    (
-        "m_dd",
-        rf"\b(?P<m>{_MON})\.?\s+(?P<d1>{_DAY})\s*(?:-|–|to|and|through)\s*(?P<d2>{_DAY})\b"
-        rf"(?:,?\s+(?P<y>{_YEAR}))?",
-    ),
-    (
-        "dd_m",
-        rf"\b(?P<d1>{_DAY})\s*(?:-|–|to|and)\s*(?P<d2>{_DAY})\s+(?P<m>{_MON})\b\.?(?:,?\s+(?P<y>{_YEAR}))?",
-    ),
-    ("md", rf"\b(?P<m>{_MON})\.?\s+(?P<d>{_DAY})\b(?!\s*%)(?:,?\s+(?P<y>{_YEAR})\b)?"),
-    ("dm", rf"\b(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MON})\b\.?(?:,?\s+(?P<y>{_YEAR})\b)?"),
-    (
-        "weekday",
-        rf"\b(?:(?P<q>(?i:next|this|last|coming|late|early|on|by|until|from))\s+)?(?P<wd>{_WD})\b",
-    ),
-    ("rel_day", r"\b(?P<rd>today|tomorrow|yesterday|tonight|this morning|this evening|later in the day|later today)\b"),
-    (
-        "rel_period",
-        r"\b(?P<rq>next|this|last|later this|earlier this|the coming|the past|the last)\s+"
-        r"(?P<rp>week|month|year|weekend)\b",
-    ),
-    (
-        "span",
-        rf"\b(?:the\s+)?(?P<sq>past|last|previous|next|coming)\s+(?P<sn>{_NUM})\s+"
-        r"(?P<su>days|weeks|months|years)\b",
-    ),
-    # "thirty years ago today": exact; "thirty years ago": that year
-    ("ago", rf"\b(?i:(?P<an>{_NUM}))\s+(?P<au>years|months|weeks|days)\s+ago(?P<at>\s+today)?\b"),
-    ("month", rf"\b(?i:in|by|during|until|since|from|early|mid|late)[\s-]+(?P<om>{_MON})\b(?:\s+(?P<oy>{_YEAR})\b)?"),
-    ("decade", r"\b(?:the\s+)?(?P<dec>(?:19|20)\d0)s\b"),
-    (
-        "year",
-        rf"(?:\b(?i:in|since|of|during|until|by|from|before|after|the|early|late|mid|around|between)[\s-]+"
-        r"|\b[A-Z][A-Za-z.]*[’']s\s+)"  # "Iraq's 1990 invasion"
-        rf"(?P<yr>{_YEAR})\b(?![,.]?\d)",
-    ),
-]
-_COMPILED: dict[str, re.Pattern[str]] = {name: re.compile(pat) for name, pat in _PATTERNS}
+# Date expressions by kind, their parts filled in (``vocabulary.yaml``: date_patterns, date_parts).
+_COMPILED: dict[str, re.Pattern[str]] = vocabulary.templates("date_patterns", "date_parts")
 
 # Which patterns to try for each kind of anchor, at which word offset before the anchor (0 = the
 # anchor itself, 1 = the word before, ...), and for a number, which shape of number it needs
@@ -189,12 +133,7 @@ class DateMention:
 # that fit an anchor are tried, anchored next to it (``_DISPATCH``). The detector finds the same
 # words with its automaton (``date_anchors`` in classes.yaml) and passes them in; this regex
 # serves callers that have no automaton.
-_ANCHOR_RE: Final = re.compile(
-    r"(?P<digit>\d+)|\b(?:(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|"
-    r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
-    r"(?P<rel>today|tomorrow|yesterday|tonight|morning|evening|day\b)|"
-    r"(?P<per>week|month|year|weekend|days|weeks|months|years)\b)"
-)
+_ANCHOR_RE: Final = vocabulary.pattern("date_anchor")
 
 
 def _word_starts_before(text: str, pos: int, lo: int, n: int) -> list[int]:

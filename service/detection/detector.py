@@ -34,6 +34,7 @@ from typing import Final, cast
 from schemas.article import Article
 from schemas.common import EventType, Modality
 from schemas.signal import Actor, Actors, ArticleRef, Location, Signal
+from service.detection import vocabulary
 from service.detection.dates import DateMention, find_dates, resolve
 from service.detection.lexicon import (
     ACTOR_CLASS,
@@ -148,7 +149,7 @@ def _context_names(
 
 # Names that are also common words in capitals ("IS", the Islamic State): not names in a stretch
 # of text set in capitals ("WHAT IS NEXT").
-_WORD_NAMES: Final = frozenset({" IS "})
+_WORD_NAMES: Final = frozenset(f" {w} " for w in vocabulary.words("word_names"))
 
 
 def _shouted(text: str, start: int, end: int) -> bool:
@@ -521,7 +522,7 @@ def _if_clauses(ctx: Context, text: str, bounds: list[int], sent: Span) -> list[
 
 
 # "Euroclear would not say if the payment had been blocked": a negated commitment commits to nothing.
-_NEGATED_AFTER: Final = re.compile(r"(?:\s+not\b|n['’]t\b)", re.IGNORECASE)
+_NEGATED_AFTER: Final = vocabulary.pattern("negated_after")
 
 
 def _conditional_threats(
@@ -557,20 +558,13 @@ def _conditional_threats(
     return out
 
 
-EQUIPMENT_MODES: Final = frozenset({"armour", "missiles", "air defence", "air", "nuclear"})
-TRANSFER_VERBS: Final = frozenset(
-    "send sent sends sending deliver delivered delivers delivering supply supplied supplies supplying "
-    "transfer transferred ship shipped give gave provide provided".split()
-)
+EQUIPMENT_MODES: Final = vocabulary.words("equipment_modes")
+TRANSFER_VERBS: Final = vocabulary.words("transfer_verbs")
 _AID_TRANSFER: Final = TriggerEntry(id="aid.transfer", type=EventType.AID, mode="military", intensity=5.0)
 
 # "its ban on transit, which Moscow called a blockade": a party's name for an act already reported,
 # not another act (an accusation at most). Calling strikes and meetings is organising them.
-_LABEL_RE: Final = re.compile(
-    r"\bwhich\b[^,;]{0,40}\b(?:called|calls|calling|described as|describes as|branded|brands|termed|"
-    r"terms|labelled|labeled|dubbed)(?:\s+(?:it|them|this|that))?(?:\s+as)?\s+(?:(?:an?|the)\s+)?"
-    r"(?:[\w'’-]+\s+)?$"
-)
+_LABEL_RE: Final = vocabulary.pattern("label")
 _ORGANISED_TYPES: Final = frozenset({EventType.PROTEST, EventType.CONSULT})
 
 
@@ -590,7 +584,7 @@ def _drop_modifiers(lower: str, cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
-_THREAT_TO_RE: Final = re.compile(r"\s+(?:to|that it would|it would|they would|that they would)\s+(?:\w+ly\s+)?")
+_THREAT_TO_RE: Final = vocabulary.pattern("threat_to")
 
 
 def _drop_threatened_acts(lower: str, cands: list[Candidate]) -> list[Candidate]:
@@ -613,8 +607,8 @@ def _drop_threatened_acts(lower: str, cands: list[Candidate]) -> list[Candidate]
     return out
 
 
-_WARNED_THAT_RE: Final = re.compile(r"\s+(?:on \w+\s+)?that\s+(?P<clause>[^,;]*?)\b(?:may|might|could)\b")
-_WARNING_HEADS: Final = frozenset({"warned", "warns", "warning"})
+_WARNED_THAT_RE: Final = vocabulary.pattern("warned_that")
+_WARNING_HEADS: Final = vocabulary.words("warning_heads")
 
 
 def _drop_forecasts(lower: str, ctx: Context, cands: list[Candidate]) -> list[Candidate]:
@@ -632,10 +626,7 @@ def _drop_forecasts(lower: str, ctx: Context, cands: list[Candidate]) -> list[Ca
 
 # "protest outside an EU leaders' summit", "meet on the sidelines of the G20 summit": the
 # gathering named as the venue happens when the act at it does.
-_VENUE_RE: Final = re.compile(
-    r"\b(?:outside|at|during|on the sidelines of|on the margins of|in the margins of)\s+(?:an?|the|this|its)\s+"
-    r"(?:[\w'’.-]+\s+){0,3}$"
-)
+_VENUE_RE: Final = vocabulary.pattern("venue")
 
 
 def _venue_pairs(lower: str, sent: Span, cands: list[Candidate]) -> list[tuple[int, int]]:
@@ -795,9 +786,7 @@ def _confidence(cand: Candidate, roles: Roles, modality: Modality, has_date: boo
 
 # Words after which an "-ed" head is an adjective: "the annexed peninsula", "the transit of
 # sanctioned goods", "talks on occupied land".
-_DETERMINERS: Final = frozenset(
-    {"the", "a", "an", "its", "their", "his", "her", "newly", "of", "for", "with", "against", "on", "into"}
-)
+_DETERMINERS: Final = vocabulary.words("determiners")
 
 
 def _after_determiner(lower: str, raw: bytes | None, start: int) -> bool:
@@ -1222,10 +1211,7 @@ def _threat_targets(drafts: list[Draft]) -> None:
 
 # "staged a coup", "the army's coup", "a military coup": who did it is named with it; "since the
 # failed coup", "blamed him for the coup": the clause's subject did something else.
-_COUP_DOER_RE: Final = re.compile(
-    r"\b(?:staged?|staging|stages|launched|launch|launches|launching|mounted|mount|led|leads|lead|"
-    r"attempted|attempt|attempts|carried\s+out|carry\s+out|plotted|plotting|seized|seize)\s+(?:\w+\s+){0,3}$"
-)
+_COUP_DOER_RE: Final = vocabulary.pattern("coup_doer")
 
 
 def _coup_named_only(lower: str, text: str, cand: Candidate, roles: Roles) -> bool:
@@ -1242,9 +1228,7 @@ def _coup_named_only(lower: str, text: str, cand: Candidate, roles: Roles) -> bo
 
 # "The United States condemns this cowardly attack", "Britain called for an investigation into the
 # strike": whoever condemns, mourns or investigates an attack is not its doer.
-_CONDEMN_RE: Final = re.compile(
-    r"\b(?:condemn|denounc|deplor|mourn|investigat|inquiry\s+into|probe\s+into)[a-z]*\s+(?:[\w'’-]+\s+){0,3}$"
-)
+_CONDEMN_RE: Final = vocabulary.pattern("condemn")
 _CONDEMN_REACH: Final = 45
 
 
@@ -1285,7 +1269,7 @@ def _nonstate_measure(ctx: Context, roles: Roles, lo: int, start: int) -> bool:
 
 # Types whose source acts on a target: in a passive clause the subject is the target.
 DIRECTED_TYPES: Final = frozenset({EventType.ASSAULT, EventType.COERCE, EventType.SANCTION})
-_PASSIVE_RE: Final = re.compile(r"\b(?:was|were|been|being|is|are|get|got|gets)\s+(?:\w+ly\s+)?$")
+_PASSIVE_RE: Final = vocabulary.pattern("passive_before")
 
 
 def _passive_subject(lower: str, text: str, sent: Span, cand: Candidate, roles: Roles) -> bool:
@@ -1299,7 +1283,7 @@ def _passive_subject(lower: str, text: str, sent: Span, cand: Candidate, roles: 
     return text.find(roles.source[0].text, sent.start, cand.start) >= 0
 
 
-_BETWEEN_RE: Final = re.compile(r"(?:\s+(?:\w+\s+){0,2})?between\s+")
+_BETWEEN_RE: Final = vocabulary.pattern("between")
 
 
 def _between(text: str, lower: str, ctx: Context, cand: Candidate, clause: Span, roles: Roles) -> None:
@@ -1324,7 +1308,7 @@ def _between(text: str, lower: str, ctx: Context, cand: Candidate, clause: Span,
         roles.target = [to_actor(text, second[0], second[1], second[2])]
 
 
-_AND_WORDS: Final = frozenset({"and", "and the", "and its", "and their"})
+_AND_WORDS: Final = vocabulary.words("and_words")
 
 
 def _police_only(actors: list[Actor]) -> bool:
@@ -1367,30 +1351,11 @@ def _sentence_country(ctx: Context) -> str | None:
 
 # "French warplanes targeted the village, killing 120 civilians": whom an attack killed or wounded
 # is its target, a generic actor of the sector its victims belong to (the place gives the state).
-_VICTIM_SECTORS: Final = {
-    "those": "CVL", "people": "CVL", "civilians": "CVL", "children": "CVL", "women": "CVL", "villagers": "CVL",
-    "residents": "CVL", "worshippers": "CVL", "students": "CVL", "passengers": "CVL", "pilgrims": "CVL",
-    "soldiers": "MIL", "troops": "MIL", "servicemen": "MIL", "service members": "MIL",
-    "police officers": "COP", "policemen": "COP", "police": "COP",
-    "rebels": "REB", "militants": "REB", "fighters": "REB", "insurgents": "INS",
-}
-_VICTIMS_RE: Final = re.compile(
-    r"\b(?:killing|killed|wounding|wounded|injuring|injured)\s+(?:at\s+least\s+|more\s+than\s+|about\s+|some\s+|"
-    r"nearly\s+|over\s+|up\s+to\s+|around\s+)?(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"dozens|scores|hundreds|thousands|several|many)\s+(?:of\s+)?(?:[A-Za-z-]+\s+)?"
-    r"(people|civilians|children|women|villagers|residents|worshippers|students|passengers|pilgrims|soldiers|"
-    r"troops|servicemen|service\s+members|police\s+officers|policemen|police|rebels|militants|fighters|insurgents)\b",
-    re.IGNORECASE,
-)
+_VICTIM_SECTORS: Final = vocabulary.labels("victim_sectors")
+_VICTIMS_RE: Final = vocabulary.pattern("victims")
 _VICTIMS_REACH: Final = 160
 # "Syrian civilians were killed in the latest US airstrike": the victims named before the attack.
-_VICTIMS_BEFORE_RE: Final = re.compile(
-    r"\b(those|people|civilians|children|women|villagers|residents|worshippers|students|passengers|pilgrims|soldiers|"
-    r"troops|servicemen|service\s+members|police\s+officers|policemen|police|rebels|militants|fighters|insurgents)"
-    r"\s+(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+|are\s+)?(?:killed|wounded|injured|dead)\s+(?:in|by)\s+"
-    r"(?:[A-Za-z'’-]+\s+){0,3}$",
-    re.IGNORECASE,
-)
+_VICTIMS_BEFORE_RE: Final = vocabulary.pattern("victims_before")
 _VICTIMS_BEFORE_REACH: Final = 80
 
 
@@ -1434,7 +1399,7 @@ def _placed_sectors(actors: list[Actor], country: str | None) -> list[Actor]:
 
 # "Argentina invaded the Falklands on April 2, 1982, prompting Britain to send a naval task force":
 # what an old event set off is history too.
-_CONSEQUENCE_RE: Final = re.compile(r",\s*(?:prompting|forcing|triggering|sparking|provoking|causing|leading)\b")
+_CONSEQUENCE_RE: Final = vocabulary.pattern("consequence")
 
 
 def _inherit_history(lower: str, drafts: list[Draft]) -> None:

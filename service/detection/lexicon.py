@@ -2,7 +2,9 @@
 
 Everything the detector knows about words lives in ``data/``: ``triggers.yaml`` (what types an
 event), ``classes.yaml`` (word classes triggers refer to), ``cues.yaml`` (modality and tense),
-``gazetteer.tsv`` and ``sectors.tsv`` (actors and places). This module turns them into
+``gazetteer.tsv`` and ``sectors.tsv`` (actors and places), and ``vocabulary.yaml`` (the word
+lists and patterns the rules consult besides, read by name through ``vocabulary.py``, which
+every detection module may import). This module turns the first five into
 Aho-Corasick automata (see ``Lexicon``: the whole-text scan for trigger heads and the words they
 need nearby; context words and names over candidate sentences only). Load cost is paid once per
 process.
@@ -22,6 +24,7 @@ from typing import Final
 import yaml  # type: ignore[import-untyped]
 
 from schemas.common import EventType
+from service.detection import vocabulary
 from service.detection.scanning import KeyScanner, make_scanner, native_ascii_lower_forms
 from service.detection.text import CLAUSE_WORDS
 
@@ -38,7 +41,7 @@ LEADER_CLASS: Final = "LEADER"
 # The classes made of gazetteer names rather than of words in classes.yaml.
 NAME_CLASSES: Final = frozenset({PLACE_CLASS, ACTOR_CLASS, LEADER_CLASS})
 THREAT_CLASS: Final = "force"  # what a conditional threat threatens ("sanctions if Russia attacks")
-CONDITIONALS: Final = ("if", "unless")  # the words that open the condition of a conditional threat
+CONDITIONALS: Final = vocabulary.phrases("conditionals")  # the words that open the condition of a conditional threat
 IF_CLASS: Final = "IF"
 
 try:  # the C loader is ~10x faster; fall back to pure Python where libyaml is missing
@@ -398,16 +401,13 @@ _BLOCK_PREFIX: Final = "block:"
 # The block classes that rule sentences out often enough to pay for their words' hits in the
 # whole-text scan (measured on the corpus: together ~90% of the skipped sentences; the other
 # classes' words mostly occur where no head is, and any subset keeps the output the same).
-SCANNED_BLOCKS: Final = frozenset(
-    {"business", "domestic_crime", "entertainment", "figurative", "labour_parties", "medical", "meet_other",
-     "mountain", "sports"}
-)
+SCANNED_BLOCKS: Final = vocabulary.words("scanned_blocks")
 
 # Article frames: classes whose words, counted over a whole article, say what it is about
 # ("a sports report", "a story about hacking", "a film review", "an earthquake", "a blast at a
 # chemical plant"). In a framed article a rule that the frame's class blocks or vetoes fires only
 # in a sentence with war words of its own.
-FRAME_CLASSES: Final = ("sports", "cyber", "fiction", "disaster", "industrial_sites")
+FRAME_CLASSES: Final = vocabulary.phrases("frame_classes")
 _FRAME_PREFIX: Final = "frame:"
 # How many of a frame's words make the frame, and by how many times they must outnumber the
 # article's war words (``military_units``) and attack heads.
@@ -416,7 +416,7 @@ FRAME_WAR_RATIO: Final = 3
 
 # Look-alike classes an armed subject overrides for an attack: "Armed men attacked the Pakistan
 # Stock Exchange", "gunmen stormed a concert hall" (``detector._blocked``).
-SUBJECT_OVERRIDES: Final = frozenset({"business", "entertainment", "domestic_crime", "civic", "labour"})
+SUBJECT_OVERRIDES: Final = vocabulary.words("subject_overrides")
 
 # Near classes are numbered for the whole-text scan (a list indexed by number, not a dict per
 # article): the two a conditional threat needs come first.

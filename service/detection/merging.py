@@ -7,12 +7,13 @@ from typing import Final
 
 from schemas.common import EventType, Modality
 from schemas.signal import Actor
+from service.detection import vocabulary
 from service.detection.model import Draft
 
 # Types whose different modes in one sentence are different acts, not one event told twice.
 DISTINCT_ACT_TYPES: Final = frozenset({EventType.COERCE, EventType.SANCTION, EventType.ASSAULT})
 # Modes that name no particular act ("killing two soldiers" after "exchanged fire"): they merge.
-GENERIC_MODES: Final = frozenset({"attack", "killing", "military action", "repression", "ceasefire violation"})
+GENERIC_MODES: Final = vocabulary.words("generic_modes")
 
 # Enum members tested per pair of drafts, as compiled constants: ``Modality.SCHEDULED`` in code is
 # a class attribute lookup through the enum's metaclass (~1k instructions) every time it runs.
@@ -24,7 +25,7 @@ _UNDATED_MODALITIES: Final = frozenset({Modality.ASSERTED, Modality.SPECULATIVE}
 
 # Shows of force (drills, weapons tests) and deployments are different MOBILIZE acts ("ended three
 # days of war games ..., and 12 warships remained nearby"); drills and tests during them are one.
-SHOW_OF_FORCE_MODES: Final = frozenset({"exercises", "missile test"})
+SHOW_OF_FORCE_MODES: Final = vocabulary.words("show_of_force_modes")
 
 
 def distinct_acts(type_: EventType, mode_a: str | None, mode_b: str | None) -> bool:
@@ -63,10 +64,7 @@ def absorb(into: Draft, other: Draft) -> None:
     into.confidence = max(into.confidence, other.confidence)
 
 
-_OTHER_EVENT_RE: Final = re.compile(
-    r"\b(?:in retaliation for|in response to|retaliat\w*|after|following|since|days? after|weeks? after)\b",
-    re.IGNORECASE,
-)
+_OTHER_EVENT_RE: Final = vocabulary.pattern("other_event")
 
 
 def _ordered(a: int, b: int) -> tuple[int, int]:
@@ -82,12 +80,7 @@ def _same_sentence(d: Draft, k: Draft) -> bool:
 # A definite mention that refers back: after a preposition or a verb that talks about an event
 # ("before the meeting", "to denounce the U.S. and British strikes"), not one that does it ("raised
 # the combat readiness", "declared the annexation").
-_DEFINITE_RE: Final = re.compile(
-    r"\b(?:before|after|since|during|over|about|against|of|on|for|at|ahead of|following|despite|amid|"
-    r"denounce[sd]?|condemn(?:s|ed)?|criticiz(?:e|es|ed)|criticis(?:e|es|ed)|welcome[sd]?|protest(?:s|ed)?|"
-    r"discuss(?:es|ed)?)\s+(?:the|this|that|these|those)\s+(?:[\w'’.-]+\s+){0,2}$",
-    re.IGNORECASE,
-)
+_DEFINITE_RE: Final = vocabulary.pattern("definite")
 
 
 def _definite(d: Draft) -> bool:
@@ -100,7 +93,7 @@ def _definite(d: Draft) -> bool:
 
 
 # "launching drone and missile strikes": one act with two weapons.
-_COORDINATED_RE: Final = re.compile(r"\s*(?:,|and|or|,\s*and)\s*")
+_COORDINATED_RE: Final = vocabulary.pattern("coordinated")
 
 
 def _distinct_in_sentence(d: Draft, k: Draft) -> bool:
@@ -118,7 +111,7 @@ def _distinct_in_sentence(d: Draft, k: Draft) -> bool:
 
 # "..., the first time a NATO member has fired on ...", "killed 14 soldiers ..., in an attack
 # later claimed by ...": the same act named again.
-_RESTATEMENT_RE: Final = re.compile(r",\s*(?:the first (?:time|such)\b[^,;]*|in an?\s+(?:[\w-]+\s+)?)$", re.IGNORECASE)
+_RESTATEMENT_RE: Final = vocabulary.pattern("restatement")
 
 
 # A participle after a comma that names the build-up again ("..., calling up reservists").

@@ -3,7 +3,6 @@ signal under construction look like, and the few helpers every stage shares."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Final, TypeVar
 
@@ -11,6 +10,7 @@ from pydantic import BaseModel
 
 from schemas.common import EventType, Modality
 from schemas.signal import Actor, Evidence, Location
+from service.detection import vocabulary
 from service.detection.lexicon import GazEntry, TriggerEntry
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -163,7 +163,7 @@ def cues_in(ctx: Context, name: str, lo: int, hi: int) -> list[tuple[int, int, s
     return [c for c in cues if lo <= c[0] and c[1] <= hi]
 
 
-CONTRAST_RE: Final = re.compile(r";|\b(?:but|while|whereas|although|though|however|yet)\b")
+CONTRAST_RE: Final = vocabulary.pattern("contrast")
 
 
 def contrast_start(lower: str, lo: int, hi: int) -> int:

@@ -13,6 +13,7 @@ from typing import Final
 
 from schemas.common import EventType
 from schemas.signal import Actor, Location
+from service.detection import vocabulary
 from service.detection.lexicon import GazEntry
 from service.detection.model import Candidate, Context, build, cues_in
 from service.detection.text import Span
@@ -21,35 +22,19 @@ SYMMETRIC: Final = frozenset({EventType.CONSULT, EventType.AGREE, EventType.COOP
 DIRECTED_PLACE_TARGET: Final = frozenset(
     {EventType.ASSAULT, EventType.MOBILIZE, EventType.COERCE, EventType.AID, EventType.SANCTION, EventType.RETREAT}
 )
-LOCATIVES: Final = frozenset(("in", "near", "at", "into", "outside", "inside", "across", "along", "towards",
-                              "toward", "around", "off", "to", "within", "through"))
+LOCATIVES: Final = vocabulary.words("locatives")
 # Words skipped when looking for the preposition before a name ("in eastern Ukraine").
-MODIFIERS: Final = frozenset(
-    "the a an eastern western northern southern central north south east west northeastern "
-    "northwestern southeastern southwestern occupied annexed neighbouring neighboring nearby "
-    "disputed russian-occupied rebel-held its their so-called".split()
-)
-TOPIC_PREPS: Final = ("over", "about", "on", "regarding", "concerning", "amid", "for", "of")
-PARTICIPANT_WORDS: Final = frozenset(
-    "with between and involving involve involves including include includes to by hosted host hosts "
-    "visit visited visiting counterpart counterparts among".split()
-)
+MODIFIERS: Final = vocabulary.words("modifiers")
+TOPIC_PREPS: Final = vocabulary.phrases("topic_preps")
+PARTICIPANT_WORDS: Final = vocabulary.words("participant_words")
 # Prepositions whose object is not the doer of the clause's verb.
-OBJECT_PREPS: Final = frozenset("of in into for against on at to with over about near across toward towards".split())
+OBJECT_PREPS: Final = vocabulary.words("object_preps")
 # "officials from/of X": the people named by the noun before the preposition act for X.
-PEOPLE_NOUNS: Final = frozenset(
-    "officials official delegation delegations leaders leader envoys envoy ministers minister "
-    "representatives negotiators diplomats forces troops soldiers members president head chief "
-    "spokesman spokeswoman spokesperson government governments authorities army navy military "
-    "commanders militants fighters rebels team".split()
-)
+PEOPLE_NOUNS: Final = vocabulary.words("people_nouns")
 # CONSULT heads that take their counterpart as a direct object ("will meet the U.S. envoy").
-TRANSITIVE_CONSULT: Final = frozenset(
-    "meet meets met visit visits visited visiting hosted host hosts hosting received receive receives "
-    "receiving welcomed welcomes welcoming greeted greets".split()
-)
+TRANSITIVE_CONSULT: Final = vocabulary.words("transitive_consult")
 # Participant words that name every party, so the sentence subject is not one of them.
-LISTING_WORDS: Final = frozenset("involving involve involves including include includes between among".split())
+LISTING_WORDS: Final = vocabulary.words("listing_words")
 
 
 def _word_before(text: str, pos: int) -> str:
@@ -253,7 +238,7 @@ def _to_location(g: GazEntry) -> Location:
 
 _TOWN_KINDS: Final = frozenset({"city", "region"})
 # What may stand between coordinated names.
-_COORDINATORS: Final = frozenset({"and", ",", ", and", "or", ", or", "&", "and the", ", and the", ", the", "as well as"})
+_COORDINATORS: Final = vocabulary.words("coordinators")
 
 
 def _coordinated(text: str, words: _Words, mentions: list[tuple[int, int, GazEntry]], idx: int, step: int) -> list[int]:
@@ -351,12 +336,12 @@ def dedupe_actors(actors: list[Actor]) -> list[Actor]:
 
 
 # Prepositions naming what a non-symmetric act is about, not whom it is done to.
-CAUSE_PREPS: Final = frozenset(("over", "about", "amid", "regarding", "concerning"))
+CAUSE_PREPS: Final = vocabulary.words("cause_preps")
 # "an assault from Turkish territory": where an attack or a deployment comes from is not its target.
 _ORIGIN_TYPES: Final = frozenset({EventType.ASSAULT, EventType.MOBILIZE})
 # "was detained as least nine times by Russian authorities": "by" a few words after the head.
 _PASSIVE_WORDS: Final = 5
-_OBJECT_OF_ACT: Final = frozenset(("on", "against"))
+_OBJECT_OF_ACT: Final = vocabulary.words("object_of_act")
 _CONSULT: Final = EventType.CONSULT  # a module constant is a C static when compiled, not a lookup
 _COERCE: Final = EventType.COERCE
 # An assault or deployment takes place in a region named after it, with or without "in".
@@ -365,13 +350,10 @@ _AREA_TYPES: Final = frozenset({EventType.ASSAULT, EventType.MOBILIZE})
 # region right after an attack or seizure, as its object, is its target (coded as its country, as
 # CAMEO codes a place's population); "in Aleppo" stays only the place.
 _PLACE_TARGET_TYPES: Final = frozenset({EventType.ASSAULT, EventType.COERCE})
-_PLACE_TARGET_PREPS: Final = frozenset(("of", "on", "against", "over"))
+_PLACE_TARGET_PREPS: Final = vocabulary.words("place_target_preps")
 _PLACE_TARGET_WORDS: Final = 3
 # "Russian strikes hit Aleppo": a town a nominal attack hits, strikes or targets is its target.
-_STRIKING_VERBS: Final = frozenset(
-    "hit hits struck strike strikes targeted targets target pounded pound pounds shelled bombed bombarded "
-    "rocked".split()
-)
+_STRIKING_VERBS: Final = vocabulary.words("striking_verbs")
 
 
 def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> Roles:
@@ -572,8 +554,8 @@ def _is_of(gap: str) -> bool:
 _AGENT_KINDS: Final = frozenset({"demonym", "state", "group", "igo", "metonym"})
 _PLACE_ACTOR_KINDS: Final = frozenset({"city", "region", "capital"})
 # Nouns whose modifier is the country it is done to ("the Ukraine invasion").
-_UNDERGOER_HEADS: Final = ("invasion", "annexation", "occupation", "war")
-_AUXILIARIES: Final = frozenset("was were been being is are".split())
+_UNDERGOER_HEADS: Final = vocabulary.phrases("undergoer_heads")
+_AUXILIARIES: Final = vocabulary.words("auxiliaries")
 
 
 def _adjacent_agent(text: str, mentions: list[tuple[int, int, GazEntry]], actor_idx: list[int], cand: Candidate) -> int:
@@ -614,10 +596,10 @@ def _not_undergoer(pool: list[int], undergoer: int) -> list[int]:
 
 
 # "X, backed by Y, attacked": the backer is not the subject of the clause's act.
-_BACKER_WORDS: Final = frozenset("backed supported armed aided funded assisted helped sponsored".split())
+_BACKER_WORDS: Final = vocabulary.words("backer_words")
 # Words before a verb that make it active whatever "by" follows: "Russia would veto any attempt
 # by the Security Council".
-_ACTIVE_BEFORE: Final = frozenset("would will could can may might must should to shall".split())
+_ACTIVE_BEFORE: Final = vocabulary.words("active_before")
 
 
 def _passive_by(text: str, words: _Words, cand: Candidate, by_at: int) -> bool:
