@@ -23,8 +23,6 @@ MAX_FUNCTION_LINES = 80
 LONG_FUNCTIONS: dict[str, int] = {
     "service.alerts.delivery:Deliverer._run": 85,
     "service.stream.demo:run_demo": 85,
-    "service.detection.detector:_process_sentence": 151,
-    "service.detection.detector:detect": 89,
 }
 
 # The only module that may use private names of these libraries (see its docstring).

@@ -15,11 +15,6 @@ DISTINCT_ACT_TYPES: Final = frozenset({EventType.COERCE, EventType.SANCTION, Eve
 # Modes that name no particular act ("killing two soldiers" after "exchanged fire"): they merge.
 GENERIC_MODES: Final = vocabulary.words("generic_modes")
 
-# Enum members tested per pair of drafts, as compiled constants: ``Modality.SCHEDULED`` in code is
-# a class attribute lookup through the enum's metaclass (~1k instructions) every time it runs.
-_CONSULT: Final = EventType.CONSULT
-_MOBILIZE: Final = EventType.MOBILIZE
-_SCHEDULED: Final = Modality.SCHEDULED
 _UNDATED_MODALITIES: Final = frozenset({Modality.ASSERTED, Modality.SPECULATIVE})
 
 
@@ -32,7 +27,7 @@ def distinct_acts(type_: EventType, mode_a: str | None, mode_b: str | None) -> b
     """Two triggers of one type in one sentence that name different specific acts."""
     if mode_a == mode_b:
         return False
-    if type_ == _MOBILIZE:
+    if type_ == EventType.MOBILIZE:
         return bool(mode_a and mode_b) and (mode_a in SHOW_OF_FORCE_MODES) != (mode_b in SHOW_OF_FORCE_MODES)
     if type_ not in DISTINCT_ACT_TYPES:
         return False
@@ -106,7 +101,7 @@ def _distinct_in_sentence(d: Draft, k: Draft) -> bool:
     gap = k.evidence.sentence[lo - k.evidence.start:max(lo, hi) - k.evidence.start]
     if _COORDINATED_RE.fullmatch(gap):
         return False
-    return d.type != _MOBILIZE or "," in gap or ";" in gap
+    return d.type != EventType.MOBILIZE or "," in gap or ";" in gap
 
 
 # "..., the first time a NATO member has fired on ...", "killed 14 soldiers ..., in an attack
@@ -125,7 +120,7 @@ def _same_sentence_twice(d: Draft, k: Draft, a: set[str], b: set[str]) -> bool:
         return False
     if _RESTATEMENT_RE.search(d.evidence.sentence, 0, max(0, d.evidence.trigger_start - d.evidence.start)):
         return True  # "..., the first time a NATO member has fired on Russian assets": the same act
-    if d.type == _MOBILIZE and _PARTICIPLE_RE.match(d.evidence.trigger) and (
+    if d.type == EventType.MOBILIZE and _PARTICIPLE_RE.match(d.evidence.trigger) and (
         d.evidence.sentence[:max(0, d.evidence.trigger_start - d.evidence.start)].rstrip().endswith(",")
     ):
         return True  # "ordered a mobilisation ..., calling up 300,000 reservists": the same call-up
@@ -209,7 +204,7 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
         same_type = of_type.get(d.type)
         for n in same_type if same_type is not None else []:
             k = kept[n]
-            if d.modality is _SCHEDULED and k.modality is _SCHEDULED and d.event_date == k.event_date:
+            if d.modality is Modality.SCHEDULED and k.modality is Modality.SCHEDULED and d.event_date == k.event_date:
                 target = n
                 break
             if parties is None:
@@ -249,13 +244,13 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
     # An undated mention of a meeting whose parties match an announced one is that meeting
     # ("the discussions in Geneva with the US" -> the Jan. 10 U.S.-Russia talks).
     final: list[Draft] = []
-    scheduled = [k for k in kept if k.modality == _SCHEDULED and k.type == _CONSULT][:MAX_MERGE_CANDIDATES]
+    scheduled = [k for k in kept if k.modality == Modality.SCHEDULED and k.type == EventType.CONSULT][:MAX_MERGE_CANDIDATES]
     for d in kept:
-        if d.type == _CONSULT and d.event_date is None and d.modality in _UNDATED_MODALITIES:
+        if d.type == EventType.CONSULT and d.event_date is None and d.modality in _UNDATED_MODALITIES:
             codes = _codes(d.source) | _codes(d.target)
             matches = [
                 s for s in scheduled
-                if s.type == _CONSULT and len(codes & (_codes(s.source) | _codes(s.target))) >= 2
+                if s.type == EventType.CONSULT and len(codes & (_codes(s.source) | _codes(s.target))) >= 2
                 and codes <= (_codes(s.source) | _codes(s.target))
             ]
             if not matches and d.evidence.date_text is None and _definite(d):
@@ -263,7 +258,7 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
                 # meeting with a party in common.
                 matches = [
                     s for s in scheduled
-                    if s.type == _CONSULT and s.order < d.order
+                    if s.type == EventType.CONSULT and s.order < d.order
                     and (not codes or codes & (_codes(s.source) | _codes(s.target)))
                 ]
             if matches:

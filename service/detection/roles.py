@@ -342,8 +342,6 @@ _ORIGIN_TYPES: Final = frozenset({EventType.ASSAULT, EventType.MOBILIZE})
 # "was detained as least nine times by Russian authorities": "by" a few words after the head.
 _PASSIVE_WORDS: Final = 5
 _OBJECT_OF_ACT: Final = vocabulary.words("object_of_act")
-_CONSULT: Final = EventType.CONSULT  # a module constant is a C static when compiled, not a lookup
-_COERCE: Final = EventType.COERCE
 # An assault or deployment takes place in a region named after it, with or without "in".
 _AREA_TYPES: Final = frozenset({EventType.ASSAULT, EventType.MOBILIZE})
 # "bombarding Aleppo", "the bombing of Hiroshima", "attacks on Azaz", "took over Crimea": a city or
@@ -751,7 +749,7 @@ def _location(
     etype = cand.entry.type
     after = [i for i in place_idx if cand.start <= mentions[i][0] < clause.end]
     before = [i for i in place_idx if clause.start <= mentions[i][0] < cand.start]
-    if etype == _COERCE:
+    if etype == EventType.COERCE:
         # What is seized or annexed is the place: the nearest named place after the head.
         seized = [i for i in after if mentions[i][2].kind in {"city", "region"}]
         if seized:

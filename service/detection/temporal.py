@@ -284,14 +284,6 @@ _REPORT_END_RE: Final = vocabulary.pattern("report_end")
 # bases on alert").
 NOMINAL_CUES: Final = vocabulary.words("nominal_cues")
 _NOMINAL_REACH: Final = 30
-_THREATEN: Final = EventType.THREATEN  # a module constant is a C static when compiled, not a lookup
-# The modalities returned, as compiled constants too (``Modality.DENIED`` in code is a ~1k-instruction
-# enum metaclass lookup per call).
-_DENIED: Final = Modality.DENIED
-_SPECULATIVE: Final = Modality.SPECULATIVE
-_HISTORICAL: Final = Modality.HISTORICAL
-_SCHEDULED: Final = Modality.SCHEDULED
-_ASSERTED: Final = Modality.ASSERTED
 
 
 def _governing_cues(lower: str, ctx: Context, sent_start: int, start: int) -> list[tuple[int, int, str]]:
@@ -325,18 +317,18 @@ def modality_of(
         if not _ADJUNCT_RE.search(lower, c[1], start)
     ]
     if denial:
-        return _DENIED, [denial[-1][2]]
+        return Modality.DENIED, [denial[-1][2]]
     neg = [c for c in cues_in(ctx, "negation", clause.start, start) if start - c[1] <= 30]
     if neg:
-        return _DENIED, [neg[-1][2]]
+        return Modality.DENIED, [neg[-1][2]]
     after = [c for c in _cues(ctx, "denial_after") if c[0] >= end and c[0] - end <= 60]
     if after:
-        return _DENIED, [after[0][2]]
-    threat = cand.entry.type == _THREATEN
+        return Modality.DENIED, [after[0][2]]
+    threat = cand.entry.type == EventType.THREATEN
     if not threat or cand.threat_target_from is None:
         for a, b in if_spans:
             if a <= start < b:
-                return _SPECULATIVE, [lower[a:a + 6].split()[0]]
+                return Modality.SPECULATIVE, [lower[a:a + 6].split()[0]]
     # "Israel could hit Iran ... in response to this week's missile attack": the attack it responds
     # to is a fact, whatever the modal before it.
     spec = [c for c in cues_in(ctx, "speculative", clause.start, start)
@@ -348,13 +340,13 @@ def modality_of(
     if threat:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
     if spec:
-        return _SPECULATIVE, [spec[-1][2]]
+        return Modality.SPECULATIVE, [spec[-1][2]]
     # A relative clause states background fact; a threat takes no governing cue.
     opening = lower[clause.start:clause.start + 5]  # a slice and a compare: startswith at an offset is a generic call
     if not threat and not (opening == "which" or opening.startswith("who")):
         governing = _governing_cues(lower, ctx, sent.start, start)
         if governing:
-            return _SPECULATIVE, [governing[-1][2]]
+            return Modality.SPECULATIVE, [governing[-1][2]]
     ev_start, ev_end = dates
     # ... or one that opens the sentence ("During the Cold War, Soviet troops were stationed ...").
     hist = [c for c in cues_in(ctx, "historical", clause.start, clause.end) + cues_in(ctx, "historical", sent.start, sent.start + 30)
@@ -362,18 +354,18 @@ def modality_of(
             if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
     last_day = ev_end or ev_start
     if tense != "future" and last_day is not None and (pub - last_day).days > HISTORICAL_DAYS:
-        return _HISTORICAL, []
+        return Modality.HISTORICAL, []
     if hist and tense != "future":
-        return _HISTORICAL, [hist[0][2]]
+        return Modality.HISTORICAL, [hist[0][2]]
     if tense == "future" and ev_start is not None and ev_start >= pub and precise:
-        return _SCHEDULED, list(cand.cues)
+        return Modality.SCHEDULED, list(cand.cues)
     if tense == "unknown" and ev_start is not None and ev_start > pub and precise and date_after:
-        return _SCHEDULED, list(cand.cues)  # "called for demonstrations on 14 October"
+        return Modality.SCHEDULED, list(cand.cues)  # "called for demonstrations on 14 October"
     weak = cues_in(ctx, "speculative_weak", clause.start, start)
     if weak and not precise and (cand.entry.type not in ANNOUNCED_TYPES or weak[-1][2] in FORECAST_CUES):
-        return _SPECULATIVE, [weak[-1][2]]
+        return Modality.SPECULATIVE, [weak[-1][2]]
     if tense == "future" and cand.entry.type not in ANNOUNCED_TYPES:
         # Announced for no particular day ("next week", "soon"): it cannot go on a calendar and
         # has not happened, so it is not an alert-worthy fact yet.
-        return _SPECULATIVE, tense_cues
-    return _ASSERTED, list(cand.cues)
+        return Modality.SPECULATIVE, tense_cues
+    return Modality.ASSERTED, list(cand.cues)
