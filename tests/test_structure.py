@@ -21,7 +21,6 @@ MAX_FUNCTION_LINES = 80
 # Functions over the limit today, by module and qualified name, with their length then. The
 # detector's rules are being restructured on their own; each entry should go, none be added.
 LONG_FUNCTIONS: dict[str, int] = {
-    "service.alerts.delivery:Deliverer._run": 85,
     "service.stream.demo:run_demo": 85,
 }
 
