@@ -60,7 +60,23 @@ from service.detection.lexicon import (
     lower_forms,
 )
 from service.detection.merging import absorb, distinct_acts, merge_mentions
-from service.detection.model import Candidate, Context, Draft, EvidenceDraft, build
+from service.detection.model import (
+    AGREE,
+    ASSAULT,
+    ASSERTED,
+    COERCE,
+    CONSULT,
+    HISTORICAL,
+    MOBILIZE,
+    PROTEST,
+    SCHEDULED,
+    THREATEN,
+    Candidate,
+    Context,
+    Draft,
+    EvidenceDraft,
+    build,
+)
 from service.detection.roles import Roles, assign_roles, dedupe_actors, is_locative, to_actor
 from service.detection.scoring import intensity_for, severity_for
 from service.detection.temporal import (
@@ -354,7 +370,7 @@ def _blocked(entry: TriggerEntry, ctx: Context, start: int, end: int) -> bool:
             continue
         for hit in hits:
             if hit[1] >= lo and hit[0] <= hi:
-                if entry.type == EventType.ASSAULT and name in SUBJECT_OVERRIDES:
+                if entry.type == ASSAULT and name in SUBJECT_OVERRIDES:
                     if armed < 0:
                         armed = 1 if _armed_subject(ctx, start) else 0
                     if armed == 1:
@@ -533,7 +549,7 @@ def _conditional_threats(
                 cue = (cs, ce, cw)
         if cue is None:
             continue
-        already = [c for c in out if c.entry.type == EventType.THREATEN and c.start <= fs and c.span[1] >= fe]
+        already = [c for c in out if c.entry.type == THREATEN and c.start <= fs and c.span[1] >= fe]
         if already:
             continue
         cand = Candidate(threat_entry, cue[0], cue[1], fval, near=(fs, fe))
@@ -578,7 +594,7 @@ _THREAT_TO_RE: Final = vocabulary.pattern("threat_to")
 def _drop_threatened_acts(lower: str, cands: list[Candidate]) -> list[Candidate]:
     """'Russia threatened to cut off gas supplies to Moldova': the threatened act is the threat's
     mode, not a signal of its own (the rule for conditional threats in docs/taxonomy.md, without the if)."""
-    threats = [c for c in cands if c.entry.type == EventType.THREATEN and not c.consume_span]
+    threats = [c for c in cands if c.entry.type == THREATEN and not c.consume_span]
     if not threats:
         return cands
     out = []
@@ -586,7 +602,7 @@ def _drop_threatened_acts(lower: str, cands: list[Candidate]) -> list[Candidate]
         threat = next(
             (t for t in threats if t.end < c.start <= t.end + 30 and _THREAT_TO_RE.fullmatch(lower, t.end, c.start)),
             None,
-        ) if c.entry.type != EventType.THREATEN else None
+        ) if c.entry.type != THREATEN else None
         if threat is not None:
             if threat.mode in {"", "unspecified"}:
                 threat.mode = c.mode or c.entry.mode  # "threatened to annex": annexation
@@ -604,7 +620,7 @@ def _drop_forecasts(lower: str, ctx: Context, cands: list[Candidate]) -> list[Ca
     party may do is a forecast, not a threat by the speaker (the event stays, speculative)."""
     out = []
     for c in cands:
-        if c.entry.type == EventType.THREATEN and c.consume_span and lower[c.start:c.end] in _WARNING_HEADS:
+        if c.entry.type == THREATEN and c.consume_span and lower[c.start:c.end] in _WARNING_HEADS:
             m = _WARNED_THAT_RE.match(lower, c.end, c.consume_span[1])
             if m and any(m.start("clause") <= s and e <= m.end("clause") and g.is_actor for s, e, g in ctx.gaz):
                 continue
@@ -623,7 +639,7 @@ def _venue_pairs(lower: str, sent: Span, cands: list[Candidate]) -> list[tuple[i
     for i in range(1, len(cands)):
         c = cands[i]
         if (
-            c.entry.type == EventType.CONSULT and cands[i - 1].end <= c.start
+            c.entry.type == CONSULT and cands[i - 1].end <= c.start
             and _VENUE_RE.search(lower, max(sent.start, c.start - 50), c.start)
         ):
             out.append((i - 1, i))
@@ -655,7 +671,7 @@ def _drop_labels(lower: str, sent: Span, cands: list[Candidate]) -> list[Candida
 
 
 DECIDED_TYPES: Final = frozenset(
-    {EventType.SANCTION, EventType.AID, EventType.MOBILIZE, EventType.ASSAULT, EventType.COERCE, EventType.RETREAT,
+    {EventType.SANCTION, EventType.AID, MOBILIZE, ASSAULT, COERCE, EventType.RETREAT,
      EventType.CONCEDE}
 )
 
@@ -667,7 +683,7 @@ def _drop_decisions(lower: str, ctx: Context, cands: list[Candidate]) -> list[Ca
     agreement's mode names what was agreed."""
     out = []
     for i, c in enumerate(cands):
-        if c.entry.type == EventType.AGREE and c.near is None and lower[c.start:c.end].startswith("agree"):
+        if c.entry.type == AGREE and c.near is None and lower[c.start:c.end].startswith("agree"):
             nxt = cands[i + 1] if i + 1 < len(cands) else None
             if nxt is not None and nxt.entry.type in DECIDED_TYPES and nxt.start - c.end <= 30:
                 if not _between_parties(lower, ctx, c):
@@ -715,7 +731,7 @@ def _mark_background(lex: Lexicon, lower: str, sent: Span, cands: list[Candidate
         if c.forced_modality is None and lower[c.start:c.end] in nouns:
             lo = max(sent.start, c.start - 60)
             if _background_re(preps).search(lower, lo, c.start):
-                c.forced_modality = Modality.HISTORICAL
+                c.forced_modality = HISTORICAL
                 c.cues.append("background")
 
 
@@ -764,7 +780,7 @@ def _confidence(cand: Candidate, roles: Roles, modality: Modality, has_date: boo
         | (4 if roles.target or roles.location else 0)
         | (8 if roles.inherited else 0)
         | (16 if _is_weak(cand.entry.id) else 0)
-        | (32 if modality == Modality.SCHEDULED and has_date else 0)
+        | (32 if modality == SCHEDULED and has_date else 0)
     )
     return _CONFIDENCE[bits]
 
@@ -1065,7 +1081,7 @@ def _process_sentence(
         if (
             prior is not None and prior.modality == draft.modality
             and (prior.event_date is None or draft.event_date is None or prior.event_date == draft.event_date)
-            and (draft.type == EventType.MOBILIZE or not distinct_acts(draft.type, draft.mode, prior.mode))
+            and (draft.type == MOBILIZE or not distinct_acts(draft.type, draft.mode, prior.mode))
         ):
             absorb(prior, draft)  # "agreed a ceasefire": one AGREE per clause
             continue
@@ -1149,21 +1165,21 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
     text, lower, sent, ctx = s.text, s.lower, s.sent, s.ctx
     etype = cand.entry.type
     roles = assign_roles(text, cand, ctx, clause, sent)
-    if etype == EventType.ASSAULT:
+    if etype == ASSAULT:
         _between(text, lower, ctx, cand, clause, roles)
         if roles.source and _condemned(lower, text, cand, roles, clause):
             roles.source = []  # "The United States condemns this cowardly attack": no doer named
         if not roles.target:
             # whom it killed or wounded is its target, with or without a named doer
             roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
-    elif etype == EventType.PROTEST:
+    elif etype == PROTEST:
         _protest_roles(text, roles, ctx, cand)
-    elif etype == EventType.COERCE and cand.mode == "coup" and roles.source and _coup_named_only(lower, text, cand, roles):
+    elif etype == COERCE and cand.mode == "coup" and roles.source and _coup_named_only(lower, text, cand, roles):
         roles.source = []  # "purges since the abortive coup": Turkey purges, the coup was not Turkey's
     _place_sectors(roles, _sentence_country(ctx))
     if etype in _STATE_MEASURES and _nonstate_measure(ctx, roles, clause.start, cand.start):
         return None
-    if etype == EventType.ASSAULT and cand.mode == "attack" and _police_only(roles.source):
+    if etype == ASSAULT and cand.mode == "attack" and _police_only(roles.source):
         return None  # "the office was raided by Dutch police": law enforcement, not an attack
     if etype in DIRECTED_TYPES and _passive_subject(lower, text, sent, cand, roles):
         roles.target, roles.source = roles.source, []  # "Kyiv was struck by drones": Kyiv is hit
@@ -1173,12 +1189,12 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
         cand.entry, cand.mode = _AID_TRANSFER, "military"
     entry = cand.entry
     if (
-        entry.type == EventType.CONSULT and cand.mode == "visit" and not roles.target
+        entry.type == CONSULT and cand.mode == "visit" and not roles.target
         and not lower.startswith("host", cand.start)
         and roles.location is not None and roles.location.country in {a.code for a in roles.source}
     ):
         return None  # a minister touring their own country is not a diplomatic visit
-    if not roles.source and roles.target and entry.type == EventType.COERCE and entry.actor == "place" \
+    if not roles.source and roles.target and entry.type == COERCE and entry.actor == "place" \
             and roles.location is not None and roles.location.country:
         # "the arrest of dissidents in Cuba": an arrest or a crackdown is by the place's state
         roles.source = [_place_actor(roles.location)]
@@ -1188,7 +1204,7 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
             roles.source = inherited[:1]
             roles.target = inherited[1:2]
             roles.inherited = True
-        elif entry.actor == "place" and entry.type != EventType.ASSAULT and roles.location and roles.location.country:
+        elif entry.actor == "place" and entry.type != ASSAULT and roles.location and roles.location.country:
             # A protest or a crackdown is the place's; an attack in a city is not the city's.
             roles.source = [_place_actor(roles.location)]
     return roles
@@ -1197,7 +1213,7 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
 def _sent_as_aid(lower: str, cand: Candidate, roles: Roles) -> bool:
     """Whether a deployment of equipment is equipment sent to another state (military aid)."""
     return (
-        cand.entry.type == EventType.MOBILIZE and cand.mode in EQUIPMENT_MODES
+        cand.entry.type == MOBILIZE and cand.mode in EQUIPMENT_MODES
         and lower[cand.start:cand.end] in TRANSFER_VERBS and bool(roles.source) and bool(roles.target)
         and roles.target[0].kind == "state" and roles.target[0].code not in {a.code for a in roles.source}
     )
@@ -1209,7 +1225,7 @@ def _dated(
     """The event's dates (start, end), the date mention kept, its modality and the cues that
     tell it."""
     lower, pub = s.lower, s.pub
-    if cand.entry.type == EventType.THREATEN and dm is not None and cand.consume_span and dm.start >= cand.consume_span[1]:
+    if cand.entry.type == THREATEN and dm is not None and cand.consume_span and dm.start >= cand.consume_span[1]:
         dm = None  # "threatened to impose tariffs from June 1": the date of the threatened act
     ev: tuple[date | None, date | None] = (None, None)
     if dm is not None:
@@ -1225,10 +1241,10 @@ def _dated(
         lower, cand, s.ctx, clause, s.sent, s.if_spans, tense, ev, pub, precise, tense_cues,
         date_after=dm is not None and dm.start >= cand.end,
     )
-    if modality == Modality.SCHEDULED:
+    if modality == SCHEDULED:
         cues = cues or tense_cues
     if (
-        modality != Modality.HISTORICAL and dm is not None and dm.is_year_only
+        modality != HISTORICAL and dm is not None and dm.is_year_only
         and ev[1] is not None and (pub - ev[1]).days > 365
     ):
         ev, dm = (None, None), None  # an old year dates the background, not this event
@@ -1267,7 +1283,7 @@ def _threat_targets(drafts: list[Draft]) -> None:
     """"prepared to consider imposing sanctions or an arms embargo on South Sudan's leaders": a
     threat naming no target threatens whom the act it threatens is aimed at."""
     for d in drafts:
-        if d.type != EventType.THREATEN or d.target:
+        if d.type != THREATEN or d.target:
             continue
         lo, hi = d.evidence.trigger_start, d.evidence.trigger_end
         src = {a.code for a in d.source}
@@ -1475,14 +1491,14 @@ _CONSEQUENCE_RE: Final = vocabulary.pattern("consequence")
 
 def _inherit_history(lower: str, drafts: list[Draft]) -> None:
     for i, d in enumerate(drafts):
-        if d.modality != Modality.ASSERTED or d.event_date is not None:
+        if d.modality != ASSERTED or d.event_date is not None:
             continue
         for h in drafts[:i]:
             if (
-                h.modality == Modality.HISTORICAL and h.event_date is not None
+                h.modality == HISTORICAL and h.event_date is not None
                 and _CONSEQUENCE_RE.search(lower, h.evidence.trigger_end, d.evidence.trigger_start)
             ):
-                d.modality = Modality.HISTORICAL
+                d.modality = HISTORICAL
                 break
 
 

@@ -8,7 +8,7 @@ from typing import Final
 from schemas.common import EventType, Modality
 from schemas.signal import Actor
 from service.detection import vocabulary
-from service.detection.model import Draft
+from service.detection.model import CONSULT, MOBILIZE, SCHEDULED, Draft
 
 # Types whose different modes in one sentence are different acts, not one event told twice.
 DISTINCT_ACT_TYPES: Final = frozenset({EventType.COERCE, EventType.SANCTION, EventType.ASSAULT})
@@ -27,7 +27,7 @@ def distinct_acts(type_: EventType, mode_a: str | None, mode_b: str | None) -> b
     """Two triggers of one type in one sentence that name different specific acts."""
     if mode_a == mode_b:
         return False
-    if type_ == EventType.MOBILIZE:
+    if type_ == MOBILIZE:
         return bool(mode_a and mode_b) and (mode_a in SHOW_OF_FORCE_MODES) != (mode_b in SHOW_OF_FORCE_MODES)
     if type_ not in DISTINCT_ACT_TYPES:
         return False
@@ -101,7 +101,7 @@ def _distinct_in_sentence(d: Draft, k: Draft) -> bool:
     gap = k.evidence.sentence[lo - k.evidence.start:max(lo, hi) - k.evidence.start]
     if _COORDINATED_RE.fullmatch(gap):
         return False
-    return d.type != EventType.MOBILIZE or "," in gap or ";" in gap
+    return d.type != MOBILIZE or "," in gap or ";" in gap
 
 
 # "..., the first time a NATO member has fired on ...", "killed 14 soldiers ..., in an attack
@@ -120,7 +120,7 @@ def _same_sentence_twice(d: Draft, k: Draft, a: set[str], b: set[str]) -> bool:
         return False
     if _RESTATEMENT_RE.search(d.evidence.sentence, 0, max(0, d.evidence.trigger_start - d.evidence.start)):
         return True  # "..., the first time a NATO member has fired on Russian assets": the same act
-    if d.type == EventType.MOBILIZE and _PARTICIPLE_RE.match(d.evidence.trigger) and (
+    if d.type == MOBILIZE and _PARTICIPLE_RE.match(d.evidence.trigger) and (
         d.evidence.sentence[:max(0, d.evidence.trigger_start - d.evidence.start)].rstrip().endswith(",")
     ):
         return True  # "ordered a mobilisation ..., calling up 300,000 reservists": the same call-up
@@ -204,7 +204,7 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
         same_type = of_type.get(d.type)
         for n in same_type if same_type is not None else []:
             k = kept[n]
-            if d.modality is Modality.SCHEDULED and k.modality is Modality.SCHEDULED and d.event_date == k.event_date:
+            if d.modality is SCHEDULED and k.modality is SCHEDULED and d.event_date == k.event_date:
                 target = n
                 break
             if parties is None:
@@ -244,13 +244,13 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
     # An undated mention of a meeting whose parties match an announced one is that meeting
     # ("the discussions in Geneva with the US" -> the Jan. 10 U.S.-Russia talks).
     final: list[Draft] = []
-    scheduled = [k for k in kept if k.modality == Modality.SCHEDULED and k.type == EventType.CONSULT][:MAX_MERGE_CANDIDATES]
+    scheduled = [k for k in kept if k.modality == SCHEDULED and k.type == CONSULT][:MAX_MERGE_CANDIDATES]
     for d in kept:
-        if d.type == EventType.CONSULT and d.event_date is None and d.modality in _UNDATED_MODALITIES:
+        if d.type == CONSULT and d.event_date is None and d.modality in _UNDATED_MODALITIES:
             codes = _codes(d.source) | _codes(d.target)
             matches = [
                 s for s in scheduled
-                if s.type == EventType.CONSULT and len(codes & (_codes(s.source) | _codes(s.target))) >= 2
+                if s.type == CONSULT and len(codes & (_codes(s.source) | _codes(s.target))) >= 2
                 and codes <= (_codes(s.source) | _codes(s.target))
             ]
             if not matches and d.evidence.date_text is None and _definite(d):
@@ -258,7 +258,7 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
                 # meeting with a party in common.
                 matches = [
                     s for s in scheduled
-                    if s.type == EventType.CONSULT and s.order < d.order
+                    if s.type == CONSULT and s.order < d.order
                     and (not codes or codes & (_codes(s.source) | _codes(s.target)))
                 ]
             if matches:

@@ -15,6 +15,22 @@ from service.detection.lexicon import GazEntry, TriggerEntry
 
 _M = TypeVar("_M", bound=BaseModel)
 
+# The event types and modalities the rules test, declared once as compiled constants: compiled,
+# ``EventType.ASSAULT`` in a function is an attribute lookup on the enum class every time it runs,
+# a ``Final`` name of a module compiled with it a C static.
+AGREE: Final = EventType.AGREE
+CONSULT: Final = EventType.CONSULT
+MOBILIZE: Final = EventType.MOBILIZE
+THREATEN: Final = EventType.THREATEN
+PROTEST: Final = EventType.PROTEST
+ASSAULT: Final = EventType.ASSAULT
+COERCE: Final = EventType.COERCE
+ASSERTED: Final = Modality.ASSERTED
+HISTORICAL: Final = Modality.HISTORICAL
+SCHEDULED: Final = Modality.SCHEDULED
+DENIED: Final = Modality.DENIED
+SPECULATIVE: Final = Modality.SPECULATIVE
+
 
 # Context and Candidate are made for every examined sentence and head: plain classes, because
 # mypyc compiles an explicit ``__init__`` natively while a dataclass's generated one runs as

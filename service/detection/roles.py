@@ -15,12 +15,21 @@ from schemas.common import EventType
 from schemas.signal import Actor, Location
 from service.detection import vocabulary
 from service.detection.lexicon import GazEntry
-from service.detection.model import Candidate, Context, build, cues_in
+from service.detection.model import (
+    ASSAULT,
+    COERCE,
+    CONSULT,
+    MOBILIZE,
+    Candidate,
+    Context,
+    build,
+    cues_in,
+)
 from service.detection.text import Span
 
 SYMMETRIC: Final = frozenset({EventType.CONSULT, EventType.AGREE, EventType.COOPERATE})
 DIRECTED_PLACE_TARGET: Final = frozenset(
-    {EventType.ASSAULT, EventType.MOBILIZE, EventType.COERCE, EventType.AID, EventType.SANCTION, EventType.RETREAT}
+    {ASSAULT, MOBILIZE, COERCE, EventType.AID, EventType.SANCTION, EventType.RETREAT}
 )
 LOCATIVES: Final = vocabulary.words("locatives")
 # Words skipped when looking for the preposition before a name ("in eastern Ukraine").
@@ -424,10 +433,10 @@ def _sort_names(
                     out.place_target = i
                 if g.kind == "state" and locative and etype in DIRECTED_PLACE_TARGET and s > cand.end:
                     out.actor_idx.append(i)  # "troops near Ukraine": Ukraine is also the target
-                elif g.kind in {"capital", "state"} and locative and etype == EventType.CONSULT and s > cand.end \
+                elif g.kind in {"capital", "state"} and locative and etype == CONSULT and s > cand.end \
                         and preps[i] == "to":
                     out.actor_idx.append(i)  # "travel to Beijing", "his first visit to Vietnam": the host
-                elif g.kind == "capital" and etype == EventType.CONSULT and s > cand.end and preps[i] == "in" \
+                elif g.kind == "capital" and etype == CONSULT and s > cand.end and preps[i] == "in" \
                         and out.host < 0:
                     out.host = i  # "held talks in Moscow": the host, when no other party is named
                 continue
@@ -749,7 +758,7 @@ def _location(
     etype = cand.entry.type
     after = [i for i in place_idx if cand.start <= mentions[i][0] < clause.end]
     before = [i for i in place_idx if clause.start <= mentions[i][0] < cand.start]
-    if etype == EventType.COERCE:
+    if etype == COERCE:
         # What is seized or annexed is the place: the nearest named place after the head.
         seized = [i for i in after if mentions[i][2].kind in {"city", "region"}]
         if seized:

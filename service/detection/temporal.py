@@ -9,12 +9,24 @@ from typing import Final
 from schemas.common import EventType, Modality
 from service.detection import vocabulary
 from service.detection.dates import DateMention, Tense
-from service.detection.model import CONTRAST_RE, Candidate, Context, contrast_start, cues_in
+from service.detection.model import (
+    ASSERTED,
+    CONTRAST_RE,
+    DENIED,
+    HISTORICAL,
+    SCHEDULED,
+    SPECULATIVE,
+    THREATEN,
+    Candidate,
+    Context,
+    contrast_start,
+    cues_in,
+)
 from service.detection.text import Span
 
 # Types where saying it is doing it: "X said it would send $350 million" is AID, asserted.
 ANNOUNCED_TYPES: Final = frozenset(
-    {EventType.AID, EventType.SANCTION, EventType.SUPPORT, EventType.THREATEN, EventType.REQUEST,
+    {EventType.AID, EventType.SANCTION, EventType.SUPPORT, THREATEN, EventType.REQUEST,
      EventType.ACCUSE, EventType.REJECT}
 )
 # Speculative cues that govern the clauses after them ("fears that Moscow ... may", "demanding
@@ -317,18 +329,18 @@ def modality_of(
         if not _ADJUNCT_RE.search(lower, c[1], start)
     ]
     if denial:
-        return Modality.DENIED, [denial[-1][2]]
+        return DENIED, [denial[-1][2]]
     neg = [c for c in cues_in(ctx, "negation", clause.start, start) if start - c[1] <= 30]
     if neg:
-        return Modality.DENIED, [neg[-1][2]]
+        return DENIED, [neg[-1][2]]
     after = [c for c in _cues(ctx, "denial_after") if c[0] >= end and c[0] - end <= 60]
     if after:
-        return Modality.DENIED, [after[0][2]]
-    threat = cand.entry.type == EventType.THREATEN
+        return DENIED, [after[0][2]]
+    threat = cand.entry.type == THREATEN
     if not threat or cand.threat_target_from is None:
         for a, b in if_spans:
             if a <= start < b:
-                return Modality.SPECULATIVE, [lower[a:a + 6].split()[0]]
+                return SPECULATIVE, [lower[a:a + 6].split()[0]]
     # "Israel could hit Iran ... in response to this week's missile attack": the attack it responds
     # to is a fact, whatever the modal before it.
     spec = [c for c in cues_in(ctx, "speculative", clause.start, start)
@@ -340,13 +352,13 @@ def modality_of(
     if threat:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
     if spec:
-        return Modality.SPECULATIVE, [spec[-1][2]]
+        return SPECULATIVE, [spec[-1][2]]
     # A relative clause states background fact; a threat takes no governing cue.
     opening = lower[clause.start:clause.start + 5]  # a slice and a compare: startswith at an offset is a generic call
     if not threat and not (opening == "which" or opening.startswith("who")):
         governing = _governing_cues(lower, ctx, sent.start, start)
         if governing:
-            return Modality.SPECULATIVE, [governing[-1][2]]
+            return SPECULATIVE, [governing[-1][2]]
     ev_start, ev_end = dates
     # ... or one that opens the sentence ("During the Cold War, Soviet troops were stationed ...").
     hist = [c for c in cues_in(ctx, "historical", clause.start, clause.end) + cues_in(ctx, "historical", sent.start, sent.start + 30)
@@ -354,18 +366,18 @@ def modality_of(
             if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
     last_day = ev_end or ev_start
     if tense != "future" and last_day is not None and (pub - last_day).days > HISTORICAL_DAYS:
-        return Modality.HISTORICAL, []
+        return HISTORICAL, []
     if hist and tense != "future":
-        return Modality.HISTORICAL, [hist[0][2]]
+        return HISTORICAL, [hist[0][2]]
     if tense == "future" and ev_start is not None and ev_start >= pub and precise:
-        return Modality.SCHEDULED, list(cand.cues)
+        return SCHEDULED, list(cand.cues)
     if tense == "unknown" and ev_start is not None and ev_start > pub and precise and date_after:
-        return Modality.SCHEDULED, list(cand.cues)  # "called for demonstrations on 14 October"
+        return SCHEDULED, list(cand.cues)  # "called for demonstrations on 14 October"
     weak = cues_in(ctx, "speculative_weak", clause.start, start)
     if weak and not precise and (cand.entry.type not in ANNOUNCED_TYPES or weak[-1][2] in FORECAST_CUES):
-        return Modality.SPECULATIVE, [weak[-1][2]]
+        return SPECULATIVE, [weak[-1][2]]
     if tense == "future" and cand.entry.type not in ANNOUNCED_TYPES:
         # Announced for no particular day ("next week", "soon"): it cannot go on a calendar and
         # has not happened, so it is not an alert-worthy fact yet.
-        return Modality.SPECULATIVE, tense_cues
-    return Modality.ASSERTED, list(cand.cues)
+        return SPECULATIVE, tense_cues
+    return ASSERTED, list(cand.cues)
