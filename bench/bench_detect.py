@@ -2,6 +2,11 @@
 
     .venv/bin/python bench/bench_detect.py [--n 10000] [--corpus bench/out/corpus.jsonl]
     .venv/bin/python bench/bench_detect.py --worst-case-only
+    .venv/bin/python bench/bench_detect.py --compare [--n 2000] [--rounds 3]
+
+--compare measures the compiled detector (mypyc, the default) and pure Python
+(``ESCALERT_NATIVE=0``) side by side in one run: each in its own process, alternating for
+--rounds rounds on the same articles, best round of each, and the ratio between them.
 
 The worst-case row: µs per KB on 100 KB adversarial bodies (no sentence punctuation, a long list
 of names, one trigger over and over, thousands of different events), best of three runs each,
@@ -88,14 +93,70 @@ def worst_case(detect: object, article_type: object) -> dict[str, float]:
     return out
 
 
+def speed_only(corpus: Path, n: int) -> dict[str, object]:
+    """Articles per second over the first ``n`` articles of ``corpus`` (after a warm-up)."""
+    from schemas.article import Article
+    from service.detection import BUILD, detect
+
+    raw = [line for _, line in zip(range(n), corpus.open(encoding="utf-8"), strict=False)]
+    articles = [Article.model_validate_json(line) for line in raw]
+    for a in articles[:200]:
+        detect(a)
+    signals = 0
+    t = time.perf_counter()
+    for a in articles:
+        signals += len(detect(a))
+    elapsed = time.perf_counter() - t
+    return {"detector": BUILD, "articles": len(articles), "signals": signals,
+            "articles_per_s": round(len(articles) / elapsed), "us_per_article": round(elapsed / len(articles) * 1e6, 1)}
+
+
+def compare(corpus: Path, n: int, rounds: int) -> dict[str, object]:
+    """The compiled and the pure-Python detector on the same articles, alternating, each in a
+    process of its own; the best round of each."""
+    best: dict[str, dict[str, object]] = {}
+    for _ in range(max(1, rounds)):
+        for mode, native in (("compiled", "1"), ("pure_python", "0")):
+            env = {**os.environ, "ESCALERT_NATIVE": native}
+            out = subprocess.run(
+                [sys.executable, __file__, "--speed-only", "--n", str(n), "--corpus", str(corpus)],
+                check=True, capture_output=True, text=True, cwd=ROOT, env=env, timeout=1800,
+            )
+            row = json.loads(out.stdout)
+            if mode == "compiled" and not str(row["detector"]).startswith("compiled"):
+                raise SystemExit(f"the compiled detector is not in use ({row['detector']}): run scripts/build_native.py")
+            if mode not in best or int(row["articles_per_s"]) > int(best[mode]["articles_per_s"]):  # type: ignore[call-overload]
+                best[mode] = row
+    compiled, pure = best["compiled"], best["pure_python"]
+    assert compiled["signals"] == pure["signals"], "the two builds disagree"
+    return {
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "articles": compiled["articles"], "rounds": rounds, **best,
+        "compiled_speedup": round(int(compiled["articles_per_s"]) / int(pure["articles_per_s"]), 2),  # type: ignore[call-overload]
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--corpus", type=Path, default=ROOT / "bench" / "out" / "corpus.jsonl")
     ap.add_argument("--worst-case-only", action="store_true", help="Only the 100 KB worst-case row.")
+    ap.add_argument("--compare", action="store_true", help="Compiled and pure Python side by side.")
+    ap.add_argument("--rounds", type=int, default=3, help="With --compare: alternating rounds (best of each).")
+    ap.add_argument("--speed-only", action="store_true", help=argparse.SUPPRESS)  # one side of --compare
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    if args.speed_only:
+        print(json.dumps(speed_only(args.corpus, args.n)))
+        return 0
+    if args.compare:
+        if not args.corpus.exists() or sum(1 for _ in args.corpus.open()) < args.n:
+            args.corpus.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run([sys.executable, str(ROOT / "bench" / "make_corpus.py"), "--n", str(args.n),
+                            "--out", str(args.corpus)], check=True)
+        print(json.dumps(compare(args.corpus, args.n, args.rounds), indent=2))
+        return 0
     if args.worst_case_only:
         from schemas.article import Article
         from service.detection import BUILD, detect

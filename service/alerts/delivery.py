@@ -362,6 +362,19 @@ def default_document(alert: Alert, now: datetime) -> dict[str, Any]:
 Outcome = Literal["sent", "failed", "skipped", "busy"]
 
 
+@dataclass(frozen=True)
+class _Message:
+    """An alert rendered for one target: where it goes (and that place redacted for logs), its
+    format, title, body parts and extras."""
+
+    url: str
+    where: str
+    fmt: Format
+    title: str
+    parts: list[str]
+    extras: SendExtras | None
+
+
 class Deliverer:
     """Delivers alerts to their targets, recording every step in the :class:`Ledger`.
 
@@ -553,13 +566,41 @@ class Deliverer:
                 0,
             )
             return "failed"
+        msg = self._render(alert, url)
+        while True:
+            entry = self.ledger.entry(alert.alert_id, target_id)
+            if entry is None or entry["state"] != "pending":
+                return "skipped"
+            if entry["attempts"] > self.settings.max_attempts and entry.get("error"):
+                # Past its attempts but not dead-lettered (the DLQ was unreachable): finish the
+                # job without sending again. (At exactly max_attempts the last attempt may have
+                # been in flight when the worker died: that one is repeated, at-least-once.)
+                await self._fail(alert, target_id, f"{msg.where}: {entry['error']}", entry["attempts"])
+                return "failed"
+            due = entry.get("next_attempt_at")
+            if due:  # a retry scheduled before a restart: keep its Retry-After / backoff
+                wait = (datetime.fromisoformat(due) - self.clock()).total_seconds()
+                if wait > 0:
+                    await self.sleep(min(wait, self.settings.max_retry_after))
+            attempt, result = await self._attempt(alert, target_id, msg, int(entry.get("parts_sent") or 0))
+            if result.ok:
+                self.stats["sent"] += 1
+                log.info("alert %s sent to %s (attempt %d)", alert.alert_id, msg.where, attempt)
+                return "sent"
+            if result.permanent or attempt >= self.settings.max_attempts:
+                why = "permanent failure" if result.permanent else f"{attempt} attempts"
+                await self._fail(alert, target_id, f"{msg.where}: {result.error} ({why})", attempt)
+                return "failed"
+            await self._retry_later(alert, target_id, msg.where, attempt, result)
+
+    def _render(self, alert: Alert, url: str) -> _Message:
+        """The alert as this target receives it: title, body parts within its limits, extras."""
         from service.alerts.channels import current_alert
         from service.alerts.subscriptions import redact
 
         # The local file target stores the structured alert; this task's context carries it
         # into Apprise's worker thread (each delivery runs in its own task, so no leaking).
         current_alert.set(alert.model_dump(mode="json"))
-        where = redact(url)
         profile_fmt, profile_limit = self.profile(url)
         fmt = self.format_for(alert.subscription) or profile_fmt
         title, body = self.renderer(alert, fmt, self.clock())
@@ -572,63 +613,45 @@ class Deliverer:
         parts = [body] if webhook else (self.splitter(body, limit) or [body])
         if title_max and len(title) > title_max:
             title = title[: max(1, title_max - 1)] + "…"
-        extras = self._extras(alert, fmt, parts, webhook)
+        return _Message(url, redact(url), fmt, title, parts, self._extras(alert, fmt, parts, webhook))
 
-        while True:
-            entry = self.ledger.entry(alert.alert_id, target_id)
-            if entry is None or entry["state"] != "pending":
-                return "skipped"
-            if entry["attempts"] > self.settings.max_attempts and entry.get("error"):
-                # Past its attempts but not dead-lettered (the DLQ was unreachable): finish the
-                # job without sending again. (At exactly max_attempts the last attempt may have
-                # been in flight when the worker died: that one is repeated, at-least-once.)
-                await self._fail(alert, target_id, f"{where}: {entry['error']}", entry["attempts"])
-                return "failed"
-            due = entry.get("next_attempt_at")
-            if due:  # a retry scheduled before a restart: keep its Retry-After / backoff
-                wait = (datetime.fromisoformat(due) - self.clock()).total_seconds()
-                if wait > 0:
-                    await self.sleep(min(wait, self.settings.max_retry_after))
-            await self._bucket(target_id).acquire()
-            async with self._semaphore(target_id):
-                attempt = self.ledger.begin_attempt(alert.alert_id, target_id, len(parts))
-                start = min(int(entry.get("parts_sent") or 0), len(parts))
-                result = SendResult(True)
-                for i in range(start, len(parts)):
-                    began = time.monotonic()
-                    result = await self.sender.send(url, title, parts[i], fmt, extras)
-                    self._observe(url, result, time.monotonic() - began)
-                    if not result.ok:
-                        break
-                    if len(parts) > 1:
-                        self.ledger.part_sent(alert.alert_id, target_id, i + 1)
-                        await self.ledger.persisted(alert.alert_id)
-                if result.ok:
-                    # In flight until its record is durable: keep the slot (ledger.py docstring).
-                    self.ledger.mark_sent(alert.alert_id, target_id)
+    async def _attempt(self, alert: Alert, target_id: str, msg: _Message, parts_sent: int) -> tuple[int, SendResult]:
+        """One attempt: the parts not sent yet, in order, each recorded; the attempt's number and
+        the last result."""
+        parts = msg.parts
+        await self._bucket(target_id).acquire()
+        async with self._semaphore(target_id):
+            attempt = self.ledger.begin_attempt(alert.alert_id, target_id, len(parts))
+            result = SendResult(True)
+            for i in range(min(parts_sent, len(parts)), len(parts)):
+                began = time.monotonic()
+                result = await self.sender.send(msg.url, msg.title, parts[i], msg.fmt, msg.extras)
+                self._observe(msg.url, result, time.monotonic() - began)
+                if not result.ok:
+                    break
+                if len(parts) > 1:
+                    self.ledger.part_sent(alert.alert_id, target_id, i + 1)
                     await self.ledger.persisted(alert.alert_id)
             if result.ok:
-                self.stats["sent"] += 1
-                log.info("alert %s sent to %s (attempt %d)", alert.alert_id, where, attempt)
-                return "sent"
-            if result.permanent or attempt >= self.settings.max_attempts:
-                why = "permanent failure" if result.permanent else f"{attempt} attempts"
-                await self._fail(alert, target_id, f"{where}: {result.error} ({why})", attempt)
-                return "failed"
-            delay = self.backoff(attempt, result.retry_after)
-            if result.retry_after is not None:
-                self._bucket(target_id).pause(delay)
-            self.ledger.mark_retry(
-                alert.alert_id, target_id, result.error, self.clock() + timedelta(seconds=delay)
-            )
-            self.stats["retries"] += 1
-            log.warning(
-                "alert %s to %s failed (attempt %d/%d): %s; retrying in %.1fs",
-                alert.alert_id, where, attempt, self.settings.max_attempts, result.error, delay,
-            )
-            await self.sleep(delay)
-            # the next loop iteration re-reads the entry; clear the schedule we just honoured
-            self.ledger.clear_schedule(alert.alert_id, target_id)
+                # In flight until its record is durable: keep the slot (ledger.py docstring).
+                self.ledger.mark_sent(alert.alert_id, target_id)
+                await self.ledger.persisted(alert.alert_id)
+        return attempt, result
+
+    async def _retry_later(self, alert: Alert, target_id: str, where: str, attempt: int, result: SendResult) -> None:
+        """Record the failed attempt's retry (its Retry-After or the backoff) and wait for it."""
+        delay = self.backoff(attempt, result.retry_after)
+        if result.retry_after is not None:
+            self._bucket(target_id).pause(delay)
+        self.ledger.mark_retry(alert.alert_id, target_id, result.error, self.clock() + timedelta(seconds=delay))
+        self.stats["retries"] += 1
+        log.warning(
+            "alert %s to %s failed (attempt %d/%d): %s; retrying in %.1fs",
+            alert.alert_id, where, attempt, self.settings.max_attempts, result.error, delay,
+        )
+        await self.sleep(delay)
+        # the next loop iteration re-reads the entry; clear the schedule we just honoured
+        self.ledger.clear_schedule(alert.alert_id, target_id)
 
     def _extras(self, alert: Alert, fmt: Format, parts: list[str], webhook: bool) -> SendExtras | None:
         """The email text part (an unsplit HTML body) or the webhook document, if any."""

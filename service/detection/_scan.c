@@ -9,7 +9,7 @@
  * occurs in a key is a class of its own, every other character is class 0), so a character costs
  * one table read. Matches come back in one list, in pyahocorasick's order (by end position;
  * at one end position the longest key first), so the two are interchangeable:
- * ``lexicon.KeyScanner`` falls back to pyahocorasick when this module is not built, and a test
+ * ``scanning.KeyScanner`` falls back to pyahocorasick when this module is not built, and a test
  * holds the two to the same output.
  *
  *     Scanner(keys: list[str], values: list[object])

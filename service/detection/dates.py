@@ -24,72 +24,16 @@ import re
 from datetime import date, timedelta
 from typing import Final, Literal
 
+from service.detection import vocabulary
+
 Tense = Literal["future", "past", "unknown"]
 
-_MONTHS: Final = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
-    "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}
+_MONTHS: Final = vocabulary.numbers("months")
 _WEEKDAYS: Final = {d.lower(): i for i, d in enumerate(calendar.day_name)}
-_NUMBERS: Final = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "several": 3, "few": 3,
-}
+_NUMBERS: Final = vocabulary.numbers("numbers")
 
-_MON: Final = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
-_DAY: Final = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
-_YEAR: Final = r"(?:19|20)\d\d"
-_WD: Final = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_NUM: Final = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a|several|few)"
-
-_PATTERNS: list[tuple[str, str]] = [
-    ("iso", rf"\b(?P<iy>{_YEAR})-(?P<im>[01]\d)-(?P<id>[0-3]\d)\b"),
-    (
-        "md_md",
-        rf"\b(?P<m1>{_MON})\.?\s+(?P<d1>{_DAY})\s*(?:-|–|to|and|through|until)\s*"
-        rf"(?P<m2>{_MON})\.?\s+(?P<d2>{_DAY})\b(?:,?\s+(?P<y>{_YEAR}))?",
-    ),
-    (
-        "m_dd",
-        rf"\b(?P<m>{_MON})\.?\s+(?P<d1>{_DAY})\s*(?:-|–|to|and|through)\s*(?P<d2>{_DAY})\b"
-        rf"(?:,?\s+(?P<y>{_YEAR}))?",
-    ),
-    (
-        "dd_m",
-        rf"\b(?P<d1>{_DAY})\s*(?:-|–|to|and)\s*(?P<d2>{_DAY})\s+(?P<m>{_MON})\b\.?(?:,?\s+(?P<y>{_YEAR}))?",
-    ),
-    ("md", rf"\b(?P<m>{_MON})\.?\s+(?P<d>{_DAY})\b(?!\s*%)(?:,?\s+(?P<y>{_YEAR})\b)?"),
-    ("dm", rf"\b(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MON})\b\.?(?:,?\s+(?P<y>{_YEAR})\b)?"),
-    (
-        "weekday",
-        rf"\b(?:(?P<q>(?i:next|this|last|coming|late|early|on|by|until|from))\s+)?(?P<wd>{_WD})\b",
-    ),
-    ("rel_day", r"\b(?P<rd>today|tomorrow|yesterday|tonight|this morning|this evening|later in the day|later today)\b"),
-    (
-        "rel_period",
-        r"\b(?P<rq>next|this|last|later this|earlier this|the coming|the past|the last)\s+"
-        r"(?P<rp>week|month|year|weekend)\b",
-    ),
-    (
-        "span",
-        rf"\b(?:the\s+)?(?P<sq>past|last|previous|next|coming)\s+(?P<sn>{_NUM})\s+"
-        r"(?P<su>days|weeks|months|years)\b",
-    ),
-    # "thirty years ago today": exact; "thirty years ago": that year
-    ("ago", rf"\b(?i:(?P<an>{_NUM}))\s+(?P<au>years|months|weeks|days)\s+ago(?P<at>\s+today)?\b"),
-    ("month", rf"\b(?i:in|by|during|until|since|from|early|mid|late)[\s-]+(?P<om>{_MON})\b(?:\s+(?P<oy>{_YEAR})\b)?"),
-    ("decade", r"\b(?:the\s+)?(?P<dec>(?:19|20)\d0)s\b"),
-    (
-        "year",
-        rf"(?:\b(?i:in|since|of|during|until|by|from|before|after|the|early|late|mid|around|between)[\s-]+"
-        r"|\b[A-Z][A-Za-z.]*[’']s\s+)"  # "Iraq's 1990 invasion"
-        rf"(?P<yr>{_YEAR})\b(?![,.]?\d)",
-    ),
-]
-_COMPILED: dict[str, re.Pattern[str]] = {name: re.compile(pat) for name, pat in _PATTERNS}
+# Date expressions by kind, their parts filled in (``vocabulary.yaml``: date_patterns, date_parts).
+_COMPILED: dict[str, re.Pattern[str]] = vocabulary.templates("date_patterns", "date_parts")
 
 # Which patterns to try for each kind of anchor, at which word offset before the anchor (0 = the
 # anchor itself, 1 = the word before, ...), and for a number, which shape of number it needs
@@ -189,12 +133,7 @@ class DateMention:
 # that fit an anchor are tried, anchored next to it (``_DISPATCH``). The detector finds the same
 # words with its automaton (``date_anchors`` in classes.yaml) and passes them in; this regex
 # serves callers that have no automaton.
-_ANCHOR_RE: Final = re.compile(
-    r"(?P<digit>\d+)|\b(?:(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|"
-    r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
-    r"(?P<rel>today|tomorrow|yesterday|tonight|morning|evening|day\b)|"
-    r"(?P<per>week|month|year|weekend|days|weeks|months|years)\b)"
-)
+_ANCHOR_RE: Final = vocabulary.pattern("date_anchor")
 
 
 def _word_starts_before(text: str, pos: int, lo: int, n: int) -> list[int]:
@@ -429,37 +368,8 @@ def resolve(mention: DateMention, pub: date, tense: Tense) -> tuple[date, date |
     g = mention.groups
     k = mention.kind
     try:
-        if k == "iso":
-            d = _safe_date(int(g["iy"] or 0), int(g["im"] or 0), int(g["id"] or 0))
-            return (d, None) if d else None
-        if k in {"md", "dm"}:
-            month, day = _month(g["m"]), _day(g["d"])
-            if g.get("weekday") and not g["y"]:
-                # "on Wednesday, Aug. 13": the weekday picks the year, whatever the tense says.
-                wd = _WEEKDAYS[(g["weekday"] or "").lower()]
-                options = [c for y in (pub.year - 1, pub.year, pub.year + 1)
-                           if (c := _safe_date(y, month, day)) and c.weekday() == wd]
-                if options:
-                    return min(options, key=lambda c: abs((c - pub).days)), None
-            d = _safe_date(int(g["y"]), month, day) if g["y"] else _yearless(month, day, pub, tense)
-            return (d, None) if d else None
-        if k in {"m_dd", "dd_m"}:
-            month = _month(g["m"])
-            d1, d2 = _day(g["d1"]), _day(g["d2"])
-            if d2 < d1:
-                return None
-            start = _safe_date(int(g["y"]), month, d1) if g["y"] else _yearless(month, d1, pub, tense)
-            if not start:
-                return None
-            end = _safe_date(start.year, month, d2)
-            return (start, end) if end else None
-        if k == "md_md":
-            m1, m2 = _month(g["m1"]), _month(g["m2"])
-            start = _safe_date(int(g["y"]), m1, _day(g["d1"])) if g["y"] else _yearless(m1, _day(g["d1"]), pub, tense)
-            if not start:
-                return None
-            end = _safe_date(start.year + (1 if m2 < m1 else 0), m2, _day(g["d2"]))
-            return (start, end) if end else None
+        if k in {"iso", "md", "dm", "m_dd", "dd_m", "md_md"}:
+            return _calendar_date(k, g, pub, tense)
         if k == "weekday":
             return _weekday(_WEEKDAYS[(g["wd"] or "").lower()], g["q"], pub, tense), None
         if k == "rel_day":
@@ -469,38 +379,11 @@ def resolve(mention: DateMention, pub: date, tense: Tense) -> tuple[date, date |
         if k == "rel_period":
             return _rel_period((g["rq"] or "").lower(), (g["rp"] or "").lower(), pub)
         if k == "ago":
-            n = int(g["an"] or "1") if (g["an"] or "").isdigit() else _NUMBERS.get((g["an"] or "").lower(), 1)
-            unit = (g["au"] or "").lower()
-            if unit in {"days", "weeks"}:
-                d = pub - timedelta(days=n * (7 if unit == "weeks" else 1))
-                return d, None
-            months = n * (12 if unit == "years" else 1)
-            d = _add_months(pub, -months)
-            if g["at"] or unit == "months":
-                return d, None
-            return date(d.year, 1, 1), date(d.year, 12, 31)
+            return _ago(g, pub)
         if k == "span":
-            n = int(g["sn"] or "1") if (g["sn"] or "").isdigit() else _NUMBERS.get((g["sn"] or "").lower(), 1)
-            unit = (g["su"] or "").lower()
-            past = (g["sq"] or "").lower() in {"past", "last", "previous"}
-            if unit == "days":
-                delta_start = pub - timedelta(days=n) if past else pub + timedelta(days=1)
-                delta_end = pub if past else pub + timedelta(days=n)
-                return delta_start, delta_end
-            months = n * (12 if unit == "years" else 1)
-            if unit == "weeks":
-                return (pub - timedelta(weeks=n), pub) if past else (pub + timedelta(days=1), pub + timedelta(weeks=n))
-            return (_add_months(pub, -months), pub) if past else (pub + timedelta(days=1), _add_months(pub, months))
+            return _span(g, pub)
         if k == "month":
-            month = _month(g["om"])
-            if g["oy"]:
-                return _month_range(int(g["oy"]), month)
-            year = pub.year
-            if tense == "future" and month < pub.month:
-                year += 1
-            elif tense != "future" and month > pub.month:
-                year -= 1
-            return _month_range(year, month)
+            return _named_month(g, pub, tense)
         if k == "decade":
             start_year = int(g["dec"] or 0)
             return date(start_year, 1, 1), date(start_year + 9, 12, 31)
@@ -510,6 +393,84 @@ def resolve(mention: DateMention, pub: date, tense: Tense) -> tuple[date, date |
     except (KeyError, ValueError, OverflowError):
         return None
     return None
+
+
+def _calendar_date(k: str, g: dict[str, str | None], pub: date, tense: Tense) -> tuple[date, date | None] | None:
+    """A date or a range of days named by month and day ("Jan. 12", "12-14 March", "2025-01-10")."""
+    if k == "iso":
+        d = _safe_date(int(g["iy"] or 0), int(g["im"] or 0), int(g["id"] or 0))
+        return (d, None) if d else None
+    if k in {"md", "dm"}:
+        month, day = _month(g["m"]), _day(g["d"])
+        if g.get("weekday") and not g["y"]:
+            # "on Wednesday, Aug. 13": the weekday picks the year, whatever the tense says.
+            wd = _WEEKDAYS[(g["weekday"] or "").lower()]
+            options = [c for y in (pub.year - 1, pub.year, pub.year + 1)
+                       if (c := _safe_date(y, month, day)) and c.weekday() == wd]
+            if options:
+                return min(options, key=lambda c: abs((c - pub).days)), None
+        d = _safe_date(int(g["y"] or 0), month, day) if g["y"] else _yearless(month, day, pub, tense)
+        return (d, None) if d else None
+    if k in {"m_dd", "dd_m"}:
+        month = _month(g["m"])
+        d1, d2 = _day(g["d1"]), _day(g["d2"])
+        if d2 < d1:
+            return None
+        start = _safe_date(int(g["y"] or 0), month, d1) if g["y"] else _yearless(month, d1, pub, tense)
+        if not start:
+            return None
+        end = _safe_date(start.year, month, d2)
+        return (start, end) if end else None
+    m1, m2 = _month(g["m1"]), _month(g["m2"])  # md_md
+    start = _safe_date(int(g["y"] or 0), m1, _day(g["d1"])) if g["y"] else _yearless(m1, _day(g["d1"]), pub, tense)
+    if not start:
+        return None
+    end = _safe_date(start.year + (1 if m2 < m1 else 0), m2, _day(g["d2"]))
+    return (start, end) if end else None
+
+
+def _count(word: str | None) -> int:
+    """A count written in digits or in words ("3", "three", "several"); 1 when there is none."""
+    w = word or ""
+    return int(w or "1") if w.isdigit() else _NUMBERS.get(w.lower(), 1)
+
+
+def _ago(g: dict[str, str | None], pub: date) -> tuple[date, date | None]:
+    """"three days ago", "thirty years ago today" (exact), "thirty years ago" (that year)."""
+    n = _count(g["an"])
+    unit = (g["au"] or "").lower()
+    if unit in {"days", "weeks"}:
+        return pub - timedelta(days=n * (7 if unit == "weeks" else 1)), None
+    d = _add_months(pub, -n * (12 if unit == "years" else 1))
+    if g["at"] or unit == "months":
+        return d, None
+    return date(d.year, 1, 1), date(d.year, 12, 31)
+
+
+def _span(g: dict[str, str | None], pub: date) -> tuple[date, date | None]:
+    """"the past three days", "the next two weeks": the stretch before or after publication."""
+    n = _count(g["sn"])
+    unit = (g["su"] or "").lower()
+    past = (g["sq"] or "").lower() in {"past", "last", "previous"}
+    if unit == "days":
+        return (pub - timedelta(days=n), pub) if past else (pub + timedelta(days=1), pub + timedelta(days=n))
+    if unit == "weeks":
+        return (pub - timedelta(weeks=n), pub) if past else (pub + timedelta(days=1), pub + timedelta(weeks=n))
+    months = n * (12 if unit == "years" else 1)
+    return (_add_months(pub, -months), pub) if past else (pub + timedelta(days=1), _add_months(pub, months))
+
+
+def _named_month(g: dict[str, str | None], pub: date, tense: Tense) -> tuple[date, date | None]:
+    """"in March": that month of the year the tense points to, or of the year named."""
+    month = _month(g["om"])
+    if g["oy"]:
+        return _month_range(int(g["oy"] or 0), month)
+    year = pub.year
+    if tense == "future" and month < pub.month:
+        year += 1
+    elif tense != "future" and month > pub.month:
+        year -= 1
+    return _month_range(year, month)
 
 
 def _rel_period(q: str, p: str, pub: date) -> tuple[date, date | None]:

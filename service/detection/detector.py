@@ -34,7 +34,8 @@ from typing import Final, cast
 from schemas.article import Article
 from schemas.common import EventType, Modality
 from schemas.signal import Actor, Actors, ArticleRef, Location, Signal
-from service.detection.dates import DateMention, find_dates, resolve
+from service.detection import vocabulary
+from service.detection.dates import DateMention, Tense, find_dates, resolve
 from service.detection.lexicon import (
     ACTOR_CLASS,
     CONDITIONALS,
@@ -59,7 +60,23 @@ from service.detection.lexicon import (
     lower_forms,
 )
 from service.detection.merging import absorb, distinct_acts, merge_mentions
-from service.detection.model import Candidate, Context, Draft, EvidenceDraft, build
+from service.detection.model import (
+    AGREE,
+    ASSAULT,
+    ASSERTED,
+    COERCE,
+    CONSULT,
+    HISTORICAL,
+    MOBILIZE,
+    PROTEST,
+    SCHEDULED,
+    THREATEN,
+    Candidate,
+    Context,
+    Draft,
+    EvidenceDraft,
+    build,
+)
 from service.detection.roles import Roles, assign_roles, dedupe_actors, is_locative, to_actor
 from service.detection.scoring import intensity_for, severity_for
 from service.detection.temporal import (
@@ -73,18 +90,6 @@ from service.detection.text import MAX_SENTENCE_CHARS, SentenceIndex, Span, clau
 
 DETECTOR_VERSION: Final = "1.0.0"
 
-# Enum members tested per candidate, as compiled constants: ``EventType.MOBILIZE`` in code is a
-# class attribute lookup through the enum's metaclass (~1k instructions) every time it runs.
-_AGREE: Final = EventType.AGREE
-_CONSULT: Final = EventType.CONSULT
-_MOBILIZE: Final = EventType.MOBILIZE
-_THREATEN: Final = EventType.THREATEN
-_PROTEST: Final = EventType.PROTEST
-_ASSAULT: Final = EventType.ASSAULT
-_COERCE: Final = EventType.COERCE
-_ASSERTED: Final = Modality.ASSERTED
-_HISTORICAL: Final = Modality.HISTORICAL
-_SCHEDULED: Final = Modality.SCHEDULED
 
 
 # ----------------------------------------------------------------------------- context
@@ -148,7 +153,7 @@ def _context_names(
 
 # Names that are also common words in capitals ("IS", the Islamic State): not names in a stretch
 # of text set in capitals ("WHAT IS NEXT").
-_WORD_NAMES: Final = frozenset({" IS "})
+_WORD_NAMES: Final = frozenset(f" {w} " for w in vocabulary.words("word_names"))
 
 
 def _shouted(text: str, start: int, end: int) -> bool:
@@ -365,7 +370,7 @@ def _blocked(entry: TriggerEntry, ctx: Context, start: int, end: int) -> bool:
             continue
         for hit in hits:
             if hit[1] >= lo and hit[0] <= hi:
-                if entry.type == _ASSAULT and name in SUBJECT_OVERRIDES:
+                if entry.type == ASSAULT and name in SUBJECT_OVERRIDES:
                     if armed < 0:
                         armed = 1 if _armed_subject(ctx, start) else 0
                     if armed == 1:
@@ -521,7 +526,7 @@ def _if_clauses(ctx: Context, text: str, bounds: list[int], sent: Span) -> list[
 
 
 # "Euroclear would not say if the payment had been blocked": a negated commitment commits to nothing.
-_NEGATED_AFTER: Final = re.compile(r"(?:\s+not\b|n['’]t\b)", re.IGNORECASE)
+_NEGATED_AFTER: Final = vocabulary.pattern("negated_after")
 
 
 def _conditional_threats(
@@ -544,7 +549,7 @@ def _conditional_threats(
                 cue = (cs, ce, cw)
         if cue is None:
             continue
-        already = [c for c in out if c.entry.type == _THREATEN and c.start <= fs and c.span[1] >= fe]
+        already = [c for c in out if c.entry.type == THREATEN and c.start <= fs and c.span[1] >= fe]
         if already:
             continue
         cand = Candidate(threat_entry, cue[0], cue[1], fval, near=(fs, fe))
@@ -557,20 +562,13 @@ def _conditional_threats(
     return out
 
 
-EQUIPMENT_MODES: Final = frozenset({"armour", "missiles", "air defence", "air", "nuclear"})
-TRANSFER_VERBS: Final = frozenset(
-    "send sent sends sending deliver delivered delivers delivering supply supplied supplies supplying "
-    "transfer transferred ship shipped give gave provide provided".split()
-)
+EQUIPMENT_MODES: Final = vocabulary.words("equipment_modes")
+TRANSFER_VERBS: Final = vocabulary.words("transfer_verbs")
 _AID_TRANSFER: Final = TriggerEntry(id="aid.transfer", type=EventType.AID, mode="military", intensity=5.0)
 
 # "its ban on transit, which Moscow called a blockade": a party's name for an act already reported,
 # not another act (an accusation at most). Calling strikes and meetings is organising them.
-_LABEL_RE: Final = re.compile(
-    r"\bwhich\b[^,;]{0,40}\b(?:called|calls|calling|described as|describes as|branded|brands|termed|"
-    r"terms|labelled|labeled|dubbed)(?:\s+(?:it|them|this|that))?(?:\s+as)?\s+(?:(?:an?|the)\s+)?"
-    r"(?:[\w'’-]+\s+)?$"
-)
+_LABEL_RE: Final = vocabulary.pattern("label")
 _ORGANISED_TYPES: Final = frozenset({EventType.PROTEST, EventType.CONSULT})
 
 
@@ -590,13 +588,13 @@ def _drop_modifiers(lower: str, cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
-_THREAT_TO_RE: Final = re.compile(r"\s+(?:to|that it would|it would|they would|that they would)\s+(?:\w+ly\s+)?")
+_THREAT_TO_RE: Final = vocabulary.pattern("threat_to")
 
 
 def _drop_threatened_acts(lower: str, cands: list[Candidate]) -> list[Candidate]:
     """'Russia threatened to cut off gas supplies to Moldova': the threatened act is the threat's
     mode, not a signal of its own (the rule for conditional threats in docs/taxonomy.md, without the if)."""
-    threats = [c for c in cands if c.entry.type == _THREATEN and not c.consume_span]
+    threats = [c for c in cands if c.entry.type == THREATEN and not c.consume_span]
     if not threats:
         return cands
     out = []
@@ -604,7 +602,7 @@ def _drop_threatened_acts(lower: str, cands: list[Candidate]) -> list[Candidate]
         threat = next(
             (t for t in threats if t.end < c.start <= t.end + 30 and _THREAT_TO_RE.fullmatch(lower, t.end, c.start)),
             None,
-        ) if c.entry.type != _THREATEN else None
+        ) if c.entry.type != THREATEN else None
         if threat is not None:
             if threat.mode in {"", "unspecified"}:
                 threat.mode = c.mode or c.entry.mode  # "threatened to annex": annexation
@@ -613,8 +611,8 @@ def _drop_threatened_acts(lower: str, cands: list[Candidate]) -> list[Candidate]
     return out
 
 
-_WARNED_THAT_RE: Final = re.compile(r"\s+(?:on \w+\s+)?that\s+(?P<clause>[^,;]*?)\b(?:may|might|could)\b")
-_WARNING_HEADS: Final = frozenset({"warned", "warns", "warning"})
+_WARNED_THAT_RE: Final = vocabulary.pattern("warned_that")
+_WARNING_HEADS: Final = vocabulary.words("warning_heads")
 
 
 def _drop_forecasts(lower: str, ctx: Context, cands: list[Candidate]) -> list[Candidate]:
@@ -622,7 +620,7 @@ def _drop_forecasts(lower: str, ctx: Context, cands: list[Candidate]) -> list[Ca
     party may do is a forecast, not a threat by the speaker (the event stays, speculative)."""
     out = []
     for c in cands:
-        if c.entry.type == _THREATEN and c.consume_span and lower[c.start:c.end] in _WARNING_HEADS:
+        if c.entry.type == THREATEN and c.consume_span and lower[c.start:c.end] in _WARNING_HEADS:
             m = _WARNED_THAT_RE.match(lower, c.end, c.consume_span[1])
             if m and any(m.start("clause") <= s and e <= m.end("clause") and g.is_actor for s, e, g in ctx.gaz):
                 continue
@@ -632,10 +630,7 @@ def _drop_forecasts(lower: str, ctx: Context, cands: list[Candidate]) -> list[Ca
 
 # "protest outside an EU leaders' summit", "meet on the sidelines of the G20 summit": the
 # gathering named as the venue happens when the act at it does.
-_VENUE_RE: Final = re.compile(
-    r"\b(?:outside|at|during|on the sidelines of|on the margins of|in the margins of)\s+(?:an?|the|this|its)\s+"
-    r"(?:[\w'’.-]+\s+){0,3}$"
-)
+_VENUE_RE: Final = vocabulary.pattern("venue")
 
 
 def _venue_pairs(lower: str, sent: Span, cands: list[Candidate]) -> list[tuple[int, int]]:
@@ -644,7 +639,7 @@ def _venue_pairs(lower: str, sent: Span, cands: list[Candidate]) -> list[tuple[i
     for i in range(1, len(cands)):
         c = cands[i]
         if (
-            c.entry.type == _CONSULT and cands[i - 1].end <= c.start
+            c.entry.type == CONSULT and cands[i - 1].end <= c.start
             and _VENUE_RE.search(lower, max(sent.start, c.start - 50), c.start)
         ):
             out.append((i - 1, i))
@@ -676,7 +671,7 @@ def _drop_labels(lower: str, sent: Span, cands: list[Candidate]) -> list[Candida
 
 
 DECIDED_TYPES: Final = frozenset(
-    {EventType.SANCTION, EventType.AID, EventType.MOBILIZE, EventType.ASSAULT, EventType.COERCE, EventType.RETREAT,
+    {EventType.SANCTION, EventType.AID, MOBILIZE, ASSAULT, COERCE, EventType.RETREAT,
      EventType.CONCEDE}
 )
 
@@ -688,7 +683,7 @@ def _drop_decisions(lower: str, ctx: Context, cands: list[Candidate]) -> list[Ca
     agreement's mode names what was agreed."""
     out = []
     for i, c in enumerate(cands):
-        if c.entry.type == _AGREE and c.near is None and lower[c.start:c.end].startswith("agree"):
+        if c.entry.type == AGREE and c.near is None and lower[c.start:c.end].startswith("agree"):
             nxt = cands[i + 1] if i + 1 < len(cands) else None
             if nxt is not None and nxt.entry.type in DECIDED_TYPES and nxt.start - c.end <= 30:
                 if not _between_parties(lower, ctx, c):
@@ -736,7 +731,7 @@ def _mark_background(lex: Lexicon, lower: str, sent: Span, cands: list[Candidate
         if c.forced_modality is None and lower[c.start:c.end] in nouns:
             lo = max(sent.start, c.start - 60)
             if _background_re(preps).search(lower, lo, c.start):
-                c.forced_modality = _HISTORICAL
+                c.forced_modality = HISTORICAL
                 c.cues.append("background")
 
 
@@ -785,7 +780,7 @@ def _confidence(cand: Candidate, roles: Roles, modality: Modality, has_date: boo
         | (4 if roles.target or roles.location else 0)
         | (8 if roles.inherited else 0)
         | (16 if _is_weak(cand.entry.id) else 0)
-        | (32 if modality == _SCHEDULED and has_date else 0)
+        | (32 if modality == SCHEDULED and has_date else 0)
     )
     return _CONFIDENCE[bits]
 
@@ -795,9 +790,7 @@ def _confidence(cand: Candidate, roles: Roles, modality: Modality, has_date: boo
 
 # Words after which an "-ed" head is an adjective: "the annexed peninsula", "the transit of
 # sanctioned goods", "talks on occupied land".
-_DETERMINERS: Final = frozenset(
-    {"the", "a", "an", "its", "their", "his", "her", "newly", "of", "for", "with", "against", "on", "into"}
-)
+_DETERMINERS: Final = vocabulary.words("determiners")
 
 
 def _after_determiner(lower: str, raw: bytes | None, start: int) -> bool:
@@ -1039,159 +1032,56 @@ def _threat_if_in(near: NearHits, sent: Span) -> bool:
     return _in_sentence(near[THREAT_ID], sent) and _in_sentence(near[IF_ID], sent)
 
 
+class _Sentence:
+    """One sentence at the sentence stage: its text, its context, and what each stage found
+    (see ``_process_sentence``)."""
+
+    def __init__(
+        self, lex: Lexicon, text: str, lower: str, sent: Span, ctx: Context, field_name: str, pub: date,
+        prev_actors: Callable[[], list[Actor]],
+    ) -> None:
+        self.lex = lex
+        self.text = text
+        self.lower = lower
+        self.sent = sent
+        self.field_name = field_name
+        self.pub = pub
+        self.prev_actors = prev_actors  # the actors of the sentences before, asked for on demand
+        self.ctx = ctx  # its names first; its words once a rule may hold (``_sentence_candidates``)
+        self.has_actor = False  # whether it names an actor (armed, or a state not named as a place)
+        self.has_place = False  # ... or a place, or a crowd
+        self.bounds: list[int] = []  # clause boundaries
+        self.if_spans: list[tuple[int, int]] = []  # the "if" clauses of conditional threats
+
+
 def _process_sentence(
     lex: Lexicon, text: str, lower: str, raw: bytes | None, blower: str, sent: Span, heads: list[Head], near_hits: NearHits,
     field_name: str, pub: date, prev_actors: Callable[[], list[Actor]], frame: str = "",
 ) -> list[Draft]:
+    """The signals of one sentence: its candidates (``_sentence_candidates``), their dates and
+    tenses (``_dates_and_tenses``), then for each its roles (``_roles_of``), its date and
+    modality (``_dated``) and its draft, one per event and clause."""
     ctx, found = _context_names(lex, text, raw, blower, sent)
-    # A capital after "in"/"at" is a place ("a regulator in Oslo"), not a government acting.
-    # Police, civilians and protesters take a role, but name no actor on their own.
-    has_actor = any(
-        g.is_actor and g.armed and not (g.kind == "capital" and is_locative(text, s_)) for s_, _, g in ctx.gaz
-    )
-    # A crowd names where a protest or a crackdown is ("protesters gathered outside parliament").
-    has_place = has_actor or any(g.is_place or g.sector in _CROWD_SECTORS for _, _, g in ctx.gaz)
-    if (
-        not has_actor and not _placeable(heads, has_place) and not _threat_if_in(near_hits, sent)
-    ):
-        # No candidate could be placed (``_placed``), and no conditional threat made:
-        # most sentences that reach this stage end here, before their words are sorted out.
-        return []
-    _context_words(ctx, found, text, sent)
-    # A generic actor's words still report the act ("a suicide bomber killed five"): only names hide heads.
-    names = [(s, e) for s, e, g in ctx.gaz if " " in g.surface and g.sector is None]
-    if names:  # "Organization for Security and Cooperation in Europe" holds no COOPERATE event
-        heads = [h for h in heads if not _in_names(h[0], h[1], names)]
-    cands = _candidates(heads, ctx, lower, sent, frame)
-    # Conditional threats need a threat word and an "if" ("sanctions if Russia attacks").
-    threat_possible = THREAT_CLASS in ctx.classes and any(
-        c[2] in CONDITIONALS for c in ctx.cues.get("speculative", ())
-    )
-    if not cands and not threat_possible:
-        return []
-
-    if not threat_possible and not any(_placed(c, has_actor, has_place) for c in cands):
-        return []  # every candidate needs an actor or a place the sentence does not name
-    bounds = clause_bounds(text, sent, ctx.clause_words)
-    if_spans = _if_clauses(ctx, text, bounds, sent)
-    cands = _conditional_threats(lex, text, ctx, cands, if_spans, sent)
-    cands = _drop_labels(lower, sent, _drop_decisions(lower, ctx, cands))
-    cands = [c for c in _drop_threatened_acts(lower, _drop_modifiers(lower, cands)) if _placed(c, has_actor, has_place)]
-    cands = _drop_forecasts(lower, ctx, cands)
+    s = _Sentence(lex, text, lower, sent, ctx, field_name, pub, prev_actors)
+    cands = _sentence_candidates(s, found, heads, near_hits, frame)
     if not cands:
         return []
-    _mark_background(lex, lower, sent, cands)
-    dates = find_dates(text, sent.start, sent.end, ctx.classes.get("date_anchors", []))
-    dates = [d for d in dates if not is_reporting_date(lower, ctx, d)]
-    clauses = [clause_of(bounds, sent.end, c.start) for c in cands]
-    # (by index, not ``zip``: compiled, a zip is a generic call and iterator, a tuple per item)
-    tense_info = [tense_of(text, lower, cands[i], ctx, clauses[i], sent) for i in range(len(cands))]
-    venues = _venue_pairs(lower, sent, cands) if len(cands) > 1 else []
-    for j, i in venues:
-        tense_info[i] = tense_info[j]  # the venue is no topic: it takes the act's tense
-    chosen = assign_dates(lower, cands, dates, clauses, [t for t, _ in tense_info])
-    if venues and dates:
-        _share_venue_dates(venues, chosen)
+    clauses, tense_info, chosen = _dates_and_tenses(s, cands)
     drafts: list[Draft] = []
     seen_types: dict[tuple[EventType, int], Draft] = {}
     for i in range(len(cands)):
-        cand, clause, dm = cands[i], clauses[i], chosen[i]
+        cand, clause = cands[i], clauses[i]
         tense, tense_cues = tense_info[i]
-        entry = cand.entry
-        roles = assign_roles(text, cand, ctx, clause, sent)
-        if entry.type == _ASSAULT:
-            _between(text, lower, ctx, cand, clause, roles)
-        if entry.type == _PROTEST:
-            _protest_roles(text, roles, ctx, cand)
-        if entry.type == _COERCE and cand.mode == "coup" and roles.source and _coup_named_only(lower, text, cand, roles):
-            roles.source = []  # "purges since the abortive coup": Turkey purges, the coup was not Turkey's
-        if entry.type == _ASSAULT and roles.source and _condemned(lower, text, cand, roles, clause):
-            roles.source = []  # "The United States condemns this cowardly attack": no doer named
-        if entry.type == _ASSAULT and not roles.target:
-            # whom it killed or wounded is its target, with or without a named doer
-            roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
-        _place_sectors(roles, _sentence_country(ctx))
-        if entry.type in _STATE_MEASURES and _nonstate_measure(ctx, roles, clause.start, cand.start):
+        roles = _roles_of(s, cand, clause)
+        if roles is None:
             continue
-        if entry.type == _ASSAULT and cand.mode == "attack" and _police_only(roles.source):
-            continue  # "the office was raided by Dutch police": law enforcement, not an attack
-        if entry.type in DIRECTED_TYPES and _passive_subject(lower, text, sent, cand, roles):
-            roles.target, roles.source = roles.source, []  # "Kyiv was struck by drones": Kyiv is hit
-        if (
-            entry.type == _MOBILIZE and cand.mode in EQUIPMENT_MODES
-            and lower[cand.start:cand.end] in TRANSFER_VERBS and roles.source and roles.target
-            and roles.target[0].kind == "state" and roles.target[0].code not in {a.code for a in roles.source}
-        ):
-            # "Germany will send Leopard tanks to Ukraine": equipment handed to another state is
-            # military aid, not a deployment ("moved tanks to the border" stays MOBILIZE).
-            entry = _AID_TRANSFER
-            cand.entry, cand.mode = entry, "military"
-        if (
-            entry.type == _CONSULT and cand.mode == "visit" and not roles.target
-            and not lower.startswith("host", cand.start)
-            and roles.location is not None and roles.location.country in {a.code for a in roles.source}
-        ):
-            continue  # a minister touring their own country is not a diplomatic visit
-        if not roles.source and roles.target and entry.type == _COERCE and entry.actor == "place" \
-                and roles.location is not None and roles.location.country:
-            # "the arrest of dissidents in Cuba": an arrest or a crackdown is by the place's state
-            roles.source = [_place_actor(roles.location)]
-        if not roles.source and not roles.target:
-            inherited = prev_actors() if entry.actor == "optional" else []
-            if inherited:
-                roles.source = inherited[:1]
-                roles.target = inherited[1:2]
-                roles.inherited = True
-            elif entry.actor == "place" and entry.type != _ASSAULT and roles.location and roles.location.country:
-                # A protest or a crackdown is the place's; an attack in a city is not the city's.
-                roles.source = [_place_actor(roles.location)]
-        if entry.type == _THREATEN and dm is not None and cand.consume_span and dm.start >= cand.consume_span[1]:
-            dm = None  # "threatened to impose tariffs from June 1": the date of the threatened act
-        ev: tuple[date | None, date | None] = (None, None)
-        if dm is not None:
-            resolved = resolve(dm, pub, tense)
-            if resolved:
-                ev = resolved
-        precise = dm is not None and ev[0] is not None and dm.is_precise
-        if precise and ev[0] is not None and ev[1] is None:
-            span_days = n_day_span(lower, cand.start)
-            if span_days > 1:
-                ev = (ev[0], ev[0] + timedelta(days=span_days - 1))  # "a three-day summit on Friday"
-        modality, cues = modality_of(
-            lower, cand, ctx, clause, sent, if_spans, tense, ev, pub, precise, tense_cues,
-            date_after=dm is not None and dm.start >= cand.end,
-        )
-        if modality == _SCHEDULED:
-            cues = cues or tense_cues
-        if (
-            modality != _HISTORICAL and dm is not None and dm.is_year_only
-            and ev[1] is not None and (pub - ev[1]).days > 365
-        ):
-            ev, dm = (None, None), None  # an old year dates the background, not this event
-        mode = cand.mode or entry.mode
-        intensity = intensity_for(entry.type, mode, entry.intensity)
-        trig_lo, trig_hi = cand.start, cand.end
-        if cand.near:
-            span_lo, span_hi = cand.span
-            if span_hi - span_lo <= 60:
-                trig_lo, trig_hi = span_lo, span_hi
-        evidence = EvidenceDraft(
-            field=field_name, sentence=text[sent.start:sent.end], start=sent.start, end=sent.end,
-            trigger=text[trig_lo:trig_hi], trigger_start=trig_lo, trigger_end=trig_hi, cues=cues,
-            date_text=dm.text if dm is not None and ev[0] is not None else None,
-        )
-        draft = Draft(
-            type=entry.type, mode=mode, modality=modality, source=roles.source, target=roles.target,
-            location=roles.location, event_date=ev[0], event_date_end=ev[1], intensity=intensity,
-            confidence=_confidence(cand, roles, modality, ev[0] is not None), evidence=evidence,
-            order=(0 if field_name == "title" else 1, cand.start), rule=entry.id,
-        )
-        key = (entry.type, clause.start)
+        draft = _draft(s, cand, clause, roles, chosen[i], tense, tense_cues)
+        key = (draft.type, clause.start)
         prior = seen_types.get(key)
         if (
             prior is not None and prior.modality == draft.modality
             and (prior.event_date is None or draft.event_date is None or prior.event_date == draft.event_date)
-            and (draft.type == _MOBILIZE or not distinct_acts(draft.type, draft.mode, prior.mode))
+            and (draft.type == MOBILIZE or not distinct_acts(draft.type, draft.mode, prior.mode))
         ):
             absorb(prior, draft)  # "agreed a ceasefire": one AGREE per clause
             continue
@@ -1203,11 +1093,197 @@ def _process_sentence(
     return drafts
 
 
+def _sentence_candidates(
+    s: _Sentence, found: list[object], heads: list[Head], near_hits: NearHits, frame: str
+) -> list[Candidate]:
+    """The sentence's candidates that survive its filters (conditional threats made, labels,
+    decisions, modifiers, threatened acts and forecasts dropped, each placed), or [] early: most
+    sentences that reach this stage name no actor or place their rules need."""
+    text, lower, sent, ctx = s.text, s.lower, s.sent, s.ctx
+    # A capital after "in"/"at" is a place ("a regulator in Oslo"), not a government acting.
+    # Police, civilians and protesters take a role, but name no actor on their own.
+    s.has_actor = any(
+        g.is_actor and g.armed and not (g.kind == "capital" and is_locative(text, s_)) for s_, _, g in ctx.gaz
+    )
+    # A crowd names where a protest or a crackdown is ("protesters gathered outside parliament").
+    s.has_place = s.has_actor or any(g.is_place or g.sector in _CROWD_SECTORS for _, _, g in ctx.gaz)
+    if not s.has_actor and not _placeable(heads, s.has_place) and not _threat_if_in(near_hits, sent):
+        # No candidate could be placed (``_placed``), and no conditional threat made:
+        # most sentences that reach this stage end here, before their words are sorted out.
+        return []
+    _context_words(ctx, found, text, sent)
+    # A generic actor's words still report the act ("a suicide bomber killed five"): only names hide heads.
+    names = [(a, b) for a, b, g in ctx.gaz if " " in g.surface and g.sector is None]
+    if names:  # "Organization for Security and Cooperation in Europe" holds no COOPERATE event
+        heads = [h for h in heads if not _in_names(h[0], h[1], names)]
+    cands = _candidates(heads, ctx, lower, sent, frame)
+    # Conditional threats need a threat word and an "if" ("sanctions if Russia attacks").
+    threat_possible = THREAT_CLASS in ctx.classes and any(
+        c[2] in CONDITIONALS for c in ctx.cues.get("speculative", ())
+    )
+    if not cands and not threat_possible:
+        return []
+    if not threat_possible and not any(_placed(c, s.has_actor, s.has_place) for c in cands):
+        return []  # every candidate needs an actor or a place the sentence does not name
+    s.bounds = clause_bounds(text, sent, ctx.clause_words)
+    s.if_spans = _if_clauses(ctx, text, s.bounds, sent)
+    cands = _conditional_threats(s.lex, text, ctx, cands, s.if_spans, sent)
+    cands = _drop_labels(lower, sent, _drop_decisions(lower, ctx, cands))
+    cands = [
+        c for c in _drop_threatened_acts(lower, _drop_modifiers(lower, cands)) if _placed(c, s.has_actor, s.has_place)
+    ]
+    cands = _drop_forecasts(lower, ctx, cands)
+    if cands:
+        _mark_background(s.lex, lower, sent, cands)
+    return cands
+
+
+def _dates_and_tenses(
+    s: _Sentence, cands: list[Candidate]
+) -> tuple[list[Span], list[tuple[Tense, list[str]]], list[DateMention | None]]:
+    """Each candidate's clause, tense (with the cues that tell it) and date mention (or None)."""
+    text, lower, sent, ctx = s.text, s.lower, s.sent, s.ctx
+    dates = find_dates(text, sent.start, sent.end, ctx.classes.get("date_anchors", []))
+    dates = [d for d in dates if not is_reporting_date(lower, ctx, d)]
+    clauses = [clause_of(s.bounds, sent.end, c.start) for c in cands]
+    tense_info = [tense_of(text, lower, cands[i], ctx, clauses[i], sent) for i in range(len(cands))]
+    venues = _venue_pairs(lower, sent, cands) if len(cands) > 1 else []
+    for j, i in venues:
+        tense_info[i] = tense_info[j]  # the venue is no topic: it takes the act's tense
+    chosen = assign_dates(lower, cands, dates, clauses, [t for t, _ in tense_info])
+    if venues and dates:
+        _share_venue_dates(venues, chosen)
+    return clauses, tense_info, chosen
+
+
+def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
+    """Who did it to whom, and where (``assign_roles``), corrected by type: the parties "between"
+    whom clashes are, the crowd that protests, no doer for a coup only named or an attack
+    condemned, the victims as an attack's target, a passive subject hit, equipment sent as aid,
+    the place's state for an arrest, the actors of the sentences before. None: no signal (a
+    measure no state takes, a police raid, a minister touring their own country)."""
+    text, lower, sent, ctx = s.text, s.lower, s.sent, s.ctx
+    etype = cand.entry.type
+    roles = assign_roles(text, cand, ctx, clause, sent)
+    if etype == ASSAULT:
+        _between(text, lower, ctx, cand, clause, roles)
+        if roles.source and _condemned(lower, text, cand, roles, clause):
+            roles.source = []  # "The United States condemns this cowardly attack": no doer named
+        if not roles.target:
+            # whom it killed or wounded is its target, with or without a named doer
+            roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
+    elif etype == PROTEST:
+        _protest_roles(text, roles, ctx, cand)
+    elif etype == COERCE and cand.mode == "coup" and roles.source and _coup_named_only(lower, text, cand, roles):
+        roles.source = []  # "purges since the abortive coup": Turkey purges, the coup was not Turkey's
+    _place_sectors(roles, _sentence_country(ctx))
+    if etype in _STATE_MEASURES and _nonstate_measure(ctx, roles, clause.start, cand.start):
+        return None
+    if etype == ASSAULT and cand.mode == "attack" and _police_only(roles.source):
+        return None  # "the office was raided by Dutch police": law enforcement, not an attack
+    if etype in DIRECTED_TYPES and _passive_subject(lower, text, sent, cand, roles):
+        roles.target, roles.source = roles.source, []  # "Kyiv was struck by drones": Kyiv is hit
+    if _sent_as_aid(lower, cand, roles):
+        # "Germany will send Leopard tanks to Ukraine": equipment handed to another state is
+        # military aid, not a deployment ("moved tanks to the border" stays MOBILIZE).
+        cand.entry, cand.mode = _AID_TRANSFER, "military"
+    entry = cand.entry
+    if (
+        entry.type == CONSULT and cand.mode == "visit" and not roles.target
+        and not lower.startswith("host", cand.start)
+        and roles.location is not None and roles.location.country in {a.code for a in roles.source}
+    ):
+        return None  # a minister touring their own country is not a diplomatic visit
+    if not roles.source and roles.target and entry.type == COERCE and entry.actor == "place" \
+            and roles.location is not None and roles.location.country:
+        # "the arrest of dissidents in Cuba": an arrest or a crackdown is by the place's state
+        roles.source = [_place_actor(roles.location)]
+    if not roles.source and not roles.target:
+        inherited = s.prev_actors() if entry.actor == "optional" else []
+        if inherited:
+            roles.source = inherited[:1]
+            roles.target = inherited[1:2]
+            roles.inherited = True
+        elif entry.actor == "place" and entry.type != ASSAULT and roles.location and roles.location.country:
+            # A protest or a crackdown is the place's; an attack in a city is not the city's.
+            roles.source = [_place_actor(roles.location)]
+    return roles
+
+
+def _sent_as_aid(lower: str, cand: Candidate, roles: Roles) -> bool:
+    """Whether a deployment of equipment is equipment sent to another state (military aid)."""
+    return (
+        cand.entry.type == MOBILIZE and cand.mode in EQUIPMENT_MODES
+        and lower[cand.start:cand.end] in TRANSFER_VERBS and bool(roles.source) and bool(roles.target)
+        and roles.target[0].kind == "state" and roles.target[0].code not in {a.code for a in roles.source}
+    )
+
+
+def _dated(
+    s: _Sentence, cand: Candidate, clause: Span, dm: DateMention | None, tense: Tense, tense_cues: list[str]
+) -> tuple[tuple[date | None, date | None], DateMention | None, Modality, list[str]]:
+    """The event's dates (start, end), the date mention kept, its modality and the cues that
+    tell it."""
+    lower, pub = s.lower, s.pub
+    if cand.entry.type == THREATEN and dm is not None and cand.consume_span and dm.start >= cand.consume_span[1]:
+        dm = None  # "threatened to impose tariffs from June 1": the date of the threatened act
+    ev: tuple[date | None, date | None] = (None, None)
+    if dm is not None:
+        resolved = resolve(dm, pub, tense)
+        if resolved:
+            ev = resolved
+    precise = dm is not None and ev[0] is not None and dm.is_precise
+    if precise and ev[0] is not None and ev[1] is None:
+        span_days = n_day_span(lower, cand.start)
+        if span_days > 1:
+            ev = (ev[0], ev[0] + timedelta(days=span_days - 1))  # "a three-day summit on Friday"
+    modality, cues = modality_of(
+        lower, cand, s.ctx, clause, s.sent, s.if_spans, tense, ev, pub, precise, tense_cues,
+        date_after=dm is not None and dm.start >= cand.end,
+    )
+    if modality == SCHEDULED:
+        cues = cues or tense_cues
+    if (
+        modality != HISTORICAL and dm is not None and dm.is_year_only
+        and ev[1] is not None and (pub - ev[1]).days > 365
+    ):
+        ev, dm = (None, None), None  # an old year dates the background, not this event
+    return ev, dm, modality, cues
+
+
+def _draft(
+    s: _Sentence, cand: Candidate, clause: Span, roles: Roles, dm: DateMention | None, tense: Tense,
+    tense_cues: list[str],
+) -> Draft:
+    """The signal a candidate makes, with its evidence (the trigger with its near word when
+    they stand close)."""
+    ev, dm, modality, cues = _dated(s, cand, clause, dm, tense, tense_cues)
+    entry, text, sent = cand.entry, s.text, s.sent
+    mode = cand.mode or entry.mode
+    trig_lo, trig_hi = cand.start, cand.end
+    if cand.near:
+        span_lo, span_hi = cand.span
+        if span_hi - span_lo <= 60:
+            trig_lo, trig_hi = span_lo, span_hi
+    evidence = EvidenceDraft(
+        field=s.field_name, sentence=text[sent.start:sent.end], start=sent.start, end=sent.end,
+        trigger=text[trig_lo:trig_hi], trigger_start=trig_lo, trigger_end=trig_hi, cues=cues,
+        date_text=dm.text if dm is not None and ev[0] is not None else None,
+    )
+    return Draft(
+        type=entry.type, mode=mode, modality=modality, source=roles.source, target=roles.target,
+        location=roles.location, event_date=ev[0], event_date_end=ev[1],
+        intensity=intensity_for(entry.type, mode, entry.intensity),
+        confidence=_confidence(cand, roles, modality, ev[0] is not None), evidence=evidence,
+        order=(0 if s.field_name == "title" else 1, cand.start), rule=entry.id,
+    )
+
+
 def _threat_targets(drafts: list[Draft]) -> None:
     """"prepared to consider imposing sanctions or an arms embargo on South Sudan's leaders": a
     threat naming no target threatens whom the act it threatens is aimed at."""
     for d in drafts:
-        if d.type != _THREATEN or d.target:
+        if d.type != THREATEN or d.target:
             continue
         lo, hi = d.evidence.trigger_start, d.evidence.trigger_end
         src = {a.code for a in d.source}
@@ -1222,10 +1298,7 @@ def _threat_targets(drafts: list[Draft]) -> None:
 
 # "staged a coup", "the army's coup", "a military coup": who did it is named with it; "since the
 # failed coup", "blamed him for the coup": the clause's subject did something else.
-_COUP_DOER_RE: Final = re.compile(
-    r"\b(?:staged?|staging|stages|launched|launch|launches|launching|mounted|mount|led|leads|lead|"
-    r"attempted|attempt|attempts|carried\s+out|carry\s+out|plotted|plotting|seized|seize)\s+(?:\w+\s+){0,3}$"
-)
+_COUP_DOER_RE: Final = vocabulary.pattern("coup_doer")
 
 
 def _coup_named_only(lower: str, text: str, cand: Candidate, roles: Roles) -> bool:
@@ -1242,9 +1315,7 @@ def _coup_named_only(lower: str, text: str, cand: Candidate, roles: Roles) -> bo
 
 # "The United States condemns this cowardly attack", "Britain called for an investigation into the
 # strike": whoever condemns, mourns or investigates an attack is not its doer.
-_CONDEMN_RE: Final = re.compile(
-    r"\b(?:condemn|denounc|deplor|mourn|investigat|inquiry\s+into|probe\s+into)[a-z]*\s+(?:[\w'’-]+\s+){0,3}$"
-)
+_CONDEMN_RE: Final = vocabulary.pattern("condemn")
 _CONDEMN_REACH: Final = 45
 
 
@@ -1285,7 +1356,7 @@ def _nonstate_measure(ctx: Context, roles: Roles, lo: int, start: int) -> bool:
 
 # Types whose source acts on a target: in a passive clause the subject is the target.
 DIRECTED_TYPES: Final = frozenset({EventType.ASSAULT, EventType.COERCE, EventType.SANCTION})
-_PASSIVE_RE: Final = re.compile(r"\b(?:was|were|been|being|is|are|get|got|gets)\s+(?:\w+ly\s+)?$")
+_PASSIVE_RE: Final = vocabulary.pattern("passive_before")
 
 
 def _passive_subject(lower: str, text: str, sent: Span, cand: Candidate, roles: Roles) -> bool:
@@ -1299,7 +1370,7 @@ def _passive_subject(lower: str, text: str, sent: Span, cand: Candidate, roles: 
     return text.find(roles.source[0].text, sent.start, cand.start) >= 0
 
 
-_BETWEEN_RE: Final = re.compile(r"(?:\s+(?:\w+\s+){0,2})?between\s+")
+_BETWEEN_RE: Final = vocabulary.pattern("between")
 
 
 def _between(text: str, lower: str, ctx: Context, cand: Candidate, clause: Span, roles: Roles) -> None:
@@ -1324,7 +1395,7 @@ def _between(text: str, lower: str, ctx: Context, cand: Candidate, clause: Span,
         roles.target = [to_actor(text, second[0], second[1], second[2])]
 
 
-_AND_WORDS: Final = frozenset({"and", "and the", "and its", "and their"})
+_AND_WORDS: Final = vocabulary.words("and_words")
 
 
 def _police_only(actors: list[Actor]) -> bool:
@@ -1367,30 +1438,11 @@ def _sentence_country(ctx: Context) -> str | None:
 
 # "French warplanes targeted the village, killing 120 civilians": whom an attack killed or wounded
 # is its target, a generic actor of the sector its victims belong to (the place gives the state).
-_VICTIM_SECTORS: Final = {
-    "those": "CVL", "people": "CVL", "civilians": "CVL", "children": "CVL", "women": "CVL", "villagers": "CVL",
-    "residents": "CVL", "worshippers": "CVL", "students": "CVL", "passengers": "CVL", "pilgrims": "CVL",
-    "soldiers": "MIL", "troops": "MIL", "servicemen": "MIL", "service members": "MIL",
-    "police officers": "COP", "policemen": "COP", "police": "COP",
-    "rebels": "REB", "militants": "REB", "fighters": "REB", "insurgents": "INS",
-}
-_VICTIMS_RE: Final = re.compile(
-    r"\b(?:killing|killed|wounding|wounded|injuring|injured)\s+(?:at\s+least\s+|more\s+than\s+|about\s+|some\s+|"
-    r"nearly\s+|over\s+|up\s+to\s+|around\s+)?(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"dozens|scores|hundreds|thousands|several|many)\s+(?:of\s+)?(?:[A-Za-z-]+\s+)?"
-    r"(people|civilians|children|women|villagers|residents|worshippers|students|passengers|pilgrims|soldiers|"
-    r"troops|servicemen|service\s+members|police\s+officers|policemen|police|rebels|militants|fighters|insurgents)\b",
-    re.IGNORECASE,
-)
+_VICTIM_SECTORS: Final = vocabulary.labels("victim_sectors")
+_VICTIMS_RE: Final = vocabulary.pattern("victims")
 _VICTIMS_REACH: Final = 160
 # "Syrian civilians were killed in the latest US airstrike": the victims named before the attack.
-_VICTIMS_BEFORE_RE: Final = re.compile(
-    r"\b(those|people|civilians|children|women|villagers|residents|worshippers|students|passengers|pilgrims|soldiers|"
-    r"troops|servicemen|service\s+members|police\s+officers|policemen|police|rebels|militants|fighters|insurgents)"
-    r"\s+(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+|are\s+)?(?:killed|wounded|injured|dead)\s+(?:in|by)\s+"
-    r"(?:[A-Za-z'’-]+\s+){0,3}$",
-    re.IGNORECASE,
-)
+_VICTIMS_BEFORE_RE: Final = vocabulary.pattern("victims_before")
 _VICTIMS_BEFORE_REACH: Final = 80
 
 
@@ -1434,19 +1486,19 @@ def _placed_sectors(actors: list[Actor], country: str | None) -> list[Actor]:
 
 # "Argentina invaded the Falklands on April 2, 1982, prompting Britain to send a naval task force":
 # what an old event set off is history too.
-_CONSEQUENCE_RE: Final = re.compile(r",\s*(?:prompting|forcing|triggering|sparking|provoking|causing|leading)\b")
+_CONSEQUENCE_RE: Final = vocabulary.pattern("consequence")
 
 
 def _inherit_history(lower: str, drafts: list[Draft]) -> None:
     for i, d in enumerate(drafts):
-        if d.modality != _ASSERTED or d.event_date is not None:
+        if d.modality != ASSERTED or d.event_date is not None:
             continue
         for h in drafts[:i]:
             if (
-                h.modality == _HISTORICAL and h.event_date is not None
+                h.modality == HISTORICAL and h.event_date is not None
                 and _CONSEQUENCE_RE.search(lower, h.evidence.trigger_end, d.evidence.trigger_start)
             ):
-                d.modality = _HISTORICAL
+                d.modality = HISTORICAL
                 break
 
 
@@ -1480,69 +1532,89 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
     lex = lexicon or load_lexicon()
     assert article.published_at is not None
     pub = article.published_at.date()
-    drafts: list[Draft] = []
-    scans: list[tuple[str, str, str, str, bytes | None, list[Head], NearHits]] = []
-    for field_name, text in (("title", article.title), ("body", article.body)):
-        if not text:
-            continue
-        lower, blower = lower_forms(text)  # both as long as text: offsets stay exact
-        raw = _bytes_form(text)
-        heads, near = _heads(lex, lower, raw, blower)
-        scans.append((field_name, text, lower, blower, raw, heads, near))
+    scans = [_scan_field(lex, name, text) for name, text in (("title", article.title), ("body", article.body)) if text]
     frame = _article_frame(lex, [scan[6] for scan in scans], [scan[5] for scan in scans]) if scans else ""
-    for field_name, text, lower, blower, raw, heads, near in scans:
-        if not heads:
-            continue
-        index: SentenceIndex | None = None
-        if field_name == "body":
-            index = SentenceIndex(text, lower)
-        elif len(text) > MAX_SENTENCE_CHARS:  # a headline is one sentence, cut only when that long
-            index = SentenceIndex(text, lower, one_sentence=True)
-        # ``_live_heads`` numbers paragraphs only in a text holding both a threat word and an
-        # "if" (a conditional threat): only then are all the paragraph starts worth finding.
-        para_starts: list[int] = []
-        if field_name == "body" and index is not None and near[THREAT_ID] is not None and near[IF_ID] is not None:
-            para_starts = index.paragraph_starts
-        heads = _live_heads(heads, near, para_starts)
-        if not heads:
-            continue
-        # Heads come in text order, so a sentence's heads are consecutive: group them in a list
-        # (cheaper than a dict keyed by spans, whose dataclass hash runs as Python code).
-        groups: list[tuple[Span, list[Head]]] = []
-        sent = Span(0, len(text)) if index is None else Span(-1, -1)
-        for h in heads:
-            if index is not None and not (sent.start <= h[0] < sent.end):
-                sent = index.sentence_at(h[0])
-            if h[1] <= sent.end:
-                if groups and groups[-1][0].start == sent.start:
-                    groups[-1][1].append(h)
-                else:
-                    groups.append((sent, [h]))
-        for sent, sent_heads in groups:
-            sent_heads = _sentence_heads(sent_heads, near, sent)
-            if not sent_heads and not _threat_if_in(near, sent):
-                continue
-
-            def prev_actors(sent: Span = sent, text: str = text, raw: bytes | None = raw, blower: str = blower,
-                            index: SentenceIndex | None = index) -> list[Actor]:
-                # Only unambiguous triggers with no actor in their own sentence ask for this
-                # ("Major combat ended with a ceasefire in 2015"): computed on demand.
-                prev: Span | None = sent
-                for _ in range(2):
-                    prev = index.sentence_before(prev) if index is not None and prev is not None else None
-                    if prev is None:
-                        return []
-                    found = _sentence_actors(lex, text, raw, blower, prev)
-                    if found:
-                        return found
-                return []
-
-            drafts.extend(_process_sentence(
-                lex, text, lower, raw, blower, sent, sent_heads, near, field_name, pub, prev_actors, frame
-            ))
+    drafts: list[Draft] = []
+    for scan in scans:
+        drafts.extend(_field_drafts(lex, scan, frame, pub))
     drafts = merge_mentions(drafts)
     if not drafts:
         return []
+    return _signals(article, drafts)
+
+
+# One field's whole-text scan: its name, text, lowercase and boundary forms, bytes (ASCII
+# only), trigger heads and near-class hits.
+FieldScan = tuple[str, str, str, str, bytes | None, list[Head], NearHits]
+
+
+def _scan_field(lex: Lexicon, field_name: str, text: str) -> FieldScan:
+    lower, blower = lower_forms(text)  # both as long as text: offsets stay exact
+    raw = _bytes_form(text)
+    heads, near = _heads(lex, lower, raw, blower)
+    return field_name, text, lower, blower, raw, heads, near
+
+
+def _field_drafts(lex: Lexicon, scan: FieldScan, frame: str, pub: date) -> list[Draft]:
+    """The drafts of one field: its live heads, grouped by sentence, through the sentence stage."""
+    field_name, text, lower, blower, raw, heads, near = scan
+    if not heads:
+        return []
+    index: SentenceIndex | None = None
+    if field_name == "body":
+        index = SentenceIndex(text, lower)
+    elif len(text) > MAX_SENTENCE_CHARS:  # a headline is one sentence, cut only when that long
+        index = SentenceIndex(text, lower, one_sentence=True)
+    # ``_live_heads`` numbers paragraphs only in a text holding both a threat word and an
+    # "if" (a conditional threat): only then are all the paragraph starts worth finding.
+    para_starts: list[int] = []
+    if field_name == "body" and index is not None and near[THREAT_ID] is not None and near[IF_ID] is not None:
+        para_starts = index.paragraph_starts
+    heads = _live_heads(heads, near, para_starts)
+    drafts: list[Draft] = []
+    for sent, sent_heads in _sentence_groups(heads, index, len(text)):
+        sent_heads = _sentence_heads(sent_heads, near, sent)
+        if not sent_heads and not _threat_if_in(near, sent):
+            continue
+
+        def prev_actors(sent: Span = sent) -> list[Actor]:
+            # Only unambiguous triggers with no actor in their own sentence ask for this
+            # ("Major combat ended with a ceasefire in 2015"): computed on demand.
+            prev: Span | None = sent
+            for _ in range(2):
+                prev = index.sentence_before(prev) if index is not None and prev is not None else None
+                if prev is None:
+                    return []
+                found = _sentence_actors(lex, text, raw, blower, prev)
+                if found:
+                    return found
+            return []
+
+        drafts.extend(_process_sentence(
+            lex, text, lower, raw, blower, sent, sent_heads, near, field_name, pub, prev_actors, frame
+        ))
+    return drafts
+
+
+def _sentence_groups(heads: list[Head], index: SentenceIndex | None, n: int) -> list[tuple[Span, list[Head]]]:
+    """The heads by sentence (the whole text of ``n`` characters when there is no ``index``).
+    Heads come in text order, so a sentence's heads are consecutive: grouped in a list (cheaper
+    than a dict keyed by spans, whose dataclass hash runs as Python code)."""
+    groups: list[tuple[Span, list[Head]]] = []
+    sent = Span(0, n) if index is None else Span(-1, -1)
+    for h in heads:
+        if index is not None and not (sent.start <= h[0] < sent.end):
+            sent = index.sentence_at(h[0])
+        if h[1] <= sent.end:
+            if groups and groups[-1][0].start == sent.start:
+                groups[-1][1].append(h)
+            else:
+                groups.append((sent, [h]))
+    return groups
+
+
+def _signals(article: Article, drafts: list[Draft]) -> list[Signal]:
+    """The article's signals, one per draft."""
     article_id = article.id  # a pydantic attribute: a dict lookup per read
     ref = build(
         ArticleRef,
@@ -1559,8 +1631,8 @@ def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
                 mode=d.mode or None, modality=d.modality, actors=build(Actors, source=d.source, target=d.target),
                 location=d.location, event_date=d.event_date, event_date_end=d.event_date_end,
                 intensity=d.intensity, severity=severity_for(d.intensity), confidence=d.confidence,
-                evidence=d.evidence.to_model(), related_evidence=[e.to_model() for e in d.related], article=ref, detector_version=DETECTOR_VERSION,
-                detector="rules:" + d.rule,
+                evidence=d.evidence.to_model(), related_evidence=[e.to_model() for e in d.related], article=ref,
+                detector_version=DETECTOR_VERSION, detector="rules:" + d.rule,
             )
         )
     return out

@@ -2,7 +2,9 @@
 
 Everything the detector knows about words lives in ``data/``: ``triggers.yaml`` (what types an
 event), ``classes.yaml`` (word classes triggers refer to), ``cues.yaml`` (modality and tense),
-``gazetteer.tsv`` and ``sectors.tsv`` (actors and places). This module turns them into
+``gazetteer.tsv`` and ``sectors.tsv`` (actors and places), and ``vocabulary.yaml`` (the word
+lists and patterns the rules consult besides, read by name through ``vocabulary.py``, which
+every detection module may import). This module turns the first five into
 Aho-Corasick automata (see ``Lexicon``: the whole-text scan for trigger heads and the words they
 need nearby; context words and names over candidate sentences only). Load cost is paid once per
 process.
@@ -22,6 +24,7 @@ from typing import Final
 import yaml  # type: ignore[import-untyped]
 
 from schemas.common import EventType
+from service.detection import vocabulary
 from service.detection.scanning import KeyScanner, make_scanner, native_ascii_lower_forms
 from service.detection.text import CLAUSE_WORDS
 
@@ -38,7 +41,7 @@ LEADER_CLASS: Final = "LEADER"
 # The classes made of gazetteer names rather than of words in classes.yaml.
 NAME_CLASSES: Final = frozenset({PLACE_CLASS, ACTOR_CLASS, LEADER_CLASS})
 THREAT_CLASS: Final = "force"  # what a conditional threat threatens ("sanctions if Russia attacks")
-CONDITIONALS: Final = ("if", "unless")  # the words that open the condition of a conditional threat
+CONDITIONALS: Final = vocabulary.phrases("conditionals")  # the words that open the condition of a conditional threat
 IF_CLASS: Final = "IF"
 
 try:  # the C loader is ~10x faster; fall back to pure Python where libyaml is missing
@@ -398,16 +401,13 @@ _BLOCK_PREFIX: Final = "block:"
 # The block classes that rule sentences out often enough to pay for their words' hits in the
 # whole-text scan (measured on the corpus: together ~90% of the skipped sentences; the other
 # classes' words mostly occur where no head is, and any subset keeps the output the same).
-SCANNED_BLOCKS: Final = frozenset(
-    {"business", "domestic_crime", "entertainment", "figurative", "labour_parties", "medical", "meet_other",
-     "mountain", "sports"}
-)
+SCANNED_BLOCKS: Final = vocabulary.words("scanned_blocks")
 
 # Article frames: classes whose words, counted over a whole article, say what it is about
 # ("a sports report", "a story about hacking", "a film review", "an earthquake", "a blast at a
 # chemical plant"). In a framed article a rule that the frame's class blocks or vetoes fires only
 # in a sentence with war words of its own.
-FRAME_CLASSES: Final = ("sports", "cyber", "fiction", "disaster", "industrial_sites")
+FRAME_CLASSES: Final = vocabulary.phrases("frame_classes")
 _FRAME_PREFIX: Final = "frame:"
 # How many of a frame's words make the frame, and by how many times they must outnumber the
 # article's war words (``military_units``) and attack heads.
@@ -416,7 +416,7 @@ FRAME_WAR_RATIO: Final = 3
 
 # Look-alike classes an armed subject overrides for an attack: "Armed men attacked the Pakistan
 # Stock Exchange", "gunmen stormed a concert hall" (``detector._blocked``).
-SUBJECT_OVERRIDES: Final = frozenset({"business", "entertainment", "domestic_crime", "civic", "labour"})
+SUBJECT_OVERRIDES: Final = vocabulary.words("subject_overrides")
 
 # Near classes are numbered for the whole-text scan (a list indexed by number, not a dict per
 # article): the two a conditional threat needs come first.
@@ -614,6 +614,30 @@ def _automaton(payloads: Mapping[str, object]) -> KeyScanner:
 @lru_cache(maxsize=1)
 def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     """Load and compile every data file. Cached: the first call pays, later calls are free."""
+    classes, cues, loaded = _read_rules(data_dir)
+    gaz = _read_tsv(data_dir / "gazetteer.tsv") + _read_tsv(data_dir / "sectors.tsv")
+    scan = _scan_payloads(loaded, classes, gaz)
+    ctx_payloads, odd_names, word_count = _context_payloads(classes, cues, gaz)
+    return Lexicon(
+        entries=[e for e, _ in loaded],
+        scan_automaton=_automaton(scan.payloads),
+        context_automaton=_automaton(ctx_payloads),
+        gazetteer_automaton=_automaton(odd_names) if odd_names else None,
+        classes=classes,
+        cues=cues,
+        gazetteer_size=len(gaz),
+        near_class_count=len(scan.class_ids),
+        frame_ids=scan.frame_ids,
+        war_id=scan.class_ids.get("military_units", -1),
+        stats={"heads": scan.head_count, "context_phrases": word_count, "gazetteer_rows": len(gaz)},
+    )
+
+
+def _read_rules(
+    data_dir: Path,
+) -> tuple[dict[str, dict[str, str]], dict[str, frozenset[str]], list[tuple[TriggerEntry, tuple[str, ...]]]]:
+    """The word classes, the cues and the trigger rules (with their heads), checked: every word
+    a string, every class a rule refers to defined."""
     with (data_dir / "triggers.yaml").open(encoding="utf-8") as fh:
         raw_entries = yaml.load(fh, Loader=_Loader)
     with (data_dir / "classes.yaml").open(encoding="utf-8") as fh:
@@ -627,13 +651,29 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         _require_strings(f"cues.yaml: {name}", list(words or []))
     classes = {k: {w.lower(): str(v) for w, v in (ws or {}).items()} for k, ws in raw_classes.items()}
     cues = {k: frozenset(w.lower() for w in ws) for k, ws in raw_cues.items()}
-
     loaded = _load_entries(raw_entries)
     for entry, _ in loaded:
         for name in (*entry.near, *entry.block, *entry.veto):
             if name not in {PLACE_CLASS, ACTOR_CLASS, LEADER_CLASS} and name not in classes:
                 raise ValueError(f"triggers.yaml: entry {entry.id!r} refers to unknown class {name!r}")
+    return classes, cues, loaded
 
+
+@dataclass(slots=True)
+class _ScanPayloads:
+    """What the whole-text scan is built from, and the class numbers the detector reads back."""
+
+    payloads: dict[str, ScanKey]
+    class_ids: dict[str, int]
+    frame_ids: tuple[tuple[str, int], ...]
+    head_count: int
+
+
+def _scan_payloads(
+    loaded: list[tuple[TriggerEntry, tuple[str, ...]]], classes: dict[str, dict[str, str]], gaz: list[GazEntry]
+) -> _ScanPayloads:
+    """The whole-text scan's keys: trigger heads, the words of the classes rules need nearby (and
+    of a conditional threat), the block words no name can hold, and the frames' words."""
     heads: dict[str, list[TriggerEntry]] = defaultdict(list)
     for entry, hs in loaded:
         for h in hs:
@@ -650,7 +690,6 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         for w in CONDITIONALS if cname == IF_CLASS else classes[cname]:
             near_words[_key(w)].append(cid)
     # Block words the scan can vouch for: those no multi-word name contains, in any case.
-    gaz = _read_tsv(data_dir / "gazetteer.tsv") + _read_tsv(data_dir / "sectors.tsv")
     multiword_names = "\n".join(
         k for g in gaz
         if g.kind != "sector" and " " in g.surface for k in (_key(g.surface).lower(), _key(g.surface.lower()))
@@ -667,14 +706,22 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         frame_ids.append((cname, cid))
         for w in classes[cname]:
             near_words[_key(w)].append(cid)
-    scan_payloads = {
+    payloads = {
         key: ScanKey(key, tuple(head_keys.get(key, ())), tuple(sorted(near_words.get(key, ()))), class_ids)
         for key in head_keys.keys() | near_words.keys()
     }
-    too_long = [key.strip() for key in scan_payloads if len(key) > LONGEST_SCAN_KEY]
+    too_long = [key.strip() for key in payloads if len(key) > LONGEST_SCAN_KEY]
     if too_long:  # the detector's searches of the scan's hits rely on the bound
         raise ValueError(f"trigger or class phrases over {LONGEST_SCAN_KEY - 2} characters: {too_long[:3]}")
+    return _ScanPayloads(payloads, class_ids, tuple(frame_ids), len(heads))
 
+
+def _context_payloads(
+    classes: dict[str, dict[str, str]], cues: dict[str, frozenset[str]], gaz: list[GazEntry]
+) -> tuple[dict[str, ContextKey], dict[str, GazKey], int]:
+    """The context scan's keys (class words, cues, clause openers, generic actors, and names by
+    their lowercase), the names it cannot match (for the case-sensitive scan), and how many
+    word keys there are."""
     sectors: dict[str, list[GazEntry]] = defaultdict(list)
     gaz_names: dict[str, list[GazEntry]] = defaultdict(list)
     for g in gaz:
@@ -699,27 +746,11 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         else:
             odd_names[key] = GazKey(key, tuple(entries))
     word_keys = sectors.keys() | class_words.keys() | cue_words.keys() | clause_keys
-    context_keys = word_keys | spellings.keys()
-    ctx_payloads = {
+    payloads = {
         key: ContextKey(
             key, tuple(sectors.get(key, ())), tuple(class_words.get(key, ())),
             tuple(cue_words.get(key, ())), key in clause_keys, tuple(spellings.get(key, ())),
         )
-        for key in context_keys
+        for key in word_keys | spellings.keys()
     }
-
-    return Lexicon(
-        entries=[e for e, _ in loaded],
-        scan_automaton=_automaton(scan_payloads),
-        context_automaton=_automaton(ctx_payloads),
-        gazetteer_automaton=_automaton(odd_names) if odd_names else None,
-        classes=classes,
-        cues=cues,
-        gazetteer_size=len(gaz),
-        near_class_count=len(class_ids),
-        frame_ids=tuple(frame_ids),
-        war_id=class_ids.get("military_units", -1),
-        stats={"heads": len(heads), "context_phrases": len(word_keys), "gazetteer_rows": len(gaz)},
-    )
-
-
+    return payloads, odd_names, len(word_keys)

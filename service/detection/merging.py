@@ -7,31 +7,27 @@ from typing import Final
 
 from schemas.common import EventType, Modality
 from schemas.signal import Actor
-from service.detection.model import Draft
+from service.detection import vocabulary
+from service.detection.model import CONSULT, MOBILIZE, SCHEDULED, Draft
 
 # Types whose different modes in one sentence are different acts, not one event told twice.
 DISTINCT_ACT_TYPES: Final = frozenset({EventType.COERCE, EventType.SANCTION, EventType.ASSAULT})
 # Modes that name no particular act ("killing two soldiers" after "exchanged fire"): they merge.
-GENERIC_MODES: Final = frozenset({"attack", "killing", "military action", "repression", "ceasefire violation"})
+GENERIC_MODES: Final = vocabulary.words("generic_modes")
 
-# Enum members tested per pair of drafts, as compiled constants: ``Modality.SCHEDULED`` in code is
-# a class attribute lookup through the enum's metaclass (~1k instructions) every time it runs.
-_CONSULT: Final = EventType.CONSULT
-_MOBILIZE: Final = EventType.MOBILIZE
-_SCHEDULED: Final = Modality.SCHEDULED
 _UNDATED_MODALITIES: Final = frozenset({Modality.ASSERTED, Modality.SPECULATIVE})
 
 
 # Shows of force (drills, weapons tests) and deployments are different MOBILIZE acts ("ended three
 # days of war games ..., and 12 warships remained nearby"); drills and tests during them are one.
-SHOW_OF_FORCE_MODES: Final = frozenset({"exercises", "missile test"})
+SHOW_OF_FORCE_MODES: Final = vocabulary.words("show_of_force_modes")
 
 
 def distinct_acts(type_: EventType, mode_a: str | None, mode_b: str | None) -> bool:
     """Two triggers of one type in one sentence that name different specific acts."""
     if mode_a == mode_b:
         return False
-    if type_ == _MOBILIZE:
+    if type_ == MOBILIZE:
         return bool(mode_a and mode_b) and (mode_a in SHOW_OF_FORCE_MODES) != (mode_b in SHOW_OF_FORCE_MODES)
     if type_ not in DISTINCT_ACT_TYPES:
         return False
@@ -63,10 +59,7 @@ def absorb(into: Draft, other: Draft) -> None:
     into.confidence = max(into.confidence, other.confidence)
 
 
-_OTHER_EVENT_RE: Final = re.compile(
-    r"\b(?:in retaliation for|in response to|retaliat\w*|after|following|since|days? after|weeks? after)\b",
-    re.IGNORECASE,
-)
+_OTHER_EVENT_RE: Final = vocabulary.pattern("other_event")
 
 
 def _ordered(a: int, b: int) -> tuple[int, int]:
@@ -82,12 +75,7 @@ def _same_sentence(d: Draft, k: Draft) -> bool:
 # A definite mention that refers back: after a preposition or a verb that talks about an event
 # ("before the meeting", "to denounce the U.S. and British strikes"), not one that does it ("raised
 # the combat readiness", "declared the annexation").
-_DEFINITE_RE: Final = re.compile(
-    r"\b(?:before|after|since|during|over|about|against|of|on|for|at|ahead of|following|despite|amid|"
-    r"denounce[sd]?|condemn(?:s|ed)?|criticiz(?:e|es|ed)|criticis(?:e|es|ed)|welcome[sd]?|protest(?:s|ed)?|"
-    r"discuss(?:es|ed)?)\s+(?:the|this|that|these|those)\s+(?:[\w'’.-]+\s+){0,2}$",
-    re.IGNORECASE,
-)
+_DEFINITE_RE: Final = vocabulary.pattern("definite")
 
 
 def _definite(d: Draft) -> bool:
@@ -100,7 +88,7 @@ def _definite(d: Draft) -> bool:
 
 
 # "launching drone and missile strikes": one act with two weapons.
-_COORDINATED_RE: Final = re.compile(r"\s*(?:,|and|or|,\s*and)\s*")
+_COORDINATED_RE: Final = vocabulary.pattern("coordinated")
 
 
 def _distinct_in_sentence(d: Draft, k: Draft) -> bool:
@@ -113,12 +101,12 @@ def _distinct_in_sentence(d: Draft, k: Draft) -> bool:
     gap = k.evidence.sentence[lo - k.evidence.start:max(lo, hi) - k.evidence.start]
     if _COORDINATED_RE.fullmatch(gap):
         return False
-    return d.type != _MOBILIZE or "," in gap or ";" in gap
+    return d.type != MOBILIZE or "," in gap or ";" in gap
 
 
 # "..., the first time a NATO member has fired on ...", "killed 14 soldiers ..., in an attack
 # later claimed by ...": the same act named again.
-_RESTATEMENT_RE: Final = re.compile(r",\s*(?:the first (?:time|such)\b[^,;]*|in an?\s+(?:[\w-]+\s+)?)$", re.IGNORECASE)
+_RESTATEMENT_RE: Final = vocabulary.pattern("restatement")
 
 
 # A participle after a comma that names the build-up again ("..., calling up reservists").
@@ -132,7 +120,7 @@ def _same_sentence_twice(d: Draft, k: Draft, a: set[str], b: set[str]) -> bool:
         return False
     if _RESTATEMENT_RE.search(d.evidence.sentence, 0, max(0, d.evidence.trigger_start - d.evidence.start)):
         return True  # "..., the first time a NATO member has fired on Russian assets": the same act
-    if d.type == _MOBILIZE and _PARTICIPLE_RE.match(d.evidence.trigger) and (
+    if d.type == MOBILIZE and _PARTICIPLE_RE.match(d.evidence.trigger) and (
         d.evidence.sentence[:max(0, d.evidence.trigger_start - d.evidence.start)].rstrip().endswith(",")
     ):
         return True  # "ordered a mobilisation ..., calling up 300,000 reservists": the same call-up
@@ -216,7 +204,7 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
         same_type = of_type.get(d.type)
         for n in same_type if same_type is not None else []:
             k = kept[n]
-            if d.modality is _SCHEDULED and k.modality is _SCHEDULED and d.event_date == k.event_date:
+            if d.modality is SCHEDULED and k.modality is SCHEDULED and d.event_date == k.event_date:
                 target = n
                 break
             if parties is None:
@@ -256,13 +244,13 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
     # An undated mention of a meeting whose parties match an announced one is that meeting
     # ("the discussions in Geneva with the US" -> the Jan. 10 U.S.-Russia talks).
     final: list[Draft] = []
-    scheduled = [k for k in kept if k.modality == _SCHEDULED and k.type == _CONSULT][:MAX_MERGE_CANDIDATES]
+    scheduled = [k for k in kept if k.modality == SCHEDULED and k.type == CONSULT][:MAX_MERGE_CANDIDATES]
     for d in kept:
-        if d.type == _CONSULT and d.event_date is None and d.modality in _UNDATED_MODALITIES:
+        if d.type == CONSULT and d.event_date is None and d.modality in _UNDATED_MODALITIES:
             codes = _codes(d.source) | _codes(d.target)
             matches = [
                 s for s in scheduled
-                if s.type == _CONSULT and len(codes & (_codes(s.source) | _codes(s.target))) >= 2
+                if s.type == CONSULT and len(codes & (_codes(s.source) | _codes(s.target))) >= 2
                 and codes <= (_codes(s.source) | _codes(s.target))
             ]
             if not matches and d.evidence.date_text is None and _definite(d):
@@ -270,7 +258,7 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
                 # meeting with a party in common.
                 matches = [
                     s for s in scheduled
-                    if s.type == _CONSULT and s.order < d.order
+                    if s.type == CONSULT and s.order < d.order
                     and (not codes or codes & (_codes(s.source) | _codes(s.target)))
                 ]
             if matches:

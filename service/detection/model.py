@@ -3,7 +3,6 @@ signal under construction look like, and the few helpers every stage shares."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Final, TypeVar
 
@@ -11,9 +10,26 @@ from pydantic import BaseModel
 
 from schemas.common import EventType, Modality
 from schemas.signal import Actor, Evidence, Location
+from service.detection import vocabulary
 from service.detection.lexicon import GazEntry, TriggerEntry
 
 _M = TypeVar("_M", bound=BaseModel)
+
+# The event types and modalities the rules test, declared once as compiled constants: compiled,
+# ``EventType.ASSAULT`` in a function is an attribute lookup on the enum class every time it runs,
+# a ``Final`` name of a module compiled with it a C static.
+AGREE: Final = EventType.AGREE
+CONSULT: Final = EventType.CONSULT
+MOBILIZE: Final = EventType.MOBILIZE
+THREATEN: Final = EventType.THREATEN
+PROTEST: Final = EventType.PROTEST
+ASSAULT: Final = EventType.ASSAULT
+COERCE: Final = EventType.COERCE
+ASSERTED: Final = Modality.ASSERTED
+HISTORICAL: Final = Modality.HISTORICAL
+SCHEDULED: Final = Modality.SCHEDULED
+DENIED: Final = Modality.DENIED
+SPECULATIVE: Final = Modality.SPECULATIVE
 
 
 # Context and Candidate are made for every examined sentence and head: plain classes, because
@@ -163,7 +179,7 @@ def cues_in(ctx: Context, name: str, lo: int, hi: int) -> list[tuple[int, int, s
     return [c for c in cues if lo <= c[0] and c[1] <= hi]
 
 
-CONTRAST_RE: Final = re.compile(r";|\b(?:but|while|whereas|although|though|however|yet)\b")
+CONTRAST_RE: Final = vocabulary.pattern("contrast")
 
 
 def contrast_start(lower: str, lo: int, hi: int) -> int:

@@ -13,43 +13,37 @@ from typing import Final
 
 from schemas.common import EventType
 from schemas.signal import Actor, Location
+from service.detection import vocabulary
 from service.detection.lexicon import GazEntry
-from service.detection.model import Candidate, Context, build, cues_in
+from service.detection.model import (
+    ASSAULT,
+    COERCE,
+    CONSULT,
+    MOBILIZE,
+    Candidate,
+    Context,
+    build,
+    cues_in,
+)
 from service.detection.text import Span
 
 SYMMETRIC: Final = frozenset({EventType.CONSULT, EventType.AGREE, EventType.COOPERATE})
 DIRECTED_PLACE_TARGET: Final = frozenset(
-    {EventType.ASSAULT, EventType.MOBILIZE, EventType.COERCE, EventType.AID, EventType.SANCTION, EventType.RETREAT}
+    {ASSAULT, MOBILIZE, COERCE, EventType.AID, EventType.SANCTION, EventType.RETREAT}
 )
-LOCATIVES: Final = frozenset(("in", "near", "at", "into", "outside", "inside", "across", "along", "towards",
-                              "toward", "around", "off", "to", "within", "through"))
+LOCATIVES: Final = vocabulary.words("locatives")
 # Words skipped when looking for the preposition before a name ("in eastern Ukraine").
-MODIFIERS: Final = frozenset(
-    "the a an eastern western northern southern central north south east west northeastern "
-    "northwestern southeastern southwestern occupied annexed neighbouring neighboring nearby "
-    "disputed russian-occupied rebel-held its their so-called".split()
-)
-TOPIC_PREPS: Final = ("over", "about", "on", "regarding", "concerning", "amid", "for", "of")
-PARTICIPANT_WORDS: Final = frozenset(
-    "with between and involving involve involves including include includes to by hosted host hosts "
-    "visit visited visiting counterpart counterparts among".split()
-)
+MODIFIERS: Final = vocabulary.words("modifiers")
+TOPIC_PREPS: Final = vocabulary.phrases("topic_preps")
+PARTICIPANT_WORDS: Final = vocabulary.words("participant_words")
 # Prepositions whose object is not the doer of the clause's verb.
-OBJECT_PREPS: Final = frozenset("of in into for against on at to with over about near across toward towards".split())
+OBJECT_PREPS: Final = vocabulary.words("object_preps")
 # "officials from/of X": the people named by the noun before the preposition act for X.
-PEOPLE_NOUNS: Final = frozenset(
-    "officials official delegation delegations leaders leader envoys envoy ministers minister "
-    "representatives negotiators diplomats forces troops soldiers members president head chief "
-    "spokesman spokeswoman spokesperson government governments authorities army navy military "
-    "commanders militants fighters rebels team".split()
-)
+PEOPLE_NOUNS: Final = vocabulary.words("people_nouns")
 # CONSULT heads that take their counterpart as a direct object ("will meet the U.S. envoy").
-TRANSITIVE_CONSULT: Final = frozenset(
-    "meet meets met visit visits visited visiting hosted host hosts hosting received receive receives "
-    "receiving welcomed welcomes welcoming greeted greets".split()
-)
+TRANSITIVE_CONSULT: Final = vocabulary.words("transitive_consult")
 # Participant words that name every party, so the sentence subject is not one of them.
-LISTING_WORDS: Final = frozenset("involving involve involves including include includes between among".split())
+LISTING_WORDS: Final = vocabulary.words("listing_words")
 
 
 def _word_before(text: str, pos: int) -> str:
@@ -253,7 +247,7 @@ def _to_location(g: GazEntry) -> Location:
 
 _TOWN_KINDS: Final = frozenset({"city", "region"})
 # What may stand between coordinated names.
-_COORDINATORS: Final = frozenset({"and", ",", ", and", "or", ", or", "&", "and the", ", and the", ", the", "as well as"})
+_COORDINATORS: Final = vocabulary.words("coordinators")
 
 
 def _coordinated(text: str, words: _Words, mentions: list[tuple[int, int, GazEntry]], idx: int, step: int) -> list[int]:
@@ -351,27 +345,22 @@ def dedupe_actors(actors: list[Actor]) -> list[Actor]:
 
 
 # Prepositions naming what a non-symmetric act is about, not whom it is done to.
-CAUSE_PREPS: Final = frozenset(("over", "about", "amid", "regarding", "concerning"))
+CAUSE_PREPS: Final = vocabulary.words("cause_preps")
 # "an assault from Turkish territory": where an attack or a deployment comes from is not its target.
 _ORIGIN_TYPES: Final = frozenset({EventType.ASSAULT, EventType.MOBILIZE})
 # "was detained as least nine times by Russian authorities": "by" a few words after the head.
 _PASSIVE_WORDS: Final = 5
-_OBJECT_OF_ACT: Final = frozenset(("on", "against"))
-_CONSULT: Final = EventType.CONSULT  # a module constant is a C static when compiled, not a lookup
-_COERCE: Final = EventType.COERCE
+_OBJECT_OF_ACT: Final = vocabulary.words("object_of_act")
 # An assault or deployment takes place in a region named after it, with or without "in".
 _AREA_TYPES: Final = frozenset({EventType.ASSAULT, EventType.MOBILIZE})
 # "bombarding Aleppo", "the bombing of Hiroshima", "attacks on Azaz", "took over Crimea": a city or
 # region right after an attack or seizure, as its object, is its target (coded as its country, as
 # CAMEO codes a place's population); "in Aleppo" stays only the place.
 _PLACE_TARGET_TYPES: Final = frozenset({EventType.ASSAULT, EventType.COERCE})
-_PLACE_TARGET_PREPS: Final = frozenset(("of", "on", "against", "over"))
+_PLACE_TARGET_PREPS: Final = vocabulary.words("place_target_preps")
 _PLACE_TARGET_WORDS: Final = 3
 # "Russian strikes hit Aleppo": a town a nominal attack hits, strikes or targets is its target.
-_STRIKING_VERBS: Final = frozenset(
-    "hit hits struck strike strikes targeted targets target pounded pound pounds shelled bombed bombarded "
-    "rocked".split()
-)
+_STRIKING_VERBS: Final = vocabulary.words("striking_verbs")
 
 
 def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> Roles:
@@ -384,154 +373,17 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     preps = ctx.preps
     if preps is None:
         preps = ctx.preps = [words.prep_before(m[0]) for m in mentions]
-    actor_idx: list[int] = []
-    place_idx: list[int] = []
-    place_target = -1
-    host = -1
-    prev_locative = -1  # the last place named after a locative preposition
-    for i in range(len(mentions)):
-        s, _e, g = mentions[i]
-        if g.is_place:
-            # "in response to Russia's annexation": a possessor is an actor, not a place
-            locative = preps[i] in LOCATIVES and not words.possessive_at(_e)
-            if not locative and prev_locative == i - 1 >= 0 and _coordinating(text, words, mentions[i - 1][1], s):
-                locative = not words.possessive_at(_e)  # "across Iraq and Syria": both are places
-            if locative:
-                prev_locative = i
-            if locative or g.kind in {"city", "region"}:
-                place_idx.append(i)
-                if place_target < 0 and etype in _PLACE_TARGET_TYPES and g.kind in {"city", "region"} \
-                        and cand.end <= s < clause.end and _place_object(text, words, cand, preps[i], s):
-                    place_target = i
-                if g.kind == "state" and locative and etype in DIRECTED_PLACE_TARGET and s > cand.end:
-                    actor_idx.append(i)  # "troops near Ukraine": Ukraine is also the target
-                elif g.kind in {"capital", "state"} and locative and etype == _CONSULT and s > cand.end \
-                        and preps[i] == "to":
-                    actor_idx.append(i)  # "travel to Beijing", "his first visit to Vietnam": the host
-                elif g.kind == "capital" and etype == _CONSULT and s > cand.end and preps[i] == "in" and host < 0:
-                    host = i  # "held talks in Moscow": the host, when no other party is named
-                continue
-        if g.is_actor:
-            actor_idx.append(i)
-
-    all_before = [
-        i for i in actor_idx
-        if mentions[i][1] <= cand.start and not _not_subject(text, words, mentions, preps, actor_idx, i, cand.start, sent.start)
-    ]
-    before = _real(mentions, all_before)
-    after_all = [i for i in actor_idx if cand.end <= mentions[i][0] < clause.end]
-    after = _real(mentions, after_all)
-    if cand.threat_target_from:  # conditional threat: the target is the if-clause's subject
-        a, b = cand.threat_target_from
-        after = [i for i in actor_idx if a <= mentions[i][0] < b] + [i for i in after if mentions[i][0] >= b]
-
-    source_idx: list[int] = []
-    target_idx: list[int] = []
-    clause_word = text[clause.start:clause.start + 6]
-    # No "w": no "which" or "who", and no need to lowercase and strip (generic method calls).
-    relative = ("w" in clause_word or "W" in clause_word) and clause_word.lower().strip(" ,").startswith(("which", "who"))
-    # Passive voice only when "by" follows the trigger closely ("was attacked by", "talks hosted
-    # by"), not in a later relative clause ("facilities used by Iran-backed militias").
-    passive = [
-        i for i in after
-        if preps[i] == "by" and _passive_by(text, words, cand, mentions[i][0])
-    ]
-    possessor = [i for i in after if _is_of(text[cand.end:mentions[i][0]])]
-
-    if passive and etype not in SYMMETRIC:
-        source_idx = _coordinated(text, words, mentions, passive[0], +1)
-        in_clause = [i for i in before if mentions[i][0] >= clause.start]
-        # "attacks on civilians by Russian war planes": the object named before "by" is hit;
-        # else the subject ("Kyiv was struck by drones").
-        # "the bombing of Syrian troops by the coalition": so is what an attack is "of".
-        objects = [
-            i for i in after_all
-            if i < passive[0] and (preps[i] in _OBJECT_OF_ACT or (preps[i] == "of" and etype in _PLACE_TARGET_TYPES))
-        ]
-        target_idx = objects[:1] or in_clause[-1:] or _appositive_head(text, mentions, actor_idx, cand.start)
-        after = []
+    names = _sort_names(text, words, mentions, preps, cand, clause)
+    parties = _Parties(text, words, mentions, preps, names.actor_idx, cand, clause, sent)
+    if parties.passive and etype not in SYMMETRIC:
+        _passive_parties(parties)
     else:
-        in_clause = [i for i in before if mentions[i][0] >= clause.start]
-        if relative:  # "Moscow, which seized ...": the subject precedes the relative clause
-            outside = [i for i in actor_idx if mentions[i][1] <= clause.start]
-            pool = outside or in_clause
-        else:
-            pool = in_clause or before
-            # "Israel said Hamas fighters attacked": after a reporting verb, a new subject.
-            reports = cues_in(ctx, "reporting", 0, cand.start)
-            if reports:
-                after_report = [i for i in pool if mentions[i][0] >= reports[-1][1]]
-                if not after_report:
-                    # "Kenya's president said rebels attacked": the generic actor after the
-                    # report is the subject, though a name stands before it.
-                    after_report = [i for i in all_before if mentions[i][0] >= reports[-1][1]]
-                pool = after_report or pool
-            if pool and in_clause:
-                # The subject comes first: "Beijing summoned the U.S. ambassador ... and suspended
-                # imports" is Beijing's act, not the nearest name's.
-                last = _coordinated(text, words, mentions, pool[0], +1)[-1]  # in order: the last is the greatest
-                pool = [i for i in pool if i <= last]
-        agent = -1 if etype in SYMMETRIC else _adjacent_agent(text, mentions, actor_idx, cand)
-        if agent <= -2:
-            # "the Ukraine invasion": the country named before the war's noun is invaded.
-            target_idx = [-agent - 2]
-            source_idx = [i for i in _not_undergoer(pool, target_idx[0])][-1:]
-        elif agent >= 0:
-            # "the ferocity of Russian airstrikes", "wounded in Russian airstrikes": the name right
-            # before an attack noun is its doer, whatever the clause's subject.
-            source_idx = _coordinated(text, words, mentions, agent, -1)
-            source_idx.reverse()
-            after = [i for i in after if i not in source_idx]
-        elif possessor and not in_clause and etype not in SYMMETRIC and etype not in _PLACE_TARGET_TYPES:
-            # "a demand of Moscow"; but "the arrest of dissidents", "the killing of civilians":
-            # what an attack or a seizure is "of" undergoes it
-            source_idx = _coordinated(text, words, mentions, possessor[0], +1)  # "a demand of Moscow"
-            after = [i for i in after if i not in source_idx]
-        elif pool:
-            source_idx = _coordinated(text, words, mentions, pool[-1], -1)
-            source_idx.reverse()  # found backwards: in text order
-
+        _active_parties(parties, ctx)
     if etype in SYMMETRIC:
-        parts = [
-            i for i in after
-            if preps[i] not in TOPIC_PREPS and words.any_in(cand.end, mentions[i][0], PARTICIPANT_WORDS)
-        ]
-        if not parts and after and _head_word(text, cand) in TRANSITIVE_CONSULT:
-            m0 = mentions[after[0]][0]
-            prep = preps[after[0]]
-            people_of = prep in ("of", "from") and words.word_before_prep(m0) in PEOPLE_NOUNS
-            if "," not in text[cand.end:m0] and words.count(cand.end, m0, 5) <= 4 and (prep not in OBJECT_PREPS or people_of):
-                parts = after[:1]  # "will meet the U.S. envoy", "visited Kyiv"
-        if parts:
-            target_idx = _coordinated(text, words, mentions, parts[0], +1)
-            if not source_idx or words.any_in(cand.end, mentions[parts[0]][0], LISTING_WORDS):
-                # "a summit involving Moscow, Washington": the participants are all named after it
-                source_idx, target_idx = target_idx[:1], target_idx[1:]
-    elif not target_idx:
-        usable = [i for i in after if preps[i] not in CAUSE_PREPS and not (etype in _ORIGIN_TYPES and preps[i] == "from")]
-        # "airstrikes against anti-Assad fighters in Syria": the object of "against" or "on", even
-        # a generic one, is hit; a state named after it as the place is not.
-        # So is the object of "of" after an attack or a seizure ("the arrest of dissidents in Cuba").
-        objects = [
-            i for i in after_all
-            if mentions[i][2].kind == "sector"
-            and (preps[i] in _OBJECT_OF_ACT or (preps[i] == "of" and etype in _PLACE_TARGET_TYPES))
-        ]
-        if objects and (not usable or objects[0] < usable[0] or preps[usable[0]] in LOCATIVES):
-            target_idx = _coordinated(text, words, mentions, objects[0], +1)
-        elif place_target >= 0 and (not usable or mentions[place_target][0] < mentions[usable[0]][0]):
-            target_idx = [place_target]
-        elif usable:
-            target_idx = _coordinated(text, words, mentions, usable[0], +1)
-
-    if etype in SYMMETRIC and not target_idx:
-        if host >= 0 and host not in source_idx:
-            target_idx = [host]
-        elif _word_before(text, cand.start) == "their":
-            # "following their meeting in Istanbul": the two parties named before it
-            pair = _last_two_parties(mentions, all_before)
-            if len(pair) == 2:
-                source_idx, target_idx = pair[:1], pair[1:]
+        _symmetric_parties(parties, names.host)
+    elif not parties.target_idx:
+        _directed_target(parties, names.place_target)
+    source_idx, target_idx = parties.source_idx, parties.target_idx
     # Actors are told apart by code (``dedupe_actors``): decided on the names, before any Actor
     # is made, so none is made only to be dropped.
     # Lists, not sets: they hold a name or two, and an empty set costs more to make than a scan.
@@ -543,7 +395,214 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         src_codes = [_actor_code(mentions[source_idx[0]][2])]
     source = [_actor_of(text, mentions[i]) for i in source_idx]
     target = [_actor_of(text, mentions[i]) for i in target_idx if _actor_code(mentions[i][2]) not in src_codes]
-    return Roles(source, target, _location(text, cand, mentions, preps, place_idx, clause))
+    return Roles(source, target, _location(text, cand, mentions, preps, names.place_idx, clause))
+
+
+class _Names:
+    """The sentence's names sorted for one trigger: actors, places, the town it targets and the
+    capital that hosts it (-1: none)."""
+
+    def __init__(self) -> None:
+        self.actor_idx: list[int] = []
+        self.place_idx: list[int] = []
+        self.place_target = -1
+        self.host = -1
+
+
+def _sort_names(
+    text: str, words: _Words, mentions: list[tuple[int, int, GazEntry]], preps: list[str], cand: Candidate, clause: Span
+) -> _Names:
+    """Which names are actors and which places (a place after a locative preposition, a town),
+    for the trigger ``cand``."""
+    etype = cand.entry.type
+    out = _Names()
+    prev_locative = -1  # the last place named after a locative preposition
+    for i in range(len(mentions)):
+        s, _e, g = mentions[i]
+        if g.is_place:
+            # "in response to Russia's annexation": a possessor is an actor, not a place
+            locative = preps[i] in LOCATIVES and not words.possessive_at(_e)
+            if not locative and prev_locative == i - 1 >= 0 and _coordinating(text, words, mentions[i - 1][1], s):
+                locative = not words.possessive_at(_e)  # "across Iraq and Syria": both are places
+            if locative:
+                prev_locative = i
+            if locative or g.kind in {"city", "region"}:
+                out.place_idx.append(i)
+                if out.place_target < 0 and etype in _PLACE_TARGET_TYPES and g.kind in {"city", "region"} \
+                        and cand.end <= s < clause.end and _place_object(text, words, cand, preps[i], s):
+                    out.place_target = i
+                if g.kind == "state" and locative and etype in DIRECTED_PLACE_TARGET and s > cand.end:
+                    out.actor_idx.append(i)  # "troops near Ukraine": Ukraine is also the target
+                elif g.kind in {"capital", "state"} and locative and etype == CONSULT and s > cand.end \
+                        and preps[i] == "to":
+                    out.actor_idx.append(i)  # "travel to Beijing", "his first visit to Vietnam": the host
+                elif g.kind == "capital" and etype == CONSULT and s > cand.end and preps[i] == "in" \
+                        and out.host < 0:
+                    out.host = i  # "held talks in Moscow": the host, when no other party is named
+                continue
+        if g.is_actor:
+            out.actor_idx.append(i)
+    return out
+
+
+class _Parties:
+    """The actors around one trigger, by where they stand, and the source and target chosen
+    from them (indexes into the sentence's names)."""
+
+    def __init__(
+        self, text: str, words: _Words, mentions: list[tuple[int, int, GazEntry]], preps: list[str],
+        actor_idx: list[int], cand: Candidate, clause: Span, sent: Span,
+    ) -> None:
+        self.text = text
+        self.words = words
+        self.mentions = mentions
+        self.preps = preps
+        self.actor_idx = actor_idx
+        self.cand = cand
+        self.clause = clause
+        self.etype = cand.entry.type
+        # Actors before the trigger that may be its subject, all and the real ones.
+        self.all_before = [
+            i for i in actor_idx
+            if mentions[i][1] <= cand.start
+            and not _not_subject(text, words, mentions, preps, actor_idx, i, cand.start, sent.start)
+        ]
+        self.before = _real(mentions, self.all_before)
+        # Actors after it in its clause, all and the real ones.
+        self.after_all = [i for i in actor_idx if cand.end <= mentions[i][0] < clause.end]
+        self.after = _real(mentions, self.after_all)
+        if cand.threat_target_from:  # conditional threat: the target is the if-clause's subject
+            a, b = cand.threat_target_from
+            self.after = [i for i in actor_idx if a <= mentions[i][0] < b] + [i for i in self.after if mentions[i][0] >= b]
+        self.in_clause = [i for i in self.before if mentions[i][0] >= clause.start]
+        # Passive voice only when "by" follows the trigger closely ("was attacked by", "talks hosted
+        # by"), not in a later relative clause ("facilities used by Iran-backed militias").
+        self.passive = [i for i in self.after if preps[i] == "by" and _passive_by(text, words, cand, mentions[i][0])]
+        self.source_idx: list[int] = []
+        self.target_idx: list[int] = []
+
+    def coordinated(self, idx: int, step: int) -> list[int]:
+        return _coordinated(self.text, self.words, self.mentions, idx, step)
+
+
+def _passive_parties(p: _Parties) -> None:
+    """"Kyiv was struck by drones": the doer is named after "by"; what was hit before it."""
+    p.source_idx = p.coordinated(p.passive[0], +1)
+    # "attacks on civilians by Russian war planes": the object named before "by" is hit;
+    # else the subject ("Kyiv was struck by drones").
+    # "the bombing of Syrian troops by the coalition": so is what an attack is "of".
+    objects = [
+        i for i in p.after_all
+        if i < p.passive[0]
+        and (p.preps[i] in _OBJECT_OF_ACT or (p.preps[i] == "of" and p.etype in _PLACE_TARGET_TYPES))
+    ]
+    p.target_idx = objects[:1] or p.in_clause[-1:] or _appositive_head(p.text, p.mentions, p.actor_idx, p.cand.start)
+    p.after = []
+
+
+def _subject_pool(p: _Parties, ctx: Context) -> list[int]:
+    """The actors the subject of an active trigger is chosen from, in text order."""
+    mentions, cand = p.mentions, p.cand
+    clause_word = p.text[p.clause.start:p.clause.start + 6]
+    # No "w": no "which" or "who", and no need to lowercase and strip (generic method calls).
+    if ("w" in clause_word or "W" in clause_word) and clause_word.lower().strip(" ,").startswith(("which", "who")):
+        # "Moscow, which seized ...": the subject precedes the relative clause
+        outside = [i for i in p.actor_idx if mentions[i][1] <= p.clause.start]
+        return outside or p.in_clause
+    pool = p.in_clause or p.before
+    # "Israel said Hamas fighters attacked": after a reporting verb, a new subject.
+    reports = cues_in(ctx, "reporting", 0, cand.start)
+    if reports:
+        after_report = [i for i in pool if mentions[i][0] >= reports[-1][1]]
+        if not after_report:
+            # "Kenya's president said rebels attacked": the generic actor after the
+            # report is the subject, though a name stands before it.
+            after_report = [i for i in p.all_before if mentions[i][0] >= reports[-1][1]]
+        pool = after_report or pool
+    if pool and p.in_clause:
+        # The subject comes first: "Beijing summoned the U.S. ambassador ... and suspended
+        # imports" is Beijing's act, not the nearest name's.
+        last = p.coordinated(pool[0], +1)[-1]  # in order: the last is the greatest
+        pool = [i for i in pool if i <= last]
+    return pool
+
+
+def _active_parties(p: _Parties, ctx: Context) -> None:
+    """The source of an active trigger: the name right before an attack noun, a possessor, or
+    the clause's subject."""
+    pool = _subject_pool(p, ctx)
+    etype = p.etype
+    agent = -1 if etype in SYMMETRIC else _adjacent_agent(p.text, p.mentions, p.actor_idx, p.cand)
+    possessor = [i for i in p.after if _is_of(p.text[p.cand.end:p.mentions[i][0]])]
+    if agent <= -2:
+        # "the Ukraine invasion": the country named before the war's noun is invaded.
+        p.target_idx = [-agent - 2]
+        p.source_idx = [i for i in _not_undergoer(pool, p.target_idx[0])][-1:]
+    elif agent >= 0:
+        # "the ferocity of Russian airstrikes", "wounded in Russian airstrikes": the name right
+        # before an attack noun is its doer, whatever the clause's subject.
+        p.source_idx = p.coordinated(agent, -1)
+        p.source_idx.reverse()
+        p.after = [i for i in p.after if i not in p.source_idx]
+    elif possessor and not p.in_clause and etype not in SYMMETRIC and etype not in _PLACE_TARGET_TYPES:
+        # "a demand of Moscow"; but "the arrest of dissidents", "the killing of civilians":
+        # what an attack or a seizure is "of" undergoes it
+        p.source_idx = p.coordinated(possessor[0], +1)  # "a demand of Moscow"
+        p.after = [i for i in p.after if i not in p.source_idx]
+    elif pool:
+        p.source_idx = p.coordinated(pool[-1], -1)
+        p.source_idx.reverse()  # found backwards: in text order
+
+
+def _symmetric_parties(p: _Parties, host: int) -> None:
+    """The parties of a meeting or an agreement: those named after a participant word ("met
+    with"), the direct object of "meet", the host, or "their" two parties."""
+    text, words, mentions, cand, after = p.text, p.words, p.mentions, p.cand, p.after
+    parts = [
+        i for i in after
+        if p.preps[i] not in TOPIC_PREPS and words.any_in(cand.end, mentions[i][0], PARTICIPANT_WORDS)
+    ]
+    if not parts and after and _head_word(text, cand) in TRANSITIVE_CONSULT:
+        m0 = mentions[after[0]][0]
+        prep = p.preps[after[0]]
+        people_of = prep in ("of", "from") and words.word_before_prep(m0) in PEOPLE_NOUNS
+        if "," not in text[cand.end:m0] and words.count(cand.end, m0, 5) <= 4 and (prep not in OBJECT_PREPS or people_of):
+            parts = after[:1]  # "will meet the U.S. envoy", "visited Kyiv"
+    if parts:
+        p.target_idx = p.coordinated(parts[0], +1)
+        if not p.source_idx or words.any_in(cand.end, mentions[parts[0]][0], LISTING_WORDS):
+            # "a summit involving Moscow, Washington": the participants are all named after it
+            p.source_idx, p.target_idx = p.target_idx[:1], p.target_idx[1:]
+    if p.target_idx:
+        return
+    if host >= 0 and host not in p.source_idx:
+        p.target_idx = [host]
+    elif _word_before(text, cand.start) == "their":
+        # "following their meeting in Istanbul": the two parties named before it
+        pair = _last_two_parties(mentions, p.all_before)
+        if len(pair) == 2:
+            p.source_idx, p.target_idx = pair[:1], pair[1:]
+
+
+def _directed_target(p: _Parties, place_target: int) -> None:
+    """The target of a directed act: what it is done "on", "against" or "of", the town it
+    targets, or the first actor after it that names no cause or origin."""
+    mentions, preps, etype = p.mentions, p.preps, p.etype
+    usable = [i for i in p.after if preps[i] not in CAUSE_PREPS and not (etype in _ORIGIN_TYPES and preps[i] == "from")]
+    # "airstrikes against anti-Assad fighters in Syria": the object of "against" or "on", even
+    # a generic one, is hit; a state named after it as the place is not.
+    # So is the object of "of" after an attack or a seizure ("the arrest of dissidents in Cuba").
+    objects = [
+        i for i in p.after_all
+        if mentions[i][2].kind == "sector"
+        and (preps[i] in _OBJECT_OF_ACT or (preps[i] == "of" and etype in _PLACE_TARGET_TYPES))
+    ]
+    if objects and (not usable or objects[0] < usable[0] or preps[usable[0]] in LOCATIVES):
+        p.target_idx = p.coordinated(objects[0], +1)
+    elif place_target >= 0 and (not usable or mentions[place_target][0] < mentions[usable[0]][0]):
+        p.target_idx = [place_target]
+    elif usable:
+        p.target_idx = p.coordinated(usable[0], +1)
 
 
 def _distinct(mentions: list[tuple[int, int, GazEntry]], idxs: list[int], codes: list[str]) -> list[int]:
@@ -572,8 +631,8 @@ def _is_of(gap: str) -> bool:
 _AGENT_KINDS: Final = frozenset({"demonym", "state", "group", "igo", "metonym"})
 _PLACE_ACTOR_KINDS: Final = frozenset({"city", "region", "capital"})
 # Nouns whose modifier is the country it is done to ("the Ukraine invasion").
-_UNDERGOER_HEADS: Final = ("invasion", "annexation", "occupation", "war")
-_AUXILIARIES: Final = frozenset("was were been being is are".split())
+_UNDERGOER_HEADS: Final = vocabulary.phrases("undergoer_heads")
+_AUXILIARIES: Final = vocabulary.words("auxiliaries")
 
 
 def _adjacent_agent(text: str, mentions: list[tuple[int, int, GazEntry]], actor_idx: list[int], cand: Candidate) -> int:
@@ -614,10 +673,10 @@ def _not_undergoer(pool: list[int], undergoer: int) -> list[int]:
 
 
 # "X, backed by Y, attacked": the backer is not the subject of the clause's act.
-_BACKER_WORDS: Final = frozenset("backed supported armed aided funded assisted helped sponsored".split())
+_BACKER_WORDS: Final = vocabulary.words("backer_words")
 # Words before a verb that make it active whatever "by" follows: "Russia would veto any attempt
 # by the Security Council".
-_ACTIVE_BEFORE: Final = frozenset("would will could can may might must should to shall".split())
+_ACTIVE_BEFORE: Final = vocabulary.words("active_before")
 
 
 def _passive_by(text: str, words: _Words, cand: Candidate, by_at: int) -> bool:
@@ -699,7 +758,7 @@ def _location(
     etype = cand.entry.type
     after = [i for i in place_idx if cand.start <= mentions[i][0] < clause.end]
     before = [i for i in place_idx if clause.start <= mentions[i][0] < cand.start]
-    if etype == _COERCE:
+    if etype == COERCE:
         # What is seized or annexed is the place: the nearest named place after the head.
         seized = [i for i in after if mentions[i][2].kind in {"city", "region"}]
         if seized:

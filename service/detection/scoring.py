@@ -23,41 +23,16 @@ at the level of an air strike.
 
 from __future__ import annotations
 
+from typing import Final
+
 from schemas.common import EventType
+from service.detection import vocabulary
 
-# Modes that change the entry's base intensity: (type, mode) -> intensity.
-MODE_INTENSITY: dict[tuple[EventType, str], float] = {
-    (EventType.MOBILIZE, "nuclear"): -9.0,
-    (EventType.MOBILIZE, "missiles"): -8.0,
-    (EventType.MOBILIZE, "exercises"): -5.0,
-    (EventType.THREATEN, "nuclear"): -9.0,
-    (EventType.THREATEN, "war"): -8.0,
-    (EventType.THREATEN, "invasion"): -8.0,
-    (EventType.THREATEN, "military action"): -7.0,
-    (EventType.THREATEN, "sanctions"): -5.0,
-    (EventType.THREATEN, "consequences"): -5.0,
-    (EventType.THREATEN, "countermeasures"): -5.0,
-    (EventType.SANCTION, "diplomatic"): -4.0,
-    (EventType.SANCTION, "expulsion"): -4.0,
-    (EventType.SANCTION, "recall of ambassador"): -4.0,
-    (EventType.SANCTION, "tariffs"): -4.0,
-    (EventType.SANCTION, "embargo"): -7.0,
-    (EventType.SANCTION, "arms embargo"): -6.0,
-    (EventType.COERCE, "detention"): -5.0,
-    (EventType.COERCE, "seizure"): -7.0,
-    (EventType.COERCE, "territory"): -9.0,
-    (EventType.AID, "humanitarian"): 7.0,
-    (EventType.AID, "military"): 5.0,
-    (EventType.CONSULT, "summit"): 4.0,
-    (EventType.CONSULT, "phone call"): 2.0,
+# Modes that change the entry's base intensity, by type then mode (``vocabulary.yaml``:
+# mode_intensity): two look-ups on cached string hashes per candidate.
+_MODE_INTENSITY_BY_TYPE: Final[dict[EventType, dict[str, float]]] = {
+    EventType(name): modes for name, modes in vocabulary.intensities("mode_intensity").items()
 }
-
-
-# The same table by type, then mode: two look-ups on cached string hashes instead of building
-# and hashing a tuple per candidate.
-_MODE_INTENSITY_BY_TYPE: dict[EventType, dict[str, float]] = {}
-for (_type, _mode), _intensity in MODE_INTENSITY.items():
-    _MODE_INTENSITY_BY_TYPE.setdefault(_type, {})[_mode] = _intensity
 
 
 def intensity_for(event_type: EventType, mode: str | None, base: float) -> float:

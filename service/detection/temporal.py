@@ -7,51 +7,48 @@ from datetime import date
 from typing import Final
 
 from schemas.common import EventType, Modality
+from service.detection import vocabulary
 from service.detection.dates import DateMention, Tense
-from service.detection.model import CONTRAST_RE, Candidate, Context, contrast_start, cues_in
+from service.detection.model import (
+    ASSERTED,
+    CONTRAST_RE,
+    DENIED,
+    HISTORICAL,
+    SCHEDULED,
+    SPECULATIVE,
+    THREATEN,
+    Candidate,
+    Context,
+    contrast_start,
+    cues_in,
+)
 from service.detection.text import Span
 
 # Types where saying it is doing it: "X said it would send $350 million" is AID, asserted.
 ANNOUNCED_TYPES: Final = frozenset(
-    {EventType.AID, EventType.SANCTION, EventType.SUPPORT, EventType.THREATEN, EventType.REQUEST,
+    {EventType.AID, EventType.SANCTION, EventType.SUPPORT, THREATEN, EventType.REQUEST,
      EventType.ACCUSE, EventType.REJECT}
 )
 # Speculative cues that govern the clauses after them ("fears that Moscow ... may", "demanding
 # that the government reach a deal").
-GOVERNING_CUES: Final = frozenset(
-    {"fears", "feared", "fear", "worries", "worried", "concern that", "concerns that", "speculation",
-     "rumours", "rumors", "may", "might", "could", "demanding that", "demanded that", "demand that",
-     "demands that", "calling for", "called on", "calls on", "calling on", "urged", "urging", "urges",
-     "insisted that", "pressed for", "pushing for"}
-)
+GOVERNING_CUES: Final = vocabulary.words("governing_cues")
 # Forecasts ("are expected to agree new sanctions") are not announcements.
-FORECAST_CUES: Final = frozenset({"expected", "likely", "probably"})
-IRREGULAR_PAST: Final = frozenset(
-    "met held struck sent fought took broke drew withdrew gave began shot sank overran overrun "
-    "seized spoke hit led fled stood brought kept won lost made said told paid".split()
-)
+FORECAST_CUES: Final = vocabulary.words("forecast_cues")
+IRREGULAR_PAST: Final = vocabulary.words("irregular_past")
 HISTORICAL_DAYS: Final = 90
 
 
-_CALLED_RE: Final = re.compile(r"\b(?:called|calls|calling|call) (?:for|a|an)\b|\bannounced (?:a|an)\b")
-_NO_CARRY_RE: Final = re.compile(r",\s*(?:as|after|because|since|when|while|though|although|amid)\b|\b(?:said|says|told)\b")
+_CALLED_RE: Final = vocabulary.pattern("called")
+_NO_CARRY_RE: Final = vocabulary.pattern("no_carry")
 # A noun trigger named as the cause of something else happened before it.
-_CAUSE_BEFORE_RE: Final = re.compile(
-    r"\b(?:in response to|in retaliation for|in reprisal for|after|following)\s+"
-    r"(?:(?:the|a|an|this|last|its|their)\s+)?(?:[\w'’.-]+\s+){0,3}$"
-)
-_TOPIC_BEFORE_RE: Final = re.compile(r"\b(?:on|about|over|of|against|in) (?:the|a|an|its|their) (?:\w+ )?$")
-_PAST_VERB_RE: Final = re.compile(
-    r"\b(?!(?:scheduled|planned|expected|slated|intended|proposed|tentatively|needed|united|armed)\b)"
-    r"(?<!-)(?:[a-z]+ed|fired|fought|struck|sent|met|held|took|hit|shot)\b(?! by)"
-)
+_CAUSE_BEFORE_RE: Final = vocabulary.pattern("cause_before")
+_TOPIC_BEFORE_RE: Final = vocabulary.pattern("topic_before")
+_PAST_VERB_RE: Final = vocabulary.pattern("past_verb")
 
 
 # What _PAST_VERB_RE rules out or admits besides "-ed" words, for _past_verb_in.
-_NOT_PAST_VERBS: Final = frozenset(
-    ("scheduled", "planned", "expected", "slated", "intended", "proposed", "tentatively", "needed", "united", "armed")
-)
-_IRREGULAR_PAST_VERBS: Final = frozenset(("fired", "fought", "struck", "sent", "met", "held", "took", "hit", "shot"))
+_NOT_PAST_VERBS: Final = vocabulary.words("not_past_verbs")
+_IRREGULAR_PAST_VERBS: Final = vocabulary.words("irregular_past_verbs")
 
 
 def _is_word_byte(c: int) -> bool:
@@ -100,9 +97,7 @@ def _is_past_verb(text: str, b: bytes, base: int, i: int, j: int) -> bool:
     return 3 <= j - i <= 6 and text[i:j] in _IRREGULAR_PAST_VERBS
 
 
-_ADJECTIVES_IN_ED: Final = frozenset(("armed", "renewed", "sustained", "coordinated", "limited", "unprovoked",
-                               "concerted", "combined", "unified", "detailed", "extended", "scheduled",
-                               "planned", "expected", "proposed", "unexpected", "repeated"))
+_ADJECTIVES_IN_ED: Final = vocabulary.words("adjectives_in_ed")
 
 
 # Calls for a strike or a meeting ("called a nationwide strike for March 7") announce it.
@@ -124,10 +119,10 @@ def _cues_after_contrast(lower: str, ctx: Context, name: str, sent_start: int, p
 # Their leading ``\b`` gives the regex engine no literal to skip to, so a search tries a match at
 # every character (~300-450 instructions a character); a substring test is a memchr. Typed as
 # tuples of any length: compiled, a fixed-length one is unboxed, and boxed again on every call.
-_CAUSE_WORDS: Final[tuple[str, ...]] = ("after", "following", "in re")  # "in re": "in response to", "in retaliation for", "in reprisal for"
-_CALLED_WORDS: Final[tuple[str, ...]] = ("call", "announced")
-_CONTRAST_WORDS: Final[tuple[str, ...]] = (";", "but", "while", "whereas", "though", "however", "yet")  # "though" in "although"
-_NO_CARRY_WORDS: Final[tuple[str, ...]] = (",", "said", "says", "told")
+_CAUSE_WORDS: Final[tuple[str, ...]] = vocabulary.phrases("cause_words")  # "in re": "in response to", "in retaliation for", "in reprisal for"
+_CALLED_WORDS: Final[tuple[str, ...]] = vocabulary.phrases("called_words")
+_CONTRAST_WORDS: Final[tuple[str, ...]] = vocabulary.phrases("contrast_words")  # "though" in "although"
+_NO_CARRY_WORDS: Final[tuple[str, ...]] = vocabulary.phrases("no_carry_words")
 
 
 def _search_where_cued(pattern: re.Pattern[str], words: tuple[str, ...], lower: str, lo: int, hi: int) -> bool:
@@ -217,11 +212,11 @@ def is_reporting_date(lower: str, ctx: Context, dm: DateMention) -> bool:
     return False
 
 
-_ADDRESSED: Final = frozenset(("told", "briefed"))
+_ADDRESSED: Final = vocabulary.words("addressed")
 
 
-_N_DAY_RE: Final = re.compile(r"\b(two|three|four|five|six|seven|2|3|4|5|6|7)[- ]day\s+(?:\w+\s+)?$")
-_N_WORDS: Final = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_N_DAY_RE: Final = vocabulary.pattern("n_day")
+_N_WORDS: Final = vocabulary.numbers("n_words")
 
 
 def n_day_span(lower: str, head_start: int) -> int:
@@ -235,13 +230,11 @@ def n_day_span(lower: str, head_start: int) -> int:
     return int(n) if n.isdigit() else _N_WORDS[n]
 
 
-_BOUNDARY_WORDS: Final = frozenset("but while and which that who when after before".split())
+_BOUNDARY_WORDS: Final = vocabulary.words("boundary_words")
 # A date directly before a trigger modifies it only through nouns and names ("the Jan. 12 NATO
 # meeting"), never through function words ("on Tuesday under the ceasefire", "on Dec. 6 to reject").
-_FUNCTION_WORDS: Final = _BOUNDARY_WORDS | frozenset(
-    "to under for with of in on at by from as or the a an into against over its their his her".split()
-)
-_ATTACH_AFTER: Final = ("on", "for", "from", "starting", "beginning", "set for", "scheduled for", "due", "until", "between", "by", "in", "this", "next", "as early as")
+_FUNCTION_WORDS: Final = _BOUNDARY_WORDS | vocabulary.words("function_words")
+_ATTACH_AFTER: Final = vocabulary.phrases("attach_after")
 
 
 def _date_score(lower: str, cand: Candidate, dm: DateMention, clause: Span, tense: Tense) -> float | None:
@@ -290,35 +283,19 @@ def assign_dates(lower: str, cands: list[Candidate], dates: list[DateMention], c
     return chosen
 
 
-_ADJUNCT_RE: Final = re.compile(
-    r"\b(?:after|following|before|since|which|who|amid|in response to|in retaliation for|retaliation for)\b"
-    r"|,\s+as\b(?!\s+(?:well|part|a|an|the\s+(?:first|last|only)|if|though)\b)"
-    # a cause: "weighing sanctions over the violent crackdown" (not "over the weekend", "over the border")
-    r"|\bover\s+(?:the|its|their|his|her)\s+(?!(?:weekend|past|next|coming|last|border|frontier|course|years?|months?|weeks?|days?)\b)"
-)
+_ADJUNCT_RE: Final = vocabulary.pattern("adjunct")
 # Adjuncts that state background facts whatever governs the main clause: causes, relative clauses,
 # and time adjuncts set off by a comma ("might launch a ground operation ..., after a week of air
 # strikes"); without the comma a time adjunct is part of the hypothesis ("could send forces to
 # Ukraine after a ceasefire").
-_BACKGROUND_RE: Final = re.compile(
-    r"\b(?:which|who|in response to|in retaliation for|retaliation for)\b"
-    r"|,\s*(?:after|following|before|since|amid|as)\b(?!\s+(?:well|part|a result|if|though)\b)"
-)
+_BACKGROUND_RE: Final = vocabulary.pattern("background")
 # The end of a parenthetical report ("..., the foreign minister said, pointing to ...").
-_REPORT_END_RE: Final = re.compile(r"\b(?:said|says|told \w+|added|according to \w+),")
+_REPORT_END_RE: Final = vocabulary.pattern("report_end")
 # Speculative cues that modify a noun ("possible Iranian retaliation", "a response to any Israeli
 # attack"): they govern the noun phrase right after them, not a later verb ("... put American
 # bases on alert").
-NOMINAL_CUES: Final = frozenset({"possible", "potential", "eventual", "possibly", "any"})
+NOMINAL_CUES: Final = vocabulary.words("nominal_cues")
 _NOMINAL_REACH: Final = 30
-_THREATEN: Final = EventType.THREATEN  # a module constant is a C static when compiled, not a lookup
-# The modalities returned, as compiled constants too (``Modality.DENIED`` in code is a ~1k-instruction
-# enum metaclass lookup per call).
-_DENIED: Final = Modality.DENIED
-_SPECULATIVE: Final = Modality.SPECULATIVE
-_HISTORICAL: Final = Modality.HISTORICAL
-_SCHEDULED: Final = Modality.SCHEDULED
-_ASSERTED: Final = Modality.ASSERTED
 
 
 def _governing_cues(lower: str, ctx: Context, sent_start: int, start: int) -> list[tuple[int, int, str]]:
@@ -352,18 +329,18 @@ def modality_of(
         if not _ADJUNCT_RE.search(lower, c[1], start)
     ]
     if denial:
-        return _DENIED, [denial[-1][2]]
+        return DENIED, [denial[-1][2]]
     neg = [c for c in cues_in(ctx, "negation", clause.start, start) if start - c[1] <= 30]
     if neg:
-        return _DENIED, [neg[-1][2]]
+        return DENIED, [neg[-1][2]]
     after = [c for c in _cues(ctx, "denial_after") if c[0] >= end and c[0] - end <= 60]
     if after:
-        return _DENIED, [after[0][2]]
-    threat = cand.entry.type == _THREATEN
+        return DENIED, [after[0][2]]
+    threat = cand.entry.type == THREATEN
     if not threat or cand.threat_target_from is None:
         for a, b in if_spans:
             if a <= start < b:
-                return _SPECULATIVE, [lower[a:a + 6].split()[0]]
+                return SPECULATIVE, [lower[a:a + 6].split()[0]]
     # "Israel could hit Iran ... in response to this week's missile attack": the attack it responds
     # to is a fact, whatever the modal before it.
     spec = [c for c in cues_in(ctx, "speculative", clause.start, start)
@@ -375,13 +352,13 @@ def modality_of(
     if threat:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
     if spec:
-        return _SPECULATIVE, [spec[-1][2]]
+        return SPECULATIVE, [spec[-1][2]]
     # A relative clause states background fact; a threat takes no governing cue.
     opening = lower[clause.start:clause.start + 5]  # a slice and a compare: startswith at an offset is a generic call
     if not threat and not (opening == "which" or opening.startswith("who")):
         governing = _governing_cues(lower, ctx, sent.start, start)
         if governing:
-            return _SPECULATIVE, [governing[-1][2]]
+            return SPECULATIVE, [governing[-1][2]]
     ev_start, ev_end = dates
     # ... or one that opens the sentence ("During the Cold War, Soviet troops were stationed ...").
     hist = [c for c in cues_in(ctx, "historical", clause.start, clause.end) + cues_in(ctx, "historical", sent.start, sent.start + 30)
@@ -389,18 +366,18 @@ def modality_of(
             if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
     last_day = ev_end or ev_start
     if tense != "future" and last_day is not None and (pub - last_day).days > HISTORICAL_DAYS:
-        return _HISTORICAL, []
+        return HISTORICAL, []
     if hist and tense != "future":
-        return _HISTORICAL, [hist[0][2]]
+        return HISTORICAL, [hist[0][2]]
     if tense == "future" and ev_start is not None and ev_start >= pub and precise:
-        return _SCHEDULED, list(cand.cues)
+        return SCHEDULED, list(cand.cues)
     if tense == "unknown" and ev_start is not None and ev_start > pub and precise and date_after:
-        return _SCHEDULED, list(cand.cues)  # "called for demonstrations on 14 October"
+        return SCHEDULED, list(cand.cues)  # "called for demonstrations on 14 October"
     weak = cues_in(ctx, "speculative_weak", clause.start, start)
     if weak and not precise and (cand.entry.type not in ANNOUNCED_TYPES or weak[-1][2] in FORECAST_CUES):
-        return _SPECULATIVE, [weak[-1][2]]
+        return SPECULATIVE, [weak[-1][2]]
     if tense == "future" and cand.entry.type not in ANNOUNCED_TYPES:
         # Announced for no particular day ("next week", "soon"): it cannot go on a calendar and
         # has not happened, so it is not an alert-worthy fact yet.
-        return _SPECULATIVE, tense_cues
-    return _ASSERTED, list(cand.cues)
+        return SPECULATIVE, tense_cues
+    return ASSERTED, list(cand.cues)

@@ -11,11 +11,9 @@ from __future__ import annotations
 import re
 from typing import Final
 
-ABBREVIATIONS: Final = frozenset(
-    """jan feb mar apr jun jul aug sep sept oct nov dec mr mrs ms dr prof gen lt col maj capt sgt
-    cmdr adm rep sen gov pres st mt no vs etc inc corp ltd co jr sr dept est fig approx
-    u.s u.k u.n e.u u.s.a u.a.e a.m p.m e.g i.e d.c""".split()
-)
+from service.detection import vocabulary
+
+ABBREVIATIONS: Final = vocabulary.words("abbreviations")
 _LONGEST_ABBREVIATION: Final = max(len(a) for a in ABBREVIATIONS)
 _LETTERS: Final = "abcdefghijklmnopqrstuvwxyz"
 _DIGITS: Final = "0123456789"
@@ -49,10 +47,7 @@ CLAUSE_PUNCTUATION: Final = re.compile(r"[;:()\u2014]|\s[-\u2013]\s|,(?=\s)")
 # fixed-length tuple goes through a Python iterator, over ``tuple[str, ...]`` by index.
 _MARKS: Final[tuple[str, ...]] = (";", ":", "(", ")", "\u2014")
 _SPACED_DASH: Final = re.compile(r"\s[-\u2013]\s")
-CLAUSE_WORDS: Final = (
-    "but", "while", "whereas", "although", "though", "which", "who", "after", "because", "when",
-    "where", "unless", "if", "as well as", "that",
-)
+CLAUSE_WORDS: Final = vocabulary.phrases("clause_words")
 
 
 class Span:

@@ -114,7 +114,6 @@ def _say(msg: str) -> None:
 def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = None,
              ingest: bool = False) -> int:
     from service.config import ConfigError, load_settings
-    from service.stream.clients import BrokerUnreachable, check_reachable
 
     run = uuid.uuid4().hex[:8]
     data_dir = Path(tempfile.mkdtemp(prefix=f"escalert-demo-{run}-"))
@@ -128,23 +127,10 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
         shutil.rmtree(data_dir, ignore_errors=True)
         return 2
 
-    we_started_broker = False
-    try:
-        check_reachable(settings, timeout=1)
-        _say(f"using the broker at {','.join(settings.brokers)}")
-    except BrokerUnreachable:
-        if not KAFKA_SH.exists():
-            click.echo("escalert: no broker reachable and scripts/kafka.sh not found", err=True)
-            return 3
-        _say("starting the local Kafka broker (first run downloads it from Maven Central)")
-        if subprocess.run(["bash", str(KAFKA_SH), "start"], cwd=REPO).returncode != 0:
-            click.echo("escalert: the local broker did not start (scripts/kafka.sh logs)", err=True)
-            return 3
-        we_started_broker = True
-
-    worker: subprocess.Popen[bytes] | None = None
-    desk: subprocess.Popen[bytes] | None = None
-    feeder: SeedFeeder | None = None
+    we_started_broker = _start_broker_if_needed(settings)
+    if we_started_broker is None:
+        return 3
+    running = _Running()
     WORKER_LOG.parent.mkdir(parents=True, exist_ok=True)
 
     def _terminate(signum: int, frame: object) -> None:
@@ -152,31 +138,7 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
 
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        from service.stream.clients import ensure_topics
-
-        ensure_topics(settings)
-        _say(f"topics ready: {settings.topics.articles} -> {settings.topics.signals}, "
-             f"{settings.topics.articles_dlq}")
-        worker = subprocess.Popen(
-            [sys.executable, "-c", "from service.cli import main; main()", "worker", "--no-create-topics"],
-            cwd=REPO, env=env, stdout=WORKER_LOG.open("wb"), stderr=subprocess.STDOUT,
-        )
-        _say(f"worker started (pid {worker.pid}, log {WORKER_LOG}); health on "
-             f"http://{settings.web_host}:{settings.web_port}/health/ready")
-        desk = _start_desk(env)
-        if settings.alerts.subscriptions:
-            _say("alerts (subscription `local` of examples/subscriptions.yaml): ALERT lines below, "
-                 f"the full messages in {REPO / 'alerts' / 'alerts.jsonl'} and in the worker log")
-        if ingest:
-            feeder = SeedFeeder(seeds, data_dir, env).start()
-        else:
-            from service.stream.publish import publish_paths
-
-            summary = publish_paths(settings, [seeds], progress=False)
-            _say(f"published {summary.sent} article(s) from {seeds}"
-                 + (f"; {len(summary.invalid)} invalid" if summary.invalid else ""))
-        _say("signals as they arrive (Ctrl-C to stop everything):")
-        _follow(settings, worker)
+        _start_and_follow(settings, env, seeds, data_dir, ingest, running)
     except KeyboardInterrupt:
         click.echo("", err=True)
     finally:
@@ -184,18 +146,80 @@ def run_demo(seeds: str, *, keep_broker: bool = False, started: float | None = N
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         old_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            if feeder is not None:
-                feeder.stop()
-            if desk is not None and desk.poll() is None:
-                _say(f"stopping the desk (pid {desk.pid})")
-                stop_process(desk)
-            _clean_up(settings, worker, data_dir, we_started_broker and not keep_broker)
+            if running.feeder is not None:
+                running.feeder.stop()
+            if running.desk is not None and running.desk.poll() is None:
+                _say(f"stopping the desk (pid {running.desk.pid})")
+                stop_process(running.desk)
+            _clean_up(settings, running.worker, data_dir, we_started_broker and not keep_broker)
         finally:
             signal.signal(signal.SIGINT, old_int)
             signal.signal(signal.SIGTERM, previous)
         if started is not None:
             _say(f"done after {time.monotonic() - started:.0f} s")
     return 0
+
+
+def _start_broker_if_needed(settings: Any) -> bool | None:
+    """Whether the demo started the local broker (False: one was reachable); None when none is
+    reachable and it could not start one (the reason printed)."""
+    from service.stream.clients import BrokerUnreachable, check_reachable
+
+    try:
+        check_reachable(settings, timeout=1)
+        _say(f"using the broker at {','.join(settings.brokers)}")
+        return False
+    except BrokerUnreachable:
+        pass
+    if not KAFKA_SH.exists():
+        click.echo("escalert: no broker reachable and scripts/kafka.sh not found", err=True)
+        return None
+    _say("starting the local Kafka broker (first run downloads it from Maven Central)")
+    if subprocess.run(["bash", str(KAFKA_SH), "start"], cwd=REPO).returncode != 0:
+        click.echo("escalert: the local broker did not start (scripts/kafka.sh logs)", err=True)
+        return None
+    return True
+
+
+class _Running:
+    """What the demo started, for the clean-up to stop (None: not started)."""
+
+    def __init__(self) -> None:
+        self.worker: subprocess.Popen[bytes] | None = None
+        self.desk: subprocess.Popen[bytes] | None = None
+        self.feeder: SeedFeeder | None = None
+
+
+def _start_and_follow(
+    settings: Any, env: dict[str, str], seeds: str, data_dir: Path, ingest: bool, running: _Running
+) -> None:
+    """Topics, the worker, the desk, the seeds in (published, or fed to ``escalert ingest``),
+    then the signals as they arrive, until the worker stops or Ctrl-C."""
+    from service.stream.clients import ensure_topics
+
+    ensure_topics(settings)
+    _say(f"topics ready: {settings.topics.articles} -> {settings.topics.signals}, "
+         f"{settings.topics.articles_dlq}")
+    worker = running.worker = subprocess.Popen(
+        [sys.executable, "-c", "from service.cli import main; main()", "worker", "--no-create-topics"],
+        cwd=REPO, env=env, stdout=WORKER_LOG.open("wb"), stderr=subprocess.STDOUT,
+    )
+    _say(f"worker started (pid {worker.pid}, log {WORKER_LOG}); health on "
+         f"http://{settings.web_host}:{settings.web_port}/health/ready")
+    running.desk = _start_desk(env)
+    if settings.alerts.subscriptions:
+        _say("alerts (subscription `local` of examples/subscriptions.yaml): ALERT lines below, "
+             f"the full messages in {REPO / 'alerts' / 'alerts.jsonl'} and in the worker log")
+    if ingest:
+        running.feeder = SeedFeeder(seeds, data_dir, env).start()
+    else:
+        from service.stream.publish import publish_paths
+
+        summary = publish_paths(settings, [seeds], progress=False)
+        _say(f"published {summary.sent} article(s) from {seeds}"
+             + (f"; {len(summary.invalid)} invalid" if summary.invalid else ""))
+    _say("signals as they arrive (Ctrl-C to stop everything):")
+    _follow(settings, worker)
 
 
 def _start_desk(env: dict[str, str]) -> subprocess.Popen[bytes] | None:
