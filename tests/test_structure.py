@@ -25,7 +25,7 @@ LONG_FUNCTIONS: dict[str, int] = {
     "service.stream.demo:run_demo": 85,
     "service.detection.dates:resolve": 86,
     "service.detection.detector:_process_sentence": 151,
-    "service.detection.detector:detect": 89,
+    "service.detection.detector:detect_rules": 88,
     "service.detection.lexicon:load_lexicon": 109,
     "service.detection.roles:assign_roles": 112,
 }

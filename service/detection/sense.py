@@ -47,6 +47,7 @@ LEAD_CHARS = 300  # the article's cue words: its title and the first characters 
 # A "sentence" longer than this is a splitting failure (lower-case text, lists): the model reads
 # the stretch between the full stops around the cue instead.
 LONG_SENTENCE = 400
+OPENER_MARGIN = 0.3  # a cue word's lead over the other classes for it to open a sentence
 MIN_WORDS = 6  # a shorter "sentence" (a heading, a caption) gets no model signal
 _STOP = re.compile(r"[.!?]\s+|\n")
 _HEADING = re.compile(r"\s*=+[^=\n]{0,80}=+\s*")  # a wiki section heading opening a sentence
@@ -94,7 +95,9 @@ class SenseModel:
         # The classes whose probability, summed, is the veto score.
         self.veto_classes: list[str] = raw.get("veto_classes", list(OFF_CLASSES))
         self.off = [self.classes.index(c) for c in self.veto_classes if c in self.classes]
-        self.cue_words = frozenset(w for ws in self.cues.values() for w in ws)
+        # The cue words that open a sentence for scoring: a sentence whose only cues are weak
+        # ones ("police", "against") seldom makes the recall threshold, and scoring costs time.
+        self.cue_words = frozenset(w for ws in self.cues.values() for w, m in ws.items() if m >= OPENER_MARGIN)
 
     @property
     def detector(self) -> str:
@@ -253,7 +256,7 @@ def _model_signal(model: SenseModel, article: Article, field_name: str, forms: t
     text, lower, blower = forms
     start, end = sent.start, sent.end
     sentence = text[start:end]
-    if len(tokens(sentence)) < MIN_WORDS:
+    if len(sentence.split()) < MIN_WORDS:
         return None
     best = _best_type(model, probs(sentence))
     if best is None or (field_name, start, best[0]) in covered:

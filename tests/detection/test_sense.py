@@ -91,3 +91,9 @@ def test_the_shipped_model_loads_and_says_where_it_came_from() -> None:
     assert MODEL_FILE.stat().st_size < 5_000_000
     with gzip.open(MODEL_FILE, "rt", encoding="utf-8") as fh:
         assert json.load(fh)["name"] == m.name
+
+
+def test_the_shipped_model_vetoes_a_football_report_the_rules_read_as_an_attack() -> None:
+    a = article(DESK_SENTENCE, title="Football: England 2-1 Australia")
+    assert [s.type for s in detect_rules(a)] == [EventType.ASSAULT]
+    assert detect(a) == []
