@@ -98,6 +98,10 @@ class SenseModel:
         # The cue words that open a sentence for scoring: a sentence whose only cues are weak
         # ones ("police", "against") seldom makes the recall threshold, and scoring costs time.
         self.cue_words = frozenset(w for ws in self.cues.values() for w, m in ws.items() if m >= OPENER_MARGIN)
+        self.cue_types: dict[str, set[str]] = {}  # cue word -> the types it is a cue of
+        for typ, ws in sorted(self.cues.items()):
+            for w in ws:
+                self.cue_types.setdefault(w, set()).add(typ)
 
     @property
     def detector(self) -> str:
@@ -257,6 +261,11 @@ def _model_signal(model: SenseModel, article: Article, field_name: str, forms: t
     start, end = sent.start, sent.end
     sentence = text[start:end]
     if len(sentence.split()) < MIN_WORDS:
+        return None
+    # A signal needs a cue of its type in the sentence as its trigger: where the rules hold every
+    # type the sentence's cues can give, there is nothing to add and nothing to score.
+    possible = {t for a, b, w in hits if start <= a and b <= end for t in model.cue_types[w]}
+    if all((field_name, start, t) in covered for t in possible):
         return None
     best = _best_type(model, probs(sentence))
     if best is None or (field_name, start, best[0]) in covered:
