@@ -123,6 +123,7 @@ class Signal(BaseModel):
         default="rules",
         description=(
             "Which component decided the signal: 'rules:<trigger id>' for the rule detector "
-            "(the entry of triggers.yaml whose head matched, e.g. 'rules:assault.air')."
+            "(the entry of triggers.yaml whose head matched, e.g. 'rules:assault.air'), "
+            "'model:<name>@<version>' for a signal the learned sense model added."
         ),
     )

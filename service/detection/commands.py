@@ -126,14 +126,16 @@ def _evaluate_realnews(which: str, split: str, errors: bool, cache: Path | None)
     if split not in ("dev", "test", "all"):
         raise click.UsageError(f"--split {split}: the real-news sets have dev, test and all")
     names = evaluation.REALNEWS_SETS if which == "realnews" else ("plover" if which == "plover-gsr" else which,)
-    pairs, missing = [], []
+    pairs, rules, missing = [], [], []
     for name in names:
         try:
             pairs.append(tuple(evaluation.evaluate_realnews(name, split, system, cache) for system in ("peer", "detector")))
+            rules.append(evaluation.evaluate_realnews(name, split, "rules", cache))
         except FileNotFoundError as exc:
             missing.append(str(exc))
     if pairs:
-        click.echo(evaluation.format_realnews(pairs, details=which != "realnews", errors=errors))  # type: ignore[arg-type]
+        click.echo(evaluation.format_realnews(pairs, details=which != "realnews", errors=errors,  # type: ignore[arg-type]
+                                              rules=rules))
     for reason in missing:
         click.echo(f"escalert evaluate: {reason}", err=True)
     if missing:

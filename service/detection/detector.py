@@ -79,6 +79,7 @@ from service.detection.model import (
 )
 from service.detection.roles import Roles, assign_roles, dedupe_actors, is_locative, to_actor
 from service.detection.scoring import intensity_for, severity_for
+from service.detection.sense import SenseModel, refine
 from service.detection.temporal import (
     assign_dates,
     is_reporting_date,
@@ -1526,9 +1527,26 @@ def _signal_id(article_id: str, d: Draft) -> str:
     return "sig-" + _SHA256(raw.encode()).hexdigest()[:20]
 
 
-def detect(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
+def detect(
+    article: Article, *, lexicon: Lexicon | None = None, sense: bool = True, sense_model: SenseModel | None = None
+) -> list[Signal]:
     """Detect every escalation signal in ``article``. Pure: no I/O, deterministic, never raises
-    on any text (the property test feeds it arbitrary strings)."""
+    on any text (the property test feeds it arbitrary strings). ``sense``: let the learned sense
+    model (``sense.py``; ``sense_model`` or the shipped one) veto and add signals; False for the
+    rules alone."""
+    lex = lexicon or load_lexicon()
+    signals = detect_rules(article, lexicon=lex)
+    if not sense:
+        return signals
+
+    def scan(text: str, blower: str, sent: Span) -> Context:
+        return _context(lex, text, blower, sent)
+
+    return refine(article, signals, scan=scan, version=DETECTOR_VERSION, model=sense_model)
+
+
+def detect_rules(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
+    """The rule detector's signals for ``article`` (``detect`` without the sense model)."""
     lex = lexicon or load_lexicon()
     assert article.published_at is not None
     pub = article.published_at.date()

@@ -267,13 +267,26 @@ class Mention:
     primary: bool = True
 
 
-def detector_mentions(item: dict) -> list[Mention]:
-    article = Article.model_validate({
+def _realnews_article(item: dict) -> Article:
+    return Article.model_validate({
         "id": item["id"], "title": item.get("title") or "", "body": item["text"],
         "published_at": item.get("published_at") or _PUBLISHED_FALLBACK,
     })
+
+
+def detector_mentions(item: dict) -> list[Mention]:
+    """The detector's mentions: the rules with the learned sense model (``sense.py``)."""
+    return signal_mentions(detect(_realnews_article(item)))
+
+
+def rules_mentions(item: dict) -> list[Mention]:
+    """The rule detector's mentions alone (``detect(..., sense=False)``), for comparison."""
+    return signal_mentions(detect(_realnews_article(item), sense=False))
+
+
+def signal_mentions(signals: list[Signal]) -> list[Mention]:
     out = []
-    for sig in detect(article):
+    for sig in signals:
         worthy = sig.modality in ALERT_WORTHY_MODALITIES
         ev = sig.evidence
         out.append(Mention(sig.type.value, worthy, ev.field, ev.trigger_start, ev.trigger_end))
@@ -290,7 +303,7 @@ def peer_mentions(item: dict) -> list[Mention]:
     return out
 
 
-SYSTEMS = {"peer": peer_mentions, "detector": detector_mentions}
+SYSTEMS = {"peer": peer_mentions, "rules": rules_mentions, "detector": detector_mentions}
 
 
 @dataclass
@@ -380,7 +393,7 @@ def _score_article(score: RealnewsScore, item: dict, mentions: list[Mention]) ->
 
 
 def evaluate_realnews(name: str, split: str, system: str = "detector", base: Path | None = None) -> RealnewsScore:
-    """Score ``system`` ("detector" or "peer") on one real-news set and split ("dev", "test", "all")."""
+    """Score ``system`` ("detector", "rules" or "peer") on one real-news set and split ("dev", "test", "all")."""
     score = RealnewsScore(name, split, system)
     run = SYSTEMS[system]
     for item in load_realnews(name, split, base):
@@ -421,14 +434,25 @@ def realnews_rows(peer: RealnewsScore, det: RealnewsScore) -> list[tuple[str, st
 
 
 def format_realnews(pairs: list[tuple[RealnewsScore, RealnewsScore]], *, details: bool = False,
-                    errors: bool = False) -> str:
-    """The table: each set's measures, the keyword peer beside the detector."""
+                    errors: bool = False, rules: list[RealnewsScore] | None = None) -> str:
+    """The table: each set's measures, the keyword peer beside the detector; with ``rules`` (the
+    rule detector alone, one score per pair) a column "rules only" between them, the detector's
+    column then being the rules with the learned sense model."""
     split = pairs[0][1].split if pairs else "-"
     lines = [f"Real-news evaluation, split {split} (keyword peer: service/detection/keyword_peer.py)", ""]
-    lines.append(f"{'set':11} {'measure':48} {'n':>6} {'peer':>8} {'detector':>9}")
-    for peer, det in pairs:
-        for s, measure, n, p, d in realnews_rows(peer, det):
-            lines.append(f"{s:11} {measure:48} {n:>6} {p:>8} {d:>9}")
+    if rules:
+        lines.insert(1, "detector: rules + learned sense model (service/detection/sense.py); rules only: without it")
+        lines.append(f"{'set':11} {'measure':48} {'n':>6} {'peer':>8} {'rules only':>10} {'detector':>9}")
+    else:
+        lines.append(f"{'set':11} {'measure':48} {'n':>6} {'peer':>8} {'detector':>9}")
+    for i, (peer, det) in enumerate(pairs):
+        alone = realnews_rows(peer, rules[i]) if rules else []
+        for j, (s, measure, n, p, d) in enumerate(realnews_rows(peer, det)):
+            if rules:
+                r = alone[j][4] if j < len(alone) and alone[j][1] == measure else "-"
+                lines.append(f"{s:11} {measure:48} {n:>6} {p:>8} {r:>10} {d:>9}")
+            else:
+                lines.append(f"{s:11} {measure:48} {n:>6} {p:>8} {d:>9}")
     if details:
         for peer, det in pairs:
             lines += ["", *_details(peer, det)]

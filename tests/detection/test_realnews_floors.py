@@ -5,6 +5,11 @@ The sets are built by ``scripts/eval_data.py`` into a cache outside git ($ESCALE
 and say so; where it is built (the CI machine) a change that costs recall or adds false alarms
 fails here. Each floor sits a little under the dev number measured when it was set (docs/quality.md);
 the test portions are not used here (they are for the reported numbers only).
+
+The detector scored here includes the learned sense model (service/detection/sense.py), which was
+trained on these same dev portions (scripts/train_sense.py): its dev numbers are in-sample, higher
+than it earns on unseen text. These floors guard against regressions only; the test portions are
+the judge of quality (docs/quality.md, "Learned sense model").
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ def _table(score: evaluation.RealnewsScore) -> str:
 
 def test_case2021_macro_recall_floor() -> None:
     score = dev("case2021")
-    assert score.macro_recall >= 0.76, _table(score)
+    assert score.macro_recall >= 0.82, _table(score)
 
 
 def test_case2021_false_alarms_on_no_event_snippets() -> None:
@@ -60,31 +65,31 @@ def test_wikievents_false_alarms_on_no_event_sentences() -> None:
     score = dev("wikievents")
     assert score.no_event_units >= 150
     assert score.false_alarm_rate <= 0.028, _table(score)  # alerts: a signal's own evidence
-    assert score.mention_alarm_rate <= 0.065, _table(score)  # later mentions merged as related evidence too
+    assert score.mention_alarm_rate <= 0.045, _table(score)  # later mentions merged as related evidence too
 
 
 def test_indiapolice_macro_recall_floor() -> None:
     score = dev("indiapolice")
     assert score.total["COERCE"] >= 140 and score.total["ASSAULT"] >= 60
-    assert score.macro_recall >= 0.28, _table(score)
+    assert score.macro_recall >= 0.64, _table(score)
 
 
 def test_rams_macro_recall_floor() -> None:
     score = dev("rams")
-    assert score.macro_recall >= 0.36, _table(score)
+    assert score.macro_recall >= 0.42, _table(score)
 
 
 def test_plover_records_macro_recall_floor() -> None:
     score = dev("plover")
-    assert score.macro_recall >= 0.66, _table(score)
+    assert score.macro_recall >= 0.68, _table(score)
 
 
 def test_non_political_articles_rarely_raise_an_escalation_signal() -> None:
     score = dev("desks")
     assert set(score.desk_items) == {"business", "culture", "health", "sport", "tech"}
-    assert score.flagged_share() <= 0.028, _table(score)
+    assert score.flagged_share() <= 0.012, _table(score)
     for desk in score.desk_items:
-        assert score.flagged_share(desk) <= 0.065, (desk, _table(score))
+        assert score.flagged_share(desk) <= 0.03, (desk, _table(score))
 
 
 def test_the_cache_says_where_it_came_from() -> None:

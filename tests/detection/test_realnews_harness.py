@@ -236,6 +236,20 @@ def test_evaluate_cli_prints_peer_beside_detector(tmp_path: Path) -> None:
     assert "ASSAULT" in result.stdout
 
 
+def test_evaluate_cli_prints_the_rules_alone_beside_rules_and_model(tmp_path: Path) -> None:
+    """The column "rules only" is the detector without the learned sense model (sense.py)."""
+    text = "England bombarded the Australian defence and Smith fired the winner at Wembley."
+    units = [_unit("c:1", 0, len(text), [], no_event=True, against=["ASSAULT"])]
+    _write(tmp_path, "case2021", "test", [{"id": "c:1", "text": text, "title": "Football: England 2-1 Australia",
+                                           "units": units, "published_at": "2024-04-14T00:00:00+00:00"}])
+    result = CliRunner().invoke(main, ["evaluate", "--set", "case2021", "--split", "test", "--cache", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.stdout.splitlines() if line.startswith("set "))
+    assert header.split()[-3:] == ["rules", "only", "detector"]
+    alarms = next(line for line in result.stdout.splitlines() if "false alarms on no-event" in line)
+    assert alarms.split()[-2:] == ["100.0%", "0.0%"], result.stdout  # the rules fire, the model vetoes
+
+
 def test_labeled_set_has_no_test_split() -> None:
     result = CliRunner().invoke(main, ["evaluate", "--set", "labeled", "--split", "test"])
     assert result.exit_code == 2 and "real-news sets" in result.output

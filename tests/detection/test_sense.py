@@ -1,0 +1,99 @@
+"""The learned sense model (service/detection/sense.py): its veto, its added signals, its file.
+
+The first tests use a tiny hand-made model, so they hold whatever the shipped weights are; the
+last ones run the shipped model on sentences it was checked on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+from schemas.common import EventType, Modality
+from service.detection import detect
+from service.detection.detector import detect_rules
+from service.detection.sense import (
+    MODEL_FILE,
+    SenseModel,
+    load_model,
+    read_model,
+    sentence_features,
+)
+from tests.detection.conftest import article
+
+DESK_SENTENCE = "England bombarded the Australian defence and Smith fired the winner at Wembley."
+MISSED_ATTACK = "Insurgents torched a school in Kandahar on Monday."
+
+
+def tiny_model(veto: float = 0.7, recall: float = 0.8) -> SenseModel:
+    """Three classes: words of football are DESK, "torched"/"school" are ASSAULT."""
+    return SenseModel({
+        "name": "tiny", "version": "0", "classes": ["ASSAULT", "DESK", "NONE"], "bias": [0.0, 0.0, 0.0],
+        "weights": {
+            "u:wembley": [-3.0, 3.0, 0.0], "u:winner": [-3.0, 3.0, 0.0], "u:defence": [-1.0, 1.0, 0.0],
+            "u:torched": [3.0, -1.0, -1.0], "u:school": [1.0, -0.5, -0.5],
+        },
+        "veto_threshold": veto, "recall_thresholds": {"ASSAULT": recall},
+        "cues": {"ASSAULT": {"torched": 3.0, "school": 1.0}}, "intensity": {"ASSAULT": -8.0},
+    })
+
+
+def test_an_escalation_signal_in_a_sport_sentence_is_vetoed() -> None:
+    a = article(DESK_SENTENCE)
+    rules = detect_rules(a)
+    assert [s.type for s in rules] == [EventType.ASSAULT]  # what the rules alone say
+    assert detect(a, sense_model=tiny_model()) == []
+    assert detect(a, sense_model=tiny_model(veto=1.01)) == rules  # a veto only above its threshold
+    assert detect(a, sense=False) == rules
+
+
+def test_a_plain_attack_the_rules_miss_gets_a_model_signal() -> None:
+    a = article(MISSED_ATTACK)
+    assert not [s for s in detect_rules(a) if s.type == EventType.ASSAULT]
+    added = [s for s in detect(a, sense_model=tiny_model()) if s.detector.startswith("model:")]
+    assert len(added) == 1
+    sig = added[0]
+    assert sig.detector == "model:tiny@0" and sig.type == EventType.ASSAULT and sig.modality == Modality.ASSERTED
+    assert sig.evidence.trigger == "torched"  # the strongest cue in the sentence
+    assert MISSED_ATTACK[sig.evidence.trigger_start:sig.evidence.trigger_end] == "torched"
+    assert sig.evidence.sentence == MISSED_ATTACK
+    assert sig.location is not None and sig.location.country == "AFG"  # the rules' gazetteer
+    assert sig.intensity == -8.0 and sig.severity == 4
+    assert detect(a, sense_model=tiny_model(recall=1.01)) == detect_rules(a)
+
+
+def test_no_model_signal_in_a_negated_or_speculative_sentence() -> None:
+    for body in ("Insurgents have not torched a school in Kandahar.",
+                 "Insurgents could have torched a school in Kandahar."):
+        assert not [s for s in detect(article(body), sense_model=tiny_model()) if s.detector.startswith("model:")], body
+
+
+def test_the_same_article_gives_the_same_signals() -> None:
+    a = article(f"{MISSED_ATTACK} {DESK_SENTENCE}")
+    first = [s.model_dump() for s in detect(a)]
+    assert first == [s.model_dump() for s in detect(a)]
+    m = read_model()
+    feats = sentence_features(MISSED_ATTACK)
+    assert m.scores(feats) == read_model().scores(feats)
+
+
+def test_the_shipped_model_loads_and_says_where_it_came_from() -> None:
+    m = load_model()
+    assert m is not None and m.detector.startswith("model:")
+    assert {"NONE", "DESK", "ASSAULT", "COERCE", "PROTEST"} <= set(m.classes)
+    prov = m.provenance
+    assert prov["command"] == "scripts/train_sense.py" and isinstance(prov["seed"], int)
+    assert "dev portions only" in prov["training"]
+    for name in ("case2021", "wikievents", "rams", "desks"):
+        sources = prov["sources"][name]
+        assert sources and all(len(s["commit"]) == 40 and s["repository"] and s["license"] for s in sources), name
+    assert m.metrics["dev_rules_and_model_out_of_fold"]["desks flagged"] >= 0
+    assert MODEL_FILE.stat().st_size < 5_000_000
+    with gzip.open(MODEL_FILE, "rt", encoding="utf-8") as fh:
+        assert json.load(fh)["name"] == m.name
+
+
+def test_the_shipped_model_vetoes_a_football_report_the_rules_read_as_an_attack() -> None:
+    a = article(DESK_SENTENCE, title="Football: England 2-1 Australia")
+    assert [s.type for s in detect_rules(a)] == [EventType.ASSAULT]
+    assert detect(a) == []
