@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from service.desk import search
 from service.desk import tables as T
 from service.desk.rows import Rows
 
@@ -208,7 +209,15 @@ class Store:
             sel = sel.where(sa.or_(time_col < when, sa.and_(time_col == when, key_col < key)))
         sel = sel.order_by(time_col.desc(), key_col.desc()).limit(q.limit + 1)
         with self.engine.connect() as conn:
-            rows = conn.execute(sel).all()
+            try:
+                rows = conn.execute(sel).all()
+            except (sa.exc.OperationalError, sa.exc.ProgrammingError) as exc:
+                # Not expected (search.py quotes every word); if a database still refuses the
+                # query, that is the caller's text, said so, not a server error.
+                if q.q and any(w in str(exc.orig).lower() for w in ("fts5", "tsquery")):
+                    raise search.SearchError(f"q: the database cannot search for {q.q[:60]!r}: "
+                                             f"{str(exc.orig).strip().splitlines()[0]}") from None
+                raise
         more = len(rows) > q.limit
         rows = rows[: q.limit]
         nxt = _encode_cursor(rows[-1][1], rows[-1][2]) if more and rows else None
@@ -218,7 +227,7 @@ class Store:
         s = T.signals
         sel = sa.select(s.c.doc, s.c.published_at, s.c.signal_id)
         sel = _common(sel, s.c.published_at, q, types=s.c.type, severity=s.c.severity,
-                      country=s.c.country, text=s.c.text)
+                      country=s.c.country, dialect=self.dialect)
         if q.modalities:
             sel = sel.where(s.c.modality.in_(list(q.modalities)))
         if q.actors:
@@ -232,7 +241,7 @@ class Store:
         e = T.events
         sel = sa.select(e.c.doc, e.c.last_seen, e.c.event_id)
         sel = _common(sel, e.c.last_seen, q, types=e.c.type, severity=e.c.severity,
-                      country=e.c.country, text=e.c.text)
+                      country=e.c.country, dialect=self.dialect)
         if q.statuses:  # active/retracted, or a calendar state (announced, held, postponed...)
             sel = sel.where(sa.or_(e.c.status.in_(list(q.statuses)),
                                    e.c.schedule.in_(list(q.statuses))))
@@ -247,7 +256,7 @@ class Store:
         a = T.alerts
         sel = sa.select(a.c.doc, a.c.created_at, a.c.alert_id)
         sel = _common(sel, a.c.created_at, q, types=None, severity=a.c.severity, country=None,
-                      text=a.c.text)
+                      dialect=self.dialect)
         if q.statuses:
             sel = sel.where(a.c.status.in_(list(q.statuses)))
         if q.subscriptions:
@@ -320,9 +329,11 @@ class Store:
             return [_doc(r[0]) for r in conn.execute(sel.order_by(a.c.created_at))]
 
     def deliveries(self, subscription: str, since: datetime | None, until: datetime | None,
-                   limit: int = 200) -> list[dict[str, Any]]:
-        """The subscription's alerts in the period, newest first, each with its deliveries."""
-        page = self.alerts(Query(since=since, until=until, subscriptions=[subscription], limit=limit))
+                   limit: int = 200, cursor: str | None = None) -> Page:
+        """The subscription's alerts in the period, newest first, each with its deliveries; one
+        page at a time (the cursor is the alerts list's)."""
+        page = self.alerts(Query(since=since, until=until, subscriptions=[subscription], limit=limit,
+                                 cursor=cursor))
         ids = [a["alert_id"] for a in page.items]
         by_alert: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
         if ids:
@@ -335,7 +346,8 @@ class Store:
                         "sent_at": _iso(r["sent_at"]), "last_attempt_at": _iso(r["last_attempt_at"]),
                         "error": r["error"], "updated_at": _iso(r["updated_at"]),
                     })
-        return [{"alert": a, "deliveries": by_alert[a["alert_id"]]} for a in page.items]
+        return Page([{"alert": a, "deliveries": by_alert[a["alert_id"]]} for a in page.items],
+                    page.next_cursor)
 
     # -- reading: calendar and trajectories -----------------------------------------------------
 
@@ -396,7 +408,7 @@ class Store:
 
 
 def _common(sel: sa.Select, time_col: sa.Column, q: Query, *, types: sa.Column | None,
-            severity: sa.Column, country: sa.Column | None, text: sa.Column) -> sa.Select:
+            severity: sa.Column, country: sa.Column | None, dialect: str) -> sa.Select:
     if q.since:
         sel = sel.where(time_col >= q.since)
     if q.until:
@@ -408,8 +420,22 @@ def _common(sel: sa.Select, time_col: sa.Column, q: Query, *, types: sa.Column |
     if q.min_severity:
         sel = sel.where(severity >= q.min_severity)
     if q.q:
-        sel = sel.where(text.contains(q.q.lower(), autoescape=True))
+        sel = sel.where(_text_match(time_col.table, q.q, dialect))
     return sel
+
+
+def _text_match(table: Any, text: str, dialect: str) -> sa.ColumnElement[bool]:
+    """Rows whose text matches ``text`` (service/desk/search.py), through the full-text index."""
+    terms = search.parse(text)
+    if dialect == "postgresql":
+        query = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"),
+                                   sa.bindparam(None, search.tsquery(terms), sa.Text))
+        return sa.literal_column(f"{table.name}.search").bool_op("@@")(query)
+    fts = sa.table(f"{table.name}_fts")
+    matching = (sa.select(sa.literal_column("rowid")).select_from(fts)
+                .where(sa.literal_column(fts.name).op("MATCH")(
+                    sa.bindparam(None, search.fts5_query(terms), sa.Text))))
+    return sa.literal_column(f"{table.name}.rowid").in_(matching)
 
 
 def _doc(value: Any) -> dict[str, Any]:
