@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -23,6 +25,9 @@ from service.desk import tables as T
 from service.desk.rows import Rows
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_WAIT = 600.0  # seconds a desk waits for another one's migration (an index build)
+MIGRATION_LOCK_KEY = 0x65_73_63_64_65_73_6B_31  # PostgreSQL advisory lock key: b"escdesk1"
+log = logging.getLogger(__name__)
 _PK = {t.name: [c.name for c in t.primary_key.columns] for t in T.ALL}
 _CHILD_KEY = {"signal_codes": "signal_id", "event_codes": "event_id", "event_signals": "event_id",
               "alert_signals": "alert_id"}
@@ -107,16 +112,41 @@ class Store:
                                  f"{str(exc.orig).strip().splitlines()[0]}") from None
         return store
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest revision (creates it on an empty database)."""
+    def migrate(self, wait: float = MIGRATION_WAIT) -> None:
+        """Bring the schema to the newest revision (creates it on an empty database).
+
+        One process at a time: the migration runs in one transaction that first takes the
+        database's own lock (PostgreSQL: a transaction-level advisory lock; SQLite: ``BEGIN
+        IMMEDIATE``, the write lock), so a second desk starting at the same moment waits, then
+        finds the schema current and changes nothing.
+        """
         from alembic import command
         from alembic.config import Config
 
         cfg = Config()
         cfg.set_main_option("script_location", str(_MIGRATIONS))
-        with self.engine.begin() as conn:
+        with self.engine.connect() as conn:
+            self._lock_for_migration(conn, wait)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+            conn.commit()
+
+    def _lock_for_migration(self, conn: sa.Connection, wait: float) -> None:
+        if self.dialect == "postgresql":
+            conn.execute(sa.text("SELECT set_config('lock_timeout', :ms, true)"),
+                         {"ms": f"{int(wait * 1000)}ms"})
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            return
+        deadline = time.monotonic() + wait
+        while True:  # each try waits the connection's busy timeout (30 s)
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except sa.exc.OperationalError as exc:
+                conn.rollback()
+                if "locked" not in str(exc.orig) or time.monotonic() >= deadline:
+                    raise
+                log.info("desk store: waiting for another process's migration")
 
     def close(self) -> None:
         self.engine.dispose()
