@@ -28,6 +28,8 @@ _MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_WAIT = 600.0  # seconds a desk waits for another one's migration (an index build)
 MIGRATION_LOCK_KEY = 0x65_73_63_64_65_73_6B_31  # PostgreSQL advisory lock key: b"escdesk1"
 log = logging.getLogger(__name__)
+FTS_FEW = 20_000  # matches up to which SQLite sorts the matching rows themselves
+FTS_SHARE = 10  # matching one row in this many or more: probe the index row by row
 _PK = {t.name: [c.name for c in t.primary_key.columns] for t in T.ALL}
 _CHILD_KEY = {"signal_codes": "signal_id", "event_codes": "event_id", "event_signals": "event_id",
               "alert_signals": "alert_id"}
@@ -87,6 +89,7 @@ class Store:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        self.fts_few, self.fts_share = FTS_FEW, FTS_SHARE
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -234,6 +237,8 @@ class Store:
     # -- reading: lists -----------------------------------------------------------------------
 
     def _page(self, sel: sa.Select, time_col: sa.Column, key_col: sa.Column, q: Query) -> Page:
+        if q.q:  # last: SQLite tests the conditions in order, and asking the index costs most
+            sel = sel.where(self._text_match(time_col.table, q.q))
         if q.cursor:
             when, key = decode_cursor(q.cursor)
             sel = sel.where(sa.or_(time_col < when, sa.and_(time_col == when, key_col < key)))
@@ -257,7 +262,7 @@ class Store:
         s = T.signals
         sel = sa.select(s.c.doc, s.c.published_at, s.c.signal_id)
         sel = _common(sel, s.c.published_at, q, types=s.c.type, severity=s.c.severity,
-                      country=s.c.country, dialect=self.dialect)
+                      country=s.c.country)
         if q.modalities:
             sel = sel.where(s.c.modality.in_(list(q.modalities)))
         if q.actors:
@@ -271,7 +276,7 @@ class Store:
         e = T.events
         sel = sa.select(e.c.doc, e.c.last_seen, e.c.event_id)
         sel = _common(sel, e.c.last_seen, q, types=e.c.type, severity=e.c.severity,
-                      country=e.c.country, dialect=self.dialect)
+                      country=e.c.country)
         if q.statuses:  # active/retracted, or a calendar state (announced, held, postponed...)
             sel = sel.where(sa.or_(e.c.status.in_(list(q.statuses)),
                                    e.c.schedule.in_(list(q.statuses))))
@@ -285,8 +290,7 @@ class Store:
     def alerts(self, q: Query) -> Page:
         a = T.alerts
         sel = sa.select(a.c.doc, a.c.created_at, a.c.alert_id)
-        sel = _common(sel, a.c.created_at, q, types=None, severity=a.c.severity, country=None,
-                      dialect=self.dialect)
+        sel = _common(sel, a.c.created_at, q, types=None, severity=a.c.severity, country=None)
         if q.statuses:
             sel = sel.where(a.c.status.in_(list(q.statuses)))
         if q.subscriptions:
@@ -305,6 +309,49 @@ class Store:
                     c.c.code.in_([x.upper() for x in q.actors])))
             sel = sel.where(a.c.alert_id.in_(sig))
         return self._page(sel, a.c.created_at, a.c.alert_id, q)
+
+    # -- reading: free text ---------------------------------------------------------------------
+
+    def _text_match(self, table: sa.Table, text: str) -> sa.ColumnElement[bool]:
+        """Rows of ``table`` whose text matches ``text`` (service/desk/search.py), through the
+        database's full-text index."""
+        terms = search.parse(text)
+        if self.dialect == "postgresql":  # the planner weighs the GIN index against the time order
+            query = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"),
+                                       sa.bindparam(None, search.tsquery(terms), sa.Text))
+            return sa.literal_column(f"{table.name}.search").bool_op("@@")(query)
+        fts, expr = f"{table.name}_fts", search.fts5_query(terms)
+        match = sa.literal_column(fts).op("MATCH")(sa.bindparam(None, expr, sa.Text))
+        matching = sa.select(sa.literal_column("rowid")).select_from(sa.table(fts)).where(match)
+        plan = self._fts_plan(table.name, expr)
+        if plan == "probe":
+            return sa.exists(sa.select(sa.literal(1)).select_from(sa.table(fts)).where(
+                match, sa.literal_column(f"{fts}.rowid") == sa.literal_column(f"{table.name}.rowid")))
+        # "+" keeps SQLite from driving the query by the match list: it walks the time order
+        # and tests each row against the list instead.
+        rowid = sa.literal_column(f"{'+' if plan == 'list' else ''}{table.name}.rowid")
+        return rowid.in_(matching)
+
+    def _fts_plan(self, table: str, expr: str) -> str:
+        """How SQLite should use the FTS5 index for a newest-first page, from how many rows match
+        (counted up to a cap; cheap): ``index`` (few: fetch each match, sort them), ``list``
+        (many: walk the time order, test each row against the list of matches) or ``probe``
+        (a large share of the table: walk the time order, ask the index about each row; a
+        page is found after a few hundred rows, the list is never built)."""
+        fts = f"{table}_fts"
+        with self.engine.connect() as conn:
+            try:
+                rows = conn.exec_driver_sql(f"SELECT max(rowid) FROM {table}").scalar() or 0
+                cap = max(self.fts_few, rows // self.fts_share)
+                n = conn.exec_driver_sql(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {fts} WHERE {fts} MATCH ? LIMIT ?)",
+                    (expr, cap)).scalar_one()
+            except sa.exc.OperationalError as exc:
+                if "fts5" not in str(exc.orig).lower():
+                    raise
+                raise search.SearchError(f"q: the database cannot search for this text: "
+                                         f"{str(exc.orig).strip().splitlines()[0]}") from None
+        return "index" if n < self.fts_few else ("list" if n < cap else "probe")
 
     # -- reading: one -------------------------------------------------------------------------
 
@@ -438,7 +485,7 @@ class Store:
 
 
 def _common(sel: sa.Select, time_col: sa.Column, q: Query, *, types: sa.Column | None,
-            severity: sa.Column, country: sa.Column | None, dialect: str) -> sa.Select:
+            severity: sa.Column, country: sa.Column | None) -> sa.Select:
     if q.since:
         sel = sel.where(time_col >= q.since)
     if q.until:
@@ -449,23 +496,7 @@ def _common(sel: sa.Select, time_col: sa.Column, q: Query, *, types: sa.Column |
         sel = sel.where(country.in_([c.upper() for c in q.countries]))
     if q.min_severity:
         sel = sel.where(severity >= q.min_severity)
-    if q.q:
-        sel = sel.where(_text_match(time_col.table, q.q, dialect))
     return sel
-
-
-def _text_match(table: Any, text: str, dialect: str) -> sa.ColumnElement[bool]:
-    """Rows whose text matches ``text`` (service/desk/search.py), through the full-text index."""
-    terms = search.parse(text)
-    if dialect == "postgresql":
-        query = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"),
-                                   sa.bindparam(None, search.tsquery(terms), sa.Text))
-        return sa.literal_column(f"{table.name}.search").bool_op("@@")(query)
-    fts = sa.table(f"{table.name}_fts")
-    matching = (sa.select(sa.literal_column("rowid")).select_from(fts)
-                .where(sa.literal_column(fts.name).op("MATCH")(
-                    sa.bindparam(None, search.fts5_query(terms), sa.Text))))
-    return sa.literal_column(f"{table.name}.rowid").in_(matching)
 
 
 def _doc(value: Any) -> dict[str, Any]:

@@ -144,3 +144,24 @@ def test_rows_stored_before_the_index_are_indexed_by_the_migration(db_url, seed_
         command.upgrade(cfg, "head")
     assert _found(st, "geneva") == _expected(_texts(seed_signals), "geneva")
     st.close()
+
+
+@pytest.mark.parametrize("plan, few, share", [("index", 20_000, 10), ("list", 1, 1),
+                                               ("probe", 1, 10**9)])
+def test_every_sqlite_plan_gives_the_same_pages(tmp_path, seed_signals, plan, few, share):
+    """SQLite uses the FTS5 index in one of three ways, chosen by how many rows match (a large
+    store has all three); the small sample is made to take each by moving the thresholds."""
+    store = Store.open(f"sqlite:///{tmp_path / 'desk.sqlite3'}")
+    store.ingest([signal_rows(s) for s in seed_signals])
+    store.fts_few, store.fts_share = few, share
+    texts = _texts(seed_signals)
+    for q in ("troops", "geneva", '"security guarantees"', "sanction*", "kosovo serbia"):
+        assert store._fts_plan("signals", search.fts5_query(search.parse(q))) == plan, q
+        assert _found(store, q) == _expected(texts, q), (plan, q)
+        page = store.signals(Query(q=q, limit=3, actors=["RUS"]))
+        want = sorted((s for s in seed_signals if s["signal_id"] in _expected(texts, q)
+                       and any(a["code"] == "RUS" for r in ("source", "target") for a in s["actors"][r])),
+                      key=lambda s: (s["article"]["published_at"], s["signal_id"]), reverse=True)[:3]
+        assert [s["signal_id"] for s in page.items] == [s["signal_id"] for s in want], (plan, q)
+    assert store.signals(Query(q="zanzibar")).items == []
+    store.close()
