@@ -30,6 +30,8 @@ MIGRATION_LOCK_KEY = 0x65_73_63_64_65_73_6B_31  # PostgreSQL advisory lock key: 
 log = logging.getLogger(__name__)
 FTS_FEW = 20_000  # matches up to which SQLite sorts the matching rows themselves
 FTS_SHARE = 10  # matching one row in this many or more: probe the index row by row
+PG_FEW = 2_000  # phrase matches up to which PostgreSQL fetches them through the GIN index and sorts
+_PG_THROUGH_INDEX = ("SET LOCAL enable_seqscan = off", "SET LOCAL enable_indexscan = off")
 _PK = {t.name: [c.name for c in t.primary_key.columns] for t in T.ALL}
 _CHILD_KEY = {"signal_codes": "signal_id", "event_codes": "event_id", "event_signals": "event_id",
               "alert_signals": "alert_id"}
@@ -89,7 +91,7 @@ class Store:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
-        self.fts_few, self.fts_share = FTS_FEW, FTS_SHARE
+        self.fts_few, self.fts_share, self.pg_few = FTS_FEW, FTS_SHARE, PG_FEW
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -237,14 +239,18 @@ class Store:
     # -- reading: lists -----------------------------------------------------------------------
 
     def _page(self, sel: sa.Select, time_col: sa.Column, key_col: sa.Column, q: Query) -> Page:
+        planner: list[str] = []
         if q.q:  # last: SQLite tests the conditions in order, and asking the index costs most
-            sel = sel.where(self._text_match(time_col.table, q.q))
+            cond, planner = self._text_match(time_col.table, q.q)
+            sel = sel.where(cond)
         if q.cursor:
             when, key = decode_cursor(q.cursor)
             sel = sel.where(sa.or_(time_col < when, sa.and_(time_col == when, key_col < key)))
         sel = sel.order_by(time_col.desc(), key_col.desc()).limit(q.limit + 1)
         with self.engine.connect() as conn:
             try:
+                for setting in planner:  # this transaction only
+                    conn.exec_driver_sql(setting)
                 rows = conn.execute(sel).all()
             except (sa.exc.OperationalError, sa.exc.ProgrammingError) as exc:
                 # Not expected (search.py quotes every word); if a database still refuses the
@@ -312,25 +318,43 @@ class Store:
 
     # -- reading: free text ---------------------------------------------------------------------
 
-    def _text_match(self, table: sa.Table, text: str) -> sa.ColumnElement[bool]:
+    def _text_match(self, table: sa.Table, text: str) -> tuple[sa.ColumnElement[bool], list[str]]:
         """Rows of ``table`` whose text matches ``text`` (service/desk/search.py), through the
-        database's full-text index."""
+        database's full-text index; and the planner settings the page query runs with."""
         terms = search.parse(text)
-        if self.dialect == "postgresql":  # the planner weighs the GIN index against the time order
+        if self.dialect == "postgresql":
             query = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"),
                                        sa.bindparam(None, search.tsquery(terms), sa.Text))
-            return sa.literal_column(f"{table.name}.search").bool_op("@@")(query)
+            cond = sa.literal_column(f"{table.name}.search").bool_op("@@")(query)
+            phrase = any(len(t.words) > 1 for t in terms)
+            return cond, (self._pg_plan(table, cond) if phrase else [])
         fts, expr = f"{table.name}_fts", search.fts5_query(terms)
         match = sa.literal_column(fts).op("MATCH")(sa.bindparam(None, expr, sa.Text))
         matching = sa.select(sa.literal_column("rowid")).select_from(sa.table(fts)).where(match)
         plan = self._fts_plan(table.name, expr)
         if plan == "probe":
             return sa.exists(sa.select(sa.literal(1)).select_from(sa.table(fts)).where(
-                match, sa.literal_column(f"{fts}.rowid") == sa.literal_column(f"{table.name}.rowid")))
+                match, sa.literal_column(f"{fts}.rowid") == sa.literal_column(f"{table.name}.rowid"))), []
         # "+" keeps SQLite from driving the query by the match list: it walks the time order
         # and tests each row against the list instead.
         rowid = sa.literal_column(f"{'+' if plan == 'list' else ''}{table.name}.rowid")
-        return rowid.in_(matching)
+        return rowid.in_(matching), []
+
+    def _pg_plan(self, table: sa.Table, cond: sa.ColumnElement[bool]) -> list[str]:
+        """For a phrase. PostgreSQL estimates a phrase (``a <-> b``) as if it were ``a & b``: two
+        common words that are never next to each other look like thousands of rows, and the
+        planner walks the whole time index for them. So count the matches through the GIN index
+        first (up to a cap; this costs at most a check of each row holding all the phrase's
+        words), then tell the planner which way to go: few, through the index and sort them;
+        many, along the time order. Words alone are left to the planner: its statistics of
+        the words are good."""
+        count = sa.select(sa.func.count()).select_from(
+            sa.select(sa.literal(1)).select_from(table).where(cond).limit(self.pg_few).subquery())
+        with self.engine.connect() as conn:
+            for setting in _PG_THROUGH_INDEX:
+                conn.exec_driver_sql(setting)
+            n = conn.execute(count).scalar_one()
+        return list(_PG_THROUGH_INDEX) if n < self.pg_few else ["SET LOCAL enable_bitmapscan = off"]
 
     def _fts_plan(self, table: str, expr: str) -> str:
         """How SQLite should use the FTS5 index for a newest-first page, from how many rows match
