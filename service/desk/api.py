@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -29,6 +30,7 @@ from service.desk.store import Store
 
 STATIC = Path(__file__).with_name("static")
 MAX_PAGE = 200
+READ_COOKIE = "escalert_desk_token"  # set by the page when reads need the token
 _QUEUE = 1000
 
 
@@ -61,6 +63,7 @@ class Hub:
 class DeskContext:
     store: Store
     token: str
+    reads_need_token: bool = False  # ESCALERT_DESK_READS=token
     hub: Hub = field(default_factory=Hub)
     subscriptions: Callable[[], Any] = lambda: None  # -> SubscriptionSet | None
     silences: Any = None  # SilenceStore | None
@@ -128,16 +131,27 @@ def create_app(ctx: DeskContext) -> FastAPI:
         ctx.hub.loop = asyncio.get_running_loop()  # the consumer thread posts to this loop
         yield
 
-    app = FastAPI(title="escalert desk", lifespan=lifespan, version="1", openapi_url="/api/openapi.json",
-                  docs_url="/api/docs", redoc_url=None,
-                  description="History of signals, events, alerts and deliveries; the calendar; "
-                  "trajectories; silences. Changes need `Authorization: Bearer <token>`.")
-
     def require_token(authorization: Annotated[str | None, Header()] = None) -> None:
-        scheme, _, given = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not secrets.compare_digest(given.strip(), ctx.token):
+        if not _same(_bearer(authorization), ctx.token):
             raise HTTPException(401, "this change needs the desk token: Authorization: Bearer <token>",
                                 headers={"WWW-Authenticate": "Bearer"})
+
+    def read_guard(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+        """With ESCALERT_DESK_READS=token, every read needs the token too: the header, or the
+        page's session cookie (an EventSource cannot send headers). The page itself is open."""
+        if not ctx.reads_need_token or request.url.path == "/":
+            return
+        given = _bearer(authorization) or unquote(request.cookies.get(READ_COOKIE, ""))
+        if not _same(given, ctx.token):
+            raise HTTPException(401, "this desk needs its token to be read: Authorization: Bearer "
+                                "<token> (ESCALERT_DESK_READS=token)",
+                                headers={"WWW-Authenticate": "Bearer"})
+
+    app = FastAPI(title="escalert desk", lifespan=lifespan, version="1", openapi_url="/api/openapi.json",
+                  docs_url="/api/docs", redoc_url=None, dependencies=[Depends(read_guard)],
+                  description="History of signals, events, alerts and deliveries; the calendar; "
+                  "trajectories; silences. Changes need `Authorization: Bearer <token>`; so do "
+                  "reads when the desk runs with ESCALERT_DESK_READS=token.")
 
     @app.exception_handler(ValueError)
     async def _bad_value(request: Request, exc: ValueError) -> JSONResponse:
@@ -285,12 +299,15 @@ def _delivery_routes(app: FastAPI, ctx: DeskContext) -> None:
 
     @app.get("/api/subscriptions/{name}/deliveries", tags=["deliveries"])
     def deliveries(name: str, since: datetime | None = None, until: datetime | None = None,
-                   limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100) -> dict[str, Any]:
+                   limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+                   cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
+                   ) -> dict[str, Any]:
         """What the subscription got in the period, and why: each alert with its matched
-        filters, status (deliver, silenced, held) and the delivery to each target."""
+        filters, status (deliver, silenced, held) and the delivery to each target; newest
+        first, a page at a time."""
         _sub(name)
-        items = ctx.store.deliveries(name, _naive(since), _naive(until), limit)
-        return {"subscription": name, "items": items}
+        page = ctx.store.deliveries(name, _naive(since), _naive(until), limit, cursor)
+        return {"subscription": name, "items": page.items, "next_cursor": page.next_cursor}
 
     @app.get("/api/subscriptions/{name}/why", tags=["deliveries"])
     def why(name: str, signal_id: str | None = None, event_id: str | None = None) -> dict[str, Any]:
@@ -426,6 +443,16 @@ def _live_routes(app: FastAPI, ctx: DeskContext) -> None:
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+def _bearer(authorization: str | None) -> str:
+    scheme, _, given = (authorization or "").partition(" ")
+    return given.strip() if scheme.lower() == "bearer" else ""
+
+
+def _same(given: str, token: str) -> bool:
+    """Constant-time comparison; bytes, so that any header text compares instead of raising."""
+    return bool(given) and secrets.compare_digest(given.encode(), token.encode())
 
 
 def _alert_brief(a: dict[str, Any]) -> dict[str, Any]:

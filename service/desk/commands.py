@@ -121,6 +121,7 @@ def build(settings: Any, desk: Any, *, consume: bool = True, rebuild: bool = Fal
                 "rejected": consumer.rejected, "group_id": consumer.group_id}
 
     ctx = DeskContext(store=store, token=token or secrets.token_urlsafe(24), hub=hub,
+                      reads_need_token=desk.reads == "token",
                       subscriptions=subs, silences=silences, health=health)
     app = create_app(ctx)
     if desk.host not in ("0.0.0.0", "::"):
@@ -183,8 +184,11 @@ def desk(config: str | None, host: str | None, port: int | None, rebuild: bool, 
 
     click.echo(f"escalert desk: http://{d.host}:{d.port}/ (store {safe_url(d.database_url(settings.data_dir))}"
                f"{'; consumer group ' + consumer.group_id if consumer else '; not consuming'})", err=True)
+    what = "reads and changes" if d.reads == "token" else "changes"
     if token_path is not None:
-        click.echo(f"escalert desk: the token for changes is in {token_path.resolve()}", err=True)
+        click.echo(f"escalert desk: the token for {what} is in {token_path.resolve()}", err=True)
+    elif d.reads == "token":
+        click.echo("escalert desk: reads need the token too (ESCALERT_DESK_READS=token)", err=True)
     if consumer is not None:
         consumer.start()
     import uvicorn

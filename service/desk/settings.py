@@ -5,6 +5,7 @@ Example::
     ESCALERT_DESK_URL=postgresql+psycopg://desk@127.0.0.1:5432/escalert
     ESCALERT_DESK_RETENTION_DAYS=90
     ESCALERT_DESK_TOKEN=...      # the token for changes (silences); generated when unset
+    ESCALERT_DESK_READS=token    # reads need the token too (default: open)
 
 The store's URL is the one setting that chooses the database: unset, an embedded SQLite file
 ``desk.sqlite3`` in the data directory (``ESCALERT_DATA_DIR``); a ``postgresql+psycopg://`` URL
@@ -14,7 +15,7 @@ for a shared PostgreSQL.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +41,12 @@ class DeskSettings(BaseSettings):
         default=None,
         description="Bearer token for changes (silences). Unset: a random one is generated at "
         "start and written to <data dir>/desk.token (mode 0600).",
+    )
+    reads: Literal["open", "token"] = Field(
+        default="open",
+        description="Who may read: open (anyone who reaches the bind; the default, with the "
+        "bind on 127.0.0.1) or token (every API read needs the same token as changes; the page "
+        "asks for it once per browser session).",
     )
     group_id: str | None = Field(
         default=None, description="Kafka consumer group of the store; default: <app id>-desk."

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -18,10 +20,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from service.desk import search
 from service.desk import tables as T
 from service.desk.rows import Rows
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_WAIT = 600.0  # seconds a desk waits for another one's migration (an index build)
+MIGRATION_LOCK_KEY = 0x65_73_63_64_65_73_6B_31  # PostgreSQL advisory lock key: b"escdesk1"
+log = logging.getLogger(__name__)
+FTS_FEW = 20_000  # matches up to which SQLite sorts the matching rows themselves
+FTS_SHARE = 10  # matching one row in this many or more: probe the index row by row
+PG_FEW = 2_000  # phrase matches up to which PostgreSQL fetches them through the GIN index and sorts
+_PG_THROUGH_INDEX = ("SET LOCAL enable_seqscan = off", "SET LOCAL enable_indexscan = off")
 _PK = {t.name: [c.name for c in t.primary_key.columns] for t in T.ALL}
 _CHILD_KEY = {"signal_codes": "signal_id", "event_codes": "event_id", "event_signals": "event_id",
               "alert_signals": "alert_id"}
@@ -81,6 +91,7 @@ class Store:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        self.fts_few, self.fts_share, self.pg_few = FTS_FEW, FTS_SHARE, PG_FEW
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -106,16 +117,41 @@ class Store:
                                  f"{str(exc.orig).strip().splitlines()[0]}") from None
         return store
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest revision (creates it on an empty database)."""
+    def migrate(self, wait: float = MIGRATION_WAIT) -> None:
+        """Bring the schema to the newest revision (creates it on an empty database).
+
+        One process at a time: the migration runs in one transaction that first takes the
+        database's own lock (PostgreSQL: a transaction-level advisory lock; SQLite: ``BEGIN
+        IMMEDIATE``, the write lock), so a second desk starting at the same moment waits, then
+        finds the schema current and changes nothing.
+        """
         from alembic import command
         from alembic.config import Config
 
         cfg = Config()
         cfg.set_main_option("script_location", str(_MIGRATIONS))
-        with self.engine.begin() as conn:
+        with self.engine.connect() as conn:
+            self._lock_for_migration(conn, wait)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+            conn.commit()
+
+    def _lock_for_migration(self, conn: sa.Connection, wait: float) -> None:
+        if self.dialect == "postgresql":
+            conn.execute(sa.text("SELECT set_config('lock_timeout', :ms, true)"),
+                         {"ms": f"{int(wait * 1000)}ms"})
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            return
+        deadline = time.monotonic() + wait
+        while True:  # each try waits the connection's busy timeout (30 s)
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except sa.exc.OperationalError as exc:
+                conn.rollback()
+                if "locked" not in str(exc.orig) or time.monotonic() >= deadline:
+                    raise
+                log.info("desk store: waiting for another process's migration")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -203,12 +239,26 @@ class Store:
     # -- reading: lists -----------------------------------------------------------------------
 
     def _page(self, sel: sa.Select, time_col: sa.Column, key_col: sa.Column, q: Query) -> Page:
+        planner: list[str] = []
+        if q.q:  # last: SQLite tests the conditions in order, and asking the index costs most
+            cond, planner = self._text_match(time_col.table, q.q)
+            sel = sel.where(cond)
         if q.cursor:
             when, key = decode_cursor(q.cursor)
             sel = sel.where(sa.or_(time_col < when, sa.and_(time_col == when, key_col < key)))
         sel = sel.order_by(time_col.desc(), key_col.desc()).limit(q.limit + 1)
         with self.engine.connect() as conn:
-            rows = conn.execute(sel).all()
+            try:
+                for setting in planner:  # this transaction only
+                    conn.exec_driver_sql(setting)
+                rows = conn.execute(sel).all()
+            except (sa.exc.OperationalError, sa.exc.ProgrammingError) as exc:
+                # Not expected (search.py quotes every word); if a database still refuses the
+                # query, that is the caller's text, said so, not a server error.
+                if q.q and any(w in str(exc.orig).lower() for w in ("fts5", "tsquery")):
+                    raise search.SearchError(f"q: the database cannot search for {q.q[:60]!r}: "
+                                             f"{str(exc.orig).strip().splitlines()[0]}") from None
+                raise
         more = len(rows) > q.limit
         rows = rows[: q.limit]
         nxt = _encode_cursor(rows[-1][1], rows[-1][2]) if more and rows else None
@@ -218,7 +268,7 @@ class Store:
         s = T.signals
         sel = sa.select(s.c.doc, s.c.published_at, s.c.signal_id)
         sel = _common(sel, s.c.published_at, q, types=s.c.type, severity=s.c.severity,
-                      country=s.c.country, text=s.c.text)
+                      country=s.c.country)
         if q.modalities:
             sel = sel.where(s.c.modality.in_(list(q.modalities)))
         if q.actors:
@@ -232,7 +282,7 @@ class Store:
         e = T.events
         sel = sa.select(e.c.doc, e.c.last_seen, e.c.event_id)
         sel = _common(sel, e.c.last_seen, q, types=e.c.type, severity=e.c.severity,
-                      country=e.c.country, text=e.c.text)
+                      country=e.c.country)
         if q.statuses:  # active/retracted, or a calendar state (announced, held, postponed...)
             sel = sel.where(sa.or_(e.c.status.in_(list(q.statuses)),
                                    e.c.schedule.in_(list(q.statuses))))
@@ -246,8 +296,7 @@ class Store:
     def alerts(self, q: Query) -> Page:
         a = T.alerts
         sel = sa.select(a.c.doc, a.c.created_at, a.c.alert_id)
-        sel = _common(sel, a.c.created_at, q, types=None, severity=a.c.severity, country=None,
-                      text=a.c.text)
+        sel = _common(sel, a.c.created_at, q, types=None, severity=a.c.severity, country=None)
         if q.statuses:
             sel = sel.where(a.c.status.in_(list(q.statuses)))
         if q.subscriptions:
@@ -266,6 +315,67 @@ class Store:
                     c.c.code.in_([x.upper() for x in q.actors])))
             sel = sel.where(a.c.alert_id.in_(sig))
         return self._page(sel, a.c.created_at, a.c.alert_id, q)
+
+    # -- reading: free text ---------------------------------------------------------------------
+
+    def _text_match(self, table: sa.Table, text: str) -> tuple[sa.ColumnElement[bool], list[str]]:
+        """Rows of ``table`` whose text matches ``text`` (service/desk/search.py), through the
+        database's full-text index; and the planner settings the page query runs with."""
+        terms = search.parse(text)
+        if self.dialect == "postgresql":
+            query = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"),
+                                       sa.bindparam(None, search.tsquery(terms), sa.Text))
+            cond = sa.literal_column(f"{table.name}.search").bool_op("@@")(query)
+            phrase = any(len(t.words) > 1 for t in terms)
+            return cond, (self._pg_plan(table, cond) if phrase else [])
+        fts, expr = f"{table.name}_fts", search.fts5_query(terms)
+        match = sa.literal_column(fts).op("MATCH")(sa.bindparam(None, expr, sa.Text))
+        matching = sa.select(sa.literal_column("rowid")).select_from(sa.table(fts)).where(match)
+        plan = self._fts_plan(table.name, expr)
+        if plan == "probe":
+            return sa.exists(sa.select(sa.literal(1)).select_from(sa.table(fts)).where(
+                match, sa.literal_column(f"{fts}.rowid") == sa.literal_column(f"{table.name}.rowid"))), []
+        # "+" keeps SQLite from driving the query by the match list: it walks the time order
+        # and tests each row against the list instead.
+        rowid = sa.literal_column(f"{'+' if plan == 'list' else ''}{table.name}.rowid")
+        return rowid.in_(matching), []
+
+    def _pg_plan(self, table: sa.Table, cond: sa.ColumnElement[bool]) -> list[str]:
+        """For a phrase. PostgreSQL estimates a phrase (``a <-> b``) as if it were ``a & b``: two
+        common words that are never next to each other look like thousands of rows, and the
+        planner walks the whole time index for them. So count the matches through the GIN index
+        first (up to a cap; this costs at most a check of each row holding all the phrase's
+        words), then tell the planner which way to go: few, through the index and sort them;
+        many, along the time order. Words alone are left to the planner: its statistics of
+        the words are good."""
+        count = sa.select(sa.func.count()).select_from(
+            sa.select(sa.literal(1)).select_from(table).where(cond).limit(self.pg_few).subquery())
+        with self.engine.connect() as conn:
+            for setting in _PG_THROUGH_INDEX:
+                conn.exec_driver_sql(setting)
+            n = conn.execute(count).scalar_one()
+        return list(_PG_THROUGH_INDEX) if n < self.pg_few else ["SET LOCAL enable_bitmapscan = off"]
+
+    def _fts_plan(self, table: str, expr: str) -> str:
+        """How SQLite should use the FTS5 index for a newest-first page, from how many rows match
+        (counted up to a cap; cheap): ``index`` (few: fetch each match, sort them), ``list``
+        (many: walk the time order, test each row against the list of matches) or ``probe``
+        (a large share of the table: walk the time order, ask the index about each row; a
+        page is found after a few hundred rows, the list is never built)."""
+        fts = f"{table}_fts"
+        with self.engine.connect() as conn:
+            try:
+                rows = conn.exec_driver_sql(f"SELECT max(rowid) FROM {table}").scalar() or 0
+                cap = max(self.fts_few, rows // self.fts_share)
+                n = conn.exec_driver_sql(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {fts} WHERE {fts} MATCH ? LIMIT ?)",
+                    (expr, cap)).scalar_one()
+            except sa.exc.OperationalError as exc:
+                if "fts5" not in str(exc.orig).lower():
+                    raise
+                raise search.SearchError(f"q: the database cannot search for this text: "
+                                         f"{str(exc.orig).strip().splitlines()[0]}") from None
+        return "index" if n < self.fts_few else ("list" if n < cap else "probe")
 
     # -- reading: one -------------------------------------------------------------------------
 
@@ -320,9 +430,11 @@ class Store:
             return [_doc(r[0]) for r in conn.execute(sel.order_by(a.c.created_at))]
 
     def deliveries(self, subscription: str, since: datetime | None, until: datetime | None,
-                   limit: int = 200) -> list[dict[str, Any]]:
-        """The subscription's alerts in the period, newest first, each with its deliveries."""
-        page = self.alerts(Query(since=since, until=until, subscriptions=[subscription], limit=limit))
+                   limit: int = 200, cursor: str | None = None) -> Page:
+        """The subscription's alerts in the period, newest first, each with its deliveries; one
+        page at a time (the cursor is the alerts list's)."""
+        page = self.alerts(Query(since=since, until=until, subscriptions=[subscription], limit=limit,
+                                 cursor=cursor))
         ids = [a["alert_id"] for a in page.items]
         by_alert: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
         if ids:
@@ -335,7 +447,8 @@ class Store:
                         "sent_at": _iso(r["sent_at"]), "last_attempt_at": _iso(r["last_attempt_at"]),
                         "error": r["error"], "updated_at": _iso(r["updated_at"]),
                     })
-        return [{"alert": a, "deliveries": by_alert[a["alert_id"]]} for a in page.items]
+        return Page([{"alert": a, "deliveries": by_alert[a["alert_id"]]} for a in page.items],
+                    page.next_cursor)
 
     # -- reading: calendar and trajectories -----------------------------------------------------
 
@@ -396,7 +509,7 @@ class Store:
 
 
 def _common(sel: sa.Select, time_col: sa.Column, q: Query, *, types: sa.Column | None,
-            severity: sa.Column, country: sa.Column | None, text: sa.Column) -> sa.Select:
+            severity: sa.Column, country: sa.Column | None) -> sa.Select:
     if q.since:
         sel = sel.where(time_col >= q.since)
     if q.until:
@@ -407,8 +520,6 @@ def _common(sel: sa.Select, time_col: sa.Column, q: Query, *, types: sa.Column |
         sel = sel.where(country.in_([c.upper() for c in q.countries]))
     if q.min_severity:
         sel = sel.where(severity >= q.min_severity)
-    if q.q:
-        sel = sel.where(text.contains(q.q.lower(), autoescape=True))
     return sel
 
 

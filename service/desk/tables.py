@@ -1,5 +1,6 @@
 """The store's tables (SQLAlchemy Core). The migrations in ``migrations/versions`` create exactly
-these; ``tests/desk/test_store.py`` compares the two on both databases.
+these, plus the full-text index of the ``text`` columns, which is each database's own
+(``search.py``); ``tests/desk/test_desk_store.py`` compares the two on both databases.
 
 Times are UTC without a zone (``DateTime``), the same on SQLite and PostgreSQL. ``received_at``
 is the Kafka record's timestamp (the same on every replay); retention counts from it, so a
@@ -28,7 +29,7 @@ signals = sa.Table(
     sa.Column("published_at", sa.DateTime, nullable=False),
     sa.Column("event_date", sa.Date),
     sa.Column("country", sa.String(8)),
-    sa.Column("text", sa.Text, nullable=False, doc="Lowercased title and sentence, for q=."),
+    sa.Column("text", sa.Text, nullable=False, doc="Lowercased title, sentence and place; indexed for q= (search.py)."),
     sa.Column("doc", sa.JSON, nullable=False),
     sa.Column("received_at", sa.DateTime, nullable=False),
     sa.Index("ix_signals_received", "received_at"),

@@ -284,3 +284,99 @@ def test_a_live_reader_that_falls_behind_is_told_to_reload():
         hub._fan_out([{"kind": "signal", "doc": {"n": i}}])
     assert slow.qsize() == 1 and slow.get_nowait() is None  # reload, nothing stale before it
     assert slow not in hub.queues and fast.qsize() == 3
+
+
+def _get_routes(app) -> list[str]:
+    """Every GET path of the API, its path parameters filled in."""
+    from fastapi.routing import APIRoute
+
+    fill = {"{signal_id}": "sig-x", "{event_id}": "ev-x", "{alert_id}": "al-x",
+            "{article_id}": "art-x", "{name}": "local"}
+    out = []
+    for r in app.routes:
+        if isinstance(r, APIRoute) and "GET" in r.methods and r.path.startswith("/api/"):
+            path = r.path
+            for k, v in fill.items():
+                path = path.replace(k, v)
+            out.append(path)
+    return out
+
+
+@pytest.fixture
+def private(store, seed_signals, tmp_path: Path):
+    """The desk with ESCALERT_DESK_READS=token."""
+    from service.alerts.silences import SilenceStore
+
+    store.ingest([signal_rows(s) for s in seed_signals[:5]])
+    ctx = DeskContext(store=store, token=TOKEN, reads_need_token=True, clock=lambda: NOW,
+                      silences=SilenceStore(tmp_path / "s.silences.json"))
+    with TestClient(create_app(ctx)) as c:
+        yield c
+
+
+def test_reads_can_need_the_token(private):
+    paths = _get_routes(private.app)
+    assert len(paths) >= 15 and "/api/signals" in paths and "/api/stream" in paths
+    for path in paths:  # the stream too: refused before it opens
+        r = private.get(path)
+        assert r.status_code == 401, path
+        assert "ESCALERT_DESK_READS" in r.json()["detail"] and TOKEN not in r.text
+        for bad in ({"Authorization": "Bearer wrong"}, {"Authorization": "Bearer tést".encode("latin-1")},
+                    {"Authorization": f"Basic {TOKEN}"}):
+            assert private.get(path, headers=bad).status_code == 401, (path, bad)
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    for path in paths:
+        if path != "/api/stream":  # an open stream never ends
+            assert private.get(path, headers=bearer).status_code != 401, path
+    assert private.get("/api/signals", headers=bearer).json()["items"]
+    # The page's session cookie (the live feed's EventSource cannot send a header) works for
+    # reads, never for changes.
+    private.cookies.set("escalert_desk_token", TOKEN)
+    assert private.get("/api/signals").status_code == 200
+    r = private.post("/api/silences", json={"matchers": {"types": ["ASSAULT"]}, "duration": "1h",
+                                            "reason": "x"})
+    assert r.status_code == 401
+    private.cookies.clear()
+    # The page (which asks for the token) and the API's description stay open.
+    assert private.get("/").status_code == 200
+    assert private.get("/static/desk.js").status_code == 200
+    assert private.get("/api/openapi.json").status_code == 200
+
+
+def test_reads_are_open_by_default_and_a_token_in_any_text_is_refused_not_a_crash(client):
+    assert client.get("/api/signals").status_code == 200
+    assert client.get("/api/health").status_code == 200
+    r = client.post("/api/silences/sil-x/expire", headers={"Authorization": "Bearer tést".encode("latin-1")})
+    assert r.status_code == 401
+
+
+def test_deliveries_api_pages(client, seed_alerts):
+    mine = {a["alert_id"] for a in seed_alerts if a["subscription"] == "local"}
+    assert len(mine) > 3
+    got, cursor = [], None
+    for _ in range(len(mine)):
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        body = client.get("/api/subscriptions/local/deliveries", params=params).json()
+        assert len(body["items"]) <= 2
+        got += [i["alert"]["alert_id"] for i in body["items"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert cursor is None and sorted(got) == sorted(mine)
+    r = client.get("/api/subscriptions/local/deliveries", params={"cursor": "not-a-cursor"})
+    assert r.status_code == 400 and "cursor" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("q", ['"unclosed', "!!!", "*"])
+def test_text_that_is_no_search_is_a_400_naming_q(client, q):
+    for path in ("/api/signals", "/api/events", "/api/alerts"):
+        r = client.get(path, params={"q": q})
+        assert r.status_code == 400 and r.json()["detail"].startswith("q: "), (path, r.text)
+
+
+def test_phrase_and_prefix_search_through_the_api(client):
+    got = client.get("/api/signals", params={"q": '"security guarantees"', "limit": 200}).json()["items"]
+    assert got and all("security guarantees" in s["evidence"]["sentence"].lower()
+                       or "security guarantees" in s["article"]["title"].lower() for s in got)
+    pre = client.get("/api/alerts", params={"q": "mobili*", "limit": 200}).json()["items"]
+    assert pre and all("mobili" in a["title"].lower() for a in pre)

@@ -5,7 +5,9 @@ subprocesses, articles published as ``escalert demo`` does.
 - the sample's signals appear in the open page as they arrive (server-sent events);
 - a filter narrows them;
 - the calendar shows the sample's Jan. 10, 12 and 13 meetings, reached by keyboard;
-- a silence created in the page stops the next alert (recorded as silenced, not sent).
+- a silence created in the page stops the next alert (recorded as silenced, not sent);
+- a desk whose reads need the token asks for it (the live feed then connects), and the
+  deliveries of a subscription come a page at a time (no broker needed for this one).
 
 Skipped when Chromium or Playwright is missing, unless ESCALERT_REQUIRE_BROWSER=1.
 """
@@ -277,3 +279,78 @@ def test_silence_created_in_the_page_stops_the_next_alert(pipeline: Pipeline, pa
     expect(delivered).to_contain_text("sent, 1 attempt(s)")
     # the page never shows a target URL
     assert "escalertconsole://" not in page.content()
+
+
+@pytest.fixture
+def private_desk(tmp_path: Path, seed_alerts: list[dict[str, Any]]) -> Iterator[str]:
+    """`escalert desk --no-consume` with ESCALERT_DESK_READS=token over a store holding 60 alerts
+    of `local` (more than a page); no broker needed."""
+    from datetime import datetime, timedelta
+
+    from service.desk.rows import alert_rows
+    from service.desk.store import Store
+
+    db = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
+    store = Store.open(db)
+    base = next(a for a in seed_alerts if a["subscription"] == "local")
+    start = datetime.fromisoformat(base["created_at"])
+    store.ingest([alert_rows({**base, "alert_id": f"al-page-{i:03d}", "title": f"Paged alert {i:03d}",
+                              "created_at": (start + timedelta(minutes=i)).isoformat()})
+                  for i in range(60)])
+    store.close()
+    subs = tmp_path / "subs.yaml"
+    subs.write_text("subscriptions:\n  - name: local\n    urls: ['escalertconsole://']\n")
+    port = _free_port()
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("ESCALERT_")},
+           "ESCALERT_DATA_DIR": str(tmp_path / "data"), "ESCALERT_DESK_URL": db,
+           "ESCALERT_DESK_PORT": str(port), "ESCALERT_DESK_TOKEN": TOKEN, "ESCALERT_DESK_READS": "token",
+           "ESCALERT_ALERTS_SUBSCRIPTIONS": str(subs), "ESCALERT_ALERTS_FILE_ROOT": str(tmp_path),
+           "PYTHONPATH": str(REPO)}
+    log = tmp_path / "desk.log"
+    p = subprocess.Popen([sys.executable, "-c", "from service.cli import main; main()", "desk",
+                          "--no-consume"], cwd=REPO, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        req = urllib.request.Request(f"{url}/api/health", headers={"Authorization": f"Bearer {TOKEN}"})
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return r.status == 200
+
+    try:
+        _wait(ready, 60, "desk serving", [log])
+        yield url
+    finally:
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(timeout=10)
+
+
+def test_a_private_desk_asks_for_its_token_and_deliveries_come_in_pages(private_desk: str,
+                                                                       page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{private_desk}/#/feed?show=alerts")
+    form = page.locator("#token-form")
+    expect(form).to_be_visible()
+    expect(page.locator("#live-state")).to_have_text("Not live")
+    expect(page.locator("#feed li[data-kind=alert]")).to_have_count(0)
+    page.fill("#t-token", "not-the-token")
+    page.get_by_role("button", name="Open").click()
+    expect(form).to_contain_text("did not accept")
+    page.fill("#t-token", TOKEN)
+    page.keyboard.press("Enter")
+    expect(page.locator("#feed li[data-kind=alert]")).to_have_count(50)
+    expect(page.locator("#live-state")).to_have_text("Live")  # the stream took the session cookie
+
+    page.goto(f"{private_desk}/#/deliveries/local")
+    rows = page.locator("#deliveries tr[data-id]")
+    expect(rows).to_have_count(50)
+    expect(rows.first).to_contain_text("Paged alert 059")
+    page.get_by_role("button", name="Older").click()
+    expect(rows).to_have_count(60)
+    ids = [rows.nth(i).get_attribute("data-id") for i in range(60)]
+    assert ids == [f"al-page-{i:03d}" for i in reversed(range(60))]
+    expect(page.get_by_role("button", name="Older")).to_have_count(0)

@@ -74,3 +74,54 @@ def test_generated_token_is_private_and_other_hosts_are_refused(tmp_path):
     with TestClient(app, base_url="http://desk.attacker.example") as rebound:
         assert rebound.get("/api/signals").status_code == 400  # a DNS name rebound to loopback
     store.close()
+
+
+def test_desks_started_at_once_on_a_fresh_database_migrate_it_once(tmp_path, db_url):
+    """Several `escalert desk` at the same moment on an empty database: one migrates, the others
+    wait for it and find the schema current; every one serves."""
+    import json
+    import signal
+    import time
+    import urllib.request
+
+    import sqlalchemy as sa
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith("ESCALERT_")}
+    procs, ports = [], []
+    for i in range(3):
+        port = _free_port()
+        ports.append(port)
+        env = {**base, "PYTHONPATH": str(REPO), "ESCALERT_DATA_DIR": str(tmp_path / f"d{i}"),
+               "ESCALERT_DESK_URL": db_url, "ESCALERT_DESK_TOKEN": "race-test-token"}
+        procs.append(subprocess.Popen(
+            [sys.executable, "-c", "from service.cli import main; main()", "desk", "--no-consume",
+             "--port", str(port)], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True))
+    served = set()
+    deadline = time.monotonic() + 120
+    try:
+        while len(served) < len(procs) and time.monotonic() < deadline:
+            for i, (p, port) in enumerate(zip(procs, ports, strict=True)):
+                if i in served or p.poll() is not None:
+                    continue
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
+                        if json.loads(r.read())["store"] in ("sqlite", "postgresql"):
+                            served.add(i)
+                except OSError:
+                    pass
+            if any(p.poll() is not None for p in procs):
+                break
+            time.sleep(0.2)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        errors = [p.communicate(timeout=60)[1] for p in procs]
+    assert served == set(range(len(procs))), errors
+    assert not any("Traceback" in e for e in errors), errors
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        versions = conn.execute(sa.text("SELECT version_num FROM desk_alembic_version")).all()
+    engine.dispose()
+    assert [v[0] for v in versions] == ["0002"]

@@ -6,7 +6,7 @@ const TYPES = ["AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RE
   "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"];
 const KINDS = { signals: "signal", events: "event", alerts: "alert" };
 const names = {};
-const state = { view: null, filters: {}, show: "signals", feedCount: 0 };
+const state = { view: null, filters: {}, show: "signals", feedCount: 0, es: null };
 const main = () => document.getElementById("main");
 
 // -- small helpers ------------------------------------------------------------------------------
@@ -26,10 +26,26 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+// The desk token: sent with every request (reads need it when the desk runs with
+// ESCALERT_DESK_READS=token); kept for this browser session only. The cookie is for the live
+// feed, which an EventSource opens without headers; the server takes it for reads, never changes.
+const TOKEN_COOKIE = "escalert_desk_token";
+function token() { return sessionStorage.getItem("desk-token") || ""; }
+function setToken(value) {
+  sessionStorage.setItem("desk-token", value);
+  document.cookie = `${TOKEN_COOKIE}=${encodeURIComponent(value)}; path=/; SameSite=Strict`;
+}
+
 async function api(path, opts) {
-  const resp = await fetch(path, opts);
+  const headers = { ...((opts && opts.headers) || {}) };
+  if (token() && !headers.Authorization) headers.Authorization = `Bearer ${token()}`;
+  const resp = await fetch(path, { ...(opts || {}), headers });
   const body = await resp.json().catch(() => ({}));
-  if (!resp.ok) throw new Error(typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail || resp.status));
+  if (!resp.ok) {
+    const err = new Error(typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail || resp.status));
+    err.needToken = resp.status === 401 && !(opts && opts.method && opts.method !== "GET");
+    throw err;
+  }
   if (body && body.names) Object.assign(names, body.names);
   return body;
 }
@@ -53,7 +69,26 @@ function safeLink(url, text) {
 }
 
 function setBusy(node, text) { node.replaceChildren(el("p", { class: "empty" }, text || "Loading…")); }
-function showError(node, err) { node.replaceChildren(el("p", { class: "error", role: "alert" }, String(err.message || err))); }
+function showError(node, err) {
+  if (err && err.needToken) { node.replaceChildren(tokenForm()); return; }
+  node.replaceChildren(el("p", { class: "error", role: "alert" }, String(err.message || err)));
+}
+
+function tokenForm() {
+  const input = el("input", { id: "t-token", type: "password", autocomplete: "off", size: 24, required: true });
+  const form = el("form", { class: "panel", id: "token-form", "aria-label": "Desk token" },
+    el("p", { role: "alert" }, token() ? "The desk did not accept this token." :
+      "This desk is read with its token (ESCALERT_DESK_TOKEN, or the file the desk names at start)."),
+    el("label", { for: "t-token" }, "Desk token", input), el("button", { type: "submit" }, "Open"));
+  form.addEventListener("submit", ev => {
+    ev.preventDefault();
+    setToken(input.value.trim());
+    connectLive();
+    route();
+  });
+  setTimeout(() => input.focus(), 0);
+  return form;
+}
 
 // -- cards --------------------------------------------------------------------------------------
 
@@ -189,7 +224,7 @@ async function viewFeed(params) {
   let show = f.show;
   delete f.show;
   if (!show) {
-    const probe = await api("/api/events?limit=1").catch(() => ({ items: [] }));
+    const probe = await api("/api/events?limit=1").catch(err => { if (err.needToken) throw err; return { items: [] }; });
     show = probe.items.length ? "events" : "signals";
   }
   state.filters = f;
@@ -232,13 +267,15 @@ function onLive(kind, payload) {
 
 function connectLive() {
   const status = document.getElementById("live-state");
+  if (state.es) state.es.close();
   const es = new EventSource("/api/stream");
+  state.es = es;
   es.addEventListener("hello", () => { status.textContent = "Live"; });
   for (const kind of ["signal", "event", "alert"]) {
     es.addEventListener(kind, ev => onLive(kind, JSON.parse(ev.data)));
   }
   es.addEventListener("reload", () => { es.close(); route(); connectLive(); });
-  es.onerror = () => { status.textContent = "Reconnecting…"; };
+  es.onerror = () => { status.textContent = es.readyState === EventSource.CLOSED ? "Not live" : "Reconnecting…"; };
 }
 
 // -- one item -----------------------------------------------------------------------------------
@@ -415,7 +452,7 @@ async function viewTrajectory(params) {
 // -- deliveries ---------------------------------------------------------------------------------
 
 async function viewDeliveries(name, params) {
-  const subs = await api("/api/subscriptions").catch(err => ({ items: [], error: err }));
+  const subs = await api("/api/subscriptions").catch(err => { if (err.needToken) throw err; return { items: [], error: err }; });
   const sel = el("select", { id: "d-sub" }, subs.items.map(s => el("option", { value: s.name, selected: s.name === name }, s.name + (s.enabled ? "" : " (disabled)"))));
   const from = el("input", { id: "d-from", type: "date", value: params.get("from") || "" });
   const to = el("input", { id: "d-to", type: "date", value: params.get("to") || "" });
@@ -438,28 +475,43 @@ async function viewDeliveries(name, params) {
   const q = new URLSearchParams();
   if (from.value) q.set("since", `${from.value}T00:00:00Z`);
   if (to.value) q.set("until", new Date(Date.parse(`${to.value}T00:00:00Z`) + 86400000).toISOString());
-  const body = await api(`/api/subscriptions/${encodeURIComponent(current)}/deliveries?${q}`);
+  const rows = el("tbody", { id: "deliveries" });
+  const more = el("div", { class: "more" });
   out.replaceChildren(
     el("p", {}, `Filters: ${JSON.stringify(sub?.filters || {})} · targets: ${(sub?.target_ids || []).join(", ")}`),
-    body.items.length ? el("table", {}, el("thead", {}, el("tr", {}, ["Decided", "Alert", "Status", "Why", "Deliveries"].map(h => el("th", { scope: "col" }, h)))),
-      el("tbody", {}, body.items.map(({ alert: a, deliveries: ds }) => el("tr", {},
-        el("td", {}, when(a.created_at)),
-        el("td", {}, el("a", { href: `#/alert/${encodeURIComponent(a.alert_id)}` }, a.title)),
-        el("td", {}, el("span", { class: `badge status-${a.status}` }, a.status), a.silenced_by ? ` by ${a.silenced_by}` : ""),
-        el("td", {}, (a.matched || []).join("; ")),
-        el("td", {}, ds.length ? el("ul", {}, ds.map(d => el("li", {}, `${d.target_id}: ${d.state}, ${d.attempts} attempt(s)`, d.error ? ` · ${d.error}` : ""))) : "no delivery record")))))
-      : el("p", { class: "empty" }, "No alerts for this subscription yet."));
+    el("table", {}, el("thead", {}, el("tr", {}, ["Decided", "Alert", "Status", "Why", "Deliveries"].map(h => el("th", { scope: "col" }, h)))), rows),
+    more);
+  await loadDeliveries(current, q, rows, more);
+}
+
+function deliveryRow({ alert: a, deliveries: ds }) {
+  return el("tr", { "data-id": a.alert_id },
+    el("td", {}, when(a.created_at)),
+    el("td", {}, el("a", { href: `#/alert/${encodeURIComponent(a.alert_id)}` }, a.title)),
+    el("td", {}, el("span", { class: `badge status-${a.status}` }, a.status), a.silenced_by ? ` by ${a.silenced_by}` : ""),
+    el("td", {}, (a.matched || []).join("; ")),
+    el("td", {}, ds.length ? el("ul", {}, ds.map(d => el("li", {}, `${d.target_id}: ${d.state}, ${d.attempts} attempt(s)`, d.error ? ` · ${d.error}` : ""))) : "no delivery record"));
+}
+
+async function loadDeliveries(name, query, rows, more, cursor) {
+  if (cursor) query.set("cursor", cursor);
+  query.set("limit", "50");
+  try {
+    const body = await api(`/api/subscriptions/${encodeURIComponent(name)}/deliveries?${query}`);
+    rows.append(...body.items.map(deliveryRow));
+    if (!rows.children.length) rows.append(el("tr", {}, el("td", { colspan: 5, class: "empty" }, "No alerts for this subscription yet.")));
+    more.replaceChildren(body.next_cursor ? el("button", { type: "button", class: "secondary",
+      onclick: () => loadDeliveries(name, query, rows, more, body.next_cursor) }, "Older") : "");
+  } catch (err) { showError(more, err); }
 }
 
 // -- silences -----------------------------------------------------------------------------------
-
-function token() { return sessionStorage.getItem("desk-token") || ""; }
 
 async function viewSilences() {
   const list = el("div", { "aria-live": "polite" });
   const msg = el("p", { role: "status" });
   const tokenInput = el("input", { id: "s-token", type: "password", autocomplete: "off", value: token(), size: 24 });
-  tokenInput.addEventListener("change", () => sessionStorage.setItem("desk-token", tokenInput.value.trim()));
+  tokenInput.addEventListener("change", () => setToken(tokenInput.value.trim()));
   const f = (id, text, attrs) => el("label", { for: id }, text, el("input", { id, name: id.slice(2), ...attrs }));
   const subSel = el("select", { id: "s-subscription", name: "subscription" }, el("option", { value: "" }, "any"));
   api("/api/subscriptions").then(b => subSel.append(...b.items.map(s => el("option", { value: s.name }, s.name)))).catch(() => {});
@@ -482,7 +534,7 @@ async function viewSilences() {
       const v = String(d.get(k) || "").split(",").map(x => x.trim()).filter(Boolean);
       if (v.length) matchers[m] = v;
     }
-    sessionStorage.setItem("desk-token", tokenInput.value.trim());
+    setToken(tokenInput.value.trim());
     try {
       const s = await api("/api/silences", { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${token()}` },
         body: JSON.stringify({ matchers, duration: String(d.get("duration")), reason: String(d.get("reason")), created_by: "desk" }) });
