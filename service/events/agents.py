@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import time
@@ -57,7 +58,7 @@ from schemas.deadletter import DeadLetter
 from schemas.signal import Signal
 from service.events.calendar import due, entry_from, to_ics
 from service.events.consolidate import ConsolidationConfig, Consolidator
-from service.events.tables import scoped_table
+from service.events.tables import FastJson, scoped_table
 from service.faust_private import reset_current_event, set_current_event
 
 log = logging.getLogger(__name__)
@@ -167,10 +168,11 @@ def register(app: Any, settings: Any) -> EventParts:
     keys_topic = app.topic(keys_topic_name(settings), **raw)
     events_topic = app.topic(cfg.topic, **raw)
     table = app.Table(cfg.table, partitions=n,
-                      schema=faust.Schema(key_serializer="json", value_serializer="json"),
+                      schema=faust.Schema(key_serializer="json", value_serializer=FastJson()),
                       help="Event consolidation state (events, match index, article index).")
     calendar_table = scoped_table(app, cfg.calendar_table, n, "Calendar entries (scheduled events).")
-    consolidator = Consolidator(table, ConsolidationConfig(window=timedelta(hours=cfg.window_hours)))
+    consolidator = Consolidator(table, ConsolidationConfig(window=timedelta(hours=cfg.window_hours)),
+                                batched=True)
     metrics = EventMetrics(getattr(stream_parts.metrics, "registry", None))
     parts = EventParts(keys_topic, events_topic, table, calendar_table, consolidator, metrics)
 
@@ -217,29 +219,9 @@ def _register_flow(app: Any, parts: EventParts, stream_parts: Any, dead_letter: 
     @app.agent(keys_topic, name="events-consolidate")
     async def consolidate(stream: Any) -> None:
         async for batch in stream.take_events(BATCH, within=BATCH_WITHIN):
-            latest: dict[str, tuple[dict, list[float]]] = {}
-            for ev in batch:
-                if ev.value and ev.value.startswith(b'{"retract"'):
-                    with current_event(ev):
-                        for version in consolidator.retract(json.loads(ev.value)["retract"]):
-                            coalesce(latest, version, ev.message.timestamp)
-                    continue
-                try:
-                    signal = Signal.model_validate_json(ev.value or b"")
-                except ValidationError as exc:
-                    await dead_letter(ev, f"not a Signal: {exc}")
-                    continue
-                try:
-                    with current_event(ev):
-                        version = consolidator.add(signal)
-                except Exception as exc:  # a consolidation bug must not stop the stage
-                    log.exception("consolidation failed for signal %s", signal.signal_id)
-                    await dead_letter(ev, f"consolidation failed: {type(exc).__name__}: {exc}",
-                                      "event_error")
-                    continue
-                metrics.signals_in.inc()
-                if version is not None:
-                    coalesce(latest, version, ev.message.timestamp)
+            latest, failed = consolidate_batch(consolidator, parts.table, batch, metrics)
+            for ev, error, reason in failed:
+                await dead_letter(ev, error, reason)
             sent = []
             for version, stamps in latest.values():
                 fut = await events_topic.send(key=version["event_id"].encode(),
@@ -412,6 +394,63 @@ def calendar_filter(query: Any) -> Any:
                 and (not countries or country in countries))
 
     return accept
+
+
+def consolidate_batch(consolidator: Consolidator, table: Any, batch: list, metrics: EventMetrics,
+                      ) -> tuple[dict[str, tuple[dict, list[float]]], list[tuple[Any, str, str]]]:
+    """Fold a batch of ``event-keys`` messages in and write the state once (no awaits).
+
+    Returns the batch's last version of each event it changed (:func:`coalesce`) and the
+    messages to dead-letter (event, error, reason). The consolidator keeps the batch's record
+    and index writes in memory until the flush at the end, each written under the message
+    whose partition holds it; Python's cyclic collector is held off meanwhile (no task runs
+    in between: nothing here awaits), since a collection would promote those short-lived
+    objects and then scan the whole heap for them (measured: a quarter of the time).
+    """
+    latest: dict[str, tuple[dict, list[float]]] = {}
+    failed: list[tuple[Any, str, str]] = []
+
+    def write(key: str, value: Any, ev: Any) -> None:
+        with current_event(ev):
+            table[key] = value
+
+    with gc_paused():
+        for ev in batch:
+            if ev.value and ev.value.startswith(b'{"retract"'):
+                with current_event(ev):
+                    for version in consolidator.retract(json.loads(ev.value)["retract"], ev):
+                        coalesce(latest, version, ev.message.timestamp)
+                continue
+            try:
+                signal = Signal.model_validate_json(ev.value or b"")
+            except ValidationError as exc:
+                failed.append((ev, f"not a Signal: {exc}", "schema"))
+                continue
+            try:
+                with current_event(ev):
+                    version = consolidator.add(signal, ev)
+            except Exception as exc:  # a consolidation bug must not stop the stage
+                log.exception("consolidation failed for signal %s", signal.signal_id)
+                failed.append((ev, f"consolidation failed: {type(exc).__name__}: {exc}",
+                               "event_error"))
+                continue
+            metrics.signals_in.inc()
+            if version is not None:
+                coalesce(latest, version, ev.message.timestamp)
+        consolidator.flush(write)
+    return latest, failed
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a stretch that does not await."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _register_pages(app: Any, parts: EventParts) -> None:

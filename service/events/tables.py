@@ -16,11 +16,24 @@ from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 import faust
+import pydantic_core
 from aiokafka.partitioner import murmur2
 from faust.events import Event
+from faust.serializers.codecs import Codec
 from faust.types import Message
 
 from service.faust_private import reset_current_event, set_current_event
+
+
+class FastJson(Codec):
+    """JSON for table values, written and read by pydantic-core (Rust): the same documents as
+    Faust's ``json`` codec, several times faster to write. Either reads what the other wrote."""
+
+    def _dumps(self, obj: Any) -> bytes:
+        return pydantic_core.to_json(obj)
+
+    def _loads(self, s: bytes) -> Any:
+        return pydantic_core.from_json(s)
 
 
 def kafka_partition(key: str, partitions: int) -> int:

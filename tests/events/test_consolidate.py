@@ -149,3 +149,27 @@ def test_signals_of_a_withdrawn_article_that_arrive_late_are_ignored():
     assert c.retract("art-1") == []
     assert c.add(make_signal(1)) is None
     assert c.add(make_signal(2)) is not None
+
+
+def test_batched_writes_give_the_same_versions_and_state_wherever_the_batches_end():
+    sigs = [make_signal(i, outlet=f"o{i % 3}", published_at=T0 + timedelta(minutes=7 * i),
+                        source=(["RUS", "BLR", "IRN"][i % 3],), target=(["UKR", "POL"][i % 2],),
+                        sentence=f"Sentence {i} about troops.")
+            for i in range(60)]
+    c, through = fold(sigs)
+    for size in (1, 4, 25):
+        b = Consolidator(batched=True)
+        versions = []
+        for start in range(0, len(sigs), size):
+            versions += [v for s in sigs[start:start + size] if (v := b.add(s)) is not None]
+            if start == 0:
+                assert not any(k.startswith(("e|", "i|")) for k in b.state)  # not before a flush
+            b.flush()
+        assert versions == through
+        assert b.state == c.state
+    # retractions too
+    c.retract(sigs[3].article_id)
+    b.retract(sigs[3].article_id)
+    assert b.event(through[3]["event_id"]) == c.event(through[3]["event_id"])
+    b.flush()
+    assert b.state == c.state
