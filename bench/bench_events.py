@@ -34,6 +34,7 @@ import threading
 import time
 import urllib.request
 import uuid
+from collections.abc import MutableMapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 from schemas.signal import Signal  # noqa: E402
 from service.events.agents import BATCH, gc_paused  # noqa: E402
 from service.events.consolidate import Consolidator  # noqa: E402
-from service.events.tables import FastJson  # noqa: E402
+from service.events.tables import JsonValues  # noqa: E402
 
 TYPES = ["MOBILIZE", "THREATEN", "ASSAULT", "CONSULT", "SANCTION", "ACCUSE", "AID", "PROTEST"]
 CODES = ["RUS", "UKR", "USA", "CHN", "TWN", "IRN", "ISR", "PRK", "KOR", "JPN", "IND", "PAK", "TUR",
@@ -75,20 +76,25 @@ def signal_doc(i: int, rng: random.Random, t: datetime | None = None, reports: i
     }
 
 
-class JsonDict(dict):
-    """A dict that pays a table's serializer: values JSON-encoded on write, decoded on read,
-    by the consolidation table's codec (``--codec faust``: Faust's ``json`` codec)."""
+def table_state(codec: str) -> MutableMapping[str, Any]:
+    """A dict that pays a table's serializer: values JSON-encoded on write, decoded on read, as
+    the consolidation table does (:class:`~service.events.tables.JsonValues`; ``faust``: Faust's
+    ``json`` codec, which a table with that value serializer also runs for its changelog)."""
+    if codec == "table":
+        return JsonValues({})
+    json_codec = codecs.get_codec("json")
 
-    codec: Any = FastJson()
+    class FaustJson(dict):
+        def __setitem__(self, key: str, value: Any) -> None:
+            super().__setitem__(key, json_codec.dumps(value))
 
-    def __setitem__(self, key, value):
-        super().__setitem__(key, self.codec.dumps(value))
+        def __getitem__(self, key: str) -> Any:
+            return json_codec.loads(super().__getitem__(key))
 
-    def __getitem__(self, key):
-        return self.codec.loads(super().__getitem__(key))
+        def get(self, key: str, default: Any = None) -> Any:
+            return self[key] if key in self else default  # noqa: SIM401 - dict.get skips __getitem__
 
-    def get(self, key, default=None):
-        return self[key] if key in self else default  # noqa: SIM401 - dict.get skips __getitem__
+    return FaustJson()
 
 
 def throughput(args: argparse.Namespace) -> None:
@@ -96,10 +102,8 @@ def throughput(args: argparse.Namespace) -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     rng = random.Random(7)
     raw = [json.dumps(signal_doc(i, rng, reports=args.reports)).encode() for i in range(args.signals)]
-    if args.codec == "faust":
-        JsonDict.codec = codecs.get_codec("json")
-    for label, make in (("dict state", dict), ("json-encoded state", JsonDict)):
-        state = make()  # one state alive at a time: a large heap slows the next run down
+    for label, make in (("dict state", dict), ("json-encoded state", lambda: table_state(args.codec))):
+        state: MutableMapping[str, Any] = make()  # one at a time: a large heap slows the next run
         c = Consolidator(state, batched=True)
         cpu = time.process_time()
         start = time.perf_counter()
@@ -224,7 +228,7 @@ def main() -> int:
     t.add_argument("--reports", type=int, default=1, help="outlets per story (1: every signal a new story)")
     t.add_argument("--batch", type=int, default=BATCH, help="signals between flushes (the agent's batch)")
     t.add_argument("--codec", choices=["table", "faust"], default="table",
-                   help="table: the consolidation table's codec; faust: Faust's json codec")
+                   help="table: the consolidation table's encoding; faust: Faust's json codec")
     lat = sub.add_parser("latency")
     lat.add_argument("--rate", type=float, default=200.0)
     lat.add_argument("--seconds", type=float, default=30.0)

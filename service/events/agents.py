@@ -58,7 +58,7 @@ from schemas.deadletter import DeadLetter
 from schemas.signal import Signal
 from service.events.calendar import due, entry_from, to_ics
 from service.events.consolidate import ConsolidationConfig, Consolidator
-from service.events.tables import FastJson, scoped_table
+from service.events.tables import JsonValues, scoped_table
 from service.faust_private import reset_current_event, set_current_event
 
 log = logging.getLogger(__name__)
@@ -167,11 +167,13 @@ def register(app: Any, settings: Any) -> EventParts:
                partitions=n)
     keys_topic = app.topic(keys_topic_name(settings), **raw)
     events_topic = app.topic(cfg.topic, **raw)
-    table = app.Table(cfg.table, partitions=n,
-                      schema=faust.Schema(key_serializer="json", value_serializer=FastJson()),
+    # Raw bytes values, JSON-encoded once per write by JsonValues (not twice by Faust's codec).
+    table = app.Table(cfg.table, partitions=n, key_type=str, value_type=bytes,
+                      schema=faust.Schema(key_serializer="json", value_serializer="raw"),
                       help="Event consolidation state (events, match index, article index).")
     calendar_table = scoped_table(app, cfg.calendar_table, n, "Calendar entries (scheduled events).")
-    consolidator = Consolidator(table, ConsolidationConfig(window=timedelta(hours=cfg.window_hours)),
+    consolidator = Consolidator(JsonValues(table),
+                                ConsolidationConfig(window=timedelta(hours=cfg.window_hours)),
                                 batched=True)
     metrics = EventMetrics(getattr(stream_parts.metrics, "registry", None))
     parts = EventParts(keys_topic, events_topic, table, calendar_table, consolidator, metrics)
@@ -219,7 +221,7 @@ def _register_flow(app: Any, parts: EventParts, stream_parts: Any, dead_letter: 
     @app.agent(keys_topic, name="events-consolidate")
     async def consolidate(stream: Any) -> None:
         async for batch in stream.take_events(BATCH, within=BATCH_WITHIN):
-            latest, failed = consolidate_batch(consolidator, parts.table, batch, metrics)
+            latest, failed = consolidate_batch(consolidator, batch, metrics)
             for ev, error, reason in failed:
                 await dead_letter(ev, error, reason)
             sent = []
@@ -396,7 +398,7 @@ def calendar_filter(query: Any) -> Any:
     return accept
 
 
-def consolidate_batch(consolidator: Consolidator, table: Any, batch: list, metrics: EventMetrics,
+def consolidate_batch(consolidator: Consolidator, batch: list, metrics: EventMetrics,
                       ) -> tuple[dict[str, tuple[dict, list[float]]], list[tuple[Any, str, str]]]:
     """Fold a batch of ``event-keys`` messages in and write the state once (no awaits).
 
@@ -412,7 +414,7 @@ def consolidate_batch(consolidator: Consolidator, table: Any, batch: list, metri
 
     def write(key: str, value: Any, ev: Any) -> None:
         with current_event(ev):
-            table[key] = value
+            consolidator.state[key] = value
 
     with gc_paused():
         for ev in batch:
