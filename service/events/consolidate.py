@@ -29,13 +29,14 @@ State: a ``MutableMapping[str, Any]`` of JSON-able values (a Faust table in the 
 tests), re-assigned on change, never mutated in place:
 
 - ``e|<event_id>``: the event record (the public event plus ``_``-prefixed bookkeeping);
-- ``i|<type>|<actor code>``: the open events of that type involving that actor, each with
+- ``m|<type>|<actor code>``: the open events of that type involving that actor, each with
   what the matching needs as a list (``SRC`` ... ``SCHED``; so a candidate is rejected without
-  loading its record);
+  loading its record). (``i|`` keys, the same with dicts, are an earlier format, unread: their
+  events stop taking new signals);
 - ``a|<article id>``: the events an article fed (for retractions);
 - ``r|<article id>``: a withdrawn article (its late signals are ignored).
 
-``Consolidator(state, batched=True)`` keeps the ``e|`` and ``i|`` writes in memory until
+``Consolidator(state, batched=True)`` keeps the ``e|`` and ``m|`` writes in memory until
 :meth:`Consolidator.flush` (the worker flushes once per batch): an index entry that many signals
 of a batch change is serialised once, not once per signal.
 """
@@ -301,7 +302,7 @@ class Consolidator:
         m, ss, st = sig[M], sig[SRC], sig[TGT]
         slack = self.config.date_slack_days
         for code in _codes(sig):
-            index = indexes[code] = self._get(f"i{_SEP}{key}{_SEP}{code}") or {}
+            index = indexes[code] = self._get(f"m{_SEP}{key}{_SEP}{code}") or {}
             for event_id, entry in index.items():
                 # The cheap rejections first (most indexed events are out of the window or
                 # name other actors): match_score's tests, in the same order, inlined.
@@ -421,7 +422,7 @@ class Consolidator:
         # published more than a window after its article's time could still have joined).
         horizon = entry[LAST] - self._window
         for code in _codes(entry):
-            ikey = f"i{_SEP}{kind}{_SEP}{code}"
+            ikey = f"m{_SEP}{kind}{_SEP}{code}"
             index = indexes.get(code)
             if index is None:
                 index = self._get(ikey) or {}

@@ -163,7 +163,7 @@ def test_batched_writes_give_the_same_versions_and_state_wherever_the_batches_en
         for start in range(0, len(sigs), size):
             versions += [v for s in sigs[start:start + size] if (v := b.add(s)) is not None]
             if start == 0:
-                assert not any(k.startswith(("e|", "i|")) for k in b.state)  # not before a flush
+                assert not any(k.startswith(("e|", "m|")) for k in b.state)  # not before a flush
             b.flush()
         assert versions == through
         assert b.state == c.state
@@ -173,3 +173,11 @@ def test_batched_writes_give_the_same_versions_and_state_wherever_the_batches_en
     assert b.event(through[3]["event_id"]) == c.event(through[3]["event_id"])
     b.flush()
     assert b.state == c.state
+
+
+def test_an_index_of_the_earlier_format_is_ignored_not_a_failure():
+    old_entry = {"src": ["RUS"], "tgt": ["UKR"], "country": "UKR", "place": "", "d0": "", "d1": "",
+                 "m": "actual", "sched_m": False, "first": 0.0, "last": 0.0, "until": 9e9, "sched": None}
+    c = Consolidator({"i|MOBILIZE|RUS": {"ev-old": old_entry}, "i|MOBILIZE|UKR": {"ev-old": old_entry}})
+    version = c.add(make_signal(1))
+    assert version is not None and version["event_id"] != "ev-old"
