@@ -29,8 +29,8 @@ class JsonValues(MutableMapping[str, Any]):
 
     Each value is encoded once per write by pydantic-core (Rust) and decoded per read: a table
     with Faust's ``json`` value serializer encodes every write twice (the store's copy and the
-    changelog's) with the standard library's encoder, several times slower. The bytes are the
-    same JSON documents, so either table reads what the other wrote.
+    changelog's) with the standard library's encoder, several times slower. Both write plain
+    JSON (pydantic-core leaves non-ASCII characters unescaped), so each reads what the other wrote.
     """
 
     def __init__(self, table: MutableMapping[str, bytes]) -> None:
