@@ -4,10 +4,15 @@
     .venv/bin/python bench/bench_events.py throughput [--signals 50000] [--seconds 20]
     .venv/bin/python bench/bench_events.py latency [--rate 200] [--seconds 30] [--brokers 127.0.0.1:19092]
 
-``throughput [--reports N]``: :class:`~service.events.consolidate.Consolidator` over (1) a dict and (2) a dict
-that JSON-encodes every value written and decodes every value read, as a Faust table's
-serializer does (no RocksDB, no changelog), plus Signal validation from JSON bytes as the agent
-does. Synthetic signals: 8 types, 40 x 40 directed dyads, 10 outlets, a minute apart.
+``throughput [--reports N] [--batch B]``: :class:`~service.events.consolidate.Consolidator` over (1) a
+dict and (2) a dict that JSON-encodes every value written and decodes every value read, as a
+Faust table's serializer does (no RocksDB, no changelog), plus Signal validation from JSON bytes
+as the agent does, flushing the consolidator's writes every ``B`` signals as the agent does per
+batch, with the cyclic garbage collector held off meanwhile as there (default: the agent's
+largest batch, reached when signals arrive faster than they are consolidated; ``--batch 1``
+writes every signal through). Signals per second of wall clock and of CPU time are printed: on a
+shared machine the wall clock also counts the other jobs' turns. Synthetic signals: 8 types, 40 x 40
+directed dyads, 10 outlets, a minute apart.
 
 ``latency``: a real worker (subprocess, own app id and topics, shipped defaults: rocksdb tables)
 on the local broker; signals are produced straight onto its signals topic at ``--rate`` per
@@ -18,6 +23,7 @@ measured; p50/p95/p99/max printed. Topics are deleted at the end. Prints numbers
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -28,14 +34,20 @@ import threading
 import time
 import urllib.request
 import uuid
+from collections.abc import MutableMapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from faust.serializers import codecs
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from schemas.signal import Signal  # noqa: E402
+from service.events.agents import BATCH, gc_paused  # noqa: E402
 from service.events.consolidate import Consolidator  # noqa: E402
+from service.events.tables import JsonValues  # noqa: E402
 
 TYPES = ["MOBILIZE", "THREATEN", "ASSAULT", "CONSULT", "SANCTION", "ACCUSE", "AID", "PROTEST"]
 CODES = ["RUS", "UKR", "USA", "CHN", "TWN", "IRN", "ISR", "PRK", "KOR", "JPN", "IND", "PAK", "TUR",
@@ -64,17 +76,25 @@ def signal_doc(i: int, rng: random.Random, t: datetime | None = None, reports: i
     }
 
 
-class JsonDict(dict):
-    """A dict that pays a table's serializer: values JSON-encoded on write, decoded on read."""
+def table_state(codec: str) -> MutableMapping[str, Any]:
+    """A dict that pays a table's serializer: values JSON-encoded on write, decoded on read, as
+    the consolidation table does (:class:`~service.events.tables.JsonValues`; ``faust``: Faust's
+    ``json`` codec, which a table with that value serializer also runs for its changelog)."""
+    if codec == "table":
+        return JsonValues({})
+    json_codec = codecs.get_codec("json")
 
-    def __setitem__(self, key, value):
-        super().__setitem__(key, json.dumps(value).encode())
+    class FaustJson(dict):
+        def __setitem__(self, key: str, value: Any) -> None:
+            super().__setitem__(key, json_codec.dumps(value))
 
-    def __getitem__(self, key):
-        return json.loads(super().__getitem__(key))
+        def __getitem__(self, key: str) -> Any:
+            return json_codec.loads(super().__getitem__(key))
 
-    def get(self, key, default=None):
-        return self[key] if key in self else default  # noqa: SIM401 - dict.get skips __getitem__
+        def get(self, key: str, default: Any = None) -> Any:
+            return self[key] if key in self else default  # noqa: SIM401 - dict.get skips __getitem__
+
+    return FaustJson()
 
 
 def throughput(args: argparse.Namespace) -> None:
@@ -82,20 +102,30 @@ def throughput(args: argparse.Namespace) -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     rng = random.Random(7)
     raw = [json.dumps(signal_doc(i, rng, reports=args.reports)).encode() for i in range(args.signals)]
-    for label, state in (("dict state", {}), ("json-encoded state", JsonDict())):
-        c = Consolidator(state)
+    for label, make in (("dict state", dict), ("json-encoded state", lambda: table_state(args.codec))):
+        state: MutableMapping[str, Any] = make()  # one at a time: a large heap slows the next run
+        c = Consolidator(state, batched=True)
+        cpu = time.process_time()
         start = time.perf_counter()
         n = versions = 0
-        for value in raw:
+        for first in range(0, len(raw), args.batch):
             if time.perf_counter() - start > args.seconds:
                 break
-            if c.add(Signal.model_validate_json(value)) is not None:
-                versions += 1
-            n += 1
+            with gc_paused():  # as the agent does while it consolidates a batch
+                for value in raw[first:first + args.batch]:
+                    if c.add(Signal.model_validate_json(value)) is not None:
+                        versions += 1
+                    n += 1
+                c.flush()
         elapsed = time.perf_counter() - start
+        cpu = time.process_time() - cpu
         events = sum(1 for k in state if k.startswith("e|"))
+        del c, state
+        gc.collect()
+        # CPU time too: on a shared machine the wall clock also counts the other jobs' turns.
         print(f"{label:>20}: {n} signals in {elapsed:.2f} s = {n / elapsed:,.0f} signals/s "
-              f"({versions} versions, {events} events) on one core")
+              f"({n / cpu:,.0f} per CPU second; {versions} versions, {events} events, "
+              f"batches of {args.batch}) on one core")
 
 
 def _env(app_id: str, brokers: str, data: Path, port: int) -> dict[str, str]:
@@ -196,6 +226,9 @@ def main() -> int:
     t.add_argument("--signals", type=int, default=50_000)
     t.add_argument("--seconds", type=float, default=20.0)
     t.add_argument("--reports", type=int, default=1, help="outlets per story (1: every signal a new story)")
+    t.add_argument("--batch", type=int, default=BATCH, help="signals between flushes (the agent's batch)")
+    t.add_argument("--codec", choices=["table", "faust"], default="table",
+                   help="table: the consolidation table's encoding; faust: Faust's json codec")
     lat = sub.add_parser("latency")
     lat.add_argument("--rate", type=float, default=200.0)
     lat.add_argument("--seconds", type=float, default=30.0)

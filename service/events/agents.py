@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import time
@@ -59,7 +60,7 @@ from schemas.deadletter import DeadLetter
 from schemas.signal import Signal
 from service.events.calendar import due, entry_from, to_ics
 from service.events.consolidate import ConsolidationConfig, Consolidator
-from service.events.tables import scoped_table
+from service.events.tables import JsonValues, scoped_table
 from service.faust_private import reset_current_event, set_current_event
 
 log = logging.getLogger(__name__)
@@ -205,11 +206,14 @@ def register(app: Any, settings: Any) -> EventParts:
                partitions=n)
     keys_topic = app.topic(keys_topic_name(settings), **raw)
     events_topic = app.topic(cfg.topic, **raw)
-    table = app.Table(cfg.table, partitions=n,
-                      schema=faust.Schema(key_serializer="json", value_serializer="json"),
+    # Raw bytes values, JSON-encoded once per write by JsonValues (not twice by Faust's codec).
+    table = app.Table(cfg.table, partitions=n, key_type=str, value_type=bytes,
+                      schema=faust.Schema(key_serializer="json", value_serializer="raw"),
                       help="Event consolidation state (events, match index, article index).")
     calendar_table = scoped_table(app, cfg.calendar_table, n, "Calendar entries (scheduled events).")
-    consolidator = Consolidator(table, ConsolidationConfig(window=timedelta(hours=cfg.window_hours)))
+    consolidator = Consolidator(JsonValues(table),
+                                ConsolidationConfig(window=timedelta(hours=cfg.window_hours)),
+                                batched=True)
     metrics = EventMetrics(getattr(stream_parts.metrics, "registry", None))
     parts = EventParts(keys_topic, events_topic, table, calendar_table, consolidator, metrics)
 
@@ -271,36 +275,9 @@ def _register_flow(app: Any, parts: EventParts, stream_parts: Any, dead_letter: 
     @app.agent(keys_topic, name="events-consolidate")
     async def consolidate(stream: Any) -> None:
         async for batch in stream.take_events(BATCH, within=BATCH_WITHIN):
-            latest: dict[str, tuple[dict, list[float]]] = {}
-            for ev in batch:
-                if ev.value and ev.value.startswith((b'{"retract"', b'{"revise"')):
-                    try:
-                        doc = json.loads(ev.value)
-                        with current_event(ev):
-                            versions = (consolidator.retract(str(doc["retract"])) if "retract" in doc
-                                        else consolidator.revise(str(doc["revise"]), int(doc["revision"])))
-                    except (ValueError, KeyError, TypeError) as exc:
-                        await dead_letter(ev, f"not a retraction or revision notice: {exc!r}")
-                        continue
-                    for version in versions:
-                        coalesce(latest, version, ev.message.timestamp)
-                    continue
-                try:
-                    signal = Signal.model_validate_json(ev.value or b"")
-                except ValidationError as exc:
-                    await dead_letter(ev, f"not a Signal: {exc}")
-                    continue
-                try:
-                    with current_event(ev):
-                        versions = consolidator.fold(signal)
-                except Exception as exc:  # a consolidation bug must not stop the stage
-                    log.exception("consolidation failed for signal %s", signal.signal_id)
-                    await dead_letter(ev, f"consolidation failed: {type(exc).__name__}: {exc}",
-                                      "event_error")
-                    continue
-                metrics.signals_in.inc()
-                for version in versions:
-                    coalesce(latest, version, ev.message.timestamp)
+            latest, failed = consolidate_batch(consolidator, batch, metrics)
+            for ev, error, reason in failed:
+                await dead_letter(ev, error, reason)
             sent = []
             for version, stamps in latest.values():
                 fut = await events_topic.send(key=version["event_id"].encode(),
@@ -483,6 +460,77 @@ def calendar_filter(query: Any) -> Any:
                 and (not countries or country in countries))
 
     return accept
+
+
+def consolidate_batch(consolidator: Consolidator, batch: list, metrics: EventMetrics,
+                      ) -> tuple[dict[str, tuple[dict, list[float]]], list[tuple[Any, str, str]]]:
+    """Fold a batch of ``event-keys`` messages in and write the state once (no awaits).
+
+    Returns the batch's last version of each event it changed (:func:`coalesce`) and the
+    messages to dead-letter (event, error, reason). The consolidator keeps the batch's record
+    and index writes in memory until the flush at the end, each written under the message
+    whose partition holds it; Python's cyclic collector is held off meanwhile (no task runs
+    in between: nothing here awaits), since a collection would promote those short-lived
+    objects and then scan the whole heap for them (measured: a quarter of the time).
+    """
+    latest: dict[str, tuple[dict, list[float]]] = {}
+    failed: list[tuple[Any, str, str]] = []
+
+    def write(key: str, value: Any, ev: Any) -> None:
+        with current_event(ev):
+            consolidator.state[key] = value
+
+    with gc_paused():
+        for ev in batch:
+            if ev.value and ev.value.startswith((b'{"retract"', b'{"revise"')):
+                try:
+                    with current_event(ev):
+                        versions = _notice(consolidator, ev)
+                except (ValueError, KeyError, TypeError) as exc:
+                    failed.append((ev, f"not a retraction or revision notice: {exc!r}", "schema"))
+                    continue
+                for version in versions:
+                    coalesce(latest, version, ev.message.timestamp)
+                continue
+            try:
+                signal = Signal.model_validate_json(ev.value or b"")
+            except ValidationError as exc:
+                failed.append((ev, f"not a Signal: {exc}", "schema"))
+                continue
+            try:
+                with current_event(ev):
+                    versions = consolidator.fold(signal, ev)
+            except Exception as exc:  # a consolidation bug must not stop the stage
+                log.exception("consolidation failed for signal %s", signal.signal_id)
+                failed.append((ev, f"consolidation failed: {type(exc).__name__}: {exc}",
+                               "event_error"))
+                continue
+            metrics.signals_in.inc()
+            for version in versions:
+                coalesce(latest, version, ev.message.timestamp)
+        consolidator.flush(write)
+    return latest, failed
+
+
+def _notice(consolidator: Consolidator, ev: Any) -> list[dict]:
+    """Apply a retraction (``{"retract": id}``) or revision (``{"revise": id, "revision": n}``)
+    notice; the versions it causes."""
+    doc = json.loads(ev.value)
+    if "retract" in doc:
+        return consolidator.retract(str(doc["retract"]), ev)
+    return consolidator.revise(str(doc["revise"]), int(doc["revision"]), ev)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a stretch that does not await."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _register_pages(app: Any, parts: EventParts) -> None:

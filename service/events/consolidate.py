@@ -29,19 +29,25 @@ State: a ``MutableMapping[str, Any]`` of JSON-able values (a Faust table in the 
 tests), re-assigned on change, never mutated in place:
 
 - ``e|<event_id>``: the event record (the public event plus ``_``-prefixed bookkeeping);
-- ``i|<type>|<actor code>``: the open events of that type involving that actor, with what
-  the matching needs (so a candidate is rejected without loading its record);
+- ``m|<type>|<actor code>``: the open events of that type involving that actor, each with
+  what the matching needs as a list (``SRC`` ... ``SCHED``; so a candidate is rejected without
+  loading its record). (``i|`` keys, the same with dicts, are an earlier format, unread: their
+  events stop taking new signals);
 - ``a|<article id>``: the events an article fed (for retractions);
 - ``r|<article id>``: a withdrawn article (its late signals are ignored);
 - ``v|<article id>``: the newest revision of a republished article seen (older revisions'
   signals are ignored; their contributions were taken out of the events).
+
+``Consolidator(state, batched=True)`` keeps the ``e|`` and ``m|`` writes in memory until
+:meth:`Consolidator.flush` (the worker flushes once per batch): an index entry that many signals
+of a batch change is serialised once, not once per signal.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -107,82 +113,91 @@ def _d(value: str | None) -> date | None:
 
 # --- matching ------------------------------------------------------------------------------------
 
+# What matching needs of a signal or an indexed event, as a list (an index entry is stored as
+# JSON: positions, not names, keep it small). A signal's summary has the first eight fields.
+SRC, TGT, COUNTRY, PLACE, D0, D1, M, SCHED_M, FIRST, LAST, UNTIL, SCHED = range(12)
 
-def summary_of(signal: Signal) -> dict[str, Any]:
-    """What matching needs of a signal (the same shape as an index entry)."""
+
+def summary_of(signal: Signal) -> list[Any]:
+    """What matching needs of a signal (the first fields of an index entry)."""
     loc = signal.location
     d0 = signal.event_date
     d1 = signal.event_date_end or d0
-    return {
-        "src": sorted({a.code.upper() for a in signal.actors.source}),
-        "tgt": sorted({a.code.upper() for a in signal.actors.target}),
-        "country": (loc.country or "").upper() if loc else "",
-        "place": loc.name.strip().lower() if loc else "",
-        "d0": d0.isoformat() if d0 else "",
-        "d1": d1.isoformat() if d1 else "",
-        "m": modality_class(signal.modality.value),
-        "sched_m": signal.modality == Modality.SCHEDULED,
-    }
+    return [
+        sorted({a.code.upper() for a in signal.actors.source}),
+        sorted({a.code.upper() for a in signal.actors.target}),
+        (loc.country or "").upper() if loc else "",
+        loc.name.strip().lower() if loc else "",
+        d0.isoformat() if d0 else "",
+        d1.isoformat() if d1 else "",
+        modality_class(signal.modality.value),
+        signal.modality == Modality.SCHEDULED,
+    ]
 
 
-def actors_compatible(a: dict, b: dict, symmetric: bool) -> int:
+def actors_compatible(a: list, b: list, symmetric: bool) -> int:
     """How many codes two summaries share (0: not the same actors)."""
     if symmetric:
         # Talks USA-RUS and talks RUS-NATO share Russia but are two meetings: when both name
         # two or more parties, two must be shared.
-        x, y = set(a["src"]) | set(a["tgt"]), set(b["src"]) | set(b["tgt"])
+        x, y = set(a[SRC]) | set(a[TGT]), set(b[SRC]) | set(b[TGT])
         shared = len(x & y)
         return shared if shared >= min(2, len(x), len(y)) else 0
     shared = 0
-    for side in ("src", "tgt"):
+    for side in (SRC, TGT):
         x, y = a[side], b[side]  # short sorted lists: a scan beats building sets
         if x and y:
             common = sum(1 for c in x if c in y)
             if not common:
                 return 0
             shared += common
-    if not shared and not (a["src"] or a["tgt"] or b["src"] or b["tgt"]):
-        return 0  # no actors at all: the place alone does not make two mentions one event
+    # No code shared (no actors at all included): the place alone does not make one event.
     return shared
 
 
-def place_compatible(a: dict, b: dict) -> bool:
-    if not (a["country"] or a["place"]) or not (b["country"] or b["place"]):
+def place_compatible(a: list, b: list) -> bool:
+    if not (a[COUNTRY] or a[PLACE]) or not (b[COUNTRY] or b[PLACE]):
         return True
-    if a["country"] and b["country"]:
-        return a["country"] == b["country"]
-    return a["place"] == b["place"]
+    if a[COUNTRY] and b[COUNTRY]:
+        return a[COUNTRY] == b[COUNTRY]
+    return a[PLACE] == b[PLACE]
 
 
-def dates_compatible(a: dict, b: dict, slack_days: int) -> bool:
+def dates_compatible(a: list, b: list, slack_days: int) -> bool:
     """Unknown dates match any; ranges overlap with ``slack_days`` of slack, except between
     two scheduled mentions (a meeting on Jan. 12 and one on Jan. 13 are two meetings)."""
-    if not a["d0"] or not b["d0"]:
+    if not a[D0] or not b[D0]:
         return True
-    slack = timedelta(days=0 if a.get("sched_m") and b.get("sched_m") else slack_days)
-    a0, a1 = (date.fromisoformat(a["d0"]), date.fromisoformat(a["d1"] or a["d0"]))
-    b0, b1 = (date.fromisoformat(b["d0"]), date.fromisoformat(b["d1"] or b["d0"]))
+    slack = timedelta(days=0 if a[SCHED_M] and b[SCHED_M] else slack_days)
+    a0, a1 = (date.fromisoformat(a[D0]), date.fromisoformat(a[D1] or a[D0]))
+    b0, b1 = (date.fromisoformat(b[D0]), date.fromisoformat(b[D1] or b[D0]))
     return a0 <= b1 + slack and b0 <= a1 + slack
 
 
-def match_score(entry: dict, sig: dict, *, symmetric: bool, follow_up: str | None,
+def match_score(entry: list, sig: list, *, symmetric: bool, follow_up: str | None,
                 t: float, cfg: ConsolidationConfig) -> tuple[int, int, float] | None:
     """None when the signal cannot join the indexed event; else a score (higher is better)."""
-    if entry["m"] != sig["m"]:
+    if entry[M] != sig[M]:
         return None
-    if not entry["first"] - cfg.window.total_seconds() <= t <= entry["until"]:
+    if not entry[FIRST] - cfg.window.total_seconds() <= t <= entry[UNTIL]:
         return None
     shared = actors_compatible(entry, sig, symmetric)
     if not shared:
         return None
+    return _score(entry, sig, shared, follow_up, t, cfg.date_slack_days)
+
+
+def _score(entry: list, sig: list, shared: int, follow_up: str | None, t: float,
+           slack_days: int) -> tuple[int, int, float] | None:
+    """The rest of :func:`match_score` once type, window and actors agree."""
     # A follow-up of a scheduled event (postponed, moved...) may name another date or place.
-    rescheduling = follow_up is not None and entry.get("sched") is not None
+    rescheduling = follow_up is not None and entry[SCHED] is not None
     if not rescheduling and not (
-        place_compatible(entry, sig) and dates_compatible(entry, sig, cfg.date_slack_days)
+        place_compatible(entry, sig) and dates_compatible(entry, sig, slack_days)
     ):
         return None
-    exact_date = int(bool(sig["d0"]) and sig["d0"] == entry["d0"])
-    return shared, exact_date, -abs(t - entry["last"])
+    exact_date = int(bool(sig[D0]) and sig[D0] == entry[D0])
+    return shared, exact_date, -abs(t - entry[LAST])
 
 
 # --- the consolidator ----------------------------------------------------------------------------
@@ -192,26 +207,36 @@ class Consolidator:
     """Joins signals into events over a state mapping (see the module docstring)."""
 
     def __init__(self, state: MutableMapping[str, Any] | None = None,
-                 config: ConsolidationConfig | None = None) -> None:
+                 config: ConsolidationConfig | None = None, *, batched: bool = False) -> None:
         self.state: MutableMapping[str, Any] = {} if state is None else state
         self.config = config or ConsolidationConfig()
+        self._window = self.config.window.total_seconds()
+        # Writes of event records and match index entries not yet in ``state`` (see flush):
+        # key -> (value, the caller's tag of the last add or retract that wrote it).
+        self._pending: dict[str, tuple[Any, Any]] = {}
+        self._tag: Any = None
+        self.batched = batched  # False: every add and retract flushes (writes through)
 
     # -- public API --------------------------------------------------------------------------------
 
-    def fold(self, signal: Signal) -> list[dict]:
+    def fold(self, signal: Signal, tag: Any = None) -> list[dict]:
         """Fold one signal in: the new versions it causes (a signal of a newer revision of its
         article first takes the older revision out of the events it fed, :meth:`revise`)."""
         out = []
         if signal.article.revision > self.state.get(f"v{_SEP}{signal.article_id}", 0):
-            out = self.revise(signal.article_id, signal.article.revision)
-        version = self.add(signal)
+            out = self.revise(signal.article_id, signal.article.revision, tag)
+        version = self.add(signal, tag)
         return [*out, version] if version is not None else out
 
-    def add(self, signal: Signal) -> dict | None:
+    def add(self, signal: Signal, tag: Any = None) -> dict | None:
         """Fold one signal in; the event's new version (public dict), or None if unchanged.
 
         A signal of an older revision than one already seen is ignored; see :meth:`fold` for
-        a newer one."""
+        a newer one. ``tag`` goes with the writes this makes to :meth:`flush` (the worker
+        passes the Faust event of the signal: its partition is the one that holds what the
+        signal changes).
+        """
+        self._tag = tag
         if f"r{_SEP}{signal.article_id}" in self.state:
             return None  # the article was withdrawn (its signals arrived after the tombstone)
         if signal.article.revision < self.state.get(f"v{_SEP}{signal.article_id}", 0):
@@ -220,7 +245,8 @@ class Consolidator:
         sig = summary_of(signal)
         t = _ts(signal.article.published_at)
         follow = follow_up_status(signal.evidence.sentence)
-        found = self._find(key, sig, signal, follow, t)
+        indexes: dict[str, dict] = {}  # the index entries read while matching, reused to store
+        found = self._find(key, sig, signal, follow, t, indexes)
         if found is None:
             rec = self._new(key, signal, sig)
         else:
@@ -229,18 +255,42 @@ class Consolidator:
                 return None
             rec = (self._join(rec, signal, sig, follow) if rec["_art"]
                    else self._reinstate(rec, key, signal, sig))
-        self._store(rec, signal.article_id)
+        self._store(rec, signal.article_id, indexes)
+        if not self.batched:
+            self.flush()
         return public(rec)
 
-    def revise(self, article_id: str, revision: int) -> list[dict]:
+    def flush(self, write: Callable[[str, Any, Any], None] | None = None) -> int:
+        """Write the pending event records and index entries to the state; how many.
+
+        With ``batched=True``, :meth:`add`, :meth:`revise` and :meth:`retract` keep the records
+        and index entries they change in memory (reads see them) until this is called, so an
+        index entry or a record changed by many signals of a batch is serialised once: call
+        ``flush`` after each batch, before publishing its versions. ``write(key, value, tag)``
+        does the writing (default: ``state[key] = value``); ``tag`` is that of the last call
+        that changed the key. Flushing at any point gives the same state and versions as
+        flushing after every signal.
+        """
+        pending, self._pending = self._pending, {}
+        for k, (value, tag) in pending.items():
+            if write is None:
+                self.state[k] = value
+            else:
+                write(k, value, tag)
+        return len(pending)
+
+    def revise(self, article_id: str, revision: int, tag: Any = None) -> list[dict]:
         """The article was republished with changed text (``revision``): take its earlier
         revisions out of every event they fed (its new signals then join as any would); their
         new versions. Idempotent: a revision already taken into account changes nothing."""
         vkey = f"v{_SEP}{article_id}"
         if revision <= self.state.get(vkey, 0) or f"r{_SEP}{article_id}" in self.state:
             return []
+        self._tag = tag
         out = self._remove_article(article_id, revised=True)
         self.state[vkey] = revision
+        if not self.batched:
+            self.flush()
         return out
 
     def _remove_article(self, article_id: str, *, revised: bool) -> list[dict]:
@@ -250,23 +300,26 @@ class Consolidator:
             if rec is None or article_id not in rec["_art"]:
                 continue
             rec = _without_article(rec, article_id, revised=revised)
-            self._store(rec, None)
+            self._store(rec, None, {})
             out.append(public(rec))
         if f"a{_SEP}{article_id}" in self.state:
             del self.state[f"a{_SEP}{article_id}"]
         return out
 
-    def _reinstate(self, rec: dict, key: str, signal: Signal, sig: dict) -> dict:
+    def _reinstate(self, rec: dict, key: str, signal: Signal, sig: list) -> dict:
         """An event every article left (withdrawn or revised away) that a new signal joins:
         built again from that signal, under its id, with the next version."""
         fresh = self._new(key, signal, sig)
         return {**fresh, "event_id": rec["event_id"], "version": rec["version"] + 1,
                 "changes": ["article_added"]}
 
-    def retract(self, article_id: str) -> list[dict]:
+    def retract(self, article_id: str, tag: Any = None) -> list[dict]:
         """Remove a withdrawn article from every event it fed; their new versions."""
+        self._tag = tag
         out = self._remove_article(article_id, revised=False)
         self.state[f"r{_SEP}{article_id}"] = True
+        if not self.batched:
+            self.flush()
         return out
 
     def event(self, event_id: str) -> dict | None:
@@ -275,21 +328,44 @@ class Consolidator:
 
     # -- internals ---------------------------------------------------------------------------------
 
-    def _load(self, event_id: str) -> dict | None:
-        return self.state.get(f"e{_SEP}{event_id}")
+    def _get(self, k: str) -> Any:
+        held = self._pending.get(k)
+        return held[0] if held is not None else self.state.get(k)
 
-    def _find(self, key: str, sig: dict, signal: Signal, follow: str | None, t: float) -> str | None:
+    def _load(self, event_id: str) -> dict | None:
+        return self._get(f"e{_SEP}{event_id}")
+
+    def _find(self, key: str, sig: list, signal: Signal, follow: str | None, t: float,
+              indexes: dict[str, dict]) -> str | None:
         symmetric = signal.type in SYMMETRIC_TYPES
         best: tuple[tuple[int, int, float], str] | None = None
-        earliest = t + self.config.window.total_seconds()
-        m = sig["m"]
+        earliest = t + self._window
+        m, ss, st = sig[M], sig[SRC], sig[TGT]
+        slack = self.config.date_slack_days
         for code in _codes(sig):
-            for event_id, entry in self.state.get(f"i{_SEP}{key}{_SEP}{code}", {}).items():
-                # The cheap rejections first (most indexed events are out of the window).
-                if entry["until"] < t or entry["first"] > earliest or entry["m"] != m:
+            index = indexes[code] = self._get(f"m{_SEP}{key}{_SEP}{code}") or {}
+            for event_id, entry in index.items():
+                # The cheap rejections first (most indexed events are out of the window or
+                # name other actors): match_score's tests, in the same order, inlined.
+                if entry[UNTIL] < t or entry[FIRST] > earliest or entry[M] != m:
                     continue
-                score = match_score(entry, sig, symmetric=symmetric, follow_up=follow, t=t,
-                                    cfg=self.config)
+                if symmetric:
+                    shared = actors_compatible(entry, sig, True)
+                else:
+                    shared = 0
+                    es, et = entry[SRC], entry[TGT]
+                    if ss and es:
+                        shared = sum(1 for c in ss if c in es)
+                        if not shared:
+                            continue
+                    if st and et:
+                        common = sum(1 for c in st if c in et)
+                        if not common:
+                            continue
+                        shared += common
+                if not shared:
+                    continue
+                score = _score(entry, sig, shared, follow, t, slack)
                 if score is None:
                     continue
                 # Highest score wins; among equals the smallest id (deterministic).
@@ -297,7 +373,7 @@ class Consolidator:
                     best = (score, event_id)
         return best[1] if best else None
 
-    def _new(self, key: str, signal: Signal, sig: dict) -> dict:
+    def _new(self, key: str, signal: Signal, sig: list) -> dict:
         dumped = signal.model_dump(mode="json")
         event_id = event_id_for(key, signal.signal_id)
         published = dumped["article"]["published_at"]
@@ -340,7 +416,7 @@ class Consolidator:
             rec["schedule_history"] = [_change("announced", signal, dumped)]
         return _add_signal(rec, signal, dumped, sig)
 
-    def _join(self, rec: dict, signal: Signal, sig: dict, follow: str | None) -> dict:
+    def _join(self, rec: dict, signal: Signal, sig: list, follow: str | None) -> dict:
         rec = dict(rec)
         dumped = signal.model_dump(mode="json")
         rec["version"] += 1
@@ -377,42 +453,46 @@ class Consolidator:
             rec["changes"].append("schedule_changed")
         return _add_signal(rec, signal, dumped, sig)
 
-    def _store(self, rec: dict, article_id: str | None) -> None:
-        self.state[f"e{_SEP}{rec['event_id']}"] = rec
+    def _store(self, rec: dict, article_id: str | None, indexes: dict[str, dict]) -> None:
+        kind = rec["key"]
+        event_id = rec["event_id"]
+        self._pending[f"e{_SEP}{event_id}"] = (rec, self._tag)
         entry = _index_entry(rec, self.config)
-        slack = self.config.window.total_seconds() / 4
+        slack = self._window / 4
+        # Forget events closed a window before this one's newest article (only a signal
+        # published more than a window after its article's time could still have joined).
+        horizon = entry[LAST] - self._window
         for code in _codes(entry):
-            ikey = f"i{_SEP}{rec['key']}{_SEP}{code}"
-            index = self.state.get(ikey, {})
-            if _still_current(index.get(rec["event_id"]), entry, slack):
+            ikey = f"m{_SEP}{kind}{_SEP}{code}"
+            index = indexes.get(code)
+            if index is None:
+                index = self._get(ikey) or {}
+            if _still_current(index.get(event_id), entry, slack):
                 continue
             index = dict(index)
-            index[rec["event_id"]] = entry
-            # Forget events closed a window before this one's newest article (only a signal
-            # published more than a window after its article's time could still have joined).
-            horizon = entry["last"] - self.config.window.total_seconds()
-            self.state[ikey] = {k: v for k, v in index.items() if v["until"] >= horizon}
+            index[event_id] = entry
+            self._pending[ikey] = ({k: v for k, v in index.items() if v[UNTIL] >= horizon}, self._tag)
         if article_id is not None:
             akey = f"a{_SEP}{article_id}"
             seen = self.state.get(akey, [])
-            if rec["event_id"] not in seen:
-                self.state[akey] = [*seen, rec["event_id"]]
+            if event_id not in seen:
+                self.state[akey] = [*seen, event_id]
 
 
-def _still_current(old: dict | None, new: dict, slack: float) -> bool:
+def _still_current(old: list | None, new: list, slack: float) -> bool:
     """Can the index keep ``old`` for ``new``? Yes when only the times moved, by less than
     ``slack``: the index is rewritten for every signal otherwise, which dominates the cost. The
     event's window then ends up to ``slack`` early, never late; replay gives the same result."""
-    if old is None or new["until"] - old["until"] >= slack or new["first"] != old["first"]:
+    if old is None or new[UNTIL] - old[UNTIL] >= slack or new[FIRST] != old[FIRST]:
         return False
-    return all(old[k] == new[k] for k in new if k not in ("last", "until"))
+    return old[:LAST] == new[:LAST] and old[SCHED] == new[SCHED]
 
 
-def _codes(summary: dict) -> list[str]:
-    return sorted(set(summary["src"]) | set(summary["tgt"])) or ["-"]
+def _codes(summary: list) -> list[str]:
+    return sorted(set(summary[SRC]) | set(summary[TGT])) or ["-"]
 
 
-def _index_entry(rec: dict, cfg: ConsolidationConfig) -> dict:
+def _index_entry(rec: dict, cfg: ConsolidationConfig) -> list[Any]:
     """The event as matching sees it (stored in the index under each of its actor codes)."""
     actors = rec["actors"]
     loc = rec["location"]
@@ -421,20 +501,20 @@ def _index_entry(rec: dict, cfg: ConsolidationConfig) -> dict:
     if rec["schedule"] is not None and d1:
         end = datetime.combine(date.fromisoformat(d1), datetime.min.time(), UTC) + timedelta(days=1)
         until = max(until, end.timestamp() + cfg.window.total_seconds())
-    return {
-        "src": sorted({a["code"].upper() for a in actors["source"]}),
-        "tgt": sorted({a["code"].upper() for a in actors["target"]}),
-        "country": ((loc or {}).get("country") or "").upper(),
-        "place": (loc or {}).get("name", "").strip().lower(),
-        "d0": d0 or "",
-        "d1": d1 or "",
-        "m": modality_class(rec["modality"]),
-        "sched_m": rec["schedule"] is not None and rec["schedule"] != "held",
-        "first": rec["_t"][0],
-        "last": rec["_t"][1],
-        "until": until,
-        "sched": rec["schedule"],
-    }
+    return [
+        sorted({a["code"].upper() for a in actors["source"]}),
+        sorted({a["code"].upper() for a in actors["target"]}),
+        ((loc or {}).get("country") or "").upper(),
+        (loc or {}).get("name", "").strip().lower(),
+        d0 or "",
+        d1 or "",
+        modality_class(rec["modality"]),
+        rec["schedule"] is not None and rec["schedule"] != "held",
+        rec["_t"][0],
+        rec["_t"][1],
+        until,
+        rec["schedule"],
+    ]
 
 
 def _change(status: str, signal: Signal, dumped: dict) -> dict:
@@ -475,7 +555,7 @@ def _better(new: dict, old: dict) -> bool:
     return new["signal_id"] < old["signal_id"]
 
 
-def _add_signal(rec: dict, signal: Signal, dumped: dict, sig: dict) -> dict:
+def _add_signal(rec: dict, signal: Signal, dumped: dict, sig: list) -> dict:
     """Count the signal, its article and its outlet; keep the best evidence."""
     rec["_ids"] = [*rec["_ids"], dedupe_id(signal)][-MAX_SIGNAL_IDS:]
     rec["signal_count"] += 1

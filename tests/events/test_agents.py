@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from faust.serializers import codecs
 from multidict import MultiDict
 
 from schemas.deadletter import DeadLetter
@@ -15,7 +16,7 @@ from service.events.agents import (
     signal_key,
     signal_revision,
 )
-from service.events.tables import event_partition, kafka_partition
+from service.events.tables import JsonValues, event_partition, kafka_partition
 from tests.alerts.conftest import make_signal
 
 
@@ -97,3 +98,16 @@ def test_the_event_stage_is_off_under_exactly_once(tmp_path):
     assert not [s for s in topic_specs(eos) if "event" in s.name or "trajector" in s.name]
     alo = load_settings(data_dir=str(tmp_path))
     assert [s.name for s in topic_specs(alo) if s.name == "events"] == ["events"]
+
+
+def test_json_values_read_and_write_what_fausts_json_codec_does():
+    codec = codecs.get_codec("json")
+    raw = {"e|x": codec.dumps({"a": "Zürich", "n": [1, 2.5, None]})}
+    values = JsonValues(raw)
+    assert values["e|x"] == {"a": "Zürich", "n": [1, 2.5, None]}
+    values["m|y"] = {"b": ["RUS"], "t": 1740824280.0}
+    assert isinstance(raw["m|y"], bytes)
+    assert codec.loads(raw["m|y"]) == {"b": ["RUS"], "t": 1740824280.0}
+    assert values.get("nope") is None and "e|x" in values and set(values) == {"e|x", "m|y"}
+    del values["e|x"]
+    assert len(values) == 1

@@ -185,3 +185,40 @@ def test_a_revision_that_drops_a_mention_takes_its_event_away():
     back = c.fold(revised(make_signal(1), 1))
     assert back[-1]["status"] == "active" and back[-1]["event_id"] != threat
     assert c.event(threat)["status"] == "retracted"
+
+
+def test_batched_writes_give_the_same_versions_and_state_wherever_the_batches_end():
+    sigs = [make_signal(i, outlet=f"o{i % 3}", published_at=T0 + timedelta(minutes=7 * i),
+                        source=(["RUS", "BLR", "IRN"][i % 3],), target=(["UKR", "POL"][i % 2],),
+                        sentence=f"Sentence {i} about troops.")
+            for i in range(60)]
+    c, through = fold(sigs)
+    for size in (1, 4, 25):
+        b = Consolidator(batched=True)
+        versions = []
+        for start in range(0, len(sigs), size):
+            versions += [v for s in sigs[start:start + size] if (v := b.add(s)) is not None]
+            if start == 0:
+                assert not any(k.startswith(("e|", "m|")) for k in b.state)  # not before a flush
+            b.flush()
+        assert versions == through
+        assert b.state == c.state
+    # retractions too
+    c.retract(sigs[3].article_id)
+    b.retract(sigs[3].article_id)
+    assert b.event(through[3]["event_id"]) == c.event(through[3]["event_id"])
+    b.flush()
+    assert b.state == c.state
+    # and revisions: the same versions and state batched as written through
+    again = revised(sigs[5], 1, severity=2)
+    assert b.fold(again) == c.fold(again)
+    b.flush()
+    assert b.state == c.state
+
+
+def test_an_index_of_the_earlier_format_is_ignored_not_a_failure():
+    old_entry = {"src": ["RUS"], "tgt": ["UKR"], "country": "UKR", "place": "", "d0": "", "d1": "",
+                 "m": "actual", "sched_m": False, "first": 0.0, "last": 0.0, "until": 9e9, "sched": None}
+    c = Consolidator({"i|MOBILIZE|RUS": {"ev-old": old_entry}, "i|MOBILIZE|UKR": {"ev-old": old_entry}})
+    version = c.add(make_signal(1))
+    assert version is not None and version["event_id"] != "ev-old"
