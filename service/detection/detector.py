@@ -60,6 +60,7 @@ from service.detection.lexicon import (
 )
 from service.detection.merging import absorb, distinct_acts, merge_mentions
 from service.detection.model import Candidate, Context, Draft, EvidenceDraft, build
+from service.detection.role_model import rerank_roles
 from service.detection.roles import Roles, assign_roles, dedupe_actors, is_locative, to_actor
 from service.detection.scoring import intensity_for, severity_for
 from service.detection.temporal import (
@@ -1145,6 +1146,7 @@ def _process_sentence(
             elif entry.actor == "place" and entry.type != _ASSAULT and roles.location and roles.location.country:
                 # A protest or a crackdown is the place's; an attack in a city is not the city's.
                 roles.source = [_place_actor(roles.location)]
+        rerank_roles(text, cand, ctx, clause, sent, roles)  # the learned ranking (role_model.py)
         if entry.type == _THREATEN and dm is not None and cand.consume_span and dm.start >= cand.consume_span[1]:
             dm = None  # "threatened to impose tariffs from June 1": the date of the threatened act
         ev: tuple[date | None, date | None] = (None, None)
