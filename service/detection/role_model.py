@@ -2,8 +2,9 @@
 
 The rules (``roles.assign_roles`` and the detector's role steps) find the sentence's names and
 cast them; this module scores every actor name of the sentence against the trigger with a small
-linear model (three classes: source, target, neither) and recasts a role when the model is
-confident and the rules disagree or named nobody. The model is a file of weights
+linear model (three classes: source, target, neither) and fills a role the rules left empty
+when the model is confident (the shipped policy; a model file may also let it replace the rules'
+choice, which measured worse). The model is a file of weights
 (``data/role_model.json``, trained by ``scripts/train_roles.py`` from public gold arguments, its
 provenance in the file and in ``docs/role-model.md``); scoring it is pure Python, deterministic,
 and needs nothing at run time beyond the file.
@@ -197,7 +198,8 @@ RECORDER: Callable[[dict[str, Any]], None] | None = None
 
 
 def rerank_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span, roles: Any) -> None:
-    """Recast ``roles.source``/``roles.target`` of a directed event where the model is confident."""
+    """Fill ``roles.source``/``roles.target`` of a directed event where the model is confident
+    (and, under a ``replace`` policy, recast them); called once per candidate after the rule steps."""
     etype = cand.entry.type
     if etype in SYMMETRIC or getattr(roles, "inherited", False):
         return
