@@ -59,7 +59,7 @@ from service.detection.lexicon import (
     lower_forms,
 )
 from service.detection.merging import absorb, distinct_acts, merge_mentions
-from service.detection.model import Candidate, Context, Draft, EvidenceDraft, build
+from service.detection.model import ROLE_MODEL_TAG, Candidate, Context, Draft, EvidenceDraft, build
 from service.detection.role_model import rerank_roles
 from service.detection.roles import Roles, assign_roles, dedupe_actors, is_locative, to_actor
 from service.detection.scoring import intensity_for, severity_for
@@ -1137,6 +1137,8 @@ def _process_sentence(
                 and roles.location is not None and roles.location.country:
             # "the arrest of dissidents in Cuba": an arrest or a crackdown is by the place's state
             roles.source = [_place_actor(roles.location)]
+        elif not roles.source and roles.target and entry.type == _COERCE and roles.location is None:
+            _own_state(roles, _only_state(text, ctx))
         if not roles.source and not roles.target:
             inherited = prev_actors() if entry.actor == "optional" else []
             if inherited:
@@ -1146,7 +1148,7 @@ def _process_sentence(
             elif entry.actor == "place" and entry.type != _ASSAULT and roles.location and roles.location.country:
                 # A protest or a crackdown is the place's; an attack in a city is not the city's.
                 roles.source = [_place_actor(roles.location)]
-        rerank_roles(text, cand, ctx, clause, sent, roles)  # the learned ranking (role_model.py)
+        by_model = rerank_roles(text, cand, ctx, clause, sent, roles)  # the learned ranking (role_model.py)
         if entry.type == _THREATEN and dm is not None and cand.consume_span and dm.start >= cand.consume_span[1]:
             dm = None  # "threatened to impose tariffs from June 1": the date of the threatened act
         ev: tuple[date | None, date | None] = (None, None)
@@ -1186,7 +1188,7 @@ def _process_sentence(
             type=entry.type, mode=mode, modality=modality, source=roles.source, target=roles.target,
             location=roles.location, event_date=ev[0], event_date_end=ev[1], intensity=intensity,
             confidence=_confidence(cand, roles, modality, ev[0] is not None), evidence=evidence,
-            order=(0 if field_name == "title" else 1, cand.start), rule=entry.id,
+            order=(0 if field_name == "title" else 1, cand.start), rule=_rule_name(entry.id, by_model),
         )
         key = (entry.type, clause.start)
         prior = seen_types.get(key)
@@ -1203,6 +1205,11 @@ def _process_sentence(
         _inherit_history(lower, drafts)
         _threat_targets(drafts)
     return drafts
+
+
+def _rule_name(rule: str, by_model: bool) -> str:
+    """The components that decided a signal: the trigger entry, and the role model if it cast a role."""
+    return rule + ROLE_MODEL_TAG if by_model else rule
 
 
 def _threat_targets(drafts: list[Draft]) -> None:
@@ -1260,6 +1267,22 @@ def _condemned(lower: str, text: str, cand: Candidate, roles: Roles, clause: Spa
         at = max(at, k + len(a.text) if k >= 0 else -1)
     # the head is the object of the condemnation: a few words after it, with no other verb between
     return at >= 0 and _CONDEMN_RE.search(lower, max(at, cand.start - _CONDEMN_REACH), cand.start) is not None
+
+
+def _own_state(roles: Roles, state: Actor | None) -> None:
+    """"Turkish Prime Minister said that 2,839 soldiers ... have been arrested": with no place and
+    no doer named, soldiers, officials or people arrested in a sentence that names one state only
+    are that state's, and it arrests them."""
+    a = roles.target[0]
+    if state is None or a.sector is None or a.code != a.sector or a.sector not in _OWN_STATE_SECTORS:
+        return
+    kind = "state" if a.sector in _STATE_SECTORS else "group"
+    roles.target = [build(Actor, code=state.code, text=a.text, kind=kind, sector=a.sector)] + roles.target[1:]
+    roles.source = [state]
+
+
+# Sectors a state arrests among its own: its soldiers, police, officials, people and opponents.
+_OWN_STATE_SECTORS: Final = frozenset({"MIL", "COP", "GOV", "CVL", "OPP"})
 
 
 def _place_actor(loc: Location) -> Actor:
@@ -1367,11 +1390,33 @@ def _sentence_country(ctx: Context) -> str | None:
     return state
 
 
+# Kinds of name that stand for one state: "Turkish Prime Minister said that 2,839 soldiers ...
+# have been arrested": the soldiers are Turkey's.
+_STATE_NAME_KINDS: Final = frozenset({"demonym", "leader", "metonym"})
+
+
+def _only_state(text: str, ctx: Context) -> Actor | None:
+    """The state every name of the sentence that stands for a state names, when there is exactly
+    one and no place is named: the state of its generic actors."""
+    only: Actor | None = None
+    for s_, e_, g in ctx.gaz:
+        if g.sector is not None or not g.is_actor:
+            continue
+        if g.kind not in _STATE_NAME_KINDS or not g.country or g.country != g.code:
+            return None  # a group, a body, a place or a capital: no single state to give
+        if only is not None and only.code != g.code:
+            return None
+        if only is None:
+            only = to_actor(text, s_, e_, g)
+    return only
+
+
 # "French warplanes targeted the village, killing 120 civilians": whom an attack killed or wounded
 # is its target, a generic actor of the sector its victims belong to (the place gives the state).
 _VICTIM_SECTORS: Final = {
     "those": "CVL", "people": "CVL", "civilians": "CVL", "children": "CVL", "women": "CVL", "villagers": "CVL",
     "residents": "CVL", "worshippers": "CVL", "students": "CVL", "passengers": "CVL", "pilgrims": "CVL",
+    "kids": "CVL", "families": "CVL", "patients": "CVL", "colleagues": "CVL", "doctors": "CVL",
     "soldiers": "MIL", "troops": "MIL", "servicemen": "MIL", "service members": "MIL",
     "police officers": "COP", "policemen": "COP", "police": "COP",
     "rebels": "REB", "militants": "REB", "fighters": "REB", "insurgents": "INS",
@@ -1386,18 +1431,31 @@ _VICTIMS_RE: Final = re.compile(
 )
 _VICTIMS_REACH: Final = 160
 # "Syrian civilians were killed in the latest US airstrike": the victims named before the attack.
+# "kids are usually among the victims of the Russian and Syrian strikes", "his patients are being
+# deliberately targeted by Russian air strikes": the victims named before the attack, as its target.
 _VICTIMS_BEFORE_RE: Final = re.compile(
     r"\b(those|people|civilians|children|women|villagers|residents|worshippers|students|passengers|pilgrims|soldiers|"
-    r"troops|servicemen|service\s+members|police\s+officers|policemen|police|rebels|militants|fighters|insurgents)"
-    r"\s+(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+|are\s+)?(?:killed|wounded|injured|dead)\s+(?:in|by)\s+"
-    r"(?:[A-Za-z'’-]+\s+){0,3}$",
+    r"troops|servicemen|service\s+members|police\s+officers|policemen|police|rebels|militants|fighters|insurgents|"
+    r"kids|families|patients|colleagues|doctors)"
+    r"\s+(?:(?:were|was|have|has|had|been|being|are|is|usually|often|reportedly|deliberately|repeatedly|among)\s+){0,3}"
+    r"(?:(?:killed|wounded|injured|dead|targeted|hit)\s+(?:in|by)|the\s+victims\s+of)\s+"
+    r"(?:[A-Za-z'’-]+\s+){0,4}$",
     re.IGNORECASE,
+)
+# "Zarqawi was killed in 2006 by a US airstrike": a named actor killed by the attack is its target.
+_NAMED_VICTIM_RE: Final = re.compile(
+    r"\s+(?:was|were|has\s+been|had\s+been)\s+(?:killed|wounded|injured|targeted)\s+(?:in|by)\s+"
+    r"(?:[A-Za-z0-9'’-]+\s+){0,5}$"
 )
 _VICTIMS_BEFORE_REACH: Final = 80
 
 
 def _victims(text: str, start: int, end: int, sent_start: int, gaz: list[tuple[int, int, GazEntry]]) -> list[Actor]:
     m = _VICTIMS_BEFORE_RE.search(text, max(sent_start, start - _VICTIMS_BEFORE_REACH), start)
+    if m is None:
+        named = _named_victim(text, start, sent_start, gaz)
+        if named:
+            return named
     if m is None:
         m = _VICTIMS_RE.search(text, start, min(end, start + _VICTIMS_REACH))
     if m is None:
@@ -1408,6 +1466,17 @@ def _victims(text: str, start: int, end: int, sent_start: int, gaz: list[tuple[i
     noun = " ".join(m.group(1).lower().split())
     sector = _VICTIM_SECTORS[noun]
     return [build(Actor, code=sector, text=text[m.start(1):m.end(1)], kind="group", sector=sector)]
+
+
+def _named_victim(text: str, start: int, sent_start: int, gaz: list[tuple[int, int, GazEntry]]) -> list[Actor]:
+    """The actor named as the passive subject of "killed/wounded ... by/in" right before the
+    attack's head ("Zarqawi was killed in 2006 by a US airstrike"), or none."""
+    lo = max(sent_start, start - _VICTIMS_BEFORE_REACH)
+    for s_, e_, g in gaz:
+        if lo <= s_ and e_ < start and g.is_actor and g.sector is None and not g.is_place \
+                and _NAMED_VICTIM_RE.match(text, e_, start) is not None:
+            return [to_actor(text, s_, e_, g)]
+    return []
 
 
 def _place_sectors(roles: Roles, fallback: str | None) -> None:

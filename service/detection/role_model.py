@@ -197,15 +197,16 @@ def _rule_tag(text: str, mention: tuple[int, int, GazEntry], source: list[Actor]
 RECORDER: Callable[[dict[str, Any]], None] | None = None
 
 
-def rerank_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span, roles: Any) -> None:
+def rerank_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: Span, roles: Any) -> bool:
     """Fill ``roles.source``/``roles.target`` of a directed event where the model is confident
-    (and, under a ``replace`` policy, recast them); called once per candidate after the rule steps."""
+    (and, under a ``replace`` policy, recast them); called once per candidate after the rule steps.
+    True when the model changed a role (the signal then names the model as a deciding component)."""
     etype = cand.entry.type
     if etype in SYMMETRIC or getattr(roles, "inherited", False):
-        return
+        return False
     model = shipped_model()
     if RECORDER is None and (model is None or (roles.source and roles.target and not model.policy.get("replace"))):
-        return  # nothing the model may change: no name is scored
+        return False  # nothing the model may change: no name is scored
     mentions = candidate_mentions(ctx)
     scored_idx = range(len(mentions))
     if RECORDER is None and model is not None and not model.policy.get("replace"):
@@ -218,7 +219,7 @@ def rerank_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
             if mentions[i][2].sector is None and text[mentions[i][0]:mentions[i][1]] not in named
         ]
         if not scored_idx:
-            return  # the usual case: one or two names, both cast
+            return False  # the usual case: one or two names, both cast
     tokens = _tokens(text, sent.start, sent.end)
     trig = (cand.start, cand.end)
     spans = [(m[0], m[1]) for m in mentions]
@@ -236,14 +237,16 @@ def rerank_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
             RECORDER({"start": cand.start, "end": cand.end, "type": etype.value, "mention": (m[0], m[1]),
                       "code": m[2].code, "features": feats})
     if model is None or not rows:
-        return
-    _apply(text, model, rows, roles)
+        return False
+    return _apply(text, model, rows, roles)
 
 
-def _apply(text: str, model: RoleModel, rows: list[tuple[tuple[int, int, GazEntry], list[str]]], roles: Any) -> None:
+def _apply(text: str, model: RoleModel, rows: list[tuple[tuple[int, int, GazEntry], list[str]]], roles: Any) -> bool:
     """Cast the model's best name for a role when it has at least ``threshold`` and the rules
     named nobody; with ``replace`` (policy), also when it leads the rules' choice by ``margin``. A
-    source the model moves away from goes to an empty target when the model reads it as the target."""
+    source the model moves away from goes to an empty target when the model reads it as the target.
+    True when a role was changed."""
+    changed = False
     scored = [(m, model.probabilities(feats)) for m, feats in rows]
     threshold = model.policy.get("threshold", 0.5)
     margin = model.policy.get("margin", 0.2)
@@ -269,5 +272,7 @@ def _apply(text: str, model: RoleModel, rows: list[tuple[tuple[int, int, GazEntr
         if any(a.code == actor.code for a in other):
             continue
         setattr(roles, attr, [actor])
+        changed = True
         if attr == "source" and not roles.target and held and held[0][1][2] > held[0][1][1]:
             roles.target = [to_actor(text, held[0][0][0], held[0][0][1], held[0][0][2])]
+    return changed

@@ -92,6 +92,16 @@ def test_the_model_names_a_target_the_rules_leave_empty(monkeypatch: pytest.Monk
     assert _roles(BOMBARDMENT) == [("ASSAULT", ["RUS"], [])]
 
 
+def _detectors(text: str) -> list[str]:
+    return [s.detector for s in detect(Article(id="t", body=text, published_at=datetime(2024, 1, 1, tzinfo=UTC)))]
+
+
+def test_a_signal_says_when_the_model_cast_a_role(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _detectors(BOMBARDMENT) == ["rules:assault.shelling+roles-model"]
+    monkeypatch.setattr(role_model, "shipped_model", lambda: None)  # the rules alone
+    assert _detectors(BOMBARDMENT) == ["rules:assault.shelling"]
+
+
 def test_the_model_never_replaces_what_the_rules_named_under_the_shipped_policy() -> None:
     model = role_model.load_model()
     assert model.policy["replace"] == 0.0

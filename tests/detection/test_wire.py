@@ -649,6 +649,57 @@ def test_is_names_the_islamic_state(text: str) -> None:
     assert [a.code for a in s.actors.target] == ["ISIS"], s.actors
 
 
+@pytest.mark.parametrize(
+    ("text", "source", "target", "sector"),
+    [
+        ("Doctors say children are usually among the victims of the Russian strikes in Aleppo.", "RUS", "SYR", "CVL"),
+        ("Hospital staff in Idlib said their patients are being deliberately targeted by Russian air strikes.",
+         "RUS", "SYR", "CVL"),
+        ("Zarqawi was killed in June 2006 by a US airstrike near Baqubah.", "USA", "ALQAEDA", None),
+    ],
+)
+def test_victims_named_before_the_attack_are_its_target(text: str, source: str, target: str, sector: str | None) -> None:
+    """"kids are among the victims of the strikes", "patients are being targeted by air strikes",
+    "Zarqawi was killed by a US airstrike": the victims, named before the attack, are its target."""
+    s = one(text, EventType.ASSAULT)
+    assert [a.code for a in s.actors.source] == [source], s.actors
+    assert [(a.code, a.sector) for a in s.actors.target] == [(target, sector)], s.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "state", "sector"),
+    [
+        ("The Turkish interior minister said that 1,200 soldiers have been arrested.", "TUR", "MIL"),
+        ("Erdogan said 300 protesters were detained overnight.", "TUR", "OPP"),
+    ],
+)
+def test_an_arrest_with_no_place_is_by_the_one_state_the_sentence_names(text: str, state: str, sector: str) -> None:
+    """Soldiers, officials or people arrested in a sentence that names one state, and no place, are
+    that state's, and it arrests them."""
+    s = one(text, EventType.COERCE)
+    assert [a.code for a in s.actors.source] == [state], s.actors
+    assert [(a.code, a.sector) for a in s.actors.target] == [(state, sector)], s.actors
+
+
+def test_an_arrest_in_a_sentence_naming_two_states_gets_no_doer() -> None:
+    s = one("Turkish officials said Russian soldiers and 30 protesters were detained.", EventType.COERCE)
+    assert not s.actors.source, s.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Ottoman authorities detained 250 Armenian intellectuals in 1915.", "TUR"),
+        ("The chairman of the Joint Chiefs of Staff Joseph Dunford met Turkish officials in Ankara.", "USA"),
+        ("Information Minister Omran Zoabi accused Turkey of shooting down the plane.", "SYR"),
+        ("Duterte threatened to impose martial law on Mindanao.", "PHL"),
+    ],
+)
+def test_historical_states_and_office_holders_are_named(text: str, source: str) -> None:
+    (s,) = signals_of(text)[:1]
+    assert source in {a.code for a in s.actors.source}, s.actors
+
+
 def test_is_in_a_line_set_in_capitals_is_a_word() -> None:
     signals = signals_of("TURKEY IS ATTACKING KURDS")
     assert all(a.code != "ISIS" for s in signals for a in s.actors.source + s.actors.target)
