@@ -1106,11 +1106,15 @@ def _process_sentence(
             _protest_roles(text, roles, ctx, cand)
         if entry.type == _COERCE and cand.mode == "coup" and roles.source and _coup_named_only(lower, text, cand, roles):
             roles.source = []  # "purges since the abortive coup": Turkey purges, the coup was not Turkey's
+            roles.no_source = True
         if entry.type == _ASSAULT and roles.source and _condemned(lower, text, cand, roles, clause):
             roles.source = []  # "The United States condemns this cowardly attack": no doer named
+            roles.no_source = True
         if entry.type == _ASSAULT and not roles.target:
             # whom it killed or wounded is its target, with or without a named doer
             roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
+        elif entry.type == _COERCE and not roles.target:
+            roles.target = _detainees(text, cand.end, sent.end)  # "purging thousands of people"
         _place_sectors(roles, _sentence_country(ctx))
         if entry.type in _STATE_MEASURES and _nonstate_measure(ctx, roles, clause.start, cand.start):
             continue
@@ -1466,6 +1470,33 @@ def _victims(text: str, start: int, end: int, sent_start: int, gaz: list[tuple[i
     noun = " ".join(m.group(1).lower().split())
     sector = _VICTIM_SECTORS[noun]
     return [build(Actor, code=sector, text=text[m.start(1):m.end(1)], kind="group", sector=sector)]
+
+
+# "purging thousands of people", "detained dozens of activists": whom an arrest or a purge takes,
+# counted right after its head, is its target, of the sector they belong to.
+_DETAINEE_SECTORS: Final = {
+    "people": "CVL", "civilians": "CVL", "students": "CVL", "teachers": "CVL", "academics": "CVL",
+    "activists": "OPP", "journalists": "OPP", "opponents": "OPP", "critics": "OPP", "dissidents": "OPP",
+    "protesters": "OPP", "soldiers": "MIL", "officers": "MIL", "judges": "GOV", "officials": "GOV",
+}
+_DETAINEES_RE: Final = re.compile(
+    r"\s+(?:at\s+least\s+|more\s+than\s+|about\s+|some\s+|nearly\s+|over\s+|up\s+to\s+|around\s+)?"
+    r"(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|dozens|scores|hundreds|thousands|tens\s+of\s+thousands|"
+    r"several|many)\s+(?:of\s+)?(?:[A-Za-z-]+\s+)?"
+    r"(people|civilians|students|teachers|academics|activists|journalists|opponents|critics|dissidents|protesters|"
+    r"soldiers|officers|judges|officials)\b",
+    re.IGNORECASE,
+)
+
+
+def _detainees(text: str, end: int, sent_end: int) -> list[Actor]:
+    """Whom an arrest or a purge takes, counted right after its head ("purging thousands of
+    people"): a generic actor of their sector (the place gives the state), or none."""
+    m = _DETAINEES_RE.match(text, end, sent_end)
+    if m is None:
+        return []
+    sector = _DETAINEE_SECTORS[m.group(1).lower()]
+    return [build(Actor, code=sector, text=m.group(1), kind="group", sector=sector)]
 
 
 def _named_victim(text: str, start: int, sent_start: int, gaz: list[tuple[int, int, GazEntry]]) -> list[Actor]:

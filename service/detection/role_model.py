@@ -253,8 +253,8 @@ def _apply(text: str, model: RoleModel, rows: list[tuple[tuple[int, int, GazEntr
     replace = bool(model.policy.get("replace", 0.0))
     for cls, attr in ((1, "source"), (2, "target")):
         current: list[Actor] = getattr(roles, attr)
-        if current and not replace:
-            continue
+        if (current and not replace) or (attr == "source" and getattr(roles, "no_source", False)):
+            continue  # a role cast, or a doer the rules found the text does not name
         best: tuple[tuple[int, int, GazEntry], list[float]] | None = None
         for row in scored:
             if row[1][cls] >= threshold and (best is None or row[1][cls] > best[1][cls]):

@@ -331,13 +331,16 @@ class Roles:
     """Who acts on whom, and where. A plain class rather than a dataclass: compiled, its
     ``__init__`` is a C call, while a dataclass's generated one runs as Python code."""
 
-    __slots__ = ("inherited", "location", "source", "target")
+    __slots__ = ("inherited", "location", "no_source", "source", "target")
 
     def __init__(self, source: list[Actor], target: list[Actor], location: Location | None, inherited: bool = False) -> None:
         self.source = source
         self.target = target
         self.location = location
         self.inherited = inherited
+        # The rules found that the text names no doer ("The United States condemns this cowardly
+        # attack"): the learned ranking leaves the source empty.
+        self.no_source = False
 
 
 def dedupe_actors(actors: list[Actor]) -> list[Actor]:

@@ -102,6 +102,16 @@ def test_a_signal_says_when_the_model_cast_a_role(monkeypatch: pytest.MonkeyPatc
     assert _detectors(BOMBARDMENT) == ["rules:assault.shelling"]
 
 
+def test_the_model_leaves_empty_a_doer_the_rules_found_unnamed() -> None:
+    """"failing to condemn last month's failed coup": the rules find no doer of the coup (it is not
+    the clause subject's); the model must not cast one."""
+    text = ("Mr Erdogan has accused western capitals of failing to condemn last month's failed coup, "
+            "while criticising him for purging thousands of people in Turkey.")
+    signals = detect(Article(id="t", body=text, published_at=datetime(2024, 1, 1, tzinfo=UTC)))
+    (coup,) = [s for s in signals if s.mode == "coup" or s.evidence.trigger == "coup"]
+    assert not coup.actors.source, coup.actors
+
+
 def test_the_model_never_replaces_what_the_rules_named_under_the_shipped_policy() -> None:
     model = role_model.load_model()
     assert model.policy["replace"] == 0.0

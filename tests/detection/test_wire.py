@@ -681,6 +681,18 @@ def test_an_arrest_with_no_place_is_by_the_one_state_the_sentence_names(text: st
     assert [(a.code, a.sector) for a in s.actors.target] == [(state, sector)], s.actors
 
 
+@pytest.mark.parametrize(
+    ("text", "target", "sector"),
+    [
+        ("Mr Erdogan was criticised for purging thousands of people in Turkey.", "TUR", "CVL"),
+        ("Authorities in Ankara detained dozens of journalists on Monday.", "TUR", "OPP"),
+    ],
+)
+def test_whom_an_arrest_or_purge_takes_is_its_target(text: str, target: str, sector: str) -> None:
+    s = one(text, EventType.COERCE)
+    assert [(a.code, a.sector) for a in s.actors.target] == [(target, sector)], s.actors
+
+
 def test_an_arrest_in_a_sentence_naming_two_states_gets_no_doer() -> None:
     s = one("Turkish officials said Russian soldiers and 30 protesters were detained.", EventType.COERCE)
     assert not s.actors.source, s.actors
