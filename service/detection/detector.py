@@ -1113,7 +1113,7 @@ def _process_sentence(
         if entry.type == _ASSAULT and not roles.target:
             # whom it killed or wounded is its target, with or without a named doer
             roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
-        elif entry.type == _COERCE and not roles.target:
+        if entry.type == _COERCE and not roles.target:
             roles.target = _detainees(text, cand.end, sent.end)  # "purging thousands of people"
         _place_sectors(roles, _sentence_country(ctx))
         if entry.type in _STATE_MEASURES and _nonstate_measure(ctx, roles, clause.start, cand.start):

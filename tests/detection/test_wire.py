@@ -693,6 +693,22 @@ def test_whom_an_arrest_or_purge_takes_is_its_target(text: str, target: str, sec
     assert [(a.code, a.sector) for a in s.actors.target] == [(target, sector)], s.actors
 
 
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Fighters of the Free Syrian Army attacked government positions near Hama.", ("SYR", "REB")),
+        ("Forces loyal to Bashar al-Assad shelled the town of Douma on Sunday.", ("SYR", "MIL")),
+    ],
+)
+def test_named_rebel_groups_and_loyal_forces_are_generic_actors_of_their_place(
+    text: str, source: tuple[str, str]
+) -> None:
+    """"the Free Syrian Army" is not the Syrian army: a rebel group the gazetteer has no code for
+    is REB of its place; "forces loyal to" a leader are MIL."""
+    s = one(text, EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in s.actors.source] == [source], s.actors
+
+
 def test_an_arrest_in_a_sentence_naming_two_states_gets_no_doer() -> None:
     s = one("Turkish officials said Russian soldiers and 30 protesters were detained.", EventType.COERCE)
     assert not s.actors.source, s.actors
