@@ -631,11 +631,30 @@ def _passive_by(text: str, words: _Words, cand: Candidate, by_at: int) -> bool:
         return False
     n = words.count(cand.end, by_at, _PASSIVE_WORDS + 1)
     if n > _PASSIVE_WORDS:
-        return False
+        return _nominal_by(text, words, cand, by_at)
     s, e = words.last(max(words.lo, cand.start - 12), cand.start)
     if s < e and words.word(s, e) in _ACTIVE_BEFORE:
         return False
     return n <= 3 or _head_word(text, cand).endswith(("ed", "en"))
+
+
+# "the bombing of Kurdish militias in northern Syria on Thursday morning by Turkey's air force":
+# the by-phrase of an act's noun with an "of" object may come after the object and its place.
+_NOMINAL_BY_WORDS: Final = 12
+_NOT_NOMINAL_BY: Final = frozenset("was were is are has have had been being which who that".split())
+
+
+def _nominal_by(text: str, words: _Words, cand: Candidate, by_at: int) -> bool:
+    """Whether "by" far after a noun head ("the bombing of X ... by Y") names its doer: the head is
+    followed by "of", no verb or relative clause stands between ("the bombing of the hospital
+    was condemned by France" is France's condemnation), and the word before "by" is no participle."""
+    if not text.startswith(" of ", cand.end) or words.count(cand.end, by_at, _NOMINAL_BY_WORDS + 1) > _NOMINAL_BY_WORDS:
+        return False
+    if words.any_in(cand.end, by_at, _NOT_NOMINAL_BY):
+        return False
+    s, e = words.last(cand.end, by_at)  # "by" itself
+    s, e = words.last(cand.end, s)
+    return s < e and not words.word(s, e).endswith(("ed", "en"))
 
 
 def _last_two_parties(mentions: list[tuple[int, int, GazEntry]], idxs: list[int]) -> list[int]:

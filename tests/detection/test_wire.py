@@ -709,6 +709,15 @@ def test_named_rebel_groups_and_loyal_forces_are_generic_actors_of_their_place(
     assert [(a.code, a.sector) for a in s.actors.source] == [source], s.actors
 
 
+def test_the_by_phrase_of_an_attack_noun_after_its_object_and_place_names_the_doer() -> None:
+    """"the bombing of Kurdish militias in northern Syria on Thursday morning by Turkey's air
+    force": Turkey bombs, the Kurdish militias (rebels of the place) are bombed."""
+    s = one("Damascus condemned the bombing of Kurdish militias in northern Syria on Thursday morning "
+            "by Turkey's air force.", EventType.ASSAULT)
+    assert [a.code for a in s.actors.source] == ["TUR"], s.actors
+    assert [(a.code, a.sector) for a in s.actors.target] == [("SYR", "REB")], s.actors
+
+
 def test_an_arrest_in_a_sentence_naming_two_states_gets_no_doer() -> None:
     s = one("Turkish officials said Russian soldiers and 30 protesters were detained.", EventType.COERCE)
     assert not s.actors.source, s.actors
