@@ -1427,7 +1427,8 @@ _VICTIM_SECTORS: Final = {
 }
 _VICTIMS_RE: Final = re.compile(
     r"\b(?:killing|killed|wounding|wounded|injuring|injured)\s+(?:at\s+least\s+|more\s+than\s+|about\s+|some\s+|"
-    r"nearly\s+|over\s+|up\s+to\s+|around\s+)?(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"nearly\s+|over\s+|up\s+to\s+|around\s+|as\s+many\s+as\s+|almost\s+|an\s+estimated\s+)?"
+    r"(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"dozens|scores|hundreds|thousands|several|many)\s+(?:of\s+)?(?:[A-Za-z-]+\s+)?"
     r"(people|civilians|children|women|villagers|residents|worshippers|students|passengers|pilgrims|soldiers|"
     r"troops|servicemen|service\s+members|police\s+officers|policemen|police|rebels|militants|fighters|insurgents)\b",
@@ -1446,6 +1447,13 @@ _VICTIMS_BEFORE_RE: Final = re.compile(
     r"(?:[A-Za-z'’-]+\s+){0,4}$",
     re.IGNORECASE,
 )
+# "committed killings of whole families", "the massacre of civilians": the victims an attack noun is "of".
+_VICTIMS_OF_RE: Final = re.compile(
+    r"[A-Za-z]*\s+of\s+(?:whole\s+|entire\s+|innocent\s+|unarmed\s+)?"
+    r"(people|civilians|children|women|villagers|residents|worshippers|students|passengers|pilgrims|kids|families|"
+    r"patients|doctors)\b",
+    re.IGNORECASE,
+)
 # "Zarqawi was killed in 2006 by a US airstrike": a named actor killed by the attack is its target.
 _NAMED_VICTIM_RE: Final = re.compile(
     r"\s+(?:was|were|has\s+been|had\s+been)\s+(?:killed|wounded|injured|targeted)\s+(?:in|by)\s+"
@@ -1462,6 +1470,8 @@ def _victims(text: str, start: int, end: int, sent_start: int, gaz: list[tuple[i
             return named
     if m is None:
         m = _VICTIMS_RE.search(text, start, min(end, start + _VICTIMS_REACH))
+    if m is None:
+        m = _VICTIMS_OF_RE.match(text, start, end)
     if m is None:
         return []
     for s_, e_, g in gaz:  # "Syrian civilians": the name the text gives them, state and sector

@@ -397,8 +397,10 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         if g.is_place:
             # "in response to Russia's annexation": a possessor is an actor, not a place
             locative = preps[i] in LOCATIVES and not words.possessive_at(_e)
+            prep = preps[i]
             if not locative and prev_locative == i - 1 >= 0 and _coordinating(text, words, mentions[i - 1][1], s):
                 locative = not words.possessive_at(_e)  # "across Iraq and Syria": both are places
+                prep = preps[i - 1]  # "a visit to Incirlik and Ankara": Ankara is visited too
             if locative:
                 prev_locative = i
             if locative or g.kind in {"city", "region"}:
@@ -409,7 +411,7 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
                 if g.kind == "state" and locative and etype in DIRECTED_PLACE_TARGET and s > cand.end:
                     actor_idx.append(i)  # "troops near Ukraine": Ukraine is also the target
                 elif g.kind in {"capital", "state"} and locative and etype == _CONSULT and s > cand.end \
-                        and preps[i] == "to":
+                        and prep == "to":
                     actor_idx.append(i)  # "travel to Beijing", "his first visit to Vietnam": the host
                 elif g.kind == "capital" and etype == _CONSULT and s > cand.end and preps[i] == "in" and host < 0:
                     host = i  # "held talks in Moscow": the host, when no other party is named
@@ -635,7 +637,7 @@ def _passive_by(text: str, words: _Words, cand: Candidate, by_at: int) -> bool:
     s, e = words.last(max(words.lo, cand.start - 12), cand.start)
     if s < e and words.word(s, e) in _ACTIVE_BEFORE:
         return False
-    return n <= 3 or _head_word(text, cand).endswith(("ed", "en"))
+    return n <= 3 or _head_word(text, cand).endswith(("ed", "en")) or _nominal_by(text, words, cand, by_at)
 
 
 # "the bombing of Kurdish militias in northern Syria on Thursday morning by Turkey's air force":

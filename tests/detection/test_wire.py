@@ -718,6 +718,23 @@ def test_the_by_phrase_of_an_attack_noun_after_its_object_and_place_names_the_do
     assert [(a.code, a.sector) for a in s.actors.target] == [("SYR", "REB")], s.actors
 
 
+def test_victims_counted_with_as_many_as_are_the_target() -> None:
+    s = one("A car bomb exploded in Idlib on Friday, killing as many as 40 civilians.", EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in s.actors.target] == [("SYR", "CVL")], s.actors
+
+
+def test_the_victims_an_attack_noun_is_of_and_its_by_phrase() -> None:
+    s = one("The massacre of civilians in Srebrenica by Bosnian Serb forces shocked the world.", EventType.ASSAULT)
+    assert [a.code for a in s.actors.source] == ["BIH"], s.actors
+    assert [(a.code, a.sector) for a in s.actors.target] == [("BIH", "CVL")], s.actors
+
+
+def test_every_capital_of_a_visit_to_a_list_of_places_is_visited() -> None:
+    s = one("The U.S. defense secretary soothed strained ties during a visit to Incirlik and Ankara.",
+            EventType.CONSULT)
+    assert {a.code for a in s.actors.source + s.actors.target} == {"USA", "TUR"}, s.actors
+
+
 def test_an_arrest_in_a_sentence_naming_two_states_gets_no_doer() -> None:
     s = one("Turkish officials said Russian soldiers and 30 protesters were detained.", EventType.COERCE)
     assert not s.actors.source, s.actors
