@@ -21,7 +21,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
@@ -208,7 +208,7 @@ def rerank_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     if RECORDER is None and (model is None or (roles.source and roles.target and not model.policy.get("replace"))):
         return False  # nothing the model may change: no name is scored
     mentions = candidate_mentions(ctx)
-    scored_idx = range(len(mentions))
+    scored_idx: Sequence[int] = range(len(mentions))
     if RECORDER is None and model is not None and not model.policy.get("replace"):
         # Only empty roles are filled, and only with a name not cast yet: the others need no score.
         # Generic actors ("police", "civilians", "gunmen") are left to the rules, which give them
