@@ -1120,6 +1120,8 @@ def _process_sentence(
             continue
         if entry.type == _ASSAULT and cand.mode == "attack" and _police_only(roles.source):
             continue  # "the office was raided by Dutch police": law enforcement, not an attack
+        if entry.type in DIRECTED_TYPES and roles.source and not roles.target:
+            roles.target = _passive_patient(text, ctx, cand, roles)  # "photos of the Americans being detained"
         if entry.type in DIRECTED_TYPES and _passive_subject(lower, text, sent, cand, roles):
             roles.target, roles.source = roles.source, []  # "Kyiv was struck by drones": Kyiv is hit
         if (
@@ -1326,6 +1328,37 @@ def _passive_subject(lower: str, text: str, sent: Span, cand: Candidate, roles: 
     if not _PASSIVE_RE.search(lower, max(sent.start, cand.start - 25), cand.start):
         return False
     return text.find(roles.source[0].text, sent.start, cand.start) >= 0
+
+
+# "the Americans being detained", "Syrian troops were bombed": the name right before a passive
+# auxiliary and the head undergoes the act.
+_PATIENT_GAP_RE: Final = re.compile(r"\s+(?:being|been|was|were|are|is)\s+(?:[a-z]+ly\s+)?$")
+
+
+def _passive_patient(text: str, ctx: Context, cand: Candidate, roles: Roles) -> list[Actor]:
+    """The actor named right before a passive head ("Iran published photos of the Americans being
+    detained"), when it is not the source found: the target. The source is then kept; when the
+    name is the source itself ("Kyiv was struck"), ``_passive_subject`` makes it the target."""
+    lo = max(0, cand.start - 30)
+    for s_, e_, g in ctx.gaz:
+        if lo <= e_ <= cand.start and g.is_actor and _PATIENT_GAP_RE.match(text, e_, cand.start) is not None:
+            actor = to_actor(text, s_, e_, g)
+            if all(a.code != actor.code for a in roles.source) and not _coordinated_with_source(text, roles, s_):
+                return [actor]
+    return []
+
+
+_AND_OR_RE: Final = re.compile(r"[\s,]*(?:and|or)\s+(?:[\w,]+\s+)?$")
+
+
+def _coordinated_with_source(text: str, roles: Roles, start: int) -> bool:
+    """Whether the source is named right before the name at ``start``, joined to it by "and" or
+    "or" ("Russian soldiers and 30 protesters were detained"): both are the passive's subject."""
+    for a in roles.source:
+        k = text.rfind(a.text, max(0, start - 60), start)
+        if k >= 0 and _AND_OR_RE.match(text, k + len(a.text), start) is not None:
+            return True
+    return False
 
 
 _BETWEEN_RE: Final = re.compile(r"(?:\s+(?:\w+\s+){0,2})?between\s+")

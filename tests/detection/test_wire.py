@@ -735,6 +735,14 @@ def test_every_capital_of_a_visit_to_a_list_of_places_is_visited() -> None:
     assert {a.code for a in s.actors.source + s.actors.target} == {"USA", "TUR"}, s.actors
 
 
+def test_the_name_right_before_a_passive_head_undergoes_it_and_the_subject_acts() -> None:
+    """"Iran published photos of the Americans being detained": Iran detains, the Americans are
+    detained (the subject is no longer turned into the target)."""
+    s = one("Iran published embarrassing photos of the Americans being detained.", EventType.COERCE)
+    assert [a.code for a in s.actors.source] == ["IRN"], s.actors
+    assert [a.code for a in s.actors.target] == ["USA"], s.actors
+
+
 def test_an_arrest_in_a_sentence_naming_two_states_gets_no_doer() -> None:
     s = one("Turkish officials said Russian soldiers and 30 protesters were detained.", EventType.COERCE)
     assert not s.actors.source, s.actors
