@@ -522,7 +522,10 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
             if mentions[i][2].kind == "sector"
             and (preps[i] in _OBJECT_OF_ACT or (preps[i] == "of" and etype in _PLACE_TARGET_TYPES))
         ]
-        if objects and (not usable or objects[0] < usable[0] or preps[usable[0]] in LOCATIVES):
+        taken_from = _taken_from(mentions, preps, actor_idx, cand)
+        if taken_from >= 0:
+            target_idx = [taken_from]  # "captured Manbij from Islamic State": whom it is taken from
+        elif objects and (not usable or objects[0] < usable[0] or preps[usable[0]] in LOCATIVES):
             target_idx = _coordinated(text, words, mentions, objects[0], +1)
         elif place_target >= 0 and (not usable or mentions[place_target][0] < mentions[usable[0]][0]):
             target_idx = [place_target]
@@ -549,6 +552,22 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     source = [_actor_of(text, mentions[i]) for i in source_idx]
     target = [_actor_of(text, mentions[i]) for i in target_idx if _actor_code(mentions[i][2]) not in src_codes]
     return Roles(source, target, _location(text, cand, mentions, preps, place_idx, clause))
+
+
+def _taken_from(mentions: list[tuple[int, int, GazEntry]], preps: list[str], after: list[int], cand: Candidate) -> int:
+    """The actor a territory is taken "from" ("captured the city of Manbij ... from Islamic
+    State", "seized Crimea from Ukraine"): the target of the seizure, rather than the place; -1
+    when the head is no seizure of territory or names none."""
+    if cand.entry.type != _COERCE or (cand.mode or cand.entry.mode) != "territory":
+        return -1
+    for i in after:  # the place taken may have a comma-set apposition: the whole sentence is read
+        s = mentions[i][0]
+        if cand.end <= s <= cand.end + _TAKEN_FROM_REACH and preps[i] == "from" and mentions[i][2].kind not in _TOWN_KINDS:
+            return i
+    return -1
+
+
+_TAKEN_FROM_REACH: Final = 80
 
 
 def _distinct(mentions: list[tuple[int, int, GazEntry]], idxs: list[int], codes: list[str]) -> list[int]:
@@ -704,6 +723,8 @@ def _not_subject(
     s, e = mentions[i][0], mentions[i][1]
     if preps[i] in OBJECT_PREPS and words.word_before_prep(s) not in PEOPLE_NOUNS:
         return True
+    if preps[i] == "including":
+        return True  # "the SDF, including the YPG, captured": a member named in an apposition
     if preps[i] == "by" and words.word_before_prep(s) in _BACKER_WORDS:
         return True  # "government forces backed by Russian air strikes have intensified ...
     if words.possessive_at(e) and words.count(e + 2, cand_start, 3) > 2:

@@ -743,6 +743,22 @@ def test_the_name_right_before_a_passive_head_undergoes_it_and_the_subject_acts(
     assert [a.code for a in s.actors.target] == ["USA"], s.actors
 
 
+@pytest.mark.parametrize(
+    ("text", "source", "target"),
+    [
+        ("Iraqi forces recaptured Mosul from Islamic State in 2017.", "IRQ", "ISIS"),
+        ("The Kurdish-led alliance (SDF), including the YPG, captured the town of Tabqa, west of Raqqa, "
+         "from Islamic State last week.", "SDF", "ISIS"),
+    ],
+)
+def test_whom_a_territory_is_taken_from_is_the_target(text: str, source: str, target: str) -> None:
+    """"captured X from Islamic State": the loser is the target, not the place taken; a member named
+    in an apposition ("including the YPG") is not the subject."""
+    s = one(text, EventType.COERCE)
+    assert [a.code for a in s.actors.source] == [source], s.actors
+    assert [a.code for a in s.actors.target] == [target], s.actors
+
+
 def test_an_arrest_in_a_sentence_naming_two_states_gets_no_doer() -> None:
     s = one("Turkish officials said Russian soldiers and 30 protesters were detained.", EventType.COERCE)
     assert not s.actors.source, s.actors
