@@ -19,7 +19,8 @@ from service.detection.text import Span
 
 SYMMETRIC: Final = frozenset({EventType.CONSULT, EventType.AGREE, EventType.COOPERATE})
 DIRECTED_PLACE_TARGET: Final = frozenset(
-    {EventType.ASSAULT, EventType.MOBILIZE, EventType.COERCE, EventType.AID, EventType.SANCTION, EventType.RETREAT}
+    {EventType.ASSAULT, EventType.MOBILIZE, EventType.COERCE, EventType.AID, EventType.SANCTION, EventType.RETREAT,
+     EventType.CONCEDE}
 )
 LOCATIVES: Final = frozenset(("in", "near", "at", "into", "outside", "inside", "across", "along", "towards",
                               "toward", "around", "off", "to", "within", "through"))

@@ -759,6 +759,12 @@ def test_whom_a_territory_is_taken_from_is_the_target(text: str, source: str, ta
     assert [a.code for a in s.actors.target] == [target], s.actors
 
 
+def test_the_state_a_lifted_embargo_concerns_is_the_target() -> None:
+    s = one("Washington is lifting its arms embargo on sales to Vietnam.", EventType.CONCEDE)
+    assert [a.code for a in s.actors.source] == ["USA"], s.actors
+    assert [a.code for a in s.actors.target] == ["VNM"], s.actors
+
+
 def test_an_arrest_in_a_sentence_naming_two_states_gets_no_doer() -> None:
     s = one("Turkish officials said Russian soldiers and 30 protesters were detained.", EventType.COERCE)
     assert not s.actors.source, s.actors
