@@ -549,9 +549,9 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     target_idx = _distinct(mentions, target_idx, [])
     if etype in SYMMETRIC and len(source_idx) > 1 and not target_idx:
         source_idx, target_idx = source_idx[:1], source_idx[1:]
-        src_codes = [_actor_code(mentions[source_idx[0]][2])]
+        src_codes = [_role_key(mentions[source_idx[0]][2])]
     source = [_actor_of(text, mentions[i]) for i in source_idx]
-    target = [_actor_of(text, mentions[i]) for i in target_idx if _actor_code(mentions[i][2]) not in src_codes]
+    target = [_actor_of(text, mentions[i]) for i in target_idx if _role_key(mentions[i][2]) not in src_codes]
     return Roles(source, target, _location(text, cand, mentions, preps, place_idx, clause))
 
 
@@ -578,11 +578,18 @@ def _distinct(mentions: list[tuple[int, int, GazEntry]], idxs: list[int], codes:
         return idxs
     out = []
     for i in idxs:
-        code = _actor_code(mentions[i][2])
+        code = _role_key(mentions[i][2])
         if code not in codes:
             codes.append(code)
             out.append(i)
     return out
+
+
+def _role_key(g: GazEntry) -> str:
+    """What tells two actors of a role apart: the code, and the sector of an actor that has a
+    state of its own ("Fethullah Gulen" is TUR's opposition, not Turkey: "Ankara accuses Gulen")."""
+    code = _actor_code(g)
+    return code if g.sector is None or g.sector == code else code + ":" + g.sector
 
 
 def _is_of(gap: str) -> bool:

@@ -765,6 +765,15 @@ def test_the_state_a_lifted_embargo_concerns_is_the_target() -> None:
     assert [a.code for a in s.actors.target] == ["VNM"], s.actors
 
 
+def test_a_named_opponent_is_his_states_opposition_not_the_state() -> None:
+    """Fethullah Gulen is a sector row with a state (TUR, OPP): Turkey blaming him has a target,
+    which the state itself as the source does not swallow."""
+    s = one("Turkish President Tayyip Erdogan blames Fethullah Gulen and his followers for the July 15 coup.",
+            EventType.ACCUSE)
+    assert [a.code for a in s.actors.source] == ["TUR"], s.actors
+    assert [(a.code, a.sector) for a in s.actors.target] == [("TUR", "OPP")], s.actors
+
+
 def test_an_arrest_in_a_sentence_naming_two_states_gets_no_doer() -> None:
     s = one("Turkish officials said Russian soldiers and 30 protesters were detained.", EventType.COERCE)
     assert not s.actors.source, s.actors
