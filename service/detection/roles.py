@@ -498,9 +498,12 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
             source_idx.reverse()  # found backwards: in text order
 
     if etype in SYMMETRIC:
+        # "a trip to Paris", "talks with Iran": the head may end on the participant word itself
+        head_lists = _head_word(text, cand) in PARTICIPANT_WORDS
         parts = [
             i for i in after
-            if preps[i] not in TOPIC_PREPS and words.any_in(cand.end, mentions[i][0], PARTICIPANT_WORDS)
+            if preps[i] not in TOPIC_PREPS
+            and (words.any_in(cand.end, mentions[i][0], PARTICIPANT_WORDS) or (head_lists and mentions[i][0] - cand.end <= 5))
         ]
         if not parts and after and _head_word(text, cand) in TRANSITIVE_CONSULT:
             m0 = mentions[after[0]][0]

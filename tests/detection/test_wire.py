@@ -595,6 +595,7 @@ def test_a_backer_is_not_the_subject_of_the_clause() -> None:
          "in Istanbul.", {"TUR", "RUS"}),
         ("Turkish diplomats and intelligence officials held talks in Moscow yesterday.", {"TUR", "RUS"}),
         ("Obama unveiled the step on Monday during his first visit to Vietnam.", {"USA", "VNM"}),
+        ("Mr. Putin made a trip to Paris last spring.", {"RUS", "FRA"}),
     ],
 )
 def test_the_other_party_of_a_meeting(text: str, parties: set[str]) -> None:
