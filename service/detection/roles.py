@@ -535,6 +535,10 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
             target_idx = [place_target]
         elif usable:
             target_idx = _coordinated(text, words, mentions, usable[0], +1)
+        elif etype == _COERCE and (cand.mode or cand.entry.mode) == "crackdown" and source_idx:
+            # "Israeli soldiers are seen hitting Palestinians with batons": the name between the
+            # doer and the means is whom they are used on
+            target_idx = [i for i in in_clause if i > source_idx[-1]][-1:]
 
     if etype in SYMMETRIC and not target_idx:
         if host >= 0 and host not in source_idx:
@@ -609,6 +613,7 @@ _PLACE_ACTOR_KINDS: Final = frozenset({"city", "region", "capital"})
 # Nouns whose modifier is the country it is done to ("the Ukraine invasion").
 _UNDERGOER_HEADS: Final = ("invasion", "annexation", "occupation", "war")
 _AUXILIARIES: Final = frozenset("was were been being is are".split())
+_PREPOSITION_HEADS: Final = ("with ", "by ", "to ", "at ", "on ", "against ")
 
 
 def _adjacent_agent(text: str, mentions: list[tuple[int, int, GazEntry]], actor_idx: list[int], cand: Candidate) -> int:
@@ -626,6 +631,8 @@ def _adjacent_agent(text: str, mentions: list[tuple[int, int, GazEntry]], actor_
         if gap != " " or g.kind not in _AGENT_KINDS:
             return -1
         head = text[start:cand.end].lower()
+        if head.startswith(_PREPOSITION_HEADS):
+            return -1  # "hitting Palestinians with batons": a head opening on a preposition has no modifier
         if head.startswith(_UNDERGOER_HEADS):
             return -2 - i if g.kind == "state" else -1
         if any(w in _AUXILIARIES for w in head.split()):

@@ -775,6 +775,14 @@ def test_a_named_opponent_is_his_states_opposition_not_the_state() -> None:
     assert [(a.code, a.sector) for a in s.actors.target] == [("TUR", "OPP")], s.actors
 
 
+def test_who_uses_batons_on_whom() -> None:
+    """"Israeli soldiers were seen hitting Palestinians with batons": a head opening on a
+    preposition has no modifier as its doer; the name between the doer and the means is the target."""
+    s = one("Israeli soldiers were seen hitting Palestinians with batons near Hebron.", EventType.COERCE)
+    assert [(a.code, a.sector) for a in s.actors.source] == [("ISR", "MIL")], s.actors
+    assert [a.code for a in s.actors.target] == ["PSE"], s.actors
+
+
 def test_an_arrest_in_a_sentence_naming_two_states_gets_no_doer() -> None:
     s = one("Turkish officials said Russian soldiers and 30 protesters were detained.", EventType.COERCE)
     assert not s.actors.source, s.actors
