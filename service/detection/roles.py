@@ -441,7 +441,7 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     passive = [
         i for i in after
         if preps[i] == "by" and _passive_by(text, words, cand, mentions[i][0])
-    ]
+    ] or [i for i in after_all if preps[i] == "from" and _fire_from(words, mentions[i], cand)]
     possessor = [i for i in after if _is_of(text[cand.end:mentions[i][0]])]
 
     if passive and etype not in SYMMETRIC:
@@ -694,6 +694,17 @@ def _nominal_by(text: str, words: _Words, cand: Candidate, by_at: int) -> bool:
     s, e = words.last(cand.end, by_at)  # "by" itself
     s, e = words.last(cand.end, s)
     return s < e and not words.word(s, e).endswith(("ed", "en"))
+
+
+def _fire_from(words: _Words, mention: tuple[int, int, GazEntry], cand: Candidate) -> bool:
+    """"shelling from forces loyal to Assad", "fire from Israeli troops": an armed force right
+    after an attack's noun and "from" is whose attack it is (a place after "from" is where it
+    comes from)."""
+    g = mention[2]
+    return (
+        cand.entry.type == EventType.ASSAULT and g.sector is not None and g.armed and not g.is_place
+        and words.count(cand.end, mention[0], 2) <= 1
+    )
 
 
 def _last_two_parties(mentions: list[tuple[int, int, GazEntry]], idxs: list[int]) -> list[int]:

@@ -783,6 +783,13 @@ def test_who_uses_batons_on_whom() -> None:
     assert [a.code for a in s.actors.target] == ["PSE"], s.actors
 
 
+def test_an_armed_force_an_attack_comes_from_is_its_doer() -> None:
+    """"shelling from government forces": whose shelling it is, as with "by" (a place after "from"
+    is where it comes from, as before)."""
+    s = one("The village near Aleppo came under shelling from government forces on Monday.", EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in s.actors.source] == [("SYR", "MIL")], s.actors
+
+
 def test_an_arrest_in_a_sentence_naming_two_states_gets_no_doer() -> None:
     s = one("Turkish officials said Russian soldiers and 30 protesters were detained.", EventType.COERCE)
     assert not s.actors.source, s.actors
