@@ -498,8 +498,9 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
             source_idx.reverse()  # found backwards: in text order
 
     if etype in SYMMETRIC:
-        # "a trip to Paris", "talks with Iran": the head may end on the participant word itself
-        head_lists = _head_word(text, cand) in PARTICIPANT_WORDS
+        # "canceled a trip to Paris": the head may end on the participant word itself ("will travel
+        # to Muscat for meetings with ..." keeps its other parties: the capital is only the venue)
+        head_lists = text[cand.start:cand.end].lower().endswith(_TRIP_HEADS)
         parts = [
             i for i in after
             if preps[i] not in TOPIC_PREPS
@@ -560,6 +561,9 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     source = [_actor_of(text, mentions[i]) for i in source_idx]
     target = [_actor_of(text, mentions[i]) for i in target_idx if _role_key(mentions[i][2]) not in src_codes]
     return Roles(source, target, _location(text, cand, mentions, preps, place_idx, clause))
+
+
+_TRIP_HEADS: Final = ("trip to", "journey to")
 
 
 def _taken_from(mentions: list[tuple[int, int, GazEntry]], preps: list[str], after: list[int], cand: Candidate) -> int:

@@ -790,6 +790,15 @@ def test_an_armed_force_an_attack_comes_from_is_its_doer() -> None:
     assert [(a.code, a.sector) for a in s.actors.source] == [("SYR", "MIL")], s.actors
 
 
+def test_travel_to_a_capital_for_meetings_keeps_the_scheduled_meeting() -> None:
+    """"will travel to Muscat on Monday for meetings with Omani and Saudi officials": the capital
+    is the venue of the scheduled meeting, which stays one scheduled signal."""
+    signals = of_type(signals_of(
+        "A Houthi delegation will travel to Muscat on Monday for meetings with Omani and Saudi officials, "
+        "a source close to the talks said."), EventType.CONSULT)
+    assert [s.modality for s in signals] == [Modality.SCHEDULED], signals
+
+
 def test_an_arrest_in_a_sentence_naming_two_states_gets_no_doer() -> None:
     s = one("Turkish officials said Russian soldiers and 30 protesters were detained.", EventType.COERCE)
     assert not s.actors.source, s.actors
