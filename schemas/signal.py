@@ -123,7 +123,9 @@ class Signal(BaseModel):
         default="rules",
         description=(
             "Which component decided the signal: 'rules:<trigger id>' for the rule detector "
-            "(the entry of triggers.yaml whose head matched, e.g. 'rules:assault.air'), "
-            "'model:<name>@<version>' for a signal the learned sense model added."
+            "(the entry of triggers.yaml whose head matched, e.g. 'rules:assault.air'), with "
+            "'+roles-model' appended when the learned role ranking cast its source or target "
+            "(e.g. 'rules:assault.shelling+roles-model'); 'model:<name>@<version>' for a signal the "
+            "learned sense model added."
         ),
     )

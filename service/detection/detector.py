@@ -69,6 +69,7 @@ from service.detection.model import (
     HISTORICAL,
     MOBILIZE,
     PROTEST,
+    ROLE_MODEL_TAG,
     SCHEDULED,
     THREATEN,
     Candidate,
@@ -77,6 +78,7 @@ from service.detection.model import (
     EvidenceDraft,
     build,
 )
+from service.detection.role_model import rerank_roles
 from service.detection.roles import Roles, assign_roles, dedupe_actors, is_locative, to_actor
 from service.detection.scoring import intensity_for, severity_for
 from service.detection.sense import SenseModel, refine
@@ -1076,7 +1078,8 @@ def _process_sentence(
         roles = _roles_of(s, cand, clause)
         if roles is None:
             continue
-        draft = _draft(s, cand, clause, roles, chosen[i], tense, tense_cues)
+        by_model = rerank_roles(s.text, cand, s.ctx, clause, s.sent, roles)  # the learned ranking (role_model.py)
+        draft = _draft(s, cand, clause, roles, chosen[i], tense, tense_cues, by_model)
         key = (draft.type, clause.start)
         prior = seen_types.get(key)
         if (
@@ -1161,7 +1164,8 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
     """Who did it to whom, and where (``assign_roles``), corrected by type: the parties "between"
     whom clashes are, the crowd that protests, no doer for a coup only named or an attack
     condemned, the victims as an attack's target, a passive subject hit, equipment sent as aid,
-    the place's state for an arrest, the actors of the sentences before. None: no signal (a
+    whom an arrest takes, the patient of a passive head, the place's state or the sentence's only
+    state for an arrest, the actors of the sentences before. None: no signal (a
     measure no state takes, a police raid, a minister touring their own country)."""
     text, lower, sent, ctx = s.text, s.lower, s.sent, s.ctx
     etype = cand.entry.type
@@ -1170,18 +1174,25 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
         _between(text, lower, ctx, cand, clause, roles)
         if roles.source and _condemned(lower, text, cand, roles, clause):
             roles.source = []  # "The United States condemns this cowardly attack": no doer named
+            roles.no_source = True
         if not roles.target:
             # whom it killed or wounded is its target, with or without a named doer
             roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
     elif etype == PROTEST:
         _protest_roles(text, roles, ctx, cand)
-    elif etype == COERCE and cand.mode == "coup" and roles.source and _coup_named_only(lower, text, cand, roles):
-        roles.source = []  # "purges since the abortive coup": Turkey purges, the coup was not Turkey's
+    elif etype == COERCE:
+        if cand.mode == "coup" and roles.source and _coup_named_only(lower, text, cand, roles):
+            roles.source = []  # "purges since the abortive coup": Turkey purges, the coup was not Turkey's
+            roles.no_source = True
+        if not roles.target:
+            roles.target = _detainees(text, cand.end, sent.end)  # "purging thousands of people"
     _place_sectors(roles, _sentence_country(ctx))
     if etype in _STATE_MEASURES and _nonstate_measure(ctx, roles, clause.start, cand.start):
         return None
     if etype == ASSAULT and cand.mode == "attack" and _police_only(roles.source):
         return None  # "the office was raided by Dutch police": law enforcement, not an attack
+    if etype in DIRECTED_TYPES and roles.source and not roles.target:
+        roles.target = _passive_patient(text, ctx, cand, roles)  # "photos of the Americans being detained"
     if etype in DIRECTED_TYPES and _passive_subject(lower, text, sent, cand, roles):
         roles.target, roles.source = roles.source, []  # "Kyiv was struck by drones": Kyiv is hit
     if _sent_as_aid(lower, cand, roles):
@@ -1199,6 +1210,8 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
             and roles.location is not None and roles.location.country:
         # "the arrest of dissidents in Cuba": an arrest or a crackdown is by the place's state
         roles.source = [_place_actor(roles.location)]
+    elif not roles.source and roles.target and entry.type == COERCE and roles.location is None:
+        _own_state(roles, _only_state(text, ctx))
     if not roles.source and not roles.target:
         inherited = s.prev_actors() if entry.actor == "optional" else []
         if inherited:
@@ -1254,10 +1267,10 @@ def _dated(
 
 def _draft(
     s: _Sentence, cand: Candidate, clause: Span, roles: Roles, dm: DateMention | None, tense: Tense,
-    tense_cues: list[str],
+    tense_cues: list[str], by_model: bool,
 ) -> Draft:
     """The signal a candidate makes, with its evidence (the trigger with its near word when
-    they stand close)."""
+    they stand close); ``by_model``: the role model cast one of its roles."""
     ev, dm, modality, cues = _dated(s, cand, clause, dm, tense, tense_cues)
     entry, text, sent = cand.entry, s.text, s.sent
     mode = cand.mode or entry.mode
@@ -1276,8 +1289,13 @@ def _draft(
         location=roles.location, event_date=ev[0], event_date_end=ev[1],
         intensity=intensity_for(entry.type, mode, entry.intensity),
         confidence=_confidence(cand, roles, modality, ev[0] is not None), evidence=evidence,
-        order=(0 if s.field_name == "title" else 1, cand.start), rule=entry.id,
+        order=(0 if s.field_name == "title" else 1, cand.start), rule=_rule_name(entry.id, by_model),
     )
+
+
+def _rule_name(rule: str, by_model: bool) -> str:
+    """The components that decided a signal: the trigger entry, and the role model if it cast a role."""
+    return rule + ROLE_MODEL_TAG if by_model else rule
 
 
 def _threat_targets(drafts: list[Draft]) -> None:
@@ -1332,6 +1350,22 @@ def _condemned(lower: str, text: str, cand: Candidate, roles: Roles, clause: Spa
     return at >= 0 and _CONDEMN_RE.search(lower, max(at, cand.start - _CONDEMN_REACH), cand.start) is not None
 
 
+def _own_state(roles: Roles, state: Actor | None) -> None:
+    """"Turkish Prime Minister said that 2,839 soldiers ... have been arrested": with no place and
+    no doer named, soldiers, officials or people arrested in a sentence that names one state only
+    are that state's, and it arrests them."""
+    a = roles.target[0]
+    if state is None or a.sector is None or a.code != a.sector or a.sector not in _OWN_STATE_SECTORS:
+        return
+    kind = "state" if a.sector in _STATE_SECTORS else "group"
+    roles.target = [build(Actor, code=state.code, text=a.text, kind=kind, sector=a.sector)] + roles.target[1:]
+    roles.source = [state]
+
+
+# Sectors a state arrests among its own: its soldiers, police, officials, people and opponents.
+_OWN_STATE_SECTORS: Final = frozenset({"MIL", "COP", "GOV", "CVL", "OPP"})
+
+
 def _place_actor(loc: Location) -> Actor:
     """The state of a place, as the actor of what happens there (a protest, a crackdown)."""
     return build(Actor, code=loc.country or loc.name, text=loc.name, kind="state", sector=None)
@@ -1369,6 +1403,37 @@ def _passive_subject(lower: str, text: str, sent: Span, cand: Candidate, roles: 
     if not _PASSIVE_RE.search(lower, max(sent.start, cand.start - 25), cand.start):
         return False
     return text.find(roles.source[0].text, sent.start, cand.start) >= 0
+
+
+# "the Americans being detained", "Syrian troops were bombed": the name right before a passive
+# auxiliary and the head undergoes the act.
+_PATIENT_GAP_RE: Final = vocabulary.pattern("patient_gap")
+
+
+def _passive_patient(text: str, ctx: Context, cand: Candidate, roles: Roles) -> list[Actor]:
+    """The actor named right before a passive head ("Iran published photos of the Americans being
+    detained"), when it is not the source found: the target. The source is then kept; when the
+    name is the source itself ("Kyiv was struck"), ``_passive_subject`` makes it the target."""
+    lo = max(0, cand.start - 30)
+    for s_, e_, g in ctx.gaz:
+        if lo <= e_ <= cand.start and g.is_actor and _PATIENT_GAP_RE.match(text, e_, cand.start) is not None:
+            actor = to_actor(text, s_, e_, g)
+            if all(a.code != actor.code for a in roles.source) and not _coordinated_with_source(text, roles, s_):
+                return [actor]
+    return []
+
+
+_AND_OR_RE: Final = vocabulary.pattern("and_or_before")
+
+
+def _coordinated_with_source(text: str, roles: Roles, start: int) -> bool:
+    """Whether the source is named right before the name at ``start``, joined to it by "and" or
+    "or" ("Russian soldiers and 30 protesters were detained"): both are the passive's subject."""
+    for a in roles.source:
+        k = text.rfind(a.text, max(0, start - 60), start)
+        if k >= 0 and _AND_OR_RE.match(text, k + len(a.text), start) is not None:
+            return True
+    return False
 
 
 _BETWEEN_RE: Final = vocabulary.pattern("between")
@@ -1437,20 +1502,52 @@ def _sentence_country(ctx: Context) -> str | None:
     return state
 
 
+# Kinds of name that stand for one state: "Turkish Prime Minister said that 2,839 soldiers ...
+# have been arrested": the soldiers are Turkey's.
+_STATE_NAME_KINDS: Final = frozenset({"demonym", "leader", "metonym"})
+
+
+def _only_state(text: str, ctx: Context) -> Actor | None:
+    """The state every name of the sentence that stands for a state names, when there is exactly
+    one and no place is named: the state of its generic actors."""
+    only: Actor | None = None
+    for s_, e_, g in ctx.gaz:
+        if g.sector is not None or not g.is_actor:
+            continue
+        if g.kind not in _STATE_NAME_KINDS or not g.country or g.country != g.code:
+            return None  # a group, a body, a place or a capital: no single state to give
+        if only is not None and only.code != g.code:
+            return None
+        if only is None:
+            only = to_actor(text, s_, e_, g)
+    return only
+
+
 # "French warplanes targeted the village, killing 120 civilians": whom an attack killed or wounded
 # is its target, a generic actor of the sector its victims belong to (the place gives the state).
 _VICTIM_SECTORS: Final = vocabulary.labels("victim_sectors")
 _VICTIMS_RE: Final = vocabulary.pattern("victims")
 _VICTIMS_REACH: Final = 160
-# "Syrian civilians were killed in the latest US airstrike": the victims named before the attack.
+# "Syrian civilians were killed in the latest US airstrike", "kids are usually among the victims
+# of the Russian and Syrian strikes": the victims named before the attack.
 _VICTIMS_BEFORE_RE: Final = vocabulary.pattern("victims_before")
+# "committed killings of whole families", "the massacre of civilians": the victims an attack noun is "of".
+_VICTIMS_OF_RE: Final = vocabulary.pattern("victims_of")
+# "Zarqawi was killed in 2006 by a US airstrike": a named actor killed by the attack is its target.
+_NAMED_VICTIM_RE: Final = vocabulary.pattern("named_victim")
 _VICTIMS_BEFORE_REACH: Final = 80
 
 
 def _victims(text: str, start: int, end: int, sent_start: int, gaz: list[tuple[int, int, GazEntry]]) -> list[Actor]:
     m = _VICTIMS_BEFORE_RE.search(text, max(sent_start, start - _VICTIMS_BEFORE_REACH), start)
     if m is None:
+        named = _named_victim(text, start, sent_start, gaz)
+        if named:
+            return named
+    if m is None:
         m = _VICTIMS_RE.search(text, start, min(end, start + _VICTIMS_REACH))
+    if m is None:
+        m = _VICTIMS_OF_RE.match(text, start, end)
     if m is None:
         return []
     for s_, e_, g in gaz:  # "Syrian civilians": the name the text gives them, state and sector
@@ -1459,6 +1556,33 @@ def _victims(text: str, start: int, end: int, sent_start: int, gaz: list[tuple[i
     noun = " ".join(m.group(1).lower().split())
     sector = _VICTIM_SECTORS[noun]
     return [build(Actor, code=sector, text=text[m.start(1):m.end(1)], kind="group", sector=sector)]
+
+
+# "purging thousands of people", "detained dozens of activists": whom an arrest or a purge takes,
+# counted right after its head, is its target, of the sector they belong to.
+_DETAINEE_SECTORS: Final = vocabulary.labels("detainee_sectors")
+_DETAINEES_RE: Final = vocabulary.pattern("detainees")
+
+
+def _detainees(text: str, end: int, sent_end: int) -> list[Actor]:
+    """Whom an arrest or a purge takes, counted right after its head ("purging thousands of
+    people"): a generic actor of their sector (the place gives the state), or none."""
+    m = _DETAINEES_RE.match(text, end, sent_end)
+    if m is None:
+        return []
+    sector = _DETAINEE_SECTORS[m.group(1).lower()]
+    return [build(Actor, code=sector, text=m.group(1), kind="group", sector=sector)]
+
+
+def _named_victim(text: str, start: int, sent_start: int, gaz: list[tuple[int, int, GazEntry]]) -> list[Actor]:
+    """The actor named as the passive subject of "killed/wounded ... by/in" right before the
+    attack's head ("Zarqawi was killed in 2006 by a US airstrike"), or none."""
+    lo = max(sent_start, start - _VICTIMS_BEFORE_REACH)
+    for s_, e_, g in gaz:
+        if lo <= s_ and e_ < start and g.is_actor and g.sector is None and not g.is_place \
+                and _NAMED_VICTIM_RE.match(text, e_, start) is not None:
+            return [to_actor(text, s_, e_, g)]
+    return []
 
 
 def _place_sectors(roles: Roles, fallback: str | None) -> None:

@@ -533,7 +533,7 @@ def _read_tsv(path: Path) -> list[GazEntry]:
             rows.append(
                 GazEntry(
                     surface=surface,
-                    code=(rec.get("code") or "").strip(),
+                    code=_row_code(rec),
                     kind=(rec.get("kind") or "").strip(),
                     country=(rec.get("country") or "").strip() or None,
                     lat=float(lat) if lat.strip() else None,
@@ -544,6 +544,14 @@ def _read_tsv(path: Path) -> list[GazEntry]:
                 )
             )
     return rows
+
+
+def _row_code(rec: dict[str, str]) -> str:
+    """The actor code of a data row: its ``code``, except for a generic actor whose row names its
+    state ("Fethullah Gulen": sector OPP, country TUR), which is coded as that state."""
+    code = (rec.get("code") or "").strip()
+    country = (rec.get("country") or "").strip()
+    return country if country and (rec.get("kind") or "").strip() == "sector" else code
 
 
 def _require_strings(where: str, items: list[object]) -> None:

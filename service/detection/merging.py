@@ -8,7 +8,7 @@ from typing import Final
 from schemas.common import EventType, Modality
 from schemas.signal import Actor
 from service.detection import vocabulary
-from service.detection.model import CONSULT, MOBILIZE, SCHEDULED, Draft
+from service.detection.model import CONSULT, MOBILIZE, ROLE_MODEL_TAG, SCHEDULED, Draft
 
 # Types whose different modes in one sentence are different acts, not one event told twice.
 DISTINCT_ACT_TYPES: Final = frozenset({EventType.COERCE, EventType.SANCTION, EventType.ASSAULT})
@@ -46,9 +46,13 @@ def _parties(d: Draft) -> set[str]:
 def absorb(into: Draft, other: Draft) -> None:
     """Merge ``other`` (another mention of the same event) into ``into``."""
     known = _parties(into)
+    n = len(into.source) + len(into.target)
     into.source = into.source + [a for a in other.source if a.code not in known]
     known |= _codes(other.source)
     into.target = into.target + [a for a in other.target if a.code not in known]
+    if len(into.source) + len(into.target) > n and other.rule.endswith(ROLE_MODEL_TAG) \
+            and not into.rule.endswith(ROLE_MODEL_TAG):
+        into.rule += ROLE_MODEL_TAG  # an actor the role model cast came with the other mention
     if into.location is None and other.location is not None:
         into.location = other.location
     if into.event_date is None and other.event_date is not None:

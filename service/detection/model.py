@@ -129,8 +129,13 @@ class Draft:
         self.confidence = confidence
         self.evidence = evidence
         self.order = order
-        self.rule = rule  # the id of the trigger entry that decided it (``Signal.detector``)
+        self.rule = rule  # the trigger entry that decided it, and ROLE_MODEL_TAG (``Signal.detector``)
         self.related: list[EvidenceDraft] = []
+
+
+# Appended to a draft's rule when the learned role ranking (role_model.py) cast one of its roles:
+# ``Signal.detector`` then reads "rules:assault.air+roles-model".
+ROLE_MODEL_TAG: Final = "+roles-model"
 
 
 _OBJECT_NEW: Final = object.__new__  # what ``cls.__new__`` finds for a pydantic model, without the lookup

@@ -29,7 +29,7 @@ from service.detection.text import Span
 
 SYMMETRIC: Final = frozenset({EventType.CONSULT, EventType.AGREE, EventType.COOPERATE})
 DIRECTED_PLACE_TARGET: Final = frozenset(
-    {ASSAULT, MOBILIZE, COERCE, EventType.AID, EventType.SANCTION, EventType.RETREAT}
+    {ASSAULT, MOBILIZE, COERCE, EventType.AID, EventType.SANCTION, EventType.RETREAT, EventType.CONCEDE}
 )
 LOCATIVES: Final = vocabulary.words("locatives")
 # Words skipped when looking for the preposition before a name ("in eastern Ukraine").
@@ -325,13 +325,16 @@ class Roles:
     """Who acts on whom, and where. A plain class rather than a dataclass: compiled, its
     ``__init__`` is a C call, while a dataclass's generated one runs as Python code."""
 
-    __slots__ = ("inherited", "location", "source", "target")
+    __slots__ = ("inherited", "location", "no_source", "source", "target")
 
     def __init__(self, source: list[Actor], target: list[Actor], location: Location | None, inherited: bool = False) -> None:
         self.source = source
         self.target = target
         self.location = location
         self.inherited = inherited
+        # The rules found that the text names no doer ("The United States condemns this cowardly
+        # attack"): the learned ranking leaves the source empty.
+        self.no_source = False
 
 
 def dedupe_actors(actors: list[Actor]) -> list[Actor]:
@@ -392,9 +395,9 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     target_idx = _distinct(mentions, target_idx, [])
     if etype in SYMMETRIC and len(source_idx) > 1 and not target_idx:
         source_idx, target_idx = source_idx[:1], source_idx[1:]
-        src_codes = [_actor_code(mentions[source_idx[0]][2])]
+        src_codes = [_role_key(mentions[source_idx[0]][2])]
     source = [_actor_of(text, mentions[i]) for i in source_idx]
-    target = [_actor_of(text, mentions[i]) for i in target_idx if _actor_code(mentions[i][2]) not in src_codes]
+    target = [_actor_of(text, mentions[i]) for i in target_idx if _role_key(mentions[i][2]) not in src_codes]
     return Roles(source, target, _location(text, cand, mentions, preps, names.place_idx, clause))
 
 
@@ -422,8 +425,10 @@ def _sort_names(
         if g.is_place:
             # "in response to Russia's annexation": a possessor is an actor, not a place
             locative = preps[i] in LOCATIVES and not words.possessive_at(_e)
+            prep = preps[i]
             if not locative and prev_locative == i - 1 >= 0 and _coordinating(text, words, mentions[i - 1][1], s):
                 locative = not words.possessive_at(_e)  # "across Iraq and Syria": both are places
+                prep = preps[i - 1]  # "a visit to Incirlik and Ankara": Ankara is visited too
             if locative:
                 prev_locative = i
             if locative or g.kind in {"city", "region"}:
@@ -434,7 +439,7 @@ def _sort_names(
                 if g.kind == "state" and locative and etype in DIRECTED_PLACE_TARGET and s > cand.end:
                     out.actor_idx.append(i)  # "troops near Ukraine": Ukraine is also the target
                 elif g.kind in {"capital", "state"} and locative and etype == CONSULT and s > cand.end \
-                        and preps[i] == "to":
+                        and prep == "to":
                     out.actor_idx.append(i)  # "travel to Beijing", "his first visit to Vietnam": the host
                 elif g.kind == "capital" and etype == CONSULT and s > cand.end and preps[i] == "in" \
                         and out.host < 0:
@@ -477,7 +482,9 @@ class _Parties:
         self.in_clause = [i for i in self.before if mentions[i][0] >= clause.start]
         # Passive voice only when "by" follows the trigger closely ("was attacked by", "talks hosted
         # by"), not in a later relative clause ("facilities used by Iran-backed militias").
-        self.passive = [i for i in self.after if preps[i] == "by" and _passive_by(text, words, cand, mentions[i][0])]
+        # "shelling from forces loyal to Assad": an armed force after "from" is the doer too.
+        self.passive = [i for i in self.after if preps[i] == "by" and _passive_by(text, words, cand, mentions[i][0])] \
+            or [i for i in self.after_all if preps[i] == "from" and _fire_from(words, mentions[i], cand)]
         self.source_idx: list[int] = []
         self.target_idx: list[int] = []
 
@@ -558,9 +565,13 @@ def _symmetric_parties(p: _Parties, host: int) -> None:
     """The parties of a meeting or an agreement: those named after a participant word ("met
     with"), the direct object of "meet", the host, or "their" two parties."""
     text, words, mentions, cand, after = p.text, p.words, p.mentions, p.cand, p.after
+    # "canceled a trip to Paris": the head may end on the participant word itself ("will travel
+    # to Muscat for meetings with ..." keeps its other parties: the capital is only the venue)
+    head_lists = text[cand.start:cand.end].lower().endswith(_TRIP_HEADS)
     parts = [
         i for i in after
-        if p.preps[i] not in TOPIC_PREPS and words.any_in(cand.end, mentions[i][0], PARTICIPANT_WORDS)
+        if p.preps[i] not in TOPIC_PREPS
+        and (words.any_in(cand.end, mentions[i][0], PARTICIPANT_WORDS) or (head_lists and mentions[i][0] - cand.end <= 5))
     ]
     if not parts and after and _head_word(text, cand) in TRANSITIVE_CONSULT:
         m0 = mentions[after[0]][0]
@@ -597,12 +608,38 @@ def _directed_target(p: _Parties, place_target: int) -> None:
         if mentions[i][2].kind == "sector"
         and (preps[i] in _OBJECT_OF_ACT or (preps[i] == "of" and etype in _PLACE_TARGET_TYPES))
     ]
-    if objects and (not usable or objects[0] < usable[0] or preps[usable[0]] in LOCATIVES):
+    taken_from = _taken_from(mentions, preps, p.actor_idx, p.cand)
+    if taken_from >= 0:
+        p.target_idx = [taken_from]  # "captured Manbij from Islamic State": whom it is taken from
+    elif objects and (not usable or objects[0] < usable[0] or preps[usable[0]] in LOCATIVES):
         p.target_idx = p.coordinated(objects[0], +1)
     elif place_target >= 0 and (not usable or mentions[place_target][0] < mentions[usable[0]][0]):
         p.target_idx = [place_target]
     elif usable:
         p.target_idx = p.coordinated(usable[0], +1)
+    elif etype == COERCE and (p.cand.mode or p.cand.entry.mode) == "crackdown" and p.source_idx:
+        # "Israeli soldiers are seen hitting Palestinians with batons": the name between the
+        # doer and the means is whom they are used on
+        p.target_idx = [i for i in p.in_clause if i > p.source_idx[-1]][-1:]
+
+
+_TRIP_HEADS: Final = vocabulary.phrases("trip_heads")
+
+
+def _taken_from(mentions: list[tuple[int, int, GazEntry]], preps: list[str], after: list[int], cand: Candidate) -> int:
+    """The actor a territory is taken "from" ("captured the city of Manbij ... from Islamic
+    State", "seized Crimea from Ukraine"): the target of the seizure, rather than the place; -1
+    when the head is no seizure of territory or names none."""
+    if cand.entry.type != COERCE or (cand.mode or cand.entry.mode) != "territory":
+        return -1
+    for i in after:  # the place taken may have a comma-set apposition: the whole sentence is read
+        s = mentions[i][0]
+        if cand.end <= s <= cand.end + _TAKEN_FROM_REACH and preps[i] == "from" and mentions[i][2].kind not in _TOWN_KINDS:
+            return i
+    return -1
+
+
+_TAKEN_FROM_REACH: Final = 80
 
 
 def _distinct(mentions: list[tuple[int, int, GazEntry]], idxs: list[int], codes: list[str]) -> list[int]:
@@ -612,11 +649,18 @@ def _distinct(mentions: list[tuple[int, int, GazEntry]], idxs: list[int], codes:
         return idxs
     out = []
     for i in idxs:
-        code = _actor_code(mentions[i][2])
+        code = _role_key(mentions[i][2])
         if code not in codes:
             codes.append(code)
             out.append(i)
     return out
+
+
+def _role_key(g: GazEntry) -> str:
+    """What tells two actors of a role apart: the code, and the sector of an actor that has a
+    state of its own ("Fethullah Gulen" is TUR's opposition, not Turkey: "Ankara accuses Gulen")."""
+    code = _actor_code(g)
+    return code if g.sector is None or g.sector == code else code + ":" + g.sector
 
 
 def _is_of(gap: str) -> bool:
@@ -633,6 +677,7 @@ _PLACE_ACTOR_KINDS: Final = frozenset({"city", "region", "capital"})
 # Nouns whose modifier is the country it is done to ("the Ukraine invasion").
 _UNDERGOER_HEADS: Final = vocabulary.phrases("undergoer_heads")
 _AUXILIARIES: Final = vocabulary.words("auxiliaries")
+_PREPOSITION_HEADS: Final = vocabulary.phrases("preposition_heads")
 
 
 def _adjacent_agent(text: str, mentions: list[tuple[int, int, GazEntry]], actor_idx: list[int], cand: Candidate) -> int:
@@ -650,6 +695,8 @@ def _adjacent_agent(text: str, mentions: list[tuple[int, int, GazEntry]], actor_
         if gap != " " or g.kind not in _AGENT_KINDS:
             return -1
         head = text[start:cand.end].lower()
+        if head.startswith(_PREPOSITION_HEADS):
+            return -1  # "hitting Palestinians with batons": a head opening on a preposition has no modifier
         if head.startswith(_UNDERGOER_HEADS):
             return -2 - i if g.kind == "state" else -1
         if any(w in _AUXILIARIES for w in head.split()):
@@ -687,11 +734,41 @@ def _passive_by(text: str, words: _Words, cand: Candidate, by_at: int) -> bool:
         return False
     n = words.count(cand.end, by_at, _PASSIVE_WORDS + 1)
     if n > _PASSIVE_WORDS:
-        return False
+        return _nominal_by(text, words, cand, by_at)
     s, e = words.last(max(words.lo, cand.start - 12), cand.start)
     if s < e and words.word(s, e) in _ACTIVE_BEFORE:
         return False
-    return n <= 3 or _head_word(text, cand).endswith(("ed", "en"))
+    return n <= 3 or _head_word(text, cand).endswith(("ed", "en")) or _nominal_by(text, words, cand, by_at)
+
+
+# "the bombing of Kurdish militias in northern Syria on Thursday morning by Turkey's air force":
+# the by-phrase of an act's noun with an "of" object may come after the object and its place.
+_NOMINAL_BY_WORDS: Final = 12
+_NOT_NOMINAL_BY: Final = vocabulary.words("not_nominal_by")
+
+
+def _nominal_by(text: str, words: _Words, cand: Candidate, by_at: int) -> bool:
+    """Whether "by" far after a noun head ("the bombing of X ... by Y") names its doer: the head is
+    followed by "of", no verb or relative clause stands between ("the bombing of the hospital
+    was condemned by France" is France's condemnation), and the word before "by" is no participle."""
+    if not text.startswith(" of ", cand.end) or words.count(cand.end, by_at, _NOMINAL_BY_WORDS + 1) > _NOMINAL_BY_WORDS:
+        return False
+    if words.any_in(cand.end, by_at, _NOT_NOMINAL_BY):
+        return False
+    s, e = words.last(cand.end, by_at)  # "by" itself
+    s, e = words.last(cand.end, s)
+    return s < e and not words.word(s, e).endswith(("ed", "en"))
+
+
+def _fire_from(words: _Words, mention: tuple[int, int, GazEntry], cand: Candidate) -> bool:
+    """"shelling from forces loyal to Assad", "fire from Israeli troops": an armed force right
+    after an attack's noun and "from" is whose attack it is (a place after "from" is where it
+    comes from)."""
+    g = mention[2]
+    return (
+        cand.entry.type == ASSAULT and g.sector is not None and g.armed and not g.is_place
+        and words.count(cand.end, mention[0], 2) <= 1
+    )
 
 
 def _last_two_parties(mentions: list[tuple[int, int, GazEntry]], idxs: list[int]) -> list[int]:
@@ -739,6 +816,8 @@ def _not_subject(
     s, e = mentions[i][0], mentions[i][1]
     if preps[i] in OBJECT_PREPS and words.word_before_prep(s) not in PEOPLE_NOUNS:
         return True
+    if preps[i] == "including":
+        return True  # "the SDF, including the YPG, captured": a member named in an apposition
     if preps[i] == "by" and words.word_before_prep(s) in _BACKER_WORDS:
         return True  # "government forces backed by Russian air strikes have intensified ...
     if words.possessive_at(e) and words.count(e + 2, cand_start, 3) > 2:

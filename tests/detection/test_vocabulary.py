@@ -23,7 +23,7 @@ ACCESSORS = ("words", "phrases", "labels", "numbers", "pattern", "templates", "i
 # character class, are character tables, or name the date patterns each kind of anchor tries.
 CODE_CONSTANTS = {
     "detector:_SECTOR_OWNERS", "detector:_STATE_SECTORS", "detector:_CROWD_SECTORS",
-    "detector:_FORCE_SECTORS", "roles:_TOWN_KINDS", "roles:_AGENT_KINDS", "roles:_PLACE_ACTOR_KINDS",
+    "detector:_FORCE_SECTORS", "detector:_OWN_STATE_SECTORS", "detector:_STATE_NAME_KINDS", "roles:_TOWN_KINDS", "roles:_AGENT_KINDS", "roles:_PLACE_ACTOR_KINDS",
     "lexicon:ACTOR_KINDS", "lexicon:PLACE_KINDS", "lexicon:NEAR_ACTOR_KINDS",
     "text:_END", "text:_PARA", "text:CLAUSE_PUNCTUATION", "text:_SPACED_DASH", "text:_MARKS",
     "text:_SPACES", "roles:_WORDS_RE", "dates:_DIGITS_RE", "dates:_UNITS", "dates:PRECISE_KINDS", "dates:_DISPATCH",

@@ -595,6 +595,7 @@ def test_a_backer_is_not_the_subject_of_the_clause() -> None:
          "in Istanbul.", {"TUR", "RUS"}),
         ("Turkish diplomats and intelligence officials held talks in Moscow yesterday.", {"TUR", "RUS"}),
         ("Obama unveiled the step on Monday during his first visit to Vietnam.", {"USA", "VNM"}),
+        ("Mr. Putin made a trip to Paris last spring.", {"RUS", "FRA"}),
     ],
 )
 def test_the_other_party_of_a_meeting(text: str, parties: set[str]) -> None:
@@ -647,6 +648,174 @@ def test_what_an_attack_or_arrest_is_of_undergoes_it(text: str, etype: EventType
 def test_is_names_the_islamic_state(text: str) -> None:
     s = one(text, EventType.ASSAULT)
     assert [a.code for a in s.actors.target] == ["ISIS"], s.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "target", "sector"),
+    [
+        ("Doctors say children are usually among the victims of the Russian strikes in Aleppo.", "RUS", "SYR", "CVL"),
+        ("Hospital staff in Idlib said their patients are being deliberately targeted by Russian air strikes.",
+         "RUS", "SYR", "CVL"),
+        ("Zarqawi was killed in June 2006 by a US airstrike near Baqubah.", "USA", "ALQAEDA", None),
+    ],
+)
+def test_victims_named_before_the_attack_are_its_target(text: str, source: str, target: str, sector: str | None) -> None:
+    """"kids are among the victims of the strikes", "patients are being targeted by air strikes",
+    "Zarqawi was killed by a US airstrike": the victims, named before the attack, are its target."""
+    s = one(text, EventType.ASSAULT)
+    assert [a.code for a in s.actors.source] == [source], s.actors
+    assert [(a.code, a.sector) for a in s.actors.target] == [(target, sector)], s.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "state", "sector"),
+    [
+        ("The Turkish interior minister said that 1,200 soldiers have been arrested.", "TUR", "MIL"),
+        ("Erdogan said 300 protesters were detained overnight.", "TUR", "OPP"),
+    ],
+)
+def test_an_arrest_with_no_place_is_by_the_one_state_the_sentence_names(text: str, state: str, sector: str) -> None:
+    """Soldiers, officials or people arrested in a sentence that names one state, and no place, are
+    that state's, and it arrests them."""
+    s = one(text, EventType.COERCE)
+    assert [a.code for a in s.actors.source] == [state], s.actors
+    assert [(a.code, a.sector) for a in s.actors.target] == [(state, sector)], s.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "sector"),
+    [
+        ("Mr Erdogan was criticised for purging thousands of people in Turkey.", "TUR", "CVL"),
+        ("Authorities in Ankara detained dozens of journalists on Monday.", "TUR", "OPP"),
+    ],
+)
+def test_whom_an_arrest_or_purge_takes_is_its_target(text: str, target: str, sector: str) -> None:
+    s = one(text, EventType.COERCE)
+    assert [(a.code, a.sector) for a in s.actors.target] == [(target, sector)], s.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Fighters of the Free Syrian Army attacked government positions near Hama.", ("SYR", "REB")),
+        ("Forces loyal to Bashar al-Assad shelled the town of Douma on Sunday.", ("SYR", "MIL")),
+    ],
+)
+def test_named_rebel_groups_and_loyal_forces_are_generic_actors_of_their_place(
+    text: str, source: tuple[str, str]
+) -> None:
+    """"the Free Syrian Army" is not the Syrian army: a rebel group the gazetteer has no code for
+    is REB of its place; "forces loyal to" a leader are MIL."""
+    s = one(text, EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in s.actors.source] == [source], s.actors
+
+
+def test_the_by_phrase_of_an_attack_noun_after_its_object_and_place_names_the_doer() -> None:
+    """"the bombing of Kurdish militias in northern Syria on Thursday morning by Turkey's air
+    force": Turkey bombs, the Kurdish militias (rebels of the place) are bombed."""
+    s = one("Damascus condemned the bombing of Kurdish militias in northern Syria on Thursday morning "
+            "by Turkey's air force.", EventType.ASSAULT)
+    assert [a.code for a in s.actors.source] == ["TUR"], s.actors
+    assert [(a.code, a.sector) for a in s.actors.target] == [("SYR", "REB")], s.actors
+
+
+def test_victims_counted_with_as_many_as_are_the_target() -> None:
+    s = one("A car bomb exploded in Idlib on Friday, killing as many as 40 civilians.", EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in s.actors.target] == [("SYR", "CVL")], s.actors
+
+
+def test_the_victims_an_attack_noun_is_of_and_its_by_phrase() -> None:
+    s = one("The massacre of civilians in Srebrenica by Bosnian Serb forces shocked the world.", EventType.ASSAULT)
+    assert [a.code for a in s.actors.source] == ["BIH"], s.actors
+    assert [(a.code, a.sector) for a in s.actors.target] == [("BIH", "CVL")], s.actors
+
+
+def test_every_capital_of_a_visit_to_a_list_of_places_is_visited() -> None:
+    s = one("The U.S. defense secretary soothed strained ties during a visit to Incirlik and Ankara.",
+            EventType.CONSULT)
+    assert {a.code for a in s.actors.source + s.actors.target} == {"USA", "TUR"}, s.actors
+
+
+def test_the_name_right_before_a_passive_head_undergoes_it_and_the_subject_acts() -> None:
+    """"Iran published photos of the Americans being detained": Iran detains, the Americans are
+    detained (the subject is no longer turned into the target)."""
+    s = one("Iran published embarrassing photos of the Americans being detained.", EventType.COERCE)
+    assert [a.code for a in s.actors.source] == ["IRN"], s.actors
+    assert [a.code for a in s.actors.target] == ["USA"], s.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "target"),
+    [
+        ("Iraqi forces recaptured Mosul from Islamic State in 2017.", "IRQ", "ISIS"),
+        ("The Kurdish-led alliance (SDF), including the YPG, captured the town of Tabqa, west of Raqqa, "
+         "from Islamic State last week.", "SDF", "ISIS"),
+    ],
+)
+def test_whom_a_territory_is_taken_from_is_the_target(text: str, source: str, target: str) -> None:
+    """"captured X from Islamic State": the loser is the target, not the place taken; a member named
+    in an apposition ("including the YPG") is not the subject."""
+    s = one(text, EventType.COERCE)
+    assert [a.code for a in s.actors.source] == [source], s.actors
+    assert [a.code for a in s.actors.target] == [target], s.actors
+
+
+def test_the_state_a_lifted_embargo_concerns_is_the_target() -> None:
+    s = one("Washington is lifting its arms embargo on sales to Vietnam.", EventType.CONCEDE)
+    assert [a.code for a in s.actors.source] == ["USA"], s.actors
+    assert [a.code for a in s.actors.target] == ["VNM"], s.actors
+
+
+def test_a_named_opponent_is_his_states_opposition_not_the_state() -> None:
+    """Fethullah Gulen is a sector row with a state (TUR, OPP): Turkey blaming him has a target,
+    which the state itself as the source does not swallow."""
+    s = one("Turkish President Tayyip Erdogan blames Fethullah Gulen and his followers for the July 15 coup.",
+            EventType.ACCUSE)
+    assert [a.code for a in s.actors.source] == ["TUR"], s.actors
+    assert [(a.code, a.sector) for a in s.actors.target] == [("TUR", "OPP")], s.actors
+
+
+def test_who_uses_batons_on_whom() -> None:
+    """"Israeli soldiers were seen hitting Palestinians with batons": a head opening on a
+    preposition has no modifier as its doer; the name between the doer and the means is the target."""
+    s = one("Israeli soldiers were seen hitting Palestinians with batons near Hebron.", EventType.COERCE)
+    assert [(a.code, a.sector) for a in s.actors.source] == [("ISR", "MIL")], s.actors
+    assert [a.code for a in s.actors.target] == ["PSE"], s.actors
+
+
+def test_an_armed_force_an_attack_comes_from_is_its_doer() -> None:
+    """"shelling from government forces": whose shelling it is, as with "by" (a place after "from"
+    is where it comes from, as before)."""
+    s = one("The village near Aleppo came under shelling from government forces on Monday.", EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in s.actors.source] == [("SYR", "MIL")], s.actors
+
+
+def test_travel_to_a_capital_for_meetings_keeps_the_scheduled_meeting() -> None:
+    """"will travel to Muscat on Monday for meetings with Omani and Saudi officials": the capital
+    is the venue of the scheduled meeting, which stays one scheduled signal."""
+    signals = of_type(signals_of(
+        "A Houthi delegation will travel to Muscat on Monday for meetings with Omani and Saudi officials, "
+        "a source close to the talks said."), EventType.CONSULT)
+    assert [s.modality for s in signals] == [Modality.SCHEDULED], signals
+
+
+def test_an_arrest_in_a_sentence_naming_two_states_gets_no_doer() -> None:
+    s = one("Turkish officials said Russian soldiers and 30 protesters were detained.", EventType.COERCE)
+    assert not s.actors.source, s.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Ottoman authorities detained 250 Armenian intellectuals in 1915.", "TUR"),
+        ("The chairman of the Joint Chiefs of Staff Joseph Dunford met Turkish officials in Ankara.", "USA"),
+        ("Information Minister Omran Zoabi accused Turkey of shooting down the plane.", "SYR"),
+        ("Duterte threatened to impose martial law on Mindanao.", "PHL"),
+    ],
+)
+def test_historical_states_and_office_holders_are_named(text: str, source: str) -> None:
+    (s,) = signals_of(text)[:1]
+    assert source in {a.code for a in s.actors.source}, s.actors
 
 
 def test_is_in_a_line_set_in_capitals_is_a_word() -> None:
