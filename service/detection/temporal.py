@@ -312,6 +312,44 @@ def _governing_cues(lower: str, ctx: Context, sent_start: int, start: int) -> li
     return cues
 
 
+_CLAUSE_YEAR_RE: Final = vocabulary.pattern("clause_year")
+_YEAR_BEFORE_NOUN_RE: Final = vocabulary.pattern("year_before_noun")
+_OPENING_YEAR_RE: Final = vocabulary.pattern("opening_year")
+_CLAUSE_MONTH_YEAR_RE: Final = vocabulary.pattern("clause_month_year")
+_DIGIT_RE: Final = vocabulary.pattern("digit")
+_YEAR_REACH: Final = 120
+
+
+def past_year_cue(lower: str, cand: Candidate, clause: Span, sent: Span, tense: Tense, pub_year: int) -> str:
+    """The bare year that makes a clause history ("annexed Crimea in 2014", "seized power in a 2014
+    coup", "the 2003 invasion"), or "". A past-tense clause dated by a year other than the
+    publication's is background: news of the day is dated by its day, not its year. A noun
+    trigger right after a year ("a 2004 car bombing") is a named past event whatever the tense.
+    The publication's own year is left to the date rules; a year after the publication's in a
+    past-tense clause says the publication date is not known, and is history too."""
+    if tense == "future":
+        return ""
+    m = _YEAR_BEFORE_NOUN_RE.search(lower, max(0, cand.start - 24), cand.start)
+    if m is not None and int(m.group(1)) < pub_year:
+        return m.group(0).strip()
+    if tense != "past":
+        return ""
+    m = _OPENING_YEAR_RE.match(lower, sent.start, min(sent.end, sent.start + 30))
+    if m is not None and int(m.group(1)) != pub_year:
+        return m.group(0).strip()
+    # Near the trigger only: an unpunctuated text is one long clause, read once per trigger.
+    lo, hi = max(clause.start, cand.start - _YEAR_REACH), min(clause.end, cand.end + _YEAR_REACH)
+    if _DIGIT_RE.search(lower, lo, hi) is None:  # most clauses hold no digit at all
+        return ""
+    for m in _CLAUSE_YEAR_RE.finditer(lower, lo, hi):
+        if int(m.group(1)) != pub_year:
+            return m.group(0)
+    for m in _CLAUSE_MONTH_YEAR_RE.finditer(lower, lo, hi):
+        if not pub_year - 1 <= int(m.group(1)) <= pub_year:
+            return m.group(0)
+    return ""
+
+
 def modality_of(
     lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span, if_spans: list[tuple[int, int]],
     tense: Tense, dates: tuple[date | None, date | None], pub: date, precise: bool, tense_cues: list[str],
@@ -369,6 +407,9 @@ def modality_of(
         return HISTORICAL, []
     if hist and tense != "future":
         return HISTORICAL, [hist[0][2]]
+    year_cue = "" if precise else past_year_cue(lower, cand, clause, sent, tense, pub.year)
+    if year_cue:
+        return HISTORICAL, [year_cue]
     if tense == "future" and ev_start is not None and ev_start >= pub and precise:
         return SCHEDULED, list(cand.cues)
     if tense == "unknown" and ev_start is not None and ev_start > pub and precise and date_after:
