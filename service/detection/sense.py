@@ -47,7 +47,7 @@ LEAD_CHARS = 300  # the article's cue words: its title and the first characters 
 # A "sentence" longer than this is a splitting failure (lower-case text, lists): the model reads
 # the stretch between the full stops around the cue instead.
 LONG_SENTENCE = 400
-OPENER_MARGIN = 0.3  # a cue word's lead over the other classes for it to open a sentence
+OPENER_MARGIN = 0.2  # a cue word's lead over the other classes for it to open a sentence (every cue)
 MIN_WORDS = 6  # a shorter "sentence" (a heading, a caption) gets no model signal
 _STOP = re.compile(r"[.!?]\s+|\n")
 _HEADING = re.compile(r"\s*=+[^=\n]{0,80}=+\s*")  # a wiki section heading opening a sentence
@@ -95,8 +95,8 @@ class SenseModel:
         # The classes whose probability, summed, is the veto score.
         self.veto_classes: list[str] = raw.get("veto_classes", list(OFF_CLASSES))
         self.off = [self.classes.index(c) for c in self.veto_classes if c in self.classes]
-        # The cue words that open a sentence for scoring: a sentence whose only cues are weak
-        # ones ("police", "against") seldom makes the recall threshold, and scoring costs time.
+        # The cue words that open a sentence for scoring (every stored cue: the training command
+        # keeps only those leading the other classes by more than OPENER_MARGIN).
         self.cue_words = frozenset(w for ws in self.cues.values() for w, m in ws.items() if m >= OPENER_MARGIN)
         self.cue_types: dict[str, set[str]] = {}  # cue word -> the types it is a cue of
         for typ, ws in sorted(self.cues.items()):

@@ -14,6 +14,7 @@ from service.detection import detect
 from service.detection.detector import detect_rules
 from service.detection.sense import (
     MODEL_FILE,
+    OPENER_MARGIN,
     SenseModel,
     load_model,
     read_model,
@@ -60,6 +61,17 @@ def test_a_plain_attack_the_rules_miss_gets_a_model_signal() -> None:
     assert sig.location is not None and sig.location.country == "AFG"  # the rules' gazetteer
     assert sig.intensity == -8.0 and sig.severity == 4
     assert detect(a, sense_model=tiny_model(recall=1.01)) == detect_rules(a)
+
+
+def test_every_stored_cue_word_opens_a_sentence_for_scoring() -> None:
+    """A cue the training kept (leading the other classes by more than 0.2) is enough: a weak cue
+    alone ("torched" at 0.25 here) makes the sentence scored, and the model's probability decides."""
+    m = tiny_model()
+    m.cues = {"ASSAULT": {"torched": 0.25}}
+    m.cue_types = {"torched": {"ASSAULT"}}
+    m.cue_words = frozenset(w for ws in m.cues.values() for w, v in ws.items() if v >= OPENER_MARGIN)
+    added = [s for s in detect(article(MISSED_ATTACK), sense_model=m) if s.detector.startswith("model:")]
+    assert [(s.type, s.evidence.trigger) for s in added] == [(EventType.ASSAULT, "torched")]
 
 
 def test_no_model_signal_in_a_negated_or_speculative_sentence() -> None:
