@@ -93,7 +93,8 @@ def signal_rows(raw: bytes | str | dict[str, Any], received_at: datetime | None 
         "doc": doc,
         "received_at": received_at or published,
     }
-    child = [{"code": c, "signal_id": sig.signal_id, "role": r, "published_at": published}
+    child = [{"code": c, "signal_id": sig.signal_id, "role": r, "published_at": published,
+              "type": sig.type.value}
              for c, r in sorted(codes.items())]
     return Rows("signals", sig.signal_id, [main], {"signal_codes": child})
 

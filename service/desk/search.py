@@ -44,7 +44,7 @@ def parse(q: str) -> list[Term]:
     terms = []
     for m in _TERM.finditer(q):
         raw = m.group("phrase") if m.group("word") is None else m.group("word")
-        prefix = bool(m.group("pstar")) or (m.group("word") or "").endswith("*")
+        prefix = bool(m.group("pstar")) or raw.rstrip().endswith("*")  # "peace talk*" too
         words = tuple(w.lower() for w in _WORD.findall(raw))
         if words:
             terms.append(Term(words, prefix))
@@ -120,8 +120,55 @@ def postgresql_downgrade() -> list[str]:
     return sql
 
 
+# PL/pgSQL, not SQL: a SQL function that cannot be inlined is planned again for every row
+# inserted; PL/pgSQL keeps its plan for the session (PostgreSQL ingest 3,530 -> 4,590 signals/s).
+PAIRS_FUNCTION = (
+    "CREATE FUNCTION desk_word_pairs(v tsvector) RETURNS text[] LANGUAGE plpgsql IMMUTABLE "
+    "PARALLEL SAFE AS $$ BEGIN RETURN (SELECT coalesce(array_agg(DISTINCT a.lex || ' ' || b.lex), "
+    "'{}') FROM (SELECT lexeme AS lex, unnest(positions) AS pos FROM unnest(v)) a "
+    "JOIN (SELECT lexeme AS lex, unnest(positions) AS pos FROM unnest(v)) b "
+    "ON b.pos = a.pos + 1); END $$")
+_PLAIN = re.compile(r"[a-z0-9]+")
+
+
+def postgresql_pairs_upgrade() -> list[str]:
+    """SQL adding ``search_pairs`` (PostgreSQL): the text's adjacent word pairs (``"black sea"``),
+    read from the positions of the same ``tsvector`` the phrase operator reads, with a GIN index.
+    A phrase needs each of its pairs, so the pairs find the candidate rows of a phrase exactly
+    where the words' index alone finds every row holding the words anywhere."""
+    sql = [PAIRS_FUNCTION]
+    for table in TABLES:
+        sql += [
+            f"ALTER TABLE {table} ADD COLUMN search_pairs text[] GENERATED ALWAYS AS "
+            f"(desk_word_pairs(to_tsvector('simple'::regconfig, text))) STORED",
+            f"CREATE INDEX ix_{table}_search_pairs ON {table} USING gin (search_pairs)",
+        ]
+    return sql
+
+
+def postgresql_pairs_downgrade() -> list[str]:
+    sql = []
+    for table in TABLES:
+        sql += [f"DROP INDEX IF EXISTS ix_{table}_search_pairs",
+                f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_pairs"]
+    return sql + ["DROP FUNCTION IF EXISTS desk_word_pairs(tsvector)"]
+
+
+def word_pairs(terms: list[Term]) -> list[str]:
+    """The adjacent word pairs every match of ``terms`` holds (as ``search_pairs`` stores them):
+    from the phrases' whole words (a prefix's last word is not whole). Only for words of
+    ASCII letters and digits, which PostgreSQL's parser keeps as they are; other words are
+    left to the phrase operator alone, so the pairs never exclude a row that matches."""
+    pairs = []
+    for t in terms:
+        words = t.words[:-1] if t.prefix else t.words
+        if all(_PLAIN.fullmatch(w) for w in words):
+            pairs += [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    return sorted(set(pairs))
+
+
 def is_search_object(name: str) -> bool:
     """Tables, columns and indexes of the full-text index (not in ``tables.py``: they are each
     database's own)."""
-    return (name == "search" or name.endswith("_search")
+    return (name in ("search", "search_pairs") or name.endswith(("_search", "_search_pairs"))
             or any(name == f"{t}_fts" or name.startswith(f"{t}_fts_") for t in TABLES))

@@ -9,7 +9,8 @@ the message it came from (``doc``, JSON), so the API can answer with the contrac
 the other columns are what filters and orderings need, each with an index.
 
 Child tables (``*_codes``) hold one row per actor or country code of a signal or event, with the
-time copied in, so "RUS, newest first" is one index range, not a scan.
+time copied in, so "RUS, newest first" is one index range, not a scan; ``signal_codes`` also
+copies the signal's type, so "RUS, MOBILIZE, newest first" is one too.
 """
 
 from __future__ import annotations
@@ -45,7 +46,10 @@ signal_codes = sa.Table(
     sa.Column("signal_id", sa.String(64), primary_key=True),
     sa.Column("role", sa.String(8), nullable=False, doc="source, target or place"),
     sa.Column("published_at", sa.DateTime, nullable=False),
+    sa.Column("type", sa.String(16), doc="The signal's type (copied, like the time; null only in "
+              "rows stored before migration 0003 filled it)"),
     sa.Index("ix_signal_codes_code_time", "code", "published_at"),
+    sa.Index("ix_signal_codes_code_type_time", "code", "type", "published_at"),
     sa.Index("ix_signal_codes_signal", "signal_id"),
 )
 

@@ -124,4 +124,4 @@ def test_desks_started_at_once_on_a_fresh_database_migrate_it_once(tmp_path, db_
     with engine.connect() as conn:
         versions = conn.execute(sa.text("SELECT version_num FROM desk_alembic_version")).all()
     engine.dispose()
-    assert [v[0] for v in versions] == ["0002"]
+    assert [v[0] for v in versions] == ["0004"]

@@ -119,6 +119,17 @@ def test_the_index_follows_upserts_and_deletes(store, seed_events):
     assert store.events(Query(q="quokkas")).items == []
 
 
+def _ingest_as_in_0001(st: Store, batch: list) -> None:
+    """Rows written with the first schema's columns (``signal_codes`` had no ``type``)."""
+    latest = {r.key: r for r in batch}
+    with st.engine.begin() as conn:
+        for r in latest.values():
+            conn.execute(sa.insert(T.signals), r.main)
+            codes = [{k: v for k, v in c.items() if k != "type"} for c in r.children["signal_codes"]]
+            if codes:
+                conn.execute(sa.insert(T.signal_codes), codes)
+
+
 def test_rows_stored_before_the_index_are_indexed_by_the_migration(db_url, seed_signals):
     from alembic import command
     from alembic.config import Config
@@ -131,11 +142,15 @@ def test_rows_stored_before_the_index_are_indexed_by_the_migration(db_url, seed_
     with st.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
-    st.ingest([signal_rows(s) for s in seed_signals])
+    _ingest_as_in_0001(st, [signal_rows(s) for s in seed_signals])
     st.migrate()
     with st.engine.connect() as conn:
         version = conn.execute(sa.text("SELECT version_num FROM desk_alembic_version")).scalar_one()
-    assert version == "0002"
+        untyped = conn.execute(sa.text(
+            "SELECT count(*) FROM signal_codes c JOIN signals s ON s.signal_id = c.signal_id "
+            "WHERE c.type IS NULL OR c.type <> s.type")).scalar_one()
+    assert version == "0004"
+    assert untyped == 0  # the codes stored before the type was copied got it from their signal
     assert _found(st, "geneva") == _expected(_texts(seed_signals), "geneva") != set()
     with st.engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -184,3 +199,13 @@ def _same_pages(store: Store, seed_signals, took_plan) -> None:
                       key=lambda s: (s["article"]["published_at"], s["signal_id"]), reverse=True)[:3]
         assert [s["signal_id"] for s in page.items] == [s["signal_id"] for s in want], q
     assert store.signals(Query(q="zanzibar")).items == []
+
+
+def test_word_pairs_of_a_query_are_only_those_every_match_holds():
+    """PostgreSQL narrows a phrase to the rows holding its word pairs: a pair that a matching
+    row may lack would lose that row. A prefix's last word is not whole, and words PostgreSQL's
+    parser may cut differently (not ASCII letters and digits) give no pair."""
+    terms = search.parse('"black sea fleet" "peace talk*" "zürich talks" geneva')
+    assert search.word_pairs(terms) == ["black sea", "sea fleet"]
+    assert search.word_pairs(search.parse('"prisoner swap" "prisoner swap"')) == ["prisoner swap"]
+    assert search.parse('"peace talk*"') == search.parse('"peace talk"*')  # both as documented

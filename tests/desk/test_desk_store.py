@@ -207,3 +207,26 @@ def test_cursor_from_elsewhere_is_refused():
         decode_cursor("hello")
     assert decode_cursor(__import__("service.desk.store", fromlist=["x"])._encode_cursor(
         datetime(2025, 1, 1) + timedelta(hours=1), "k")) == (datetime(2025, 1, 1, 1), "k")
+
+
+def test_actor_and_type_over_a_period_and_a_signal_whose_type_changed(store, seed_signals):
+    """Actor + type + period reads the type and time copied onto the actor's code rows: a new
+    version of a signal with another type or time must move its code rows with it."""
+    store.ingest([signal_rows(s) for s in seed_signals])
+    sig = next(s for s in seed_signals if s["actors"]["source"] and s["type"] != "SANCTION")
+    actor = sig["actors"]["source"][0]["code"]
+    when = datetime.fromisoformat(sig["article"]["published_at"].replace("Z", "+00:00"))
+    period = {"since": when.replace(tzinfo=None) - timedelta(days=1),
+              "until": when.replace(tzinfo=None) + timedelta(days=1)}
+
+    def ids(type_: str, **kw) -> set[str]:
+        page = store.signals(Query(actors=[actor], types=[type_], limit=200, **kw))
+        return {s["signal_id"] for s in page.items}
+
+    assert sig["signal_id"] in ids(sig["type"], **period)
+    changed = {**sig, "type": "SANCTION",
+               "article": {**sig["article"], "published_at": "2031-01-01T00:00:00Z"}}
+    store.ingest([signal_rows(changed)])
+    assert sig["signal_id"] not in ids(sig["type"], **period)
+    assert sig["signal_id"] not in ids("SANCTION", **period)
+    assert sig["signal_id"] in ids("SANCTION", since=datetime(2030, 12, 31), until=datetime(2031, 1, 2))
