@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -256,13 +256,8 @@ class NoiseControl:
         if self._last_rescan is None or abs(t - self._last_rescan) >= self.rescan_interval:
             self.rescan(now)
         out: list[Alert] = []
-        for key in sorted((k for k, d in self._due.items() if d <= t), key=lambda k: (self._due[k], k)):
-            rec = self.state.get(key)
-            if rec is None or rec.get("due") is None:
-                self._due.pop(key, None)
-                continue
-            if rec["due"] <= t:
-                out.extend(self._close(key, rec, now))
+        for key, rec in due_records(self._due, self.state, t):
+            out.extend(self._close(key, rec, now))
         return out
 
     def flush_all(self, now: datetime | None = None) -> list[Alert]:
@@ -598,3 +593,14 @@ __all__ = [
     "signal_title",
     "utcnow",
 ]
+
+
+def due_records(due: dict[str, float], state: Mapping[str, dict], t: float) -> Iterator[tuple[str, dict]]:
+    """The (key, record) pairs of ``state`` due at ``t``, in due order then key order, from the
+    ``due`` times kept beside it; a key whose record is gone or no longer due is forgotten."""
+    for key in sorted((k for k, d in due.items() if d <= t), key=lambda k: (due[k], k)):
+        rec = state.get(key)
+        if rec is None or rec.get("due") is None:
+            due.pop(key, None)
+        elif rec["due"] <= t:
+            yield key, rec

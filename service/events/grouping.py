@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 from schemas.alert import Alert, EventNotice
 from schemas.subscription import EventAlerts, Subscription
-from service.alerts.noise import digest_due, in_quiet_hours, quiet_end
+from service.alerts.noise import digest_due, due_records, in_quiet_hours, quiet_end
 from service.alerts.router import alert_id
 from service.alerts.subscriptions import SubscriptionSet
 
@@ -125,12 +125,8 @@ class EventGrouper:
         if self._rescanned is None or abs(t - self._rescanned) >= RESCAN_SECONDS:
             self.rescan(now)
         out: list[Alert] = []
-        for key in sorted((k for k, d in self._due.items() if d <= t), key=lambda k: (self._due[k], k)):
-            rec = self.state.get(key)
-            if rec is None or rec.get("due") is None:
-                self._due.pop(key, None)
-            elif rec["due"] <= t:
-                out.extend(self._close(key, rec, now))
+        for key, rec in due_records(self._due, self.state, t):
+            out.extend(self._close(key, rec, now))
         return out
 
     def next_due(self) -> datetime | None:
