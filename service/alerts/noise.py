@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -182,6 +182,73 @@ def _dt(ts: float) -> datetime:
 # --- the state machine ---------------------------------------------------------------------------
 
 
+class DueIndex:
+    """When each record of a state mapping is due, kept beside it so a flush does not read
+    the whole state (a Faust table) every second.
+
+    The state holds the truth (a record's ``"due"``, a timestamp, or None); the index is a cache
+    of it: ``put``/``delete`` keep both in step, ``rescan`` rebuilds the index from the state
+    (at start, every ``interval`` seconds, and when the state changed underneath, as when a
+    Faust table recovers newly assigned partitions) and forgets idle records whose ``"expires"``
+    has passed. Used by :class:`NoiseControl` and by event grouping.
+    """
+
+    def __init__(self, state: MutableMapping[str, dict], *, interval: float = 60.0,
+                 prefix: str = "") -> None:
+        self.state = state
+        self.interval = interval
+        self.prefix = prefix  # only keys with it are records with a due time
+        self.times: dict[str, float] = {}
+        self.rescanned: float | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.times)
+
+    def put(self, key: str, rec: dict) -> None:
+        self.state[key] = rec
+        if rec.get("due") is not None:
+            self.times[key] = rec["due"]
+        else:
+            self.times.pop(key, None)
+
+    def delete(self, key: str) -> None:
+        del self.state[key]
+        self.times.pop(key, None)
+
+    def next_due(self) -> float | None:
+        return min(self.times.values()) if self.times else None
+
+    def keys_in_due_order(self) -> list[str]:
+        return sorted(self.times, key=lambda k: (self.times[k], k))
+
+    def rescan(self, t: float) -> None:
+        """Rebuild the index from the state; forget idle records past their ``expires``."""
+        self.times = {}
+        for key in [k for k in self.state if k.startswith(self.prefix)]:  # values read for these only
+            rec = self.state.get(key)
+            if rec is None:
+                continue
+            if rec.get("due") is not None:
+                self.times[key] = rec["due"]
+            elif rec.get("expires", t + 1) <= t:
+                del self.state[key]
+        self.rescanned = t
+
+    def due(self, t: float) -> Iterator[tuple[str, dict]]:
+        """The (key, record) pairs due at ``t``, in due order then key order (rescanning first
+        when ``interval`` seconds have passed); a key whose record is gone or no longer due is
+        forgotten."""
+        if self.rescanned is None or abs(t - self.rescanned) >= self.interval:
+            self.rescan(t)
+        times = self.times
+        for key in sorted((k for k, d in times.items() if d <= t), key=lambda k: (times[k], k)):
+            rec = self.state.get(key)
+            if rec is None or rec.get("due") is None:
+                times.pop(key, None)
+            elif rec["due"] <= t:
+                yield key, rec
+
+
 class NoiseControl:
     """Grouping, repeat intervals, silences, quiet hours and digests over a mapping of dicts.
 
@@ -200,18 +267,24 @@ class NoiseControl:
         silences: Callable[[], list[Silence]] | None = None,
         rescan_interval: float = 60.0,
     ) -> None:
-        self.state: MutableMapping[str, dict] = {} if state is None else state
+        self.index = DueIndex({} if state is None else state, interval=rescan_interval)
         self.clock = clock
         self._extra_silences = silences or (lambda: [])
         self.stats: dict[str, Counter[str]] = {}
-        self.rescan_interval = rescan_interval
-        self._due: dict[str, float] = {}
         self._signals: dict[str, Signal] = {}
         self._gk_cache: dict[tuple[str, ...], str] = {}
-        self._last_rescan: float | None = None
         self.update(subscriptions)
         self.rescan(self.clock())
-        self._last_rescan = None  # the first flush_due rescans at its own (possibly injected) time
+        self.index.rescanned = None  # the first flush_due rescans at its own (possibly injected) time
+
+    @property
+    def state(self) -> MutableMapping[str, dict]:
+        """Windows, buffers and repeat marks (a Faust table in the worker, or a staged view of it)."""
+        return self.index.state
+
+    @state.setter
+    def state(self, value: MutableMapping[str, dict]) -> None:
+        self.index.state = value
 
     def update(self, subscriptions: SubscriptionSet) -> None:
         """Take a reloaded subscriptions set into use (open windows and buffers are kept)."""
@@ -252,11 +325,8 @@ class NoiseControl:
     def flush_due(self, now: datetime | None = None) -> list[Alert]:
         """Close the group windows, digests and quiet-hours buffers that are due at ``now``."""
         now = now or self.clock()
-        t = _ts(now)
-        if self._last_rescan is None or abs(t - self._last_rescan) >= self.rescan_interval:
-            self.rescan(now)
         out: list[Alert] = []
-        for key, rec in due_records(self._due, self.state, t):
+        for key, rec in self.index.due(_ts(now)):
             out.extend(self._close(key, rec, now))
         return out
 
@@ -266,35 +336,24 @@ class NoiseControl:
         self.rescan(now)
         out: list[Alert] = []
         for _ in range(3):  # closing a group in quiet hours opens a quiet buffer: close it too
-            for key in sorted(self._due, key=lambda k: (self._due[k], k)):
+            for key in self.index.keys_in_due_order():
                 rec = self.state.get(key)
                 if rec is not None and rec.get("due") is not None:
                     out.extend(self._close(key, rec, now, force=True))
-            if not self._due:
+            if not self.index:
                 break
         return out
 
     def next_due(self) -> datetime | None:
-        return _dt(min(self._due.values())) if self._due else None
+        t = self.index.next_due()
+        return None if t is None else _dt(t)
 
     def rescan(self, now: datetime | None = None) -> None:
-        """Rebuild the index of due entries from the state and forget idle groups.
-
-        Runs at start, every ``rescan_interval`` seconds from ``flush_due``, and should be called
-        when the state changed underneath (a Faust table recovering newly assigned partitions).
-        """
-        t = _ts(now or self.clock())
-        self._due = {}
-        stale = []
-        for key, rec in list(self.state.items()):
-            due = rec.get("due")
-            if due is not None:
-                self._due[key] = due
-            elif rec.get("expires", t + 1) <= t:
-                stale.append(key)  # an idle group past its repeat interval
-        for key in stale:
-            del self.state[key]
-        self._last_rescan = t
+        """Rebuild the index of due entries from the state and forget idle groups (an idle
+        group past its repeat interval). Runs at start, every ``rescan_interval`` seconds from
+        ``flush_due``, and should be called when the state changed underneath (a Faust table
+        recovering newly assigned partitions)."""
+        self.index.rescan(_ts(now or self.clock()))
 
     def _group_key(self, signal: Signal, fields: tuple[str, ...]) -> str:
         gk = self._gk_cache.get(fields)
@@ -316,15 +375,10 @@ class NoiseControl:
         return s if s is not None else Signal.model_validate(dumped)
 
     def _put(self, key: str, rec: dict) -> None:
-        self.state[key] = rec
-        if rec.get("due") is not None:
-            self._due[key] = rec["due"]
-        else:
-            self._due.pop(key, None)
+        self.index.put(key, rec)
 
     def _del(self, key: str) -> None:
-        del self.state[key]
-        self._due.pop(key, None)
+        self.index.delete(key)
 
     # -- grouping and repeat interval --------------------------------------------------------------
 
@@ -583,6 +637,7 @@ def _buffer_add(rec: dict, items: list[tuple[Signal, dict]], cap: int, gk: str,
 
 __all__ = [
     "Clock",
+    "DueIndex",
     "Effective",
     "NoiseControl",
     "group_key",
@@ -593,14 +648,3 @@ __all__ = [
     "signal_title",
     "utcnow",
 ]
-
-
-def due_records(due: dict[str, float], state: Mapping[str, dict], t: float) -> Iterator[tuple[str, dict]]:
-    """The (key, record) pairs of ``state`` due at ``t``, in due order then key order, from the
-    ``due`` times kept beside it; a key whose record is gone or no longer due is forgotten."""
-    for key in sorted((k for k, d in due.items() if d <= t), key=lambda k: (due[k], k)):
-        rec = state.get(key)
-        if rec is None or rec.get("due") is None:
-            due.pop(key, None)
-        elif rec["due"] <= t:
-            yield key, rec

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 from schemas.alert import Alert, EventNotice
 from schemas.subscription import EventAlerts, Subscription
-from service.alerts.noise import digest_due, due_records, in_quiet_hours, quiet_end
+from service.alerts.noise import DueIndex, digest_due, in_quiet_hours, quiet_end
 from service.alerts.router import alert_id
 from service.alerts.subscriptions import SubscriptionSet
 
@@ -97,10 +97,17 @@ class EventGrouper:
 
     def __init__(self, subscriptions: SubscriptionSet,
                  state: MutableMapping[str, Any] | None = None) -> None:
-        self.state: MutableMapping[str, Any] = {} if state is None else state
-        self._due: dict[str, float] = {}
-        self._rescanned: float | None = None
+        self.index = DueIndex({} if state is None else state, interval=RESCAN_SECONDS, prefix="g|")
         self.update(subscriptions)
+
+    @property
+    def state(self) -> MutableMapping[str, Any]:
+        """The groups (``g|<subscription>|<group key>``; a Faust table or a staged view of it)."""
+        return self.index.state
+
+    @state.setter
+    def state(self, value: MutableMapping[str, Any]) -> None:
+        self.index.state = value
 
     def update(self, subscriptions: SubscriptionSet) -> None:
         self.subs = subscriptions
@@ -121,39 +128,20 @@ class EventGrouper:
 
     def flush_due(self, now: datetime) -> list[Alert]:
         """The messages of every group due at ``now``."""
-        t = _ts(now)
-        if self._rescanned is None or abs(t - self._rescanned) >= RESCAN_SECONDS:
-            self.rescan(now)
         out: list[Alert] = []
-        for key, rec in due_records(self._due, self.state, t):
+        for key, rec in self.index.due(_ts(now)):
             out.extend(self._close(key, rec, now))
         return out
 
     def next_due(self) -> datetime | None:
-        return _dt(min(self._due.values())) if self._due else None
+        t = self.index.next_due()
+        return None if t is None else _dt(t)
 
     def rescan(self, now: datetime) -> None:
         """Rebuild the index of due groups from the state; forget idle ones."""
-        t = _ts(now)
-        self._due = {}
-        for key in [k for k in self.state if k.startswith("g|")]:  # values read for these only
-            rec = self.state.get(key)
-            if rec is None:
-                continue
-            if rec.get("due") is not None:
-                self._due[key] = rec["due"]
-            elif rec.get("expires", t + 1) <= t:
-                del self.state[key]
-        self._rescanned = t
+        self.index.rescan(_ts(now))
 
     # -- internals ---------------------------------------------------------------------------------
-
-    def _put(self, key: str, rec: dict) -> None:
-        self.state[key] = rec
-        if rec.get("due") is not None:
-            self._due[key] = rec["due"]
-        else:
-            self._due.pop(key, None)
 
     def _add(self, sub: Subscription, alert: Alert, now: datetime) -> list[Alert]:
         opt = options(sub)
@@ -181,7 +169,7 @@ class EventGrouper:
             rec["due"] = t  # breaks through the quiet hours, with what waited for their end
         if not rec["items"]:
             rec["due"] = None
-        self._put(key, rec)
+        self.index.put(key, rec)
         return self._close(key, rec, now) if rec["due"] is not None and rec["due"] <= t else []
 
     def _tz(self, sub: Subscription) -> ZoneInfo:
@@ -190,8 +178,7 @@ class EventGrouper:
     def _close(self, key: str, rec: dict, now: datetime, *, force: bool = False) -> list[Alert]:
         sub = self.subs.get(rec["sub"])
         if sub is None:
-            del self.state[key]
-            self._due.pop(key, None)
+            self.index.delete(key)
             return []
         items = [Alert.model_validate(i) for i in rec["items"]]
         t = _ts(now)
@@ -199,7 +186,7 @@ class EventGrouper:
         if (not force and quiet is not None and in_quiet_hours(sub, self._tz(sub), now)
                 and (sub.digest is not None or max(a.severity for a in items) < quiet.breakthrough_severity)):
             first_hold = not rec["held"]
-            self._put(key, {**rec, "held": True, "due": _ts(quiet_end(sub, self._tz(sub), now))})
+            self.index.put(key, {**rec, "held": True, "due": _ts(quiet_end(sub, self._tz(sub), now))})
             if first_hold and sub.digest is None:
                 return [self._message(sub, rec, items, now, status="held")]
             return []
@@ -207,7 +194,7 @@ class EventGrouper:
         cap = opt.max_events_per_message
         sent, rest = items[:cap], rec["items"][cap:]
         interval = opt.group_interval.total_seconds()
-        self._put(key, {**rec, "items": rest, "held": False, "last": t,
+        self.index.put(key, {**rec, "items": rest, "held": False, "last": t,
                         "due": t + interval if rest else None, "expires": t + interval})
         if len(sent) == 1 and sub.digest is None and not rec["held"] and not rest:
             return [sent[0].model_copy(update={"created_at": now})]
