@@ -46,8 +46,7 @@ from schemas.subscription import EventAlerts  # noqa: E402
 from service.alerts.dryrun import collect  # noqa: E402
 from service.alerts.noise import NoiseControl  # noqa: E402
 from service.alerts.subscriptions import build_set  # noqa: E402
-from service.events.alerting import EventAlerting  # noqa: E402
-from service.events.consolidate import Consolidator  # noqa: E402
+from service.events.replay import EventReplay  # noqa: E402
 
 PROFILES: dict[str, dict] = {
     "severity-4": {"filters": {"min_severity": 4}},
@@ -120,19 +119,11 @@ def before(signals: list[Signal], at: dict[str, datetime]) -> list:
 
 def after(signals: list[Signal], at: dict[str, datetime], extra: dict) -> tuple[list, dict[str, str]]:
     """(delivered messages, signal id -> event id)."""
-    c = Consolidator()
-    ea = EventAlerting(build_set(subs_doc(extra), environ={}))
-    g = ea.grouper
-    out = []
+    run = EventReplay(build_set(subs_doc(extra), environ={}))
     for s in sorted(signals, key=lambda s: at[s.article_id]):
-        t = at[s.article_id]
-        out += drain(g.next_due, g.flush_due, t)
-        for version in c.fold(s):
-            out += g.add(ea.process(version, t), t)
-    out += drain(g.next_due, g.flush_due, None)
-    owner = {sid: rec["event_id"] for key, rec in c.state.items() if key.startswith("e|")
-             for sid in rec["_ids"]}
-    return [a for a in out if a.status == "deliver"], owner
+        run.arrive(s, at[s.article_id])
+    run.until(None)
+    return [a for a in run.alerts if a.status == "deliver"], run.event_of()
 
 
 def told(messages: list) -> tuple[dict[str, set[str]], Counter]:

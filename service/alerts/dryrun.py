@@ -8,6 +8,10 @@ The replay is pure: no Kafka, no delivery. Signals are replayed in the order of 
 publication time with that time as the clock (``clock="published"``), so grouping windows, repeat
 intervals, quiet hours and digests behave as they would have live; or all at the current time
 (``clock="now"``). At the end every open window and buffer is closed at its due time.
+
+Subscriptions with ``events`` get what the event stage would send them
+(:mod:`service.events.replay`: signals consolidated into events, event alerts, grouped
+messages); the others get signal alerts from noise control.
 """
 
 from __future__ import annotations
@@ -121,17 +125,32 @@ def replay(
     now: datetime | None = None,
     silences: list[Silence] | None = None,
 ) -> tuple[list[Alert], dict[str, Counter[str]]]:
-    """Run routing and noise control over ``signals``; every alert decided, in order."""
+    """Run routing and noise control (and, for subscriptions with ``events``, the event stage)
+    over ``signals``; every alert decided, in order."""
     start = now or datetime.now(UTC)
-    nc = NoiseControl(subs, {}, clock=lambda: start, silences=lambda: list(silences or []))
-    alerts: list[Alert] = []
     if clock == "published":
         ordered = sorted(signals, key=lambda s: s.article.published_at)
+        arrivals = [(s.article.published_at, s) for s in ordered]
     else:
-        ordered = list(signals)
+        arrivals = [(start, s) for s in signals]
+    alerts, stats = _replay_signal_alerts(subs, arrivals, start, silences)
+    if any(s.events is not None for s in subs.subscriptions):
+        from service.events.replay import replay_events  # noqa: PLC0415 (only when asked for)
+
+        event_alerts, event_stats = replay_events(subs, arrivals, silences=lambda: list(silences or []))
+        alerts = sorted([*alerts, *event_alerts], key=lambda a: a.created_at)  # stable: ties keep order
+        for name, counts in event_stats.items():
+            stats.setdefault(name, Counter()).update(counts)
+    return alerts, stats
+
+
+def _replay_signal_alerts(subs: SubscriptionSet, arrivals: list[tuple[datetime, Signal]],
+                          start: datetime, silences: list[Silence] | None,
+                          ) -> tuple[list[Alert], dict[str, Counter[str]]]:
+    nc = NoiseControl(subs, {}, clock=lambda: start, silences=lambda: list(silences or []))
+    alerts: list[Alert] = []
     t = start
-    for s in ordered:
-        t = s.article.published_at if clock == "published" else start
+    for t, s in arrivals:
         # close what fell due before this signal at its own due time, as the live timer would
         for _ in range(MAX_FLUSH_ROUNDS):
             due = nc.next_due()
@@ -167,7 +186,7 @@ def dry_run(
                         stats=stats)
 
 
-COUNTERS = ("matched", "alerts", "digests", "grouped", "throttled", "held", "silenced",
+COUNTERS = ("matched", "events", "alerts", "digests", "grouped", "throttled", "held", "silenced",
             "digested", "duplicate")
 
 

@@ -7,12 +7,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from schemas.alert import Alert
 from service.alerts.commands import alerts_group, silence_group
-from service.alerts.dryrun import dry_run, is_signals_file
+from service.alerts.dryrun import collect, dry_run, is_signals_file
 from service.alerts.silences import SilenceStore
+from service.alerts.subscriptions import build_set
+from service.events.replay import EventReplay
 
 T0 = datetime(2024, 4, 14, 12, 0, tzinfo=UTC)
 
@@ -194,3 +197,43 @@ def test_a_too_deep_first_line_does_not_break_telling_signals_from_articles(tmp_
     path = tmp_path / "x.jsonl"
     path.write_text("[" * 5000 + "]" * 5000 + "\n")
     assert is_signals_file(path) is False
+
+
+EVENT_SUBS = """\
+subscriptions:
+  - name: per-signal
+    urls: ["json://127.0.0.1:9/a"]
+    filters: {min_severity: 4}
+  - name: per-event
+    urls: ["json://127.0.0.1:9/b"]
+    filters: {min_severity: 4}
+    events: {}
+"""
+
+
+def test_event_subscriptions_get_what_the_event_stage_would_send(tmp_path: Path) -> None:
+    """A subscription with ``events`` is dry-run through consolidation, event alerting and
+    grouping (it used to show "nothing matched"); every event a per-signal subscription is told
+    of reaches it too, in fewer messages."""
+    subs = tmp_path / "subs.yaml"
+    subs.write_text(EVENT_SUBS, encoding="utf-8")
+    seeds = str(Path(__file__).resolve().parents[2] / "seeds")
+    r = run(alerts_group, ["test", "--subscriptions", str(subs), "--format", "json", seeds])
+    assert r.exit_code == 0, r.output
+    alerts = [Alert.model_validate_json(line) for line in r.stdout.splitlines()]
+    per_signal = [a for a in alerts if a.subscription == "per-signal" and a.status == "deliver"]
+    per_event = [a for a in alerts if a.subscription == "per-event" and a.status == "deliver"]
+    assert per_event and 0 < len(per_event) < len(per_signal)
+    told = [n.event_id for a in per_event for n in a.events] + [
+        a.event_id for a in per_event if not a.events]
+    assert len(told) == len(set(told))  # each event's first report once
+    # no event lost: the event of every signal alerted per signal is among those told
+    signals, _, _ = collect([seeds])
+    replay = EventReplay(build_set(yaml.safe_load(EVENT_SUBS), environ={}))
+    for sig in sorted(signals, key=lambda x: x.article.published_at):
+        replay.arrive(sig, sig.article.published_at)
+    event_of = replay.event_of()
+    alerted = {event_of[s.signal_id] for a in per_signal for s in a.signals}
+    assert alerted and alerted <= set(told)
+    summary = run(alerts_group, ["test", "--subscriptions", str(subs), seeds]).stdout
+    assert f"per-event: events {len(told)}, alerts {len(per_event)}" in summary
