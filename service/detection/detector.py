@@ -434,7 +434,13 @@ def _attacks_beyond(frame: str, heads: list[list[Head]]) -> int:
     return n
 
 
-def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span, frame: str = "") -> list[Candidate]:
+def _candidates(
+    heads: list[Head], ctx: Context, lower: str, sent: Span, frame: str = "", has_actor: bool = True, has_place: bool = True
+) -> list[Candidate]:
+    """Each head's best rule that holds, overlaps resolved. A rule the sentence can place (``_fits``:
+    it names the actor or place the rule needs) beats one it cannot whatever their priorities:
+    "the worst explosion was at the bus station" needs no place for its plain rule, and the
+    place-bound rule that outranks it would be dropped later for want of one."""
     per_head: list[Candidate] = []
     war = -1  # whether the sentence has war words: worked out when a framed rule asks
     for start, end, key in heads:
@@ -464,8 +470,12 @@ def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span, frame: 
             cand = Candidate(entry, start, end, mode, (near[0], near[1]) if near is not None else None)
             if entry.consume and near is not None:
                 cand.consume_span = cand.span
-            if best is None or cand.priority > best.priority:
+            if best is None:
                 best = cand
+            else:
+                fits, best_fits = _fits(entry, has_actor, has_place), _fits(best.entry, has_actor, has_place)
+                if fits and not best_fits or fits == best_fits and cand.priority > best.priority:
+                    best = cand
         if best is not None:
             per_head.append(best)
     # Resolve overlaps: higher priority, then longer, then earlier wins.
@@ -1120,7 +1130,7 @@ def _sentence_candidates(
     names = [(a, b) for a, b, g in ctx.gaz if " " in g.surface and g.sector is None]
     if names:  # "Organization for Security and Cooperation in Europe" holds no COOPERATE event
         heads = [h for h in heads if not _in_names(h[0], h[1], names)]
-    cands = _candidates(heads, ctx, lower, sent, frame)
+    cands = _candidates(heads, ctx, lower, sent, frame, s.has_actor, s.has_place)
     # Conditional threats need a threat word and an "if" ("sanctions if Russia attacks").
     threat_possible = THREAT_CLASS in ctx.classes and any(
         c[2] in CONDITIONALS for c in ctx.cues.get("speculative", ())
