@@ -478,6 +478,8 @@ def _candidates(
                     best = cand
         if best is not None:
             per_head.append(best)
+    if len(per_head) > 1 and not (has_actor and has_place):
+        per_head = _placeable_first(per_head, has_actor, has_place)
     # Resolve overlaps: higher priority, then longer, then earlier wins.
     if len(per_head) > 1:  # most sentences hold one candidate
         _sort_by(per_head, by_start=False)
@@ -494,6 +496,20 @@ def _candidates(
     if len(accepted) > 1:
         _sort_by(accepted, by_start=True)
     return accepted
+
+
+def _placeable_first(cands: list[Candidate], has_actor: bool, has_place: bool) -> list[Candidate]:
+    """``cands`` without those the sentence cannot place that overlap one it can: "the ghastly
+    attacks on innocent people" with no actor named is the rule that needs none, not the
+    higher-priority "attacks" that needs a doer and would be dropped for want of one."""
+    out: list[Candidate] = []
+    for c in cands:
+        if not _fits(c.entry, has_actor, has_place) and any(
+            o is not c and o.start < c.end and o.end > c.start and _fits(o.entry, has_actor, has_place) for o in cands
+        ):
+            continue
+        out.append(c)
+    return out
 
 
 def _outranks(a: Candidate, b: Candidate) -> bool:
