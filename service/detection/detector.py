@@ -408,7 +408,7 @@ def _article_frame(lex: Lexicon, hits: list[NearHits], heads: list[list[Head]]) 
         for near in hits:
             found = near[cid]
             n += len(found) if found is not None else 0
-        if n < FRAME_MIN_WORDS or n <= best_n:
+        if n < FRAME_MIN_WORDS or n <= best_n or _distinct_words(hits, cid) < 2:
             continue
         if war < 0:
             war = 0
@@ -419,6 +419,20 @@ def _article_frame(lex: Lexicon, hits: list[NearHits], heads: list[list[Head]]) 
         if n >= FRAME_WAR_RATIO * (war + _attacks_beyond(name, heads) // 3):
             best, best_n = name, n
     return best
+
+
+def _distinct_words(hits: list[NearHits], cid: int) -> int:
+    """How many different words of near class ``cid`` the fields' scans found: a story that names
+    one restaurant four times is not about restaurants (a frame needs two words of its class or
+    more), a sports report names many sports words."""
+    seen: set[int] = set()
+    for near in hits:
+        found = near[cid]
+        if found is not None:
+            for item in cast(list[object], found):
+                _end, key = cast(tuple[int, ScanKey], item)
+                seen.add(id(key))
+    return len(seen)
 
 
 def _attacks_beyond(frame: str, heads: list[list[Head]]) -> int:

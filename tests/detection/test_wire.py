@@ -996,3 +996,15 @@ def test_threats_of_bombs_voters_and_armed_parties(text: str, rule: str) -> None
 )
 def test_procedure_and_sport_raise_no_threat(text: str) -> None:
     assert not of_type(signals_of(text), EventType.THREATEN)
+
+
+def test_one_word_named_again_and_again_makes_no_frame() -> None:
+    """A trial report that names one restaurant four times is no story about industrial sites: a
+    frame needs two words of its class or more, so the bombing it recounts is still found."""
+    text = (
+        "A restaurant owner testified on Friday. She said the restaurant took a phone order that evening. "
+        "The restaurant delivered it to a motel. Her restaurant keeps a record of every order. "
+        "The federal building in Oklahoma City was shattered by an explosion on April 19, 1995, killing 168 people."
+    )
+    s = one(text, EventType.ASSAULT)
+    assert "explosion" in s.evidence.trigger
