@@ -937,6 +937,7 @@ def test_attacks_told_without_a_named_doer(text: str, rule: str) -> None:
         ("In May, she was arrested and charged with treason.", "coerce.detain_political.unplaced"),
         ("Authorities on Thursday arrested a pro-democracy activist for organising an illegal protest.",
          "coerce.detain_political.unplaced"),
+        ("Police detained dozens of people in connection with the violence.", "coerce.detain_political.unplaced"),
         ("In Ahmedabad, the police have arrested 200 persons in the last 48 hours.", "coerce.detain_police"),
         ("Four protesters died from gunfire overnight during a demonstration outside the Iranian consulate in "
          "Karbala.", "coerce.protesters_shot"),
