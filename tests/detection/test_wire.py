@@ -962,6 +962,7 @@ def test_arrests_for_crimes_are_no_detention(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "Syrian rebels and government forces exchanged prisoners near Aleppo on Tuesday.",
         "A prisoner swap between the government and the separatists took place on 1 October.",
         "In 1949, Senator Robert Taft voted for ratification of the NATO treaty.",
         "Mali's government has released 30 separatist rebels in exchange for the release of 16 soldiers.",
