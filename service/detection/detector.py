@@ -408,7 +408,7 @@ def _article_frame(lex: Lexicon, hits: list[NearHits], heads: list[list[Head]]) 
         for near in hits:
             found = near[cid]
             n += len(found) if found is not None else 0
-        if n < FRAME_MIN_WORDS or n <= best_n:
+        if n < FRAME_MIN_WORDS or n <= best_n or _distinct_words(hits, cid) < 2:
             continue
         if war < 0:
             war = 0
@@ -419,6 +419,20 @@ def _article_frame(lex: Lexicon, hits: list[NearHits], heads: list[list[Head]]) 
         if n >= FRAME_WAR_RATIO * (war + _attacks_beyond(name, heads) // 3):
             best, best_n = name, n
     return best
+
+
+def _distinct_words(hits: list[NearHits], cid: int) -> int:
+    """How many different words of near class ``cid`` the fields' scans found: a story that names
+    one restaurant four times is not about restaurants (a frame needs two words of its class or
+    more), a sports report names many sports words."""
+    seen: set[int] = set()
+    for near in hits:
+        found = near[cid]
+        if found is not None:
+            for item in cast(list[object], found):
+                _end, key = cast(tuple[int, ScanKey], item)
+                seen.add(id(key))
+    return len(seen)
 
 
 def _attacks_beyond(frame: str, heads: list[list[Head]]) -> int:
@@ -434,7 +448,13 @@ def _attacks_beyond(frame: str, heads: list[list[Head]]) -> int:
     return n
 
 
-def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span, frame: str = "") -> list[Candidate]:
+def _candidates(
+    heads: list[Head], ctx: Context, lower: str, sent: Span, frame: str = "", has_actor: bool = True, has_place: bool = True
+) -> list[Candidate]:
+    """Each head's best rule that holds, overlaps resolved. A rule the sentence can place (``_fits``:
+    it names the actor or place the rule needs) beats one it cannot whatever their priorities:
+    "the worst explosion was at the bus station" needs no place for its plain rule, and the
+    place-bound rule that outranks it would be dropped later for want of one."""
     per_head: list[Candidate] = []
     war = -1  # whether the sentence has war words: worked out when a framed rule asks
     for start, end, key in heads:
@@ -464,10 +484,16 @@ def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span, frame: 
             cand = Candidate(entry, start, end, mode, (near[0], near[1]) if near is not None else None)
             if entry.consume and near is not None:
                 cand.consume_span = cand.span
-            if best is None or cand.priority > best.priority:
+            if best is None:
                 best = cand
+            else:
+                fits, best_fits = _fits(entry, has_actor, has_place), _fits(best.entry, has_actor, has_place)
+                if fits and not best_fits or fits == best_fits and cand.priority > best.priority:
+                    best = cand
         if best is not None:
             per_head.append(best)
+    if len(per_head) > 1 and not (has_actor and has_place):
+        per_head = _placeable_first(per_head, has_actor, has_place)
     # Resolve overlaps: higher priority, then longer, then earlier wins.
     if len(per_head) > 1:  # most sentences hold one candidate
         _sort_by(per_head, by_start=False)
@@ -484,6 +510,20 @@ def _candidates(heads: list[Head], ctx: Context, lower: str, sent: Span, frame: 
     if len(accepted) > 1:
         _sort_by(accepted, by_start=True)
     return accepted
+
+
+def _placeable_first(cands: list[Candidate], has_actor: bool, has_place: bool) -> list[Candidate]:
+    """``cands`` without those the sentence cannot place that overlap one it can: "the ghastly
+    attacks on innocent people" with no actor named is the rule that needs none, not the
+    higher-priority "attacks" that needs a doer and would be dropped for want of one."""
+    out: list[Candidate] = []
+    for c in cands:
+        if not _fits(c.entry, has_actor, has_place) and any(
+            o is not c and o.start < c.end and o.end > c.start and _fits(o.entry, has_actor, has_place) for o in cands
+        ):
+            continue
+        out.append(c)
+    return out
 
 
 def _outranks(a: Candidate, b: Candidate) -> bool:
@@ -1120,7 +1160,7 @@ def _sentence_candidates(
     names = [(a, b) for a, b, g in ctx.gaz if " " in g.surface and g.sector is None]
     if names:  # "Organization for Security and Cooperation in Europe" holds no COOPERATE event
         heads = [h for h in heads if not _in_names(h[0], h[1], names)]
-    cands = _candidates(heads, ctx, lower, sent, frame)
+    cands = _candidates(heads, ctx, lower, sent, frame, s.has_actor, s.has_place)
     # Conditional threats need a threat word and an "if" ("sanctions if Russia attacks").
     threat_possible = THREAT_CLASS in ctx.classes and any(
         c[2] in CONDITIONALS for c in ctx.cues.get("speculative", ())

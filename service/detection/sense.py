@@ -161,25 +161,39 @@ def refine(article: Article, signals: list[Signal], *, scan: Scan, version: str,
 
     out = signals
     if veto:
-        out = [s for s in signals if not _vetoed(model, article, s, probs, scan)]
+        out = [k for k in (_vetted(model, article, s, probs, scan) for s in signals) if k is not None]
     if recall and model.cue_words:
         out = out + _recalled(model, article, out, probs, scan, version)
     return out
 
 
-def _vetoed(model: SenseModel, article: Article, sig: Signal, probs: Probs, scan: Scan) -> bool:
-    """Whether the model reads an alert-worthy escalation signal's sentence as no political event
-    (``veto_threshold``), and the sentence names no weapon, military unit or armed group (the
-    rules' war words: "the match was halted when Russian missiles struck Kharkiv" in a sports
-    report stays an attack) unless the model is surer still (``war_veto_threshold``)."""
+def _vetted(model: SenseModel, article: Article, sig: Signal, probs: Probs, scan: Scan) -> Signal | None:
+    """``sig`` as the model lets it stand: None when it vetoes (``_vetoed``) the sentence of an
+    alert-worthy escalation signal and of every later mention merged into it; when it vetoes only
+    the first, the first mention it does not veto becomes the evidence and the vetoed one is
+    dropped ("were given an ultimatum by their bosses", then "the government is pressuring public
+    employees to vote": the signal stands on the second)."""
     if sig.type not in ESCALATION or sig.modality not in ALERT_WORTHY_MODALITIES:
-        return False
-    off = model.off_score(probs(sig.evidence.sentence))
+        return sig
+    if not _vetoed(model, article, sig.evidence, probs, scan):
+        return sig
+    related = sig.related_evidence
+    for i in range(len(related)):
+        if not _vetoed(model, article, related[i], probs, scan):
+            return sig.model_copy(update={"evidence": related[i], "related_evidence": related[:i] + related[i + 1:]})
+    return None
+
+
+def _vetoed(model: SenseModel, article: Article, ev: Evidence, probs: Probs, scan: Scan) -> bool:
+    """Whether the model reads the sentence of ``ev`` as no political event (``veto_threshold``),
+    and the sentence names no weapon, military unit or armed group (the rules' war words: "the
+    match was halted when Russian missiles struck Kharkiv" in a sports report stays an attack)
+    unless the model is surer still (``war_veto_threshold``)."""
+    off = model.off_score(probs(ev.sentence))
     if off < model.veto_threshold:
         return False
     if off >= model.war_veto_threshold:  # sure enough to overrule the war words too
         return True
-    ev = sig.evidence
     text = article.title if ev.field == "title" else article.body
     ctx = scan(text, lower_forms(text)[1], Span(ev.start, ev.end))
     return not (any(name in ctx.classes for name in _WAR_CLASSES)

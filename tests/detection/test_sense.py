@@ -11,15 +11,19 @@ import json
 
 from schemas.common import EventType, Modality
 from service.detection import detect
-from service.detection.detector import detect_rules
+from service.detection.detector import _context, detect_rules
+from service.detection.lexicon import load_lexicon
+from service.detection.model import Context
 from service.detection.sense import (
     MODEL_FILE,
     OPENER_MARGIN,
     SenseModel,
     load_model,
     read_model,
+    refine,
     sentence_features,
 )
+from service.detection.text import Span
 from tests.detection.conftest import article
 
 DESK_SENTENCE = "England bombarded the Australian defence and Smith fired the winner at Wembley."
@@ -46,6 +50,30 @@ def test_an_escalation_signal_in_a_sport_sentence_is_vetoed() -> None:
     assert detect(a, sense_model=tiny_model()) == []
     assert detect(a, sense_model=tiny_model(veto=1.01)) == rules  # a veto only above its threshold
     assert detect(a, sense=False) == rules
+
+
+def test_a_merged_signal_stands_on_a_later_mention_the_model_does_not_veto() -> None:
+    """The model vetoes mentions, not whole signals: when it reads the first mention of a merged
+    signal as no event but not a later one, the later one becomes the evidence and the vetoed one
+    is dropped; when it vetoes every mention the signal goes."""
+    later = "Rockets hit the city later that night."
+    a = article(f"{DESK_SENTENCE} {later}")
+    (sig,) = detect_rules(article(DESK_SENTENCE))
+    start = len(DESK_SENTENCE) + 1
+    ev = sig.evidence.model_copy(update={
+        "sentence": later, "start": start, "end": start + len(later), "trigger": "Rockets hit",
+        "trigger_start": start, "trigger_end": start + len("Rockets hit"),
+    })
+    merged = sig.model_copy(update={"related_evidence": [ev]})
+    lex = load_lexicon()
+
+    def scan(text: str, blower: str, sent: Span) -> Context:
+        return _context(lex, text, blower, sent)
+
+    kept = refine(a, [merged], scan=scan, version="t", model=tiny_model(), recall=False)
+    assert [(s.evidence, s.related_evidence) for s in kept] == [(ev, [])]
+    assert refine(a, [sig], scan=scan, version="t", model=tiny_model(), recall=False) == []
+    assert refine(a, [merged], scan=scan, version="t", model=tiny_model(veto=1.01), recall=False) == [merged]
 
 
 def test_a_plain_attack_the_rules_miss_gets_a_model_signal() -> None:

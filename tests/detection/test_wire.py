@@ -898,3 +898,117 @@ def test_a_town_is_no_co_actor_and_is_hit_as_an_object(text: str, source: set[st
     assert {a.code for a in s.actors.source} == source and all(a.text != "Aleppo" for a in s.actors.source)
     if target:
         assert [a.code for a in s.actors.target] == [target], s.actors
+
+
+# ----------------------------------------------------------------------------- recall on plain reports
+
+
+def test_a_place_bound_rule_does_not_hide_the_plain_rule_of_its_head() -> None:
+    """"explosion" has a rule that needs a place (an explosion at a checkpoint) and a plain one that
+    needs none: the sentence names no place the gazetteer knows, so the plain rule holds."""
+    s = one("The worst explosion was at the busy Oxford Street bus station, where at least six people were killed.",
+            EventType.ASSAULT)
+    assert s.detector == "rules:assault.blast.plain"
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("In the afternoon, during an hour of concentrated bombing at least 11 people died.", "assault.deadly.plain"),
+        ("A paper bag held a device that exploded on Friday, wounding 13 people on a busy street in the city "
+         "of Lyon.", "assault.deadly"),
+        ("Just after 11.30pm a wave of shooting broke out in the main Catholic areas.", "assault.ground"),
+        ("Salman Abedi carried out the May 22 concert bombing in the city.", "assault.named_attack"),
+        ("Questions are asked again in the wake of the van-and-knife attack in the London Bridge district.",
+         "assault.named_attack"),
+        ("He said he would respond to the ghastly attacks on innocent people that happened yesterday.",
+         "assault.on_victims"),
+        ("A militant was involved in lobbing grenade on a police station in Jalandhar.", "assault.bombing"),
+    ],
+)
+def test_attacks_told_without_a_named_doer(text: str, rule: str) -> None:
+    s = one(text, EventType.ASSAULT)
+    assert s.detector == f"rules:{rule}"
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("In May, she was arrested and charged with treason.", "coerce.detain_political.unplaced"),
+        ("Authorities on Thursday arrested a pro-democracy activist for organising an illegal protest.",
+         "coerce.detain_political.unplaced"),
+        ("Police detained dozens of people in connection with the violence.", "coerce.detain_political.unplaced"),
+        ("In Ahmedabad, the police have arrested 200 persons in the last 48 hours.", "coerce.detain_police"),
+        ("Four protesters died from gunfire overnight during a demonstration outside the Iranian consulate in "
+         "Karbala.", "coerce.protesters_shot"),
+    ],
+)
+def test_arrests_and_force_against_protesters(text: str, rule: str) -> None:
+    s = one(text, EventType.COERCE)
+    assert s.detector == f"rules:{rule}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police arrested three men on suspicion of armed robbery at a jewellery store in central London.",
+        "Police in Leeds arrested a man after a brawl outside a pub on Saturday.",
+    ],
+)
+def test_arrests_for_crimes_are_no_detention(text: str) -> None:
+    assert not of_type(signals_of(text), EventType.COERCE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Syrian rebels and government forces exchanged prisoners near Aleppo on Tuesday.",
+        "A prisoner swap between the government and the separatists took place on 1 October.",
+        "In 1949, Senator Robert Taft voted for ratification of the NATO treaty.",
+        "Mali's government has released 30 separatist rebels in exchange for the release of 16 soldiers.",
+    ],
+)
+def test_prisoner_exchanges_and_ratifications_are_agreements(text: str) -> None:
+    one(text, EventType.AGREE)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("The IRA claimed that at least 30 minutes' warning was given before each explosion.",
+         "threaten.bomb_warning.near"),
+        ("Maduro has acknowledged that the government is pressuring public employees to vote.", "threaten.voters"),
+        ("State workers say they are being ordered to vote on Sunday, at the risk of losing their jobs.",
+         "threaten.voters"),
+        ("Russia's exercises of its nuclear forces are aimed at intimidating its neighbors, he said.",
+         "threaten.intimidate"),
+        ("Vladimir Putin and Russia are the latest to be threatened by ISIS in a video.", "threaten.by_actor"),
+    ],
+)
+def test_threats_of_bombs_voters_and_armed_parties(text: str, rule: str) -> None:
+    s = one(text, EventType.THREATEN)
+    assert s.detector == f"rules:{rule}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lawmakers were forced to vote on the bill twice before the recess.",
+        "A warning was given to the goalkeeper before the penalty.",
+        "The players were pressured to vote for the captain by their coach.",
+    ],
+)
+def test_procedure_and_sport_raise_no_threat(text: str) -> None:
+    assert not of_type(signals_of(text), EventType.THREATEN)
+
+
+def test_one_word_named_again_and_again_makes_no_frame() -> None:
+    """A trial report that names one restaurant four times is no story about industrial sites: a
+    frame needs two words of its class or more, so the bombing it recounts is still found."""
+    text = (
+        "A restaurant owner testified on Friday. She said the restaurant took a phone order that evening. "
+        "The restaurant delivered it to a motel. Her restaurant keeps a record of every order. "
+        "The federal building in Oklahoma City was shattered by an explosion on April 19, 1995, killing 168 people."
+    )
+    s = one(text, EventType.ASSAULT)
+    assert "explosion" in s.evidence.trigger
