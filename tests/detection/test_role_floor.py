@@ -45,6 +45,10 @@ def sig(typ: str, src: str = "", tgt: str = "", texts: dict[str, str] | None = N
     ("RUS", {"UKR"}, False),
     ("PAK:REB", {"REB"}, True),
     ("PAK:REB", {"PAK"}, False),  # the state alone casts the state as the gunmen
+    ("PAK:REB", {"PAK", "UAF"}, True),  # gunmen: CAMEO's unidentified armed forces are the guidelines' REB
+    ("IRQ:REB", {"INS"}, True),  # insurgents
+    ("NLD:POL", {"COP"}, True),  # police: CAMEO's COP
+    ("NLD:POL", {"MIL"}, False),
     ("SYR:MIL", {"SYR"}, True),
     ("SYR:MIL", {"MIL"}, True),
     ("YEM:CVL", {"YEM"}, True),
