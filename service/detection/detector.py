@@ -1175,6 +1175,8 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
         if roles.source and _condemned(lower, text, cand, roles, clause):
             roles.source = []  # "The United States condemns this cowardly attack": no doer named
             roles.no_source = True
+        if roles.source:
+            _victim_sources(text, cand, roles, ctx.gaz, sent.start)  # "a Palestinian boy hurt in the attack"
         if not roles.target:
             # whom it killed or wounded is its target, with or without a named doer
             roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
@@ -1556,6 +1558,31 @@ def _victims(text: str, start: int, end: int, sent_start: int, gaz: list[tuple[i
     noun = " ".join(m.group(1).lower().split())
     sector = _VICTIM_SECTORS[noun]
     return [build(Actor, code=sector, text=text[m.start(1):m.end(1)], kind="group", sector=sector)]
+
+
+# "a 3-year-old Palestinian boy hurt in the attack died": a name followed in its noun phrase by a
+# passive or intransitive verb of harm names a victim of the attack, not its doer.
+_VICTIM_AFTER_NAME_RE: Final = vocabulary.pattern("victim_after_name")
+
+
+def _victim_sources(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], lo: int) -> None:
+    """Move to the target every source named, before the head, as the subject of a verb of harm
+    ("four Russian generals -- have been killed by opposition forces", "Six American service
+    members were killed in the bombing"): they were hit, whoever did it."""
+    victims: list[Actor] = []
+    for a in roles.source:
+        for s_, e_, g in gaz:
+            if lo <= s_ and e_ <= cand.start and text[s_:e_] == a.text:
+                m = _VICTIM_AFTER_NAME_RE.match(text, e_)
+                if m is not None and m.end() <= cand.end:
+                    victims.append(a)
+                    break
+    if not victims:
+        return
+    roles.source = [a for a in roles.source if a not in victims]
+    roles.no_source = not roles.source  # the subject was hit: the learned ranking casts no other name
+    codes = {a.code for a in victims}
+    roles.target = victims + [a for a in roles.target if a.code not in codes]
 
 
 # "purging thousands of people", "detained dozens of activists": whom an arrest or a purge takes,

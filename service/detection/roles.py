@@ -483,7 +483,8 @@ class _Parties:
         # Passive voice only when "by" follows the trigger closely ("was attacked by", "talks hosted
         # by"), not in a later relative clause ("facilities used by Iran-backed militias").
         # "shelling from forces loyal to Assad": an armed force after "from" is the doer too.
-        self.passive = [i for i in self.after if preps[i] == "by" and _passive_by(text, words, cand, mentions[i][0])] \
+        # A generic doer counts ("killed by rebels in northwestern Syria": not the state named after it).
+        self.passive = [i for i in self.after_all if preps[i] == "by" and _passive_by(text, words, cand, mentions[i][0])] \
             or [i for i in self.after_all if preps[i] == "from" and _fire_from(words, mentions[i], cand)]
         self.source_idx: list[int] = []
         self.target_idx: list[int] = []
