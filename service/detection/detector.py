@@ -1337,7 +1337,7 @@ def _coup_named_only(lower: str, text: str, cand: Candidate, roles: Roles) -> bo
 # "The United States condemns this cowardly attack", "Britain called for an investigation into the
 # strike": whoever condemns, mourns or investigates an attack is not its doer.
 _CONDEMN_RE: Final = vocabulary.pattern("condemn")
-_CONDEMN_REACH: Final = 45
+_CONDEMN_REACH: Final = 60
 
 
 def _condemned(lower: str, text: str, cand: Candidate, roles: Roles, clause: Span) -> bool:
@@ -1347,6 +1347,8 @@ def _condemned(lower: str, text: str, cand: Candidate, roles: Roles, clause: Spa
     at = -1
     for a in roles.source:
         k = text.rfind(a.text, lo, cand.start)
+        if k < 0:  # named further back, in a clause before ("The US is preparing ..., in response to")
+            k = text.rfind(a.text, max(0, cand.start - 400), lo)
         at = max(at, k + len(a.text) if k >= 0 else -1)
     # the head is the object of the condemnation: a few words after it, with no other verb between
     return at >= 0 and _CONDEMN_RE.search(lower, max(at, cand.start - _CONDEMN_REACH), cand.start) is not None
