@@ -1070,6 +1070,7 @@ def _process_sentence(
     if not cands:
         return []
     clauses, tense_info, chosen = _dates_and_tenses(s, cands)
+    _descriptions(text, sent, ctx, prev_actors)  # "the international body": the actor named before
     drafts: list[Draft] = []
     seen_types: dict[tuple[EventType, int], Draft] = {}
     for i in range(len(cands)):
@@ -1095,6 +1096,81 @@ def _process_sentence(
         _inherit_history(lower, drafts)
         _threat_targets(drafts)
     return drafts
+
+
+# "Syria's ambassador to the UN accused the international body", "Islamic State ... The group
+# said": a definite description stands for the nearest name of a kind it fits named before it.
+_DESCRIPTIONS: Final = vocabulary.labels("descriptions")
+
+
+def _alternation(phrases: dict[str, str]) -> re.Pattern[str]:
+    """A case-blind pattern matching any of ``phrases`` as whole words, the longest first."""
+    return re.compile(r"\b(?:" + "|".join(re.escape(d) for d in sorted(phrases, key=len, reverse=True)) + r")\b",
+                      re.IGNORECASE)
+
+
+_DESCRIPTION_RE: Final = _alternation(_DESCRIPTIONS)
+# The kinds of name each kind of description may stand for, and the kind its mention takes: a
+# country named by description acts as a state and is never a place ("in the country" is not
+# resolved).
+_DESCRIBED_KINDS: Final = {
+    "igo": frozenset({"igo"}), "group": frozenset({"group"}),
+    "state": frozenset({"state", "demonym", "metonym", "leader", "capital"}),
+}
+_DESCRIPTION_KIND: Final = {"igo": "igo", "group": "group", "state": "metonym"}
+_ACTOR_KIND_OF: Final = {"igo": "igo", "group": "group", "state": "state"}
+_DESCRIBED: Final[dict[tuple[str, str, str, str | None], GazEntry]] = {}
+
+
+def _descriptions(text: str, sent: Span, ctx: Context, prev_actors: Callable[[], list[Actor]]) -> None:
+    """Add to the sentence's names each definite description ("the international body", "the
+    group", "the country") whose antecedent is found: the nearest name of a fitting kind before it
+    in the sentence, else the last one of the sentences before (``prev_actors``). Done after the
+    sentence's candidates are chosen, so it changes who is named, not what is detected."""
+    added: list[tuple[int, int, GazEntry]] = []
+    for m in _DESCRIPTION_RE.finditer(text, sent.start, sent.end):
+        ds, de = m.start(), m.end()
+        if any(s_ < de and ds < e_ for s_, e_, _ in ctx.gaz):
+            continue  # part of a name ("the Group of Seven")
+        kind = _DESCRIPTIONS[m.group(0).lower()]
+        before = _word_before(text, ds)
+        if (kind == "state" and before in _DESCRIPTION_PLACE_WORDS) or before in _AFFILIATION_WORDS \
+                or text.startswith(("'s", "’s"), de):
+            # "attacks across the country": a place; "a bomber with links to the group", "the
+            # bloc's ire": whom an actor is tied to, or whose thing is named, takes no part
+            continue
+        fits = _DESCRIBED_KINDS[kind]
+        code, sector = "", None
+        for s_, e_, g in ctx.gaz:
+            if e_ <= ds and g.kind in fits and g.sector is None:
+                code, sector = (g.country or g.code) if g.kind == "capital" else g.code, g.sector
+        if not code:
+            for a in prev_actors():
+                if a.kind == _ACTOR_KIND_OF[kind] and a.sector is None:
+                    code, sector = a.code, a.sector
+        if code:
+            key = (m.group(0), code, kind, sector)
+            entry = _DESCRIBED.get(key)
+            if entry is None:
+                if len(_DESCRIBED) > 10_000:  # bounded, as the actor cache
+                    _DESCRIBED.clear()
+                entry = _DESCRIBED[key] = GazEntry(
+                    surface=m.group(0), code=code, kind=_DESCRIPTION_KIND[kind], country=None, lat=None, lon=None,
+                    name=m.group(0), sector=sector, armed=False,
+                )
+            added.append((ds, de, entry))
+    if added:
+        ctx.gaz = sorted(ctx.gaz + added, key=lambda h: h[0])
+
+
+_DESCRIPTION_PLACE_WORDS: Final = vocabulary.words("locatives") | vocabulary.words("description_place_words")
+_AFFILIATION_WORDS: Final = vocabulary.words("affiliation_words")
+
+
+def _word_before(text: str, pos: int) -> str:
+    """The word right before ``pos``, lowercased ("" at the start)."""
+    head = text[max(0, pos - 20):pos].split()
+    return head[-1].lower() if head else ""
 
 
 def _sentence_candidates(
@@ -1404,8 +1480,9 @@ def _passive_subject(lower: str, text: str, sent: Span, cand: Candidate, roles: 
     after the head and is kept."""
     if not roles.source or roles.target:
         return False
-    if not _PASSIVE_RE.search(lower, max(sent.start, cand.start - 25), cand.start):
-        return False
+    aux = _PASSIVE_RE.search(lower, max(sent.start, cand.start - 25), cand.start)
+    if aux is None or (lower.endswith("ing", cand.start, cand.end) and "being" not in aux.group(0)):
+        return False  # "The militia is fighting": a progressive, not a passive
     return text.find(roles.source[0].text, sent.start, cand.start) >= 0
 
 
@@ -1418,6 +1495,9 @@ def _passive_patient(text: str, ctx: Context, cand: Candidate, roles: Roles) -> 
     """The actor named right before a passive head ("Iran published photos of the Americans being
     detained"), when it is not the source found: the target. The source is then kept; when the
     name is the source itself ("Kyiv was struck"), ``_passive_subject`` makes it the target."""
+    gap = _PATIENT_GAP_RE.search(text, max(0, cand.start - 30), cand.start)
+    if gap is None or (text.endswith("ing", cand.start, cand.end) and not gap.group(0).strip().startswith("being")):
+        return []  # "The militia is fighting": a progressive, not a passive
     lo = max(0, cand.start - 30)
     for s_, e_, g in ctx.gaz:
         if lo <= e_ <= cand.start and g.is_actor and _PATIENT_GAP_RE.match(text, e_, cand.start) is not None:

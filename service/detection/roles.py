@@ -349,6 +349,8 @@ def dedupe_actors(actors: list[Actor]) -> list[Actor]:
 
 # Prepositions naming what a non-symmetric act is about, not whom it is done to.
 CAUSE_PREPS: Final = vocabulary.words("cause_preps")
+# "fighting alongside the Syrian Army": an ally of the doer is not the target.
+_ALLY_PREPS: Final = vocabulary.words("ally_preps")
 # "an assault from Turkish territory": where an attack or a deployment comes from is not its target.
 _ORIGIN_TYPES: Final = frozenset({EventType.ASSAULT, EventType.MOBILIZE})
 # "was detained as least nine times by Russian authorities": "by" a few words after the head.
@@ -541,6 +543,8 @@ def _active_parties(p: _Parties, ctx: Context) -> None:
     pool = _subject_pool(p, ctx)
     etype = p.etype
     agent = -1 if etype in SYMMETRIC else _adjacent_agent(p.text, p.mentions, p.actor_idx, p.cand)
+    if agent >= 0 and p.preps[agent] == "to" and _head_word(p.text, p.cand).endswith("ed"):
+        agent = -1  # "Iran's envoy to the United Nations accused": the envoy accuses, not the UN
     possessor = [i for i in p.after if _is_of(p.text[p.cand.end:p.mentions[i][0]])]
     if agent <= -2:
         # "the Ukraine invasion": the country named before the war's noun is invaded.
@@ -600,7 +604,10 @@ def _directed_target(p: _Parties, place_target: int) -> None:
     """The target of a directed act: what it is done "on", "against" or "of", the town it
     targets, or the first actor after it that names no cause or origin."""
     mentions, preps, etype = p.mentions, p.preps, p.etype
-    usable = [i for i in p.after if preps[i] not in CAUSE_PREPS and not (etype in _ORIGIN_TYPES and preps[i] == "from")]
+    usable = [
+        i for i in p.after
+        if preps[i] not in CAUSE_PREPS and preps[i] not in _ALLY_PREPS and not (etype in _ORIGIN_TYPES and preps[i] == "from")
+    ]
     # "airstrikes against anti-Assad fighters in Syria": the object of "against" or "on", even
     # a generic one, is hit; a state named after it as the place is not.
     # So is the object of "of" after an attack or a seizure ("the arrest of dissidents in Cuba").
@@ -815,8 +822,8 @@ def _not_subject(
     eastern Ukraine'. 'Officials from the United States' and 'Lebanon's prime minister'
     still can."""
     s, e = mentions[i][0], mentions[i][1]
-    if preps[i] in OBJECT_PREPS and words.word_before_prep(s) not in PEOPLE_NOUNS:
-        return True
+    if preps[i] in OBJECT_PREPS and (preps[i] == "to" or words.word_before_prep(s) not in PEOPLE_NOUNS):
+        return True  # "officials from X" act for X; "Iran's envoy to the United Nations" does not
     if preps[i] == "including":
         return True  # "the SDF, including the YPG, captured": a member named in an apposition
     if preps[i] == "by" and words.word_before_prep(s) in _BACKER_WORDS:
