@@ -1645,26 +1645,50 @@ def _victims(text: str, start: int, end: int, sent_start: int, gaz: list[tuple[i
 # "a 3-year-old Palestinian boy hurt in the attack died": a name followed in its noun phrase by a
 # passive or intransitive verb of harm names a victim of the attack, not its doer.
 _VICTIM_AFTER_NAME_RE: Final = vocabulary.pattern("victim_after_name")
+_VICTIM_HEAD_WORDS: Final = 3
+_DOER_AFTER_RE: Final = vocabulary.pattern("doer_after_harm")
+_DOER_AFTER_REACH: Final = 80
+
+
+def _named_after_doer_word(text: str, cand: Candidate, a: Actor) -> bool:
+    """Whether ``a`` is named after "by"/"with" (a few words on) within or right after the head."""
+    k = text.find(a.text, cand.start, min(len(text), cand.end + _DOER_AFTER_REACH))
+    if k < 0:
+        return False
+    m = _DOER_AFTER_RE.search(text, max(cand.start, k - 30), k)
+    return m is not None and m.end() == k
+_MUTUAL_MODES: Final = vocabulary.words("mutual_modes")
 
 
 def _victim_sources(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], lo: int) -> None:
     """Move to the target every source named, before the head, as the subject of a verb of harm
     ("four Russian generals -- have been killed by opposition forces", "Six American service
     members were killed in the bombing"): they were hit, whoever did it."""
+    if (cand.mode or cand.entry.mode) in _MUTUAL_MODES:
+        return  # "soldiers wounded in clashes with the jihadists": both sides fight
     victims: list[Actor] = []
     for a in roles.source:
         for s_, e_, g in gaz:
             if lo <= s_ and e_ <= cand.start and text[s_:e_] == a.text:
                 m = _VICTIM_AFTER_NAME_RE.match(text, e_)
-                if m is not None and m.end() <= cand.end:
+                # the harm is the head's: the head follows it closely ("hurt in the attack",
+                # "killed by ...") rather than in a clause of its own ("were killed when they attacked")
+                if m is not None and m.end() <= cand.end and len(text[m.end():cand.start].split()) <= _VICTIM_HEAD_WORDS:
                     victims.append(a)
                     break
     if not victims:
         return
     roles.source = [a for a in roles.source if a not in victims]
-    roles.no_source = not roles.source  # the subject was hit: the learned ranking casts no other name
     codes = {a.code for a in victims}
-    roles.target = victims + [a for a in roles.target if a.code not in codes]
+    others = [a for a in roles.target if a.code not in codes]
+    # "killed in tough battle with the Syrian government forces", "killed by Saudi jets": whom
+    # the victims fell to, named after "by" or "with" near the head, is the doer
+    doers = [a for a in others if _named_after_doer_word(text, cand, a)]
+    if not roles.source and doers:
+        roles.source = doers[:1]
+        others = [a for a in others if a is not doers[0]]
+    roles.no_source = not roles.source  # the subject was hit: the learned ranking casts no other name
+    roles.target = victims + others
 
 
 # "purging thousands of people", "detained dozens of activists": whom an arrest or a purge takes,

@@ -384,6 +384,8 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         _passive_parties(parties)
     else:
         _active_parties(parties, ctx)
+    if etype not in SYMMETRIC and not parties.passive:
+        _object_relative(parties)
     if etype in SYMMETRIC:
         _symmetric_parties(parties, names.host)
     elif not parties.target_idx:
@@ -566,6 +568,31 @@ def _active_parties(p: _Parties, ctx: Context) -> None:
         p.source_idx.reverse()  # found backwards: in text order
 
 
+_OBJECT_RELATIVE_RE: Final = vocabulary.pattern("object_relative")
+
+
+def _object_relative(p: _Parties) -> None:
+    """"Crimea, which Russia annexed", "Gulen, the cleric whom Ankara accuses": the name right
+    after "which"/"whom" and before the head is its doer, the name before the pronoun what it is
+    done to."""
+    mentions, cand = p.mentions, p.cand
+    # the relative pronoun opens a clause of its own: the name before it is in the clause before
+    before = [i for i in p.actor_idx if mentions[i][1] <= cand.start]
+    if len(before) < 2:
+        return
+    subj = before[-1]
+    obj = before[-2]
+    if cand.start - mentions[subj][1] > _RELATIVE_SUBJECT_GAP:
+        return
+    if _OBJECT_RELATIVE_RE.match(p.text[mentions[obj][1]:mentions[subj][0]]) is None:
+        return
+    p.source_idx = [subj]
+    p.target_idx = [obj]
+
+
+_RELATIVE_SUBJECT_GAP: Final = 25  # "whom Turkey has repeatedly bombed": the doer's name close before the head
+
+
 def _symmetric_parties(p: _Parties, host: int) -> None:
     """The parties of a meeting or an agreement: those named after a participant word ("met
     with"), the direct object of "meet", the host, or "their" two parties."""
@@ -686,6 +713,8 @@ _PLACE_ACTOR_KINDS: Final = frozenset({"city", "region", "capital"})
 _UNDERGOER_HEADS: Final = vocabulary.phrases("undergoer_heads")
 _AUXILIARIES: Final = vocabulary.words("auxiliaries")
 _PREPOSITION_HEADS: Final = vocabulary.phrases("preposition_heads")
+_POSSESSIVE_MODIFIERS_RE: Final = vocabulary.pattern("possessive_modifiers")
+_POSSESSIVE_REACH: Final = 30
 
 
 def _adjacent_agent(text: str, mentions: list[tuple[int, int, GazEntry]], actor_idx: list[int], cand: Candidate) -> int:
@@ -694,9 +723,16 @@ def _adjacent_agent(text: str, mentions: list[tuple[int, int, GazEntry]], actor_
     start = cand.start
     for i in actor_idx:
         e = mentions[i][1]
-        if e > start or start - e > 3:
+        if e > start or start - e > _POSSESSIVE_REACH:
             continue
         g = mentions[i][2]
+        if start - e > 3:
+            # "North Korea's fourth nuclear test", "Russia's latest airstrikes": a possessor and
+            # a word or two of modifiers before a noun head
+            if g.kind not in _PLACE_ACTOR_KINDS and _POSSESSIVE_MODIFIERS_RE.match(text, e, start) is not None \
+                    and not any(w in _AUXILIARIES for w in text[e:start].lower().split()):
+                return i
+            continue
         gap = text[e:start]
         if gap in ("'s ", "’s "):
             return i if g.kind not in _PLACE_ACTOR_KINDS else -1
