@@ -1251,13 +1251,15 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
         if roles.source and _condemned(lower, text, cand, roles, clause):
             roles.source = []  # "The United States condemns this cowardly attack": no doer named
             roles.no_source = True
-        if roles.source:
-            _victim_sources(text, cand, roles, ctx.gaz, sent.start)  # "a Palestinian boy hurt in the attack"
+        _victim_sources(text, cand, roles, ctx.gaz, sent.start)  # "a Palestinian boy hurt in the attack"
+        _attributed(text, cand, roles, ctx.gaz, sent.end)  # "strikes attributed to Israeli jets"
         if not roles.target:
             # whom it killed or wounded is its target, with or without a named doer
             roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
     elif etype == PROTEST:
         _protest_roles(text, roles, ctx, cand)
+    elif etype == EventType.ACCUSE and lower.startswith(_BLAME_HEADS, cand.start):
+        _blamed_on(text, cand, roles, ctx, sent.end)  # "placed the blame for the collapse ... on the U.S."
     elif etype == COERCE:
         if cand.mode == "coup" and roles.source and _coup_named_only(lower, text, cand, roles):
             roles.source = []  # "purges since the abortive coup": Turkey purges, the coup was not Turkey's
@@ -1642,6 +1644,55 @@ def _victims(text: str, start: int, end: int, sent_start: int, gaz: list[tuple[i
     return [build(Actor, code=sector, text=text[m.start(1):m.end(1)], kind="group", sector=sector)]
 
 
+# "Several airstrikes have been attributed to Israeli jets", "the attack was blamed on Russian
+# aircraft": the name an attack is attributed to, after the head, is its doer.
+_ATTRIBUTED_RE: Final = vocabulary.pattern("attributed_to")
+_ATTRIBUTED_REACH: Final = 100
+_BLAMING_RE: Final = vocabulary.pattern("blaming")
+_TOWNS: Final = frozenset({"city", "region"})
+_BLAMED_FOR_RE: Final = vocabulary.pattern("blamed_for")
+
+
+def _attributed(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], end: int) -> None:
+    """The name an attack is attributed to ("attributed to Israeli jets", "blamed on Russian
+    aircraft") or blamed for ("Erdogan blamed the PKK for the bombing") is its doer."""
+    for s_, e_, g in gaz:
+        if e_ <= cand.start and cand.start - e_ <= _ATTRIBUTED_REACH and g.is_actor and g.kind not in _TOWNS \
+                and _BLAMED_FOR_RE.match(text, e_, cand.start) is not None \
+                and _BLAMING_RE.search(text, max(0, s_ - 30), s_) is not None:
+            doer = to_actor(text, s_, e_, g)
+            roles.source = [doer]
+            roles.target = [a for a in roles.target if a.code != doer.code]
+            return
+    for s_, e_, g in gaz:
+        if cand.end <= s_ <= min(end, cand.end + _ATTRIBUTED_REACH) and g.is_actor and g.kind not in _TOWNS:
+            m = _ATTRIBUTED_RE.search(text, max(cand.end, s_ - 40), s_)
+            if m is not None:
+                doer = to_actor(text, s_, e_, g)
+                roles.source = [doer]
+                roles.target = [a for a in roles.target if a.code != doer.code]
+                return
+
+
+# "Moscow placed the blame for the collapse of the truce on Washington": whom the blame is put
+# "on" is the accusation's target, not what it is for.
+_BLAME_HEADS: Final = vocabulary.phrases("blame_heads")
+_BLAME_REACH: Final = 120
+
+
+def _blamed_on(text: str, cand: Candidate, roles: Roles, ctx: Context, end: int) -> None:
+    preps = ctx.preps
+    if preps is None:
+        return
+    for i in range(len(ctx.gaz)):
+        s_, e_, g = ctx.gaz[i]
+        if cand.end <= s_ <= min(end, cand.end + _BLAME_REACH) and g.is_actor and preps[i] == "on":
+            blamed = to_actor(text, s_, e_, g)
+            if all(a.code != blamed.code for a in roles.source):
+                roles.target = [blamed]
+            return
+
+
 # "a 3-year-old Palestinian boy hurt in the attack died": a name followed in its noun phrase by a
 # passive or intransitive verb of harm names a victim of the attack, not its doer.
 _VICTIM_AFTER_NAME_RE: Final = vocabulary.pattern("victim_after_name")
@@ -1667,7 +1718,16 @@ def _victim_sources(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[in
     if (cand.mode or cand.entry.mode) in _MUTUAL_MODES:
         return  # "soldiers wounded in clashes with the jihadists": both sides fight
     victims: list[Actor] = []
-    for a in roles.source:
+    had_source = bool(roles.source)
+    # with no doer found, every name before the head may be its victim ("Dozens of Taliban
+    # fighters were killed in a battle with Afghan troops")
+    named = roles.source or [
+        to_actor(text, s_, e_, g) for s_, e_, g in gaz
+        if lo <= s_ and e_ <= cand.start and g.is_actor and not g.is_place and not roles.no_source
+    ]
+    for a in named:
+        if any(t.text == a.text for t in roles.target):
+            continue
         for s_, e_, g in gaz:
             if lo <= s_ and e_ <= cand.start and text[s_:e_] == a.text:
                 m = _VICTIM_AFTER_NAME_RE.match(text, e_)
@@ -1687,7 +1747,8 @@ def _victim_sources(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[in
     if not roles.source and doers:
         roles.source = doers[:1]
         others = [a for a in others if a is not doers[0]]
-    roles.no_source = not roles.source  # the subject was hit: the learned ranking casts no other name
+    if had_source and not roles.source:
+        roles.no_source = True  # the subject found was hit: the learned ranking casts no other name
     roles.target = victims + others
 
 
