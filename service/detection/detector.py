@@ -1141,9 +1141,9 @@ def _descriptions(text: str, sent: Span, ctx: Context, prev_actors: Callable[[],
             continue
         fits = _DESCRIBED_KINDS[kind]
         code, sector = "", None
-        for s_, e_, g in ctx.gaz:
+        for _s, e_, g in ctx.gaz:
             if e_ <= ds and g.kind in fits and g.sector is None:
-                code, sector = (g.country or g.code) if g.kind == "capital" else g.code, g.sector
+                code = (g.country or g.code) if g.kind == "capital" else g.code
         if not code:
             for a in prev_actors():
                 if a.kind == _ACTOR_KIND_OF[kind] and a.sector is None:
@@ -1728,7 +1728,7 @@ def _victim_sources(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[in
     for a in named:
         if any(t.text == a.text for t in roles.target):
             continue
-        for s_, e_, g in gaz:
+        for s_, e_, _g in gaz:
             if lo <= s_ and e_ <= cand.start and text[s_:e_] == a.text:
                 m = _VICTIM_AFTER_NAME_RE.match(text, e_)
                 # the harm is the head's: the head follows it closely ("hurt in the attack",
