@@ -1119,7 +1119,7 @@ _DESCRIBED_KINDS: Final = {
 }
 _DESCRIPTION_KIND: Final = {"igo": "igo", "group": "group", "state": "metonym"}
 _ACTOR_KIND_OF: Final = {"igo": "igo", "group": "group", "state": "state"}
-_DESCRIBED: Final[dict[tuple[str, str, str, str | None], GazEntry]] = {}
+_DESCRIBED: Final[dict[tuple[str, str, str], GazEntry]] = {}
 
 
 def _descriptions(text: str, sent: Span, ctx: Context, prev_actors: Callable[[], list[Actor]]) -> None:
@@ -1140,23 +1140,23 @@ def _descriptions(text: str, sent: Span, ctx: Context, prev_actors: Callable[[],
             # bloc's ire": whom an actor is tied to, or whose thing is named, takes no part
             continue
         fits = _DESCRIBED_KINDS[kind]
-        code, sector = "", None
+        code = ""  # the antecedent's code: a named actor, never a generic one
         for _s, e_, g in ctx.gaz:
             if e_ <= ds and g.kind in fits and g.sector is None:
                 code = (g.country or g.code) if g.kind == "capital" else g.code
         if not code:
             for a in prev_actors():
                 if a.kind == _ACTOR_KIND_OF[kind] and a.sector is None:
-                    code, sector = a.code, a.sector
+                    code = a.code
         if code:
-            key = (m.group(0), code, kind, sector)
+            key = (m.group(0), code, kind)
             entry = _DESCRIBED.get(key)
             if entry is None:
                 if len(_DESCRIBED) > 10_000:  # bounded, as the actor cache
                     _DESCRIBED.clear()
                 entry = _DESCRIBED[key] = GazEntry(
                     surface=m.group(0), code=code, kind=_DESCRIPTION_KIND[kind], country=None, lat=None, lon=None,
-                    name=m.group(0), sector=sector, armed=False,
+                    name=m.group(0), sector=None, armed=False,
                 )
             added.append((ds, de, entry))
     if added:
