@@ -1110,6 +1110,7 @@ def _process_sentence(
     if not cands:
         return []
     clauses, tense_info, chosen = _dates_and_tenses(s, cands)
+    _descriptions(text, sent, ctx, prev_actors)  # "the international body": the actor named before
     drafts: list[Draft] = []
     seen_types: dict[tuple[EventType, int], Draft] = {}
     for i in range(len(cands)):
@@ -1135,6 +1136,81 @@ def _process_sentence(
         _inherit_history(lower, drafts)
         _threat_targets(drafts)
     return drafts
+
+
+# "Syria's ambassador to the UN accused the international body", "Islamic State ... The group
+# said": a definite description stands for the nearest name of a kind it fits named before it.
+_DESCRIPTIONS: Final = vocabulary.labels("descriptions")
+
+
+def _alternation(phrases: dict[str, str]) -> re.Pattern[str]:
+    """A case-blind pattern matching any of ``phrases`` as whole words, the longest first."""
+    return re.compile(r"\b(?:" + "|".join(re.escape(d) for d in sorted(phrases, key=len, reverse=True)) + r")\b",
+                      re.IGNORECASE)
+
+
+_DESCRIPTION_RE: Final = _alternation(_DESCRIPTIONS)
+# The kinds of name each kind of description may stand for, and the kind its mention takes: a
+# country named by description acts as a state and is never a place ("in the country" is not
+# resolved).
+_DESCRIBED_KINDS: Final = {
+    "igo": frozenset({"igo"}), "group": frozenset({"group"}),
+    "state": frozenset({"state", "demonym", "metonym", "leader", "capital"}),
+}
+_DESCRIPTION_KIND: Final = {"igo": "igo", "group": "group", "state": "metonym"}
+_ACTOR_KIND_OF: Final = {"igo": "igo", "group": "group", "state": "state"}
+_DESCRIBED: Final[dict[tuple[str, str, str], GazEntry]] = {}
+
+
+def _descriptions(text: str, sent: Span, ctx: Context, prev_actors: Callable[[], list[Actor]]) -> None:
+    """Add to the sentence's names each definite description ("the international body", "the
+    group", "the country") whose antecedent is found: the nearest name of a fitting kind before it
+    in the sentence, else the last one of the sentences before (``prev_actors``). Done after the
+    sentence's candidates are chosen, so it changes who is named, not what is detected."""
+    added: list[tuple[int, int, GazEntry]] = []
+    for m in _DESCRIPTION_RE.finditer(text, sent.start, sent.end):
+        ds, de = m.start(), m.end()
+        if any(s_ < de and ds < e_ for s_, e_, _ in ctx.gaz):
+            continue  # part of a name ("the Group of Seven")
+        kind = _DESCRIPTIONS[m.group(0).lower()]
+        before = _word_before(text, ds)
+        if (kind == "state" and before in _DESCRIPTION_PLACE_WORDS) or before in _AFFILIATION_WORDS \
+                or text.startswith(("'s", "’s"), de):
+            # "attacks across the country": a place; "a bomber with links to the group", "the
+            # bloc's ire": whom an actor is tied to, or whose thing is named, takes no part
+            continue
+        fits = _DESCRIBED_KINDS[kind]
+        code = ""  # the antecedent's code: a named actor, never a generic one
+        for _s, e_, g in ctx.gaz:
+            if e_ <= ds and g.kind in fits and g.sector is None:
+                code = (g.country or g.code) if g.kind == "capital" else g.code
+        if not code:
+            for a in prev_actors():
+                if a.kind == _ACTOR_KIND_OF[kind] and a.sector is None:
+                    code = a.code
+        if code:
+            key = (m.group(0), code, kind)
+            entry = _DESCRIBED.get(key)
+            if entry is None:
+                if len(_DESCRIBED) > 10_000:  # bounded, as the actor cache
+                    _DESCRIBED.clear()
+                entry = _DESCRIBED[key] = GazEntry(
+                    surface=m.group(0), code=code, kind=_DESCRIPTION_KIND[kind], country=None, lat=None, lon=None,
+                    name=m.group(0), sector=None, armed=False,
+                )
+            added.append((ds, de, entry))
+    if added:
+        ctx.gaz = sorted(ctx.gaz + added, key=lambda h: h[0])
+
+
+_DESCRIPTION_PLACE_WORDS: Final = vocabulary.words("locatives") | vocabulary.words("description_place_words")
+_AFFILIATION_WORDS: Final = vocabulary.words("affiliation_words")
+
+
+def _word_before(text: str, pos: int) -> str:
+    """The word right before ``pos``, lowercased ("" at the start)."""
+    head = text[max(0, pos - 20):pos].split()
+    return head[-1].lower() if head else ""
 
 
 def _sentence_candidates(
@@ -1215,11 +1291,15 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
         if roles.source and _condemned(lower, text, cand, roles, clause):
             roles.source = []  # "The United States condemns this cowardly attack": no doer named
             roles.no_source = True
+        _victim_sources(text, cand, roles, ctx.gaz, sent.start)  # "a Palestinian boy hurt in the attack"
+        _attributed(text, cand, roles, ctx.gaz, sent.end)  # "strikes attributed to Israeli jets"
         if not roles.target:
             # whom it killed or wounded is its target, with or without a named doer
             roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
     elif etype == PROTEST:
         _protest_roles(text, roles, ctx, cand)
+    elif etype == EventType.ACCUSE and lower.startswith(_BLAME_HEADS, cand.start):
+        _blamed_on(text, cand, roles, ctx, sent.end)  # "placed the blame for the collapse ... on the U.S."
     elif etype == COERCE:
         if cand.mode == "coup" and roles.source and _coup_named_only(lower, text, cand, roles):
             roles.source = []  # "purges since the abortive coup": Turkey purges, the coup was not Turkey's
@@ -1375,7 +1455,7 @@ def _coup_named_only(lower: str, text: str, cand: Candidate, roles: Roles) -> bo
 # "The United States condemns this cowardly attack", "Britain called for an investigation into the
 # strike": whoever condemns, mourns or investigates an attack is not its doer.
 _CONDEMN_RE: Final = vocabulary.pattern("condemn")
-_CONDEMN_REACH: Final = 45
+_CONDEMN_REACH: Final = 60
 
 
 def _condemned(lower: str, text: str, cand: Candidate, roles: Roles, clause: Span) -> bool:
@@ -1385,6 +1465,8 @@ def _condemned(lower: str, text: str, cand: Candidate, roles: Roles, clause: Spa
     at = -1
     for a in roles.source:
         k = text.rfind(a.text, lo, cand.start)
+        if k < 0:  # named further back, in a clause before ("The US is preparing ..., in response to")
+            k = text.rfind(a.text, max(0, cand.start - 400), lo)
         at = max(at, k + len(a.text) if k >= 0 else -1)
     # the head is the object of the condemnation: a few words after it, with no other verb between
     return at >= 0 and _CONDEMN_RE.search(lower, max(at, cand.start - _CONDEMN_REACH), cand.start) is not None
@@ -1440,8 +1522,9 @@ def _passive_subject(lower: str, text: str, sent: Span, cand: Candidate, roles: 
     after the head and is kept."""
     if not roles.source or roles.target:
         return False
-    if not _PASSIVE_RE.search(lower, max(sent.start, cand.start - 25), cand.start):
-        return False
+    aux = _PASSIVE_RE.search(lower, max(sent.start, cand.start - 25), cand.start)
+    if aux is None or (lower.endswith("ing", cand.start, cand.end) and "being" not in aux.group(0)):
+        return False  # "The militia is fighting": a progressive, not a passive
     return text.find(roles.source[0].text, sent.start, cand.start) >= 0
 
 
@@ -1454,6 +1537,9 @@ def _passive_patient(text: str, ctx: Context, cand: Candidate, roles: Roles) -> 
     """The actor named right before a passive head ("Iran published photos of the Americans being
     detained"), when it is not the source found: the target. The source is then kept; when the
     name is the source itself ("Kyiv was struck"), ``_passive_subject`` makes it the target."""
+    gap = _PATIENT_GAP_RE.search(text, max(0, cand.start - 30), cand.start)
+    if gap is None or (text.endswith("ing", cand.start, cand.end) and not gap.group(0).strip().startswith("being")):
+        return []  # "The militia is fighting": a progressive, not a passive
     lo = max(0, cand.start - 30)
     for s_, e_, g in ctx.gaz:
         if lo <= e_ <= cand.start and g.is_actor and _PATIENT_GAP_RE.match(text, e_, cand.start) is not None:
@@ -1596,6 +1682,114 @@ def _victims(text: str, start: int, end: int, sent_start: int, gaz: list[tuple[i
     noun = " ".join(m.group(1).lower().split())
     sector = _VICTIM_SECTORS[noun]
     return [build(Actor, code=sector, text=text[m.start(1):m.end(1)], kind="group", sector=sector)]
+
+
+# "Several airstrikes have been attributed to Israeli jets", "the attack was blamed on Russian
+# aircraft": the name an attack is attributed to, after the head, is its doer.
+_ATTRIBUTED_RE: Final = vocabulary.pattern("attributed_to")
+_ATTRIBUTED_REACH: Final = 100
+_BLAMING_RE: Final = vocabulary.pattern("blaming")
+_TOWNS: Final = frozenset({"city", "region"})
+_BLAMED_FOR_RE: Final = vocabulary.pattern("blamed_for")
+
+
+def _attributed(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], end: int) -> None:
+    """The name an attack is attributed to ("attributed to Israeli jets", "blamed on Russian
+    aircraft") or blamed for ("Erdogan blamed the PKK for the bombing") is its doer."""
+    for s_, e_, g in gaz:
+        if e_ <= cand.start and cand.start - e_ <= _ATTRIBUTED_REACH and g.is_actor and g.kind not in _TOWNS \
+                and _BLAMED_FOR_RE.match(text, e_, cand.start) is not None \
+                and _BLAMING_RE.search(text, max(0, s_ - 30), s_) is not None:
+            doer = to_actor(text, s_, e_, g)
+            roles.source = [doer]
+            roles.target = [a for a in roles.target if a.code != doer.code]
+            return
+    for s_, e_, g in gaz:
+        if cand.end <= s_ <= min(end, cand.end + _ATTRIBUTED_REACH) and g.is_actor and g.kind not in _TOWNS:
+            m = _ATTRIBUTED_RE.search(text, max(cand.end, s_ - 40), s_)
+            if m is not None:
+                doer = to_actor(text, s_, e_, g)
+                roles.source = [doer]
+                roles.target = [a for a in roles.target if a.code != doer.code]
+                return
+
+
+# "Moscow placed the blame for the collapse of the truce on Washington": whom the blame is put
+# "on" is the accusation's target, not what it is for.
+_BLAME_HEADS: Final = vocabulary.phrases("blame_heads")
+_BLAME_REACH: Final = 120
+
+
+def _blamed_on(text: str, cand: Candidate, roles: Roles, ctx: Context, end: int) -> None:
+    preps = ctx.preps
+    if preps is None:
+        return
+    for i in range(len(ctx.gaz)):
+        s_, e_, g = ctx.gaz[i]
+        if cand.end <= s_ <= min(end, cand.end + _BLAME_REACH) and g.is_actor and preps[i] == "on":
+            blamed = to_actor(text, s_, e_, g)
+            if all(a.code != blamed.code for a in roles.source):
+                roles.target = [blamed]
+            return
+
+
+# "a 3-year-old Palestinian boy hurt in the attack died": a name followed in its noun phrase by a
+# passive or intransitive verb of harm names a victim of the attack, not its doer.
+_VICTIM_AFTER_NAME_RE: Final = vocabulary.pattern("victim_after_name")
+_VICTIM_HEAD_WORDS: Final = 3
+_DOER_AFTER_RE: Final = vocabulary.pattern("doer_after_harm")
+_DOER_AFTER_REACH: Final = 80
+
+
+def _named_after_doer_word(text: str, cand: Candidate, a: Actor) -> bool:
+    """Whether ``a`` is named after "by"/"with" (a few words on) within or right after the head."""
+    k = text.find(a.text, cand.start, min(len(text), cand.end + _DOER_AFTER_REACH))
+    if k < 0:
+        return False
+    m = _DOER_AFTER_RE.search(text, max(cand.start, k - 30), k)
+    return m is not None and m.end() == k
+_MUTUAL_MODES: Final = vocabulary.words("mutual_modes")
+
+
+def _victim_sources(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], lo: int) -> None:
+    """Move to the target every source named, before the head, as the subject of a verb of harm
+    ("four Russian generals -- have been killed by opposition forces", "Six American service
+    members were killed in the bombing"): they were hit, whoever did it."""
+    if (cand.mode or cand.entry.mode) in _MUTUAL_MODES:
+        return  # "soldiers wounded in clashes with the jihadists": both sides fight
+    victims: list[Actor] = []
+    had_source = bool(roles.source)
+    # with no doer found, every name before the head may be its victim ("Dozens of Taliban
+    # fighters were killed in a battle with Afghan troops")
+    named = roles.source or [
+        to_actor(text, s_, e_, g) for s_, e_, g in gaz
+        if lo <= s_ and e_ <= cand.start and g.is_actor and not g.is_place and not roles.no_source
+    ]
+    for a in named:
+        if any(t.text == a.text for t in roles.target):
+            continue
+        for s_, e_, _g in gaz:
+            if lo <= s_ and e_ <= cand.start and text[s_:e_] == a.text:
+                m = _VICTIM_AFTER_NAME_RE.match(text, e_)
+                # the harm is the head's: the head follows it closely ("hurt in the attack",
+                # "killed by ...") rather than in a clause of its own ("were killed when they attacked")
+                if m is not None and m.end() <= cand.end and len(text[m.end():cand.start].split()) <= _VICTIM_HEAD_WORDS:
+                    victims.append(a)
+                    break
+    if not victims:
+        return
+    roles.source = [a for a in roles.source if a not in victims]
+    codes = {a.code for a in victims}
+    others = [a for a in roles.target if a.code not in codes]
+    # "killed in tough battle with the Syrian government forces", "killed by Saudi jets": whom
+    # the victims fell to, named after "by" or "with" near the head, is the doer
+    doers = [a for a in others if _named_after_doer_word(text, cand, a)]
+    if not roles.source and doers:
+        roles.source = doers[:1]
+        others = [a for a in others if a is not doers[0]]
+    if had_source and not roles.source:
+        roles.no_source = True  # the subject found was hit: the learned ranking casts no other name
+    roles.target = victims + others
 
 
 # "purging thousands of people", "detained dozens of activists": whom an arrest or a purge takes,

@@ -6,9 +6,11 @@ detector finds with the same type (a *correct event*), the source and the target
 
 * a gold actor is a code (``RUS``, ``NATO``, ``ISIS``) or, for unnamed actors and unlisted groups,
   ``STATE:SECTOR`` (``PAK:REB`` for gunmen in Karachi); ``A/B`` lists two acceptable codings;
-* ``STATE:REB`` is matched only by the detector's ``REB`` code (the state alone would cast the
-  state as the armed group); ``STATE:MIL|POL|GOV|CVL|OPP`` by the state code or the sector code
-  (a state's forces and people are the state in the contract);
+* ``STATE:REB`` is matched only by a non-state armed sector of the detector (CAMEO's ``REB``,
+  ``INS`` or ``UAF``: the guidelines' REB covers gunmen and attackers, which CAMEO codes UAF; the
+  state alone would cast the state as the armed group); ``STATE:MIL|POL|GOV|CVL|OPP`` by the
+  state code or the sector code (``POL`` also by CAMEO's ``COP``; a state's forces and people are
+  the state in the contract);
 * a role is **right** when the gold list is empty and the detector names nobody, or when at least
   one gold actor is matched (overlap, the headline number); it is **exact** when every gold actor
   is matched and the detector names no code that no gold actor accounts for;
@@ -44,6 +46,10 @@ SET_NAME = "roles"
 JOINT_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 STATE_SECTORS = frozenset({"MIL", "POL", "GOV", "CVL", "OPP"})
 SECTORS = STATE_SECTORS | {"REB"}
+# The detector's CAMEO sectors that the guidelines' sectors cover: REB is every non-state armed
+# actor ("rebels, militants, insurgents, gunmen, attackers"), which CAMEO splits into REB, INS
+# (insurgents) and UAF (unidentified armed forces: gunmen, attackers); POL is CAMEO's COP.
+SECTOR_CODES: dict[str, frozenset[str]] = {"REB": frozenset({"REB", "INS", "UAF"}), "POL": frozenset({"POL", "COP"})}
 PUBLISHED_AT = datetime(2016, 10, 1, tzinfo=UTC)  # the RAMS articles are of 2016; roles do not depend on it
 # The pinned source files (the same repository, commit and files as the real-news data's ``rams`` set).
 SOURCE_FILES: dict[tuple[str, str, str], str] = {
@@ -257,9 +263,10 @@ def alternative_matches(alt: str, predicted: frozenset[str]) -> bool:
     code, _, sector = alt.partition(":")
     if not sector:
         return code in predicted
+    sectors = SECTOR_CODES.get(sector, frozenset({sector}))
     if sector == "REB":
-        return "REB" in predicted
-    return code in predicted or sector in predicted
+        return bool(sectors & predicted)
+    return code in predicted or bool(sectors & predicted)
 
 
 def actor_matches(actor: str, predicted: frozenset[str]) -> bool:
@@ -275,9 +282,10 @@ def accounted_codes(actors: Iterable[str]) -> frozenset[str]:
             if not sector:
                 out.add(code)
             elif sector == "REB":
-                out.add("REB")
+                out.update(SECTOR_CODES["REB"])
             else:
-                out.update((code, sector))
+                out.add(code)
+                out.update(SECTOR_CODES.get(sector, frozenset({sector})))
     return frozenset(out)
 
 
@@ -372,7 +380,7 @@ def classify(gold: Sequence[str], actors: Sequence[Actor], other: Sequence[str],
     if any(a.text in places.capitals for a in actors):
         return "capital named as the actor (a place, or a metonym in the wrong role)"
     states_for_groups = {alt.split(":")[0] for a in gold for alt in a.split("/") if alt.endswith(":REB")}
-    if states_for_groups & predicted and "REB" not in predicted:
+    if states_for_groups & predicted and not SECTOR_CODES["REB"] & predicted:
         return "state named for an armed group"
     if not predicted:
         return "actor missing"

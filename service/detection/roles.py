@@ -349,6 +349,8 @@ def dedupe_actors(actors: list[Actor]) -> list[Actor]:
 
 # Prepositions naming what a non-symmetric act is about, not whom it is done to.
 CAUSE_PREPS: Final = vocabulary.words("cause_preps")
+# "fighting alongside the Syrian Army": an ally of the doer is not the target.
+_ALLY_PREPS: Final = vocabulary.words("ally_preps")
 # "an assault from Turkish territory": where an attack or a deployment comes from is not its target.
 _ORIGIN_TYPES: Final = frozenset({EventType.ASSAULT, EventType.MOBILIZE})
 # "was detained as least nine times by Russian authorities": "by" a few words after the head.
@@ -382,6 +384,8 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         _passive_parties(parties)
     else:
         _active_parties(parties, ctx)
+    if etype not in SYMMETRIC and not parties.passive:
+        _object_relative(parties)
     if etype in SYMMETRIC:
         _symmetric_parties(parties, names.host)
     elif not parties.target_idx:
@@ -483,7 +487,8 @@ class _Parties:
         # Passive voice only when "by" follows the trigger closely ("was attacked by", "talks hosted
         # by"), not in a later relative clause ("facilities used by Iran-backed militias").
         # "shelling from forces loyal to Assad": an armed force after "from" is the doer too.
-        self.passive = [i for i in self.after if preps[i] == "by" and _passive_by(text, words, cand, mentions[i][0])] \
+        # A generic doer counts ("killed by rebels in northwestern Syria": not the state named after it).
+        self.passive = [i for i in self.after_all if preps[i] == "by" and _passive_by(text, words, cand, mentions[i][0])] \
             or [i for i in self.after_all if preps[i] == "from" and _fire_from(words, mentions[i], cand)]
         self.source_idx: list[int] = []
         self.target_idx: list[int] = []
@@ -540,6 +545,8 @@ def _active_parties(p: _Parties, ctx: Context) -> None:
     pool = _subject_pool(p, ctx)
     etype = p.etype
     agent = -1 if etype in SYMMETRIC else _adjacent_agent(p.text, p.mentions, p.actor_idx, p.cand)
+    if agent >= 0 and p.preps[agent] == "to" and _head_word(p.text, p.cand).endswith("ed"):
+        agent = -1  # "Iran's envoy to the United Nations accused": the envoy accuses, not the UN
     possessor = [i for i in p.after if _is_of(p.text[p.cand.end:p.mentions[i][0]])]
     if agent <= -2:
         # "the Ukraine invasion": the country named before the war's noun is invaded.
@@ -559,6 +566,31 @@ def _active_parties(p: _Parties, ctx: Context) -> None:
     elif pool:
         p.source_idx = p.coordinated(pool[-1], -1)
         p.source_idx.reverse()  # found backwards: in text order
+
+
+_OBJECT_RELATIVE_RE: Final = vocabulary.pattern("object_relative")
+
+
+def _object_relative(p: _Parties) -> None:
+    """"Crimea, which Russia annexed", "Gulen, the cleric whom Ankara accuses": the name right
+    after "which"/"whom" and before the head is its doer, the name before the pronoun what it is
+    done to."""
+    mentions, cand = p.mentions, p.cand
+    # the relative pronoun opens a clause of its own: the name before it is in the clause before
+    before = [i for i in p.actor_idx if mentions[i][1] <= cand.start]
+    if len(before) < 2:
+        return
+    subj = before[-1]
+    obj = before[-2]
+    if cand.start - mentions[subj][1] > _RELATIVE_SUBJECT_GAP:
+        return
+    if _OBJECT_RELATIVE_RE.match(p.text[mentions[obj][1]:mentions[subj][0]]) is None:
+        return
+    p.source_idx = [subj]
+    p.target_idx = [obj]
+
+
+_RELATIVE_SUBJECT_GAP: Final = 25  # "whom Turkey has repeatedly bombed": the doer's name close before the head
 
 
 def _symmetric_parties(p: _Parties, host: int) -> None:
@@ -599,7 +631,10 @@ def _directed_target(p: _Parties, place_target: int) -> None:
     """The target of a directed act: what it is done "on", "against" or "of", the town it
     targets, or the first actor after it that names no cause or origin."""
     mentions, preps, etype = p.mentions, p.preps, p.etype
-    usable = [i for i in p.after if preps[i] not in CAUSE_PREPS and not (etype in _ORIGIN_TYPES and preps[i] == "from")]
+    usable = [
+        i for i in p.after
+        if preps[i] not in CAUSE_PREPS and preps[i] not in _ALLY_PREPS and not (etype in _ORIGIN_TYPES and preps[i] == "from")
+    ]
     # "airstrikes against anti-Assad fighters in Syria": the object of "against" or "on", even
     # a generic one, is hit; a state named after it as the place is not.
     # So is the object of "of" after an attack or a seizure ("the arrest of dissidents in Cuba").
@@ -678,6 +713,8 @@ _PLACE_ACTOR_KINDS: Final = frozenset({"city", "region", "capital"})
 _UNDERGOER_HEADS: Final = vocabulary.phrases("undergoer_heads")
 _AUXILIARIES: Final = vocabulary.words("auxiliaries")
 _PREPOSITION_HEADS: Final = vocabulary.phrases("preposition_heads")
+_POSSESSIVE_MODIFIERS_RE: Final = vocabulary.pattern("possessive_modifiers")
+_POSSESSIVE_REACH: Final = 30
 
 
 def _adjacent_agent(text: str, mentions: list[tuple[int, int, GazEntry]], actor_idx: list[int], cand: Candidate) -> int:
@@ -686,9 +723,16 @@ def _adjacent_agent(text: str, mentions: list[tuple[int, int, GazEntry]], actor_
     start = cand.start
     for i in actor_idx:
         e = mentions[i][1]
-        if e > start or start - e > 3:
+        if e > start or start - e > _POSSESSIVE_REACH:
             continue
         g = mentions[i][2]
+        if start - e > 3:
+            # "North Korea's fourth nuclear test", "Russia's latest airstrikes": a possessor and
+            # a word or two of modifiers before a noun head
+            if g.kind not in _PLACE_ACTOR_KINDS and _POSSESSIVE_MODIFIERS_RE.match(text, e, start) is not None \
+                    and not any(w in _AUXILIARIES for w in text[e:start].lower().split()):
+                return i
+            continue
         gap = text[e:start]
         if gap in ("'s ", "’s "):
             return i if g.kind not in _PLACE_ACTOR_KINDS else -1
@@ -814,8 +858,8 @@ def _not_subject(
     eastern Ukraine'. 'Officials from the United States' and 'Lebanon's prime minister'
     still can."""
     s, e = mentions[i][0], mentions[i][1]
-    if preps[i] in OBJECT_PREPS and words.word_before_prep(s) not in PEOPLE_NOUNS:
-        return True
+    if preps[i] in OBJECT_PREPS and (preps[i] == "to" or words.word_before_prep(s) not in PEOPLE_NOUNS):
+        return True  # "officials from X" act for X; "Iran's envoy to the United Nations" does not
     if preps[i] == "including":
         return True  # "the SDF, including the YPG, captured": a member named in an apposition
     if preps[i] == "by" and words.word_before_prep(s) in _BACKER_WORDS:

@@ -28,6 +28,7 @@ CODE_CONSTANTS = {
     "text:_END", "text:_PARA", "text:CLAUSE_PUNCTUATION", "text:_SPACED_DASH", "text:_MARKS",
     "text:_SPACES", "roles:_WORDS_RE", "dates:_DIGITS_RE", "dates:_UNITS", "dates:PRECISE_KINDS", "dates:_DISPATCH",
     "merging:_PARTICIPLE_RE", "lexicon:_FIRST_LETTERS", "lexicon:_INNER_LETTERS",
+    "detector:_DESCRIBED_KINDS", "detector:_DESCRIPTION_KIND", "detector:_ACTOR_KIND_OF", "detector:_TOWNS",
 }
 
 
