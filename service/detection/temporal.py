@@ -468,6 +468,13 @@ def modality_of(
         # A past-tense event dated after the publication: the publication date is not the
         # text's (assumed), and an event told in the past with a date of its own is background.
         return HISTORICAL, []
+    if ev_start is None and tense == "past":
+        # A history cue earlier in the sentence governs an undated past clause after it: "marked
+        # the anniversary of the massacre ..., when Armenians were deported, massacred".
+        told = [c for c in cues_in(ctx, "historical", sent.start, start)
+                if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
+        if told:
+            return HISTORICAL, [told[-1][2]]
     if ev_start is None and tense != "future":
         frame = _history_frame(lower, cand, ctx, sent)
         if frame:

@@ -109,6 +109,10 @@ def test_the_real_event_next_to_a_look_alike_still_alerts(text: str, etype: Even
          "on December 7, 1941. The USS West Virginia and USS Tennessee are in the foreground. The attack destroyed "
          "more than half the fleet. Japan also attacked Clark and Iba airfields in the Philippines.",
          EventType.ASSAULT),
+        # a history cue earlier in the sentence governs an undated past clause after it
+        ("President Obama on Friday marked the anniversary of the massacre of Armenians but stopped short of "
+         "labeling it a genocide, recalling the day when Armenian people were deported, massacred, and marched "
+         "to their deaths.", EventType.ASSAULT),
         # "that year" dates a clause by the year of the one before
         ("Zarqawi was killed by a US airstrike. The US increased its troop presence in Iraq that year.",
          EventType.MOBILIZE),
