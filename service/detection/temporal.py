@@ -402,6 +402,51 @@ def _history_frame(lower: str, cand: Candidate, ctx: Context, sent: Span) -> str
     return ""
 
 
+def _history(
+    lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span, tense: Tense,
+    dates: tuple[date | None, date | None], pub: date, precise: bool,
+) -> tuple[Tense, list[str] | None]:
+    """The cues that make a mention history (None: it is not), with its tense as the history
+    rules read it: dated more than ``HISTORICAL_DAYS`` before publication; a history cue in its
+    clause, at its clause's end or opening the sentence, or earlier in the sentence for an
+    undated past clause; a past-tense event dated after the publication; a court frame or a
+    "since" summary (``_history_frame``); a past year (``past_year_cue``)."""
+    ev_start, ev_end = dates
+    start = cand.start
+    # A history cue in the clause, or one that opens the sentence ("During the Cold War, Soviet
+    # troops were stationed ..."), or one right at the clause's end, which a clause split cuts
+    # off ("... in Iraq | that year").
+    hist = [c for c in cues_in(ctx, "historical", clause.start, min(sent.end, clause.end + 20)) + cues_in(ctx, "historical", sent.start, sent.start + 30)
+            if (c[0] - sent.start <= 8 or clause.start <= c[0]) and c[0] <= clause.end + 1
+            if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
+    last_day = ev_end or ev_start
+    if tense != "future" and last_day is not None and (pub - last_day).days > HISTORICAL_DAYS:
+        return tense, []
+    if hist and tense != "future":
+        return tense, [hist[0][2]]
+    if tense == "unknown" and _told_after(lower, cand, ctx, clause):
+        tense = "past"  # a noun with its past verb after it: "the bombing raids began in August 2014"
+    if tense == "past" and ev_start is not None and (ev_start - pub).days > 1:
+        # A past-tense event dated after the publication: the publication date is not the
+        # text's (assumed), and an event told in the past with a date of its own is background.
+        return tense, []
+    if ev_start is None and tense == "past":
+        # A history cue earlier in the sentence governs an undated past clause after it: "marked
+        # the anniversary of the massacre ..., when Armenians were deported, massacred".
+        told = [c for c in cues_in(ctx, "historical", sent.start, start)
+                if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
+        if told:
+            return tense, [told[-1][2]]
+    if ev_start is None and tense != "future":
+        frame = _history_frame(lower, cand, ctx, sent)
+        if frame:
+            return tense, [frame]
+    year_cue = "" if precise else past_year_cue(lower, cand, clause, sent, tense, pub.year)
+    if year_cue:
+        return tense, [year_cue]
+    return tense, None
+
+
 def modality_of(
     lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span, if_spans: list[tuple[int, int]],
     tense: Tense, dates: tuple[date | None, date | None], pub: date, precise: bool, tense_cues: list[str],
@@ -451,37 +496,10 @@ def modality_of(
         governing = _governing_cues(lower, ctx, sent.start, start)
         if governing:
             return SPECULATIVE, [governing[-1][2]]
-    ev_start, ev_end = dates
-    # ... or one that opens the sentence ("During the Cold War, Soviet troops were stationed ...").
-    # ... or one right at the clause's end, which a clause split cuts off ("... in Iraq | that year").
-    hist = [c for c in cues_in(ctx, "historical", clause.start, min(sent.end, clause.end + 20)) + cues_in(ctx, "historical", sent.start, sent.start + 30)
-            if (c[0] - sent.start <= 8 or clause.start <= c[0]) and c[0] <= clause.end + 1
-            if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
-    last_day = ev_end or ev_start
-    if tense != "future" and last_day is not None and (pub - last_day).days > HISTORICAL_DAYS:
-        return HISTORICAL, []
-    if hist and tense != "future":
-        return HISTORICAL, [hist[0][2]]
-    if tense == "unknown" and _told_after(lower, cand, ctx, clause):
-        tense = "past"  # a noun with its past verb after it: "the bombing raids began in August 2014"
-    if tense == "past" and ev_start is not None and (ev_start - pub).days > 1:
-        # A past-tense event dated after the publication: the publication date is not the
-        # text's (assumed), and an event told in the past with a date of its own is background.
-        return HISTORICAL, []
-    if ev_start is None and tense == "past":
-        # A history cue earlier in the sentence governs an undated past clause after it: "marked
-        # the anniversary of the massacre ..., when Armenians were deported, massacred".
-        told = [c for c in cues_in(ctx, "historical", sent.start, start)
-                if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
-        if told:
-            return HISTORICAL, [told[-1][2]]
-    if ev_start is None and tense != "future":
-        frame = _history_frame(lower, cand, ctx, sent)
-        if frame:
-            return HISTORICAL, [frame]
-    year_cue = "" if precise else past_year_cue(lower, cand, clause, sent, tense, pub.year)
-    if year_cue:
-        return HISTORICAL, [year_cue]
+    ev_start = dates[0]
+    tense, told = _history(lower, cand, ctx, clause, sent, tense, dates, pub, precise)
+    if told is not None:
+        return HISTORICAL, told
     if tense == "future" and ev_start is not None and ev_start >= pub and precise:
         return SCHEDULED, list(cand.cues)
     if tense == "unknown" and ev_start is not None and ev_start > pub and precise and date_after:
