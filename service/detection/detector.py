@@ -83,9 +83,9 @@ from service.detection.roles import Roles, assign_roles, dedupe_actors, is_locat
 from service.detection.scoring import intensity_for, severity_for
 from service.detection.sense import SenseModel, refine
 from service.detection.temporal import (
+    COURT_STORY_WORDS,
     JUDGED_TYPES,
     assign_dates,
-    court_story,
     is_reporting_date,
     modality_of,
     n_day_span,
@@ -1691,10 +1691,16 @@ def detect_rules(article: Article, *, lexicon: Lexicon | None = None) -> list[Si
 def _court_history(lex: Lexicon, scans: list[FieldScan], drafts: list[Draft]) -> None:
     """In a court story ("Court Convicts Friend of Boston Bombing Suspect"), an attack or a
     deployment told without a date of its own is the act on trial: history."""
-    if not any(d.modality == ASSERTED and d.event_date is None and d.type in JUDGED_TYPES for d in drafts):
+    if lex.court_id < 0 or not any(d.modality == ASSERTED and d.event_date is None and d.type in JUDGED_TYPES for d in drafts):
         return
-    words = lex.cues.get("judicial")
-    if words is None or not court_story([(scan[0] == "title", scan[3]) for scan in scans], words):
+    n = 0
+    for scan in scans:
+        found = scan[6][lex.court_id]  # the court words of the field's whole-text scan
+        k = len(found) if found is not None else 0
+        if k and scan[0] == "title":
+            n = COURT_STORY_WORDS  # a court word in the title
+        n += k
+    if n < COURT_STORY_WORDS:
         return
     for d in drafts:
         if d.modality == ASSERTED and d.event_date is None and d.type in JUDGED_TYPES:

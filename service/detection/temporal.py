@@ -362,14 +362,25 @@ def court_story(fields: list[tuple[bool, str]], words: frozenset[str]) -> bool:
     """Whether an article is a court story: a court word in its title, or at least
     ``COURT_STORY_WORDS`` in all. ``fields``: (is the title, boundary form of the lowercase text)
     (``lexicon.lower_forms``: every character but letters and digits a space, padded)."""
+    keys = _COURT_KEYS.get(words)
+    if keys is None:
+        keys = _COURT_KEYS[words] = [(w.split(" ", 1)[0], " " + w + " ") for w in sorted(words)]
     n = 0
     for is_title, blower in fields:
-        for w in words:
-            c = blower.count(" " + w + " ")
+        present = set(blower.split())  # one pass in C; a phrase is counted only where its first word is
+        for first, key in keys:
+            if first not in present:
+                continue
+            c = blower.count(key)
             if c and is_title:
                 return True
             n += c
-    return n >= COURT_STORY_WORDS
+            if n >= COURT_STORY_WORDS:
+                return True
+    return False
+
+
+_COURT_KEYS: Final[dict[frozenset[str], list[tuple[str, str]]]] = {}
 
 
 def _is_question(lower: str, sent: Span) -> bool:
