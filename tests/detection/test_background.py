@@ -113,6 +113,8 @@ def test_the_real_event_next_to_a_look_alike_still_alerts(text: str, etype: Even
         ("President Obama on Friday marked the anniversary of the massacre of Armenians but stopped short of "
          "labeling it a genocide, recalling the day when Armenian people were deported, massacred, and marched "
          "to their deaths.", EventType.ASSAULT),
+        # an event named as the time before which something held is background
+        ("Russia massed troops on the border prior to the invasion, officials said.", EventType.MOBILIZE),
         # "that year" dates a clause by the year of the one before
         ("Zarqawi was killed by a US airstrike. The US increased its troop presence in Iraq that year.",
          EventType.MOBILIZE),
