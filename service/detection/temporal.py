@@ -441,9 +441,10 @@ def _history(
         # A past-tense event dated after the publication: the publication date is not the
         # text's (assumed), and an event told in the past with a date of its own is background.
         return tense, []
-    if ev_start is None and tense == "past":
+    if ev_start is None and (tense == "past" or (tense == "unknown" and cues_in(ctx, "past", sent.start, start))):
         # A history cue earlier in the sentence governs an undated past clause after it: "marked
-        # the anniversary of the massacre ..., when Armenians were deported, massacred".
+        # the anniversary of the massacre ..., when Armenians were deported, massacred", "under
+        # Stalin, ... people were executed ... and deportations".
         told = [c for c in cues_in(ctx, "historical", sent.start, start)
                 if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
         if told:

@@ -113,6 +113,11 @@ def test_the_real_event_next_to_a_look_alike_still_alerts(text: str, etype: Even
         ("President Obama on Friday marked the anniversary of the massacre of Armenians but stopped short of "
          "labeling it a genocide, recalling the day when Armenian people were deported, massacred, and marched "
          "to their deaths.", EventType.ASSAULT),
+        # ... also a noun told in a past sentence
+        ("Scholars estimate that under Stalin, more than 1 million people were executed in political purges "
+         "and millions more died as a result of harsh labor and cruel treatment in the vast gulag prison camp "
+         "system, mass starvation in Ukraine and southern Russia, and deportations of ethnic minorities.",
+         EventType.COERCE),
         # an event named as the time before which something held is background
         ("Russia massed troops on the border prior to the invasion, officials said.", EventType.MOBILIZE),
         # "that year" dates a clause by the year of the one before
