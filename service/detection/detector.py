@@ -83,6 +83,8 @@ from service.detection.roles import Roles, assign_roles, dedupe_actors, is_locat
 from service.detection.scoring import intensity_for, severity_for
 from service.detection.sense import SenseModel, refine
 from service.detection.temporal import (
+    COURT_STORY_WORDS,
+    JUDGED_TYPES,
     assign_dates,
     is_reporting_date,
     modality_of,
@@ -1913,10 +1915,31 @@ def detect_rules(article: Article, *, lexicon: Lexicon | None = None) -> list[Si
     drafts: list[Draft] = []
     for scan in scans:
         drafts.extend(_field_drafts(lex, scan, frame, pub))
+    _court_history(lex, scans, drafts)
     drafts = merge_mentions(drafts)
     if not drafts:
         return []
     return _signals(article, drafts)
+
+
+def _court_history(lex: Lexicon, scans: list[FieldScan], drafts: list[Draft]) -> None:
+    """In a court story ("Court Convicts Friend of Boston Bombing Suspect"), an attack or a
+    deployment told without a date of its own is the act on trial: history."""
+    if lex.court_id < 0 or not any(d.modality == ASSERTED and d.event_date is None and d.type in JUDGED_TYPES for d in drafts):
+        return
+    n = 0
+    for scan in scans:
+        found = scan[6][lex.court_id]  # the court words of the field's whole-text scan
+        k = len(found) if found is not None else 0
+        if k and scan[0] == "title":
+            n = COURT_STORY_WORDS  # a court word in the title
+        n += k
+    if n < COURT_STORY_WORDS:
+        return
+    for d in drafts:
+        if d.modality == ASSERTED and d.event_date is None and d.type in JUDGED_TYPES:
+            d.modality = HISTORICAL
+            d.evidence.cues.append("court story")
 
 
 # One field's whole-text scan: its name, text, lowercase and boundary forms, bytes (ASCII
@@ -1969,7 +1992,59 @@ def _field_drafts(lex: Lexicon, scan: FieldScan, frame: str, pub: date) -> list[
         drafts.extend(_process_sentence(
             lex, text, lower, raw, blower, sent, sent_heads, near, field_name, pub, prev_actors, frame
         ))
+    if index is not None and drafts:
+        _refer_back(lex, text, lower, blower, index, drafts, pub.year)
     return drafts
+
+
+# Escalation types whose definite mention can name an event told just before it.
+_REFERRING_TYPES: Final = frozenset({ASSAULT, COERCE, MOBILIZE, THREATEN, EventType.SANCTION})
+_DEFINITE: Final = vocabulary.words("referring_definite")
+_REFERRING: Final = _DEFINITE | vocabulary.words("referring_continuing")
+_OPENING_YEAR_RE: Final = vocabulary.pattern("opening_year")  # "In 1995 and 1996, they seized ..."
+
+
+def _refers_back(lower: str, d: Draft) -> bool:
+    """Whether an undated, asserted escalation mention is definite ("the attacks", "that
+    massacre", "During the bombing"): it names an event already told."""
+    if d.modality != ASSERTED or d.event_date is not None or d.type not in _REFERRING_TYPES:
+        return False
+    at = d.evidence.trigger_start
+    first = lower[at:at + 8].split(" ", 1)[0]
+    before = lower[max(0, at - 8):at].rstrip().rsplit(" ", 1)[-1]
+    return first in _DEFINITE or before in _REFERRING
+
+
+def _refer_back(
+    lex: Lexicon, text: str, lower: str, blower: str, index: SentenceIndex, drafts: list[Draft], pub_year: int
+) -> None:
+    """"In 1995 and 1996, they seized hundreds of hostages ... Scores died in the attacks.": a
+    definite mention with no date of its own ("the attacks", "that massacre", "also attacked")
+    names an event already told, and is history when that event is: the last mention of its
+    type in the two sentences before it is historical, or else the sentence just before tells
+    history (a historical cue in it, or a year other than the publication's opening it)."""
+    for i, d in enumerate(drafts):
+        if not _refers_back(lower, d):
+            continue
+        ev = d.evidence
+        prev = index.sentence_before(Span(ev.start, ev.end))
+        if prev is None:
+            continue
+        before = index.sentence_before(prev)
+        lo = before.start if before is not None else prev.start
+        told, decided = False, False
+        for h in drafts[:i]:
+            if h.type == d.type and h.evidence.field == ev.field and lo <= h.evidence.trigger_start < ev.trigger_start:
+                told, decided = h.modality == HISTORICAL, True  # the last mention of the type decides
+        if not decided:
+            m = _OPENING_YEAR_RE.match(lower, prev.start, min(prev.end, prev.start + 30))
+            told = m is not None and int(m.group(1)) != pub_year
+        if not decided and not told:
+            ctx = _context(lex, text, blower, prev)
+            told = bool(ctx.cues.get("historical"))
+        if told:
+            d.modality = HISTORICAL
+            ev.cues.append("told before")
 
 
 def _sentence_groups(heads: list[Head], index: SentenceIndex | None, n: int) -> list[tuple[Span, list[Head]]]:

@@ -409,6 +409,7 @@ SCANNED_BLOCKS: Final = vocabulary.words("scanned_blocks")
 # in a sentence with war words of its own.
 FRAME_CLASSES: Final = vocabulary.phrases("frame_classes")
 _FRAME_PREFIX: Final = "frame:"
+_COURT_CLASS: Final = "cue:judicial"  # the court words (cues.yaml: judicial), counted over the whole text
 # How many of a frame's words make the frame, and by how many times they must outnumber the
 # article's war words (``military_units``) and attack heads.
 FRAME_MIN_WORDS: Final = 4
@@ -508,6 +509,7 @@ class Lexicon:
     # scan, and the number of the war words that outweigh them (``military_units``).
     frame_ids: tuple[tuple[str, int], ...] = ()
     war_id: int = -1
+    court_id: int = -1  # the court words' number in the whole-text scan (a court story)
     stats: dict[str, int] = field(default_factory=dict)
 
 
@@ -624,7 +626,7 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     """Load and compile every data file. Cached: the first call pays, later calls are free."""
     classes, cues, loaded = _read_rules(data_dir)
     gaz = _read_tsv(data_dir / "gazetteer.tsv") + _read_tsv(data_dir / "sectors.tsv")
-    scan = _scan_payloads(loaded, classes, gaz)
+    scan = _scan_payloads(loaded, classes, gaz, cues.get("judicial", frozenset()))
     ctx_payloads, odd_names, word_count = _context_payloads(classes, cues, gaz)
     return Lexicon(
         entries=[e for e, _ in loaded],
@@ -637,6 +639,7 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         near_class_count=len(scan.class_ids),
         frame_ids=scan.frame_ids,
         war_id=scan.class_ids.get("military_units", -1),
+        court_id=scan.class_ids.get(_COURT_CLASS, -1),
         stats={"heads": scan.head_count, "context_phrases": word_count, "gazetteer_rows": len(gaz)},
     )
 
@@ -678,10 +681,12 @@ class _ScanPayloads:
 
 
 def _scan_payloads(
-    loaded: list[tuple[TriggerEntry, tuple[str, ...]]], classes: dict[str, dict[str, str]], gaz: list[GazEntry]
+    loaded: list[tuple[TriggerEntry, tuple[str, ...]]], classes: dict[str, dict[str, str]], gaz: list[GazEntry],
+    court_words: frozenset[str],
 ) -> _ScanPayloads:
     """The whole-text scan's keys: trigger heads, the words of the classes rules need nearby (and
-    of a conditional threat), the block words no name can hold, and the frames' words."""
+    of a conditional threat), the block words no name can hold, the frames' words and the court
+    words."""
     heads: dict[str, list[TriggerEntry]] = defaultdict(list)
     for entry, hs in loaded:
         for h in hs:
@@ -713,6 +718,10 @@ def _scan_payloads(
         cid = class_ids[_FRAME_PREFIX + cname] = len(class_ids)
         frame_ids.append((cname, cid))
         for w in classes[cname]:
+            near_words[_key(w)].append(cid)
+    if court_words:
+        cid = class_ids[_COURT_CLASS] = len(class_ids)
+        for w in sorted(court_words):
             near_words[_key(w)].append(cid)
     payloads = {
         key: ScanKey(key, tuple(head_keys.get(key, ())), tuple(sorted(near_words.get(key, ()))), class_ids)

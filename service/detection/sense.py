@@ -10,8 +10,10 @@ It does two things to the rule detector's output (``refine``):
   that PLOVER type, gets an asserted signal with ``detector="model:<name>@<version>"``. Its
   evidence is the sentence and the model's strongest cue word in it (so it always names a
   trigger); actors and place come from the rules' own scan of that sentence (the gazetteer);
-  a sentence holding any of the rules' negation, denial, speculation, future or historical cue
-  words gets none (the model does not judge modality).
+  a sentence holding any of the rules' negation, denial, speculation or future cue words gets
+  none (the model does not judge modality); a question gets a speculative signal, a sentence
+  with a historical cue, dated by another year than the publication's or about a trial (for an
+  attack or a deployment) a historical one (counted as found, raising no alert).
 
 The model is trained by ``scripts/train_sense.py`` (see ``data/sense_model.md``).
 """
@@ -30,10 +32,12 @@ from pathlib import Path
 from schemas.article import Article
 from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
 from schemas.signal import Actor, Actors, ArticleRef, Evidence, Location, Signal
-from service.detection.lexicon import lower_forms
+from service.detection import vocabulary
+from service.detection.lexicon import load_lexicon, lower_forms
 from service.detection.model import Context
 from service.detection.roles import to_actor
 from service.detection.scoring import severity_for
+from service.detection.temporal import JUDGED_TYPES, court_story
 from service.detection.text import SentenceIndex, Span
 
 Scan = Callable[[str, str, Span], Context]  # the rules' context scan of one sentence
@@ -54,7 +58,7 @@ _HEADING = re.compile(r"\s*=+[^=\n]{0,80}=+\s*")  # a wiki section heading openi
 _HEADING_ANY = re.compile(r"==[^=\n]{0,80}==")  # ... anywhere: its words are no trigger
 # The rules' cue classes (data/cues.yaml) that make a sentence not a plain assertion of fact.
 _MODAL_CUES = ("denial", "negation", "denial_after", "speculative", "speculative_weak", "future",
-               "historical", "speculative_after", "commitment")
+               "speculative_after", "commitment")
 _WAR_CLASSES = ("military_units", "projectiles", "strikers")  # data/classes.yaml
 _TOKEN = re.compile(r"[a-z][a-z0-9]*(?:'[a-z]+)?|[0-9]+")
 
@@ -291,11 +295,14 @@ def _model_signal(model: SenseModel, article: Article, field_name: str, forms: t
     found = _rules_scan(scan, text, blower, sent)
     if found is None:
         return None
-    actors, location = found
+    actors, location, ctx = found
     t0, t1 = trigger
     source = [a for pos, a in actors if pos < t0][:1]
     target = [a for pos, a in actors if pos >= t1 and a not in source][:1]
-    return _signal(model, article, version, EventType(typ), p, Evidence(
+    assert article.published_at is not None  # set by the Article validator
+    court = EventType(typ) in JUDGED_TYPES and _court_story(article)
+    modality = _background(EventType(typ), lower, sent, ctx, article.published_at.year, court)
+    return _signal(model, article, version, EventType(typ), p, modality, Evidence(
         field="title" if field_name == "title" else "body", sentence=sentence, start=start, end=end, trigger=text[t0:t1], trigger_start=t0,
         trigger_end=t1, cues=[],
     ), Actors(source=source, target=target), location)
@@ -316,9 +323,47 @@ def _trigger(model: SenseModel, typ: str, lower: str, hits: list[tuple[int, int,
     return None if best is None else (best[1], best[2])
 
 
-def _rules_scan(scan: Scan, text: str, blower: str, sent: Span) -> tuple[list[tuple[int, Actor]], Location | None] | None:
-    """The rule detector's scan of one sentence: its actors (with offsets) and first place, or
-    None when a modality cue word (negation, denial, speculation, future, history) is in it."""
+# A year that dates a clause ("after the embargo began in 2014", "between 2007 and 2012", "in
+# February 1943"), as the rules read it (temporal.past_year_cue); group 1 is the year. A full
+# date ("January 15, 2016", a tweet's) is left out: it dates a report as often as an event.
+_CLAUSE_YEAR = vocabulary.pattern("clause_year")
+_MONTH_YEAR = vocabulary.pattern("clause_month_year")
+_QUESTION_END = " \"'”’)]"
+
+
+def _court_story(article: Article) -> bool:
+    """Whether the article is a court story (``temporal.court_story``)."""
+    words = load_lexicon().cues.get("judicial")
+    if not words:
+        return False
+    fields = [(name == "title", lower_forms(text)[1]) for name, text in (("title", article.title), ("body", article.body)) if text]
+    return court_story(fields, words)
+
+
+def _background(typ: EventType, lower: str, sent: Span, ctx: Context, pub_year: int, court: bool) -> Modality:
+    """The modality of a model signal, whose sentence holds none of the rules' modality cues:
+    a question is speculative; a sentence with a historical cue or dated by a year other than
+    the publication's (with no future cue, there is none) tells history, and so does a court
+    frame for an attack or a deployment (``court``: the article is a court story); anything
+    else is asserted. Recall counts these signals; they raise no alert."""
+    if lower[sent.start:sent.end].rstrip(_QUESTION_END).endswith("?"):
+        return Modality.SPECULATIVE
+    if any(sent.start <= c[0] < sent.end for c in ctx.cues.get("historical", ())):
+        return Modality.HISTORICAL
+    if court or (typ in JUDGED_TYPES and any(sent.start <= c[0] < sent.end for c in ctx.cues.get("judicial", ()))):
+        return Modality.HISTORICAL
+    for m in _CLAUSE_YEAR.finditer(lower, sent.start, sent.end):
+        if int(m.group(1)) != pub_year:
+            return Modality.HISTORICAL
+    for m in _MONTH_YEAR.finditer(lower, sent.start, sent.end):
+        if not pub_year - 1 <= int(m.group(1)) <= pub_year:
+            return Modality.HISTORICAL
+    return Modality.ASSERTED
+
+
+def _rules_scan(scan: Scan, text: str, blower: str, sent: Span) -> tuple[list[tuple[int, Actor]], Location | None, Context] | None:
+    """The rule detector's scan of one sentence: its actors (with offsets), first place and
+    context, or None when a modality cue word (negation, denial, speculation, future) is in it."""
     start, end = sent.start, sent.end
     ctx = scan(text, blower, sent)
     for name in _MODAL_CUES:
@@ -333,17 +378,17 @@ def _rules_scan(scan: Scan, text: str, blower: str, sent: Span) -> tuple[list[tu
                 actors.append((s, actor))
         if location is None and g.is_place:
             location = Location(name=g.name, country=g.country, lat=g.lat, lon=g.lon)
-    return actors, location
+    return actors, location, ctx
 
 
-def _signal(model: SenseModel, article: Article, version: str, typ: EventType, p: float, ev: Evidence,
-            actors: Actors, location: Location | None) -> Signal:
+def _signal(model: SenseModel, article: Article, version: str, typ: EventType, p: float, modality: Modality,
+            ev: Evidence, actors: Actors, location: Location | None) -> Signal:
     assert article.published_at is not None  # set by the Article validator
     intensity = model.intensity.get(typ.value, -5.0)
     raw = f"{article.id}|{ev.field}|{ev.trigger_start}|{typ.value}|model"
     return Signal(
         signal_id="sig-" + hashlib.sha256(raw.encode()).hexdigest()[:20], article_id=article.id, type=typ,
-        modality=Modality.ASSERTED, actors=actors, location=location, intensity=intensity,
+        modality=modality, actors=actors, location=location, intensity=intensity,
         severity=severity_for(intensity), confidence=round(min(0.9, p * 0.8), 3), evidence=ev,
         article=ArticleRef(id=article.id, title=article.title, source=article.source, url=article.url,
                            published_at=article.published_at,

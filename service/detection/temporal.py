@@ -350,6 +350,115 @@ def past_year_cue(lower: str, cand: Candidate, clause: Span, sent: Span, tense: 
     return ""
 
 
+_QUESTION_END: Final = " \"'”’)]"
+# Types whose act a court judges after the fact: an attack or a deployment named in a sentence
+# about a trial, or told undated in a court story, is the act on trial, not news.
+JUDGED_TYPES: Final = frozenset({EventType.ASSAULT, EventType.MOBILIZE})
+# Court words (cues.yaml: judicial) that make a whole article a court story, or one in its title.
+COURT_STORY_WORDS: Final = 3
+
+
+def court_story(fields: list[tuple[bool, str]], words: frozenset[str]) -> bool:
+    """Whether an article is a court story: a court word in its title, or at least
+    ``COURT_STORY_WORDS`` in all. ``fields``: (is the title, boundary form of the lowercase text)
+    (``lexicon.lower_forms``: every character but letters and digits a space, padded)."""
+    keys = _COURT_KEYS.get(words)
+    if keys is None:
+        keys = _COURT_KEYS[words] = [(w.split(" ", 1)[0], " " + w + " ") for w in sorted(words)]
+    n = 0
+    for is_title, blower in fields:
+        present = set(blower.split())  # one pass in C; a phrase is counted only where its first word is
+        for first, key in keys:
+            if first not in present:
+                continue
+            c = blower.count(key)
+            if c and is_title:
+                return True
+            n += c
+            if n >= COURT_STORY_WORDS:
+                return True
+    return False
+
+
+_COURT_KEYS: Final[dict[frozenset[str], list[tuple[str, str]]]] = {}
+
+
+def _is_question(lower: str, sent: Span) -> bool:
+    """Whether the sentence is a question ("Abandoning the deal and reintroducing sanctions?"):
+    it asks about an event, it does not report one."""
+    return lower[sent.start:sent.end].rstrip(_QUESTION_END).endswith("?")
+
+
+def _told_after(lower: str, cand: Candidate, ctx: Context, clause: Span) -> bool:
+    """Whether a past verb follows a noun trigger closely in its clause ("the bombing raids began
+    in August 2014", "The Cafetería Rolando bombing was an attack on 13 September 1974")."""
+    hi = min(clause.end, cand.end + 30)
+    if cues_in(ctx, "past", cand.end, hi) or _past_verb_in(lower, cand.end, hi):
+        return True
+    return any(w in IRREGULAR_PAST for w in lower[cand.end:hi].split()[:2])
+
+
+def _history_frame(lower: str, cand: Candidate, ctx: Context, sent: Span) -> str:
+    """The frame that makes an undated, non-future mention history, or "": a court frame for an
+    attack or a deployment (``cues.yaml``: judicial), or a perfect-tense summary opened by
+    "since" ("Since that deal was implemented, it has ... conducted missile tests, sent troops")."""
+    if cand.entry.type in JUDGED_TYPES:
+        judicial = _cues(ctx, "judicial")
+        if judicial:
+            return judicial[0][2]
+    if lower.startswith("since ", sent.start):
+        between = lower[sent.start:cand.start]
+        if " has " in between or " have " in between:
+            return "since"
+    return ""
+
+
+def _history(
+    lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span, tense: Tense,
+    dates: tuple[date | None, date | None], pub: date, precise: bool,
+) -> tuple[Tense, list[str] | None]:
+    """The cues that make a mention history (None: it is not), with its tense as the history
+    rules read it: dated more than ``HISTORICAL_DAYS`` before publication; a history cue in its
+    clause, at its clause's end or opening the sentence, or earlier in the sentence for an
+    undated past clause; a past-tense event dated after the publication; a court frame or a
+    "since" summary (``_history_frame``); a past year (``past_year_cue``)."""
+    ev_start, ev_end = dates
+    start = cand.start
+    # A history cue in the clause, or one that opens the sentence ("During the Cold War, Soviet
+    # troops were stationed ..."), or one right at the clause's end, which a clause split cuts
+    # off ("... in Iraq | that year").
+    hist = [c for c in cues_in(ctx, "historical", clause.start, min(sent.end, clause.end + 20)) + cues_in(ctx, "historical", sent.start, sent.start + 30)
+            if (c[0] - sent.start <= 8 or clause.start <= c[0]) and c[0] <= clause.end + 1
+            if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
+    last_day = ev_end or ev_start
+    if tense != "future" and last_day is not None and (pub - last_day).days > HISTORICAL_DAYS:
+        return tense, []
+    if hist and tense != "future":
+        return tense, [hist[0][2]]
+    if tense == "unknown" and _told_after(lower, cand, ctx, clause):
+        tense = "past"  # a noun with its past verb after it: "the bombing raids began in August 2014"
+    if tense == "past" and ev_start is not None and (ev_start - pub).days > 1:
+        # A past-tense event dated after the publication: the publication date is not the
+        # text's (assumed), and an event told in the past with a date of its own is background.
+        return tense, []
+    if ev_start is None and (tense == "past" or (tense == "unknown" and cues_in(ctx, "past", sent.start, start))):
+        # A history cue earlier in the sentence governs an undated past clause after it: "marked
+        # the anniversary of the massacre ..., when Armenians were deported, massacred", "under
+        # Stalin, ... people were executed ... and deportations".
+        told = [c for c in cues_in(ctx, "historical", sent.start, start)
+                if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
+        if told:
+            return tense, [told[-1][2]]
+    if ev_start is None and tense != "future":
+        frame = _history_frame(lower, cand, ctx, sent)
+        if frame:
+            return tense, [frame]
+    year_cue = "" if precise else past_year_cue(lower, cand, clause, sent, tense, pub.year)
+    if year_cue:
+        return tense, [year_cue]
+    return tense, None
+
+
 def modality_of(
     lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span, if_spans: list[tuple[int, int]],
     tense: Tense, dates: tuple[date | None, date | None], pub: date, precise: bool, tense_cues: list[str],
@@ -387,6 +496,8 @@ def modality_of(
     # A noun trigger is often the subject of the modal: "fresh protests could erupt".
     spec += [c for c in _cues(ctx, "speculative") if end <= c[0] <= end + 15 and c[2] in {"could", "may", "might"}]
     spec += [c for c in _cues(ctx, "speculative_after") if end <= c[0] <= end + 40]
+    if _is_question(lower, sent):
+        spec.append((sent.end, sent.end, "?"))  # "Reintroducing sanctions?": asked, not told
     if threat:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
     if spec:
@@ -397,19 +508,10 @@ def modality_of(
         governing = _governing_cues(lower, ctx, sent.start, start)
         if governing:
             return SPECULATIVE, [governing[-1][2]]
-    ev_start, ev_end = dates
-    # ... or one that opens the sentence ("During the Cold War, Soviet troops were stationed ...").
-    hist = [c for c in cues_in(ctx, "historical", clause.start, clause.end) + cues_in(ctx, "historical", sent.start, sent.start + 30)
-            if c[0] - sent.start <= 8 or clause.start <= c[0]
-            if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
-    last_day = ev_end or ev_start
-    if tense != "future" and last_day is not None and (pub - last_day).days > HISTORICAL_DAYS:
-        return HISTORICAL, []
-    if hist and tense != "future":
-        return HISTORICAL, [hist[0][2]]
-    year_cue = "" if precise else past_year_cue(lower, cand, clause, sent, tense, pub.year)
-    if year_cue:
-        return HISTORICAL, [year_cue]
+    ev_start = dates[0]
+    tense, told = _history(lower, cand, ctx, clause, sent, tense, dates, pub, precise)
+    if told is not None:
+        return HISTORICAL, told
     if tense == "future" and ev_start is not None and ev_start >= pub and precise:
         return SCHEDULED, list(cand.cues)
     if tense == "unknown" and ev_start is not None and ev_start > pub and precise and date_after:

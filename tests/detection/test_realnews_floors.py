@@ -65,7 +65,7 @@ def test_wikievents_false_alarms_on_no_event_sentences() -> None:
     score = dev("wikievents")
     assert score.no_event_units >= 150
     assert score.false_alarm_rate <= 0.028, _table(score)  # alerts: a signal's own evidence
-    assert score.mention_alarm_rate <= 0.045, _table(score)  # later mentions merged as related evidence too
+    assert score.mention_alarm_rate <= 0.025, _table(score)  # later mentions merged as related evidence too
 
 
 def test_indiapolice_macro_recall_floor() -> None:
@@ -81,7 +81,7 @@ def test_rams_macro_recall_floor() -> None:
 
 def test_plover_records_macro_recall_floor() -> None:
     score = dev("plover")
-    assert score.macro_recall >= 0.68, _table(score)
+    assert score.macro_recall >= 0.71, _table(score)
 
 
 def test_non_political_articles_rarely_raise_an_escalation_signal() -> None:

@@ -108,6 +108,24 @@ def test_no_model_signal_in_a_negated_or_speculative_sentence() -> None:
         assert not [s for s in detect(article(body), sense_model=tiny_model()) if s.detector.startswith("model:")], body
 
 
+def test_a_model_signal_in_a_question_or_in_history_raises_no_alert() -> None:
+    """The model judges no modality, but the rules' time frame holds: a question is speculative;
+    a sentence dated by another year than the publication's, holding a historical cue, or in a
+    court story (for an attack) tells history. Each is still found (recall), none alerts."""
+    cases = {
+        "Why have insurgents torched a school in Kandahar?": Modality.SPECULATIVE,
+        "Insurgents torched a school in Kandahar in 2009.": Modality.HISTORICAL,
+        "Insurgents torched a school in Kandahar during the Cold War.": Modality.HISTORICAL,
+    }
+    for body, modality in cases.items():
+        added = [s for s in detect(article(body), sense_model=tiny_model()) if s.detector.startswith("model:")]
+        assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, modality)], body
+    court = article(f"A jury convicted two men on Monday. Prosecutors said they had planned it. {MISSED_ATTACK} "
+                    "His sentencing is due in May.")
+    added = [s for s in detect(court, sense_model=tiny_model()) if s.detector.startswith("model:")]
+    assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.HISTORICAL)]
+
+
 def test_the_same_article_gives_the_same_signals() -> None:
     a = article(f"{MISSED_ATTACK} {DESK_SENTENCE}")
     first = [s.model_dump() for s in detect(a)]
