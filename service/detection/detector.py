@@ -55,6 +55,7 @@ from service.detection.lexicon import (
     Lexicon,
     ScanKey,
     TriggerEntry,
+    boundary_text,
     boundary_window,
     load_lexicon,
     lower_forms,
@@ -1924,8 +1925,12 @@ def detect_rules(article: Article, *, lexicon: Lexicon | None = None) -> list[Si
 
 def _court_history(lex: Lexicon, scans: list[FieldScan], drafts: list[Draft]) -> None:
     """In a court story ("Court Convicts Friend of Boston Bombing Suspect"), an attack or a
-    deployment told without a date of its own is the act on trial: history."""
-    if lex.court_id < 0 or not any(d.modality == ASSERTED and d.event_date is None and d.type in JUDGED_TYPES for d in drafts):
+    deployment told without a date of its own is the act on trial: history. So is one told in a
+    sentence about the court's act, whose date is the court's ("A federal jury on Monday
+    convicted a friend of the Boston Marathon bombing suspect")."""
+    judged = [d for d in drafts if d.modality == ASSERTED and d.type in JUDGED_TYPES
+              and (d.event_date is None or _in_court_sentence(lex, d))]
+    if lex.court_id < 0 or not judged:
         return
     n = 0
     for scan in scans:
@@ -1936,10 +1941,15 @@ def _court_history(lex: Lexicon, scans: list[FieldScan], drafts: list[Draft]) ->
         n += k
     if n < COURT_STORY_WORDS:
         return
-    for d in drafts:
-        if d.modality == ASSERTED and d.event_date is None and d.type in JUDGED_TYPES:
-            d.modality = HISTORICAL
-            d.evidence.cues.append("court story")
+    for d in judged:
+        d.modality = HISTORICAL
+        d.evidence.cues.append("court story")
+
+
+def _in_court_sentence(lex: Lexicon, d: Draft) -> bool:
+    """Whether the draft's evidence sentence holds a court word (cues.yaml: judicial)."""
+    padded = " ".join(boundary_text(d.evidence.sentence).lower().split())
+    return any(f" {w} " in f" {padded} " for w in lex.cues.get("judicial", ()))
 
 
 # One field's whole-text scan: its name, text, lowercase and boundary forms, bytes (ASCII
