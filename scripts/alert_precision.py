@@ -166,7 +166,6 @@ class Score:
 def score(judgments: list[dict], alerts: list[Alert], seed: str) -> Score:
     """Precision of the judged alerts still raised; unjudged alerts under the sample cutoff."""
     current = {a.key for a in alerts}
-    judged_keys = {j["key"] for j in judgments}
     s = Score(judged=len(judgments), right=Counter(), n=Counter(), verdicts=Counter(), roles=Counter(),
               alerts=len(alerts))
     for j in judgments:
@@ -179,10 +178,19 @@ def score(judgments: list[dict], alerts: list[Alert], seed: str) -> Score:
         if j["verdict"] == "right":
             s.right[t] += 1
             s.roles[j["roles"]] += 1
-    if judgments:
-        cutoff = max(sample_rank(j["key"], seed) for j in judgments)
-        s.unjudged_in_frame = sum(1 for a in alerts if a.key not in judged_keys and sample_rank(a.key, seed) <= cutoff)
+    s.unjudged_in_frame = len(unjudged_in_frame(judgments, alerts, seed))
     return s
+
+
+def unjudged_in_frame(judgments: list[dict], alerts: list[Alert], seed: str) -> list[Alert]:
+    """The alerts under the sample cutoff that no judgment covers, in rank order: to judge (and
+    commit) before the next change is aimed at them."""
+    if not judgments:
+        return []
+    judged_keys = {j["key"] for j in judgments}
+    cutoff = max(sample_rank(j["key"], seed) for j in judgments)
+    return sorted((a for a in alerts if a.key not in judged_keys and sample_rank(a.key, seed) <= cutoff),
+                  key=lambda a: sample_rank(a.key, seed))
 
 
 def _ratio(k: int, n: int) -> str:
@@ -249,6 +257,8 @@ def run_split(split: str, sets: tuple[str, ...], judgments: list[dict], args: ar
     if args.show:
         return show(draw_sample(alerts, args.n, args.seed), {i["id"]: i for i in items})
     mine = [j for j in judgments if j["split"] == split]
+    if args.unjudged:
+        return show(unjudged_in_frame(mine, alerts, args.seed), {i["id"]: i for i in items})
     return format_score(score(mine, alerts, args.seed), f"{split} ({'+'.join(sets)})")
 
 
@@ -260,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", default=DEFAULT_SEED)
     parser.add_argument("--n", type=int, default=DEFAULT_N, help="sample size per split (with --show)")
     parser.add_argument("--show", action="store_true", help="print the sample with context, to judge")
+    parser.add_argument("--unjudged", action="store_true",
+                        help="print the alerts in the sample frame not judged yet, with context")
     args = parser.parse_args(argv)
     judgments: list[dict] = []
     if not args.show:

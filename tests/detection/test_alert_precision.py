@@ -85,6 +85,8 @@ def test_new_alert_under_the_sample_cutoff_is_reported_unjudged() -> None:
     assert ap.score(judged, alerts, ap.DEFAULT_SEED).unjudged_in_frame == 0
     # drop the judgment of the lowest-ranked alert: it is now in the frame and not judged
     assert ap.score(judged[1:], alerts, ap.DEFAULT_SEED).unjudged_in_frame == 1
+    # and --unjudged lists exactly that one, to judge before the next change
+    assert [a.key for a in ap.unjudged_in_frame(judged[1:], alerts, ap.DEFAULT_SEED)] == [sample[0].key]
 
 
 def test_sample_order_does_not_depend_on_the_other_alerts() -> None:
