@@ -62,6 +62,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import faust
+import pydantic_core
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from pydantic import ValidationError
 
@@ -71,9 +72,10 @@ from schemas.signal import Signal
 from service.events.calendar import due, entry_from, to_ics
 from service.events.consolidate import ConsolidationConfig, Consolidator
 from service.events.tables import JsonValues, scoped_table
-from service.faust_private import reset_current_event, set_current_event
+from service.faust_private import FaustKafka, reset_current_event, set_current_event
 from service.stream.dedupe import event_of
 from service.stream.intake import Intake, run_batches
+from service.stream.producer import Plain, TopicSender
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +93,7 @@ def signal_key(value: bytes) -> str | None:
     if not value:
         return None
     try:
-        doc = json.loads(value)
+        doc = pydantic_core.from_json(value)
     except (ValueError, UnicodeDecodeError):
         return None
     kind = doc.get("type") if isinstance(doc, dict) else None
@@ -210,8 +212,11 @@ class EventParts:
     publish_alerts: Any = None
     # The follower's parts after the calendar (set when the trajectories and alerts register).
     rekey_series: Any = None
+    series_topic: str = ""
     alert_versions: Any = None
     intakes: dict[str, Any] = field(default_factory=dict)  # agent name -> its batch intake
+    # topic -> its batch sender (event-keys, events, trajectory-keys)
+    senders: dict[str, TopicSender] = field(default_factory=dict)
     handlers: dict[str, Any] = field(default_factory=dict)  # agent name -> its batch handler
 
 
@@ -234,6 +239,8 @@ def register(app: Any, settings: Any) -> EventParts:
                                 batched=True)
     metrics = EventMetrics(getattr(stream_parts.metrics, "registry", None))
     parts = EventParts(keys_topic, events_topic, table, calendar_table, consolidator, metrics)
+    for topic in (keys_topic, events_topic):
+        parts.senders[topic.get_topic_name()] = TopicSender(FaustKafka(app), topic.get_topic_name())
 
     async def dead_letter(message: Any, error: str, reason: str = "schema") -> None:
         """Dead-letter a consumed message with its original payload (sent and awaited)."""
@@ -280,11 +287,11 @@ def intake_agent(app: Any, settings: Any, parts: EventParts, topic: Any, name: s
 def _register_keys(app: Any, settings: Any, parts: EventParts, stream_parts: Any, dead_letter: Any) -> None:
     """Agent ``events-key``: each signal to its consolidation key, after a revision notice to
     every key when it is the first signal seen of a republished article's revision."""
-    keys_topic = parts.keys_topic
+    keys = parts.senders[parts.keys_topic.get_topic_name()]
     notices = RevisionNotices()
 
     async def key_signals(batch: list[Any]) -> None:
-        futures = []
+        out: list[Plain] = []
         for msg in batch:
             value = msg.value
             key = signal_key(value)
@@ -295,34 +302,37 @@ def _register_keys(app: Any, settings: Any, parts: EventParts, stream_parts: Any
             if revised is not None and notices.first(*revised):
                 # The earlier text may have fed events of any type: every key hears of the
                 # revision, before this signal (same producer, so in order per partition).
-                for t in EventType:
-                    futures.append(await keys_topic.send(
-                        key=t.value.encode(), value=revision_message(*revised), force=True))
-            futures.append(await keys_topic.send(
-                key=key.encode(), value=value, timestamp=msg.timestamp, force=True))
-        await asyncio.gather(*futures)
+                notice = revision_message(*revised)
+                out.extend((t.value.encode(), notice, None) for t in EventType)
+            out.append((key.encode(), value, msg.timestamp))
+        await keys.send(out)
 
     intake_agent(app, settings, parts, stream_parts.signals, "events-key", key_signals)
 
 
 def _register_flow(app: Any, settings: Any, parts: EventParts, stream_parts: Any, dead_letter: Any) -> None:
     """The agents from signals to event versions (module docstring)."""
-    keys_topic, events_topic = parts.keys_topic, parts.events_topic
+    keys_topic = parts.keys_topic
+    events = parts.senders[parts.events_topic.get_topic_name()]
     consolidator, metrics = parts.consolidator, parts.metrics
 
+    changelog: list[TopicSender] = []  # made once the table has named its changelog topic
+
     async def consolidate(batch: list[Any]) -> None:
-        latest, failed = consolidate_batch(consolidator, batch, metrics, partition_events(app))
+        writes = StoreWrites(parts.table)
+        latest, failed = consolidate_batch(consolidator, batch, metrics, partition_events(app), writes)
         for msg, error, reason in failed:
             await dead_letter(msg, error, reason)
-        sent = []
-        for version, stamps in latest.values():
-            fut = await events_topic.send(key=version["event_id"].encode(),
-                                          value=json.dumps(version).encode(), force=True)
-            sent.append((fut, stamps))
-        for fut, stamps in sent:
-            await fut
-            metrics.versions_out.inc()
-            observe_update(metrics, stamps, time.time())
+        if not changelog:
+            changelog.append(TopicSender(FaustKafka(app), parts.table.changelog_topic.get_topic_name()))
+        await asyncio.gather(
+            changelog[0].send_to(writes.changelog),
+            events.send([(version["event_id"].encode(), pydantic_core.to_json(version), None)
+                         for version, _ in latest.values()]))
+        metrics.versions_out.inc(len(latest))
+        now = time.time()
+        for _, stamps in latest.values():
+            observe_update(metrics, stamps, now)
 
     intake_agent(app, settings, parts, keys_topic, "events-consolidate", consolidate)
 
@@ -370,7 +380,7 @@ def _register_follower(app: Any, settings: Any, parts: EventParts) -> None:
         versions = []
         for msg in batch:
             try:
-                version = json.loads(msg.value)
+                version = pydantic_core.from_json(msg.value)
             except (ValueError, TypeError):
                 version = None
             if not isinstance(version, dict):
@@ -379,10 +389,11 @@ def _register_follower(app: Any, settings: Any, parts: EventParts) -> None:
                 continue
             versions.append((msg, version))
         update_calendar(calendar_table, versions)
-        series_sent = await parts.rekey_series(versions) if parts.rekey_series is not None else []
+        series = parts.rekey_series(versions) if parts.rekey_series is not None else []
         if parts.alert_versions is not None:
             await parts.alert_versions(versions)
-        await asyncio.gather(*series_sent)
+        if series:
+            await parts.senders[parts.series_topic].send(series)
 
     intake_agent(app, settings, parts, parts.events_topic, "events-follow", follow)
 
@@ -463,6 +474,8 @@ def _register_trajectories(app: Any, settings: Any, parts: EventParts) -> None:
     raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
                partitions=n)
     series_topic = app.topic(f"{settings.app_id}-trajectory-keys", **raw)
+    parts.series_topic = series_topic.get_topic_name()
+    parts.senders[parts.series_topic] = TopicSender(FaustKafka(app), parts.series_topic)
     table = app.Table(cfg.trajectory_table, partitions=n,
                       schema=faust.Schema(key_serializer="json", value_serializer="json"),
                       help="Escalation trajectories: daily indexes per directed dyad and country.")
@@ -472,19 +485,18 @@ def _register_trajectories(app: Any, settings: Any, parts: EventParts) -> None:
         ladder_days=cfg.trajectory_ladder_days))
     parts.trajectories = trajectories
 
-    async def rekey_series(versions: list[tuple[Any, dict]]) -> list[Any]:
-        """Send each counted version to its series (the follower's second part); the send
-        futures, awaited by the follower before its acks."""
-        futures = []
+    def rekey_series(versions: list[tuple[Any, dict]]) -> list[Plain]:
+        """Each counted version once per series it counts in (the follower's second part):
+        the messages for ``<app id>-trajectory-keys``, sent by the follower before its acks."""
+        out: list[Plain] = []
         for msg, version in versions:
             try:
                 names = series_of(version) if trajectories.counts(version) else []
             except Exception:  # a trajectory bug must not stop the alerts
                 log.exception("trajectory re-keying failed for %r", msg.key)
                 continue
-            for name in names:
-                futures.append(await series_topic.send(key=name.encode(), value=msg.value, force=True))
-        return futures
+            out.extend((name.encode(), msg.value, None) for name in names)
+        return out
 
     parts.rekey_series = rekey_series
 
@@ -555,8 +567,29 @@ def partition_events(app: Any) -> Callable[[Any], Any]:
     return event_for
 
 
+class StoreWrites:
+    """The consolidator's batched writes, straight into the table's store (under the current
+    event's partition), their changelog records kept to be sent with the batch's other sends.
+
+    Faust's ``table[key] = value`` sends each changelog record on its own through its producer
+    buffer (a Faust send per key); this packs them into the batch's record batches, and the
+    batch is acked only once they are acknowledged too. The records are what Faust writes: the
+    key through the table's ``json`` key serializer, the value as is (raw bytes)."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+        self.changelog: dict[int, list[Plain]] = {}
+
+    def __call__(self, key: str, value: Any, event: Any) -> None:
+        raw = pydantic_core.to_json(value)
+        with current_event(event):
+            self.table.data[key] = raw
+        self.changelog.setdefault(event.message.partition, []).append((json.dumps(key).encode(), raw, None))
+
+
 def consolidate_batch(consolidator: Consolidator, batch: list, metrics: EventMetrics,
                       event_for: Callable[[Any], Any],
+                      write: Callable[[str, Any, Any], None] | None = None,
                       ) -> tuple[dict[str, tuple[dict, list[float]]], list[tuple[Any, str, str]]]:
     """Fold a batch of ``event-keys`` messages in and write the state once (no awaits).
 
@@ -566,12 +599,13 @@ def consolidate_batch(consolidator: Consolidator, batch: list, metrics: EventMet
     (``event_for(message)``) of the message whose partition holds it; Python's cyclic
     collector is held off meanwhile (no task runs in between: nothing here awaits), since a
     collection would promote those short-lived objects and then scan the whole heap for them
-    (measured: a quarter of the time).
+    (measured: a quarter of the time). ``write(key, value, event)`` writes (default: the
+    consolidator's state, under ``event``).
     """
     latest: dict[str, tuple[dict, list[float]]] = {}
     failed: list[tuple[Any, str, str]] = []
 
-    def write(key: str, value: Any, ev: Any) -> None:
+    def through_state(key: str, value: Any, ev: Any) -> None:
         with current_event(ev):
             consolidator.state[key] = value
 
@@ -605,7 +639,7 @@ def consolidate_batch(consolidator: Consolidator, batch: list, metrics: EventMet
             metrics.signals_in.inc()
             for version in versions:
                 coalesce(latest, version, msg.timestamp)
-        consolidator.flush(write)
+        consolidator.flush(write or through_state)
     return latest, failed
 
 

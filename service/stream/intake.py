@@ -185,8 +185,13 @@ async def run_batches(intake: Intake, stream: Any, *, enabled: bool, size: int, 
             for msg in batch:
                 msg.ack(consumer)
 
-    await until_failed([asyncio.ensure_future(batches()),
-                        asyncio.ensure_future(intake.feed_from(stream, size, within))])
+    async def feeder() -> None:
+        await intake.feed_from(stream, size, within)
+        # The stream ended (the worker is stopping): the batches in the intake still get
+        # handled and acked, for Faust waits for unacked messages before it stops.
+        await asyncio.Event().wait()
+
+    await until_failed([asyncio.ensure_future(batches()), asyncio.ensure_future(feeder())])
 
 
 async def until_failed(tasks: list[asyncio.Future[Any]]) -> None:

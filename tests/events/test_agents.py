@@ -152,28 +152,34 @@ def _event_stage(tmp_path, name: str):
 @pytest.mark.parametrize("agent", ["events-key", "events-consolidate", "events-follow"])
 async def test_event_stage_messages_are_acked_only_after_their_sends(tmp_path, monkeypatch, agent):
     from service.stream.intake import run_batches
+    from service.stream.producer import TopicSender
 
     app, parts = _event_stage(tmp_path, agent)
     held: list[asyncio.Future] = []
+    sent: list = []
 
-    async def send(*args, **kwargs):
+    async def send(messages):
+        sent.extend(messages)
         held.append(asyncio.get_running_loop().create_future())
-        return held[-1]
+        await held[-1]  # acknowledged when the test says so
 
     signal = signal_json(make_signal(1))
     if agent == "events-key":
-        monkeypatch.setattr(parts.keys_topic, "send", send)
-        value = signal
+        topic, value = parts.keys_topic.get_topic_name(), signal
     elif agent == "events-consolidate":
-        monkeypatch.setattr(parts.events_topic, "send", send)
-        monkeypatch.setattr(parts.consolidator, "flush", lambda write=None: 0)  # no table writes here
-        value = signal
-    else:
-        async def rekey(versions):
-            return [await send() for _ in versions]
+        topic, value = parts.events_topic.get_topic_name(), signal
+        changelog: list = []
 
-        monkeypatch.setattr(parts, "rekey_series", rekey)
+        async def send_to(self, by_partition):  # the consolidation table's changelog records
+            changelog.extend(m for ms in by_partition.values() for m in ms)
+            await send([])
+
+        monkeypatch.setattr(TopicSender, "send_to", send_to)
+    else:
+        topic = parts.series_topic
+        monkeypatch.setattr(parts, "rekey_series", lambda versions: [(b"s", m.value, None) for m, _ in versions])
         value = json.dumps({"event_id": "ev-1", "schedule": None}).encode()
+    monkeypatch.setattr(parts.senders[topic], "send", send)
     intake = parts.intakes[agent]
     msgs = [_consumed(intake.topic, i, value) for i in range(3)]
     for m in msgs:
@@ -185,7 +191,7 @@ async def test_event_stage_messages_are_acked_only_after_their_sends(tmp_path, m
             await asyncio.sleep(0)
             if held and not intake.messages:
                 break
-        assert held, "the handler sent nothing"
+        assert held and sent, "the handler sent nothing"
         await asyncio.sleep(0.01)
         assert not any(m.acked for m in msgs)  # sends not acknowledged yet: nothing acked
         for fut in held:
@@ -195,6 +201,9 @@ async def test_event_stage_messages_are_acked_only_after_their_sends(tmp_path, m
             if all(m.acked for m in msgs):
                 break
         assert all(m.acked for m in msgs)
+        if agent == "events-consolidate":
+            assert len(held) == 2 and changelog  # events and changelog records, both awaited
+            assert parts.table.data[json.loads(changelog[0][0])] == changelog[0][1]  # in the store
     finally:
         body.cancel()
         await asyncio.gather(body, return_exceptions=True)
@@ -204,13 +213,16 @@ async def test_a_failed_send_acks_nothing_and_stops_the_agent(tmp_path, monkeypa
     from service.stream.intake import run_batches
 
     app, parts = _event_stage(tmp_path, "fail")
+    sender = parts.senders[parts.keys_topic.get_topic_name()]
 
-    async def send(*args, **kwargs):
-        fut = asyncio.get_running_loop().create_future()
-        fut.set_exception(OSError("broker gone"))
-        return fut
+    class Kafka:
+        async def start(self):
+            pass
 
-    monkeypatch.setattr(parts.keys_topic, "send", send)
+        async def producer(self, tid, topic):
+            raise OSError("broker gone")
+
+    monkeypatch.setattr(sender, "kafka", Kafka())
     intake = parts.intakes["events-key"]
     msg = _consumed(intake.topic, 0, signal_json(make_signal(2)))
     intake.put(msg)
