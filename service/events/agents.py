@@ -80,7 +80,12 @@ from service.stream.producer import Plain, TopicSender
 log = logging.getLogger(__name__)
 
 BATCH = 500
-BATCH_WITHIN = 0.01  # seconds a batch waits to fill: each hop adds up to this
+BATCH_WITHIN = 0.01  # seconds a batch of signals waits to fill
+# The later hops take what has arrived, without waiting: their messages come in the previous
+# hop's batches, whole in one fetch. Measured at 200 signals/s on the shared 2-core machine
+# (load 4.6-6), every hop at 0 against every hop at 10 ms: p50 31-34 ms against 53-54 ms, for
+# ~5% more worker CPU; p99 followed the load (145-316 against 176-213 ms).
+FOLLOW_WITHIN = 0.0
 INTAKE_LIMIT = 2 * BATCH  # messages an intake holds before the fetch loop waits for room
 
 
@@ -268,7 +273,7 @@ def register(app: Any, settings: Any) -> EventParts:
 
 
 def intake_agent(app: Any, settings: Any, parts: EventParts, topic: Any, name: str,
-                 handle: Callable[[list[Any]], Awaitable[None]]) -> Intake:
+                 handle: Callable[[list[Any]], Awaitable[None]], within: float = FOLLOW_WITHIN) -> Intake:
     """Agent ``name`` over ``topic``'s batch intake (:func:`~service.stream.intake.run_batches`):
     ``handle`` gets a batch of consumed messages and returns once its sends are acknowledged;
     then the batch is acked."""
@@ -279,7 +284,7 @@ def intake_agent(app: Any, settings: Any, parts: EventParts, topic: Any, name: s
     @app.agent(topic, name=name)
     async def agent(stream: Any) -> None:
         await run_batches(intake, stream, enabled=settings.batch_intake, size=BATCH,
-                          within=BATCH_WITHIN, handle=handle)
+                          within=within, handle=handle)
 
     return intake
 
@@ -307,7 +312,7 @@ def _register_keys(app: Any, settings: Any, parts: EventParts, stream_parts: Any
             out.append((key.encode(), value, msg.timestamp))
         await keys.send(out)
 
-    intake_agent(app, settings, parts, stream_parts.signals, "events-key", key_signals)
+    intake_agent(app, settings, parts, stream_parts.signals, "events-key", key_signals, BATCH_WITHIN)
 
 
 def _register_flow(app: Any, settings: Any, parts: EventParts, stream_parts: Any, dead_letter: Any) -> None:

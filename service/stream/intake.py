@@ -44,6 +44,7 @@ from service.faust_private import install_fetch_loop
 log = logging.getLogger("escalert.stream")
 
 NOT_STARTED = "off: its agent has not started"
+FEED_WITHIN = 0.01  # seconds Faust's stream waits to fill a batch of events for an intake, at least
 
 
 class Intake:
@@ -186,7 +187,8 @@ async def run_batches(intake: Intake, stream: Any, *, enabled: bool, size: int, 
                 msg.ack(consumer)
 
     async def feeder() -> None:
-        await intake.feed_from(stream, size, within)
+        # (Faust's take_events needs a positive wait: its batches then go when full or late.)
+        await intake.feed_from(stream, size, max(within, FEED_WITHIN))
         # The stream ended (the worker is stopping): the batches in the intake still get
         # handled and acked, for Faust waits for unacked messages before it stops.
         await asyncio.Event().wait()
