@@ -43,8 +43,9 @@ hop on it. The agent bodies are the same either way (:func:`~service.stream.inta
 Their sends go in Kafka record batches (:class:`~service.stream.producer.TopicSender`), and the
 consolidator's batched writes go straight into the table's store with their changelog records
 sent alongside (:class:`StoreWrites`). Measured (docs/performance.md, "The event stage on the
-batch intake"): 13.1 s of worker CPU for 20,000 signals against 21.0 s on Faust's path; p99
-signal -> event version at 200 signals/s ~105 ms against ~148 ms (docs/events.md, "Speed").
+batch intake"): 13.1 s of worker CPU for 20,000 signals against 21.0 s on Faust's path; signal
+-> event version at 200 signals/s p50 ~30 ms against ~47 ms, p99 103-137 ms against 137-153 ms
+(docs/events.md, "Speed").
 
 Sends are forced and awaited per batch (Kafka acknowledged them) before the batch's messages are
 acked, so a crash re-processes a batch rather than losing its events; the consolidator
