@@ -237,8 +237,9 @@ class Settings(BaseSettings):
     batch_intake: bool = Field(
         default=True,
         description=(
-            "Hand the articles topic's messages from Faust's fetch loop to the agent in bulk "
-            "(stream/intake.py); false: Faust's own per-event path (~2.5x the event loop's CPU)."
+            "Hand the messages of the articles topic and of the event stage's topics from Faust's "
+            "fetch loop to their agents in bulk (stream/intake.py); false: Faust's own per-event "
+            "path for every stage (~2.5x the event loop's CPU)."
         ),
     )
     session_timeout_seconds: float = Field(

@@ -115,18 +115,35 @@ YIELD_EVERY = 100  # messages between two yields to the event loop, as in Faust'
 
 
 def install_fetch_loop(consumer: Any, intake: Any) -> str | None:
-    """Make ``consumer``'s fetch loop deliver ``intake.topic`` to ``intake`` (takes effect the
-    next time Faust's Fetcher starts the loop: at start-up and after every rebalance).
+    """Make ``consumer``'s fetch loop deliver ``intake.topic`` to ``intake``, next to the
+    intakes already installed for other topics (one fetch loop, a dict topic -> intake).
+
+    The first installation replaces the loop; a later one joins its dict. Either takes effect
+    the next time Faust's Fetcher starts the loop (at start-up and after every rebalance, which
+    seeks back to the committed offsets): the loop reads the dict when it starts, so a topic's
+    messages never go one way and then the other within one run of it (their order is kept).
     Returns None once installed, or why it cannot be."""
     reason = faust_drain_mismatch(type(consumer))
     if reason is not None:
         return reason
+    intakes = installed_intakes(consumer)
+    if intakes is None:
+        intakes = {}
 
-    async def drain(fetcher: Any) -> None:
-        await drain_messages(consumer, fetcher, intake)
+        async def drain(fetcher: Any) -> None:
+            await drain_messages(consumer, fetcher, intakes)
 
-    consumer._drain_messages = drain
+        drain.intakes = intakes  # type: ignore[attr-defined]
+        consumer._drain_messages = drain
+    intakes[intake.topic] = intake
     return None
+
+
+def installed_intakes(consumer: Any) -> dict[str, Any] | None:
+    """The dict topic -> intake that ``consumer``'s copied fetch loop delivers to, or None
+    while Faust's own loop runs."""
+    drain = vars(consumer).get("_drain_messages") if hasattr(consumer, "__dict__") else None
+    return getattr(drain, "intakes", None)
 
 
 def faust_drain_mismatch(consumer_class: type) -> str | None:
@@ -147,12 +164,14 @@ def faust_drain_mismatch(consumer_class: type) -> str | None:
     return None
 
 
-async def drain_messages(consumer: Any, fetcher: Any, intake: Any) -> None:
-    """faust-streaming 0.15's ``Consumer._drain_messages``, delivering ``intake.topic`` in bulk
-    (``intake.put``, ``intake.room``: see :class:`service.stream.intake.Intake`).
+async def drain_messages(consumer: Any, fetcher: Any, intakes: dict[str, Any]) -> None:
+    """faust-streaming 0.15's ``Consumer._drain_messages``, delivering the topics of ``intakes``
+    (topic -> intake) in bulk, each to its own intake (``intake.put``, ``intake.room``: see
+    :class:`service.stream.intake.Intake`); every other topic goes to Faust's conductor.
 
     Kept line for line where it is Faust's (read offsets, gaps, periodic commits, stopping);
-    only the delivery differs, and only for the intake's topic.
+    only the delivery differs, and only for the intakes' topics. ``intakes`` is read once, when
+    the loop starts (see :func:`install_fetch_loop`).
     """
     app = consumer.app
     callback = consumer.callback
@@ -166,9 +185,7 @@ async def drain_messages(consumer: Any, fetcher: Any, intake: Any) -> None:
     commit_every = consumer._commit_every
     acks_enabled_for = app.topics.acks_enabled_for
     flow_active = app.flow_control.is_active
-    topic = intake.topic
-    put = intake.put
-    room = intake.room
+    intake_for = dict(intakes).get
 
     num_since_yield = 0
     try:
@@ -192,14 +209,17 @@ async def drain_messages(consumer: Any, fetcher: Any, intake: Any) -> None:
                         if commit_every is not None and consumer._n_acked >= commit_every:
                             consumer._n_acked = 0
                             await consumer.commit()
-                        if message.topic != topic:
+                        intake = intake_for(message.topic)
+                        if intake is None:
                             await consumer.wait_first(callback(message), consumer.suspend_flow.wait())
                         elif flow_active() and message.generation_id == app.consumer_generation_id:
                             # (A message fetched before a rebalance is not delivered, nor acked:
                             # Faust seeks back to the committed offsets, so it comes again.)
-                            put(message)
-                            if not room.is_set():
-                                await consumer.wait_first(room.wait(), consumer.suspend_flow.wait())
+                            intake.put(message)
+                            if not intake.room.is_set():
+                                # One full intake holds back every topic, as one full agent
+                                # queue does in Faust's own loop.
+                                await consumer.wait_first(intake.room.wait(), consumer.suspend_flow.wait())
                         set_read_offset(tp, offset)
                 unset_flag(CONSUMER_FETCHING)
     except consumer.consumer_stopped_errors:

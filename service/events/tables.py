@@ -36,12 +36,21 @@ class JsonValues(MutableMapping[str, Any]):
     def __init__(self, table: MutableMapping[str, bytes]) -> None:
         self.table = table
 
+    def _store(self) -> MutableMapping[str, bytes]:
+        """Where reads go: a Faust table's store (``table.data``), read once per key (the
+        table's own ``get`` asks the store whether the key is there, then reads it: two RocksDB
+        reads), or the mapping itself."""
+        return getattr(self.table, "data", self.table)
+
     def __getitem__(self, key: str) -> Any:
-        return pydantic_core.from_json(self.table[key])
+        return pydantic_core.from_json(self._store()[key])
 
     def get(self, key: str, default: Any = None) -> Any:
-        raw = self.table.get(key)
-        return default if raw is None else pydantic_core.from_json(raw)
+        try:
+            raw = self._store()[key]
+        except KeyError:
+            return default
+        return pydantic_core.from_json(raw)
 
     def __setitem__(self, key: str, value: Any) -> None:
         self.table[key] = pydantic_core.to_json(value)

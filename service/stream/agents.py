@@ -47,7 +47,7 @@ import faust
 from service.faust_private import FaustKafka, committed_offset, wrap_commit
 from service.stream.dedupe import DedupeMarks, PartitionScope
 from service.stream.detect_pool import DetectPool
-from service.stream.intake import Intake
+from service.stream.intake import Intake, until_failed
 from service.stream.processing import (
     Analysis,
     Detect,
@@ -63,6 +63,8 @@ from service.stream.producer import BatchSender, Failure, Pair
 from service.stream.topics import DEDUPE_TABLE, dlq_message_limit
 
 log = logging.getLogger("escalert.stream")
+
+AGENT_NAME = "escalert.detect"
 
 
 class DetectionAgent:
@@ -107,7 +109,7 @@ class DetectionAgent:
         self.last_offsets: dict[tuple[str, int], int] = {}
         # The articles topic's messages come in bulk from the fetch loop (intake.py), bypassing
         # Faust's per-event path; at most a batch waits before the fetch loop holds back.
-        self.intake = Intake(app, s.topics.articles, limit=s.batch_size)
+        self.intake = Intake(app, s.topics.articles, limit=s.batch_size, reader=AGENT_NAME)
         self.pool: DetectPool | None = None
 
     # -- Faust's side: commits, producer routing ------------------------------------------
@@ -305,19 +307,9 @@ class DetectionAgent:
             await asyncio.gather(feeder, return_exceptions=True)
 
     async def _from_stream(self, stream: Any) -> None:
-        """Messages that still arrive as events (Faust's test utilities, or a fetch loop that
-        started before the intake was installed) join the intake too."""
-        s, intake = self.settings, self.intake
-        async for events in stream.take_events(s.batch_size, within=s.batch_within_seconds):
-            if not intake.room.is_set():
-                await intake.room.wait()
-            for ev in events:
-                # One more reference per message: take_events acks these events as soon as this
-                # body returns, and that must not release an offset whose signals are not
-                # produced yet; finish()'s ack releases it. Nothing below yields to the loop, so
-                # take_events' acks always come first and ours is the one that reaches the consumer.
-                ev.message.incref()
-                intake.put(ev.message)
+        """Messages that still arrive as events join the intake too (:meth:`Intake.feed_from`)."""
+        s = self.settings
+        await self.intake.feed_from(stream, s.batch_size, s.batch_within_seconds)
 
     async def _in_process(self, detect: Detect) -> None:
         """Detection on the event loop (``ESCALERT_DETECT_PROCESSES=0``), a batch at a time."""
@@ -377,25 +369,11 @@ class DetectionAgent:
             await self.pool.stop()
 
 
-async def until_failed(tasks: list[asyncio.Future[Any]]) -> None:
-    """Run ``tasks`` (each runs forever) until one stops; its exception crashes the agent,
-    as an exception in the agent's own body would. The others are cancelled."""
-    try:
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            task.result()
-        raise RuntimeError("a detection pipeline task stopped")
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
 def register(app: faust.App, parts: Any, *, detect: Detect | None = None) -> DetectionAgent:
     """Add the dedupe table and the detection agent to ``app`` (fills ``parts``)."""
     agent = DetectionAgent(app, parts, detect=detect)
 
-    @app.agent(parts.articles, name="escalert.detect")
+    @app.agent(parts.articles, name=AGENT_NAME)
     async def detect_articles(stream: Any) -> None:
         await agent.run(stream)
 

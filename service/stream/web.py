@@ -5,7 +5,8 @@
 - ``GET /health/ready``: 200 once partitions are assigned and table recovery has finished, 503
   during start-up, rebalances and while no broker answers (see lifecycle.py; a readiness probe
   keeps traffic and alarms off meanwhile). Its body also says whether the batch intake is on
-  (``"batch_intake": "on"`` or ``"off: why"``, see intake.py).
+  (``"batch_intake": "on"`` or ``"off: why"``, see intake.py), and for the event stage's agents
+  (``"event_intakes": {"events-key": "on", ...}``).
 - ``GET /metrics``: Prometheus text format (names in docs/stream.md, "Health and metrics").
 """
 
@@ -34,6 +35,9 @@ def readiness(app: faust.App, parts: Any) -> tuple[bool, dict[str, Any]]:
     intake = getattr(parts, "intake", None)
     if intake is not None:
         details["batch_intake"] = intake.state  # "on", or "off: why"
+    events = getattr(app, "escalert_events", None)
+    if events is not None:  # the event stage's agents: agent name -> "on", or "off: why"
+        details["event_intakes"] = {name: i.state for name, i in sorted(events.intakes.items())}
     return ready, details
 
 

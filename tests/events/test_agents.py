@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import UTC, datetime
 
+import pytest
 from faust.serializers import codecs
 from multidict import MultiDict
 
 from schemas.deadletter import DeadLetter
 from service.events.agents import (
+    EventMetrics,
     RevisionNotices,
     calendar_filter,
     coalesce,
+    observe_update,
     retracted_article,
     signal_key,
     signal_revision,
@@ -111,3 +116,125 @@ def test_json_values_read_and_write_what_fausts_json_codec_does():
     assert values.get("nope") is None and "e|x" in values and set(values) == {"e|x", "m|y"}
     del values["e|x"]
     assert len(values) == 1
+
+
+# -- the agents over the batch intake: acks only once the sends are acknowledged ----------------
+
+
+def _consumed(topic: str, offset: int, value: bytes, key: bytes = b"k"):
+    from faust.types import TP
+    from faust.types.tuples import ConsumerMessage
+
+    return ConsumerMessage(topic, 0, offset, 1_700_000_000.0, 0, [], key, value, None, len(key), len(value),
+                           TP(topic, 0), generation_id=1)
+
+
+class _NoEvents:
+    """A Faust stream that delivers nothing (the intake gets the messages directly)."""
+
+    async def take_events(self, n, within):
+        await asyncio.Event().wait()
+        yield []  # pragma: no cover - never reached
+
+
+def _event_stage(tmp_path, name: str):
+    from service.config import load_settings
+    from service.stream.app import create_app
+
+    # memory:// tables: a unit test without a broker cannot open the consolidation table's
+    # RocksDB partitions (assigned by a rebalance); the integration tests run rocksdb://.
+    s = load_settings(app_id=f"unit-events-{name}", brokers="127.0.0.1:1", store="memory://",
+                      data_dir=str(tmp_path))
+    app = create_app(s, detect=lambda a: [], with_alerts=False)
+    return app, app.escalert_events
+
+
+@pytest.mark.parametrize("agent", ["events-key", "events-consolidate", "events-follow"])
+async def test_event_stage_messages_are_acked_only_after_their_sends(tmp_path, monkeypatch, agent):
+    from service.stream.intake import run_batches
+    from service.stream.producer import TopicSender
+
+    app, parts = _event_stage(tmp_path, agent)
+    held: list[asyncio.Future] = []
+    sent: list = []
+
+    async def send(messages):
+        sent.extend(messages)
+        held.append(asyncio.get_running_loop().create_future())
+        await held[-1]  # acknowledged when the test says so
+
+    signal = signal_json(make_signal(1))
+    if agent == "events-key":
+        topic, value = parts.keys_topic.get_topic_name(), signal
+    elif agent == "events-consolidate":
+        topic, value = parts.events_topic.get_topic_name(), signal
+        changelog: list = []
+
+        async def send_to(self, by_partition):  # the consolidation table's changelog records
+            changelog.extend(m for ms in by_partition.values() for m in ms)
+            await send([])
+
+        monkeypatch.setattr(TopicSender, "send_to", send_to)
+    else:
+        topic = parts.series_topic
+        monkeypatch.setattr(parts, "rekey_series", lambda versions: [(b"s", m.value, None) for m, _ in versions])
+        value = json.dumps({"event_id": "ev-1", "schedule": None}).encode()
+    monkeypatch.setattr(parts.senders[topic], "send", send)
+    intake = parts.intakes[agent]
+    msgs = [_consumed(intake.topic, i, value) for i in range(3)]
+    for m in msgs:
+        intake.put(m)
+    body = asyncio.ensure_future(run_batches(intake, _NoEvents(), enabled=False, size=10, within=0.0,
+                                             handle=parts.handlers[agent]))
+    try:
+        for _ in range(200):
+            await asyncio.sleep(0)
+            if held and not intake.messages:
+                break
+        assert held and sent, "the handler sent nothing"
+        await asyncio.sleep(0.01)
+        assert not any(m.acked for m in msgs)  # sends not acknowledged yet: nothing acked
+        for fut in held:
+            fut.set_result(None)
+        for _ in range(200):
+            await asyncio.sleep(0)
+            if all(m.acked for m in msgs):
+                break
+        assert all(m.acked for m in msgs)
+        if agent == "events-consolidate":
+            assert len(held) == 2 and changelog  # events and changelog records, both awaited
+            assert parts.table.data[json.loads(changelog[0][0])] == changelog[0][1]  # in the store
+    finally:
+        body.cancel()
+        await asyncio.gather(body, return_exceptions=True)
+
+
+async def test_a_failed_send_acks_nothing_and_stops_the_agent(tmp_path, monkeypatch):
+    from service.stream.intake import run_batches
+
+    app, parts = _event_stage(tmp_path, "fail")
+    sender = parts.senders[parts.keys_topic.get_topic_name()]
+
+    class Kafka:
+        async def start(self):
+            pass
+
+        async def producer(self, tid, topic):
+            raise OSError("broker gone")
+
+    monkeypatch.setattr(sender, "kafka", Kafka())
+    intake = parts.intakes["events-key"]
+    msg = _consumed(intake.topic, 0, signal_json(make_signal(2)))
+    intake.put(msg)
+    with pytest.raises(OSError, match="broker gone"):
+        await asyncio.wait_for(run_batches(intake, _NoEvents(), enabled=False, size=10, within=0.0,
+                                           handle=parts.handlers["events-key"]), 5)
+    assert not msg.acked  # redelivered after a restart: at least once
+
+
+def test_the_update_time_is_measured_in_seconds():
+    metrics = EventMetrics(None)
+    observe_update(metrics, [1_700_000_000.0, 1_700_000_000.5], 1_700_000_001.0)
+    hist = {s.name: s.value for s in metrics.update_seconds.collect()[0].samples if not s.labels.get("le")}
+    assert hist["escalert_event_update_seconds_count"] == 2
+    assert hist["escalert_event_update_seconds_sum"] == pytest.approx(1.5)

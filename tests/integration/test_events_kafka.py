@@ -45,7 +45,7 @@ subscriptions:
 """
 
 
-def deployment(make_stream: Any, tmp_path: Path, name: str) -> Any:
+def deployment(make_stream: Any, tmp_path: Path, name: str, with_alerts: bool = True) -> Any:
     subs = tmp_path / f"subs-{name}.yaml"
     subs.write_text(SUBS)
     # The shipped table store (the fixture's default is memory:// for the detection tests).
@@ -53,7 +53,8 @@ def deployment(make_stream: Any, tmp_path: Path, name: str) -> Any:
     # Alerts on only once their topics are named after the stream (deleted with its topics).
     stream.env["ESCALERT_TOPICS__ALERTS"] = f"{stream.app_id}-alerts"
     stream.env["ESCALERT_TOPICS__ALERTS_DLQ"] = f"{stream.app_id}-alerts-dlq"
-    stream.env["ESCALERT_ALERTS_SUBSCRIPTIONS"] = str(subs)
+    if with_alerts:
+        stream.env["ESCALERT_ALERTS_SUBSCRIPTIONS"] = str(subs)
     from kafka.errors import TopicAlreadyExistsError
 
     for attempt in range(10):  # the broker's metadata may not list the topics just created yet
@@ -116,7 +117,10 @@ def run_sequence(stream: Any) -> None:
 def test_one_event_across_outlets_postponement_calendar_and_restart(make_stream, tmp_path):
     stream = deployment(make_stream, tmp_path, "a")
     w = stream.worker().start()
-    w.wait_ready()
+    # The alert agents read signals too: that hop stays on Faust's path, the others are bulk.
+    intakes = w.wait_ready()["event_intakes"]
+    assert (intakes["events-consolidate"], intakes["events-follow"]) == ("on", "on")
+    assert intakes["events-key"] == f"off: {stream.signals} is also read by alerts-route"
     for article in TALKS:
         publish_one(stream, article)
     ev = geneva(final_events(stream, until=lambda es: any(
@@ -206,6 +210,27 @@ def test_two_workers_give_the_same_events_as_one(make_stream, tmp_path):
     expected = summary(final_events(one))
     assert summary(final_events(two, until=lambda es: summary(es) == expected)) == expected
     assert geneva(final_events(two))["corroboration"] == 4
+
+
+def test_every_hop_on_the_batch_intake_gives_the_events_of_fausts_path(make_stream, tmp_path):
+    """Without the alert agents, every busy hop of the stage (signals, event-keys, events) takes
+    its messages from the batch intake; two such workers give the events that one worker on
+    Faust's per-event path (ESCALERT_BATCH_INTAKE=false) gives."""
+    reference = deployment(make_stream, tmp_path, "faust", with_alerts=False)
+    reference.env["ESCALERT_BATCH_INTAKE"] = "false"  # the reference: Faust's path everywhere
+    w = reference.worker().start()
+    assert set(w.wait_ready()["event_intakes"].values()) == {"off: ESCALERT_BATCH_INTAKE=false"}
+    run_sequence(reference)
+    bulk = deployment(make_stream, tmp_path, "bulk", with_alerts=False)
+    a, b = bulk.worker("a").start(), bulk.worker("b").start()
+    assert a.wait_ready()["event_intakes"] == {
+        "events-consolidate": "on", "events-follow": "on", "events-key": "on"}
+    b.wait_ready(predicate=lambda s: bool(s["assigned"]))
+    run_sequence(bulk)
+    expected = summary(final_events(reference))
+    assert summary(final_events(bulk, until=lambda es: summary(es) == expected)) == expected
+    entries = [e for x in (a, b) for e in icalendar.Calendar.from_ical(x.get("/calendar.ics")[1]).walk("VEVENT")]
+    assert f"{geneva(final_events(bulk))['event_id']}@escalert" in {str(e["uid"]) for e in entries}
 
 
 def send_raw(stream: Any, items: list[tuple[bytes, bytes]], topic: str | None = None) -> None:

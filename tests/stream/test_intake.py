@@ -83,7 +83,7 @@ class FakeConsumer:
 
 
 def drain(consumer: FakeConsumer, intake: Intake) -> Any:
-    return drain_messages(consumer, consumer.fetcher, intake)
+    return drain_messages(consumer, consumer.fetcher, {intake.topic: intake})
 
 
 async def test_articles_go_to_the_intake_in_order_and_other_topics_to_the_conductor() -> None:
@@ -99,6 +99,41 @@ async def test_articles_go_to_the_intake_in_order_and_other_topics_to_the_conduc
     assert consumer._read_offset[TP(ARTICLES, 0)] == 1
     assert consumer._read_offset[TP("signals", 0)] == 7
     assert intake.arrived.is_set()
+
+
+async def test_each_registered_topic_goes_to_its_own_intake_and_the_rest_to_the_conductor() -> None:
+    """Several topics with an intake each (detection's articles, the event stage's hops): one
+    fetch loop routes each message to its topic's intake, in order; others go to Faust."""
+    sig, keys, events = "signals", "app-event-keys", "events"
+    consumer = FakeConsumer([])
+    intakes = {t: Intake(consumer.app, t, limit=100) for t in (ARTICLES, sig, keys, events)}
+    batch = [message(ARTICLES, 0, 0), message(sig, 1, 0), message(keys, 0, 0), message("alerts", 0, 3),
+             message(events, 2, 0), message(sig, 1, 1), message(keys, 3, 5), message("trajectory", 0, 0)]
+    consumer.batches = [batch]
+    await drain_messages(consumer, consumer.fetcher, intakes)
+    for topic, intake in intakes.items():
+        assert intake.messages == [m for m in batch if m.topic == topic]
+        assert intake.arrived.is_set()
+    assert consumer.through_conductor == [batch[3], batch[7]]
+    assert set(consumer.unacked) == {m for m in batch if m.topic in intakes}
+    assert consumer._read_offset[TP(keys, 3)] == 5
+
+
+async def test_one_full_intake_holds_back_the_loop_until_it_has_room() -> None:
+    consumer = FakeConsumer([[message("signals", 0, 0), message("signals", 0, 1), message(ARTICLES, 0, 0)]])
+    small, articles = Intake(consumer.app, "signals", limit=1), Intake(consumer.app, ARTICLES, limit=100)
+    loop = asyncio.ensure_future(drain_messages(consumer, consumer.fetcher,
+                                                {"signals": small, ARTICLES: articles}))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert len(small) == 1 and len(articles) == 0 and not loop.done()  # articles wait too
+    assert [m.offset for m in small.take(10)] == [0]
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert [m.offset for m in small.messages] == [1] and len(articles) == 0 and not loop.done()
+    small.take(10)
+    await asyncio.wait_for(loop, 5)
+    assert len(articles) == 1
 
 
 async def test_messages_from_before_a_rebalance_are_neither_delivered_nor_tracked() -> None:
@@ -228,7 +263,7 @@ def test_the_intakes_state_is_in_health_and_metrics() -> None:
         line = [ln for ln in parts.metrics.render().splitlines() if ln.startswith(b"escalert_batch_intake ")]
         return readiness(app, parts)[1]["batch_intake"], line[0]
 
-    assert served() == ("off: the detection agent has not started", b"escalert_batch_intake 0.0")
+    assert served() == ("off: its agent has not started", b"escalert_batch_intake 0.0")
     assert parts.intake.install() is True  # the app's consumer runs faust-streaming 0.15.3's loop
     assert served() == ("on", b"escalert_batch_intake 1.0")
     parts.intake.installed_on = None
@@ -236,3 +271,34 @@ def test_the_intakes_state_is_in_health_and_metrics() -> None:
     assert parts.intake.install() is False
     state, metric = served()
     assert state.startswith("off: cannot read Faust's fetch loop") and metric == b"escalert_batch_intake 0.0"
+
+
+def test_a_topic_another_agent_reads_keeps_fausts_path() -> None:
+    """An intake takes its topic's messages away from the conductor: while another agent also
+    reads the topic (signals: the event stage and the alert agents), Faust's path serves both."""
+    import faust
+
+    from service.faust_private import installed_intakes
+
+    app = faust.App("intake-readers-test", store="memory://")
+    shared, own = app.topic("sig", value_serializer="raw"), app.topic("keys", value_serializer="raw")
+
+    @app.agent(shared, name="events-key")
+    async def key(stream: Any) -> None:
+        pass  # pragma: no cover - never started
+
+    @app.agent(shared, name="alerts-route")
+    async def route(stream: Any) -> None:
+        pass  # pragma: no cover
+
+    @app.agent(own, name="events-consolidate")
+    async def consolidate(stream: Any) -> None:
+        pass  # pragma: no cover
+
+    signals = Intake(app, "sig", limit=10, reader="events-key")
+    assert signals.install() is False
+    assert signals.state == "off: sig is also read by alerts-route"
+    assert installed_intakes(app.consumer) is None
+    keys = Intake(app, "keys", limit=10, reader="events-consolidate")
+    assert keys.install() is True and keys.state == "on"
+    assert installed_intakes(app.consumer) == {"keys": keys}

@@ -136,3 +136,43 @@ def test_permanent_failures_come_back_per_message_and_the_rest_is_sent() -> None
 ])
 def test_transient(exc: BaseException, expected: bool) -> None:
     assert transient(exc) is expected
+
+
+async def test_topic_sender_packs_by_key_in_order_keeps_timestamps_and_retries() -> None:
+    """The event stage's sends: one topic, partitioned by key, order kept per partition, each
+    message's timestamp (seconds) given to the batch in ms; transient failures retried, a
+    permanent one raised (so the caller acks nothing)."""
+    from service.stream.producer import TopicSender
+
+    kafka = FakeKafka(capacity=2)
+    stamps: list[Any] = []
+    original = Builder.append
+
+    def append(self: Builder, *, timestamp: Any, key: bytes | None, value: bytes) -> Any:
+        got = original(self, timestamp=timestamp, key=key, value=value)
+        if got is not None:
+            stamps.append(timestamp)
+        return got
+
+    Builder.append = append  # type: ignore[method-assign]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    try:
+        kafka.fail["keys"] = [Retriable("leader moved")]
+        topic_sender = TopicSender(kafka, "keys", retry_seconds=(0.5,), sleep=sleep)
+        await topic_sender.send([(b"a", b"1", 1.5), (b"b", b"2", None), (b"a", b"3", None), (b"a", b"4", 2.0)])
+    finally:
+        Builder.append = original  # type: ignore[method-assign]
+    by_partition: dict[int, list[bytes]] = {}
+    for _tid, topic, partition, values in kafka.sent:
+        assert topic == "keys"
+        by_partition.setdefault(partition, []).extend(values)
+    assert by_partition == {ord("a") % 3: [b"1", b"3", b"4"], ord("b") % 3: [b"2"]}
+    assert 1500 in stamps and 2000 in stamps and None in stamps
+    assert slept == [0.5]
+    kafka.fail["keys"] = [ValueError("record too large")]
+    with pytest.raises(ValueError, match="too large"):
+        await topic_sender.send([(b"a", b"5", None)])
