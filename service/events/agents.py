@@ -296,13 +296,15 @@ def intake_agent(app: Any, settings: Any, parts: EventParts, topic: Any, name: s
 
 
 def _register_keys(app: Any, settings: Any, parts: EventParts, stream_parts: Any, dead_letter: Any) -> None:
-    """Agent ``events-key``: each signal to its consolidation key, after a revision notice to
-    every key when it is the first signal seen of a republished article's revision."""
+    """Agent ``events-key``: each signal to its consolidation key; a revision notice to every key
+    after the batch's signals when it holds the first signal seen of a republished article's
+    revision."""
     keys = parts.senders[parts.keys_topic.get_topic_name()]
     notices = RevisionNotices()
 
     async def key_signals(batch: list[Any]) -> None:
         out: list[Plain] = []
+        revisions: list[tuple[str, int]] = []
         for msg in batch:
             value = msg.value
             key = signal_key(value)
@@ -311,11 +313,16 @@ def _register_keys(app: Any, settings: Any, parts: EventParts, stream_parts: Any
                 continue
             revised = signal_revision(value)
             if revised is not None and notices.first(*revised):
-                # The earlier text may have fed events of any type: every key hears of the
-                # revision, before this signal (same producer, so in order per partition).
-                notice = revision_message(*revised)
-                out.extend((t.value.encode(), notice, None) for t in EventType)
+                revisions.append(revised)
             out.append((key.encode(), value, msg.timestamp))
+        # The earlier text may have fed events of any type: every key hears of the revision, after
+        # the batch's signals (same producer, so in order per partition). A key that got a signal
+        # of the revision has taken the earlier text out already, in the same step as it took the
+        # new one in (Consolidator.fold): one version, no correction followed by a first report.
+        # The notice only reaches the events no signal of the new text joins.
+        for revised in revisions:
+            notice = revision_message(*revised)
+            out.extend((t.value.encode(), notice, None) for t in EventType)
         await keys.send(out)
 
     intake_agent(app, settings, parts, stream_parts.signals, "events-key", key_signals, BATCH_WITHIN)

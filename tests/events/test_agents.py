@@ -10,6 +10,7 @@ import pytest
 from faust.serializers import codecs
 from multidict import MultiDict
 
+from schemas.common import EventType
 from schemas.deadletter import DeadLetter
 from service.events.agents import (
     EventMetrics,
@@ -238,3 +239,30 @@ def test_the_update_time_is_measured_in_seconds():
     hist = {s.name: s.value for s in metrics.update_seconds.collect()[0].samples if not s.labels.get("le")}
     assert hist["escalert_event_update_seconds_count"] == 2
     assert hist["escalert_event_update_seconds_sum"] == pytest.approx(1.5)
+
+
+async def test_revision_notices_follow_the_batchs_signals(tmp_path, monkeypatch):
+    """A key that gets a signal of the new text revises its event in the same step as it takes
+    the new text in (one version); the notice, sent after the signals, only reaches the others.
+    Sent before them, it made a correction and then a new first report."""
+    app, parts = _event_stage(tmp_path, "revise")
+    sent: list = []
+
+    async def send(messages):
+        sent.extend(messages)
+
+    monkeypatch.setattr(parts.senders[parts.keys_topic.get_topic_name()], "send", send)
+
+    base = make_signal(1)
+
+    def revised(n: int, kind: str) -> bytes:  # two signals of the same article's revision 1
+        sig = make_signal(n, type=kind)
+        return signal_json(sig.model_copy(update={
+            "article_id": base.article_id, "article": base.article.model_copy(update={"revision": 1})}))
+
+    intake = parts.intakes["events-key"]
+    batch = [_consumed(intake.topic, 0, revised(1, "CONSULT")), _consumed(intake.topic, 1, revised(2, "MOBILIZE"))]
+    await parts.handlers["events-key"](batch)
+    kinds = ["notice" if value.startswith(b'{"revise"') else key.decode() for key, value, _ in sent]
+    assert kinds[:2] == ["CONSULT", "MOBILIZE"]
+    assert kinds[2:] == ["notice"] * len(EventType)  # once per key, after both signals
