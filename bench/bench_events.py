@@ -2,7 +2,7 @@
 """Event stage benchmark: consolidation signals/s on one core, and signal -> event latency.
 
     .venv/bin/python bench/bench_events.py throughput [--signals 50000] [--seconds 20]
-    .venv/bin/python bench/bench_events.py latency [--rate 200] [--seconds 30] [--brokers 127.0.0.1:19092]
+    .venv/bin/python bench/bench_events.py latency [--rate 200] [--seconds 30] [--warmup 3] [--brokers 127.0.0.1:19092]
 
 ``throughput [--reports N] [--batch B]``: :class:`~service.events.consolidate.Consolidator` over (1) a
 dict and (2) a dict that JSON-encodes every value written and decodes every value read, as a
@@ -137,6 +137,15 @@ def _env(app_id: str, brokers: str, data: Path, port: int) -> dict[str, str]:
             "ESCALERT_WEB_PORT": str(port), "PYTHONPATH": str(ROOT)}
 
 
+def percentiles(lat: list[float]) -> str:
+    lat = sorted(lat)
+
+    def pct(p: float) -> float:
+        return lat[min(len(lat) - 1, int(p * len(lat)))] * 1000
+
+    return f"p50 {pct(0.5):.1f} ms, p95 {pct(0.95):.1f} ms, p99 {pct(0.99):.1f} ms, max {lat[-1] * 1000:.1f} ms"
+
+
 def latency(args: argparse.Namespace) -> None:
     from kafka import KafkaConsumer, KafkaProducer
     from kafka.admin import KafkaAdminClient
@@ -193,17 +202,19 @@ def latency(args: argparse.Namespace) -> None:
             time.sleep(0.2)
         stop.set()
         reader.join(timeout=5)
-        lat = sorted(seen[k] - sent[k] for k in sent if k in seen)
-        if not lat:
+        timed = sorted((sent[k], seen[k] - sent[k]) for k in sent if k in seen)
+        if not timed:
             print("no event versions seen; worker log:", data / "worker.log")
             return
-
-        def pct(p: float) -> float:
-            return lat[min(len(lat) - 1, int(p * len(lat)))] * 1000
-
-        print(f"{len(sent)} signals at {args.rate}/s for {args.seconds}s; {len(lat)} reached an event version")
-        print(f"signal -> event version: p50 {pct(0.5):.1f} ms, p95 {pct(0.95):.1f} ms, "
-              f"p99 {pct(0.99):.1f} ms, max {lat[-1] * 1000:.1f} ms")
+        print(f"{len(sent)} signals at {args.rate}/s for {args.seconds}s; {len(timed)} reached an event version")
+        print("signal -> event version: " + percentiles([d for _, d in timed]))
+        first = timed[0][0]
+        steady = [d for t, d in timed if t - first >= args.warmup]
+        if steady and args.warmup > 0:
+            print(f"  the same after the first {args.warmup:g} s: " + percentiles(steady))
+        slow = [round(t - first, 1) for t, d in timed if d > 0.1]
+        if slow:
+            print(f"  over 100 ms: {len(slow)} signals, sent between {slow[0]} s and {slow[-1]} s into the run")
     finally:
         stop.set()
         worker.terminate()
@@ -232,6 +243,8 @@ def main() -> int:
     lat = sub.add_parser("latency")
     lat.add_argument("--rate", type=float, default=200.0)
     lat.add_argument("--seconds", type=float, default=30.0)
+    lat.add_argument("--warmup", type=float, default=3.0,
+                     help="also report the signals sent after this many seconds (the worker's first seconds pay one-off costs)")
     lat.add_argument("--brokers", default="127.0.0.1:19092")
     args = p.parse_args()
     {"throughput": throughput, "latency": latency}[args.cmd](args)
