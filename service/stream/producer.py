@@ -17,7 +17,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from service.stream.processing import Outbound, Record
 
@@ -29,6 +29,7 @@ Pair = tuple[Record, Outbound]
 Failure = tuple[Record, Outbound, BaseException]
 # (transactional id or None, topic, partition or None: aiokafka's key -> partition choice)
 Route = tuple[str | None, str, int | None]
+T = TypeVar("T")
 
 
 def transient(exc: BaseException) -> bool:
@@ -127,7 +128,7 @@ class BatchSender:
                 job_pairs.append(items)
                 continue
             for p, its in self._by_partition(prod, topic, part, items).items():
-                for builder, chunk in _packed(prod, its):
+                for builder, chunk in _packed(prod, its, _pair_fields):
                     jobs.append(self.kafka.send_batch(prod, tid, builder, topic, p))
                     job_pairs.append(chunk)
         return jobs, job_pairs
@@ -135,30 +136,48 @@ class BatchSender:
     def _by_partition(self, prod: Any, topic: str, part: int | None, items: list[Pair]) -> dict[int, list[Pair]]:
         if part is not None:
             return {part: items}
-        choose = self.kafka.partitioner(prod, topic)
-        key_partition: dict[bytes | None, int] = {}  # an article's signals share one key
-        by_part: dict[int, list[Pair]] = {}
-        for record, ob in items:
-            p = key_partition.get(ob.key)
-            if p is None:
-                p = key_partition[ob.key] = choose(ob.key)
-            by_part.setdefault(p, []).append((record, ob))
-        return by_part
+        return by_key_partition(self.kafka.partitioner(prod, topic), items, _pair_key)
 
 
-def _packed(prod: Any, items: list[Pair]) -> list[tuple[Any, list[Pair]]]:
-    """``items`` in as few record batches as fit (a full batch starts the next one)."""
-    out: list[tuple[Any, list[Pair]]] = []
+def _pair_key(pair: Pair) -> bytes | None:
+    return pair[1].key
+
+
+def _pair_fields(pair: Pair) -> tuple[int | None, bytes | None, bytes]:
+    return None, pair[1].key, pair[1].value
+
+
+def by_key_partition(choose: Callable[[bytes | None], int], items: list[T],
+                     key_of: Callable[[T], bytes | None]) -> dict[int, list[T]]:
+    """``items`` by the partition ``choose`` gives their key, in order within each (a key's
+    partition looked up once: an article's signals share one key)."""
+    key_partition: dict[bytes | None, int] = {}
+    by_part: dict[int, list[T]] = {}
+    for item in items:
+        key = key_of(item)
+        p = key_partition.get(key)
+        if p is None:
+            p = key_partition[key] = choose(key)
+        by_part.setdefault(p, []).append(item)
+    return by_part
+
+
+def _packed(prod: Any, items: list[T],
+            fields: Callable[[T], tuple[int | None, bytes | None, bytes]]) -> list[tuple[Any, list[T]]]:
+    """``items`` in as few record batches as fit, in order (a full batch starts the next one);
+    ``fields(item)`` is its (timestamp in ms or None, key, value)."""
+    out: list[tuple[Any, list[T]]] = []
     builder = prod.create_batch()
-    chunk: list[Pair] = []
-    for record, ob in items:
-        if chunk and builder.append(timestamp=None, key=ob.key, value=ob.value) is None:
+    chunk: list[T] = []
+    for item in items:
+        ts_ms, key, value = fields(item)
+        if builder.append(timestamp=ts_ms, key=key, value=value) is None:
+            if not chunk:
+                raise ValueError(f"a message of {len(value)} bytes does not fit a record batch")
             out.append((builder, chunk))
             builder, chunk = prod.create_batch(), []
-            builder.append(timestamp=None, key=ob.key, value=ob.value)
-        elif not chunk:
-            builder.append(timestamp=None, key=ob.key, value=ob.value)
-        chunk.append((record, ob))
+            builder.append(timestamp=ts_ms, key=key, value=value)
+        chunk.append(item)
     out.append((builder, chunk))
     return out
 
@@ -222,7 +241,7 @@ class TopicSender:
                         ) -> tuple[list[Plain], BaseException | None]:
         """Send one partition's record batches in order; what is left unsent from the first
         failure on (with its exception), or ([], None)."""
-        batches = _packed_plain(prod, items)
+        batches = _packed(prod, items, _plain_fields)
         for i, (builder, _chunk) in enumerate(batches):
             try:
                 await self.kafka.send_batch(prod, None, builder, self.topic, partition)
@@ -231,32 +250,13 @@ class TopicSender:
         return [], None
 
     def _by_partition(self, prod: Any, messages: list[Plain]) -> dict[int, list[Plain]]:
-        choose = self.kafka.partitioner(prod, self.topic)
-        key_partition: dict[bytes | None, int] = {}
-        by_part: dict[int, list[Plain]] = {}
-        for msg in messages:
-            key = msg[0]
-            p = key_partition.get(key)
-            if p is None:
-                p = key_partition[key] = choose(key)
-            by_part.setdefault(p, []).append(msg)
-        return by_part
+        return by_key_partition(self.kafka.partitioner(prod, self.topic), messages, _plain_key)
 
 
-def _packed_plain(prod: Any, items: list[Plain]) -> list[tuple[Any, list[Plain]]]:
-    """``items`` in as few record batches as fit, in order (a full batch starts the next one)."""
-    out: list[tuple[Any, list[Plain]]] = []
-    builder = prod.create_batch()
-    chunk: list[Plain] = []
-    for item in items:
-        key, value, ts = item
-        ts_ms = None if ts is None else int(ts * 1000)
-        if builder.append(timestamp=ts_ms, key=key, value=value) is None:
-            if not chunk:
-                raise ValueError(f"a message of {len(value)} bytes does not fit a record batch")
-            out.append((builder, chunk))
-            builder, chunk = prod.create_batch(), []
-            builder.append(timestamp=ts_ms, key=key, value=value)
-        chunk.append(item)
-    out.append((builder, chunk))
-    return out
+def _plain_key(msg: Plain) -> bytes | None:
+    return msg[0]
+
+
+def _plain_fields(msg: Plain) -> tuple[int | None, bytes | None, bytes]:
+    key, value, ts = msg
+    return (None if ts is None else int(ts * 1000)), key, value
