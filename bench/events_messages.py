@@ -34,7 +34,6 @@ import argparse
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -46,7 +45,7 @@ from schemas.subscription import EventAlerts  # noqa: E402
 from service.alerts.dryrun import collect  # noqa: E402
 from service.alerts.noise import NoiseControl  # noqa: E402
 from service.alerts.subscriptions import build_set  # noqa: E402
-from service.events.replay import EventReplay  # noqa: E402
+from service.events.replay import EventReplay, drain_due  # noqa: E402
 
 PROFILES: dict[str, dict] = {
     "severity-4": {"filters": {"min_severity": 4}},
@@ -56,7 +55,6 @@ PROFILES: dict[str, dict] = {
 }
 CACHE = Path.home() / ".cache" / "escalert" / "eval"
 FED_START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-MAX_ROUNDS = 100_000
 
 
 def subs_doc(extra: dict | None) -> dict:
@@ -97,24 +95,14 @@ def arrivals(signals: list[Signal], how: str, spacing: float) -> dict[str, datet
     return {a: day + timedelta(seconds=i * step) for i, a in enumerate(order)}
 
 
-def drain(next_due: Callable, flush: Callable, until: datetime | None) -> list:
-    out = []
-    for _ in range(MAX_ROUNDS):
-        due = next_due()
-        if due is None or (until is not None and due > until):
-            break
-        out.extend(flush(due))
-    return out
-
-
 def before(signals: list[Signal], at: dict[str, datetime]) -> list:
     nc = NoiseControl(build_set(subs_doc(None), environ={}), {}, clock=lambda: FED_START)
     out = []
     for s in sorted(signals, key=lambda s: at[s.article_id]):
         t = at[s.article_id]
-        out += drain(nc.next_due, nc.flush_due, t)
+        out += drain_due(nc.next_due, nc.flush_due, t)
         out += nc.process(s, t)
-    return out + drain(nc.next_due, nc.flush_due, None)
+    return out + drain_due(nc.next_due, nc.flush_due, None)
 
 
 def after(signals: list[Signal], at: dict[str, datetime], extra: dict) -> tuple[list, dict[str, str]]:

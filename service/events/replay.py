@@ -24,6 +24,19 @@ from service.events.consolidate import Consolidator
 MAX_ROUNDS = 100_000  # bound on the due messages closed between two arrivals
 
 
+def drain_due(next_due: Callable[[], datetime | None], flush: Callable[[datetime], list[Alert]],
+              until: datetime | None) -> list[Alert]:
+    """What ``flush`` sends at each due time ``next_due`` gives, up to ``until`` (None: until
+    nothing is due), as a live timer would (noise control or event grouping)."""
+    out: list[Alert] = []
+    for _ in range(MAX_ROUNDS):
+        due = next_due()
+        if due is None or (until is not None and due > until):
+            break
+        out.extend(flush(due))
+    return out
+
+
 class EventReplay:
     """Consolidation, event alerting and grouping over in-memory state, driven by arrivals."""
 
@@ -42,11 +55,7 @@ class EventReplay:
     def until(self, t: datetime | None) -> None:
         """Send the grouped messages due up to ``t`` (None: all of them), each at its due time."""
         grouper = self.alerting.grouper
-        for _ in range(MAX_ROUNDS):
-            due = grouper.next_due()
-            if due is None or (t is not None and due > t):
-                break
-            self.alerts += grouper.flush_due(due)
+        self.alerts += drain_due(grouper.next_due, grouper.flush_due, t)
 
     def event_of(self) -> dict[str, str]:
         """signal id -> the event it joined."""
