@@ -55,7 +55,6 @@ from service.detection.lexicon import (
     Lexicon,
     ScanKey,
     TriggerEntry,
-    boundary_text,
     boundary_window,
     load_lexicon,
     lower_forms,
@@ -1927,29 +1926,29 @@ def _court_history(lex: Lexicon, scans: list[FieldScan], drafts: list[Draft]) ->
     """In a court story ("Court Convicts Friend of Boston Bombing Suspect"), an attack or a
     deployment told without a date of its own is the act on trial: history. So is one told in a
     sentence about the court's act, whose date is the court's ("A federal jury on Monday
-    convicted a friend of the Boston Marathon bombing suspect")."""
-    judged = [d for d in drafts if d.modality == ASSERTED and d.type in JUDGED_TYPES
-              and (d.event_date is None or _in_court_sentence(lex, d))]
-    if lex.court_id < 0 or not judged:
+    convicted a friend of the Boston Marathon bombing suspect"). The court words are those the
+    whole-text scan found (cues.yaml: judicial)."""
+    if lex.court_id < 0 or not any(d.modality == ASSERTED and d.type in JUDGED_TYPES for d in drafts):
         return
     n = 0
+    court_words: dict[str, list[tuple[int, int]]] = {}  # field -> the court words' offsets
     for scan in scans:
         found = scan[6][lex.court_id]  # the court words of the field's whole-text scan
-        k = len(found) if found is not None else 0
-        if k and scan[0] == "title":
+        if found is None or not found:
+            continue
+        court_words[scan[0]] = [_span(hit) for hit in found]
+        if scan[0] == "title":
             n = COURT_STORY_WORDS  # a court word in the title
-        n += k
+        n += len(found)
     if n < COURT_STORY_WORDS:
         return
-    for d in judged:
-        d.modality = HISTORICAL
-        d.evidence.cues.append("court story")
-
-
-def _in_court_sentence(lex: Lexicon, d: Draft) -> bool:
-    """Whether the draft's evidence sentence holds a court word (cues.yaml: judicial)."""
-    padded = " ".join(boundary_text(d.evidence.sentence).lower().split())
-    return any(f" {w} " in f" {padded} " for w in lex.cues.get("judicial", ()))
+    for d in drafts:
+        if d.modality != ASSERTED or d.type not in JUDGED_TYPES:
+            continue
+        ev = d.evidence
+        if d.event_date is None or any(ev.start <= lo and hi <= ev.end for lo, hi in court_words.get(ev.field, [])):
+            d.modality = HISTORICAL
+            ev.cues.append("court story")
 
 
 # One field's whole-text scan: its name, text, lowercase and boundary forms, bytes (ASCII
