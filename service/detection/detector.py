@@ -1702,18 +1702,20 @@ def _attributed(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, i
         if e_ <= cand.start and cand.start - e_ <= _ATTRIBUTED_REACH and g.is_actor and g.kind not in _TOWNS \
                 and _BLAMED_FOR_RE.match(text, e_, cand.start) is not None \
                 and _BLAMING_RE.search(text, max(0, s_ - 30), s_) is not None:
-            doer = to_actor(text, s_, e_, g)
-            roles.source = [doer]
-            roles.target = [a for a in roles.target if a.code != doer.code]
+            _cast_doer(roles, to_actor(text, s_, e_, g))
             return
     for s_, e_, g in gaz:
         if cand.end <= s_ <= min(end, cand.end + _ATTRIBUTED_REACH) and g.is_actor and g.kind not in _TOWNS:
             m = _ATTRIBUTED_RE.search(text, max(cand.end, s_ - 40), s_)
             if m is not None:
-                doer = to_actor(text, s_, e_, g)
-                roles.source = [doer]
-                roles.target = [a for a in roles.target if a.code != doer.code]
+                _cast_doer(roles, to_actor(text, s_, e_, g))
                 return
+
+
+def _cast_doer(roles: Roles, doer: Actor) -> None:
+    """``doer`` is the one source, and no target."""
+    roles.source = [doer]
+    roles.target = [a for a in roles.target if a.code != doer.code]
 
 
 # "Moscow placed the blame for the collapse of the truce on Washington": whom the blame is put
