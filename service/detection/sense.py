@@ -32,12 +32,11 @@ from pathlib import Path
 from schemas.article import Article
 from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
 from schemas.signal import Actor, Actors, ArticleRef, Evidence, Location, Signal
-from service.detection import vocabulary
 from service.detection.lexicon import load_lexicon, lower_forms
 from service.detection.model import Context
 from service.detection.roles import to_actor
 from service.detection.scoring import severity_for
-from service.detection.temporal import JUDGED_TYPES, court_story
+from service.detection.temporal import JUDGED_TYPES, clause_year_cue, court_story, is_question
 from service.detection.text import SentenceIndex, Span
 
 Scan = Callable[[str, str, Span], Context]  # the rules' context scan of one sentence
@@ -334,14 +333,6 @@ def _trigger(model: SenseModel, typ: str, lower: str, hits: list[tuple[int, int,
     return None if best is None else (best[1], best[2])
 
 
-# A year that dates a clause ("after the embargo began in 2014", "between 2007 and 2012", "in
-# February 1943"), as the rules read it (temporal.past_year_cue); group 1 is the year. A full
-# date ("January 15, 2016", a tweet's) is left out: it dates a report as often as an event.
-_CLAUSE_YEAR = vocabulary.pattern("clause_year")
-_MONTH_YEAR = vocabulary.pattern("clause_month_year")
-_QUESTION_END = " \"'”’)]"
-
-
 def _court_story(article: Article) -> bool:
     """Whether the article is a court story (``temporal.court_story``)."""
     words = load_lexicon().cues.get("judicial")
@@ -357,18 +348,14 @@ def _background(typ: EventType, lower: str, sent: Span, ctx: Context, pub_year: 
     the publication's (with no future cue, there is none) tells history, and so does a court
     frame for an attack or a deployment (``court``: the article is a court story); anything
     else is asserted. Recall counts these signals; they raise no alert."""
-    if lower[sent.start:sent.end].rstrip(_QUESTION_END).endswith("?"):
+    if is_question(lower, sent):
         return Modality.SPECULATIVE
     if any(sent.start <= c[0] < sent.end for c in ctx.cues.get("historical", ())):
         return Modality.HISTORICAL
     if court or (typ in JUDGED_TYPES and any(sent.start <= c[0] < sent.end for c in ctx.cues.get("judicial", ()))):
         return Modality.HISTORICAL
-    for m in _CLAUSE_YEAR.finditer(lower, sent.start, sent.end):
-        if int(m.group(1)) != pub_year:
-            return Modality.HISTORICAL
-    for m in _MONTH_YEAR.finditer(lower, sent.start, sent.end):
-        if not pub_year - 1 <= int(m.group(1)) <= pub_year:
-            return Modality.HISTORICAL
+    if clause_year_cue(lower, sent.start, sent.end, pub_year):
+        return Modality.HISTORICAL
     return Modality.ASSERTED
 
 

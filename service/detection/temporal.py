@@ -341,6 +341,14 @@ def past_year_cue(lower: str, cand: Candidate, clause: Span, sent: Span, tense: 
     lo, hi = max(clause.start, cand.start - _YEAR_REACH), min(clause.end, cand.end + _YEAR_REACH)
     if _DIGIT_RE.search(lower, lo, hi) is None:  # most clauses hold no digit at all
         return ""
+    return clause_year_cue(lower, lo, hi, pub_year)
+
+
+def clause_year_cue(lower: str, lo: int, hi: int, pub_year: int) -> str:
+    """The first year in ``lower[lo:hi]`` that dates a clause to a year other than the
+    publication's ("after the embargo began in 2014", "in February 1943"; a month and year of
+    the publication's year or the one before are news), or "". A full date is left out: it dates
+    a report as often as an event."""
     for m in _CLAUSE_YEAR_RE.finditer(lower, lo, hi):
         if int(m.group(1)) != pub_year:
             return m.group(0)
@@ -383,7 +391,7 @@ def court_story(fields: list[tuple[bool, str]], words: frozenset[str]) -> bool:
 _COURT_KEYS: Final[dict[frozenset[str], list[tuple[str, str]]]] = {}
 
 
-def _is_question(lower: str, sent: Span) -> bool:
+def is_question(lower: str, sent: Span) -> bool:
     """Whether the sentence is a question ("Abandoning the deal and reintroducing sanctions?"):
     it asks about an event, it does not report one."""
     return lower[sent.start:sent.end].rstrip(_QUESTION_END).endswith("?")
@@ -496,7 +504,7 @@ def modality_of(
     # A noun trigger is often the subject of the modal: "fresh protests could erupt".
     spec += [c for c in _cues(ctx, "speculative") if end <= c[0] <= end + 15 and c[2] in {"could", "may", "might"}]
     spec += [c for c in _cues(ctx, "speculative_after") if end <= c[0] <= end + 40]
-    if _is_question(lower, sent):
+    if is_question(lower, sent):
         spec.append((sent.end, sent.end, "?"))  # "Reintroducing sanctions?": asked, not told
     if threat:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
