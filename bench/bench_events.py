@@ -18,6 +18,13 @@ directed dyads, 10 outlets, a minute apart.
 on the local broker; signals are produced straight onto its signals topic at ``--rate`` per
 second; the time from a signal's send to the first ``events`` version that lists its article is
 measured; p50/p95/p99/max printed. Topics are deleted at the end. Prints numbers, asserts nothing.
+
+``worker [--signals 20000] [--reports 1]``: the event stage of a real worker (likewise), on a
+backlog: the signals are produced onto the signals topic before the worker starts, then the
+worker works them off. Printed: signals per second from the worker's readiness to the last
+event version, and per second of the worker's CPU time (user + system, from ``/proc``), which
+on a shared machine does not count the other jobs' turns. Both are timed from the first event
+version on (the worker's start-up is not counted).
 """
 
 from __future__ import annotations
@@ -146,32 +153,114 @@ def percentiles(lat: list[float]) -> str:
     return f"p50 {pct(0.5):.1f} ms, p95 {pct(0.95):.1f} ms, p99 {pct(0.99):.1f} ms, max {lat[-1] * 1000:.1f} ms"
 
 
+class BenchWorker:
+    """A worker subprocess with its own app id, topics and data directory on the local broker."""
+
+    def __init__(self, brokers: str) -> None:
+        self.brokers = brokers
+        self.app_id = f"bench-events-{uuid.uuid4().hex[:8]}"
+        self.data = Path(tempfile.mkdtemp(prefix="bench-events-"))
+        self.port = 20000 + random.Random().randrange(20000)
+        self.env = _env(self.app_id, brokers, self.data, self.port)
+        self.process: subprocess.Popen[bytes] | None = None
+        subprocess.run([sys.executable, "-c", "from service.cli import main; main()", "topics"],
+                       env=self.env, cwd=ROOT, check=True, capture_output=True)
+
+    def start(self) -> None:
+        log = (self.data / "worker.log").open("wb")
+        self.process = subprocess.Popen([sys.executable, "-c", "from service.cli import main; main()", "worker"],
+                                        env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+    def wait_ready(self, seconds: float = 120) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health/ready", timeout=2) as r:
+                    if r.status == 200:
+                        return True
+            except OSError:
+                pass
+            time.sleep(0.5)
+        return False
+
+    def cpu_seconds(self) -> float:
+        """The worker process's user + system CPU time so far (not its children's)."""
+        assert self.process is not None
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        from kafka.admin import KafkaAdminClient
+
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=self.brokers)
+            admin.delete_topics([t for t in admin.list_topics() if t.startswith(self.app_id)])
+            admin.close()
+        except Exception as exc:  # noqa: BLE001 - tidying the shared broker is best effort
+            print(f"(could not delete the bench topics: {exc})")
+
+
+def worker_stage(args: argparse.Namespace) -> None:
+    from kafka import KafkaConsumer, KafkaProducer
+
+    bench = BenchWorker(args.brokers)
+    try:
+        producer = KafkaProducer(bootstrap_servers=args.brokers, linger_ms=20, acks=1)
+        rng = random.Random(11)
+        now = datetime.now(UTC)
+        ids = set()
+        for i in range(args.signals):
+            doc = signal_doc(i, rng, now + timedelta(milliseconds=i), reports=args.reports)
+            ids.add(doc["article_id"])
+            producer.send(f"{bench.app_id}-signals", key=doc["article_id"].encode(), value=json.dumps(doc).encode())
+        producer.flush()
+        producer.close()
+        consumer = KafkaConsumer(f"{bench.app_id}-events", bootstrap_servers=args.brokers,
+                                 auto_offset_reset="earliest", consumer_timeout_ms=200)
+        bench.start()
+        seen: set[str] = set()
+        first = last = cpu0 = 0.0
+        before_first = 0
+        deadline = time.monotonic() + args.timeout
+        while len(seen) < len(ids) and time.monotonic() < deadline:
+            for msg in consumer:
+                if not first:
+                    # Timed from the first event version: the worker's start-up is not counted.
+                    first, cpu0 = time.monotonic(), bench.cpu_seconds()
+                seen.update(a["id"] for a in json.loads(msg.value)["articles"])
+                if not before_first:
+                    before_first = len(seen)
+                last = time.monotonic()
+                if len(seen) >= len(ids):
+                    break
+        cpu = bench.cpu_seconds() - cpu0
+        consumer.close()
+        done, wall = len(seen & ids) - before_first, last - first
+        print(f"{len(ids)} signals on the backlog ({args.reports} per story); {len(seen & ids)} reached an "
+              f"event version, the last {wall:.1f} s after the first")
+        print(f"  {done / max(wall, 1e-9):,.0f} signals/s (wall clock), "
+              f"{done / max(cpu, 1e-9):,.0f} per CPU second of the worker ({cpu:.1f} s)")
+    finally:
+        bench.stop()
+
+
 def latency(args: argparse.Namespace) -> None:
     from kafka import KafkaConsumer, KafkaProducer
-    from kafka.admin import KafkaAdminClient
 
-    app_id = f"bench-events-{uuid.uuid4().hex[:8]}"
-    data = Path(tempfile.mkdtemp(prefix="bench-events-"))
-    port = 20000 + random.Random().randrange(20000)
-    env = _env(app_id, args.brokers, data, port)
-    subprocess.run([sys.executable, "-c", "from service.cli import main; main()", "topics"],
-                   env=env, cwd=ROOT, check=True, capture_output=True)
-    log = (data / "worker.log").open("wb")
-    worker = subprocess.Popen([sys.executable, "-c", "from service.cli import main; main()", "worker"],
-                              env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    bench = BenchWorker(args.brokers)
+    app_id, data = bench.app_id, bench.data
+    bench.start()
     sent: dict[str, float] = {}
     seen: dict[str, float] = {}
     stop = threading.Event()
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            time.sleep(0.5)
+        bench.wait_ready()
         consumer = KafkaConsumer(f"{app_id}-events", bootstrap_servers=args.brokers,
                                  auto_offset_reset="earliest", consumer_timeout_ms=200)
 
@@ -217,17 +306,7 @@ def latency(args: argparse.Namespace) -> None:
             print(f"  over 100 ms: {len(slow)} signals, sent between {slow[0]} s and {slow[-1]} s into the run")
     finally:
         stop.set()
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        try:
-            admin = KafkaAdminClient(bootstrap_servers=args.brokers)
-            admin.delete_topics([t for t in admin.list_topics() if t.startswith(app_id)])
-            admin.close()
-        except Exception as exc:  # noqa: BLE001 - tidying the shared broker is best effort
-            print(f"(could not delete the bench topics: {exc})")
+        bench.stop()
 
 
 def main() -> int:
@@ -246,8 +325,13 @@ def main() -> int:
     lat.add_argument("--warmup", type=float, default=3.0,
                      help="also report the signals sent after this many seconds (the worker's first seconds pay one-off costs)")
     lat.add_argument("--brokers", default="127.0.0.1:19092")
+    w = sub.add_parser("worker")
+    w.add_argument("--signals", type=int, default=20_000)
+    w.add_argument("--reports", type=int, default=1, help="outlets per story (1: every signal a new story)")
+    w.add_argument("--timeout", type=float, default=180.0, help="seconds to wait for the last event version")
+    w.add_argument("--brokers", default="127.0.0.1:19092")
     args = p.parse_args()
-    {"throughput": throughput, "latency": latency}[args.cmd](args)
+    {"throughput": throughput, "latency": latency, "worker": worker_stage}[args.cmd](args)
     return 0
 
 

@@ -24,6 +24,8 @@ What is here:
 - aiokafka's ``Fetcher.close``, replaced (:func:`install_fetcher_close_fix`,
   ``service/stream/lifecycle.py``);
 - the table store hook (:func:`memory_table_class`, the alert tables);
+- the RocksDB database of one partition of a table's store, read and written with keys the
+  caller encoded (:func:`rocksdb_partition`; the consolidation table, ``service/events``);
 - mode's ``Worker._schedule_shutdown`` and ``Worker._redirect_stdouts``, overridden by
   ``service.stream.lifecycle.Worker`` (listed in :data:`TOUCHED` only);
 - Faust's ``Consumer.resume_partitions``, ``pause_partitions`` and ``resume_flow``, replaced by
@@ -88,6 +90,9 @@ TOUCHED: tuple[Touch, ...] = (
     Touch("aiokafka.consumer.fetcher:Fetcher", "_fetch_task"),
     Touch("aiokafka.consumer.fetcher:Fetcher", "_fetch_waiters"),
     Touch("aiokafka.consumer.fetcher:Fetcher", "_pending_tasks"),
+    # the RocksDB database of one partition (rocksdb_partition)
+    Touch("faust.stores.rocksdb:Store", "_db_for_partition", ("self", "partition")),
+    Touch("faust.stores.rocksdb:Store", "_key_index"),
     # the table store hook
     Touch("faust.tables.base:Collection", "_new_store", ("self",)),
     Touch("faust.tables.base:Collection", "_new_store_by_url", ("self", "url")),
@@ -358,3 +363,38 @@ def memory_table_class() -> type:
             return self._new_store_by_url("memory://")
 
     return MemoryTable
+
+
+# -- one partition of a RocksDB store --------------------------------------------------------------
+
+
+class PartitionDB(NamedTuple):
+    """``get(key) -> bytes | None`` and ``put(key, value)`` on one partition's RocksDB database,
+    with keys already encoded as the table's key serializer does."""
+
+    get: Callable[[bytes], bytes | None]
+    put: Callable[[bytes, bytes], None]
+
+
+def rocksdb_partition(store: Any, partition: int) -> PartitionDB | None:
+    """Reads and writes of one partition of Faust's RocksDB ``store`` that skip Faust's per-key
+    layers (the key serializer registry, the current event lookup), or None when the store is
+    not RocksDB. Measured: those layers were ~8% of the consolidation agent's time.
+
+    A write also records the key's partition in the store's key index, as ``Store._set`` does
+    (reads without a current event find keys there). The changelog is the caller's to send.
+    """
+    try:
+        from faust.stores.rocksdb import Store
+    except ImportError:  # pragma: no cover - faust-streaming always ships the module
+        return None
+    if not isinstance(store, Store):
+        return None
+    db = store._db_for_partition(partition)
+    key_index = store._key_index
+
+    def put(key: bytes, value: bytes) -> None:
+        key_index[key] = partition
+        db.put(key, value)
+
+    return PartitionDB(db.get, put)

@@ -78,7 +78,13 @@ from schemas.signal import Signal
 from service.events.calendar import due, entry_from, to_ics
 from service.events.consolidate import ConsolidationConfig, Consolidator
 from service.events.tables import JsonValues, scoped_table
-from service.faust_private import FaustKafka, reset_current_event, set_current_event
+from service.faust_private import (
+    FaustKafka,
+    PartitionDB,
+    reset_current_event,
+    rocksdb_partition,
+    set_current_event,
+)
 from service.stream.dedupe import event_of
 from service.stream.intake import Intake, run_batches
 from service.stream.producer import Plain, TopicSender
@@ -354,6 +360,20 @@ def _register_flow(app: Any, settings: Any, parts: EventParts, stream_parts: Any
 
     intake_agent(app, settings, parts, keys_topic, "events-consolidate", consolidate)
 
+    # The consolidator holds match index entries decoded between batches; what this worker owns
+    # may have changed (another worker wrote it, or recovery did): read it again from the table.
+    @app.on_partitions_revoked.connect
+    async def _forget_revoked(sender: Any, revoked: Any = None, **kwargs: Any) -> None:
+        consolidator.forget()
+
+    @app.on_partitions_assigned.connect
+    async def _forget_assigned(sender: Any, assigned: Any = None, **kwargs: Any) -> None:
+        consolidator.forget()
+
+    @app.on_rebalance_complete.connect
+    async def _forget_recovered(sender: Any, **kwargs: Any) -> None:
+        consolidator.forget()
+
     @app.agent(stream_parts.articles_dlq, name="events-retract")
     async def retract(stream: Any) -> None:
         async for ev in stream.events():
@@ -597,12 +617,24 @@ class StoreWrites:
     def __init__(self, table: Any) -> None:
         self.table = table
         self.changelog: dict[int, list[Plain]] = {}
+        # partition -> its RocksDB database (None: not RocksDB), for this batch only: a
+        # rebalance between batches may close it
+        self.dbs: dict[int, PartitionDB | None] = {}
 
     def __call__(self, key: str, value: Any, event: Any) -> None:
         raw = pydantic_core.to_json(value)
-        with current_event(event):
-            self.table.data[key] = raw
-        self.changelog.setdefault(event.message.partition, []).append((json.dumps(key).encode(), raw, None))
+        encoded = json.dumps(key).encode()  # what the table's json key serializer writes
+        partition = event.message.partition
+        try:
+            db = self.dbs[partition]
+        except KeyError:
+            db = self.dbs[partition] = rocksdb_partition(self.table.data, partition)
+        if db is not None:
+            db.put(encoded, raw)
+        else:
+            with current_event(event):
+                self.table.data[key] = raw
+        self.changelog.setdefault(partition, []).append((encoded, raw, None))
 
 
 def consolidate_batch(consolidator: Consolidator, batch: list, metrics: EventMetrics,
@@ -634,7 +666,7 @@ def consolidate_batch(consolidator: Consolidator, batch: list, metrics: EventMet
             if value and value.startswith((b'{"retract"', b'{"revise"')):
                 try:
                     with current_event(ev):
-                        versions = _notice(consolidator, value, ev)
+                        versions = _notice(consolidator, value, ev, msg.key)
                 except (ValueError, KeyError, TypeError) as exc:
                     failed.append((msg, f"not a retraction or revision notice: {exc!r}", "schema"))
                     continue
@@ -661,13 +693,15 @@ def consolidate_batch(consolidator: Consolidator, batch: list, metrics: EventMet
     return latest, failed
 
 
-def _notice(consolidator: Consolidator, value: bytes, ev: Any) -> list[dict]:
+def _notice(consolidator: Consolidator, value: bytes, ev: Any, raw_key: Any) -> list[dict]:
     """Apply a retraction (``{"retract": id}``) or revision (``{"revise": id, "revision": n}``)
-    notice; the versions it causes."""
+    notice to the events of its message's key (an event type: each type hears of it under its
+    own key); the versions it causes."""
     doc = json.loads(value)
+    key = raw_key.decode() if isinstance(raw_key, bytes) and raw_key else None
     if "retract" in doc:
-        return consolidator.retract(str(doc["retract"]), ev)
-    return consolidator.revise(str(doc["revise"]), int(doc["revision"]), ev)
+        return consolidator.retract(str(doc["retract"]), ev, key=key)
+    return consolidator.revise(str(doc["revise"]), int(doc["revision"]), ev, key=key)
 
 
 @contextlib.contextmanager

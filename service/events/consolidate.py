@@ -3,7 +3,7 @@
 ``Consolidator(state).add(signal) -> dict | None`` returns the new version of the event the
 signal joined or founded (an :class:`~schemas.event.Event` as a JSON-able dict), or None when
 the signal changes nothing (a duplicate). ``retract(article_id)`` removes a withdrawn article
-from the events it fed and returns their new versions.
+from the events it fed and returns their new versions (``key``: of that event type only).
 
 The rules (README "Events" and docs/events.md):
 
@@ -33,14 +33,22 @@ tests), re-assigned on change, never mutated in place:
   what the matching needs as a list (``SRC`` ... ``SCHED``; so a candidate is rejected without
   loading its record). (``i|`` keys, the same with dicts, are an earlier format, unread: their
   events stop taking new signals);
-- ``a|<article id>``: the events an article fed (for retractions);
-- ``r|<article id>``: a withdrawn article (its late signals are ignored);
-- ``v|<article id>``: the newest revision of a republished article seen (older revisions'
-  signals are ignored; their contributions were taken out of the events).
+- ``a|<type>|<article id>``: the article, as far as events of that type go:
+  ``{"events": [...], "revision": n, "withdrawn": bool}``, the events of the type it fed (for
+  retractions and revisions), the newest revision of it seen (older revisions' signals are
+  ignored; their contributions were taken out of the events), and whether it was withdrawn (its
+  late signals are ignored). One read per signal tells all three. Kept per type, as everything
+  else here, so that every key lives in the one partition of its type. (``a|<article id>``,
+  ``r|`` and ``v|`` keys are earlier formats, unread: articles of before an upgrade are not
+  taken out of their events when withdrawn or revised.)
 
-``Consolidator(state, batched=True)`` keeps the ``e|`` and ``m|`` writes in memory until
+``Consolidator(state, batched=True)`` keeps its writes in memory until
 :meth:`Consolidator.flush` (the worker flushes once per batch): an index entry that many signals
-of a batch change is serialised once, not once per signal.
+of a batch change is serialised once, not once per signal, and a key is read from the state at
+most once per batch. Match index entries stay decoded in memory across batches too (a bounded
+cache, ``index_cache`` keys): they are read for every signal and are the largest values. The
+consolidator must be its state's only writer while it caches; :meth:`Consolidator.forget` drops
+the cache (the worker calls it when partitions are assigned or revoked).
 """
 
 from __future__ import annotations
@@ -62,6 +70,8 @@ MODALITY_RANK = {"asserted": 5, "scheduled": 4, "speculative": 3, "denied": 2, "
 MAX_ARTICLES = 50  # listed in the event (all are counted)
 MAX_SIGNAL_IDS = 500  # remembered for de-duplication
 MAX_BEST = 20  # per-article best signals kept, so a retraction can pick the next best
+INDEX_CACHE = 2048  # match index keys kept decoded across batches
+_NEW_ARTICLE: dict[str, Any] = {"events": [], "revision": 0, "withdrawn": False}
 _SEP = "|"
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -207,13 +217,19 @@ class Consolidator:
     """Joins signals into events over a state mapping (see the module docstring)."""
 
     def __init__(self, state: MutableMapping[str, Any] | None = None,
-                 config: ConsolidationConfig | None = None, *, batched: bool = False) -> None:
+                 config: ConsolidationConfig | None = None, *, batched: bool = False,
+                 index_cache: int = INDEX_CACHE) -> None:
         self.state: MutableMapping[str, Any] = {} if state is None else state
         self.config = config or ConsolidationConfig()
         self._window = self.config.window.total_seconds()
-        # Writes of event records and match index entries not yet in ``state`` (see flush):
-        # key -> (value, the caller's tag of the last add or retract that wrote it).
+        # Writes not yet in ``state`` (see flush): key -> (value, the caller's tag of the last
+        # add or retract that wrote it).
         self._pending: dict[str, tuple[Any, Any]] = {}
+        # What this batch read from ``state`` (None: absent), so a key is read once per batch.
+        self._read: dict[str, Any] = {}
+        # Match index entries as last written or read, across batches (insertion order = age).
+        self._indexes: dict[str, Any] = {}
+        self.index_cache = index_cache
         self._tag: Any = None
         self.batched = batched  # False: every add and retract flushes (writes through)
 
@@ -223,8 +239,9 @@ class Consolidator:
         """Fold one signal in: the new versions it causes (a signal of a newer revision of its
         article first takes the older revision out of the events it fed, :meth:`revise`)."""
         out = []
-        if signal.article.revision > self.state.get(f"v{_SEP}{signal.article_id}", 0):
-            out = self.revise(signal.article_id, signal.article.revision, tag)
+        key = event_key(signal)
+        if signal.article.revision > self._article(key, signal.article_id)["revision"]:
+            out = self.revise(signal.article_id, signal.article.revision, tag, key=key)
         version = self.add(signal, tag)
         return [*out, version] if version is not None else out
 
@@ -237,9 +254,11 @@ class Consolidator:
         signal changes).
         """
         self._tag = tag
-        if f"r{_SEP}{signal.article_id}" in self.state:
+        key = event_key(signal)
+        article = self._article(key, signal.article_id)
+        if article["withdrawn"]:
             return None  # the article was withdrawn (its signals arrived after the tombstone)
-        if signal.article.revision < self.state.get(f"v{_SEP}{signal.article_id}", 0):
+        if signal.article.revision < article["revision"]:
             return None  # a late signal of a revision the article has since replaced
         key = event_key(signal)
         sig = summary_of(signal)
@@ -272,38 +291,49 @@ class Consolidator:
         flushing after every signal.
         """
         pending, self._pending = self._pending, {}
+        self._read = {}
         for k, (value, tag) in pending.items():
             if write is None:
                 self.state[k] = value
             else:
                 write(k, value, tag)
+            if k.startswith("m|"):
+                self._cache_index(k, value)
         return len(pending)
 
-    def revise(self, article_id: str, revision: int, tag: Any = None) -> list[dict]:
+    def forget(self) -> None:
+        """Drop what is held in memory of the state (the worker's partitions changed: another
+        worker may have written them, or recovery did). Pending writes are kept."""
+        self._read = {}
+        self._indexes = {}
+
+    def revise(self, article_id: str, revision: int, tag: Any = None, *, key: str | None = None
+               ) -> list[dict]:
         """The article was republished with changed text (``revision``): take its earlier
-        revisions out of every event they fed (its new signals then join as any would); their
-        new versions. Idempotent: a revision already taken into account changes nothing."""
-        vkey = f"v{_SEP}{article_id}"
-        if revision <= self.state.get(vkey, 0) or f"r{_SEP}{article_id}" in self.state:
-            return []
+        revisions out of every event they fed (of type ``key``; None: of every type; its new
+        signals then join as any would); their new versions. Idempotent: a revision already
+        taken into account changes nothing."""
         self._tag = tag
-        out = self._remove_article(article_id, revised=True)
-        self.state[vkey] = revision
+        out: list[dict] = []
+        for k in _keys(key):
+            article = self._article(k, article_id)
+            if revision <= article["revision"] or article["withdrawn"]:
+                continue
+            out += self._remove_article(k, article_id, revised=True)
+            self._put(_article_key(k, article_id), {"events": [], "revision": revision, "withdrawn": False})
         if not self.batched:
             self.flush()
         return out
 
-    def _remove_article(self, article_id: str, *, revised: bool) -> list[dict]:
+    def _remove_article(self, key: str, article_id: str, *, revised: bool) -> list[dict]:
         out: list[dict] = []
-        for event_id in self.state.get(f"a{_SEP}{article_id}", []):
+        for event_id in self._article(key, article_id)["events"]:
             rec = self._load(event_id)
             if rec is None or article_id not in rec["_art"]:
                 continue
             rec = _without_article(rec, article_id, revised=revised)
             self._store(rec, None, {})
             out.append(public(rec))
-        if f"a{_SEP}{article_id}" in self.state:
-            del self.state[f"a{_SEP}{article_id}"]
         return out
 
     def _reinstate(self, rec: dict, key: str, signal: Signal, sig: list) -> dict:
@@ -313,11 +343,15 @@ class Consolidator:
         return {**fresh, "event_id": rec["event_id"], "version": rec["version"] + 1,
                 "changes": ["article_added"]}
 
-    def retract(self, article_id: str, tag: Any = None) -> list[dict]:
-        """Remove a withdrawn article from every event it fed; their new versions."""
+    def retract(self, article_id: str, tag: Any = None, *, key: str | None = None) -> list[dict]:
+        """Remove a withdrawn article from every event it fed (of type ``key``; None: of every
+        type); their new versions."""
         self._tag = tag
-        out = self._remove_article(article_id, revised=False)
-        self.state[f"r{_SEP}{article_id}"] = True
+        out: list[dict] = []
+        for k in _keys(key):
+            out += self._remove_article(k, article_id, revised=False)
+            article = self._article(k, article_id)
+            self._put(_article_key(k, article_id), {**article, "events": [], "withdrawn": True})
         if not self.batched:
             self.flush()
         return out
@@ -330,7 +364,35 @@ class Consolidator:
 
     def _get(self, k: str) -> Any:
         held = self._pending.get(k)
-        return held[0] if held is not None else self.state.get(k)
+        if held is not None:
+            return held[0]
+        try:
+            return self._read[k]
+        except KeyError:
+            pass
+        value = self._indexes.get(k)
+        if value is None:
+            value = self.state.get(k)
+            if k.startswith("m|") and value is not None:
+                self._cache_index(k, value)
+        self._read[k] = value
+        return value
+
+    def _put(self, k: str, value: Any) -> None:
+        self._pending[k] = (value, self._tag)
+
+    def _cache_index(self, k: str, value: Any) -> None:
+        indexes = self._indexes
+        indexes.pop(k, None)
+        indexes[k] = value
+        if len(indexes) > self.index_cache:
+            del indexes[next(iter(indexes))]
+
+    def _article(self, key: str, article_id: str) -> dict[str, Any]:
+        """The article's record for events of type ``key`` (``a|``; the module docstring), or
+        that of an article not seen."""
+        value = self._get(_article_key(key, article_id))
+        return _NEW_ARTICLE if value is None else value
 
     def _load(self, event_id: str) -> dict | None:
         return self._get(f"e{_SEP}{event_id}")
@@ -341,6 +403,9 @@ class Consolidator:
         best: tuple[tuple[int, int, float], str] | None = None
         earliest = t + self._window
         m, ss, st = sig[M], sig[SRC], sig[TGT]
+        # The signal's codes as sets: an intersection with an entry's short list runs in C
+        # (each summary's codes are unique, so its size is the count of shared codes).
+        sset, tset = set(ss), set(st)
         slack = self.config.date_slack_days
         for code in _codes(sig):
             index = indexes[code] = self._get(f"m{_SEP}{key}{_SEP}{code}") or {}
@@ -355,11 +420,11 @@ class Consolidator:
                     shared = 0
                     es, et = entry[SRC], entry[TGT]
                     if ss and es:
-                        shared = sum(1 for c in ss if c in es)
+                        shared = len(sset.intersection(es))
                         if not shared:
                             continue
                     if st and et:
-                        common = sum(1 for c in st if c in et)
+                        common = len(tset.intersection(et))
                         if not common:
                             continue
                         shared += common
@@ -456,7 +521,7 @@ class Consolidator:
     def _store(self, rec: dict, article_id: str | None, indexes: dict[str, dict]) -> None:
         kind = rec["key"]
         event_id = rec["event_id"]
-        self._pending[f"e{_SEP}{event_id}"] = (rec, self._tag)
+        self._put(f"e{_SEP}{event_id}", rec)
         entry = _index_entry(rec, self.config)
         slack = self._window / 4
         # Forget events closed a window before this one's newest article (only a signal
@@ -471,12 +536,20 @@ class Consolidator:
                 continue
             index = dict(index)
             index[event_id] = entry
-            self._pending[ikey] = ({k: v for k, v in index.items() if v[UNTIL] >= horizon}, self._tag)
+            self._put(ikey, {k: v for k, v in index.items() if v[UNTIL] >= horizon})
         if article_id is not None:
-            akey = f"a{_SEP}{article_id}"
-            seen = self.state.get(akey, [])
-            if event_id not in seen:
-                self.state[akey] = [*seen, event_id]
+            article = self._article(kind, article_id)
+            if event_id not in article["events"]:
+                self._put(_article_key(kind, article_id), {**article, "events": [*article["events"], event_id]})
+
+
+def _article_key(key: str, article_id: str) -> str:
+    return f"a{_SEP}{key}{_SEP}{article_id}"
+
+
+def _keys(key: str | None) -> list[str]:
+    """The consolidation keys a notice concerns: ``key``, or every event type."""
+    return [key] if key is not None else [t.value for t in EventType]
 
 
 def _still_current(old: list | None, new: list, slack: float) -> bool:

@@ -222,3 +222,69 @@ def test_an_index_of_the_earlier_format_is_ignored_not_a_failure():
     c = Consolidator({"i|MOBILIZE|RUS": {"ev-old": old_entry}, "i|MOBILIZE|UKR": {"ev-old": old_entry}})
     version = c.add(make_signal(1))
     assert version is not None and version["event_id"] != "ev-old"
+
+
+def test_every_key_written_belongs_to_one_event_type():
+    # A worker's table keeps each key in one partition, that of its event type (the
+    # consolidation key): an article that fed events of two types, withdrawn, must be found
+    # and marked under each type, or the partition of the other type never hears of it.
+    sigs = [make_signal(1), make_signal(1, type="THREATEN", sentence="Russia threatened Ukraine.")]
+    c, versions = fold(sigs)
+    types = {v["event_id"]: v["type"] for v in versions}
+    for key in c.state:
+        prefix, *rest = key.split("|")
+        kind = types[rest[0]] if prefix == "e" else rest[0]
+        assert kind in ("MOBILIZE", "THREATEN"), key
+    assert {k for k in c.state if k.startswith("a|")} == {
+        f"a|MOBILIZE|{sigs[0].article_id}", f"a|THREATEN|{sigs[0].article_id}"}
+    # A notice under one type's key changes that type's events only.
+    [gone] = c.retract(sigs[0].article_id, key="THREATEN")
+    assert gone["type"] == "THREATEN" and gone["status"] == "retracted"
+    assert c.add(make_signal(2, outlet="AP", sentence="Russia threatened Ukraine again.",
+                             type="THREATEN")) is not None
+    late = make_signal(1, type="THREATEN", sentence="Russia threatened Ukraine once more.")
+    assert late.article_id == sigs[0].article_id and c.add(late) is None  # withdrawn for THREATEN
+    assert c.event(versions[0]["event_id"])["status"] == "active"  # MOBILIZE kept it
+
+
+class CountingState(dict):
+    """A state that counts reads of match index keys."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.index_reads = 0
+
+    def get(self, key, default=None):
+        if key.startswith("m|"):
+            self.index_reads += 1
+        return super().get(key, default)
+
+
+def test_match_index_entries_are_read_once_then_kept_until_forgotten():
+    state = CountingState()
+    c = Consolidator(state, batched=True)
+    def report(i: int):
+        return make_signal(i, outlet=f"o{i}", sentence=f"Russia massed troops near Ukraine, report {i}.")
+
+    first = [report(i) for i in range(3)]
+    for s in first:
+        c.add(s)
+    c.flush()
+    reads = state.index_reads
+    assert reads == 2  # m|MOBILIZE|RUS and m|MOBILIZE|UKR, once each
+    version = c.add(report(9))
+    c.flush()
+    assert state.index_reads == reads and version["corroboration"] == 4  # from memory, joined
+    c.forget()  # partitions changed: what the state holds may be newer than memory
+    state["m|MOBILIZE|RUS"] = {}
+    state["m|MOBILIZE|UKR"] = {}
+    version = c.add(report(10))
+    assert state.index_reads == reads + 2 and version["changes"] == ["new"]
+
+
+def test_the_index_cache_is_bounded():
+    c = Consolidator(batched=True, index_cache=3)
+    for i, code in enumerate(["UKR", "POL", "LTU", "LVA", "EST"]):
+        c.add(make_signal(i, target=(code,)))
+        c.flush()
+    assert len(c._indexes) == 3
