@@ -189,6 +189,14 @@ class BenchWorker:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def peak_mb(self) -> float:
+        """The worker process's peak resident memory (VmHWM), in MB."""
+        assert self.process is not None
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
     def stop(self) -> None:
         from kafka.admin import KafkaAdminClient
 
@@ -240,12 +248,14 @@ def worker_stage(args: argparse.Namespace) -> None:
                 if len(seen) >= len(ids):
                     break
         cpu = bench.cpu_seconds() - cpu0
+        peak = bench.peak_mb()
         consumer.close()
         done, wall = len(seen & ids) - before_first, last - first
         print(f"{len(ids)} signals on the backlog ({args.reports} per story); {len(seen & ids)} reached an "
               f"event version, the last {wall:.1f} s after the first")
         print(f"  {done / max(wall, 1e-9):,.0f} signals/s (wall clock), "
-              f"{done / max(cpu, 1e-9):,.0f} per CPU second of the worker ({cpu:.1f} s)")
+              f"{done / max(cpu, 1e-9):,.0f} per CPU second of the worker ({cpu:.1f} s); "
+              f"worker peak memory {peak:.0f} MB (VmHWM)")
     finally:
         bench.stop()
 

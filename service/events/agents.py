@@ -88,6 +88,7 @@ from service.faust_private import (
 from service.stream.dedupe import event_of
 from service.stream.intake import Intake, run_batches
 from service.stream.producer import Plain, TopicSender
+from service.stream.store import table_options
 
 log = logging.getLogger(__name__)
 
@@ -249,7 +250,8 @@ def register(app: Any, settings: Any) -> EventParts:
     # Raw bytes values, JSON-encoded once per write by JsonValues (not twice by Faust's codec).
     table = app.Table(cfg.table, partitions=n, key_type=str, value_type=bytes,
                       schema=faust.Schema(key_serializer="json", value_serializer="raw"),
-                      help="Event consolidation state (events, match index, article index).")
+                      help="Event consolidation state (events, match index, article index).",
+                      options=table_options())
     calendar_table = scoped_table(app, cfg.calendar_table, n, "Calendar entries (scheduled events).")
     consolidator = Consolidator(JsonValues(table),
                                 ConsolidationConfig(window=timedelta(hours=cfg.window_hours)),
@@ -516,7 +518,8 @@ def _register_trajectories(app: Any, settings: Any, parts: EventParts) -> None:
     parts.senders[parts.series_topic] = TopicSender(FaustKafka(app), parts.series_topic)
     table = app.Table(cfg.trajectory_table, partitions=n,
                       schema=faust.Schema(key_serializer="json", value_serializer="json"),
-                      help="Escalation trajectories: daily indexes per directed dyad and country.")
+                      help="Escalation trajectories: daily indexes per directed dyad and country.",
+                      options=table_options())
     trajectories = Trajectories(table, TrajectoryConfig(
         min_sources=cfg.trajectory_min_sources, baseline_days=cfg.trajectory_baseline_days,
         spike_sigma=cfg.trajectory_spike_sigma, spike_min=cfg.trajectory_spike_min,

@@ -22,6 +22,7 @@ from faust.events import Event
 from faust.types import Message
 
 from service.faust_private import reset_current_event, set_current_event
+from service.stream.store import table_options
 
 
 class JsonValues(MutableMapping[str, Any]):
@@ -133,5 +134,6 @@ class ScopedTable(MutableMapping[str, Any]):
 def scoped_table(app: Any, name: str, partitions: int, help: str) -> ScopedTable:
     """A table on the worker's store (rocksdb:// by default), wrapped in :class:`ScopedTable`."""
     table = app.Table(name, partitions=partitions,
-                      schema=faust.Schema(key_serializer="json", value_serializer="json"), help=help)
+                      schema=faust.Schema(key_serializer="json", value_serializer="json"), help=help,
+                      options=table_options())
     return ScopedTable(app, table, partitions)

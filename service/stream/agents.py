@@ -60,6 +60,7 @@ from service.stream.processing import (
     load_detector,
 )
 from service.stream.producer import BatchSender, Failure, Pair
+from service.stream.store import table_options
 from service.stream.topics import DEDUPE_TABLE, dlq_message_limit
 
 log = logging.getLogger("escalert.stream")
@@ -97,6 +98,7 @@ class DetectionAgent:
             DEDUPE_TABLE, partitions=s.partitions,
             schema=faust.Schema(key_serializer="json", value_serializer="json"),
             help="First-seen time of article ids and content hashes (duplicate suppression).",
+            options=table_options(),
         )
         self.dedupe = DedupeMarks(app, self.table, self.window, self.transactional)
         self.sender = BatchSender(

@@ -266,3 +266,20 @@ async def test_revision_notices_follow_the_batchs_signals(tmp_path, monkeypatch)
     kinds = ["notice" if value.startswith(b'{"revise"') else key.decode() for key, value, _ in sent]
     assert kinds[:2] == ["CONSULT", "MOBILIZE"]
     assert kinds[2:] == ["notice"] * len(EventType)  # once per key, after both signals
+
+
+def test_every_rocksdb_table_of_the_worker_has_bounded_buffers(tmp_path):
+    from service.config import load_settings
+    from service.stream.app import create_app
+    from service.stream.store import BLOCK_CACHE_BYTES, WRITE_BUFFER_BYTES
+
+    # The shipped store (rocksdb://): its stores are built, no partition database is opened.
+    s = load_settings(app_id="unit-store-options", brokers="127.0.0.1:1", data_dir=str(tmp_path))
+    assert s.store.startswith("rocksdb://")
+    app = create_app(s, detect=lambda a: [], with_alerts=False)
+    stores = {name: table.data for name, table in app.tables.items()}
+    rocksdb = {name: st for name, st in stores.items() if hasattr(st, "rocksdb_options")}
+    assert set(rocksdb) == {"dedupe", "events", "calendar", "trajectories"}, stores
+    for name, store in rocksdb.items():
+        opts = store.rocksdb_options
+        assert (opts.write_buffer_size, opts.block_cache_size) == (WRITE_BUFFER_BYTES, BLOCK_CACHE_BYTES), name
