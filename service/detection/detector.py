@@ -86,6 +86,7 @@ from service.detection.temporal import (
     COURT_STORY_WORDS,
     JUDGED_TYPES,
     assign_dates,
+    clause_year_cue,
     is_reporting_date,
     modality_of,
     n_day_span,
@@ -2043,10 +2044,19 @@ def _refer_back(
             continue
         before = index.sentence_before(prev)
         lo = before.start if before is not None else prev.start
-        told, decided = False, False
+        told, decided, last_end = False, False, -1
         for h in drafts[:i]:
             if h.type == d.type and h.evidence.field == ev.field and lo <= h.evidence.trigger_start < ev.trigger_start:
                 told, decided = h.modality == HISTORICAL, True  # the last mention of the type decides
+                last_end = h.evidence.trigger_end
+        if decided and not told and prev.start <= last_end <= prev.end:
+            # ... unless the sentence before names history after it, by a history cue or a past
+            # year: "attackers opened fire ..., similar to the mass shootings at the Bataclan in
+            # November. ISIS claimed that massacre"; "... the coup in Ukraine, referring to the
+            # endorsement of the 2014 revolution. The coup prompted the uprising".
+            ctx = _context(lex, text, blower, prev)
+            told = (any(c[0] >= last_end for c in ctx.cues.get("historical", ()))
+                    or bool(clause_year_cue(lower, last_end, prev.end, pub_year)))
         if not decided:
             m = _OPENING_YEAR_RE.match(lower, prev.start, min(prev.end, prev.start + 30))
             told = m is not None and int(m.group(1)) != pub_year
