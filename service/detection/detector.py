@@ -2006,7 +2006,30 @@ def _field_drafts(lex: Lexicon, scan: FieldScan, frame: str, pub: date) -> list[
         ))
     if index is not None and drafts:
         _refer_back(lex, text, lower, blower, index, drafts, pub.year)
+        if field_name == "body":
+            _retrospective(lex, text, lower, blower, index, drafts, pub.year)
     return drafts
+
+
+def _retrospective(
+    lex: Lexicon, text: str, lower: str, blower: str, index: SentenceIndex, drafts: list[Draft], pub_year: int
+) -> None:
+    """A text whose first sentence tells history is a retrospective ("There have been many terrible
+    events in the history of Northern Ireland's conflict, but few ... as those on Friday, 21 July
+    1972"): its undated asserted mentions are the past it retells."""
+    first = index.sentence_at(0)
+    if any(d.modality in (ASSERTED, SCHEDULED) and d.evidence.start < first.end for d in drafts):
+        return  # the first sentence reports news of its own ("..., similar to the shootings in November")
+    m = _OPENING_YEAR_RE.match(lower, first.start, min(first.end, first.start + 30))
+    told = m is not None and int(m.group(1)) != pub_year
+    if not told:
+        told = bool(_context(lex, text, blower, first).cues.get("historical"))
+    if not told:
+        return
+    for d in drafts:
+        if d.modality == ASSERTED and d.event_date is None and d.type in _REFERRING_TYPES:
+            d.modality = HISTORICAL
+            d.evidence.cues.append("retrospective")
 
 
 # Escalation types whose definite mention can name an event told just before it.

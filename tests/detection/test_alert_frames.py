@@ -106,3 +106,20 @@ def test_a_reference_back_to_the_news_of_the_day_stays_asserted() -> None:
             "the worst attack this year. The attack was claimed by the Taliban.")
     assert all(s.modality == Modality.ASSERTED for s in typed(text, EventType.ASSAULT)), _seen(
         typed(text, EventType.ASSAULT))
+
+
+RETROSPECTIVE = ("There have been many terrible events in the history of Northern Ireland's conflict, but few "
+                 "have seared the collective consciousness of its people as those of Bloody Friday. By the end of "
+                 "the day, the IRA's Belfast brigade had detonated at least 20 bombs across the city. At Oxford "
+                 "Street, the busiest bus station in Northern Ireland, four bus workers and two soldiers were killed.")
+
+
+def test_a_text_that_opens_on_history_retells_it() -> None:
+    found = typed(RETROSPECTIVE, EventType.ASSAULT)
+    assert found and all(s.modality == Modality.HISTORICAL for s in found), _seen(found)
+
+
+def test_a_text_whose_first_sentence_reports_news_is_no_retrospective() -> None:
+    text = ("Three attackers opened fire at Ataturk airport and then detonated explosives, similar to the mass "
+            "shootings at the Bataclan concert hall. The attacks killed 41 people, officials said.")
+    assert alerts(text, EventType.ASSAULT), _seen(typed(text, EventType.ASSAULT))
