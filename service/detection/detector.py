@@ -2023,7 +2023,8 @@ def _retrospective(
     m = _OPENING_YEAR_RE.match(lower, first.start, min(first.end, first.start + 30))
     told = m is not None and int(m.group(1)) != pub_year
     if not told:
-        told = bool(_context(lex, text, blower, first).cues.get("historical"))
+        # A standing stance ("has long infected") tells no past of its own.
+        told = any(not c[2].endswith(" long") for c in _context(lex, text, blower, first).cues.get("historical", ()))
     if not told:
         return
     for d in drafts:

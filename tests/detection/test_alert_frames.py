@@ -36,6 +36,9 @@ def _seen(found: list) -> list:
         # an aim, not the act
         ("Armed groups that are trying to overthrow the government of President Bashar Assad fight the Islamic "
          "State militant group.", EventType.COERCE),
+        # a prospect, across the clauses it governs
+        ("Police and the military are believed to be concerned about the prospect of terrorists modifying "
+         "small, off-the-shelf drones to launch attacks on British soil.", EventType.ASSAULT),
         # a tally over a period
         ("Coalition drones and warplanes unleashed 49,917 bombs and missiles against ISIS targets through June "
          "30, according to new official figures.", EventType.ASSAULT),
@@ -122,4 +125,10 @@ def test_a_text_that_opens_on_history_retells_it() -> None:
 def test_a_text_whose_first_sentence_reports_news_is_no_retrospective() -> None:
     text = ("Three attackers opened fire at Ataturk airport and then detonated explosives, similar to the mass "
             "shootings at the Bataclan concert hall. The attacks killed 41 people, officials said.")
+    assert alerts(text, EventType.ASSAULT), _seen(typed(text, EventType.ASSAULT))
+
+
+def test_a_standing_stance_in_the_first_sentence_makes_no_retrospective() -> None:
+    text = ("Rights groups have long accused the army of abuses in the north. Soldiers opened fire on protesters "
+            "in Kano, killing three, witnesses said.")
     assert alerts(text, EventType.ASSAULT), _seen(typed(text, EventType.ASSAULT))
