@@ -86,6 +86,7 @@ from service.detection.temporal import (
     COURT_STORY_WORDS,
     JUDGED_TYPES,
     assign_dates,
+    clause_year_cue,
     is_reporting_date,
     modality_of,
     n_day_span,
@@ -2005,7 +2006,31 @@ def _field_drafts(lex: Lexicon, scan: FieldScan, frame: str, pub: date) -> list[
         ))
     if index is not None and drafts:
         _refer_back(lex, text, lower, blower, index, drafts, pub.year)
+        if field_name == "body":
+            _retrospective(lex, text, lower, blower, index, drafts, pub.year)
     return drafts
+
+
+def _retrospective(
+    lex: Lexicon, text: str, lower: str, blower: str, index: SentenceIndex, drafts: list[Draft], pub_year: int
+) -> None:
+    """A text whose first sentence tells history is a retrospective ("There have been many terrible
+    events in the history of Northern Ireland's conflict, but few ... as those on Friday, 21 July
+    1972"): its undated asserted mentions are the past it retells."""
+    first = index.sentence_at(0)
+    if any(d.modality in (ASSERTED, SCHEDULED) and d.evidence.start < first.end for d in drafts):
+        return  # the first sentence reports news of its own ("..., similar to the shootings in November")
+    m = _OPENING_YEAR_RE.match(lower, first.start, min(first.end, first.start + 30))
+    told = m is not None and int(m.group(1)) != pub_year
+    if not told:
+        # A standing stance ("has long infected") tells no past of its own.
+        told = any(not c[2].endswith(" long") for c in _context(lex, text, blower, first).cues.get("historical", ()))
+    if not told:
+        return
+    for d in drafts:
+        if d.modality == ASSERTED and d.event_date is None and d.type in _REFERRING_TYPES:
+            d.modality = HISTORICAL
+            d.evidence.cues.append("retrospective")
 
 
 # Escalation types whose definite mention can name an event told just before it.
@@ -2043,10 +2068,19 @@ def _refer_back(
             continue
         before = index.sentence_before(prev)
         lo = before.start if before is not None else prev.start
-        told, decided = False, False
+        told, decided, last_end = False, False, -1
         for h in drafts[:i]:
             if h.type == d.type and h.evidence.field == ev.field and lo <= h.evidence.trigger_start < ev.trigger_start:
                 told, decided = h.modality == HISTORICAL, True  # the last mention of the type decides
+                last_end = h.evidence.trigger_end
+        if decided and not told and prev.start <= last_end <= prev.end:
+            # ... unless the sentence before names history after it, by a history cue or a past
+            # year: "attackers opened fire ..., similar to the mass shootings at the Bataclan in
+            # November. ISIS claimed that massacre"; "... the coup in Ukraine, referring to the
+            # endorsement of the 2014 revolution. The coup prompted the uprising".
+            ctx = _context(lex, text, blower, prev)
+            told = (any(c[0] >= last_end for c in ctx.cues.get("historical", ()))
+                    or bool(clause_year_cue(lower, last_end, prev.end, pub_year)))
         if not decided:
             m = _OPENING_YEAR_RE.match(lower, prev.start, min(prev.end, prev.start + 30))
             told = m is not None and int(m.group(1)) != pub_year

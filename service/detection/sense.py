@@ -59,6 +59,10 @@ _HEADING_ANY = re.compile(r"==[^=\n]{0,80}==")  # ... anywhere: its words are no
 _MODAL_CUES = ("denial", "negation", "denial_after", "speculative", "speculative_weak", "future",
                "speculative_after", "commitment")
 _WAR_CLASSES = ("military_units", "projectiles", "strikers")  # data/classes.yaml
+# Types by which the rules read a word as a step back or a deal ("the lifting of sanctions" is
+# CONCEDE): the model adds no escalation signal on a word the rules read so.
+_STEP_BACK = frozenset({EventType.CONCEDE, EventType.RETREAT, EventType.AGREE, EventType.AID,
+                        EventType.COOPERATE, EventType.SUPPORT})
 _TOKEN = re.compile(r"[a-z][a-z0-9]*(?:'[a-z]+)?|[0-9]+")
 
 
@@ -217,9 +221,12 @@ def _vetoed(model: SenseModel, article: Article, ev: Evidence, probs: Probs, sca
 def _recalled(model: SenseModel, article: Article, signals: list[Signal], probs: Probs, scan: Scan,
               version: str) -> list[Signal]:
     covered: set[tuple[str, int, str]] = set()  # (field, sentence start, type) the rules hold
+    steps_back: list[tuple[str, int, int]] = []  # (field, trigger start, end) read as a step back
     for s in signals:
         for ev in (s.evidence, *s.related_evidence):
             covered.add((ev.field, ev.start, s.type.value))
+            if s.type in _STEP_BACK:
+                steps_back.append((ev.field, ev.trigger_start, ev.trigger_end))
     out: list[Signal] = []
     for field_name, text in (("title", article.title), ("body", article.body)):
         if not text:
@@ -243,6 +250,8 @@ def _recalled(model: SenseModel, article: Article, signals: list[Signal], probs:
             seen.add(sent.start)
             sig = _model_signal(model, article, field_name, (text, lower, blower), sent, hits, covered, probs, scan,
                                 version)
+            if sig is not None and sig.type in ESCALATION and _inside(sig.evidence, steps_back):
+                continue
             if sig is not None:
                 out.append(sig)
     return out
@@ -316,6 +325,13 @@ def _model_signal(model: SenseModel, article: Article, field_name: str, forms: t
         field="title" if field_name == "title" else "body", sentence=sentence, start=start, end=end, trigger=text[t0:t1], trigger_start=t0,
         trigger_end=t1, cues=[],
     ), Actors(source=source, target=target), location)
+
+
+def _inside(ev: Evidence, triggers: list[tuple[str, int, int]]) -> bool:
+    """Whether the trigger word of ``ev`` lies inside one of ``triggers`` (field, start, end): the
+    rules have read that word already ("clearing the way for the lifting of U.N. sanctions" is a
+    CONCEDE, not a SANCTION imposed)."""
+    return any(f == ev.field and a <= ev.trigger_start and ev.trigger_end <= b for f, a, b in triggers)
 
 
 def _trigger(model: SenseModel, typ: str, lower: str, hits: list[tuple[int, int, str]], start: int,

@@ -318,6 +318,10 @@ _OPENING_YEAR_RE: Final = vocabulary.pattern("opening_year")
 _CLAUSE_MONTH_YEAR_RE: Final = vocabulary.pattern("clause_month_year")
 _DIGIT_RE: Final = vocabulary.pattern("digit")
 _YEAR_REACH: Final = 120
+_PASSIVE_INFINITIVE_RE: Final = vocabulary.pattern("passive_infinitive")
+_PASSIVE_INFINITIVE_TOLD_RE: Final = vocabulary.pattern("passive_infinitive_told")
+_TALLY_RE: Final = vocabulary.pattern("tally")
+_TALLY_REACH: Final = 30
 
 
 def past_year_cue(lower: str, cand: Candidate, clause: Span, sent: Span, tense: Tense, pub_year: int) -> str:
@@ -464,7 +468,21 @@ def _history(
     year_cue = "" if precise else past_year_cue(lower, cand, clause, sent, tense, pub.year)
     if year_cue:
         return tense, [year_cue]
+    lo, hi = max(clause.start, start - _TALLY_REACH), min(clause.end, cand.end + _TALLY_REACH)
+    if ev_start is None and lower.find(",", lo, hi) >= 0 and _TALLY_RE.search(lower, lo, hi) is not None:
+        # A tally in the thousands ("unleashed 49,917 bombs and missiles") sums up a period.
+        return tense, ["tally"]
     return tense, None
+
+
+def _passive_infinitive(lower: str, lo: int, start: int) -> bool:
+    """Whether a passive infinitive stands right before the trigger at ``start`` ("called for Ms
+    Savchenko ... to be jailed", "a statute which allows people ... to be jailed"), not after a
+    reporting or ordinal word ("are believed to be held", "the first to be killed")."""
+    a = max(lo, start - 8)
+    if _PASSIVE_INFINITIVE_RE.search(lower, a, start) is None:
+        return False
+    return _PASSIVE_INFINITIVE_TOLD_RE.search(lower, max(lo, start - 40), start) is None
 
 
 def modality_of(
@@ -506,6 +524,8 @@ def modality_of(
     spec += [c for c in _cues(ctx, "speculative_after") if end <= c[0] <= end + 40]
     if is_question(lower, sent):
         spec.append((sent.end, sent.end, "?"))  # "Reintroducing sanctions?": asked, not told
+    if _passive_infinitive(lower, clause.start, start):
+        spec.append((start, start, "to be"))  # "called for her to be jailed": wanted, not done
     if threat:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
     if spec:

@@ -65,7 +65,7 @@ def test_wikievents_false_alarms_on_no_event_sentences() -> None:
     score = dev("wikievents")
     assert score.no_event_units >= 150
     assert score.false_alarm_rate <= 0.028, _table(score)  # alerts: a signal's own evidence
-    assert score.mention_alarm_rate <= 0.025, _table(score)  # later mentions merged as related evidence too
+    assert score.mention_alarm_rate <= 0.018, _table(score)  # later mentions merged as related evidence too
 
 
 def test_indiapolice_macro_recall_floor() -> None:
@@ -105,3 +105,27 @@ def test_the_cache_says_where_it_came_from() -> None:
         assert all(len(s["commit"]) == 40 and s["license"] for s in data["sources"])
     if not seen:
         pytest.skip(f"no real-news set is built under {evaluation.realnews_dir()}")
+
+
+def test_dev_precision_of_escalation_alerts_floor() -> None:
+    """The hand-checked dev alerts (tests/data/precision, scored by scripts/alert_precision.py): of
+    those the detector still raises, the share judged right, and no right one lost."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "alert_precision.py"
+    spec = importlib.util.spec_from_file_location("alert_precision", path)
+    assert spec and spec.loader
+    ap = importlib.util.module_from_spec(spec)
+    sys.modules["alert_precision"] = ap  # dataclasses look their module up here
+    spec.loader.exec_module(ap)
+    for name in ap.DEFAULT_SETS:
+        dev(name)  # skips where a set is not built
+    judged = [j for j in ap.load_judgments(ap.JUDGMENTS) if j["split"] == "dev"]
+    alerts = ap.collect_alerts(ap.load_documents(ap.DEFAULT_SETS, "dev"), ap.detect_item)
+    score = ap.score(judged, alerts, ap.DEFAULT_SEED)
+    assert score.right is not None
+    right = sum(score.right.values())
+    assert right >= 65, ap.format_score(score, "dev")
+    assert right / score.raised >= 0.55, ap.format_score(score, "dev")
