@@ -58,7 +58,7 @@ def test_case2021_false_alarms_on_no_event_snippets() -> None:
 
 def test_wikievents_macro_recall_floor() -> None:
     score = dev("wikievents")
-    assert score.macro_recall >= 0.66, _table(score)
+    assert score.macro_recall >= 0.67, _table(score)
 
 
 def test_wikievents_false_alarms_on_no_event_sentences() -> None:
@@ -79,7 +79,7 @@ def test_indiapolice_macro_recall_floor() -> None:
 
 def test_rams_macro_recall_floor() -> None:
     score = dev("rams")
-    assert score.macro_recall >= 0.53, _table(score)
+    assert score.macro_recall >= 0.54, _table(score)
 
 
 def test_plover_records_macro_recall_floor() -> None:

@@ -1086,3 +1086,30 @@ def test_an_arms_embargo_is_a_sanction_named_without_its_verb() -> None:
     s = one("But Booth said an arms embargo could only work if neighboring countries cooperated.", EventType.SANCTION)
     assert s.detector == "rules:sanction.arms_embargo" and s.mode == "arms embargo"
     assert not of_type(signals_of("Analysts discussed the lifting of the arms embargo."), EventType.SANCTION)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Huge explosive charges were detonated at bus termini, railway stations and shopping centres.",
+         "assault.detonated"),
+        ("Prosecutors say the truck was driven to Oklahoma City and detonated.", "assault.detonated"),
+        ("This government is massacring its own people, the envoy said.", "assault.massacre"),
+        ("A gunman slaughtered 49 people at a nightclub in Orlando.", "assault.massacre"),
+    ],
+)
+def test_bombings_in_the_passive_and_mass_killings_told_by_their_verb(text: str, rule: str) -> None:
+    s = one(text, EventType.ASSAULT)
+    assert s.detector.startswith(f"rules:{rule}")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The device was detonated in a controlled explosion by the bomb disposal team.",
+        "Thousands of cattle were slaughtered after the outbreak.",
+        "Chelsea slaughtered their rivals 6-0 in the league match.",
+    ],
+)
+def test_disposals_livestock_and_sport_are_no_attack(text: str) -> None:
+    assert not [s for s in of_type(signals_of(text), EventType.ASSAULT) if s.modality in ALERT_WORTHY_MODALITIES]
