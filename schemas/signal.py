@@ -115,7 +115,11 @@ class Signal(BaseModel):
     evidence: Evidence
     related_evidence: list[Evidence] = Field(
         default_factory=list,
-        description="Other sentences of the same article that mention the same event.",
+        description=(
+            "Other mentions of the same event in the article: other sentences, or another trigger "
+            "of the evidence sentence (a second report run into it, as a photo caption without a "
+            "final period is)."
+        ),
     )
     article: ArticleRef
     detector_version: str

@@ -1963,7 +1963,21 @@ def _scan_field(lex: Lexicon, field_name: str, text: str) -> FieldScan:
     lower, blower = lower_forms(text)  # both as long as text: offsets stay exact
     raw = _bytes_form(text)
     heads, near = _heads(lex, lower, raw, blower)
+    if "==" in lower:
+        heads = _outside_headings(lower, heads)
     return field_name, text, lower, blower, raw, heads, near
+
+
+# A wiki section heading ("==Attack==", "== The attack =="): it names the section, not an event.
+_WIKI_HEADING_RE: Final = vocabulary.pattern("wiki_heading")
+
+
+def _outside_headings(lower: str, heads: list[Head]) -> list[Head]:
+    """``heads`` without those inside a wiki section heading."""
+    spans = [(m.start(), m.end()) for m in _WIKI_HEADING_RE.finditer(lower)]
+    if not spans:
+        return heads
+    return [h for h in heads if not any(a <= h[0] and h[1] <= b for a, b in spans)]
 
 
 def _field_drafts(lex: Lexicon, scan: FieldScan, frame: str, pub: date) -> list[Draft]:

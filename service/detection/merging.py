@@ -57,7 +57,13 @@ def absorb(into: Draft, other: Draft) -> None:
         into.location = other.location
     if into.event_date is None and other.event_date is not None:
         into.event_date, into.event_date_end = other.event_date, other.event_date_end
-    if other.evidence.sentence != into.evidence.sentence or other.evidence.field != into.evidence.field:
+    # Another sentence is more evidence; so is another trigger of the same sentence ("Dozens were
+    # killed in the blasts ... IS militants had detonated a car bomb": a caption run into the
+    # next sentence, or two reports of the act in one): each mention keeps its words.
+    if (
+        other.evidence.sentence != into.evidence.sentence or other.evidence.field != into.evidence.field
+        or other.evidence.trigger_start != into.evidence.trigger_start
+    ):
         into.related.append(other.evidence)
     into.related.extend(other.related)
     into.confidence = max(into.confidence, other.confidence)

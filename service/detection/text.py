@@ -14,6 +14,8 @@ from typing import Final
 from service.detection import vocabulary
 
 ABBREVIATIONS: Final = vocabulary.words("abbreviations")
+_FINAL_ABBREVIATIONS: Final = vocabulary.words("sentence_final_abbreviations")
+_SENTENCE_OPENERS: Final = vocabulary.words("sentence_openers")
 _LONGEST_ABBREVIATION: Final = max(len(a) for a in ABBREVIATIONS)
 _LETTERS: Final = "abcdefghijklmnopqrstuvwxyz"
 _DIGITS: Final = "0123456789"
@@ -88,9 +90,22 @@ def _is_abbreviation(text: str, dot: int) -> bool:
             return False
         tok = text[i:dot].lower().rstrip(".")
     if tok in ABBREVIATIONS:
-        return True
+        # "... driven from the shop around 4:30 p.m. The Murrah building was shattered": an
+        # abbreviation that may close a sentence does, when a word that opens one follows it.
+        return not (tok in _FINAL_ABBREVIATIONS and _opens_sentence(text, dot + 1))
     # A single capital initial ("Joe R. Biden"), but not a sentence-final pronoun "I".
     return len(tok) == 1 and text[dot - 1].isupper() and text[dot - 1] != "I"
+
+
+def _opens_sentence(text: str, i: int) -> bool:
+    """Does a capitalised word that opens sentences ("The", "He", "But") follow offset ``i``,
+    after one space?"""
+    if text[i:i + 1] != " " or not text[i + 1:i + 2].isupper():
+        return False
+    j = i + 1
+    while j < len(text) and j - i < 12 and text[j].isalpha():
+        j += 1
+    return text[i + 1:j] in _SENTENCE_OPENERS
 
 
 # The longest stretch of text the detector treats as one sentence. Everything done per sentence

@@ -93,7 +93,7 @@ def test_clause_bounds_are_the_clause_punctuation_matches(text: str, data: st.Da
 
 def _abbreviation_by_loop(text: str, dot: int) -> bool:
     """The plain statement of the rule, which ``_is_abbreviation`` takes shortcuts through."""
-    from service.detection.text import ABBREVIATIONS
+    from service.detection.text import _FINAL_ABBREVIATIONS, _SENTENCE_OPENERS, ABBREVIATIONS
 
     i = dot
     while i > 0 and dot - i < 12 and (text[i - 1].isalpha() or text[i - 1] == "."):
@@ -101,11 +101,19 @@ def _abbreviation_by_loop(text: str, dot: int) -> bool:
     if i == dot:
         return False
     tok = text[i:dot].lower().rstrip(".")
+    if tok in _FINAL_ABBREVIATIONS and text[dot + 1:dot + 2] == " ":
+        word = ""
+        for c in text[dot + 2:dot + 13]:
+            if not c.isalpha():
+                break
+            word += c
+        if word[:1].isupper() and word in _SENTENCE_OPENERS:
+            return False  # "around 4:30 p.m. The building was shattered": the sentence ends
     return tok in ABBREVIATIONS or (len(tok) == 1 and text[dot - 1].isupper() and text[dot - 1] != "I")
 
 
 ABBREVIATION_TEXT = st.lists(
-    st.sampled_from(["Jan", "jan", "U.S", "u.s.a", "Gen", "approx", "Approxi", "R", "I", "i", "İ", "K", "a", ".", " ", "\n", "\"", "(", "7", "said", "x"]),
+    st.sampled_from(["Jan", "jan", "U.S", "u.s.a", "p.m", "Inc", "Gen", "approx", "Approxi", "R", "I", "i", "İ", "K", "a", ".", " ", "\n", "\"", "(", "7", "said", "x"]),
     min_size=1, max_size=12,
 ).map("".join)
 
@@ -117,6 +125,8 @@ def test_abbreviations_follow_the_rule(text: str) -> None:
 
     text += "."
     assert _is_abbreviation(text, len(text) - 1) == _abbreviation_by_loop(text, len(text) - 1)
+    for after in (" The", " Friday", " He said", "  The", " Thereafter", " I"):
+        assert _is_abbreviation(text + after, len(text) - 1) == _abbreviation_by_loop(text + after, len(text) - 1)
 
 
 PLAIN_TAIL_TEXT = st.lists(

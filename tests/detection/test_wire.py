@@ -1012,3 +1012,104 @@ def test_one_word_named_again_and_again_makes_no_frame() -> None:
     )
     s = one(text, EventType.ASSAULT)
     assert "explosion" in s.evidence.trigger
+
+
+def _triggers(s: Signal) -> list[str]:
+    return [e.trigger for e in (s.evidence, *s.related_evidence)]
+
+
+def test_a_caption_run_into_the_next_sentence_keeps_each_mention() -> None:
+    """A photo caption without a final period runs into the next sentence: both reports of the
+    attack are one signal, and each keeps its words as evidence (recall is scored on them)."""
+    text = (
+        "Image caption Dozens were killed in the blasts in Sayyida Zeinab The Amaq news agency, which is "
+        "linked to Islamic State, said IS militants had detonated a car bomb and then blown up explosive belts."
+    )
+    s = one(text, EventType.ASSAULT)
+    assert "the blasts" in _triggers(s)
+    assert any("car bomb" in t for t in _triggers(s)), _triggers(s)
+
+
+def test_a_time_before_a_sentence_opener_ends_the_sentence() -> None:
+    """"around 4:30 p.m. The building ...": p.m., U.S. or Inc. close a sentence when a word that
+    opens one follows; "at 4 p.m. Friday" does not."""
+    from service.detection.text import SentenceIndex, split_sentences
+
+    text = "He left the shop around 4:30 p.m. The building was shattered by an explosion. It was 9 a.m. Friday."
+    spans = [text[s.start:s.end] for s in split_sentences(text)]
+    assert spans == ["He left the shop around 4:30 p.m.", "The building was shattered by an explosion.",
+                     "It was 9 a.m. Friday."]
+    index = SentenceIndex(text)
+    assert text[index.sentence_at(text.index("explosion")).start:].startswith("The building")
+    s = one(text, EventType.ASSAULT)
+    assert s.evidence.sentence == "The building was shattered by an explosion."
+
+
+def test_a_wiki_section_heading_is_no_trigger() -> None:
+    """"==Attack==" names a section: its word is no mention of an attack."""
+    text = ("Zabiullah Mujahid said they were responsible for the attack via Twitter. ==Attack== A suicide "
+            "bomber riding a motorcycle crashed into a NATO foot patrol near Bagram Air Base.")
+    s = one(text, EventType.ASSAULT)
+    assert "Attack" not in _triggers(s), _triggers(s)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "modality"),
+    [
+        ("The army threatened journalists with arrest if they reported from the front.", "threaten.with_coercion",
+         None),
+        ("The minister threatened the editors with prison.", "threaten.with_coercion", Modality.ASSERTED),
+        ("The dossier says the candidate was blackmailed by Putin.", "threaten.coercion_by_actor", Modality.ASSERTED),
+        ('"The United States is not going to be intimidated," Kerry said.', "threaten.coercion_by_actor",
+         Modality.DENIED),
+    ],
+)
+def test_threats_of_coercion(text: str, rule: str, modality: Modality | None) -> None:
+    s = one(text, EventType.THREATEN)
+    assert s.detector == f"rules:{rule}"
+    assert modality is None or s.modality == modality
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The striker was not intimidated by the crowd in the final.",
+        "Residents said the landlord threatened tenants with eviction.",
+        "The voters were intimidated, a council spokesman said.",
+    ],
+)
+def test_coercion_without_a_political_party_is_no_threat(text: str) -> None:
+    assert not of_type(signals_of(text), EventType.THREATEN)
+
+
+def test_an_arms_embargo_is_a_sanction_named_without_its_verb() -> None:
+    s = one("But Booth said an arms embargo could only work if neighboring countries cooperated.", EventType.SANCTION)
+    assert s.detector == "rules:sanction.arms_embargo" and s.mode == "arms embargo"
+    assert not of_type(signals_of("Analysts discussed the lifting of the arms embargo."), EventType.SANCTION)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Huge explosive charges were detonated at bus termini, railway stations and shopping centres.",
+         "assault.detonated"),
+        ("Prosecutors say the truck was driven to Oklahoma City and detonated.", "assault.detonated"),
+        ("This government is massacring its own people, the envoy said.", "assault.massacre"),
+        ("A gunman slaughtered 49 people at a nightclub in Orlando.", "assault.massacre"),
+    ],
+)
+def test_bombings_in_the_passive_and_mass_killings_told_by_their_verb(text: str, rule: str) -> None:
+    s = one(text, EventType.ASSAULT)
+    assert s.detector.startswith(f"rules:{rule}")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The device was detonated in a controlled explosion by the bomb disposal team.",
+        "Thousands of cattle were slaughtered after the outbreak.",
+        "Chelsea slaughtered their rivals 6-0 in the league match.",
+    ],
+)
+def test_disposals_livestock_and_sport_are_no_attack(text: str) -> None:
+    assert not [s for s in of_type(signals_of(text), EventType.ASSAULT) if s.modality in ALERT_WORTHY_MODALITIES]
