@@ -41,15 +41,20 @@ taken, and afterwards leaves the partition out for good (its records are still w
 Measured at 200 signals/s through the event stage: every signal in flight waited up to 0.1 s
 more at the first write to each partition of the consolidation and trajectory tables'
 changelogs (4 partitions each), the slow signals of a run's first seconds (docs/events.md,
-"Speed"). So a
-changelog partition paused in Faust is paused in aiokafka too, and resumed with it
-(:func:`service.faust_private.set_fetching`); other partitions are left as Faust has them.
-Faust's livelock check, which logs an error for an assigned partition aiokafka has not fetched
-for ``stream_processing_timeout`` (5 minutes), leaves out the partitions paused here: they are
-not fetched on purpose.
+"Speed"). So a changelog partition paused in Faust is paused in aiokafka too, and resumed with
+it (:func:`service.faust_private.set_fetching`); other partitions are left as Faust has them.
+During a rebalance aiokafka fetches as Faust expects: Faust pauses every partition when a
+rebalance starts, and its exactly-once recovery takes a changelog's end from aiokafka's fetches
+of it (its last stable offset; pausing from the start lost the exactly-once worker's dedupe
+state across a restart). The changelog partitions Faust holds paused are paused in aiokafka
+when the rebalance completes (``app.on_rebalance_complete``, before the worker is ready and
+before anything writes them; :func:`register`); a new assignment starts aiokafka's partitions
+afresh, unpaused. Faust's livelock check, which logs an error for an assigned
+partition aiokafka has not fetched for ``stream_processing_timeout`` (5 minutes), leaves out
+the partitions paused here: they are not fetched on purpose.
 
 :func:`install` replaces four methods of Faust's ``Consumer`` class (idempotent; the originals
-are kept in ``_original``).
+are kept in ``_original``); :func:`register` connects an app's end of rebalance.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ from typing import Any
 from service.faust_private import set_fetching
 
 PENDING = "_escalert_resume_after_seek"  # the consumer's noted partitions (instance attribute)
+HELD = "_escalert_changelogs_held"  # changelog partitions Faust holds paused (likewise)
 NOT_FETCHED = "_escalert_not_fetched"  # changelog partitions paused in aiokafka (likewise)
 
 _original: dict[str, Any] = {}
@@ -67,6 +73,10 @@ _original: dict[str, Any] = {}
 
 def _pending(consumer: Any) -> set[Any]:
     return consumer.__dict__.setdefault(PENDING, set())  # type: ignore[no-any-return]
+
+
+def _held(consumer: Any) -> set[Any]:
+    return consumer.__dict__.setdefault(HELD, set())  # type: ignore[no-any-return]
 
 
 def not_fetched(consumer: Any) -> set[Any]:
@@ -87,14 +97,16 @@ def resume_partitions(self: Any, tps: Iterable[Any]) -> None:
 
 def pause_partitions(self: Any, tps: Iterable[Any]) -> None:
     """Faust's ``Consumer.pause_partitions``; a paused partition is no longer waiting to resume,
-    and a paused changelog partition is no longer fetched."""
+    and a paused changelog partition is no longer fetched (during a rebalance: once it
+    completes)."""
     from faust.transport.consumer import ensure_TPset
 
     tpset = ensure_TPset(tps)
     _pending(self).difference_update(tpset)
     _original["pause_partitions"](self, tpset)
     changelogs = changelog_partitions(self, tpset)
-    if set_fetching(self, changelogs, fetch=False):
+    _held(self).update(changelogs)
+    if not getattr(self.app, "rebalancing", False) and set_fetching(self, changelogs, fetch=False):
         not_fetched(self).update(changelogs)
 
 
@@ -112,8 +124,19 @@ def _resume_now(self: Any, tps: set[Any]) -> None:
     """Faust's ``Consumer.resume_partitions``; a changelog partition is fetched again."""
     _original["resume_partitions"](self, tps)
     changelogs = changelog_partitions(self, tps)
+    _held(self).difference_update(changelogs)
     not_fetched(self).difference_update(changelogs)
     set_fetching(self, changelogs, fetch=True)
+
+
+def stop_fetching_held_changelogs(consumer: Any) -> None:
+    """At the end of a rebalance: pause in aiokafka the assigned changelog partitions Faust
+    holds paused (the new assignment started them all unpaused)."""
+    held = _held(consumer) & set(consumer.assignment())
+    paused = not_fetched(consumer)
+    paused.clear()
+    if set_fetching(consumer, held, fetch=False):
+        paused.update(held)
 
 
 def changelog_partitions(consumer: Any, tps: Iterable[Any]) -> list[Any]:
@@ -137,6 +160,15 @@ async def verify_all_partitions_active(self: Any) -> None:
 
 _REPLACEMENTS = {"resume_partitions": resume_partitions, "pause_partitions": pause_partitions,
                  "resume_flow": resume_flow, "verify_all_partitions_active": verify_all_partitions_active}
+
+
+def register(app: Any) -> None:
+    """Pause the changelog partitions Faust holds paused in aiokafka whenever ``app``'s
+    rebalance completes (its recovery done, before the worker is ready)."""
+
+    @app.on_rebalance_complete.connect
+    async def _changelogs_not_fetched(sender: Any, **kwargs: Any) -> None:
+        stop_fetching_held_changelogs(app.consumer)
 
 
 def install() -> None:
