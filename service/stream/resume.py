@@ -59,10 +59,13 @@ are kept in ``_original``); :func:`register` connects an app's end of rebalance.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from service.faust_private import set_fetching
+
+log = logging.getLogger("escalert.stream")
 
 PENDING = "_escalert_resume_after_seek"  # the consumer's noted partitions (instance attribute)
 HELD = "_escalert_changelogs_held"  # changelog partitions Faust holds paused (likewise)
@@ -168,7 +171,10 @@ def register(app: Any) -> None:
 
     @app.on_rebalance_complete.connect
     async def _changelogs_not_fetched(sender: Any, **kwargs: Any) -> None:
-        stop_fetching_held_changelogs(app.consumer)
+        try:
+            stop_fetching_held_changelogs(app.consumer)
+        except Exception:  # noqa: BLE001 - fetching them anyway costs latency, never a record
+            log.warning("could not pause the changelog partitions' fetching", exc_info=True)
 
 
 def install() -> None:
