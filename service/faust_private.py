@@ -28,9 +28,12 @@ What is here:
   caller encoded (:func:`rocksdb_partition`; the consolidation table, ``service/events``);
 - mode's ``Worker._schedule_shutdown`` and ``Worker._redirect_stdouts``, overridden by
   ``service.stream.lifecycle.Worker`` (listed in :data:`TOUCHED` only);
-- Faust's ``Consumer.resume_partitions``, ``pause_partitions`` and ``resume_flow``, replaced by
-  ``service/stream/resume.py`` so stream partitions fetch only after a rebalance's seek; it
-  relies on the order of ``Recovery.on_recovery_completed`` (listed in :data:`TOUCHED` only).
+- Faust's ``Consumer.resume_partitions``, ``pause_partitions``, ``resume_flow`` and
+  ``verify_all_partitions_active``, replaced by ``service/stream/resume.py`` so stream
+  partitions fetch only after a rebalance's seek and paused changelog partitions not at all; it
+  relies on the order of ``Recovery.on_recovery_completed`` (listed in :data:`TOUCHED` only);
+- the aiokafka consumer under Faust's and its thread's event loop, where resume.py pauses the
+  fetching of the changelog partitions Faust holds paused (:func:`set_fetching`).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ import functools
 import hashlib
 import inspect
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, NamedTuple
 
 from faust.streams import _current_event
@@ -100,8 +103,13 @@ TOUCHED: tuple[Touch, ...] = (
     Touch("faust.transport.consumer:Consumer", "resume_partitions", ("self", "tps")),
     Touch("faust.transport.consumer:Consumer", "pause_partitions", ("self", "tps")),
     Touch("faust.transport.consumer:Consumer", "resume_flow", ("self",)),
+    Touch("faust.transport.consumer:Consumer", "verify_all_partitions_active", ("self",)),
     Touch("faust.transport.consumer", "ensure_TPset"),
     Touch("faust.tables.recovery:Recovery", "on_recovery_completed", ("self", "generation_id")),
+    # the aiokafka consumer under Faust's, paused and resumed on its thread (set_fetching)
+    Touch("faust.transport.drivers.aiokafka:Consumer", "_thread"),
+    Touch("faust.transport.drivers.aiokafka:AIOKafkaConsumerThread", "_consumer"),
+    Touch("faust.transport.drivers.aiokafka:AIOKafkaConsumerThread", "thread_loop"),
     # overridden by service.stream.lifecycle.Worker
     Touch("mode.worker:Worker", "_schedule_shutdown", ("self", "signal")),
     Touch("mode.worker:Worker", "_redirect_stdouts", ("self",)),
@@ -305,6 +313,42 @@ class FaustKafka:
             async with self.app.producer._trn_locks[tid]:
                 fut = await prod.send_batch(builder, topic, partition=partition)
         return await fut
+
+
+# -- aiokafka's fetching of the partitions Faust holds paused --------------------------------------
+
+
+def set_fetching(consumer: Any, tps: Iterable[Any], fetch: bool) -> bool:
+    """Resume (``fetch``) or pause aiokafka's fetching of ``tps`` under Faust's ``consumer``.
+
+    Faust's ``pause_partitions`` only leaves a partition out of what its fetch loop takes from
+    aiokafka; aiokafka goes on fetching it (why that matters: service/stream/resume.py). This
+    pauses it in aiokafka too, as its ``pause`` and ``resume`` do. aiokafka's pause state lives
+    on the consumer thread's event loop, so the change is made there (in call order); a partition
+    no longer assigned by then is left alone. Returns False when there is no aiokafka consumer
+    running (not started yet, stopped, or another transport): nothing to do then."""
+    thread = getattr(consumer, "_thread", None)
+    aio = getattr(thread, "_consumer", None)
+    loop = getattr(thread, "thread_loop", None)
+    if aio is None or loop is None or loop.is_closed():
+        return False
+    from aiokafka.structs import TopicPartition
+
+    wanted = [TopicPartition(tp.topic, tp.partition) for tp in tps]
+    if not wanted:
+        return True
+
+    def apply() -> None:
+        assigned = aio.assignment()
+        mine = [tp for tp in wanted if tp in assigned]
+        if mine:
+            (aio.resume if fetch else aio.pause)(*mine)
+
+    try:
+        loop.call_soon_threadsafe(apply)
+    except RuntimeError:  # the loop closed in between: the consumer is gone
+        return False
+    return True
 
 
 # -- aiokafka's Fetcher.close ----------------------------------------------------------------------

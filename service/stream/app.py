@@ -151,6 +151,7 @@ def create_app(settings: Settings, *, detect: Any = None, with_alerts: bool = Tr
 
     resume.install()  # stream partitions fetch only after a rebalance's seek (resume.py)
     app = faust.App(settings.app_id, **faust_options(settings))
+    resume.register(app)  # changelog partitions Faust holds paused are not fetched (resume.py)
     metrics = StreamMetrics()
     t = settings.topics
     # Key/value bytes are ours to encode: plain JSON, no Faust envelope on the wire.

@@ -1,7 +1,10 @@
-"""Stream partitions resumed during a rebalance fetch only after the seek (service/stream/resume.py).
+"""Stream partitions resumed during a rebalance fetch only after the seek, and changelog partitions
+Faust holds paused are not fetched (service/stream/resume.py).
 
 Faust's own end of recovery runs here against a consumer that is never started: its seek is
-replaced by a probe of the partitions the fetch loop would fetch at that moment.
+replaced by a probe of the partitions the fetch loop would fetch at that moment. For the
+changelog partitions, a real aiokafka consumer (assigned by hand, never connected) stands in
+for the one Faust's consumer thread runs, and that thread's event loop is the test's.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from typing import Any
 
 import faust
 import pytest
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import TopicPartition
 from faust.types import TP
 
 from service.stream import resume
@@ -90,3 +95,75 @@ def test_install_is_idempotent_and_keeps_fausts_methods() -> None:
     assert Consumer.resume_flow is resume.resume_flow
     assert resume._original["resume_flow"] is not resume.resume_flow
     assert resume._original["resume_flow"].__module__ == "faust.transport.consumer"
+
+
+CHANGELOG = {TP("resume-test-state-changelog", 0), TP("resume-test-state-changelog", 1)}
+
+
+@pytest.fixture
+async def with_table(app: Any) -> Any:
+    """``app`` with a table, assigned its changelog partitions too, over a real aiokafka
+    consumer whose pause state the test reads."""
+    resume.register(app)  # as create_app does
+    app.Table("state", partitions=2)
+    assigned = SIGNALS | CHANGELOG
+    app.consumer.assignment = lambda: set(assigned)  # type: ignore[method-assign]
+    aio = AIOKafkaConsumer(bootstrap_servers="127.0.0.1:9")  # never started: no connection
+    aio.assign([TopicPartition(tp.topic, tp.partition) for tp in assigned])
+    thread = app.consumer._thread
+    thread.thread_loop.close()
+    thread._consumer, thread.thread_loop = aio, asyncio.get_running_loop()
+    yield app
+    await aio.stop()
+
+
+def paused_in_aiokafka(app: Any) -> set[TP]:
+    return {TP(tp.topic, tp.partition) for tp in app.consumer._thread._consumer.paused()}
+
+
+async def test_changelog_partitions_faust_holds_paused_are_not_fetched(with_table: Any) -> None:
+    app, consumer = with_table, with_table.consumer
+
+    async def perform_seek() -> None:
+        return None
+
+    consumer.perform_seek = perform_seek
+    # A rebalance: Faust pauses everything assigned; no changelog has anything to recover, so
+    # the end of the recovery resumes the stream partitions only.
+    app.on_rebalance_start()
+    consumer._active_partitions = set()
+    consumer.pause_partitions(SIGNALS | CHANGELOG)
+    await asyncio.sleep(0)
+    # Meanwhile aiokafka fetches them (Faust's exactly-once recovery takes a changelog's end,
+    # its last stable offset, from aiokafka's fetches).
+    assert paused_in_aiokafka(app) == set()
+    await app.tables.recovery.on_recovery_completed(generation_id=app.consumer_generation_id)
+    await asyncio.sleep(0)  # the consumer thread's loop applies the pause
+    assert consumer._get_active_partitions() == SIGNALS
+    # Faust never takes these partitions' records, and aiokafka, waiting for them to be taken,
+    # would hold back every fetch from the broker for 0.1 s the first time the worker's own
+    # table writes show up there: they are not fetched at all.
+    assert paused_in_aiokafka(app) == CHANGELOG
+
+
+async def test_a_changelog_partition_faust_resumes_is_fetched_again(with_table: Any) -> None:
+    app, consumer = with_table, with_table.consumer
+    consumer.pause_partitions(CHANGELOG)
+    await asyncio.sleep(0)
+    assert paused_in_aiokafka(app) == CHANGELOG
+    standby = TP("resume-test-state-changelog", 1)
+    consumer.resume_partitions({standby})  # e.g. the recovery reads it, or follows it as a standby
+    await asyncio.sleep(0)
+    assert paused_in_aiokafka(app) == CHANGELOG - {standby}
+    assert standby in consumer._get_active_partitions()
+
+
+async def test_the_livelock_check_leaves_out_the_partitions_not_fetched_on_purpose(with_table: Any) -> None:
+    consumer = with_table.consumer
+    consumer.pause_partitions(CHANGELOG)
+    checked: list[TP] = []
+    consumer.verify_event_path = lambda now, tp: checked.append(tp)
+    await consumer.verify_all_partitions_active()
+    # (Faust's check would log "Aiokafka has not sent fetch request for TP ... since start"
+    # every 2.5 s for each of them once the worker has run 5 minutes.)
+    assert set(checked) == SIGNALS
