@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -13,6 +16,17 @@ from service.detection import detect
 from service.inputs import read_articles
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_7c94694e4128f0a7.txt"
+
+
+def alert_precision_module() -> ModuleType:
+    """scripts/alert_precision.py as a module (scripts/ is no package)."""
+    path = Path(__file__).resolve().parents[2] / "scripts" / "alert_precision.py"
+    spec = importlib.util.spec_from_file_location("alert_precision", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["alert_precision"] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
 
 
 def article(body: str, published: str = "2024-04-14", title: str = "") -> Article:

@@ -4,19 +4,14 @@ without the real-news cache. The sentences here are the project's own."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-_PATH = Path(__file__).resolve().parents[2] / "scripts" / "alert_precision.py"
-_SPEC = importlib.util.spec_from_file_location("alert_precision", _PATH)
-assert _SPEC and _SPEC.loader
-ap = importlib.util.module_from_spec(_SPEC)
-sys.modules["alert_precision"] = ap  # dataclasses look their module up here
-_SPEC.loader.exec_module(ap)
+from tests.detection.conftest import alert_precision_module
+
+ap = alert_precision_module()
 
 SENTENCES = {
     "a": "Russian troops shelled the Ukrainian city of Kharkiv on Monday, killing three civilians.",

@@ -113,16 +113,9 @@ def test_the_cache_says_where_it_came_from() -> None:
 def test_dev_precision_of_escalation_alerts_floor() -> None:
     """The hand-checked dev alerts (tests/data/precision, scored by scripts/alert_precision.py): of
     those the detector still raises, the share judged right, and no right one lost."""
-    import importlib.util
-    import sys
-    from pathlib import Path
+    from tests.detection.conftest import alert_precision_module
 
-    path = Path(__file__).resolve().parents[2] / "scripts" / "alert_precision.py"
-    spec = importlib.util.spec_from_file_location("alert_precision", path)
-    assert spec and spec.loader
-    ap = importlib.util.module_from_spec(spec)
-    sys.modules["alert_precision"] = ap  # dataclasses look their module up here
-    spec.loader.exec_module(ap)
+    ap = alert_precision_module()
     for name in ap.DEFAULT_SETS:
         dev(name)  # skips where a set is not built
     judged = [j for j in ap.load_judgments(ap.JUDGMENTS) if j["split"] == "dev"]
