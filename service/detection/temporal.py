@@ -34,6 +34,8 @@ ANNOUNCED_TYPES: Final = frozenset(
 GOVERNING_CUES: Final = vocabulary.words("governing_cues")
 # Forecasts ("are expected to agree new sanctions") are not announcements.
 FORECAST_CUES: Final = vocabulary.words("forecast_cues")
+# Nouns whose that-clause is their content: they govern it for every type, a threat included.
+COMPLEMENT_CUES: Final = vocabulary.words("complement_cues")
 IRREGULAR_PAST: Final = vocabulary.words("irregular_past")
 HISTORICAL_DAYS: Final = 90
 
@@ -530,10 +532,13 @@ def modality_of(
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
     if spec:
         return SPECULATIVE, [spec[-1][2]]
-    # A relative clause states background fact; a threat takes no governing cue.
+    # A relative clause states background fact; a threat takes no governing cue but a noun whose
+    # that-clause is its content ("the possibility that ... blackmailed").
     opening = lower[clause.start:clause.start + 5]  # a slice and a compare: startswith at an offset is a generic call
-    if not threat and not (opening == "which" or opening.startswith("who")):
+    if not (opening == "which" or opening.startswith("who")):
         governing = _governing_cues(lower, ctx, sent.start, start)
+        if threat:
+            governing = [c for c in governing if c[2] in COMPLEMENT_CUES]
         if governing:
             return SPECULATIVE, [governing[-1][2]]
     ev_start = dates[0]

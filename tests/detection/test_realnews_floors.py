@@ -124,6 +124,6 @@ def test_dev_precision_of_escalation_alerts_floor() -> None:
     assert score.right is not None
     right = sum(score.right.values())
     assert right >= 66, ap.format_score(score, "dev")
-    # 0.545 measured: the recall rules for embargoes and blackmail also raise four wrong dev
-    # alerts (a conditional embargo, a possibility of blackmail, each in two copies), judged wrong.
-    assert right / score.raised >= 0.54, ap.format_score(score, "dev")
+    # 0.564 measured (66/117): readiness ("prepared to look at an arms embargo") and a noun's
+    # that-clause ("the possibility that ... blackmailed") are read as not asserted.
+    assert right / score.raised >= 0.56, ap.format_score(score, "dev")
