@@ -364,17 +364,11 @@ def _register_flow(app: Any, settings: Any, parts: EventParts, stream_parts: Any
 
     # The consolidator holds match index entries decoded between batches; what this worker owns
     # may have changed (another worker wrote it, or recovery did): read it again from the table.
-    @app.on_partitions_revoked.connect
-    async def _forget_revoked(sender: Any, revoked: Any = None, **kwargs: Any) -> None:
+    async def forget(sender: Any, *args: Any, **kwargs: Any) -> None:  # (the partitions, if any)
         consolidator.forget()
 
-    @app.on_partitions_assigned.connect
-    async def _forget_assigned(sender: Any, assigned: Any = None, **kwargs: Any) -> None:
-        consolidator.forget()
-
-    @app.on_rebalance_complete.connect
-    async def _forget_recovered(sender: Any, **kwargs: Any) -> None:
-        consolidator.forget()
+    for changed in (app.on_partitions_revoked, app.on_partitions_assigned, app.on_rebalance_complete):
+        changed.connect(forget)
 
     @app.agent(stream_parts.articles_dlq, name="events-retract")
     async def retract(stream: Any) -> None:

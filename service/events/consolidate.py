@@ -260,7 +260,6 @@ class Consolidator:
             return None  # the article was withdrawn (its signals arrived after the tombstone)
         if signal.article.revision < article["revision"]:
             return None  # a late signal of a revision the article has since replaced
-        key = event_key(signal)
         sig = summary_of(signal)
         t = _ts(signal.article.published_at)
         follow = follow_up_status(signal.evidence.sentence)

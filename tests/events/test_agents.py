@@ -283,3 +283,14 @@ def test_every_rocksdb_table_of_the_worker_has_bounded_buffers(tmp_path):
     for name, store in rocksdb.items():
         opts = store.rocksdb_options
         assert (opts.write_buffer_size, opts.block_cache_size) == (WRITE_BUFFER_BYTES, BLOCK_CACHE_BYTES), name
+
+
+@pytest.mark.parametrize(("signal", "args"), [("on_partitions_revoked", (set(),)),
+                                              ("on_partitions_assigned", (set(),)),
+                                              ("on_rebalance_complete", ())])
+async def test_the_consolidator_drops_its_cache_when_partitions_change(tmp_path, signal, args):
+    app, parts = _event_stage(tmp_path, f"forget-{signal}")
+    parts.consolidator._indexes["m|MOBILIZE|RUS"] = {"ev-x": []}
+    parts.consolidator._read["a|MOBILIZE|art"] = None
+    await getattr(app, signal).send(*args)  # as Faust sends them (the partitions positional)
+    assert parts.consolidator._indexes == {} and parts.consolidator._read == {}
