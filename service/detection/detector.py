@@ -1135,10 +1135,46 @@ def _process_sentence(
             continue
         seen_types[key] = draft
         drafts.append(draft)
+        if draft.type == COERCE and _fought_for(lower, cand, draft):
+            drafts.append(_battle_of(draft))
     if len(drafts) > 1:
         _inherit_history(lower, drafts)
         _threat_targets(drafts)
     return drafts
+
+
+# A taking of ground fought for: a re-taking ("recaptured the town", "wrested control of") or ground
+# taken from an armed holder ("seizing Dabiq from the Islamic State"). ACLED codes such captures as
+# battles and CAMEO as fighting (192, occupy territory): the battle is an ASSAULT beside the
+# COERCE of the ground held. A plain capture ("forces captured the village") stays COERCE only.
+_CAPTURE_RULES: Final = vocabulary.words("capture_rules")
+_RETAKING_HEADS: Final = vocabulary.words("retaking_heads")
+_ARMED_SECTORS: Final = vocabulary.words("armed_holder_sectors")
+BATTLE_CAPTURE_RULE: Final = "assault.capture"
+
+
+def _fought_for(lower: str, cand: Candidate, draft: Draft) -> bool:
+    """Whether the COERCE ``draft`` of ``cand`` takes ground by fighting (see ``_CAPTURE_RULES``)."""
+    if cand.entry.id not in _CAPTURE_RULES:
+        return False
+    if lower[cand.start:cand.end] in _RETAKING_HEADS:
+        return True
+    return any(a.kind == "group" or a.sector in _ARMED_SECTORS for a in draft.target)
+
+
+def _battle_of(d: Draft) -> Draft:
+    """The ASSAULT twin of a capture fought for: same words, roles, date and modality."""
+    ev = d.evidence
+    evidence = EvidenceDraft(
+        field=ev.field, sentence=ev.sentence, start=ev.start, end=ev.end, trigger=ev.trigger,
+        trigger_start=ev.trigger_start, trigger_end=ev.trigger_end, cues=list(ev.cues), date_text=ev.date_text,
+    )
+    return Draft(
+        type=ASSAULT, mode="battle", modality=d.modality, source=d.source, target=d.target, location=d.location,
+        event_date=d.event_date, event_date_end=d.event_date_end, intensity=intensity_for(ASSAULT, "battle", d.intensity),
+        confidence=d.confidence, evidence=evidence, order=d.order,
+        rule=d.rule.replace(d.rule.split("+")[0], BATTLE_CAPTURE_RULE, 1),
+    )
 
 
 # "Syria's ambassador to the UN accused the international body", "Islamic State ... The group

@@ -1,4 +1,5 @@
-"""Recall on forms of news writing that the trigger rules missed: candidates' debates as meetings."""
+"""Recall on forms of news writing that the trigger rules missed: candidates' debates as meetings,
+captures of ground fought for as battles."""
 
 from __future__ import annotations
 
@@ -33,3 +34,37 @@ def test_a_candidates_debate_is_a_meeting(text: str) -> None:
 )
 def test_a_debate_over_a_topic_is_no_meeting(text: str) -> None:
     assert EventType.CONSULT not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("On January 16, government forces recaptured 8 villages from Hayat Tahrir al-Sham in southern Aleppo.", None),
+        ("Rebel fighters seized the northern town of Dabiq from the Islamic State on Sunday.", "ISIS"),
+        ("Yemeni forces wrested control of a military camp from a separatist militia outside Aden.", None),
+    ],
+)
+def test_a_capture_fought_for_is_a_battle_beside_the_ground_taken(text: str, target: str | None) -> None:
+    """A re-taking, or ground taken from an armed holder, is an ASSAULT (ACLED's battles, CAMEO's
+    fighting) beside the COERCE of the ground held, with the same words and roles."""
+    signals = signals_of(text)
+    coerce = [s for s in signals if s.type == EventType.COERCE]
+    battle = [s for s in signals if s.type == EventType.ASSAULT]
+    assert coerce and battle, [(s.type.value, s.mode, s.evidence.trigger) for s in signals]
+    assert battle[0].mode == "battle" and battle[0].detector.startswith("rules:assault.capture")
+    assert battle[0].evidence.trigger == coerce[0].evidence.trigger
+    assert battle[0].actors == coerce[0].actors
+    if target:
+        assert target in {a.code for a in battle[0].actors.target}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russian forces captured the village of Novomykhailivka.",
+        "Russia seized Crimea from Ukraine in 2014.",
+    ],
+)
+def test_a_plain_capture_stays_coercion_only(text: str) -> None:
+    types = _types(text)
+    assert EventType.COERCE in types and EventType.ASSAULT not in types
