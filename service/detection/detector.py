@@ -1136,7 +1136,9 @@ def _process_sentence(
         seen_types[key] = draft
         drafts.append(draft)
         if draft.type == COERCE and _fought_for(lower, cand, draft):
-            drafts.append(_battle_of(draft))
+            drafts.append(_twin(draft, ASSAULT, "battle", BATTLE_CAPTURE_RULE))
+        elif draft.type == EventType.RETREAT and _surrendered_to(s, cand, draft):
+            drafts.append(_twin(draft, AGREE, "surrender", SURRENDER_TO_RULE))
     if len(drafts) > 1:
         _inherit_history(lower, drafts)
         _threat_targets(drafts)
@@ -1162,18 +1164,36 @@ def _fought_for(lower: str, cand: Candidate, draft: Draft) -> bool:
     return any(a.kind == "group" or a.sector in _ARMED_SECTORS for a in draft.target)
 
 
-def _battle_of(d: Draft) -> Draft:
-    """The ASSAULT twin of a capture fought for: same words, roles, date and modality."""
+# "150 Islamic State fighters have surrendered to government forces": a surrender to a party is
+# the RETREAT of those who give up and an agreement between the two (ACLED lists surrenders
+# among agreements); a surrender told without whom to ("rebels surrendered") stays a RETREAT.
+SURRENDER_TO_RULE: Final = "agree.surrender"
+
+
+def _surrendered_to(s: _Sentence, cand: Candidate, draft: Draft) -> bool:
+    """Whether the surrender ``draft`` of ``cand`` names an actor surrendered to, right after "to"
+    ("to government forces", "to the Syrian army"; not "to police": a suspect giving himself up)."""
+    if draft.mode != "surrender" or not s.lower.startswith(" to ", cand.end):
+        return False
+    lo = cand.end + 4
+    return any(g.is_actor and (g.sector is None or g.armed) and lo <= st <= lo + _SURRENDER_TO_REACH for st, _e, g in s.ctx.gaz)
+
+
+_SURRENDER_TO_REACH: Final = 12  # "to the Afghan army", "to government forces"
+
+
+def _twin(d: Draft, etype: EventType, mode: str, rule: str) -> Draft:
+    """A second signal of the same words (a capture fought for is also a battle, a surrender to a
+    party also an agreement): same evidence, roles, date and modality, its own type and rule."""
     ev = d.evidence
     evidence = EvidenceDraft(
         field=ev.field, sentence=ev.sentence, start=ev.start, end=ev.end, trigger=ev.trigger,
         trigger_start=ev.trigger_start, trigger_end=ev.trigger_end, cues=list(ev.cues), date_text=ev.date_text,
     )
     return Draft(
-        type=ASSAULT, mode="battle", modality=d.modality, source=d.source, target=d.target, location=d.location,
-        event_date=d.event_date, event_date_end=d.event_date_end, intensity=intensity_for(ASSAULT, "battle", d.intensity),
-        confidence=d.confidence, evidence=evidence, order=d.order,
-        rule=d.rule.replace(d.rule.split("+")[0], BATTLE_CAPTURE_RULE, 1),
+        type=etype, mode=mode, modality=d.modality, source=d.source, target=d.target, location=d.location,
+        event_date=d.event_date, event_date_end=d.event_date_end, intensity=intensity_for(etype, mode, d.intensity),
+        confidence=d.confidence, evidence=evidence, order=d.order, rule=d.rule.replace(d.rule.split("+")[0], rule, 1),
     )
 
 

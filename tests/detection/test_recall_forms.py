@@ -1,5 +1,5 @@
 """Recall on forms of news writing that the trigger rules missed: candidates' debates as meetings,
-captures of ground fought for as battles."""
+captures of ground fought for as battles, surrenders to a party as agreements."""
 
 from __future__ import annotations
 
@@ -68,3 +68,24 @@ def test_a_capture_fought_for_is_a_battle_beside_the_ground_taken(text: str, tar
 def test_a_plain_capture_stays_coercion_only(text: str) -> None:
     types = _types(text)
     assert EventType.COERCE in types and EventType.ASSAULT not in types
+
+
+def test_a_surrender_to_a_party_is_an_agreement_beside_the_retreat() -> None:
+    """ACLED lists surrenders among agreements: giving up to a named party is a deal with it."""
+    text = ("Afghan officials say more than 150 Islamic State fighters have surrendered to government forces "
+            "in the northern Jawzjan province.")
+    signals = signals_of(text)
+    agree = [s for s in signals if s.type == EventType.AGREE]
+    assert {s.type for s in signals} >= {EventType.RETREAT, EventType.AGREE}
+    assert agree[0].mode == "surrender" and agree[0].detector.startswith("rules:agree.surrender")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Five hundred Ugandan rebels surrendered last week in the eastern town of Soroti.",
+        "The gunman surrendered to police after a six-hour standoff in Ohio.",
+    ],
+)
+def test_a_surrender_to_nobody_or_to_the_police_is_no_agreement(text: str) -> None:
+    assert EventType.AGREE not in _types(text)
