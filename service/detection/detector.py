@@ -1146,12 +1146,14 @@ def _process_sentence(
 
 
 # A taking of ground fought for: a re-taking ("recaptured the town", "wrested control of") or ground
-# taken from an armed holder ("seizing Dabiq from the Islamic State"). ACLED codes such captures as
+# taken from an armed holder ("seizing Dabiq from the Islamic State", "a rebel-held neighborhood"). ACLED codes such captures as
 # battles and CAMEO as fighting (192, occupy territory): the battle is an ASSAULT beside the
 # COERCE of the ground held. A plain capture ("forces captured the village") stays COERCE only.
 _CAPTURE_RULES: Final = vocabulary.words("capture_rules")
 _RETAKING_HEADS: Final = vocabulary.words("retaking_heads")
 _ARMED_SECTORS: Final = vocabulary.words("armed_holder_sectors")
+_HELD_BY: Final = vocabulary.pattern("held_by")
+_HELD_REACH: Final = 40  # "captured a new rebel-held neighborhood", "took the IS-held town of ..."
 BATTLE_CAPTURE_RULE: Final = "assault.capture"
 
 
@@ -1159,7 +1161,7 @@ def _fought_for(lower: str, cand: Candidate, draft: Draft) -> bool:
     """Whether the COERCE ``draft`` of ``cand`` takes ground by fighting (see ``_CAPTURE_RULES``)."""
     if cand.entry.id not in _CAPTURE_RULES:
         return False
-    if lower[cand.start:cand.end] in _RETAKING_HEADS:
+    if lower[cand.start:cand.end] in _RETAKING_HEADS or _HELD_BY.search(lower, cand.end, cand.end + _HELD_REACH):
         return True
     return any(a.kind == "group" or a.sector in _ARMED_SECTORS for a in draft.target)
 

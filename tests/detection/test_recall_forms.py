@@ -42,6 +42,7 @@ def test_a_debate_over_a_topic_is_no_meeting(text: str) -> None:
         ("On January 16, government forces recaptured 8 villages from Hayat Tahrir al-Sham in southern Aleppo.", None),
         ("Rebel fighters seized the northern town of Dabiq from the Islamic State on Sunday.", "ISIS"),
         ("Yemeni forces wrested control of a military camp from a separatist militia outside Aden.", None),
+        ("Syrian government forces captured a rebel-held neighbourhood of Aleppo on Saturday.", None),
     ],
 )
 def test_a_capture_fought_for_is_a_battle_beside_the_ground_taken(text: str, target: str | None) -> None:
