@@ -1,5 +1,5 @@
 """Recall on forms of news writing that the trigger rules missed: candidates' debates as meetings,
-captures of ground fought for as battles, surrenders to a party as agreements."""
+captures of ground fought for as battles, surrenders to a party as agreements, protests told by what they do where no place is named."""
 
 from __future__ import annotations
 
@@ -90,3 +90,18 @@ def test_a_surrender_to_a_party_is_an_agreement_beside_the_retreat() -> None:
 )
 def test_a_surrender_to_nobody_or_to_the_police_is_no_agreement(text: str) -> None:
     assert EventType.AGREE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It was the latest in a string of protests that have rocked the international financial hub for two months.",
+        "Protests erupted again on Friday after the verdict was read out.",
+    ],
+)
+def test_protests_under_way_need_no_place_in_their_sentence(text: str) -> None:
+    assert EventType.PROTEST in _types(text)
+
+
+def test_strikes_that_rocked_a_city_are_no_protest() -> None:
+    assert EventType.PROTEST not in _types("Russian strikes rocked Kyiv overnight.")
