@@ -1,5 +1,6 @@
 """Recall on forms of news writing that the trigger rules missed: candidates' debates as meetings,
-captures of ground fought for as battles, surrenders to a party as agreements, protests told by what they do where no place is named."""
+captures of ground fought for as battles, surrenders to a party as agreements, protests told by what they do where no place is named, and the inflections of
+bombing and downing verbs."""
 
 from __future__ import annotations
 
@@ -105,3 +106,14 @@ def test_protests_under_way_need_no_place_in_their_sentence(text: str) -> None:
 
 def test_strikes_that_rocked_a_city_are_no_protest() -> None:
     assert EventType.PROTEST not in _types("Russian strikes rocked Kyiv overnight.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They opted to detonate the bomb at the base of the tomb, causing minimal damage.",
+        "Turkey said its jets were responsible for shooting down the Russian Sukhoi Su-24 bomber over Syria.",
+    ],
+)
+def test_infinitive_and_gerund_forms_of_bombing_and_downing(text: str) -> None:
+    assert EventType.ASSAULT in _types(text)
