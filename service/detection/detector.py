@@ -1135,10 +1135,68 @@ def _process_sentence(
             continue
         seen_types[key] = draft
         drafts.append(draft)
+        if draft.type == COERCE and _fought_for(lower, cand, draft):
+            drafts.append(_twin(draft, ASSAULT, "battle", BATTLE_CAPTURE_RULE))
+        elif draft.type == EventType.RETREAT and _surrendered_to(s, cand, draft):
+            drafts.append(_twin(draft, AGREE, "surrender", SURRENDER_TO_RULE))
     if len(drafts) > 1:
         _inherit_history(lower, drafts)
         _threat_targets(drafts)
     return drafts
+
+
+# A taking of ground fought for: a re-taking ("recaptured the town", "wrested control of") or ground
+# taken from an armed holder ("seizing Dabiq from the Islamic State", "a rebel-held neighborhood"). ACLED codes such captures as
+# battles and CAMEO as fighting (192, occupy territory): the battle is an ASSAULT beside the
+# COERCE of the ground held. A plain capture ("forces captured the village") stays COERCE only.
+_CAPTURE_RULES: Final = vocabulary.words("capture_rules")
+_RETAKING_HEADS: Final = vocabulary.words("retaking_heads")
+_ARMED_SECTORS: Final = vocabulary.words("armed_holder_sectors")
+_HELD_BY: Final = vocabulary.pattern("held_by")
+_HELD_REACH: Final = 40  # "captured a new rebel-held neighborhood", "took the IS-held town of ..."
+BATTLE_CAPTURE_RULE: Final = "assault.capture"
+
+
+def _fought_for(lower: str, cand: Candidate, draft: Draft) -> bool:
+    """Whether the COERCE ``draft`` of ``cand`` takes ground by fighting (see ``_CAPTURE_RULES``)."""
+    if cand.entry.id not in _CAPTURE_RULES:
+        return False
+    if lower[cand.start:cand.end] in _RETAKING_HEADS or _HELD_BY.search(lower, cand.end, cand.end + _HELD_REACH):
+        return True
+    return any(a.kind == "group" or a.sector in _ARMED_SECTORS for a in draft.target)
+
+
+# "150 Islamic State fighters have surrendered to government forces": a surrender to a party is
+# the RETREAT of those who give up and an agreement between the two (ACLED lists surrenders
+# among agreements); a surrender told without whom to ("rebels surrendered") stays a RETREAT.
+SURRENDER_TO_RULE: Final = "agree.surrender"
+
+
+def _surrendered_to(s: _Sentence, cand: Candidate, draft: Draft) -> bool:
+    """Whether the surrender ``draft`` of ``cand`` names an actor surrendered to, right after "to"
+    ("to government forces", "to the Syrian army"; not "to police": a suspect giving himself up)."""
+    if draft.mode != "surrender" or not s.lower.startswith(" to ", cand.end):
+        return False
+    lo = cand.end + 4
+    return any(g.is_actor and (g.sector is None or g.armed) and lo <= st <= lo + _SURRENDER_TO_REACH for st, _e, g in s.ctx.gaz)
+
+
+_SURRENDER_TO_REACH: Final = 12  # "to the Afghan army", "to government forces"
+
+
+def _twin(d: Draft, etype: EventType, mode: str, rule: str) -> Draft:
+    """A second signal of the same words (a capture fought for is also a battle, a surrender to a
+    party also an agreement): same evidence, roles, date and modality, its own type and rule."""
+    ev = d.evidence
+    evidence = EvidenceDraft(
+        field=ev.field, sentence=ev.sentence, start=ev.start, end=ev.end, trigger=ev.trigger,
+        trigger_start=ev.trigger_start, trigger_end=ev.trigger_end, cues=list(ev.cues), date_text=ev.date_text,
+    )
+    return Draft(
+        type=etype, mode=mode, modality=d.modality, source=d.source, target=d.target, location=d.location,
+        event_date=d.event_date, event_date_end=d.event_date_end, intensity=intensity_for(etype, mode, d.intensity),
+        confidence=d.confidence, evidence=evidence, order=d.order, rule=d.rule.replace(d.rule.split("+")[0], rule, 1),
+    )
 
 
 # "Syria's ambassador to the UN accused the international body", "Islamic State ... The group

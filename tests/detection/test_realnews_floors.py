@@ -47,7 +47,8 @@ def _table(score: evaluation.RealnewsScore) -> str:
 
 def test_case2021_macro_recall_floor() -> None:
     score = dev("case2021")
-    assert score.macro_recall >= 0.91, _table(score)
+    # 0.963 measured: captures fought for as battles, surrenders to a party as agreements.
+    assert score.macro_recall >= 0.955, _table(score)
 
 
 def test_case2021_false_alarms_on_no_event_snippets() -> None:
@@ -79,7 +80,8 @@ def test_indiapolice_macro_recall_floor() -> None:
 
 def test_rams_macro_recall_floor() -> None:
     score = dev("rams")
-    assert score.macro_recall >= 0.54, _table(score)
+    # 0.557 measured: candidates' debates as meetings.
+    assert score.macro_recall >= 0.55, _table(score)
 
 
 def test_plover_records_macro_recall_floor() -> None:

@@ -1,0 +1,119 @@
+"""Recall on forms of news writing that the trigger rules missed: candidates' debates as meetings,
+captures of ground fought for as battles, surrenders to a party as agreements, protests told by what they do where no place is named, and the inflections of
+bombing and downing verbs."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.common import EventType
+from tests.detection.conftest import signals_of
+
+
+def _types(text: str) -> set[EventType]:
+    return {s.type for s in signals_of(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Millions watched the presidential debate on Monday night.",
+        "Pence, Giuliani and Flynn watch the debate from the front row.",
+        "The campaign claimed an $18 million windfall after a disappointing debate performance.",
+    ],
+)
+def test_a_candidates_debate_is_a_meeting(text: str) -> None:
+    assert EventType.CONSULT in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There is a big debate out there about the best way to counter small drones.",
+        "The debate over the pension reform has divided the party.",
+    ],
+)
+def test_a_debate_over_a_topic_is_no_meeting(text: str) -> None:
+    assert EventType.CONSULT not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("On January 16, government forces recaptured 8 villages from Hayat Tahrir al-Sham in southern Aleppo.", None),
+        ("Rebel fighters seized the northern town of Dabiq from the Islamic State on Sunday.", "ISIS"),
+        ("Yemeni forces wrested control of a military camp from a separatist militia outside Aden.", None),
+        ("Syrian government forces captured a rebel-held neighbourhood of Aleppo on Saturday.", None),
+    ],
+)
+def test_a_capture_fought_for_is_a_battle_beside_the_ground_taken(text: str, target: str | None) -> None:
+    """A re-taking, or ground taken from an armed holder, is an ASSAULT (ACLED's battles, CAMEO's
+    fighting) beside the COERCE of the ground held, with the same words and roles."""
+    signals = signals_of(text)
+    coerce = [s for s in signals if s.type == EventType.COERCE]
+    battle = [s for s in signals if s.type == EventType.ASSAULT]
+    assert coerce and battle, [(s.type.value, s.mode, s.evidence.trigger) for s in signals]
+    assert battle[0].mode == "battle" and battle[0].detector.startswith("rules:assault.capture")
+    assert battle[0].evidence.trigger == coerce[0].evidence.trigger
+    assert battle[0].actors == coerce[0].actors
+    if target:
+        assert target in {a.code for a in battle[0].actors.target}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russian forces captured the village of Novomykhailivka.",
+        "Russia seized Crimea from Ukraine in 2014.",
+    ],
+)
+def test_a_plain_capture_stays_coercion_only(text: str) -> None:
+    types = _types(text)
+    assert EventType.COERCE in types and EventType.ASSAULT not in types
+
+
+def test_a_surrender_to_a_party_is_an_agreement_beside_the_retreat() -> None:
+    """ACLED lists surrenders among agreements: giving up to a named party is a deal with it."""
+    text = ("Afghan officials say more than 150 Islamic State fighters have surrendered to government forces "
+            "in the northern Jawzjan province.")
+    signals = signals_of(text)
+    agree = [s for s in signals if s.type == EventType.AGREE]
+    assert {s.type for s in signals} >= {EventType.RETREAT, EventType.AGREE}
+    assert agree[0].mode == "surrender" and agree[0].detector.startswith("rules:agree.surrender")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Five hundred Ugandan rebels surrendered last week in the eastern town of Soroti.",
+        "The gunman surrendered to police after a six-hour standoff in Ohio.",
+    ],
+)
+def test_a_surrender_to_nobody_or_to_the_police_is_no_agreement(text: str) -> None:
+    assert EventType.AGREE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It was the latest in a string of protests that have rocked the international financial hub for two months.",
+        "Protests erupted again on Friday after the verdict was read out.",
+    ],
+)
+def test_protests_under_way_need_no_place_in_their_sentence(text: str) -> None:
+    assert EventType.PROTEST in _types(text)
+
+
+def test_strikes_that_rocked_a_city_are_no_protest() -> None:
+    assert EventType.PROTEST not in _types("Russian strikes rocked Kyiv overnight.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They opted to detonate the bomb at the base of the tomb, causing minimal damage.",
+        "Turkey said its jets were responsible for shooting down the Russian Sukhoi Su-24 bomber over Syria.",
+    ],
+)
+def test_infinitive_and_gerund_forms_of_bombing_and_downing(text: str) -> None:
+    assert EventType.ASSAULT in _types(text)
