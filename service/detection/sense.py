@@ -43,6 +43,7 @@ from service.detection.temporal import (
     court_story,
     is_question,
     requested,
+    standing_or_stance,
 )
 from service.detection.text import SentenceIndex, Span
 
@@ -368,7 +369,8 @@ def _court_story(article: Article) -> bool:
 def _background(typ: EventType, lower: str, sent: Span, ctx: Context, pub_year: int, court: bool,
                 trigger_start: int) -> Modality:
     """The modality of a model signal, whose sentence holds none of the rules' modality cues:
-    a question, or a call for the measure (``temporal.requested``), is speculative; a sentence with a historical cue or dated by a year other than
+    a question, a call for the measure (``temporal.requested``) or a stance toward it is
+    speculative, a measure breached stands already (``temporal.standing_or_stance``); a sentence with a historical cue or dated by a year other than
     the publication's (with no future cue, there is none) tells history, and so does a court
     frame for an attack or a deployment (``court``: the article is a court story); anything
     else is asserted. Recall counts these signals; they raise no alert."""
@@ -376,6 +378,9 @@ def _background(typ: EventType, lower: str, sent: Span, ctx: Context, pub_year: 
         return Modality.SPECULATIVE
     if typ in REQUESTED_TYPES and requested(lower, sent.start, trigger_start):
         return Modality.SPECULATIVE  # "we call for ... the boycott of Israeli goods"
+    held = standing_or_stance(lower, typ, sent.start, trigger_start)
+    if held is not None:
+        return held[0]  # "violated a U.S. trade embargo", "his support for torture"
     if any(sent.start <= c[0] < sent.end for c in ctx.cues.get("historical", ())):
         return Modality.HISTORICAL
     if court or (typ in JUDGED_TYPES and any(sent.start <= c[0] < sent.end for c in ctx.cues.get("judicial", ()))):

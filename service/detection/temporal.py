@@ -539,6 +539,37 @@ def requested(lower: str, lo: int, start: int) -> str:
     return found
 
 
+_BREACHED_RE: Final = vocabulary.pattern("breached_before")
+_STANCE_RE: Final = vocabulary.pattern("stance_before")
+_STANCE_DETERMINERS: Final = vocabulary.words("stance_determiners")
+_STANCE_REACH: Final = 70
+# Measures that stand once imposed: breaking one tells it was in force before (a crackdown
+# defied goes on: it is no standing measure).
+_STANDING_TYPES: Final = frozenset({EventType.SANCTION})
+
+
+def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple[Modality, str] | None:
+    """The modality a verb of breach or a noun of stance right before an escalation mention at
+    ``start`` gives it, with its cue, or None (``vocabulary.yaml``: ``breached_before``,
+    ``stance_before``): a measure broken or evaded stands already (historical: "violated a U.S.
+    trade embargo"); a stance toward a sanction, or toward a kind of act named by a bare noun, is
+    no act (speculative: "his vocal support for torture")."""
+    a = max(lo, start - _STANCE_REACH)
+    if typ in _STANDING_TYPES:
+        m = _BREACHED_RE.search(lower, a, start)
+        if m is not None:
+            return HISTORICAL, m.group(0).split(None, 1)[0]
+    if typ not in REQUESTED_TYPES:
+        return None
+    m = _STANCE_RE.search(lower, a, start)
+    if m is None:
+        return None
+    gap = m.group(1).split() + lower[start:start + 12].split()[:1]  # a trigger may open with "the"
+    if typ != EventType.SANCTION and any(w in _STANCE_DETERMINERS or w.endswith(("'s", "’s")) for w in gap):
+        return None  # "support for the offensive on Aleppo": a particular event
+    return SPECULATIVE, " ".join(m.group(0).split()[:2])
+
+
 def _passive_infinitive(lower: str, lo: int, start: int) -> bool:
     """Whether a passive infinitive stands right before the trigger at ``start`` ("called for Ms
     Savchenko ... to be jailed", "a statute which allows people ... to be jailed"), not after a
@@ -592,6 +623,9 @@ def modality_of(
         call = requested(lower, clause.start, start)
         if call:
             spec.append((start, start, call))  # "lawmakers called for sanctions": wanted, not done
+    held = standing_or_stance(lower, cand.entry.type, clause.start, start)
+    if held is not None and held[0] == SPECULATIVE:
+        spec.append((start, start, held[1]))  # "his vocal support for torture": a stance, no act
     if _passive_infinitive(lower, clause.start, start):
         spec.append((start, start, "to be"))  # "called for her to be jailed": wanted, not done
     if threat:
@@ -607,6 +641,8 @@ def modality_of(
             governing = [c for c in governing if c[2] in COMPLEMENT_CUES]
         if governing:
             return SPECULATIVE, [governing[-1][2]]
+    if held is not None and held[0] == HISTORICAL:
+        return HISTORICAL, [held[1]]  # "violated a U.S. trade embargo": it stood before
     ev_start = dates[0]
     tense, told = _history(lower, cand, ctx, clause, sent, tense, dates, pub, precise)
     if told is not None:

@@ -67,9 +67,13 @@ def test_a_measure_reported_still_alerts(text: str, etype: EventType) -> None:
 
 
 def test_a_model_signal_for_a_measure_called_for_is_speculative() -> None:
-    """The sense model's own signal follows the same frame: found (recall), no alert."""
+    """The sense model's own signal follows the same frame, for a call and a stance: found
+    (recall), no alert."""
     body = "The monks call for a halt to the campaign in Kandahar and for a torched school to be rebuilt."
     added = [s for s in detect(article(body), sense_model=tiny_model()) if s.detector.startswith("model:")]
+    assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.SPECULATIVE)]
+    stance = "The elders in Kandahar voiced their opposition to torched schools and burned crops."
+    added = [s for s in detect(article(stance), sense_model=tiny_model()) if s.detector.startswith("model:")]
     assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.SPECULATIVE)]
     plain = "The monks said insurgents torched a school in Kandahar."
     added = [s for s in detect(article(plain), sense_model=tiny_model()) if s.detector.startswith("model:")]
@@ -152,4 +156,47 @@ def test_a_report_outside_related_headlines_still_alerts() -> None:
     text = ("Senator John Cornyn John CornynDems step up pressure on GOP bill MORE said on Monday that Russian "
             "warplanes attacked a hospital in Aleppo.")
     found = typed(text, EventType.ASSAULT)
+    assert _alerts(found), _seen(found)
+
+
+# ------------------------------------------- a requirement, a measure breached, a stance toward an act
+
+
+@pytest.mark.parametrize(
+    ("text", "etype", "modality"),
+    [
+        # what a course will require is a requirement, not a report
+        ("A posture from the Cold War will be required, necessitating a US deterrent presence, with nuclear "
+         "submarines carrying ballistic missiles deployed in the Arabian Sea.", EventType.MOBILIZE,
+         Modality.SPECULATIVE),
+        # a measure broken or evaded was in force before: the news is the breach
+        ("North Korea violated the UN arms embargo by shipping rifles to Eritrea, a UN report said.",
+         EventType.SANCTION, Modality.HISTORICAL),
+        # a stance toward a sanction, or toward a kind of act named by a bare noun, is no act
+        ("The senator voiced support for sanctions on Russia.", EventType.SANCTION, Modality.SPECULATIVE),
+        ("Critics in Washington cited Trump's vocal support for torture and his harsh rhetoric about Muslims.",
+         EventType.ASSAULT, Modality.SPECULATIVE),
+    ],
+)
+def test_a_requirement_a_breach_or_a_stance_is_no_act_reported(text: str, etype: EventType,
+                                                               modality: Modality) -> None:
+    found = typed(text, etype)
+    assert found, "the mention is still found, only not as a fact"
+    assert not _alerts(found), _seen(found)
+    assert all(s.modality == modality for s in found), _seen(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        # a particular event supported is still an event
+        ("Russia's support for the offensive on Aleppo was decisive, Syrian rebels said.", EventType.ASSAULT),
+        # a crackdown defied goes on
+        ("Activists are defying Egypt's crackdown on the opposition in Cairo.", EventType.COERCE),
+        # the breach of a ceasefire is an attack, and the sanctions it brings are imposed
+        ("The US imposed sanctions on Russia for violating the ceasefire in Ukraine.", EventType.SANCTION),
+    ],
+)
+def test_an_event_supported_or_defied_still_alerts(text: str, etype: EventType) -> None:
+    found = typed(text, etype)
     assert _alerts(found), _seen(found)
