@@ -200,3 +200,11 @@ def test_a_requirement_a_breach_or_a_stance_is_no_act_reported(text: str, etype:
 def test_an_event_supported_or_defied_still_alerts(text: str, etype: EventType) -> None:
     found = typed(text, etype)
     assert _alerts(found), _seen(found)
+
+
+def test_agreements_struck_are_deals_not_attacks() -> None:
+    """A deal noun in the plural is a deal noun: "agreements they had struck" is AGREE, not a strike."""
+    text = "Putin accused Obama of concealing the true nature of agreements they had struck with Iran."
+    found = signals_of(text, PUBLISHED)
+    assert not [s for s in found if s.type == EventType.ASSAULT], _seen(found)
+    assert [s.evidence.trigger for s in found if s.type == EventType.AGREE] == ["agreements they had struck"]
