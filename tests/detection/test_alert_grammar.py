@@ -208,3 +208,10 @@ def test_agreements_struck_are_deals_not_attacks() -> None:
     found = signals_of(text, PUBLISHED)
     assert not [s for s in found if s.type == EventType.ASSAULT], _seen(found)
     assert [s.evidence.trigger for s in found if s.type == EventType.AGREE] == ["agreements they had struck"]
+
+
+def test_a_capital_inside_a_word_and_a_shouted_more_are_no_related_links() -> None:
+    """A related link repeats the linked name; "McDonald's ... NO MORE WAR" is no link run."""
+    text = "McDonald's said Russian troops attacked its shop in Donetsk on Monday. NO MORE WAR, residents chanted."
+    found = typed(text, EventType.ASSAULT)
+    assert _alerts(found), _seen(found)
