@@ -90,6 +90,7 @@ from service.detection.temporal import (
     is_reporting_date,
     modality_of,
     n_day_span,
+    past_verb_in,
     tense_of,
 )
 from service.detection.text import MAX_SENTENCE_CHARS, SentenceIndex, Span, clause_bounds, clause_of
@@ -2021,18 +2022,22 @@ def _scan_field(lex: Lexicon, field_name: str, text: str) -> FieldScan:
     lower, blower = lower_forms(text)  # both as long as text: offsets stay exact
     raw = _bytes_form(text)
     heads, near = _heads(lex, lower, raw, blower)
-    if "==" in lower:
-        heads = _outside_headings(lower, heads)
+    if heads and ("==" in lower or "MORE" in text):
+        heads = _outside_headings(text, lower, heads)
     return field_name, text, lower, blower, raw, heads, near
 
 
 # A wiki section heading ("==Attack==", "== The attack =="): it names the section, not an event.
 _WIKI_HEADING_RE: Final = vocabulary.pattern("wiki_heading")
+# Related-story links run into the text ("Donald TrumpGOP fires opening attack ... MORE"): other
+# stories' headlines. Matched on the text as written: the glued capital marks the link.
+_RELATED_LINKS_RE: Final = vocabulary.pattern("related_links")
 
 
-def _outside_headings(lower: str, heads: list[Head]) -> list[Head]:
-    """``heads`` without those inside a wiki section heading."""
+def _outside_headings(text: str, lower: str, heads: list[Head]) -> list[Head]:
+    """``heads`` without those inside a wiki section heading or a run of related-story links."""
     spans = [(m.start(), m.end()) for m in _WIKI_HEADING_RE.finditer(lower)]
+    spans += [(m.start(), m.end()) for m in _RELATED_LINKS_RE.finditer(text)]
     if not spans:
         return heads
     return [h for h in heads if not any(a <= h[0] and h[1] <= b for a, b in spans)]
@@ -2123,6 +2128,27 @@ def _refers_back(lower: str, d: Draft) -> bool:
     return first in _DEFINITE or before in _REFERRING
 
 
+# A sentence that tells the present or what is to come, whatever its past verbs ("has", "will").
+_NOT_NARRATIVE_RE: Final = vocabulary.pattern("not_narrative")
+
+
+def _continues_history(lower: str, index: SentenceIndex, d: Draft, pub_year: int) -> bool:
+    """"In August 1999, an Islamic body declared an independent state ... Chechen fighters crossed
+    into Dagestan in support": an undated, asserted escalation mention told in the simple past
+    right after a sentence that a past year opens continues that account of the past. News of
+    the day comes back with a day, a present or a perfect tense, or a future."""
+    if d.modality != ASSERTED or d.event_date is not None or d.type not in _REFERRING_TYPES:
+        return False
+    ev = d.evidence
+    prev = index.sentence_before(Span(ev.start, ev.end))
+    if prev is None:
+        return False
+    m = _OPENING_YEAR_RE.match(lower, prev.start, min(prev.end, prev.start + 30))
+    if m is None or int(m.group(1)) == pub_year:
+        return False
+    return past_verb_in(lower, ev.start, ev.end) and _NOT_NARRATIVE_RE.search(lower, ev.start, ev.end) is None
+
+
 def _refer_back(
     lex: Lexicon, text: str, lower: str, blower: str, index: SentenceIndex, drafts: list[Draft], pub_year: int
 ) -> None:
@@ -2133,6 +2159,9 @@ def _refer_back(
     history (a historical cue in it, or a year other than the publication's opening it)."""
     for i, d in enumerate(drafts):
         if not _refers_back(lower, d):
+            if _continues_history(lower, index, d, pub_year):
+                d.modality = HISTORICAL
+                d.evidence.cues.append("told before")
             continue
         ev = d.evidence
         prev = index.sentence_before(Span(ev.start, ev.end))

@@ -36,7 +36,15 @@ from service.detection.lexicon import load_lexicon, lower_forms
 from service.detection.model import Context
 from service.detection.roles import to_actor
 from service.detection.scoring import severity_for
-from service.detection.temporal import JUDGED_TYPES, clause_year_cue, court_story, is_question
+from service.detection.temporal import (
+    JUDGED_TYPES,
+    REQUESTED_TYPES,
+    clause_year_cue,
+    court_story,
+    is_question,
+    requested,
+    standing_or_stance,
+)
 from service.detection.text import SentenceIndex, Span
 
 Scan = Callable[[str, str, Span], Context]  # the rules' context scan of one sentence
@@ -320,7 +328,7 @@ def _model_signal(model: SenseModel, article: Article, field_name: str, forms: t
     target = [a for pos, a in actors if pos >= t1 and a not in source][:1]
     assert article.published_at is not None  # set by the Article validator
     court = EventType(typ) in JUDGED_TYPES and _court_story(article)
-    modality = _background(EventType(typ), lower, sent, ctx, article.published_at.year, court)
+    modality = _background(EventType(typ), lower, sent, ctx, article.published_at.year, court, t0)
     return _signal(model, article, version, EventType(typ), p, modality, Evidence(
         field="title" if field_name == "title" else "body", sentence=sentence, start=start, end=end, trigger=text[t0:t1], trigger_start=t0,
         trigger_end=t1, cues=[],
@@ -358,14 +366,21 @@ def _court_story(article: Article) -> bool:
     return court_story(fields, words)
 
 
-def _background(typ: EventType, lower: str, sent: Span, ctx: Context, pub_year: int, court: bool) -> Modality:
+def _background(typ: EventType, lower: str, sent: Span, ctx: Context, pub_year: int, court: bool,
+                trigger_start: int) -> Modality:
     """The modality of a model signal, whose sentence holds none of the rules' modality cues:
-    a question is speculative; a sentence with a historical cue or dated by a year other than
+    a question, a call for the measure (``temporal.requested``) or a stance toward it is
+    speculative, a measure breached stands already (``temporal.standing_or_stance``); a sentence with a historical cue or dated by a year other than
     the publication's (with no future cue, there is none) tells history, and so does a court
     frame for an attack or a deployment (``court``: the article is a court story); anything
     else is asserted. Recall counts these signals; they raise no alert."""
     if is_question(lower, sent):
         return Modality.SPECULATIVE
+    if typ in REQUESTED_TYPES and requested(lower, sent.start, trigger_start):
+        return Modality.SPECULATIVE  # "we call for ... the boycott of Israeli goods"
+    held = standing_or_stance(lower, typ, sent.start, trigger_start)
+    if held is not None:
+        return held[0]  # "violated a U.S. trade embargo", "his support for torture"
     if any(sent.start <= c[0] < sent.end for c in ctx.cues.get("historical", ())):
         return Modality.HISTORICAL
     if court or (typ in JUDGED_TYPES and any(sent.start <= c[0] < sent.end for c in ctx.cues.get("judicial", ()))):

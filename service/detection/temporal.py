@@ -92,6 +92,11 @@ def _past_verb_in(text: str, lo: int, hi: int) -> bool:
     return False
 
 
+def past_verb_in(text: str, lo: int, hi: int) -> bool:
+    """Whether ``text[lo:hi]`` holds a past-tense verb (``_past_verb_in``)."""
+    return _past_verb_in(text, lo, hi)
+
+
 def _is_past_verb(text: str, b: bytes, base: int, i: int, j: int) -> bool:
     """Whether the lowercase word ``text[i:j]`` is one ``_PAST_VERB_RE`` takes for a past verb."""
     if j - i >= 3 and b[j - 1 - base] == 100 and b[j - 2 - base] == 101:  # "...ed"
@@ -467,6 +472,8 @@ def _history(
         frame = _history_frame(lower, cand, ctx, sent)
         if frame:
             return tense, [frame]
+    if ev_start is None and tense != "future" and _attributive(lower, cand, sent.start):
+        return tense, ["attributive"]  # "imprisoned hacker Marcel Lehel": who he is, not what happened
     year_cue = "" if precise else past_year_cue(lower, cand, clause, sent, tense, pub.year)
     if year_cue:
         return tense, [year_cue]
@@ -475,6 +482,92 @@ def _history(
         # A tally in the thousands ("unleashed 49,917 bombs and missiles") sums up a period.
         return tense, ["tally"]
     return tense, None
+
+
+_ATTRIBUTIVE_BEFORE_RE: Final = vocabulary.pattern("attributive_before")
+_ATTRIBUTIVE_TITLE_BEFORE_RE: Final = vocabulary.pattern("attributive_title_before")
+_ATTRIBUTIVE_NOUN_RE: Final = vocabulary.pattern("attributive_noun")
+# Participle triggers that describe a person when they stand before a person noun: detention,
+# exile, abduction ("imprisoned hacker", "the jailed opposition leader", "kidnapped aid workers").
+_ATTRIBUTIVE_TYPES: Final = frozenset({EventType.COERCE, EventType.ASSAULT})
+
+
+def _attributive(lower: str, cand: Candidate, sent_start: int) -> bool:
+    """Whether a one-word participle trigger is used as a person's title or adjective ("like the
+    original Guccifer, imprisoned hacker Marcel Lehel", "two detained journalists"): it says
+    who the person is, not what this text reports (``vocabulary.yaml``: ``attributive_*``)."""
+    if cand.entry.type not in _ATTRIBUTIVE_TYPES or not lower.endswith("ed", cand.start, cand.end):
+        return False
+    if " " in lower[cand.start:cand.end]:
+        return False
+    m = _ATTRIBUTIVE_NOUN_RE.match(lower, cand.end)
+    if m is None:
+        return False
+    lo = max(sent_start, cand.start - 30)
+    if _ATTRIBUTIVE_BEFORE_RE.search(lower, lo, cand.start) is not None:
+        return True
+    # A bare singular person noun is a title before a name; a bare plural one may be an object.
+    return not m.group(1).endswith("s") and _ATTRIBUTIVE_TITLE_BEFORE_RE.search(lower, lo, cand.start) is not None
+
+
+_REQUESTED_RE: Final = vocabulary.pattern("requested_before")
+_REQUEST_REACH: Final = 80
+_REQUEST_GAP_WORDS: Final = 4  # "called for tough new economic sanctions"
+_REQUEST_TOPIC_WORDS: Final = vocabulary.words("request_topic_words")
+# The types a call wants rather than reports (a call for a strike or a meeting announces it).
+REQUESTED_TYPES: Final = frozenset({EventType.MOBILIZE, THREATEN, EventType.SANCTION, EventType.ASSAULT,
+                                    EventType.COERCE})
+
+
+def requested(lower: str, lo: int, start: int) -> str:
+    """The call ("call for", "called for", "appealed for") that governs an escalation mention at
+    ``start``, searched from ``lo`` (its clause or sentence) within ``_REQUEST_REACH``
+    characters, with no adjunct between ("called for calm after militants attacked"), or ""."""
+    a = max(lo, start - _REQUEST_REACH)
+    found = ""
+    for m in _REQUESTED_RE.finditer(lower, a, start):
+        if not _ADJUNCT_RE.search(lower, m.end(), start):
+            found = m.group(0)
+    if not found:
+        return ""
+    # The mention must be what is asked for, right after the call or a coordinated "and for"
+    # ("call for ... and for the boycott of Israeli goods"), not the topic of it ("called for an
+    # investigation into the bombing", "the release of the activists detained").
+    gap = lower[lower.rfind(" for ", a, start) + 5:start].split()
+    if len(gap) > _REQUEST_GAP_WORDS or any(w in _REQUEST_TOPIC_WORDS for w in gap):
+        return ""
+    return found
+
+
+_BREACHED_RE: Final = vocabulary.pattern("breached_before")
+_STANCE_RE: Final = vocabulary.pattern("stance_before")
+_STANCE_DETERMINERS: Final = vocabulary.words("stance_determiners")
+_STANCE_REACH: Final = 70
+# Measures that stand once imposed: breaking one tells it was in force before (a crackdown
+# defied goes on: it is no standing measure).
+_STANDING_TYPES: Final = frozenset({EventType.SANCTION})
+
+
+def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple[Modality, str] | None:
+    """The modality a verb of breach or a noun of stance right before an escalation mention at
+    ``start`` gives it, with its cue, or None (``vocabulary.yaml``: ``breached_before``,
+    ``stance_before``): a measure broken or evaded stands already (historical: "violated a U.S.
+    trade embargo"); a stance toward a sanction, or toward a kind of act named by a bare noun, is
+    no act (speculative: "his vocal support for torture")."""
+    a = max(lo, start - _STANCE_REACH)
+    if typ in _STANDING_TYPES:
+        m = _BREACHED_RE.search(lower, a, start)
+        if m is not None:
+            return HISTORICAL, m.group(0).split(None, 1)[0]
+    if typ not in REQUESTED_TYPES:
+        return None
+    m = _STANCE_RE.search(lower, a, start)
+    if m is None:
+        return None
+    gap = m.group(1).split() + lower[start:start + 12].split()[:1]  # a trigger may open with "the"
+    if typ != EventType.SANCTION and any(w in _STANCE_DETERMINERS or w.endswith(("'s", "’s")) for w in gap):
+        return None  # "support for the offensive on Aleppo": a particular event
+    return SPECULATIVE, " ".join(m.group(0).split()[:2])
 
 
 def _passive_infinitive(lower: str, lo: int, start: int) -> bool:
@@ -526,6 +619,13 @@ def modality_of(
     spec += [c for c in _cues(ctx, "speculative_after") if end <= c[0] <= end + 40]
     if is_question(lower, sent):
         spec.append((sent.end, sent.end, "?"))  # "Reintroducing sanctions?": asked, not told
+    if cand.entry.type in REQUESTED_TYPES:
+        call = requested(lower, clause.start, start)
+        if call:
+            spec.append((start, start, call))  # "lawmakers called for sanctions": wanted, not done
+    held = standing_or_stance(lower, cand.entry.type, clause.start, start)
+    if held is not None and held[0] == SPECULATIVE:
+        spec.append((start, start, held[1]))  # "his vocal support for torture": a stance, no act
     if _passive_infinitive(lower, clause.start, start):
         spec.append((start, start, "to be"))  # "called for her to be jailed": wanted, not done
     if threat:
@@ -541,6 +641,8 @@ def modality_of(
             governing = [c for c in governing if c[2] in COMPLEMENT_CUES]
         if governing:
             return SPECULATIVE, [governing[-1][2]]
+    if held is not None and held[0] == HISTORICAL:
+        return HISTORICAL, [held[1]]  # "violated a U.S. trade embargo": it stood before
     ev_start = dates[0]
     tense, told = _history(lower, cand, ctx, clause, sent, tense, dates, pub, precise)
     if told is not None:

@@ -126,6 +126,7 @@ def test_dev_precision_of_escalation_alerts_floor() -> None:
     assert score.right is not None
     right = sum(score.right.values())
     assert right >= 66, ap.format_score(score, "dev")
-    # 0.564 measured (66/117): readiness ("prepared to look at an arms embargo") and a noun's
-    # that-clause ("the possibility that ... blackmailed") are read as not asserted.
-    assert right / score.raised >= 0.56, ap.format_score(score, "dev")
+    # 0.606 measured (66/109): besides readiness and a noun's that-clause, a measure called for,
+    # a requirement, a stance, a sanction breached, a person named by a detention, history carried
+    # on from a sentence a past year opens and related-story headlines raise no alert.
+    assert right / score.raised >= 0.60, ap.format_score(score, "dev")

@@ -1,0 +1,217 @@
+"""Escalation words that news copy uses without reporting an act of its own: a measure called for,
+a person described by what was once done to him, an account of the past carried on from a
+sentence a past year opens, and related-story headlines run into the text. Each mention is
+still found where the rules find it (recall counts every modality) but raises no alert; the
+plain report of the same kind still alerts."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
+from service.detection import detect
+from tests.detection.conftest import article, signals_of
+from tests.detection.test_sense import tiny_model
+
+PUBLISHED = "2016-10-20"
+
+
+def typed(text: str, etype: EventType) -> list:
+    return [s for s in signals_of(text, PUBLISHED) if s.type == etype]
+
+
+def _seen(found: list) -> list:
+    return [(s.evidence.trigger, s.modality.value, s.evidence.cues) for s in found]
+
+
+def _alerts(found: list) -> list:
+    return [s for s in found if s.modality in ALERT_WORTHY_MODALITIES]
+
+
+# ------------------------------------------------------------------------ a call for a measure
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("The European Union called for new sanctions against Russia on Monday.", EventType.SANCTION),
+        ("Lawmakers call for sanctions on Iran over its missile programme.", EventType.SANCTION),
+        ("Ukraine's president called for an arms embargo on Russia.", EventType.SANCTION),
+        ("Poland called for the deployment of NATO troops to the Baltic states.", EventType.MOBILIZE),
+        ("Kiev called for air strikes on separatist positions in Donetsk.", EventType.ASSAULT),
+    ],
+)
+def test_a_measure_called_for_is_wanted_not_done(text: str, etype: EventType) -> None:
+    found = typed(text, etype)
+    assert found, "the mention is still found, only not as a fact"
+    assert not _alerts(found), _seen(found)
+    assert all(s.modality == Modality.SPECULATIVE for s in found), _seen(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("The European Union imposed new sanctions on Russia on Monday.", EventType.SANCTION),
+        # the call governs what it asks for, not an attack an adjunct tells after it
+        ("The UN called for calm after militants attacked a police station in Kabul.", EventType.ASSAULT),
+        # ... nor the act that is the topic of what it asks for
+        ("Pakistan called for an investigation into the bombing of a mosque in Peshawar by militants.",
+         EventType.ASSAULT),
+        ("Human rights groups called for the release of the activists detained by Egyptian police in Cairo.",
+         EventType.COERCE),
+    ],
+)
+def test_a_measure_reported_still_alerts(text: str, etype: EventType) -> None:
+    found = typed(text, etype)
+    assert _alerts(found), _seen(found)
+
+
+def test_a_model_signal_for_a_measure_called_for_is_speculative() -> None:
+    """The sense model's own signal follows the same frame, for a call and a stance: found
+    (recall), no alert."""
+    body = "The monks call for a halt to the campaign in Kandahar and for a torched school to be rebuilt."
+    added = [s for s in detect(article(body), sense_model=tiny_model()) if s.detector.startswith("model:")]
+    assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.SPECULATIVE)]
+    stance = "The elders in Kandahar voiced their opposition to torched schools and burned crops."
+    added = [s for s in detect(article(stance), sense_model=tiny_model()) if s.detector.startswith("model:")]
+    assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.SPECULATIVE)]
+    plain = "The monks said insurgents torched a school in Kandahar."
+    added = [s for s in detect(article(plain), sense_model=tiny_model()) if s.detector.startswith("model:")]
+    assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.ASSERTED)]
+
+
+# ---------------------------------------------------------------- a person named by a participle
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Guccifer 2.0 claimed to be Romanian like the original Guccifer, imprisoned hacker Marcel Lehel, "
+        "but wrote to Russian journalists.",
+        "Turkey's president met the families of two detained journalists in Ankara.",
+        "Iran's jailed opposition leader wrote a letter to the president.",
+    ],
+)
+def test_a_person_described_by_a_detention_is_no_detention_reported(text: str) -> None:
+    found = typed(text, EventType.COERCE)
+    assert found, "the mention is still found, only not as a fact"
+    assert not _alerts(found), _seen(found)
+    assert all(s.modality == Modality.HISTORICAL and "attributive" in s.evidence.cues for s in found), _seen(found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Iranian police detained activist Ali Rezaei in Tehran on Monday.",
+        "Turkish security forces raided the office, detained journalists and seized computers in Istanbul.",
+        "Egyptian police arrested two journalists in Cairo.",
+    ],
+)
+def test_a_detention_told_by_its_verb_still_alerts(text: str) -> None:
+    found = typed(text, EventType.COERCE)
+    assert _alerts(found), _seen(found)
+
+
+# ------------------------------------------------------------- an account of the past carried on
+
+
+# A lede of news first: a text that opens with history is a retrospective, history throughout.
+LEDE = "Russian police detained 20 protesters in Makhachkala on Sunday, officials said. "
+DAGESTAN = LEDE + ("In August 1999, an Islamic body declared an independent state in parts of Dagestan and Chechnya, "
+            "and called on Muslims to take up arms against Russia in a holy war. ")
+
+
+def test_a_simple_past_sentence_after_one_a_past_year_opens_continues_history() -> None:
+    text = DAGESTAN + "Chechen fighters and Russian troops crossed into Dagestan, and the insurrection was suppressed."
+    found = typed(text, EventType.MOBILIZE)
+    assert found and not _alerts(found), _seen(found)
+    assert found[0].modality == Modality.HISTORICAL and "told before" in found[0].evidence.cues
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        # news of the day comes back with a day, a present or perfect tense, or a future
+        "Chechen fighters and Russian troops crossed into Dagestan on Monday, officials said.",
+        "Chechen fighters and Russian troops have crossed into Dagestan, officials say.",
+    ],
+)
+def test_news_after_a_past_year_is_not_carried_into_history(tail: str) -> None:
+    found = typed(DAGESTAN + tail, EventType.MOBILIZE)
+    assert _alerts(found), _seen(found)
+
+
+# ------------------------------------------------------------------- related-story headlines
+
+
+def test_related_story_headlines_run_into_the_text_raise_nothing() -> None:
+    text = ("Democratic nominee Hillary Clinton Hillary Rodham ClintonGOP fires opening attack on Dem reportedly "
+            "running for Heller's Senate seat Trump seeks tech's help for government IT overhaul MORE and "
+            "Republican nominee Donald Trump are both opposed to the TPP.")
+    assert not [s for s in signals_of(text, PUBLISHED) if s.evidence.trigger_start < text.index("MORE")
+                and s.evidence.trigger_end > text.index("ClintonGOP")], _seen(signals_of(text, PUBLISHED))
+
+
+def test_a_report_outside_related_headlines_still_alerts() -> None:
+    text = ("Senator John Cornyn John CornynDems step up pressure on GOP bill MORE said on Monday that Russian "
+            "warplanes attacked a hospital in Aleppo.")
+    found = typed(text, EventType.ASSAULT)
+    assert _alerts(found), _seen(found)
+
+
+# ------------------------------------------- a requirement, a measure breached, a stance toward an act
+
+
+@pytest.mark.parametrize(
+    ("text", "etype", "modality"),
+    [
+        # what a course will require is a requirement, not a report
+        ("A posture from the Cold War will be required, necessitating a US deterrent presence, with nuclear "
+         "submarines carrying ballistic missiles deployed in the Arabian Sea.", EventType.MOBILIZE,
+         Modality.SPECULATIVE),
+        # a measure broken or evaded was in force before: the news is the breach
+        ("North Korea violated the UN arms embargo by shipping rifles to Eritrea, a UN report said.",
+         EventType.SANCTION, Modality.HISTORICAL),
+        # a stance toward a sanction, or toward a kind of act named by a bare noun, is no act
+        ("The senator voiced support for sanctions on Russia.", EventType.SANCTION, Modality.SPECULATIVE),
+        ("Critics in Washington cited Trump's vocal support for torture and his harsh rhetoric about Muslims.",
+         EventType.ASSAULT, Modality.SPECULATIVE),
+    ],
+)
+def test_a_requirement_a_breach_or_a_stance_is_no_act_reported(text: str, etype: EventType,
+                                                               modality: Modality) -> None:
+    found = typed(text, etype)
+    assert found, "the mention is still found, only not as a fact"
+    assert not _alerts(found), _seen(found)
+    assert all(s.modality == modality for s in found), _seen(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        # a particular event supported is still an event
+        ("Russia's support for the offensive on Aleppo was decisive, Syrian rebels said.", EventType.ASSAULT),
+        # a crackdown defied goes on
+        ("Activists are defying Egypt's crackdown on the opposition in Cairo.", EventType.COERCE),
+        # the breach of a ceasefire is an attack, and the sanctions it brings are imposed
+        ("The US imposed sanctions on Russia for violating the ceasefire in Ukraine.", EventType.SANCTION),
+    ],
+)
+def test_an_event_supported_or_defied_still_alerts(text: str, etype: EventType) -> None:
+    found = typed(text, etype)
+    assert _alerts(found), _seen(found)
+
+
+def test_agreements_struck_are_deals_not_attacks() -> None:
+    """A deal noun in the plural is a deal noun: "agreements they had struck" is AGREE, not a strike."""
+    text = "Putin accused Obama of concealing the true nature of agreements they had struck with Iran."
+    found = signals_of(text, PUBLISHED)
+    assert not [s for s in found if s.type == EventType.ASSAULT], _seen(found)
+    assert [s.evidence.trigger for s in found if s.type == EventType.AGREE] == ["agreements they had struck"]
+
+
+def test_a_capital_inside_a_word_and_a_shouted_more_are_no_related_links() -> None:
+    """A related link repeats the linked name; "McDonald's ... NO MORE WAR" is no link run."""
+    text = "McDonald's said Russian troops attacked its shop in Donetsk on Monday. NO MORE WAR, residents chanted."
+    found = typed(text, EventType.ASSAULT)
+    assert _alerts(found), _seen(found)
