@@ -43,7 +43,7 @@ import functools
 import hashlib
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from faust.streams import _current_event
@@ -413,11 +413,12 @@ def memory_table_class() -> type:
 
 
 class PartitionDB(NamedTuple):
-    """``get(key) -> bytes | None`` and ``put(key, value)`` on one partition's RocksDB database,
-    with keys already encoded as the table's key serializer does."""
+    """``get(key) -> bytes | None``, ``put(key, value)`` and ``delete(key)`` on one partition's
+    RocksDB database, with keys already encoded as the table's key serializer does."""
 
     get: Callable[[bytes], bytes | None]
     put: Callable[[bytes, bytes], None]
+    delete: Callable[[bytes], None]
 
 
 def rocksdb_partition(store: Any, partition: int) -> PartitionDB | None:
@@ -441,4 +442,33 @@ def rocksdb_partition(store: Any, partition: int) -> PartitionDB | None:
         key_index[key] = partition
         db.put(key, value)
 
-    return PartitionDB(db.get, put)
+    def delete(key: bytes) -> None:
+        key_index.pop(key, None)
+        db.delete(key)
+
+    return PartitionDB(db.get, put, delete)
+
+
+def rocksdb_prefix_items(store: Any, prefix: bytes) -> Iterator[tuple[bytes, bytes]] | None:
+    """The (key, value) pairs of Faust's RocksDB ``store`` (its active partitions, as the
+    table's own iteration) whose encoded key starts with ``prefix``, by a seek rather than a
+    scan of every key; None when the store is not RocksDB (or not on rocksdict)."""
+    try:
+        from faust.stores.rocksdb import Store
+    except ImportError:  # pragma: no cover - faust-streaming always ships the module
+        return None
+    if not isinstance(store, Store) or not store.use_rocksdict:
+        return None
+
+    def items() -> Iterator[tuple[bytes, bytes]]:
+        for db in store._dbs_for_actives():
+            it = db.iter()
+            it.seek(prefix)
+            while it.valid():
+                key = it.key()
+                if not key.startswith(prefix):
+                    break
+                yield key, it.value()
+                it.next()
+
+    return items()

@@ -619,7 +619,8 @@ class StoreWrites:
         self.dbs: dict[int, PartitionDB | None] = {}
 
     def __call__(self, key: str, value: Any, event: Any) -> None:
-        raw = pydantic_core.to_json(value)
+        """Write ``value`` under ``key`` (None: delete the key; the changelog gets a tombstone)."""
+        raw = None if value is None else pydantic_core.to_json(value)
         encoded = json.dumps(key).encode()  # what the table's json key serializer writes
         partition = event.message.partition
         try:
@@ -627,10 +628,16 @@ class StoreWrites:
         except KeyError:
             db = self.dbs[partition] = rocksdb_partition(self.table.data, partition)
         if db is not None:
-            db.put(encoded, raw)
+            if raw is None:
+                db.delete(encoded)
+            else:
+                db.put(encoded, raw)
         else:
             with current_event(event):
-                self.table.data[key] = raw
+                if raw is None:
+                    self.table.data.pop(key, None)
+                else:
+                    self.table.data[key] = raw
         self.changelog.setdefault(partition, []).append((encoded, raw, None))
 
 
@@ -654,7 +661,10 @@ def consolidate_batch(consolidator: Consolidator, batch: list, metrics: EventMet
 
     def through_state(key: str, value: Any, ev: Any) -> None:
         with current_event(ev):
-            consolidator.state[key] = value
+            if value is None:
+                consolidator.state.pop(key, None)
+            else:
+                consolidator.state[key] = value
 
     with gc_paused():
         for msg in batch:
