@@ -317,6 +317,8 @@ def test_open_entries_are_read_by_a_prefix_seek_and_deleted_with_a_tombstone(tmp
     for key in ("o|CONSULT|ev-1", "o|CONSULT|ev-2", "o|CONSULTX|ev-3", "e|ev-1", "o|AGREE|ev-4"):
         writes(key, [key], event)
     writes("o|CONSULT|ev-2", None, event)
+    assert db.get(b'"e|ev-1"') is None  # nothing written before the commit
+    writes.commit()
     assert list(JsonValues(table).items_with_prefix("o|CONSULT|")) == [("o|CONSULT|ev-1", ["o|CONSULT|ev-1"])]
     assert writes.changelog[0][-1] == (b'"o|CONSULT|ev-2"', None, None)
     assert db.get(b'"o|CONSULT|ev-2"') is None and b'"o|CONSULT|ev-2"' not in store._key_index
