@@ -76,6 +76,7 @@ MAX_ARTICLES = 50  # listed in the event (all are counted)
 MAX_SIGNAL_IDS = 500  # remembered for de-duplication
 MAX_BEST = 20  # per-article best signals kept, so a retraction can pick the next best
 _NEW_ARTICLE: dict[str, Any] = {"events": [], "revision": 0, "withdrawn": False}
+_REP = "="  # in an event record's ``_best``: that article's best signal is the representative
 _SEP = "|"
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -557,8 +558,10 @@ def _items_with_prefix(state: MutableMapping[str, Any], prefix: str) -> Iterator
     return ((k, state[k]) for k in list(state) if k.startswith(prefix))
 
 
-def _index_entry(rec: dict, cfg: ConsolidationConfig) -> list[Any]:
-    """The event as matching sees it (stored in the index under each of its actor codes)."""
+def _index_entry(rec: dict, cfg: ConsolidationConfig) -> tuple[Any, ...]:
+    """The event as matching sees it (its ``o|`` entry). A tuple of tuples and scalars: Python's
+    cyclic collector stops tracking it after one pass, so thousands of open events held in
+    memory do not lengthen every collection."""
     actors = rec["actors"]
     loc = rec["location"]
     d0, d1 = rec["event_date"], rec["event_date_end"] or rec["event_date"]
@@ -566,9 +569,9 @@ def _index_entry(rec: dict, cfg: ConsolidationConfig) -> list[Any]:
     if rec["schedule"] is not None and d1:
         end = datetime.combine(date.fromisoformat(d1), datetime.min.time(), UTC) + timedelta(days=1)
         until = max(until, end.timestamp() + cfg.window.total_seconds())
-    return [
-        sorted({a["code"].upper() for a in actors["source"]}),
-        sorted({a["code"].upper() for a in actors["target"]}),
+    return (
+        tuple(sorted({a["code"].upper() for a in actors["source"]})),
+        tuple(sorted({a["code"].upper() for a in actors["target"]})),
         ((loc or {}).get("country") or "").upper(),
         (loc or {}).get("name", "").strip().lower(),
         d0 or "",
@@ -579,7 +582,7 @@ def _index_entry(rec: dict, cfg: ConsolidationConfig) -> list[Any]:
         rec["_t"][1],
         until,
         rec["schedule"],
-    ]
+    )
 
 
 def _change(status: str, signal: Signal, dumped: dict) -> dict:
@@ -626,6 +629,7 @@ def _add_signal(rec: dict, signal: Signal, dumped: dict, sig: list) -> dict:
     rec["signal_count"] += 1
     t = _ts(signal.article.published_at)
     rec["_t"] = [min(rec["_t"][0], t), max(rec["_t"][1], t)]
+    best = _best_of(rec)  # (before the representative changes)
     rec["first_seen"] = datetime.fromtimestamp(rec["_t"][0], UTC).isoformat().replace("+00:00", "Z")
     rec["last_seen"] = datetime.fromtimestamp(rec["_t"][1], UTC).isoformat().replace("+00:00", "Z")
     if _better(dumped, rec["representative"]):
@@ -660,13 +664,12 @@ def _add_signal(rec: dict, signal: Signal, dumped: dict, sig: list) -> dict:
     info = art[signal.article_id]
     art[signal.article_id] = {**info, "n": info["n"] + 1, "sev": max(info["sev"], signal.severity)}
     rec["_art"] = art
-    best = dict(rec["_best"])
     if signal.article_id in best:
         if _better(dumped, best[signal.article_id]):
             best[signal.article_id] = dumped
     elif len(best) < MAX_BEST:
         best[signal.article_id] = dumped
-    rec["_best"] = best
+    rec["_best"] = _packed_best(best, rec["representative"])
     rec["changes"] = list(dict.fromkeys(rec["changes"]))
     return rec
 
@@ -702,7 +705,7 @@ def _without_article(rec: dict, article_id: str, *, revised: bool = False) -> di
     if len(rec["sources"]) < rec["corroboration"]:
         rec["changes"].append("corroborated")
     rec["corroboration"] = len(rec["sources"])
-    best = {k: v for k, v in rec["_best"].items() if k != article_id}
+    best = {k: v for k, v in _best_of(rec).items() if k != article_id}
     rec["_best"] = best
     if not art:
         rec["status"] = "retracted"
@@ -718,7 +721,25 @@ def _without_article(rec: dict, article_id: str, *, revised: bool = False) -> di
             if _better(s, top):
                 top = s
         rec["representative"] = top
+    rec["_best"] = _packed_best(best, rec["representative"])
     return rec
+
+
+def _best_of(rec: dict) -> dict[str, dict]:
+    """The record's best signal of each article (``_best``, the representative's entry stored
+    as ``_REP``), a new dict."""
+    rep = rec["representative"]
+    return {k: rep if v == _REP else v for k, v in rec["_best"].items()}
+
+
+def _packed_best(best: dict[str, dict], representative: dict) -> dict[str, Any]:
+    """``best`` as stored: the representative's article's entry, when it is the representative
+    (a third of a new event's record), as ``_REP``."""
+    article_id = representative["article_id"]
+    held = best.get(article_id)
+    if held is None or not (held is representative or held == representative):
+        return best
+    return {**best, article_id: _REP}
 
 
 def public(rec: dict) -> dict:

@@ -30,7 +30,7 @@ from typing import Any
 SRC, TGT, LAST, UNTIL = 0, 1, 9, 10  # positions in an entry (service.events.consolidate)
 
 
-def _keys(entry: list, symmetric: bool) -> list[tuple[str, ...]]:
+def _keys(entry: tuple, symmetric: bool) -> list[tuple[str, ...]]:
     """The actor keys an entry is filed under (module docstring)."""
     src, tgt = entry[SRC], entry[TGT]
     if symmetric:
@@ -73,8 +73,8 @@ class OpenIndex:
     def __init__(self, symmetric: bool, window: float) -> None:
         self.symmetric = symmetric
         self.window = window
-        self.entries: dict[str, list] = {}
-        self.by_key: dict[tuple[str, ...], dict[str, list]] = {}
+        self.entries: dict[str, tuple] = {}
+        self.by_key: dict[tuple[str, ...], dict[str, tuple]] = {}
         self.last = float("-inf")  # the newest article time of any entry
         self._ends: list[tuple[float, str]] = []  # (window end, event id), a heap
 
@@ -83,7 +83,7 @@ class OpenIndex:
         """Entries whose window ended before this are closed."""
         return self.last - self.window
 
-    def put(self, event_id: str, entry: list) -> bool:
+    def put(self, event_id: str, entry: tuple) -> bool:
         """File ``entry`` for the event (replacing its earlier one); False when unchanged."""
         old = self.entries.get(event_id)
         if old == entry:
@@ -103,7 +103,7 @@ class OpenIndex:
             heapq.heappush(self._ends, (entry[UNTIL], event_id))
         return True
 
-    def _unfile(self, event_id: str, entry: list) -> None:
+    def _unfile(self, event_id: str, entry: tuple) -> None:
         for k in _keys(entry, self.symmetric):
             held = self.by_key.get(k)
             if held is not None:
@@ -123,7 +123,7 @@ class OpenIndex:
                 gone.append(event_id)
         return gone
 
-    def candidates(self, sig: list) -> Iterator[tuple[str, list]]:
+    def candidates(self, sig: list) -> Iterator[tuple[str, tuple]]:
         """(event id, entry) of the entries ``sig`` could join (some more than once)."""
         by_key = self.by_key
         for k in _lookups(sig, self.symmetric):
@@ -135,7 +135,7 @@ class OpenIndex:
 def load(symmetric: bool, window: float, entries: Iterator[tuple[str, Any]]) -> OpenIndex:
     """An index of the (event id, entry) pairs, closed ones dropped."""
     index = OpenIndex(symmetric, window)
-    for event_id, entry in sorted(entries):
-        index.put(event_id, entry)
+    for event_id, entry in sorted(entries):  # (as read from JSON: lists; as built: tuples)
+        index.put(event_id, (tuple(entry[SRC]), tuple(entry[TGT]), *entry[TGT + 1:]))
     index.prune()
     return index

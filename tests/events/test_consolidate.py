@@ -353,7 +353,7 @@ def test_candidates_hold_every_entry_whose_actors_agree():
     def summary() -> list:
         src = sorted(rng.sample(codes, rng.choice([0, 1, 2, 3])))
         tgt = sorted(rng.sample(codes, rng.choice([0, 1, 2])))
-        return [src, tgt, "", "", "", "", "actual", False, 0.0, 0.0, 1.0, None]
+        return (tuple(src), tuple(tgt), "", "", "", "", "actual", False, 0.0, 0.0, 1.0, None)
 
     for symmetric in (False, True):
         index = OpenIndex(symmetric, window=1.0)
@@ -373,8 +373,8 @@ def test_the_newest_time_is_that_of_the_entries_held_as_when_rebuilt():
     # cutoff must be what a rebuild from the entries gives, or a restart changes what matches.
     from service.events.openindex import OpenIndex, load
 
-    def entry(last: float) -> list:
-        return [["RUS"], ["UKR"], "", "", "", "", "actual", False, last, last, last + 10.0, None]
+    def entry(last: float) -> tuple:
+        return (("RUS",), ("UKR",), "", "", "", "", "actual", False, last, last, last + 10.0, None)
 
     index = OpenIndex(False, window=10.0)
     index.put("ev-a", entry(50.0))
@@ -383,3 +383,19 @@ def test_the_newest_time_is_that_of_the_entries_held_as_when_rebuilt():
     rebuilt = load(False, 10.0, iter(index.entries.items()))
     assert index.last == rebuilt.last == 60.0
     assert index.cutoff == rebuilt.cutoff
+
+
+def test_the_representative_is_stored_once_and_a_record_holding_it_twice_reads_the_same():
+    sigs = [make_signal(1), make_signal(2, outlet="AP", severity=5,
+                                        sentence="Moscow has massed troops on the Ukrainian border.")]
+    c, versions = fold(sigs)
+    key = f"e|{versions[-1]['event_id']}"
+    rec = c.state[key]
+    assert rec["representative"]["article_id"] == sigs[1].article_id
+    assert rec["_best"][sigs[1].article_id] == "=" and isinstance(rec["_best"][sigs[0].article_id], dict)
+    earlier = {**rec, "_best": {k: rec["representative"] if v == "=" else v for k, v in rec["_best"].items()}}
+    old = Consolidator({**c.state, key: earlier})
+    # Withdrawing the representative's article: the other article's best signal takes its place.
+    assert old.retract(sigs[1].article_id) == c.retract(sigs[1].article_id)
+    assert c.event(versions[-1]["event_id"])["representative"]["article_id"] == sigs[0].article_id
+    assert old.state[key] == c.state[key]
