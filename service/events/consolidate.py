@@ -28,7 +28,9 @@ in the same order yields the same events, versions and ids.
 State: a ``MutableMapping[str, Any]`` of JSON-able values (a Faust table in the worker, a dict in
 tests), re-assigned on change, never mutated in place:
 
-- ``e|<event_id>``: the event record (the public event plus ``_``-prefixed bookkeeping);
+- ``e|<event_id>``: the event record (the public event plus ``_``-prefixed bookkeeping; in
+  ``_best``, each article's best signal, the representative's article holds ``"="``: the
+  representative is stored once);
 - ``o|<type>|<event_id>``: what matching needs of an open event, as a list (``SRC`` ...
   ``SCHED``), written when it changes and deleted when the event closes (its window ended more
   than a window before the newest article time of its type). The consolidator matches from
