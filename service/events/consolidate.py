@@ -283,15 +283,16 @@ class Consolidator:
         return public(rec)
 
     def flush(self, write: Callable[[str, Any, Any], None] | None = None) -> int:
-        """Write the pending event records and index entries to the state; how many.
+        """Write the pending event records, open event entries and article records to the
+        state; how many.
 
-        With ``batched=True``, :meth:`add`, :meth:`revise` and :meth:`retract` keep the records
-        and index entries they change in memory (reads see them) until this is called, so an
-        index entry or a record changed by many signals of a batch is serialised once: call
-        ``flush`` after each batch, before publishing its versions. ``write(key, value, tag)``
-        does the writing (default: ``state[key] = value``); ``tag`` is that of the last call
-        that changed the key. Flushing at any point gives the same state and versions as
-        flushing after every signal.
+        With ``batched=True``, :meth:`add`, :meth:`revise` and :meth:`retract` keep the keys
+        they change in memory (reads see them) until this is called, so a record changed by
+        many signals of a batch is serialised once: call ``flush`` after each batch, before
+        publishing its versions. ``write(key, value, tag)`` does the writing (default:
+        ``state[key] = value``; a None value deletes the key: a closed event's entry); ``tag``
+        is that of the last call that changed the key. Flushing at any point gives the same
+        state and versions as flushing after every signal.
         """
         pending, self._pending = self._pending, {}
         self._read = {}
