@@ -24,8 +24,9 @@ What is here:
 - aiokafka's ``Fetcher.close``, replaced (:func:`install_fetcher_close_fix`,
   ``service/stream/lifecycle.py``);
 - the table store hook (:func:`memory_table_class`, the alert tables);
-- the RocksDB database of one partition of a table's store, read and written with keys the
-  caller encoded (:func:`rocksdb_partition`; the consolidation table, ``service/events``);
+- the RocksDB database of one partition of a table's store, written with keys the caller
+  encoded (:func:`rocksdb_partition`), and the databases of its active partitions, read by key
+  prefix (:func:`rocksdb_prefix_items`; the consolidation table, ``service/events``);
 - mode's ``Worker._schedule_shutdown`` and ``Worker._redirect_stdouts``, overridden by
   ``service.stream.lifecycle.Worker`` (listed in :data:`TOUCHED` only);
 - Faust's ``Consumer.resume_partitions``, ``pause_partitions``, ``resume_flow`` and
@@ -43,7 +44,7 @@ import functools
 import hashlib
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from faust.streams import _current_event
@@ -96,6 +97,7 @@ TOUCHED: tuple[Touch, ...] = (
     # the RocksDB database of one partition (rocksdb_partition)
     Touch("faust.stores.rocksdb:Store", "_db_for_partition", ("self", "partition")),
     Touch("faust.stores.rocksdb:Store", "_key_index"),
+    Touch("faust.stores.rocksdb:Store", "_dbs_for_actives", ("self",)),
     # the table store hook
     Touch("faust.tables.base:Collection", "_new_store", ("self",)),
     Touch("faust.tables.base:Collection", "_new_store_by_url", ("self", "url")),
@@ -413,32 +415,71 @@ def memory_table_class() -> type:
 
 
 class PartitionDB(NamedTuple):
-    """``get(key) -> bytes | None`` and ``put(key, value)`` on one partition's RocksDB database,
-    with keys already encoded as the table's key serializer does."""
+    """``put(key, value)`` and ``delete(key)`` on one partition's RocksDB database, with keys
+    already encoded as the table's key serializer does, kept in one write batch until
+    ``commit()`` writes it."""
 
-    get: Callable[[bytes], bytes | None]
     put: Callable[[bytes, bytes], None]
+    delete: Callable[[bytes], None]
+    commit: Callable[[], None]
 
 
 def rocksdb_partition(store: Any, partition: int) -> PartitionDB | None:
-    """Reads and writes of one partition of Faust's RocksDB ``store`` that skip Faust's per-key
-    layers (the key serializer registry, the current event lookup), or None when the store is
-    not RocksDB. Measured: those layers were ~8% of the consolidation agent's time.
+    """Writes to one partition of Faust's RocksDB ``store`` that skip Faust's per-key layers
+    (the key serializer registry, the current event lookup), in one RocksDB write batch, or
+    None when the store is not RocksDB on rocksdict. Measured: those layers were ~8% of the
+    consolidation agent's time; a write batch takes half the time of as many single writes.
 
     A write also records the key's partition in the store's key index, as ``Store._set`` does
     (reads without a current event find keys there). The changelog is the caller's to send.
     """
     try:
+        import rocksdict
         from faust.stores.rocksdb import Store
     except ImportError:  # pragma: no cover - faust-streaming always ships the module
         return None
-    if not isinstance(store, Store):
+    if not isinstance(store, Store) or not store.use_rocksdict:
         return None
     db = store._db_for_partition(partition)
     key_index = store._key_index
+    batch = [rocksdict.WriteBatch(raw_mode=True)]  # writing a batch consumes it: a new one
 
     def put(key: bytes, value: bytes) -> None:
         key_index[key] = partition
-        db.put(key, value)
+        batch[0].put(key, value)
 
-    return PartitionDB(db.get, put)
+    def delete(key: bytes) -> None:
+        key_index.pop(key, None)
+        batch[0].delete(key)
+
+    def commit() -> None:
+        if not batch[0].is_empty():
+            db.write(batch[0])
+            batch[0] = rocksdict.WriteBatch(raw_mode=True)
+
+    return PartitionDB(put, delete, commit)
+
+
+def rocksdb_prefix_items(store: Any, prefix: bytes) -> Iterator[tuple[bytes, bytes]] | None:
+    """The (key, value) pairs of Faust's RocksDB ``store`` (its active partitions, as the
+    table's own iteration) whose encoded key starts with ``prefix``, by a seek rather than a
+    scan of every key; None when the store is not RocksDB (or not on rocksdict)."""
+    try:
+        from faust.stores.rocksdb import Store
+    except ImportError:  # pragma: no cover - faust-streaming always ships the module
+        return None
+    if not isinstance(store, Store) or not store.use_rocksdict:
+        return None
+
+    def items() -> Iterator[tuple[bytes, bytes]]:
+        for db in store._dbs_for_actives():
+            it = db.iter()
+            it.seek(prefix)
+            while it.valid():
+                key = it.key()
+                if not key.startswith(prefix):
+                    break
+                yield key, it.value()
+                it.next()
+
+    return items()

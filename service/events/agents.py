@@ -347,6 +347,7 @@ def _register_flow(app: Any, settings: Any, parts: EventParts, stream_parts: Any
     async def consolidate(batch: list[Any]) -> None:
         writes = StoreWrites(parts.table)
         latest, failed = consolidate_batch(consolidator, batch, metrics, partition_events(app), writes)
+        writes.commit()  # before the sends: what Kafka holds, the store holds
         for msg, error, reason in failed:
             await dead_letter(msg, error, reason)
         if not changelog:
@@ -604,7 +605,8 @@ def partition_events(app: Any) -> Callable[[Any], Any]:
 
 class StoreWrites:
     """The consolidator's batched writes, straight into the table's store (under the current
-    event's partition), their changelog records kept to be sent with the batch's other sends.
+    event's partition; on RocksDB one write batch per partition database, written by
+    :meth:`commit`), their changelog records kept to be sent with the batch's other sends.
 
     Faust's ``table[key] = value`` sends each changelog record on its own through its producer
     buffer (a Faust send per key); this packs them into the batch's record batches, and the
@@ -619,7 +621,8 @@ class StoreWrites:
         self.dbs: dict[int, PartitionDB | None] = {}
 
     def __call__(self, key: str, value: Any, event: Any) -> None:
-        raw = pydantic_core.to_json(value)
+        """Write ``value`` under ``key`` (None: delete the key; the changelog gets a tombstone)."""
+        raw = None if value is None else pydantic_core.to_json(value)
         encoded = json.dumps(key).encode()  # what the table's json key serializer writes
         partition = event.message.partition
         try:
@@ -627,11 +630,23 @@ class StoreWrites:
         except KeyError:
             db = self.dbs[partition] = rocksdb_partition(self.table.data, partition)
         if db is not None:
-            db.put(encoded, raw)
+            if raw is None:
+                db.delete(encoded)
+            else:
+                db.put(encoded, raw)
         else:
             with current_event(event):
-                self.table.data[key] = raw
+                if raw is None:
+                    self.table.data.pop(key, None)
+                else:
+                    self.table.data[key] = raw
         self.changelog.setdefault(partition, []).append((encoded, raw, None))
+
+    def commit(self) -> None:
+        """Write the batch's RocksDB writes (one write batch per partition database)."""
+        for db in self.dbs.values():
+            if db is not None:
+                db.commit()
 
 
 def consolidate_batch(consolidator: Consolidator, batch: list, metrics: EventMetrics,
@@ -654,7 +669,10 @@ def consolidate_batch(consolidator: Consolidator, batch: list, metrics: EventMet
 
     def through_state(key: str, value: Any, ev: Any) -> None:
         with current_event(ev):
-            consolidator.state[key] = value
+            if value is None:
+                consolidator.state.pop(key, None)
+            else:
+                consolidator.state[key] = value
 
     with gc_paused():
         for msg in batch:

@@ -28,11 +28,17 @@ in the same order yields the same events, versions and ids.
 State: a ``MutableMapping[str, Any]`` of JSON-able values (a Faust table in the worker, a dict in
 tests), re-assigned on change, never mutated in place:
 
-- ``e|<event_id>``: the event record (the public event plus ``_``-prefixed bookkeeping);
-- ``m|<type>|<actor code>``: the open events of that type involving that actor, each with
-  what the matching needs as a list (``SRC`` ... ``SCHED``; so a candidate is rejected without
-  loading its record). (``i|`` keys, the same with dicts, are an earlier format, unread: their
-  events stop taking new signals);
+- ``e|<event_id>``: the event record (the public event plus ``_``-prefixed bookkeeping; in
+  ``_best``, each article's best signal, the representative's article holds ``"="``: the
+  representative is stored once);
+- ``o|<type>|<event_id>``: what matching needs of an open event, as a list (``SRC`` ...
+  ``SCHED``), written when it changes and deleted when the event closes (its window ended more
+  than a window before the newest article time of its type). The consolidator matches from
+  these entries held in memory per type (:class:`~service.events.openindex.OpenIndex`, filed
+  by actor pair), read from the state at the first signal of a type after :meth:`forget`, so a
+  candidate is found without loading its record and without reading an index from the state.
+  (``m|`` and ``i|`` keys, per actor indexes of earlier formats, are unread: their events stop
+  taking new signals);
 - ``a|<type>|<article id>``: the article, as far as events of that type go:
   ``{"events": [...], "revision": n, "withdrawn": bool}``, the events of the type it fed (for
   retractions and revisions), the newest revision of it seen (older revisions' signals are
@@ -43,19 +49,18 @@ tests), re-assigned on change, never mutated in place:
   taken out of their events when withdrawn or revised.)
 
 ``Consolidator(state, batched=True)`` keeps its writes in memory until
-:meth:`Consolidator.flush` (the worker flushes once per batch): an index entry that many signals
-of a batch change is serialised once, not once per signal, and a key is read from the state at
-most once per batch. Match index entries stay decoded in memory across batches too (a bounded
-cache, ``index_cache`` keys): they are read for every signal and are the largest values. The
-consolidator must be its state's only writer while it caches; :meth:`Consolidator.forget` drops
-the cache (the worker calls it when partitions are assigned or revoked).
+:meth:`Consolidator.flush` (the worker flushes once per batch): a record that many signals of a
+batch change is serialised once, not once per signal, and a key is read from the state at most
+once per batch. The open events' entries stay in memory across batches. The consolidator must be
+its state's only writer while it holds them; :meth:`Consolidator.forget` drops them (the worker
+calls it when partitions are assigned or revoked).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -64,14 +69,16 @@ from urllib.parse import urlsplit
 from schemas.common import EventType, Modality
 from schemas.signal import Signal
 from service.events.calendar import apply_follow_up, follow_up_status
+from service.events.openindex import OpenIndex, load
 
 SYMMETRIC_TYPES = frozenset({EventType.CONSULT, EventType.AGREE, EventType.COOPERATE})
+_SYMMETRIC_KEYS = frozenset(t.value for t in SYMMETRIC_TYPES)
 MODALITY_RANK = {"asserted": 5, "scheduled": 4, "speculative": 3, "denied": 2, "historical": 1}
 MAX_ARTICLES = 50  # listed in the event (all are counted)
 MAX_SIGNAL_IDS = 500  # remembered for de-duplication
 MAX_BEST = 20  # per-article best signals kept, so a retraction can pick the next best
-INDEX_CACHE = 2048  # match index keys kept decoded across batches
 _NEW_ARTICLE: dict[str, Any] = {"events": [], "revision": 0, "withdrawn": False}
+_REP = "="  # in an event record's ``_best``: that article's best signal is the representative
 _SEP = "|"
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -217,8 +224,7 @@ class Consolidator:
     """Joins signals into events over a state mapping (see the module docstring)."""
 
     def __init__(self, state: MutableMapping[str, Any] | None = None,
-                 config: ConsolidationConfig | None = None, *, batched: bool = False,
-                 index_cache: int = INDEX_CACHE) -> None:
+                 config: ConsolidationConfig | None = None, *, batched: bool = False) -> None:
         self.state: MutableMapping[str, Any] = {} if state is None else state
         self.config = config or ConsolidationConfig()
         self._window = self.config.window.total_seconds()
@@ -227,9 +233,8 @@ class Consolidator:
         self._pending: dict[str, tuple[Any, Any]] = {}
         # What this batch read from ``state`` (None: absent), so a key is read once per batch.
         self._read: dict[str, Any] = {}
-        # Match index entries as last written or read, across batches (insertion order = age).
-        self._indexes: dict[str, Any] = {}
-        self.index_cache = index_cache
+        # The open events of each type (read from the state's ``o|`` keys at first use).
+        self._open: dict[str, OpenIndex] = {}
         self._tag: Any = None
         self.batched = batched  # False: every add and retract flushes (writes through)
 
@@ -263,8 +268,7 @@ class Consolidator:
         sig = summary_of(signal)
         t = _ts(signal.article.published_at)
         follow = follow_up_status(signal.evidence.sentence)
-        indexes: dict[str, dict] = {}  # the index entries read while matching, reused to store
-        found = self._find(key, sig, signal, follow, t, indexes)
+        found = self._find(key, sig, signal, follow, t)
         if found is None:
             rec = self._new(key, signal, sig)
         else:
@@ -273,38 +277,39 @@ class Consolidator:
                 return None
             rec = (self._join(rec, signal, sig, follow) if rec["_art"]
                    else self._reinstate(rec, key, signal, sig))
-        self._store(rec, signal.article_id, indexes)
+        self._store(rec, signal.article_id)
         if not self.batched:
             self.flush()
         return public(rec)
 
     def flush(self, write: Callable[[str, Any, Any], None] | None = None) -> int:
-        """Write the pending event records and index entries to the state; how many.
+        """Write the pending event records, open event entries and article records to the
+        state; how many.
 
-        With ``batched=True``, :meth:`add`, :meth:`revise` and :meth:`retract` keep the records
-        and index entries they change in memory (reads see them) until this is called, so an
-        index entry or a record changed by many signals of a batch is serialised once: call
-        ``flush`` after each batch, before publishing its versions. ``write(key, value, tag)``
-        does the writing (default: ``state[key] = value``); ``tag`` is that of the last call
-        that changed the key. Flushing at any point gives the same state and versions as
-        flushing after every signal.
+        With ``batched=True``, :meth:`add`, :meth:`revise` and :meth:`retract` keep the keys
+        they change in memory (reads see them) until this is called, so a record changed by
+        many signals of a batch is serialised once: call ``flush`` after each batch, before
+        publishing its versions. ``write(key, value, tag)`` does the writing (default:
+        ``state[key] = value``; a None value deletes the key: a closed event's entry); ``tag``
+        is that of the last call that changed the key. Flushing at any point gives the same
+        state and versions as flushing after every signal.
         """
         pending, self._pending = self._pending, {}
         self._read = {}
         for k, (value, tag) in pending.items():
-            if write is None:
+            if write is not None:
+                write(k, value, tag)  # None: delete the key
+            elif value is not None:
                 self.state[k] = value
             else:
-                write(k, value, tag)
-            if k.startswith("m|"):
-                self._cache_index(k, value)
+                self.state.pop(k, None)
         return len(pending)
 
     def forget(self) -> None:
         """Drop what is held in memory of the state (the worker's partitions changed: another
         worker may have written them, or recovery did). Pending writes are kept."""
         self._read = {}
-        self._indexes = {}
+        self._open = {}
 
     def revise(self, article_id: str, revision: int, tag: Any = None, *, key: str | None = None
                ) -> list[dict]:
@@ -331,7 +336,7 @@ class Consolidator:
             if rec is None or article_id not in rec["_art"]:
                 continue
             rec = _without_article(rec, article_id, revised=revised)
-            self._store(rec, None, {})
+            self._store(rec, None)
             out.append(public(rec))
         return out
 
@@ -369,23 +374,23 @@ class Consolidator:
             return self._read[k]
         except KeyError:
             pass
-        value = self._indexes.get(k)
-        if value is None:
-            value = self.state.get(k)
-            if k.startswith("m|") and value is not None:
-                self._cache_index(k, value)
-        self._read[k] = value
+        value = self._read[k] = self.state.get(k)
         return value
 
     def _put(self, k: str, value: Any) -> None:
         self._pending[k] = (value, self._tag)
 
-    def _cache_index(self, k: str, value: Any) -> None:
-        indexes = self._indexes
-        indexes.pop(k, None)
-        indexes[k] = value
-        if len(indexes) > self.index_cache:
-            del indexes[next(iter(indexes))]
+    def _open_events(self, key: str) -> OpenIndex:
+        """The open events of type ``key``: in memory, else read from the state's ``o|`` keys
+        (with this batch's pending writes over them)."""
+        index = self._open.get(key)
+        if index is None:
+            prefix = _open_key(key, "")
+            found = dict(_items_with_prefix(self.state, prefix))
+            found.update((k, v) for k, (v, _) in self._pending.items() if k.startswith(prefix))
+            entries = ((k[len(prefix):], v) for k, v in found.items() if v is not None)
+            index = self._open[key] = load(key in _SYMMETRIC_KEYS, self._window, entries)
+        return index
 
     def _article(self, key: str, article_id: str) -> dict[str, Any]:
         """The article's record for events of type ``key`` (``a|``; the module docstring), or
@@ -396,45 +401,45 @@ class Consolidator:
     def _load(self, event_id: str) -> dict | None:
         return self._get(f"e{_SEP}{event_id}")
 
-    def _find(self, key: str, sig: list, signal: Signal, follow: str | None, t: float,
-              indexes: dict[str, dict]) -> str | None:
+    def _find(self, key: str, sig: list, signal: Signal, follow: str | None, t: float) -> str | None:
         symmetric = signal.type in SYMMETRIC_TYPES
         best: tuple[tuple[int, int, float], str] | None = None
         earliest = t + self._window
+        open_events = self._open_events(key)
+        # A closed event (window ended a window before the newest article of its type) is not
+        # joined even when it is still held: what matches depends on the open entries only.
+        ends_after = max(t, open_events.cutoff)
         m, ss, st = sig[M], sig[SRC], sig[TGT]
         # The signal's codes as sets: an intersection with an entry's short list runs in C
         # (each summary's codes are unique, so its size is the count of shared codes).
         sset, tset = set(ss), set(st)
         slack = self.config.date_slack_days
-        for code in _codes(sig):
-            index = indexes[code] = self._get(f"m{_SEP}{key}{_SEP}{code}") or {}
-            for event_id, entry in index.items():
-                # The cheap rejections first (most indexed events are out of the window or
-                # name other actors): match_score's tests, in the same order, inlined.
-                if entry[UNTIL] < t or entry[FIRST] > earliest or entry[M] != m:
-                    continue
-                if symmetric:
-                    shared = actors_compatible(entry, sig, True)
-                else:
-                    shared = 0
-                    es, et = entry[SRC], entry[TGT]
-                    if ss and es:
-                        shared = len(sset.intersection(es))
-                        if not shared:
-                            continue
-                    if st and et:
-                        common = len(tset.intersection(et))
-                        if not common:
-                            continue
-                        shared += common
-                if not shared:
-                    continue
-                score = _score(entry, sig, shared, follow, t, slack)
-                if score is None:
-                    continue
-                # Highest score wins; among equals the smallest id (deterministic).
-                if best is None or score > best[0] or (score == best[0] and event_id < best[1]):
-                    best = (score, event_id)
+        for event_id, entry in open_events.candidates(sig):
+            # The cheap rejections first: match_score's tests, in the same order, inlined.
+            if entry[UNTIL] < ends_after or entry[FIRST] > earliest or entry[M] != m:
+                continue
+            if symmetric:
+                shared = actors_compatible(entry, sig, True)
+            else:
+                shared = 0
+                es, et = entry[SRC], entry[TGT]
+                if ss and es:
+                    shared = len(sset.intersection(es))
+                    if not shared:
+                        continue
+                if st and et:
+                    common = len(tset.intersection(et))
+                    if not common:
+                        continue
+                    shared += common
+            if not shared:
+                continue
+            score = _score(entry, sig, shared, follow, t, slack)
+            if score is None:
+                continue
+            # Highest score wins; among equals the smallest id (deterministic, in any order).
+            if best is None or score > best[0] or (score == best[0] and event_id < best[1]):
+                best = (score, event_id)
         return best[1] if best else None
 
     def _new(self, key: str, signal: Signal, sig: list) -> dict:
@@ -517,25 +522,17 @@ class Consolidator:
             rec["changes"].append("schedule_changed")
         return _add_signal(rec, signal, dumped, sig)
 
-    def _store(self, rec: dict, article_id: str | None, indexes: dict[str, dict]) -> None:
+    def _store(self, rec: dict, article_id: str | None) -> None:
         kind = rec["key"]
         event_id = rec["event_id"]
         self._put(f"e{_SEP}{event_id}", rec)
-        entry = _index_entry(rec, self.config)
-        slack = self._window / 4
-        # Forget events closed a window before this one's newest article (only a signal
-        # published more than a window after its article's time could still have joined).
-        horizon = entry[LAST] - self._window
-        for code in _codes(entry):
-            ikey = f"m{_SEP}{kind}{_SEP}{code}"
-            index = indexes.get(code)
-            if index is None:
-                index = self._get(ikey) or {}
-            if _still_current(index.get(event_id), entry, slack):
-                continue
-            index = dict(index)
-            index[event_id] = entry
-            self._put(ikey, {k: v for k, v in index.items() if v[UNTIL] >= horizon})
+        open_events = self._open_events(kind)
+        if open_events.put(event_id, _index_entry(rec, self.config)):
+            self._put(_open_key(kind, event_id), open_events.entries[event_id])
+            # Close the events whose window ended a window before the newest article (only a
+            # signal published that late could still have joined them).
+            for gone in open_events.prune():
+                self._put(_open_key(kind, gone), None)
         if article_id is not None:
             article = self._article(kind, article_id)
             if event_id not in article["events"]:
@@ -551,21 +548,23 @@ def _keys(key: str | None) -> list[str]:
     return [key] if key is not None else [t.value for t in EventType]
 
 
-def _still_current(old: list | None, new: list, slack: float) -> bool:
-    """Can the index keep ``old`` for ``new``? Yes when only the times moved, by less than
-    ``slack``: the index is rewritten for every signal otherwise, which dominates the cost. The
-    event's window then ends up to ``slack`` early, never late; replay gives the same result."""
-    if old is None or new[UNTIL] - old[UNTIL] >= slack or new[FIRST] != old[FIRST]:
-        return False
-    return old[:LAST] == new[:LAST] and old[SCHED] == new[SCHED]
+def _open_key(key: str, event_id: str) -> str:
+    return f"o{_SEP}{key}{_SEP}{event_id}"
 
 
-def _codes(summary: list) -> list[str]:
-    return sorted(set(summary[SRC]) | set(summary[TGT])) or ["-"]
+def _items_with_prefix(state: MutableMapping[str, Any], prefix: str) -> Iterator[tuple[str, Any]]:
+    """The state's (key, value) pairs whose key starts with ``prefix`` (a seek where the state
+    offers one: :meth:`~service.events.tables.JsonValues.items_with_prefix`)."""
+    scan = getattr(state, "items_with_prefix", None)
+    if scan is not None:
+        return scan(prefix)
+    return ((k, state[k]) for k in list(state) if k.startswith(prefix))
 
 
-def _index_entry(rec: dict, cfg: ConsolidationConfig) -> list[Any]:
-    """The event as matching sees it (stored in the index under each of its actor codes)."""
+def _index_entry(rec: dict, cfg: ConsolidationConfig) -> tuple[Any, ...]:
+    """The event as matching sees it (its ``o|`` entry). A tuple of tuples and scalars: Python's
+    cyclic collector stops tracking it after one pass, so thousands of open events held in
+    memory do not lengthen every collection."""
     actors = rec["actors"]
     loc = rec["location"]
     d0, d1 = rec["event_date"], rec["event_date_end"] or rec["event_date"]
@@ -573,9 +572,9 @@ def _index_entry(rec: dict, cfg: ConsolidationConfig) -> list[Any]:
     if rec["schedule"] is not None and d1:
         end = datetime.combine(date.fromisoformat(d1), datetime.min.time(), UTC) + timedelta(days=1)
         until = max(until, end.timestamp() + cfg.window.total_seconds())
-    return [
-        sorted({a["code"].upper() for a in actors["source"]}),
-        sorted({a["code"].upper() for a in actors["target"]}),
+    return (
+        tuple(sorted({a["code"].upper() for a in actors["source"]})),
+        tuple(sorted({a["code"].upper() for a in actors["target"]})),
         ((loc or {}).get("country") or "").upper(),
         (loc or {}).get("name", "").strip().lower(),
         d0 or "",
@@ -586,7 +585,7 @@ def _index_entry(rec: dict, cfg: ConsolidationConfig) -> list[Any]:
         rec["_t"][1],
         until,
         rec["schedule"],
-    ]
+    )
 
 
 def _change(status: str, signal: Signal, dumped: dict) -> dict:
@@ -633,6 +632,7 @@ def _add_signal(rec: dict, signal: Signal, dumped: dict, sig: list) -> dict:
     rec["signal_count"] += 1
     t = _ts(signal.article.published_at)
     rec["_t"] = [min(rec["_t"][0], t), max(rec["_t"][1], t)]
+    best = _best_of(rec)  # (before the representative changes)
     rec["first_seen"] = datetime.fromtimestamp(rec["_t"][0], UTC).isoformat().replace("+00:00", "Z")
     rec["last_seen"] = datetime.fromtimestamp(rec["_t"][1], UTC).isoformat().replace("+00:00", "Z")
     if _better(dumped, rec["representative"]):
@@ -667,13 +667,12 @@ def _add_signal(rec: dict, signal: Signal, dumped: dict, sig: list) -> dict:
     info = art[signal.article_id]
     art[signal.article_id] = {**info, "n": info["n"] + 1, "sev": max(info["sev"], signal.severity)}
     rec["_art"] = art
-    best = dict(rec["_best"])
     if signal.article_id in best:
         if _better(dumped, best[signal.article_id]):
             best[signal.article_id] = dumped
     elif len(best) < MAX_BEST:
         best[signal.article_id] = dumped
-    rec["_best"] = best
+    rec["_best"] = _packed_best(best, rec["representative"])
     rec["changes"] = list(dict.fromkeys(rec["changes"]))
     return rec
 
@@ -709,7 +708,7 @@ def _without_article(rec: dict, article_id: str, *, revised: bool = False) -> di
     if len(rec["sources"]) < rec["corroboration"]:
         rec["changes"].append("corroborated")
     rec["corroboration"] = len(rec["sources"])
-    best = {k: v for k, v in rec["_best"].items() if k != article_id}
+    best = {k: v for k, v in _best_of(rec).items() if k != article_id}
     rec["_best"] = best
     if not art:
         rec["status"] = "retracted"
@@ -725,7 +724,25 @@ def _without_article(rec: dict, article_id: str, *, revised: bool = False) -> di
             if _better(s, top):
                 top = s
         rec["representative"] = top
+    rec["_best"] = _packed_best(best, rec["representative"])
     return rec
+
+
+def _best_of(rec: dict) -> dict[str, dict]:
+    """The record's best signal of each article (``_best``, the representative's entry stored
+    as ``_REP``), a new dict."""
+    rep = rec["representative"]
+    return {k: rep if v == _REP else v for k, v in rec["_best"].items()}
+
+
+def _packed_best(best: dict[str, dict], representative: dict) -> dict[str, Any]:
+    """``best`` as stored: the representative's article's entry, when it is the representative
+    (a third of a new event's record), as ``_REP``."""
+    article_id = representative["article_id"]
+    held = best.get(article_id)
+    if held is None or not (held is representative or held == representative):
+        return best
+    return {**best, article_id: _REP}
 
 
 def public(rec: dict) -> dict:

@@ -11,6 +11,7 @@ write comes from the agent or from the calendar timer; recovery and a second wor
 from __future__ import annotations
 
 import contextlib
+import json
 import weakref
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
@@ -21,7 +22,7 @@ from aiokafka.partitioner import murmur2
 from faust.events import Event
 from faust.types import Message
 
-from service.faust_private import reset_current_event, set_current_event
+from service.faust_private import reset_current_event, rocksdb_prefix_items, set_current_event
 from service.stream.store import table_options
 
 
@@ -55,6 +56,15 @@ class JsonValues(MutableMapping[str, Any]):
 
     def __setitem__(self, key: str, value: Any) -> None:
         self.table[key] = pydantic_core.to_json(value)
+
+    def items_with_prefix(self, prefix: str) -> Iterator[tuple[str, Any]]:
+        """(key, decoded value) of the keys that start with ``prefix``: a RocksDB seek on the
+        table's store (keys as its ``json`` key serializer writes them), else a scan of the keys."""
+        store = self._store()
+        seek = rocksdb_prefix_items(store, json.dumps(prefix).encode()[:-1])  # no closing quote
+        if seek is not None:
+            return ((json.loads(k), pydantic_core.from_json(v)) for k, v in seek)
+        return ((k, self[k]) for k in list(self) if k.startswith(prefix))
 
     def __delitem__(self, key: str) -> None:
         del self.table[key]

@@ -187,7 +187,7 @@ async def _raise(exc: BaseException) -> None:
 
 
 # (key, value, timestamp in seconds or None: the broker's time of sending)
-Plain = tuple[bytes | None, bytes, float | None]
+Plain = tuple[bytes | None, bytes | None, float | None]  # a None value: a tombstone
 
 
 @dataclass

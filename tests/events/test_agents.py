@@ -290,7 +290,36 @@ def test_every_rocksdb_table_of_the_worker_has_bounded_buffers(tmp_path):
                                               ("on_rebalance_complete", ())])
 async def test_the_consolidator_drops_its_cache_when_partitions_change(tmp_path, signal, args):
     app, parts = _event_stage(tmp_path, f"forget-{signal}")
-    parts.consolidator._indexes["m|MOBILIZE|RUS"] = {"ev-x": []}
+    parts.consolidator._open_events("MOBILIZE")
     parts.consolidator._read["a|MOBILIZE|art"] = None
     await getattr(app, signal).send(*args)  # as Faust sends them (the partitions positional)
-    assert parts.consolidator._indexes == {} and parts.consolidator._read == {}
+    assert parts.consolidator._open == {} and parts.consolidator._read == {}
+
+
+def test_open_entries_are_read_by_a_prefix_seek_and_deleted_with_a_tombstone(tmp_path):
+    # The consolidator reads a type's open events (``o|<type>|...``) from the partition's
+    # RocksDB database by a seek, and a closed event's entry is deleted there and in the
+    # changelog (a tombstone), so that recovery drops it too.
+    import rocksdict
+    from faust.stores.rocksdb import Store
+
+    from service.events.agents import StoreWrites
+    from service.events.tables import JsonValues
+
+    db = rocksdict.Rdict(str(tmp_path / "p0"), options=rocksdict.Options(raw_mode=True))
+    store = Store.__new__(Store)  # the parts of Faust's RocksDB store these calls use
+    store.use_rocksdict, store._key_index, store._dbs = True, {}, {0: db}
+    store._db_for_partition = lambda partition: db
+    store._dbs_for_actives = lambda: iter([db])
+    table = type("Table", (), {"data": store})()
+    event = type("Event", (), {"message": type("Message", (), {"partition": 0})()})()
+    writes = StoreWrites(table)
+    for key in ("o|CONSULT|ev-1", "o|CONSULT|ev-2", "o|CONSULTX|ev-3", "e|ev-1", "o|AGREE|ev-4"):
+        writes(key, [key], event)
+    writes("o|CONSULT|ev-2", None, event)
+    assert db.get(b'"e|ev-1"') is None  # nothing written before the commit
+    writes.commit()
+    assert list(JsonValues(table).items_with_prefix("o|CONSULT|")) == [("o|CONSULT|ev-1", ["o|CONSULT|ev-1"])]
+    assert writes.changelog[0][-1] == (b'"o|CONSULT|ev-2"', None, None)
+    assert db.get(b'"o|CONSULT|ev-2"') is None and b'"o|CONSULT|ev-2"' not in store._key_index
+    db.close()

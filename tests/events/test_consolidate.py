@@ -248,43 +248,154 @@ def test_every_key_written_belongs_to_one_event_type():
 
 
 class CountingState(dict):
-    """A state that counts reads of match index keys."""
+    """A state that counts reads of open event entries (``o|`` keys)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.index_reads = 0
 
-    def get(self, key, default=None):
-        if key.startswith("m|"):
+    def __getitem__(self, key):
+        if key.startswith("o|"):
             self.index_reads += 1
-        return super().get(key, default)
+        return super().__getitem__(key)
 
 
-def test_match_index_entries_are_read_once_then_kept_until_forgotten():
+def test_open_events_are_read_once_then_kept_until_forgotten():
     state = CountingState()
     c = Consolidator(state, batched=True)
     def report(i: int):
         return make_signal(i, outlet=f"o{i}", sentence=f"Russia massed troops near Ukraine, report {i}.")
 
-    first = [report(i) for i in range(3)]
-    for s in first:
+    for s in [report(i) for i in range(3)]:
         c.add(s)
     c.flush()
-    reads = state.index_reads
-    assert reads == 2  # m|MOBILIZE|RUS and m|MOBILIZE|UKR, once each
+    assert state.index_reads == 0  # a type's first signal found no open events
+    assert not any(k.startswith(("m|", "i|")) for k in state)  # no per actor index
     version = c.add(report(9))
     c.flush()
-    assert state.index_reads == reads and version["corroboration"] == 4  # from memory, joined
+    assert state.index_reads == 0 and version["corroboration"] == 4  # from memory, joined
     c.forget()  # partitions changed: what the state holds may be newer than memory
-    state["m|MOBILIZE|RUS"] = {}
-    state["m|MOBILIZE|UKR"] = {}
     version = c.add(report(10))
-    assert state.index_reads == reads + 2 and version["changes"] == ["new"]
+    assert state.index_reads == 1 and version["corroboration"] == 5  # read again, joined
+    del state[f"o|MOBILIZE|{version['event_id']}"]
+    c.forget()
+    assert c.add(report(11))["changes"] == ["new"]  # what the state holds, not what was held
 
 
-def test_the_index_cache_is_bounded():
-    c = Consolidator(batched=True, index_cache=3)
-    for i, code in enumerate(["UKR", "POL", "LTU", "LVA", "EST"]):
-        c.add(make_signal(i, target=(code,)))
-        c.flush()
-    assert len(c._indexes) == 3
+def _stories(n: int, seed: int) -> list:
+    """Signals over few actors, some late, of a symmetric and a directed type, over a week."""
+    rng = random.Random(seed)
+    codes = ["RUS", "UKR", "BLR", "POL", "USA", "CHN", "IRN", "ISR", "TUR"]
+    out = []
+    for i in range(n):
+        kind = rng.choice(["MOBILIZE", "CONSULT"])
+        src = tuple(rng.sample(codes, rng.choice([0, 1, 1, 2])))
+        tgt = tuple(rng.sample(codes, rng.choice([0, 1, 1, 2])))
+        hours = 2 * i + rng.choice([0, 0, 0, -30, -100])  # now and then a late report
+        out.append(make_signal(i, type=kind, source=src, target=tgt, outlet=f"o{i % 4}",
+                               event_date=None, published_at=T0 + timedelta(hours=hours),
+                               sentence=f"Report {i} of troops."))
+    return out
+
+
+def test_open_events_rebuilt_from_the_state_match_as_those_held():
+    # A worker that gets its partitions back (or a restart) reads the open events from the
+    # state: every batch boundary may be one, and the versions must not change.
+    sigs = _stories(240, seed=3)
+
+    def step(c: Consolidator, i: int) -> list[dict]:
+        if i % 13 == 12:  # now and then an article withdrawn (its events go back in time)
+            return c.retract(sigs[i - 5].article_id)
+        return c.fold(sigs[i])
+
+    held = Consolidator(batched=True)
+    through = [v for i in range(len(sigs)) for v in step(held, i)]
+    held.flush()
+    again = Consolidator(batched=True)
+    versions = []
+    for start in range(0, len(sigs), 7):
+        versions += [v for i in range(start, min(start + 7, len(sigs))) for v in step(again, i)]
+        again.flush()
+        again.forget()
+        again = Consolidator(again.state, batched=True)
+    assert versions == through
+    assert again.state == held.state
+    assert len({v["event_id"] for v in through}) < len(through)  # some signals joined events
+    assert any(v["status"] == "retracted" for v in through)
+    assert any("article_added" in v["changes"] for v in through)
+
+
+def test_an_event_closed_by_newer_articles_is_not_joined_held_or_rebuilt():
+    window = timedelta(hours=72)
+    first = make_signal(1, event_date=None)  # RUS -> UKR at T0
+    # A week later, another story of the type: the first event's window ended more than a
+    # window before it, so the first is closed (its entry deleted from the state).
+    later = make_signal(2, source=("BLR",), target=("POL",), event_date=None,
+                        published_at=T0 + timedelta(days=7), sentence="Belarus massed troops.")
+    late = make_signal(3, outlet="AP", event_date=None, published_at=T0 + timedelta(hours=1),
+                       sentence="Russia had massed troops near Ukraine, AP learned.")
+    for rebuilt in (False, True):
+        c, (v1, _) = fold([first, later], Consolidator(config=ConsolidationConfig(window=window)))
+        assert f"o|MOBILIZE|{v1['event_id']}" not in c.state
+        if rebuilt:
+            c = Consolidator(c.state, ConsolidationConfig(window=window))
+        version = c.add(late)
+        assert version["changes"] == ["new"] and version["event_id"] != v1["event_id"]
+
+
+def test_candidates_hold_every_entry_whose_actors_agree():
+    from service.events.consolidate import actors_compatible
+    from service.events.openindex import OpenIndex
+
+    rng = random.Random(5)
+    codes = ["A", "B", "C", "D"]
+
+    def summary() -> list:
+        src = sorted(rng.sample(codes, rng.choice([0, 1, 2, 3])))
+        tgt = sorted(rng.sample(codes, rng.choice([0, 1, 2])))
+        return (tuple(src), tuple(tgt), "", "", "", "", "actual", False, 0.0, 0.0, 1.0, None)
+
+    for symmetric in (False, True):
+        index = OpenIndex(symmetric, window=1.0)
+        entries = {f"ev-{i}": summary() for i in range(300)}
+        for event_id, entry in entries.items():
+            index.put(event_id, entry)
+        for _ in range(300):
+            sig = summary()
+            found = {event_id for event_id, _ in index.candidates(sig)}
+            agree = {e for e, entry in entries.items() if actors_compatible(entry, sig, symmetric)}
+            assert agree <= found
+            assert found <= set(entries)
+
+
+def test_the_newest_time_is_that_of_the_entries_held_as_when_rebuilt():
+    # An event every article left, built again from an older signal, moves back in time: the
+    # cutoff must be what a rebuild from the entries gives, or a restart changes what matches.
+    from service.events.openindex import OpenIndex, load
+
+    def entry(last: float) -> tuple:
+        return (("RUS",), ("UKR",), "", "", "", "", "actual", False, last, last, last + 10.0, None)
+
+    index = OpenIndex(False, window=10.0)
+    index.put("ev-a", entry(50.0))
+    index.put("ev-b", entry(100.0))
+    index.put("ev-b", entry(60.0))
+    rebuilt = load(False, 10.0, iter(index.entries.items()))
+    assert index.last == rebuilt.last == 60.0
+    assert index.cutoff == rebuilt.cutoff
+
+
+def test_the_representative_is_stored_once_and_a_record_holding_it_twice_reads_the_same():
+    sigs = [make_signal(1), make_signal(2, outlet="AP", severity=5,
+                                        sentence="Moscow has massed troops on the Ukrainian border.")]
+    c, versions = fold(sigs)
+    key = f"e|{versions[-1]['event_id']}"
+    rec = c.state[key]
+    assert rec["representative"]["article_id"] == sigs[1].article_id
+    assert rec["_best"][sigs[1].article_id] == "=" and isinstance(rec["_best"][sigs[0].article_id], dict)
+    earlier = {**rec, "_best": {k: rec["representative"] if v == "=" else v for k, v in rec["_best"].items()}}
+    old = Consolidator({**c.state, key: earlier})
+    # Withdrawing the representative's article: the other article's best signal takes its place.
+    assert old.retract(sigs[1].article_id) == c.retract(sigs[1].article_id)
+    assert c.event(versions[-1]["event_id"])["representative"]["article_id"] == sigs[0].article_id
+    assert old.state[key] == c.state[key]
