@@ -34,6 +34,10 @@ DIRECTED_PLACE_TARGET: Final = frozenset(
 LOCATIVES: Final = vocabulary.words("locatives")
 # Words skipped when looking for the preposition before a name ("in eastern Ukraine").
 MODIFIERS: Final = vocabulary.words("modifiers")
+# "shelling by President Bashar al-Assad's forces": a title before a name stands between it and
+# "by" (not "according to Prime Minister X", left as it was).
+_TITLE_WORDS: Final = vocabulary.words("title_words")
+_TITLE_PREPS: Final = vocabulary.words("title_preps")
 TOPIC_PREPS: Final = vocabulary.phrases("topic_preps")
 PARTICIPANT_WORDS: Final = vocabulary.words("participant_words")
 # Prepositions whose object is not the doer of the clause's verb.
@@ -158,12 +162,19 @@ class _Words:
         """The first word before ``start`` that is not an article or adjective of place."""
         lo = max(0, start - _PREP_REACH)
         hi = start
+        title = ""  # the last title skipped
         while True:
             s, e = self.last(lo, hi)
             if s == e:
-                return ""
+                return title
             word = self.word(s, e)
             if word not in MODIFIERS:
+                if word in _TITLE_WORDS:
+                    title = word
+                    hi = s
+                    continue
+                if title and word not in _TITLE_PREPS:
+                    return title  # "according to Prime Minister X": the title, as before
                 # "In 2015, Obama announced": a comma ends the preposition's phrase.
                 return "" if "," in self.text[e:start] else word
             hi = s
@@ -325,7 +336,7 @@ class Roles:
     """Who acts on whom, and where. A plain class rather than a dataclass: compiled, its
     ``__init__`` is a C call, while a dataclass's generated one runs as Python code."""
 
-    __slots__ = ("inherited", "location", "no_source", "source", "target")
+    __slots__ = ("inherited", "location", "no_source", "no_target", "source", "target")
 
     def __init__(self, source: list[Actor], target: list[Actor], location: Location | None, inherited: bool = False) -> None:
         self.source = source
@@ -335,6 +346,9 @@ class Roles:
         # The rules found that the text names no doer ("The United States condemns this cowardly
         # attack"): the learned ranking leaves the source empty.
         self.no_source = False
+        # The target must be named inside a quotation the speaker after it is the doer of: the
+        # learned ranking casts none of the attribution's names.
+        self.no_target = False
 
 
 def dedupe_actors(actors: list[Actor]) -> list[Actor]:
@@ -385,6 +399,7 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     else:
         _active_parties(parties, ctx)
     if etype not in SYMMETRIC and not parties.passive:
+        _quoted_speaker(parties, ctx, sent)
         _object_relative(parties)
     if etype in SYMMETRIC:
         _symmetric_parties(parties, names.host)
@@ -402,7 +417,9 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         src_codes = [_role_key(mentions[source_idx[0]][2])]
     source = [_actor_of(text, mentions[i]) for i in source_idx]
     target = [_actor_of(text, mentions[i]) for i in target_idx if _role_key(mentions[i][2]) not in src_codes]
-    return Roles(source, target, _location(text, cand, mentions, preps, names.place_idx, clause))
+    roles = Roles(source, target, _location(text, cand, mentions, preps, names.place_idx, clause))
+    roles.no_target = parties.quoted and not target
+    return roles
 
 
 class _Names:
@@ -451,7 +468,21 @@ def _sort_names(
                 continue
         if g.is_actor:
             out.actor_idx.append(i)
+    backers = [i for i in out.actor_idx if is_backer(text, mentions[i][1])]
+    if backers and len(backers) < len(out.actor_idx):
+        # "Russian-backed separatists shelled", "Iranian-backed airstrikes by Syrian forces":
+        # the name before "-backed" sponsors the actor or act it modifies, and is neither its
+        # doer nor whom it is done to, when the sentence names another actor.
+        out.actor_idx = [i for i in out.actor_idx if i not in backers]
     return out
+
+
+def is_backer(text: str, end: int) -> bool:
+    """Whether the name ending at ``end`` opens a compound of a backer word ("U.S.-backed")."""
+    if not text.startswith("-", end):
+        return False
+    m = _WORDS_RE.match(text, end + 1)
+    return m is not None and m.group(0).lower() in _BACKER_WORDS
 
 
 class _Parties:
@@ -477,8 +508,10 @@ class _Parties:
             and not _not_subject(text, words, mentions, preps, actor_idx, i, cand.start, sent.start)
         ]
         self.before = _real(mentions, self.all_before)
-        # Actors after it in its clause, all and the real ones.
-        self.after_all = [i for i in actor_idx if cand.end <= mentions[i][0] < clause.end]
+        # Actors after it in its clause, all and the real ones; not those of a second verb phrase
+        # ("Iran rejected the proposal and threatened Israel": Israel is not what was rejected).
+        end = clause.end if self.etype in SYMMETRIC else _conjunct_start(text, cand.end, clause.end)
+        self.after_all = [i for i in actor_idx if cand.end <= mentions[i][0] < end]
         self.after = _real(mentions, self.after_all)
         if cand.threat_target_from:  # conditional threat: the target is the if-clause's subject
             a, b = cand.threat_target_from
@@ -492,9 +525,28 @@ class _Parties:
             or [i for i in self.after_all if preps[i] == "from" and _fire_from(words, mentions[i], cand)]
         self.source_idx: list[int] = []
         self.target_idx: list[int] = []
+        self.quoted = False  # the doer is the speaker after a quotation holding the trigger
 
     def coordinated(self, idx: int, step: int) -> list[int]:
         return _coordinated(self.text, self.words, self.mentions, idx, step)
+
+
+_CONJUNCT_RE: Final = vocabulary.pattern("conjunct_verb")
+_CONJUNCT_ADJECTIVES: Final = vocabulary.words("conjunct_adjectives")
+
+
+def _conjunct_start(text: str, start: int, end: int) -> int:
+    """Where a second verb phrase begins after the head ending at ``start`` ("... the proposal
+    and threatened ..."), or ``end``: "and" + a past-tense verb after at least one word of the
+    first phrase's object ("attacked and killed" is one phrase)."""
+    if "and " not in text[start:end] and "but " not in text[start:end]:
+        return end  # the usual case: no conjunction
+    for m in _CONJUNCT_RE.finditer(text, start, end):
+        if m.group(1) in _CONJUNCT_ADJECTIVES:
+            continue
+        if _WORDS_RE.search(text, start, m.start()) is not None:
+            return m.start()
+    return end
 
 
 def _passive_parties(p: _Parties) -> None:
@@ -569,6 +621,65 @@ def _active_parties(p: _Parties, ctx: Context) -> None:
 
 
 _OBJECT_RELATIVE_RE: Final = vocabulary.pattern("object_relative")
+# Quotation marks: straight ones open and close alike, curly ones say which they are.
+_QUOTES: Final = "\"\u201c\u201d"
+# First-person words of a quotation's speaker before the head: "we will strike back", "our forces".
+_FIRST_PERSON: Final = vocabulary.words("first_person")
+_SPEAKER_WORDS: Final = 12  # the speaker is named within a few words of the closing quote
+
+
+def _quote_close(text: str, sent: Span, start: int, end: int) -> int:
+    """The offset of the quotation mark closing a quotation that holds ``text[start:end]`` and
+    opens in the sentence; -1 if the span is not quoted."""
+    opened = -1
+    for k in range(sent.start, start):
+        c = text[k]
+        if c == "\u201c" or (c == '"' and opened < 0):
+            opened = k
+        elif c == "\u201d" or c == '"':
+            opened = -1
+    if opened < 0:
+        return -1
+    for k in range(end, sent.end):
+        c = text[k]
+        if c == "\u201c":
+            return -1
+        if c == "\u201d" or c == '"':
+            return k
+    return -1
+
+
+def _quoted_speaker(p: _Parties, ctx: Context, sent: Span) -> None:
+    """""We will impose sanctions," the U.S. envoy told lawmakers": the speaker named after a
+    quotation is the doer of what its first person does in it ("we", "our forces"), and never
+    whom it is done to. The quotation names no other actor before the head."""
+    text, mentions, cand = p.text, p.mentions, p.cand
+    close = _quote_close(text, sent, cand.start, cand.end)
+    if close < 0 or not (text[close - 1] in ",?!" or text.startswith(",", close + 1)):
+        return  # not quoted, or the quotation is not followed by its attribution
+    reports = cues_in(ctx, "reporting", close, sent.end)
+    if not reports:
+        return
+    opened = max(text.rfind(q, sent.start, cand.start) for q in _QUOTES)
+    if any(opened < mentions[i][0] < cand.start for i in p.actor_idx):
+        return  # "Russia has attacked us," the minister said: the quotation names its own doer
+    # The quotation may open before the window of ``p.words``: its words are read apart (rare).
+    if not any(w in _FIRST_PERSON for w in _WORDS_RE.findall(text[opened:cand.start].lower())):
+        return
+    verb = reports[0]
+    speakers = [i for i in p.actor_idx if close < mentions[i][0] < verb[0]]
+    if not speakers:  # "... ," said Iran's foreign minister
+        speakers = [i for i in p.actor_idx if verb[1] <= mentions[i][0] < sent.end][:1]
+    if not speakers or p.words.count(close, mentions[speakers[0]][0], _SPEAKER_WORDS + 1) > _SPEAKER_WORDS:
+        return
+    speakers = speakers[:1] + [i for i in p.coordinated(speakers[0], +1)[1:] if i in speakers]
+    p.source_idx = speakers
+    p.quoted = True
+    # what the quotation's speaker does is done to a name inside it, not to one of the attribution
+    # ("U.S. Special Envoy to Sudan")
+    p.after = [i for i in p.after if mentions[i][0] < close]
+    p.after_all = [i for i in p.after_all if mentions[i][0] < close]
+    p.target_idx = [i for i in p.target_idx if mentions[i][0] < close]
 
 
 def _object_relative(p: _Parties) -> None:

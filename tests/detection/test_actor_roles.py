@@ -145,3 +145,64 @@ def test_a_possessor_with_modifiers_is_the_doer_of_the_noun() -> None:
     s = one("North Korea was warned again. The council imposed sanctions on the country after North Korea's "
             "fourth nuclear test.", EventType.MOBILIZE)
     assert src(s) == ["PRK"]
+
+
+# ------------------------------------------------------------- quoted speakers, backers, titles
+
+
+def test_the_speaker_after_a_quotation_is_the_doer_of_its_first_person() -> None:
+    s = one('"We are ready to impose new sanctions," the Japanese foreign minister told reporters.',
+            EventType.SANCTION)
+    assert src(s) == ["JPN"]
+    assert tgt(s) == []  # the speaker is not whom the sanctions are on
+
+
+def test_a_name_inside_the_quotation_stays_the_target_and_the_attribution_gives_none() -> None:
+    s = one('"We will impose sanctions on Russia," German Chancellor Angela Merkel said on a visit to Canada.',
+            EventType.SANCTION)
+    assert src(s) == ["DEU"]
+    assert tgt(s) == ["RUS"]
+    s = one('"We are prepared to look at an arms embargo," the U.S. envoy to South Sudan told lawmakers.',
+            EventType.SANCTION)
+    assert src(s) == ["USA"]
+    assert tgt(s) == []  # "envoy to South Sudan" is the speaker's title, not the embargo's target
+
+
+def test_a_quotation_that_names_its_own_doer_keeps_it() -> None:
+    s = one('"Russia has attacked our border posts," the Ukrainian minister said.', EventType.ASSAULT)
+    assert src(s) == ["RUS"]
+
+
+def test_a_backer_compound_is_neither_the_doer_nor_the_target() -> None:
+    s = one("Iranian-backed militias shelled Kurdish positions near Kirkuk on Monday.", EventType.ASSAULT)
+    assert "IRN" not in src(s) and "IRN" not in tgt(s)
+    s = one("Saudi warplanes struck Iranian-backed fighters near Sanaa.", EventType.ASSAULT)
+    assert src(s) == ["SAU"]
+    assert "IRN" not in tgt(s)
+
+
+def test_the_learned_ranking_does_not_cast_a_backer() -> None:
+    s = one("U.S.-backed forces captured the town from Islamic State on Friday.", EventType.COERCE)
+    assert "USA" not in src(s)
+    assert tgt(s) == ["ISIS"]
+
+
+def test_a_title_does_not_hide_the_by_phrase_of_a_passive() -> None:
+    s = one("The village was shelled by President Bashar al-Assad's forces overnight.", EventType.ASSAULT)
+    assert src(s) == ["SYR"]
+    s = one("The district came under Russian-backed shelling by President Bashar al-Assad's forces.",
+            EventType.ASSAULT)
+    assert src(s) == ["SYR"]
+    assert tgt(s) == []  # the backer is not hit, and Assad is the doer
+
+def test_the_object_of_a_second_verb_phrase_is_not_the_first_ones_target() -> None:
+    s = one("Iran rejected the proposal and threatened Israel with retaliation.", EventType.REJECT)
+    assert src(s) == ["IRN"]
+    assert tgt(s) == []
+    s = one("Moscow demanded an urgent investigation and accused Kyiv of sabotage.", EventType.REQUEST)
+    assert tgt(s) == []
+    # one verb phrase with two heads keeps its object; an adjective after "and" opens no phrase
+    s = one("Russian jets attacked and destroyed Syrian rebel positions.", EventType.ASSAULT)
+    assert [a.sector for a in s.actors.target] == ["REB"]
+    s = one("Turkish troops attacked Kurdish militias and armed Arab tribes near the border.", EventType.ASSAULT)
+    assert s.actors.target
