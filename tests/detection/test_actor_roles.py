@@ -206,3 +206,19 @@ def test_the_object_of_a_second_verb_phrase_is_not_the_first_ones_target() -> No
     assert [a.sector for a in s.actors.target] == ["REB"]
     s = one("Turkish troops attacked Kurdish militias and armed Arab tribes near the border.", EventType.ASSAULT)
     assert s.actors.target
+
+
+def test_victims_who_died_when_an_attack_happened_are_its_target() -> None:
+    s = one("Two civilians died when Russian jets bombed a market in Idlib.", EventType.ASSAULT)
+    assert src(s) == ["RUS"]
+    assert [a.sector for a in s.actors.target] == ["CVL"]
+    s = one("Seven people were wounded when a grenade exploded on Thursday in Davao City.", EventType.ASSAULT)
+    assert [a.sector for a in s.actors.target] == ["CVL"]
+
+
+def test_the_subject_of_a_when_clause_is_the_doer_of_a_killing_with_none() -> None:
+    s = one("Five soldiers were killed when militants ambushed their convoy in Borno state.", EventType.ASSAULT)
+    assert [a.sector for a in s.actors.source] == ["REB"]
+    assert [a.sector for a in s.actors.target] == ["MIL"]
+    s = one("Two soldiers were killed when their vehicle hit a landmine.", EventType.ASSAULT)
+    assert src(s) == []  # the when-clause names no actor
