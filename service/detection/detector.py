@@ -1300,6 +1300,8 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
         if not roles.target:
             # whom it killed or wounded is its target, with or without a named doer
             roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
+        if not roles.target and (cand.mode or cand.entry.mode) == "abduction":
+            roles.target = _detainees(text, cand.end, sent.end)  # "abducted 276 schoolgirls"
     elif etype == PROTEST:
         _protest_roles(text, roles, ctx, cand)
     elif etype == EventType.ACCUSE and lower.startswith(_BLAME_HEADS, cand.start):
@@ -1829,7 +1831,7 @@ def _detainees(text: str, end: int, sent_end: int) -> list[Actor]:
     m = _DETAINEES_RE.match(text, end, sent_end)
     if m is None:
         return []
-    sector = _DETAINEE_SECTORS[m.group(1).lower()]
+    sector = _DETAINEE_SECTORS[" ".join(m.group(1).lower().split())]  # "opposition  leader": one space
     return [build(Actor, code=sector, text=m.group(1), kind="group", sector=sector)]
 
 

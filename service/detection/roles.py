@@ -961,6 +961,11 @@ def _real(mentions: list[tuple[int, int, GazEntry]], idxs: list[int]) -> list[in
     return strong or idxs
 
 
+# "the Paris attacks", "a deadly Kabul bombing": after these words a capital right before the head
+# is the head's modifier of place, not a subject standing for its government.
+_PLACE_MODIFIER_AFTER: Final = vocabulary.words("place_modifier_after")
+
+
 def _not_subject(
     text: str, words: _Words, mentions: list[tuple[int, int, GazEntry]], preps: list[str], actor_idx: list[int], i: int,
     cand_start: int, sent_start: int,
@@ -973,6 +978,8 @@ def _not_subject(
         return True  # "officials from X" act for X; "Iran's envoy to the United Nations" does not
     if preps[i] == "including":
         return True  # "the SDF, including the YPG, captured": a member named in an apposition
+    if mentions[i][2].kind == "capital" and text[e:cand_start] == " " and _word_before(text, s) in _PLACE_MODIFIER_AFTER:
+        return True  # "the Paris attacks killed 130 people": the capital is where, not who
     if preps[i] == "by" and words.word_before_prep(s) in _BACKER_WORDS:
         return True  # "government forces backed by Russian air strikes have intensified ...
     if words.possessive_at(e) and words.count(e + 2, cand_start, 3) > 2:

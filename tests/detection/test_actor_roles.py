@@ -222,3 +222,24 @@ def test_the_subject_of_a_when_clause_is_the_doer_of_a_killing_with_none() -> No
     assert [a.sector for a in s.actors.target] == ["MIL"]
     s = one("Two soldiers were killed when their vehicle hit a landmine.", EventType.ASSAULT)
     assert src(s) == []  # the when-clause names no actor
+
+
+def test_a_capital_modifying_an_attack_noun_is_the_place_not_the_doer() -> None:
+    s = one("The Paris attacks killed 130 people in November.", EventType.ASSAULT)
+    assert src(s) == []
+    s = one("A deadly Kabul bombing killed 40 people on Tuesday.", EventType.ASSAULT)
+    assert "AFG" not in src(s)
+    s = one("Moscow attacked Kyiv with drones overnight.", EventType.ASSAULT)
+    assert src(s) == ["RUS"]  # a capital as the subject still stands for its government
+
+
+def test_whom_an_abduction_takes_is_its_target() -> None:
+    s = one("Gunmen kidnapped 30 passengers from a bus near Kaduna on Sunday.", EventType.ASSAULT)
+    assert [a.sector for a in s.actors.target] == ["CVL"]
+
+
+def test_one_person_arrested_is_the_arrests_target_of_their_sector() -> None:
+    s = one("Police arrested an opposition leader in Moscow on Saturday.", EventType.COERCE)
+    assert [(a.code, a.sector) for a in s.actors.target] == [("RUS", "OPP")]
+    s = one("Security forces detained a prominent journalist in Cairo.", EventType.COERCE)
+    assert [a.sector for a in s.actors.target] == ["OPP"]
