@@ -526,6 +526,7 @@ class _Parties:
         self.source_idx: list[int] = []
         self.target_idx: list[int] = []
         self.quoted = False  # the doer is the speaker after a quotation holding the trigger
+        self.sent_start = sent.start
 
     def coordinated(self, idx: int, step: int) -> list[int]:
         return _coordinated(self.text, self.words, self.mentions, idx, step)
@@ -571,6 +572,9 @@ def _subject_pool(p: _Parties, ctx: Context) -> list[int]:
     # No "w": no "which" or "who", and no need to lowercase and strip (generic method calls).
     if ("w" in clause_word or "W" in clause_word) and clause_word.lower().strip(" ,").startswith(("which", "who")):
         # "Moscow, which seized ...": the subject precedes the relative clause
+        antecedent = _antecedent(p)
+        if antecedent >= 0:
+            return [antecedent]
         outside = [i for i in p.actor_idx if mentions[i][1] <= p.clause.start]
         return outside or p.in_clause
     pool = p.in_clause or p.before
@@ -583,12 +587,40 @@ def _subject_pool(p: _Parties, ctx: Context) -> list[int]:
             # report is the subject, though a name stands before it.
             after_report = [i for i in p.all_before if mentions[i][0] >= reports[-1][1]]
         pool = after_report or pool
+    if not p.in_clause and pool and p.text.startswith(",", p.clause.start) \
+            and not p.words.any_in(p.clause.start, cand.start, _CLAUSE_CONJUNCTIONS):
+        # "Russia and Iran, which back the Assad government, bombed ...": the clause resumes after
+        # a relative clause; its subject is what the relative clause is about, not a name in it
+        # (", and might lift ...": a second verb phrase of another subject, left as it was)
+        m = _RELATIVE_BEFORE_RE.search(p.text, p.sent_start, p.clause.start)
+        if m is not None:
+            heads = [i for i in pool if mentions[i][1] <= m.start()]
+            if heads:
+                return heads
     if pool and p.in_clause:
         # The subject comes first: "Beijing summoned the U.S. ambassador ... and suspended
         # imports" is Beijing's act, not the nearest name's.
         last = p.coordinated(pool[0], +1)[-1]  # in order: the last is the greatest
         pool = [i for i in pool if i <= last]
     return pool
+
+
+_RELATIVE_BEFORE_RE: Final = vocabulary.pattern("relative_before")
+_CLAUSE_CONJUNCTIONS: Final = vocabulary.words("clause_conjunctions")
+
+
+def _antecedent(p: _Parties) -> int:
+    """The actor a relative clause's "which"/"who" stands for: the name right before its comma,
+    even one read as a place in the clause before ("fired rockets at Israel, which responded with
+    airstrikes": Israel), or -1."""
+    mentions, start = p.mentions, p.clause.start
+    for i in range(len(mentions) - 1, -1, -1):
+        s, e, g = mentions[i]
+        if e <= start:
+            if g.is_actor and p.text[e:start].strip() in ("", ","):
+                return i
+            return -1
+    return -1
 
 
 def _active_parties(p: _Parties, ctx: Context) -> None:

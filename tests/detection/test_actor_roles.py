@@ -243,3 +243,27 @@ def test_one_person_arrested_is_the_arrests_target_of_their_sector() -> None:
     assert [(a.code, a.sector) for a in s.actors.target] == [("RUS", "OPP")]
     s = one("Security forces detained a prominent journalist in Cairo.", EventType.COERCE)
     assert [a.sector for a in s.actors.target] == ["OPP"]
+
+
+# ------------------------------------------------------------------------- relative clauses
+
+
+def test_whom_a_state_is_accused_of_sheltering_is_the_doer_of_their_attack() -> None:
+    s = one("India accused Pakistan of sheltering militants who attacked an army base in Uri.", EventType.ASSAULT)
+    assert [a.sector for a in s.actors.source] == ["REB"]
+    s = one("Moscow accused Kyiv of the attack on the bridge.", EventType.ASSAULT)
+    assert src(s) == ["UKR"]  # accused of the attack itself: still its doer
+
+
+def test_which_stands_for_the_name_before_it_even_a_place_of_the_clause_before() -> None:
+    s = one("Hamas militants fired rockets at Israel, which responded with airstrikes on Gaza.", EventType.ASSAULT,
+            trigger="airstrikes")
+    assert src(s) == ["ISR"]
+
+
+def test_a_relative_clause_between_the_subject_and_its_verb_is_skipped() -> None:
+    s = one("Russia and Iran, which back the Assad government, bombed rebel positions.", EventType.ASSAULT)
+    assert src(s) == ["RUS", "IRN"]
+    s = one("He said he might recognize Russia's annexation of Crimea, which America and its allies consider "
+            "illegal, and might lift U.S. sanctions imposed on Moscow.", EventType.CONCEDE)
+    assert "RUS" not in src(s)  # ", and might lift": another verb phrase, not Russia's
