@@ -394,6 +394,8 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         preps = ctx.preps = [words.prep_before(m[0]) for m in mentions]
     names = _sort_names(text, words, mentions, preps, cand, clause)
     parties = _Parties(text, words, mentions, preps, names.actor_idx, cand, clause, sent)
+    if etype in SYMMETRIC:
+        _drop_mediators(parties)
     if parties.passive and etype not in SYMMETRIC:
         _passive_parties(parties)
     else:
@@ -603,6 +605,29 @@ def _subject_pool(p: _Parties, ctx: Context) -> list[int]:
         last = p.coordinated(pool[0], +1)[-1]  # in order: the last is the greatest
         pool = [i for i in pool if i <= last]
     return pool
+
+
+# "a truce brokered by Egypt", "talks mediated by the African Union": the mediator of a meeting or
+# an agreement is not one of its parties.
+_MEDIATION_WORDS: Final = vocabulary.words("mediation_words")
+
+
+def _drop_mediators(p: _Parties) -> None:
+    """Leave out of a joint act's parties the names of a by-phrase after a word of mediation,
+    with the names coordinated with them ("brokered by Russia and Turkey")."""
+    mediators: list[int] = []
+    for i in p.actor_idx:
+        if p.preps[i] == "by" and i not in mediators \
+                and p.words.word_before_prep(p.mentions[i][0]) in _MEDIATION_WORDS:
+            mediators += p.coordinated(i, +1)
+    if not mediators:
+        return
+    p.all_before = [i for i in p.all_before if i not in mediators]
+    p.before = [i for i in p.before if i not in mediators]
+    p.in_clause = [i for i in p.in_clause if i not in mediators]
+    p.after_all = [i for i in p.after_all if i not in mediators]
+    p.after = [i for i in p.after if i not in mediators]
+    p.passive = [i for i in p.passive if i not in mediators]
 
 
 _RELATIVE_BEFORE_RE: Final = vocabulary.pattern("relative_before")

@@ -267,3 +267,16 @@ def test_a_relative_clause_between_the_subject_and_its_verb_is_skipped() -> None
     s = one("He said he might recognize Russia's annexation of Crimea, which America and its allies consider "
             "illegal, and might lift U.S. sanctions imposed on Moscow.", EventType.CONCEDE)
     assert "RUS" not in src(s)  # ", and might lift": another verb phrase, not Russia's
+
+
+# ------------------------------------------------------------------------------- mediators
+
+
+def test_a_mediator_is_not_a_party_of_the_agreement_it_brokers() -> None:
+    s = one("Israel and Hamas agreed to a truce brokered by Egypt.", EventType.AGREE)
+    assert sorted(src(s) + tgt(s)) == ["HAMAS", "ISR"]
+    s = one("Talks mediated by Qatar between the United States and the Taliban resumed in Doha.",
+            EventType.CONSULT)
+    assert sorted(src(s) + tgt(s)) == ["TALIBAN", "USA"]
+    s = one("The ceasefire, brokered by Russia and Turkey, took effect at midnight.", EventType.AGREE)
+    assert src(s) + tgt(s) == []  # the warring sides are not named
