@@ -1355,9 +1355,12 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
             roles.no_source = True
         _victim_sources(text, cand, roles, ctx.gaz, sent.start)  # "a Palestinian boy hurt in the attack"
         _attributed(text, cand, roles, ctx.gaz, sent.end)  # "strikes attributed to Israeli jets"
+        _when_doer(text, cand, roles, ctx.gaz, sent.end)  # "soldiers were killed when militants ambushed"
         if not roles.target:
             # whom it killed or wounded is its target, with or without a named doer
             roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
+        if not roles.target and (cand.mode or cand.entry.mode) == "abduction":
+            roles.target = _detainees(text, cand.end, sent.end)  # "abducted 276 schoolgirls"
     elif etype == PROTEST:
         _protest_roles(text, roles, ctx, cand)
     elif etype == EventType.ACCUSE and lower.startswith(_BLAME_HEADS, cand.start):
@@ -1856,6 +1859,25 @@ def _victim_sources(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[in
     roles.target = victims + others
 
 
+# "Five soldiers were killed when militants ambushed their convoy": the subject of a when-clause
+# right after a head with no doer is its doer (matched from the head's end to the name).
+_WHEN_DOER_RE: Final = vocabulary.pattern("when_doer")
+_WHEN_DOER_REACH: Final = 40
+
+
+def _when_doer(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], end: int) -> None:
+    """The doer of a head of harm with none ("were killed"), named as the subject of the
+    when-clause right after it ("when militants ambushed their convoy")."""
+    if roles.source:
+        return  # (a victim taken for the doer was moved to the target: the when-clause names the doer)
+    for s_, e_, g in gaz:
+        if cand.end < s_ <= min(end, cand.end + _WHEN_DOER_REACH):
+            if g.is_actor and not g.is_place and _WHEN_DOER_RE.fullmatch(text, cand.end, s_) is not None \
+                    and not any(t.text == text[s_:e_] for t in roles.target):
+                roles.source = [to_actor(text, s_, e_, g)]
+            return  # only the first name after the head
+
+
 # "purging thousands of people", "detained dozens of activists": whom an arrest or a purge takes,
 # counted right after its head, is its target, of the sector they belong to.
 _DETAINEE_SECTORS: Final = vocabulary.labels("detainee_sectors")
@@ -1868,7 +1890,7 @@ def _detainees(text: str, end: int, sent_end: int) -> list[Actor]:
     m = _DETAINEES_RE.match(text, end, sent_end)
     if m is None:
         return []
-    sector = _DETAINEE_SECTORS[m.group(1).lower()]
+    sector = _DETAINEE_SECTORS[" ".join(m.group(1).lower().split())]  # "opposition  leader": one space
     return [build(Actor, code=sector, text=m.group(1), kind="group", sector=sector)]
 
 

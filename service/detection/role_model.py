@@ -30,7 +30,11 @@ from schemas.signal import Actor
 from service.detection import vocabulary
 from service.detection.lexicon import GazEntry
 from service.detection.model import Candidate, Context
-from service.detection.roles import SYMMETRIC, to_actor  # joint acts: the rules keep their parties
+from service.detection.roles import (  # joint acts: the rules keep their parties
+    SYMMETRIC,
+    is_backer,
+    to_actor,
+)
 from service.detection.text import Span
 
 MODEL_PATH: Final = Path(__file__).resolve().parent / "data" / "role_model.json"
@@ -206,11 +210,13 @@ def rerank_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     if RECORDER is None and model is not None and not model.policy.get("replace"):
         # Only empty roles are filled, and only with a name not cast yet: the others need no score.
         # Generic actors ("police", "civilians", "gunmen") are left to the rules, which give them
-        # their state and decide when an unarmed one takes a role at all.
+        # their state and decide when an unarmed one takes a role at all. Nor is a backer
+        # ("U.S.-backed forces"): it sponsors the act's party and is neither party.
         named = {a.text for a in roles.source} | {a.text for a in roles.target}
         scored_idx = [
             i for i in scored_idx
             if mentions[i][2].sector is None and text[mentions[i][0]:mentions[i][1]] not in named
+            and not is_backer(text, mentions[i][1])
         ]
         if not scored_idx:
             return False  # the usual case: one or two names, both cast
@@ -247,7 +253,8 @@ def _apply(text: str, model: RoleModel, rows: list[tuple[tuple[int, int, GazEntr
     replace = bool(model.policy.get("replace", 0.0))
     for cls, attr in ((1, "source"), (2, "target")):
         current: list[Actor] = getattr(roles, attr)
-        if (current and not replace) or (attr == "source" and getattr(roles, "no_source", False)):
+        if (current and not replace) or (attr == "source" and getattr(roles, "no_source", False)) \
+                or (attr == "target" and getattr(roles, "no_target", False)):
             continue  # a role cast, or a doer the rules found the text does not name
         best: tuple[tuple[int, int, GazEntry], list[float]] | None = None
         for row in scored:

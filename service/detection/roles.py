@@ -34,6 +34,10 @@ DIRECTED_PLACE_TARGET: Final = frozenset(
 LOCATIVES: Final = vocabulary.words("locatives")
 # Words skipped when looking for the preposition before a name ("in eastern Ukraine").
 MODIFIERS: Final = vocabulary.words("modifiers")
+# "shelling by President Bashar al-Assad's forces": a title before a name stands between it and
+# "by" (not "according to Prime Minister X", left as it was).
+_TITLE_WORDS: Final = vocabulary.words("title_words")
+_TITLE_PREPS: Final = vocabulary.words("title_preps")
 TOPIC_PREPS: Final = vocabulary.phrases("topic_preps")
 PARTICIPANT_WORDS: Final = vocabulary.words("participant_words")
 # Prepositions whose object is not the doer of the clause's verb.
@@ -158,12 +162,19 @@ class _Words:
         """The first word before ``start`` that is not an article or adjective of place."""
         lo = max(0, start - _PREP_REACH)
         hi = start
+        title = ""  # the last title skipped
         while True:
             s, e = self.last(lo, hi)
             if s == e:
-                return ""
+                return title
             word = self.word(s, e)
             if word not in MODIFIERS:
+                if word in _TITLE_WORDS:
+                    title = word
+                    hi = s
+                    continue
+                if title and word not in _TITLE_PREPS:
+                    return title  # "according to Prime Minister X": the title, as before
                 # "In 2015, Obama announced": a comma ends the preposition's phrase.
                 return "" if "," in self.text[e:start] else word
             hi = s
@@ -325,7 +336,7 @@ class Roles:
     """Who acts on whom, and where. A plain class rather than a dataclass: compiled, its
     ``__init__`` is a C call, while a dataclass's generated one runs as Python code."""
 
-    __slots__ = ("inherited", "location", "no_source", "source", "target")
+    __slots__ = ("inherited", "location", "no_source", "no_target", "source", "target")
 
     def __init__(self, source: list[Actor], target: list[Actor], location: Location | None, inherited: bool = False) -> None:
         self.source = source
@@ -335,6 +346,9 @@ class Roles:
         # The rules found that the text names no doer ("The United States condemns this cowardly
         # attack"): the learned ranking leaves the source empty.
         self.no_source = False
+        # The target must be named inside a quotation the speaker after it is the doer of: the
+        # learned ranking casts none of the attribution's names.
+        self.no_target = False
 
 
 def dedupe_actors(actors: list[Actor]) -> list[Actor]:
@@ -380,11 +394,14 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         preps = ctx.preps = [words.prep_before(m[0]) for m in mentions]
     names = _sort_names(text, words, mentions, preps, cand, clause)
     parties = _Parties(text, words, mentions, preps, names.actor_idx, cand, clause, sent)
+    if etype in SYMMETRIC:
+        _drop_mediators(parties)
     if parties.passive and etype not in SYMMETRIC:
         _passive_parties(parties)
     else:
         _active_parties(parties, ctx)
     if etype not in SYMMETRIC and not parties.passive:
+        _quoted_speaker(parties, ctx, sent)
         _object_relative(parties)
     if etype in SYMMETRIC:
         _symmetric_parties(parties, names.host)
@@ -402,7 +419,9 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         src_codes = [_role_key(mentions[source_idx[0]][2])]
     source = [_actor_of(text, mentions[i]) for i in source_idx]
     target = [_actor_of(text, mentions[i]) for i in target_idx if _role_key(mentions[i][2]) not in src_codes]
-    return Roles(source, target, _location(text, cand, mentions, preps, names.place_idx, clause))
+    roles = Roles(source, target, _location(text, cand, mentions, preps, names.place_idx, clause))
+    roles.no_target = parties.quoted and not target
+    return roles
 
 
 class _Names:
@@ -451,7 +470,21 @@ def _sort_names(
                 continue
         if g.is_actor:
             out.actor_idx.append(i)
+    backers = [i for i in out.actor_idx if is_backer(text, mentions[i][1])]
+    if backers and len(backers) < len(out.actor_idx):
+        # "Russian-backed separatists shelled", "Iranian-backed airstrikes by Syrian forces":
+        # the name before "-backed" sponsors the actor or act it modifies, and is neither its
+        # doer nor whom it is done to, when the sentence names another actor.
+        out.actor_idx = [i for i in out.actor_idx if i not in backers]
     return out
+
+
+def is_backer(text: str, end: int) -> bool:
+    """Whether the name ending at ``end`` opens a compound of a backer word ("U.S.-backed")."""
+    if not text.startswith("-", end):
+        return False
+    m = _WORDS_RE.match(text, end + 1)
+    return m is not None and m.group(0).lower() in _BACKER_WORDS
 
 
 class _Parties:
@@ -477,8 +510,10 @@ class _Parties:
             and not _not_subject(text, words, mentions, preps, actor_idx, i, cand.start, sent.start)
         ]
         self.before = _real(mentions, self.all_before)
-        # Actors after it in its clause, all and the real ones.
-        self.after_all = [i for i in actor_idx if cand.end <= mentions[i][0] < clause.end]
+        # Actors after it in its clause, all and the real ones; not those of a second verb phrase
+        # ("Iran rejected the proposal and threatened Israel": Israel is not what was rejected).
+        end = clause.end if self.etype in SYMMETRIC else _conjunct_start(text, cand.end, clause.end)
+        self.after_all = [i for i in actor_idx if cand.end <= mentions[i][0] < end]
         self.after = _real(mentions, self.after_all)
         if cand.threat_target_from:  # conditional threat: the target is the if-clause's subject
             a, b = cand.threat_target_from
@@ -492,9 +527,29 @@ class _Parties:
             or [i for i in self.after_all if preps[i] == "from" and _fire_from(words, mentions[i], cand)]
         self.source_idx: list[int] = []
         self.target_idx: list[int] = []
+        self.quoted = False  # the doer is the speaker after a quotation holding the trigger
+        self.sent_start = sent.start
 
     def coordinated(self, idx: int, step: int) -> list[int]:
         return _coordinated(self.text, self.words, self.mentions, idx, step)
+
+
+_CONJUNCT_RE: Final = vocabulary.pattern("conjunct_verb")
+_CONJUNCT_ADJECTIVES: Final = vocabulary.words("conjunct_adjectives")
+
+
+def _conjunct_start(text: str, start: int, end: int) -> int:
+    """Where a second verb phrase begins after the head ending at ``start`` ("... the proposal
+    and threatened ..."), or ``end``: "and" + a past-tense verb after at least one word of the
+    first phrase's object ("attacked and killed" is one phrase)."""
+    if "and " not in text[start:end] and "but " not in text[start:end]:
+        return end  # the usual case: no conjunction
+    for m in _CONJUNCT_RE.finditer(text, start, end):
+        if m.group(1) in _CONJUNCT_ADJECTIVES:
+            continue
+        if _WORDS_RE.search(text, start, m.start()) is not None:
+            return m.start()
+    return end
 
 
 def _passive_parties(p: _Parties) -> None:
@@ -519,6 +574,9 @@ def _subject_pool(p: _Parties, ctx: Context) -> list[int]:
     # No "w": no "which" or "who", and no need to lowercase and strip (generic method calls).
     if ("w" in clause_word or "W" in clause_word) and clause_word.lower().strip(" ,").startswith(("which", "who")):
         # "Moscow, which seized ...": the subject precedes the relative clause
+        antecedent = _antecedent(p)
+        if antecedent >= 0:
+            return [antecedent]
         outside = [i for i in p.actor_idx if mentions[i][1] <= p.clause.start]
         return outside or p.in_clause
     pool = p.in_clause or p.before
@@ -531,12 +589,63 @@ def _subject_pool(p: _Parties, ctx: Context) -> list[int]:
             # report is the subject, though a name stands before it.
             after_report = [i for i in p.all_before if mentions[i][0] >= reports[-1][1]]
         pool = after_report or pool
+    if not p.in_clause and pool and p.text.startswith(",", p.clause.start) \
+            and not p.words.any_in(p.clause.start, cand.start, _CLAUSE_CONJUNCTIONS):
+        # "Russia and Iran, which back the Assad government, bombed ...": the clause resumes after
+        # a relative clause; its subject is what the relative clause is about, not a name in it
+        # (", and might lift ...": a second verb phrase of another subject, left as it was)
+        m = _RELATIVE_BEFORE_RE.search(p.text, p.sent_start, p.clause.start)
+        if m is not None:
+            heads = [i for i in pool if mentions[i][1] <= m.start()]
+            if heads:
+                return heads
     if pool and p.in_clause:
         # The subject comes first: "Beijing summoned the U.S. ambassador ... and suspended
         # imports" is Beijing's act, not the nearest name's.
         last = p.coordinated(pool[0], +1)[-1]  # in order: the last is the greatest
         pool = [i for i in pool if i <= last]
     return pool
+
+
+# "a truce brokered by Egypt", "talks mediated by the African Union": the mediator of a meeting or
+# an agreement is not one of its parties.
+_MEDIATION_WORDS: Final = vocabulary.words("mediation_words")
+
+
+def _drop_mediators(p: _Parties) -> None:
+    """Leave out of a joint act's parties the names of a by-phrase after a word of mediation,
+    with the names coordinated with them ("brokered by Russia and Turkey")."""
+    mediators: list[int] = []
+    for i in p.actor_idx:
+        if p.preps[i] == "by" and i not in mediators \
+                and p.words.word_before_prep(p.mentions[i][0]) in _MEDIATION_WORDS:
+            mediators += p.coordinated(i, +1)
+    if not mediators:
+        return
+    p.all_before = [i for i in p.all_before if i not in mediators]
+    p.before = [i for i in p.before if i not in mediators]
+    p.in_clause = [i for i in p.in_clause if i not in mediators]
+    p.after_all = [i for i in p.after_all if i not in mediators]
+    p.after = [i for i in p.after if i not in mediators]
+    p.passive = [i for i in p.passive if i not in mediators]
+
+
+_RELATIVE_BEFORE_RE: Final = vocabulary.pattern("relative_before")
+_CLAUSE_CONJUNCTIONS: Final = vocabulary.words("clause_conjunctions")
+
+
+def _antecedent(p: _Parties) -> int:
+    """The actor a relative clause's "which"/"who" stands for: the name right before its comma,
+    even one read as a place in the clause before ("fired rockets at Israel, which responded with
+    airstrikes": Israel), or -1."""
+    mentions, start = p.mentions, p.clause.start
+    for i in range(len(mentions) - 1, -1, -1):
+        s, e, g = mentions[i]
+        if e <= start:
+            if g.is_actor and p.text[e:start].strip() in ("", ","):
+                return i
+            return -1
+    return -1
 
 
 def _active_parties(p: _Parties, ctx: Context) -> None:
@@ -569,6 +678,65 @@ def _active_parties(p: _Parties, ctx: Context) -> None:
 
 
 _OBJECT_RELATIVE_RE: Final = vocabulary.pattern("object_relative")
+# Quotation marks: straight ones open and close alike, curly ones say which they are.
+_QUOTES: Final = "\"\u201c\u201d"
+# First-person words of a quotation's speaker before the head: "we will strike back", "our forces".
+_FIRST_PERSON: Final = vocabulary.words("first_person")
+_SPEAKER_WORDS: Final = 12  # the speaker is named within a few words of the closing quote
+
+
+def _quote_close(text: str, sent: Span, start: int, end: int) -> int:
+    """The offset of the quotation mark closing a quotation that holds ``text[start:end]`` and
+    opens in the sentence; -1 if the span is not quoted."""
+    opened = -1
+    for k in range(sent.start, start):
+        c = text[k]
+        if c == "\u201c" or (c == '"' and opened < 0):
+            opened = k
+        elif c == "\u201d" or c == '"':
+            opened = -1
+    if opened < 0:
+        return -1
+    for k in range(end, sent.end):
+        c = text[k]
+        if c == "\u201c":
+            return -1
+        if c == "\u201d" or c == '"':
+            return k
+    return -1
+
+
+def _quoted_speaker(p: _Parties, ctx: Context, sent: Span) -> None:
+    """""We will impose sanctions," the U.S. envoy told lawmakers": the speaker named after a
+    quotation is the doer of what its first person does in it ("we", "our forces"), and never
+    whom it is done to. The quotation names no other actor before the head."""
+    text, mentions, cand = p.text, p.mentions, p.cand
+    close = _quote_close(text, sent, cand.start, cand.end)
+    if close < 0 or not (text[close - 1] in ",?!" or text.startswith(",", close + 1)):
+        return  # not quoted, or the quotation is not followed by its attribution
+    reports = cues_in(ctx, "reporting", close, sent.end)
+    if not reports:
+        return
+    opened = max(text.rfind(q, sent.start, cand.start) for q in _QUOTES)
+    if any(opened < mentions[i][0] < cand.start for i in p.actor_idx):
+        return  # "Russia has attacked us," the minister said: the quotation names its own doer
+    # The quotation may open before the window of ``p.words``: its words are read apart (rare).
+    if not any(w in _FIRST_PERSON for w in _WORDS_RE.findall(text[opened:cand.start].lower())):
+        return
+    verb = reports[0]
+    speakers = [i for i in p.actor_idx if close < mentions[i][0] < verb[0]]
+    if not speakers:  # "... ," said Iran's foreign minister
+        speakers = [i for i in p.actor_idx if verb[1] <= mentions[i][0] < sent.end][:1]
+    if not speakers or p.words.count(close, mentions[speakers[0]][0], _SPEAKER_WORDS + 1) > _SPEAKER_WORDS:
+        return
+    speakers = speakers[:1] + [i for i in p.coordinated(speakers[0], +1)[1:] if i in speakers]
+    p.source_idx = speakers
+    p.quoted = True
+    # what the quotation's speaker does is done to a name inside it, not to one of the attribution
+    # ("U.S. Special Envoy to Sudan")
+    p.after = [i for i in p.after if mentions[i][0] < close]
+    p.after_all = [i for i in p.after_all if mentions[i][0] < close]
+    p.target_idx = [i for i in p.target_idx if mentions[i][0] < close]
 
 
 def _object_relative(p: _Parties) -> None:
@@ -850,6 +1018,11 @@ def _real(mentions: list[tuple[int, int, GazEntry]], idxs: list[int]) -> list[in
     return strong or idxs
 
 
+# "the Paris attacks", "a deadly Kabul bombing": after these words a capital right before the head
+# is the head's modifier of place, not a subject standing for its government.
+_PLACE_MODIFIER_AFTER: Final = vocabulary.words("place_modifier_after")
+
+
 def _not_subject(
     text: str, words: _Words, mentions: list[tuple[int, int, GazEntry]], preps: list[str], actor_idx: list[int], i: int,
     cand_start: int, sent_start: int,
@@ -862,6 +1035,8 @@ def _not_subject(
         return True  # "officials from X" act for X; "Iran's envoy to the United Nations" does not
     if preps[i] == "including":
         return True  # "the SDF, including the YPG, captured": a member named in an apposition
+    if mentions[i][2].kind == "capital" and text[e:cand_start] == " " and _word_before(text, s) in _PLACE_MODIFIER_AFTER:
+        return True  # "the Paris attacks killed 130 people": the capital is where, not who
     if preps[i] == "by" and words.word_before_prep(s) in _BACKER_WORDS:
         return True  # "government forces backed by Russian air strikes have intensified ...
     if words.possessive_at(e) and words.count(e + 2, cand_start, 3) > 2:

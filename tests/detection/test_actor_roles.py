@@ -145,3 +145,138 @@ def test_a_possessor_with_modifiers_is_the_doer_of_the_noun() -> None:
     s = one("North Korea was warned again. The council imposed sanctions on the country after North Korea's "
             "fourth nuclear test.", EventType.MOBILIZE)
     assert src(s) == ["PRK"]
+
+
+# ------------------------------------------------------------- quoted speakers, backers, titles
+
+
+def test_the_speaker_after_a_quotation_is_the_doer_of_its_first_person() -> None:
+    s = one('"We are ready to impose new sanctions," the Japanese foreign minister told reporters.',
+            EventType.SANCTION)
+    assert src(s) == ["JPN"]
+    assert tgt(s) == []  # the speaker is not whom the sanctions are on
+
+
+def test_a_name_inside_the_quotation_stays_the_target_and_the_attribution_gives_none() -> None:
+    s = one('"We will impose sanctions on Russia," German Chancellor Angela Merkel said on a visit to Canada.',
+            EventType.SANCTION)
+    assert src(s) == ["DEU"]
+    assert tgt(s) == ["RUS"]
+    s = one('"We are prepared to look at an arms embargo," the U.S. envoy to South Sudan told lawmakers.',
+            EventType.SANCTION)
+    assert src(s) == ["USA"]
+    assert tgt(s) == []  # "envoy to South Sudan" is the speaker's title, not the embargo's target
+
+
+def test_a_quotation_that_names_its_own_doer_keeps_it() -> None:
+    s = one('"Russia has attacked our border posts," the Ukrainian minister said.', EventType.ASSAULT)
+    assert src(s) == ["RUS"]
+
+
+def test_a_backer_compound_is_neither_the_doer_nor_the_target() -> None:
+    s = one("Iranian-backed militias shelled Kurdish positions near Kirkuk on Monday.", EventType.ASSAULT)
+    assert "IRN" not in src(s) and "IRN" not in tgt(s)
+    s = one("Saudi warplanes struck Iranian-backed fighters near Sanaa.", EventType.ASSAULT)
+    assert src(s) == ["SAU"]
+    assert "IRN" not in tgt(s)
+
+
+def test_the_learned_ranking_does_not_cast_a_backer() -> None:
+    s = one("U.S.-backed forces captured the town from Islamic State on Friday.", EventType.COERCE)
+    assert "USA" not in src(s)
+    assert tgt(s) == ["ISIS"]
+
+
+def test_a_title_does_not_hide_the_by_phrase_of_a_passive() -> None:
+    s = one("The village was shelled by President Bashar al-Assad's forces overnight.", EventType.ASSAULT)
+    assert src(s) == ["SYR"]
+    s = one("The district came under Russian-backed shelling by President Bashar al-Assad's forces.",
+            EventType.ASSAULT)
+    assert src(s) == ["SYR"]
+    assert tgt(s) == []  # the backer is not hit, and Assad is the doer
+
+def test_the_object_of_a_second_verb_phrase_is_not_the_first_ones_target() -> None:
+    s = one("Iran rejected the proposal and threatened Israel with retaliation.", EventType.REJECT)
+    assert src(s) == ["IRN"]
+    assert tgt(s) == []
+    s = one("Moscow demanded an urgent investigation and accused Kyiv of sabotage.", EventType.REQUEST)
+    assert tgt(s) == []
+    # one verb phrase with two heads keeps its object; an adjective after "and" opens no phrase
+    s = one("Russian jets attacked and destroyed Syrian rebel positions.", EventType.ASSAULT)
+    assert [a.sector for a in s.actors.target] == ["REB"]
+    s = one("Turkish troops attacked Kurdish militias and armed Arab tribes near the border.", EventType.ASSAULT)
+    assert s.actors.target
+
+
+def test_victims_who_died_when_an_attack_happened_are_its_target() -> None:
+    s = one("Two civilians died when Russian jets bombed a market in Idlib.", EventType.ASSAULT)
+    assert src(s) == ["RUS"]
+    assert [a.sector for a in s.actors.target] == ["CVL"]
+    s = one("Seven people were wounded when a grenade exploded on Thursday in Davao City.", EventType.ASSAULT)
+    assert [a.sector for a in s.actors.target] == ["CVL"]
+
+
+def test_the_subject_of_a_when_clause_is_the_doer_of_a_killing_with_none() -> None:
+    s = one("Five soldiers were killed when militants ambushed their convoy in Borno state.", EventType.ASSAULT)
+    assert [a.sector for a in s.actors.source] == ["REB"]
+    assert [a.sector for a in s.actors.target] == ["MIL"]
+    s = one("Two soldiers were killed when their vehicle hit a landmine.", EventType.ASSAULT)
+    assert src(s) == []  # the when-clause names no actor
+
+
+def test_a_capital_modifying_an_attack_noun_is_the_place_not_the_doer() -> None:
+    s = one("The Paris attacks killed 130 people in November.", EventType.ASSAULT)
+    assert src(s) == []
+    s = one("A deadly Kabul bombing killed 40 people on Tuesday.", EventType.ASSAULT)
+    assert "AFG" not in src(s)
+    s = one("Moscow attacked Kyiv with drones overnight.", EventType.ASSAULT)
+    assert src(s) == ["RUS"]  # a capital as the subject still stands for its government
+
+
+def test_whom_an_abduction_takes_is_its_target() -> None:
+    s = one("Gunmen kidnapped 30 passengers from a bus near Kaduna on Sunday.", EventType.ASSAULT)
+    assert [a.sector for a in s.actors.target] == ["CVL"]
+
+
+def test_one_person_arrested_is_the_arrests_target_of_their_sector() -> None:
+    s = one("Police arrested an opposition leader in Moscow on Saturday.", EventType.COERCE)
+    assert [(a.code, a.sector) for a in s.actors.target] == [("RUS", "OPP")]
+    s = one("Security forces detained a prominent journalist in Cairo.", EventType.COERCE)
+    assert [a.sector for a in s.actors.target] == ["OPP"]
+
+
+# ------------------------------------------------------------------------- relative clauses
+
+
+def test_whom_a_state_is_accused_of_sheltering_is_the_doer_of_their_attack() -> None:
+    s = one("India accused Pakistan of sheltering militants who attacked an army base in Uri.", EventType.ASSAULT)
+    assert [a.sector for a in s.actors.source] == ["REB"]
+    s = one("Moscow accused Kyiv of the attack on the bridge.", EventType.ASSAULT)
+    assert src(s) == ["UKR"]  # accused of the attack itself: still its doer
+
+
+def test_which_stands_for_the_name_before_it_even_a_place_of_the_clause_before() -> None:
+    s = one("Hamas militants fired rockets at Israel, which responded with airstrikes on Gaza.", EventType.ASSAULT,
+            trigger="airstrikes")
+    assert src(s) == ["ISR"]
+
+
+def test_a_relative_clause_between_the_subject_and_its_verb_is_skipped() -> None:
+    s = one("Russia and Iran, which back the Assad government, bombed rebel positions.", EventType.ASSAULT)
+    assert src(s) == ["RUS", "IRN"]
+    s = one("He said he might recognize Russia's annexation of Crimea, which America and its allies consider "
+            "illegal, and might lift U.S. sanctions imposed on Moscow.", EventType.CONCEDE)
+    assert "RUS" not in src(s)  # ", and might lift": another verb phrase, not Russia's
+
+
+# ------------------------------------------------------------------------------- mediators
+
+
+def test_a_mediator_is_not_a_party_of_the_agreement_it_brokers() -> None:
+    s = one("Israel and Hamas agreed to a truce brokered by Egypt.", EventType.AGREE)
+    assert sorted(src(s) + tgt(s)) == ["HAMAS", "ISR"]
+    s = one("Talks mediated by Qatar between the United States and the Taliban resumed in Doha.",
+            EventType.CONSULT)
+    assert sorted(src(s) + tgt(s)) == ["TALIBAN", "USA"]
+    s = one("The ceasefire, brokered by Russia and Turkey, took effect at midnight.", EventType.AGREE)
+    assert src(s) + tgt(s) == []  # the warring sides are not named
