@@ -228,11 +228,11 @@ def _vetoed(model: SenseModel, article: Article, ev: Evidence, probs: Probs, sca
 
 def _recalled(model: SenseModel, article: Article, signals: list[Signal], probs: Probs, scan: Scan,
               version: str) -> list[Signal]:
-    covered: set[tuple[str, int, str]] = set()  # (field, sentence start, type) the rules hold
+    covered: set[tuple[str, int, str]] = set()  # (field, trigger start, type) the rules hold
     steps_back: list[tuple[str, int, int]] = []  # (field, trigger start, end) read as a step back
     for s in signals:
         for ev in (s.evidence, *s.related_evidence):
-            covered.add((ev.field, ev.start, s.type.value))
+            covered.add((ev.field, ev.trigger_start, s.type.value))
             if s.type in _STEP_BACK:
                 steps_back.append((ev.field, ev.trigger_start, ev.trigger_end))
     out: list[Signal] = []
@@ -309,11 +309,12 @@ def _model_signal(model: SenseModel, article: Article, field_name: str, forms: t
         return None
     # A signal needs a cue of its type in the sentence as its trigger: where the rules hold every
     # type the sentence's cues can give, there is nothing to add and nothing to score.
+    held = _held_types(field_name, covered, sent)
     possible = {t for a, b, w in hits if start <= a and b <= end for t in model.cue_types[w]}
-    if all((field_name, start, t) in covered for t in possible):
+    if possible <= held:
         return None
     best = _best_type(model, probs(sentence))
-    if best is None or (field_name, start, best[0]) in covered:
+    if best is None or best[0] in held:
         return None
     typ, p = best
     trigger = _trigger(model, typ, lower, hits, start, end)
@@ -333,6 +334,14 @@ def _model_signal(model: SenseModel, article: Article, field_name: str, forms: t
         field="title" if field_name == "title" else "body", sentence=sentence, start=start, end=end, trigger=text[t0:t1], trigger_start=t0,
         trigger_end=t1, cues=[],
     ), Actors(source=source, target=target), location)
+
+
+def _held_types(field_name: str, covered: set[tuple[str, int, str]], sent: Span) -> set[str]:
+    """The types the rules hold in ``sent``: those of a rules trigger that starts inside it. By the
+    trigger, not by the rules' sentence: a sentence too long for the model is read in parts
+    (``_narrowed``), and a rules signal in one part holds nothing in another (all-lowercase copy,
+    where "here. police said" opens no new sentence, makes a paragraph one sentence)."""
+    return {t for f, pos, t in covered if f == field_name and sent.start <= pos < sent.end}
 
 
 def _inside(ev: Evidence, triggers: list[tuple[str, int, int]]) -> bool:

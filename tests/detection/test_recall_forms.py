@@ -1,6 +1,7 @@
 """Recall on forms of news writing that the trigger rules missed: candidates' debates as meetings,
 captures of ground fought for as battles, surrenders to a party as agreements, protests told by what they do where no place is named, and the inflections of
-bombing and downing verbs."""
+bombing and downing verbs, arrests told by the police that made them and clashes told by their dead
+where no place or party is named."""
 
 from __future__ import annotations
 
@@ -117,3 +118,50 @@ def test_strikes_that_rocked_a_city_are_no_protest() -> None:
 )
 def test_infinitive_and_gerund_forms_of_bombing_and_downing(text: str) -> None:
     assert EventType.ASSAULT in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A total of 47 people were arrested by city police in various cases, according to the police commissioner.",
+        "The police apprehended two activists who were sneaking into the state.",
+        "Police nabbed the main accused in the train burning late on Saturday.",
+    ],
+)
+def test_an_arrest_by_the_police_needs_no_place_in_its_sentence(text: str) -> None:
+    rules = {s.detector for s in signals_of(text) if s.type == EventType.COERCE}
+    assert "rules:coerce.detain_police.unplaced" in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two men were arrested by police on suspicion of armed robbery.",
+        "A man was arrested by police after a brawl outside a pub.",
+    ],
+)
+def test_an_unplaced_arrest_for_a_crime_is_no_detention(text: str) -> None:
+    assert EventType.COERCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two people were killed in clashes in the town on Sunday.",
+        "One man died in the clash, police said.",
+    ],
+)
+def test_a_clash_told_by_its_dead_needs_no_named_party(text: str) -> None:
+    rules = {s.detector for s in signals_of(text) if s.type == EventType.ASSAULT}
+    assert "rules:assault.clash.deadly" in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The clash at the stadium ended in a dead heat.",
+        "The two ministers clashed over the budget, and the deal is now dead.",
+    ],
+)
+def test_a_clash_without_its_dead_is_no_attack(text: str) -> None:
+    assert EventType.ASSAULT not in _types(text)

@@ -155,3 +155,19 @@ def test_the_shipped_model_vetoes_a_football_report_the_rules_read_as_an_attack(
     a = article(DESK_SENTENCE, title="Football: England 2-1 Australia")
     assert [s.type for s in detect_rules(a)] == [EventType.ASSAULT]
     assert detect(a) == []
+
+
+def test_a_rules_signal_late_in_a_long_sentence_leaves_its_first_part_to_the_model() -> None:
+    """All-lowercase copy ("... on monday. later, gunmen ...") makes a paragraph one sentence,
+    which the model reads in parts: a rules signal in the last part holds its type there only, and
+    the model still adds the attack the rules miss in the first part."""
+    first = "insurgents torched a school in kandahar on monday."
+    filler = " officials said the district had been quiet for months and that the school served children from villages around." * 3
+    last = " later, gunmen attacked a police post in kabul, killing two officers."
+    text = first + filler + last
+    a = article(text)
+    rules = [s for s in detect_rules(a) if s.type == EventType.ASSAULT]
+    assert rules and all(s.evidence.start == 0 and s.evidence.trigger_start > len(first) for s in rules)
+    added = [s for s in detect(a, sense_model=tiny_model()) if s.detector.startswith("model:")]
+    assert [(s.type, s.evidence.trigger) for s in added] == [(EventType.ASSAULT, "torched")]
+    assert added[0].evidence.start == 0 and added[0].evidence.end <= len(first) + 1
