@@ -42,6 +42,7 @@ from service.detection.temporal import (
     clause_year_cue,
     court_story,
     is_question,
+    prescribed,
     requested,
     standing_or_stance,
 )
@@ -378,6 +379,8 @@ def _background(typ: EventType, lower: str, sent: Span, ctx: Context, pub_year: 
         return Modality.SPECULATIVE
     if typ in REQUESTED_TYPES and requested(lower, sent.start, trigger_start):
         return Modality.SPECULATIVE  # "we call for ... the boycott of Israeli goods"
+    if prescribed(lower, typ, sent.start, sent.start, trigger_start):
+        return Modality.SPECULATIVE  # "the U.S. should retaliate with economic sanctions"
     held = standing_or_stance(lower, typ, sent.start, trigger_start)
     if held is not None:
         return held[0]  # "violated a U.S. trade embargo", "his support for torture"

@@ -539,6 +539,45 @@ def requested(lower: str, lo: int, start: int) -> str:
     return found
 
 
+_DEONTIC_RE: Final = vocabulary.pattern("deontic_before")
+_DEONTIC_TOPIC_WORDS: Final = vocabulary.words("deontic_topic_words")
+_IMAGINED_RE: Final = vocabulary.pattern("imagined_opening")
+_PROSPECT_RE: Final = vocabulary.pattern("prospect_before")
+_EXAMPLES_RE: Final = vocabulary.pattern("examples_before")
+_EXAMPLE_DETERMINERS: Final = vocabulary.words("example_determiners")
+_DEONTIC_REACH: Final = 50
+_EXAMPLES_REACH: Final = 50
+
+
+def prescribed(lower: str, typ: EventType, sent_start: int, lo: int, start: int) -> str:
+    """The frame that makes an escalation mention at ``start`` something that ought to be done,
+    is imagined, is a prospect or a kind named among examples, with its cue, or ""
+    (``vocabulary.yaml``: ``deontic_before``, ``imagined_opening``, ``prospect_before``,
+    ``examples_before``); ``lo`` is the start of the mention's clause. A threat takes only the
+    hypothetical frames: "should expect retaliation" is a threat's own wording."""
+    if typ not in REQUESTED_TYPES:
+        return ""
+    if _IMAGINED_RE.match(lower[sent_start:sent_start + 40]) is not None:
+        return "imagine"  # "Imagine, too, that ... Putin's bombing of Syrian rebels"
+    prospect = None
+    for m in _PROSPECT_RE.finditer(lower, lo, start):
+        prospect = m
+    if prospect is not None and not _ADJUNCT_RE.search(lower, prospect.end(), start):
+        return "matter of time"
+    if typ == THREATEN:
+        return ""
+    before = lower[max(lo, start - _DEONTIC_REACH):start]
+    m = _DEONTIC_RE.search(before)
+    if m is not None and not any(w in _DEONTIC_TOPIC_WORDS for w in m.group(1).split()):
+        return m.group(0).split(None, 1)[0]  # "the U.S. should retaliate with economic sanctions"
+    m = _EXAMPLES_RE.search(lower[max(lo, start - _EXAMPLES_REACH):start])
+    if m is not None:
+        gap = m.group(1).split() + lower[start:start + 12].split()[:1]
+        if not any(w in _EXAMPLE_DETERMINERS or w[:1].isdigit() for w in gap):
+            return "such as"  # "during key times such as elections or terror attacks"
+    return ""
+
+
 _BREACHED_RE: Final = vocabulary.pattern("breached_before")
 _STANCE_RE: Final = vocabulary.pattern("stance_before")
 _STANCE_DETERMINERS: Final = vocabulary.words("stance_determiners")
@@ -626,6 +665,9 @@ def modality_of(
     held = standing_or_stance(lower, cand.entry.type, clause.start, start)
     if held is not None and held[0] == SPECULATIVE:
         spec.append((start, start, held[1]))  # "his vocal support for torture": a stance, no act
+    frame = prescribed(lower, cand.entry.type, sent.start, clause.start, start)
+    if frame:
+        spec.append((start, start, frame))  # "should retaliate with sanctions": ought, not done
     if _passive_infinitive(lower, clause.start, start):
         spec.append((start, start, "to be"))  # "called for her to be jailed": wanted, not done
     if threat:

@@ -215,3 +215,64 @@ def test_a_capital_inside_a_word_and_a_shouted_more_are_no_related_links() -> No
     text = "McDonald's said Russian troops attacked its shop in Donetsk on Monday. NO MORE WAR, residents chanted."
     found = typed(text, EventType.ASSAULT)
     assert _alerts(found), _seen(found)
+
+
+# ------------------------------------ what ought to be done, what is imagined, kinds named as examples
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        # a deontic modal governs the verb phrase right after it: what ought to be done
+        ("Only 34 percent of respondents said the U.S. should retaliate with economic sanctions.",
+         EventType.SANCTION),
+        ("The senator said Washington must impose sanctions on Moscow.", EventType.SANCTION),
+        ("The senator said Britain ought to impose sanctions on Russia.", EventType.SANCTION),
+        # a sentence that asks the reader to imagine
+        ("Imagine, too, that the nominee was a feted guest of the cheerleader for Putin's bombing of "
+         "U.S.-supported Syrian rebels.", EventType.ASSAULT),
+        # a prospect: "a matter of time before", a threat included
+        ("I wrote, \"ISIS certainly intends to strike the U.S. homeland, so unless it is annihilated, it's just "
+         "a matter of time before it will be able to carry out a domestic attack of the kind it executed in "
+         "Paris.\"", EventType.THREATEN),
+        # a kind named among examples
+        ("The resolution asks states not to shut down the internet during key times such as elections or "
+         "terror attacks.", EventType.ASSAULT),
+    ],
+)
+def test_what_ought_to_be_done_or_is_imagined_is_no_act(text: str, etype: EventType) -> None:
+    found = typed(text, etype)
+    assert found, "the mention is still found, only not as a fact"
+    assert not _alerts(found), _seen(found)
+    assert all(s.modality == Modality.SPECULATIVE for s in found), _seen(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        # what ought to follow an attack does not unmake the attack
+        ("Russian jets bombed Aleppo on Monday, and the United States said Moscow must answer for the attack.",
+         EventType.ASSAULT),
+        ("Those who bombed the embassy in Kabul on Monday should be punished for the bombing, Karzai said.",
+         EventType.ASSAULT),
+        # a threat worded with a deontic modal is still a threat
+        ("Israel should expect that we will retaliate with force, Hezbollah warned.", EventType.THREATEN),
+        # a particular event named among examples is still told
+        ("Attacks such as the bombing of the Kabul embassy on Monday show the Taliban's reach.",
+         EventType.ASSAULT),
+    ],
+)
+def test_an_act_beside_what_ought_to_be_done_still_alerts(text: str, etype: EventType) -> None:
+    found = typed(text, etype)
+    assert _alerts(found), _seen(found)
+
+
+def test_a_model_signal_for_what_ought_to_be_done_is_speculative() -> None:
+    """The sense model's own signal follows the same frame: found (recall), no alert."""
+    body = "The elders said the army should have torched every school in Kandahar."
+    added = [s for s in detect(article(body), sense_model=tiny_model()) if s.detector.startswith("model:")]
+    assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.SPECULATIVE)]
+    # a subject pronoun opens a clause of its own: what they torched is told
+    told = "The elders in Kandahar said the army must rebuild the school they torched."
+    added = [s for s in detect(article(told), sense_model=tiny_model()) if s.detector.startswith("model:")]
+    assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.ASSERTED)]
