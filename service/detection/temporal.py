@@ -355,6 +355,22 @@ def past_year_cue(lower: str, cand: Candidate, clause: Span, sent: Span, tense: 
     return clause_year_cue(lower, lo, hi, pub_year)
 
 
+_MONTH_BEFORE_NOUN_RE: Final = vocabulary.pattern("month_before_noun")
+_MONTH_NUMBERS: Final = vocabulary.numbers("months")
+
+
+def month_before_noun(lower: str, typ: EventType, start: int, pub_month: int) -> str:
+    """The month's name that names an escalation mention as an event told before ("the November
+    Paris attack", "the March bombing"), when it is not the publication's month, or "" (a
+    noun named by its day, "Monday's attack", is news)."""
+    if typ not in REQUESTED_TYPES:
+        return ""
+    m = _MONTH_BEFORE_NOUN_RE.search(lower, max(0, start - 30), start)
+    if m is None or _MONTH_NUMBERS.get(m.group(1)[:3], 0) == pub_month:
+        return ""
+    return m.group(0).strip()
+
+
 def clause_year_cue(lower: str, lo: int, hi: int, pub_year: int) -> str:
     """The first year in ``lower[lo:hi]`` that dates a clause to a year other than the
     publication's ("after the embargo began in 2014", "in February 1943"; a month and year of
@@ -477,6 +493,9 @@ def _history(
     year_cue = "" if precise else past_year_cue(lower, cand, clause, sent, tense, pub.year)
     if year_cue:
         return tense, [year_cue]
+    month_cue = "" if precise or tense == "future" else month_before_noun(lower, cand.entry.type, cand.start, pub.month)
+    if month_cue:
+        return tense, [month_cue]
     lo, hi = max(clause.start, start - _TALLY_REACH), min(clause.end, cand.end + _TALLY_REACH)
     if ev_start is None and lower.find(",", lo, hi) >= 0 and _TALLY_RE.search(lower, lo, hi) is not None:
         # A tally in the thousands ("unleashed 49,917 bombs and missiles") sums up a period.

@@ -276,3 +276,20 @@ def test_a_model_signal_for_what_ought_to_be_done_is_speculative() -> None:
     told = "The elders in Kandahar said the army must rebuild the school they torched."
     added = [s for s in detect(article(told), sense_model=tiny_model()) if s.detector.startswith("model:")]
     assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.ASSERTED)]
+
+
+# ------------------------------------------------------------------- an event named by its month
+
+
+def test_an_attack_named_by_an_earlier_month_is_history() -> None:
+    """News of the week names an attack by its day; "the November Paris attack" in a story of
+    another month names one told before (the mention is kept, as history)."""
+    found = typed("After the November Paris attack, the minister said the army would stay on the streets.",
+                  EventType.ASSAULT)
+    assert [(s.modality, s.evidence.cues) for s in found] == [(Modality.HISTORICAL, ["the november paris"])]
+
+
+def test_an_attack_named_by_the_publication_month_is_still_news() -> None:
+    found = typed("After the October bombing of the embassy in Kabul, the minister said the army would stay.",
+                  EventType.ASSAULT)
+    assert _alerts(found), _seen(found)
