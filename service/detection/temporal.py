@@ -599,6 +599,9 @@ def prescribed(lower: str, typ: EventType, sent_start: int, lo: int, start: int)
 
 _BREACHED_RE: Final = vocabulary.pattern("breached_before")
 _STANCE_RE: Final = vocabulary.pattern("stance_before")
+_STANDING_UNDER_RE: Final = vocabulary.pattern("standing_under_before")
+_STANDING_AFTER_RE: Final = vocabulary.pattern("standing_after")
+_STANDING_AFTER_REACH: Final = 60
 _STANCE_DETERMINERS: Final = vocabulary.words("stance_determiners")
 _STANCE_REACH: Final = 70
 # Measures that stand once imposed: breaking one tells it was in force before (a crackdown
@@ -617,6 +620,11 @@ def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple
         m = _BREACHED_RE.search(lower, a, start)
         if m is not None:
             return HISTORICAL, m.group(0).split(None, 1)[0]
+        m = _STANDING_UNDER_RE.search(lower[a:start])
+        if m is not None:
+            return HISTORICAL, "under"  # "has been under U.S. and EU sanctions": it stands
+        if _STANDING_AFTER_RE.match(lower[start:start + _STANDING_AFTER_REACH]) is not None:
+            return HISTORICAL, "in force"  # "The embargo is currently in force until August"
     if typ not in REQUESTED_TYPES:
         return None
     m = _STANCE_RE.search(lower, a, start)

@@ -293,3 +293,37 @@ def test_an_attack_named_by_the_publication_month_is_still_news() -> None:
     found = typed("After the October bombing of the embassy in Kabul, the minister said the army would stay.",
                   EventType.ASSAULT)
     assert _alerts(found), _seen(found)
+
+
+# -------------------------------------------------- a measure that stands, and talk of a measure
+
+
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        # living under a measure tells its standing, not its imposition
+        ("North Korea has been under an arms embargo imposed by the UN Security Council.", Modality.HISTORICAL),
+        ("Iran is still under U.S. sanctions on its oil exports, officials said.", Modality.HISTORICAL),
+        # a measure said to be in force
+        ("The arms embargo on Syria is still in force, EU diplomats said.", Modality.HISTORICAL),
+        ("The EU arms embargo on Libya remains in place.", Modality.HISTORICAL),
+        # talk of a measure is a stance, no measure
+        ("Trump's talk of sanctions on China worried investors.", Modality.SPECULATIVE),
+    ],
+)
+def test_a_standing_measure_or_talk_of_one_is_no_measure_imposed(text: str, modality: Modality) -> None:
+    found = typed(text, EventType.SANCTION)
+    assert found, "the mention is still found, only not as a fact"
+    assert [s.modality for s in found] == [modality], _seen(found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Under the new sanctions imposed by the EU on Monday, Russian banks cannot borrow in Europe.",
+        "The EU imposed an arms embargo on Syria on Monday, and it is in force from Tuesday.",
+    ],
+)
+def test_a_measure_imposed_still_alerts(text: str) -> None:
+    found = typed(text, EventType.SANCTION)
+    assert _alerts(found), _seen(found)
