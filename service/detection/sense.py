@@ -43,6 +43,7 @@ from service.detection.temporal import (
     court_story,
     is_question,
     prescribed,
+    remembered,
     requested,
     standing_or_stance,
 )
@@ -384,6 +385,8 @@ def _background(typ: EventType, lower: str, sent: Span, ctx: Context, pub_year: 
     held = standing_or_stance(lower, typ, sent.start, trigger_start)
     if held is not None:
         return held[0]  # "violated a U.S. trade embargo", "his support for torture"
+    if remembered(lower, typ, sent.start, trigger_start):
+        return Modality.HISTORICAL  # "recognized the massacre as genocide"
     if any(sent.start <= c[0] < sent.end for c in ctx.cues.get("historical", ())):
         return Modality.HISTORICAL
     if court or (typ in JUDGED_TYPES and any(sent.start <= c[0] < sent.end for c in ctx.cues.get("judicial", ()))):

@@ -359,6 +359,26 @@ _MONTH_BEFORE_NOUN_RE: Final = vocabulary.pattern("month_before_noun")
 _MONTH_NUMBERS: Final = vocabulary.numbers("months")
 
 
+_REMEMBERED_RE: Final = vocabulary.pattern("remembered_before")
+_RECOGNISED_AS_BEFORE_RE: Final = vocabulary.pattern("recognised_as_before")
+_RECOGNISED_AS_AFTER_RE: Final = vocabulary.pattern("recognised_as_after")
+_REMEMBERED_REACH: Final = 60
+
+
+def remembered(lower: str, typ: EventType, sent_start: int, start: int) -> bool:
+    """Whether a memory frame names the escalation mention at ``start`` as an event of the past:
+    a commemoration or memorial ("commemorating the bombing"), or a recognition of what the act
+    was ("recognized the massacre as genocide") (``vocabulary.yaml``: ``remembered_before``,
+    ``recognised_as_*``)."""
+    if typ not in REQUESTED_TYPES:
+        return False
+    before = lower[max(sent_start, start - _REMEMBERED_REACH):start]
+    if _REMEMBERED_RE.search(before) is not None:
+        return True
+    return (_RECOGNISED_AS_BEFORE_RE.search(before) is not None
+            and _RECOGNISED_AS_AFTER_RE.match(lower[start:start + _REMEMBERED_REACH]) is not None)
+
+
 def month_before_noun(lower: str, typ: EventType, start: int, pub_month: int) -> str:
     """The month's name that names an escalation mention as an event told before ("the November
     Paris attack", "the March bombing"), when it is not the publication's month, or "" (a
@@ -493,6 +513,8 @@ def _history(
     year_cue = "" if precise else past_year_cue(lower, cand, clause, sent, tense, pub.year)
     if year_cue:
         return tense, [year_cue]
+    if ev_start is None and tense != "future" and remembered(lower, cand.entry.type, sent.start, start):
+        return tense, ["remembered"]  # "recognized the massacre as genocide": a past event
     month_cue = "" if precise or tense == "future" else month_before_noun(lower, cand.entry.type, cand.start, pub.month)
     if month_cue:
         return tense, [month_cue]

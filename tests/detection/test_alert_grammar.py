@@ -327,3 +327,34 @@ def test_a_standing_measure_or_talk_of_one_is_no_measure_imposed(text: str, moda
 def test_a_measure_imposed_still_alerts(text: str) -> None:
     found = typed(text, EventType.SANCTION)
     assert _alerts(found), _seen(found)
+
+
+# ------------------------------------------------------------- memory frames name a past event
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He also invoked Pope Francis, Turkish scholars and other figures who have recognized the massacre "
+        "as genocide.",
+        "Armenians marched to a memorial to the victims of the massacre.",
+    ],
+)
+def test_an_act_remembered_or_recognised_as_genocide_is_history(text: str) -> None:
+    found = typed(text, EventType.ASSAULT)
+    assert found, "the mention is still found, only not as a fact"
+    assert [s.modality for s in found] == [Modality.HISTORICAL], _seen(found)
+
+
+def test_an_act_called_a_crime_or_mourned_is_still_news() -> None:
+    found = typed("Militants massacred 40 villagers in Borno on Monday, and the UN called the massacre a crime.",
+                  EventType.ASSAULT)
+    assert _alerts(found), _seen(found)
+    found = typed("Crowds mourned the victims of the bombing in Kabul on Monday.", EventType.ASSAULT)
+    assert _alerts(found), _seen(found)
+
+
+def test_a_model_signal_in_a_memory_frame_is_history() -> None:
+    body = "The elders gathered at a memorial to the pupils of the torched school in Kandahar."
+    added = [s for s in detect(article(body), sense_model=tiny_model()) if s.detector.startswith("model:")]
+    assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.HISTORICAL)]
