@@ -624,6 +624,7 @@ _STANCE_RE: Final = vocabulary.pattern("stance_before")
 _STANDING_UNDER_RE: Final = vocabulary.pattern("standing_under_before")
 _STANDING_AFTER_RE: Final = vocabulary.pattern("standing_after")
 _STANDING_AFTER_REACH: Final = 60
+_DETENTION_SYSTEM_RE: Final = vocabulary.pattern("detention_system_before")
 _STANCE_DETERMINERS: Final = vocabulary.words("stance_determiners")
 _STANCE_REACH: Final = 70
 # Measures that stand once imposed: breaking one tells it was in force before (a crackdown
@@ -647,6 +648,8 @@ def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple
             return HISTORICAL, "under"  # "has been under U.S. and EU sanctions": it stands
         if _STANDING_AFTER_RE.match(lower[start:start + _STANDING_AFTER_REACH]) is not None:
             return HISTORICAL, "in force"  # "The embargo is currently in force until August"
+    if typ == EventType.COERCE and _DETENTION_SYSTEM_RE.search(lower[max(lo, start - 20):start]) is not None:
+        return HISTORICAL, "system"  # "throughout Australian immigration detention": standing
     if typ not in REQUESTED_TYPES:
         return None
     m = _STANCE_RE.search(lower, a, start)

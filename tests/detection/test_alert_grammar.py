@@ -358,3 +358,27 @@ def test_a_model_signal_in_a_memory_frame_is_history() -> None:
     body = "The elders gathered at a memorial to the pupils of the torched school in Kandahar."
     added = [s for s in detect(article(body), sense_model=tiny_model()) if s.detector.startswith("model:")]
     assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.HISTORICAL)]
+
+
+# ------------------------------------------------ a detention system, a move on a list
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There are allegations of cruel and unusual punishment throughout Australian immigration detention, "
+        "they wrote.",
+        "Refugees are held in offshore detention on Nauru.",
+    ],
+)
+def test_a_detention_named_by_its_system_is_standing(text: str) -> None:
+    found = typed(text, EventType.COERCE)
+    assert found, "the mention is still found, only not as a fact"
+    assert [(s.modality, s.evidence.cues) for s in found] == [(Modality.HISTORICAL, ["system"])], _seen(found)
+
+
+def test_an_option_moved_down_the_list_is_no_move_of_forces() -> None:
+    text = ("U.S. officials had considered an airlift, which would require escorts by U.S. warplanes, but it has "
+            "been \"moved down the list,\" one official said.")
+    assert not typed(text, EventType.MOBILIZE)
+    assert _alerts(typed("Russia moved warplanes to its base in Latakia on Monday.", EventType.MOBILIZE))
