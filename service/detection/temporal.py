@@ -600,20 +600,20 @@ def prescribed(lower: str, typ: EventType, sent_start: int, lo: int, start: int)
         return ""
     if _IMAGINED_RE.match(lower[sent_start:sent_start + 40]) is not None:
         return "imagine"  # "Imagine, too, that ... Putin's bombing of Syrian rebels"
-    prospect = None
-    for m in _PROSPECT_RE.finditer(lower, lo, start):
-        prospect = m
-    if prospect is not None and not _ADJUNCT_RE.search(lower, prospect.end(), start):
+    prospect_end = -1
+    for p in _PROSPECT_RE.finditer(lower, lo, start):
+        prospect_end = p.end()
+    if prospect_end >= 0 and not _ADJUNCT_RE.search(lower, prospect_end, start):
         return "matter of time"
     if typ == THREATEN:
         return ""
     before = lower[max(lo, start - _DEONTIC_REACH):start]
-    m = _DEONTIC_RE.search(before)
-    if m is not None and not any(w in _DEONTIC_TOPIC_WORDS for w in m.group(1).split()):
-        return m.group(0).split(None, 1)[0]  # "the U.S. should retaliate with economic sanctions"
-    m = _EXAMPLES_RE.search(lower[max(lo, start - _EXAMPLES_REACH):start])
-    if m is not None:
-        gap = m.group(1).split() + lower[start:start + 12].split()[:1]
+    d = _DEONTIC_RE.search(before)
+    if d is not None and not any(w in _DEONTIC_TOPIC_WORDS for w in d.group(1).split()):
+        return d.group(0).split(None, 1)[0]  # "the U.S. should retaliate with economic sanctions"
+    e = _EXAMPLES_RE.search(lower[max(lo, start - _EXAMPLES_REACH):start])
+    if e is not None:
+        gap = e.group(1).split() + lower[start:start + 12].split()[:1]
         if not any(w in _EXAMPLE_DETERMINERS or w[:1].isdigit() for w in gap):
             return "such as"  # "during key times such as elections or terror attacks"
     return ""
