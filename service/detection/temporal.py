@@ -671,6 +671,26 @@ def _passive_infinitive(lower: str, lo: int, start: int) -> bool:
     return _PASSIVE_INFINITIVE_TOLD_RE.search(lower, max(lo, start - 40), start) is None
 
 
+def _wanted_cues(lower: str, typ: EventType, lo: int, sent_start: int, start: int,
+                 held: tuple[Modality, str] | None) -> list[tuple[int, int, str]]:
+    """The grammatical frames that make the mention at ``start`` wanted, held as a stance or
+    ought to be done rather than done, as cues at ``start`` (``lo``: the clause's start;
+    ``held``: what ``standing_or_stance`` read)."""
+    found: list[tuple[int, int, str]] = []
+    if typ in REQUESTED_TYPES:
+        call = requested(lower, lo, start)
+        if call:
+            found.append((start, start, call))  # "lawmakers called for sanctions": wanted, not done
+    if held is not None and held[0] == SPECULATIVE:
+        found.append((start, start, held[1]))  # "his vocal support for torture": a stance, no act
+    frame = prescribed(lower, typ, sent_start, lo, start)
+    if frame:
+        found.append((start, start, frame))  # "should retaliate with sanctions": ought, not done
+    if _passive_infinitive(lower, lo, start):
+        found.append((start, start, "to be"))  # "called for her to be jailed": wanted, not done
+    return found
+
+
 def modality_of(
     lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span, if_spans: list[tuple[int, int]],
     tense: Tense, dates: tuple[date | None, date | None], pub: date, precise: bool, tense_cues: list[str],
@@ -710,18 +730,8 @@ def modality_of(
     spec += [c for c in _cues(ctx, "speculative_after") if end <= c[0] <= end + 40]
     if is_question(lower, sent):
         spec.append((sent.end, sent.end, "?"))  # "Reintroducing sanctions?": asked, not told
-    if cand.entry.type in REQUESTED_TYPES:
-        call = requested(lower, clause.start, start)
-        if call:
-            spec.append((start, start, call))  # "lawmakers called for sanctions": wanted, not done
     held = standing_or_stance(lower, cand.entry.type, clause.start, start)
-    if held is not None and held[0] == SPECULATIVE:
-        spec.append((start, start, held[1]))  # "his vocal support for torture": a stance, no act
-    frame = prescribed(lower, cand.entry.type, sent.start, clause.start, start)
-    if frame:
-        spec.append((start, start, frame))  # "should retaliate with sanctions": ought, not done
-    if _passive_infinitive(lower, clause.start, start):
-        spec.append((start, start, "to be"))  # "called for her to be jailed": wanted, not done
+    spec += _wanted_cues(lower, cand.entry.type, clause.start, sent.start, start, held)
     if threat:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
     if spec:
