@@ -42,6 +42,8 @@ from service.detection.temporal import (
     clause_year_cue,
     court_story,
     is_question,
+    prescribed,
+    remembered,
     requested,
     standing_or_stance,
 )
@@ -387,9 +389,13 @@ def _background(typ: EventType, lower: str, sent: Span, ctx: Context, pub_year: 
         return Modality.SPECULATIVE
     if typ in REQUESTED_TYPES and requested(lower, sent.start, trigger_start):
         return Modality.SPECULATIVE  # "we call for ... the boycott of Israeli goods"
+    if prescribed(lower, typ, sent.start, sent.start, trigger_start):
+        return Modality.SPECULATIVE  # "the U.S. should retaliate with economic sanctions"
     held = standing_or_stance(lower, typ, sent.start, trigger_start)
     if held is not None:
         return held[0]  # "violated a U.S. trade embargo", "his support for torture"
+    if remembered(lower, typ, sent.start, trigger_start):
+        return Modality.HISTORICAL  # "recognized the massacre as genocide"
     if any(sent.start <= c[0] < sent.end for c in ctx.cues.get("historical", ())):
         return Modality.HISTORICAL
     if court or (typ in JUDGED_TYPES and any(sent.start <= c[0] < sent.end for c in ctx.cues.get("judicial", ()))):

@@ -355,6 +355,42 @@ def past_year_cue(lower: str, cand: Candidate, clause: Span, sent: Span, tense: 
     return clause_year_cue(lower, lo, hi, pub_year)
 
 
+_MONTH_BEFORE_NOUN_RE: Final = vocabulary.pattern("month_before_noun")
+_MONTH_NUMBERS: Final = vocabulary.numbers("months")
+
+
+_REMEMBERED_RE: Final = vocabulary.pattern("remembered_before")
+_RECOGNISED_AS_BEFORE_RE: Final = vocabulary.pattern("recognised_as_before")
+_RECOGNISED_AS_AFTER_RE: Final = vocabulary.pattern("recognised_as_after")
+_REMEMBERED_REACH: Final = 60
+
+
+def remembered(lower: str, typ: EventType, sent_start: int, start: int) -> bool:
+    """Whether a memory frame names the escalation mention at ``start`` as an event of the past:
+    a commemoration or memorial ("commemorating the bombing"), or a recognition of what the act
+    was ("recognized the massacre as genocide") (``vocabulary.yaml``: ``remembered_before``,
+    ``recognised_as_*``)."""
+    if typ not in REQUESTED_TYPES:
+        return False
+    before = lower[max(sent_start, start - _REMEMBERED_REACH):start]
+    if _REMEMBERED_RE.search(before) is not None:
+        return True
+    return (_RECOGNISED_AS_BEFORE_RE.search(before) is not None
+            and _RECOGNISED_AS_AFTER_RE.match(lower[start:start + _REMEMBERED_REACH]) is not None)
+
+
+def month_before_noun(lower: str, typ: EventType, start: int, pub_month: int) -> str:
+    """The month's name that names an escalation mention as an event told before ("the November
+    Paris attack", "the March bombing"), when it is not the publication's month, or "" (a
+    noun named by its day, "Monday's attack", is news)."""
+    if typ not in REQUESTED_TYPES:
+        return ""
+    m = _MONTH_BEFORE_NOUN_RE.search(lower, max(0, start - 30), start)
+    if m is None or _MONTH_NUMBERS.get(m.group(1)[:3], 0) == pub_month:
+        return ""
+    return m.group(0).strip()
+
+
 def clause_year_cue(lower: str, lo: int, hi: int, pub_year: int) -> str:
     """The first year in ``lower[lo:hi]`` that dates a clause to a year other than the
     publication's ("after the embargo began in 2014", "in February 1943"; a month and year of
@@ -477,6 +513,11 @@ def _history(
     year_cue = "" if precise else past_year_cue(lower, cand, clause, sent, tense, pub.year)
     if year_cue:
         return tense, [year_cue]
+    if ev_start is None and tense != "future" and remembered(lower, cand.entry.type, sent.start, start):
+        return tense, ["remembered"]  # "recognized the massacre as genocide": a past event
+    month_cue = "" if precise or tense == "future" else month_before_noun(lower, cand.entry.type, cand.start, pub.month)
+    if month_cue:
+        return tense, [month_cue]
     lo, hi = max(clause.start, start - _TALLY_REACH), min(clause.end, cand.end + _TALLY_REACH)
     if ev_start is None and lower.find(",", lo, hi) >= 0 and _TALLY_RE.search(lower, lo, hi) is not None:
         # A tally in the thousands ("unleashed 49,917 bombs and missiles") sums up a period.
@@ -539,8 +580,51 @@ def requested(lower: str, lo: int, start: int) -> str:
     return found
 
 
+_DEONTIC_RE: Final = vocabulary.pattern("deontic_before")
+_DEONTIC_TOPIC_WORDS: Final = vocabulary.words("deontic_topic_words")
+_IMAGINED_RE: Final = vocabulary.pattern("imagined_opening")
+_PROSPECT_RE: Final = vocabulary.pattern("prospect_before")
+_EXAMPLES_RE: Final = vocabulary.pattern("examples_before")
+_EXAMPLE_DETERMINERS: Final = vocabulary.words("example_determiners")
+_DEONTIC_REACH: Final = 50
+_EXAMPLES_REACH: Final = 50
+
+
+def prescribed(lower: str, typ: EventType, sent_start: int, lo: int, start: int) -> str:
+    """The frame that makes an escalation mention at ``start`` something that ought to be done,
+    is imagined, is a prospect or a kind named among examples, with its cue, or ""
+    (``vocabulary.yaml``: ``deontic_before``, ``imagined_opening``, ``prospect_before``,
+    ``examples_before``); ``lo`` is the start of the mention's clause. A threat takes only the
+    hypothetical frames: "should expect retaliation" is a threat's own wording."""
+    if typ not in REQUESTED_TYPES:
+        return ""
+    if _IMAGINED_RE.match(lower[sent_start:sent_start + 40]) is not None:
+        return "imagine"  # "Imagine, too, that ... Putin's bombing of Syrian rebels"
+    prospect_end = -1
+    for p in _PROSPECT_RE.finditer(lower, lo, start):
+        prospect_end = p.end()
+    if prospect_end >= 0 and not _ADJUNCT_RE.search(lower, prospect_end, start):
+        return "matter of time"
+    if typ == THREATEN:
+        return ""
+    before = lower[max(lo, start - _DEONTIC_REACH):start]
+    d = _DEONTIC_RE.search(before)
+    if d is not None and not any(w in _DEONTIC_TOPIC_WORDS for w in d.group(1).split()):
+        return d.group(0).split(None, 1)[0]  # "the U.S. should retaliate with economic sanctions"
+    e = _EXAMPLES_RE.search(lower[max(lo, start - _EXAMPLES_REACH):start])
+    if e is not None:
+        gap = e.group(1).split() + lower[start:start + 12].split()[:1]
+        if not any(w in _EXAMPLE_DETERMINERS or w[:1].isdigit() for w in gap):
+            return "such as"  # "during key times such as elections or terror attacks"
+    return ""
+
+
 _BREACHED_RE: Final = vocabulary.pattern("breached_before")
 _STANCE_RE: Final = vocabulary.pattern("stance_before")
+_STANDING_UNDER_RE: Final = vocabulary.pattern("standing_under_before")
+_STANDING_AFTER_RE: Final = vocabulary.pattern("standing_after")
+_STANDING_AFTER_REACH: Final = 60
+_DETENTION_SYSTEM_RE: Final = vocabulary.pattern("detention_system_before")
 _STANCE_DETERMINERS: Final = vocabulary.words("stance_determiners")
 _STANCE_REACH: Final = 70
 # Measures that stand once imposed: breaking one tells it was in force before (a crackdown
@@ -559,6 +643,13 @@ def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple
         m = _BREACHED_RE.search(lower, a, start)
         if m is not None:
             return HISTORICAL, m.group(0).split(None, 1)[0]
+        m = _STANDING_UNDER_RE.search(lower[a:start])
+        if m is not None:
+            return HISTORICAL, "under"  # "has been under U.S. and EU sanctions": it stands
+        if _STANDING_AFTER_RE.match(lower[start:start + _STANDING_AFTER_REACH]) is not None:
+            return HISTORICAL, "in force"  # "The embargo is currently in force until August"
+    if typ == EventType.COERCE and _DETENTION_SYSTEM_RE.search(lower[max(lo, start - 20):start]) is not None:
+        return HISTORICAL, "system"  # "throughout Australian immigration detention": standing
     if typ not in REQUESTED_TYPES:
         return None
     m = _STANCE_RE.search(lower, a, start)
@@ -578,6 +669,26 @@ def _passive_infinitive(lower: str, lo: int, start: int) -> bool:
     if _PASSIVE_INFINITIVE_RE.search(lower, a, start) is None:
         return False
     return _PASSIVE_INFINITIVE_TOLD_RE.search(lower, max(lo, start - 40), start) is None
+
+
+def _wanted_cues(lower: str, typ: EventType, lo: int, sent_start: int, start: int,
+                 held: tuple[Modality, str] | None) -> list[tuple[int, int, str]]:
+    """The grammatical frames that make the mention at ``start`` wanted, held as a stance or
+    ought to be done rather than done, as cues at ``start`` (``lo``: the clause's start;
+    ``held``: what ``standing_or_stance`` read)."""
+    found: list[tuple[int, int, str]] = []
+    if typ in REQUESTED_TYPES:
+        call = requested(lower, lo, start)
+        if call:
+            found.append((start, start, call))  # "lawmakers called for sanctions": wanted, not done
+    if held is not None and held[0] == SPECULATIVE:
+        found.append((start, start, held[1]))  # "his vocal support for torture": a stance, no act
+    frame = prescribed(lower, typ, sent_start, lo, start)
+    if frame:
+        found.append((start, start, frame))  # "should retaliate with sanctions": ought, not done
+    if _passive_infinitive(lower, lo, start):
+        found.append((start, start, "to be"))  # "called for her to be jailed": wanted, not done
+    return found
 
 
 def modality_of(
@@ -619,15 +730,8 @@ def modality_of(
     spec += [c for c in _cues(ctx, "speculative_after") if end <= c[0] <= end + 40]
     if is_question(lower, sent):
         spec.append((sent.end, sent.end, "?"))  # "Reintroducing sanctions?": asked, not told
-    if cand.entry.type in REQUESTED_TYPES:
-        call = requested(lower, clause.start, start)
-        if call:
-            spec.append((start, start, call))  # "lawmakers called for sanctions": wanted, not done
     held = standing_or_stance(lower, cand.entry.type, clause.start, start)
-    if held is not None and held[0] == SPECULATIVE:
-        spec.append((start, start, held[1]))  # "his vocal support for torture": a stance, no act
-    if _passive_infinitive(lower, clause.start, start):
-        spec.append((start, start, "to be"))  # "called for her to be jailed": wanted, not done
+    spec += _wanted_cues(lower, cand.entry.type, clause.start, sent.start, start, held)
     if threat:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
     if spec:

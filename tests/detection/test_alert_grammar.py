@@ -215,3 +215,170 @@ def test_a_capital_inside_a_word_and_a_shouted_more_are_no_related_links() -> No
     text = "McDonald's said Russian troops attacked its shop in Donetsk on Monday. NO MORE WAR, residents chanted."
     found = typed(text, EventType.ASSAULT)
     assert _alerts(found), _seen(found)
+
+
+# ------------------------------------ what ought to be done, what is imagined, kinds named as examples
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        # a deontic modal governs the verb phrase right after it: what ought to be done
+        ("Only 34 percent of respondents said the U.S. should retaliate with economic sanctions.",
+         EventType.SANCTION),
+        ("The senator said Washington must impose sanctions on Moscow.", EventType.SANCTION),
+        ("The senator said Britain ought to impose sanctions on Russia.", EventType.SANCTION),
+        # a sentence that asks the reader to imagine
+        ("Imagine, too, that the nominee was a feted guest of the cheerleader for Putin's bombing of "
+         "U.S.-supported Syrian rebels.", EventType.ASSAULT),
+        # a prospect: "a matter of time before", a threat included
+        ("I wrote, \"ISIS certainly intends to strike the U.S. homeland, so unless it is annihilated, it's just "
+         "a matter of time before it will be able to carry out a domestic attack of the kind it executed in "
+         "Paris.\"", EventType.THREATEN),
+        # a kind named among examples
+        ("The resolution asks states not to shut down the internet during key times such as elections or "
+         "terror attacks.", EventType.ASSAULT),
+    ],
+)
+def test_what_ought_to_be_done_or_is_imagined_is_no_act(text: str, etype: EventType) -> None:
+    found = typed(text, etype)
+    assert found, "the mention is still found, only not as a fact"
+    assert not _alerts(found), _seen(found)
+    assert all(s.modality == Modality.SPECULATIVE for s in found), _seen(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        # what ought to follow an attack does not unmake the attack
+        ("Russian jets bombed Aleppo on Monday, and the United States said Moscow must answer for the attack.",
+         EventType.ASSAULT),
+        ("Those who bombed the embassy in Kabul on Monday should be punished for the bombing, Karzai said.",
+         EventType.ASSAULT),
+        # a threat worded with a deontic modal is still a threat
+        ("Israel should expect that we will retaliate with force, Hezbollah warned.", EventType.THREATEN),
+        # a particular event named among examples is still told
+        ("Attacks such as the bombing of the Kabul embassy on Monday show the Taliban's reach.",
+         EventType.ASSAULT),
+    ],
+)
+def test_an_act_beside_what_ought_to_be_done_still_alerts(text: str, etype: EventType) -> None:
+    found = typed(text, etype)
+    assert _alerts(found), _seen(found)
+
+
+def test_a_model_signal_for_what_ought_to_be_done_is_speculative() -> None:
+    """The sense model's own signal follows the same frame: found (recall), no alert."""
+    body = "The elders said the army should have torched every school in Kandahar."
+    added = [s for s in detect(article(body), sense_model=tiny_model()) if s.detector.startswith("model:")]
+    assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.SPECULATIVE)]
+    # a subject pronoun opens a clause of its own: what they torched is told
+    told = "The elders in Kandahar said the army must rebuild the school they torched."
+    added = [s for s in detect(article(told), sense_model=tiny_model()) if s.detector.startswith("model:")]
+    assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.ASSERTED)]
+
+
+# ------------------------------------------------------------------- an event named by its month
+
+
+def test_an_attack_named_by_an_earlier_month_is_history() -> None:
+    """News of the week names an attack by its day; "the November Paris attack" in a story of
+    another month names one told before (the mention is kept, as history)."""
+    found = typed("After the November Paris attack, the minister said the army would stay on the streets.",
+                  EventType.ASSAULT)
+    assert [(s.modality, s.evidence.cues) for s in found] == [(Modality.HISTORICAL, ["the november paris"])]
+
+
+def test_an_attack_named_by_the_publication_month_is_still_news() -> None:
+    found = typed("After the October bombing of the embassy in Kabul, the minister said the army would stay.",
+                  EventType.ASSAULT)
+    assert _alerts(found), _seen(found)
+
+
+# -------------------------------------------------- a measure that stands, and talk of a measure
+
+
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        # living under a measure tells its standing, not its imposition
+        ("North Korea has been under an arms embargo imposed by the UN Security Council.", Modality.HISTORICAL),
+        ("Iran is still under U.S. sanctions on its oil exports, officials said.", Modality.HISTORICAL),
+        # a measure said to be in force
+        ("The arms embargo on Syria is still in force, EU diplomats said.", Modality.HISTORICAL),
+        ("The EU arms embargo on Libya remains in place.", Modality.HISTORICAL),
+        # talk of a measure is a stance, no measure
+        ("Trump's talk of sanctions on China worried investors.", Modality.SPECULATIVE),
+    ],
+)
+def test_a_standing_measure_or_talk_of_one_is_no_measure_imposed(text: str, modality: Modality) -> None:
+    found = typed(text, EventType.SANCTION)
+    assert found, "the mention is still found, only not as a fact"
+    assert [s.modality for s in found] == [modality], _seen(found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Under the new sanctions imposed by the EU on Monday, Russian banks cannot borrow in Europe.",
+        "The EU imposed an arms embargo on Syria on Monday, and it is in force from Tuesday.",
+    ],
+)
+def test_a_measure_imposed_still_alerts(text: str) -> None:
+    found = typed(text, EventType.SANCTION)
+    assert _alerts(found), _seen(found)
+
+
+# ------------------------------------------------------------- memory frames name a past event
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He also invoked Pope Francis, Turkish scholars and other figures who have recognized the massacre "
+        "as genocide.",
+        "Armenians marched to a memorial to the victims of the massacre.",
+    ],
+)
+def test_an_act_remembered_or_recognised_as_genocide_is_history(text: str) -> None:
+    found = typed(text, EventType.ASSAULT)
+    assert found, "the mention is still found, only not as a fact"
+    assert [s.modality for s in found] == [Modality.HISTORICAL], _seen(found)
+
+
+def test_an_act_called_a_crime_or_mourned_is_still_news() -> None:
+    found = typed("Militants massacred 40 villagers in Borno on Monday, and the UN called the massacre a crime.",
+                  EventType.ASSAULT)
+    assert _alerts(found), _seen(found)
+    found = typed("Crowds mourned the victims of the bombing in Kabul on Monday.", EventType.ASSAULT)
+    assert _alerts(found), _seen(found)
+
+
+def test_a_model_signal_in_a_memory_frame_is_history() -> None:
+    body = "The elders gathered at a memorial to the pupils of the torched school in Kandahar."
+    added = [s for s in detect(article(body), sense_model=tiny_model()) if s.detector.startswith("model:")]
+    assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.HISTORICAL)]
+
+
+# ------------------------------------------------ a detention system, a move on a list
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There are allegations of cruel and unusual punishment throughout Australian immigration detention, "
+        "they wrote.",
+        "Refugees are held in offshore detention on Nauru.",
+    ],
+)
+def test_a_detention_named_by_its_system_is_standing(text: str) -> None:
+    found = typed(text, EventType.COERCE)
+    assert found, "the mention is still found, only not as a fact"
+    assert [(s.modality, s.evidence.cues) for s in found] == [(Modality.HISTORICAL, ["system"])], _seen(found)
+
+
+def test_an_option_moved_down_the_list_is_no_move_of_forces() -> None:
+    text = ("U.S. officials had considered an airlift, which would require escorts by U.S. warplanes, but it has "
+            "been \"moved down the list,\" one official said.")
+    assert not typed(text, EventType.MOBILIZE)
+    assert _alerts(typed("Russia moved warplanes to its base in Latakia on Monday.", EventType.MOBILIZE))

@@ -125,8 +125,10 @@ def test_dev_precision_of_escalation_alerts_floor() -> None:
     score = ap.score(judged, alerts, ap.DEFAULT_SEED)
     assert score.right is not None
     right = sum(score.right.values())
-    assert right >= 66, ap.format_score(score, "dev")
-    # 0.606 measured (66/109): besides readiness and a noun's that-clause, a measure called for,
+    assert right >= 67, ap.format_score(score, "dev")
+    # 0.657 measured (67/102): besides readiness and a noun's that-clause, a measure called for,
     # a requirement, a stance, a sanction breached, a person named by a detention, history carried
-    # on from a sentence a past year opens and related-story headlines raise no alert.
-    assert right / score.raised >= 0.60, ap.format_score(score, "dev")
+    # on from a sentence a past year opens and related-story headlines, also what ought to be
+    # done or is imagined, kinds named as examples, an attack named by an earlier month, a
+    # sanction lived under, memory frames, detention systems and moves on a list raise no alert.
+    assert right / score.raised >= 0.65, ap.format_score(score, "dev")
