@@ -323,3 +323,37 @@ def test_open_entries_are_read_by_a_prefix_seek_and_deleted_with_a_tombstone(tmp
     assert writes.changelog[0][-1] == (b'"o|CONSULT|ev-2"', None, None)
     assert db.get(b'"o|CONSULT|ev-2"') is None and b'"o|CONSULT|ev-2"' not in store._key_index
     db.close()
+
+
+def test_a_records_public_fields_are_encoded_once_for_the_store_and_the_version():
+    # The consolidation agent writes an event record and publishes its version from one
+    # encoding of the public fields; the bytes are those of encoding each whole, and a version
+    # whose changes were merged from earlier ones of the batch (coalesce) is encoded itself.
+    import pydantic_core
+
+    from service.events.agents import StoreWrites, consolidate_batch
+    from service.events.consolidate import Consolidator
+
+    class Table(dict):  # a plain store (no RocksDB write batch), its own data
+        @property
+        def data(self):
+            return self
+
+    table = Table()
+    consolidator = Consolidator(JsonValues(table), batched=True)
+    signals = [make_signal(1), make_signal(2, outlet="AP"), make_signal(3, source=("CHN",), target=("TWN",)),
+               make_signal(4, outlet="BBC")]
+    batch = [_consumed("keys", i, signal_json(s)) for i, s in enumerate(signals)]
+    event = type("Event", (), {"message": batch[0]})()
+    writes = StoreWrites(table)
+    latest, failed = consolidate_batch(consolidator, batch, EventMetrics(None), lambda msg: event, writes)
+    assert not failed and len(latest) == 2
+    records = {json.loads(k): v for ms in writes.changelog.values() for k, v, _ in ms}
+    merged = 0
+    for version, _ in latest.values():
+        rec = json.loads(records[f"e|{version['event_id']}"])
+        assert records[f"e|{version['event_id']}"] == pydantic_core.to_json(rec)
+        assert writes.version_json(version) == pydantic_core.to_json(version)
+        assert json.loads(writes.version_json(version)) == version
+        merged += version["changes"] != rec["changes"]
+    assert merged == 1  # the RUS-UKR event's three versions: changes merged, encoded apart
