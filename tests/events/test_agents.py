@@ -357,3 +357,41 @@ def test_a_records_public_fields_are_encoded_once_for_the_store_and_the_version(
         assert json.loads(writes.version_json(version)) == version
         merged += version["changes"] != rec["changes"]
     assert merged == 1  # the RUS-UKR event's three versions: changes merged, encoded apart
+
+
+def test_the_agent_reads_its_partitions_rocksdb_database_directly(tmp_path):
+    # During a batch the consolidator's reads go straight to the current event's partition
+    # database (what the batch's writes committed), not through Faust's store layers.
+    import weakref
+
+    import rocksdict
+    from faust.stores.rocksdb import Store
+
+    from service.events.agents import StoreWrites, reading
+    from service.faust_private import reset_current_event, set_current_event
+
+    dbs = {p: rocksdict.Rdict(str(tmp_path / f"p{p}"), options=rocksdict.Options(raw_mode=True)) for p in (0, 1)}
+    store = Store.__new__(Store)
+    store.use_rocksdict, store._key_index, store._dbs = True, {}, dbs
+    store._db_for_partition = dbs.__getitem__
+    table = type("Table", (), {"data": store})()
+    events = [type("Event", (), {"message": type("Message", (), {"partition": p})()})() for p in (0, 1)]
+    writes = StoreWrites(table)
+    writes("e|ev-1", {"event_id": "ev-1", "_t": [1.0, 2.0]}, events[1])
+    writes.commit()
+    state = JsonValues(table)
+    with reading(state, writes.read):
+        token = set_current_event(weakref.ref(events[1]))
+        try:
+            assert state.get("e|ev-1") == {"event_id": "ev-1", "_t": [1.0, 2.0]}
+            assert state.get("e|ev-2", "absent") == "absent"
+        finally:
+            reset_current_event(token)
+        token = set_current_event(weakref.ref(events[0]))
+        try:
+            assert state.get("e|ev-1") is None  # another partition's database
+        finally:
+            reset_current_event(token)
+    assert state.reader is None
+    for db in dbs.values():
+        db.close()
