@@ -395,3 +395,27 @@ def test_the_agent_reads_its_partitions_rocksdb_database_directly(tmp_path):
     assert state.reader is None
     for db in dbs.values():
         db.close()
+
+
+def test_the_current_event_is_set_per_partition_run_and_restored():
+    import weakref
+
+    from service.events.agents import current_events
+    from service.faust_private import current_partition, reset_current_event, set_current_event
+
+    def event(p):
+        return type("Event", (), {"message": type("Message", (), {"partition": p})()})()
+
+    outer, a, b = event(9), event(0), event(1)
+    token = set_current_event(weakref.ref(outer))
+    try:
+        with current_events() as enter:
+            seen = []
+            for ev in (a, a, b, a):
+                enter(ev)
+                seen.append(current_partition())
+        assert seen == [0, 0, 1, 0]
+        assert current_partition() == 9  # the event the stretch began with
+    finally:
+        reset_current_event(token)
+    assert current_partition() is None
