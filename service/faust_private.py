@@ -417,11 +417,12 @@ def memory_table_class() -> type:
 class PartitionDB(NamedTuple):
     """``put(key, value)`` and ``delete(key)`` on one partition's RocksDB database, with keys
     already encoded as the table's key serializer does, kept in one write batch until
-    ``commit()`` writes it."""
+    ``commit()`` writes it; ``get(key)``: the value written (committed) or None."""
 
     put: Callable[[bytes, bytes], None]
     delete: Callable[[bytes], None]
     commit: Callable[[], None]
+    get: Callable[[bytes], bytes | None]
 
 
 def rocksdb_partition(store: Any, partition: int) -> PartitionDB | None:
@@ -457,7 +458,14 @@ def rocksdb_partition(store: Any, partition: int) -> PartitionDB | None:
             db.write(batch[0])
             batch[0] = rocksdict.WriteBatch(raw_mode=True)
 
-    return PartitionDB(put, delete, commit)
+    return PartitionDB(put, delete, commit, db.get)
+
+
+def current_partition() -> int | None:
+    """The partition of Faust's current event (None: no current event)."""
+    ref = _current_event.get(None)
+    event = ref() if ref is not None else None
+    return event.message.partition if event is not None else None
 
 
 def rocksdb_prefix_items(store: Any, prefix: bytes) -> Iterator[tuple[bytes, bytes]] | None:

@@ -37,6 +37,9 @@ class JsonValues(MutableMapping[str, Any]):
 
     def __init__(self, table: MutableMapping[str, bytes]) -> None:
         self.table = table
+        # Where ``get`` reads raw values while set (key -> bytes or None: absent); the
+        # consolidation agent reads its partitions' RocksDB databases directly.
+        self.reader: Callable[[str], bytes | None] | None = None
 
     def _store(self) -> MutableMapping[str, bytes]:
         """Where reads go: a Faust table's store (``table.data``), read once per key (the
@@ -48,6 +51,9 @@ class JsonValues(MutableMapping[str, Any]):
         return pydantic_core.from_json(self._store()[key])
 
     def get(self, key: str, default: Any = None) -> Any:
+        if self.reader is not None:
+            raw = self.reader(key)
+            return default if raw is None else pydantic_core.from_json(raw)
         try:
             raw = self._store()[key]
         except KeyError:

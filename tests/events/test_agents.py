@@ -323,3 +323,99 @@ def test_open_entries_are_read_by_a_prefix_seek_and_deleted_with_a_tombstone(tmp
     assert writes.changelog[0][-1] == (b'"o|CONSULT|ev-2"', None, None)
     assert db.get(b'"o|CONSULT|ev-2"') is None and b'"o|CONSULT|ev-2"' not in store._key_index
     db.close()
+
+
+def test_a_records_public_fields_are_encoded_once_for_the_store_and_the_version():
+    # The consolidation agent writes an event record and publishes its version from one
+    # encoding of the public fields; the bytes are those of encoding each whole, and a version
+    # whose changes were merged from earlier ones of the batch (coalesce) is encoded itself.
+    import pydantic_core
+
+    from service.events.agents import StoreWrites, consolidate_batch
+    from service.events.consolidate import Consolidator
+
+    class Table(dict):  # a plain store (no RocksDB write batch), its own data
+        @property
+        def data(self):
+            return self
+
+    table = Table()
+    consolidator = Consolidator(JsonValues(table), batched=True)
+    signals = [make_signal(1), make_signal(2, outlet="AP"), make_signal(3, source=("CHN",), target=("TWN",)),
+               make_signal(4, outlet="BBC")]
+    batch = [_consumed("keys", i, signal_json(s)) for i, s in enumerate(signals)]
+    event = type("Event", (), {"message": batch[0]})()
+    writes = StoreWrites(table)
+    latest, failed = consolidate_batch(consolidator, batch, EventMetrics(None), lambda msg: event, writes)
+    assert not failed and len(latest) == 2
+    records = {json.loads(k): v for ms in writes.changelog.values() for k, v, _ in ms}
+    merged = 0
+    for version, _ in latest.values():
+        rec = json.loads(records[f"e|{version['event_id']}"])
+        assert records[f"e|{version['event_id']}"] == pydantic_core.to_json(rec)
+        assert writes.version_json(version) == pydantic_core.to_json(version)
+        assert json.loads(writes.version_json(version)) == version
+        merged += version["changes"] != rec["changes"]
+    assert merged == 1  # the RUS-UKR event's three versions: changes merged, encoded apart
+
+
+def test_the_agent_reads_its_partitions_rocksdb_database_directly(tmp_path):
+    # During a batch the consolidator's reads go straight to the current event's partition
+    # database (what the batch's writes committed), not through Faust's store layers.
+    import weakref
+
+    import rocksdict
+    from faust.stores.rocksdb import Store
+
+    from service.events.agents import StoreWrites, reading
+    from service.faust_private import reset_current_event, set_current_event
+
+    dbs = {p: rocksdict.Rdict(str(tmp_path / f"p{p}"), options=rocksdict.Options(raw_mode=True)) for p in (0, 1)}
+    store = Store.__new__(Store)
+    store.use_rocksdict, store._key_index, store._dbs = True, {}, dbs
+    store._db_for_partition = dbs.__getitem__
+    table = type("Table", (), {"data": store})()
+    events = [type("Event", (), {"message": type("Message", (), {"partition": p})()})() for p in (0, 1)]
+    writes = StoreWrites(table)
+    writes("e|ev-1", {"event_id": "ev-1", "_t": [1.0, 2.0]}, events[1])
+    writes.commit()
+    state = JsonValues(table)
+    with reading(state, writes.read):
+        token = set_current_event(weakref.ref(events[1]))
+        try:
+            assert state.get("e|ev-1") == {"event_id": "ev-1", "_t": [1.0, 2.0]}
+            assert state.get("e|ev-2", "absent") == "absent"
+        finally:
+            reset_current_event(token)
+        token = set_current_event(weakref.ref(events[0]))
+        try:
+            assert state.get("e|ev-1") is None  # another partition's database
+        finally:
+            reset_current_event(token)
+    assert state.reader is None
+    for db in dbs.values():
+        db.close()
+
+
+def test_the_current_event_is_set_per_partition_run_and_restored():
+    import weakref
+
+    from service.events.agents import current_events
+    from service.faust_private import current_partition, reset_current_event, set_current_event
+
+    def event(p):
+        return type("Event", (), {"message": type("Message", (), {"partition": p})()})()
+
+    outer, a, b = event(9), event(0), event(1)
+    token = set_current_event(weakref.ref(outer))
+    try:
+        with current_events() as enter:
+            seen = []
+            for ev in (a, a, b, a):
+                enter(ev)
+                seen.append(current_partition())
+        assert seen == [0, 0, 1, 0]
+        assert current_partition() == 9  # the event the stretch began with
+    finally:
+        reset_current_event(token)
+    assert current_partition() is None
