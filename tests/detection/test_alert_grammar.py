@@ -27,6 +27,11 @@ def _seen(found: list) -> list:
 def _alerts(found: list) -> list:
     return [s for s in found if s.modality in ALERT_WORTHY_MODALITIES]
 
+def _model_added(body: str) -> list:
+    """(type, modality) of the signals the sense model adds to ``body``."""
+    return [(s.type, s.modality) for s in detect(article(body), sense_model=tiny_model())
+            if s.detector.startswith("model:")]
+
 
 # ------------------------------------------------------------------------ a call for a measure
 
@@ -70,14 +75,11 @@ def test_a_model_signal_for_a_measure_called_for_is_speculative() -> None:
     """The sense model's own signal follows the same frame, for a call and a stance: found
     (recall), no alert."""
     body = "The monks call for a halt to the campaign in Kandahar and for a torched school to be rebuilt."
-    added = [s for s in detect(article(body), sense_model=tiny_model()) if s.detector.startswith("model:")]
-    assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.SPECULATIVE)]
+    assert _model_added(body) == [(EventType.ASSAULT, Modality.SPECULATIVE)]
     stance = "The elders in Kandahar voiced their opposition to torched schools and burned crops."
-    added = [s for s in detect(article(stance), sense_model=tiny_model()) if s.detector.startswith("model:")]
-    assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.SPECULATIVE)]
+    assert _model_added(stance) == [(EventType.ASSAULT, Modality.SPECULATIVE)]
     plain = "The monks said insurgents torched a school in Kandahar."
-    added = [s for s in detect(article(plain), sense_model=tiny_model()) if s.detector.startswith("model:")]
-    assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.ASSERTED)]
+    assert _model_added(plain) == [(EventType.ASSAULT, Modality.ASSERTED)]
 
 
 # ---------------------------------------------------------------- a person named by a participle
@@ -270,12 +272,10 @@ def test_an_act_beside_what_ought_to_be_done_still_alerts(text: str, etype: Even
 def test_a_model_signal_for_what_ought_to_be_done_is_speculative() -> None:
     """The sense model's own signal follows the same frame: found (recall), no alert."""
     body = "The elders said the army should have torched every school in Kandahar."
-    added = [s for s in detect(article(body), sense_model=tiny_model()) if s.detector.startswith("model:")]
-    assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.SPECULATIVE)]
+    assert _model_added(body) == [(EventType.ASSAULT, Modality.SPECULATIVE)]
     # a subject pronoun opens a clause of its own: what they torched is told
     told = "The elders in Kandahar said the army must rebuild the school they torched."
-    added = [s for s in detect(article(told), sense_model=tiny_model()) if s.detector.startswith("model:")]
-    assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.ASSERTED)]
+    assert _model_added(told) == [(EventType.ASSAULT, Modality.ASSERTED)]
 
 
 # ------------------------------------------------------------------- an event named by its month
@@ -356,8 +356,7 @@ def test_an_act_called_a_crime_or_mourned_is_still_news() -> None:
 
 def test_a_model_signal_in_a_memory_frame_is_history() -> None:
     body = "The elders gathered at a memorial to the pupils of the torched school in Kandahar."
-    added = [s for s in detect(article(body), sense_model=tiny_model()) if s.detector.startswith("model:")]
-    assert [(s.type, s.modality) for s in added] == [(EventType.ASSAULT, Modality.HISTORICAL)]
+    assert _model_added(body) == [(EventType.ASSAULT, Modality.HISTORICAL)]
 
 
 # ------------------------------------------------ a detention system, a move on a list
