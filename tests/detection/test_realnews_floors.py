@@ -81,7 +81,8 @@ def test_indiapolice_macro_recall_floor() -> None:
 def test_rams_macro_recall_floor() -> None:
     score = dev("rams")
     # 0.557 measured: candidates' debates as meetings.
-    assert score.macro_recall >= 0.55, _table(score)
+    # 0.561 measured: massacres named by their noun beside unarmed victims.
+    assert score.macro_recall >= 0.56, _table(score)
 
 
 def test_plover_records_macro_recall_floor() -> None:
