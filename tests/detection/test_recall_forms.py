@@ -1,8 +1,8 @@
 """Recall on forms of news writing that the trigger rules missed: candidates' debates as meetings,
 captures of ground fought for as battles, surrenders to a party as agreements, protests told by what they do where no place is named, and the inflections of
 bombing and downing verbs, arrests told by the police that made them and clashes told by their dead
-where no place or party is named, and massacres named by their noun beside
-unarmed victims."""
+where no place or party is named, massacres named by their noun beside unarmed victims and
+live fire by the police told as "resorted to firing"."""
 
 from __future__ import annotations
 
@@ -196,3 +196,13 @@ def test_a_past_massacre_with_its_year_does_not_alert() -> None:
             if s.detector == "rules:assault.massacre.noun"]
     assert sigs and not any(s.modality in ALERT_WORTHY_MODALITIES for s in sigs)
 
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Three persons died when the police resorted to firing to disperse an irate mob.",
+        "More people from the majority community fell to police bullets in the riots.",
+    ],
+)
+def test_live_fire_by_the_police_at_people_is_an_assault(text: str) -> None:
+    assert EventType.ASSAULT in _types(text)
