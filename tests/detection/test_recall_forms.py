@@ -206,3 +206,14 @@ def test_a_past_massacre_with_its_year_does_not_alert() -> None:
 )
 def test_live_fire_by_the_police_at_people_is_an_assault(text: str) -> None:
     assert EventType.ASSAULT in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police resorted to firing in the air to disperse the mob.",
+        "The police resorted to firing into the air as the crowd grew.",
+    ],
+)
+def test_firing_in_the_air_is_no_assault(text: str) -> None:
+    assert EventType.ASSAULT not in _types(text)
