@@ -75,13 +75,15 @@ def test_wikievents_false_alarms_on_no_event_sentences() -> None:
 def test_indiapolice_macro_recall_floor() -> None:
     score = dev("indiapolice")
     assert score.total["COERCE"] >= 140 and score.total["ASSAULT"] >= 60
-    assert score.macro_recall >= 0.76, _table(score)
+    # 0.782 measured: police firing told as "resorted to firing", "fell to police bullets".
+    assert score.macro_recall >= 0.78, _table(score)
 
 
 def test_rams_macro_recall_floor() -> None:
     score = dev("rams")
     # 0.557 measured: candidates' debates as meetings.
-    assert score.macro_recall >= 0.55, _table(score)
+    # 0.561 measured: massacres named by their noun beside unarmed victims.
+    assert score.macro_recall >= 0.56, _table(score)
 
 
 def test_plover_records_macro_recall_floor() -> None:

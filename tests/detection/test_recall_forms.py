@@ -1,13 +1,14 @@
 """Recall on forms of news writing that the trigger rules missed: candidates' debates as meetings,
 captures of ground fought for as battles, surrenders to a party as agreements, protests told by what they do where no place is named, and the inflections of
 bombing and downing verbs, arrests told by the police that made them and clashes told by their dead
-where no place or party is named."""
+where no place or party is named, massacres named by their noun beside unarmed victims and
+live fire by the police told as "resorted to firing"."""
 
 from __future__ import annotations
 
 import pytest
 
-from schemas.common import EventType
+from schemas.common import ALERT_WORTHY_MODALITIES, EventType
 from tests.detection.conftest import signals_of
 
 
@@ -164,4 +165,55 @@ def test_a_clash_told_by_its_dead_needs_no_named_party(text: str) -> None:
     ],
 )
 def test_a_clash_without_its_dead_is_no_attack(text: str) -> None:
+    assert EventType.ASSAULT not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They were civilian massacres, a witness told reporters.",
+        "The wholesale slaughter of families in the valley is a war crime, an army officer said.",
+        "Witnesses described the mass killings of villagers near the border on Tuesday.",
+    ],
+)
+def test_a_massacre_named_by_its_noun_and_victims_is_an_assault(text: str) -> None:
+    assert EventType.ASSAULT in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The team suffered a massacre at home, losing 6-0.",
+        "Tourists watched the slaughter of the bulls.",
+    ],
+)
+def test_a_massacre_without_unarmed_victims_is_no_assault(text: str) -> None:
+    assert EventType.ASSAULT not in _types(text)
+
+
+def test_a_past_massacre_with_its_year_does_not_alert() -> None:
+    sigs = [s for s in signals_of("The massacre of civilians in 1982 is still remembered in Hama.")
+            if s.detector == "rules:assault.massacre.noun"]
+    assert sigs and not any(s.modality in ALERT_WORTHY_MODALITIES for s in sigs)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Three persons died when the police resorted to firing to disperse an irate mob.",
+        "More people from the majority community fell to police bullets in the riots.",
+    ],
+)
+def test_live_fire_by_the_police_at_people_is_an_assault(text: str) -> None:
+    assert EventType.ASSAULT in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police resorted to firing in the air to disperse the mob.",
+        "The police resorted to firing into the air as the crowd grew.",
+    ],
+)
+def test_firing_in_the_air_is_no_assault(text: str) -> None:
     assert EventType.ASSAULT not in _types(text)
