@@ -59,7 +59,7 @@ def test_case2021_false_alarms_on_no_event_snippets() -> None:
 
 def test_wikievents_macro_recall_floor() -> None:
     score = dev("wikievents")
-    assert score.macro_recall >= 0.67, _table(score)
+    assert score.macro_recall >= 0.69, _table(score)
 
 
 def test_wikievents_false_alarms_on_no_event_sentences() -> None:
@@ -75,7 +75,7 @@ def test_wikievents_false_alarms_on_no_event_sentences() -> None:
 def test_indiapolice_macro_recall_floor() -> None:
     score = dev("indiapolice")
     assert score.total["COERCE"] >= 140 and score.total["ASSAULT"] >= 60
-    assert score.macro_recall >= 0.76, _table(score)
+    assert score.macro_recall >= 0.775, _table(score)
 
 
 def test_rams_macro_recall_floor() -> None:
@@ -125,7 +125,7 @@ def test_dev_precision_of_escalation_alerts_floor() -> None:
     score = ap.score(judged, alerts, ap.DEFAULT_SEED)
     assert score.right is not None
     right = sum(score.right.values())
-    assert right >= 67, ap.format_score(score, "dev")
+    assert right >= 68, ap.format_score(score, "dev")
     # 0.657 measured (67/102): besides readiness and a noun's that-clause, a measure called for,
     # a requirement, a stance, a sanction breached, a person named by a detention, history carried
     # on from a sentence a past year opens and related-story headlines, also what ought to be

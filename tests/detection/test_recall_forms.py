@@ -165,3 +165,43 @@ def test_a_clash_told_by_its_dead_needs_no_named_party(text: str) -> None:
 )
 def test_a_clash_without_its_dead_is_no_attack(text: str) -> None:
     assert EventType.ASSAULT not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "So far more than 400 arrests have been made in the city since the unrest began.",
+        "The state figure of arrests has crossed 3,000.",
+        "The arrests of 17 people on Friday brought the total in the district to 240.",
+    ],
+)
+def test_arrests_told_as_a_count_need_no_named_party(text: str) -> None:
+    rules = {s.detector for s in signals_of(text) if s.type == EventType.COERCE}
+    assert "rules:coerce.detain_count" in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In combing operations on Tuesday evening, 50 persons were held and weapons were seized.",
+        "Dozens of villagers were taken into custody after the curfew was broken.",
+        "The magistrate ordered the activist held until trial.",
+        "The government was putting them behind bars, he alleged.",
+    ],
+)
+def test_detention_told_by_other_verbs_needs_no_named_party(text: str) -> None:
+    rules = {s.detector for s in signals_of(text) if s.type == EventType.COERCE}
+    assert "rules:coerce.custody" in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two men were taken into custody on suspicion of burglary.",
+        "The striker was taken into custody after the match and later released.",
+        "He has been booked under the anti-terror law.",
+        "The number of arrests for shoplifting fell last year.",
+    ],
+)
+def test_custody_for_a_crime_or_in_sport_and_booking_are_no_detention(text: str) -> None:
+    assert EventType.COERCE not in _types(text)
