@@ -75,7 +75,7 @@ def test_wikievents_false_alarms_on_no_event_sentences() -> None:
 def test_indiapolice_macro_recall_floor() -> None:
     score = dev("indiapolice")
     assert score.total["COERCE"] >= 140 and score.total["ASSAULT"] >= 60
-    assert score.macro_recall >= 0.775, _table(score)
+    assert score.macro_recall >= 0.785, _table(score)
 
 
 def test_rams_macro_recall_floor() -> None:

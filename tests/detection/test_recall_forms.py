@@ -187,6 +187,8 @@ def test_arrests_told_as_a_count_need_no_named_party(text: str) -> None:
         "Dozens of villagers were taken into custody after the curfew was broken.",
         "The magistrate ordered the activist held until trial.",
         "The government was putting them behind bars, he alleged.",
+        "Six youths were nabbed near the temple on Sunday night.",
+        "He urged the government to release the arrested villagers.",
     ],
 )
 def test_detention_told_by_other_verbs_needs_no_named_party(text: str) -> None:
@@ -201,6 +203,7 @@ def test_detention_told_by_other_verbs_needs_no_named_party(text: str) -> None:
         "The striker was taken into custody after the match and later released.",
         "He has been booked under the anti-terror law.",
         "The number of arrests for shoplifting fell last year.",
+        "The arrested man was charged with murder.",
     ],
 )
 def test_custody_for_a_crime_or_in_sport_and_booking_are_no_detention(text: str) -> None:
