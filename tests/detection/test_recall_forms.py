@@ -1,7 +1,7 @@
 """Recall on forms of news writing that the trigger rules missed: candidates' debates as meetings,
 captures of ground fought for as battles, surrenders to a party as agreements, protests told by what they do where no place is named, and the inflections of
 bombing and downing verbs, arrests told by the police that made them and clashes told by their dead
-where no place or party is named."""
+where no place or party is named, and arrests told as a count or by other verbs than "arrest"."""
 
 from __future__ import annotations
 
