@@ -59,7 +59,7 @@ def test_case2021_false_alarms_on_no_event_snippets() -> None:
 
 def test_wikievents_macro_recall_floor() -> None:
     score = dev("wikievents")
-    assert score.macro_recall >= 0.67, _table(score)
+    assert score.macro_recall >= 0.69, _table(score)
 
 
 def test_wikievents_false_alarms_on_no_event_sentences() -> None:
@@ -75,8 +75,9 @@ def test_wikievents_false_alarms_on_no_event_sentences() -> None:
 def test_indiapolice_macro_recall_floor() -> None:
     score = dev("indiapolice")
     assert score.total["COERCE"] >= 140 and score.total["ASSAULT"] >= 60
-    # 0.782 measured: police firing told as "resorted to firing", "fell to police bullets".
-    assert score.macro_recall >= 0.78, _table(score)
+    # 0.802 measured: police firing told as "resorted to firing", "fell to police
+    # bullets"; arrests told as a count or by other verbs ("taken into custody", "nabbed").
+    assert score.macro_recall >= 0.80, _table(score)
 
 
 def test_rams_macro_recall_floor() -> None:
@@ -127,7 +128,7 @@ def test_dev_precision_of_escalation_alerts_floor() -> None:
     score = ap.score(judged, alerts, ap.DEFAULT_SEED)
     assert score.right is not None
     right = sum(score.right.values())
-    assert right >= 67, ap.format_score(score, "dev")
+    assert right >= 68, ap.format_score(score, "dev")
     # 0.657 measured (67/102): besides readiness and a noun's that-clause, a measure called for,
     # a requirement, a stance, a sanction breached, a person named by a detention, history carried
     # on from a sentence a past year opens and related-story headlines, also what ought to be

@@ -1,8 +1,9 @@
 """Recall on forms of news writing that the trigger rules missed: candidates' debates as meetings,
 captures of ground fought for as battles, surrenders to a party as agreements, protests told by what they do where no place is named, and the inflections of
 bombing and downing verbs, arrests told by the police that made them and clashes told by their dead
-where no place or party is named, massacres named by their noun beside unarmed victims and
-live fire by the police told as "resorted to firing"."""
+where no place or party is named, massacres named by their noun beside unarmed victims, live
+fire by the police told as "resorted to firing", and arrests told as a count or by other verbs
+than "arrest"."""
 
 from __future__ import annotations
 
@@ -183,6 +184,19 @@ def test_a_massacre_named_by_its_noun_and_victims_is_an_assault(text: str) -> No
 @pytest.mark.parametrize(
     "text",
     [
+        "So far more than 400 arrests have been made in the city since the unrest began.",
+        "The state figure of arrests has crossed 3,000.",
+        "The arrests of 17 people on Friday brought the total in the district to 240.",
+    ],
+)
+def test_arrests_told_as_a_count_need_no_named_party(text: str) -> None:
+    rules = {s.detector for s in signals_of(text) if s.type == EventType.COERCE}
+    assert "rules:coerce.detain_count" in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "The team suffered a massacre at home, losing 6-0.",
         "Tourists watched the slaughter of the bulls.",
     ],
@@ -195,6 +209,22 @@ def test_a_past_massacre_with_its_year_does_not_alert() -> None:
     sigs = [s for s in signals_of("The massacre of civilians in 1982 is still remembered in Hama.")
             if s.detector == "rules:assault.massacre.noun"]
     assert sigs and not any(s.modality in ALERT_WORTHY_MODALITIES for s in sigs)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In combing operations on Tuesday evening, 50 persons were held and weapons were seized.",
+        "Dozens of villagers were taken into custody after the curfew was broken.",
+        "The magistrate ordered the activist held until trial.",
+        "The government was putting them behind bars, he alleged.",
+        "Six youths were nabbed near the temple on Sunday night.",
+        "He urged the government to release the arrested villagers.",
+    ],
+)
+def test_detention_told_by_other_verbs_needs_no_named_party(text: str) -> None:
+    rules = {s.detector for s in signals_of(text) if s.type == EventType.COERCE}
+    assert "rules:coerce.custody" in rules
 
 
 @pytest.mark.parametrize(
@@ -217,3 +247,17 @@ def test_live_fire_by_the_police_at_people_is_an_assault(text: str) -> None:
 )
 def test_firing_in_the_air_is_no_assault(text: str) -> None:
     assert EventType.ASSAULT not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two men were taken into custody on suspicion of burglary.",
+        "The striker was taken into custody after the match and later released.",
+        "He has been booked under the anti-terror law.",
+        "The number of arrests for shoplifting fell last year.",
+        "The arrested man was charged with murder.",
+    ],
+)
+def test_custody_for_a_crime_or_in_sport_and_booking_are_no_detention(text: str) -> None:
+    assert EventType.COERCE not in _types(text)
