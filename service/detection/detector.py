@@ -90,6 +90,7 @@ from service.detection.temporal import (
     is_reporting_date,
     modality_of,
     n_day_span,
+    opening_year_cue,
     past_verb_in,
     tense_of,
 )
@@ -2119,8 +2120,7 @@ def _retrospective(
     first = index.sentence_at(0)
     if any(d.modality in (ASSERTED, SCHEDULED) and d.evidence.start < first.end for d in drafts):
         return  # the first sentence reports news of its own ("..., similar to the shootings in November")
-    m = _OPENING_YEAR_RE.match(lower, first.start, min(first.end, first.start + 30))
-    told = m is not None and int(m.group(1)) != pub_year
+    told = bool(opening_year_cue(lower, first, pub_year))
     if not told:
         # A standing stance ("has long infected") tells no past of its own.
         told = any(not c[2].endswith(" long") for c in _context(lex, text, blower, first).cues.get("historical", ()))
@@ -2136,7 +2136,6 @@ def _retrospective(
 _REFERRING_TYPES: Final = frozenset({ASSAULT, COERCE, MOBILIZE, THREATEN, EventType.SANCTION})
 _DEFINITE: Final = vocabulary.words("referring_definite")
 _REFERRING: Final = _DEFINITE | vocabulary.words("referring_continuing")
-_OPENING_YEAR_RE: Final = vocabulary.pattern("opening_year")  # "In 1995 and 1996, they seized ..."
 
 
 def _refers_back(lower: str, d: Draft) -> bool:
@@ -2165,8 +2164,7 @@ def _continues_history(lower: str, index: SentenceIndex, d: Draft, pub_year: int
     prev = index.sentence_before(Span(ev.start, ev.end))
     if prev is None:
         return False
-    m = _OPENING_YEAR_RE.match(lower, prev.start, min(prev.end, prev.start + 30))
-    if m is None or int(m.group(1)) == pub_year:
+    if not opening_year_cue(lower, prev, pub_year):
         return False
     return past_verb_in(lower, ev.start, ev.end) and _NOT_NARRATIVE_RE.search(lower, ev.start, ev.end) is None
 
@@ -2205,8 +2203,7 @@ def _refer_back(
             told = (any(c[0] >= last_end for c in ctx.cues.get("historical", ()))
                     or bool(clause_year_cue(lower, last_end, prev.end, pub_year)))
         if not decided:
-            m = _OPENING_YEAR_RE.match(lower, prev.start, min(prev.end, prev.start + 30))
-            told = m is not None and int(m.group(1)) != pub_year
+            told = bool(opening_year_cue(lower, prev, pub_year))
         if not decided and not told:
             ctx = _context(lex, text, blower, prev)
             told = bool(ctx.cues.get("historical"))

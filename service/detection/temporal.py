@@ -345,9 +345,9 @@ def past_year_cue(lower: str, cand: Candidate, clause: Span, sent: Span, tense: 
         return m.group(0).strip()
     if tense != "past":
         return ""
-    m = _OPENING_YEAR_RE.match(lower, sent.start, min(sent.end, sent.start + 30))
-    if m is not None and int(m.group(1)) != pub_year:
-        return m.group(0).strip()
+    opening = opening_year_cue(lower, sent, pub_year)
+    if opening:
+        return opening
     # Near the trigger only: an unpunctuated text is one long clause, read once per trigger.
     lo, hi = max(clause.start, cand.start - _YEAR_REACH), min(clause.end, cand.end + _YEAR_REACH)
     if _DIGIT_RE.search(lower, lo, hi) is None:  # most clauses hold no digit at all
@@ -389,6 +389,13 @@ def month_before_noun(lower: str, typ: EventType, start: int, pub_month: int) ->
     if m is None or _MONTH_NUMBERS.get(m.group(1)[:3], 0) == pub_month:
         return ""
     return m.group(0).strip()
+
+
+def opening_year_cue(lower: str, sent: Span, pub_year: int) -> str:
+    """The year other than the publication's that opens ``sent`` ("In August 1999, ...", within
+    its first 30 characters), as written, or ""."""
+    m = _OPENING_YEAR_RE.match(lower, sent.start, min(sent.end, sent.start + 30))
+    return m.group(0).strip() if m is not None and int(m.group(1)) != pub_year else ""
 
 
 def clause_year_cue(lower: str, lo: int, hi: int, pub_year: int) -> str:
@@ -580,6 +587,12 @@ def requested(lower: str, lo: int, start: int) -> str:
     return found
 
 
+def _gap_words(between: str, lower: str, start: int) -> list[str]:
+    """The words between a cue and the mention at ``start``, and the mention's first word (a
+    trigger may open with "the")."""
+    return between.split() + lower[start:start + 12].split()[:1]
+
+
 _DEONTIC_RE: Final = vocabulary.pattern("deontic_before")
 _DEONTIC_TOPIC_WORDS: Final = vocabulary.words("deontic_topic_words")
 _IMAGINED_RE: Final = vocabulary.pattern("imagined_opening")
@@ -613,7 +626,7 @@ def prescribed(lower: str, typ: EventType, sent_start: int, lo: int, start: int)
         return d.group(0).split(None, 1)[0]  # "the U.S. should retaliate with economic sanctions"
     e = _EXAMPLES_RE.search(lower[max(lo, start - _EXAMPLES_REACH):start])
     if e is not None:
-        gap = e.group(1).split() + lower[start:start + 12].split()[:1]
+        gap = _gap_words(e.group(1), lower, start)
         if not any(w in _EXAMPLE_DETERMINERS or w[:1].isdigit() for w in gap):
             return "such as"  # "during key times such as elections or terror attacks"
     return ""
@@ -655,7 +668,7 @@ def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple
     m = _STANCE_RE.search(lower, a, start)
     if m is None:
         return None
-    gap = m.group(1).split() + lower[start:start + 12].split()[:1]  # a trigger may open with "the"
+    gap = _gap_words(m.group(1), lower, start)
     if typ != EventType.SANCTION and any(w in _STANCE_DETERMINERS or w.endswith(("'s", "’s")) for w in gap):
         return None  # "support for the offensive on Aleppo": a particular event
     return SPECULATIVE, " ".join(m.group(0).split()[:2])
