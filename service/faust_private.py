@@ -414,6 +414,15 @@ def memory_table_class() -> type:
 # -- one partition of a RocksDB store --------------------------------------------------------------
 
 
+def _on_rocksdict(store: Any) -> bool:
+    """Whether ``store`` is Faust's RocksDB store on rocksdict (what the accessors below read)."""
+    try:
+        from faust.stores.rocksdb import Store
+    except ImportError:  # pragma: no cover - faust-streaming always ships the module
+        return False
+    return isinstance(store, Store) and bool(store.use_rocksdict)
+
+
 class PartitionDB(NamedTuple):
     """``put(key, value)`` and ``delete(key)`` on one partition's RocksDB database, with keys
     already encoded as the table's key serializer does, kept in one write batch until
@@ -434,13 +443,10 @@ def rocksdb_partition(store: Any, partition: int) -> PartitionDB | None:
     A write also records the key's partition in the store's key index, as ``Store._set`` does
     (reads without a current event find keys there). The changelog is the caller's to send.
     """
-    try:
-        import rocksdict
-        from faust.stores.rocksdb import Store
-    except ImportError:  # pragma: no cover - faust-streaming always ships the module
+    if not _on_rocksdict(store):
         return None
-    if not isinstance(store, Store) or not store.use_rocksdict:
-        return None
+    import rocksdict
+
     db = store._db_for_partition(partition)
     key_index = store._key_index
     batch = [rocksdict.WriteBatch(raw_mode=True)]  # writing a batch consumes it: a new one
@@ -472,11 +478,7 @@ def rocksdb_prefix_items(store: Any, prefix: bytes) -> Iterator[tuple[bytes, byt
     """The (key, value) pairs of Faust's RocksDB ``store`` (its active partitions, as the
     table's own iteration) whose encoded key starts with ``prefix``, by a seek rather than a
     scan of every key; None when the store is not RocksDB (or not on rocksdict)."""
-    try:
-        from faust.stores.rocksdb import Store
-    except ImportError:  # pragma: no cover - faust-streaming always ships the module
-        return None
-    if not isinstance(store, Store) or not store.use_rocksdict:
+    if not _on_rocksdict(store):
         return None
 
     def items() -> Iterator[tuple[bytes, bytes]]:

@@ -77,7 +77,7 @@ from schemas.deadletter import DeadLetter
 from schemas.signal import Signal
 from service.events.calendar import due, entry_from, to_ics
 from service.events.consolidate import ConsolidationConfig, Consolidator
-from service.events.tables import JsonValues, scoped_table
+from service.events.tables import JsonValues, json_key, scoped_table
 from service.faust_private import (
     FaustKafka,
     PartitionDB,
@@ -638,7 +638,7 @@ class StoreWrites:
             raw = self._record(key[2:], value)
         else:
             raw = pydantic_core.to_json(value)
-        encoded = json.dumps(key).encode()  # what the table's json key serializer writes
+        encoded = json_key(key)
         partition = event.message.partition
         db = self._db(partition)
         if db is not None:
@@ -689,7 +689,7 @@ class StoreWrites:
         partition = current_partition()
         db = self._db(partition) if partition is not None else None
         if db is not None:
-            return db.get(json.dumps(key).encode())
+            return db.get(json_key(key))
         try:
             return self.table.data[key]
         except KeyError:

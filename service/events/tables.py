@@ -26,6 +26,11 @@ from service.faust_private import reset_current_event, rocksdb_prefix_items, set
 from service.stream.store import table_options
 
 
+def json_key(key: str) -> bytes:
+    """``key`` as the tables' ``json`` key serializer writes it to the store and the changelog."""
+    return json.dumps(key).encode()
+
+
 class JsonValues(MutableMapping[str, Any]):
     """A mapping of JSON documents over a Faust table of raw bytes values.
 
@@ -67,7 +72,7 @@ class JsonValues(MutableMapping[str, Any]):
         """(key, decoded value) of the keys that start with ``prefix``: a RocksDB seek on the
         table's store (keys as its ``json`` key serializer writes them), else a scan of the keys."""
         store = self._store()
-        seek = rocksdb_prefix_items(store, json.dumps(prefix).encode()[:-1])  # no closing quote
+        seek = rocksdb_prefix_items(store, json_key(prefix)[:-1])  # no closing quote
         if seek is not None:
             return ((json.loads(k), pydantic_core.from_json(v)) for k, v in seek)
         return ((k, self[k]) for k in list(self) if k.startswith(prefix))
