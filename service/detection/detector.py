@@ -1052,6 +1052,16 @@ def _sentence_actors(lex: Lexicon, text: str, raw: bytes | None, blower: str, se
     return dedupe_actors([to_actor(text, s, e, g) for s, e, g in ctx.gaz if g.is_actor and g.kind != "sector"])
 
 
+def names_in(text: str, start: int, end: int, *, lexicon: Lexicon | None = None) -> list[tuple[int, int, GazEntry]]:
+    """The names the detector finds in the sentence ``text[start:end]`` (offsets into ``text``):
+    actors, places and generic actors, a demonym fused with the sector noun after it, as roles
+    are chosen from. For evaluation and tools; ``detect`` finds them itself."""
+    lex = lexicon or load_lexicon()
+    _lower, blower = lower_forms(text)
+    ctx, _ = _context_names(lex, text, _bytes_form(text), blower, Span(start, end))
+    return ctx.gaz
+
+
 def _fits(entry: TriggerEntry, has_actor: bool, has_place: bool) -> bool:
     """Whether a sentence that names an actor (or not) and a place (or not) names what the rule
     needs: an actor, a place, or neither."""
