@@ -1370,6 +1370,8 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
         if not roles.target:
             # whom it killed or wounded is its target, with or without a named doer
             roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
+        if not roles.target:
+            roles.target = _town_struck(text, cand, roles, ctx.gaz)  # "the Nagasaki blast", "the Paris attacks"
         if not roles.target and (cand.mode or cand.entry.mode) == "abduction":
             roles.target = _detainees(text, cand.end, sent.end)  # "abducted 276 schoolgirls"
     elif etype == PROTEST:
@@ -1587,9 +1589,15 @@ def _nonstate_measure(ctx: Context, roles: Roles, lo: int, start: int) -> bool:
     return not any(a.kind == "state" and a.sector is None for a in roles.source)
 
 
-# Types whose source acts on a target: in a passive clause the subject is the target.
-DIRECTED_TYPES: Final = frozenset({EventType.ASSAULT, EventType.COERCE, EventType.SANCTION})
+# Types whose source acts on a target: in a passive clause the subject is the target ("Kyiv was
+# struck", "Iran was accused of", "the United States is not going to be intimidated", "Hamas was
+# urged to"). Not a deployment or a withdrawal, whose passive subject is the force moved, nor aid
+# or backing, mostly said of things ("weapons were sent").
+DIRECTED_TYPES: Final = frozenset(
+    {EventType.ASSAULT, EventType.COERCE, EventType.SANCTION, EventType.THREATEN, EventType.ACCUSE, EventType.REQUEST}
+)
 _PASSIVE_RE: Final = vocabulary.pattern("passive_before")
+_STANCE_RE: Final = vocabulary.pattern("stance_adjective")
 
 
 def _passive_subject(lower: str, text: str, sent: Span, cand: Candidate, roles: Roles) -> bool:
@@ -1601,6 +1609,8 @@ def _passive_subject(lower: str, text: str, sent: Span, cand: Candidate, roles: 
     aux = _PASSIVE_RE.search(lower, max(sent.start, cand.start - 25), cand.start)
     if aux is None or (lower.endswith("ing", cand.start, cand.end) and "being" not in aux.group(0)):
         return False  # "The militia is fighting": a progressive, not a passive
+    if _STANCE_RE.match(lower, cand.start) is not None:
+        return False  # "is prepared to consider sanctions": a stance the subject takes
     return text.find(roles.source[0].text, sent.start, cand.start) >= 0
 
 
@@ -1784,6 +1794,26 @@ def _attributed(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, i
             if m is not None:
                 _cast_doer(roles, to_actor(text, s_, e_, g))
                 return
+
+
+# "the Nagasaki blast", "Aleppo's bombardment": the words between a town and the attack it modifies.
+_TOWN_MODIFIER_GAPS: Final = frozenset({" ", "'s ", "’s "})
+
+
+def _town_struck(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]]) -> list[Actor]:
+    """A town, region or capital named right before an attack's head as its modifier ("the Nagasaki
+    blast", "the Paris attacks", "Aleppo's bombardment") is where the attack struck: its target, coded as
+    the town's country, as "attacks on Azaz" is. Not fighting, which has two sides."""
+    if (cand.mode or cand.entry.mode) in _MUTUAL_MODES:
+        return []
+    for s_, e_, g in gaz:
+        gap = text[e_:cand.start]
+        # a capital too ("the Kabul bombing"), but not with "'s": "Moscow's airstrikes" are Russia's
+        if g.country and gap in _TOWN_MODIFIER_GAPS and (g.kind in _TOWNS or (g.kind == "capital" and gap == " ")):
+            town = to_actor(text, s_, e_, g)
+            if all(a.code != town.code for a in roles.source):
+                return [town]
+    return []
 
 
 def _cast_doer(roles: Roles, doer: Actor) -> None:

@@ -280,3 +280,38 @@ def test_a_mediator_is_not_a_party_of_the_agreement_it_brokers() -> None:
     assert sorted(src(s) + tgt(s)) == ["TALIBAN", "USA"]
     s = one("The ceasefire, brokered by Russia and Turkey, took effect at midnight.", EventType.AGREE)
     assert src(s) + tgt(s) == []  # the warring sides are not named
+
+
+# ------------------------------------------------------------- passives of directed acts, towns struck
+
+
+def test_the_subject_of_a_passive_threat_accusation_or_request_is_its_target() -> None:
+    s = one('"Japan is not going to be intimidated," the minister said.', EventType.THREATEN)
+    assert src(s) == [] and tgt(s) == ["JPN"]
+    s = one("Venezuela was accused of rigging the vote.", EventType.ACCUSE)
+    assert src(s) == [] and tgt(s) == ["VEN"]
+    s = one("Hamas was urged to free the hostages.", EventType.REQUEST)
+    assert src(s) == [] and tgt(s) == ["HAMAS"]
+
+
+def test_a_passive_after_a_modal_be_puts_the_subject_in_the_target() -> None:
+    s = one("Iran could be sanctioned over its missile tests.", EventType.SANCTION)
+    assert src(s) == [] and tgt(s) == ["IRN"]
+
+
+def test_readiness_after_be_is_a_stance_of_the_subject_not_a_passive() -> None:
+    s = one("The European Union is prepared to consider imposing sanctions on Belarus's leaders if they fail "
+            "to release the prisoners.", EventType.THREATEN)
+    assert src(s) == ["EU"]
+
+
+def test_a_town_naming_an_attack_is_where_it_struck() -> None:
+    s = one("Dozens were killed in the Mosul blast.", EventType.ASSAULT)
+    assert tgt(s) == ["IRQ"] and src(s) == []
+    s = one("ISIS claimed the Brussels bombings.", EventType.ASSAULT)
+    assert src(s) == ["ISIS"] and tgt(s) == ["BEL"]
+
+
+def test_a_capital_owning_an_attack_stays_its_doer() -> None:
+    s = one("Moscow's airstrikes killed ten people on Monday.", EventType.ASSAULT)
+    assert src(s) == ["RUS"] and all(a.text != "Moscow" for a in s.actors.target)
