@@ -3,17 +3,17 @@
 
     scripts/role_accuracy.py --git-dir /path/to/LWL-cpu+SCPRG-master.git   # rebuild the text cache, then score
     scripts/role_accuracy.py                                                # score from the cache
-    scripts/role_accuracy.py --set rams-args [--git-dir /path/to/copy] [--half B]
+    scripts/role_accuracy.py --set rams-args|wikievents-args [--git-dir /path/to/copy] [--half B]
 
 The sentences are not in git: --git-dir names a local copy (bare or not) of the pinned source
 repository; the sentences are rebuilt from it, checked against their sha256 and written to the
 cache (~/.cache/escalert/eval/roles/sentences.jsonl, or $ESCALERT_EVAL_DATA/roles/). Prints, per
 split (dev, test, all): events annotated, correct events found (same type), roles right (both,
 source, target; overlap rule) and exact, per-type figures, and wrong roles by class with examples.
-``--set rams-args`` scores the roles against RAMS's own argument annotations of its dev windows
-instead (``service/detection/rams_roles.py``; dev only, per half A/B of the document hash; the
-dev file is read from --git-dir and cached next to the sentences; --half picks the half whose
-wrong roles are shown).
+``--set rams-args`` (``wikievents-args``) scores the roles against the argument annotations of
+the RAMS (WikiEvents) dev file instead (``service/detection/rams_roles.py``; dev only, per half
+A/B of the document hash; the file is read from --git-dir, a copy of its pinned repository, and
+cached next to the sentences; --half picks the half whose wrong roles are shown).
 Exit 0; 2 with one line when the annotations, the copy or the cache cannot be used.
 """
 
@@ -34,13 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--git-dir", type=Path, help="local copy of the source repository; rebuilds the cache")
     parser.add_argument("--cache", type=Path, default=None, help="sentence cache file (default: see above)")
     parser.add_argument("--examples", type=int, default=3, help="examples printed per class of wrong role")
-    parser.add_argument("--set", choices=("roles", "rams-args"), default="roles",
-                        help="the hand-annotated set (default) or RAMS's dev argument annotations")
-    parser.add_argument("--rams-cache", type=Path, default=None, help="rams-args: cached dev file (default: next to the sentences)")
-    parser.add_argument("--half", choices=("A", "B"), help="rams-args: show the wrong roles of this half only")
+    parser.add_argument("--set", choices=("roles", *rams_roles.SOURCES), default="roles",
+                        help="the hand-annotated set (default), or the dev argument annotations of RAMS or WikiEvents")
+    parser.add_argument("--args-cache", type=Path, default=None,
+                        help="*-args: the cached dev file (default: next to the sentence cache)")
+    parser.add_argument("--half", choices=("A", "B"), help="*-args: show the wrong roles of this half only")
     args = parser.parse_args(argv)
-    if args.set == "rams-args":
-        return _rams_args(args)
+    if args.set != "roles":
+        return _argument_roles(args)
     cache = args.cache or role_eval.cache_file()
     try:
         items = role_eval.load_annotations(args.annotations)
@@ -58,17 +59,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _rams_args(args: argparse.Namespace) -> int:
+def _argument_roles(args: argparse.Namespace) -> int:
     from service.detection.detector import names_in
 
+    source = rams_roles.SOURCES[args.set]
     try:
-        windows = rams_roles.load_windows(rams_roles.read_dev(args.git_dir, args.rams_cache))
+        windows = source.windows(rams_roles.read_dev(source, args.git_dir, args.args_cache))
         held = rams_roles.held_out(role_eval.load_annotations(args.annotations))
     except role_eval.RoleDataError as exc:
         print(f"role_accuracy: {exc}", file=sys.stderr)
         return 2
     report = rams_roles.evaluate(windows, detect, names_in, held)
-    print(f"RAMS dev arguments: {len(windows)} windows; detector {DETECTOR_VERSION} ({BUILD})")
+    print(f"{args.set} (dev): {len(windows)} events; detector {DETECTOR_VERSION} ({BUILD})")
     print(rams_roles.format_report(report, examples=args.examples, half=args.half))
     return 0
 

@@ -1774,6 +1774,8 @@ def _victims(text: str, start: int, end: int, sent_start: int, gaz: list[tuple[i
 # aircraft": the name an attack is attributed to, after the head, is its doer.
 _ATTRIBUTED_RE: Final = vocabulary.pattern("attributed_to")
 _ATTRIBUTED_REACH: Final = 100
+# "carried out by the armed Basque separatist group ETA": the words from the verb to the name.
+_ATTRIBUTED_WORDS_REACH: Final = 64
 _BLAMING_RE: Final = vocabulary.pattern("blaming")
 _TOWNS: Final = frozenset({"city", "region"})
 _BLAMED_FOR_RE: Final = vocabulary.pattern("blamed_for")
@@ -1790,7 +1792,7 @@ def _attributed(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, i
             return
     for s_, e_, g in gaz:
         if cand.end <= s_ <= min(end, cand.end + _ATTRIBUTED_REACH) and g.is_actor and g.kind not in _TOWNS:
-            m = _ATTRIBUTED_RE.search(text, max(cand.end, s_ - 40), s_)
+            m = _ATTRIBUTED_RE.search(text, max(cand.end, s_ - _ATTRIBUTED_WORDS_REACH), s_)
             if m is not None:
                 _cast_doer(roles, to_actor(text, s_, e_, g))
                 return

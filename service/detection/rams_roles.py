@@ -103,6 +103,17 @@ ROLE_MAP: tuple[tuple[str, RoleMap | None], ...] = (
     ("contact.commandorder", RoleMap(("REQUEST",), _roles("communicator"), _roles("recipient"))),
     ("movement.transportperson.preventexit", RoleMap(("COERCE",), _roles("preventer"), _roles("passenger"))),
     ("movement.transportperson.prevententry", RoleMap(("COERCE",), _roles("preventer"), _roles("passenger"))),
+    # WikiEvents (KAIROS ontology; roles lowercased), types as the ``wikievents`` set maps them; a
+    # death or injury counts where the detector finds an attack, a meeting with a request is not scored.
+    ("Conflict.Attack.", RoleMap(("ASSAULT",), _roles("attacker"), _roles("target"))),
+    ("Conflict.Demonstrate.", RoleMap(("PROTEST",), _roles("demonstrator"), _roles("target"))),
+    ("Contact.ThreatenCoerce.", RoleMap(("THREATEN", "COERCE"), _roles("communicator"), _roles("recipient"))),
+    ("Justice.ArrestJailDetain.", RoleMap(("COERCE",), _roles("jailer"), _roles("detainee"))),
+    ("Contact.Contact.Meet", RoleMap(("CONSULT",), _roles("participant"), joint=True)),
+    ("Contact.RequestCommand.Meet", None),
+    ("Contact.RequestCommand.", RoleMap(("REQUEST", "COERCE"), _roles("communicator"), _roles("recipient"))),
+    ("Life.Die.", RoleMap(("ASSAULT",), _roles("killer"), _roles("victim"))),
+    ("Life.Injure.", RoleMap(("ASSAULT",), _roles("injurer"), _roles("victim"))),
 )
 
 # The detector's sectors in the notation of the hand-annotated set (``STATE:SECTOR``): every
@@ -121,9 +132,9 @@ def role_name(link_role: str) -> str:
     return link_role[11:] if link_role.startswith("evt") and link_role[3:6].isdigit() else link_role
 
 
-def half_of(doc_key: str) -> str:
-    """The dev half of a window, as the real-news ``rams`` set's item id ``rams:<doc_key>`` falls."""
-    return "AB"[hashlib.sha1(f"rams:{doc_key}".encode()).digest()[0] % 2]
+def half_of(doc_key: str, set_name: str = "rams") -> str:
+    """The dev half of a document, as the real-news set's item id ``<set>:<doc_key>`` falls."""
+    return "AB"[hashlib.sha1(f"{set_name}:{doc_key}".encode()).digest()[0] % 2]
 
 
 # ------------------------------------------------------------------------------------ the windows
@@ -148,6 +159,7 @@ class Window:
     label: str
     arguments: tuple[Argument, ...]
     sentence_sha256: tuple[str, ...] = ()  # of each sentence's text, as the hand-annotated set hashes it
+    set_name: str = "rams"  # the real-news set whose document it is ("rams", "wikievents")
 
 
 def _token_offsets(sentences: Sequence[Sequence[str]]) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
@@ -182,40 +194,97 @@ def window_of(doc: dict) -> Window:
     return Window(doc["doc_key"], text, sentence, (start, end), types[0][0], args, hashes)
 
 
+def wikievents_windows(doc: dict) -> list[Window]:
+    """One ``Window`` per event mention of a WikiEvents document: the text is its sentences
+    joined by a space, as the ``wikievents`` set builds it; arguments are entity mentions."""
+    parts: list[str] = []
+    tokens: list[tuple[int, int]] = []
+    sent_spans: list[tuple[int, int]] = []
+    pos = 0
+    for sent_tokens, sent_text in doc["sentences"]:
+        text = sent_text.strip()
+        base = sent_tokens[0][1] if sent_tokens else 0
+        tokens += [(pos + a - base, pos + b - base) for _tok, a, b in sent_tokens]
+        sent_spans.append((pos, pos + len(text)))
+        parts.append(text)
+        pos += len(text) + 1
+    text = " ".join(parts)
+    entities = {e["id"]: e for e in doc["entity_mentions"]}
+    out = []
+    for ev in doc["event_mentions"]:
+        trig = ev["trigger"]
+        args = tuple(
+            Argument(a["role"].lower(), tokens[e["start"]][0], tokens[e["end"] - 1][1], text[tokens[e["start"]][0]:tokens[e["end"] - 1][1]])
+            for a in ev["arguments"] if (e := entities.get(a["entity_id"])) is not None
+        )
+        out.append(Window(doc["doc_id"], text, sent_spans[trig["sent_idx"]],
+                          (tokens[trig["start"]][0], tokens[trig["end"] - 1][1]), ev["event_type"], args,
+                          set_name="wikievents"))
+    return out
+
+
+def load_wikievents(raw: bytes) -> list[Window]:
+    return [w for line in raw.decode("utf-8").splitlines() if line.strip() for w in wikievents_windows(json.loads(line))]
+
+
 def load_windows(raw: bytes) -> list[Window]:
     return [window_of(json.loads(line)) for line in raw.decode("utf-8").splitlines() if line.strip()]
 
 
-def cache_file() -> Path:
-    return role_eval.cache_file().parent / "rams-dev.jsonlines"
+@dataclass(frozen=True)
+class Source:
+    """A pinned dev file of argument annotations and how to read it into windows."""
+
+    repository: str
+    commit: str
+    path: str
+    sha256: str
+    windows: Callable[[bytes], list[Window]]
+
+    @property
+    def cache_name(self) -> str:
+        return f"{self.repository.replace('/', '+')}-{Path(self.path).name}"
 
 
-def read_dev(git_dir: Path | None, cache: Path | None = None) -> bytes:
-    """The pinned RAMS dev file: from ``git_dir`` (then cached), else from the cache; checked by sha256."""
-    cache = cache or cache_file()
+SOURCES: dict[str, Source] = {
+    "rams-args": Source(REPOSITORY, COMMIT, DEV_PATH, DEV_SHA256, load_windows),
+    # the same pin as the ``wikievents`` set of the real-news data (tests/data/realnews/sources.yaml)
+    "wikievents-args": Source("raspberryice/gen-arg", "16d8f908ecf6a9ff5d50042597ac6139157c3edb",
+                              "data/wikievents/dev.jsonl",
+                              "74a6cbef44c44f1add6882e54f0a966f0f1a35cc260f3079de1fe4312eabe285", load_wikievents),
+}
+
+
+def cache_dir() -> Path:
+    return role_eval.cache_file().parent
+
+
+def read_dev(source: Source, git_dir: Path | None, cache: Path | None = None) -> bytes:
+    """A pinned dev file: from ``git_dir`` (then cached), else from the cache; checked by sha256."""
+    cache = cache or cache_dir() / source.cache_name
     if git_dir is not None:
-        raw = _git_show(git_dir)
-        if hashlib.sha256(raw).hexdigest() != DEV_SHA256:
-            raise RoleDataError(f"{git_dir}: {DEV_PATH} at {COMMIT} does not have the pinned sha256")
+        raw = _git_show(git_dir, source)
+        if hashlib.sha256(raw).hexdigest() != source.sha256:
+            raise RoleDataError(f"{git_dir}: {source.path} at {source.commit} does not have the pinned sha256")
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_bytes(raw)
         return raw
     if not cache.exists():
-        raise RoleDataError(f"no RAMS dev copy at {cache}: build it with --git-dir <copy of {REPOSITORY}>")
+        raise RoleDataError(f"no copy of {source.path} at {cache}: build it with --git-dir <copy of {source.repository}>")
     raw = cache.read_bytes()
-    if hashlib.sha256(raw).hexdigest() != DEV_SHA256:
-        raise RoleDataError(f"{cache}: not the pinned RAMS dev file (sha256 differs); rebuild it with --git-dir")
+    if hashlib.sha256(raw).hexdigest() != source.sha256:
+        raise RoleDataError(f"{cache}: not the pinned {source.path} (sha256 differs); rebuild it with --git-dir")
     return raw
 
 
-def _git_show(git_dir: Path) -> bytes:
+def _git_show(git_dir: Path, source: Source) -> bytes:
+    spec = f"{source.commit}:{source.path}"
     try:
-        done = subprocess.run(["git", "--git-dir", str(git_dir), "show", f"{COMMIT}:{DEV_PATH}"],
-                              capture_output=True, check=False, timeout=120)
+        done = subprocess.run(["git", "--git-dir", str(git_dir), "show", spec], capture_output=True, check=False, timeout=120)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise RoleDataError(f"{git_dir}: cannot run git show ({exc})") from exc
     if done.returncode:
-        raise RoleDataError(f"{git_dir}: git show {COMMIT}:{DEV_PATH} failed: {done.stderr.decode(errors='replace').strip()}")
+        raise RoleDataError(f"{git_dir}: git show {spec} failed: {done.stderr.decode(errors='replace').strip()}")
     return done.stdout
 
 
@@ -398,6 +467,7 @@ def evaluate(windows: Iterable[Window], detect: Detect, names_in: NamesIn,
     report = Report()
     places = role_eval.load_places()
     test_hashes, dev_hashes = held
+    detected: dict[str, list[Signal]] = {}
     for window in windows:
         mapping = role_map(window.label)
         if mapping is None:
@@ -406,8 +476,12 @@ def evaluate(windows: Iterable[Window], detect: Detect, names_in: NamesIn,
             report.left_out += 1
             continue
         report.overlap += bool(dev_hashes.intersection(window.sentence_sha256))
-        half = half_of(window.doc_key)
-        signals = detect(Article(id=f"rams:{window.doc_key}", body=window.text, published_at=PUBLISHED_AT))
+        half = half_of(window.doc_key, window.set_name)
+        if window.text not in detected:  # a WikiEvents document holds many events
+            detected.clear()
+            detected[window.text] = detect(Article(id=f"{window.set_name}:{window.doc_key}", body=window.text,
+                                                   published_at=PUBLISHED_AT))
+        signals = detected[window.text]
         sig = pick_signal(window, mapping, signals)
         outcome = None
         if sig is not None:

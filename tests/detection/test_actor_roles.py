@@ -315,3 +315,9 @@ def test_a_town_naming_an_attack_is_where_it_struck() -> None:
 def test_a_capital_owning_an_attack_stays_its_doer() -> None:
     s = one("Moscow's airstrikes killed ten people on Monday.", EventType.ASSAULT)
     assert src(s) == ["RUS"] and all(a.text != "Moscow" for a in s.actors.target)
+
+
+def test_whom_an_attack_was_carried_out_by_is_its_doer() -> None:
+    s = one("The attack is widely believed to have been carried out by the armed separatist group ETA.",
+            EventType.ASSAULT)
+    assert src(s) == ["ETA"] and tgt(s) == []
