@@ -321,3 +321,12 @@ def test_whom_an_attack_was_carried_out_by_is_its_doer() -> None:
     s = one("The attack is widely believed to have been carried out by the armed separatist group ETA.",
             EventType.ASSAULT)
     assert src(s) == ["ETA"] and tgt(s) == []
+
+
+def test_victims_counted_in_millions_or_as_a_states_own_people_are_the_target() -> None:
+    s = one("The group denies the 1915 massacre of 1.5 million people by Ottoman Turks.", EventType.ASSAULT)
+    assert [a.sector for a in s.actors.target] == ["CVL"]
+    s = one('"This government is massacring its people," the envoy said.', EventType.ASSAULT)
+    assert [a.sector for a in s.actors.target] == ["CVL"]
+    s = one("Jets bombed the market, killing 1,200 people.", EventType.ASSAULT)
+    assert [a.sector for a in s.actors.target] == ["CVL"]

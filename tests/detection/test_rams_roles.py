@@ -103,3 +103,6 @@ def test_evaluate_tallies_a_window_and_leaves_out_held_sentences() -> None:
     report = rams_roles.evaluate([w], detect, names_in, held)
     assert report.left_out == 1 and report.tallies["dev"].windows == 0
     assert "left out: 1" in rams_roles.format_report(report)
+    again = rams_roles.window_of({**DOC, "doc_key": "nw_other_window"})  # the same trigger cut again
+    report = rams_roles.evaluate([w, again], detect, names_in)
+    assert report.repeated == 1 and report.tallies["dev"].windows == 1
