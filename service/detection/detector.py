@@ -1739,6 +1739,7 @@ def _only_state(text: str, ctx: Context) -> Actor | None:
 # is its target, a generic actor of the sector its victims belong to (the place gives the state).
 _VICTIM_SECTORS: Final = vocabulary.labels("victim_sectors")
 _VICTIMS_RE: Final = vocabulary.pattern("victims")
+_VICTIMS_LEFT_RE: Final = vocabulary.pattern("victims_left")  # "which left 89 people dead"
 _VICTIMS_REACH: Final = 160
 # "Syrian civilians were killed in the latest US airstrike", "kids are usually among the victims
 # of the Russian and Syrian strikes": the victims named before the attack.
@@ -1758,6 +1759,8 @@ def _victims(text: str, start: int, end: int, sent_start: int, gaz: list[tuple[i
             return named
     if m is None:
         m = _VICTIMS_RE.search(text, start, min(end, start + _VICTIMS_REACH))
+    if m is None:
+        m = _VICTIMS_LEFT_RE.search(text, start, min(end, start + _VICTIMS_REACH))
     if m is None:
         m = _VICTIMS_OF_RE.match(text, start, end)
     if m is None:

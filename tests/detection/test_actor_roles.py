@@ -330,3 +330,8 @@ def test_victims_counted_in_millions_or_as_a_states_own_people_are_the_target() 
     assert [a.sector for a in s.actors.target] == ["CVL"]
     s = one("Jets bombed the market, killing 1,200 people.", EventType.ASSAULT)
     assert [a.sector for a in s.actors.target] == ["CVL"]
+
+
+def test_victims_an_attack_left_dead_are_its_target() -> None:
+    s = one("A car bomb exploded in Baghdad, leaving at least 30 civilians wounded.", EventType.ASSAULT)
+    assert tgt(s) == ["IRQ"] and [a.sector for a in s.actors.target] == ["CVL"]
