@@ -1,13 +1,15 @@
-"""The RAMS argument role measure (service/detection/rams_roles.py) on tiny hand-made windows: the
-role mapping, the coding of argument spans with the detector's names, and the scoring. No data
-files, no cache, no network."""
+"""The argument role measure (service/detection/rams_roles.py) on tiny hand-made windows: the role
+mapping, the coding of argument spans with the detector's names, and the scoring (no data files,
+no cache, no network); and a floor on the RAMS dev file, which skips when it is not cached."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from schemas.signal import Actor
-from service.detection import detect, rams_roles
+from service.detection import detect, rams_roles, role_eval
 from service.detection.detector import names_in
 
 # A window in the RAMS line format: two sentences, the trigger "attacked" in the second.
@@ -30,6 +32,32 @@ DOC = {
 def sig(typ: str, src: list[Actor], tgt: list[Actor], start: int = 0) -> SimpleNamespace:
     return SimpleNamespace(type=SimpleNamespace(value=typ), actors=SimpleNamespace(source=src, target=tgt),
                            evidence=SimpleNamespace(field="body", trigger_start=start, trigger_end=start + 3))
+
+
+WIKI_DOC = {
+    "doc_id": "wiki_test",
+    "sentences": [
+        [[["Talks", 0, 5], ["ended", 6, 11], [".", 11, 12]], "Talks ended."],
+        [[["Rebels", 12, 18], ["attacked", 19, 27], ["Syrian", 28, 34], ["troops", 35, 41], [".", 41, 42]],
+         "Rebels attacked Syrian troops."],
+    ],
+    "entity_mentions": [{"id": "e1", "start": 3, "end": 4}, {"id": "e2", "start": 5, "end": 7}],
+    "event_mentions": [{"id": "ev1", "event_type": "Conflict.Attack.Unspecified",
+                        "trigger": {"start": 4, "end": 5, "text": "attacked", "sent_idx": 1},
+                        "arguments": [{"entity_id": "e1", "role": "Attacker"}, {"entity_id": "e2", "role": "Target"}]}],
+}
+
+
+def test_wikievents_windows_join_sentences_and_lowercase_roles() -> None:
+    (w,) = rams_roles.wikievents_windows(WIKI_DOC)
+    assert w.text == "Talks ended. Rebels attacked Syrian troops."
+    assert w.text[w.trigger[0]:w.trigger[1]] == "attacked" and w.set_name == "wikievents"
+    assert [(a.role, a.text) for a in w.arguments] == [("attacker", "Rebels"), ("target", "Syrian troops")]
+    mapping = rams_roles.role_map(w.label)
+    assert mapping is not None
+    gold = rams_roles.gold_roles(w, mapping, names_in(w.text, *w.sentence))
+    # no town and no state named alone: the rebels keep no state (a REB sector matches any state)
+    assert gold == rams_roles.GoldRoles((":REB",), ("SYR:MIL",), False)
 
 
 def test_role_map_and_role_names() -> None:
@@ -106,3 +134,23 @@ def test_evaluate_tallies_a_window_and_leaves_out_held_sentences() -> None:
     again = rams_roles.window_of({**DOC, "doc_key": "nw_other_window"})  # the same trigger cut again
     report = rams_roles.evaluate([w, again], detect, names_in)
     assert report.repeated == 1 and report.tallies["dev"].windows == 1
+
+
+# Measured with the victim, passive, town and attribution rules (docs/quality-roles.md): RAMS dev
+# sources right 43/56 (0.768), targets right 27/44 (0.614). Floors just under; the test skips,
+# saying why, when the dev file is not cached (scripts/role_accuracy.py --set rams-args --git-dir ...).
+RAMS_SOURCE_FLOOR = 0.75
+RAMS_TARGET_FLOOR = 0.60
+
+
+def test_rams_argument_roles_floor() -> None:
+    source = rams_roles.SOURCES["rams-args"]
+    try:
+        windows = source.windows(rams_roles.read_dev(source, None))
+        held = rams_roles.held_out(role_eval.load_annotations(role_eval.default_annotations()))
+    except role_eval.RoleDataError as exc:
+        pytest.skip(f"RAMS dev arguments not available: {exc}")
+    t = rams_roles.evaluate(windows, detect, names_in, held).tallies["dev"]
+    assert t.source >= 50 and t.target >= 40, (t.source, t.target)
+    assert t.source_right / t.source >= RAMS_SOURCE_FLOOR, (t.source_right, t.source)
+    assert t.target_right / t.target >= RAMS_TARGET_FLOOR, (t.target_right, t.target)
