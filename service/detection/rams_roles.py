@@ -370,15 +370,21 @@ def gold_roles(window: Window, mapping: RoleMap, names: Names) -> GoldRoles:
 
 
 def pick_signal(window: Window, mapping: RoleMap, signals: Sequence[Signal]) -> Signal | None:
-    """The detected event of a mapped type in the trigger's sentence: the one whose trigger
-    overlaps RAMS's, else the nearest."""
+    """The detected event of a mapped type with a mention (its evidence or a related one: one
+    event told twice in an article is one signal) in the trigger's sentence: the one whose mention
+    overlaps RAMS's trigger, else the nearest."""
     lo, hi = window.sentence
     t0, t1 = window.trigger
-    found = [s for s in signals if s.type.value in mapping.types and s.evidence.field == "body"
-             and lo <= s.evidence.trigger_start < hi]
-    if not found:
-        return None
-    return min(found, key=lambda s: max(0, s.evidence.trigger_start - t1, t0 - s.evidence.trigger_end))
+    best: tuple[int, Signal] | None = None
+    for s in signals:
+        if s.type.value not in mapping.types:
+            continue
+        for ev in (s.evidence, *s.related_evidence):
+            if ev.field == "body" and lo <= ev.trigger_start < hi:
+                gap = max(0, ev.trigger_start - t1, t0 - ev.trigger_end)
+                if best is None or gap < best[0]:
+                    best = (gap, s)
+    return best[1] if best is not None else None
 
 
 @dataclass(frozen=True)
