@@ -1801,8 +1801,7 @@ def _attributed(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, i
                 return
 
 
-# "the Nagasaki blast", "Aleppo's bombardment": the words between a town and the attack it modifies.
-_TOWN_MODIFIER_GAPS: Final = frozenset({" ", "'s ", "’s "})
+_TOWN_GAP_RE: Final = vocabulary.pattern("town_attack_gap")
 
 
 def _town_struck(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]]) -> list[Actor]:
@@ -1812,9 +1811,9 @@ def _town_struck(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, 
     if (cand.mode or cand.entry.mode) in _MUTUAL_MODES:
         return []
     for s_, e_, g in gaz:
-        gap = text[e_:cand.start]
         # a capital too ("the Kabul bombing"), but not with "'s": "Moscow's airstrikes" are Russia's
-        if g.country and gap in _TOWN_MODIFIER_GAPS and (g.kind in _TOWNS or (g.kind == "capital" and gap == " ")):
+        if g.country and _TOWN_GAP_RE.fullmatch(text, e_, cand.start) is not None \
+                and (g.kind in _TOWNS or (g.kind == "capital" and cand.start - e_ == 1)):
             town = to_actor(text, s_, e_, g)
             if all(a.code != town.code for a in roles.source):
                 return [town]
