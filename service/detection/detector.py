@@ -1382,6 +1382,8 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
         if cand.mode == "coup" and roles.source and _coup_named_only(lower, text, cand, roles):
             roles.source = []  # "purges since the abortive coup": Turkey purges, the coup was not Turkey's
             roles.no_source = True
+        if not roles.target and _held_named_as_doers(text, lower, cand, roles):
+            roles.target, roles.source = roles.source, []  # "Iranian activists detained in Tehran"
         if not roles.target:
             roles.target = _detainees(text, cand.end, sent.end)  # "purging thousands of people"
     _place_sectors(roles, _sentence_country(ctx))
@@ -1937,6 +1939,32 @@ def _detainees(text: str, end: int, sent_end: int) -> list[Actor]:
         return []
     sector = _DETAINEE_SECTORS[" ".join(m.group(1).lower().split())]  # "opposition  leader": one space
     return [build(Actor, code=sector, text=m.group(1), kind="group", sector=sector)]
+
+
+# Whom an arrest takes and who never makes one: civilians and opponents (detainee_sectors).
+_HELD_NOUNS: Final = frozenset(k for k, v in _DETAINEE_SECTORS.items() if v in _CROWD_SECTORS)
+_HELD_NOUN_WORDS: Final = 2
+
+
+def _held_named_as_doers(text: str, lower: str, cand: Candidate, roles: Roles) -> bool:
+    """Whether the doers found for an arrest told by a participle ("Iranian activists detained in
+    Tehran", "Three British journalists arrested in Cairo") are those it holds: activists,
+    protesters, civilians, or a state named right before such a noun (its journalists, its
+    critics). Civilians and opponents make no arrest, so named before the participle with no
+    auxiliary, they are its subject in the passive sense."""
+    if not roles.source or not lower.endswith("ed", cand.start, cand.end):
+        return False
+    for a in roles.source:
+        if a.sector in _CROWD_SECTORS:
+            continue
+        k = text.rfind(a.text, max(0, cand.start - 60), cand.end)
+        if k < 0:
+            return False
+        words = lower[k + len(a.text):cand.end].split()
+        between = words[:-1]  # the words from the name to the participle
+        if not between or len(between) > _HELD_NOUN_WORDS or between[-1] not in _HELD_NOUNS:
+            return False
+    return True
 
 
 def _named_victim(text: str, start: int, sent_start: int, gaz: list[tuple[int, int, GazEntry]]) -> list[Actor]:

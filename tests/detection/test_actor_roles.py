@@ -335,3 +335,12 @@ def test_victims_counted_in_millions_or_as_a_states_own_people_are_the_target() 
 def test_victims_an_attack_left_dead_are_its_target() -> None:
     s = one("A car bomb exploded in Baghdad, leaving at least 30 civilians wounded.", EventType.ASSAULT)
     assert tgt(s) == ["IRQ"] and [a.sector for a in s.actors.target] == ["CVL"]
+
+
+def test_activists_or_a_states_journalists_before_an_arrest_participle_are_held() -> None:
+    s = one("Iranian activists detained in Tehran began a hunger strike.", EventType.COERCE)
+    assert src(s) == ["IRN"] and [a.sector for a in s.actors.target] == ["OPP"]
+    s = one("Three British journalists arrested in Cairo last week were released on Monday.", EventType.COERCE)
+    assert src(s) == ["EGY"] and tgt(s) == ["GBR"]
+    s = one("Turkish police arrested 20 journalists.", EventType.COERCE)
+    assert src(s) == ["TUR"]  # the police arrest: no swap
