@@ -520,11 +520,14 @@ def _candidates(
 def _placeable_first(cands: list[Candidate], has_actor: bool, has_place: bool) -> list[Candidate]:
     """``cands`` without those the sentence cannot place that overlap one it can: "the ghastly
     attacks on innocent people" with no actor named is the rule that needs none, not the
-    higher-priority "attacks" that needs a doer and would be dropped for want of one."""
+    higher-priority "attacks" that needs a doer and would be dropped for want of one. A rule that
+    consumes the words up to its near-word overlaps what it consumes: "never struck a peace
+    treaty" with no party named is the peace treaty, not "struck ... treaty" that needs one."""
     out: list[Candidate] = []
     for c in cands:
+        lo, hi = c.consume_span if c.consume_span is not None else (c.start, c.end)
         if not _fits(c.entry, has_actor, has_place) and any(
-            o is not c and o.start < c.end and o.end > c.start and _fits(o.entry, has_actor, has_place) for o in cands
+            o is not c and o.start < hi and o.end > lo and _fits(o.entry, has_actor, has_place) for o in cands
         ):
             continue
         out.append(c)
