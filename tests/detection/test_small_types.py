@@ -49,3 +49,58 @@ def test_a_peace_treaty_needs_no_party_in_its_sentence() -> None:
 def test_a_truce_between_firms_is_no_agreement_of_the_set() -> None:
     text = "The two smartphone makers agreed a truce in their long-running patent war."
     assert EventType.AGREE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If the PYD does not retreat to the east of the Euphrates, Turkey will act, the minister said.",
+        "Rebel fighters retreated from the town on Sunday, Syrian state media said.",
+    ],
+)
+def test_a_retreat_told_with_a_party_is_a_retreat(text: str) -> None:
+    assert EventType.RETREAT in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The French president spent the weekend at his mountain retreat near Moscow.",
+        "The orchestra was forced to retreat indoors after a thunderstorm in Central Park.",
+    ],
+)
+def test_a_retreat_that_is_a_place_or_a_shelter_from_rain_is_none(text: str) -> None:
+    assert EventType.RETREAT not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Activists in France called for the boycott of Israeli goods on Tuesday.",
+        "Organizations have repeatedly called for boycotts of Myanmar, Russia and China.",
+    ],
+)
+def test_a_boycott_of_goods_or_of_a_state_is_a_sanction(text: str) -> None:
+    assert EventType.SANCTION in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The opposition party said it will boycott Algeria's first multi-party elections.",
+        "Unions urged boycotts in solidarity with Palestine across Europe.",
+    ],
+)
+def test_a_boycott_of_a_vote_or_in_solidarity_is_no_sanction(text: str) -> None:
+    assert EventType.SANCTION not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The United States now incarcerates more people than any other country, including China and Russia.",
+        "Egypt's imprisonment of the activist drew protests from the European Union.",
+    ],
+)
+def test_confinement_in_every_form_of_its_verb_and_noun_is_coercion(text: str) -> None:
+    assert EventType.COERCE in _types(text)
