@@ -104,3 +104,19 @@ def test_a_boycott_of_a_vote_or_in_solidarity_is_no_sanction(text: str) -> None:
 )
 def test_confinement_in_every_form_of_its_verb_and_noun_is_coercion(text: str) -> None:
     assert EventType.COERCE in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She said she had met with Manafort twice last spring.",
+        "I think we would have forced them to the negotiating table.",
+        "The envoys were discussing a prisoner exchange in Geneva, Russia's foreign ministry said.",
+    ],
+)
+def test_a_meeting_with_someone_named_or_the_negotiating_table_is_a_consultation(text: str) -> None:
+    assert EventType.CONSULT in _types(text)
+
+
+def test_a_demand_met_is_no_meeting() -> None:
+    assert EventType.CONSULT not in _types("The plan met with resistance from the unions.")
