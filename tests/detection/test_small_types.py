@@ -120,3 +120,26 @@ def test_a_meeting_with_someone_named_or_the_negotiating_table_is_a_consultation
 
 def test_a_demand_met_is_no_meeting() -> None:
     assert EventType.CONSULT not in _types("The plan met with resistance from the unions.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Separatist leaders made threats against the election monitors on Monday.",
+        "The envoy said the demands amounted to blackmail by Moscow.",
+    ],
+)
+def test_a_threat_named_by_its_noun_where_it_is_made_is_a_threat(text: str) -> None:
+    assert EventType.THREATEN in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The threat of a recession hangs over Europe this winter.",
+        "The striker received death threats after the cup final.",
+        "Three men were convicted in court for making death threats to the prime minister.",
+    ],
+)
+def test_a_threat_as_a_danger_or_in_sport_or_court_is_none(text: str) -> None:
+    assert EventType.THREATEN not in _types(text)
