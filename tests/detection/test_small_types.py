@@ -143,3 +143,19 @@ def test_a_threat_named_by_its_noun_where_it_is_made_is_a_threat(text: str) -> N
 )
 def test_a_threat_as_a_danger_or_in_sport_or_court_is_none(text: str) -> None:
     assert EventType.THREATEN not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The slain officers included two Syrian generals, state media said.",
+        "A settler was stabbed to death in her home in the West Bank on Thursday.",
+        "Police in Kenya are investigating the fatal shooting of an opposition activist.",
+    ],
+)
+def test_killing_told_by_its_participle_or_a_deadly_act_is_an_assault(text: str) -> None:
+    assert EventType.ASSAULT in _types(text)
+
+
+def test_homicides_counted_are_no_attack() -> None:
+    assert EventType.ASSAULT not in _types("Homicides in Chicago are up 49 percent, police figures show.")
