@@ -159,3 +159,12 @@ def test_killing_told_by_its_participle_or_a_deadly_act_is_an_assault(text: str)
 
 def test_homicides_counted_are_no_attack() -> None:
     assert EventType.ASSAULT not in _types("Homicides in Chicago are up 49 percent, police figures show.")
+
+
+def test_a_treaty_is_an_agreement_whoever_the_sentence_names() -> None:
+    text = "South Africa was accused of ignoring its treaty obligations last year."
+    assert EventType.AGREE in _types(text)
+
+
+def test_a_licensing_deal_between_firms_is_no_treaty() -> None:
+    assert EventType.AGREE not in _types("The two firms signed a licensing pact, the company said in a statement.")
