@@ -168,3 +168,17 @@ def test_a_treaty_is_an_agreement_whoever_the_sentence_names() -> None:
 
 def test_a_licensing_deal_between_firms_is_no_treaty() -> None:
     assert EventType.AGREE not in _types("The two firms signed a licensing pact, the company said in a statement.")
+
+
+def test_a_measure_lifted_was_imposed_before_by_its_owner_on_whom_it_is_against() -> None:
+    sigs = [s for s in signals_of("There is no reason to lift the European Union's sanctions against Russia, Merkel said.")
+            if s.type == EventType.SANCTION]
+    assert sigs and all(s.modality.value == "historical" for s in sigs)
+    assert {a.code for a in sigs[0].actors.source} == {"EU"}
+    assert {a.code for a in sigs[0].actors.target} == {"RUS"}
+
+
+def test_the_lifting_of_an_embargo_tells_the_embargo_without_an_alert() -> None:
+    sigs = signals_of("With the lifting of the US arms embargo to Vietnam, Hanoi is seeking new air defences.")
+    assert {s.type for s in sigs} >= {EventType.CONCEDE, EventType.SANCTION}
+    assert all(s.modality.value == "historical" for s in sigs if s.type == EventType.SANCTION)
