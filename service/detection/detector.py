@@ -1193,7 +1193,7 @@ _SURRENDER_TO_REACH: Final = 12  # "to the Afghan army", "to government forces"
 # "With the lifting of the US arms embargo to Vietnam": a measure lifted, eased or waived was
 # imposed before, so the words that end it also tell the SANCTION of the past (historical: no
 # alert, whatever the lifting's own modality, and undated: the lifting's date is not its own).
-_LIFTED_MEASURES: Final = frozenset({"sanctions", "embargo", "tariffs"})
+_LIFTED_MEASURES: Final = vocabulary.words("lifted_measures")
 LIFTED_SANCTION_RULE: Final = "sanction.lifted"
 
 
