@@ -182,3 +182,15 @@ def test_the_lifting_of_an_embargo_tells_the_embargo_without_an_alert() -> None:
     sigs = signals_of("With the lifting of the US arms embargo to Vietnam, Hanoi is seeking new air defences.")
     assert {s.type for s in sigs} >= {EventType.CONCEDE, EventType.SANCTION}
     assert all(s.modality.value == "historical" for s in sigs if s.type == EventType.SANCTION)
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("The ambulance service provides first aid support at agricultural shows.", EventType.AID),
+        ("Musk hinted at job cuts in a meeting with Twitter employees in London.", EventType.CONSULT),
+        ("We're going to watch him make a pact with the devil, Lucas said.", EventType.AGREE),
+    ],
+)
+def test_look_alikes_of_the_words_told_without_a_party(text: str, etype: EventType) -> None:
+    assert etype not in _types(text)
