@@ -520,11 +520,14 @@ def _candidates(
 def _placeable_first(cands: list[Candidate], has_actor: bool, has_place: bool) -> list[Candidate]:
     """``cands`` without those the sentence cannot place that overlap one it can: "the ghastly
     attacks on innocent people" with no actor named is the rule that needs none, not the
-    higher-priority "attacks" that needs a doer and would be dropped for want of one."""
+    higher-priority "attacks" that needs a doer and would be dropped for want of one. A rule that
+    consumes the words up to its near-word overlaps what it consumes: "never struck a peace
+    treaty" with no party named is the peace treaty, not "struck ... treaty" that needs one."""
     out: list[Candidate] = []
     for c in cands:
+        lo, hi = c.consume_span if c.consume_span is not None else (c.start, c.end)
         if not _fits(c.entry, has_actor, has_place) and any(
-            o is not c and o.start < c.end and o.end > c.start and _fits(o.entry, has_actor, has_place) for o in cands
+            o is not c and o.start < hi and o.end > lo and _fits(o.entry, has_actor, has_place) for o in cands
         ):
             continue
         out.append(c)
@@ -1151,6 +1154,8 @@ def _process_sentence(
             drafts.append(_twin(draft, ASSAULT, "battle", BATTLE_CAPTURE_RULE))
         elif draft.type == EventType.RETREAT and _surrendered_to(s, cand, draft):
             drafts.append(_twin(draft, AGREE, "surrender", SURRENDER_TO_RULE))
+        elif draft.type == EventType.CONCEDE and draft.mode in _LIFTED_MEASURES:
+            drafts.append(_imposed_before(s, cand, draft))
     if len(drafts) > 1:
         _inherit_history(lower, drafts)
         _threat_targets(drafts)
@@ -1194,6 +1199,49 @@ def _surrendered_to(s: _Sentence, cand: Candidate, draft: Draft) -> bool:
 
 
 _SURRENDER_TO_REACH: Final = 12  # "to the Afghan army", "to government forces"
+
+# "With the lifting of the US arms embargo to Vietnam": a measure lifted, eased or waived was
+# imposed before, so the words that end it also tell the SANCTION of the past (historical: no
+# alert, whatever the lifting's own modality, and undated: the lifting's date is not its own).
+_LIFTED_MEASURES: Final = vocabulary.words("lifted_measures")
+LIFTED_SANCTION_RULE: Final = "sanction.lifted"
+
+
+def _imposed_before(s: _Sentence, cand: Candidate, d: Draft) -> Draft:
+    """The SANCTION that the lifting ``d`` (CONCEDE) ends, as a signal of the past. Whoever lifts a
+    measure imposed it, on whom it is lifted for: the lifting's roles, unless the measure names its
+    own ("the European Union's sanctions against Russia")."""
+    twin = _twin(d, EventType.SANCTION, d.mode, LIFTED_SANCTION_RULE)
+    twin.modality = HISTORICAL
+    twin.event_date = None
+    twin.event_date_end = None
+    if cand.near is not None:
+        owner, against = _measure_parties(s, cand.near[0], cand.near[1])
+        if owner is not None:
+            twin.source = [owner]
+        if against is not None:
+            twin.target = [against]
+    return twin
+
+
+_MEASURE_REACH: Final = 30  # "the European Union's sanctions", "sanctions against the Russian government"
+
+
+def _measure_parties(s: _Sentence, start: int, end: int) -> tuple[Actor | None, Actor | None]:
+    """The actor whose measure the words at ``start``-``end`` are (a possessive right before
+    them) and the actor they are against (after "against" or "on")."""
+    owner: Actor | None = None
+    against: Actor | None = None
+    for st, e, g in s.ctx.gaz:
+        if not g.is_actor:
+            continue
+        if owner is None and start - _MEASURE_REACH <= e <= start and s.lower[e:e + 2] in ("'s", "\u2019s"):
+            owner = to_actor(s.text, st, e, g)
+        elif against is None and end <= st <= end + _MEASURE_REACH:
+            gap = s.lower[end:st]
+            if " against " in gap or " on " in gap:
+                against = to_actor(s.text, st, e, g)
+    return owner, against
 
 
 def _twin(d: Draft, etype: EventType, mode: str, rule: str) -> Draft:

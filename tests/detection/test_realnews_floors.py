@@ -84,12 +84,15 @@ def test_rams_macro_recall_floor() -> None:
     score = dev("rams")
     # 0.557 measured: candidates' debates as meetings.
     # 0.561 measured: massacres named by their noun beside unarmed victims.
-    assert score.macro_recall >= 0.56, _table(score)
+    # 0.733 measured: donations and aid nouns, peace deals and treaties, retreats and meetings
+    # without a state named, boycotts of goods, threats named by their noun, lifted sanctions.
+    assert score.macro_recall >= 0.73, _table(score)
 
 
 def test_plover_records_macro_recall_floor() -> None:
     score = dev("plover")
-    assert score.macro_recall >= 0.71, _table(score)
+    # 0.728 measured: treaties and pacts as agreements, threats named by their noun.
+    assert score.macro_recall >= 0.72, _table(score)
 
 
 def test_non_political_articles_rarely_raise_an_escalation_signal() -> None:
