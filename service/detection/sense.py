@@ -47,7 +47,7 @@ from service.detection.temporal import (
     requested,
     standing_or_stance,
 )
-from service.detection.text import SentenceIndex, Span
+from service.detection.text import SentenceIndex, Span, is_abbreviation
 
 Scan = Callable[[str, str, Span], Context]  # the rules' context scan of one sentence
 Probs = Callable[[str], list[float]]  # a sentence's class probabilities
@@ -251,7 +251,7 @@ def _recalled(model: SenseModel, article: Article, signals: list[Signal], probs:
         for pos, _end, _word in hits:
             sent = index.sentence_at(pos) if index is not None else Span(0, len(text))
             if sent.end - sent.start > LONG_SENTENCE:
-                sent = _narrowed(lower, sent, pos)
+                sent = _narrowed(text, lower, sent, pos)
             heading = _HEADING.match(lower, sent.start, sent.end)  # "==Attack== A suicide bomber ..."
             if heading is not None:
                 sent = Span(heading.end(), sent.end)
@@ -282,14 +282,23 @@ def _positions(blower: str, words: frozenset[str] | set[str]) -> list[tuple[int,
     return out
 
 
-def _narrowed(lower: str, sent: Span, pos: int) -> Span:
-    """The part of ``sent`` between the last full stop before ``pos`` and the first after it."""
+def _narrowed(text: str, lower: str, sent: Span, pos: int) -> Span:
+    """The part of ``sent`` between the last full stop before ``pos`` and the first after it; the
+    period of an abbreviation or an initial is no full stop ("violated a U.S. trade embargo")."""
     start = sent.start
     for m in _STOP.finditer(lower, sent.start, pos):
-        start = m.end()
-    m2 = _STOP.search(lower, pos, sent.end)
-    end = m2.start() + 1 if m2 is not None else sent.end
+        if not _abbreviated(text, m.start()):
+            start = m.end()
+    end = sent.end
+    for m2 in _STOP.finditer(lower, pos, sent.end):
+        if not _abbreviated(text, m2.start()):
+            end = m2.start() + 1
+            break
     return Span(start, min(end, sent.end))
+
+
+def _abbreviated(text: str, stop: int) -> bool:
+    return text[stop] == "." and is_abbreviation(text, stop)
 
 
 def _best_type(model: SenseModel, p: list[float]) -> tuple[str, float] | None:

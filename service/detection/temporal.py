@@ -242,9 +242,18 @@ _BOUNDARY_WORDS: Final = vocabulary.words("boundary_words")
 # meeting"), never through function words ("on Tuesday under the ceasefire", "on Dec. 6 to reject").
 _FUNCTION_WORDS: Final = _BOUNDARY_WORDS | vocabulary.words("function_words")
 _ATTACH_AFTER: Final = vocabulary.phrases("attach_after")
+_OPENING_MARKS: Final = " \"'“‘"  # quotation marks that may open a sentence before its first word
 
 
-def _date_score(lower: str, cand: Candidate, dm: DateMention, clause: Span, tense: Tense) -> float | None:
+def _fronted(lower: str, dm: DateMention, sent_start: int) -> bool:
+    """Whether ``dm`` is a time adjunct that opens its sentence, set off by a comma ("In March,
+    the security council imposed ...", "On Tuesday, gunmen attacked ..."): it dates the main
+    clause after it, which the comma puts in a clause of its own."""
+    return lower[sent_start:dm.start].strip(_OPENING_MARKS) == "" and lower.startswith(",", dm.end)
+
+
+def _date_score(lower: str, cand: Candidate, dm: DateMention, clause: Span, tense: Tense,
+                sent_start: int = -1) -> float | None:
     """How strongly a date expression belongs to a trigger (lower is closer); None: it does not."""
     lo, hi = (dm.end, cand.start) if dm.end <= cand.start else (cand.end, dm.start)
     if dm.end <= cand.start:
@@ -252,6 +261,8 @@ def _date_score(lower: str, cand: Candidate, dm: DateMention, clause: Span, tens
         words = raw_gap.strip(" .’'s").split()
         if len(words) <= 3 and not any(ch in raw_gap for ch in ",;:") and not _FUNCTION_WORDS & set(words):
             score = 0.5 + len(words)  # "the Jan. 12 NATO meeting", "Monday's talks"
+        elif sent_start >= 0 and _fronted(lower, dm, sent_start):
+            score = float(cand.start - dm.end) + (0 if dm.is_year_only else 50)
         else:
             cross = 100 if dm.is_year_only and tense != "future" else 400
             # A date before a trigger that it does not modify usually closes an earlier verb
@@ -270,20 +281,23 @@ def _date_score(lower: str, cand: Candidate, dm: DateMention, clause: Span, tens
 
 
 def assign_dates(lower: str, cands: list[Candidate], dates: list[DateMention], clauses: list[Span],
-                  tenses: list[Tense]) -> list[DateMention | None]:
+                  tenses: list[Tense], sent_start: int = -1) -> list[DateMention | None]:
     """Give each trigger its date, closest pairs first, each day-date to one trigger only
-    ("meet on Jan. 12, with a larger summit ... scheduled for Jan. 13"). Years are shared."""
+    ("meet on Jan. 12, with a larger summit ... scheduled for Jan. 13"). Years are shared, and
+    so is a date that opens the sentence (``_fronted``: "In April, fighters were killed in IS
+    attacks, prompting Russian airstrikes" dates all three); ``sent_start`` is where it starts."""
     pairs = []
+    shared = {di for di, dm in enumerate(dates) if dm.is_year_only or (sent_start >= 0 and _fronted(lower, dm, sent_start))}
     for ci, cand in enumerate(cands):
         for di, dm in enumerate(dates):
-            score = _date_score(lower, cand, dm, clauses[ci], tenses[ci])
+            score = _date_score(lower, cand, dm, clauses[ci], tenses[ci], sent_start)
             if score is not None:
                 pairs.append((score, ci, di))
     pairs.sort()
     chosen: list[DateMention | None] = [None] * len(cands)
     taken: set[int] = set()
     for _score, ci, di in pairs:
-        if chosen[ci] is not None or (di in taken and not dates[di].is_year_only):
+        if chosen[ci] is not None or (di in taken and di not in shared):
             continue
         chosen[ci] = dates[di]
         taken.add(di)
