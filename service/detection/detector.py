@@ -703,6 +703,56 @@ def _share_venue_dates(pairs: list[tuple[int, int]], chosen: list[DateMention | 
             chosen[j] = mine
 
 
+# An attack in words: "then attacked Trump, saying ...", "launched a vicious attack on Hillary
+# Clinton, branding her ...", "choosing to attack my character": the bare verb or noun with a
+# politician or a person's standing as its object, in a sentence that names no weapon, troops,
+# armed group or casualties. Violence against a politician names its weapon or its doers.
+_VERBAL_ATTACK_HEADS: Final = vocabulary.words("verbal_attack_heads")
+_VERBAL_ATTACK_OBJECT_RE: Final = vocabulary.pattern("verbal_attack_object")
+_VERBAL_ATTACK_VIOLENCE: Final = vocabulary.words("verbal_attack_violence")
+_VERBAL_ATTACK_WAR_CLASSES: Final = ("military_units", "projectiles", "strikers", "casualties")
+_VERBAL_ATTACK_REACH: Final = 80
+
+
+def _drop_verbal_attacks(lower: str, sent: Span, ctx: Context, cands: list[Candidate]) -> list[Candidate]:
+    """``cands`` without the attacks in words (``_VERBAL_ATTACK_HEADS``): a leader named right
+    after the head ("attacked Trump", "an attack on Hillary Clinton"), or a person's standing
+    ("attack my character and reputation"), with no word of violence in the sentence
+    (``verbal_attack_violence``: a weapon, a wound, the police) and no troops, weapons, armed
+    group or casualties near the head."""
+    if not any(c.entry.type == ASSAULT and lower[c.start:c.end] in _VERBAL_ATTACK_HEADS for c in cands):
+        return cands
+    if _VERBAL_ATTACK_VIOLENCE.intersection(lower[sent.start:sent.end].split()):
+        return cands
+    out = []
+    for c in cands:
+        if (c.entry.type == ASSAULT and lower[c.start:c.end] in _VERBAL_ATTACK_HEADS
+                and _verbal_object(lower, ctx, c.end) and not _armed_near(ctx, c.start, c.end)):
+            continue
+        out.append(c)
+    return out
+
+
+def _armed_near(ctx: Context, start: int, end: int) -> bool:
+    """Troops, weapons, aircraft, casualties or an armed actor within ``_VERBAL_ATTACK_REACH``."""
+    lo, hi = start - _VERBAL_ATTACK_REACH, end + _VERBAL_ATTACK_REACH
+    for name in _VERBAL_ATTACK_WAR_CLASSES:
+        if any(lo <= a and b <= hi for a, b, _w in ctx.classes.get(name, ())):
+            return True
+    return any(lo <= a and b <= hi and (g.kind == "group" or (g.sector is not None and g.armed)) for a, b, g in ctx.gaz)
+
+
+def _verbal_object(lower: str, ctx: Context, end: int) -> bool:
+    """Whether a person's standing ("my character"), or a leader's name, is the object right
+    after ``end`` (``verbal_attack_object``: "on" or "against" may come first)."""
+    m = _VERBAL_ATTACK_OBJECT_RE.match(lower, end)
+    if m is None:
+        return False
+    if m.group(1):
+        return True
+    return any(a == m.end() and g.kind == "leader" for a, _b, g in ctx.gaz)
+
+
 def _drop_labels(lower: str, sent: Span, cands: list[Candidate]) -> list[Candidate]:
     """Drop what a party only calls the act (``_LABEL_RE``); the regex needs a "which", which a
     plain find rules out for most candidates first."""
@@ -1311,7 +1361,7 @@ def _sentence_candidates(
     s.bounds = clause_bounds(text, sent, ctx.clause_words)
     s.if_spans = _if_clauses(ctx, text, s.bounds, sent)
     cands = _conditional_threats(s.lex, text, ctx, cands, s.if_spans, sent)
-    cands = _drop_labels(lower, sent, _drop_decisions(lower, ctx, cands))
+    cands = _drop_verbal_attacks(lower, sent, ctx, _drop_labels(lower, sent, _drop_decisions(lower, ctx, cands)))
     cands = [
         c for c in _drop_threatened_acts(lower, _drop_modifiers(lower, cands)) if _placed(c, s.has_actor, s.has_place)
     ]

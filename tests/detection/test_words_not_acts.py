@@ -1,0 +1,73 @@
+"""Attack words that report no act: an attack in words on a politician or on a person's
+standing, and an act advocated, pledged or promised. The plain report of the same kind still
+alerts."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
+from tests.detection.conftest import signals_of
+
+PUBLISHED = "2016-10-20"
+
+
+def _typed(text: str, etype: EventType) -> list:
+    return [s for s in signals_of(text, PUBLISHED) if s.type == etype]
+
+
+def _seen(found: list) -> list:
+    return [(s.evidence.trigger, s.modality.value, s.evidence.cues) for s in found]
+
+
+# ------------------------------------------------------------------------------ attacks in words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Julian Assange has launched a vicious attack on Hillary Clinton, branding her a demon in Moscow.",
+        "Manafort said the Times chose to attack my character and reputation rather than report from Kiev.",
+        "The senator attacked Trump in Ohio on Monday, saying he had praised Putin.",
+    ],
+)
+def test_an_attack_in_words_on_a_politician_is_no_assault(text: str) -> None:
+    found = _typed(text, EventType.ASSAULT)
+    assert not [s for s in found if s.modality in ALERT_WORTHY_MODALITIES], _seen(found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gunmen attacked Trump's motorcade in Ohio on Monday.",
+        "Gunmen attacked Hillary Clinton in Ohio on Monday, police said.",
+        "Russian jets attacked Aleppo on Monday.",
+    ],
+)
+def test_violence_against_a_politician_or_a_place_still_alerts(text: str) -> None:
+    found = _typed(text, EventType.ASSAULT)
+    assert [s for s in found if s.modality in ALERT_WORTHY_MODALITIES], _seen(found)
+
+
+# ------------------------------------------------------------- an act advocated, pledged, promised
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("On the campaign trail, Mr Trump has advocated killing the families of terrorists and invading Syria.",
+         EventType.ASSAULT),
+        ("He repeated his pledge to advance the use of torture in Syria.", EventType.ASSAULT),
+        ("The minister repeated his promise to deploy troops to the border with Syria.", EventType.MOBILIZE),
+    ],
+)
+def test_an_act_advocated_or_promised_is_not_done(text: str, etype: EventType) -> None:
+    found = _typed(text, etype)
+    assert found, "the mention is still found, only not as a fact"
+    assert all(s.modality == Modality.SPECULATIVE for s in found), _seen(found)
+
+
+def test_an_act_done_after_a_promise_still_alerts() -> None:
+    found = _typed("The minister deployed troops to the border with Syria on Monday, as he had promised.",
+                   EventType.MOBILIZE)
+    assert [s for s in found if s.modality in ALERT_WORTHY_MODALITIES], _seen(found)
