@@ -617,6 +617,9 @@ _AID_TRANSFER: Final = TriggerEntry(id="aid.transfer", type=EventType.AID, mode=
 # "its ban on transit, which Moscow called a blockade": a party's name for an act already reported,
 # not another act (an accusation at most). Calling strikes and meetings is organising them.
 _LABEL_RE: Final = vocabulary.pattern("label")
+# "akin to torture", "tantamount to a declaration of war": an act named to liken another to it.
+_LIKENED_RE: Final = vocabulary.pattern("likened")
+_LIKENED_TYPES: Final = frozenset({MOBILIZE, EventType.THREATEN, EventType.SANCTION, ASSAULT, COERCE})
 _ORGANISED_TYPES: Final = frozenset({EventType.PROTEST, EventType.CONSULT})
 
 
@@ -754,8 +757,9 @@ def _verbal_object(lower: str, ctx: Context, end: int) -> bool:
 
 
 def _drop_labels(lower: str, sent: Span, cands: list[Candidate]) -> list[Candidate]:
-    """Drop what a party only calls the act (``_LABEL_RE``); the regex needs a "which", which a
-    plain find rules out for most candidates first."""
+    """Drop what a party only calls the act (``_LABEL_RE``; the regex needs a "which", which a
+    plain find rules out for most candidates first) and what an act is only likened to
+    (``_LIKENED_RE``: "forced examinations are humiliating, intrusive, and akin to torture")."""
     out = []
     for c in cands:
         lo = max(sent.start, c.start - 70)
@@ -763,6 +767,8 @@ def _drop_labels(lower: str, sent: Span, cands: list[Candidate]) -> list[Candida
             c.entry.type not in _ORGANISED_TYPES and lower.find("which", lo, c.start) >= 0
             and _LABEL_RE.search(lower, lo, c.start)
         ):
+            continue
+        if c.entry.type in _LIKENED_TYPES and _LIKENED_RE.search(lower, max(sent.start, c.start - 40), c.start):
             continue
         out.append(c)
     return out

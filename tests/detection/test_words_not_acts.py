@@ -1,6 +1,6 @@
 """Attack words that report no act: an attack in words on a politician or on a person's
-standing, and an act advocated, pledged or promised. The plain report of the same kind still
-alerts."""
+standing, an act advocated, pledged or promised, and an act another is only likened to. The
+plain report of the same kind still alerts."""
 
 from __future__ import annotations
 
@@ -70,4 +70,24 @@ def test_an_act_advocated_or_promised_is_not_done(text: str, etype: EventType) -
 def test_an_act_done_after_a_promise_still_alerts() -> None:
     found = _typed("The minister deployed troops to the border with Syria on Monday, as he had promised.",
                    EventType.MOBILIZE)
+    assert [s for s in found if s.modality in ALERT_WORTHY_MODALITIES], _seen(found)
+
+
+# ---------------------------------------------------------------------- an act only likened to
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Forced anal examinations in Egypt are humiliating, intrusive, and akin to torture.",
+        "Human rights groups say the policy in Myanmar is tantamount to ethnic cleansing.",
+    ],
+)
+def test_an_act_only_likened_to_is_no_act(text: str) -> None:
+    assert not _typed(text, EventType.ASSAULT)
+
+
+def test_an_act_beside_a_likening_still_alerts() -> None:
+    found = _typed("Police tortured detainees in Cairo, in what rights groups called akin to a purge.",
+                   EventType.ASSAULT)
     assert [s for s in found if s.modality in ALERT_WORTHY_MODALITIES], _seen(found)
