@@ -41,6 +41,7 @@ from service.detection.temporal import (
     REQUESTED_TYPES,
     clause_year_cue,
     court_story,
+    habitual,
     is_question,
     prescribed,
     remembered,
@@ -340,7 +341,7 @@ def _model_signal(model: SenseModel, article: Article, field_name: str, forms: t
     target = [a for pos, a in actors if pos >= t1 and a not in source][:1]
     assert article.published_at is not None  # set by the Article validator
     court = EventType(typ) in JUDGED_TYPES and _court_story(article)
-    modality = _background(EventType(typ), lower, sent, ctx, article.published_at.year, court, t0)
+    modality = _background(EventType(typ), lower, sent, ctx, article.published_at.year, court, (t0, t1))
     return _signal(model, article, version, EventType(typ), p, modality, Evidence(
         field="title" if field_name == "title" else "body", sentence=sentence, start=start, end=end, trigger=text[t0:t1], trigger_start=t0,
         trigger_end=t1, cues=[],
@@ -387,13 +388,14 @@ def _court_story(article: Article) -> bool:
 
 
 def _background(typ: EventType, lower: str, sent: Span, ctx: Context, pub_year: int, court: bool,
-                trigger_start: int) -> Modality:
+                trigger: tuple[int, int]) -> Modality:
     """The modality of a model signal, whose sentence holds none of the rules' modality cues:
     a question, a call for the measure (``temporal.requested``) or a stance toward it is
     speculative, a measure breached stands already (``temporal.standing_or_stance``); a sentence with a historical cue or dated by a year other than
     the publication's (with no future cue, there is none) tells history, and so does a court
     frame for an attack or a deployment (``court``: the article is a court story); anything
     else is asserted. Recall counts these signals; they raise no alert."""
+    trigger_start = trigger[0]
     if is_question(lower, sent):
         return Modality.SPECULATIVE
     if typ in REQUESTED_TYPES and requested(lower, sent.start, trigger_start):
@@ -403,6 +405,8 @@ def _background(typ: EventType, lower: str, sent: Span, ctx: Context, pub_year: 
     held = standing_or_stance(lower, typ, sent.start, trigger_start)
     if held is not None:
         return held[0]  # "violated a U.S. trade embargo", "his support for torture"
+    if typ in REQUESTED_TYPES and habitual(lower, sent.start, trigger_start, trigger[1], sent.end):
+        return Modality.HISTORICAL  # "where they are routinely tortured": a standing practice
     if remembered(lower, typ, sent.start, trigger_start):
         return Modality.HISTORICAL  # "recognized the massacre as genocide"
     if any(sent.start <= c[0] < sent.end for c in ctx.cues.get("historical", ())):

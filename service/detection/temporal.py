@@ -574,6 +574,7 @@ def _attributive(lower: str, cand: Candidate, sent_start: int) -> bool:
 
 _REQUESTED_RE: Final = vocabulary.pattern("requested_before")
 _REQUEST_REACH: Final = 80
+_AS_WELL_AS: Final = "as well as "
 _REQUEST_GAP_WORDS: Final = 4  # "called for tough new economic sanctions"
 _REQUEST_TOPIC_WORDS: Final = vocabulary.words("request_topic_words")
 # The types a call wants rather than reports (a call for a strike or a meeting announces it).
@@ -592,10 +593,12 @@ def requested(lower: str, lo: int, start: int) -> str:
             found = m.group(0)
     if not found:
         return ""
-    # The mention must be what is asked for, right after the call or a coordinated "and for"
-    # ("call for ... and for the boycott of Israeli goods"), not the topic of it ("called for an
-    # investigation into the bombing", "the release of the activists detained").
-    gap = lower[lower.rfind(" for ", a, start) + 5:start].split()
+    # The mention must be what is asked for, right after the call, a coordinated "and for"
+    # ("call for ... and for the boycott of Israeli goods") or "as well as" ("called for the
+    # creation of a no-fly zone in Syria, as well as more airstrikes there"), not the topic of
+    # it ("called for an investigation into the bombing", "the release of the activists detained").
+    joined = max(lower.rfind(" for ", a, start) + 5, lower.rfind(" " + _AS_WELL_AS, a, start) + 12)
+    gap = lower[joined:start].split()
     if len(gap) > _REQUEST_GAP_WORDS or any(w in _REQUEST_TOPIC_WORDS for w in gap):
         return ""
     return found
@@ -688,6 +691,19 @@ def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple
     return SPECULATIVE, " ".join(m.group(0).split()[:2])
 
 
+_HABITUAL_RE: Final = vocabulary.pattern("habitual")
+_HABITUAL_BEFORE: Final = 40
+_HABITUAL_AFTER: Final = 30
+
+
+def habitual(lower: str, lo: int, start: int, end: int, hi: int) -> bool:
+    """Whether an adverb of frequency in the clause ``lower[lo:hi]``, at most ``_HABITUAL_BEFORE``
+    characters before the trigger at ``start`` or ``_HABITUAL_AFTER`` after its ``end``, makes it
+    a standing practice ("where they are routinely tortured", "war games held regularly")."""
+    return (_HABITUAL_RE.search(lower, max(lo, start - _HABITUAL_BEFORE), start) is not None
+            or _HABITUAL_RE.search(lower, end, min(hi, end + _HABITUAL_AFTER)) is not None)
+
+
 def _passive_infinitive(lower: str, lo: int, start: int) -> bool:
     """Whether a passive infinitive stands right before the trigger at ``start`` ("called for Ms
     Savchenko ... to be jailed", "a statute which allows people ... to be jailed"), not after a
@@ -706,6 +722,9 @@ def _wanted_cues(lower: str, typ: EventType, lo: int, sent_start: int, start: in
     found: list[tuple[int, int, str]] = []
     if typ in REQUESTED_TYPES:
         call = requested(lower, lo, start)
+        if not call and lower[lo:lo + 14].lstrip(", ").startswith(_AS_WELL_AS):
+            # a clause of its own by the comma, coordinated with the object of a call before it
+            call = requested(lower, sent_start, start)
         if call:
             found.append((start, start, call))  # "lawmakers called for sanctions": wanted, not done
     if held is not None and held[0] == SPECULATIVE:
@@ -774,6 +793,8 @@ def modality_of(
             return SPECULATIVE, [governing[-1][2]]
     if held is not None and held[0] == HISTORICAL:
         return HISTORICAL, [held[1]]  # "violated a U.S. trade embargo": it stood before
+    if cand.entry.type in REQUESTED_TYPES and habitual(lower, clause.start, start, end, clause.end):
+        return HISTORICAL, ["habitual"]  # "opponents in prison, where they are routinely tortured"
     ev_start = dates[0]
     tense, told = _history(lower, cand, ctx, clause, sent, tense, dates, pub, precise)
     if told is not None:

@@ -91,3 +91,47 @@ def test_an_act_beside_a_likening_still_alerts() -> None:
     found = _typed("Police tortured detainees in Cairo, in what rights groups called akin to a purge.",
                    EventType.ASSAULT)
     assert [s for s in found if s.modality in ALERT_WORTHY_MODALITIES], _seen(found)
+
+
+# ------------------------------------------------- a standing practice, a stance, a call coordinated
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("Legislation has stifled critics of his rule in Russia, putting opponents in prison, where they are "
+         "routinely tortured.", EventType.ASSAULT),
+        ("Troops on rotation in Poland hold war games regularly.", EventType.MOBILIZE),
+        ("Police in Egypt frequently detain activists without charge.", EventType.COERCE),
+    ],
+)
+def test_a_practice_told_by_how_often_it_happens_is_standing(text: str, etype: EventType) -> None:
+    found = _typed(text, etype)
+    assert found, "the mention is still found, only not as a fact"
+    assert [(s.modality, s.evidence.cues) for s in found] == [(Modality.HISTORICAL, ["habitual"])], _seen(found)
+
+
+def test_an_act_done_repeatedly_on_a_day_still_alerts() -> None:
+    found = _typed("Russian jets repeatedly bombed Aleppo on Monday.", EventType.ASSAULT)
+    assert [s for s in found if s.modality in ALERT_WORTHY_MODALITIES], _seen(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("A Republican who has broadly rejected military intervention in Syria has been spurned by defense "
+         "leaders.", EventType.ASSAULT),
+        ("Germany opposed sanctions on Russia.", EventType.SANCTION),
+        ("She has called for the creation of a no-fly zone in Syria, as well as more airstrikes there.",
+         EventType.ASSAULT),
+    ],
+)
+def test_an_act_rejected_opposed_or_called_for_is_not_done(text: str, etype: EventType) -> None:
+    found = _typed(text, etype)
+    assert found, "the mention is still found, only not as a fact"
+    assert all(s.modality == Modality.SPECULATIVE for s in found), _seen(found)
+
+
+def test_an_act_a_party_rejects_the_blame_for_still_alerts() -> None:
+    found = _typed("Russian jets bombed Aleppo on Monday; Moscow rejected the accusations.", EventType.ASSAULT)
+    assert [s for s in found if s.modality in ALERT_WORTHY_MODALITIES], _seen(found)
