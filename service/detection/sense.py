@@ -39,6 +39,7 @@ from service.detection.scoring import severity_for
 from service.detection.temporal import (
     JUDGED_TYPES,
     REQUESTED_TYPES,
+    asked_to,
     clause_year_cue,
     court_story,
     habitual,
@@ -398,8 +399,9 @@ def _background(typ: EventType, lower: str, sent: Span, ctx: Context, pub_year: 
     trigger_start = trigger[0]
     if is_question(lower, sent):
         return Modality.SPECULATIVE
-    if typ in REQUESTED_TYPES and requested(lower, sent.start, trigger_start):
-        return Modality.SPECULATIVE  # "we call for ... the boycott of Israeli goods"
+    if typ in REQUESTED_TYPES and (requested(lower, sent.start, trigger_start)
+                                   or asked_to(lower, sent.start, trigger_start)):
+        return Modality.SPECULATIVE  # "we call for ... the boycott of Israeli goods", "asked NATO to"
     if prescribed(lower, typ, sent.start, sent.start, trigger_start):
         return Modality.SPECULATIVE  # "the U.S. should retaliate with economic sanctions"
     held = standing_or_stance(lower, typ, sent.start, trigger_start)

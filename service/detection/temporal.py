@@ -582,6 +582,17 @@ REQUESTED_TYPES: Final = frozenset({EventType.MOBILIZE, THREATEN, EventType.SANC
                                     EventType.COERCE})
 
 
+_ASKED_TO_RE: Final = vocabulary.pattern("asked_to_before")
+_ASKED_TO_REACH: Final = 70
+
+
+def asked_to(lower: str, lo: int, start: int) -> str:
+    """The verb of asking or urging whose object is asked "to" do the act at ``start`` ("pressed
+    Washington to impose sanctions"), searched from ``lo`` within ``_ASKED_TO_REACH``, or ""."""
+    m = _ASKED_TO_RE.search(lower, max(lo, start - _ASKED_TO_REACH), start)
+    return m.group(0).split(None, 1)[0] if m is not None else ""
+
+
 def requested(lower: str, lo: int, start: int) -> str:
     """The call ("call for", "called for", "appealed for") that governs an escalation mention at
     ``start``, searched from ``lo`` (its clause or sentence) within ``_REQUEST_REACH``
@@ -727,6 +738,9 @@ def _wanted_cues(lower: str, typ: EventType, lo: int, sent_start: int, start: in
             call = requested(lower, sent_start, start)
         if call:
             found.append((start, start, call))  # "lawmakers called for sanctions": wanted, not done
+        asker = asked_to(lower, lo, start)
+        if asker:
+            found.append((start, start, asker))  # "pressed Washington to impose sanctions"
     if held is not None and held[0] == SPECULATIVE:
         found.append((start, start, held[1]))  # "his vocal support for torture": a stance, no act
     frame = prescribed(lower, typ, sent_start, lo, start)

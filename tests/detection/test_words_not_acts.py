@@ -135,3 +135,33 @@ def test_an_act_rejected_opposed_or_called_for_is_not_done(text: str, etype: Eve
 def test_an_act_a_party_rejects_the_blame_for_still_alerts() -> None:
     found = _typed("Russian jets bombed Aleppo on Monday; Moscow rejected the accusations.", EventType.ASSAULT)
     assert [s for s in found if s.modality in ALERT_WORTHY_MODALITIES], _seen(found)
+
+
+# ------------------------------------------------------------------ someone asked to act
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("Poland pressed Washington to impose sanctions on Russia.", EventType.SANCTION),
+        ("Kiev asked NATO to deploy troops to Ukraine.", EventType.MOBILIZE),
+        ("Iran encouraged Houthi rebels to attack Saudi positions.", EventType.ASSAULT),
+        ("She pushed the United States to invade Libya.", EventType.ASSAULT),
+    ],
+)
+def test_an_act_someone_is_asked_to_do_is_not_done(text: str, etype: EventType) -> None:
+    found = _typed(text, etype)
+    assert found, "the mention is still found, only not as a fact"
+    assert all(s.modality == Modality.SPECULATIVE for s in found), _seen(found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rebels pushed into the city to attack government positions.",
+        "Kiev asked the UN to investigate the shelling of Donetsk on Monday.",
+    ],
+)
+def test_a_move_or_the_topic_of_a_request_still_alerts(text: str) -> None:
+    found = [s for s in signals_of(text, PUBLISHED) if s.type == EventType.ASSAULT]
+    assert [s for s in found if s.modality in ALERT_WORTHY_MODALITIES], _seen(found)
