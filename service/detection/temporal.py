@@ -662,6 +662,7 @@ def prescribed(lower: str, typ: EventType, sent_start: int, lo: int, start: int)
 
 _BREACHED_RE: Final = vocabulary.pattern("breached_before")
 _STANCE_RE: Final = vocabulary.pattern("stance_before")
+_MOVEMENT_AFTER_RE: Final = vocabulary.pattern("movement_after")
 _STANDING_UNDER_RE: Final = vocabulary.pattern("standing_under_before")
 _STANDING_AFTER_RE: Final = vocabulary.pattern("standing_after")
 _STANDING_AFTER_REACH: Final = 60
@@ -691,6 +692,8 @@ def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple
             return HISTORICAL, "in force"  # "The embargo is currently in force until August"
     if typ == EventType.COERCE and _DETENTION_SYSTEM_RE.search(lower[max(lo, start - 20):start]) is not None:
         return HISTORICAL, "system"  # "throughout Australian immigration detention": standing
+    if _MOVEMENT_AFTER_RE.match(lower, start) is not None:
+        return HISTORICAL, "movement"  # "This boycott movement is enjoying growing success": a name
     if typ not in REQUESTED_TYPES:
         return None
     m = _STANCE_RE.search(lower, a, start)

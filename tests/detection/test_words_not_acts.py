@@ -165,3 +165,20 @@ def test_an_act_someone_is_asked_to_do_is_not_done(text: str, etype: EventType) 
 def test_a_move_or_the_topic_of_a_request_still_alerts(text: str) -> None:
     found = [s for s in signals_of(text, PUBLISHED) if s.type == EventType.ASSAULT]
     assert [s for s in found if s.modality in ALERT_WORTHY_MODALITIES], _seen(found)
+
+
+# ------------------------------------------------------------------------- a movement named
+
+
+def test_a_movement_named_by_its_measure_is_standing() -> None:
+    text = ("The French prime minister plans to intensify restrictions on free speech targeting the boycott, "
+            "divestment and sanctions (BDS) movement against Israel.")
+    found = _typed(text, EventType.SANCTION)
+    assert found, "the mention is still found, only not as a fact"
+    assert [(s.modality, s.evidence.cues) for s in found] == [(Modality.HISTORICAL, ["movement"])], _seen(found)
+
+
+def test_troops_moving_attacked_still_alerts() -> None:
+    found = _typed("Syrian artillery pounded the movements of a group of militants near Idlib on Monday.",
+                   EventType.ASSAULT)
+    assert [s for s in found if s.modality in ALERT_WORTHY_MODALITIES], _seen(found)
