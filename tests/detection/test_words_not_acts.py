@@ -182,3 +182,22 @@ def test_troops_moving_attacked_still_alerts() -> None:
     found = _typed("Syrian artillery pounded the movements of a group of militants near Idlib on Monday.",
                    EventType.ASSAULT)
     assert [s for s in found if s.modality in ALERT_WORTHY_MODALITIES], _seen(found)
+
+
+# ------------------------------------------------------------------ a war that is no fighting
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia PM warns of a new cold war amid Syria accusations.",
+        "China warns of a trade war with the United States.",
+    ],
+)
+def test_a_warning_of_a_war_that_is_no_fighting_is_no_threat(text: str) -> None:
+    assert not _typed(text, EventType.THREATEN)
+
+
+def test_a_warning_of_war_is_still_a_threat() -> None:
+    found = _typed("Russia warned Turkey of war over Syria.", EventType.THREATEN)
+    assert [s for s in found if s.modality in ALERT_WORTHY_MODALITIES], _seen(found)
