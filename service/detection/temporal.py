@@ -243,6 +243,7 @@ _BOUNDARY_WORDS: Final = vocabulary.words("boundary_words")
 _FUNCTION_WORDS: Final = _BOUNDARY_WORDS | vocabulary.words("function_words")
 _ATTACH_AFTER: Final = vocabulary.phrases("attach_after")
 _OPENING_MARKS: Final = " \"'“‘"  # quotation marks that may open a sentence before its first word
+_FRONTED_STOP_RE: Final = vocabulary.pattern("fronted_stop")
 
 
 def _fronted(lower: str, dm: DateMention, sent_start: int) -> bool:
@@ -250,6 +251,13 @@ def _fronted(lower: str, dm: DateMention, sent_start: int) -> bool:
     the security council imposed ...", "On Tuesday, gunmen attacked ..."): it dates the main
     clause after it, which the comma puts in a clause of its own."""
     return lower[sent_start:dm.start].strip(_OPENING_MARKS) == "" and lower.startswith(",", dm.end)
+
+
+def _fronted_reaches(lower: str, dm: DateMention, start: int) -> bool:
+    """Whether an opening date reaches the trigger at ``start``: not past a verb of saying or
+    thinking (``fronted_stop``), whose content it does not date ("On Tuesday, Ryabkov confirmed
+    the dates and expressed confidence that the discussions would ...")."""
+    return _FRONTED_STOP_RE.search(lower, dm.end, start) is None
 
 
 def _date_score(lower: str, cand: Candidate, dm: DateMention, clause: Span, tense: Tense,
@@ -261,7 +269,7 @@ def _date_score(lower: str, cand: Candidate, dm: DateMention, clause: Span, tens
         words = raw_gap.strip(" .’'s").split()
         if len(words) <= 3 and not any(ch in raw_gap for ch in ",;:") and not _FUNCTION_WORDS & set(words):
             score = 0.5 + len(words)  # "the Jan. 12 NATO meeting", "Monday's talks"
-        elif sent_start >= 0 and _fronted(lower, dm, sent_start):
+        elif sent_start >= 0 and _fronted(lower, dm, sent_start) and _fronted_reaches(lower, dm, cand.start):
             score = float(cand.start - dm.end) + (0 if dm.is_year_only else 50)
         else:
             cross = 100 if dm.is_year_only and tense != "future" else 400
