@@ -713,7 +713,7 @@ def _share_venue_dates(pairs: list[tuple[int, int]], chosen: list[DateMention | 
 _VERBAL_ATTACK_HEADS: Final = vocabulary.words("verbal_attack_heads")
 _VERBAL_ATTACK_OBJECT_RE: Final = vocabulary.pattern("verbal_attack_object")
 _VERBAL_ATTACK_VIOLENCE: Final = vocabulary.words("verbal_attack_violence")
-_VERBAL_ATTACK_WAR_CLASSES: Final = ("military_units", "projectiles", "strikers", "casualties")
+_VERBAL_ATTACK_WAR_CLASSES: Final = vocabulary.words("verbal_attack_war_classes")
 _VERBAL_ATTACK_REACH: Final = 80
 
 
