@@ -620,6 +620,9 @@ _AID_TRANSFER: Final = TriggerEntry(id="aid.transfer", type=EventType.AID, mode=
 # "its ban on transit, which Moscow called a blockade": a party's name for an act already reported,
 # not another act (an accusation at most). Calling strikes and meetings is organising them.
 _LABEL_RE: Final = vocabulary.pattern("label")
+# "akin to torture", "tantamount to a declaration of war": an act named to liken another to it.
+_LIKENED_RE: Final = vocabulary.pattern("likened")
+_LIKENED_TYPES: Final = frozenset({MOBILIZE, EventType.THREATEN, EventType.SANCTION, ASSAULT, COERCE})
 _ORGANISED_TYPES: Final = frozenset({EventType.PROTEST, EventType.CONSULT})
 
 
@@ -706,9 +709,60 @@ def _share_venue_dates(pairs: list[tuple[int, int]], chosen: list[DateMention | 
             chosen[j] = mine
 
 
+# An attack in words: "then attacked Trump, saying ...", "launched a vicious attack on Hillary
+# Clinton, branding her ...", "choosing to attack my character": the bare verb or noun with a
+# politician or a person's standing as its object, in a sentence that names no weapon, troops,
+# armed group or casualties. Violence against a politician names its weapon or its doers.
+_VERBAL_ATTACK_HEADS: Final = vocabulary.words("verbal_attack_heads")
+_VERBAL_ATTACK_OBJECT_RE: Final = vocabulary.pattern("verbal_attack_object")
+_VERBAL_ATTACK_VIOLENCE: Final = vocabulary.words("verbal_attack_violence")
+_VERBAL_ATTACK_WAR_CLASSES: Final = vocabulary.words("verbal_attack_war_classes")
+_VERBAL_ATTACK_REACH: Final = 80
+
+
+def _drop_verbal_attacks(lower: str, sent: Span, ctx: Context, cands: list[Candidate]) -> list[Candidate]:
+    """``cands`` without the attacks in words (``_VERBAL_ATTACK_HEADS``): a leader named right
+    after the head ("attacked Trump", "an attack on Hillary Clinton"), or a person's standing
+    ("attack my character and reputation"), with no word of violence in the sentence
+    (``verbal_attack_violence``: a weapon, a wound, the police) and no troops, weapons, armed
+    group or casualties near the head."""
+    if not any(c.entry.type == ASSAULT and lower[c.start:c.end] in _VERBAL_ATTACK_HEADS for c in cands):
+        return cands
+    if _VERBAL_ATTACK_VIOLENCE.intersection(lower[sent.start:sent.end].split()):
+        return cands
+    out = []
+    for c in cands:
+        if (c.entry.type == ASSAULT and lower[c.start:c.end] in _VERBAL_ATTACK_HEADS
+                and _verbal_object(lower, ctx, c.end) and not _armed_near(ctx, c.start, c.end)):
+            continue
+        out.append(c)
+    return out
+
+
+def _armed_near(ctx: Context, start: int, end: int) -> bool:
+    """Troops, weapons, aircraft, casualties or an armed actor within ``_VERBAL_ATTACK_REACH``."""
+    lo, hi = start - _VERBAL_ATTACK_REACH, end + _VERBAL_ATTACK_REACH
+    for name in _VERBAL_ATTACK_WAR_CLASSES:
+        if any(lo <= a and b <= hi for a, b, _w in ctx.classes.get(name, ())):
+            return True
+    return any(lo <= a and b <= hi and (g.kind == "group" or (g.sector is not None and g.armed)) for a, b, g in ctx.gaz)
+
+
+def _verbal_object(lower: str, ctx: Context, end: int) -> bool:
+    """Whether a person's standing ("my character"), or a leader's name, is the object right
+    after ``end`` (``verbal_attack_object``: "on" or "against" may come first)."""
+    m = _VERBAL_ATTACK_OBJECT_RE.match(lower, end)
+    if m is None:
+        return False
+    if m.group(1):
+        return True
+    return any(a == m.end() and g.kind == "leader" for a, _b, g in ctx.gaz)
+
+
 def _drop_labels(lower: str, sent: Span, cands: list[Candidate]) -> list[Candidate]:
-    """Drop what a party only calls the act (``_LABEL_RE``); the regex needs a "which", which a
-    plain find rules out for most candidates first."""
+    """Drop what a party only calls the act (``_LABEL_RE``; the regex needs a "which", which a
+    plain find rules out for most candidates first) and what an act is only likened to
+    (``_LIKENED_RE``: "forced examinations are humiliating, intrusive, and akin to torture")."""
     out = []
     for c in cands:
         lo = max(sent.start, c.start - 70)
@@ -716,6 +770,8 @@ def _drop_labels(lower: str, sent: Span, cands: list[Candidate]) -> list[Candida
             c.entry.type not in _ORGANISED_TYPES and lower.find("which", lo, c.start) >= 0
             and _LABEL_RE.search(lower, lo, c.start)
         ):
+            continue
+        if c.entry.type in _LIKENED_TYPES and _LIKENED_RE.search(lower, max(sent.start, c.start - 40), c.start):
             continue
         out.append(c)
     return out
@@ -1369,7 +1425,7 @@ def _sentence_candidates(
     s.bounds = clause_bounds(text, sent, ctx.clause_words)
     s.if_spans = _if_clauses(ctx, text, s.bounds, sent)
     cands = _conditional_threats(s.lex, text, ctx, cands, s.if_spans, sent)
-    cands = _drop_labels(lower, sent, _drop_decisions(lower, ctx, cands))
+    cands = _drop_verbal_attacks(lower, sent, ctx, _drop_labels(lower, sent, _drop_decisions(lower, ctx, cands)))
     cands = [
         c for c in _drop_threatened_acts(lower, _drop_modifiers(lower, cands)) if _placed(c, s.has_actor, s.has_place)
     ]
@@ -1391,7 +1447,7 @@ def _dates_and_tenses(
     venues = _venue_pairs(lower, sent, cands) if len(cands) > 1 else []
     for j, i in venues:
         tense_info[i] = tense_info[j]  # the venue is no topic: it takes the act's tense
-    chosen = assign_dates(lower, cands, dates, clauses, [t for t, _ in tense_info])
+    chosen = assign_dates(lower, cands, dates, clauses, [t for t, _ in tense_info], sent.start)
     if venues and dates:
         _share_venue_dates(venues, chosen)
     return clauses, tense_info, chosen
@@ -1481,6 +1537,23 @@ def _sent_as_aid(lower: str, cand: Candidate, roles: Roles) -> bool:
     )
 
 
+# The words that make a year the end or the start of a span, not the date of an act: "extending
+# its ban through the end of 2017", "has not attempted ... since 2012".
+_SPAN_YEAR_RE: Final = vocabulary.pattern("span_year")
+_SPAN_YEAR_REACH: Final = 40
+
+
+def _later_year(lower: str, dm: DateMention | None, start: date | None, pub: date) -> bool:
+    """Whether a mention with no tense of its own (a noun) is dated by a bare year later than the
+    publication's ("a vicious right-wing coup in Honduras in the spring and summer of 2009" in a
+    text read as published in 2000): the publication date is not the text's (a reprint, a date
+    missing or wrong), and an act its own year dates was told after it happened. A year that
+    ends or opens a span ("through the end of 2017", "since 2012") dates no act."""
+    if dm is None or start is None or not dm.is_year_only or start.year <= pub.year:
+        return False
+    return _SPAN_YEAR_RE.search(lower, max(0, dm.start - _SPAN_YEAR_REACH), dm.end) is None
+
+
 def _dated(
     s: _Sentence, cand: Candidate, clause: Span, dm: DateMention | None, tense: Tense, tense_cues: list[str]
 ) -> tuple[tuple[date | None, date | None], DateMention | None, Modality, list[str]]:
@@ -1505,6 +1578,8 @@ def _dated(
     )
     if modality == SCHEDULED:
         cues = cues or tense_cues
+    if modality == ASSERTED and tense == "unknown" and _later_year(lower, dm, ev[0], pub):
+        modality, cues = HISTORICAL, [*cues, "later year"]
     if (
         modality != HISTORICAL and dm is not None and dm.is_year_only
         and ev[1] is not None and (pub - ev[1]).days > 365

@@ -39,15 +39,17 @@ from service.detection.scoring import severity_for
 from service.detection.temporal import (
     JUDGED_TYPES,
     REQUESTED_TYPES,
+    asked_to,
     clause_year_cue,
     court_story,
+    habitual,
     is_question,
     prescribed,
     remembered,
     requested,
     standing_or_stance,
 )
-from service.detection.text import SentenceIndex, Span
+from service.detection.text import SentenceIndex, Span, is_abbreviation
 
 Scan = Callable[[str, str, Span], Context]  # the rules' context scan of one sentence
 Probs = Callable[[str], list[float]]  # a sentence's class probabilities
@@ -251,7 +253,7 @@ def _recalled(model: SenseModel, article: Article, signals: list[Signal], probs:
         for pos, _end, _word in hits:
             sent = index.sentence_at(pos) if index is not None else Span(0, len(text))
             if sent.end - sent.start > LONG_SENTENCE:
-                sent = _narrowed(lower, sent, pos)
+                sent = _narrowed(text, lower, sent, pos)
             heading = _HEADING.match(lower, sent.start, sent.end)  # "==Attack== A suicide bomber ..."
             if heading is not None:
                 sent = Span(heading.end(), sent.end)
@@ -282,14 +284,23 @@ def _positions(blower: str, words: frozenset[str] | set[str]) -> list[tuple[int,
     return out
 
 
-def _narrowed(lower: str, sent: Span, pos: int) -> Span:
-    """The part of ``sent`` between the last full stop before ``pos`` and the first after it."""
+def _narrowed(text: str, lower: str, sent: Span, pos: int) -> Span:
+    """The part of ``sent`` between the last full stop before ``pos`` and the first after it; the
+    period of an abbreviation or an initial is no full stop ("violated a U.S. trade embargo")."""
     start = sent.start
     for m in _STOP.finditer(lower, sent.start, pos):
-        start = m.end()
-    m2 = _STOP.search(lower, pos, sent.end)
-    end = m2.start() + 1 if m2 is not None else sent.end
+        if not _abbreviated(text, m.start()):
+            start = m.end()
+    end = sent.end
+    for m2 in _STOP.finditer(lower, pos, sent.end):
+        if not _abbreviated(text, m2.start()):
+            end = m2.start() + 1
+            break
     return Span(start, min(end, sent.end))
+
+
+def _abbreviated(text: str, stop: int) -> bool:
+    return text[stop] == "." and is_abbreviation(text, stop)
 
 
 def _best_type(model: SenseModel, p: list[float]) -> tuple[str, float] | None:
@@ -331,7 +342,7 @@ def _model_signal(model: SenseModel, article: Article, field_name: str, forms: t
     target = [a for pos, a in actors if pos >= t1 and a not in source][:1]
     assert article.published_at is not None  # set by the Article validator
     court = EventType(typ) in JUDGED_TYPES and _court_story(article)
-    modality = _background(EventType(typ), lower, sent, ctx, article.published_at.year, court, t0)
+    modality = _background(EventType(typ), lower, sent, ctx, article.published_at.year, court, (t0, t1))
     return _signal(model, article, version, EventType(typ), p, modality, Evidence(
         field="title" if field_name == "title" else "body", sentence=sentence, start=start, end=end, trigger=text[t0:t1], trigger_start=t0,
         trigger_end=t1, cues=[],
@@ -378,22 +389,26 @@ def _court_story(article: Article) -> bool:
 
 
 def _background(typ: EventType, lower: str, sent: Span, ctx: Context, pub_year: int, court: bool,
-                trigger_start: int) -> Modality:
+                trigger: tuple[int, int]) -> Modality:
     """The modality of a model signal, whose sentence holds none of the rules' modality cues:
     a question, a call for the measure (``temporal.requested``) or a stance toward it is
     speculative, a measure breached stands already (``temporal.standing_or_stance``); a sentence with a historical cue or dated by a year other than
     the publication's (with no future cue, there is none) tells history, and so does a court
     frame for an attack or a deployment (``court``: the article is a court story); anything
     else is asserted. Recall counts these signals; they raise no alert."""
+    trigger_start = trigger[0]
     if is_question(lower, sent):
         return Modality.SPECULATIVE
-    if typ in REQUESTED_TYPES and requested(lower, sent.start, trigger_start):
-        return Modality.SPECULATIVE  # "we call for ... the boycott of Israeli goods"
+    if typ in REQUESTED_TYPES and (requested(lower, sent.start, trigger_start)
+                                   or asked_to(lower, sent.start, trigger_start)):
+        return Modality.SPECULATIVE  # "we call for ... the boycott of Israeli goods", "asked NATO to"
     if prescribed(lower, typ, sent.start, sent.start, trigger_start):
         return Modality.SPECULATIVE  # "the U.S. should retaliate with economic sanctions"
     held = standing_or_stance(lower, typ, sent.start, trigger_start)
     if held is not None:
         return held[0]  # "violated a U.S. trade embargo", "his support for torture"
+    if typ in REQUESTED_TYPES and habitual(lower, sent.start, trigger_start, trigger[1], sent.end):
+        return Modality.HISTORICAL  # "where they are routinely tortured": a standing practice
     if remembered(lower, typ, sent.start, trigger_start):
         return Modality.HISTORICAL  # "recognized the massacre as genocide"
     if any(sent.start <= c[0] < sent.end for c in ctx.cues.get("historical", ())):

@@ -242,9 +242,26 @@ _BOUNDARY_WORDS: Final = vocabulary.words("boundary_words")
 # meeting"), never through function words ("on Tuesday under the ceasefire", "on Dec. 6 to reject").
 _FUNCTION_WORDS: Final = _BOUNDARY_WORDS | vocabulary.words("function_words")
 _ATTACH_AFTER: Final = vocabulary.phrases("attach_after")
+_OPENING_MARKS: Final = " \"'“‘"  # quotation marks that may open a sentence before its first word
+_FRONTED_STOP_RE: Final = vocabulary.pattern("fronted_stop")
 
 
-def _date_score(lower: str, cand: Candidate, dm: DateMention, clause: Span, tense: Tense) -> float | None:
+def _fronted(lower: str, dm: DateMention, sent_start: int) -> bool:
+    """Whether ``dm`` is a time adjunct that opens its sentence, set off by a comma ("In March,
+    the security council imposed ...", "On Tuesday, gunmen attacked ..."): it dates the main
+    clause after it, which the comma puts in a clause of its own."""
+    return lower[sent_start:dm.start].strip(_OPENING_MARKS) == "" and lower.startswith(",", dm.end)
+
+
+def _fronted_reaches(lower: str, dm: DateMention, start: int) -> bool:
+    """Whether an opening date reaches the trigger at ``start``: not past a verb of saying or
+    thinking (``fronted_stop``), whose content it does not date ("On Tuesday, Ryabkov confirmed
+    the dates and expressed confidence that the discussions would ...")."""
+    return _FRONTED_STOP_RE.search(lower, dm.end, start) is None
+
+
+def _date_score(lower: str, cand: Candidate, dm: DateMention, clause: Span, tense: Tense,
+                sent_start: int = -1) -> float | None:
     """How strongly a date expression belongs to a trigger (lower is closer); None: it does not."""
     lo, hi = (dm.end, cand.start) if dm.end <= cand.start else (cand.end, dm.start)
     if dm.end <= cand.start:
@@ -252,6 +269,8 @@ def _date_score(lower: str, cand: Candidate, dm: DateMention, clause: Span, tens
         words = raw_gap.strip(" .’'s").split()
         if len(words) <= 3 and not any(ch in raw_gap for ch in ",;:") and not _FUNCTION_WORDS & set(words):
             score = 0.5 + len(words)  # "the Jan. 12 NATO meeting", "Monday's talks"
+        elif sent_start >= 0 and _fronted(lower, dm, sent_start) and _fronted_reaches(lower, dm, cand.start):
+            score = float(cand.start - dm.end) + (0 if dm.is_year_only else 50)
         else:
             cross = 100 if dm.is_year_only and tense != "future" else 400
             # A date before a trigger that it does not modify usually closes an earlier verb
@@ -270,20 +289,23 @@ def _date_score(lower: str, cand: Candidate, dm: DateMention, clause: Span, tens
 
 
 def assign_dates(lower: str, cands: list[Candidate], dates: list[DateMention], clauses: list[Span],
-                  tenses: list[Tense]) -> list[DateMention | None]:
+                  tenses: list[Tense], sent_start: int = -1) -> list[DateMention | None]:
     """Give each trigger its date, closest pairs first, each day-date to one trigger only
-    ("meet on Jan. 12, with a larger summit ... scheduled for Jan. 13"). Years are shared."""
+    ("meet on Jan. 12, with a larger summit ... scheduled for Jan. 13"). Years are shared, and
+    so is a date that opens the sentence (``_fronted``: "In April, fighters were killed in IS
+    attacks, prompting Russian airstrikes" dates all three); ``sent_start`` is where it starts."""
     pairs = []
+    shared = {di for di, dm in enumerate(dates) if dm.is_year_only or (sent_start >= 0 and _fronted(lower, dm, sent_start))}
     for ci, cand in enumerate(cands):
         for di, dm in enumerate(dates):
-            score = _date_score(lower, cand, dm, clauses[ci], tenses[ci])
+            score = _date_score(lower, cand, dm, clauses[ci], tenses[ci], sent_start)
             if score is not None:
                 pairs.append((score, ci, di))
     pairs.sort()
     chosen: list[DateMention | None] = [None] * len(cands)
     taken: set[int] = set()
     for _score, ci, di in pairs:
-        if chosen[ci] is not None or (di in taken and not dates[di].is_year_only):
+        if chosen[ci] is not None or (di in taken and di not in shared):
             continue
         chosen[ci] = dates[di]
         taken.add(di)
@@ -560,11 +582,23 @@ def _attributive(lower: str, cand: Candidate, sent_start: int) -> bool:
 
 _REQUESTED_RE: Final = vocabulary.pattern("requested_before")
 _REQUEST_REACH: Final = 80
+_AS_WELL_AS: Final = "as well as "
 _REQUEST_GAP_WORDS: Final = 4  # "called for tough new economic sanctions"
 _REQUEST_TOPIC_WORDS: Final = vocabulary.words("request_topic_words")
 # The types a call wants rather than reports (a call for a strike or a meeting announces it).
 REQUESTED_TYPES: Final = frozenset({EventType.MOBILIZE, THREATEN, EventType.SANCTION, EventType.ASSAULT,
                                     EventType.COERCE})
+
+
+_ASKED_TO_RE: Final = vocabulary.pattern("asked_to_before")
+_ASKED_TO_REACH: Final = 70
+
+
+def asked_to(lower: str, lo: int, start: int) -> str:
+    """The verb of asking or urging whose object is asked "to" do the act at ``start`` ("pressed
+    Washington to impose sanctions"), searched from ``lo`` within ``_ASKED_TO_REACH``, or ""."""
+    m = _ASKED_TO_RE.search(lower, max(lo, start - _ASKED_TO_REACH), start)
+    return m.group(0).split(None, 1)[0] if m is not None else ""
 
 
 def requested(lower: str, lo: int, start: int) -> str:
@@ -578,10 +612,12 @@ def requested(lower: str, lo: int, start: int) -> str:
             found = m.group(0)
     if not found:
         return ""
-    # The mention must be what is asked for, right after the call or a coordinated "and for"
-    # ("call for ... and for the boycott of Israeli goods"), not the topic of it ("called for an
-    # investigation into the bombing", "the release of the activists detained").
-    gap = lower[lower.rfind(" for ", a, start) + 5:start].split()
+    # The mention must be what is asked for, right after the call, a coordinated "and for"
+    # ("call for ... and for the boycott of Israeli goods") or "as well as" ("called for the
+    # creation of a no-fly zone in Syria, as well as more airstrikes there"), not the topic of
+    # it ("called for an investigation into the bombing", "the release of the activists detained").
+    joined = max(lower.rfind(" for ", a, start) + 5, lower.rfind(" " + _AS_WELL_AS, a, start) + 12)
+    gap = lower[joined:start].split()
     if len(gap) > _REQUEST_GAP_WORDS or any(w in _REQUEST_TOPIC_WORDS for w in gap):
         return ""
     return found
@@ -634,6 +670,7 @@ def prescribed(lower: str, typ: EventType, sent_start: int, lo: int, start: int)
 
 _BREACHED_RE: Final = vocabulary.pattern("breached_before")
 _STANCE_RE: Final = vocabulary.pattern("stance_before")
+_MOVEMENT_AFTER_RE: Final = vocabulary.pattern("movement_after")
 _STANDING_UNDER_RE: Final = vocabulary.pattern("standing_under_before")
 _STANDING_AFTER_RE: Final = vocabulary.pattern("standing_after")
 _STANDING_AFTER_REACH: Final = 60
@@ -663,6 +700,8 @@ def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple
             return HISTORICAL, "in force"  # "The embargo is currently in force until August"
     if typ == EventType.COERCE and _DETENTION_SYSTEM_RE.search(lower[max(lo, start - 20):start]) is not None:
         return HISTORICAL, "system"  # "throughout Australian immigration detention": standing
+    if _MOVEMENT_AFTER_RE.match(lower, start) is not None:
+        return HISTORICAL, "movement"  # "This boycott movement is enjoying growing success": a name
     if typ not in REQUESTED_TYPES:
         return None
     m = _STANCE_RE.search(lower, a, start)
@@ -672,6 +711,19 @@ def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple
     if typ != EventType.SANCTION and any(w in _STANCE_DETERMINERS or w.endswith(("'s", "’s")) for w in gap):
         return None  # "support for the offensive on Aleppo": a particular event
     return SPECULATIVE, " ".join(m.group(0).split()[:2])
+
+
+_HABITUAL_RE: Final = vocabulary.pattern("habitual")
+_HABITUAL_BEFORE: Final = 40
+_HABITUAL_AFTER: Final = 30
+
+
+def habitual(lower: str, lo: int, start: int, end: int, hi: int) -> bool:
+    """Whether an adverb of frequency in the clause ``lower[lo:hi]``, at most ``_HABITUAL_BEFORE``
+    characters before the trigger at ``start`` or ``_HABITUAL_AFTER`` after its ``end``, makes it
+    a standing practice ("where they are routinely tortured", "war games held regularly")."""
+    return (_HABITUAL_RE.search(lower, max(lo, start - _HABITUAL_BEFORE), start) is not None
+            or _HABITUAL_RE.search(lower, end, min(hi, end + _HABITUAL_AFTER)) is not None)
 
 
 def _passive_infinitive(lower: str, lo: int, start: int) -> bool:
@@ -692,8 +744,14 @@ def _wanted_cues(lower: str, typ: EventType, lo: int, sent_start: int, start: in
     found: list[tuple[int, int, str]] = []
     if typ in REQUESTED_TYPES:
         call = requested(lower, lo, start)
+        if not call and lower[lo:lo + 14].lstrip(", ").startswith(_AS_WELL_AS):
+            # a clause of its own by the comma, coordinated with the object of a call before it
+            call = requested(lower, sent_start, start)
         if call:
             found.append((start, start, call))  # "lawmakers called for sanctions": wanted, not done
+        asker = asked_to(lower, lo, start)
+        if asker:
+            found.append((start, start, asker))  # "pressed Washington to impose sanctions"
     if held is not None and held[0] == SPECULATIVE:
         found.append((start, start, held[1]))  # "his vocal support for torture": a stance, no act
     frame = prescribed(lower, typ, sent_start, lo, start)
@@ -760,6 +818,8 @@ def modality_of(
             return SPECULATIVE, [governing[-1][2]]
     if held is not None and held[0] == HISTORICAL:
         return HISTORICAL, [held[1]]  # "violated a U.S. trade embargo": it stood before
+    if cand.entry.type in REQUESTED_TYPES and habitual(lower, clause.start, start, end, clause.end):
+        return HISTORICAL, ["habitual"]  # "opponents in prison, where they are routinely tortured"
     ev_start = dates[0]
     tense, told = _history(lower, cand, ctx, clause, sent, tense, dates, pub, precise)
     if told is not None:

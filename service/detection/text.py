@@ -97,6 +97,12 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     return len(tok) == 1 and text[dot - 1].isupper() and text[dot - 1] != "I"
 
 
+def is_abbreviation(text: str, dot: int) -> bool:
+    """Is the period at ``dot`` of ``text`` (as written) the end of an abbreviation or an initial
+    ("U.S.", "Gen.", "Joe R. Biden") rather than of a sentence?"""
+    return _is_abbreviation(text, dot)
+
+
 def _opens_sentence(text: str, i: int) -> bool:
     """Does a capitalised word that opens sentences ("The", "He", "But") follow offset ``i``,
     after one space?"""

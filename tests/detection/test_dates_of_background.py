@@ -1,0 +1,120 @@
+"""Dates that make a mention background: a time adjunct that opens the sentence dates its main
+clause, "last March" is a month like "in March", and a noun dated by a year later than the
+publication's was told after it happened. The mention is still found (recall counts every
+modality); only the alert goes. The sense model reads a long sentence in parts and does not cut
+it at the period of an abbreviation."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
+from service.detection.sense import _narrowed
+from service.detection.text import Span
+from tests.detection.conftest import signals_of
+
+PUBLISHED = "2016-10-20"
+
+
+def _typed(text: str, etype: EventType, published: str = PUBLISHED) -> list:
+    return [s for s in signals_of(text, published) if s.type == etype]
+
+
+def _seen(found: list) -> list:
+    return [(s.evidence.trigger, s.modality.value, s.evidence.cues, s.event_date) for s in found]
+
+
+# ----------------------------------------------------------------- a date that opens the sentence
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("In March, the European Union imposed new sanctions on Iran.", EventType.SANCTION),
+        ("“ In June, gunmen attacked a checkpoint in Kabul, ” the minister said.", EventType.ASSAULT),
+    ],
+)
+def test_a_month_that_opens_the_sentence_dates_its_main_clause(text: str, etype: EventType) -> None:
+    """The comma sets the opening adjunct apart as a clause of its own; it still dates the clause
+    after it, and a month months before the publication makes the mention history."""
+    found = _typed(text, etype)
+    assert found, "the mention is still found, only not as a fact"
+    assert [s.modality for s in found] == [Modality.HISTORICAL], _seen(found)
+
+
+def test_an_opening_date_is_shared_by_every_act_of_its_clause() -> None:
+    text = ("In April, more than two dozen soldiers were killed in IS attacks in Homs, prompting Russian "
+            "airstrikes, the monitor said.")
+    found = _typed(text, EventType.ASSAULT)
+    assert found and all(s.modality == Modality.HISTORICAL for s in found), _seen(found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In October, the European Union imposed new sanctions on Iran.",
+        "On Tuesday, gunmen attacked a checkpoint in Kabul.",
+    ],
+)
+def test_an_opening_date_of_the_day_or_month_is_news(text: str) -> None:
+    found = [s for s in signals_of(text, PUBLISHED) if s.modality in ALERT_WORTHY_MODALITIES]
+    assert found, _seen(signals_of(text, PUBLISHED))
+    assert all(s.event_date is not None for s in found), _seen(found)
+
+
+def test_an_opening_date_does_not_date_what_is_reported() -> None:
+    """A verb of saying or a "that" ends the opening date's reach: the date is the report's."""
+    text = ("On Tuesday, Russian Deputy Foreign Minister Sergei Ryabkov confirmed the dates and expressed "
+            "confidence that the discussions in Geneva with the US would kick off a process.")
+    found = _typed(text, EventType.CONSULT)
+    assert found and all(s.event_date is None for s in found), _seen(found)
+    text = ("In May, a report by the think tank American Action Forum estimated that finding, detaining, legally "
+            "processing and deporting everyone who is in the country illegally would cost up to $300 billion.")
+    assert all(s.event_date is None for s in _typed(text, EventType.COERCE)), _seen(_typed(text, EventType.COERCE))
+
+
+# ------------------------------------------------------------------------------- "last March"
+
+
+def test_last_and_a_month_dates_the_act() -> None:
+    old = _typed("Russian jets carried out airstrikes on two hospitals in Aleppo last March.", EventType.ASSAULT)
+    assert [s.modality for s in old] == [Modality.HISTORICAL], _seen(old)
+    recent = _typed("Russian jets carried out airstrikes on two hospitals in Aleppo last September.",
+                    EventType.ASSAULT)
+    assert [(s.modality, str(s.event_date)) for s in recent] == [(Modality.ASSERTED, "2016-09-01")], _seen(recent)
+
+
+# ------------------------------------------------------------- a noun dated by a later year
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("They range from the slaughter of Filipinos to the protection of a vicious right-wing coup in Honduras in "
+         "the spring and summer of 2009.", EventType.COERCE),
+        ("Many of the emails relate to the 2012 attack on the US consulate in Benghazi.", EventType.ASSAULT),
+    ],
+)
+def test_a_noun_dated_by_a_year_after_the_publication_is_history(text: str, etype: EventType) -> None:
+    """Read as published in 2000 (a date that is not the text's), a year of the 2010s dates an act
+    told after it happened."""
+    found = _typed(text, etype, "2000-01-01")
+    assert found, "the mention is still found, only not as a fact"
+    assert [(s.modality, s.evidence.cues[-1]) for s in found] == [(Modality.HISTORICAL, "later year")], _seen(found)
+
+
+def test_a_year_that_ends_a_span_dates_no_act() -> None:
+    text = "Russia is extending its ban on imports of food from the EU through the end of 2017."
+    found = _typed(text, EventType.SANCTION, "2000-01-01")
+    assert [s.modality for s in found] == [Modality.ASSERTED], _seen(found)
+
+
+# ------------------------------------------------ a long sentence read in parts, abbreviations kept
+
+
+def test_a_long_sentence_is_not_cut_at_an_abbreviation() -> None:
+    text = ("— He violated election laws by emailing foreign officials — His employees violated a U.S. trade "
+            "embargo by pursuing commercial activities in Cuba. And more.")
+    lower = text.lower()
+    part = _narrowed(text, lower, Span(0, len(text)), lower.index("embargo"))
+    assert text[part.start:part.end] == text[:text.index(" And")], text[part.start:part.end]
