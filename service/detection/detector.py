@@ -1537,23 +1537,6 @@ def _sent_as_aid(lower: str, cand: Candidate, roles: Roles) -> bool:
     )
 
 
-# The words that make a year the end or the start of a span, not the date of an act: "extending
-# its ban through the end of 2017", "has not attempted ... since 2012".
-_SPAN_YEAR_RE: Final = vocabulary.pattern("span_year")
-_SPAN_YEAR_REACH: Final = 40
-
-
-def _later_year(lower: str, dm: DateMention | None, start: date | None, pub: date) -> bool:
-    """Whether a mention with no tense of its own (a noun) is dated by a bare year later than the
-    publication's ("a vicious right-wing coup in Honduras in the spring and summer of 2009" in a
-    text read as published in 2000): the publication date is not the text's (a reprint, a date
-    missing or wrong), and an act its own year dates was told after it happened. A year that
-    ends or opens a span ("through the end of 2017", "since 2012") dates no act."""
-    if dm is None or start is None or not dm.is_year_only or start.year <= pub.year:
-        return False
-    return _SPAN_YEAR_RE.search(lower, max(0, dm.start - _SPAN_YEAR_REACH), dm.end) is None
-
-
 def _dated(
     s: _Sentence, cand: Candidate, clause: Span, dm: DateMention | None, tense: Tense, tense_cues: list[str]
 ) -> tuple[tuple[date | None, date | None], DateMention | None, Modality, list[str]]:
@@ -1578,8 +1561,6 @@ def _dated(
     )
     if modality == SCHEDULED:
         cues = cues or tense_cues
-    if modality == ASSERTED and tense == "unknown" and _later_year(lower, dm, ev[0], pub):
-        modality, cues = HISTORICAL, [*cues, "later year"]
     if (
         modality != HISTORICAL and dm is not None and dm.is_year_only
         and ev[1] is not None and (pub - ev[1]).days > 365

@@ -84,29 +84,16 @@ def test_last_and_a_month_dates_the_act() -> None:
     assert [(s.modality, str(s.event_date)) for s in recent] == [(Modality.ASSERTED, "2016-09-01")], _seen(recent)
 
 
-# ------------------------------------------------------------- a noun dated by a later year
+# ------------------------------------------------- a year after the publication's is not history
 
 
-@pytest.mark.parametrize(
-    ("text", "etype"),
-    [
-        ("They range from the slaughter of Filipinos to the protection of a vicious right-wing coup in Honduras in "
-         "the spring and summer of 2009.", EventType.COERCE),
-        ("Many of the emails relate to the 2012 attack on the US consulate in Benghazi.", EventType.ASSAULT),
-    ],
-)
-def test_a_noun_dated_by_a_year_after_the_publication_is_history(text: str, etype: EventType) -> None:
-    """Read as published in 2000 (a date that is not the text's), a year of the 2010s dates an act
-    told after it happened."""
-    found = _typed(text, etype, "2000-01-01")
-    assert found, "the mention is still found, only not as a fact"
-    assert [(s.modality, s.evidence.cues[-1]) for s in found] == [(Modality.HISTORICAL, "later year")], _seen(found)
-
-
-def test_a_year_that_ends_a_span_dates_no_act() -> None:
-    text = "Russia is extending its ban on imports of food from the EU through the end of 2017."
-    found = _typed(text, EventType.SANCTION, "2000-01-01")
-    assert [s.modality for s in found] == [Modality.ASSERTED], _seen(found)
+def test_a_noun_dated_by_a_year_after_the_publication_is_not_made_history() -> None:
+    """A year later than the publication date is the future, or a date the text does not carry
+    (the evaluation sets read undated text as published in 2000); the rules do not turn either
+    into history, which would hide a real article's news."""
+    found = _typed("Many of the emails relate to the 2012 attack on the US consulate in Benghazi.",
+                   EventType.ASSAULT, "2000-01-01")
+    assert found and all("later year" not in s.evidence.cues for s in found), _seen(found)
 
 
 # ------------------------------------------------ a long sentence read in parts, abbreviations kept

@@ -131,12 +131,11 @@ def test_dev_precision_of_escalation_alerts_floor() -> None:
     score = ap.score(judged, alerts, ap.DEFAULT_SEED)
     assert score.right is not None
     right = sum(score.right.values())
-    assert right >= 68, ap.format_score(score, "dev")
-    # 0.739 measured (68/92): besides readiness and a noun's that-clause, a measure called for,
+    assert right >= 71, ap.format_score(score, "dev")
+    # 0.732 measured (71/97): besides readiness and a noun's that-clause, a measure called for,
     # a requirement, a stance, a sanction breached, a person named by a detention, history carried
     # on from a sentence a past year opens and related-story headlines, also what ought to be
     # done or is imagined, kinds named as examples, an attack named by an earlier month, a
     # sanction lived under, memory frames, detention systems and moves on a list raise no alert;
-    # nor do acts dated by a month that opens the sentence or by a year after the publication's,
-    # a movement named by its measure, or a warning of a cold war.
+    # nor do acts dated by a month that opens the sentence, a movement named by its measure, or a warning of a cold war.
     assert right / score.raised >= 0.73, ap.format_score(score, "dev")
