@@ -1155,7 +1155,10 @@ _CAPTURE_RULES: Final = vocabulary.words("capture_rules")
 _RETAKING_HEADS: Final = vocabulary.words("retaking_heads")
 _ARMED_SECTORS: Final = vocabulary.words("armed_holder_sectors")
 _HELD_BY: Final = vocabulary.pattern("held_by")
+_ARMED_HOLDINGS: Final = vocabulary.pattern("armed_holdings")
+_FOUGHT_BESIDE: Final = vocabulary.pattern("fought_beside")
 _HELD_REACH: Final = 40  # "captured a new rebel-held neighborhood", "took the IS-held town of ..."
+_FOUGHT_REACH: Final = 160  # "seized control of the highway on Tuesday ..., after driving rebels from"
 BATTLE_CAPTURE_RULE: Final = "assault.capture"
 
 
@@ -1164,6 +1167,11 @@ def _fought_for(lower: str, cand: Candidate, draft: Draft) -> bool:
     if cand.entry.id not in _CAPTURE_RULES:
         return False
     if lower[cand.start:cand.end] in _RETAKING_HEADS or _HELD_BY.search(lower, cand.end, cand.end + _HELD_REACH):
+        return True
+    if _ARMED_HOLDINGS.search(lower, cand.end, cand.end + _HELD_REACH):  # "overran a rebel base"
+        return True
+    ev = draft.evidence
+    if _FOUGHT_BESIDE.search(lower, max(ev.start, cand.start - _HELD_REACH), min(ev.end, cand.end + _FOUGHT_REACH)):
         return True
     return any(a.kind == "group" or a.sector in _ARMED_SECTORS for a in draft.target)
 

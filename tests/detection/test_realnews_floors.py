@@ -128,7 +128,10 @@ def test_dev_precision_of_escalation_alerts_floor() -> None:
     score = ap.score(judged, alerts, ap.DEFAULT_SEED)
     assert score.right is not None
     right = sum(score.right.values())
-    assert right >= 68, ap.format_score(score, "dev")
+    # 67: a right alert (an attack named in an arrest sentence of a court story) is now merged
+    # into the story's first report of that attack, once the sentence's day went to the arrest it
+    # belongs to (coerce.detain_attack) rather than to the attack; the mention still counts for recall.
+    assert right >= 67, ap.format_score(score, "dev")
     # 0.657 measured (67/102): besides readiness and a noun's that-clause, a measure called for,
     # a requirement, a stance, a sanction breached, a person named by a detention, history carried
     # on from a sentence a past year opens and related-story headlines, also what ought to be

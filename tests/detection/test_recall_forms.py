@@ -261,3 +261,104 @@ def test_firing_in_the_air_is_no_assault(text: str) -> None:
 )
 def test_custody_for_a_crime_or_in_sport_and_booking_are_no_detention(text: str) -> None:
     assert EventType.COERCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Syrian government forces seized control of the entire length of the main Aleppo-Damascus highway on "
+        "Tuesday for the first time since 2012, after driving rebels from their last foothold on the road.",
+        "The army units took control of the village of Haniteh-Anbaj after recapturing key oilfields and al-Karadi, "
+        "Akhu Hadleh, Jeb al-Sa'ad and Rasm Amoun in Raqqa province.",
+        "Troops captured two rebel camps in the province.",
+        "Soldiers overran a rebel base in Kivu province.",
+    ],
+)
+def test_a_capture_told_beside_its_fight_or_of_an_armed_holding_is_a_battle(text: str) -> None:
+    """Holders driven out or pushed back, a re-taking told beside the capture, or a camp or base
+    named by the armed men who hold it: the ground was fought for."""
+    battle = [s for s in signals_of(text) if s.type == EventType.ASSAULT]
+    assert battle and battle[0].detector.startswith("rules:assault.capture"), [
+        (s.type.value, s.detector) for s in signals_of(text)]
+
+
+def test_a_capture_after_heavy_fighting_is_one_battle() -> None:
+    """The fighting told in its own words is the battle: no second ASSAULT from the capture."""
+    text = ("Rwandan-backed M23 rebels have captured Goma, the largest city in eastern Congo, after days of "
+            "heavy fighting with the Congolese army.")
+    assert sum(s.type == EventType.ASSAULT for s in signals_of(text)) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The opposition coordination council in Belarus said three of its members have been abducted.",
+        "The military council in Khartoum said two of its officers were kidnapped.",
+    ],
+)
+def test_a_political_council_is_no_crime_word(text: str) -> None:
+    """A local authority's business blocks violence words as a crime or licensing story; an
+    opposition or a military council does not."""
+    assert EventType.ASSAULT in _types(text)
+
+
+def test_a_local_council_still_makes_a_licensing_story() -> None:
+    text = ("Police said a man was arrested after a bar brawl in Leeds left two people injured, and a local "
+            "council later imposed a curfew on the premises.")
+    assert not {EventType.COERCE, EventType.ASSAULT} & _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Detainees in Pleudaniel Prison protested following the death of a fellow prisoner on Tuesday.",
+        "Inmates at the jail went on a hunger strike on Monday.",
+    ],
+)
+def test_a_protest_by_those_held_needs_no_city(text: str) -> None:
+    assert EventType.PROTEST in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Four men raped a 24-year-old mother of two in a moving car near Alipur in outer Delhi.",
+        "A teenager was raped by three men in a village, police said.",
+    ],
+)
+def test_a_rape_by_men_in_number_is_a_gang_rape(text: str) -> None:
+    assert EventType.ASSAULT in _types(text)
+
+
+def test_a_rape_in_a_film_is_no_assault() -> None:
+    assert EventType.ASSAULT not in _types("In the film, two men rape a woman in a moving car.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Authorities have detained a man suspected of planting the bomb.",
+        "McVeigh was arrested 90 minutes after the blast by a state trooper.",
+        "Two men were detained for questioning after the attack.",
+        "The bomber's brother was arrested in Russia.",
+    ],
+)
+def test_an_arrest_over_an_attack_needs_no_named_party(text: str) -> None:
+    """An arrest made over a bombing or an attack is a state's arrest over a political act, whether
+    or not the sentence calls the man a suspect."""
+    rules = {s.detector for s in signals_of(text) if s.type == EventType.COERCE}
+    assert "rules:coerce.detain_attack" in rules, rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A man was arrested after a gas explosion destroyed a restaurant.",
+        "He was arrested for making a bomb hoax call to the airport.",
+        "Two teenagers were arrested after fireworks explosions in the street.",
+        "The striker was arrested after the attack on a referee during the match.",
+        "Police arrested a man suspected of stabbing his neighbour after the attack.",
+    ],
+)
+def test_an_arrest_over_an_accident_a_hoax_or_a_crime_is_no_detention(text: str) -> None:
+    assert EventType.COERCE not in _types(text)
