@@ -362,3 +362,45 @@ def test_an_arrest_over_an_attack_needs_no_named_party(text: str) -> None:
 )
 def test_an_arrest_over_an_accident_a_hoax_or_a_crime_is_no_detention(text: str) -> None:
     assert EventType.COERCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Farmers protested outside the collectorate in Ludhiana on Monday.",
+        "Members of the union held a demonstration outside the district office.",
+        "The workers staged a protest against the management's decision.",
+        "Taxi drivers protested against the new fares on Tuesday.",
+        "Students took out a candle march in Delhi.",
+    ],
+)
+def test_a_protest_told_by_who_protest_needs_no_known_place(text: str) -> None:
+    """Local news names towns and offices no gazetteer lists: farmers, workers or members of a
+    union who protest say it is a protest of people."""
+    assert EventType.PROTEST in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Farmers staged a dharna outside the collectorate in Ludhiana on Monday.",
+        "Villagers gheraoed the block development office in Patna.",
+        "The opposition called a bandh in Kolkata on Friday.",
+        "Supporters of the party gathered outside the court, chanting slogans against the government.",
+    ],
+)
+def test_protest_as_the_south_asian_press_names_it(text: str) -> None:
+    assert EventType.PROTEST in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He protested his innocence throughout the trial.",
+        "Players protested the referee's decision.",
+        "On March 4, farmers met the minister in the capital.",
+        "Staff used messaging platforms to rally colleagues.",
+    ],
+)
+def test_an_idiom_a_team_a_month_or_a_verb_to_rally_is_no_protest(text: str) -> None:
+    assert EventType.PROTEST not in _types(text)
