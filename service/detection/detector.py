@@ -518,17 +518,27 @@ def _candidates(
 
 
 def _placeable_first(cands: list[Candidate], has_actor: bool, has_place: bool) -> list[Candidate]:
-    """``cands`` without those the sentence cannot place that overlap one it can: "the ghastly
-    attacks on innocent people" with no actor named is the rule that needs none, not the
-    higher-priority "attacks" that needs a doer and would be dropped for want of one."""
+    """``cands`` without those the sentence cannot place that overlap one it can (or consume one
+    of the same type): "the ghastly attacks on innocent people" with no actor named is the rule
+    that needs none, not the higher-priority "attacks" that needs a doer and would be dropped for
+    want of one."""
     out: list[Candidate] = []
     for c in cands:
         if not _fits(c.entry, has_actor, has_place) and any(
-            o is not c and o.start < c.end and o.end > c.start and _fits(o.entry, has_actor, has_place) for o in cands
+            o is not c and _fits(o.entry, has_actor, has_place) and (o.start < c.end and o.end > c.start or _same_consumed(c, o))
+            for o in cands
         ):
             continue
         out.append(c)
     return out
+
+
+def _same_consumed(c: Candidate, o: Candidate) -> bool:
+    """Whether ``c`` consumes the words of ``o`` and both tell one type: "the two sides agreed to a
+    ceasefire" is the ceasefire that needs no actor, not the "agreed" that needs one (a REQUEST
+    that consumes "called for a ceasefire" still hides the AGREE, placed or not)."""
+    span = c.consume_span
+    return span is not None and c.entry.type == o.entry.type and o.start < span[1] and o.end > span[0]
 
 
 def _outranks(a: Candidate, b: Candidate) -> bool:

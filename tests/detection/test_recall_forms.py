@@ -404,3 +404,49 @@ def test_protest_as_the_south_asian_press_names_it(text: str) -> None:
 )
 def test_an_idiom_a_team_a_month_or_a_verb_to_rally_is_no_protest(text: str) -> None:
     assert EventType.PROTEST not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fulani herdsmen attacked farmers in Benue state, killing five.",
+        "Cultists attacked a village in Rivers state on Sunday.",
+    ],
+)
+def test_herdsmen_and_cultists_are_armed_doers(text: str) -> None:
+    assert EventType.ASSAULT in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The two sides agreed to a ceasefire on Sunday.",
+        "A ceasefire was agreed on Sunday.",
+        "The warring factions signed a truce.",
+    ],
+)
+def test_a_ceasefire_agreed_needs_no_named_party(text: str) -> None:
+    """The "agreed" that needs a party no longer hides the ceasefire that needs none."""
+    assert EventType.AGREE in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The two smartphone makers agreed a truce in their long-running patent war, settling all lawsuits worldwide.",
+        "Aid groups called for a ceasefire.",
+    ],
+)
+def test_a_commercial_truce_or_a_call_for_a_ceasefire_is_no_agreement(text: str) -> None:
+    assert EventType.AGREE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police lathi-charged protesters in Bhopal.",
+        "Security forces used water cannons against demonstrators in Santiago.",
+    ],
+)
+def test_force_against_a_crowd_by_baton_or_water_cannons(text: str) -> None:
+    assert EventType.COERCE in _types(text)
