@@ -450,3 +450,26 @@ def test_a_commercial_truce_or_a_call_for_a_ceasefire_is_no_agreement(text: str)
 )
 def test_force_against_a_crowd_by_baton_or_water_cannons(text: str) -> None:
     assert EventType.COERCE in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The shooter killed 17 students and staff at the school in Parkland.",
+        "The shooting at the mosque killed 51 worshippers.",
+    ],
+)
+def test_a_killing_told_by_its_attacker_or_a_deadly_shooting_is_an_assault(text: str) -> None:
+    assert EventType.ASSAULT in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The gunman killed his wife and then himself at their home.",
+        "The shooting in Chicago killed a teenager during a robbery.",
+        "The attacker scored twice as the team killed off the game.",
+    ],
+)
+def test_a_family_killing_a_robbery_or_a_match_is_no_attack(text: str) -> None:
+    assert EventType.ASSAULT not in _types(text)
