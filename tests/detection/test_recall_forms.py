@@ -473,3 +473,30 @@ def test_a_killing_told_by_its_attacker_or_a_deadly_shooting_is_an_assault(text:
 )
 def test_a_family_killing_a_robbery_or_a_match_is_no_attack(text: str) -> None:
     assert EventType.ASSAULT not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The device detonated as the convoy passed.",
+        "A second device exploded twelve seconds later.",
+        "The suspects exchanged gunfire with police in Watertown.",
+        "He was wounded in the shootout with police.",
+        "He fired several shots at the officers before fleeing.",
+        "The suspect threw explosives at police during the chase.",
+    ],
+)
+def test_a_device_going_off_or_a_fight_with_guns_is_an_assault(text: str) -> None:
+    assert EventType.ASSAULT in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The device exploded in his pocket, the phone maker said.",
+        "Police fired shots into the air to disperse the crowd.",
+        "The striker fired several shots at goal.",
+    ],
+)
+def test_a_gadget_warning_shots_or_shots_at_goal_are_no_assault(text: str) -> None:
+    assert EventType.ASSAULT not in _types(text)
