@@ -500,3 +500,27 @@ def test_a_device_going_off_or_a_fight_with_guns_is_an_assault(text: str) -> Non
 )
 def test_a_gadget_warning_shots_or_shots_at_goal_are_no_assault(text: str) -> None:
     assert EventType.ASSAULT not in _types(text)
+
+
+_BOMBING_STORY = ("Two bombs exploded near the finish line of the marathon on Monday, killing three people. "
+                  "The bombing was the deadliest attack in the city in years. "
+                  "Police said the attackers had planted the bombs in backpacks. ")
+
+
+def test_an_arrest_in_an_attack_story_needs_no_attack_word_of_its_own() -> None:
+    """In a report of a bombing, "the suspect was arrested" is an arrest over the attack."""
+    rules = {s.detector for s in signals_of(_BOMBING_STORY + "The suspect was arrested on Friday.")
+             if s.type == EventType.COERCE}
+    assert "rules:coerce.detain_attack" in rules, rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The suspect was arrested on Friday.",
+        _BOMBING_STORY + "Ninety six people were detained in hospital overnight.",
+        _BOMBING_STORY + "Police have issued an arrest warrant for a second man.",
+    ],
+)
+def test_no_attack_story_a_hospital_stay_or_a_warrant_is_no_arrest_over_an_attack(text: str) -> None:
+    assert "rules:coerce.detain_attack" not in {s.detector for s in signals_of(text)}
