@@ -524,3 +524,28 @@ def test_an_arrest_in_an_attack_story_needs_no_attack_word_of_its_own() -> None:
 )
 def test_no_attack_story_a_hospital_stay_or_a_warrant_is_no_arrest_over_an_attack(text: str) -> None:
     assert "rules:coerce.detain_attack" not in {s.detector for s in signals_of(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Both sides agreed to exchange prisoners next week.",
+        "The union and the government signed an agreement ending the strike.",
+        "The two factions agreed to form a unity government.",
+        "Ethiopia and Eritrea signed a peace declaration.",
+    ],
+)
+def test_a_deal_told_by_its_parties_as_sides(text: str) -> None:
+    assert EventType.AGREE in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Both sides agreed that the talks were useful.",
+        "Both teams agreed to a rematch.",
+        "The two companies agreed to merge.",
+    ],
+)
+def test_sides_agreeing_on_a_view_teams_and_companies_make_no_deal(text: str) -> None:
+    assert EventType.AGREE not in _types(text)
