@@ -549,3 +549,21 @@ def test_a_deal_told_by_its_parties_as_sides(text: str) -> None:
 )
 def test_sides_agreeing_on_a_view_teams_and_companies_make_no_deal(text: str) -> None:
     assert EventType.AGREE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He was sent to judicial custody for 14 days.",
+        "The court remanded the activist in police custody.",
+        "The students were taken away by the police.",
+        "Several opposition members were detained in Istanbul on Tuesday.",
+    ],
+)
+def test_custody_ordered_or_taken_and_opposition_members_held(text: str) -> None:
+    assert EventType.COERCE in _types(text)
+
+
+def test_a_death_in_police_custody_is_no_new_detention() -> None:
+    text = "Protests against the death of Mahsa Amini in police custody spread to more than 80 Iranian cities."
+    assert "rules:coerce.custody" not in {s.detector for s in signals_of(text)}
