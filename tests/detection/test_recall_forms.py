@@ -555,7 +555,7 @@ def test_sides_agreeing_on_a_view_teams_and_companies_make_no_deal(text: str) ->
     "text",
     [
         "He was sent to judicial custody for 14 days.",
-        "The court remanded the activist in police custody.",
+        "The activist was remanded in police custody.",
         "The students were taken away by the police.",
         "Several opposition members were detained in Istanbul on Tuesday.",
     ],
