@@ -47,8 +47,9 @@ def _table(score: evaluation.RealnewsScore) -> str:
 
 def test_case2021_macro_recall_floor() -> None:
     score = dev("case2021")
-    # 0.963 measured: captures fought for as battles, surrenders to a party as agreements.
-    assert score.macro_recall >= 0.955, _table(score)
+    # 0.971 measured: captures fought for as battles (also told beside their fight or of an armed
+    # holding), surrenders to a party as agreements, protests by those held.
+    assert score.macro_recall >= 0.965, _table(score)
 
 
 def test_case2021_false_alarms_on_no_event_snippets() -> None:
@@ -75,9 +76,10 @@ def test_wikievents_false_alarms_on_no_event_sentences() -> None:
 def test_indiapolice_macro_recall_floor() -> None:
     score = dev("indiapolice")
     assert score.total["COERCE"] >= 140 and score.total["ASSAULT"] >= 60
-    # 0.802 measured: police firing told as "resorted to firing", "fell to police
-    # bullets"; arrests told as a count or by other verbs ("taken into custody", "nabbed").
-    assert score.macro_recall >= 0.80, _table(score)
+    # 0.826 measured: police firing told as "resorted to firing", "fell to police
+    # bullets"; arrests told as a count or by other verbs ("taken into custody", "nabbed"),
+    # arrests made over an attack or in an attack story, custody remanded.
+    assert score.macro_recall >= 0.82, _table(score)
 
 
 def test_rams_macro_recall_floor() -> None:
