@@ -567,3 +567,7 @@ def test_custody_ordered_or_taken_and_opposition_members_held(text: str) -> None
 def test_a_death_in_police_custody_is_no_new_detention() -> None:
     text = "Protests against the death of Mahsa Amini in police custody spread to more than 80 Iranian cities."
     assert "rules:coerce.custody" not in {s.detector for s in signals_of(text)}
+
+
+def test_an_arrest_by_a_national_police_agency() -> None:
+    assert EventType.COERCE in _types("The NIA arrested two men in connection with the Pulwama case.")
