@@ -571,3 +571,20 @@ def test_a_death_in_police_custody_is_no_new_detention() -> None:
 
 def test_an_arrest_by_a_national_police_agency() -> None:
     assert EventType.COERCE in _types("The NIA arrested two men in connection with the Pulwama case.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "An angry mob torched several vehicles in the town.",
+        "A mob set fire to a mosque in the district.",
+        "Villagers beat to death two men suspected of child theft.",
+        "Youths pelted stones at the police in Srinagar.",
+    ],
+)
+def test_mob_violence_needs_no_place_in_its_sentence(text: str) -> None:
+    assert EventType.ASSAULT in _types(text)
+
+
+def test_a_mob_of_fans_at_a_match_is_no_mob_violence() -> None:
+    assert EventType.ASSAULT not in _types("After the derby, an angry mob of fans set fire to flares in the stadium.")
