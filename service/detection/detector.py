@@ -454,7 +454,8 @@ def _attacks_beyond(frame: str, heads: list[list[Head]]) -> int:
 
 
 def _candidates(
-    heads: list[Head], ctx: Context, lower: str, sent: Span, frame: str = "", has_actor: bool = True, has_place: bool = True
+    heads: list[Head], ctx: Context, lower: str, sent: Span, frame: str = "", has_actor: bool = True, has_place: bool = True,
+    story: bool = False,
 ) -> list[Candidate]:
     """Each head's best rule that holds, overlaps resolved. A rule the sentence can place (``_fits``:
     it names the actor or place the rule needs) beats one it cannot whatever their priorities:
@@ -478,7 +479,7 @@ def _candidates(
             near: tuple[int, int, str] | None = None
             if entry.near:
                 near = _near(entry, ctx, start, end, sent)
-                if near is None:
+                if near is None and not (story and entry.story):  # an attack story stands in for it
                     continue
             if entry.mode == "@near":
                 mode = near[2] if near is not None else ""
@@ -518,20 +519,28 @@ def _candidates(
 
 
 def _placeable_first(cands: list[Candidate], has_actor: bool, has_place: bool) -> list[Candidate]:
-    """``cands`` without those the sentence cannot place that overlap one it can: "the ghastly
-    attacks on innocent people" with no actor named is the rule that needs none, not the
-    higher-priority "attacks" that needs a doer and would be dropped for want of one. A rule that
-    consumes the words up to its near-word overlaps what it consumes: "never struck a peace
-    treaty" with no party named is the peace treaty, not "struck ... treaty" that needs one."""
+    """``cands`` without those the sentence cannot place that overlap one it can (or consume one
+    of the same type): "the ghastly attacks on innocent people" with no actor named is the rule
+    that needs none, not the higher-priority "attacks" that needs a doer and would be dropped for
+    want of one; "never struck a peace treaty" with no party named is the peace treaty, not the
+    "struck ... treaty" that consumes it and needs one."""
     out: list[Candidate] = []
     for c in cands:
-        lo, hi = c.consume_span if c.consume_span is not None else (c.start, c.end)
         if not _fits(c.entry, has_actor, has_place) and any(
-            o is not c and o.start < hi and o.end > lo and _fits(o.entry, has_actor, has_place) for o in cands
+            o is not c and _fits(o.entry, has_actor, has_place) and (o.start < c.end and o.end > c.start or _same_consumed(c, o))
+            for o in cands
         ):
             continue
         out.append(c)
     return out
+
+
+def _same_consumed(c: Candidate, o: Candidate) -> bool:
+    """Whether ``c`` consumes the words of ``o`` and both tell one type: "the two sides agreed to a
+    ceasefire" is the ceasefire that needs no actor, not the "agreed" that needs one (a REQUEST
+    that consumes "called for a ceasefire" still hides the AGREE, placed or not)."""
+    span = c.consume_span
+    return span is not None and c.entry.type == o.entry.type and o.start < span[1] and o.end > span[0]
 
 
 def _outranks(a: Candidate, b: Candidate) -> bool:
@@ -1173,14 +1182,14 @@ class _Sentence:
 
 def _process_sentence(
     lex: Lexicon, text: str, lower: str, raw: bytes | None, blower: str, sent: Span, heads: list[Head], near_hits: NearHits,
-    field_name: str, pub: date, prev_actors: Callable[[], list[Actor]], frame: str = "",
+    field_name: str, pub: date, prev_actors: Callable[[], list[Actor]], frame: str = "", story: bool = False,
 ) -> list[Draft]:
     """The signals of one sentence: its candidates (``_sentence_candidates``), their dates and
     tenses (``_dates_and_tenses``), then for each its roles (``_roles_of``), its date and
     modality (``_dated``) and its draft, one per event and clause."""
     ctx, found = _context_names(lex, text, raw, blower, sent)
     s = _Sentence(lex, text, lower, sent, ctx, field_name, pub, prev_actors)
-    cands = _sentence_candidates(s, found, heads, near_hits, frame)
+    cands = _sentence_candidates(s, found, heads, near_hits, frame, story)
     if not cands:
         return []
     clauses, tense_info, chosen = _dates_and_tenses(s, cands)
@@ -1226,7 +1235,10 @@ _CAPTURE_RULES: Final = vocabulary.words("capture_rules")
 _RETAKING_HEADS: Final = vocabulary.words("retaking_heads")
 _ARMED_SECTORS: Final = vocabulary.words("armed_holder_sectors")
 _HELD_BY: Final = vocabulary.pattern("held_by")
+_ARMED_HOLDINGS: Final = vocabulary.pattern("armed_holdings")
+_FOUGHT_BESIDE: Final = vocabulary.pattern("fought_beside")
 _HELD_REACH: Final = 40  # "captured a new rebel-held neighborhood", "took the IS-held town of ..."
+_FOUGHT_REACH: Final = 160  # "seized control of the highway on Tuesday ..., after driving rebels from"
 BATTLE_CAPTURE_RULE: Final = "assault.capture"
 
 
@@ -1235,6 +1247,11 @@ def _fought_for(lower: str, cand: Candidate, draft: Draft) -> bool:
     if cand.entry.id not in _CAPTURE_RULES:
         return False
     if lower[cand.start:cand.end] in _RETAKING_HEADS or _HELD_BY.search(lower, cand.end, cand.end + _HELD_REACH):
+        return True
+    if _ARMED_HOLDINGS.search(lower, cand.end, cand.end + _HELD_REACH):  # "overran a rebel base"
+        return True
+    ev = draft.evidence
+    if _FOUGHT_BESIDE.search(lower, max(ev.start, cand.start - _HELD_REACH), min(ev.end, cand.end + _FOUGHT_REACH)):
         return True
     return any(a.kind == "group" or a.sector in _ARMED_SECTORS for a in draft.target)
 
@@ -1391,7 +1408,7 @@ def _word_before(text: str, pos: int) -> str:
 
 
 def _sentence_candidates(
-    s: _Sentence, found: list[object], heads: list[Head], near_hits: NearHits, frame: str
+    s: _Sentence, found: list[object], heads: list[Head], near_hits: NearHits, frame: str, story: bool = False
 ) -> list[Candidate]:
     """The sentence's candidates that survive its filters (conditional threats made, labels,
     decisions, modifiers, threatened acts and forecasts dropped, each placed), or [] early: most
@@ -1413,7 +1430,7 @@ def _sentence_candidates(
     names = [(a, b) for a, b, g in ctx.gaz if " " in g.surface and g.sector is None]
     if names:  # "Organization for Security and Cooperation in Europe" holds no COOPERATE event
         heads = [h for h in heads if not _in_names(h[0], h[1], names)]
-    cands = _candidates(heads, ctx, lower, sent, frame, s.has_actor, s.has_place)
+    cands = _candidates(heads, ctx, lower, sent, frame, s.has_actor, s.has_place, story)
     # Conditional threats need a threat word and an "if" ("sanctions if Russia attacks").
     threat_possible = THREAT_CLASS in ctx.classes and any(
         c[2] in CONDITIONALS for c in ctx.cues.get("speculative", ())
@@ -2173,14 +2190,32 @@ def detect_rules(article: Article, *, lexicon: Lexicon | None = None) -> list[Si
     pub = article.published_at.date()
     scans = [_scan_field(lex, name, text) for name, text in (("title", article.title), ("body", article.body)) if text]
     frame = _article_frame(lex, [scan[6] for scan in scans], [scan[5] for scan in scans]) if scans else ""
+    story = not frame and _attack_story(lex, [scan[6] for scan in scans])
     drafts: list[Draft] = []
     for scan in scans:
-        drafts.extend(_field_drafts(lex, scan, frame, pub))
+        drafts.extend(_field_drafts(lex, scan, frame, pub, story))
     _court_history(lex, scans, drafts)
     drafts = merge_mentions(drafts)
     if not drafts:
         return []
     return _signals(article, drafts)
+
+
+# How many attack words (``attack_arrests``: the bombing, the blast, the attackers, a gunman)
+# make an article an attack story, whose arrests are made over the attack (``TriggerEntry.story``).
+ATTACK_STORY_WORDS: Final = 3
+
+
+def _attack_story(lex: Lexicon, hits: list[NearHits]) -> bool:
+    """Whether the article's fields name attacks often enough to be an attack story: then "the
+    suspect was arrested on Friday" is an arrest over the attack, as the article tells it."""
+    if lex.story_id < 0:
+        return False
+    n = 0
+    for near in hits:
+        found = near[lex.story_id]
+        n += len(found) if found is not None else 0
+    return n >= ATTACK_STORY_WORDS
 
 
 def _court_history(lex: Lexicon, scans: list[FieldScan], drafts: list[Draft]) -> None:
@@ -2242,7 +2277,7 @@ def _outside_headings(text: str, lower: str, heads: list[Head]) -> list[Head]:
     return [h for h in heads if not any(a <= h[0] and h[1] <= b for a, b in spans)]
 
 
-def _field_drafts(lex: Lexicon, scan: FieldScan, frame: str, pub: date) -> list[Draft]:
+def _field_drafts(lex: Lexicon, scan: FieldScan, frame: str, pub: date, story: bool = False) -> list[Draft]:
     """The drafts of one field: its live heads, grouped by sentence, through the sentence stage."""
     field_name, text, lower, blower, raw, heads, near = scan
     if not heads:
@@ -2278,7 +2313,7 @@ def _field_drafts(lex: Lexicon, scan: FieldScan, frame: str, pub: date) -> list[
             return []
 
         drafts.extend(_process_sentence(
-            lex, text, lower, raw, blower, sent, sent_heads, near, field_name, pub, prev_actors, frame
+            lex, text, lower, raw, blower, sent, sent_heads, near, field_name, pub, prev_actors, frame, story
         ))
     if index is not None and drafts:
         _refer_back(lex, text, lower, blower, index, drafts, pub.year)

@@ -68,6 +68,9 @@ class TriggerEntry:
     priority: int = 1
     head_modes: tuple[tuple[str, str], ...] = ()
     veto: tuple[str, ...] = ()  # classes that veto the head anywhere in its sentence
+    # Whether an attack story (an article whose text names several attacks, ``attack_arrests``)
+    # stands in for the rule's near word: "the suspect was arrested on Friday" in a bombing report.
+    story: bool = False
     # Whether a ``block`` class is made of names (worked out once: ``detector._blocked`` asks
     # for every head of every examined sentence, and most rules are blocked by words only).
     block_on_names: bool = field(default=False, init=False, compare=False, repr=False)
@@ -410,6 +413,7 @@ SCANNED_BLOCKS: Final = vocabulary.words("scanned_blocks")
 FRAME_CLASSES: Final = vocabulary.phrases("frame_classes")
 _FRAME_PREFIX: Final = "frame:"
 _COURT_CLASS: Final = "cue:judicial"  # the court words (cues.yaml: judicial), counted over the whole text
+STORY_CLASS: Final = "attack_arrests"  # the attack words of an attack story, counted over the whole text
 # How many of a frame's words make the frame, and by how many times they must outnumber the
 # article's war words (``military_units``) and attack heads.
 FRAME_MIN_WORDS: Final = 4
@@ -460,7 +464,8 @@ class ScanKey:
         rules = tuple(
             (
                 e,
-                tuple(class_ids[n] for n in e.near) if e.near and all(n in class_ids for n in e.near) else None,
+                tuple(class_ids[n] for n in e.near)
+                if e.near and not e.story and all(n in class_ids for n in e.near) else None,
                 tuple(
                     class_ids[_BLOCK_PREFIX + n] for n in e.block
                     if _BLOCK_PREFIX + n in class_ids and not (e.type == EventType.ASSAULT and n in SUBJECT_OVERRIDES)
@@ -510,6 +515,7 @@ class Lexicon:
     frame_ids: tuple[tuple[str, int], ...] = ()
     war_id: int = -1
     court_id: int = -1  # the court words' number in the whole-text scan (a court story)
+    story_id: int = -1  # the attack words' number in the whole-text scan (an attack story)
     stats: dict[str, int] = field(default_factory=dict)
 
 
@@ -586,6 +592,7 @@ def _load_entries(raw: list[dict]) -> list[tuple[TriggerEntry, tuple[str, ...]]]
             priority=int(item.get("priority", 1 + (1 if near else 0))),
             head_modes=tuple((str(k).lower(), str(v)) for k, v in (item.get("head_modes") or {}).items()),
             veto=_split_list(item.get("veto")),
+            story=bool(item.get("story", False)),
         )
         _require_strings(f"triggers.yaml: {eid} heads", list(item["heads"]))
         heads = tuple(h.lower() for h in _split_list(item["heads"]))
@@ -640,6 +647,7 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         frame_ids=scan.frame_ids,
         war_id=scan.class_ids.get("military_units", -1),
         court_id=scan.class_ids.get(_COURT_CLASS, -1),
+        story_id=scan.class_ids.get(STORY_CLASS, -1),
         stats={"heads": scan.head_count, "context_phrases": word_count, "gazetteer_rows": len(gaz)},
     )
 

@@ -47,8 +47,9 @@ def _table(score: evaluation.RealnewsScore) -> str:
 
 def test_case2021_macro_recall_floor() -> None:
     score = dev("case2021")
-    # 0.963 measured: captures fought for as battles, surrenders to a party as agreements.
-    assert score.macro_recall >= 0.955, _table(score)
+    # 0.971 measured: captures fought for as battles (also told beside their fight or of an armed
+    # holding), surrenders to a party as agreements, protests by those held.
+    assert score.macro_recall >= 0.965, _table(score)
 
 
 def test_case2021_false_alarms_on_no_event_snippets() -> None:
@@ -75,9 +76,10 @@ def test_wikievents_false_alarms_on_no_event_sentences() -> None:
 def test_indiapolice_macro_recall_floor() -> None:
     score = dev("indiapolice")
     assert score.total["COERCE"] >= 140 and score.total["ASSAULT"] >= 60
-    # 0.802 measured: police firing told as "resorted to firing", "fell to police
-    # bullets"; arrests told as a count or by other verbs ("taken into custody", "nabbed").
-    assert score.macro_recall >= 0.80, _table(score)
+    # 0.826 measured: police firing told as "resorted to firing", "fell to police
+    # bullets"; arrests told as a count or by other verbs ("taken into custody", "nabbed"),
+    # arrests made over an attack or in an attack story, custody remanded.
+    assert score.macro_recall >= 0.82, _table(score)
 
 
 def test_rams_macro_recall_floor() -> None:
@@ -131,11 +133,14 @@ def test_dev_precision_of_escalation_alerts_floor() -> None:
     score = ap.score(judged, alerts, ap.DEFAULT_SEED)
     assert score.right is not None
     right = sum(score.right.values())
-    assert right >= 71, ap.format_score(score, "dev")
-    # 0.732 measured (71/97): besides readiness and a noun's that-clause, a measure called for,
+    # 70: a right alert (an attack named in an arrest sentence of a court story) is merged into the
+    # story's first report of that attack, once the sentence's day went to the arrest it belongs
+    # to (coerce.detain_attack) rather than to the attack; the mention still counts for recall.
+    assert right >= 70, ap.format_score(score, "dev")
+    # 0.729 measured (70/96): besides readiness and a noun's that-clause, a measure called for,
     # a requirement, a stance, a sanction breached, a person named by a detention, history carried
     # on from a sentence a past year opens and related-story headlines, also what ought to be
     # done or is imagined, kinds named as examples, an attack named by an earlier month, a
     # sanction lived under, memory frames, detention systems and moves on a list raise no alert;
     # nor do acts dated by a month that opens the sentence, a movement named by its measure, or a warning of a cold war.
-    assert right / score.raised >= 0.73, ap.format_score(score, "dev")
+    assert right / score.raised >= 0.72, ap.format_score(score, "dev")

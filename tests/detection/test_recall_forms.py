@@ -261,3 +261,330 @@ def test_firing_in_the_air_is_no_assault(text: str) -> None:
 )
 def test_custody_for_a_crime_or_in_sport_and_booking_are_no_detention(text: str) -> None:
     assert EventType.COERCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Syrian government forces seized control of the entire length of the main Aleppo-Damascus highway on "
+        "Tuesday for the first time since 2012, after driving rebels from their last foothold on the road.",
+        "The army units took control of the village of Haniteh-Anbaj after recapturing key oilfields and al-Karadi, "
+        "Akhu Hadleh, Jeb al-Sa'ad and Rasm Amoun in Raqqa province.",
+        "Troops captured two rebel camps in the province.",
+        "Soldiers overran a rebel base in Kivu province.",
+    ],
+)
+def test_a_capture_told_beside_its_fight_or_of_an_armed_holding_is_a_battle(text: str) -> None:
+    """Holders driven out or pushed back, a re-taking told beside the capture, or a camp or base
+    named by the armed men who hold it: the ground was fought for."""
+    battle = [s for s in signals_of(text) if s.type == EventType.ASSAULT]
+    assert battle and battle[0].detector.startswith("rules:assault.capture"), [
+        (s.type.value, s.detector) for s in signals_of(text)]
+
+
+def test_a_capture_after_heavy_fighting_is_one_battle() -> None:
+    """The fighting told in its own words is the battle: no second ASSAULT from the capture."""
+    text = ("Rwandan-backed M23 rebels have captured Goma, the largest city in eastern Congo, after days of "
+            "heavy fighting with the Congolese army.")
+    assert sum(s.type == EventType.ASSAULT for s in signals_of(text)) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The opposition coordination council in Belarus said three of its members have been abducted.",
+        "The military council in Khartoum said two of its officers were kidnapped.",
+    ],
+)
+def test_a_political_council_is_no_crime_word(text: str) -> None:
+    """A local authority's business blocks violence words as a crime or licensing story; an
+    opposition or a military council does not."""
+    assert EventType.ASSAULT in _types(text)
+
+
+def test_a_local_council_still_makes_a_licensing_story() -> None:
+    text = ("Police said a man was arrested after a bar brawl in Leeds left two people injured, and a local "
+            "council later imposed a curfew on the premises.")
+    assert not {EventType.COERCE, EventType.ASSAULT} & _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Detainees in Pleudaniel Prison protested following the death of a fellow prisoner on Tuesday.",
+        "Inmates at the jail went on a hunger strike on Monday.",
+    ],
+)
+def test_a_protest_by_those_held_needs_no_city(text: str) -> None:
+    assert EventType.PROTEST in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Four men raped a 24-year-old mother of two in a moving car near Alipur in outer Delhi.",
+        "A teenager was raped by three men in a village, police said.",
+    ],
+)
+def test_a_rape_by_men_in_number_is_a_gang_rape(text: str) -> None:
+    assert EventType.ASSAULT in _types(text)
+
+
+def test_a_rape_in_a_film_is_no_assault() -> None:
+    assert EventType.ASSAULT not in _types("In the film, two men rape a woman in a moving car.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Authorities have detained a man suspected of planting the bomb.",
+        "McVeigh was arrested 90 minutes after the blast by a state trooper.",
+        "Two men were detained for questioning after the attack.",
+        "The bomber's brother was arrested in Russia.",
+    ],
+)
+def test_an_arrest_over_an_attack_needs_no_named_party(text: str) -> None:
+    """An arrest made over a bombing or an attack is a state's arrest over a political act, whether
+    or not the sentence calls the man a suspect."""
+    rules = {s.detector for s in signals_of(text) if s.type == EventType.COERCE}
+    assert "rules:coerce.detain_attack" in rules, rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A man was arrested after a gas explosion destroyed a restaurant.",
+        "He was arrested for making a bomb hoax call to the airport.",
+        "Two teenagers were arrested after fireworks explosions in the street.",
+        "The striker was arrested after the attack on a referee during the match.",
+        "Police arrested a man suspected of stabbing his neighbour after the attack.",
+    ],
+)
+def test_an_arrest_over_an_accident_a_hoax_or_a_crime_is_no_detention(text: str) -> None:
+    assert EventType.COERCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Farmers protested outside the collectorate in Ludhiana on Monday.",
+        "Members of the union held a demonstration outside the district office.",
+        "The workers staged a protest against the management's decision.",
+        "Taxi drivers protested against the new fares on Tuesday.",
+        "Students took out a candle march in Delhi.",
+    ],
+)
+def test_a_protest_told_by_who_protest_needs_no_known_place(text: str) -> None:
+    """Local news names towns and offices no gazetteer lists: farmers, workers or members of a
+    union who protest say it is a protest of people."""
+    assert EventType.PROTEST in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Farmers staged a dharna outside the collectorate in Ludhiana on Monday.",
+        "Villagers gheraoed the block development office in Patna.",
+        "The opposition called a bandh in Kolkata on Friday.",
+        "Supporters of the party gathered outside the court, chanting slogans against the government.",
+    ],
+)
+def test_protest_as_the_south_asian_press_names_it(text: str) -> None:
+    assert EventType.PROTEST in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He protested his innocence throughout the trial.",
+        "Players protested the referee's decision.",
+        "On March 4, farmers met the minister in the capital.",
+        "Staff used messaging platforms to rally colleagues.",
+    ],
+)
+def test_an_idiom_a_team_a_month_or_a_verb_to_rally_is_no_protest(text: str) -> None:
+    assert EventType.PROTEST not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fulani herdsmen attacked farmers in Benue state, killing five.",
+        "Cultists attacked a village in Rivers state on Sunday.",
+    ],
+)
+def test_herdsmen_and_cultists_are_armed_doers(text: str) -> None:
+    assert EventType.ASSAULT in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The two sides agreed to a ceasefire on Sunday.",
+        "A ceasefire was agreed on Sunday.",
+        "The warring factions signed a truce.",
+    ],
+)
+def test_a_ceasefire_agreed_needs_no_named_party(text: str) -> None:
+    """The "agreed" that needs a party no longer hides the ceasefire that needs none."""
+    assert EventType.AGREE in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The two smartphone makers agreed a truce in their long-running patent war, settling all lawsuits worldwide.",
+        "Aid groups called for a ceasefire.",
+    ],
+)
+def test_a_commercial_truce_or_a_call_for_a_ceasefire_is_no_agreement(text: str) -> None:
+    assert EventType.AGREE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police lathi-charged protesters in Bhopal.",
+        "Security forces used water cannons against demonstrators in Santiago.",
+    ],
+)
+def test_force_against_a_crowd_by_baton_or_water_cannons(text: str) -> None:
+    assert EventType.COERCE in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The shooter killed 17 students and staff at the school in Parkland.",
+        "The shooting at the mosque killed 51 worshippers.",
+    ],
+)
+def test_a_killing_told_by_its_attacker_or_a_deadly_shooting_is_an_assault(text: str) -> None:
+    assert EventType.ASSAULT in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The gunman killed his wife and then himself at their home.",
+        "The shooting in Chicago killed a teenager during a robbery.",
+        "The attacker scored twice as the team killed off the game.",
+    ],
+)
+def test_a_family_killing_a_robbery_or_a_match_is_no_attack(text: str) -> None:
+    assert EventType.ASSAULT not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The device detonated as the convoy passed.",
+        "A second device exploded twelve seconds later.",
+        "The suspects exchanged gunfire with police in Watertown.",
+        "He was wounded in the shootout with police.",
+        "He fired several shots at the officers before fleeing.",
+        "The suspect threw explosives at police during the chase.",
+    ],
+)
+def test_a_device_going_off_or_a_fight_with_guns_is_an_assault(text: str) -> None:
+    assert EventType.ASSAULT in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The device exploded in his pocket, the phone maker said.",
+        "Police fired shots into the air to disperse the crowd.",
+        "The striker fired several shots at goal.",
+    ],
+)
+def test_a_gadget_warning_shots_or_shots_at_goal_are_no_assault(text: str) -> None:
+    assert EventType.ASSAULT not in _types(text)
+
+
+_BOMBING_STORY = ("Two bombs exploded near the finish line of the marathon on Monday, killing three people. "
+                  "The bombing was the deadliest attack in the city in years. "
+                  "Police said the attackers had planted the bombs in backpacks. ")
+
+
+def test_an_arrest_in_an_attack_story_needs_no_attack_word_of_its_own() -> None:
+    """In a report of a bombing, "the suspect was arrested" is an arrest over the attack."""
+    rules = {s.detector for s in signals_of(_BOMBING_STORY + "The suspect was arrested on Friday.")
+             if s.type == EventType.COERCE}
+    assert "rules:coerce.detain_attack" in rules, rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The suspect was arrested on Friday.",
+        _BOMBING_STORY + "Ninety six people were detained in hospital overnight.",
+        _BOMBING_STORY + "Police have issued an arrest warrant for a second man.",
+    ],
+)
+def test_no_attack_story_a_hospital_stay_or_a_warrant_is_no_arrest_over_an_attack(text: str) -> None:
+    assert "rules:coerce.detain_attack" not in {s.detector for s in signals_of(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Both sides agreed to exchange prisoners next week.",
+        "The union and the government signed an agreement ending the strike.",
+        "The two factions agreed to form a unity government.",
+        "Ethiopia and Eritrea signed a peace declaration.",
+    ],
+)
+def test_a_deal_told_by_its_parties_as_sides(text: str) -> None:
+    assert EventType.AGREE in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Both sides agreed that the talks were useful.",
+        "Both teams agreed to a rematch.",
+        "The two companies agreed to merge.",
+    ],
+)
+def test_sides_agreeing_on_a_view_teams_and_companies_make_no_deal(text: str) -> None:
+    assert EventType.AGREE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He was sent to judicial custody for 14 days.",
+        "The activist was remanded in police custody.",
+        "The students were taken away by the police.",
+        "Several opposition members were detained in Istanbul on Tuesday.",
+    ],
+)
+def test_custody_ordered_or_taken_and_opposition_members_held(text: str) -> None:
+    assert EventType.COERCE in _types(text)
+
+
+def test_a_death_in_police_custody_is_no_new_detention() -> None:
+    text = "Protests against the death of Mahsa Amini in police custody spread to more than 80 Iranian cities."
+    assert "rules:coerce.custody" not in {s.detector for s in signals_of(text)}
+
+
+def test_an_arrest_by_a_national_police_agency() -> None:
+    assert EventType.COERCE in _types("The NIA arrested two men in connection with the Pulwama case.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "An angry mob torched several vehicles in the town.",
+        "A mob set fire to a mosque in the district.",
+        "Villagers beat to death two men suspected of child theft.",
+        "Youths pelted stones at the police in Srinagar.",
+    ],
+)
+def test_mob_violence_needs_no_place_in_its_sentence(text: str) -> None:
+    assert EventType.ASSAULT in _types(text)
+
+
+def test_a_mob_of_fans_at_a_match_is_no_mob_violence() -> None:
+    assert EventType.ASSAULT not in _types("After the derby, an angry mob of fans set fire to flares in the stadium.")
