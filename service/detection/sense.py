@@ -41,6 +41,7 @@ from service.detection.temporal import (
     REQUESTED_TYPES,
     clause_year_cue,
     court_story,
+    habitual,
     is_question,
     prescribed,
     remembered,
@@ -381,7 +382,8 @@ def _background(typ: EventType, lower: str, sent: Span, ctx: Context, pub_year: 
                 trigger_start: int) -> Modality:
     """The modality of a model signal, whose sentence holds none of the rules' modality cues:
     a question, a call for the measure (``temporal.requested``) or a stance toward it is
-    speculative, a measure breached stands already (``temporal.standing_or_stance``); a sentence with a historical cue or dated by a year other than
+    speculative, a measure breached stands already (``temporal.standing_or_stance``); a sentence with a historical or a
+    habitual cue ("frequently attack") or dated by a year other than
     the publication's (with no future cue, there is none) tells history, and so does a court
     frame for an attack or a deployment (``court``: the article is a court story); anything
     else is asserted. Recall counts these signals; they raise no alert."""
@@ -398,6 +400,8 @@ def _background(typ: EventType, lower: str, sent: Span, ctx: Context, pub_year: 
         return Modality.HISTORICAL  # "recognized the massacre as genocide"
     if any(sent.start <= c[0] < sent.end for c in ctx.cues.get("historical", ())):
         return Modality.HISTORICAL
+    if habitual(lower, ctx, sent, trigger_start, trigger_start):
+        return Modality.HISTORICAL  # "militants frequently attack convoys": what keeps happening
     if court or (typ in JUDGED_TYPES and any(sent.start <= c[0] < sent.end for c in ctx.cues.get("judicial", ()))):
         return Modality.HISTORICAL
     if clause_year_cue(lower, sent.start, sent.end, pub_year):

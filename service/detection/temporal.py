@@ -674,6 +674,32 @@ def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple
     return SPECULATIVE, " ".join(m.group(0).split()[:2])
 
 
+_FAILED_RE: Final = vocabulary.pattern("failed_before")
+_ATTEMPTED_RE: Final = vocabulary.pattern("attempted_before")
+_DETONATION_RE: Final = vocabulary.pattern("detonation_opening")
+
+
+_HABITUAL_ATTRIBUTE_RE: Final = vocabulary.pattern("habitual_attribute")
+_HABITUAL_AFTER: Final = 60
+_HABITUAL_ATTRIBUTE_REACH: Final = 30
+_PHRASE_END_RE: Final = re.compile(r"[,.;:!?]")
+
+
+def habitual(lower: str, ctx: Context, clause: Span, start: int, end: int) -> str:
+    """The cue that makes the mention at ``start``-``end`` tell what keeps happening rather than
+    one event, or "": an adverb of frequency or a span of years before it in its clause, or after
+    it in the same phrase ("militants frequently attack convoys", "war games held regularly",
+    "have attacked convoys in the region for years"; ``cues.yaml``: habitual), or a count
+    of many right before it ("has seen numerous bombings"; ``habitual_attribute``)."""
+    after_end = min(clause.end, end + _HABITUAL_AFTER)
+    stop = _PHRASE_END_RE.search(lower, end, after_end)  # "condemned his comments, sometimes criticizing": another phrase
+    cues = cues_in(ctx, "habitual", clause.start, start) + cues_in(ctx, "habitual", end, after_end if stop is None else stop.start())
+    if cues:
+        return cues[0][2]
+    m = _HABITUAL_ATTRIBUTE_RE.search(lower, max(clause.start, start - _HABITUAL_ATTRIBUTE_REACH), start)
+    return m.group(0).split(None, 1)[0] if m is not None else ""
+
+
 def _passive_infinitive(lower: str, lo: int, start: int) -> bool:
     """Whether a passive infinitive stands right before the trigger at ``start`` ("called for Ms
     Savchenko ... to be jailed", "a statute which allows people ... to be jailed"), not after a
@@ -733,6 +759,11 @@ def modality_of(
         for a, b in if_spans:
             if a <= start < b:
                 return SPECULATIVE, [lower[a:a + 6].split()[0]]
+    if _FAILED_RE.search(lower, max(clause.start, start - 16), start) is not None:
+        return DENIED, ["failed to"]  # "failed to detonate the bomb": the act did not happen
+    if (_ATTEMPTED_RE.search(lower, max(clause.start, start - 16), start) is not None
+            and _DETONATION_RE.match(lower, start) is not None):
+        return SPECULATIVE, ["attempted to"]  # "attempted to detonate explosives": no blast told
     # "Israel could hit Iran ... in response to this week's missile attack": the attack it responds
     # to is a fact, whatever the modal before it.
     spec = [c for c in cues_in(ctx, "speculative", clause.start, start)
@@ -761,6 +792,9 @@ def modality_of(
     if held is not None and held[0] == HISTORICAL:
         return HISTORICAL, [held[1]]  # "violated a U.S. trade embargo": it stood before
     ev_start = dates[0]
+    habit = habitual(lower, ctx, clause, start, end) if ev_start is None and tense != "future" else ""
+    if habit:
+        return HISTORICAL, [habit]  # "militants frequently attack convoys": what keeps happening
     tense, told = _history(lower, cand, ctx, clause, sent, tense, dates, pub, precise)
     if told is not None:
         return HISTORICAL, told
