@@ -682,7 +682,7 @@ _DETONATION_RE: Final = vocabulary.pattern("detonation_opening")
 _HABITUAL_ATTRIBUTE_RE: Final = vocabulary.pattern("habitual_attribute")
 _HABITUAL_AFTER: Final = 60
 _HABITUAL_ATTRIBUTE_REACH: Final = 30
-_PHRASE_END_RE: Final = re.compile(r"[,.;:!?]")
+_PHRASE_END_RE: Final = vocabulary.pattern("phrase_end")
 
 
 def habitual(lower: str, ctx: Context, clause: Span, start: int, end: int) -> str:
