@@ -395,6 +395,8 @@ def test_an_option_moved_down_the_list_is_no_move_of_forces() -> None:
         ("Opponents are jailed, where they are routinely tortured.", "routinely"),
         ("Militants have attacked convoys in the region for years.", "for years"),
         ("The insurgents use roadside bombs as their weapon of choice.", "weapon of choice"),
+        ("Militants in Afghanistan have been using home-made IEDs to target security forces.",
+         "have been using"),
         # an event noun counted as many
         ("The republic has seen numerous bombings targeted at the Russian military.", "numerous"),
         ("The area has seen frequent clashes between the army and rebels.", "frequent"),
@@ -432,9 +434,11 @@ def test_an_act_beside_a_frequency_word_still_alerts(text: str) -> None:
         ("The man attempted to detonate explosives hidden in his shoes aboard the flight.", Modality.SPECULATIVE),
         # an act that failed
         ("The attacker failed to detonate the bomb, police said.", Modality.DENIED),
+        # a blast said to be no attack
+        ("The blast was not a terror attack, police said.", Modality.DENIED),
     ],
 )
-def test_a_plot_or_a_failed_attempt_is_no_attack(text: str, modality: Modality) -> None:
+def test_a_plot_a_failed_attempt_or_a_blast_said_no_attack_is_no_attack(text: str, modality: Modality) -> None:
     found = typed(text, EventType.ASSAULT)
     assert found, "the mention is still found, only not as a fact"
     assert [s.modality for s in found] == [modality], _seen(found)
@@ -446,6 +450,8 @@ def test_a_plot_or_a_failed_attempt_is_no_attack(text: str, modality: Modality) 
         # "failed to" governs only the verb right after it: the attack not stopped happened
         "Police failed to stop the attack by gunmen on the embassy in Nairobi on Monday.",
         "The army failed to prevent a suicide bombing that killed 20 people in Kabul on Monday.",
+        # a bombing said to be no accident is an attack
+        "The blast that killed 12 people in a Kabul market on Monday was not an accident, police said.",
         # an attempt on a life is an attack made
         "Taliban gunmen tried to assassinate the governor of Kandahar on Monday.",
     ],
