@@ -680,6 +680,7 @@ _DETONATION_RE: Final = vocabulary.pattern("detonation_opening")
 
 
 _HABITUAL_ATTRIBUTE_RE: Final = vocabulary.pattern("habitual_attribute")
+_YEARS_SPAN_RE: Final = vocabulary.pattern("years_span")
 _HABITUAL_AFTER: Final = 60
 _HABITUAL_ATTRIBUTE_REACH: Final = 30
 _PHRASE_END_RE: Final = vocabulary.pattern("phrase_end")
@@ -698,6 +699,18 @@ def habitual(lower: str, ctx: Context, clause: Span, start: int, end: int) -> st
         return cues[0][2]
     m = _HABITUAL_ATTRIBUTE_RE.search(lower, max(clause.start, start - _HABITUAL_ATTRIBUTE_REACH), start)
     return m.group(0).split(None, 1)[0] if m is not None else ""
+
+
+def years_span(lower: str, clause: Span, start: int, end: int) -> str:
+    """A span of years or decades in the clause of the mention at ``start``-``end``, which sums
+    up a period ("dropped 16,000 bombs in the last six years"; ``vocabulary.yaml``: years_span),
+    or "". The span may be read as the mention's date: it is that period, not a day. A full stop
+    inside the clause (a quotation opened after it: '... over the past year. " Al Qaeda has')
+    bounds it."""
+    lo = max(clause.start, lower.rfind(". ", clause.start, start) + 1)
+    stop = lower.find(". ", end, clause.end)
+    m = _YEARS_SPAN_RE.search(lower, lo, clause.end if stop < 0 else stop)
+    return m.group(0) if m is not None else ""
 
 
 def _passive_infinitive(lower: str, lo: int, start: int) -> bool:
@@ -792,7 +805,9 @@ def modality_of(
     if held is not None and held[0] == HISTORICAL:
         return HISTORICAL, [held[1]]  # "violated a U.S. trade embargo": it stood before
     ev_start = dates[0]
-    habit = habitual(lower, ctx, clause, start, end) if ev_start is None and tense != "future" else ""
+    habit = "" if tense == "future" else years_span(lower, clause, start, end)
+    if not habit and ev_start is None and tense != "future":
+        habit = habitual(lower, ctx, clause, start, end)
     if habit:
         return HISTORICAL, [habit]  # "militants frequently attack convoys": what keeps happening
     tense, told = _history(lower, cand, ctx, clause, sent, tense, dates, pub, precise)

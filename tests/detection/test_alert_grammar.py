@@ -397,8 +397,14 @@ def test_an_option_moved_down_the_list_is_no_move_of_forces() -> None:
         ("The insurgents use roadside bombs as their weapon of choice.", "weapon of choice"),
         ("Militants in Afghanistan have been using home-made IEDs to target security forces.",
          "have been using"),
+        # a period summed up
+        ("The United Nations said 2,000 civilians were killed in attacks in the first half of the year.",
+         "in the first half of"),
+        ("U.S.-led forces in Afghanistan have dropped just over 16,000 bombs in the last six years.",
+         "in the last six years"),
         # an event noun counted as many
         ("The republic has seen numerous bombings targeted at the Russian military.", "numerous"),
+        ("Residents described daily airstrikes on the city's outskirts.", "daily"),
         ("The area has seen frequent clashes between the army and rebels.", "frequent"),
     ],
 )
