@@ -66,10 +66,12 @@ def test_wikievents_false_alarms_on_no_event_sentences() -> None:
     score = dev("wikievents")
     assert score.no_event_units >= 150
     assert score.false_alarm_rate <= 0.028, _table(score)  # alerts: a signal's own evidence
-    # Later mentions merged as related evidence too. Each trigger of a sentence is evidence of its
-    # own, so an attempted bombing the annotators left without an event ("tried to plant an IED")
-    # counts here: 4 of 196 (2.0%).
-    assert score.mention_alarm_rate <= 0.021, _table(score)
+    # Later mentions merged as related evidence too: 3 of 196 (1.5%), two later mentions of an
+    # attack reported before ("Saturday's attack", "condemns this cowardly attack") and a woman
+    # known for years for aiding protesters. (An attempted bombing the annotators left without an
+    # event, "tried to plant an IED", counted here until attempts to plant a device were read as
+    # no blast.)
+    assert score.mention_alarm_rate <= 0.016, _table(score)
 
 
 def test_indiapolice_macro_recall_floor() -> None:
@@ -134,4 +136,6 @@ def test_dev_precision_of_escalation_alerts_floor() -> None:
     # on from a sentence a past year opens and related-story headlines, also what ought to be
     # done or is imagined, kinds named as examples, an attack named by an earlier month, a
     # sanction lived under, memory frames, detention systems and moves on a list raise no alert.
-    assert right / score.raised >= 0.65, ap.format_score(score, "dev")
+    # 0.667 (68/102) once what keeps happening ("saved the lives of countless civilians from
+    # indiscriminate rocket and missile attacks", told with "over the years") is standing history.
+    assert right / score.raised >= 0.66, ap.format_score(score, "dev")
