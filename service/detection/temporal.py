@@ -701,6 +701,18 @@ def habitual(lower: str, ctx: Context, clause: Span, start: int, end: int) -> st
     return m.group(0).split(None, 1)[0] if m is not None else ""
 
 
+def _not_carried_out(lower: str, clause: Span, start: int) -> tuple[Modality, str] | None:
+    """An act that failed, right before the trigger at ``start`` ("failed to detonate the bomb":
+    denied), or an attempt to set off a device ("attempted to detonate explosives": speculative,
+    no blast told), with its cue; or None (``vocabulary.yaml``: failed_before, attempted_before)."""
+    lo = max(clause.start, start - 16)
+    if _FAILED_RE.search(lower, lo, start) is not None:
+        return DENIED, "failed to"
+    if _ATTEMPTED_RE.search(lower, lo, start) is not None and _DETONATION_RE.match(lower, start) is not None:
+        return SPECULATIVE, "attempted to"
+    return None
+
+
 def years_span(lower: str, clause: Span, start: int, end: int) -> str:
     """A span of years or decades in the clause of the mention at ``start``-``end``, which sums
     up a period ("dropped 16,000 bombs in the last six years"; ``vocabulary.yaml``: years_span),
@@ -772,11 +784,9 @@ def modality_of(
         for a, b in if_spans:
             if a <= start < b:
                 return SPECULATIVE, [lower[a:a + 6].split()[0]]
-    if _FAILED_RE.search(lower, max(clause.start, start - 16), start) is not None:
-        return DENIED, ["failed to"]  # "failed to detonate the bomb": the act did not happen
-    if (_ATTEMPTED_RE.search(lower, max(clause.start, start - 16), start) is not None
-            and _DETONATION_RE.match(lower, start) is not None):
-        return SPECULATIVE, ["attempted to"]  # "attempted to detonate explosives": no blast told
+    undone = _not_carried_out(lower, clause, start)
+    if undone is not None:
+        return undone[0], [undone[1]]  # "failed to detonate the bomb": the act did not happen
     # "Israel could hit Iran ... in response to this week's missile attack": the attack it responds
     # to is a fact, whatever the modal before it.
     spec = [c for c in cues_in(ctx, "speculative", clause.start, start)
@@ -805,9 +815,8 @@ def modality_of(
     if held is not None and held[0] == HISTORICAL:
         return HISTORICAL, [held[1]]  # "violated a U.S. trade embargo": it stood before
     ev_start = dates[0]
-    habit = "" if tense == "future" else years_span(lower, clause, start, end)
-    if not habit and ev_start is None and tense != "future":
-        habit = habitual(lower, ctx, clause, start, end)
+    habit = "" if tense == "future" else years_span(lower, clause, start, end) or (
+        habitual(lower, ctx, clause, start, end) if ev_start is None else "")
     if habit:
         return HISTORICAL, [habit]  # "militants frequently attack convoys": what keeps happening
     tense, told = _history(lower, cand, ctx, clause, sent, tense, dates, pub, precise)
