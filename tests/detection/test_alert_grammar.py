@@ -458,6 +458,8 @@ def test_a_plot_a_failed_attempt_or_a_blast_said_no_attack_is_no_attack(text: st
         "The army failed to prevent a suicide bombing that killed 20 people in Kabul on Monday.",
         # a bombing said to be no accident is an attack
         "The blast that killed 12 people in a Kabul market on Monday was not an accident, police said.",
+        # a plot or an act foiled governs the words right after it, not the fight told later
+        "Soldiers thwarted an attack on their base on Monday and killed five militants in the ensuing clash.",
         # an attempt on a life is an attack made
         "Taliban gunmen tried to assassinate the governor of Kandahar on Monday.",
     ],
