@@ -719,6 +719,8 @@ def years_span(lower: str, clause: Span, start: int, end: int) -> str:
     or "". The span may be read as the mention's date: it is that period, not a day. A full stop
     inside the clause (a quotation opened after it: '... over the past year. " Al Qaeda has')
     bounds it."""
+    if lower.find(" year", clause.start, clause.end) < 0 and lower.find(" decade", clause.start, clause.end) < 0:
+        return ""  # most clauses: no span to look for
     lo = max(clause.start, lower.rfind(". ", clause.start, start) + 1)
     stop = lower.find(". ", end, clause.end)
     m = _YEARS_SPAN_RE.search(lower, lo, clause.end if stop < 0 else stop)
