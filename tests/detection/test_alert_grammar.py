@@ -478,3 +478,16 @@ def test_a_model_signal_for_what_keeps_happening_is_history() -> None:
     """The sense model's own signal follows the habitual frame: found (recall), no alert."""
     assert _model_added("The elders said the army often torched schools in Kandahar.") == [
         (EventType.ASSAULT, Modality.HISTORICAL)]
+
+
+def test_a_later_mention_with_actors_lent_by_the_sentence_before_is_the_event_told() -> None:
+    """"The Taliban denied involvement. Security was tightened after the bombing.": the bombing
+    names nobody of its own; the Taliban lent by the sentence before neither make it another
+    attack nor join the attack's actors."""
+    text = ("A suicide bomber killed at least 12 people at a crowded market in the eastern Afghan city of "
+            "Jalalabad on Monday, officials said. The Taliban denied involvement in a statement. Security was "
+            "tightened across the city after the bombing.")
+    found = _alerts(typed(text, EventType.ASSAULT))
+    assert [s.evidence.trigger for s in found] == ["suicide bomber killed"], _seen(found)
+    assert [r.trigger for r in found[0].related_evidence] == ["the bombing"]
+    assert "TALIBAN" not in {a.code for a in found[0].actors.source + found[0].actors.target}

@@ -130,12 +130,17 @@ def test_dev_precision_of_escalation_alerts_floor() -> None:
     score = ap.score(judged, alerts, ap.DEFAULT_SEED)
     assert score.right is not None
     right = sum(score.right.values())
-    assert right >= 68, ap.format_score(score, "dev")
+    # 67: "U.S. Secretary of Defense Ash Carter responded to the bombing", judged right as an alert
+    # of its own, is a later mention of the bombing alerted before; since actors lent by the
+    # sentence before no longer keep such a mention apart, it is that alert's related evidence.
+    assert right >= 67, ap.format_score(score, "dev")
     # 0.657 measured (67/102): besides readiness and a noun's that-clause, a measure called for,
     # a requirement, a stance, a sanction breached, a person named by a detention, history carried
     # on from a sentence a past year opens and related-story headlines, also what ought to be
     # done or is imagined, kinds named as examples, an attack named by an earlier month, a
     # sanction lived under, memory frames, detention systems and moves on a list raise no alert.
     # 0.667 (68/102) once what keeps happening ("saved the lives of countless civilians from
-    # indiscriminate rocket and missile attacks", told with "over the years") is standing history.
+    # indiscriminate rocket and missile attacks", told with "over the years") is standing history;
+    # 0.670 (67/100) once later mentions with lent actors merge ("With the beheading of Nimr", a
+    # wrong alert, joins the war told before it).
     assert right / score.raised >= 0.66, ap.format_score(score, "dev")
