@@ -1605,13 +1605,15 @@ def _draft(
         trigger=text[trig_lo:trig_hi], trigger_start=trig_lo, trigger_end=trig_hi, cues=cues,
         date_text=dm.text if dm is not None and ev[0] is not None else None,
     )
-    return Draft(
+    d = Draft(
         type=entry.type, mode=mode, modality=modality, source=roles.source, target=roles.target,
         location=roles.location, event_date=ev[0], event_date_end=ev[1],
         intensity=intensity_for(entry.type, mode, entry.intensity),
         confidence=_confidence(cand, roles, modality, ev[0] is not None), evidence=evidence,
         order=(0 if s.field_name == "title" else 1, cand.start), rule=_rule_name(entry.id, by_model),
     )
+    d.inherited = roles.inherited
+    return d
 
 
 def _rule_name(rule: str, by_model: bool) -> str:

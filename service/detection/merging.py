@@ -43,8 +43,8 @@ def _parties(d: Draft) -> set[str]:
     return _codes(d.source) | _codes(d.target)
 
 
-def absorb(into: Draft, other: Draft) -> None:
-    """Merge ``other`` (another mention of the same event) into ``into``."""
+def _absorb_actors(into: Draft, other: Draft) -> None:
+    """Add the actors of ``other`` that ``into`` lacks."""
     known = _parties(into)
     n = len(into.source) + len(into.target)
     into.source = into.source + [a for a in other.source if a.code not in known]
@@ -53,6 +53,14 @@ def absorb(into: Draft, other: Draft) -> None:
     if len(into.source) + len(into.target) > n and other.rule.endswith(ROLE_MODEL_TAG) \
             and not into.rule.endswith(ROLE_MODEL_TAG):
         into.rule += ROLE_MODEL_TAG  # an actor the role model cast came with the other mention
+
+
+def absorb(into: Draft, other: Draft) -> None:
+    """Merge ``other`` (another mention of the same event) into ``into``."""
+    # Actors lent by the sentences before name nobody of this event ("The Taliban denied
+    # involvement. Security was tightened after the bombing."): they are not added.
+    if not other.inherited:
+        _absorb_actors(into, other)
     if into.location is None and other.location is not None:
         into.location = other.location
     if into.event_date is None and other.event_date is not None:
@@ -230,7 +238,7 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
             if (
                 not (_same_sentence(d, k) and _distinct_in_sentence(d, k))
                 and (d.event_date is None or k.event_date is None or d.event_date == k.event_date)
-                and (parties == k_parties or not parties)  # a later mention naming nobody: the same event
+                and (parties == k_parties or not parties or d.inherited)  # a later mention naming nobody: the same event
                 and (d.location is None or k.location is None or d.location.name == k.location.name)
             ):
                 target = n

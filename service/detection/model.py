@@ -131,6 +131,9 @@ class Draft:
         self.order = order
         self.rule = rule  # the trigger entry that decided it, and ROLE_MODEL_TAG (``Signal.detector``)
         self.related: list[EvidenceDraft] = []
+        # Its actors were lent by the sentences before (it names nobody itself): for merging, a
+        # mention naming nobody ("Security was tightened after the bombing").
+        self.inherited = False
 
 
 # Appended to a draft's rule when the learned role ranking (role_model.py) cast one of its roles:

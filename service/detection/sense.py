@@ -392,7 +392,8 @@ def _background(typ: EventType, lower: str, sent: Span, ctx: Context, pub_year: 
                 trigger: tuple[int, int]) -> Modality:
     """The modality of a model signal, whose sentence holds none of the rules' modality cues:
     a question, a call for the measure (``temporal.requested``) or a stance toward it is
-    speculative, a measure breached stands already (``temporal.standing_or_stance``); a sentence with a historical cue or dated by a year other than
+    speculative, a measure breached stands already (``temporal.standing_or_stance``); a sentence with a historical or a
+    habitual cue ("frequently attack") or dated by a year other than
     the publication's (with no future cue, there is none) tells history, and so does a court
     frame for an attack or a deployment (``court``: the article is a court story); anything
     else is asserted. Recall counts these signals; they raise no alert."""
@@ -407,12 +408,12 @@ def _background(typ: EventType, lower: str, sent: Span, ctx: Context, pub_year: 
     held = standing_or_stance(lower, typ, sent.start, trigger_start)
     if held is not None:
         return held[0]  # "violated a U.S. trade embargo", "his support for torture"
-    if typ in REQUESTED_TYPES and habitual(lower, sent.start, trigger_start, trigger[1], sent.end):
-        return Modality.HISTORICAL  # "where they are routinely tortured": a standing practice
     if remembered(lower, typ, sent.start, trigger_start):
         return Modality.HISTORICAL  # "recognized the massacre as genocide"
     if any(sent.start <= c[0] < sent.end for c in ctx.cues.get("historical", ())):
         return Modality.HISTORICAL
+    if habitual(lower, ctx, sent, trigger_start, trigger_start):
+        return Modality.HISTORICAL  # "militants frequently attack convoys": what keeps happening
     if court or (typ in JUDGED_TYPES and any(sent.start <= c[0] < sent.end for c in ctx.cues.get("judicial", ()))):
         return Modality.HISTORICAL
     if clause_year_cue(lower, sent.start, sent.end, pub_year):

@@ -713,17 +713,57 @@ def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple
     return SPECULATIVE, " ".join(m.group(0).split()[:2])
 
 
-_HABITUAL_RE: Final = vocabulary.pattern("habitual")
-_HABITUAL_BEFORE: Final = 40
-_HABITUAL_AFTER: Final = 30
+_FAILED_RE: Final = vocabulary.pattern("failed_before")
+_ATTEMPTED_RE: Final = vocabulary.pattern("attempted_before")
+_DETONATION_RE: Final = vocabulary.pattern("detonation_opening")
 
 
-def habitual(lower: str, lo: int, start: int, end: int, hi: int) -> bool:
-    """Whether an adverb of frequency in the clause ``lower[lo:hi]``, at most ``_HABITUAL_BEFORE``
-    characters before the trigger at ``start`` or ``_HABITUAL_AFTER`` after its ``end``, makes it
-    a standing practice ("where they are routinely tortured", "war games held regularly")."""
-    return (_HABITUAL_RE.search(lower, max(lo, start - _HABITUAL_BEFORE), start) is not None
-            or _HABITUAL_RE.search(lower, end, min(hi, end + _HABITUAL_AFTER)) is not None)
+_HABITUAL_ATTRIBUTE_RE: Final = vocabulary.pattern("habitual_attribute")
+_YEARS_SPAN_RE: Final = vocabulary.pattern("years_span")
+_HABITUAL_AFTER: Final = 60
+_HABITUAL_ATTRIBUTE_REACH: Final = 30
+_PHRASE_END_RE: Final = vocabulary.pattern("phrase_end")
+
+
+def habitual(lower: str, ctx: Context, clause: Span, start: int, end: int) -> str:
+    """The cue that makes the mention at ``start``-``end`` tell what keeps happening rather than
+    one event, or "": an adverb of frequency or a span of years before it in its clause, or after
+    it in the same phrase ("militants frequently attack convoys", "war games held regularly",
+    "have attacked convoys in the region for years"; ``cues.yaml``: habitual), or a count
+    of many right before it ("has seen numerous bombings"; ``habitual_attribute``)."""
+    after_end = min(clause.end, end + _HABITUAL_AFTER)
+    stop = _PHRASE_END_RE.search(lower, end, after_end)  # "condemned his comments, sometimes criticizing": another phrase
+    cues = cues_in(ctx, "habitual", clause.start, start) + cues_in(ctx, "habitual", end, after_end if stop is None else stop.start())
+    if cues:
+        return cues[0][2]
+    m = _HABITUAL_ATTRIBUTE_RE.search(lower, max(clause.start, start - _HABITUAL_ATTRIBUTE_REACH), start)
+    return m.group(0).split(None, 1)[0] if m is not None else ""
+
+
+def _not_carried_out(lower: str, clause: Span, start: int) -> tuple[Modality, str] | None:
+    """An act that failed, right before the trigger at ``start`` ("failed to detonate the bomb":
+    denied), or an attempt to set off a device ("attempted to detonate explosives": speculative,
+    no blast told), with its cue; or None (``vocabulary.yaml``: failed_before, attempted_before)."""
+    lo = max(clause.start, start - 16)
+    if _FAILED_RE.search(lower, lo, start) is not None:
+        return DENIED, "failed to"
+    if _ATTEMPTED_RE.search(lower, lo, start) is not None and _DETONATION_RE.match(lower, start) is not None:
+        return SPECULATIVE, "attempted to"
+    return None
+
+
+def years_span(lower: str, clause: Span, start: int, end: int) -> str:
+    """A span of years or decades in the clause of the mention at ``start``-``end``, which sums
+    up a period ("dropped 16,000 bombs in the last six years"; ``vocabulary.yaml``: years_span),
+    or "". The span may be read as the mention's date: it is that period, not a day. A full stop
+    inside the clause (a quotation opened after it: '... over the past year. " Al Qaeda has')
+    bounds it."""
+    if lower.find(" year", clause.start, clause.end) < 0 and lower.find(" decade", clause.start, clause.end) < 0:
+        return ""  # most clauses: no span to look for
+    lo = max(clause.start, lower.rfind(". ", clause.start, start) + 1)
+    stop = lower.find(". ", end, clause.end)
+    m = _YEARS_SPAN_RE.search(lower, lo, clause.end if stop < 0 else stop)
+    return m.group(0) if m is not None else ""
 
 
 def _passive_infinitive(lower: str, lo: int, start: int) -> bool:
@@ -791,6 +831,9 @@ def modality_of(
         for a, b in if_spans:
             if a <= start < b:
                 return SPECULATIVE, [lower[a:a + 6].split()[0]]
+    undone = _not_carried_out(lower, clause, start)
+    if undone is not None:
+        return undone[0], [undone[1]]  # "failed to detonate the bomb": the act did not happen
     # "Israel could hit Iran ... in response to this week's missile attack": the attack it responds
     # to is a fact, whatever the modal before it.
     spec = [c for c in cues_in(ctx, "speculative", clause.start, start)
@@ -818,9 +861,11 @@ def modality_of(
             return SPECULATIVE, [governing[-1][2]]
     if held is not None and held[0] == HISTORICAL:
         return HISTORICAL, [held[1]]  # "violated a U.S. trade embargo": it stood before
-    if cand.entry.type in REQUESTED_TYPES and habitual(lower, clause.start, start, end, clause.end):
-        return HISTORICAL, ["habitual"]  # "opponents in prison, where they are routinely tortured"
     ev_start = dates[0]
+    habit = "" if tense == "future" else years_span(lower, clause, start, end) or (
+        habitual(lower, ctx, clause, start, end) if ev_start is None else "")
+    if habit:
+        return HISTORICAL, [habit]  # "militants frequently attack convoys": what keeps happening
     tense, told = _history(lower, cand, ctx, clause, sent, tense, dates, pub, precise)
     if told is not None:
         return HISTORICAL, told

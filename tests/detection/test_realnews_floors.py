@@ -67,10 +67,12 @@ def test_wikievents_false_alarms_on_no_event_sentences() -> None:
     score = dev("wikievents")
     assert score.no_event_units >= 150
     assert score.false_alarm_rate <= 0.028, _table(score)  # alerts: a signal's own evidence
-    # Later mentions merged as related evidence too. Each trigger of a sentence is evidence of its
-    # own, so an attempted bombing the annotators left without an event ("tried to plant an IED")
-    # counts here: 4 of 196 (2.0%).
-    assert score.mention_alarm_rate <= 0.021, _table(score)
+    # Later mentions merged as related evidence too: 3 of 196 (1.5%), two later mentions of an
+    # attack reported before ("Saturday's attack", "condemns this cowardly attack") and a woman
+    # known for years for aiding protesters. (An attempted bombing the annotators left without an
+    # event, "tried to plant an IED", counted here until attempts to plant a device were read as
+    # no blast.)
+    assert score.mention_alarm_rate <= 0.016, _table(score)
 
 
 def test_indiapolice_macro_recall_floor() -> None:
@@ -133,14 +135,17 @@ def test_dev_precision_of_escalation_alerts_floor() -> None:
     score = ap.score(judged, alerts, ap.DEFAULT_SEED)
     assert score.right is not None
     right = sum(score.right.values())
-    # 70: a right alert (an attack named in an arrest sentence of a court story) is merged into the
-    # story's first report of that attack, once the sentence's day went to the arrest it belongs
-    # to (coerce.detain_attack) rather than to the attack; the mention still counts for recall.
-    assert right >= 70, ap.format_score(score, "dev")
-    # 0.729 measured (70/96): besides readiness and a noun's that-clause, a measure called for,
+    # 69: two right alerts are now another alert's evidence: an attack named in an arrest sentence
+    # of a court story merges into the story's first report of that attack, once the sentence's
+    # day went to the arrest it belongs to (coerce.detain_attack); "U.S. Secretary of Defense Ash
+    # Carter responded to the bombing" is a later mention of the bombing alerted before, no
+    # longer kept apart by actors lent by the sentence before. Both still count for recall.
+    assert right >= 69, ap.format_score(score, "dev")
+    # 0.742 measured (69/93): besides readiness and a noun's that-clause, a measure called for,
     # a requirement, a stance, a sanction breached, a person named by a detention, history carried
     # on from a sentence a past year opens and related-story headlines, also what ought to be
     # done or is imagined, kinds named as examples, an attack named by an earlier month, a
     # sanction lived under, memory frames, detention systems and moves on a list raise no alert;
-    # nor do acts dated by a month that opens the sentence, a movement named by its measure, or a warning of a cold war.
-    assert right / score.raised >= 0.72, ap.format_score(score, "dev")
+    # nor do acts dated by a month that opens the sentence, a movement named by its measure, or a warning of a cold war,
+    # and what keeps happening is standing history.
+    assert right / score.raised >= 0.73, ap.format_score(score, "dev")

@@ -108,7 +108,8 @@ def test_an_act_beside_a_likening_still_alerts() -> None:
 def test_a_practice_told_by_how_often_it_happens_is_standing(text: str, etype: EventType) -> None:
     found = _typed(text, etype)
     assert found, "the mention is still found, only not as a fact"
-    assert [(s.modality, s.evidence.cues) for s in found] == [(Modality.HISTORICAL, ["habitual"])], _seen(found)
+    assert [s.modality for s in found] == [Modality.HISTORICAL], _seen(found)
+    assert found[0].evidence.cues[-1] in text.lower(), "the cue is the frequency word"
 
 
 def test_an_act_done_repeatedly_on_a_day_still_alerts() -> None:
