@@ -1221,6 +1221,8 @@ def _process_sentence(
             drafts.append(_twin(draft, AGREE, "surrender", SURRENDER_TO_RULE))
         elif draft.type == EventType.CONCEDE and draft.mode in _LIFTED_MEASURES:
             drafts.append(_imposed_before(s, cand, draft))
+        elif draft.type == EventType.REJECT and _left_agreement(lower, cand):
+            drafts.append(_agreed_before(draft))
     if len(drafts) > 1:
         _inherit_history(lower, drafts)
         _threat_targets(drafts)
@@ -1294,6 +1296,30 @@ def _imposed_before(s: _Sentence, cand: Candidate, d: Draft) -> Draft:
             twin.source = [owner]
         if against is not None:
             twin.target = [against]
+    return twin
+
+
+# "Mr. Putin's decision to withdraw from the treaty": an agreement left, pulled out of or torn up
+# was made before, so the words that leave it also tell that AGREE, as history (no alert, undated:
+# the leaving's date is not the signing's), between the parties of the leaving.
+_LEFT_AGREEMENTS: Final = vocabulary.words("left_agreements")
+_LEAVING_RULE: Final = "reject.treaty"
+LEFT_AGREEMENT_RULE: Final = "agree.left"
+
+
+def _left_agreement(lower: str, cand: Candidate) -> bool:
+    """Whether ``cand`` leaves an agreement ("withdraw from the treaty"), not talks ("walked out of talks")."""
+    if cand.entry.id != _LEAVING_RULE or cand.near is None:
+        return False
+    return lower[cand.near[0]:cand.near[1] + 1].strip(" .,;:'\"") in _LEFT_AGREEMENTS
+
+
+def _agreed_before(d: Draft) -> Draft:
+    """The AGREE that the leaving ``d`` (REJECT of a treaty or deal) ends, as a signal of the past."""
+    twin = _twin(d, AGREE, "agreement", LEFT_AGREEMENT_RULE)
+    twin.modality = HISTORICAL
+    twin.event_date = None
+    twin.event_date_end = None
     return twin
 
 

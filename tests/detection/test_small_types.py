@@ -194,3 +194,21 @@ def test_the_lifting_of_an_embargo_tells_the_embargo_without_an_alert() -> None:
 )
 def test_look_alikes_of_the_words_told_without_a_party(text: str, etype: EventType) -> None:
     assert etype not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mr. Putin's decision to withdraw from the treaty may not have much practical effect.",
+        "The United States withdrew from the Iran nuclear deal on Tuesday.",
+    ],
+)
+def test_an_agreement_left_was_made_before_and_raises_no_alert(text: str) -> None:
+    sigs = signals_of(text)
+    assert EventType.REJECT in {s.type for s in sigs}
+    agreed = [s for s in sigs if s.type == EventType.AGREE]
+    assert agreed and all(s.modality.value == "historical" and s.event_date is None for s in agreed)
+
+
+def test_talks_walked_out_of_are_no_agreement_made() -> None:
+    assert EventType.AGREE not in _types("The opposition walked out of talks with the government in Geneva.")
