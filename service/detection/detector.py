@@ -836,9 +836,17 @@ def _background_re(preps: frozenset[str]) -> re.Pattern[str]:
     return pattern
 
 
+_STANDING_RULES: Final = vocabulary.words("standing_measure_rules")
+
+
 def _mark_background(lex: Lexicon, lower: str, sent: Span, cands: list[Candidate]) -> None:
     """"Prices rose after Russia's invasion of Ukraine": a war named as the cause or time of
-    something else is history, not an event reported now (``cues.yaml``: background_nouns)."""
+    something else is history, not an event reported now (``cues.yaml``: background_nouns); a
+    measure named by its owner alone is one in place, imposed before (``_STANDING_RULES``)."""
+    for c in cands:
+        if c.entry.id in _STANDING_RULES:
+            c.forced_modality = HISTORICAL
+            c.cues.append("standing")
     nouns = lex.cues.get("background_nouns")
     preps = lex.cues.get("background_preps")
     if nouns is None or preps is None:

@@ -212,3 +212,14 @@ def test_an_agreement_left_was_made_before_and_raises_no_alert(text: str) -> Non
 
 def test_talks_walked_out_of_are_no_agreement_made() -> None:
     assert EventType.AGREE not in _types("The opposition walked out of talks with the government in Geneva.")
+
+
+def test_a_measure_named_by_its_owner_is_a_sanction_in_place_without_an_alert() -> None:
+    text = "Beijing would continue to cooperate with UN sanctions aimed at rolling back North Korea's nuclear weapons program."
+    sigs = [s for s in signals_of(text) if s.type == EventType.SANCTION]
+    assert sigs and all(s.modality.value == "historical" for s in sigs)
+
+
+def test_a_measure_imposed_by_its_owner_stays_a_new_sanction() -> None:
+    sigs = [s for s in signals_of("Brussels approved new EU sanctions against Moscow on Monday.") if s.type == EventType.SANCTION]
+    assert sigs and all(s.modality.value == "asserted" for s in sigs)
