@@ -223,3 +223,18 @@ def test_a_measure_named_by_its_owner_is_a_sanction_in_place_without_an_alert() 
 def test_a_measure_imposed_by_its_owner_stays_a_new_sanction() -> None:
     sigs = [s for s in signals_of("Brussels approved new EU sanctions against Moscow on Monday.") if s.type == EventType.SANCTION]
     assert sigs and all(s.modality.value == "asserted" for s in sigs)
+
+
+def test_prison_threatened_to_a_political_opponent_is_a_threat_beside_a_sports_word() -> None:
+    assert EventType.THREATEN in _types("Trump threatened his political opponent with prison.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The striker threatened his opponent with prison after the match.",
+        "The coach threatened his players with expulsion from the squad.",
+    ],
+)
+def test_threats_in_sport_without_a_named_party_stay_no_threat(text: str) -> None:
+    assert EventType.THREATEN not in _types(text)
