@@ -238,3 +238,18 @@ def test_prison_threatened_to_a_political_opponent_is_a_threat_beside_a_sports_w
 )
 def test_threats_in_sport_without_a_named_party_stay_no_threat(text: str) -> None:
     assert EventType.THREATEN not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The militias in the south are funded by Iran, the report said.",
+        "Russian partners, who are funded by the government, seek access to the technology.",
+    ],
+)
+def test_money_given_by_a_state_told_in_the_passive_is_aid(text: str) -> None:
+    assert EventType.AID in _types(text)
+
+
+def test_research_funded_by_an_institute_is_no_aid() -> None:
+    assert EventType.AID not in _types("The study was funded by the National Institutes of Health.")
