@@ -253,3 +253,7 @@ def test_money_given_by_a_state_told_in_the_passive_is_aid(text: str) -> None:
 
 def test_research_funded_by_an_institute_is_no_aid() -> None:
     assert EventType.AID not in _types("The study was funded by the National Institutes of Health.")
+
+
+def test_an_outcome_named_as_negotiated_tells_the_negotiations() -> None:
+    assert EventType.CONSULT in _types("The UN envoy to Yemen said only a negotiated settlement could end the war.")
