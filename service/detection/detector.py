@@ -836,13 +836,25 @@ def _background_re(preps: frozenset[str]) -> re.Pattern[str]:
     return pattern
 
 
-_STANDING_RULES: Final = vocabulary.words("standing_measure_rules")
+_STANDING_RULES: Final = vocabulary.words("standing_rules")
+_NAMED_WAR_RULES: Final = vocabulary.words("named_war_rules")
+
+
+def _drop_named_wars(cands: list[Candidate]) -> list[Candidate]:
+    """"The cease-fire agreement in Syria's civil war", "the beheading of Nimr ... this proxy war":
+    a war named beside another event of its sentence is that event's setting, not a mention of its
+    own (``_NAMED_WAR_RULES``); alone in its sentence it is the conflict told."""
+    if len(cands) < 2 or not any(c.entry.id in _NAMED_WAR_RULES for c in cands):
+        return cands
+    kept = [c for c in cands if c.entry.id not in _NAMED_WAR_RULES]
+    return kept or cands
 
 
 def _mark_background(lex: Lexicon, lower: str, sent: Span, cands: list[Candidate]) -> None:
     """"Prices rose after Russia's invasion of Ukraine": a war named as the cause or time of
     something else is history, not an event reported now (``cues.yaml``: background_nouns); a
-    measure named by its owner alone is one in place, imposed before (``_STANDING_RULES``)."""
+    measure named by its owner alone is one in place, imposed before, and a war named by its noun
+    a standing conflict (``_STANDING_RULES``)."""
     for c in cands:
         if c.entry.id in _STANDING_RULES:
             c.forced_modality = HISTORICAL
@@ -1480,7 +1492,7 @@ def _sentence_candidates(
     cands = [
         c for c in _drop_threatened_acts(lower, _drop_modifiers(lower, cands)) if _placed(c, s.has_actor, s.has_place)
     ]
-    cands = _drop_forecasts(lower, ctx, cands)
+    cands = _drop_forecasts(lower, ctx, _drop_named_wars(cands))
     if cands:
         _mark_background(s.lex, lower, sent, cands)
     return cands
@@ -2438,6 +2450,8 @@ def _refer_back(
         lo = before.start if before is not None else prev.start
         told, decided, last_end = False, False, -1
         for h in drafts[:i]:
+            if h.rule.split("+", 1)[0] in _STANDING_RULES:
+                continue  # "the Syrian war", "UN sanctions": a standing state, no act told before
             if h.type == d.type and h.evidence.field == ev.field and lo <= h.evidence.trigger_start < ev.trigger_start:
                 told, decided = h.modality == HISTORICAL, True  # the last mention of the type decides
                 last_end = h.evidence.trigger_end

@@ -257,3 +257,33 @@ def test_research_funded_by_an_institute_is_no_aid() -> None:
 
 def test_an_outcome_named_as_negotiated_tells_the_negotiations() -> None:
     assert EventType.CONSULT in _types("The UN envoy to Yemen said only a negotiated settlement could end the war.")
+
+
+@pytest.mark.parametrize("text", ["Read about the Syrian war:", "Small skirmishes between India and Pakistan can trigger big wars."])
+def test_a_war_named_by_its_noun_is_the_conflict_told_without_an_alert(text: str) -> None:
+    sigs = [s for s in signals_of(text) if s.type == EventType.ASSAULT]
+    assert sigs and all(s.modality.value == "historical" for s in sigs)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The trade war between China and the United States hurt exports.",
+        "Clinton is a war hawk, Assange said of the American candidate.",
+        "North Korea trained hackers capable of launching cyber warfare against South Korea.",
+    ],
+)
+def test_figurative_wars_are_no_conflict(text: str) -> None:
+    assert EventType.ASSAULT not in _types(text)
+
+
+def test_a_war_named_beside_another_event_is_its_setting() -> None:
+    sigs = signals_of("The cease-fire agreement between government and rebel forces in Syria's civil war took effect.")
+    assert EventType.AGREE in {s.type for s in sigs}
+    assert EventType.ASSAULT not in {s.type for s in sigs}
+
+
+def test_a_war_named_before_does_not_make_a_later_act_history() -> None:
+    text = ("This war between the Saudis and Iran has helped Al Qaeda in Yemen. "
+            "With the beheading of Nimr, the Saudis have threatened a direct conflict with Iran.")
+    assert any(s.type == EventType.ASSAULT and s.modality.value == "asserted" for s in signals_of(text))
