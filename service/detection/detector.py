@@ -837,16 +837,17 @@ def _background_re(preps: frozenset[str]) -> re.Pattern[str]:
 
 
 _STANDING_RULES: Final = vocabulary.words("standing_rules")
-_NAMED_WAR_RULES: Final = vocabulary.words("named_war_rules")
+_SETTING_RULES: Final = vocabulary.words("setting_rules")
 
 
-def _drop_named_wars(cands: list[Candidate]) -> list[Candidate]:
+def _drop_settings(cands: list[Candidate]) -> list[Candidate]:
     """"The cease-fire agreement in Syria's civil war", "the beheading of Nimr ... this proxy war":
     a war named beside another event of its sentence is that event's setting, not a mention of its
-    own (``_NAMED_WAR_RULES``); alone in its sentence it is the conflict told."""
-    if len(cands) < 2 or not any(c.entry.id in _NAMED_WAR_RULES for c in cands):
+    own (``_SETTING_RULES``: wars, battles, kinds of killing named by their nouns); alone in its
+    sentence it is the conflict told."""
+    if len(cands) < 2 or not any(c.entry.id in _SETTING_RULES for c in cands):
         return cands
-    kept = [c for c in cands if c.entry.id not in _NAMED_WAR_RULES]
+    kept = [c for c in cands if c.entry.id not in _SETTING_RULES]
     return kept or cands
 
 
@@ -1492,7 +1493,7 @@ def _sentence_candidates(
     cands = [
         c for c in _drop_threatened_acts(lower, _drop_modifiers(lower, cands)) if _placed(c, s.has_actor, s.has_place)
     ]
-    cands = _drop_forecasts(lower, ctx, _drop_named_wars(cands))
+    cands = _drop_forecasts(lower, ctx, _drop_settings(cands))
     if cands:
         _mark_background(s.lex, lower, sent, cands)
     return cands

@@ -287,3 +287,15 @@ def test_a_war_named_before_does_not_make_a_later_act_history() -> None:
     text = ("This war between the Saudis and Iran has helped Al Qaeda in Yemen. "
             "With the beheading of Nimr, the Saudis have threatened a direct conflict with Iran.")
     assert any(s.type == EventType.ASSAULT and s.modality.value == "asserted" for s in signals_of(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Homicides in Chicago are up 49 percent, according to police figures.",
+        "They are butting up against the six million victims of the Holocaust.",
+    ],
+)
+def test_killing_named_by_a_crime_or_atrocity_noun_is_told_without_an_alert(text: str) -> None:
+    sigs = [s for s in signals_of(text) if s.type == EventType.ASSAULT]
+    assert sigs and all(s.modality.value == "historical" for s in sigs)
