@@ -840,6 +840,27 @@ _STANDING_RULES: Final = vocabulary.words("standing_rules")
 _SETTING_RULES: Final = vocabulary.words("setting_rules")
 
 
+_SETTING_REACH: Final = 16  # "war with the Russian Federation", "the Armenian genocide"
+
+
+def _setting_roles(s: _Sentence, cand: Candidate, d: Draft) -> None:
+    """Roles of a war or killing named by its noun: the people named right before an atrocity are
+    its victims ("the Armenian genocide"); whom a war is "with" or "against" is the other side
+    ("a war with Russia"), not its maker."""
+    for st, e, g in s.ctx.gaz:
+        if not g.is_actor:
+            continue
+        before = e <= cand.start and cand.start - e <= 2
+        after = cand.end <= st <= cand.end + _SETTING_REACH and s.lower[cand.end:st].strip().split(" ", 1)[0] in (
+            "with", "against")
+        if before and d.mode != "killing" or not (before or after):
+            continue
+        side = to_actor(s.text, st, e, g)
+        d.source = [a for a in d.source if a.code != side.code]
+        if all(a.code != side.code for a in d.target):
+            d.target = [*d.target, side]
+
+
 def _drop_settings(cands: list[Candidate]) -> list[Candidate]:
     """"The cease-fire agreement in Syria's civil war", "the beheading of Nimr ... this proxy war":
     a war named beside another event of its sentence is that event's setting, not a mention of its
@@ -1244,6 +1265,8 @@ def _process_sentence(
             drafts.append(_imposed_before(s, cand, draft))
         elif draft.type == EventType.REJECT and _left_agreement(lower, cand):
             drafts.append(_agreed_before(draft))
+        elif cand.entry.id in _SETTING_RULES:
+            _setting_roles(s, cand, draft)
     if len(drafts) > 1:
         _inherit_history(lower, drafts)
         _threat_targets(drafts)

@@ -157,8 +157,9 @@ def test_killing_told_by_its_participle_or_a_deadly_act_is_an_assault(text: str)
     assert EventType.ASSAULT in _types(text)
 
 
-def test_homicides_counted_are_no_attack() -> None:
-    assert EventType.ASSAULT not in _types("Homicides in Chicago are up 49 percent, police figures show.")
+def test_homicides_counted_raise_no_alert() -> None:
+    sigs = signals_of("Homicides in Chicago are up 49 percent, police figures show.")
+    assert not [s for s in sigs if s.type == EventType.ASSAULT and s.modality.value in ("asserted", "scheduled")]
 
 
 def test_a_treaty_is_an_agreement_whoever_the_sentence_names() -> None:
@@ -299,3 +300,13 @@ def test_a_war_named_before_does_not_make_a_later_act_history() -> None:
 def test_killing_named_by_a_crime_or_atrocity_noun_is_told_without_an_alert(text: str) -> None:
     sigs = [s for s in signals_of(text) if s.type == EventType.ASSAULT]
     assert sigs and all(s.modality.value == "historical" for s in sigs)
+
+
+def test_a_war_with_a_state_names_it_as_the_other_side() -> None:
+    sigs = [s for s in signals_of("An orchestrated war with Russia has all of us marked for extinction.") if s.type == EventType.ASSAULT]
+    assert sigs and {a.code for a in sigs[0].actors.target} == {"RUS"} and not sigs[0].actors.source
+
+
+def test_the_people_named_before_an_atrocity_are_its_victims() -> None:
+    sigs = [s for s in signals_of("Historians call it the Armenian genocide.") if s.type == EventType.ASSAULT]
+    assert sigs and {a.code for a in sigs[0].actors.target} == {"ARM"} and not sigs[0].actors.source
