@@ -310,3 +310,7 @@ def test_a_war_with_a_state_names_it_as_the_other_side() -> None:
 def test_the_people_named_before_an_atrocity_are_its_victims() -> None:
     sigs = [s for s in signals_of("Historians call it the Armenian genocide.") if s.type == EventType.ASSAULT]
     assert sigs and {a.code for a in sigs[0].actors.target} == {"ARM"} and not sigs[0].actors.source
+
+
+def test_arms_given_by_a_state_told_in_the_passive_are_aid() -> None:
+    assert EventType.AID in _types("The rebels in the north are armed by Turkey, the monitor said.")
