@@ -314,3 +314,14 @@ def test_the_people_named_before_an_atrocity_are_its_victims() -> None:
 
 def test_arms_given_by_a_state_told_in_the_passive_are_aid() -> None:
     assert EventType.AID in _types("The rebels in the north are armed by Turkey, the monitor said.")
+
+
+def test_blackmail_named_beside_politics_is_a_practice_of_coercion_without_an_alert() -> None:
+    text = "In Russia, Alperovitch adds, political parties engage in blackmail, hacking, extortion and theft of information."
+    sigs = [s for s in signals_of(text) if s.type == EventType.THREATEN]
+    assert sigs and all(s.modality.value == "historical" for s in sigs)
+
+
+def test_blackmail_a_police_report_names_is_a_crime() -> None:
+    text = "Police arrested a man for blackmail after he threatened to leak photos of two local politicians."
+    assert not [s for s in signals_of(text) if s.type == EventType.THREATEN and s.modality.value == "asserted"]
