@@ -325,3 +325,9 @@ def test_blackmail_named_beside_politics_is_a_practice_of_coercion_without_an_al
 def test_blackmail_a_police_report_names_is_a_crime() -> None:
     text = "Police arrested a man for blackmail after he threatened to leak photos of two local politicians."
     assert not [s for s in signals_of(text) if s.type == EventType.THREATEN and s.modality.value == "asserted"]
+
+
+def test_a_conflict_named_is_the_standing_war_but_a_conflict_of_interest_is_none() -> None:
+    sigs = [s for s in signals_of("The conflict in Syria has driven millions of Syrians from their homes.") if s.type == EventType.ASSAULT]
+    assert sigs and all(s.modality.value == "historical" for s in sigs)
+    assert EventType.ASSAULT not in _types("The senator from Texas denied any conflict of interest.")
