@@ -836,9 +836,51 @@ def _background_re(preps: frozenset[str]) -> re.Pattern[str]:
     return pattern
 
 
+_STANDING_RULES: Final = vocabulary.words("standing_rules")
+_SETTING_RULES: Final = vocabulary.words("setting_rules")
+
+
+_SETTING_REACH: Final = 16  # "war with the Russian Federation", "the Armenian genocide"
+
+
+def _setting_roles(s: _Sentence, cand: Candidate, d: Draft) -> None:
+    """Roles of a war or killing named by its noun: the people named right before an atrocity are
+    its victims ("the Armenian genocide"); whom a war is "with" or "against" is the other side
+    ("a war with Russia"), not its maker."""
+    for st, e, g in s.ctx.gaz:
+        if not g.is_actor:
+            continue
+        before = e <= cand.start and cand.start - e <= 2
+        after = cand.end <= st <= cand.end + _SETTING_REACH and s.lower[cand.end:st].strip().split(" ", 1)[0] in (
+            "with", "against")
+        if before and d.mode != "killing" or not (before or after):
+            continue
+        side = to_actor(s.text, st, e, g)
+        d.source = [a for a in d.source if a.code != side.code]
+        if all(a.code != side.code for a in d.target):
+            d.target = [*d.target, side]
+
+
+def _drop_settings(cands: list[Candidate]) -> list[Candidate]:
+    """"The cease-fire agreement in Syria's civil war", "the beheading of Nimr ... this proxy war":
+    a war named beside another event of its sentence is that event's setting, not a mention of its
+    own (``_SETTING_RULES``: wars, battles, kinds of killing named by their nouns); alone in its
+    sentence it is the conflict told."""
+    if len(cands) < 2 or not any(c.entry.id in _SETTING_RULES for c in cands):
+        return cands
+    kept = [c for c in cands if c.entry.id not in _SETTING_RULES]
+    return kept or cands
+
+
 def _mark_background(lex: Lexicon, lower: str, sent: Span, cands: list[Candidate]) -> None:
     """"Prices rose after Russia's invasion of Ukraine": a war named as the cause or time of
-    something else is history, not an event reported now (``cues.yaml``: background_nouns)."""
+    something else is history, not an event reported now (``cues.yaml``: background_nouns); a
+    measure named by its owner alone is one in place, imposed before, and a war named by its noun
+    a standing conflict (``_STANDING_RULES``)."""
+    for c in cands:
+        if c.entry.id in _STANDING_RULES:
+            c.forced_modality = HISTORICAL
+            c.cues.append("standing")
     nouns = lex.cues.get("background_nouns")
     preps = lex.cues.get("background_preps")
     if nouns is None or preps is None:
@@ -1221,6 +1263,10 @@ def _process_sentence(
             drafts.append(_twin(draft, AGREE, "surrender", SURRENDER_TO_RULE))
         elif draft.type == EventType.CONCEDE and draft.mode in _LIFTED_MEASURES:
             drafts.append(_imposed_before(s, cand, draft))
+        elif draft.type == EventType.REJECT and _left_agreement(lower, cand):
+            drafts.append(_agreed_before(draft))
+        elif cand.entry.id in _SETTING_RULES:
+            _setting_roles(s, cand, draft)
     if len(drafts) > 1:
         _inherit_history(lower, drafts)
         _threat_targets(drafts)
@@ -1294,6 +1340,30 @@ def _imposed_before(s: _Sentence, cand: Candidate, d: Draft) -> Draft:
             twin.source = [owner]
         if against is not None:
             twin.target = [against]
+    return twin
+
+
+# "Mr. Putin's decision to withdraw from the treaty": an agreement left, pulled out of or torn up
+# was made before, so the words that leave it also tell that AGREE, as history (no alert, undated:
+# the leaving's date is not the signing's), between the parties of the leaving.
+_LEFT_AGREEMENTS: Final = vocabulary.words("left_agreements")
+_LEAVING_RULE: Final = "reject.treaty"
+LEFT_AGREEMENT_RULE: Final = "agree.left"
+
+
+def _left_agreement(lower: str, cand: Candidate) -> bool:
+    """Whether ``cand`` leaves an agreement ("withdraw from the treaty"), not talks ("walked out of talks")."""
+    if cand.entry.id != _LEAVING_RULE or cand.near is None:
+        return False
+    return lower[cand.near[0]:cand.near[1] + 1].strip(" .,;:'\"") in _LEFT_AGREEMENTS
+
+
+def _agreed_before(d: Draft) -> Draft:
+    """The AGREE that the leaving ``d`` (REJECT of a treaty or deal) ends, as a signal of the past."""
+    twin = _twin(d, AGREE, "agreement", LEFT_AGREEMENT_RULE)
+    twin.modality = HISTORICAL
+    twin.event_date = None
+    twin.event_date_end = None
     return twin
 
 
@@ -1446,7 +1516,7 @@ def _sentence_candidates(
     cands = [
         c for c in _drop_threatened_acts(lower, _drop_modifiers(lower, cands)) if _placed(c, s.has_actor, s.has_place)
     ]
-    cands = _drop_forecasts(lower, ctx, cands)
+    cands = _drop_forecasts(lower, ctx, _drop_settings(cands))
     if cands:
         _mark_background(s.lex, lower, sent, cands)
     return cands
@@ -2404,6 +2474,8 @@ def _refer_back(
         lo = before.start if before is not None else prev.start
         told, decided, last_end = False, False, -1
         for h in drafts[:i]:
+            if h.rule.split("+", 1)[0] in _STANDING_RULES:
+                continue  # "the Syrian war", "UN sanctions": a standing state, no act told before
             if h.type == d.type and h.evidence.field == ev.field and lo <= h.evidence.trigger_start < ev.trigger_start:
                 told, decided = h.modality == HISTORICAL, True  # the last mention of the type decides
                 last_end = h.evidence.trigger_end

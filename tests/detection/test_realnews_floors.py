@@ -90,7 +90,10 @@ def test_rams_macro_recall_floor() -> None:
     # 0.561 measured: massacres named by their noun beside unarmed victims.
     # 0.733 measured: donations and aid nouns, peace deals and treaties, retreats and meetings
     # without a state named, boycotts of goods, threats named by their noun, lifted sanctions.
-    assert score.macro_recall >= 0.73, _table(score)
+    # 0.804 measured: standing states named by their noun told as history (wars, kinds of
+    # killing, sanctions by their owner, blackmail beside politics), agreements left, funding by
+    # a state in the passive, negotiated outcomes, custody threatened by a named party.
+    assert score.macro_recall >= 0.80, _table(score)
 
 
 def test_plover_records_macro_recall_floor() -> None:
