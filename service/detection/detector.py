@@ -1246,6 +1246,10 @@ def _process_sentence(
             continue
         by_model = rerank_roles(s.text, cand, s.ctx, clause, s.sent, roles)  # the learned ranking (role_model.py)
         draft = _draft(s, cand, clause, roles, chosen[i], tense, tense_cues, by_model)
+        glossed = _glossed(text, drafts, draft)
+        if glossed is not None:
+            absorb(glossed, draft)  # "an improvised explosive device (IED)": one mention, one modality
+            continue
         key = (draft.type, clause.start)
         prior = seen_types.get(key)
         if (
@@ -1257,7 +1261,7 @@ def _process_sentence(
             continue
         seen_types[key] = draft
         drafts.append(draft)
-        if draft.type == COERCE and _fought_for(lower, cand, draft):
+        if draft.type == COERCE and (_fought_for(lower, cand, draft) or _taken_by_force(lower, cand, draft, cands)):
             drafts.append(_twin(draft, ASSAULT, "battle", BATTLE_CAPTURE_RULE))
         elif draft.type == EventType.RETREAT and _surrendered_to(s, cand, draft):
             drafts.append(_twin(draft, AGREE, "surrender", SURRENDER_TO_RULE))
@@ -1273,16 +1277,37 @@ def _process_sentence(
     return drafts
 
 
+def _glossed(text: str, drafts: list[Draft], d: Draft) -> Draft | None:
+    """The draft of the same type whose trigger ``d``'s trigger glosses in brackets right after
+    it, as copy introduces an abbreviation ("tried to plant an improvised explosive device (IED)",
+    "a rocket-propelled grenade (RPG)"), or None: the gloss names the same thing, not another act."""
+    start, end = d.evidence.trigger_start, d.evidence.trigger_end
+    if start < 1 or text[start - 1] != "(" or text[end:end + 1] != ")":
+        return None
+    for prior in drafts:
+        gap = text[prior.evidence.trigger_end:start - 1]
+        if prior.type == d.type and prior.evidence.trigger_end < start and len(gap) <= 2 and not gap.strip():
+            return prior
+    return None
+
+
 # A taking of ground fought for: a re-taking ("recaptured the town", "wrested control of") or ground
 # taken from an armed holder ("seizing Dabiq from the Islamic State", "a rebel-held neighborhood"). ACLED codes such captures as
 # battles and CAMEO as fighting (192, occupy territory): the battle is an ASSAULT beside the
-# COERCE of the ground held. A plain capture ("forces captured the village") stays COERCE only.
+# COERCE of the ground held. So is ground taken by an armed force, a state or an armed group
+# ("Taliban fighters seized a district centre", "the army captured a key neighborhood"): ACLED
+# codes a government regaining territory and an armed group overtaking it as battles. A taking
+# told by a noun of holding ("the occupation of Karabakh", "Russia's takeover of Crimea") or
+# by the police stays COERCE only.
 _CAPTURE_RULES: Final = vocabulary.words("capture_rules")
 _RETAKING_HEADS: Final = vocabulary.words("retaking_heads")
 _ARMED_SECTORS: Final = vocabulary.words("armed_holder_sectors")
 _HELD_BY: Final = vocabulary.pattern("held_by")
 _ARMED_HOLDINGS: Final = vocabulary.pattern("armed_holdings")
 _FOUGHT_BESIDE: Final = vocabulary.pattern("fought_beside")
+_HOLDING_HEADS: Final = vocabulary.words("holding_heads")
+_TAKERS: Final = frozenset({"group"})
+_NONSTATE_ARMED: Final = vocabulary.words("nonstate_taker_sectors")
 _HELD_REACH: Final = 40  # "captured a new rebel-held neighborhood", "took the IS-held town of ..."
 _FOUGHT_REACH: Final = 160  # "seized control of the highway on Tuesday ..., after driving rebels from"
 BATTLE_CAPTURE_RULE: Final = "assault.capture"
@@ -1300,6 +1325,18 @@ def _fought_for(lower: str, cand: Candidate, draft: Draft) -> bool:
     if _FOUGHT_BESIDE.search(lower, max(ev.start, cand.start - _HELD_REACH), min(ev.end, cand.end + _FOUGHT_REACH)):
         return True
     return any(a.kind == "group" or a.sector in _ARMED_SECTORS for a in draft.target)
+
+
+def _taken_by_force(lower: str, cand: Candidate, draft: Draft, cands: list[Candidate]) -> bool:
+    """Whether the COERCE ``draft`` of ``cand`` is ground taken by an armed force, a state or an
+    armed group, in a sentence that tells no battle of its own (see ``_CAPTURE_RULES``)."""
+    if cand.entry.id not in _CAPTURE_RULES or draft.mode != "territory":
+        return False  # "seized an Israel-linked container ship": a seizure, no ground
+    if lower[cand.start:cand.end] in _HOLDING_HEADS:  # "the occupation of Karabakh": a holding, no taking
+        return False
+    if any(c.entry.type == ASSAULT for c in cands):  # "took control of Goma after days of fighting"
+        return False
+    return any(a.sector in _NONSTATE_ARMED or (a.kind in _TAKERS and a.sector is None) for a in draft.source)
 
 
 # "150 Islamic State fighters have surrendered to government forces": a surrender to a party is
@@ -1580,7 +1617,7 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
     _place_sectors(roles, _sentence_country(ctx))
     if etype in _STATE_MEASURES and _nonstate_measure(ctx, roles, clause.start, cand.start):
         return None
-    if etype == ASSAULT and cand.mode == "attack" and _police_only(roles.source):
+    if etype == ASSAULT and cand.mode == "attack" and _police_only(roles.source) and not _on_civilians(roles):
         return None  # "the office was raided by Dutch police": law enforcement, not an attack
     if etype in DIRECTED_TYPES and roles.source and not roles.target:
         roles.target = _passive_patient(text, ctx, cand, roles)  # "photos of the Americans being detained"
@@ -1869,6 +1906,13 @@ def _between(text: str, lower: str, ctx: Context, cand: Candidate, clause: Span,
 
 
 _AND_WORDS: Final = vocabulary.words("and_words")
+
+
+def _on_civilians(roles: Roles) -> bool:
+    """Whether every target is civilians, no crowd ("security forces assaulted civilians"): force
+    used on them by police or security forces is violence against civilians (ACLED's, CAMEO's
+    18), not the law enforcement ``_police_only`` leaves to COERCE ("police attacked the mob")."""
+    return bool(roles.target) and all(a.sector == "CVL" and "mob" not in a.text.lower() for a in roles.target)
 
 
 def _police_only(actors: list[Actor]) -> bool:

@@ -71,6 +71,11 @@ _HEADING_ANY = re.compile(r"==[^=\n]{0,80}==")  # ... anywhere: its words are no
 _MODAL_CUES = ("denial", "negation", "denial_after", "speculative", "speculative_weak", "future",
                "speculative_after", "commitment")
 _WAR_CLASSES = ("military_units", "projectiles", "strikers")  # data/classes.yaml
+# Armed actors named by a sector noun (data/sectors.tsv) count as war words too ("unknown men
+# abducted eight of their members"), save the nouns that name whoever attacked, in a brawl or a
+# match as much as in a war.
+_ARMED_SECTORS = frozenset({"REB", "INS", "UAF", "MIL"})
+_DOER_NOUNS = frozenset({"attacker", "attackers", "assailant", "assailants"})
 # Types by which the rules read a word as a step back or a deal ("the lifting of sanctions" is
 # CONCEDE): the model adds no escalation signal on a word the rules read so.
 _STEP_BACK = frozenset({EventType.CONCEDE, EventType.RETREAT, EventType.AGREE, EventType.AID,
@@ -191,10 +196,25 @@ def refine(article: Article, signals: list[Signal], *, scan: Scan, version: str,
 
     out = signals
     if veto:
-        out = [k for k in (_vetted(model, article, s, probs, scan) for s in signals) if k is not None]
+        kept = [_vetted(model, article, s, probs, scan) for s in signals]
+        story = _attack_story([k for k in kept if k is not None])
+        out = [k if k is not None else s for s, k in zip(signals, kept, strict=True)
+               if k is not None or (story and _held_over_attack(s))]
     if recall and model.cue_words:
         out = out + _recalled(model, article, out, probs, scan, version)
     return out
+
+
+def _attack_story(signals: list[Signal]) -> bool:
+    """Whether the article reports an attack the model lets stand (an asserted ASSAULT)."""
+    return any(s.type == EventType.ASSAULT and s.modality == Modality.ASSERTED for s in signals)
+
+
+def _held_over_attack(sig: Signal) -> bool:
+    """A detention in an attack story ("a police spokesman said a number of people had been
+    detained" after a bombing): an arrest over the attack, political whatever the model reads
+    in its sentence alone."""
+    return sig.type == EventType.COERCE and sig.mode == "detention"
 
 
 def _vetted(model: SenseModel, article: Article, sig: Signal, probs: Probs, scan: Scan) -> Signal | None:
@@ -227,7 +247,8 @@ def _vetoed(model: SenseModel, article: Article, ev: Evidence, probs: Probs, sca
     text = article.title if ev.field == "title" else article.body
     ctx = scan(text, lower_forms(text)[1], Span(ev.start, ev.end))
     return not (any(name in ctx.classes for name in _WAR_CLASSES)
-                or any(g.kind in {"group", "igo"} and g.sector is None for _, _, g in ctx.gaz))
+                or any(g.kind in {"group", "igo"} and g.sector is None for _, _, g in ctx.gaz)
+                or any(g.armed and g.sector in _ARMED_SECTORS and g.surface not in _DOER_NOUNS for _, _, g in ctx.gaz))
 
 
 def _recalled(model: SenseModel, article: Article, signals: list[Signal], probs: Probs, scan: Scan,

@@ -47,9 +47,10 @@ def _table(score: evaluation.RealnewsScore) -> str:
 
 def test_case2021_macro_recall_floor() -> None:
     score = dev("case2021")
-    # 0.971 measured: captures fought for as battles (also told beside their fight or of an armed
-    # holding), surrenders to a party as agreements, protests by those held.
-    assert score.macro_recall >= 0.965, _table(score)
+    # 0.984 measured: captures fought for as battles (also told beside their fight or of an armed
+    # holding, or taken by an armed group), surrenders to a party as agreements, protests by those
+    # held, people taken by a state's force, force on civilians by security forces.
+    assert score.macro_recall >= 0.978, _table(score)
 
 
 def test_case2021_false_alarms_on_no_event_snippets() -> None:
@@ -60,7 +61,8 @@ def test_case2021_false_alarms_on_no_event_snippets() -> None:
 
 def test_wikievents_macro_recall_floor() -> None:
     score = dev("wikievents")
-    assert score.macro_recall >= 0.69, _table(score)
+    # 0.714 measured: detentions in an attack story kept from the sense model's veto.
+    assert score.macro_recall >= 0.71, _table(score)
 
 
 def test_wikievents_false_alarms_on_no_event_sentences() -> None:

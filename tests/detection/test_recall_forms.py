@@ -588,3 +588,90 @@ def test_mob_violence_needs_no_place_in_its_sentence(text: str) -> None:
 
 def test_a_mob_of_fans_at_a_match_is_no_mob_violence() -> None:
     assert EventType.ASSAULT not in _types("After the derby, an angry mob of fans set fire to flares in the stadium.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Islamic militants seized two oil fields on Tuesday, a security official said.",
+        "Heavily armed al-Shabaab militants have taken control of Af-Urur, a strategic village south of Bossaso.",
+    ],
+)
+def test_ground_taken_by_an_armed_group_is_a_battle(text: str) -> None:
+    """ACLED's non-state actor overtaking territory is a battle: ground taken by militants, rebels
+    or a named armed group is an ASSAULT beside the COERCE of the ground held (oil fields are ground)."""
+    signals = signals_of(text)
+    coerce = [s for s in signals if s.type == EventType.COERCE]
+    battle = [s for s in signals if s.type == EventType.ASSAULT]
+    assert coerce and battle, [(s.type.value, s.mode, s.evidence.trigger) for s in signals]
+    assert battle[0].detector.startswith("rules:assault.capture")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Houthi rebels seized a cargo ship in the Red Sea on Sunday.",
+        "The rebels' occupation of the town of Bunia has lasted for months.",
+        "Taliban fighters seized a district centre in Kunduz after heavy fighting on Saturday.",
+    ],
+)
+def test_a_seizure_a_holding_or_a_fought_capture_gets_no_second_battle(text: str) -> None:
+    """A ship is no ground, an occupation is a holding, and fighting told in its own words is the
+    battle already: no battle from the taking."""
+    assert not [s for s in signals_of(text) if s.detector.startswith("rules:assault.capture")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Israeli forces have taken dozens of Palestinians in a series of raids across the West Bank.",
+        "Pakistani forces have taken at least five people from different areas of Balochistan.",
+    ],
+)
+def test_people_taken_by_a_states_force_are_held(text: str) -> None:
+    coerce = [s for s in signals_of(text) if s.type == EventType.COERCE]
+    assert coerce and coerce[0].mode == "detention" and coerce[0].detector == "rules:coerce.taken"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Syrian troops took the lives of 20 people in Aleppo.",
+        "Syrian troops took part in the operation with 30 people in Aleppo.",
+    ],
+)
+def test_lives_or_a_part_taken_are_no_detention(text: str) -> None:
+    assert not [s for s in signals_of(text) if s.detector == "rules:coerce.taken"]
+
+
+def test_a_hostage_taking_told_with_its_count_is_an_abduction() -> None:
+    for text in ("Gunmen took 30 people hostage in a hotel in Bamako on Friday.",
+                 "Chechen separatists seized hundreds of hostages in a hospital in Budennovsk on Wednesday."):
+        assault = [s for s in signals_of(text) if s.type == EventType.ASSAULT]
+        assert assault and assault[0].mode == "abduction", text
+    assert not signals_of("The budget row has taken the economy of France hostage.")
+
+
+def test_force_on_civilians_by_security_forces_is_an_attack() -> None:
+    """Police or security forces using force on civilians is violence against civilians; a raid
+    by the police stays law enforcement."""
+    (sig,) = [s for s in signals_of("Kenyan security forces assaulted civilians on Tuesday.") if s.type == EventType.ASSAULT]
+    assert {a.code for a in sig.actors.source} == {"KEN"}
+    assert EventType.ASSAULT not in _types("The office in Amsterdam was raided by Dutch police on Tuesday.")
+
+
+def test_an_abbreviation_in_brackets_is_the_mention_it_glosses() -> None:
+    """"tried to plant an improvised explosive device (IED)": the IED is the attempted device,
+    not a second, asserted bombing."""
+    text = "Three militants tried to plant an improvised explosive device (IED) along a road in Arghandab district."
+    assert not [s for s in signals_of(text) if s.type == EventType.ASSAULT and s.modality in ALERT_WORTHY_MODALITIES]
+    planted = "Militants planted an improvised explosive device (IED) along a road in Arghandab district on Friday."
+    assert len([s for s in signals_of(planted) if s.type == EventType.ASSAULT]) == 1
+
+
+def test_an_attack_told_as_one_before_is_background() -> None:
+    """"previous terrorist attacks", "an earlier attack": acts before the one reported."""
+    for text in ("He praised previous terrorist attacks in Britain.",
+                 "An earlier attack on the checkpoint in Kabul was claimed by the Taliban."):
+        assault = [s for s in signals_of(text) if s.type == EventType.ASSAULT]
+        assert assault and all(s.modality not in ALERT_WORTHY_MODALITIES for s in assault), text

@@ -171,3 +171,33 @@ def test_a_rules_signal_late_in_a_long_sentence_leaves_its_first_part_to_the_mod
     added = [s for s in detect(a, sense_model=tiny_model()) if s.detector.startswith("model:")]
     assert [(s.type, s.evidence.trigger) for s in added] == [(EventType.ASSAULT, "torched")]
     assert added[0].evidence.start == 0 and added[0].evidence.end <= len(first) + 1
+
+
+def spokesman_model() -> SenseModel:
+    """Reads any sentence with "spokesman" or "members" as a non-political desk's."""
+    return SenseModel({
+        "name": "tiny", "version": "0", "classes": ["ASSAULT", "DESK", "NONE"], "bias": [0.0, 0.0, 0.0],
+        "weights": {"u:spokesman": [-3.0, 3.0, 0.0], "u:members": [-3.0, 3.0, 0.0]},
+        "veto_threshold": 0.7, "recall_thresholds": {},
+        "cues": {}, "intensity": {},
+    })
+
+
+def test_an_armed_actor_named_by_its_sector_noun_keeps_the_veto_off() -> None:
+    """Unknown men, gunmen, militants or troops are war words as a weapon is: the model does not
+    veto the abduction they are named doing; a noun naming whoever attacked (in a match too) is none."""
+    text = "Unknown men abducted eight members of the opposition party in Gwanda on Sunday."
+    assert [s.type for s in detect(article(text), sense_model=spokesman_model())] == [EventType.ASSAULT]
+    match = article("The attackers struck twice, members said.")
+    assert [s.type for s in detect_rules(match)] == [EventType.ASSAULT]
+    assert detect(match, sense_model=spokesman_model()) == []
+
+
+def test_a_detention_in_an_attack_story_is_not_vetoed() -> None:
+    """"A police spokesman said a number of people had been detained" after an attack is an arrest
+    over it, whatever the model reads in the sentence alone; without the attack it is vetoed."""
+    detained = "A police spokesman said a number of people had been detained."
+    story = article(f"Gunmen killed seven people in Kabul on Saturday. {detained}")
+    assert {s.type for s in detect(story, sense_model=spokesman_model())} == {EventType.ASSAULT, EventType.COERCE}
+    assert [s.type for s in detect_rules(article(detained))] == [EventType.COERCE]
+    assert detect(article(detained), sense_model=spokesman_model()) == []
