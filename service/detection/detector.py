@@ -1488,6 +1488,8 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
         _victim_sources(text, cand, roles, ctx.gaz, sent.start)  # "a Palestinian boy hurt in the attack"
         _attributed(text, cand, roles, ctx.gaz, sent.end)  # "strikes attributed to Israeli jets"
         _when_doer(text, cand, roles, ctx.gaz, sent.end)  # "soldiers were killed when militants ambushed"
+        _doer_in_attack(text, cand, roles, ctx.gaz, sent.end)  # "soldiers were killed in IS attacks"
+        _doer_in_head(cand, roles, ctx.gaz, text)  # "a suicide bomber killed five soldiers"
         if not roles.target:
             # whom it killed or wounded is its target, with or without a named doer
             roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
@@ -1722,6 +1724,8 @@ DIRECTED_TYPES: Final = frozenset(
     {EventType.ASSAULT, EventType.COERCE, EventType.SANCTION, EventType.THREATEN, EventType.ACCUSE, EventType.REQUEST}
 )
 _PASSIVE_RE: Final = vocabulary.pattern("passive_before")
+# A head that opens on its own passive auxiliary ("were rounded up").
+_PASSIVE_HEAD_OPENERS: Final = ("was ", "were ", "been ", "being ")
 _STANCE_RE: Final = vocabulary.pattern("stance_adjective")
 
 
@@ -1731,7 +1735,9 @@ def _passive_subject(lower: str, text: str, sent: Span, cand: Candidate, roles: 
     after the head and is kept."""
     if not roles.source or roles.target:
         return False
-    aux = _PASSIVE_RE.search(lower, max(sent.start, cand.start - 25), cand.start)
+    aux = _PASSIVE_RE.search(lower, max(sent.start, cand.start - 40), cand.start)
+    if aux is None and lower.startswith(_PASSIVE_HEAD_OPENERS, cand.start):
+        aux = _PASSIVE_RE.match(lower, cand.start, lower.find(" ", cand.start) + 1)  # "were rounded up"
     if aux is None or (lower.endswith("ing", cand.start, cand.end) and "being" not in aux.group(0)):
         return False  # "The militia is fighting": a progressive, not a passive
     if _STANCE_RE.match(lower, cand.start) is not None:
@@ -2027,6 +2033,48 @@ def _victim_sources(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[in
     if had_source and not roles.source:
         roles.no_source = True  # the subject found was hit: the learned ranking casts no other name
     roles.target = victims + others
+
+
+def _doer_in_head(cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], text: str) -> None:
+    """An attack whose head opens on the armed actor that does it ("a suicide bomber killed five
+    soldiers", "suicide bombers blew themselves up"): that actor is its doer. The rules look for
+    doers before the head only."""
+    if roles.source:
+        return
+    for s_, e_, g in gaz:
+        if s_ == cand.start and e_ <= cand.end and g.sector is not None and g.armed:
+            doer = to_actor(text, s_, e_, g)
+            if all(a.text != doer.text for a in roles.target):
+                roles.source = [doer]
+            return
+        if s_ > cand.start:
+            return
+
+
+# "Syrian soldiers were killed in IS attacks": the name modifying the attack noun the victims
+# fell in is its doer.
+_DOER_IN_BEFORE_RE: Final = vocabulary.pattern("doer_in_before")
+_DOER_IN_AFTER_RE: Final = vocabulary.pattern("doer_in_after")
+_DOER_IN_REACH: Final = 50
+
+
+def _doer_in_attack(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], end: int) -> None:
+    """The doer of a head of harm with none ("soldiers were killed"), named as the modifier of the
+    attack noun they were killed "in" right after it ("in IS attacks", "in a Taliban ambush"):
+    taken out of the victims when the rules put it there."""
+    if roles.source:
+        return
+    for s_, e_, g in gaz:
+        if s_ < cand.end:
+            continue
+        if s_ > min(end, cand.end + _DOER_IN_REACH):
+            return
+        if g.is_actor and not g.is_place and _DOER_IN_BEFORE_RE.search(text, cand.end, s_) is not None \
+                and _DOER_IN_AFTER_RE.match(text, e_) is not None:
+            doer = to_actor(text, s_, e_, g)
+            roles.source = [doer]
+            roles.target = [a for a in roles.target if a.text != doer.text]
+            return
 
 
 # "Five soldiers were killed when militants ambushed their convoy": the subject of a when-clause
