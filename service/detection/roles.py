@@ -418,10 +418,23 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         source_idx, target_idx = source_idx[:1], source_idx[1:]
         src_codes = [_role_key(mentions[source_idx[0]][2])]
     source = [_actor_of(text, mentions[i]) for i in source_idx]
-    target = [_actor_of(text, mentions[i]) for i in target_idx if _role_key(mentions[i][2]) not in src_codes]
+    target = [
+        _actor_of(text, mentions[i]) for i in target_idx
+        if _role_key(mentions[i][2]) not in src_codes or (etype not in SYMMETRIC and _rival_leader(mentions, source_idx, i))
+    ]
     roles = Roles(source, target, _location(text, cand, mentions, preps, names.place_idx, clause))
     roles.no_target = parties.quoted and not target
     return roles
+
+
+def _rival_leader(mentions: list[tuple[int, int, GazEntry]], source_idx: list[int], i: int) -> bool:
+    """Whether the target ``i`` is a leader other than every leader who is the source: "Clinton
+    accused Trump", "Erdogan sued an opposition leader" are acts of one state's politicians on each
+    other, with that state on both sides."""
+    g = mentions[i][2]
+    if g.kind != "leader":
+        return False
+    return all(mentions[j][2].kind == "leader" and mentions[j][2].name != g.name for j in source_idx)
 
 
 class _Names:

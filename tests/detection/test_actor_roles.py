@@ -389,3 +389,9 @@ def test_people_an_attack_is_on_or_of_or_its_object_are_its_target() -> None:
     assert [a.sector for a in s.actors.target] == ["CVL"]
     s = one("Militiamen carried out the slaughter of men, women and children in Mosul, Iraq.", EventType.ASSAULT)
     assert [a.sector for a in s.actors.target] == ["CVL"]
+
+
+def test_a_leader_accusing_another_of_the_same_state_has_that_state_as_target() -> None:
+    s = one("Hillary Clinton accused Donald Trump of hiding his tax returns on Monday.", EventType.ACCUSE)
+    assert src(s) == ["USA"]
+    assert tgt(s) == ["USA"]
