@@ -577,6 +577,14 @@ def _passive_parties(p: _Parties) -> None:
         and (p.preps[i] in _OBJECT_OF_ACT or (p.preps[i] == "of" and p.etype in _PLACE_TARGET_TYPES))
     ]
     p.target_idx = objects[:1] or p.in_clause[-1:] or _appositive_head(p.text, p.mentions, p.actor_idx, p.cand.start)
+    if not p.target_idx:
+        # "the attack by Russia on Ukraine", "a raid by Israeli troops on the camp": with no subject,
+        # what the act is done "on" or "against" after its by-phrase is hit
+        doers = p.source_idx
+        p.target_idx = [
+            i for i in p.after_all
+            if i > doers[-1] and p.preps[i] in _OBJECT_OF_ACT and p.mentions[i][2].is_actor
+        ][:1]
     p.after = []
 
 

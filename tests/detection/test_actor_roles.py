@@ -395,3 +395,11 @@ def test_a_leader_accusing_another_of_the_same_state_has_that_state_as_target() 
     s = one("Hillary Clinton accused Donald Trump of hiding his tax returns on Monday.", EventType.ACCUSE)
     assert src(s) == ["USA"]
     assert tgt(s) == ["USA"]
+
+
+def test_what_an_attack_by_a_doer_is_on_is_its_target() -> None:
+    s = one("The attack by Turkey on Armenia was condemned in Brussels.", EventType.ASSAULT, "attack")
+    assert src(s) == ["TUR"]
+    assert tgt(s) == ["ARM"]
+    s = one("Kabul was struck by Pakistani jets on Monday.", EventType.ASSAULT)
+    assert tgt(s) == ["AFG"]
