@@ -1508,7 +1508,7 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
         if not roles.target and _held_named_as_doers(text, lower, cand, roles):
             roles.target, roles.source = roles.source, []  # "Iranian activists detained in Tehran"
         if not roles.target:
-            roles.target = _detainees(text, cand.end, sent.end)  # "purging thousands of people"
+            roles.target = _detainees(text, cand.end, sent.end, cand.start)  # "purging thousands of people"
     _place_sectors(roles, _sentence_country(ctx))
     if etype in _STATE_MEASURES and _nonstate_measure(ctx, roles, clause.start, cand.start):
         return None
@@ -2102,10 +2102,14 @@ _DETAINEE_SECTORS: Final = vocabulary.labels("detainee_sectors")
 _DETAINEES_RE: Final = vocabulary.pattern("detainees")
 
 
-def _detainees(text: str, end: int, sent_end: int) -> list[Actor]:
+def _detainees(text: str, end: int, sent_end: int, start: int = -1) -> list[Actor]:
     """Whom an arrest or a purge takes, counted right after its head ("purging thousands of
     people"): a generic actor of their sector (the place gives the state), or none."""
     m = _DETAINEES_RE.match(text, end, sent_end)
+    if m is None and start >= 0:
+        # "detained opposition leader Alexei Navalny": the head holds whom it takes, after its verb
+        k = text.find(" ", start, end)
+        m = _DETAINEES_RE.match(text, k, sent_end) if k >= 0 else None
     if m is None:
         return []
     sector = _DETAINEE_SECTORS[" ".join(m.group(1).lower().split())]  # "opposition  leader": one space

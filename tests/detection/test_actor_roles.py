@@ -403,3 +403,10 @@ def test_what_an_attack_by_a_doer_is_on_is_its_target() -> None:
     assert tgt(s) == ["ARM"]
     s = one("Kabul was struck by Pakistani jets on Monday.", EventType.ASSAULT)
     assert tgt(s) == ["AFG"]
+
+
+def test_whom_an_arrest_takes_named_by_a_title_or_after_two_words_is_its_target() -> None:
+    s = one("Belarusian police detained opposition leader Pavel Sevyarynets in Minsk.", EventType.COERCE)
+    assert [a.sector for a in s.actors.target] == ["OPP"]
+    s = one("Egyptian police arrested four Al Arabiya journalists in Alexandria.", EventType.COERCE)
+    assert [a.sector for a in s.actors.target] == ["OPP"]
