@@ -1725,7 +1725,7 @@ DIRECTED_TYPES: Final = frozenset(
 )
 _PASSIVE_RE: Final = vocabulary.pattern("passive_before")
 # A head that opens on its own passive auxiliary ("were rounded up").
-_PASSIVE_HEAD_OPENERS: Final = ("was ", "were ", "been ", "being ")
+_PASSIVE_HEAD_OPENERS: Final = vocabulary.words("passive_head_openers")
 _STANCE_RE: Final = vocabulary.pattern("stance_adjective")
 
 
@@ -1736,8 +1736,9 @@ def _passive_subject(lower: str, text: str, sent: Span, cand: Candidate, roles: 
     if not roles.source or roles.target:
         return False
     aux = _PASSIVE_RE.search(lower, max(sent.start, cand.start - 40), cand.start)
-    if aux is None and lower.startswith(_PASSIVE_HEAD_OPENERS, cand.start):
-        aux = _PASSIVE_RE.match(lower, cand.start, lower.find(" ", cand.start) + 1)  # "were rounded up"
+    space = lower.find(" ", cand.start, cand.end)
+    if aux is None and space > 0 and lower[cand.start:space] in _PASSIVE_HEAD_OPENERS:
+        aux = _PASSIVE_RE.match(lower, cand.start, space + 1)  # "were rounded up"
     if aux is None or (lower.endswith("ing", cand.start, cand.end) and "being" not in aux.group(0)):
         return False  # "The militia is fighting": a progressive, not a passive
     if _STANCE_RE.match(lower, cand.start) is not None:
