@@ -1595,6 +1595,8 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
         _victim_sources(text, cand, roles, ctx.gaz, sent.start)  # "a Palestinian boy hurt in the attack"
         _attributed(text, cand, roles, ctx.gaz, sent.end)  # "strikes attributed to Israeli jets"
         _when_doer(text, cand, roles, ctx.gaz, sent.end)  # "soldiers were killed when militants ambushed"
+        _doer_in_attack(text, cand, roles, ctx.gaz, sent.end)  # "soldiers were killed in IS attacks"
+        _doer_in_head(cand, roles, ctx.gaz, text)  # "a suicide bomber killed five soldiers"
         if not roles.target:
             # whom it killed or wounded is its target, with or without a named doer
             roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
@@ -1613,7 +1615,7 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
         if not roles.target and _held_named_as_doers(text, lower, cand, roles):
             roles.target, roles.source = roles.source, []  # "Iranian activists detained in Tehran"
         if not roles.target:
-            roles.target = _detainees(text, cand.end, sent.end)  # "purging thousands of people"
+            roles.target = _detainees(text, cand.end, sent.end, cand.start)  # "purging thousands of people"
     _place_sectors(roles, _sentence_country(ctx))
     if etype in _STATE_MEASURES and _nonstate_measure(ctx, roles, clause.start, cand.start):
         return None
@@ -1829,6 +1831,8 @@ DIRECTED_TYPES: Final = frozenset(
     {EventType.ASSAULT, EventType.COERCE, EventType.SANCTION, EventType.THREATEN, EventType.ACCUSE, EventType.REQUEST}
 )
 _PASSIVE_RE: Final = vocabulary.pattern("passive_before")
+# A head that opens on its own passive auxiliary ("were rounded up").
+_PASSIVE_HEAD_OPENERS: Final = vocabulary.words("passive_head_openers")
 _STANCE_RE: Final = vocabulary.pattern("stance_adjective")
 
 
@@ -1838,7 +1842,10 @@ def _passive_subject(lower: str, text: str, sent: Span, cand: Candidate, roles: 
     after the head and is kept."""
     if not roles.source or roles.target:
         return False
-    aux = _PASSIVE_RE.search(lower, max(sent.start, cand.start - 25), cand.start)
+    aux = _PASSIVE_RE.search(lower, max(sent.start, cand.start - 40), cand.start)
+    space = lower.find(" ", cand.start, cand.end)
+    if aux is None and space > 0 and lower[cand.start:space] in _PASSIVE_HEAD_OPENERS:
+        aux = _PASSIVE_RE.match(lower, cand.start, space + 1)  # "were rounded up"
     if aux is None or (lower.endswith("ing", cand.start, cand.end) and "being" not in aux.group(0)):
         return False  # "The militia is fighting": a progressive, not a passive
     if _STANCE_RE.match(lower, cand.start) is not None:
@@ -2143,6 +2150,48 @@ def _victim_sources(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[in
     roles.target = victims + others
 
 
+def _doer_in_head(cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], text: str) -> None:
+    """An attack whose head opens on the armed actor that does it ("a suicide bomber killed five
+    soldiers", "suicide bombers blew themselves up"): that actor is its doer. The rules look for
+    doers before the head only."""
+    if roles.source:
+        return
+    for s_, e_, g in gaz:
+        if s_ == cand.start and e_ <= cand.end and g.sector is not None and g.armed:
+            doer = to_actor(text, s_, e_, g)
+            if all(a.text != doer.text for a in roles.target):
+                roles.source = [doer]
+            return
+        if s_ > cand.start:
+            return
+
+
+# "Syrian soldiers were killed in IS attacks": the name modifying the attack noun the victims
+# fell in is its doer.
+_DOER_IN_BEFORE_RE: Final = vocabulary.pattern("doer_in_before")
+_DOER_IN_AFTER_RE: Final = vocabulary.pattern("doer_in_after")
+_DOER_IN_REACH: Final = 50
+
+
+def _doer_in_attack(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], end: int) -> None:
+    """The doer of a head of harm with none ("soldiers were killed"), named as the modifier of the
+    attack noun they were killed "in" right after it ("in IS attacks", "in a Taliban ambush"):
+    taken out of the victims when the rules put it there."""
+    if roles.source:
+        return
+    for s_, e_, g in gaz:
+        if s_ < cand.end:
+            continue
+        if s_ > min(end, cand.end + _DOER_IN_REACH):
+            return
+        if g.is_actor and not g.is_place and _DOER_IN_BEFORE_RE.search(text, cand.end, s_) is not None \
+                and _DOER_IN_AFTER_RE.match(text, e_) is not None:
+            doer = to_actor(text, s_, e_, g)
+            roles.source = [doer]
+            roles.target = [a for a in roles.target if a.text != doer.text]
+            return
+
+
 # "Five soldiers were killed when militants ambushed their convoy": the subject of a when-clause
 # right after a head with no doer is its doer (matched from the head's end to the name).
 _WHEN_DOER_RE: Final = vocabulary.pattern("when_doer")
@@ -2168,10 +2217,14 @@ _DETAINEE_SECTORS: Final = vocabulary.labels("detainee_sectors")
 _DETAINEES_RE: Final = vocabulary.pattern("detainees")
 
 
-def _detainees(text: str, end: int, sent_end: int) -> list[Actor]:
+def _detainees(text: str, end: int, sent_end: int, start: int = -1) -> list[Actor]:
     """Whom an arrest or a purge takes, counted right after its head ("purging thousands of
     people"): a generic actor of their sector (the place gives the state), or none."""
     m = _DETAINEES_RE.match(text, end, sent_end)
+    if m is None and start >= 0:
+        # "detained opposition leader Alexei Navalny": the head holds whom it takes, after its verb
+        k = text.find(" ", start, end)
+        m = _DETAINEES_RE.match(text, k, sent_end) if k >= 0 else None
     if m is None:
         return []
     sector = _DETAINEE_SECTORS[" ".join(m.group(1).lower().split())]  # "opposition  leader": one space

@@ -418,10 +418,23 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
         source_idx, target_idx = source_idx[:1], source_idx[1:]
         src_codes = [_role_key(mentions[source_idx[0]][2])]
     source = [_actor_of(text, mentions[i]) for i in source_idx]
-    target = [_actor_of(text, mentions[i]) for i in target_idx if _role_key(mentions[i][2]) not in src_codes]
+    target = [
+        _actor_of(text, mentions[i]) for i in target_idx
+        if _role_key(mentions[i][2]) not in src_codes or (etype not in SYMMETRIC and _rival_leader(mentions, source_idx, i))
+    ]
     roles = Roles(source, target, _location(text, cand, mentions, preps, names.place_idx, clause))
     roles.no_target = parties.quoted and not target
     return roles
+
+
+def _rival_leader(mentions: list[tuple[int, int, GazEntry]], source_idx: list[int], i: int) -> bool:
+    """Whether the target ``i`` is a leader other than every leader who is the source: "Clinton
+    accused Trump", "Erdogan sued an opposition leader" are acts of one state's politicians on each
+    other, with that state on both sides."""
+    g = mentions[i][2]
+    if g.kind != "leader":
+        return False
+    return all(mentions[j][2].kind == "leader" and mentions[j][2].name != g.name for j in source_idx)
 
 
 class _Names:
@@ -564,6 +577,14 @@ def _passive_parties(p: _Parties) -> None:
         and (p.preps[i] in _OBJECT_OF_ACT or (p.preps[i] == "of" and p.etype in _PLACE_TARGET_TYPES))
     ]
     p.target_idx = objects[:1] or p.in_clause[-1:] or _appositive_head(p.text, p.mentions, p.actor_idx, p.cand.start)
+    if not p.target_idx:
+        # "the attack by Russia on Ukraine", "a raid by Israeli troops on the camp": with no subject,
+        # what the act is done "on" or "against" after its by-phrase is hit
+        doers = p.source_idx
+        p.target_idx = [
+            i for i in p.after_all
+            if i > doers[-1] and p.preps[i] in _OBJECT_OF_ACT and p.mentions[i][2].is_actor
+        ][:1]
     p.after = []
 
 

@@ -344,3 +344,69 @@ def test_activists_or_a_states_journalists_before_an_arrest_participle_are_held(
     assert src(s) == ["EGY"] and tgt(s) == ["GBR"]
     s = one("Turkish police arrested 20 journalists.", EventType.COERCE)
     assert src(s) == ["TUR"]  # the police arrest: no swap
+
+
+# ------------------------------------------------ doers in the attack noun, the head, a passive list
+
+
+def test_the_name_modifying_the_attack_victims_fell_in_is_its_doer() -> None:
+    s = one("Eleven Iraqi soldiers were killed in Taliban ambushes near the border on Friday.", EventType.ASSAULT)
+    assert src(s) == ["TALIBAN"]
+    assert tgt(s) == ["IRQ"]
+    s = one("Nine soldiers were killed in Russian airstrikes outside Idlib.", EventType.ASSAULT)
+    assert src(s) == ["RUS"]
+    assert "RUS" not in tgt(s)
+
+
+def test_victims_killed_in_a_place_name_no_doer() -> None:
+    s = one("Three Iraqi soldiers were killed in Mosul on Tuesday.", EventType.ASSAULT)
+    assert src(s) == []
+
+
+def test_an_armed_actor_opening_the_head_is_the_doer() -> None:
+    s = one("A suicide bomber killed seven policemen in Kandahar on Sunday.", EventType.ASSAULT)
+    assert [a.sector for a in s.actors.source] == ["UAF"]
+    assert [a.sector for a in s.actors.target] == ["COP"]
+
+
+def test_a_participle_coordinated_after_a_passive_auxiliary_is_passive() -> None:
+    s = one("Some 8,000 Bosnian men were rounded up, massacred and buried in mass graves.", EventType.ASSAULT,
+            "massacred")
+    assert src(s) == []
+    assert tgt(s) == ["BIH"]
+
+
+def test_a_head_opening_on_its_passive_auxiliary_has_its_subject_as_target() -> None:
+    s = one("Some 8,000 Bosnian men were rounded up and held in a warehouse.", EventType.COERCE)
+    assert src(s) != ["BIH"]
+    assert tgt(s) == ["BIH"]
+
+
+def test_people_an_attack_is_on_or_of_or_its_object_are_its_target() -> None:
+    s = one("Army units carried out attacks on innocent people in Homs, Syria.", EventType.ASSAULT)
+    assert [a.sector for a in s.actors.target] == ["CVL"]
+    s = one("The gunmen massacred people in a district of Borno, Nigeria.", EventType.ASSAULT)
+    assert [a.sector for a in s.actors.target] == ["CVL"]
+    s = one("Militiamen carried out the slaughter of men, women and children in Mosul, Iraq.", EventType.ASSAULT)
+    assert [a.sector for a in s.actors.target] == ["CVL"]
+
+
+def test_a_leader_accusing_another_of_the_same_state_has_that_state_as_target() -> None:
+    s = one("Hillary Clinton accused Donald Trump of hiding his tax returns on Monday.", EventType.ACCUSE)
+    assert src(s) == ["USA"]
+    assert tgt(s) == ["USA"]
+
+
+def test_what_an_attack_by_a_doer_is_on_is_its_target() -> None:
+    s = one("The attack by Turkey on Armenia was condemned in Brussels.", EventType.ASSAULT, "attack")
+    assert src(s) == ["TUR"]
+    assert tgt(s) == ["ARM"]
+    s = one("Kabul was struck by Pakistani jets on Monday.", EventType.ASSAULT)
+    assert tgt(s) == ["AFG"]
+
+
+def test_whom_an_arrest_takes_named_by_a_title_or_after_two_words_is_its_target() -> None:
+    s = one("Belarusian police detained opposition leader Pavel Sevyarynets in Minsk.", EventType.COERCE)
+    assert [a.sector for a in s.actors.target] == ["OPP"]
+    s = one("Egyptian police arrested four Al Arabiya journalists in Alexandria.", EventType.COERCE)
+    assert [a.sector for a in s.actors.target] == ["OPP"]
