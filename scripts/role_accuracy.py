@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--git-dir", type=Path, help="local copy of the source repository; rebuilds the cache")
     parser.add_argument("--cache", type=Path, default=None, help="sentence cache file (default: see above)")
     parser.add_argument("--examples", type=int, default=3, help="examples printed per class of wrong role")
+    parser.add_argument("--examples-from", choices=("dev", "test", "all"), default="dev",
+                        help="the split the examples come from (default dev: tuning never shows a test sentence)")
     parser.add_argument("--set", choices=("roles", *rams_roles.SOURCES), default="roles",
                         help="the hand-annotated set (default), or the dev argument annotations of RAMS or WikiEvents")
     parser.add_argument("--args-cache", type=Path, default=None,
@@ -55,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     report = role_eval.evaluate(items, texts, detect)
     print(f"{len(items)} sentences; detector {DETECTOR_VERSION} ({BUILD})")
-    print(role_eval.format_report(report, examples=args.examples))
+    print(role_eval.format_report(report, examples=args.examples, example_split=args.examples_from))
     return 0
 
 

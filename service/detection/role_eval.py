@@ -475,7 +475,9 @@ def evaluate(items: Sequence[RoleItem], texts: dict[str, str],
     return report
 
 
-def format_report(report: RoleReport, *, examples: int = 3) -> str:
+def format_report(report: RoleReport, *, examples: int = 3, example_split: str = "dev") -> str:
+    """The report; the examples of wrong roles come from ``example_split`` only ("dev" by
+    default, so that reading errors never shows a test sentence; "all" for every split)."""
     lines = ["split   events  found  both right        source right      target right      exact"]
     for key in ("dev", "test", "all"):
         t = report.tallies[key]
@@ -487,10 +489,12 @@ def format_report(report: RoleReport, *, examples: int = 3) -> str:
     lines += ["", "per type (all): found/events, both right / found"]
     for typ, t in sorted(report.by_type.items(), key=lambda kv: -kv[1].found):
         lines.append(f"  {typ:10} {t.found:4}/{t.events:<4} {t.both:4}/{t.found:<4} {t.share(t.both):.3f}")
-    lines += ["", "wrong roles by class: all (dev / test; source / target / parties of joint events):"]
+    lines += ["", "wrong roles by class: all (dev / test; source / target / parties of joint events); "
+              f"examples from {example_split}:"]
+    tag = "" if example_split == "all" else f"[{example_split}] "
     for kind, rows in sorted(report.errors.items(), key=lambda kv: -len(kv[1])):
         c = report.error_counts
         lines.append(f"  {kind}: {len(rows)} ({c[('dev', kind)]} / {c[('test', kind)]}; "
                      f"{c[('source', kind)]} / {c[('target', kind)]} / {c[('parties', kind)]})")
-        lines += [f"    {row}" for row in rows[:examples]]
+        lines += [f"    {row}" for row in [r for r in rows if r.startswith(tag)][:examples]]
     return "\n".join(lines)

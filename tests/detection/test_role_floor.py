@@ -204,3 +204,13 @@ def test_classify_joint_event_with_one_party_named() -> None:
     actors = sig("CONSULT", "RUS").actors.source
     assert role_eval.classify(("USA", "RUS"), actors, (), Places(), parties=True) == "a party of a joint event missing"
     assert role_eval.classify(("USA", "RUS"), actors, (), Places()) == "wrong actor"
+
+
+def test_the_report_shows_examples_of_wrong_roles_from_dev_only_unless_asked() -> None:
+    """Reading errors to write rules must never show a test sentence."""
+    report = role_eval.RoleReport()
+    report.errors["wrong actor"] += ["[dev] d1 ASSAULT source: gold RUS", "[test] t1 ASSAULT source: gold UKR"]
+    shown = role_eval.format_report(report)
+    assert "d1 ASSAULT" in shown and "t1 ASSAULT" not in shown
+    every = role_eval.format_report(report, example_split="all")
+    assert "d1 ASSAULT" in every and "t1 ASSAULT" in every
