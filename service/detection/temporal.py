@@ -713,6 +713,23 @@ def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple
     return SPECULATIVE, " ".join(m.group(0).split()[:2])
 
 
+_ANY_RELATIVE_RE: Final = vocabulary.pattern("any_relative_before")
+_ANY_REACH: Final = 70
+_POSTED_RE: Final = vocabulary.pattern("posted_participle")
+_POSTED_GAP_RE: Final = vocabulary.pattern("posted_gap")
+
+
+def posted(lower: str, cand: Candidate) -> bool:
+    """Whether a deployment head is a participle right after its unit ("the Russian military
+    stationed in the republic"): where forces are posted, not a move (``vocabulary.yaml``:
+    posted_participle)."""
+    near = cand.near
+    if cand.entry.type != EventType.MOBILIZE or near is None or near[1] > cand.start:
+        return False
+    return (_POSTED_RE.match(lower, cand.start, cand.end) is not None
+            and _POSTED_GAP_RE.match(lower[near[1]:cand.start]) is not None)
+
+
 _FAILED_RE: Final = vocabulary.pattern("failed_before")
 _ATTEMPTED_RE: Final = vocabulary.pattern("attempted_before")
 _DETONATION_RE: Final = vocabulary.pattern("detonation_opening")
@@ -844,6 +861,8 @@ def modality_of(
     spec += [c for c in _cues(ctx, "speculative_after") if end <= c[0] <= end + 40]
     if is_question(lower, sent):
         spec.append((sent.end, sent.end, "?"))  # "Reintroducing sanctions?": asked, not told
+    if not threat and _ANY_RELATIVE_RE.search(lower[max(sent.start, start - _ANY_REACH):start]) is not None:
+        spec.append((start, start, "any"))  # "shoot down any planes that attack": a condition
     held = standing_or_stance(lower, cand.entry.type, clause.start, start)
     spec += _wanted_cues(lower, cand.entry.type, clause.start, sent.start, start, held)
     if threat:
@@ -861,6 +880,8 @@ def modality_of(
             return SPECULATIVE, [governing[-1][2]]
     if held is not None and held[0] == HISTORICAL:
         return HISTORICAL, [held[1]]  # "violated a U.S. trade embargo": it stood before
+    if posted(lower, cand):
+        return HISTORICAL, ["stationed"]  # "the Russian military stationed in the republic": where they are
     ev_start = dates[0]
     habit = "" if tense == "future" else years_span(lower, clause, start, end) or (
         habitual(lower, ctx, clause, start, end) if ev_start is None else "")

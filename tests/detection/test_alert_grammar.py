@@ -491,3 +491,64 @@ def test_a_later_mention_with_actors_lent_by_the_sentence_before_is_the_event_to
     assert [s.evidence.trigger for s in found] == ["suicide bomber killed"], _seen(found)
     assert [r.trigger for r in found[0].related_evidence] == ["the bombing"]
     assert "TALIBAN" not in {a.code for a in found[0].actors.source + found[0].actors.target}
+
+
+# ------------------------------------------- requested, proposed, a means, a condition, a posting
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        # an act requested is not done
+        ("The Iraqi commander requested air strikes on Islamic State positions near Mosul.", EventType.ASSAULT),
+        ('"I request an air strike," the pilot told the base before his radio went silent.', EventType.ASSAULT),
+        # a proposal names a measure, not one taken
+        ("His proposal to impose sanctions on Venezuela's oil sector was debated in Congress.", EventType.SANCTION),
+        # a way to do something is a means, not a report
+        ("The best way to cut weapons supplies to the rebels was to close the border, the envoy said.",
+         EventType.SANCTION),
+        # a relative clause on "any" noun is a condition
+        ("Moscow vowed to shoot down any foreign jets that attack government forces in Syria.", EventType.ASSAULT),
+    ],
+)
+def test_an_act_requested_proposed_named_as_a_means_or_under_a_condition_is_no_alert(
+    text: str, etype: EventType
+) -> None:
+    found = typed(text, etype)
+    assert found, "the mention is still found, only not as a fact"
+    assert not _alerts(found), _seen(found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "About 2,000 Russian troops stationed in the breakaway region guard the border.",
+        "Russian S-400 air defence systems stationed at Hmeimim air base cover the whole coast.",
+    ],
+)
+def test_forces_named_with_where_they_are_posted_are_a_standing_posture(text: str) -> None:
+    found = typed(text, EventType.MOBILIZE)
+    assert [(s.modality, s.evidence.cues) for s in found] == [(Modality.HISTORICAL, ["stationed"])], _seen(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        # the request, the proposal, the means and the posting govern their own words only
+        ("At the request of Baghdad, US jets carried out air strikes on Islamic State positions on Monday.",
+         EventType.ASSAULT),
+        ("Russia stationed long-range missiles in Kaliningrad on Monday, the defence ministry said.",
+         EventType.MOBILIZE),
+        ("Rebels shot down a government helicopter with a shoulder-fired missile near Aleppo on Monday.",
+         EventType.ASSAULT),
+        ("Militants attacked a checkpoint that any soldier could see from the road on Monday.", EventType.ASSAULT),
+    ],
+)
+def test_a_request_a_posting_or_a_weapons_name_elsewhere_leaves_the_act_told(text: str, etype: EventType) -> None:
+    found = typed(text, etype)
+    assert _alerts(found), _seen(found)
+
+
+def test_a_shoulder_fired_missile_is_a_kind_of_weapon_not_a_launch() -> None:
+    text = "Saudi Arabia flooded Aleppo with shoulder - fired, anti - aircraft missiles on Monday."
+    assert not _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
