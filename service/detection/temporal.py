@@ -714,6 +714,19 @@ def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple
 
 
 _ANY_RELATIVE_RE: Final = vocabulary.pattern("any_relative_before")
+_KEPT_FROM_RE: Final = vocabulary.pattern("kept_from_before")
+_KEPT_FROM_REACH: Final = 60
+
+
+def kept_from(lower: str, lo: int, start: int, end: int) -> str:
+    """The verb that stops, prevents, deters or bars someone from the act at ``start``-``end``
+    when the mention opens with a gerund ("stopping the YPG militia seizing territory"),
+    searched from ``lo`` (its clause) within ``_KEPT_FROM_REACH``, or ""."""
+    first = lower[start:end].split(None, 1)
+    if not first or not first[0].endswith("ing"):
+        return ""
+    m = _KEPT_FROM_RE.search(lower[max(lo, start - _KEPT_FROM_REACH):start])
+    return m.group(0).split(None, 1)[0] if m is not None else ""
 _ANY_REACH: Final = 70
 _POSTED_RE: Final = vocabulary.pattern("posted_participle")
 _POSTED_GAP_RE: Final = vocabulary.pattern("posted_gap")
@@ -863,6 +876,9 @@ def modality_of(
         spec.append((sent.end, sent.end, "?"))  # "Reintroducing sanctions?": asked, not told
     if not threat and _ANY_RELATIVE_RE.search(lower[max(sent.start, start - _ANY_REACH):start]) is not None:
         spec.append((start, start, "any"))  # "shoot down any planes that attack": a condition
+    kept = "" if threat else kept_from(lower, clause.start, start, end)
+    if kept:
+        spec.append((start, start, kept))  # "stopping the YPG militia seizing territory": not done
     held = standing_or_stance(lower, cand.entry.type, clause.start, start)
     spec += _wanted_cues(lower, cand.entry.type, clause.start, sent.start, start, held)
     if threat:

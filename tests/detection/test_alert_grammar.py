@@ -552,3 +552,25 @@ def test_a_request_a_posting_or_a_weapons_name_elsewhere_leaves_the_act_told(tex
 def test_a_shoulder_fired_missile_is_a_kind_of_weapon_not_a_launch() -> None:
     text = "Saudi Arabia flooded Aleppo with shoulder - fired, anti - aircraft missiles on Monday."
     assert not _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("Turkish troops crossed into Syria on Wednesday to stop Kurdish militias seizing more territory.",
+         EventType.COERCE),
+        ("Border guards prevented Russian troops from entering the town on Monday.", EventType.MOBILIZE),
+    ],
+)
+def test_an_act_someone_is_stopped_or_prevented_from_doing_is_not_done(text: str, etype: EventType) -> None:
+    found = typed(text, etype)
+    assert found, "the mention is still found, only not as a fact"
+    assert not _alerts(found), _seen(found)
+
+
+def test_stopping_without_an_object_between_leaves_the_act_told() -> None:
+    """The move that stops someone is told; and with no object between, the verb is the
+    subject's own act ("kept bombing")."""
+    assert _alerts(typed("Turkish troops crossed into Syria on Wednesday to stop Kurdish militias seizing "
+                         "more territory.", EventType.MOBILIZE))
+    assert _alerts(typed("Russian jets kept bombing rebel positions near Aleppo on Monday.", EventType.ASSAULT))
