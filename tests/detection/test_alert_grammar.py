@@ -574,3 +574,20 @@ def test_stopping_without_an_object_between_leaves_the_act_told() -> None:
     assert _alerts(typed("Turkish troops crossed into Syria on Wednesday to stop Kurdish militias seizing "
                          "more territory.", EventType.MOBILIZE))
     assert _alerts(typed("Russian jets kept bombing rebel positions near Aleppo on Monday.", EventType.ASSAULT))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seven Taliban militants were killed in two accidental explosions in Kandahar province on Friday night.",
+        "A police officer was killed in a head-on collision with an army truck near Kandahar on Friday.",
+    ],
+)
+def test_a_death_put_down_to_an_accident_right_after_it_is_no_attack(text: str) -> None:
+    assert not _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
+
+
+def test_an_attack_rather_than_an_accidental_explosion_is_an_attack() -> None:
+    text = ("Three soldiers were killed in an attack by Islamic State on the airbase on Friday, "
+            "rather than in an accidental explosion, the army said.")
+    assert _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
