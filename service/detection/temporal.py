@@ -718,6 +718,28 @@ _KEPT_FROM_RE: Final = vocabulary.pattern("kept_from_before")
 _KEPT_FROM_REACH: Final = 60
 
 
+def _unmet_cues(lower: str, sent_start: int, lo: int, start: int, end: int) -> list[tuple[int, int, str]]:
+    """The cues of a condition or a prevented act for the mention at ``start``-``end`` (``lo``:
+    its clause): a relative clause on "any" ("shoot down any planes that attack"), an act
+    someone is stopped from ("stopping the YPG militia seizing territory")."""
+    out: list[tuple[int, int, str]] = []
+    if _ANY_RELATIVE_RE.search(lower[max(sent_start, start - _ANY_REACH):start]) is not None:
+        out.append((start, start, "any"))
+    kept = kept_from(lower, lo, start, end)
+    if kept:
+        out.append((start, start, kept))
+    return out
+
+
+def _stood(lower: str, cand: Candidate, held: tuple[Modality, str] | None) -> str:
+    """The cue of a measure or a posture that stands already, or "": a measure broken or
+    evaded ("violated a U.S. trade embargo", ``standing_or_stance``), forces named with where
+    they are ("the Russian military stationed in the republic", ``posted``)."""
+    if held is not None and held[0] == HISTORICAL:
+        return held[1]
+    return "stationed" if posted(lower, cand) else ""
+
+
 def kept_from(lower: str, lo: int, start: int, end: int) -> str:
     """The verb that stops, prevents, deters or bars someone from the act at ``start``-``end``
     when the mention opens with a gerund ("stopping the YPG militia seizing territory"),
@@ -807,11 +829,11 @@ def _passive_infinitive(lower: str, lo: int, start: int) -> bool:
 
 
 def _wanted_cues(lower: str, typ: EventType, lo: int, sent_start: int, start: int,
-                 held: tuple[Modality, str] | None) -> list[tuple[int, int, str]]:
-    """The grammatical frames that make the mention at ``start`` wanted, held as a stance or
-    ought to be done rather than done, as cues at ``start`` (``lo``: the clause's start;
-    ``held``: what ``standing_or_stance`` read)."""
-    found: list[tuple[int, int, str]] = []
+                 held: tuple[Modality, str] | None, end: int) -> list[tuple[int, int, str]]:
+    """The grammatical frames that make the mention at ``start``-``end`` wanted, held as a
+    stance, ought to be done, conditional or prevented rather than done, as cues at ``start``
+    (``lo``: the clause's start; ``held``: what ``standing_or_stance`` read)."""
+    found = _unmet_cues(lower, sent_start, lo, start, end) if typ != THREATEN else []
     if typ in REQUESTED_TYPES:
         call = requested(lower, lo, start)
         if not call and lower[lo:lo + 14].lstrip(", ").startswith(_AS_WELL_AS):
@@ -874,13 +896,8 @@ def modality_of(
     spec += [c for c in _cues(ctx, "speculative_after") if end <= c[0] <= end + 40]
     if is_question(lower, sent):
         spec.append((sent.end, sent.end, "?"))  # "Reintroducing sanctions?": asked, not told
-    if not threat and _ANY_RELATIVE_RE.search(lower[max(sent.start, start - _ANY_REACH):start]) is not None:
-        spec.append((start, start, "any"))  # "shoot down any planes that attack": a condition
-    kept = "" if threat else kept_from(lower, clause.start, start, end)
-    if kept:
-        spec.append((start, start, kept))  # "stopping the YPG militia seizing territory": not done
     held = standing_or_stance(lower, cand.entry.type, clause.start, start)
-    spec += _wanted_cues(lower, cand.entry.type, clause.start, sent.start, start, held)
+    spec += _wanted_cues(lower, cand.entry.type, clause.start, sent.start, start, held, end)
     if threat:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
     if spec:
@@ -894,10 +911,9 @@ def modality_of(
             governing = [c for c in governing if c[2] in COMPLEMENT_CUES]
         if governing:
             return SPECULATIVE, [governing[-1][2]]
-    if held is not None and held[0] == HISTORICAL:
-        return HISTORICAL, [held[1]]  # "violated a U.S. trade embargo": it stood before
-    if posted(lower, cand):
-        return HISTORICAL, ["stationed"]  # "the Russian military stationed in the republic": where they are
+    stood = _stood(lower, cand, held)
+    if stood:
+        return HISTORICAL, [stood]
     ev_start = dates[0]
     habit = "" if tense == "future" else years_span(lower, clause, start, end) or (
         habitual(lower, ctx, clause, start, end) if ev_start is None else "")
