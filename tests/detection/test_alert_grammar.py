@@ -591,3 +591,21 @@ def test_an_attack_rather_than_an_accidental_explosion_is_an_attack() -> None:
     text = ("Three soldiers were killed in an attack by Islamic State on the airbase on Friday, "
             "rather than in an accidental explosion, the army said.")
     assert _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Protest movements in the United States have been hurt by recent assaults on democratic rights by the "
+        "government.",
+        "Opposition parties in Turkey accused the government of a new assault on press freedom.",
+    ],
+)
+def test_an_attack_on_an_abstract_good_is_a_figure_of_speech(text: str) -> None:
+    assert not _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
+
+
+def test_an_attack_called_an_assault_on_free_speech_some_words_away_is_an_attack() -> None:
+    text = ("Gunmen attacked the offices of a satirical weekly in Paris on Wednesday, killing 12 people, in what "
+            "the president called an assault on free speech.")
+    assert _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
