@@ -715,19 +715,25 @@ def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple
 
 _ANY_RELATIVE_RE: Final = vocabulary.pattern("any_relative_before")
 _KEPT_FROM_RE: Final = vocabulary.pattern("kept_from_before")
+_PREPARED_FOR_RE: Final = vocabulary.pattern("prepared_for_before")
+_PREPARED_FOR_REACH: Final = 70
 _KEPT_FROM_REACH: Final = 60
 
 
 def _unmet_cues(lower: str, sent_start: int, lo: int, start: int, end: int) -> list[tuple[int, int, str]]:
     """The cues of a condition or a prevented act for the mention at ``start``-``end`` (``lo``:
     its clause): a relative clause on "any" ("shoot down any planes that attack"), an act
-    someone is stopped from ("stopping the YPG militia seizing territory")."""
+    someone is stopped from ("stopping the YPG militia seizing territory"), an act forces are
+    mobilised or readied for ("mobilizing its NATO vassals for an attack")."""
     out: list[tuple[int, int, str]] = []
     if _ANY_RELATIVE_RE.search(lower[max(sent_start, start - _ANY_REACH):start]) is not None:
         out.append((start, start, "any"))
     kept = kept_from(lower, lo, start, end)
     if kept:
         out.append((start, start, kept))
+    prepared = _PREPARED_FOR_RE.search(lower[max(lo, start - _PREPARED_FOR_REACH):start])
+    if prepared is not None:
+        out.append((start, start, "for"))  # "mobilizing its members for attacking Haditha"
     return out
 
 

@@ -609,3 +609,16 @@ def test_an_attack_called_an_assault_on_free_speech_some_words_away_is_an_attack
     text = ("Gunmen attacked the offices of a satirical weekly in Paris on Wednesday, killing 12 people, in what "
             "the president called an assault on free speech.")
     assert _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Iraqi officials said on Tuesday that Islamic State is mobilizing its fighters for attacking Haditha.",
+        "Russian media say Washington is massing NATO troops for an attack on Russia.",
+    ],
+)
+def test_an_act_forces_are_mobilised_for_is_not_done_yet(text: str) -> None:
+    found = typed(text, EventType.ASSAULT)
+    assert found, "the mention is still found, only not as a fact"
+    assert not _alerts(found), _seen(found)
