@@ -717,6 +717,7 @@ _ANY_RELATIVE_RE: Final = vocabulary.pattern("any_relative_before")
 _KEPT_FROM_RE: Final = vocabulary.pattern("kept_from_before")
 _PREPARED_FOR_RE: Final = vocabulary.pattern("prepared_for_before")
 _PREPARED_FOR_REACH: Final = 70
+_PREVENT_PURPOSE_RE: Final = vocabulary.pattern("prevent_purpose_before")
 _KEPT_FROM_REACH: Final = 60
 
 
@@ -724,16 +725,19 @@ def _unmet_cues(lower: str, sent_start: int, lo: int, start: int, end: int) -> l
     """The cues of a condition or a prevented act for the mention at ``start``-``end`` (``lo``:
     its clause): a relative clause on "any" ("shoot down any planes that attack"), an act
     someone is stopped from ("stopping the YPG militia seizing territory"), an act forces are
-    mobilised or readied for ("mobilizing its NATO vassals for an attack")."""
+    mobilised or readied for ("mobilizing its NATO vassals for an attack") or that something is
+    done to prevent ("a hotline to prevent clashes")."""
     out: list[tuple[int, int, str]] = []
     if _ANY_RELATIVE_RE.search(lower[max(sent_start, start - _ANY_REACH):start]) is not None:
         out.append((start, start, "any"))
     kept = kept_from(lower, lo, start, end)
     if kept:
         out.append((start, start, kept))
-    prepared = _PREPARED_FOR_RE.search(lower[max(lo, start - _PREPARED_FOR_REACH):start])
-    if prepared is not None:
+    before = lower[max(lo, start - _PREPARED_FOR_REACH):start]
+    if _PREPARED_FOR_RE.search(before) is not None:
         out.append((start, start, "for"))  # "mobilizing its members for attacking Haditha"
+    if _PREVENT_PURPOSE_RE.search(before) is not None:
+        out.append((start, start, "to prevent"))  # "a hotline to prevent clashes"
     return out
 
 
