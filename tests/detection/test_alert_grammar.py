@@ -629,3 +629,9 @@ def test_an_act_something_is_done_to_prevent_is_not_done() -> None:
     found = typed(text, EventType.ASSAULT)
     assert found, "the mention is still found, only not as a fact"
     assert not _alerts(found), _seen(found)
+
+
+def test_what_has_always_been_condemned_is_a_standing_matter() -> None:
+    text = "The occupation of Karabakh by Armenia has always been condemned by Iran, the cleric said."
+    found = typed(text, EventType.COERCE)
+    assert [s.modality for s in found] == [Modality.HISTORICAL], _seen(found)
