@@ -713,6 +713,68 @@ def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple
     return SPECULATIVE, " ".join(m.group(0).split()[:2])
 
 
+_ANY_RELATIVE_RE: Final = vocabulary.pattern("any_relative_before")
+_KEPT_FROM_RE: Final = vocabulary.pattern("kept_from_before")
+_PREPARED_FOR_RE: Final = vocabulary.pattern("prepared_for_before")
+_PREPARED_FOR_REACH: Final = 70
+_PREVENT_PURPOSE_RE: Final = vocabulary.pattern("prevent_purpose_before")
+_KEPT_FROM_REACH: Final = 60
+
+
+def _unmet_cues(lower: str, sent_start: int, lo: int, start: int, end: int) -> list[tuple[int, int, str]]:
+    """The cues of a condition or a prevented act for the mention at ``start``-``end`` (``lo``:
+    its clause): a relative clause on "any" ("shoot down any planes that attack"), an act
+    someone is stopped from ("stopping the YPG militia seizing territory"), an act forces are
+    mobilised or readied for ("mobilizing its NATO vassals for an attack") or that something is
+    done to prevent ("a hotline to prevent clashes")."""
+    out: list[tuple[int, int, str]] = []
+    if _ANY_RELATIVE_RE.search(lower[max(sent_start, start - _ANY_REACH):start]) is not None:
+        out.append((start, start, "any"))
+    kept = kept_from(lower, lo, start, end)
+    if kept:
+        out.append((start, start, kept))
+    before = lower[max(lo, start - _PREPARED_FOR_REACH):start]
+    if _PREPARED_FOR_RE.search(before) is not None:
+        out.append((start, start, "for"))  # "mobilizing its members for attacking Haditha"
+    if _PREVENT_PURPOSE_RE.search(before) is not None:
+        out.append((start, start, "to prevent"))  # "a hotline to prevent clashes"
+    return out
+
+
+def _stood(lower: str, cand: Candidate, held: tuple[Modality, str] | None) -> str:
+    """The cue of a measure or a posture that stands already, or "": a measure broken or
+    evaded ("violated a U.S. trade embargo", ``standing_or_stance``), forces named with where
+    they are ("the Russian military stationed in the republic", ``posted``)."""
+    if held is not None and held[0] == HISTORICAL:
+        return held[1]
+    return "stationed" if posted(lower, cand) else ""
+
+
+def kept_from(lower: str, lo: int, start: int, end: int) -> str:
+    """The verb that stops, prevents, deters or bars someone from the act at ``start``-``end``
+    when the mention opens with a gerund ("stopping the YPG militia seizing territory"),
+    searched from ``lo`` (its clause) within ``_KEPT_FROM_REACH``, or ""."""
+    first = lower[start:end].split(None, 1)
+    if not first or not first[0].endswith("ing"):
+        return ""
+    m = _KEPT_FROM_RE.search(lower[max(lo, start - _KEPT_FROM_REACH):start])
+    return m.group(0).split(None, 1)[0] if m is not None else ""
+_ANY_REACH: Final = 70
+_POSTED_RE: Final = vocabulary.pattern("posted_participle")
+_POSTED_GAP_RE: Final = vocabulary.pattern("posted_gap")
+
+
+def posted(lower: str, cand: Candidate) -> bool:
+    """Whether a deployment head is a participle right after its unit ("the Russian military
+    stationed in the republic"): where forces are posted, not a move (``vocabulary.yaml``:
+    posted_participle)."""
+    near = cand.near
+    if cand.entry.type != EventType.MOBILIZE or near is None or near[1] > cand.start:
+        return False
+    return (_POSTED_RE.match(lower, cand.start, cand.end) is not None
+            and _POSTED_GAP_RE.match(lower[near[1]:cand.start]) is not None)
+
+
 _FAILED_RE: Final = vocabulary.pattern("failed_before")
 _ATTEMPTED_RE: Final = vocabulary.pattern("attempted_before")
 _DETONATION_RE: Final = vocabulary.pattern("detonation_opening")
@@ -777,11 +839,11 @@ def _passive_infinitive(lower: str, lo: int, start: int) -> bool:
 
 
 def _wanted_cues(lower: str, typ: EventType, lo: int, sent_start: int, start: int,
-                 held: tuple[Modality, str] | None) -> list[tuple[int, int, str]]:
-    """The grammatical frames that make the mention at ``start`` wanted, held as a stance or
-    ought to be done rather than done, as cues at ``start`` (``lo``: the clause's start;
-    ``held``: what ``standing_or_stance`` read)."""
-    found: list[tuple[int, int, str]] = []
+                 held: tuple[Modality, str] | None, end: int) -> list[tuple[int, int, str]]:
+    """The grammatical frames that make the mention at ``start``-``end`` wanted, held as a
+    stance, ought to be done, conditional or prevented rather than done, as cues at ``start``
+    (``lo``: the clause's start; ``held``: what ``standing_or_stance`` read)."""
+    found = _unmet_cues(lower, sent_start, lo, start, end) if typ != THREATEN else []
     if typ in REQUESTED_TYPES:
         call = requested(lower, lo, start)
         if not call and lower[lo:lo + 14].lstrip(", ").startswith(_AS_WELL_AS):
@@ -845,7 +907,7 @@ def modality_of(
     if is_question(lower, sent):
         spec.append((sent.end, sent.end, "?"))  # "Reintroducing sanctions?": asked, not told
     held = standing_or_stance(lower, cand.entry.type, clause.start, start)
-    spec += _wanted_cues(lower, cand.entry.type, clause.start, sent.start, start, held)
+    spec += _wanted_cues(lower, cand.entry.type, clause.start, sent.start, start, held, end)
     if threat:
         spec = [c for c in spec if c[2] not in {"could", "may", "might", "would"}]
     if spec:
@@ -859,8 +921,9 @@ def modality_of(
             governing = [c for c in governing if c[2] in COMPLEMENT_CUES]
         if governing:
             return SPECULATIVE, [governing[-1][2]]
-    if held is not None and held[0] == HISTORICAL:
-        return HISTORICAL, [held[1]]  # "violated a U.S. trade embargo": it stood before
+    stood = _stood(lower, cand, held)
+    if stood:
+        return HISTORICAL, [stood]
     ev_start = dates[0]
     habit = "" if tense == "future" else years_span(lower, clause, start, end) or (
         habitual(lower, ctx, clause, start, end) if ev_start is None else "")

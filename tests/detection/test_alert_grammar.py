@@ -491,3 +491,147 @@ def test_a_later_mention_with_actors_lent_by_the_sentence_before_is_the_event_to
     assert [s.evidence.trigger for s in found] == ["suicide bomber killed"], _seen(found)
     assert [r.trigger for r in found[0].related_evidence] == ["the bombing"]
     assert "TALIBAN" not in {a.code for a in found[0].actors.source + found[0].actors.target}
+
+
+# ------------------------------------------- requested, proposed, a means, a condition, a posting
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        # an act requested is not done
+        ("The Iraqi commander requested air strikes on Islamic State positions near Mosul.", EventType.ASSAULT),
+        ('"I request an air strike," the pilot told the base before his radio went silent.', EventType.ASSAULT),
+        # a proposal names a measure, not one taken
+        ("His proposal to impose sanctions on Venezuela's oil sector was debated in Congress.", EventType.SANCTION),
+        # a way to do something is a means, not a report
+        ("The best way to cut weapons supplies to the rebels was to close the border, the envoy said.",
+         EventType.SANCTION),
+        # a relative clause on "any" noun is a condition
+        ("Moscow vowed to shoot down any foreign jets that attack government forces in Syria.", EventType.ASSAULT),
+    ],
+)
+def test_an_act_requested_proposed_named_as_a_means_or_under_a_condition_is_no_alert(
+    text: str, etype: EventType
+) -> None:
+    found = typed(text, etype)
+    assert found, "the mention is still found, only not as a fact"
+    assert not _alerts(found), _seen(found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "About 2,000 Russian troops stationed in the breakaway region guard the border.",
+        "Russian S-400 air defence systems stationed at Hmeimim air base cover the whole coast.",
+    ],
+)
+def test_forces_named_with_where_they_are_posted_are_a_standing_posture(text: str) -> None:
+    found = typed(text, EventType.MOBILIZE)
+    assert [(s.modality, s.evidence.cues) for s in found] == [(Modality.HISTORICAL, ["stationed"])], _seen(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        # the request, the proposal, the means and the posting govern their own words only
+        ("At the request of Baghdad, US jets carried out air strikes on Islamic State positions on Monday.",
+         EventType.ASSAULT),
+        ("Russia stationed long-range missiles in Kaliningrad on Monday, the defence ministry said.",
+         EventType.MOBILIZE),
+        ("Rebels shot down a government helicopter with a shoulder-fired missile near Aleppo on Monday.",
+         EventType.ASSAULT),
+        ("Militants attacked a checkpoint that any soldier could see from the road on Monday.", EventType.ASSAULT),
+    ],
+)
+def test_a_request_a_posting_or_a_weapons_name_elsewhere_leaves_the_act_told(text: str, etype: EventType) -> None:
+    found = typed(text, etype)
+    assert _alerts(found), _seen(found)
+
+
+def test_a_shoulder_fired_missile_is_a_kind_of_weapon_not_a_launch() -> None:
+    text = "Saudi Arabia flooded Aleppo with shoulder - fired, anti - aircraft missiles on Monday."
+    assert not _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("Turkish troops crossed into Syria on Wednesday to stop Kurdish militias seizing more territory.",
+         EventType.COERCE),
+        ("Border guards prevented Russian troops from entering the town on Monday.", EventType.MOBILIZE),
+    ],
+)
+def test_an_act_someone_is_stopped_or_prevented_from_doing_is_not_done(text: str, etype: EventType) -> None:
+    found = typed(text, etype)
+    assert found, "the mention is still found, only not as a fact"
+    assert not _alerts(found), _seen(found)
+
+
+def test_stopping_without_an_object_between_leaves_the_act_told() -> None:
+    """The move that stops someone is told; and with no object between, the verb is the
+    subject's own act ("kept bombing")."""
+    assert _alerts(typed("Turkish troops crossed into Syria on Wednesday to stop Kurdish militias seizing "
+                         "more territory.", EventType.MOBILIZE))
+    assert _alerts(typed("Russian jets kept bombing rebel positions near Aleppo on Monday.", EventType.ASSAULT))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seven Taliban militants were killed in two accidental explosions in Kandahar province on Friday night.",
+        "A police officer was killed in a head-on collision with an army truck near Kandahar on Friday.",
+    ],
+)
+def test_a_death_put_down_to_an_accident_right_after_it_is_no_attack(text: str) -> None:
+    assert not _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
+
+
+def test_an_attack_rather_than_an_accidental_explosion_is_an_attack() -> None:
+    text = ("Three soldiers were killed in an attack by Islamic State on the airbase on Friday, "
+            "rather than in an accidental explosion, the army said.")
+    assert _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Protest movements in the United States have been hurt by recent assaults on democratic rights by the "
+        "government.",
+        "Opposition parties in Turkey accused the government of a new assault on press freedom.",
+    ],
+)
+def test_an_attack_on_an_abstract_good_is_a_figure_of_speech(text: str) -> None:
+    assert not _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
+
+
+def test_an_attack_called_an_assault_on_free_speech_some_words_away_is_an_attack() -> None:
+    text = ("Gunmen attacked the offices of a satirical weekly in Paris on Wednesday, killing 12 people, in what "
+            "the president called an assault on free speech.")
+    assert _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Iraqi officials said on Tuesday that Islamic State is mobilizing its fighters for attacking Haditha.",
+        "Russian media say Washington is massing NATO troops for an attack on Russia.",
+    ],
+)
+def test_an_act_forces_are_mobilised_for_is_not_done_yet(text: str) -> None:
+    found = typed(text, EventType.ASSAULT)
+    assert found, "the mention is still found, only not as a fact"
+    assert not _alerts(found), _seen(found)
+
+
+def test_an_act_something_is_done_to_prevent_is_not_done() -> None:
+    text = "Israel and Russia set up a hotline in October to prevent clashes between their air forces over Syria."
+    found = typed(text, EventType.ASSAULT)
+    assert found, "the mention is still found, only not as a fact"
+    assert not _alerts(found), _seen(found)
+
+
+def test_what_has_always_been_condemned_is_a_standing_matter() -> None:
+    text = "The occupation of Karabakh by Armenia has always been condemned by Iran, the cleric said."
+    found = typed(text, EventType.COERCE)
+    assert [s.modality for s in found] == [Modality.HISTORICAL], _seen(found)
