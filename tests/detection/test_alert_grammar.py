@@ -675,3 +675,13 @@ def test_a_history_cue_reaches_its_noun_across_a_dated_phrase() -> None:
 )
 def test_a_takeover_or_coup_told_as_news_alerts(text: str, etype: EventType) -> None:
     assert _alerts(typed(text, etype)), _seen(typed(text, etype))
+
+
+def test_an_attack_followed_by_what_was_said_of_the_person_is_verbal() -> None:
+    text = "The senator then attacked Trump, saying he was unfit to lead the armed forces."
+    assert not _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
+
+
+def test_an_attack_followed_by_who_said_so_is_an_attack() -> None:
+    text = "Militants attacked an army post near Kunduz on Tuesday, the ministry said."
+    assert _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
