@@ -497,9 +497,8 @@ def _history_frame(lower: str, cand: Candidate, ctx: Context, sent: Span) -> str
     return ""
 
 
-# A history cue whose noun phrase is the mention itself, a date and its commas between them:
-# "ever since the June 28, 2009, coup", "prior to the 2003 invasion".
-_GOVERNED_RE: Final = re.compile(r"\s*(?:(?:the|a|an)\s+)?(?:[\w'’.-]+,?\s+){0,3}")
+# A history cue whose noun phrase is the mention itself (``vocabulary.yaml``: governed_gap).
+_GOVERNED_RE: Final = vocabulary.pattern("governed_gap")
 
 
 def _governing_cue(lower: str, ctx: Context, sent: Span, start: int) -> list[tuple[int, int, str]]:
