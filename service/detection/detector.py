@@ -874,7 +874,8 @@ def _drop_settings(cands: list[Candidate]) -> list[Candidate]:
 
 def _mark_background(lex: Lexicon, lower: str, sent: Span, cands: list[Candidate]) -> None:
     """"Prices rose after Russia's invasion of Ukraine": a war named as the cause or time of
-    something else is history, not an event reported now (``cues.yaml``: background_nouns); a
+    something else is history, not an event reported now (``cues.yaml``: background_nouns, the
+    trigger or its head word: "at odds related to Russia's takeover of Crimea"); a
     measure named by its owner alone is one in place, imposed before, and a war named by its noun
     a standing conflict (``_STANDING_RULES``)."""
     for c in cands:
@@ -886,7 +887,8 @@ def _mark_background(lex: Lexicon, lower: str, sent: Span, cands: list[Candidate
     if nouns is None or preps is None:
         return
     for c in cands:
-        if c.forced_modality is None and lower[c.start:c.end] in nouns:
+        told = lower[c.start:c.end]
+        if c.forced_modality is None and (told in nouns or told.split(" ", 1)[0] in nouns):
             lo = max(sent.start, c.start - 60)
             if _background_re(preps).search(lower, lo, c.start):
                 c.forced_modality = HISTORICAL

@@ -497,6 +497,15 @@ def _history_frame(lower: str, cand: Candidate, ctx: Context, sent: Span) -> str
     return ""
 
 
+# A history cue whose noun phrase is the mention itself (``vocabulary.yaml``: governed_gap).
+_GOVERNED_RE: Final = vocabulary.pattern("governed_gap")
+
+
+def _governing_cue(lower: str, ctx: Context, sent: Span, start: int) -> list[tuple[int, int, str]]:
+    return [c for c in cues_in(ctx, "historical", max(sent.start, start - 32), start)
+            if _GOVERNED_RE.fullmatch(lower, c[1], start) is not None]
+
+
 def _history(
     lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span, tense: Tense,
     dates: tuple[date | None, date | None], pub: date, precise: bool,
@@ -514,6 +523,7 @@ def _history(
     hist = [c for c in cues_in(ctx, "historical", clause.start, min(sent.end, clause.end + 20)) + cues_in(ctx, "historical", sent.start, sent.start + 30)
             if (c[0] - sent.start <= 8 or clause.start <= c[0]) and c[0] <= clause.end + 1
             if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
+    hist = hist or _governing_cue(lower, ctx, sent, start)
     last_day = ev_end or ev_start
     if tense != "future" and last_day is not None and (pub - last_day).days > HISTORICAL_DAYS:
         return tense, []

@@ -635,3 +635,53 @@ def test_what_has_always_been_condemned_is_a_standing_matter() -> None:
     text = "The occupation of Karabakh by Armenia has always been condemned by Iran, the cleric said."
     found = typed(text, EventType.COERCE)
     assert [s.modality for s in found] == [Modality.HISTORICAL], _seen(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("Under Clinton's leadership as secretary of state, the United States backed the Honduran military, "
+         "which ousted an elected president.", EventType.COERCE),
+        ("During his tenure as defence minister, Turkish troops invaded northern Iraq twice.", EventType.ASSAULT),
+    ],
+)
+def test_an_act_placed_in_a_former_term_of_office_is_history(text: str, etype: EventType) -> None:
+    found = typed(text, etype)
+    assert found, "the mention is still found, only not as news"
+    assert not _alerts(found), _seen(found)
+
+
+def test_an_act_named_as_what_a_dispute_is_related_to_is_background() -> None:
+    text = "Moscow and Kyiv remain at odds related to Russia's takeover of Crimea, the minister said."
+    found = typed(text, EventType.COERCE)
+    assert found, "the mention is still found, only not as news"
+    assert not _alerts(found), _seen(found)
+
+
+def test_a_history_cue_reaches_its_noun_across_a_dated_phrase() -> None:
+    text = ("A writer in the Times put it this way on January 26, 2012: ever since the June 28, 2009, coup in "
+            "Honduras, the country has sunk into an abyss.")
+    found = typed(text, EventType.COERCE)
+    assert found, "the mention is still found, only not as news"
+    assert not _alerts(found), _seen(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("Russian troops completed their takeover of Crimea on Saturday, officials said.", EventType.COERCE),
+        ("Soldiers ousted the elected president of Niger on Wednesday, the army said.", EventType.COERCE),
+    ],
+)
+def test_a_takeover_or_coup_told_as_news_alerts(text: str, etype: EventType) -> None:
+    assert _alerts(typed(text, etype)), _seen(typed(text, etype))
+
+
+def test_an_attack_followed_by_what_was_said_of_the_person_is_verbal() -> None:
+    text = "The senator then attacked Trump, saying he was unfit to lead the armed forces."
+    assert not _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
+
+
+def test_an_attack_followed_by_who_said_so_is_an_attack() -> None:
+    text = "Militants attacked an army post near Kunduz on Tuesday, the ministry said."
+    assert _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
