@@ -181,3 +181,15 @@ def test_window_text_gives_each_token_its_span() -> None:
     text, spans = train.window_text([["Russian", "-", "backed", "rebels", "attacked", "."], ["Kyiv", "said", "."]])
     assert text == "Russian-backed rebels attacked. Kyiv said."
     assert [text[a:b] for a, b in spans] == ["Russian", "-", "backed", "rebels", "attacked", ".", "Kyiv", "said", "."]
+
+
+def test_reading_the_training_script_leaves_the_role_model_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests import the training script for its label mapping; the script turns the model off
+    for its own run only, so importing it must not turn it off for everything after."""
+    monkeypatch.delenv(role_model.ENV_SWITCH, raising=False)
+    _train_script()
+    role_model.shipped_model.cache_clear()
+    try:
+        assert role_model.shipped_model() is not None
+    finally:
+        role_model.shipped_model.cache_clear()
