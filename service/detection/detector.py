@@ -1345,6 +1345,7 @@ def _taken_by_force(lower: str, cand: Candidate, draft: Draft, cands: list[Candi
 # the RETREAT of those who give up and an agreement between the two (ACLED lists surrenders
 # among agreements); a surrender told without whom to ("rebels surrendered") stays a RETREAT.
 SURRENDER_TO_RULE: Final = "agree.surrender"
+_SURRENDER_TO_REACH: Final = 12  # "to the Afghan army", "to government forces"
 
 
 def _surrendered_to(s: _Sentence, cand: Candidate, draft: Draft) -> bool:
@@ -1355,8 +1356,6 @@ def _surrendered_to(s: _Sentence, cand: Candidate, draft: Draft) -> bool:
     lo = cand.end + 4
     return any(g.is_actor and (g.sector is None or g.armed) and lo <= st <= lo + _SURRENDER_TO_REACH for st, _e, g in s.ctx.gaz)
 
-
-_SURRENDER_TO_REACH: Final = 12  # "to the Afghan army", "to government forces"
 
 # "With the lifting of the US arms embargo to Vietnam": a measure lifted, eased or waived was
 # imposed before, so the words that end it also tell the SANCTION of the past (historical: no
@@ -1369,10 +1368,7 @@ def _imposed_before(s: _Sentence, cand: Candidate, d: Draft) -> Draft:
     """The SANCTION that the lifting ``d`` (CONCEDE) ends, as a signal of the past. Whoever lifts a
     measure imposed it, on whom it is lifted for: the lifting's roles, unless the measure names its
     own ("the European Union's sanctions against Russia")."""
-    twin = _twin(d, EventType.SANCTION, d.mode, LIFTED_SANCTION_RULE)
-    twin.modality = HISTORICAL
-    twin.event_date = None
-    twin.event_date_end = None
+    twin = _past_twin(d, EventType.SANCTION, d.mode, LIFTED_SANCTION_RULE)
     if cand.near is not None:
         owner, against = _measure_parties(s, cand.near[0], cand.near[1])
         if owner is not None:
@@ -1399,11 +1395,7 @@ def _left_agreement(lower: str, cand: Candidate) -> bool:
 
 def _agreed_before(d: Draft) -> Draft:
     """The AGREE that the leaving ``d`` (REJECT of a treaty or deal) ends, as a signal of the past."""
-    twin = _twin(d, AGREE, "agreement", LEFT_AGREEMENT_RULE)
-    twin.modality = HISTORICAL
-    twin.event_date = None
-    twin.event_date_end = None
-    return twin
+    return _past_twin(d, AGREE, "agreement", LEFT_AGREEMENT_RULE)
 
 
 _MEASURE_REACH: Final = 30  # "the European Union's sanctions", "sanctions against the Russian government"
@@ -1424,6 +1416,17 @@ def _measure_parties(s: _Sentence, start: int, end: int) -> tuple[Actor | None, 
             if " against " in gap or " on " in gap:
                 against = to_actor(s.text, st, e, g)
     return owner, against
+
+
+def _past_twin(d: Draft, etype: EventType, mode: str, rule: str) -> Draft:
+    """The act that the words of ``d`` end (a measure lifted, an agreement left) as a signal of the
+    past: historical (no alert, whatever the ending's own modality) and undated (the ending's date
+    is not the act's)."""
+    twin = _twin(d, etype, mode, rule)
+    twin.modality = HISTORICAL
+    twin.event_date = None
+    twin.event_date_end = None
+    return twin
 
 
 def _twin(d: Draft, etype: EventType, mode: str, rule: str) -> Draft:

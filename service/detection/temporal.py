@@ -729,6 +729,7 @@ _PREPARED_FOR_RE: Final = vocabulary.pattern("prepared_for_before")
 _PREPARED_FOR_REACH: Final = 70
 _PREVENT_PURPOSE_RE: Final = vocabulary.pattern("prevent_purpose_before")
 _KEPT_FROM_REACH: Final = 60
+_ANY_REACH: Final = 70
 
 
 def _unmet_cues(lower: str, sent_start: int, lo: int, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -769,7 +770,8 @@ def kept_from(lower: str, lo: int, start: int, end: int) -> str:
         return ""
     m = _KEPT_FROM_RE.search(lower[max(lo, start - _KEPT_FROM_REACH):start])
     return m.group(0).split(None, 1)[0] if m is not None else ""
-_ANY_REACH: Final = 70
+
+
 _POSTED_RE: Final = vocabulary.pattern("posted_participle")
 _POSTED_GAP_RE: Final = vocabulary.pattern("posted_gap")
 
