@@ -201,10 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ[role_model.ENV_SWITCH] = "0"
     role_model.shipped_model.cache_clear()
     try:
-        raw = role_eval._git_show(args.git_dir, COMMIT, PATH)
-        digest = hashlib.sha256(raw).hexdigest()
-        if digest != role_eval.SOURCE_FILES[(REPO, COMMIT, PATH)]:
-            raise role_eval.RoleDataError(f"{args.git_dir}: {PATH} at {COMMIT} does not have the pinned sha256")
+        digest = role_eval.SOURCE_FILES[(REPO, COMMIT, PATH)]
+        raw = role_eval.pinned_git_file(args.git_dir, COMMIT, PATH, digest)
         role_map = load_role_map(MAP_FILE)
         event_map = load_event_map(EVENT_MAP_FILE)
         held_out = {i.source.doc_key for i in role_eval.load_annotations(role_eval.default_annotations())}

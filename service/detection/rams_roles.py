@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -263,9 +262,7 @@ def read_dev(source: Source, git_dir: Path | None, cache: Path | None = None) ->
     """A pinned dev file: from ``git_dir`` (then cached), else from the cache; checked by sha256."""
     cache = cache or cache_dir() / source.cache_name
     if git_dir is not None:
-        raw = _git_show(git_dir, source)
-        if hashlib.sha256(raw).hexdigest() != source.sha256:
-            raise RoleDataError(f"{git_dir}: {source.path} at {source.commit} does not have the pinned sha256")
+        raw = role_eval.pinned_git_file(git_dir, source.commit, source.path, source.sha256)
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_bytes(raw)
         return raw
@@ -275,17 +272,6 @@ def read_dev(source: Source, git_dir: Path | None, cache: Path | None = None) ->
     if hashlib.sha256(raw).hexdigest() != source.sha256:
         raise RoleDataError(f"{cache}: not the pinned {source.path} (sha256 differs); rebuild it with --git-dir")
     return raw
-
-
-def _git_show(git_dir: Path, source: Source) -> bytes:
-    spec = f"{source.commit}:{source.path}"
-    try:
-        done = subprocess.run(["git", "--git-dir", str(git_dir), "show", spec], capture_output=True, check=False, timeout=120)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise RoleDataError(f"{git_dir}: cannot run git show ({exc})") from exc
-    if done.returncode:
-        raise RoleDataError(f"{git_dir}: git show {spec} failed: {done.stderr.decode(errors='replace').strip()}")
-    return done.stdout
 
 
 # ---------------------------------------------------------------------------------- gold actors

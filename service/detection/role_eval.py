@@ -181,7 +181,9 @@ def cache_file() -> Path:
     return root / SET_NAME / "sentences.jsonl"
 
 
-def _git_show(git_dir: Path, commit: str, path: str) -> bytes:
+def git_show(git_dir: Path, commit: str, path: str) -> bytes:
+    """The bytes of ``path`` at ``commit`` in the local copy ``git_dir``; RoleDataError naming the
+    copy and the reason when git cannot give them."""
     try:
         done = subprocess.run(["git", "--git-dir", str(git_dir), "show", f"{commit}:{path}"],
                               capture_output=True, check=False, timeout=120)
@@ -192,13 +194,19 @@ def _git_show(git_dir: Path, commit: str, path: str) -> bytes:
     return done.stdout
 
 
+def pinned_git_file(git_dir: Path, commit: str, path: str, sha256: str) -> bytes:
+    """``git_show``, checked against the pinned ``sha256``."""
+    raw = git_show(git_dir, commit, path)
+    if hashlib.sha256(raw).hexdigest() != sha256:
+        raise RoleDataError(f"{git_dir}: {path} at {commit} does not have the pinned sha256")
+    return raw
+
+
 def _source_windows(git_dir: Path, ref: SourceRef) -> dict[str, list[list[str]]]:
     key = (ref.repository, ref.commit, ref.path)
     if key not in SOURCE_FILES:
         raise RoleDataError(f"{ref.repository}@{ref.commit}:{ref.path}: not a pinned source file")
-    raw = _git_show(git_dir, ref.commit, ref.path)
-    if hashlib.sha256(raw).hexdigest() != SOURCE_FILES[key]:
-        raise RoleDataError(f"{git_dir}: {ref.path} at {ref.commit} does not have the pinned sha256")
+    raw = pinned_git_file(git_dir, ref.commit, ref.path, SOURCE_FILES[key])
     windows: dict[str, list[list[str]]] = {}
     for line in raw.decode("utf-8").splitlines():
         doc = json.loads(line)
