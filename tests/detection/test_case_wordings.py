@@ -85,6 +85,10 @@ def test_protests_as_the_local_press_names_them(text: str) -> None:
         "A toxic gas leak at a factory killed 11 villagers in Andhra Pradesh.",
         "A grenade left over from the war exploded, killing two children who were playing with it in Laos.",
         "Three workers were killed in a blast at a chemical unit in Thane.",
+        "A bus carrying soldiers fell into a gorge in Kashmir, killing 10 soldiers.",
+        "Soldiers were killed when lightning struck their camp.",
+        "An explosion at a fuel depot in Conakry killed 13 people.",
+        "A wall collapsed on a group of villagers, killing six.",
         "Rockets fired from Gaza landed in southern Israel. A SpaceX booster landed on a drone ship.",
     ],
 )
