@@ -95,10 +95,14 @@ def test_protests_as_the_local_press_names_them(text: str) -> None:
         "An explosion at a fuel depot in Conakry killed 13 people.",
         "A wall collapsed on a group of villagers, killing six.",
         "One person is dead following a multi-vehicle crash and explosion in Harpersville.",
+        "An ammunition blast at an army camp killed two soldiers in Rajasthan.",
+        "Villagers attacked by a crocodile in Odisha.",
+        "Troops were deployed to fight the wildfires in Greece.",
+        "The military was deployed to help flood victims in Kerala.",
         "Rockets fired from Gaza landed in southern Israel. A SpaceX booster landed on a drone ship.",
     ],
 )
-def test_accidents_raise_no_attack(text: str) -> None:
+def test_accidents_and_relief_raise_no_alert(text: str) -> None:
     if "SpaceX" in text:  # the rocket attack alerts; the landing booster adds nothing
         assert len(_alerts(text, EventType.ASSAULT)) == 1, _seen(text)
         return
