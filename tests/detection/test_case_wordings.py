@@ -55,6 +55,8 @@ def _seen(text: str) -> list:
         # ground taken back is a battle
         ("Government troops took back the town of Bentiu from rebels.", EventType.ASSAULT),
         ("Security forces reclaimed the district centre from the Taliban.", EventType.ASSAULT),
+        # sexual violence by armed personnel, in the passive
+        ("Two women were raped by security personnel in Rakhine.", EventType.ASSAULT),
         # abductions
         ("Unknown gunmen whisked away a Catholic priest in Edo State.", EventType.ASSAULT),
     ],
