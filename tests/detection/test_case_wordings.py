@@ -70,7 +70,7 @@ def test_violence_in_its_wire_wordings_alerts(text: str, etype: EventType) -> No
     [
         "Traders observed a shutter-down strike in Quetta.",
         "Journalists observed a black day in Peshawar against the killing of a colleague.",
-        "Residents took out a procession against the killing in Srinagar.",
+        "Residents took out a protest march against the killing in Srinagar.",
         # "club" is no sports word in the press club, where local protests are held
         "Members of the PTI staged a demonstration outside the press club in Karachi.",
         "Hunger strikers in Chennai continued their fast for the fifth day.",
@@ -78,6 +78,23 @@ def test_violence_in_its_wire_wordings_alerts(text: str, etype: EventType) -> No
 )
 def test_protests_as_the_local_press_names_them(text: str) -> None:
     assert [s for s in signals_of(text, PUBLISHED) if s.type == EventType.PROTEST], _seen(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an agreement made with a named other party
+        "The government signed an agreement with the farmers' union in Delhi.",
+        "The rival groups agreed to a truce after talks mediated by tribal elders.",
+    ],
+)
+def test_agreements_between_two_parties(text: str) -> None:
+    assert [s for s in signals_of(text, PUBLISHED) if s.type == EventType.AGREE], _seen(text)
+
+
+def test_a_firms_agreement_is_business() -> None:
+    text = "The company reached an agreement with its lenders to restructure its debt."
+    assert not [s for s in signals_of(text, PUBLISHED) if s.type == EventType.AGREE], _seen(text)
 
 
 @pytest.mark.parametrize(
