@@ -82,8 +82,10 @@ def test_indiapolice_macro_recall_floor() -> None:
     assert score.total["COERCE"] >= 140 and score.total["ASSAULT"] >= 60
     # 0.826 measured: police firing told as "resorted to firing", "fell to police
     # bullets"; arrests told as a count or by other verbs ("taken into custody", "nabbed"),
-    # arrests made over an attack or in an attack story, custody remanded.
-    assert score.macro_recall >= 0.82, _table(score)
+    # arrests made over an attack or in an attack story, custody remanded; 0.833 with "club"
+    # read as a sports word only in its sports senses (a gambling club no longer frames an arrest
+    # story as sport).
+    assert score.macro_recall >= 0.83, _table(score)
 
 
 def test_rams_macro_recall_floor() -> None:
