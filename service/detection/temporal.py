@@ -501,9 +501,43 @@ def _history_frame(lower: str, cand: Candidate, ctx: Context, sent: Span) -> str
 _GOVERNED_RE: Final = vocabulary.pattern("governed_gap")
 
 
+# A time anchor and the event it measures from (``vocabulary.yaml``: anchored_gap).
+_ANCHORED_RE: Final = vocabulary.pattern("anchored_gap")
+
+
 def _governing_cue(lower: str, ctx: Context, sent: Span, start: int) -> list[tuple[int, int, str]]:
-    return [c for c in cues_in(ctx, "historical", max(sent.start, start - 32), start)
-            if _GOVERNED_RE.fullmatch(lower, c[1], start) is not None]
+    """A history cue whose noun phrase is the mention ("ever since the June 28, 2009, coup"), or
+    a time anchor that measures from it ("two years after the coup", "months since the bombing":
+    ``cues.yaml``: anchor). An anchor governs the event it names only, not the clause it opens
+    ("Five years after the revolution, militias clashed" tells a clash now)."""
+    lo = max(sent.start, start - 32)
+    return ([c for c in cues_in(ctx, "historical", lo, start) if _GOVERNED_RE.fullmatch(lower, c[1], start) is not None]
+            or [c for c in cues_in(ctx, "anchor", lo, start) if _ANCHORED_RE.fullmatch(lower, c[1], start) is not None])
+
+
+# Time counted back from now or from the story's time: it dates its own clause, no clause after it.
+_COUNTED_BACK: Final = (" ago", " earlier")
+
+
+_INDEFINITE_PAST_RE: Final = vocabulary.pattern("indefinite_past")
+# Before "in the past", a contrast with now: "more strikes than in the past", "unlike in the past".
+_PAST_CONTRAST: Final = ("than ", "unlike ", "from ")
+
+
+def _indefinite_past(lower: str, cand: Candidate, clause: Span, sent: Span) -> list[tuple[int, int, str]]:
+    """"in the past" with no span after it, before the mention in its clause, opening its
+    sentence or right after it ("In the past, Russian jets have bombed hospitals", "used in
+    several military operations in the past"): a time before now, not a report of it. Further
+    after the mention it tells another verb's time ("the ringleader of Saturday's attack ... had
+    been interrogated in the past"); "in the past 24 hours" is a span that reaches now, "than in
+    the past" a contrast with now (``vocabulary.yaml``: indefinite_past)."""
+    spans = ((clause.start, cand.start), (sent.start, min(sent.end, sent.start + 16)),
+             (cand.end, min(sent.end, cand.end + 16)))
+    for lo, hi in spans:
+        m = _INDEFINITE_PAST_RE.search(lower, lo, hi)
+        if m is not None and not lower[max(0, m.start() - 8):m.start()].endswith(_PAST_CONTRAST):
+            return [(m.start(), m.end(), "in the past")]
+    return []
 
 
 def _history(
@@ -523,7 +557,7 @@ def _history(
     hist = [c for c in cues_in(ctx, "historical", clause.start, min(sent.end, clause.end + 20)) + cues_in(ctx, "historical", sent.start, sent.start + 30)
             if (c[0] - sent.start <= 8 or clause.start <= c[0]) and c[0] <= clause.end + 1
             if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
-    hist = hist or _governing_cue(lower, ctx, sent, start)
+    hist = hist or _governing_cue(lower, ctx, sent, start) or _indefinite_past(lower, cand, clause, sent)
     last_day = ev_end or ev_start
     if tense != "future" and last_day is not None and (pub - last_day).days > HISTORICAL_DAYS:
         return tense, []
@@ -538,8 +572,9 @@ def _history(
     if ev_start is None and (tense == "past" or (tense == "unknown" and cues_in(ctx, "past", sent.start, start))):
         # A history cue earlier in the sentence governs an undated past clause after it: "marked
         # the anniversary of the massacre ..., when Armenians were deported, massacred", "under
-        # Stalin, ... people were executed ... and deportations".
-        told = [c for c in cues_in(ctx, "historical", sent.start, start)
+        # Stalin, ... people were executed ... and deportations". A time counted back from now
+        # ("a year ago", "months earlier") dates its own clause only.
+        told = [c for c in cues_in(ctx, "historical", sent.start, start) if not c[2].endswith(_COUNTED_BACK)
                 if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
         if told:
             return tense, [told[-1][2]]
