@@ -382,6 +382,7 @@ _MONTH_NUMBERS: Final = vocabulary.numbers("months")
 
 
 _REMEMBERED_RE: Final = vocabulary.pattern("remembered_before")
+_REPUTATION_RE: Final = vocabulary.pattern("reputation_before")
 _RECOGNISED_AS_BEFORE_RE: Final = vocabulary.pattern("recognised_as_before")
 _RECOGNISED_AS_AFTER_RE: Final = vocabulary.pattern("recognised_as_after")
 _REMEMBERED_REACH: Final = 60
@@ -389,13 +390,14 @@ _REMEMBERED_REACH: Final = 60
 
 def remembered(lower: str, typ: EventType, sent_start: int, start: int) -> bool:
     """Whether a memory frame names the escalation mention at ``start`` as an event of the past:
-    a commemoration or memorial ("commemorating the bombing"), or a recognition of what the act
-    was ("recognized the massacre as genocide") (``vocabulary.yaml``: ``remembered_before``,
+    a commemoration or memorial ("commemorating the bombing"), a reputation ("best known for
+    leading the invasion"), or a recognition of what the act was ("recognized the massacre as
+    genocide") (``vocabulary.yaml``: ``remembered_before``, ``reputation_before``,
     ``recognised_as_*``)."""
     if typ not in REQUESTED_TYPES:
         return False
     before = lower[max(sent_start, start - _REMEMBERED_REACH):start]
-    if _REMEMBERED_RE.search(before) is not None:
+    if _REMEMBERED_RE.search(before) is not None or _REPUTATION_RE.search(before) is not None:
         return True
     return (_RECOGNISED_AS_BEFORE_RE.search(before) is not None
             and _RECOGNISED_AS_AFTER_RE.match(lower[start:start + _REMEMBERED_REACH]) is not None)
@@ -515,13 +517,14 @@ def _governing_cue(lower: str, ctx: Context, sent: Span, start: int) -> list[tup
             or [c for c in cues_in(ctx, "anchor", lo, start) if _ANCHORED_RE.fullmatch(lower, c[1], start) is not None])
 
 
-# Time counted back from now or from the story's time: it dates its own clause, no clause after it.
-_COUNTED_BACK: Final = (" ago", " earlier")
+# Time counted back from now or from the story's time (``vocabulary.yaml``: counted_back): it
+# dates its own clause, no clause after it.
+_COUNTED_BACK: Final = vocabulary.words("counted_back")
 
 
 _INDEFINITE_PAST_RE: Final = vocabulary.pattern("indefinite_past")
-# Before "in the past", a contrast with now: "more strikes than in the past", "unlike in the past".
-_PAST_CONTRAST: Final = ("than ", "unlike ", "from ")
+# Before "in the past", a contrast with now (``vocabulary.yaml``: past_contrast).
+_PAST_CONTRAST: Final = vocabulary.words("past_contrast")
 
 
 def _indefinite_past(lower: str, cand: Candidate, clause: Span, sent: Span) -> list[tuple[int, int, str]]:
@@ -535,8 +538,10 @@ def _indefinite_past(lower: str, cand: Candidate, clause: Span, sent: Span) -> l
              (cand.end, min(sent.end, cand.end + 16)))
     for lo, hi in spans:
         m = _INDEFINITE_PAST_RE.search(lower, lo, hi)
-        if m is not None and not lower[max(0, m.start() - 8):m.start()].endswith(_PAST_CONTRAST):
-            return [(m.start(), m.end(), "in the past")]
+        if m is not None:
+            before = lower[max(0, m.start() - 8):m.start()].split()
+            if not before or before[-1] not in _PAST_CONTRAST:
+                return [(m.start(), m.end(), "in the past")]
     return []
 
 
@@ -574,7 +579,7 @@ def _history(
         # the anniversary of the massacre ..., when Armenians were deported, massacred", "under
         # Stalin, ... people were executed ... and deportations". A time counted back from now
         # ("a year ago", "months earlier") dates its own clause only.
-        told = [c for c in cues_in(ctx, "historical", sent.start, start) if not c[2].endswith(_COUNTED_BACK)
+        told = [c for c in cues_in(ctx, "historical", sent.start, start) if c[2].rsplit(None, 1)[-1] not in _COUNTED_BACK
                 if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
         if told:
             return tense, [told[-1][2]]

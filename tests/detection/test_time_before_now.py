@@ -1,7 +1,7 @@
 """Events news copy places before now by words of time rather than by a date: a time counted back
 ("a year ago", "months earlier"), an earlier century or an adverb of history, a ruler's reign or
-a term of office, a time anchor measured from an event ("two years after the coup"), and "in the
-past" with no span after it. The mention is kept (recall counts every modality) but is history,
+a term of office, a time anchor measured from an event ("two years after the coup"), what someone
+is known for, and "in the past" with no span after it. The mention is kept (recall counts every modality) but is history,
 so it raises no alert; the plain report of the same kind, and a clause the time words do not
 reach, still alert."""
 
@@ -48,6 +48,9 @@ def _alerts(found: list) -> list:
         ("Two years after the coup, the army still controls the capital.", EventType.COERCE),
         ("The city marked five years since the massacre.", EventType.ASSAULT),
         ("Months after the bombing, the city is still rebuilding.", EventType.ASSAULT),
+        # a reputation rests on a record
+        ("He is best known for leading the invasion of Grenada.", EventType.ASSAULT),
+        ("The general, notorious for the massacre of villagers, died on Monday.", EventType.ASSAULT),
         # "in the past" before the mention, or right after it
         ("In the past, Russian jets have bombed hospitals in Aleppo.", EventType.ASSAULT),
         ("The warship had been used by the US navy in several military operations in the past.",
@@ -74,6 +77,8 @@ def test_time_before_now_makes_history(text: str, etype: EventType) -> None:
         ("Britain's security services face questions after it emerged the ringleader of Saturday's "
          "terror attack in the heart of London was known to them and had been interrogated in the past.",
          EventType.ASSAULT),
+        # what those known for a record do now
+        ("Militants known for attacks on police stormed a checkpoint in Kabul.", EventType.ASSAULT),
         # a time counted back dates its own clause only, not a later one in a run-on sentence
         ("the deadline fixed by the council about a year ago for the temple ended on tuesday and the "
          "district police said that 28 activists were arrested on tuesday while trying to enter the city.",
