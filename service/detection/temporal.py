@@ -503,6 +503,17 @@ def _history_frame(lower: str, cand: Candidate, ctx: Context, sent: Span) -> str
 _GOVERNED_RE: Final = vocabulary.pattern("governed_gap")
 
 
+# After a history cue, the words that read it otherwise (``vocabulary.yaml``: history_cue_misread).
+_MISREAD_RE: Final = vocabulary.pattern("history_cue_misread")
+
+
+def history_cues_in(lower: str, ctx: Context, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    """The history cues (``cues.yaml``: historical) between ``lo`` and ``hi``, save those the
+    words after them read otherwise: "a reign of terror" is a way of ruling, not a past term;
+    "historically high" a degree, not a time."""
+    return [c for c in cues_in(ctx, "historical", lo, hi) if _MISREAD_RE.match(lower, c[1]) is None]
+
+
 # A time anchor and the event it measures from (``vocabulary.yaml``: anchored_gap).
 _ANCHORED_RE: Final = vocabulary.pattern("anchored_gap")
 
@@ -513,7 +524,7 @@ def _governing_cue(lower: str, ctx: Context, sent: Span, start: int) -> list[tup
     ``cues.yaml``: anchor). An anchor governs the event it names only, not the clause it opens
     ("Five years after the revolution, militias clashed" tells a clash now)."""
     lo = max(sent.start, start - 32)
-    return ([c for c in cues_in(ctx, "historical", lo, start) if _GOVERNED_RE.fullmatch(lower, c[1], start) is not None]
+    return ([c for c in history_cues_in(lower, ctx, lo, start) if _GOVERNED_RE.fullmatch(lower, c[1], start) is not None]
             or [c for c in cues_in(ctx, "anchor", lo, start) if _ANCHORED_RE.fullmatch(lower, c[1], start) is not None])
 
 
@@ -559,7 +570,7 @@ def _history(
     # A history cue in the clause, or one that opens the sentence ("During the Cold War, Soviet
     # troops were stationed ..."), or one right at the clause's end, which a clause split cuts
     # off ("... in Iraq | that year").
-    hist = [c for c in cues_in(ctx, "historical", clause.start, min(sent.end, clause.end + 20)) + cues_in(ctx, "historical", sent.start, sent.start + 30)
+    hist = [c for c in history_cues_in(lower, ctx, clause.start, min(sent.end, clause.end + 20)) + history_cues_in(lower, ctx, sent.start, sent.start + 30)
             if (c[0] - sent.start <= 8 or clause.start <= c[0]) and c[0] <= clause.end + 1
             if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
     hist = hist or _governing_cue(lower, ctx, sent, start) or _indefinite_past(lower, cand, clause, sent)
@@ -579,7 +590,7 @@ def _history(
         # the anniversary of the massacre ..., when Armenians were deported, massacred", "under
         # Stalin, ... people were executed ... and deportations". A time counted back from now
         # ("a year ago", "months earlier") dates its own clause only.
-        told = [c for c in cues_in(ctx, "historical", sent.start, start) if c[2].rsplit(None, 1)[-1] not in _COUNTED_BACK
+        told = [c for c in history_cues_in(lower, ctx, sent.start, start) if c[2].rsplit(None, 1)[-1] not in _COUNTED_BACK
                 if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
         if told:
             return tense, [told[-1][2]]

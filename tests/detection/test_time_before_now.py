@@ -79,6 +79,10 @@ def test_time_before_now_makes_history(text: str, etype: EventType) -> None:
          EventType.ASSAULT),
         # what those known for a record do now
         ("Militants known for attacks on police stormed a checkpoint in Kabul.", EventType.ASSAULT),
+        # words that read a history cue otherwise: a way of ruling, a degree, a state
+        ("Boko Haram's reign of terror continued as militants killed 30 villagers in Borno.", EventType.ASSAULT),
+        ("Russia launched a historically large barrage of missiles at Kyiv on Monday.", EventType.ASSAULT),
+        ("Jets bombed the formerly rebel-held town.", EventType.ASSAULT),
         # a time counted back dates its own clause only, not a later one in a run-on sentence
         ("the deadline fixed by the council about a year ago for the temple ended on tuesday and the "
          "district police said that 28 activists were arrested on tuesday while trying to enter the city.",
