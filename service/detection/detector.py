@@ -87,6 +87,7 @@ from service.detection.temporal import (
     JUDGED_TYPES,
     assign_dates,
     clause_year_cue,
+    history_cues_in,
     is_reporting_date,
     modality_of,
     n_day_span,
@@ -2508,7 +2509,7 @@ def _retrospective(
     told = bool(opening_year_cue(lower, first, pub_year))
     if not told:
         # A standing stance ("has long infected") tells no past of its own.
-        told = any(not c[2].endswith(" long") for c in _context(lex, text, blower, first).cues.get("historical", ()))
+        told = any(not c[2].endswith(" long") for c in history_cues_in(lower, _context(lex, text, blower, first), first.start, len(lower)))
     if not told:
         return
     for d in drafts:
@@ -2587,13 +2588,13 @@ def _refer_back(
             # November. ISIS claimed that massacre"; "... the coup in Ukraine, referring to the
             # endorsement of the 2014 revolution. The coup prompted the uprising".
             ctx = _context(lex, text, blower, prev)
-            told = (any(c[0] >= last_end for c in ctx.cues.get("historical", ()))
+            told = (any(c[0] >= last_end for c in history_cues_in(lower, ctx, 0, len(lower)))
                     or bool(clause_year_cue(lower, last_end, prev.end, pub_year)))
         if not decided:
             told = bool(opening_year_cue(lower, prev, pub_year))
         if not decided and not told:
             ctx = _context(lex, text, blower, prev)
-            told = bool(ctx.cues.get("historical"))
+            told = bool(history_cues_in(lower, ctx, 0, len(lower)))
         if told:
             d.modality = HISTORICAL
             ev.cues.append("told before")

@@ -43,6 +43,7 @@ from service.detection.temporal import (
     clause_year_cue,
     court_story,
     habitual,
+    history_cues_in,
     is_question,
     prescribed,
     remembered,
@@ -431,7 +432,7 @@ def _background(typ: EventType, lower: str, sent: Span, ctx: Context, pub_year: 
         return held[0]  # "violated a U.S. trade embargo", "his support for torture"
     if remembered(lower, typ, sent.start, trigger_start):
         return Modality.HISTORICAL  # "recognized the massacre as genocide"
-    if any(sent.start <= c[0] < sent.end for c in ctx.cues.get("historical", ())):
+    if any(c[0] < sent.end for c in history_cues_in(lower, ctx, sent.start, len(lower))):
         return Modality.HISTORICAL
     if habitual(lower, ctx, sent, trigger_start, trigger_start):
         return Modality.HISTORICAL  # "militants frequently attack convoys": what keeps happening

@@ -382,6 +382,7 @@ _MONTH_NUMBERS: Final = vocabulary.numbers("months")
 
 
 _REMEMBERED_RE: Final = vocabulary.pattern("remembered_before")
+_REPUTATION_RE: Final = vocabulary.pattern("reputation_before")
 _RECOGNISED_AS_BEFORE_RE: Final = vocabulary.pattern("recognised_as_before")
 _RECOGNISED_AS_AFTER_RE: Final = vocabulary.pattern("recognised_as_after")
 _REMEMBERED_REACH: Final = 60
@@ -389,13 +390,14 @@ _REMEMBERED_REACH: Final = 60
 
 def remembered(lower: str, typ: EventType, sent_start: int, start: int) -> bool:
     """Whether a memory frame names the escalation mention at ``start`` as an event of the past:
-    a commemoration or memorial ("commemorating the bombing"), or a recognition of what the act
-    was ("recognized the massacre as genocide") (``vocabulary.yaml``: ``remembered_before``,
+    a commemoration or memorial ("commemorating the bombing"), a reputation ("best known for
+    leading the invasion"), or a recognition of what the act was ("recognized the massacre as
+    genocide") (``vocabulary.yaml``: ``remembered_before``, ``reputation_before``,
     ``recognised_as_*``)."""
     if typ not in REQUESTED_TYPES:
         return False
     before = lower[max(sent_start, start - _REMEMBERED_REACH):start]
-    if _REMEMBERED_RE.search(before) is not None:
+    if _REMEMBERED_RE.search(before) is not None or _REPUTATION_RE.search(before) is not None:
         return True
     return (_RECOGNISED_AS_BEFORE_RE.search(before) is not None
             and _RECOGNISED_AS_AFTER_RE.match(lower[start:start + _REMEMBERED_REACH]) is not None)
@@ -501,9 +503,57 @@ def _history_frame(lower: str, cand: Candidate, ctx: Context, sent: Span) -> str
 _GOVERNED_RE: Final = vocabulary.pattern("governed_gap")
 
 
+# After a history cue, the words that read it otherwise (``vocabulary.yaml``: history_cue_misread).
+_MISREAD_RE: Final = vocabulary.pattern("history_cue_misread")
+
+
+def history_cues_in(lower: str, ctx: Context, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    """The history cues (``cues.yaml``: historical) between ``lo`` and ``hi``, save those the
+    words after them read otherwise: "a reign of terror" is a way of ruling, not a past term;
+    "historically high" a degree, not a time."""
+    return [c for c in cues_in(ctx, "historical", lo, hi) if _MISREAD_RE.match(lower, c[1]) is None]
+
+
+# A time anchor and the event it measures from (``vocabulary.yaml``: anchored_gap).
+_ANCHORED_RE: Final = vocabulary.pattern("anchored_gap")
+
+
 def _governing_cue(lower: str, ctx: Context, sent: Span, start: int) -> list[tuple[int, int, str]]:
-    return [c for c in cues_in(ctx, "historical", max(sent.start, start - 32), start)
-            if _GOVERNED_RE.fullmatch(lower, c[1], start) is not None]
+    """A history cue whose noun phrase is the mention ("ever since the June 28, 2009, coup"), or
+    a time anchor that measures from it ("two years after the coup", "months since the bombing":
+    ``cues.yaml``: anchor). An anchor governs the event it names only, not the clause it opens
+    ("Five years after the revolution, militias clashed" tells a clash now)."""
+    lo = max(sent.start, start - 32)
+    return ([c for c in history_cues_in(lower, ctx, lo, start) if _GOVERNED_RE.fullmatch(lower, c[1], start) is not None]
+            or [c for c in cues_in(ctx, "anchor", lo, start) if _ANCHORED_RE.fullmatch(lower, c[1], start) is not None])
+
+
+# Time counted back from now or from the story's time (``vocabulary.yaml``: counted_back): it
+# dates its own clause, no clause after it.
+_COUNTED_BACK: Final = vocabulary.words("counted_back")
+
+
+_INDEFINITE_PAST_RE: Final = vocabulary.pattern("indefinite_past")
+# Before "in the past", a contrast with now (``vocabulary.yaml``: past_contrast).
+_PAST_CONTRAST: Final = vocabulary.words("past_contrast")
+
+
+def _indefinite_past(lower: str, cand: Candidate, clause: Span, sent: Span) -> list[tuple[int, int, str]]:
+    """"in the past" with no span after it, before the mention in its clause, opening its
+    sentence or right after it ("In the past, Russian jets have bombed hospitals", "used in
+    several military operations in the past"): a time before now, not a report of it. Further
+    after the mention it tells another verb's time ("the ringleader of Saturday's attack ... had
+    been interrogated in the past"); "in the past 24 hours" is a span that reaches now, "than in
+    the past" a contrast with now (``vocabulary.yaml``: indefinite_past)."""
+    spans = ((clause.start, cand.start), (sent.start, min(sent.end, sent.start + 16)),
+             (cand.end, min(sent.end, cand.end + 16)))
+    for lo, hi in spans:
+        m = _INDEFINITE_PAST_RE.search(lower, lo, hi)
+        if m is not None:
+            before = lower[max(0, m.start() - 8):m.start()].split()
+            if not before or before[-1] not in _PAST_CONTRAST:
+                return [(m.start(), m.end(), "in the past")]
+    return []
 
 
 def _history(
@@ -520,10 +570,10 @@ def _history(
     # A history cue in the clause, or one that opens the sentence ("During the Cold War, Soviet
     # troops were stationed ..."), or one right at the clause's end, which a clause split cuts
     # off ("... in Iraq | that year").
-    hist = [c for c in cues_in(ctx, "historical", clause.start, min(sent.end, clause.end + 20)) + cues_in(ctx, "historical", sent.start, sent.start + 30)
+    hist = [c for c in history_cues_in(lower, ctx, clause.start, min(sent.end, clause.end + 20)) + history_cues_in(lower, ctx, sent.start, sent.start + 30)
             if (c[0] - sent.start <= 8 or clause.start <= c[0]) and c[0] <= clause.end + 1
             if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
-    hist = hist or _governing_cue(lower, ctx, sent, start)
+    hist = hist or _governing_cue(lower, ctx, sent, start) or _indefinite_past(lower, cand, clause, sent)
     last_day = ev_end or ev_start
     if tense != "future" and last_day is not None and (pub - last_day).days > HISTORICAL_DAYS:
         return tense, []
@@ -538,8 +588,9 @@ def _history(
     if ev_start is None and (tense == "past" or (tense == "unknown" and cues_in(ctx, "past", sent.start, start))):
         # A history cue earlier in the sentence governs an undated past clause after it: "marked
         # the anniversary of the massacre ..., when Armenians were deported, massacred", "under
-        # Stalin, ... people were executed ... and deportations".
-        told = [c for c in cues_in(ctx, "historical", sent.start, start)
+        # Stalin, ... people were executed ... and deportations". A time counted back from now
+        # ("a year ago", "months earlier") dates its own clause only.
+        told = [c for c in history_cues_in(lower, ctx, sent.start, start) if c[2].rsplit(None, 1)[-1] not in _COUNTED_BACK
                 if not lower[max(0, c[0] - 7):c[0]].endswith(("since ", "since the "))]
         if told:
             return tense, [told[-1][2]]

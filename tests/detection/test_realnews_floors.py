@@ -155,4 +155,6 @@ def test_dev_precision_of_escalation_alerts_floor() -> None:
     # sanction lived under, memory frames, detention systems and moves on a list raise no alert;
     # nor do acts dated by a month that opens the sentence, a movement named by its measure, or a warning of a cold war,
     # and what keeps happening is standing history.
-    assert right / score.raised >= 0.73, ap.format_score(score, "dev")
+    # 0.750 measured (69/92): time before now told by words (a time counted back, an earlier
+    # century, a reign or a term of office, a time anchor, "in the past") is history.
+    assert right / score.raised >= 0.745, ap.format_score(score, "dev")
