@@ -79,7 +79,14 @@ from service.detection.model import (
     build,
 )
 from service.detection.role_model import rerank_roles
-from service.detection.roles import Roles, assign_roles, dedupe_actors, is_locative, to_actor
+from service.detection.roles import (
+    SYMMETRIC,
+    Roles,
+    assign_roles,
+    dedupe_actors,
+    is_locative,
+    to_actor,
+)
 from service.detection.scoring import intensity_for, severity_for
 from service.detection.sense import SenseModel, refine
 from service.detection.temporal import (
@@ -1592,6 +1599,8 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
     text, lower, sent, ctx = s.text, s.lower, s.sent, s.ctx
     etype = cand.entry.type
     roles = assign_roles(text, cand, ctx, clause, sent)
+    if etype in SYMMETRIC:
+        _between(text, lower, ctx, cand, clause, roles)  # "talks between rebels and the regime of Assad"
     if etype == ASSAULT:
         _between(text, lower, ctx, cand, clause, roles)
         if roles.source and _condemned(lower, text, cand, roles, clause):
@@ -1602,9 +1611,12 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
         _when_doer(text, cand, roles, ctx.gaz, sent.end)  # "soldiers were killed when militants ambushed"
         _doer_in_attack(text, cand, roles, ctx.gaz, sent.end)  # "soldiers were killed in IS attacks"
         _doer_in_head(cand, roles, ctx.gaz, text)  # "a suicide bomber killed five soldiers"
+        _repelled(text, cand, roles, ctx.gaz, sent.end)  # "fighting back an Azerbaijani offensive"
         if not roles.target:
             # whom it killed or wounded is its target, with or without a named doer
             roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
+        if not roles.target:
+            roles.target = _victims_after(text, cand, roles, sent.end, ctx.gaz)  # "where six people were killed"
         if not roles.target:
             roles.target = _town_struck(text, cand, roles, ctx.gaz)  # "the Nagasaki blast", "the Paris attacks"
         if not roles.target and (cand.mode or cand.entry.mode) == "abduction":
@@ -1910,11 +1922,31 @@ def _between(text: str, lower: str, ctx: Context, cand: Candidate, clause: Span,
     if not parties or parties[0][0] - pos > 12:
         return  # "between" names no party right away
     first = parties[0]
+    second = parties[1] if len(parties) > 1 and _second_party(lower[first[1]:parties[1][0]]) else None
+    if cand.entry.type in SYMMETRIC and second is None:
+        return  # a joint act keeps the parties the rules found unless "between" names two
     roles.source = [to_actor(text, first[0], first[1], first[2])]
     roles.target = []
-    if len(parties) > 1 and lower[first[1]:parties[1][0]].strip(" ,") in _AND_WORDS:
-        second = parties[1]
+    if second is not None:
         roles.target = [to_actor(text, second[0], second[1], second[2])]
+
+
+_SECOND_PARTY_WORDS: Final = 4  # "and the regime of President": the second party's noun phrase
+_NOT_SECOND_PARTY: Final = vocabulary.words("not_second_party")
+
+
+def _second_party(gap: str) -> bool:
+    """Whether ``gap``, between the first party after "between" and the next name, leads to the
+    second party: "and", or "and" and a few words of its noun phrase ("rebels and the regime of
+    President Bashar al-Assad", "the army and forces loyal to"), with no comma or clause between."""
+    gap = gap.strip(" ,")
+    if gap in _AND_WORDS:
+        return True
+    words = gap.split()
+    return (
+        len(words) >= 2 and words[0] == "and" and len(words) <= 1 + _SECOND_PARTY_WORDS
+        and "," not in gap and not any(w in _NOT_SECOND_PARTY for w in words[1:])
+    )
 
 
 _AND_WORDS: Final = vocabulary.words("and_words")
@@ -2016,12 +2048,46 @@ def _victims(text: str, start: int, end: int, sent_start: int, gaz: list[tuple[i
         m = _VICTIMS_OF_RE.match(text, start, end)
     if m is None:
         return []
-    for s_, e_, g in gaz:  # "Syrian civilians": the name the text gives them, state and sector
+    return [_victim_actor(text, m, gaz)]
+
+
+def _victim_actor(text: str, m: re.Match[str], gaz: list[tuple[int, int, GazEntry]]) -> Actor:
+    """The victims whose noun is ``m``'s group 1: the name the text gives them ("Syrian
+    civilians": state and sector), else a generic actor of the noun's sector."""
+    for s_, e_, g in gaz:
         if g.sector is not None and s_ <= m.start(1) < e_:
-            return [to_actor(text, s_, e_, g)]
+            return to_actor(text, s_, e_, g)
     noun = " ".join(m.group(1).lower().split())
     sector = _VICTIM_SECTORS[noun]
-    return [build(Actor, code=sector, text=text[m.start(1):m.end(1)], kind="group", sector=sector)]
+    return build(Actor, code=sector, text=text[m.start(1):m.end(1)], kind="group", sector=sector)
+
+
+_VICTIMS_AFTER_RE: Final = vocabulary.pattern("victims_after")
+
+
+def _victims_after(text: str, cand: Candidate, roles: Roles, end: int, gaz: list[tuple[int, int, GazEntry]]) -> list[Actor]:
+    """Victims counted after the head as the subject of a verb of harm ("an explosion at the bus
+    station, where at least six people were killed"): its target, unless they are of the doer's
+    own kind ("militants stormed the base; 20 militants were killed" counts the doer's losses)."""
+    m = _VICTIMS_AFTER_RE.search(text, cand.end, min(end, cand.end + _VICTIMS_REACH))
+    if m is None:
+        return []
+    victim = _victim_actor(text, m, gaz)
+    if any(_same_side(victim, a) for a in roles.source):
+        return []
+    return [victim]
+
+
+_ARMED_GROUP_SECTORS: Final = vocabulary.words("armed_group_sectors")
+
+
+def _same_side(victim: Actor, doer: Actor) -> bool:
+    """Whether victims counted after an attack may be the doer's own dead: of its sector, or
+    fighters of an armed group when the doer is one ("Taliban fighters stormed a checkpoint; 12
+    fighters were killed")."""
+    if victim.sector == doer.sector:
+        return True
+    return victim.sector in _ARMED_GROUP_SECTORS and (doer.kind == "group" or doer.sector in _ARMED_GROUP_SECTORS)
 
 
 # "Several airstrikes have been attributed to Israeli jets", "the attack was blamed on Russian
@@ -2153,6 +2219,41 @@ def _victim_sources(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[in
     if had_source and not roles.source:
         roles.no_source = True  # the subject found was hit: the learned ranking casts no other name
     roles.target = victims + others
+
+
+# "Armenian soldiers who died while fighting back an Azerbaijani offensive", "Kurdish forces
+# repelled an Islamic State attack": whose attack is repelled is the doer, whoever repels it is
+# what it was aimed at. Matched right after the head (or over it), up to the attack's doer.
+_REPELLED_RE: Final = vocabulary.pattern("repelled_attack")
+_REPELLED_REACH: Final = 60
+_FIGHTERS_WORDS: Final = 5
+
+
+def _repelled(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], end: int) -> None:
+    """The doer named in an attack that the head's subject fights back, repels or fends off
+    ("died while fighting back an Azerbaijani offensive") is the source, and the fighters the
+    target (the roles swapped from a plain reading of "fighting X")."""
+    for s_, e_, g in gaz:
+        if s_ < cand.start or s_ > min(end, cand.end + _REPELLED_REACH) or not g.is_actor or g.is_place:
+            continue
+        m = _REPELLED_RE.search(text, max(cand.start, s_ - _REPELLED_REACH), s_)
+        if m is None or m.end() != s_ or _ATTACK_NOUN_AFTER_RE.match(text, e_) is None:
+            continue
+        doer = to_actor(text, s_, e_, g)
+        fighters = [a for a in roles.source if a.code != doer.code] or [a for a in roles.target if a.code != doer.code]
+        if not fighters:
+            # "Armenian soldiers who died while fighting back": the name a few words before the head
+            fighters = [
+                to_actor(text, s2, e2, g2) for s2, e2, g2 in gaz
+                if s2 < cand.start and len(text[e2:cand.start].split()) <= _FIGHTERS_WORDS
+                and g2.is_actor and not g2.is_place and g2.code != doer.code
+            ][-1:]
+        roles.source = [doer]
+        roles.target = fighters
+        return
+
+
+_ATTACK_NOUN_AFTER_RE: Final = vocabulary.pattern("repelled_attack_noun")
 
 
 def _doer_in_head(cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], text: str) -> None:

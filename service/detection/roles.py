@@ -620,12 +620,58 @@ def _subject_pool(p: _Parties, ctx: Context) -> list[int]:
             heads = [i for i in pool if mentions[i][1] <= m.start()]
             if heads:
                 return heads
+    subordinate = _subordinate_subject(p, pool)
+    if subordinate:
+        return subordinate
     if pool and p.in_clause:
         # The subject comes first: "Beijing summoned the U.S. ambassador ... and suspended
         # imports" is Beijing's act, not the nearest name's.
         last = p.coordinated(pool[0], +1)[-1]  # in order: the last is the greatest
         pool = [i for i in pool if i <= last]
     return pool
+
+
+# "France has been on high alert since the Islamic State group launched a series of attacks": a
+# subordinating conjunction opens a clause of its own, whose subject is named right after it.
+_SUBORDINATORS: Final = vocabulary.words("subordinators")
+_SUBORDINATE_SUBJECT_WORDS: Final = 3  # "since the Islamic State militant group": article and modifiers
+_SUBORDINATE_VERB_WORDS: Final = 6  # from the subject to the head: "launched a series of attacks"
+
+
+def _subordinate_subject(p: _Parties, pool: list[int]) -> list[int]:
+    """The subject of a subordinate clause that holds the head, when the main clause's subject
+    stands before it: the names (coordinated) a few words after the last subordinating conjunction
+    before the head, with no comma, no possessive and no other name between them and the head;
+    [] when there is none."""
+    if len(pool) < 2:
+        return []
+    mentions, words, cand = p.mentions, p.words, p.cand
+    first_end = mentions[pool[0]][1]
+    # the last subordinator between the first subject and the head
+    hi = cand.start
+    at = -1
+    while True:
+        s, e = words.last(first_end, hi)
+        if s == e:
+            break
+        if words.word(s, e) in _SUBORDINATORS:
+            at = e
+            break
+        hi = s
+    if at < 0 or "," in p.text[at:cand.start]:
+        return []
+    after = [i for i in pool if mentions[i][0] >= at]
+    if not after:
+        return []
+    subj = p.coordinated(after[0], +1)
+    if any(i not in subj for i in after):
+        return []  # another name between the subject and the head: not read here
+    s0, e_last = mentions[subj[0]][0], mentions[subj[-1]][1]
+    if words.count(at, s0, _SUBORDINATE_SUBJECT_WORDS + 1) > _SUBORDINATE_SUBJECT_WORDS \
+            or words.possessive_at(e_last) \
+            or words.count(e_last, cand.start, _SUBORDINATE_VERB_WORDS + 1) > _SUBORDINATE_VERB_WORDS:
+        return []
+    return subj
 
 
 # "a truce brokered by Egypt", "talks mediated by the African Union": the mediator of a meeting or

@@ -410,3 +410,40 @@ def test_whom_an_arrest_takes_named_by_a_title_or_after_two_words_is_its_target(
     assert [a.sector for a in s.actors.target] == ["OPP"]
     s = one("Egyptian police arrested four Al Arabiya journalists in Alexandria.", EventType.COERCE)
     assert [a.sector for a in s.actors.target] == ["OPP"]
+
+
+# ------------------------------------------ victims counted after the head, subordinate clauses,
+# ------------------------------------------ parties "between" a joint act, attacks fought back
+
+
+def test_victims_counted_after_the_head_are_its_target() -> None:
+    s = one("A car bomb exploded near the main market of Baqubah, where at least nine people were killed.",
+            EventType.ASSAULT)
+    assert [a.sector for a in s.actors.target] == ["CVL"]
+
+
+def test_the_doers_own_losses_counted_after_the_head_are_no_target() -> None:
+    s = one("Taliban fighters stormed a checkpoint in Ghazni, Afghanistan; at least 12 fighters were killed.",
+            EventType.ASSAULT)
+    assert "REB" not in [a.sector for a in s.actors.target]
+
+
+def test_the_subject_of_a_subordinate_clause_holding_the_head_is_the_doer() -> None:
+    s = one("Belgium has stayed on alert since Islamic State gunmen carried out a series of attacks in Brussels.",
+            EventType.ASSAULT, "attacks")
+    assert src(s) == ["ISIS"]
+    s = one("Jordan closed its border after Syrian rebels shelled the crossing near Daraa.", EventType.ASSAULT)
+    assert src(s) == ["SYR"]
+
+
+def test_both_parties_named_after_between_are_the_parties_of_a_joint_act() -> None:
+    s = one("Diplomats said the talks between rebels and the government of President Nicolas Maduro had stalled.",
+            EventType.CONSULT)
+    assert sorted([a.sector or a.code for a in s.actors.source + s.actors.target]) == ["REB", "VEN"]
+
+
+def test_whose_attack_is_fought_back_is_the_doer_and_the_fighters_the_target() -> None:
+    s = one("Dozens of Ukrainian soldiers died while fighting back a Russian offensive near Bakhmut.",
+            EventType.ASSAULT)
+    assert src(s) == ["RUS"]
+    assert tgt(s) == ["UKR"]
