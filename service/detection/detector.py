@@ -197,10 +197,7 @@ def _fuse_sectors(text: str, gaz: list[tuple[int, int, GazEntry]]) -> list[tuple
         hit = gaz[i]
         if i + 1 < n:
             nxt = gaz[i + 1]
-            if (
-                nxt[2].kind == "sector" and hit[2].kind in _SECTOR_OWNERS and nxt[0] - hit[1] == 1
-                and text[hit[1]] == " "
-            ):
+            if nxt[2].kind == "sector" and hit[2].kind in _SECTOR_OWNERS and _owner_gap(text, hit[1], nxt[0]):
                 if out is None:
                     out = gaz[:i]
                 out.append((hit[0], nxt[1], _fused(hit[2], nxt[2])))
@@ -210,6 +207,15 @@ def _fuse_sectors(text: str, gaz: list[tuple[int, int, GazEntry]]) -> list[tuple
             out.append(hit)
         i += 1
     return gaz if out is None else out
+
+
+def _owner_gap(text: str, end: int, start: int) -> bool:
+    """Whether the text between an owner's name and a generic actor noun makes it the noun's
+    owner: a space ("Pakistani police"), or a possessive ("Turkey's soldiers", "Syria's rebels")."""
+    gap = start - end
+    if gap == 1:
+        return text[end] == " "
+    return gap == 3 and text[end + 1] == "s" and text[end + 2] == " " and text[end] in "'’"
 
 
 def _fused(owner: GazEntry, sector: GazEntry) -> GazEntry:
@@ -1633,6 +1639,8 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
             roles.target, roles.source = roles.source, []  # "Iranian activists detained in Tehran"
         if not roles.target:
             roles.target = _detainees(text, cand.end, sent.end, cand.start)  # "purging thousands of people"
+    if etype in _COMPLEMENT_TYPES and not roles.target:
+        roles.target = _complement_subject(text, cand, roles, ctx.gaz, sent.end)  # "demanded that the US extradite"
     _place_sectors(roles, _sentence_country(ctx))
     if etype in _STATE_MEASURES and _nonstate_measure(ctx, roles, clause.start, cand.start):
         return None
@@ -1669,6 +1677,25 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
             # A protest or a crackdown is the place's; an attack in a city is not the city's.
             roles.source = [_place_actor(roles.location)]
     return roles
+
+
+# "Erdogan demanded that the United States extradite Gulen", "Syria alleged that Turkey downed
+# the bomber": whom a demand or an accusation is aimed at is the subject of its that-clause.
+_COMPLEMENT_TYPES: Final = frozenset({EventType.REQUEST, EventType.ACCUSE})
+_COMPLEMENT_RE: Final = vocabulary.pattern("complement_subject")
+
+
+def _complement_subject(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], end: int) -> list[Actor]:
+    """The actor named as the subject of the that-clause right after a demand or an accusation's
+    head ("demanded that the United States extradite ..."), when it is not the doer; [] else."""
+    m = _COMPLEMENT_RE.match(text, cand.end, end)
+    if m is None:
+        return []
+    for s_, e_, g in gaz:
+        if s_ == m.end() and g.is_actor and g.kind not in _TOWNS:
+            named = to_actor(text, s_, e_, g)
+            return [named] if all(a.code != named.code for a in roles.source) else []
+    return []
 
 
 def _sent_as_aid(lower: str, cand: Candidate, roles: Roles) -> bool:

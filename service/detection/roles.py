@@ -1017,7 +1017,24 @@ def _passive_by(text: str, words: _Words, cand: Candidate, by_at: int) -> bool:
     s, e = words.last(max(words.lo, cand.start - 12), cand.start)
     if s < e and words.word(s, e) in _ACTIVE_BEFORE:
         return False
+    if _reduced_relative(text, cand, by_at):
+        return False
     return n <= 3 or _head_word(text, cand).endswith(("ed", "en")) or _nominal_by(text, words, cand, by_at)
+
+
+_OBJECT_DETERMINERS: Final = vocabulary.words("object_determiners")
+_IRREGULAR_PARTICIPLES: Final = vocabulary.words("irregular_participles")
+
+
+def _reduced_relative(text: str, cand: Candidate, by_at: int) -> bool:
+    """"Russian jets bombed a hospital run by Syrian rebels": a verb head followed by its object
+    (a determiner and a noun) and a participle before "by": the by-phrase is the object's, in a
+    reduced relative clause, not the head's."""
+    gap = text[cand.end:by_at].split()
+    if len(gap) < 4 or gap[0].lower() not in _OBJECT_DETERMINERS or not _head_word(text, cand).endswith("ed"):
+        return False
+    participle = gap[-2].lower()
+    return participle.endswith(("ed", "en")) or participle in _IRREGULAR_PARTICIPLES
 
 
 # "the bombing of Kurdish militias in northern Syria on Thursday morning by Turkey's air force":

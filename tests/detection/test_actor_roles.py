@@ -447,3 +447,27 @@ def test_whose_attack_is_fought_back_is_the_doer_and_the_fighters_the_target() -
             EventType.ASSAULT)
     assert src(s) == ["RUS"]
     assert tgt(s) == ["UKR"]
+
+
+def test_the_possessor_of_the_victims_is_the_target_and_the_attack_noun_names_the_doer() -> None:
+    s = one("Nigeria's soldiers were killed in a Boko Haram ambush near Maiduguri.", EventType.ASSAULT)
+    assert src(s) == ["BOKOHARAM"]
+    assert tgt(s) == ["NGA"]
+    assert [a.sector for a in s.actors.target] == ["MIL"]
+
+
+def test_a_by_phrase_of_the_heads_object_is_not_the_doer() -> None:
+    s = one("Saudi jets bombed a clinic run by Houthi rebels in Saada, Yemen.", EventType.ASSAULT)
+    assert src(s) == ["SAU"]
+
+
+def test_political_opponents_are_a_generic_opposition() -> None:
+    s = one("The president threatened his political opponents with prison in Caracas, Venezuela.",
+            EventType.THREATEN)
+    assert [a.sector for a in s.actors.target] == ["OPP"]
+
+
+def test_the_subject_of_a_demands_that_clause_is_its_target() -> None:
+    s = one("Erdogan demanded that the United States hand over the cleric.", EventType.REQUEST)
+    assert src(s) == ["TUR"]
+    assert tgt(s) == ["USA"]
