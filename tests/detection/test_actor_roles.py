@@ -471,3 +471,8 @@ def test_the_subject_of_a_demands_that_clause_is_its_target() -> None:
     s = one("Erdogan demanded that the United States hand over the cleric.", EventType.REQUEST)
     assert src(s) == ["TUR"]
     assert tgt(s) == ["USA"]
+
+
+def test_whose_exit_or_accession_is_negotiated_is_a_party_of_the_talks() -> None:
+    s = one("Brussels began negotiating Ukraine's accession on Tuesday.", EventType.CONSULT)
+    assert "UKR" in src(s) + tgt(s)
