@@ -866,9 +866,13 @@ def _directed_target(p: _Parties, place_target: int) -> None:
     """The target of a directed act: what it is done "on", "against" or "of", the town it
     targets, or the first actor after it that names no cause or origin."""
     mentions, preps, etype = p.mentions, p.preps, p.etype
+    # "Obama will deploy more U.S. Special Operations forces to destroy the Islamic State cells":
+    # the doer's own name after the head (its forces) is not whom the act is done to.
+    own = [_role_key(mentions[j][2]) for j in p.source_idx]
     usable = [
         i for i in p.after
         if preps[i] not in CAUSE_PREPS and preps[i] not in _ALLY_PREPS and not (etype in _ORIGIN_TYPES and preps[i] == "from")
+        and (mentions[i][2].kind == "leader" or _role_key(mentions[i][2]) not in own)
     ]
     # "airstrikes against anti-Assad fighters in Syria": the object of "against" or "on", even
     # a generic one, is hit; a state named after it as the place is not.

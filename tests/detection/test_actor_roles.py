@@ -476,3 +476,10 @@ def test_the_subject_of_a_demands_that_clause_is_its_target() -> None:
 def test_whose_exit_or_accession_is_negotiated_is_a_party_of_the_talks() -> None:
     s = one("Brussels began negotiating Ukraine's accession on Tuesday.", EventType.CONSULT)
     assert "UKR" in src(s) + tgt(s)
+
+
+def test_the_doers_own_forces_after_the_head_are_not_its_target() -> None:
+    s = one("Paris will deploy more French special forces to hunt down Islamic State cells in Mali.",
+            EventType.MOBILIZE)
+    assert src(s) == ["FRA"]
+    assert tgt(s) == ["ISIS"]
