@@ -1624,6 +1624,8 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
         if not roles.target:
             roles.target = _victims_after(text, cand, roles, sent.end, ctx.gaz)  # "where six people were killed"
         if not roles.target:
+            roles.target = _fired_at(text, cand, roles, ctx.gaz, sent.end)  # "fired a missile at Riyadh"
+        if not roles.target:
             roles.target = _town_struck(text, cand, roles, ctx.gaz)  # "the Nagasaki blast", "the Paris attacks"
         if not roles.target and (cand.mode or cand.entry.mode) == "abduction":
             roles.target = _detainees(text, cand.end, sent.end)  # "abducted 276 schoolgirls"
@@ -1912,6 +1914,8 @@ def _passive_patient(text: str, ctx: Context, cand: Candidate, roles: Roles) -> 
     lo = max(0, cand.start - 30)
     for s_, e_, g in ctx.gaz:
         if lo <= e_ <= cand.start and g.is_actor and _PATIENT_GAP_RE.match(text, e_, cand.start) is not None:
+            if g.is_place and is_locative(text, s_):
+                break  # "The Russian embassy in Kiev was attacked": the place says where the subject is
             actor = to_actor(text, s_, e_, g)
             if all(a.code != actor.code for a in roles.source) and not _coordinated_with_source(text, roles, s_):
                 return [actor]
@@ -2103,6 +2107,27 @@ def _victims_after(text: str, cand: Candidate, roles: Roles, end: int, gaz: list
     if any(_same_side(victim, a) for a in roles.source):
         return []
     return [victim]
+
+
+# "The Houthis fired a missile at Riyadh", "militants lobbed a grenade at a police vehicle": what
+# a projectile is fired, launched or thrown "at" is the attack's target. The head's first word,
+# and the words from the head's end up to the name.
+_FIRING_HEADS: Final = vocabulary.words("firing_heads")
+_FIRED_AT_RE: Final = vocabulary.pattern("fired_at")
+_FIRED_AT_REACH: Final = 60
+
+
+def _fired_at(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], end: int) -> list[Actor]:
+    """The actor or town a projectile is fired "at" after a firing head; [] else."""
+    head = text[cand.start:cand.end].split()
+    if not head or head[0].lower() not in _FIRING_HEADS:
+        return []
+    for s_, e_, g in gaz:
+        if cand.end <= s_ <= min(end, cand.end + _FIRED_AT_REACH) and (g.is_actor or g.kind in _TOWNS) \
+                and _FIRED_AT_RE.match(text, cand.end, s_) is not None:
+            target = to_actor(text, s_, e_, g)
+            return [target] if all(a.code != target.code for a in roles.source) else []
+    return []
 
 
 _ARMED_GROUP_SECTORS: Final = vocabulary.words("armed_group_sectors")

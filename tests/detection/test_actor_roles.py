@@ -483,3 +483,15 @@ def test_the_doers_own_forces_after_the_head_are_not_its_target() -> None:
             EventType.MOBILIZE)
     assert src(s) == ["FRA"]
     assert tgt(s) == ["ISIS"]
+
+
+def test_the_subject_of_a_passive_attack_is_hit_not_the_town_it_stands_in() -> None:
+    s = one("The Turkish embassy in Baghdad was attacked by nationalists on Friday.", EventType.ASSAULT)
+    assert src(s) == []
+    assert tgt(s) == ["TUR"]
+
+
+def test_what_a_projectile_is_fired_at_is_the_target() -> None:
+    s = one("The Houthis fired a ballistic missile at Riyadh on Sunday.", EventType.ASSAULT)
+    assert src(s) == ["HOUTHIS"]
+    assert tgt(s) == ["SAU"]
