@@ -495,3 +495,11 @@ def test_what_a_projectile_is_fired_at_is_the_target() -> None:
     s = one("The Houthis fired a ballistic missile at Riyadh on Sunday.", EventType.ASSAULT)
     assert src(s) == ["HOUTHIS"]
     assert tgt(s) == ["SAU"]
+
+
+def test_a_later_mention_naming_only_victims_of_no_state_joins_the_event() -> None:
+    body = ("Militants set off a car bomb outside a police station on Monday. "
+            "During the hour of bombing at least 14 people died.")
+    attacks = [s for s in signals_of(body) if s.type == EventType.ASSAULT]
+    assert len(attacks) == 1, [(s.evidence.trigger, s.actors) for s in attacks]
+    assert "CVL" in [a.sector for a in attacks[0].actors.target]
