@@ -1606,9 +1606,9 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
     etype = cand.entry.type
     roles = assign_roles(text, cand, ctx, clause, sent)
     if etype in SYMMETRIC:
-        _between(text, lower, ctx, cand, clause, roles)  # "talks between rebels and the regime of Assad"
+        _between(text, lower, ctx, cand, clause, roles, sent.end)  # "talks between rebels and the regime of Assad"
     if etype == ASSAULT:
-        _between(text, lower, ctx, cand, clause, roles)
+        _between(text, lower, ctx, cand, clause, roles, sent.end)
         if roles.source and _condemned(lower, text, cand, roles, clause):
             roles.source = []  # "The United States condemns this cowardly attack": no doer named
             roles.no_source = True
@@ -1938,18 +1938,24 @@ def _coordinated_with_source(text: str, roles: Roles, start: int) -> bool:
 _BETWEEN_RE: Final = vocabulary.pattern("between")
 
 
-def _between(text: str, lower: str, ctx: Context, cand: Candidate, clause: Span, roles: Roles) -> None:
+def _between(text: str, lower: str, ctx: Context, cand: Candidate, clause: Span, roles: Roles, sent_end: int) -> None:
     """"The African Union condemned clashes between the Sudanese army and the RSF": the parties
     named after "between" fight each other; whoever reports or mediates is no party."""
     head = lower[cand.start:cand.end]
+    end = clause.end
     if head.endswith("between"):
         pos = cand.end
     else:
         m = _BETWEEN_RE.match(lower, cand.end, min(clause.end, cand.end + 30))
+        if m is None and cand.entry.type == ASSAULT:
+            # "a man was killed and five more were wounded, in a battle between troops and gunmen":
+            # the fight the victims fell in, in the head's sentence
+            end = sent_end
+            m = _FIGHT_BETWEEN_RE.search(lower, cand.end, min(end, cand.end + _FIGHT_BETWEEN_REACH))
         if m is None:
             return
         pos = m.end()
-    parties = [m for m in ctx.gaz if pos <= m[0] < clause.end and m[2].is_actor]
+    parties = [m for m in ctx.gaz if pos <= m[0] < end and m[2].is_actor]
     if not parties or parties[0][0] - pos > 12:
         return  # "between" names no party right away
     first = parties[0]
@@ -1962,6 +1968,9 @@ def _between(text: str, lower: str, ctx: Context, cand: Candidate, clause: Span,
         roles.target = [to_actor(text, second[0], second[1], second[2])]
 
 
+# The fight between two parties that victims named before it fell in, after the head of their harm.
+_FIGHT_BETWEEN_RE: Final = vocabulary.pattern("fight_between")
+_FIGHT_BETWEEN_REACH: Final = 80
 _SECOND_PARTY_WORDS: Final = 4  # "and the regime of President": the second party's noun phrase
 _NOT_SECOND_PARTY: Final = vocabulary.words("not_second_party")
 
@@ -2063,6 +2072,8 @@ _VICTIMS_OF_RE: Final = vocabulary.pattern("victims_of")
 # "Zarqawi was killed in 2006 by a US airstrike": a named actor killed by the attack is its target.
 _NAMED_VICTIM_RE: Final = vocabulary.pattern("named_victim")
 _VICTIMS_BEFORE_REACH: Final = 80
+# "the bombings, which seemed to be aimed at civilians", "airstrikes targeting civilians".
+_VICTIMS_AIMED_RE: Final = vocabulary.pattern("victims_aimed")
 
 
 def _victims(text: str, start: int, end: int, sent_start: int, gaz: list[tuple[int, int, GazEntry]]) -> list[Actor]:
@@ -2077,6 +2088,8 @@ def _victims(text: str, start: int, end: int, sent_start: int, gaz: list[tuple[i
         m = _VICTIMS_LEFT_RE.search(text, start, min(end, start + _VICTIMS_REACH))
     if m is None:
         m = _VICTIMS_OF_RE.match(text, start, end)
+    if m is None:
+        m = _VICTIMS_AIMED_RE.search(text, start, min(end, start + _VICTIMS_REACH))
     if m is None:
         return []
     return [_victim_actor(text, m, gaz)]

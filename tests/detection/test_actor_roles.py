@@ -503,3 +503,16 @@ def test_a_later_mention_naming_only_victims_of_no_state_joins_the_event() -> No
     attacks = [s for s in signals_of(body) if s.type == EventType.ASSAULT]
     assert len(attacks) == 1, [(s.evidence.trigger, s.actors) for s in attacks]
     assert "CVL" in [a.sector for a in attacks[0].actors.target]
+
+
+def test_the_parties_of_the_battle_victims_fell_in_are_its_parties() -> None:
+    s = one("A man was killed and three were wounded, in a battle between troops and gunmen in Derry.",
+            EventType.ASSAULT)
+    assert [a.sector for a in s.actors.source] == ["MIL"]
+    assert [a.sector for a in s.actors.target] == ["UAF"]
+
+
+def test_the_people_an_attack_is_aimed_at_are_its_target() -> None:
+    s = one("ETA admitted the bombings, which were aimed at civilians, in a statement to a Basque newspaper.",
+            EventType.ASSAULT, "bombings")
+    assert [a.sector for a in s.actors.target] == ["CVL"]
