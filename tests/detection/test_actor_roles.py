@@ -516,3 +516,10 @@ def test_the_people_an_attack_is_aimed_at_are_its_target() -> None:
     s = one("ETA admitted the bombings, which were aimed at civilians, in a statement to a Basque newspaper.",
             EventType.ASSAULT, "bombings")
     assert [a.sector for a in s.actors.target] == ["CVL"]
+
+
+def test_whom_an_arrest_takes_counted_loosely_or_named_by_a_common_noun_is_its_target() -> None:
+    s = one("Egypt now imprisons more reporters than any other country in Africa.", EventType.COERCE)
+    assert [a.sector for a in s.actors.target] == ["OPP"]
+    s = one("Iran has detained several foreign nationals in Tehran this year.", EventType.COERCE)
+    assert [a.sector for a in s.actors.target] == ["CVL"]
