@@ -84,6 +84,7 @@ from service.detection.roles import (
     Roles,
     assign_roles,
     dedupe_actors,
+    is_backer,
     is_locative,
     to_actor,
 )
@@ -1626,6 +1627,8 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
         if not roles.target:
             roles.target = _fired_at(text, cand, roles, ctx.gaz, sent.end)  # "fired a missile at Riyadh"
         if not roles.target:
+            roles.target = _its_own(text, cand, roles, ctx.gaz, sent.start)  # "Ukraine said rebels shelled its positions"
+        if not roles.target:
             roles.target = _town_struck(text, cand, roles, ctx.gaz)  # "the Nagasaki blast", "the Paris attacks"
         if not roles.target and (cand.mode or cand.entry.mode) == "abduction":
             roles.target = _detainees(text, cand.end, sent.end)  # "abducted 276 schoolgirls"
@@ -2141,6 +2144,31 @@ def _fired_at(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int
             target = to_actor(text, s_, e_, g)
             return [target] if all(a.code != target.code for a in roles.source) else []
     return []
+
+
+# "Ukraine said Russian-backed separatists shelled its positions", "Israel says militants fired
+# rockets at its territory": "its" and a noun of what a side holds, right after the head, belong to
+# the actor named before the doer (the speaker), who is hit.
+_ITS_OWN_RE: Final = vocabulary.pattern("its_own")
+_ITS_OWN_REACH: Final = 40
+
+
+def _its_own(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], lo: int) -> list[Actor]:
+    """The actor whose positions, troops or territory the head hits, told by "its" after
+    it: the last actor named before the doer in the sentence (not a place, not the doer); []
+    when the text names no such actor or no doer."""
+    if not roles.source or _ITS_OWN_RE.match(text, cand.end, min(len(text), cand.end + _ITS_OWN_REACH)) is None:
+        return []
+    doers = {a.code for a in roles.source}
+    first = min((s_ for s_, _e, g in gaz if lo <= s_ < cand.start and to_actor(text, s_, _e, g).code in doers), default=-1)
+    if first < 0:
+        return []
+    before = [
+        to_actor(text, s_, e_, g) for s_, e_, g in gaz
+        if lo <= s_ and e_ <= first and g.is_actor and g.kind not in _TOWNS and not is_backer(text, e_)
+    ]
+    owners = [a for a in before if a.code not in doers]
+    return owners[-1:]
 
 
 _ARMED_GROUP_SECTORS: Final = vocabulary.words("armed_group_sectors")

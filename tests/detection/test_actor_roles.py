@@ -523,3 +523,9 @@ def test_whom_an_arrest_takes_counted_loosely_or_named_by_a_common_noun_is_its_t
     assert [a.sector for a in s.actors.target] == ["OPP"]
     s = one("Iran has detained several foreign nationals in Tehran this year.", EventType.COERCE)
     assert [a.sector for a in s.actors.target] == ["CVL"]
+
+
+def test_whose_positions_an_attack_hits_told_by_its_is_the_speaker_named_before_the_doer() -> None:
+    s = one("Azerbaijan said Armenian-backed separatists shelled its positions near Tartar.", EventType.ASSAULT)
+    assert tgt(s) == ["AZE"]
+    assert "ARM" not in src(s) + tgt(s)
