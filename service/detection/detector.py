@@ -1609,29 +1609,7 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
     if etype in SYMMETRIC:
         _between(text, lower, ctx, cand, clause, roles, sent.end)  # "talks between rebels and the regime of Assad"
     if etype == ASSAULT:
-        _between(text, lower, ctx, cand, clause, roles, sent.end)
-        if roles.source and _condemned(lower, text, cand, roles, clause):
-            roles.source = []  # "The United States condemns this cowardly attack": no doer named
-            roles.no_source = True
-        _victim_sources(text, cand, roles, ctx.gaz, sent.start)  # "a Palestinian boy hurt in the attack"
-        _attributed(text, cand, roles, ctx.gaz, sent.end)  # "strikes attributed to Israeli jets"
-        _when_doer(text, cand, roles, ctx.gaz, sent.end)  # "soldiers were killed when militants ambushed"
-        _doer_in_attack(text, cand, roles, ctx.gaz, sent.end)  # "soldiers were killed in IS attacks"
-        _doer_in_head(cand, roles, ctx.gaz, text)  # "a suicide bomber killed five soldiers"
-        _repelled(text, cand, roles, ctx.gaz, sent.end)  # "fighting back an Azerbaijani offensive"
-        if not roles.target:
-            # whom it killed or wounded is its target, with or without a named doer
-            roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
-        if not roles.target:
-            roles.target = _victims_after(text, cand, roles, sent.end, ctx.gaz)  # "where six people were killed"
-        if not roles.target:
-            roles.target = _fired_at(text, cand, roles, ctx.gaz, sent.end)  # "fired a missile at Riyadh"
-        if not roles.target:
-            roles.target = _its_own(text, cand, roles, ctx.gaz, sent.start)  # "Ukraine said rebels shelled its positions"
-        if not roles.target:
-            roles.target = _town_struck(text, cand, roles, ctx.gaz)  # "the Nagasaki blast", "the Paris attacks"
-        if not roles.target and (cand.mode or cand.entry.mode) == "abduction":
-            roles.target = _detainees(text, cand.end, sent.end)  # "abducted 276 schoolgirls"
+        _assault_roles(s, cand, clause, roles)
     elif etype == PROTEST:
         _protest_roles(text, roles, ctx, cand)
     elif etype == EventType.ACCUSE and lower.startswith(_BLAME_HEADS, cand.start):
@@ -1701,6 +1679,36 @@ def _complement_subject(text: str, cand: Candidate, roles: Roles, gaz: list[tupl
             named = to_actor(text, s_, e_, g)
             return [named] if all(a.code != named.code for a in roles.source) else []
     return []
+
+
+def _assault_roles(sen: _Sentence, cand: Candidate, clause: Span, roles: Roles) -> None:
+    """The roles of an attack, corrected: the parties "between" whom it is fought, no doer for an
+    attack condemned, victims moved to the target, the doer an attack is attributed to or named
+    in, the attack fought back, and whom it killed, is aimed at, fired at or hits."""
+    text, lower, sent, ctx = sen.text, sen.lower, sen.sent, sen.ctx
+    _between(text, lower, ctx, cand, clause, roles, sent.end)
+    if roles.source and _condemned(lower, text, cand, roles, clause):
+        roles.source = []  # "The United States condemns this cowardly attack": no doer named
+        roles.no_source = True
+    _victim_sources(text, cand, roles, ctx.gaz, sent.start)  # "a Palestinian boy hurt in the attack"
+    _attributed(text, cand, roles, ctx.gaz, sent.end)  # "strikes attributed to Israeli jets"
+    _when_doer(text, cand, roles, ctx.gaz, sent.end)  # "soldiers were killed when militants ambushed"
+    _doer_in_attack(text, cand, roles, ctx.gaz, sent.end)  # "soldiers were killed in IS attacks"
+    _doer_in_head(cand, roles, ctx.gaz, text)  # "a suicide bomber killed five soldiers"
+    _repelled(text, cand, roles, ctx.gaz, sent.end)  # "fighting back an Azerbaijani offensive"
+    if not roles.target:
+        # whom it killed or wounded is its target, with or without a named doer
+        roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
+    if not roles.target:
+        roles.target = _victims_after(text, cand, roles, sent.end, ctx.gaz)  # "where six people were killed"
+    if not roles.target:
+        roles.target = _fired_at(text, cand, roles, ctx.gaz, sent.end)  # "fired a missile at Riyadh"
+    if not roles.target:
+        roles.target = _its_own(text, cand, roles, ctx.gaz, sent.start)  # "Ukraine said rebels shelled its positions"
+    if not roles.target:
+        roles.target = _town_struck(text, cand, roles, ctx.gaz)  # "the Nagasaki blast", "the Paris attacks"
+    if not roles.target and (cand.mode or cand.entry.mode) == "abduction":
+        roles.target = _detainees(text, cand.end, sent.end)  # "abducted 276 schoolgirls"
 
 
 def _sent_as_aid(lower: str, cand: Candidate, roles: Roles) -> bool:
