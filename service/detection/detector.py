@@ -1615,6 +1615,7 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
     elif etype == EventType.ACCUSE and lower.startswith(_BLAME_HEADS, cand.start):
         _blamed_on(text, cand, roles, ctx, sent.end)  # "placed the blame for the collapse ... on the U.S."
     elif etype == COERCE:
+        _blamed_for(text, cand, roles, ctx.gaz)  # "criticized Putin for the annexation of Crimea"
         if cand.mode == "coup" and roles.source and _coup_named_only(lower, text, cand, roles):
             roles.source = []  # "purges since the abortive coup": Turkey purges, the coup was not Turkey's
             roles.no_source = True
@@ -2205,18 +2206,26 @@ _BLAMED_FOR_RE: Final = vocabulary.pattern("blamed_for")
 def _attributed(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], end: int) -> None:
     """The name an attack is attributed to ("attributed to Israeli jets", "blamed on Russian
     aircraft") or blamed for ("Erdogan blamed the PKK for the bombing") is its doer."""
-    for s_, e_, g in gaz:
-        if e_ <= cand.start and cand.start - e_ <= _ATTRIBUTED_REACH and g.is_actor and g.kind not in _TOWNS \
-                and _BLAMED_FOR_RE.match(text, e_, cand.start) is not None \
-                and _BLAMING_RE.search(text, max(0, s_ - 30), s_) is not None:
-            _cast_doer(roles, to_actor(text, s_, e_, g))
-            return
+    if _blamed_for(text, cand, roles, gaz):
+        return
     for s_, e_, g in gaz:
         if cand.end <= s_ <= min(end, cand.end + _ATTRIBUTED_REACH) and g.is_actor and g.kind not in _TOWNS:
             m = _ATTRIBUTED_RE.search(text, max(cand.end, s_ - _ATTRIBUTED_WORDS_REACH), s_)
             if m is not None:
                 _cast_doer(roles, to_actor(text, s_, e_, g))
                 return
+
+
+def _blamed_for(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]]) -> bool:
+    """The name blamed, accused or criticised for the act ("Erdogan blamed the PKK for the bombing",
+    "Obama criticized Putin for the annexation of Crimea") is its doer; True when one is."""
+    for s_, e_, g in gaz:
+        if e_ <= cand.start and cand.start - e_ <= _ATTRIBUTED_REACH and g.is_actor and g.kind not in _TOWNS \
+                and _BLAMED_FOR_RE.match(text, e_, cand.start) is not None \
+                and _BLAMING_RE.search(text, max(0, s_ - 30), s_) is not None:
+            _cast_doer(roles, to_actor(text, s_, e_, g))
+            return True
+    return False
 
 
 _TOWN_GAP_RE: Final = vocabulary.pattern("town_attack_gap")

@@ -980,12 +980,25 @@ def _adjacent_agent(text: str, mentions: list[tuple[int, int, GazEntry]], actor_
         head = text[start:cand.end].lower()
         if head.startswith(_PREPOSITION_HEADS):
             return -1  # "hitting Palestinians with batons": a head opening on a preposition has no modifier
-        if head.startswith(_UNDERGOER_HEADS):
+        if _opens_on_noun(head, _UNDERGOER_HEADS):
             return -2 - i if g.kind == "state" else -1
         if any(w in _AUXILIARIES for w in head.split()):
             return -1
         return i
     return -1
+
+
+def _opens_on_noun(head: str, nouns: tuple[str, ...]) -> bool:
+    """Whether ``head`` opens on one of ``nouns`` as a whole word, or its plural ("the Ukraine war",
+    "wars"; not "Iran warned": "war" is no prefix of another word)."""
+    for noun in nouns:
+        if head.startswith(noun):
+            rest = head[len(noun):]
+            if rest.startswith("s"):
+                rest = rest[1:]
+            if not rest or not rest[0].isalpha():
+                return True
+    return False
 
 
 def _appositive_head(text: str, mentions: list[tuple[int, int, GazEntry]], actor_idx: list[int], start: int) -> list[int]:

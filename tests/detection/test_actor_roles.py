@@ -529,3 +529,17 @@ def test_whose_positions_an_attack_hits_told_by_its_is_the_speaker_named_before_
     s = one("Azerbaijan said Armenian-backed separatists shelled its positions near Tartar.", EventType.ASSAULT)
     assert tgt(s) == ["AZE"]
     assert "ARM" not in src(s) + tgt(s)
+
+
+def test_a_state_that_warns_is_the_source_warned_opens_on_no_noun_of_war() -> None:
+    s = one("Iran warned the United States against any military action in the Gulf.", EventType.THREATEN)
+    assert src(s) == ["IRN"]
+    assert tgt(s) == ["USA"]
+    s = one("The Iraq war cost the United States trillions.", EventType.ASSAULT)
+    assert tgt(s) == ["IRQ"]
+
+
+def test_whom_a_seizure_is_criticized_or_condemned_for_is_its_doer() -> None:
+    s = one("Obama criticized Putin for the annexation of Crimea.", EventType.COERCE)
+    assert src(s) == ["RUS"]
+    assert tgt(s) == ["UKR"]
