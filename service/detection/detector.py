@@ -1630,6 +1630,8 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
         return None
     if etype == ASSAULT and cand.mode == "attack" and _police_only(roles.source) and not _on_civilians(roles):
         return None  # "the office was raided by Dutch police": law enforcement, not an attack
+    if etype in DIRECTED_TYPES:
+        _undergone(text, cand, roles, ctx.gaz, sent.start)  # "Russia faces new sanctions from the EU"
     if etype in DIRECTED_TYPES and roles.source and not roles.target:
         roles.target = _passive_patient(text, ctx, cand, roles)  # "photos of the Americans being detained"
     if etype in DIRECTED_TYPES and _passive_subject(lower, text, sent, cand, roles):
@@ -1680,6 +1682,40 @@ def _complement_subject(text: str, cand: Candidate, roles: Roles, gaz: list[tupl
             named = to_actor(text, s_, e_, g)
             return [named] if all(a.code != named.code for a in roles.source) else []
     return []
+
+
+# "Russia faces new sanctions from the European Union", "Ukraine has suffered attacks from
+# rebels", "North Korea faced condemnation from Japan", "Iran was hit with new US sanctions": the
+# subject of a verb of undergoing before the act's noun is its target; its doer is named after
+# "from" or "by", or right before the noun.
+_UNDERGONE_RE: Final = vocabulary.pattern("undergone_before")
+_UNDERGONE_BY_RE: Final = vocabulary.pattern("undergone_by")
+_UNDERGONE_REACH: Final = 60
+_UNDERGOER_WORDS: Final = 3  # "North Korea has faced": the subject a few words before the verb
+
+
+def _undergone(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], lo: int) -> None:
+    """Recast the roles of an act its subject undergoes: the subject is the target, the name
+    after "from"/"by" (or the one right before the noun) the source."""
+    m = _UNDERGONE_RE.search(text, max(lo, cand.start - _UNDERGONE_REACH), cand.start)
+    if m is None:
+        return
+    subject: Actor | None = None
+    doer: Actor | None = None
+    for s_, e_, g in gaz:
+        if not g.is_actor or g.kind in _TOWNS or is_backer(text, e_):
+            continue  # "attacks from Russian-backed rebels": the backer is neither party
+        if lo <= s_ and e_ <= m.start() and len(text[e_:m.start()].split()) <= _UNDERGOER_WORDS:
+            subject = to_actor(text, s_, e_, g)  # the last such name before the verb
+        elif m.start() <= s_ and e_ <= cand.start and doer is None:
+            doer = to_actor(text, s_, e_, g)  # "hit with new US sanctions"
+        elif s_ >= cand.end and doer is None and _UNDERGONE_BY_RE.fullmatch(text, cand.end, s_) is not None:
+            doer = to_actor(text, s_, e_, g)  # "sanctions from the European Union"
+    if subject is None or (doer is not None and doer.code == subject.code):
+        return
+    roles.target = [subject]
+    roles.source = [doer] if doer is not None else []
+    roles.no_source = doer is None
 
 
 def _assault_roles(sen: _Sentence, cand: Candidate, clause: Span, roles: Roles) -> None:

@@ -543,3 +543,12 @@ def test_whom_a_seizure_is_criticized_or_condemned_for_is_its_doer() -> None:
     s = one("Obama criticized Putin for the annexation of Crimea.", EventType.COERCE)
     assert src(s) == ["RUS"]
     assert tgt(s) == ["UKR"]
+
+
+def test_the_subject_of_a_verb_of_undergoing_is_the_target() -> None:
+    s = one("Belarus faces new sanctions from the European Union over the election.", EventType.SANCTION)
+    assert src(s) == ["EU"]
+    assert tgt(s) == ["BLR"]
+    s = one("Mali has suffered attacks from Islamic State fighters since 2015.", EventType.ASSAULT)
+    assert tgt(s) == ["MLI"]
+    assert "MLI" not in src(s)
