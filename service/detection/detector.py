@@ -79,7 +79,15 @@ from service.detection.model import (
     build,
 )
 from service.detection.role_model import rerank_roles
-from service.detection.roles import Roles, assign_roles, dedupe_actors, is_locative, to_actor
+from service.detection.roles import (
+    SYMMETRIC,
+    Roles,
+    assign_roles,
+    dedupe_actors,
+    is_backer,
+    is_locative,
+    to_actor,
+)
 from service.detection.scoring import intensity_for, severity_for
 from service.detection.sense import SenseModel, refine
 from service.detection.temporal import (
@@ -191,10 +199,7 @@ def _fuse_sectors(text: str, gaz: list[tuple[int, int, GazEntry]]) -> list[tuple
         hit = gaz[i]
         if i + 1 < n:
             nxt = gaz[i + 1]
-            if (
-                nxt[2].kind == "sector" and hit[2].kind in _SECTOR_OWNERS and nxt[0] - hit[1] == 1
-                and text[hit[1]] == " "
-            ):
+            if nxt[2].kind == "sector" and hit[2].kind in _SECTOR_OWNERS and _owner_gap(text, hit[1], nxt[0]):
                 if out is None:
                     out = gaz[:i]
                 out.append((hit[0], nxt[1], _fused(hit[2], nxt[2])))
@@ -204,6 +209,15 @@ def _fuse_sectors(text: str, gaz: list[tuple[int, int, GazEntry]]) -> list[tuple
             out.append(hit)
         i += 1
     return gaz if out is None else out
+
+
+def _owner_gap(text: str, end: int, start: int) -> bool:
+    """Whether the text between an owner's name and a generic actor noun makes it the noun's
+    owner: a space ("Pakistani police"), or a possessive ("Turkey's soldiers", "Syria's rebels")."""
+    gap = start - end
+    if gap == 1:
+        return text[end] == " "
+    return gap == 3 and text[end + 1] == "s" and text[end + 2] == " " and text[end] in "'’"
 
 
 def _fused(owner: GazEntry, sector: GazEntry) -> GazEntry:
@@ -1593,28 +1607,16 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
     text, lower, sent, ctx = s.text, s.lower, s.sent, s.ctx
     etype = cand.entry.type
     roles = assign_roles(text, cand, ctx, clause, sent)
+    if etype in SYMMETRIC:
+        _between(text, lower, ctx, cand, clause, roles, sent.end)  # "talks between rebels and the regime of Assad"
     if etype == ASSAULT:
-        _between(text, lower, ctx, cand, clause, roles)
-        if roles.source and _condemned(lower, text, cand, roles, clause):
-            roles.source = []  # "The United States condemns this cowardly attack": no doer named
-            roles.no_source = True
-        _victim_sources(text, cand, roles, ctx.gaz, sent.start)  # "a Palestinian boy hurt in the attack"
-        _attributed(text, cand, roles, ctx.gaz, sent.end)  # "strikes attributed to Israeli jets"
-        _when_doer(text, cand, roles, ctx.gaz, sent.end)  # "soldiers were killed when militants ambushed"
-        _doer_in_attack(text, cand, roles, ctx.gaz, sent.end)  # "soldiers were killed in IS attacks"
-        _doer_in_head(cand, roles, ctx.gaz, text)  # "a suicide bomber killed five soldiers"
-        if not roles.target:
-            # whom it killed or wounded is its target, with or without a named doer
-            roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
-        if not roles.target:
-            roles.target = _town_struck(text, cand, roles, ctx.gaz)  # "the Nagasaki blast", "the Paris attacks"
-        if not roles.target and (cand.mode or cand.entry.mode) == "abduction":
-            roles.target = _detainees(text, cand.end, sent.end)  # "abducted 276 schoolgirls"
+        _assault_roles(s, cand, clause, roles)
     elif etype == PROTEST:
         _protest_roles(text, roles, ctx, cand)
     elif etype == EventType.ACCUSE and lower.startswith(_BLAME_HEADS, cand.start):
         _blamed_on(text, cand, roles, ctx, sent.end)  # "placed the blame for the collapse ... on the U.S."
     elif etype == COERCE:
+        _blamed_for(text, cand, roles, ctx.gaz)  # "criticized Putin for the annexation of Crimea"
         if cand.mode == "coup" and roles.source and _coup_named_only(lower, text, cand, roles):
             roles.source = []  # "purges since the abortive coup": Turkey purges, the coup was not Turkey's
             roles.no_source = True
@@ -1622,11 +1624,15 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
             roles.target, roles.source = roles.source, []  # "Iranian activists detained in Tehran"
         if not roles.target:
             roles.target = _detainees(text, cand.end, sent.end, cand.start)  # "purging thousands of people"
+    if etype in _COMPLEMENT_TYPES and not roles.target:
+        roles.target = _complement_subject(text, cand, roles, ctx.gaz, sent.end)  # "demanded that the US extradite"
     _place_sectors(roles, _sentence_country(ctx))
     if etype in _STATE_MEASURES and _nonstate_measure(ctx, roles, clause.start, cand.start):
         return None
     if etype == ASSAULT and cand.mode == "attack" and _police_only(roles.source) and not _on_civilians(roles):
         return None  # "the office was raided by Dutch police": law enforcement, not an attack
+    if etype in DIRECTED_TYPES:
+        _undergone(text, cand, roles, ctx.gaz, sent.start)  # "Russia faces new sanctions from the EU"
     if etype in DIRECTED_TYPES and roles.source and not roles.target:
         roles.target = _passive_patient(text, ctx, cand, roles)  # "photos of the Americans being detained"
     if etype in DIRECTED_TYPES and _passive_subject(lower, text, sent, cand, roles):
@@ -1658,6 +1664,89 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
             # A protest or a crackdown is the place's; an attack in a city is not the city's.
             roles.source = [_place_actor(roles.location)]
     return roles
+
+
+# "Erdogan demanded that the United States extradite Gulen", "Syria alleged that Turkey downed
+# the bomber": whom a demand or an accusation is aimed at is the subject of its that-clause.
+_COMPLEMENT_TYPES: Final = frozenset({EventType.REQUEST, EventType.ACCUSE})
+_COMPLEMENT_RE: Final = vocabulary.pattern("complement_subject")
+
+
+def _complement_subject(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], end: int) -> list[Actor]:
+    """The actor named as the subject of the that-clause right after a demand or an accusation's
+    head ("demanded that the United States extradite ..."), when it is not the doer; [] else."""
+    m = _COMPLEMENT_RE.match(text, cand.end, end)
+    if m is None:
+        return []
+    for s_, e_, g in gaz:
+        if s_ == m.end() and g.is_actor and g.kind not in _TOWNS:
+            named = to_actor(text, s_, e_, g)
+            return [named] if all(a.code != named.code for a in roles.source) else []
+    return []
+
+
+# "Russia faces new sanctions from the European Union", "Ukraine has suffered attacks from
+# rebels", "North Korea faced condemnation from Japan", "Iran was hit with new US sanctions": the
+# subject of a verb of undergoing before the act's noun is its target; its doer is named after
+# "from" or "by", or right before the noun.
+_UNDERGONE_RE: Final = vocabulary.pattern("undergone_before")
+_UNDERGONE_BY_RE: Final = vocabulary.pattern("undergone_by")
+_UNDERGONE_REACH: Final = 60
+_UNDERGOER_WORDS: Final = 3  # "North Korea has faced": the subject a few words before the verb
+
+
+def _undergone(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], lo: int) -> None:
+    """Recast the roles of an act its subject undergoes: the subject is the target, the name
+    after "from"/"by" (or the one right before the noun) the source."""
+    m = _UNDERGONE_RE.search(text, max(lo, cand.start - _UNDERGONE_REACH), cand.start)
+    if m is None:
+        return
+    subject: Actor | None = None
+    doer: Actor | None = None
+    for s_, e_, g in gaz:
+        if not g.is_actor or g.kind in _TOWNS or is_backer(text, e_):
+            continue  # "attacks from Russian-backed rebels": the backer is neither party
+        if lo <= s_ and e_ <= m.start() and len(text[e_:m.start()].split()) <= _UNDERGOER_WORDS:
+            subject = to_actor(text, s_, e_, g)  # the last such name before the verb
+        elif m.start() <= s_ and e_ <= cand.start and doer is None:
+            doer = to_actor(text, s_, e_, g)  # "hit with new US sanctions"
+        elif s_ >= cand.end and doer is None and _UNDERGONE_BY_RE.fullmatch(text, cand.end, s_) is not None:
+            doer = to_actor(text, s_, e_, g)  # "sanctions from the European Union"
+    if subject is None or (doer is not None and doer.code == subject.code):
+        return
+    roles.target = [subject]
+    roles.source = [doer] if doer is not None else []
+    roles.no_source = doer is None
+
+
+def _assault_roles(sen: _Sentence, cand: Candidate, clause: Span, roles: Roles) -> None:
+    """The roles of an attack, corrected: the parties "between" whom it is fought, no doer for an
+    attack condemned, victims moved to the target, the doer an attack is attributed to or named
+    in, the attack fought back, and whom it killed, is aimed at, fired at or hits."""
+    text, lower, sent, ctx = sen.text, sen.lower, sen.sent, sen.ctx
+    _between(text, lower, ctx, cand, clause, roles, sent.end)
+    if roles.source and _condemned(lower, text, cand, roles, clause):
+        roles.source = []  # "The United States condemns this cowardly attack": no doer named
+        roles.no_source = True
+    _victim_sources(text, cand, roles, ctx.gaz, sent.start)  # "a Palestinian boy hurt in the attack"
+    _attributed(text, cand, roles, ctx.gaz, sent.end)  # "strikes attributed to Israeli jets"
+    _when_doer(text, cand, roles, ctx.gaz, sent.end)  # "soldiers were killed when militants ambushed"
+    _doer_in_attack(text, cand, roles, ctx.gaz, sent.end)  # "soldiers were killed in IS attacks"
+    _doer_in_head(cand, roles, ctx.gaz, text)  # "a suicide bomber killed five soldiers"
+    _repelled(text, cand, roles, ctx.gaz, sent.end)  # "fighting back an Azerbaijani offensive"
+    if not roles.target:
+        # whom it killed or wounded is its target, with or without a named doer
+        roles.target = _victims(text, cand.start, sent.end, sent.start, ctx.gaz)
+    if not roles.target:
+        roles.target = _victims_after(text, cand, roles, sent.end, ctx.gaz)  # "where six people were killed"
+    if not roles.target:
+        roles.target = _fired_at(text, cand, roles, ctx.gaz, sent.end)  # "fired a missile at Riyadh"
+    if not roles.target:
+        roles.target = _its_own(text, cand, roles, ctx.gaz, sent.start)  # "Ukraine said rebels shelled its positions"
+    if not roles.target:
+        roles.target = _town_struck(text, cand, roles, ctx.gaz)  # "the Nagasaki blast", "the Paris attacks"
+    if not roles.target and (cand.mode or cand.entry.mode) == "abduction":
+        roles.target = _detainees(text, cand.end, sent.end)  # "abducted 276 schoolgirls"
 
 
 def _sent_as_aid(lower: str, cand: Candidate, roles: Roles) -> bool:
@@ -1874,6 +1963,8 @@ def _passive_patient(text: str, ctx: Context, cand: Candidate, roles: Roles) -> 
     lo = max(0, cand.start - 30)
     for s_, e_, g in ctx.gaz:
         if lo <= e_ <= cand.start and g.is_actor and _PATIENT_GAP_RE.match(text, e_, cand.start) is not None:
+            if g.is_place and is_locative(text, s_):
+                break  # "The Russian embassy in Kiev was attacked": the place says where the subject is
             actor = to_actor(text, s_, e_, g)
             if all(a.code != actor.code for a in roles.source) and not _coordinated_with_source(text, roles, s_):
                 return [actor]
@@ -1896,26 +1987,55 @@ def _coordinated_with_source(text: str, roles: Roles, start: int) -> bool:
 _BETWEEN_RE: Final = vocabulary.pattern("between")
 
 
-def _between(text: str, lower: str, ctx: Context, cand: Candidate, clause: Span, roles: Roles) -> None:
+def _between(text: str, lower: str, ctx: Context, cand: Candidate, clause: Span, roles: Roles, sent_end: int) -> None:
     """"The African Union condemned clashes between the Sudanese army and the RSF": the parties
     named after "between" fight each other; whoever reports or mediates is no party."""
     head = lower[cand.start:cand.end]
+    end = clause.end
     if head.endswith("between"):
         pos = cand.end
     else:
         m = _BETWEEN_RE.match(lower, cand.end, min(clause.end, cand.end + 30))
+        if m is None and cand.entry.type == ASSAULT:
+            # "a man was killed and five more were wounded, in a battle between troops and gunmen":
+            # the fight the victims fell in, in the head's sentence
+            end = sent_end
+            m = _FIGHT_BETWEEN_RE.search(lower, cand.end, min(end, cand.end + _FIGHT_BETWEEN_REACH))
         if m is None:
             return
         pos = m.end()
-    parties = [m for m in ctx.gaz if pos <= m[0] < clause.end and m[2].is_actor]
+    parties = [m for m in ctx.gaz if pos <= m[0] < end and m[2].is_actor]
     if not parties or parties[0][0] - pos > 12:
         return  # "between" names no party right away
     first = parties[0]
+    second = parties[1] if len(parties) > 1 and _second_party(lower[first[1]:parties[1][0]]) else None
+    if cand.entry.type in SYMMETRIC and second is None:
+        return  # a joint act keeps the parties the rules found unless "between" names two
     roles.source = [to_actor(text, first[0], first[1], first[2])]
     roles.target = []
-    if len(parties) > 1 and lower[first[1]:parties[1][0]].strip(" ,") in _AND_WORDS:
-        second = parties[1]
+    if second is not None:
         roles.target = [to_actor(text, second[0], second[1], second[2])]
+
+
+# The fight between two parties that victims named before it fell in, after the head of their harm.
+_FIGHT_BETWEEN_RE: Final = vocabulary.pattern("fight_between")
+_FIGHT_BETWEEN_REACH: Final = 80
+_SECOND_PARTY_WORDS: Final = 4  # "and the regime of President": the second party's noun phrase
+_NOT_SECOND_PARTY: Final = vocabulary.words("not_second_party")
+
+
+def _second_party(gap: str) -> bool:
+    """Whether ``gap``, between the first party after "between" and the next name, leads to the
+    second party: "and", or "and" and a few words of its noun phrase ("rebels and the regime of
+    President Bashar al-Assad", "the army and forces loyal to"), with no comma or clause between."""
+    gap = gap.strip(" ,")
+    if gap in _AND_WORDS:
+        return True
+    words = gap.split()
+    return (
+        len(words) >= 2 and words[0] == "and" and len(words) <= 1 + _SECOND_PARTY_WORDS
+        and "," not in gap and not any(w in _NOT_SECOND_PARTY for w in words[1:])
+    )
 
 
 _AND_WORDS: Final = vocabulary.words("and_words")
@@ -2001,6 +2121,8 @@ _VICTIMS_OF_RE: Final = vocabulary.pattern("victims_of")
 # "Zarqawi was killed in 2006 by a US airstrike": a named actor killed by the attack is its target.
 _NAMED_VICTIM_RE: Final = vocabulary.pattern("named_victim")
 _VICTIMS_BEFORE_REACH: Final = 80
+# "the bombings, which seemed to be aimed at civilians", "airstrikes targeting civilians".
+_VICTIMS_AIMED_RE: Final = vocabulary.pattern("victims_aimed")
 
 
 def _victims(text: str, start: int, end: int, sent_start: int, gaz: list[tuple[int, int, GazEntry]]) -> list[Actor]:
@@ -2016,13 +2138,95 @@ def _victims(text: str, start: int, end: int, sent_start: int, gaz: list[tuple[i
     if m is None:
         m = _VICTIMS_OF_RE.match(text, start, end)
     if m is None:
+        m = _VICTIMS_AIMED_RE.search(text, start, min(end, start + _VICTIMS_REACH))
+    if m is None:
         return []
-    for s_, e_, g in gaz:  # "Syrian civilians": the name the text gives them, state and sector
+    return [_victim_actor(text, m, gaz)]
+
+
+def _victim_actor(text: str, m: re.Match[str], gaz: list[tuple[int, int, GazEntry]]) -> Actor:
+    """The victims whose noun is ``m``'s group 1: the name the text gives them ("Syrian
+    civilians": state and sector), else a generic actor of the noun's sector."""
+    for s_, e_, g in gaz:
         if g.sector is not None and s_ <= m.start(1) < e_:
-            return [to_actor(text, s_, e_, g)]
+            return to_actor(text, s_, e_, g)
     noun = " ".join(m.group(1).lower().split())
     sector = _VICTIM_SECTORS[noun]
-    return [build(Actor, code=sector, text=text[m.start(1):m.end(1)], kind="group", sector=sector)]
+    return build(Actor, code=sector, text=text[m.start(1):m.end(1)], kind="group", sector=sector)
+
+
+_VICTIMS_AFTER_RE: Final = vocabulary.pattern("victims_after")
+
+
+def _victims_after(text: str, cand: Candidate, roles: Roles, end: int, gaz: list[tuple[int, int, GazEntry]]) -> list[Actor]:
+    """Victims counted after the head as the subject of a verb of harm ("an explosion at the bus
+    station, where at least six people were killed"): its target, unless they are of the doer's
+    own kind ("militants stormed the base; 20 militants were killed" counts the doer's losses)."""
+    m = _VICTIMS_AFTER_RE.search(text, cand.end, min(end, cand.end + _VICTIMS_REACH))
+    if m is None:
+        return []
+    victim = _victim_actor(text, m, gaz)
+    if any(_same_side(victim, a) for a in roles.source):
+        return []
+    return [victim]
+
+
+# "The Houthis fired a missile at Riyadh", "militants lobbed a grenade at a police vehicle": what
+# a projectile is fired, launched or thrown "at" is the attack's target. The head's first word,
+# and the words from the head's end up to the name.
+_FIRING_HEADS: Final = vocabulary.words("firing_heads")
+_FIRED_AT_RE: Final = vocabulary.pattern("fired_at")
+_FIRED_AT_REACH: Final = 60
+
+
+def _fired_at(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], end: int) -> list[Actor]:
+    """The actor or town a projectile is fired "at" after a firing head; [] else."""
+    head = text[cand.start:cand.end].split()
+    if not head or head[0].lower() not in _FIRING_HEADS:
+        return []
+    for s_, e_, g in gaz:
+        if cand.end <= s_ <= min(end, cand.end + _FIRED_AT_REACH) and (g.is_actor or g.kind in _TOWNS) \
+                and _FIRED_AT_RE.match(text, cand.end, s_) is not None:
+            target = to_actor(text, s_, e_, g)
+            return [target] if all(a.code != target.code for a in roles.source) else []
+    return []
+
+
+# "Ukraine said Russian-backed separatists shelled its positions", "Israel says militants fired
+# rockets at its territory": "its" and a noun of what a side holds, right after the head, belong to
+# the actor named before the doer (the speaker), who is hit.
+_ITS_OWN_RE: Final = vocabulary.pattern("its_own")
+_ITS_OWN_REACH: Final = 40
+
+
+def _its_own(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], lo: int) -> list[Actor]:
+    """The actor whose positions, troops or territory the head hits, told by "its" after
+    it: the last actor named before the doer in the sentence (not a place, not the doer); []
+    when the text names no such actor or no doer."""
+    if not roles.source or _ITS_OWN_RE.match(text, cand.end, min(len(text), cand.end + _ITS_OWN_REACH)) is None:
+        return []
+    doers = {a.code for a in roles.source}
+    first = min((s_ for s_, _e, g in gaz if lo <= s_ < cand.start and to_actor(text, s_, _e, g).code in doers), default=-1)
+    if first < 0:
+        return []
+    before = [
+        to_actor(text, s_, e_, g) for s_, e_, g in gaz
+        if lo <= s_ and e_ <= first and g.is_actor and g.kind not in _TOWNS and not is_backer(text, e_)
+    ]
+    owners = [a for a in before if a.code not in doers]
+    return owners[-1:]
+
+
+_ARMED_GROUP_SECTORS: Final = vocabulary.words("armed_group_sectors")
+
+
+def _same_side(victim: Actor, doer: Actor) -> bool:
+    """Whether victims counted after an attack may be the doer's own dead: of its sector, or
+    fighters of an armed group when the doer is one ("Taliban fighters stormed a checkpoint; 12
+    fighters were killed")."""
+    if victim.sector == doer.sector:
+        return True
+    return victim.sector in _ARMED_GROUP_SECTORS and (doer.kind == "group" or doer.sector in _ARMED_GROUP_SECTORS)
 
 
 # "Several airstrikes have been attributed to Israeli jets", "the attack was blamed on Russian
@@ -2039,18 +2243,26 @@ _BLAMED_FOR_RE: Final = vocabulary.pattern("blamed_for")
 def _attributed(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], end: int) -> None:
     """The name an attack is attributed to ("attributed to Israeli jets", "blamed on Russian
     aircraft") or blamed for ("Erdogan blamed the PKK for the bombing") is its doer."""
-    for s_, e_, g in gaz:
-        if e_ <= cand.start and cand.start - e_ <= _ATTRIBUTED_REACH and g.is_actor and g.kind not in _TOWNS \
-                and _BLAMED_FOR_RE.match(text, e_, cand.start) is not None \
-                and _BLAMING_RE.search(text, max(0, s_ - 30), s_) is not None:
-            _cast_doer(roles, to_actor(text, s_, e_, g))
-            return
+    if _blamed_for(text, cand, roles, gaz):
+        return
     for s_, e_, g in gaz:
         if cand.end <= s_ <= min(end, cand.end + _ATTRIBUTED_REACH) and g.is_actor and g.kind not in _TOWNS:
             m = _ATTRIBUTED_RE.search(text, max(cand.end, s_ - _ATTRIBUTED_WORDS_REACH), s_)
             if m is not None:
                 _cast_doer(roles, to_actor(text, s_, e_, g))
                 return
+
+
+def _blamed_for(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]]) -> bool:
+    """The name blamed, accused or criticised for the act ("Erdogan blamed the PKK for the bombing",
+    "Obama criticized Putin for the annexation of Crimea") is its doer; True when one is."""
+    for s_, e_, g in gaz:
+        if e_ <= cand.start and cand.start - e_ <= _ATTRIBUTED_REACH and g.is_actor and g.kind not in _TOWNS \
+                and _BLAMED_FOR_RE.match(text, e_, cand.start) is not None \
+                and _BLAMING_RE.search(text, max(0, s_ - 30), s_) is not None:
+            _cast_doer(roles, to_actor(text, s_, e_, g))
+            return True
+    return False
 
 
 _TOWN_GAP_RE: Final = vocabulary.pattern("town_attack_gap")
@@ -2154,6 +2366,41 @@ def _victim_sources(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[in
     if had_source and not roles.source:
         roles.no_source = True  # the subject found was hit: the learned ranking casts no other name
     roles.target = victims + others
+
+
+# "Armenian soldiers who died while fighting back an Azerbaijani offensive", "Kurdish forces
+# repelled an Islamic State attack": whose attack is repelled is the doer, whoever repels it is
+# what it was aimed at. Matched right after the head (or over it), up to the attack's doer.
+_REPELLED_RE: Final = vocabulary.pattern("repelled_attack")
+_REPELLED_REACH: Final = 60
+_FIGHTERS_WORDS: Final = 5
+
+
+def _repelled(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], end: int) -> None:
+    """The doer named in an attack that the head's subject fights back, repels or fends off
+    ("died while fighting back an Azerbaijani offensive") is the source, and the fighters the
+    target (the roles swapped from a plain reading of "fighting X")."""
+    for s_, e_, g in gaz:
+        if s_ < cand.start or s_ > min(end, cand.end + _REPELLED_REACH) or not g.is_actor or g.is_place:
+            continue
+        m = _REPELLED_RE.search(text, max(cand.start, s_ - _REPELLED_REACH), s_)
+        if m is None or m.end() != s_ or _ATTACK_NOUN_AFTER_RE.match(text, e_) is None:
+            continue
+        doer = to_actor(text, s_, e_, g)
+        fighters = [a for a in roles.source if a.code != doer.code] or [a for a in roles.target if a.code != doer.code]
+        if not fighters:
+            # "Armenian soldiers who died while fighting back": the name a few words before the head
+            fighters = [
+                to_actor(text, s2, e2, g2) for s2, e2, g2 in gaz
+                if s2 < cand.start and len(text[e2:cand.start].split()) <= _FIGHTERS_WORDS
+                and g2.is_actor and not g2.is_place and g2.code != doer.code
+            ][-1:]
+        roles.source = [doer]
+        roles.target = fighters
+        return
+
+
+_ATTACK_NOUN_AFTER_RE: Final = vocabulary.pattern("repelled_attack_noun")
 
 
 def _doer_in_head(cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], text: str) -> None:

@@ -43,6 +43,12 @@ def _parties(d: Draft) -> set[str]:
     return _codes(d.source) | _codes(d.target)
 
 
+def _stateless_victims(d: Draft) -> bool:
+    """Whether ``d`` names no doer and only generic actors of no state as its target ("during an
+    hour of concentrated bombing at least 11 people died"): no party that tells its event apart."""
+    return not d.source and bool(d.target) and all(a.sector is not None and a.code == a.sector for a in d.target)
+
+
 def _absorb_actors(into: Draft, other: Draft) -> None:
     """Add the actors of ``other`` that ``into`` lacks."""
     known = _parties(into)
@@ -238,7 +244,9 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
             if (
                 not (_same_sentence(d, k) and _distinct_in_sentence(d, k))
                 and (d.event_date is None or k.event_date is None or d.event_date == k.event_date)
-                and (parties == k_parties or not parties or d.inherited)  # a later mention naming nobody: the same event
+                # a later mention naming nobody, or only victims of no state ("at least 11 people
+                # died"): the same event
+                and (parties == k_parties or not parties or d.inherited or _stateless_victims(d))
                 and (d.location is None or k.location is None or d.location.name == k.location.name)
             ):
                 target = n

@@ -620,12 +620,58 @@ def _subject_pool(p: _Parties, ctx: Context) -> list[int]:
             heads = [i for i in pool if mentions[i][1] <= m.start()]
             if heads:
                 return heads
+    subordinate = _subordinate_subject(p, pool)
+    if subordinate:
+        return subordinate
     if pool and p.in_clause:
         # The subject comes first: "Beijing summoned the U.S. ambassador ... and suspended
         # imports" is Beijing's act, not the nearest name's.
         last = p.coordinated(pool[0], +1)[-1]  # in order: the last is the greatest
         pool = [i for i in pool if i <= last]
     return pool
+
+
+# "France has been on high alert since the Islamic State group launched a series of attacks": a
+# subordinating conjunction opens a clause of its own, whose subject is named right after it.
+_SUBORDINATORS: Final = vocabulary.words("subordinators")
+_SUBORDINATE_SUBJECT_WORDS: Final = 3  # "since the Islamic State militant group": article and modifiers
+_SUBORDINATE_VERB_WORDS: Final = 6  # from the subject to the head: "launched a series of attacks"
+
+
+def _subordinate_subject(p: _Parties, pool: list[int]) -> list[int]:
+    """The subject of a subordinate clause that holds the head, when the main clause's subject
+    stands before it: the names (coordinated) a few words after the last subordinating conjunction
+    before the head, with no comma, no possessive and no other name between them and the head;
+    [] when there is none."""
+    if len(pool) < 2:
+        return []
+    mentions, words, cand = p.mentions, p.words, p.cand
+    first_end = mentions[pool[0]][1]
+    # the last subordinator between the first subject and the head
+    hi = cand.start
+    at = -1
+    while True:
+        s, e = words.last(first_end, hi)
+        if s == e:
+            break
+        if words.word(s, e) in _SUBORDINATORS:
+            at = e
+            break
+        hi = s
+    if at < 0 or "," in p.text[at:cand.start]:
+        return []
+    after = [i for i in pool if mentions[i][0] >= at]
+    if not after:
+        return []
+    subj = p.coordinated(after[0], +1)
+    if any(i not in subj for i in after):
+        return []  # another name between the subject and the head: not read here
+    s0, e_last = mentions[subj[0]][0], mentions[subj[-1]][1]
+    if words.count(at, s0, _SUBORDINATE_SUBJECT_WORDS + 1) > _SUBORDINATE_SUBJECT_WORDS \
+            or words.possessive_at(e_last) \
+            or words.count(e_last, cand.start, _SUBORDINATE_VERB_WORDS + 1) > _SUBORDINATE_VERB_WORDS:
+        return []
+    return subj
 
 
 # "a truce brokered by Egypt", "talks mediated by the African Union": the mediator of a meeting or
@@ -820,9 +866,13 @@ def _directed_target(p: _Parties, place_target: int) -> None:
     """The target of a directed act: what it is done "on", "against" or "of", the town it
     targets, or the first actor after it that names no cause or origin."""
     mentions, preps, etype = p.mentions, p.preps, p.etype
+    # "Obama will deploy more U.S. Special Operations forces to destroy the Islamic State cells":
+    # the doer's own name after the head (its forces) is not whom the act is done to.
+    own = [_role_key(mentions[j][2]) for j in p.source_idx]
     usable = [
         i for i in p.after
         if preps[i] not in CAUSE_PREPS and preps[i] not in _ALLY_PREPS and not (etype in _ORIGIN_TYPES and preps[i] == "from")
+        and (mentions[i][2].kind == "leader" or _role_key(mentions[i][2]) not in own)
     ]
     # "airstrikes against anti-Assad fighters in Syria": the object of "against" or "on", even
     # a generic one, is hit; a state named after it as the place is not.
@@ -930,12 +980,25 @@ def _adjacent_agent(text: str, mentions: list[tuple[int, int, GazEntry]], actor_
         head = text[start:cand.end].lower()
         if head.startswith(_PREPOSITION_HEADS):
             return -1  # "hitting Palestinians with batons": a head opening on a preposition has no modifier
-        if head.startswith(_UNDERGOER_HEADS):
+        if _opens_on_noun(head, _UNDERGOER_HEADS):
             return -2 - i if g.kind == "state" else -1
         if any(w in _AUXILIARIES for w in head.split()):
             return -1
         return i
     return -1
+
+
+def _opens_on_noun(head: str, nouns: tuple[str, ...]) -> bool:
+    """Whether ``head`` opens on one of ``nouns`` as a whole word, or its plural ("the Ukraine war",
+    "wars"; not "Iran warned": "war" is no prefix of another word)."""
+    for noun in nouns:
+        if head.startswith(noun):
+            rest = head[len(noun):]
+            if rest.startswith("s"):
+                rest = rest[1:]
+            if not rest or not rest[0].isalpha():
+                return True
+    return False
 
 
 def _appositive_head(text: str, mentions: list[tuple[int, int, GazEntry]], actor_idx: list[int], start: int) -> list[int]:
@@ -971,7 +1034,24 @@ def _passive_by(text: str, words: _Words, cand: Candidate, by_at: int) -> bool:
     s, e = words.last(max(words.lo, cand.start - 12), cand.start)
     if s < e and words.word(s, e) in _ACTIVE_BEFORE:
         return False
+    if _reduced_relative(text, cand, by_at):
+        return False
     return n <= 3 or _head_word(text, cand).endswith(("ed", "en")) or _nominal_by(text, words, cand, by_at)
+
+
+_OBJECT_DETERMINERS: Final = vocabulary.words("object_determiners")
+_IRREGULAR_PARTICIPLES: Final = vocabulary.words("irregular_participles")
+
+
+def _reduced_relative(text: str, cand: Candidate, by_at: int) -> bool:
+    """"Russian jets bombed a hospital run by Syrian rebels": a verb head followed by its object
+    (a determiner and a noun) and a participle before "by": the by-phrase is the object's, in a
+    reduced relative clause, not the head's."""
+    gap = text[cand.end:by_at].split()
+    if len(gap) < 4 or gap[0].lower() not in _OBJECT_DETERMINERS or not _head_word(text, cand).endswith("ed"):
+        return False
+    participle = gap[-2].lower()
+    return participle.endswith(("ed", "en")) or participle in _IRREGULAR_PARTICIPLES
 
 
 # "the bombing of Kurdish militias in northern Syria on Thursday morning by Turkey's air force":

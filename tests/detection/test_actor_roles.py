@@ -410,3 +410,145 @@ def test_whom_an_arrest_takes_named_by_a_title_or_after_two_words_is_its_target(
     assert [a.sector for a in s.actors.target] == ["OPP"]
     s = one("Egyptian police arrested four Al Arabiya journalists in Alexandria.", EventType.COERCE)
     assert [a.sector for a in s.actors.target] == ["OPP"]
+
+
+# ------------------------------------------ victims counted after the head, subordinate clauses,
+# ------------------------------------------ parties "between" a joint act, attacks fought back
+
+
+def test_victims_counted_after_the_head_are_its_target() -> None:
+    s = one("A car bomb exploded near the main market of Baqubah, where at least nine people were killed.",
+            EventType.ASSAULT)
+    assert [a.sector for a in s.actors.target] == ["CVL"]
+
+
+def test_the_doers_own_losses_counted_after_the_head_are_no_target() -> None:
+    s = one("Taliban fighters stormed a checkpoint in Ghazni, Afghanistan; at least 12 fighters were killed.",
+            EventType.ASSAULT)
+    assert "REB" not in [a.sector for a in s.actors.target]
+
+
+def test_the_subject_of_a_subordinate_clause_holding_the_head_is_the_doer() -> None:
+    s = one("Belgium has stayed on alert since Islamic State gunmen carried out a series of attacks in Brussels.",
+            EventType.ASSAULT, "attacks")
+    assert src(s) == ["ISIS"]
+    s = one("Jordan closed its border after Syrian rebels shelled the crossing near Daraa.", EventType.ASSAULT)
+    assert src(s) == ["SYR"]
+
+
+def test_both_parties_named_after_between_are_the_parties_of_a_joint_act() -> None:
+    s = one("Diplomats said the talks between rebels and the government of President Nicolas Maduro had stalled.",
+            EventType.CONSULT)
+    assert sorted([a.sector or a.code for a in s.actors.source + s.actors.target]) == ["REB", "VEN"]
+
+
+def test_whose_attack_is_fought_back_is_the_doer_and_the_fighters_the_target() -> None:
+    s = one("Dozens of Ukrainian soldiers died while fighting back a Russian offensive near Bakhmut.",
+            EventType.ASSAULT)
+    assert src(s) == ["RUS"]
+    assert tgt(s) == ["UKR"]
+
+
+def test_the_possessor_of_the_victims_is_the_target_and_the_attack_noun_names_the_doer() -> None:
+    s = one("Nigeria's soldiers were killed in a Boko Haram ambush near Maiduguri.", EventType.ASSAULT)
+    assert src(s) == ["BOKOHARAM"]
+    assert tgt(s) == ["NGA"]
+    assert [a.sector for a in s.actors.target] == ["MIL"]
+
+
+def test_a_by_phrase_of_the_heads_object_is_not_the_doer() -> None:
+    s = one("Saudi jets bombed a clinic run by Houthi rebels in Saada, Yemen.", EventType.ASSAULT)
+    assert src(s) == ["SAU"]
+
+
+def test_political_opponents_are_a_generic_opposition() -> None:
+    s = one("The president threatened his political opponents with prison in Caracas, Venezuela.",
+            EventType.THREATEN)
+    assert [a.sector for a in s.actors.target] == ["OPP"]
+
+
+def test_the_subject_of_a_demands_that_clause_is_its_target() -> None:
+    s = one("Erdogan demanded that the United States hand over the cleric.", EventType.REQUEST)
+    assert src(s) == ["TUR"]
+    assert tgt(s) == ["USA"]
+
+
+def test_whose_exit_or_accession_is_negotiated_is_a_party_of_the_talks() -> None:
+    s = one("Brussels began negotiating Ukraine's accession on Tuesday.", EventType.CONSULT)
+    assert "UKR" in src(s) + tgt(s)
+
+
+def test_the_doers_own_forces_after_the_head_are_not_its_target() -> None:
+    s = one("Paris will deploy more French special forces to hunt down Islamic State cells in Mali.",
+            EventType.MOBILIZE)
+    assert src(s) == ["FRA"]
+    assert tgt(s) == ["ISIS"]
+
+
+def test_the_subject_of_a_passive_attack_is_hit_not_the_town_it_stands_in() -> None:
+    s = one("The Turkish embassy in Baghdad was attacked by nationalists on Friday.", EventType.ASSAULT)
+    assert src(s) == []
+    assert tgt(s) == ["TUR"]
+
+
+def test_what_a_projectile_is_fired_at_is_the_target() -> None:
+    s = one("The Houthis fired a ballistic missile at Riyadh on Sunday.", EventType.ASSAULT)
+    assert src(s) == ["HOUTHIS"]
+    assert tgt(s) == ["SAU"]
+
+
+def test_a_later_mention_naming_only_victims_of_no_state_joins_the_event() -> None:
+    body = ("Militants set off a car bomb outside a police station on Monday. "
+            "During the hour of bombing at least 14 people died.")
+    attacks = [s for s in signals_of(body) if s.type == EventType.ASSAULT]
+    assert len(attacks) == 1, [(s.evidence.trigger, s.actors) for s in attacks]
+    assert "CVL" in [a.sector for a in attacks[0].actors.target]
+
+
+def test_the_parties_of_the_battle_victims_fell_in_are_its_parties() -> None:
+    s = one("A man was killed and three were wounded, in a battle between troops and gunmen in Derry.",
+            EventType.ASSAULT)
+    assert [a.sector for a in s.actors.source] == ["MIL"]
+    assert [a.sector for a in s.actors.target] == ["UAF"]
+
+
+def test_the_people_an_attack_is_aimed_at_are_its_target() -> None:
+    s = one("ETA admitted the bombings, which were aimed at civilians, in a statement to a Basque newspaper.",
+            EventType.ASSAULT, "bombings")
+    assert [a.sector for a in s.actors.target] == ["CVL"]
+
+
+def test_whom_an_arrest_takes_counted_loosely_or_named_by_a_common_noun_is_its_target() -> None:
+    s = one("Egypt now imprisons more reporters than any other country in Africa.", EventType.COERCE)
+    assert [a.sector for a in s.actors.target] == ["OPP"]
+    s = one("Iran has detained several foreign nationals in Tehran this year.", EventType.COERCE)
+    assert [a.sector for a in s.actors.target] == ["CVL"]
+
+
+def test_whose_positions_an_attack_hits_told_by_its_is_the_speaker_named_before_the_doer() -> None:
+    s = one("Azerbaijan said Armenian-backed separatists shelled its positions near Tartar.", EventType.ASSAULT)
+    assert tgt(s) == ["AZE"]
+    assert "ARM" not in src(s) + tgt(s)
+
+
+def test_a_state_that_warns_is_the_source_warned_opens_on_no_noun_of_war() -> None:
+    s = one("Iran warned the United States against any military action in the Gulf.", EventType.THREATEN)
+    assert src(s) == ["IRN"]
+    assert tgt(s) == ["USA"]
+    s = one("The Iraq war cost the United States trillions.", EventType.ASSAULT)
+    assert tgt(s) == ["IRQ"]
+
+
+def test_whom_a_seizure_is_criticized_or_condemned_for_is_its_doer() -> None:
+    s = one("Obama criticized Putin for the annexation of Crimea.", EventType.COERCE)
+    assert src(s) == ["RUS"]
+    assert tgt(s) == ["UKR"]
+
+
+def test_the_subject_of_a_verb_of_undergoing_is_the_target() -> None:
+    s = one("Belarus faces new sanctions from the European Union over the election.", EventType.SANCTION)
+    assert src(s) == ["EU"]
+    assert tgt(s) == ["BLR"]
+    s = one("Mali has suffered attacks from Islamic State fighters since 2015.", EventType.ASSAULT)
+    assert tgt(s) == ["MLI"]
+    assert "MLI" not in src(s)

@@ -144,10 +144,13 @@ def test_evaluate_tallies_a_window_and_leaves_out_held_sentences() -> None:
 # sources right 45/60 (0.750), targets right 27/46 (0.587); with the recall rules of the same day,
 # which find more events (92 scored, not 85), sources 51/66 (0.773), targets 28/50 (0.560); with
 # the rules for doers in the attack noun, passive lists, people attacked and rival leaders of one
-# state, targets 32/50 (0.640). Floors just under; the test skips,
+# state, targets 32/50 (0.640); with the rules for counted victims, subordinate clauses, "between",
+# attacks fought back, possessors of victims, reduced relatives, that-clauses, negotiated objects,
+# the doer's own forces and loosely counted detainees, sources 56/70 (0.800), targets 38/55
+# (0.691). Floors just under; the test skips,
 # saying why, when the dev file is not cached (scripts/role_accuracy.py --set rams-args --git-dir ...).
-RAMS_SOURCE_FLOOR = 0.76
-RAMS_TARGET_FLOOR = 0.63
+RAMS_SOURCE_FLOOR = 0.79
+RAMS_TARGET_FLOOR = 0.68
 
 
 def test_rams_argument_roles_floor() -> None:
