@@ -28,7 +28,7 @@ def _rules(text: str, etype: EventType) -> set[str]:
         "Dozens of civilians were killed in the fighting in Aleppo last week.",
         "Hundreds of people have been injured in the unrest in Kashmir.",
         "Three soldiers died in the ambush near the border.",
-        "His brother was killed in an airstrike on Sanaa.",
+        "Two policemen were wounded in clashes with protesters.",
     ],
 )
 def test_deaths_told_before_the_violence_that_caused_them_are_an_attack(text: str) -> None:
@@ -48,6 +48,12 @@ def test_deaths_told_before_the_violence_that_caused_them_are_an_attack(text: st
 )
 def test_deaths_in_accidents_crime_or_illness_are_no_attack(text: str) -> None:
     assert not _of(text, EventType.ASSAULT)
+
+
+def test_an_attack_noun_keeps_its_words_and_its_doer() -> None:
+    """Airstrikes, shelling and bombings are read by their own rules, with the doer in the noun."""
+    text = "More Syrian civilians were killed in the latest US airstrike near Manbij."
+    assert _rules(text, EventType.ASSAULT) == {"rules:assault.air"}
 
 
 def test_the_dead_counted_with_the_wounded_report_an_attack() -> None:
