@@ -255,7 +255,7 @@ def _context_words(ctx: Context, found: list[object], text: str, sent: Span) -> 
 
 
 # Classes whose words may be whole names (kept where the gazetteer also names them).
-_NAMED_CLASSES: Final = frozenset({"fora", "armed_foes"})
+_NAMED_CLASSES: Final = vocabulary.words("named_classes")
 
 
 def _spelled(text: str, start: int, spelling: GazKey) -> bool:

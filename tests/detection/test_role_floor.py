@@ -23,7 +23,11 @@ ANNOTATIONS = role_eval.default_annotations()
 # dev 165 of 211 events found with the right type (0.782), both roles right for 136 of them (0.824).
 # Floors just under.
 DEV_FOUND_FLOOR = 0.76
-DEV_BOTH_RIGHT_FLOOR = 0.82
+# 138 of 169 (0.817) since arms given to a side are read as aid: one more event found ("the U.S.
+# armed and trained fighters for Syria"), its target the state rather than its rebels; the events
+# with both roles right did not fall (138 before and after), so the count is held as well.
+DEV_BOTH_RIGHT_FLOOR = 0.815
+DEV_BOTH_RIGHT_COUNT = 138
 
 
 def ev(types: str, src: str, tgt: str, joint: bool = False) -> GoldEvent:
@@ -188,6 +192,7 @@ def test_role_accuracy_floor_on_dev() -> None:
     tally = role_eval.evaluate(items, texts, detect).tallies["dev"]
     assert tally.found / tally.events >= DEV_FOUND_FLOOR, (tally.found, tally.events)
     assert tally.both / tally.found >= DEV_BOTH_RIGHT_FLOOR, (tally.both, tally.found)
+    assert tally.both >= DEV_BOTH_RIGHT_COUNT, (tally.both, tally.found)
 
 
 def test_a_generic_actor_is_judged_by_its_state_and_its_sector() -> None:
