@@ -79,6 +79,8 @@ def test_the_dead_and_wounded_of_a_dated_attack_give_way_to_it() -> None:
         ("The regime has used barrel bombs against civilians.", "rules:assault.barrel_bombs"),
         ("A Palestinian knife attack wounded two Israelis.", "rules:assault.knife_attack"),
         ("Alton Sterling was fatally shot by police in Baton Rouge.", "rules:assault.police_killing"),
+        ("Dozens of Yazidi women were murdered by Islamic State fighters.", "rules:assault.armed_killing"),
+        ("The insurgents executed three hostages.", "rules:assault.armed_killing"),
     ],
 )
 def test_attacks_told_by_place_weapon_claim_or_police(text: str, rule: str) -> None:
@@ -91,6 +93,7 @@ def test_attacks_told_by_place_weapon_claim_or_police(text: str, rule: str) -> N
         "She has been fighting corruption in Ukraine for years.",
         "Fighting in the UFC in Las Vegas, he won by knockout.",
         "The hacker group claimed responsibility for the cyber attack on Sony.",
+        "The rebels executed a perfect plan to win the vote.",
     ],
 )
 def test_fights_and_claims_outside_war_are_no_attack(text: str) -> None:
