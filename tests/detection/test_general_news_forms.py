@@ -230,3 +230,19 @@ def test_a_protest_told_by_its_purpose(text: str) -> None:
 
 def test_innocence_protested_is_no_protest() -> None:
     assert not _of("The defendant protested his innocence in court.", EventType.PROTEST)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The killing of Osama bin Laden was a triumph for Obama.",
+        "The deaths of 20 civilians in the raid sparked outrage.",
+    ],
+)
+def test_a_killing_named_by_its_noun_and_victims_is_told_as_history(text: str) -> None:
+    signals = [s for s in _of(text, EventType.ASSAULT) if s.detector.startswith("rules:assault.killing_of")]
+    assert signals and all(s.modality not in ALERT_WORTHY_MODALITIES for s in signals)
+
+
+def test_the_death_of_an_illness_is_no_killing() -> None:
+    assert not _of("The deaths of 20 patients in the hospital were caused by the flu.", EventType.ASSAULT)
