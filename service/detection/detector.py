@@ -259,12 +259,18 @@ def _context_words(ctx: Context, found: list[object], text: str, sent: Span) -> 
         spans = [(s, e) for s, e, g in ctx.gaz if " " in g.surface and g.sector is None]
         if spans:
             for name, hits in ctx.classes.items():
-                if name == "fora":  # "address the European Parliament": the name is the forum
+                # "address the European Parliament": the name is the forum; "fighting the Islamic
+                # State": the name is the armed group
+                if name in _NAMED_CLASSES:
                     continue
                 for h in hits:
                     if _in_names(h[0], h[1], spans):  # copy only the lists that lose a word
                         ctx.classes[name] = [k for k in hits if not _in_names(k[0], k[1], spans)]
                         break
+
+
+# Classes whose words may be whole names (kept where the gazetteer also names them).
+_NAMED_CLASSES: Final = vocabulary.words("named_classes")
 
 
 def _spelled(text: str, start: int, spelling: GazKey) -> bool:

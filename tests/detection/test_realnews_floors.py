@@ -62,7 +62,8 @@ def test_case2021_false_alarms_on_no_event_snippets() -> None:
 def test_wikievents_macro_recall_floor() -> None:
     score = dev("wikievents")
     # 0.714 measured: detentions in an attack story kept from the sense model's veto.
-    assert score.macro_recall >= 0.71, _table(score)
+    # 0.734 measured: people held for politics told as a state ("political prisoners are in jail").
+    assert score.macro_recall >= 0.73, _table(score)
 
 
 def test_wikievents_false_alarms_on_no_event_sentences() -> None:
@@ -97,7 +98,9 @@ def test_rams_macro_recall_floor() -> None:
     # 0.804 measured: standing states named by their noun told as history (wars, kinds of
     # killing, sanctions by their owner, blackmail beside politics), agreements left, funding by
     # a state in the passive, negotiated outcomes, custody threatened by a named party.
-    assert score.macro_recall >= 0.80, _table(score)
+    # 0.807 measured: the dead counted with the wounded, a war on an armed group as a standing
+    # state, deaths told before the violence that caused them.
+    assert score.macro_recall >= 0.805, _table(score)
 
 
 def test_plover_records_macro_recall_floor() -> None:
@@ -147,7 +150,9 @@ def test_dev_precision_of_escalation_alerts_floor() -> None:
     # day went to the arrest it belongs to (coerce.detain_attack); "U.S. Secretary of Defense Ash
     # Carter responded to the bombing" is a later mention of the bombing alerted before, no
     # longer kept apart by actors lent by the sentence before. Both still count for recall.
-    assert right >= 69, ap.format_score(score, "dev")
+    # 73: four alerts of general forms of news English judged right (barrel bombing named as
+    # such, the fighting in South Sudan told by its place).
+    assert right >= 73, ap.format_score(score, "dev")
     # 0.742 measured (69/93): besides readiness and a noun's that-clause, a measure called for,
     # a requirement, a stance, a sanction breached, a person named by a detention, history carried
     # on from a sentence a past year opens and related-story headlines, also what ought to be

@@ -24,7 +24,11 @@ ANNOTATIONS = role_eval.default_annotations()
 # with the rules of "Missing targets, joint parties and attacks fought back" (docs/quality.md),
 # 168 found (0.796), both right for 141 (0.839). Floors just under.
 DEV_FOUND_FLOOR = 0.76
+# Arms given to a side are read as aid: one more event found ("the U.S. armed and trained
+# fighters for Syria"), its target the state rather than its rebels; the events with both roles
+# right did not fall, so their count is held as well.
 DEV_BOTH_RIGHT_FLOOR = 0.83
+DEV_BOTH_RIGHT_COUNT = 141
 
 
 def ev(types: str, src: str, tgt: str, joint: bool = False) -> GoldEvent:
@@ -189,6 +193,7 @@ def test_role_accuracy_floor_on_dev() -> None:
     tally = role_eval.evaluate(items, texts, detect).tallies["dev"]
     assert tally.found / tally.events >= DEV_FOUND_FLOOR, (tally.found, tally.events)
     assert tally.both / tally.found >= DEV_BOTH_RIGHT_FLOOR, (tally.both, tally.found)
+    assert tally.both >= DEV_BOTH_RIGHT_COUNT, (tally.both, tally.found)
 
 
 def test_a_generic_actor_is_judged_by_its_state_and_its_sector() -> None:

@@ -1,0 +1,248 @@
+"""Recall on general forms of news English, each with the modality it should have: deaths and
+wounds told before the violence that caused them, the dead counted with the wounded, fighting told
+by where it is, attacks told by their claim, arms and money given to a side of a war, retreats
+from a place, custody of people held for politics (taken, or held as a state), meetings named by
+office or by talk with someone named, protests told by their purpose, police killings, and the
+standing states (a war on an armed group, a measure named by its target) that count without an
+alert."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.common import ALERT_WORTHY_MODALITIES, EventType
+from tests.detection.conftest import signals_of
+
+
+def _of(text: str, etype: EventType) -> list:
+    return [s for s in signals_of(text) if s.type == etype]
+
+
+def _rules(text: str, etype: EventType) -> set[str]:
+    return {s.detector.split("+")[0] for s in _of(text, etype)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dozens of civilians were killed in the fighting in Aleppo last week.",
+        "Hundreds of people have been injured in the unrest in Kashmir.",
+        "Three soldiers died in the ambush near the border.",
+        "Dozens were wounded in the rioting in Srinagar on Friday.",
+    ],
+)
+def test_deaths_told_before_the_violence_that_caused_them_are_an_attack(text: str) -> None:
+    signals = _of(text, EventType.ASSAULT)
+    assert signals and signals[0].modality in ALERT_WORTHY_MODALITIES
+    assert "rules:assault.casualties_in" in _rules(text, EventType.ASSAULT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He was killed in a car crash in Ohio.",
+        "Three people were killed in gun violence in Chicago over the weekend.",
+        "Four workers were killed in an explosion at the chemical plant.",
+        "She died in the hospital after a long illness.",
+    ],
+)
+def test_deaths_in_accidents_crime_or_illness_are_no_attack(text: str) -> None:
+    assert not _of(text, EventType.ASSAULT)
+
+
+def test_an_attack_noun_keeps_its_words_and_its_doer() -> None:
+    """Airstrikes, shelling and bombings are read by their own rules, with the doer in the noun."""
+    text = "More Syrian civilians were killed in the latest US airstrike near Manbij."
+    assert _rules(text, EventType.ASSAULT) == {"rules:assault.air"}
+
+
+def test_the_dead_counted_with_the_wounded_report_an_attack() -> None:
+    text = "Three people were killed and 12 wounded in Kabul on Tuesday."
+    assert _rules(text, EventType.ASSAULT) == {"rules:assault.killed_wounded"}
+
+
+def test_the_dead_and_wounded_of_a_dated_attack_give_way_to_it() -> None:
+    """The count beside the bombing that caused them is that bombing's, with its date: history."""
+    text = ("The Cafeteria Rolando bombing was an attack on 13 September 1974 at the Rolando cafe in "
+            "Madrid, Spain which killed 13 people and wounded 71.")
+    signals = _of(text, EventType.ASSAULT)
+    assert signals and all(s.modality not in ALERT_WORTHY_MODALITIES for s in signals)
+    assert "rules:assault.killed_wounded" not in _rules(text, EventType.ASSAULT)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("The fighting in eastern Ukraine has killed more than 9,000 people.", "rules:assault.fighting_placed"),
+        ("A drone killed the Taliban leader in Pakistan.", "rules:assault.strikers_kill"),
+        ("ISIS claimed responsibility for the killings.", "rules:assault.claimed"),
+        ("The regime has used barrel bombs against civilians.", "rules:assault.barrel_bombs"),
+        ("A Palestinian knife attack wounded two Israelis.", "rules:assault.knife_attack"),
+        ("Alton Sterling was fatally shot by police in Baton Rouge.", "rules:assault.police_killing"),
+        ("Dozens of Yazidi women were murdered by Islamic State fighters.", "rules:assault.armed_killing"),
+        ("The insurgents executed three hostages.", "rules:assault.armed_killing"),
+    ],
+)
+def test_attacks_told_by_place_weapon_claim_or_police(text: str, rule: str) -> None:
+    assert rule in _rules(text, EventType.ASSAULT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She has been fighting corruption in Ukraine for years.",
+        "Fighting in the UFC in Las Vegas, he won by knockout.",
+        "The hacker group claimed responsibility for the cyber attack on Sony.",
+        "The rebels executed a perfect plan to win the vote.",
+    ],
+)
+def test_fights_and_claims_outside_war_are_no_attack(text: str) -> None:
+    assert not _of(text, EventType.ASSAULT)
+
+
+def test_a_claim_beside_the_attack_it_claims_gives_way_to_it() -> None:
+    text = "The Taliban claimed responsibility for the bombing in Kabul on Monday."
+    assert "rules:assault.claimed" not in _rules(text, EventType.ASSAULT)
+    assert _of(text, EventType.ASSAULT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Turkey is a member of the coalition fighting the Islamic State in Iraq and Syria.",
+        "The fight against Boko Haram has displaced millions.",
+        "It is also battling ISIS and the U.S government supplied the group with money.",
+    ],
+)
+def test_a_war_on_an_armed_group_counts_as_a_standing_attack_without_alert(text: str) -> None:
+    """The group's name is also a gazetteer name: its words still name the armed group."""
+    signals = [s for s in _of(text, EventType.ASSAULT) if s.detector.startswith("rules:assault.war_on_group")]
+    assert signals and all(s.modality not in ALERT_WORTHY_MODALITIES for s in signals)
+
+
+def test_a_measure_named_by_its_target_is_a_standing_sanction() -> None:
+    signals = _of("The embargo on Cuba has hurt its economy.", EventType.SANCTION)
+    assert signals and all(s.modality not in ALERT_WORTHY_MODALITIES for s in signals)
+    imposed = _of("The US imposed new sanctions on Russia over its actions in Ukraine.", EventType.SANCTION)
+    assert imposed and imposed[0].modality in ALERT_WORTHY_MODALITIES
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Washington has sent arms to the Kurdish fighters.", "rules:aid.arms"),
+        ("The CIA has been arming moderate rebels in Syria.", "rules:aid.arms"),
+        ("Qatar has funded the rebel groups fighting Assad.", "rules:aid.fund_armed"),
+        ("Iran has been supporting the Houthi rebels with weapons and money.", "rules:aid.support_with"),
+        ("Saudi Arabia contributed $10 million to the Clinton Foundation.", "rules:aid.contribute"),
+    ],
+)
+def test_arms_and_money_given_to_a_side_are_aid(text: str, rule: str) -> None:
+    assert rule in _rules(text, EventType.AID)
+    assert not _of(text, EventType.MOBILIZE)  # arms sent are no troops moved
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "After arming themselves with hockey sticks, residents guarded their homes.",
+        "Supply chain issues and the war are all contributing to rising food prices.",
+        "Health professionals should be trained and equipped to detect the infection.",
+        "Opposition parties called the violence state sponsored terrorism.",
+    ],
+)
+def test_self_arming_causes_and_accusations_are_no_aid(text: str) -> None:
+    assert not _of(text, EventType.AID)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Taliban withdrew from Kunduz after the government counterattack.",
+        "ISIS fighters fled Manbij after weeks of fighting.",
+        "The jihadists abandoned Palmyra as Syrian troops closed in.",
+        "Kiev agreed to pull back heavy weapons from the front line.",
+    ],
+)
+def test_a_party_leaving_ground_retreats(text: str) -> None:
+    assert _of(text, EventType.RETREAT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thousands of residents fled Aleppo as the bombing intensified.",
+        "The company pulled out of Russia last year.",
+        "The U.S. would withdraw from the treaty the moment Europe recovered.",
+    ],
+)
+def test_people_firms_and_treaties_left_are_no_retreat(text: str) -> None:
+    assert not _of(text, EventType.RETREAT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "More than 1,000 people were detained during the protests.",
+        "The blogger was locked up for criticising the king.",
+        "The journalists were thrown in jail.",
+    ],
+)
+def test_custody_for_politics_by_any_verb_is_coercion(text: str) -> None:
+    signals = _of(text, EventType.COERCE)
+    assert signals and signals[0].modality in ALERT_WORTHY_MODALITIES
+
+
+def test_people_held_for_politics_told_as_a_state_raise_no_alert() -> None:
+    text = "EU foreign policy chief Josep Borrell ruled out lifting sanctions on Belarus while political prisoners remained behind bars."
+    coerce = _of(text, EventType.COERCE)
+    assert coerce and all(s.modality not in ALERT_WORTHY_MODALITIES for s in coerce)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The two leaders held a bilateral meeting in Hangzhou.",
+        "The delegations sat down for talks in Geneva.",
+        "Trump spoke with Putin on Monday about Syria.",
+        "Kerry sat down with Lavrov on the sidelines of the conference.",
+    ],
+)
+def test_meetings_named_by_office_or_by_talk_with_someone(text: str) -> None:
+    assert _of(text, EventType.CONSULT)
+
+
+def test_contact_broken_off_is_no_meeting() -> None:
+    assert not _of("The Saudis reacted by completely breaking off diplomatic contact with Iran.", EventType.CONSULT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Colin Kaepernick knelt during the national anthem to protest police brutality.",
+        "Mr Roslovtsev says he is protesting over the laws cited in his arrests.",
+        "Hundreds of people held a vigil in front of parliament to denounce the law.",
+    ],
+)
+def test_a_protest_told_by_its_purpose(text: str) -> None:
+    assert "rules:protest.purpose" in _rules(text, EventType.PROTEST)
+
+
+def test_innocence_protested_is_no_protest() -> None:
+    assert not _of("The defendant protested his innocence in court.", EventType.PROTEST)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The killing of Osama bin Laden was a triumph for Obama.",
+        "The deaths of 20 civilians in the raid sparked outrage.",
+    ],
+)
+def test_a_killing_named_by_its_noun_and_victims_is_told_as_history(text: str) -> None:
+    signals = [s for s in _of(text, EventType.ASSAULT) if s.detector.startswith("rules:assault.killing_of")]
+    assert signals and all(s.modality not in ALERT_WORTHY_MODALITIES for s in signals)
+
+
+def test_the_death_of_an_illness_is_no_killing() -> None:
+    assert not _of("The deaths of 20 patients in the hospital were caused by the flu.", EventType.ASSAULT)
