@@ -755,10 +755,30 @@ def _unmet_cues(lower: str, sent_start: int, lo: int, start: int, end: int) -> l
 def _stood(lower: str, cand: Candidate, held: tuple[Modality, str] | None) -> str:
     """The cue of a measure or a posture that stands already, or "": a measure broken or
     evaded ("violated a U.S. trade embargo", ``standing_or_stance``), forces named with where
-    they are ("the Russian military stationed in the republic", ``posted``)."""
+    they are ("the Russian military stationed in the republic", ``posted``), a group named by
+    its war aim ("are fighting to overthrow the Assad regime", ``war_aim``)."""
     if held is not None and held[0] == HISTORICAL:
         return held[1]
-    return "stationed" if posted(lower, cand) else ""
+    if posted(lower, cand):
+        return "stationed"
+    return "war aim" if war_aim(lower, cand) else ""
+
+
+_WAR_AIM_RE: Final = vocabulary.pattern("war_aim_after")
+_WAR_AIM_WORDS: Final = vocabulary.words("war_aim_words")
+
+
+def war_aim(lower: str, cand: Candidate) -> bool:
+    """Whether an attack mention ending in a fighting word is followed by the aim a group
+    fights for ("the Free Syrian Army are fighting to overthrow the Assad regime", "separatists
+    fighting for independence"): a group named by its war aim, a standing state of the war
+    (``vocabulary.yaml``: war_aim_after)."""
+    if cand.entry.type != EventType.ASSAULT:
+        return False
+    words = lower[cand.start:cand.end].split()
+    if not words or words[-1] not in _WAR_AIM_WORDS:
+        return False
+    return _WAR_AIM_RE.match(lower, cand.end) is not None
 
 
 def kept_from(lower: str, lo: int, start: int, end: int) -> str:

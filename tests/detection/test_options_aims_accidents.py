@@ -1,0 +1,128 @@
+"""Conflict words that report no act of force: an act named as an option, a group named by the
+aim it fights for, forces sent to a disaster, weather that pounds, ships that collide and blasts
+put down to a leak or a fault. An option and a war aim keep their mention (recall counts every
+modality) but raise no alert; the other senses are no escalation event at all. The plain report
+of the same kind still alerts."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
+from tests.detection.conftest import signals_of
+
+PUBLISHED = "2016-10-20"
+
+
+def typed(text: str, etype: EventType) -> list:
+    return [s for s in signals_of(text, PUBLISHED) if s.type == etype]
+
+
+def _seen(found: list) -> list:
+    return [(s.evidence.trigger, s.modality.value, s.evidence.cues) for s in found]
+
+
+def _alerts(found: list) -> list:
+    return [s for s in found if s.modality in ALERT_WORTHY_MODALITIES]
+
+
+# ------------------------------------------------------------------------ an act named as an option
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("The president said sending troops is an option.", EventType.MOBILIZE),
+        ("Imposing sanctions on Moscow is on the table, the minister said.", EventType.SANCTION),
+        ("An arms embargo is under consideration, diplomats said.", EventType.SANCTION),
+        ("Military strikes remain an option, the Pentagon said.", EventType.ASSAULT),
+        ("The options include sending more troops to the region.", EventType.MOBILIZE),
+    ],
+)
+def test_an_act_named_as_an_option_is_weighed_not_done(text: str, etype: EventType) -> None:
+    found = typed(text, etype)
+    assert found, "the mention is still found, only not as a fact"
+    assert not _alerts(found), _seen(found)
+    assert all(s.modality == Modality.SPECULATIVE for s in found), _seen(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("The United States sent more troops to the region on Monday.", EventType.MOBILIZE),
+        # a threat worded as an option is the threat's own trigger
+        ("All options are on the table, the president warned Iran.", EventType.THREATEN),
+    ],
+)
+def test_an_act_done_or_a_threat_of_options_still_alerts(text: str, etype: EventType) -> None:
+    assert _alerts(typed(text, etype)), _seen(typed(text, etype))
+
+
+# ------------------------------------------------------------------------ a group named by its war aim
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nour al-Din al-Zenki is part of the Levant Front, and its allies the Islamic Front and the "
+        "Free Syrian Army are fighting to overthrow the Assad regime.",
+        "The Saudis have sponsored the Takfiri militants fighting to conquer the Levant.",
+        "The rebels, who are fighting for an independent state, ambushed an army patrol on Tuesday.",
+    ],
+)
+def test_a_group_named_by_the_aim_it_fights_for_is_a_standing_description(text: str) -> None:
+    fighting = [s for s in typed(text, EventType.ASSAULT) if "fighting" in s.evidence.trigger]
+    assert fighting, "the mention is still found"
+    assert all(s.modality == Modality.HISTORICAL for s in fighting), _seen(fighting)
+    assert any("war aim" in s.evidence.cues for s in fighting), _seen(fighting)
+
+
+def test_the_act_of_a_group_named_by_its_war_aim_still_alerts() -> None:
+    found = typed("The rebels, who are fighting for an independent state, ambushed an army patrol on Tuesday.",
+                  EventType.ASSAULT)
+    assert [s.evidence.trigger for s in _alerts(found)] == ["ambushed"], _seen(found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Government troops are fighting to retake the town from rebels.",
+        "Rebels fought for control of the town on Monday.",
+    ],
+)
+def test_fighting_for_an_objective_on_the_ground_still_alerts(text: str) -> None:
+    assert _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
+
+
+# ------------------------------------------------------------------------ disasters and accidents
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("Troops were deployed to help with the flood relief effort.", EventType.MOBILIZE),
+        ("Soldiers were mobilized to evacuate residents after the earthquake.", EventType.MOBILIZE),
+        ("After torrential rains in northern Iran, the military forces mobilized efforts to help people "
+         "trapped in the flood-affected areas.", EventType.MOBILIZE),
+        ("Heavy rain pounded the region for three days.", EventType.ASSAULT),
+        ("The tanker was struck by a bulk carrier off the coast of Singapore.", EventType.ASSAULT),
+        ("The blast at the port was caused by ammonium nitrate stored unsafely, officials said.",
+         EventType.ASSAULT),
+    ],
+)
+def test_disasters_and_accidents_raise_no_escalation_alert(text: str, etype: EventType) -> None:
+    assert not _alerts(typed(text, etype)), _seen(typed(text, etype))
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("Troops were deployed to the border on Monday.", EventType.MOBILIZE),
+        ("Artillery pounded the town on Monday, killing five.", EventType.ASSAULT),
+        ("The convoy was struck by a car bomb near Kabul on Monday.", EventType.ASSAULT),
+        ("The ship was struck by a missile off the coast of Yemen on Monday.", EventType.ASSAULT),
+        ("The blast at the checkpoint was caused by a suicide bomber, officials said.", EventType.ASSAULT),
+    ],
+)
+def test_force_used_or_moved_beside_such_words_still_alerts(text: str, etype: EventType) -> None:
+    assert _alerts(typed(text, etype)), _seen(typed(text, etype))
