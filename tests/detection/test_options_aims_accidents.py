@@ -126,3 +126,41 @@ def test_disasters_and_accidents_raise_no_escalation_alert(text: str, etype: Eve
 )
 def test_force_used_or_moved_beside_such_words_still_alerts(text: str, etype: EventType) -> None:
     assert _alerts(typed(text, etype)), _seen(typed(text, etype))
+
+
+# ------------------------------------------------------------------------ measures not yet taken, claims, kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "etype", "modality"),
+    [
+        ("The EU is discussing new sanctions against Belarus.", EventType.SANCTION, Modality.SPECULATIVE),
+        ("Lawmakers introduced a bill that would impose sanctions on Russia.", EventType.SANCTION,
+         Modality.SPECULATIVE),
+        ("The bill would impose sanctions on Chinese officials.", EventType.SANCTION, Modality.SPECULATIVE),
+        ("Trump claimed that Iran attacked the tanker, without offering evidence.", EventType.ASSAULT,
+         Modality.SPECULATIVE),
+        ("Attacks on civilians are war crimes under international law.", EventType.ASSAULT, Modality.SPECULATIVE),
+        ("Airstrikes alone cannot defeat the Islamic State.", EventType.ASSAULT, Modality.SPECULATIVE),
+        ("The militia is known for kidnapping foreigners.", EventType.ASSAULT, Modality.HISTORICAL),
+    ],
+)
+def test_a_measure_discussed_or_drafted_a_flagged_claim_a_kind_or_a_reputation_is_no_act(
+        text: str, etype: EventType, modality: Modality) -> None:
+    found = typed(text, etype)
+    assert found, "the mention is still found, only not as a fact"
+    assert all(s.modality == modality for s in found), _seen(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("The United States imposed sanctions on Chinese officials on Monday.", EventType.SANCTION),
+        ("Iran attacked the tanker on Monday, officials said.", EventType.ASSAULT),
+        ("Airstrikes killed 20 people in Aleppo on Monday.", EventType.ASSAULT),
+        ("Airstrikes are continuing in the north, residents said.", EventType.ASSAULT),
+        ("The airstrikes cannot be justified, the minister said after Monday's raid.", EventType.ASSAULT),
+    ],
+)
+def test_a_measure_taken_or_an_act_reported_still_alerts(text: str, etype: EventType) -> None:
+    assert _alerts(typed(text, etype)), _seen(typed(text, etype))
