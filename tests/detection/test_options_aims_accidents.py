@@ -164,3 +164,41 @@ def test_a_measure_discussed_or_drafted_a_flagged_claim_a_kind_or_a_reputation_i
 )
 def test_a_measure_taken_or_an_act_reported_still_alerts(text: str, etype: EventType) -> None:
     assert _alerts(typed(text, etype)), _seen(typed(text, etype))
+
+
+# ------------------------------------------------------------------------ word senses: groups, animals, blasts told before
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("Ezzeldin Sambala, the military spokesman for the movement, said in a statement on Friday that its "
+         "rebel combatants killed dozens of army members.", EventType.MOBILIZE),
+        ("Historically, as Republicans positioned themselves alongside soldiers and cops, Democrats favored "
+         "military cutbacks.", EventType.MOBILIZE),
+        ("An elephant attacked villagers in Assam, killing two.", EventType.ASSAULT),
+        ("A boiler exploded at a chemical plant in Gujarat on Monday. The blast shattered windows across the "
+         "city, officials said.", EventType.ASSAULT),
+        ("A fire broke out at a fireworks factory in Sivakasi. The explosion was heard 10 km away, residents "
+         "said.", EventType.ASSAULT),
+    ],
+)
+def test_an_organisation_a_party_placing_itself_an_animal_or_an_accident_told_before_is_no_escalation(
+        text: str, etype: EventType) -> None:
+    assert not _alerts(typed(text, etype)), _seen(typed(text, etype))
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("Satellite images showed the movement of troops to the border on Monday.", EventType.MOBILIZE),
+        ("Russia positioned troops and tanks along the border on Monday.", EventType.MOBILIZE),
+        ("Tamil Tigers attacked an army camp in Jaffna on Monday.", EventType.ASSAULT),
+        ("A mob attacked villagers in Assam on Monday, killing two.", EventType.ASSAULT),
+        ("A car bomb exploded near a police station in Kabul on Monday. The blast shattered windows across the "
+         "city, officials said.", EventType.ASSAULT),
+        ("The blast shattered windows across the city, officials said.", EventType.ASSAULT),
+    ],
+)
+def test_forces_moved_a_mob_or_a_blast_not_told_as_an_accident_still_alerts(text: str, etype: EventType) -> None:
+    assert _alerts(typed(text, etype)), _seen(typed(text, etype))
