@@ -1,8 +1,9 @@
-"""Conflict words that report no act of force: an act named as an option, a group named by the
-aim it fights for, forces sent to a disaster, weather that pounds, ships that collide and blasts
-put down to a leak or a fault. An option and a war aim keep their mention (recall counts every
-modality) but raise no alert; the other senses are no escalation event at all. The plain report
-of the same kind still alerts."""
+"""Conflict words that report no act of force: an act named as an option, discussed, drafted or
+claimed without evidence, a kind of act, a group named by the aim it fights for or by what it is
+known for, forces sent to a disaster, weather that pounds, ships that collide, blasts put down
+to an accident, wild animals, and idioms ("shot down the resolution", "ambushed by reporters").
+A modality rule keeps the mention (recall counts every modality) but raises no alert; the other
+senses are no escalation event at all. The plain report of the same kind still alerts."""
 
 from __future__ import annotations
 
@@ -177,6 +178,8 @@ def test_a_measure_taken_or_an_act_reported_still_alerts(text: str, etype: Event
         ("Historically, as Republicans positioned themselves alongside soldiers and cops, Democrats favored "
          "military cutbacks.", EventType.MOBILIZE),
         ("An elephant attacked villagers in Assam, killing two.", EventType.ASSAULT),
+        ("The minister was ambushed by reporters outside parliament in London.", EventType.ASSAULT),
+        ("Russia shot down the UN resolution on Syria on Monday.", EventType.ASSAULT),
         ("A boiler exploded at a chemical plant in Gujarat on Monday. The blast shattered windows across the "
          "city, officials said.", EventType.ASSAULT),
         ("A fire broke out at a fireworks factory in Sivakasi. The explosion was heard 10 km away, residents "
@@ -194,6 +197,8 @@ def test_an_organisation_a_party_placing_itself_an_animal_or_an_accident_told_be
         ("Satellite images showed the movement of troops to the border on Monday.", EventType.MOBILIZE),
         ("Russia positioned troops and tanks along the border on Monday.", EventType.MOBILIZE),
         ("Tamil Tigers attacked an army camp in Jaffna on Monday.", EventType.ASSAULT),
+        ("Insurgents ambushed a police patrol near Kandahar on Monday.", EventType.ASSAULT),
+        ("Turkey shot down a Russian warplane near the Syrian border on Tuesday.", EventType.ASSAULT),
         ("A mob attacked villagers in Assam on Monday, killing two.", EventType.ASSAULT),
         ("A car bomb exploded near a police station in Kabul on Monday. The blast shattered windows across the "
          "city, officials said.", EventType.ASSAULT),
