@@ -144,6 +144,8 @@ def test_force_used_or_moved_beside_such_words_still_alerts(text: str, etype: Ev
         ("Attacks on civilians are war crimes under international law.", EventType.ASSAULT, Modality.SPECULATIVE),
         ("Airstrikes alone cannot defeat the Islamic State.", EventType.ASSAULT, Modality.SPECULATIVE),
         ("The militia is known for kidnapping foreigners.", EventType.ASSAULT, Modality.HISTORICAL),
+        ("Turkey threatened to launch a new offensive in Syria on Monday.", EventType.ASSAULT,
+         Modality.SPECULATIVE),
     ],
 )
 def test_a_measure_discussed_or_drafted_a_flagged_claim_a_kind_or_a_reputation_is_no_act(
@@ -159,6 +161,10 @@ def test_a_measure_discussed_or_drafted_a_flagged_claim_a_kind_or_a_reputation_i
         ("The United States imposed sanctions on Chinese officials on Monday.", EventType.SANCTION),
         ("Iran attacked the tanker on Monday, officials said.", EventType.ASSAULT),
         ("Airstrikes killed 20 people in Aleppo on Monday.", EventType.ASSAULT),
+        ("Militants who vowed to avenge the killing of their leader attacked an army base on Monday.",
+         EventType.ASSAULT),
+        ("Turkey threatened to launch a new offensive in Syria on Monday.", EventType.THREATEN),
+        ("Iran threatened to retaliate against Israel on Monday.", EventType.THREATEN),
         ("Airstrikes are continuing in the north, residents said.", EventType.ASSAULT),
         ("The airstrikes cannot be justified, the minister said after Monday's raid.", EventType.ASSAULT),
     ],
@@ -184,6 +190,7 @@ def test_a_measure_taken_or_an_act_reported_still_alerts(text: str, etype: Event
          "city, officials said.", EventType.ASSAULT),
         ("A fire broke out at a fireworks factory in Sivakasi. The explosion was heard 10 km away, residents "
          "said.", EventType.ASSAULT),
+        ("The minister threatened to resign over the budget in Pakistan.", EventType.THREATEN),
     ],
 )
 def test_an_organisation_a_party_placing_itself_an_animal_or_an_accident_told_before_is_no_escalation(
