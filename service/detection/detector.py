@@ -2558,7 +2558,7 @@ def _continues_history(lower: str, index: SentenceIndex, d: Draft, pub_year: int
 # A definite blast ("the blast", "the explosion") after sentences that tell an accident or a
 # disaster and no attack (classes.yaml: industrial_sites, disaster, attack_words).
 _BLAST_NOUNS: Final = vocabulary.words("blast_nouns")
-_ACCIDENT_CLASSES: Final = ("industrial_sites", "disaster")
+_ACCIDENT_CLASSES: Final = vocabulary.words("accident_classes")
 
 
 def _accident_told_before(lex: Lexicon, text: str, blower: str, d: Draft, prev: Span, before: Span | None) -> bool:
