@@ -214,3 +214,26 @@ def test_an_organisation_a_party_placing_itself_an_animal_or_an_accident_told_be
 )
 def test_forces_moved_a_mob_or_a_blast_not_told_as_an_accident_still_alerts(text: str, etype: EventType) -> None:
     assert _alerts(typed(text, etype)), _seen(typed(text, etype))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The accused protested his innocence in court in Nairobi.",
+        "Voters cast a protest vote against the ruling party in France.",
+        "The dollar rallied against the euro in London.",
+    ],
+)
+def test_innocence_protested_a_protest_vote_and_a_currency_rally_are_no_protest(text: str) -> None:
+    assert not typed(text, EventType.PROTEST), _seen(typed(text, EventType.PROTEST))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thousands protested against the government in Nairobi on Monday.",
+        "Supporters rallied outside the parliament in London on Monday.",
+    ],
+)
+def test_a_crowd_protesting_or_rallying_is_still_a_protest(text: str) -> None:
+    assert _alerts(typed(text, EventType.PROTEST)), _seen(typed(text, EventType.PROTEST))
