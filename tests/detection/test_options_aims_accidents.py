@@ -146,6 +146,8 @@ def test_force_used_or_moved_beside_such_words_still_alerts(text: str, etype: Ev
         ("The militia is known for kidnapping foreigners.", EventType.ASSAULT, Modality.HISTORICAL),
         ("Turkey threatened to launch a new offensive in Syria on Monday.", EventType.ASSAULT,
          Modality.SPECULATIVE),
+        ("Offenders can be jailed for up to five years under the new law in Russia.", EventType.COERCE,
+         Modality.SPECULATIVE),
     ],
 )
 def test_a_measure_discussed_or_drafted_a_flagged_claim_a_kind_or_a_reputation_is_no_act(
@@ -165,6 +167,7 @@ def test_a_measure_discussed_or_drafted_a_flagged_claim_a_kind_or_a_reputation_i
          EventType.ASSAULT),
         ("Turkey threatened to launch a new offensive in Syria on Monday.", EventType.THREATEN),
         ("Iran threatened to retaliate against Israel on Monday.", EventType.THREATEN),
+        ("Three opposition activists were jailed in Moscow on Monday.", EventType.COERCE),
         ("Airstrikes are continuing in the north, residents said.", EventType.ASSAULT),
         ("The airstrikes cannot be justified, the minister said after Monday's raid.", EventType.ASSAULT),
     ],
