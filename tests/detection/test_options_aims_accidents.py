@@ -136,6 +136,8 @@ def test_force_used_or_moved_beside_such_words_still_alerts(text: str, etype: Ev
     ("text", "etype", "modality"),
     [
         ("The EU is discussing new sanctions against Belarus.", EventType.SANCTION, Modality.SPECULATIVE),
+        ("Sixty percent of respondents favour imposing sanctions on Russia.", EventType.SANCTION,
+         Modality.SPECULATIVE),
         ("Lawmakers introduced a bill that would impose sanctions on Russia.", EventType.SANCTION,
          Modality.SPECULATIVE),
         ("The bill would impose sanctions on Chinese officials.", EventType.SANCTION, Modality.SPECULATIVE),
@@ -168,6 +170,9 @@ def test_a_measure_discussed_or_drafted_a_flagged_claim_a_kind_or_a_reputation_i
         ("Turkey threatened to launch a new offensive in Syria on Monday.", EventType.THREATEN),
         ("Iran threatened to retaliate against Israel on Monday.", EventType.THREATEN),
         ("Three opposition activists were jailed in Moscow on Monday.", EventType.COERCE),
+        ("The UN Security Council voted in favour of sanctions on North Korea on Monday.", EventType.SANCTION),
+        ("Sudan's paramilitary Rapid Support Forces shelled a displacement camp near El Fasher on Saturday.",
+         EventType.ASSAULT),
         ("Airstrikes are continuing in the north, residents said.", EventType.ASSAULT),
         ("The airstrikes cannot be justified, the minister said after Monday's raid.", EventType.ASSAULT),
     ],
