@@ -770,19 +770,27 @@ def _stood(lower: str, cand: Candidate, held: tuple[Modality, str] | None) -> st
 
 _WAR_AIM_RE: Final = vocabulary.pattern("war_aim_after")
 _WAR_AIM_WORDS: Final = vocabulary.words("war_aim_words")
+_FIGHTING_DESCRIPTION_RE: Final = vocabulary.pattern("fighting_description_after")
 
 
 def war_aim(lower: str, cand: Candidate) -> bool:
     """Whether an attack mention ending in a fighting word is followed by the aim a group
     fights for ("the Free Syrian Army are fighting to overthrow the Assad regime", "separatists
-    fighting for independence"): a group named by its war aim, a standing state of the war
-    (``vocabulary.yaml``: war_aim_after)."""
+    fighting for independence"), or by where it fights before the clause's own verb ("Militants
+    fighting in Syria have recruited ..."): a group named by what it is, a standing state of the
+    war (``vocabulary.yaml``: war_aim_after, fighting_description_after)."""
     if cand.entry.type != EventType.ASSAULT:
         return False
     words = lower[cand.start:cand.end].split()
     if not words or words[-1] not in _WAR_AIM_WORDS:
         return False
-    return _WAR_AIM_RE.match(lower, cand.end) is not None
+    if _WAR_AIM_RE.match(lower, cand.end) is not None:
+        return True
+    # "Militants fighting in Syria have recruited ...": the participle right after its group
+    near = cand.near
+    if words != ["fighting"] or near is None or near[1] > cand.start or lower[near[1]:cand.start].strip():
+        return False
+    return _FIGHTING_DESCRIPTION_RE.match(lower, cand.end) is not None
 
 
 def kept_from(lower: str, lo: int, start: int, end: int) -> str:

@@ -69,6 +69,7 @@ def test_an_act_done_or_a_threat_of_options_still_alerts(text: str, etype: Event
         "Free Syrian Army are fighting to overthrow the Assad regime.",
         "The Saudis have sponsored the Takfiri militants fighting to conquer the Levant.",
         "The rebels, who are fighting for an independent state, ambushed an army patrol on Tuesday.",
+        "Militants fighting in Syria have recruited thousands of foreigners.",
     ],
 )
 def test_a_group_named_by_the_aim_it_fights_for_is_a_standing_description(text: str) -> None:
@@ -89,6 +90,8 @@ def test_the_act_of_a_group_named_by_its_war_aim_still_alerts() -> None:
     [
         "Government troops are fighting to retake the town from rebels.",
         "Rebels fought for control of the town on Monday.",
+        "Heavy fighting in Aleppo has killed 50 people since Monday.",
+        "Government troops fighting in the north killed 12 rebels on Monday.",
     ],
 )
 def test_fighting_for_an_objective_on_the_ground_still_alerts(text: str) -> None:
