@@ -108,6 +108,10 @@ def test_fighting_for_an_objective_on_the_ground_still_alerts(text: str) -> None
         ("Soldiers were mobilized to evacuate residents after the earthquake.", EventType.MOBILIZE),
         ("After torrential rains in northern Iran, the military forces mobilized efforts to help people "
          "trapped in the flood-affected areas.", EventType.MOBILIZE),
+        ("Coast guard vessels were deployed to search for the missing fishermen in the Philippines.",
+         EventType.MOBILIZE),
+        ("The military deployed helicopters to fight the wildfires in Greece.", EventType.MOBILIZE),
+        ("The police shot dead a tiger that had killed three villagers in India.", EventType.COERCE),
         ("Heavy rain pounded the region for three days.", EventType.ASSAULT),
         ("The tanker was struck by a bulk carrier off the coast of Singapore.", EventType.ASSAULT),
         ("The blast at the port was caused by ammonium nitrate stored unsafely, officials said.",
