@@ -66,6 +66,7 @@ from service.detection.model import (
     ASSERTED,
     COERCE,
     CONSULT,
+    DENIED,
     HISTORICAL,
     MOBILIZE,
     PROTEST,
@@ -2808,6 +2809,36 @@ def _continues_history(lower: str, index: SentenceIndex, d: Draft, pub_year: int
     return past_verb_in(lower, ev.start, ev.end) and _NOT_NARRATIVE_RE.search(lower, ev.start, ev.end) is None
 
 
+# A definite blast ("the blast", "the explosion") after sentences that tell an accident or a
+# disaster and no attack (classes.yaml: industrial_sites, disaster, attack_words).
+_BLAST_NOUNS: Final = vocabulary.words("blast_nouns")
+_ACCIDENT_CLASSES: Final = vocabulary.words("accident_classes")
+
+
+def _accident_told_before(lex: Lexicon, text: str, blower: str, d: Draft, prev: Span, before: Span | None) -> bool:
+    """Whether an attack mention that is a definite blast ("The blast shattered windows") names
+    the blast of an accident or a disaster told in one of the two sentences before it, which
+    name no attack: an industrial explosion or a fire, not a bomb. Its own mention there raised
+    no attack (the accident's words veto it), so the definite one names the same blast."""
+    if d.type != ASSAULT:
+        return False
+    at = d.evidence.trigger_start
+    words = blower[at:at + 24].split()[:2]
+    if words and words[0] in _DEFINITE:
+        words = words[1:]  # "the blast"; a trigger without its article follows one ("the explosion")
+    if not words or words[0] not in _BLAST_NOUNS:
+        return False
+    accident = False
+    for sent in (prev, before):
+        if sent is None:
+            continue
+        classes = _context(lex, text, blower, sent).classes
+        if classes.get("attack_words"):
+            return False
+        accident = accident or any(classes.get(c) for c in _ACCIDENT_CLASSES)
+    return accident
+
+
 def _refer_back(
     lex: Lexicon, text: str, lower: str, blower: str, index: SentenceIndex, drafts: list[Draft], pub_year: int
 ) -> None:
@@ -2843,6 +2874,10 @@ def _refer_back(
             ctx = _context(lex, text, blower, prev)
             told = (any(c[0] >= last_end for c in history_cues_in(lower, ctx, 0, len(lower)))
                     or bool(clause_year_cue(lower, last_end, prev.end, pub_year)))
+        if not decided and _accident_told_before(lex, text, blower, d, prev, before):
+            d.modality = DENIED  # "A boiler exploded at a chemical plant. The blast shattered ..."
+            ev.cues.append("accident told before")
+            continue
         if not decided:
             told = bool(opening_year_cue(lower, prev, pub_year))
         if not decided and not told:

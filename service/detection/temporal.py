@@ -775,6 +775,7 @@ def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple
 
 
 _ANY_RELATIVE_RE: Final = vocabulary.pattern("any_relative_before")
+_BILL_WOULD_RE: Final = vocabulary.pattern("bill_would_before")
 _KEPT_FROM_RE: Final = vocabulary.pattern("kept_from_before")
 _PREPARED_FOR_RE: Final = vocabulary.pattern("prepared_for_before")
 _PREPARED_FOR_REACH: Final = 70
@@ -785,13 +786,16 @@ _ANY_REACH: Final = 70
 
 def _unmet_cues(lower: str, sent_start: int, lo: int, start: int, end: int) -> list[tuple[int, int, str]]:
     """The cues of a condition or a prevented act for the mention at ``start``-``end`` (``lo``:
-    its clause): a relative clause on "any" ("shoot down any planes that attack"), an act
+    its clause): a relative clause on "any" ("shoot down any planes that attack") or on a bill
+    ("a bill that would impose sanctions"), an act
     someone is stopped from ("stopping the YPG militia seizing territory"), an act forces are
     mobilised or readied for ("mobilizing its NATO vassals for an attack") or that something is
     done to prevent ("a hotline to prevent clashes")."""
     out: list[tuple[int, int, str]] = []
     if _ANY_RELATIVE_RE.search(lower[max(sent_start, start - _ANY_REACH):start]) is not None:
         out.append((start, start, "any"))
+    if _BILL_WOULD_RE.search(lower[max(sent_start, start - _ANY_REACH):start]) is not None:
+        out.append((start, start, "bill"))  # "a bill that would impose sanctions": not yet law
     kept = kept_from(lower, lo, start, end)
     if kept:
         out.append((start, start, kept))
@@ -806,10 +810,38 @@ def _unmet_cues(lower: str, sent_start: int, lo: int, start: int, end: int) -> l
 def _stood(lower: str, cand: Candidate, held: tuple[Modality, str] | None) -> str:
     """The cue of a measure or a posture that stands already, or "": a measure broken or
     evaded ("violated a U.S. trade embargo", ``standing_or_stance``), forces named with where
-    they are ("the Russian military stationed in the republic", ``posted``)."""
+    they are ("the Russian military stationed in the republic", ``posted``), a group named by
+    its war aim ("are fighting to overthrow the Assad regime", ``war_aim``)."""
     if held is not None and held[0] == HISTORICAL:
         return held[1]
-    return "stationed" if posted(lower, cand) else ""
+    if posted(lower, cand):
+        return "stationed"
+    return "war aim" if war_aim(lower, cand) else ""
+
+
+_WAR_AIM_RE: Final = vocabulary.pattern("war_aim_after")
+_WAR_AIM_WORDS: Final = vocabulary.words("war_aim_words")
+_FIGHTING_DESCRIPTION_RE: Final = vocabulary.pattern("fighting_description_after")
+
+
+def war_aim(lower: str, cand: Candidate) -> bool:
+    """Whether an attack mention ending in a fighting word is followed by the aim a group
+    fights for ("the Free Syrian Army are fighting to overthrow the Assad regime", "separatists
+    fighting for independence"), or by where it fights before the clause's own verb ("Militants
+    fighting in Syria have recruited ..."): a group named by what it is, a standing state of the
+    war (``vocabulary.yaml``: war_aim_after, fighting_description_after)."""
+    if cand.entry.type != EventType.ASSAULT:
+        return False
+    words = lower[cand.start:cand.end].split()
+    if not words or words[-1] not in _WAR_AIM_WORDS:
+        return False
+    if _WAR_AIM_RE.match(lower, cand.end) is not None:
+        return True
+    # "Militants fighting in Syria have recruited ...": the participle right after its group
+    near = cand.near
+    if words != ["fighting"] or near is None or near[1] > cand.start or lower[near[1]:cand.start].strip():
+        return False
+    return _FIGHTING_DESCRIPTION_RE.match(lower, cand.end) is not None
 
 
 def kept_from(lower: str, lo: int, start: int, end: int) -> str:
@@ -924,7 +956,25 @@ def _wanted_cues(lower: str, typ: EventType, lo: int, sent_start: int, start: in
         found.append((start, start, frame))  # "should retaliate with sanctions": ought, not done
     if _passive_infinitive(lower, lo, start):
         found.append((start, start, "to be"))  # "called for her to be jailed": wanted, not done
+    if generic_kind(lower, lo, start, end):
+        found.append((start, start, "generic"))  # "Attacks on civilians are war crimes": a kind
     return found
+
+
+_GENERIC_AFTER_RE: Final = vocabulary.pattern("generic_predicate_after")
+_GENERIC_OPENERS: Final = vocabulary.words("generic_openers")
+
+
+def generic_kind(lower: str, lo: int, start: int, end: int) -> bool:
+    """Whether the mention at ``start``-``end`` is a bare plural opening its clause (``lo``),
+    with a predicate said of every act of its kind right after it ("Attacks on civilians are war
+    crimes", "Airstrikes alone cannot defeat ISIS"; ``vocabulary.yaml``: generic_predicate_after)."""
+    words = lower[start:end].split(None, 1)
+    if not words or not words[0].endswith("s") or words[0].endswith("ss"):
+        return False
+    if any(w not in _GENERIC_OPENERS for w in lower[lo:start].split()):
+        return False
+    return _GENERIC_AFTER_RE.match(lower, end) is not None
 
 
 def modality_of(
