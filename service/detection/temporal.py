@@ -822,6 +822,7 @@ def _stood(lower: str, cand: Candidate, held: tuple[Modality, str] | None) -> st
 _WAR_AIM_RE: Final = vocabulary.pattern("war_aim_after")
 _WAR_AIM_WORDS: Final = vocabulary.words("war_aim_words")
 _FIGHTING_DESCRIPTION_RE: Final = vocabulary.pattern("fighting_description_after")
+_FIGHTING_GROUPS: Final = vocabulary.words("fighting_groups")
 
 
 def war_aim(lower: str, cand: Candidate) -> bool:
@@ -833,15 +834,22 @@ def war_aim(lower: str, cand: Candidate) -> bool:
     if cand.entry.type != EventType.ASSAULT:
         return False
     words = lower[cand.start:cand.end].split()
-    if not words or words[-1] not in _WAR_AIM_WORDS:
+    if not words:
         return False
-    if _WAR_AIM_RE.match(lower, cand.end) is not None:
+    if words[-1] in _WAR_AIM_WORDS and _WAR_AIM_RE.match(lower, cand.end) is not None:
         return True
-    # "Militants fighting in Syria have recruited ...": the participle right after its group
-    near = cand.near
-    if words != ["fighting"] or near is None or near[1] > cand.start or lower[near[1]:cand.start].strip():
+    # "Militants fighting in Syria have recruited ...": the participle right after its group,
+    # whether the group is the rule's near word or the word before a head that holds its
+    # preposition ("fighting in", fighting told by where it is)
+    if words[0] != "fighting":
         return False
-    return _FIGHTING_DESCRIPTION_RE.match(lower, cand.end) is not None
+    near = cand.near
+    if words == ["fighting"] and near is not None and near[1] <= cand.start and not lower[near[1]:cand.start].strip():
+        return _FIGHTING_DESCRIPTION_RE.match(lower, cand.end) is not None
+    before = lower[max(0, cand.start - 24):cand.start].split()
+    if len(words) < 2 or not before or before[-1] not in _FIGHTING_GROUPS:
+        return False
+    return _FIGHTING_DESCRIPTION_RE.match(lower, cand.start + len("fighting")) is not None
 
 
 def kept_from(lower: str, lo: int, start: int, end: int) -> str:

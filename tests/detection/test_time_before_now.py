@@ -37,8 +37,7 @@ def _alerts(found: list) -> list:
         # an earlier century, an adverb of history
         ("U.S. troops crushed Filipinos resisting the imperial invasion at the last century's outset.",
          EventType.ASSAULT),
-        ("Historically, as Republicans positioned themselves alongside soldiers and cops, Democrats "
-         "favored military cutbacks.", EventType.MOBILIZE),
+        ("Historically, the Soviet Union massed troops on the Chinese border.", EventType.MOBILIZE),
         # a reign, a term of office
         ("The documents were dried by journalists; some offer details on Manafort's role in "
          "Yanukovych's reign, helping to coordinate an inquiry into Yanukovych's arrest of a "
