@@ -243,6 +243,7 @@ _BOUNDARY_WORDS: Final = vocabulary.words("boundary_words")
 _FUNCTION_WORDS: Final = _BOUNDARY_WORDS | vocabulary.words("function_words")
 _ATTACH_AFTER: Final = vocabulary.phrases("attach_after")
 _OPENING_MARKS: Final = " \"'“‘"  # quotation marks that may open a sentence before its first word
+_FRONTING_PREPOSITIONS: Final = frozenset({"", "on", "in", "On", "In"})
 _FRONTED_STOP_RE: Final = vocabulary.pattern("fronted_stop")
 
 
@@ -250,7 +251,10 @@ def _fronted(lower: str, dm: DateMention, sent_start: int) -> bool:
     """Whether ``dm`` is a time adjunct that opens its sentence, set off by a comma ("In March,
     the security council imposed ...", "On Tuesday, gunmen attacked ..."): it dates the main
     clause after it, which the comma puts in a clause of its own."""
-    return lower[sent_start:dm.start].strip(_OPENING_MARKS) == "" and lower.startswith(",", dm.end)
+    if not lower.startswith(",", dm.end):
+        return False
+    # a day's date is found without the preposition before it ("On 13 September 1974,")
+    return lower[sent_start:dm.start].strip(_OPENING_MARKS) in _FRONTING_PREPOSITIONS
 
 
 def _fronted_reaches(lower: str, dm: DateMention, start: int) -> bool:

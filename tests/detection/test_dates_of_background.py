@@ -32,6 +32,9 @@ def _seen(found: list) -> list:
     [
         ("In March, the European Union imposed new sanctions on Iran.", EventType.SANCTION),
         ("“ In June, gunmen attacked a checkpoint in Kabul, ” the minister said.", EventType.ASSAULT),
+        # a day's date is found without its preposition, which still opens the sentence
+        ("On 13 September 1974, troops attacked the town.", EventType.ASSAULT),
+        ("On September 13, 2014, the United States imposed sanctions on Russia.", EventType.SANCTION),
     ],
 )
 def test_a_month_that_opens_the_sentence_dates_its_main_clause(text: str, etype: EventType) -> None:
@@ -54,6 +57,7 @@ def test_an_opening_date_is_shared_by_every_act_of_its_clause() -> None:
     [
         "In October, the European Union imposed new sanctions on Iran.",
         "On Tuesday, gunmen attacked a checkpoint in Kabul.",
+        "On 18 October 2016, gunmen attacked a checkpoint in Kabul.",
     ],
 )
 def test_an_opening_date_of_the_day_or_month_is_news(text: str) -> None:
