@@ -2609,7 +2609,30 @@ def detect(
     def scan(text: str, blower: str, sent: Span) -> Context:
         return _context(lex, text, blower, sent)
 
-    return refine(article, signals, scan=scan, version=DETECTOR_VERSION, model=sense_model)
+    def blocked(word: str, typ: EventType, ctx: Context, start: int, end: int) -> bool:
+        return head_blocked(lex, word, typ, ctx, start, end)
+
+    return refine(article, signals, scan=scan, version=DETECTOR_VERSION, model=sense_model, blocked=blocked)
+
+
+# The block classes that name a figure of speech made with the head itself ("a political attack
+# ad", "a war of words"): a word sense, whichever rule of the head they block.
+FIGURE_CLASSES: Final = ("figurative", "figurative_wars", "verbal_clash", "explosion_idioms", "strike_idioms")
+
+
+def head_blocked(lex: Lexicon, word: str, typ: EventType, ctx: Context, start: int, end: int) -> bool:
+    """Whether the rules read ``word`` at ``start`` as a figure of speech: a rule of type ``typ``
+    with ``word`` as a head is blocked there by a class of ``FIGURE_CLASSES`` ("a political attack
+    ad"). The sense model adds no signal on a word the rules read so."""
+    for entry in lex.entries:
+        if entry.type != typ or all(phrase != word for phrase, _mode in entry.head_modes):
+            continue
+        lo, hi = start - entry.block_window, end + entry.block_window
+        for name in entry.block:
+            hits = ctx.classes.get(name) if name in FIGURE_CLASSES else None
+            if hits is not None and any(h[1] >= lo and h[0] <= hi for h in hits):
+                return True
+    return False
 
 
 def detect_rules(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:
