@@ -2615,17 +2615,20 @@ def detect(
     return refine(article, signals, scan=scan, version=DETECTOR_VERSION, model=sense_model, blocked=blocked)
 
 
-# The block classes that name a figure of speech made with the head itself ("a political attack
-# ad", "a war of words"): a word sense, whichever rule of the head they block.
-FIGURE_CLASSES: Final = ("figurative", "figurative_wars", "verbal_clash", "explosion_idioms", "strike_idioms")
+# The block classes that name another sense made with the head itself: a figure of speech ("a
+# political attack ad", "a war of words"), a compound that names a weapon ("assault rifles",
+# "shoulder-fired missiles"), a list purged ("a voter purge"). A word sense, whichever rule of
+# the head they block.
+FIGURE_CLASSES: Final = ("figurative", "figurative_wars", "verbal_clash", "explosion_idioms", "strike_idioms",
+                         "attack_compounds", "fired_compounds", "purge_idioms")
 
 
 def head_blocked(lex: Lexicon, word: str, typ: EventType, ctx: Context, start: int, end: int) -> bool:
-    """Whether the rules read ``word`` at ``start`` as a figure of speech: a rule of type ``typ``
-    with ``word`` as a head is blocked there by a class of ``FIGURE_CLASSES`` ("a political attack
-    ad"). The sense model adds no signal on a word the rules read so."""
-    for entry in lex.entries:
-        if entry.type != typ or all(phrase != word for phrase, _mode in entry.head_modes):
+    """Whether the rules read ``word`` at ``start`` in another sense: a rule of type ``typ`` with
+    ``word`` as a head is blocked there by a class of ``FIGURE_CLASSES`` ("a political attack
+    ad", "a voter purge"). The sense model adds no signal on a word the rules read so."""
+    for entry in lex.head_entries.get(word, ()):
+        if entry.type != typ:
             continue
         lo, hi = start - entry.block_window, end + entry.block_window
         for name in entry.block:

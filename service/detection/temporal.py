@@ -1019,7 +1019,12 @@ def _wanted_cues(lower: str, typ: EventType, lo: int, sent_start: int, start: in
         found.append((start, start, "to be"))  # "called for her to be jailed": wanted, not done
     if generic_kind(lower, lo, start, end):
         found.append((start, start, "generic"))  # "Attacks on civilians are war crimes": a kind
+    if _HORTATIVE_RE.match(lower, sent_start, start) is not None:
+        found.append((start, start, "let us"))  # "Let's get together, seize a territory": a call
     return found
+
+
+_HORTATIVE_RE: Final = vocabulary.pattern("hortative_opening")
 
 
 _GENERIC_AFTER_RE: Final = vocabulary.pattern("generic_predicate_after")

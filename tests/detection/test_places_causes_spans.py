@@ -2,7 +2,8 @@
 detention centre", "Thai jails"), the act a standing measure was imposed for ("under sanctions
 over its annexation of Crimea"), a state that has lasted more than a year, a span of years
 opening the sentence ("In the past year, ..."), a kind of act named as a practice ("the practice
-of torture"), and a figure of speech the learned sense model would read as an attack ("a
+of torture"), a call to act together ("Let's ... seize the town"), a purge of voter rolls, and a
+figure of speech the learned sense model would read as an attack ("a
 political attack ad"). A modality rule keeps the mention (recall counts every modality) but
 raises no alert; the plain report beside each still alerts."""
 
@@ -45,6 +46,9 @@ def _alerts(found: list) -> list:
          EventType.COERCE),
         ("In the past year, we've seen two mass shootings by self-radicalized terrorists in California.",
          EventType.ASSAULT),
+        # a call to act together: every act it names is wanted
+        ("Let's get together, my brothers, and seize the town of Kerch from the Russian army, the group's "
+         "leader said in a video.", EventType.COERCE),
         # a kind of act named as a practice
         ("Any involvement in the practice of torture is forbidden by the World Medical Association.",
          EventType.ASSAULT),
@@ -66,6 +70,9 @@ def test_a_place_a_cause_a_span_or_a_practice_is_no_new_act(text: str, etype: Ev
         # a measure weighed now may answer news of the day
         ("The European Union is weighing sanctions on Georgian officials over the violent crackdown on "
          "pro-EU protesters, diplomats said.", EventType.COERCE),
+        ("ISIS fighters seized the town of Kerch from the Russian army on Monday, the group said in a video.",
+         EventType.COERCE),
+        ("Erdogan launched a purge of the army after the failed coup, officials said.", EventType.COERCE),
         # a span that reaches now is no history
         ("In the past 24 hours, Russian jets bombed the town of Idlib, killing 12 people.", EventType.ASSAULT),
         ("Soldiers tortured detainees at the base on Monday, witnesses said.", EventType.ASSAULT),
@@ -101,3 +108,8 @@ def test_the_model_adds_no_attack_the_rules_read_as_a_figure() -> None:
     assert added == [], _seen(added)
     added = [s for s in detect(article(plain), sense_model=attack_model()) if s.detector.startswith("model:")]
     assert [s.evidence.trigger for s in added] == ["attack"], _seen(added)
+
+
+def test_a_purge_of_voter_rolls_is_no_repression() -> None:
+    text = "Florida's voter purge targets Latino voters in Miami, the U.S. Justice Department said."
+    assert not [s for s in signals_of(text, PUBLISHED) if s.evidence.trigger.lower().startswith("purge")]
