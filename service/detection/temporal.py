@@ -752,7 +752,6 @@ _DETENTION_PLACE_RE: Final = vocabulary.pattern("detention_place_after")
 _JAIL_NOUN_RE: Final = vocabulary.pattern("jail_noun_before")
 _JAIL_NOUNS: Final = vocabulary.words("jail_nouns")
 _MEASURE_CAUSE_RE: Final = vocabulary.pattern("measure_cause_before")
-_RANKING_RE: Final = vocabulary.pattern("ranking_before")
 # The acts a measure is imposed for ("sanctions over its annexation of Crimea").
 _CAUSE_TYPES: Final = frozenset({EventType.ASSAULT, EventType.COERCE, EventType.MOBILIZE})
 
@@ -791,8 +790,6 @@ def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple
         return HISTORICAL, "system"  # "throughout Australian immigration detention": standing
     if typ == EventType.COERCE and _custody_place(lower, lo, start):
         return HISTORICAL, "place"  # "a detention centre on the island of Nauru": a building
-    if typ == EventType.COERCE and _RANKING_RE.search(lower, max(lo, start - 50), start) is not None:
-        return HISTORICAL, "ranking"  # "the fourth highest number of women imprisoned": a statistic
     if typ in _CAUSE_TYPES and _MEASURE_CAUSE_RE.search(lower, a, start) is not None:
         return HISTORICAL, "cause"  # "under sanctions over its annexation of Crimea": background
     if _MOVEMENT_AFTER_RE.match(lower, start) is not None:

@@ -2,7 +2,7 @@
 detention centre", "Thai jails"), the act a standing measure was imposed for ("under sanctions
 over its annexation of Crimea"), a state that has lasted more than a year, a span of years
 opening the sentence ("In the past year, ..."), a kind of act named as a practice ("the practice
-of torture"), a custody word counted in a ranking, sanctions reduced, a call to act together ("Let's ... seize the town"), a purge of voter rolls, and a
+of torture", "victims of torture"), sanctions reduced, a call to act together ("Let's ... seize the town"), a purge of voter rolls, and a
 figure of speech the learned sense model would read as an attack ("a
 political attack ad"). A modality rule keeps the mention (recall counts every modality) but
 raises no alert; the plain report beside each still alerts."""
@@ -46,9 +46,6 @@ def _alerts(found: list) -> list:
          EventType.COERCE),
         ("In the past year, we've seen two mass shootings by self-radicalized terrorists in California.",
          EventType.ASSAULT),
-        # a custody word counted in a ranking: a statistic
-        ("A 2015 report shows Thailand has the fourth highest number of women imprisoned in the world, "
-         "after the United States, China and Russia.", EventType.COERCE),
         # sanctions reduced: a step back, not a measure imposed
         ("In exchange for Iran's adherence to these terms, the UN Security Council members have agreed to "
          "reduce sanctions on the Islamic Republic.", EventType.SANCTION),
@@ -57,6 +54,8 @@ def _alerts(found: list) -> list:
          "leader said in a video.", EventType.COERCE),
         # a kind of act named as a practice
         ("Any involvement in the practice of torture is forbidden by the World Medical Association.",
+         EventType.ASSAULT),
+        ("Doctors have a duty to relieve the suffering of victims of torture, the association said.",
          EventType.ASSAULT),
     ],
 )
@@ -78,7 +77,6 @@ def test_a_place_a_cause_a_span_or_a_practice_is_no_new_act(text: str, etype: Ev
          "pro-EU protesters, diplomats said.", EventType.COERCE),
         ("ISIS fighters seized the town of Kerch from the Russian army on Monday, the group said in a video.",
          EventType.COERCE),
-        ("Police in Bangkok imprisoned 40 women protesters on Monday, officials said.", EventType.COERCE),
         ("The EU imposed new sanctions on Iran on Monday.", EventType.SANCTION),
         ("Erdogan launched a purge of the army after the failed coup, officials said.", EventType.COERCE),
         # a span that reaches now is no history
