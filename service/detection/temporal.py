@@ -835,7 +835,28 @@ def _unmet_cues(lower: str, sent_start: int, lo: int, start: int, end: int) -> l
         out.append((start, start, "for"))  # "mobilizing its members for attacking Haditha"
     if _PREVENT_PURPOSE_RE.search(before) is not None:
         out.append((start, start, "to prevent"))  # "a hotline to prevent clashes"
+    if gerund_subject(lower, sent_start, start, end):
+        out.append((start, start, "would"))  # "deporting everyone would cost $300 billion"
     return out
+
+
+_GERUND_BEFORE_RE: Final = vocabulary.pattern("gerund_subject_before")
+_GERUND_AFTER_RE: Final = vocabulary.pattern("gerund_subject_after")
+
+
+def gerund_subject(lower: str, sent_start: int, start: int, end: int) -> bool:
+    """Whether the mention at ``start``-``end`` is a gerund that is the subject of a conditional
+    ("finding, detaining ... and deporting everyone would cost up to $300 billion"): it opens its
+    sentence, follows "that" or stands in a list of gerunds, and a "would", "could" or "might"
+    follows in the sentence (``vocabulary.yaml``: gerund_subject_*)."""
+    word_end = start
+    while word_end < end and lower[word_end].isalpha():
+        word_end += 1
+    if not lower.endswith("ing", start, word_end):
+        return False
+    if _GERUND_BEFORE_RE.search(lower, max(sent_start, start - 24), start) is None:
+        return False
+    return _GERUND_AFTER_RE.match(lower, word_end, min(len(lower), word_end + 160)) is not None
 
 
 def _stood(lower: str, cand: Candidate, held: tuple[Modality, str] | None) -> str:

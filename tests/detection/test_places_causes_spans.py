@@ -2,7 +2,8 @@
 detention centre", "Thai jails"), the act a standing measure was imposed for ("under sanctions
 over its annexation of Crimea"), a state that has lasted more than a year, a span of years
 opening the sentence ("In the past year, ..."), a kind of act named as a practice ("the practice
-of torture", "victims of torture"), sanctions reduced, a call to act together ("Let's ... seize the town"), a purge of voter rolls, and a
+of torture", "victims of torture"), sanctions reduced, an act named by a gerund as the subject of "would" ("Bombing Syria
+would be a mistake"), a call to act together ("Let's ... seize the town"), a purge of voter rolls, and a
 figure of speech the learned sense model would read as an attack ("a
 political attack ad"). A modality rule keeps the mention (recall counts every modality) but
 raises no alert; the plain report beside each still alerts."""
@@ -52,6 +53,8 @@ def _alerts(found: list) -> list:
         # a call to act together: every act it names is wanted
         ("Let's get together, my brothers, and seize the town of Kerch from the Russian army, the group's "
          "leader said in a video.", EventType.COERCE),
+        # an act named by a gerund as the subject of a conditional
+        ("Bombing Syria would be a mistake, the senator said.", EventType.ASSAULT),
         # a kind of act named as a practice
         ("Any involvement in the practice of torture is forbidden by the World Medical Association.",
          EventType.ASSAULT),
@@ -69,6 +72,7 @@ def test_a_place_a_cause_a_span_or_a_practice_is_no_new_act(text: str, etype: Ev
     ("text", "etype"),
     [
         ("Police detained the opposition leader at the airport on Monday.", EventType.COERCE),
+        ("Russian jets bombed Syria on Monday, and more strikes could follow, officials said.", EventType.ASSAULT),
         ("Egypt jails activist Alaa Abd el-Fattah for five years.", EventType.COERCE),
         ("A court in Cairo jailed the activist for five years on Monday.", EventType.COERCE),
         ("Russian troops seized the Crimean peninsula on Thursday, officials said.", EventType.COERCE),
@@ -78,6 +82,9 @@ def test_a_place_a_cause_a_span_or_a_practice_is_no_new_act(text: str, etype: Ev
         ("ISIS fighters seized the town of Kerch from the Russian army on Monday, the group said in a video.",
          EventType.COERCE),
         ("The EU imposed new sanctions on Iran on Monday.", EventType.SANCTION),
+        # the gerund has a verb of its own: the act is told, the modal belongs to another clause
+        ("Detaining the activists was a mistake that could hurt the government, the lawyer said.",
+         EventType.COERCE),
         ("Erdogan launched a purge of the army after the failed coup, officials said.", EventType.COERCE),
         # a span that reaches now is no history
         ("In the past 24 hours, Russian jets bombed the town of Idlib, killing 12 people.", EventType.ASSAULT),
