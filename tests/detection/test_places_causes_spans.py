@@ -55,7 +55,7 @@ def _alerts(found: list) -> list:
          "leader said in a video.", EventType.COERCE),
         # an act named by a gerund as the subject of a conditional
         ("Bombing Syria would be a mistake, the senator said.", EventType.ASSAULT),
-        ("In March, a report by the Budget Policy Center in Washington estimated that finding, detaining, "
+        ("In March, a report by the think tank American Policy Forum estimated that finding, detaining, "
          "legally processing and deporting everyone who is in the country illegally would cost up to "
          "$400 billion.", EventType.COERCE),
         # a kind of act named as a practice
