@@ -2615,12 +2615,9 @@ def detect(
     return refine(article, signals, scan=scan, version=DETECTOR_VERSION, model=sense_model, blocked=blocked)
 
 
-# The block classes that name another sense made with the head itself: a figure of speech ("a
-# political attack ad", "a war of words"), a compound that names a weapon ("assault rifles",
-# "shoulder-fired missiles"), a list purged ("a voter purge"). A word sense, whichever rule of
-# the head they block.
-FIGURE_CLASSES: Final = ("figurative", "figurative_wars", "verbal_clash", "explosion_idioms", "strike_idioms",
-                         "attack_compounds", "fired_compounds", "purge_idioms")
+# The block classes that name another sense made with the head itself (``vocabulary.yaml``:
+# figure_classes).
+FIGURE_CLASSES: Final = vocabulary.words("figure_classes")
 
 
 def head_blocked(lex: Lexicon, word: str, typ: EventType, ctx: Context, start: int, end: int) -> bool:
