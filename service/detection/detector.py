@@ -2609,7 +2609,30 @@ def detect(
     def scan(text: str, blower: str, sent: Span) -> Context:
         return _context(lex, text, blower, sent)
 
-    return refine(article, signals, scan=scan, version=DETECTOR_VERSION, model=sense_model)
+    def blocked(word: str, typ: EventType, ctx: Context, start: int, end: int) -> bool:
+        return head_blocked(lex, word, typ, ctx, start, end)
+
+    return refine(article, signals, scan=scan, version=DETECTOR_VERSION, model=sense_model, blocked=blocked)
+
+
+# The block classes that name another sense made with the head itself (``vocabulary.yaml``:
+# figure_classes).
+FIGURE_CLASSES: Final = vocabulary.words("figure_classes")
+
+
+def head_blocked(lex: Lexicon, word: str, typ: EventType, ctx: Context, start: int, end: int) -> bool:
+    """Whether the rules read ``word`` at ``start`` in another sense: a rule of type ``typ`` with
+    ``word`` as a head is blocked there by a class of ``FIGURE_CLASSES`` ("a political attack
+    ad", "a voter purge"). The sense model adds no signal on a word the rules read so."""
+    for entry in lex.head_entries.get(word, ()):
+        if entry.type != typ:
+            continue
+        lo, hi = start - entry.block_window, end + entry.block_window
+        for name in entry.block:
+            hits = ctx.classes.get(name) if name in FIGURE_CLASSES else None
+            if hits is not None and any(h[1] >= lo and h[0] <= hi for h in hits):
+                return True
+    return False
 
 
 def detect_rules(article: Article, *, lexicon: Lexicon | None = None) -> list[Signal]:

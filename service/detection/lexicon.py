@@ -517,6 +517,8 @@ class Lexicon:
     court_id: int = -1  # the court words' number in the whole-text scan (a court story)
     story_id: int = -1  # the attack words' number in the whole-text scan (an attack story)
     stats: dict[str, int] = field(default_factory=dict)
+    # Each lowercase head phrase and the rules that have it (``detector.head_blocked``).
+    head_entries: dict[str, tuple[TriggerEntry, ...]] = field(default_factory=dict)
 
 
 def _split_list(value: object) -> tuple[str, ...]:
@@ -649,7 +651,16 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         court_id=scan.class_ids.get(_COURT_CLASS, -1),
         story_id=scan.class_ids.get(STORY_CLASS, -1),
         stats={"heads": scan.head_count, "context_phrases": word_count, "gazetteer_rows": len(gaz)},
+        head_entries=_head_entries(loaded),
     )
+
+
+def _head_entries(loaded: list[tuple[TriggerEntry, tuple[str, ...]]]) -> dict[str, tuple[TriggerEntry, ...]]:
+    out: dict[str, list[TriggerEntry]] = defaultdict(list)
+    for entry, heads in loaded:
+        for h in heads:
+            out[h].append(entry)
+    return {h: tuple(es) for h, es in out.items()}
 
 
 def _read_rules(

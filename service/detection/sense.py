@@ -54,6 +54,8 @@ from service.detection.text import SentenceIndex, Span, is_abbreviation
 
 Scan = Callable[[str, str, Span], Context]  # the rules' context scan of one sentence
 Probs = Callable[[str], list[float]]  # a sentence's class probabilities
+# Whether the rules read a head word in another sense there (word, type, context, start, end).
+Blocked = Callable[[str, EventType, Context, int, int], bool]
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "sense_model.json.gz"
 ESCALATION = frozenset({EventType.MOBILIZE, EventType.THREATEN, EventType.SANCTION, EventType.ASSAULT,
@@ -176,10 +178,12 @@ def load_model() -> SenseModel | None:
 
 
 def refine(article: Article, signals: list[Signal], *, scan: Scan, version: str, model: SenseModel | None = None,
-           veto: bool = True, recall: bool = True) -> list[Signal]:
+           veto: bool = True, recall: bool = True, blocked: Blocked | None = None) -> list[Signal]:
     """The rule detector's ``signals`` for ``article`` with the model's vetoes and additions.
     ``scan(text, boundary_lower, sentence)`` is the rules' context scan of a sentence (names and
-    cue words); ``version`` the detector version the added signals carry."""
+    cue words); ``version`` the detector version the added signals carry; ``blocked`` whether the
+    rules read a head word in another sense there (``detector.head_blocked``): the model adds no
+    escalation signal on such a word."""
     model = model or load_model()
     if model is None:
         return signals
@@ -202,7 +206,7 @@ def refine(article: Article, signals: list[Signal], *, scan: Scan, version: str,
         out = [k if k is not None else s for s, k in zip(signals, kept, strict=True)
                if k is not None or (story and _held_over_attack(s))]
     if recall and model.cue_words:
-        out = out + _recalled(model, article, out, probs, scan, version)
+        out = out + _recalled(model, article, out, probs, scan, version, blocked)
     return out
 
 
@@ -253,7 +257,7 @@ def _vetoed(model: SenseModel, article: Article, ev: Evidence, probs: Probs, sca
 
 
 def _recalled(model: SenseModel, article: Article, signals: list[Signal], probs: Probs, scan: Scan,
-              version: str) -> list[Signal]:
+              version: str, blocked: Blocked | None = None) -> list[Signal]:
     covered: set[tuple[str, int, str]] = set()  # (field, trigger start, type) the rules hold
     steps_back: list[tuple[str, int, int]] = []  # (field, trigger start, end) read as a step back
     for s in signals:
@@ -283,7 +287,7 @@ def _recalled(model: SenseModel, article: Article, signals: list[Signal], probs:
                 continue
             seen.add(sent.start)
             sig = _model_signal(model, article, field_name, (text, lower, blower), sent, hits, covered, probs, scan,
-                                version)
+                                version, blocked)
             if sig is not None and sig.type in ESCALATION and _inside(sig.evidence, steps_back):
                 continue
             if sig is not None:
@@ -336,7 +340,7 @@ def _best_type(model: SenseModel, p: list[float]) -> tuple[str, float] | None:
 
 def _model_signal(model: SenseModel, article: Article, field_name: str, forms: tuple[str, str, str], sent: Span,
                   hits: list[tuple[int, int, str]], covered: set[tuple[str, int, str]], probs: Probs, scan: Scan,
-                  version: str) -> Signal | None:
+                  version: str, blocked: Blocked | None = None) -> Signal | None:
     text, lower, blower = forms
     start, end = sent.start, sent.end
     sentence = text[start:end]
@@ -360,6 +364,8 @@ def _model_signal(model: SenseModel, article: Article, field_name: str, forms: t
         return None
     actors, location, ctx = found
     t0, t1 = trigger
+    if blocked is not None and EventType(typ) in ESCALATION and blocked(lower[t0:t1], EventType(typ), ctx, t0, t1):
+        return None  # "a political attack ad": the rules read the word in another sense
     source = [a for pos, a in actors if pos < t0][:1]
     target = [a for pos, a in actors if pos >= t1 and a not in source][:1]
     assert article.published_at is not None  # set by the Article validator

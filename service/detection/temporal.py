@@ -542,6 +542,9 @@ _INDEFINITE_PAST_RE: Final = vocabulary.pattern("indefinite_past")
 _PAST_CONTRAST: Final = vocabulary.words("past_contrast")
 
 
+_SPAN_LOOKAHEAD: Final = 40  # room for "24 hours" or "few days" after "in the past"
+
+
 def _indefinite_past(lower: str, cand: Candidate, clause: Span, sent: Span) -> list[tuple[int, int, str]]:
     """"in the past" with no span after it, before the mention in its clause, opening its
     sentence or right after it ("In the past, Russian jets have bombed hospitals", "used in
@@ -552,8 +555,10 @@ def _indefinite_past(lower: str, cand: Candidate, clause: Span, sent: Span) -> l
     spans = ((clause.start, cand.start), (sent.start, min(sent.end, sent.start + 16)),
              (cand.end, min(sent.end, cand.end + 16)))
     for lo, hi in spans:
-        m = _INDEFINITE_PAST_RE.search(lower, lo, hi)
-        if m is not None:
+        # Searched past ``hi`` so that the span after it is seen ("In the past 24 hours" opening
+        # the sentence): the cue itself must end by ``hi``.
+        m = _INDEFINITE_PAST_RE.search(lower, lo, min(len(lower), hi + _SPAN_LOOKAHEAD))
+        if m is not None and m.end() <= hi:
             before = lower[max(0, m.start() - 8):m.start()].split()
             if not before or before[-1] not in _PAST_CONTRAST:
                 return [(m.start(), m.end(), "in the past")]
@@ -747,6 +752,28 @@ _STANCE_REACH: Final = 70
 _STANDING_TYPES: Final = frozenset({EventType.SANCTION})
 
 
+_DETENTION_PLACE_RE: Final = vocabulary.pattern("detention_place_after")
+_JAIL_NOUN_RE: Final = vocabulary.pattern("jail_noun_before")
+_JAIL_NOUNS: Final = vocabulary.words("jail_nouns")
+_MEASURE_CAUSE_RE: Final = vocabulary.pattern("measure_cause_before")
+# The acts a measure is imposed for ("sanctions over its annexation of Crimea").
+_CAUSE_TYPES: Final = frozenset({EventType.ASSAULT, EventType.COERCE, EventType.MOBILIZE})
+
+
+def _custody_place(lower: str, lo: int, start: int) -> bool:
+    """Whether the custody word at ``start`` names a place or a system rather than an act: the
+    head of a compound ("a detention centre") or the noun "jails" after a determiner, a
+    preposition or a people's adjective ("Thai jails struggle") (``vocabulary.yaml``:
+    ``detention_place_after``, ``jail_noun_before``)."""
+    end = start
+    while end < len(lower) and lower[end].isalpha():
+        end += 1
+    word = lower[start:end]
+    if word in ("detention", "detentions") and _DETENTION_PLACE_RE.match(lower, end) is not None:
+        return True
+    return word in _JAIL_NOUNS and _JAIL_NOUN_RE.search(lower[max(lo, start - 20):start]) is not None
+
+
 def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple[Modality, str] | None:
     """The modality a verb of breach or a noun of stance right before an escalation mention at
     ``start`` gives it, with its cue, or None (``vocabulary.yaml``: ``breached_before``,
@@ -765,6 +792,10 @@ def standing_or_stance(lower: str, typ: EventType, lo: int, start: int) -> tuple
             return HISTORICAL, "in force"  # "The embargo is currently in force until August"
     if typ == EventType.COERCE and _DETENTION_SYSTEM_RE.search(lower[max(lo, start - 20):start]) is not None:
         return HISTORICAL, "system"  # "throughout Australian immigration detention": standing
+    if typ == EventType.COERCE and _custody_place(lower, lo, start):
+        return HISTORICAL, "place"  # "a detention centre on the island of Nauru": a building
+    if typ in _CAUSE_TYPES and _MEASURE_CAUSE_RE.search(lower, a, start) is not None:
+        return HISTORICAL, "cause"  # "under sanctions over its annexation of Crimea": background
     if _MOVEMENT_AFTER_RE.match(lower, start) is not None:
         return HISTORICAL, "movement"  # "This boycott movement is enjoying growing success": a name
     if typ not in REQUESTED_TYPES:
@@ -808,7 +839,28 @@ def _unmet_cues(lower: str, sent_start: int, lo: int, start: int, end: int) -> l
         out.append((start, start, "for"))  # "mobilizing its members for attacking Haditha"
     if _PREVENT_PURPOSE_RE.search(before) is not None:
         out.append((start, start, "to prevent"))  # "a hotline to prevent clashes"
+    if gerund_subject(lower, sent_start, start, end):
+        out.append((start, start, "would"))  # "deporting everyone would cost $300 billion"
     return out
+
+
+_GERUND_BEFORE_RE: Final = vocabulary.pattern("gerund_subject_before")
+_GERUND_AFTER_RE: Final = vocabulary.pattern("gerund_subject_after")
+
+
+def gerund_subject(lower: str, sent_start: int, start: int, end: int) -> bool:
+    """Whether the mention at ``start``-``end`` is a gerund that is the subject of a conditional
+    ("finding, detaining ... and deporting everyone would cost up to $300 billion"): it opens its
+    sentence, follows "that" or stands in a list of gerunds, and a "would", "could" or "might"
+    follows in the sentence (``vocabulary.yaml``: gerund_subject_*)."""
+    word_end = start
+    while word_end < end and lower[word_end].isalpha():
+        word_end += 1
+    if not lower.endswith("ing", start, word_end):
+        return False
+    if _GERUND_BEFORE_RE.search(lower, max(sent_start, start - 24), start) is None:
+        return False
+    return _GERUND_AFTER_RE.match(lower, word_end, min(len(lower), word_end + 160)) is not None
 
 
 def _stood(lower: str, cand: Candidate, held: tuple[Modality, str] | None) -> str:
@@ -935,6 +987,28 @@ def years_span(lower: str, clause: Span, start: int, end: int) -> str:
     return m.group(0) if m is not None else ""
 
 
+_OPENING_YEARS_SPAN_RE: Final = vocabulary.pattern("opening_years_span")
+
+
+_LASTING_RE: Final = vocabulary.pattern("lasting_after")
+
+
+def lasting(lower: str, end: int) -> str:
+    """A time of more than a year right after the mention ending at ``end`` ("imprisoned for more
+    than a year without trial"): a state that has lasted (``vocabulary.yaml``: lasting_after), or
+    ""."""
+    m = _LASTING_RE.match(lower, end, min(len(lower), end + 60))
+    return m.group(0).split("for", 1)[1].strip() if m is not None else ""
+
+
+def _opening_span(lower: str, sent: Span) -> str:
+    """A span of years opening the sentence with its comma ("In the past year, we've seen two
+    mass shootings"): it sums up a period for the whole sentence (``vocabulary.yaml``:
+    opening_years_span), or ""."""
+    m = _OPENING_YEARS_SPAN_RE.match(lower, sent.start, min(sent.end, sent.start + 40))
+    return m.group(0).strip(" ,") if m is not None else ""
+
+
 def _passive_infinitive(lower: str, lo: int, start: int) -> bool:
     """Whether a passive infinitive stands right before the trigger at ``start`` ("called for Ms
     Savchenko ... to be jailed", "a statute which allows people ... to be jailed"), not after a
@@ -970,7 +1044,12 @@ def _wanted_cues(lower: str, typ: EventType, lo: int, sent_start: int, start: in
         found.append((start, start, "to be"))  # "called for her to be jailed": wanted, not done
     if generic_kind(lower, lo, start, end):
         found.append((start, start, "generic"))  # "Attacks on civilians are war crimes": a kind
+    if _HORTATIVE_RE.match(lower, sent_start, start) is not None:
+        found.append((start, start, "let us"))  # "Let's get together, seize a territory": a call
     return found
+
+
+_HORTATIVE_RE: Final = vocabulary.pattern("hortative_opening")
 
 
 _GENERIC_AFTER_RE: Final = vocabulary.pattern("generic_predicate_after")
@@ -1050,7 +1129,7 @@ def modality_of(
     if stood:
         return HISTORICAL, [stood]
     ev_start = dates[0]
-    habit = "" if tense == "future" else years_span(lower, clause, start, end) or (
+    habit = "" if tense == "future" else years_span(lower, clause, start, end) or _opening_span(lower, sent) or lasting(lower, end) or (
         habitual(lower, ctx, clause, start, end) if ev_start is None else "")
     if habit:
         return HISTORICAL, [habit]  # "militants frequently attack convoys": what keeps happening

@@ -162,4 +162,8 @@ def test_dev_precision_of_escalation_alerts_floor() -> None:
     # and what keeps happening is standing history.
     # 0.750 measured (69/92): time before now told by words (a time counted back, an earlier
     # century, a reign or a term of office, a time anchor, "in the past") is history.
-    assert right / score.raised >= 0.745, ap.format_score(score, "dev")
+    # 0.777 measured (73/94): custody words used as places, the act a standing measure answers,
+    # a state that has lasted, practices and victims of a kind, sanctions reduced, calls to act
+    # together, voter purges, gerunds that are the subject of "would" and figures the sense model
+    # would add raise no alert.
+    assert right / score.raised >= 0.775, ap.format_score(score, "dev")
