@@ -85,8 +85,9 @@ def test_indiapolice_macro_recall_floor() -> None:
     # bullets"; arrests told as a count or by other verbs ("taken into custody", "nabbed"),
     # arrests made over an attack or in an attack story, custody remanded; 0.833 with "club"
     # read as a sports word only in its sports senses (a gambling club no longer frames an arrest
-    # story as sport).
-    assert score.macro_recall >= 0.83, _table(score)
+    # story as sport). 0.861 measured: people booked under a special law or for riots, caught by a
+    # named force or apprehended, and fire by armed doers named by their kind.
+    assert score.macro_recall >= 0.86, _table(score)
 
 
 def test_rams_macro_recall_floor() -> None:
