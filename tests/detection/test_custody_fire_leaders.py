@@ -1,6 +1,6 @@
 """Wordings of custody, fire and assassination that wire and South Asian copy use: people booked
-under a special law or for riots, caught by a named force or apprehended, captured by an armed
-force; fire by armed doers named by their kind in any tense; a killing whose object is a head of
+under a special law or for riots, caught by a named force or apprehended, held "in connection
+with" a case of political violence or unrest, arrests made, captured by an armed force; fire by armed doers named by their kind in any tense; a killing whose object is a head of
 state, a minister or a governor. Each form is found with the modality its words carry, and the
 look-alike beside it (tickets booked, a moment captured by a photographer, critics who fired at a
 plan, a bill killed) is no event."""
@@ -45,6 +45,10 @@ def _alerts(found: list) -> list:
         ("Militants shot at the convoy near Kandahar on Monday.", EventType.ASSAULT),
         ("Gunmen were shooting at the police station in Quetta on Monday.", EventType.ASSAULT),
         ("The mob was firing at the police with private firearms.", EventType.ASSAULT),
+        # custody over a case of political violence or unrest, told by the police's formula
+        ("Three men were held in connection with the bombing.", EventType.COERCE),
+        ("Both were caught in connection with the Godhra carnage.", EventType.COERCE),
+        ("The administration had made enough arrests to prevent any gathering in the town.", EventType.COERCE),
         # a killing of an office-holder
         ("Militants tried to kill President Karzai in Kabul on Monday.", EventType.ASSAULT),
     ],
@@ -78,6 +82,8 @@ def test_a_planned_or_possible_act_is_found_but_raises_no_alert(text: str, etype
         ("The moment was captured by a photographer.", EventType.COERCE),
         ("Her lawyer has argued that phone records prove she was captured by rebels before the attack.",
          EventType.COERCE),
+        ("A man was held in connection with the death of a woman.", EventType.COERCE),
+        ("He was held in connection with a case of domestic violence.", EventType.COERCE),
         ("Critics fired at the minister over the budget.", EventType.ASSAULT),
         ("Congress killed the president's health bill.", EventType.ASSAULT),
         ("The president killed the deal.", EventType.ASSAULT),

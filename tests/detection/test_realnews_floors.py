@@ -86,8 +86,9 @@ def test_indiapolice_macro_recall_floor() -> None:
     # arrests made over an attack or in an attack story, custody remanded; 0.833 with "club"
     # read as a sports word only in its sports senses (a gambling club no longer frames an arrest
     # story as sport). 0.861 measured: people booked under a special law or for riots, caught by a
-    # named force or apprehended, and fire by armed doers named by their kind.
-    assert score.macro_recall >= 0.86, _table(score)
+    # named force or apprehended, and fire by armed doers named by their kind; 0.871 with custody
+    # "in connection with" a case of unrest and arrests made.
+    assert score.macro_recall >= 0.87, _table(score)
 
 
 def test_rams_macro_recall_floor() -> None:
