@@ -1,7 +1,8 @@
 """Wordings of custody, fire and assassination that wire and South Asian copy use: people booked
 under a special law or for riots, caught by a named force or apprehended, held "in connection
 with" a case of political violence or unrest, arrests made, captured by an armed force; fire by armed doers named by their kind in any tense; fire bombs and stones thrown by a
-crowd; an armed group's camps and bases taken; raids on the opposition; a killing whose object is a head of
+crowd; an armed group's camps and bases taken; raids on the opposition; villages and
+schools burned or razed; a killing whose object is a head of
 state, a minister or a governor. Each form is found with the modality its words carry, and the
 look-alike beside it (tickets booked, a moment captured by a photographer, critics who fired at a
 plan, a bill killed) is no event."""
@@ -60,6 +61,9 @@ def _alerts(found: list) -> list:
         # raids on the opposition, activists or the independent press
         ("Police raided the homes of opposition leaders in Harare on Monday.", EventType.COERCE),
         ("Turkish police raided the offices of an opposition newspaper in Istanbul.", EventType.COERCE),
+        # villages, schools and police stations burned or razed
+        ("Boko Haram militants razed the village of Baga on Saturday.", EventType.COERCE),
+        ("Armed men set fire to a school in northern Mali on Sunday.", EventType.COERCE),
         # a killing of an office-holder
         ("Militants tried to kill President Karzai in Kabul on Monday.", EventType.ASSAULT),
     ],
@@ -98,6 +102,7 @@ def test_a_planned_or_possible_act_is_found_but_raises_no_alert(text: str, etype
         ("The ad campaign captured the hearts of the villagers.", EventType.COERCE),
         ("Police raided the homes of suspected drug dealers.", EventType.COERCE),
         ("Tax authorities raided the offices of the company.", EventType.COERCE),
+        ("The municipality demolished the old school building.", EventType.COERCE),
         ("Fans threw stones at the team bus after the match.", EventType.ASSAULT),
         ("Critics fired at the minister over the budget.", EventType.ASSAULT),
         ("Congress killed the president's health bill.", EventType.ASSAULT),
