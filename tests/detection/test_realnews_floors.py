@@ -50,7 +50,8 @@ def test_case2021_macro_recall_floor() -> None:
     # 0.984 measured: captures fought for as battles (also told beside their fight or of an armed
     # holding, or taken by an armed group), surrenders to a party as agreements, protests by those
     # held, people taken by a state's force, force on civilians by security forces.
-    assert score.macro_recall >= 0.978, _table(score)
+    # 0.986 measured: fire bombs and stones thrown by a crowd, an armed group's camps captured.
+    assert score.macro_recall >= 0.984, _table(score)
 
 
 def test_case2021_false_alarms_on_no_event_snippets() -> None:
