@@ -2,7 +2,7 @@
 under a special law or for riots, caught by a named force or apprehended, held "in connection
 with" a case of political violence or unrest, arrests made, captured by an armed force; fire by armed doers named by their kind in any tense; fire bombs and stones thrown by a
 crowd; an armed group's camps and bases taken; raids on the opposition; villages and
-schools burned or razed; a killing whose object is a head of
+schools burned or razed; the hurt of a skirmish or of a battle for a place; a killing whose object is a head of
 state, a minister or a governor. Each form is found with the modality its words carry, and the
 look-alike beside it (tickets booked, a moment captured by a photographer, critics who fired at a
 plan, a bill killed) is no event."""
@@ -64,6 +64,9 @@ def _alerts(found: list) -> list:
         # villages, schools and police stations burned or razed
         ("Boko Haram militants razed the village of Baga on Saturday.", EventType.COERCE),
         ("Armed men set fire to a school in northern Mali on Sunday.", EventType.COERCE),
+        # the hurt of a fight on a day
+        ("Four soldiers were injured in the skirmish on Monday.", EventType.ASSAULT),
+        ("Five fighters died in the battle for the airport on Sunday.", EventType.ASSAULT),
         # a killing of an office-holder
         ("Militants tried to kill President Karzai in Kabul on Monday.", EventType.ASSAULT),
     ],
@@ -103,6 +106,7 @@ def test_a_planned_or_possible_act_is_found_but_raises_no_alert(text: str, etype
         ("Police raided the homes of suspected drug dealers.", EventType.COERCE),
         ("Tax authorities raided the offices of the company.", EventType.COERCE),
         ("The municipality demolished the old school building.", EventType.COERCE),
+        ("His grandfather died in the Battle of the Somme.", EventType.ASSAULT),
         ("Fans threw stones at the team bus after the match.", EventType.ASSAULT),
         ("Critics fired at the minister over the budget.", EventType.ASSAULT),
         ("Congress killed the president's health bill.", EventType.ASSAULT),
