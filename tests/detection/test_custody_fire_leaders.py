@@ -3,7 +3,7 @@ under a special law or for riots, caught by a named force or apprehended, held "
 with" a case of political violence or unrest, arrests made, captured by an armed force; fire by armed doers named by their kind in any tense; fire bombs and stones thrown by a
 crowd; an armed group's camps and bases taken; raids on the opposition; villages and
 schools burned or razed; the hurt of a skirmish or of a battle for a place; Kurdish forces as an
-armed group; a killing whose object is a head of
+armed group; visa bans on officials; a killing whose object is a head of
 state, a minister or a governor. Each form is found with the modality its words carry, and the
 look-alike beside it (tickets booked, a moment captured by a photographer, critics who fired at a
 plan, a bill killed) is no event."""
@@ -70,6 +70,9 @@ def _alerts(found: list) -> list:
         ("Five fighters died in the battle for the airport on Sunday.", EventType.ASSAULT),
         # Kurdish forces are an armed group's forces, no state's
         ("Kurdish forces pulled out of Manbij on Tuesday.", EventType.RETREAT),
+        # visa bans on officials
+        ("Washington imposed visa restrictions on Nigerian officials on Monday.", EventType.SANCTION),
+        ("The EU slapped a visa ban on 20 Belarusian officials.", EventType.SANCTION),
         # a killing of an office-holder
         ("Militants tried to kill President Karzai in Kabul on Monday.", EventType.ASSAULT),
     ],
