@@ -68,6 +68,7 @@ def _alerts(found: list) -> list:
         # the hurt of a fight on a day
         ("Four soldiers were injured in the skirmish on Monday.", EventType.ASSAULT),
         ("Five fighters died in the battle for the airport on Sunday.", EventType.ASSAULT),
+        ("One person succumbed to injuries sustained in the violence on Friday.", EventType.ASSAULT),
         # Kurdish forces are an armed group's forces, no state's
         ("Kurdish forces pulled out of Manbij on Tuesday.", EventType.RETREAT),
         # visa bans on officials
@@ -113,6 +114,7 @@ def test_a_planned_or_possible_act_is_found_but_raises_no_alert(text: str, etype
         ("Tax authorities raided the offices of the company.", EventType.COERCE),
         ("The municipality demolished the old school building.", EventType.COERCE),
         ("His grandfather died in the Battle of the Somme.", EventType.ASSAULT),
+        ("He sustained injuries in a road accident.", EventType.ASSAULT),
         ("Fans threw stones at the team bus after the match.", EventType.ASSAULT),
         ("Critics fired at the minister over the budget.", EventType.ASSAULT),
         ("Congress killed the president's health bill.", EventType.ASSAULT),
