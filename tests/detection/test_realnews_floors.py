@@ -50,7 +50,8 @@ def test_case2021_macro_recall_floor() -> None:
     # 0.984 measured: captures fought for as battles (also told beside their fight or of an armed
     # holding, or taken by an armed group), surrenders to a party as agreements, protests by those
     # held, people taken by a state's force, force on civilians by security forces.
-    assert score.macro_recall >= 0.978, _table(score)
+    # 0.986 measured: fire bombs and stones thrown by a crowd, an armed group's camps captured.
+    assert score.macro_recall >= 0.984, _table(score)
 
 
 def test_case2021_false_alarms_on_no_event_snippets() -> None:
@@ -85,8 +86,10 @@ def test_indiapolice_macro_recall_floor() -> None:
     # bullets"; arrests told as a count or by other verbs ("taken into custody", "nabbed"),
     # arrests made over an attack or in an attack story, custody remanded; 0.833 with "club"
     # read as a sports word only in its sports senses (a gambling club no longer frames an arrest
-    # story as sport).
-    assert score.macro_recall >= 0.83, _table(score)
+    # story as sport). 0.861 measured: people booked under a special law or for riots, caught by a
+    # named force or apprehended, and fire by armed doers named by their kind; 0.871 with custody
+    # "in connection with" a case of unrest and arrests made.
+    assert score.macro_recall >= 0.87, _table(score)
 
 
 def test_rams_macro_recall_floor() -> None:
