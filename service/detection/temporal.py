@@ -243,7 +243,7 @@ _BOUNDARY_WORDS: Final = vocabulary.words("boundary_words")
 _FUNCTION_WORDS: Final = _BOUNDARY_WORDS | vocabulary.words("function_words")
 _ATTACH_AFTER: Final = vocabulary.phrases("attach_after")
 _OPENING_MARKS: Final = " \"'“‘"  # quotation marks that may open a sentence before its first word
-_FRONTING_PREPOSITIONS: Final = frozenset({"", "on", "in", "On", "In"})
+_FRONTING_PREPOSITIONS: Final = vocabulary.words("fronting_prepositions")
 _FRONTED_STOP_RE: Final = vocabulary.pattern("fronted_stop")
 
 
@@ -254,7 +254,8 @@ def _fronted(lower: str, dm: DateMention, sent_start: int) -> bool:
     if not lower.startswith(",", dm.end):
         return False
     # a day's date is found without the preposition before it ("On 13 September 1974,")
-    return lower[sent_start:dm.start].strip(_OPENING_MARKS) in _FRONTING_PREPOSITIONS
+    before = lower[sent_start:dm.start].strip(_OPENING_MARKS)
+    return not before or before in _FRONTING_PREPOSITIONS
 
 
 def _fronted_reaches(lower: str, dm: DateMention, start: int) -> bool:
