@@ -596,3 +596,16 @@ def test_the_town_whose_areas_an_attack_hits_is_its_target() -> None:
     assert tgt(s) == ["SYR"]
     s = one("Government helicopters dropped barrel bombs on residential areas of Aleppo.", EventType.ASSAULT)
     assert tgt(s) == ["SYR"]
+
+
+def test_a_later_mention_naming_only_the_doer_gives_the_attack_told_before_its_doer() -> None:
+    signals = signals_of("A car bomb exploded outside a police station in Bilbao on Friday, killing four people. "
+                         "The attack was claimed by ETA.")
+    attacks = [s for s in signals if s.type == EventType.ASSAULT]
+    assert len(attacks) == 1
+    assert src(attacks[0]) == ["ETA"]
+    assert tgt(attacks[0]) == ["ESP"]
+    # an attack told without a determiner of one told before is another event
+    signals = signals_of("A car bomb exploded outside a police station in Bilbao on Friday, killing four people. "
+                         "Separately, Islamic State militants attacked a village in Syria.")
+    assert len([s for s in signals if s.type == EventType.ASSAULT]) == 2
