@@ -290,11 +290,8 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
             if (
                 d.event_date is None and parties and parties <= k_parties and not _same_sentence(d, k)
                 and _definite(d)  # a regex: last
-            ):
+            ) or _doer_told_after(d, k, parties, k_parties):  # "... The attack was claimed by ETA"
                 target = n  # "to denounce the U.S. and British strikes": the strikes reported before
-                break
-            if _doer_told_after(d, k, parties, k_parties):
-                target = n
                 break
         if target >= 0:
             absorb(kept[target], d)
