@@ -662,6 +662,26 @@ _REPORTED_SUBJECT_RE: Final = vocabulary.pattern("reported_subject")
 _SPEAKER_OBJECT_RE: Final = vocabulary.pattern("speaker_object")
 
 
+def speaker_not_doer(text: str, ctx: Context, lo: int, start: int, end: int) -> tuple[bool, Actor | None]:
+    """For a head at ``[start, end)`` of the sentence opening at ``lo`` (a signal the sense model
+    adds, whose roles are the names around it): whether a report before it names another
+    subject the gazetteer does not know (``_subject_pool``'s test), and the speaker when a
+    person's object pronoun right after the head stands for it ("Trump said the Khans had
+    attacked him")."""
+    reports = cues_in(ctx, "reporting", lo, start)
+    if not reports:
+        return False, None
+    r0, r1 = reports[-1][0], reports[-1][1]
+    mentions = ctx.gaz
+    if any(r1 <= m[0] < start and m[2].is_actor for m in mentions) \
+            or _REPORTED_SUBJECT_RE.fullmatch(text, r1, start) is None:
+        return False, None
+    before = [m for m in mentions if lo <= m[0] and m[1] <= r0 and m[2].is_actor]
+    if _SPEAKER_OBJECT_RE.match(text, end) is None or not before or before[-1][2].kind != "leader":
+        return True, None
+    return True, to_actor(text, before[-1][0], before[-1][1], before[-1][2])
+
+
 def _speaker_object(p: _Parties, report_start: int) -> None:
     """Make the speaker before a report the target when the head is followed by "him" or "her"
     and the speaker is one person named by the gazetteer (a leader)."""

@@ -609,3 +609,24 @@ def test_a_later_mention_naming_only_the_doer_gives_the_attack_told_before_its_d
     signals = signals_of("A car bomb exploded outside a police station in Bilbao on Friday, killing four people. "
                          "Separately, Islamic State militants attacked a village in Syria.")
     assert len([s for s in signals if s.type == EventType.ASSAULT]) == 2
+
+
+def _speaker_not_doer(text: str, head: str) -> tuple[bool, str | None]:
+    from service.detection.detector import _context
+    from service.detection.lexicon import load_lexicon, lower_forms
+    from service.detection.roles import speaker_not_doer
+    from service.detection.text import Span
+
+    _lower, blower = lower_forms(text)
+    ctx = _context(load_lexicon(), text, blower, Span(0, len(text)))
+    at = text.index(head)
+    unnamed, speaker = speaker_not_doer(text, ctx, 0, at, at + len(head))
+    return unnamed, speaker.code if speaker is not None else None
+
+
+def test_the_sense_models_signals_read_a_report_naming_another_subject_as_the_rules_do() -> None:
+    # the check the signals the sense model adds use (they take the names around the trigger)
+    assert _speaker_not_doer('Obama said the Republicans had "viciously attacked" him on Sunday.', "attacked") \
+        == (True, "USA")
+    assert _speaker_not_doer("Obama said the Republicans had attacked the plan.", "attacked") == (True, None)
+    assert _speaker_not_doer("Obama said he had attacked the plan.", "attacked") == (False, None)

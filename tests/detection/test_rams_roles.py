@@ -148,11 +148,11 @@ def test_evaluate_tallies_a_window_and_leaves_out_held_sentences() -> None:
 # attacks fought back, possessors of victims, reduced relatives, that-clauses, negotiated objects,
 # the doer's own forces and loosely counted detainees, sources 56/70 (0.800), targets 38/55
 # (0.691); with the rules for reported subjects, by-phrases past describing words or a dashed aside,
-# one victim named by a noun and the areas an attack hits, sources 57/70 (0.814), targets 41/55
-# (0.745). Floors just under; the test skips,
+# one victim named by a noun and the areas an attack hits, read the same in the signals of the
+# sense model, sources 57/70 (0.814), targets 42/55 (0.764). Floors just under; the test skips,
 # saying why, when the dev file is not cached (scripts/role_accuracy.py --set rams-args --git-dir ...).
 RAMS_SOURCE_FLOOR = 0.81
-RAMS_TARGET_FLOOR = 0.74
+RAMS_TARGET_FLOOR = 0.76
 
 
 def test_rams_argument_roles_floor() -> None:
