@@ -1747,11 +1747,15 @@ def _assault_roles(sen: _Sentence, cand: Candidate, clause: Span, roles: Roles) 
     if not roles.target:
         roles.target = _victims_after(text, cand, roles, sent.end, ctx.gaz)  # "where six people were killed"
     if not roles.target:
+        roles.target = _one_victim(text, cand, roles)  # "a slain soldier", "the poisoning of a former KGB officer"
+    if not roles.target:
         roles.target = _fired_at(text, cand, roles, ctx.gaz, sent.end)  # "fired a missile at Riyadh"
     if not roles.target:
         roles.target = _its_own(text, cand, roles, ctx.gaz, sent.start)  # "Ukraine said rebels shelled its positions"
     if not roles.target:
         roles.target = _town_struck(text, cand, roles, ctx.gaz)  # "the Nagasaki blast", "the Paris attacks"
+    if not roles.target:
+        roles.target = _area_struck(text, cand, roles, ctx.gaz, sent.end)  # "airstrikes on residential areas of Aleppo"
     if not roles.target and (cand.mode or cand.entry.mode) == "abduction":
         roles.target = _detainees(text, cand.end, sent.end)  # "abducted 276 schoolgirls"
 
@@ -2163,6 +2167,26 @@ def _victim_actor(text: str, m: re.Match[str], gaz: list[tuple[int, int, GazEntr
 
 
 _VICTIMS_AFTER_RE: Final = vocabulary.pattern("victims_after")
+_ONE_VICTIM_RE: Final = vocabulary.pattern("one_victim")
+_ONE_VICTIM_SECTORS: Final = vocabulary.labels("one_victim_sectors")
+_PARTICIPLE_ADJECTIVE_BEFORE: Final = vocabulary.words("participle_adjective_before")
+
+
+def _one_victim(text: str, cand: Candidate, roles: Roles) -> list[Actor]:
+    """The person an attack's head takes as its object or modifies, named by a noun of people
+    ("a slain Muslim soldier", "the poisoning of former KGB officer", "killed a policeman"):
+    its target, a generic actor of the noun's sector. A participle used as an adjective ("a
+    slain soldier") names no doer: the clause's subject is not its source."""
+    m = _ONE_VICTIM_RE.match(text, cand.end)
+    if m is None:
+        return []
+    noun = " ".join(m.group(1).lower().split())
+    sector = _ONE_VICTIM_SECTORS[noun]
+    head = text[cand.start:cand.end].lower()
+    if " " not in head and head.endswith(("ed", "en", "ain")) and _word_before(text, cand.start) in _PARTICIPLE_ADJECTIVE_BEFORE:
+        roles.source = []
+        roles.no_source = True
+    return [build(Actor, code=sector, text=text[m.start(1):m.end(1)], kind="group", sector=sector)]
 
 
 def _victims_after(text: str, cand: Candidate, roles: Roles, end: int, gaz: list[tuple[int, int, GazEntry]]) -> list[Actor]:
@@ -2288,6 +2312,28 @@ def _town_struck(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, 
             town = to_actor(text, s_, e_, g)
             if all(a.code != town.code for a in roles.source):
                 return [town]
+    return []
+
+
+_AREA_STRUCK_RE: Final = vocabulary.pattern("area_struck")
+
+
+def _area_struck(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], end: int) -> list[Actor]:
+    """The town or state whose areas an attack is made on ("airstrikes against civilian areas in
+    places like Aleppo", "shelling of residential neighbourhoods of Donetsk"): its target, coded as
+    the town's country, as "attacks on Azaz" is; the doer's own state too when the areas are
+    civilian ones; not an area an armed side holds ("rebel-held areas"), nor fighting, which has
+    two sides."""
+    if (cand.mode or cand.entry.mode) in _MUTUAL_MODES:
+        return []
+    m = _AREA_STRUCK_RE.match(text, cand.end, end)
+    if m is None:
+        return []
+    for s_, e_, g in gaz:
+        if s_ == m.end() and g.country and (g.kind in _TOWNS or g.kind in ("capital", "state")):
+            town = to_actor(text, s_, e_, g)
+            if m.group(1) is not None or all(a.code != town.code for a in roles.source):
+                return [town]  # "Assad halts airstrikes against civilian areas of Aleppo": his own state's people
     return []
 
 

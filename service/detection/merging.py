@@ -158,6 +158,42 @@ def _same_sentence_twice(d: Draft, k: Draft, a: set[str], b: set[str]) -> bool:
     return not a or not b or a <= b or b <= a
 
 
+def _doer_told_after(d: Draft, k: Draft, parties: set[str], k_parties: set[str]) -> bool:
+    """Whether one of ``d`` and ``k`` is a later undated definite mention, in another sentence of
+    the same field, that names only a doer, and the other, told before it, names none or that
+    one: "A bomb killed 13 people at a cafe in Madrid. ... the attack was carried out by ETA"
+    tells one attack and who did it."""
+    if d.evidence.field != k.evidence.field or _same_sentence(d, k):
+        return False
+    later, earlier = (d, k) if d.evidence.trigger_start > k.evidence.trigger_start else (k, d)
+    doers = parties if later is d else k_parties
+    return (
+        bool(later.source) and not later.target and later.event_date is None and later.location is None
+        # the earlier mention names no doer, or the same one ("... by ETA. ... the attack by ETA")
+        and (doers <= _codes(earlier.source) or not earlier.source)
+        and not (doers & _codes(earlier.target))
+        and _names_again(later)
+    )
+
+
+# "the attack", "these bombings": the determiners of a mention that names an attack told before
+# ("that" is left out: it is mostly a conjunction, "reported that strikes ..."), and its nouns.
+_TOLD_AGAIN_DETERMINERS: Final = vocabulary.words("told_again_determiners")
+_TOLD_AGAIN_NOUNS: Final = vocabulary.words("told_again_nouns")
+
+
+def _names_again(d: Draft) -> bool:
+    """Whether the trigger of ``d`` is an attack noun after a determiner of an event told before
+    ("the attack was carried out by ETA"), and its doer no civilian."""
+    ev = d.evidence
+    words = ev.trigger.lower().split()
+    if not words or words[-1] not in _TOLD_AGAIN_NOUNS or any(a.sector == "CVL" for a in d.source):
+        return False
+    at = ev.trigger_start - ev.start
+    return words[0] in _TOLD_AGAIN_DETERMINERS \
+        or ev.sentence[max(0, at - 8):at].rstrip().rsplit(" ", 1)[-1].lower() in _TOLD_AGAIN_DETERMINERS
+
+
 def merge_mentions(drafts: list[Draft]) -> list[Draft]:
     # Body mentions are better evidence than headlines: put them first so they become primary.
     if _out_of_order(drafts, False):
@@ -254,7 +290,7 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
             if (
                 d.event_date is None and parties and parties <= k_parties and not _same_sentence(d, k)
                 and _definite(d)  # a regex: last
-            ):
+            ) or _doer_told_after(d, k, parties, k_parties):  # "... The attack was claimed by ETA"
                 target = n  # "to denounce the U.S. and British strikes": the strikes reported before
                 break
         if target >= 0:

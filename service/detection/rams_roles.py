@@ -324,7 +324,10 @@ def code_span(start: int, end: int, names: Names, country: str, text: str = "") 
     inside = [g for s, e, g in names if s < end and start < e]
     actors = [g for g in inside if g.is_actor and not g.is_place]
     chosen = actors or [g for g in inside if g.is_place or g.kind == "capital"]
-    alts = list(dict.fromkeys(gold_actor(g, country) for g in chosen))
+    # "the U.S. 9th Army": a state named inside the span owns its generic actor, as the detector
+    # fuses "Pakistani police"; the sentence's state only when the span names none
+    owner = next((g.code for g in inside if g.is_place and g.kind == "state"), country) if actors else country
+    alts = list(dict.fromkeys(gold_actor(g, owner) for g in chosen))
     if not alts and text:
         words = text[start:end].lower().split()
         sector = PEOPLE_SECTORS.get(words[-1]) if words else None

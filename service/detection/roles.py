@@ -391,7 +391,7 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     # inside every trigger's ``words``), so a sentence's role assignments cost linear in its names.
     preps = ctx.preps
     if preps is None:
-        preps = ctx.preps = [words.prep_before(m[0]) for m in mentions]
+        preps = ctx.preps = [_agent_by(text, m, words.prep_before(m[0])) for m in mentions]
     names = _sort_names(text, words, mentions, preps, cand, clause)
     parties = _Parties(text, words, mentions, preps, names.actor_idx, cand, clause, sent)
     if etype in SYMMETRIC:
@@ -424,7 +424,25 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     ]
     roles = Roles(source, target, _location(text, cand, mentions, preps, names.place_idx, clause))
     roles.no_target = parties.quoted and not target
+    roles.no_source = parties.unnamed_doer and not source
     return roles
+
+
+# "attacked by heavily armed militants", "shootings by self-radicalized terrorists": "by" and
+# a word or two that describe a generic actor (not a time: "by the time militants arrived").
+_AGENT_BY_RE: Final = vocabulary.pattern("agent_by")
+_AGENT_BY_REACH: Final = 50
+
+
+def _agent_by(text: str, mention: tuple[int, int, GazEntry], prep: str) -> str:
+    """The preposition before a name: "by" for a generic actor whose describing words stand
+    between it and "by", else ``prep`` (the word ``_Words.prep_before`` found)."""
+    if prep == "by" or mention[2].kind != "sector":
+        return prep
+    s = mention[0]
+    if _AGENT_BY_RE.search(text, max(0, s - _AGENT_BY_REACH), s) is None:
+        return prep
+    return "by"
 
 
 def _rival_leader(mentions: list[tuple[int, int, GazEntry]], source_idx: list[int], i: int) -> bool:
@@ -537,10 +555,12 @@ class _Parties:
         # "shelling from forces loyal to Assad": an armed force after "from" is the doer too.
         # A generic doer counts ("killed by rebels in northwestern Syria": not the state named after it).
         self.passive = [i for i in self.after_all if preps[i] == "by" and _passive_by(text, words, cand, mentions[i][0])] \
-            or [i for i in self.after_all if preps[i] == "from" and _fire_from(words, mentions[i], cand)]
+            or [i for i in self.after_all if preps[i] == "from" and _fire_from(words, mentions[i], cand)] \
+            or _by_after_aside(text, words, mentions, preps, actor_idx, cand, sent.end)
         self.source_idx: list[int] = []
         self.target_idx: list[int] = []
         self.quoted = False  # the doer is the speaker after a quotation holding the trigger
+        self.unnamed_doer = False  # a reported clause's subject the gazetteer does not name
         self.sent_start = sent.start
 
     def coordinated(self, idx: int, step: int) -> list[int]:
@@ -609,6 +629,13 @@ def _subject_pool(p: _Parties, ctx: Context) -> list[int]:
             # "Kenya's president said rebels attacked": the generic actor after the
             # report is the subject, though a name stands before it.
             after_report = [i for i in p.all_before if mentions[i][0] >= reports[-1][1]]
+        if not after_report and _REPORTED_SUBJECT_RE.fullmatch(p.text, reports[-1][1], cand.start) is not None:
+            # "Trump said the Khans had attacked him": the report names another subject, which
+            # the gazetteer does not know; the speaker is not the doer, and a person's object
+            # pronoun right after the head stands for the speaker.
+            _speaker_object(p, reports[-1][0])
+            p.unnamed_doer = True
+            return []
         pool = after_report or pool
     if not p.in_clause and pool and p.text.startswith(",", p.clause.start) \
             and not p.words.any_in(p.clause.start, cand.start, _CLAUSE_CONJUNCTIONS):
@@ -629,6 +656,40 @@ def _subject_pool(p: _Parties, ctx: Context) -> list[int]:
         last = p.coordinated(pool[0], +1)[-1]  # in order: the last is the greatest
         pool = [i for i in pool if i <= last]
     return pool
+
+
+_REPORTED_SUBJECT_RE: Final = vocabulary.pattern("reported_subject")
+_SPEAKER_OBJECT_RE: Final = vocabulary.pattern("speaker_object")
+
+
+def speaker_not_doer(text: str, ctx: Context, lo: int, start: int, end: int) -> tuple[bool, Actor | None]:
+    """For a head at ``[start, end)`` of the sentence opening at ``lo`` (a signal the sense model
+    adds, whose roles are the names around it): whether a report before it names another
+    subject the gazetteer does not know (``_subject_pool``'s test), and the speaker when a
+    person's object pronoun right after the head stands for it ("Trump said the Khans had
+    attacked him")."""
+    reports = cues_in(ctx, "reporting", lo, start)
+    if not reports:
+        return False, None
+    r0, r1 = reports[-1][0], reports[-1][1]
+    mentions = ctx.gaz
+    if any(r1 <= m[0] < start and m[2].is_actor for m in mentions) \
+            or _REPORTED_SUBJECT_RE.fullmatch(text, r1, start) is None:
+        return False, None
+    before = [m for m in mentions if lo <= m[0] and m[1] <= r0 and m[2].is_actor]
+    if _SPEAKER_OBJECT_RE.match(text, end) is None or not before or before[-1][2].kind != "leader":
+        return True, None
+    return True, to_actor(text, before[-1][0], before[-1][1], before[-1][2])
+
+
+def _speaker_object(p: _Parties, report_start: int) -> None:
+    """Make the speaker before a report the target when the head is followed by "him" or "her"
+    and the speaker is one person named by the gazetteer (a leader)."""
+    if _SPEAKER_OBJECT_RE.match(p.text, p.cand.end) is None:
+        return
+    speakers = [i for i in p.all_before if p.mentions[i][1] <= report_start]
+    if speakers and p.mentions[speakers[-1]][2].kind == "leader":
+        p.target_idx = [speakers[-1]]
 
 
 # "France has been on high alert since the Islamic State group launched a series of attacks": a
@@ -1017,6 +1078,23 @@ def _not_undergoer(pool: list[int], undergoer: int) -> list[int]:
 
 # "X, backed by Y, attacked": the backer is not the subject of the clause's act.
 _BACKER_WORDS: Final = vocabulary.words("backer_words")
+_DASH_ASIDE_RE: Final = vocabulary.pattern("dash_aside")
+
+
+def _by_after_aside(
+    text: str, words: _Words, mentions: list[tuple[int, int, GazEntry]], preps: list[str], actor_idx: list[int],
+    cand: Candidate, end: int,
+) -> list[int]:
+    """The doer named by "by" right after an aside set off by dashes after the head, which the
+    clause ends before ("shootings — in San Bernardino and Orlando — by terrorists"); [] else."""
+    if "—" not in text[cand.end:cand.end + 3] and "-" not in text[cand.end:cand.end + 3] \
+            and "–" not in text[cand.end:cand.end + 3]:
+        return []  # the usual case: no dash right after the head
+    gap = _DASH_ASIDE_RE.match(text, cand.end, end)
+    if gap is None:
+        return []
+    return [i for i in actor_idx if gap.end() <= mentions[i][0] < end and preps[i] == "by"
+            and _passive_by(text, words, cand, mentions[i][0])][:1]
 # Words before a verb that make it active whatever "by" follows: "Russia would veto any attempt
 # by the Security Council".
 _ACTIVE_BEFORE: Final = vocabulary.words("active_before")
@@ -1028,6 +1106,11 @@ def _passive_by(text: str, words: _Words, cand: Candidate, by_at: int) -> bool:
     never after a modal ("would veto any attempt by"), nor across a comma."""
     if "," in text[cand.end:by_at]:
         return False
+    gap = _DASH_ASIDE_RE.match(text, cand.end, by_at)
+    if gap is not None:
+        # "two mass shootings — in San Bernardino and Orlando — by self-radicalized terrorists":
+        # an aside set off by dashes is not counted
+        return words.count(gap.end(), by_at, 4) <= 3
     n = words.count(cand.end, by_at, _PASSIVE_WORDS + 1)
     if n > _PASSIVE_WORDS:
         return _nominal_by(text, words, cand, by_at)

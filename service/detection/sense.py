@@ -34,7 +34,7 @@ from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
 from schemas.signal import Actor, Actors, ArticleRef, Evidence, Location, Signal
 from service.detection.lexicon import load_lexicon, lower_forms
 from service.detection.model import Context
-from service.detection.roles import to_actor
+from service.detection.roles import speaker_not_doer, to_actor
 from service.detection.scoring import severity_for
 from service.detection.temporal import (
     JUDGED_TYPES,
@@ -368,6 +368,10 @@ def _model_signal(model: SenseModel, article: Article, field_name: str, forms: t
         return None  # "a political attack ad": the rules read the word in another sense
     source = [a for pos, a in actors if pos < t0][:1]
     target = [a for pos, a in actors if pos >= t1 and a not in source][:1]
+    unnamed, speaker = speaker_not_doer(text, ctx, start, t0, t1)
+    if unnamed:  # "Trump said the Khans had attacked him": the speaker is not the doer
+        source = []
+        target = [speaker] if speaker is not None else target
     assert article.published_at is not None  # set by the Article validator
     court = EventType(typ) in JUDGED_TYPES and _court_story(article)
     modality = _background(EventType(typ), lower, sent, ctx, article.published_at.year, court, (t0, t1))

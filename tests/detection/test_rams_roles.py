@@ -93,6 +93,19 @@ def test_gold_roles_code_spans_with_the_detector_names() -> None:
     assert gold == rams_roles.GoldRoles(("PAK:REB",), ("PAK:POL",), False)
 
 
+def test_a_state_named_inside_a_span_owns_its_generic_actor() -> None:
+    text = "Prisoners were taken near Wesel in Germany by the U.S. 9th Army on Friday."
+    names = names_in(text, 0, len(text))
+    country = rams_roles.sentence_country(names)
+    assert country == "DEU"
+    start = text.index("U.S.")
+    end = text.index(" on Friday")
+    assert rams_roles.code_span(start, end, names, country, text) == "USA:MIL"
+    # a span naming no state: the sentence's state
+    start = text.index("Prisoners")
+    assert rams_roles.code_span(start, start + len("Prisoners"), names, country, text) is None
+
+
 def test_score_counts_only_the_roles_that_count() -> None:
     gold = rams_roles.GoldRoles(("PAK:REB",), ("PAK:POL",), False)
     gunmen = Actor(code="PAK", text="Gunmen", sector="UAF")
@@ -147,13 +160,17 @@ def test_evaluate_tallies_a_window_and_leaves_out_held_sentences() -> None:
 # state, targets 32/50 (0.640); with the rules for counted victims, subordinate clauses, "between",
 # attacks fought back, possessors of victims, reduced relatives, that-clauses, negotiated objects,
 # the doer's own forces and loosely counted detainees, sources 56/70 (0.800), targets 38/55
-# (0.691). With the killing of an office-holder as an assassination one more window is found,
-# "the Obama regime was planning to kill President Erdogan", its source read as the clause's
-# subject where the annotators name the Gulen movement: sources 56/71 (0.789; no right source
-# lost), targets 39/56 (0.696). Floors just under; the test skips,
+# (0.691); with the rules for reported subjects, by-phrases past describing words or a dashed aside,
+# one victim named by a noun and the areas an attack hits, read the same in the signals of the
+# sense model, sources 57/70 (0.814), targets 42/55 (0.764); with a state named inside a span
+# owning its generic actor ("the U.S. 9th Army": USA:MIL, not the sentence's DEU:MIL, which
+# credited a wrong source), sources 56/70 (0.800). With the killing of an office-holder as an
+# assassination one more window is found, "the Obama regime was planning to kill President
+# Erdogan", its source read as the clause's subject where the annotators name the Gulen movement:
+# SOURCES_MEASURED. Floors just under; the test skips,
 # saying why, when the dev file is not cached (scripts/role_accuracy.py --set rams-args --git-dir ...).
 RAMS_SOURCE_FLOOR = 0.785
-RAMS_TARGET_FLOOR = 0.68
+RAMS_TARGET_FLOOR = 0.76
 
 
 def test_rams_argument_roles_floor() -> None:
