@@ -2,7 +2,8 @@
 act. The learned sense model adds no SANCTION in a sentence that names a sport or a body that
 governs one ("the athletics federation had been provisionally suspended"); the rules' modality
 reads an unsourced hearsay formula ("many people are saying that", "rumour has it that") as
-speculative, as it reads "rumours". Beside each, the plain report still alerts."""
+speculative, as it reads "rumours", and so an act someone "has talked of" or there "is talk of".
+Beside each, the plain report still alerts."""
 
 from __future__ import annotations
 
@@ -59,9 +60,13 @@ def test_the_model_still_adds_a_states_suspension() -> None:
          "Troops killed the rebel commander on Friday, the military said."),
         ("Some say the army shelled the village.",
          "Local people said the army shelled the village on Tuesday."),
+        ("There was talk of a ground invasion of Gaza in the cabinet, ministers said.",
+         "Israeli troops launched a ground invasion of Gaza on Friday, the army said."),
+        ("He has talked of resuming acts seen as torture, curbing the press and leaving alliances.",
+         "Guards tortured the detainees at the prison on Friday, a rights group said."),
     ],
 )
-def test_unsourced_hearsay_reports_no_attack(hearsay: str, plain: str) -> None:
+def test_unsourced_hearsay_and_talk_report_no_attack(hearsay: str, plain: str) -> None:
     told = [s for s in signals_of(hearsay, PUBLISHED) if s.type == EventType.ASSAULT]
     assert told and all(s.modality == Modality.SPECULATIVE for s in told), _seen(told)
     reported = [s for s in signals_of(plain, PUBLISHED) if s.type == EventType.ASSAULT]
