@@ -32,6 +32,7 @@ from pathlib import Path
 from schemas.article import Article
 from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
 from schemas.signal import Actor, Actors, ArticleRef, Evidence, Location, Signal
+from service.detection import vocabulary
 from service.detection.lexicon import load_lexicon, lower_forms
 from service.detection.model import Context
 from service.detection.roles import speaker_not_doer, to_actor
@@ -73,6 +74,7 @@ _HEADING_ANY = re.compile(r"==[^=\n]{0,80}==")  # ... anywhere: its words are no
 # The rules' cue classes (data/cues.yaml) that make a sentence not a plain assertion of fact.
 _MODAL_CUES = ("denial", "negation", "denial_after", "speculative", "speculative_weak", "future",
                "speculative_after", "commitment")
+_NONSTATE_MEASURE_CLASSES = vocabulary.words("nonstate_measure_classes")
 _WAR_CLASSES = ("military_units", "projectiles", "strikers")  # data/classes.yaml
 # Armed actors named by a sector noun (data/sectors.tsv) count as war words too ("unknown men
 # abducted eight of their members"), save the nouns that name whoever attacked, in a brawl or a
@@ -366,6 +368,8 @@ def _model_signal(model: SenseModel, article: Article, field_name: str, forms: t
     t0, t1 = trigger
     if blocked is not None and EventType(typ) in ESCALATION and blocked(lower[t0:t1], EventType(typ), ctx, t0, t1):
         return None  # "a political attack ad": the rules read the word in another sense
+    if typ == EventType.SANCTION.value and _nonstate_measure(ctx):
+        return None  # "the IAAF suspended the athletic federation": a sports body's penalty
     source = [a for pos, a in actors if pos < t0][:1]
     target = [a for pos, a in actors if pos >= t1 and a not in source][:1]
     unnamed, speaker = speaker_not_doer(text, ctx, start, t0, t1)
@@ -379,6 +383,13 @@ def _model_signal(model: SenseModel, article: Article, field_name: str, forms: t
         field="title" if field_name == "title" else "body", sentence=sentence, start=start, end=end, trigger=text[t0:t1], trigger_start=t0,
         trigger_end=t1, cues=[],
     ), Actors(source=source, target=target), location)
+
+
+def _nonstate_measure(ctx: Context) -> bool:
+    """Whether a SANCTION the model reads in a sentence is a sports body's measure, not a state's
+    or a bloc's: the sentence names a sport or a body that governs one
+    (``vocabulary.yaml``: nonstate_measure_classes)."""
+    return any(name in ctx.classes for name in _NONSTATE_MEASURE_CLASSES)
 
 
 def _held_types(field_name: str, covered: set[tuple[str, int, str]], sent: Span) -> set[str]:

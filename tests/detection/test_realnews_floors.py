@@ -169,4 +169,6 @@ def test_dev_precision_of_escalation_alerts_floor() -> None:
     # a state that has lasted, practices and victims of a kind, sanctions reduced, calls to act
     # together, voter purges, gerunds that are the subject of "would" and figures the sense model
     # would add raise no alert.
-    assert right / score.raised >= 0.775, ap.format_score(score, "dev")
+    # 0.785 measured (73/93): a sports body's suspension the sense model would add as a SANCTION,
+    # unsourced hearsay and talk of an act raise no alert.
+    assert right / score.raised >= 0.780, ap.format_score(score, "dev")
