@@ -1,0 +1,96 @@
+"""Wordings of agreements, talks, protests, custody and fire that wire copy uses with no party
+named as a state: an agreement signed or brokered in the passive or by its parties named as sides,
+talks told by their course, a protest held or turning violent, gunfire and crossfire in a place,
+a country called war-torn, people held in a prison or in solitary confinement. Each form is found
+with the modality its words carry (standing states as history, raising no alert), and the
+look-alike beside it (a takeover deal, merger or pay talks, crossfire of a trade war, fireworks
+that sound like gunfire, a meeting held in a city) is no event of that type."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
+from tests.detection.conftest import signals_of
+
+PUBLISHED = "2016-10-20"
+
+
+def typed(text: str, etype: EventType) -> list:
+    return [s for s in signals_of(text, PUBLISHED) if s.type == etype]
+
+
+def _seen(found: list) -> list:
+    return [(s.evidence.trigger, s.modality.value, s.detector) for s in found]
+
+
+def _alerts(found: list) -> list:
+    return [s for s in found if s.modality in ALERT_WORTHY_MODALITIES]
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        # an agreement signed, brokered or ratified in the passive, or signed by sides
+        ("The deal was signed by both governments in Vienna on Monday.", EventType.AGREE),
+        ("The accord was signed in Paris on Saturday.", EventType.AGREE),
+        ("The ceasefire was brokered by Russia and Turkey.", EventType.AGREE),
+        ("The two countries signed the deal on Monday.", EventType.AGREE),
+        # talks told by their course
+        ("The negotiations in Geneva resumed on Tuesday.", EventType.CONSULT),
+        # a protest held or turning violent
+        ("A demonstration was held outside the embassy on Friday.", EventType.PROTEST),
+        ("The protest turned violent when police used tear gas.", EventType.PROTEST),
+        # gunfire and crossfire in a place
+        ("Heavy gunfire was heard across Juba on Sunday.", EventType.ASSAULT),
+        ("Civilians were caught in the crossfire in Aleppo on Monday.", EventType.ASSAULT),
+        ("Gunfire erupted near the presidential palace in Bangui.", EventType.ASSAULT),
+    ],
+)
+def test_the_wording_reports_the_event(text: str, etype: EventType) -> None:
+    found = _alerts(typed(text, etype))
+    assert found, _seen(typed(text, etype))
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("Residents of the war-torn country fled to Turkey.", EventType.ASSAULT),
+        ("The journalist is being held in Evin prison.", EventType.COERCE),
+        ("The regime held him in solitary confinement.", EventType.COERCE),
+        ("The activist was held in a detention centre in Cairo for months.", EventType.COERCE),
+    ],
+)
+def test_a_standing_state_is_found_as_history(text: str, etype: EventType) -> None:
+    found = typed(text, etype)
+    assert found, "the mention is still found, only not as news of the day"
+    assert all(s.modality == Modality.HISTORICAL for s in found), _seen(found)
+
+
+def test_a_mob_feared_just_in_case_is_no_fact() -> None:
+    text = "Shopkeepers armed themselves, just in case a mob makes a mistake and they end up caught in the crossfire."
+    assert not _alerts(typed(text, EventType.ASSAULT)), _seen(typed(text, EventType.ASSAULT))
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("The takeover deal was signed by both companies on Monday.", EventType.AGREE),
+        ("The record deal was signed in Los Angeles.", EventType.AGREE),
+        ("Both clubs signed the agreement on the transfer fee.", EventType.AGREE),
+        ("A trade agreement was reached between the two firms.", EventType.AGREE),
+        ("Merger talks between the two banks collapsed on Friday.", EventType.CONSULT),
+        ("Contract talks between the union and the carmaker resumed.", EventType.CONSULT),
+        ("Nurses will strike unless pay talks are opened, the union said.", EventType.CONSULT),
+        ("The meeting was held in Geneva.", EventType.COERCE),
+        ("Water is held in the cells of the plant.", EventType.COERCE),
+        ("The campaign rally was held in Ohio.", EventType.PROTEST),
+        ("Small businesses are caught in the crossfire of the US-China trade war.", EventType.ASSAULT),
+        ("Fireworks that sounded like gunfire startled residents of Paris.", EventType.ASSAULT),
+        ("The war-torn economy of the company needs restructuring.", EventType.ASSAULT),
+        ("The film is set in war-torn Europe.", EventType.ASSAULT),
+        ("His wartime diaries were published last year.", EventType.ASSAULT),
+    ],
+)
+def test_the_look_alike_is_no_event(text: str, etype: EventType) -> None:
+    assert not typed(text, etype), _seen(typed(text, etype))
