@@ -1,7 +1,7 @@
 """Wordings of agreements, talks, protests, custody and fire that wire copy uses with no party
 named as a state: an agreement signed or brokered in the passive or by its parties named as sides,
 talks told by their course, a protest held or turning violent, gunfire and crossfire in a place,
-a country called war-torn, people held in a prison or in solitary confinement. Each form is found
+a country called war-torn, the wounded named as people, people held in a prison or in solitary confinement. Each form is found
 with the modality its words carry (standing states as history, raising no alert), and the
 look-alike beside it (a takeover deal, merger or pay talks, crossfire of a trade war, fireworks
 that sound like gunfire, a meeting held in a city) is no event of that type."""
@@ -45,6 +45,9 @@ def _alerts(found: list) -> list:
         ("Heavy gunfire was heard across Juba on Sunday.", EventType.ASSAULT),
         ("Civilians were caught in the crossfire in Aleppo on Monday.", EventType.ASSAULT),
         ("Gunfire erupted near the presidential palace in Bangui.", EventType.ASSAULT),
+        # the wounded named as people
+        ("Hospitals in Aleppo were overwhelmed with the wounded on Monday.", EventType.ASSAULT),
+        ("Wounded civilians were evacuated from eastern Aleppo on Thursday.", EventType.ASSAULT),
     ],
 )
 def test_the_wording_reports_the_event(text: str, etype: EventType) -> None:
@@ -90,6 +93,10 @@ def test_a_mob_feared_just_in_case_is_no_fact() -> None:
         ("The war-torn economy of the company needs restructuring.", EventType.ASSAULT),
         ("The film is set in war-torn Europe.", EventType.ASSAULT),
         ("His wartime diaries were published last year.", EventType.ASSAULT),
+        ("The wounded from the bus crash were taken to hospital.", EventType.ASSAULT),
+        ("The wounded from the earthquake were taken to hospital.", EventType.ASSAULT),
+        ("Hundreds of wounded were treated after the train derailed in Bihar.", EventType.ASSAULT),
+        ("The wounded striker will miss the match against Arsenal.", EventType.ASSAULT),
     ],
 )
 def test_the_look_alike_is_no_event(text: str, etype: EventType) -> None:
