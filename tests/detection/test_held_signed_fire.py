@@ -1,6 +1,6 @@
 """Wordings of agreements, talks, protests, custody and fire that wire copy uses with no party
 named as a state: an agreement signed or brokered in the passive or by its parties named as sides,
-talks told by their course, a protest held or turning violent, gunfire and crossfire in a place,
+talks told by their course, a protest held or turning violent, gunfire and crossfire in a place, a bombing or an attack at a site it hit,
 a country called war-torn, the wounded named as people, people held in a prison or in solitary confinement. Each form is found
 with the modality its words carry (standing states as history, raising no alert), and the
 look-alike beside it (a takeover deal, merger or pay talks, crossfire of a trade war, fireworks
@@ -45,6 +45,9 @@ def _alerts(found: list) -> list:
         ("Heavy gunfire was heard across Juba on Sunday.", EventType.ASSAULT),
         ("Civilians were caught in the crossfire in Aleppo on Monday.", EventType.ASSAULT),
         ("Gunfire erupted near the presidential palace in Bangui.", EventType.ASSAULT),
+        # an attack named by its noun where the place it hit says it is an attack
+        ("A bombing hit a checkpoint in Baghdad on Friday.", EventType.ASSAULT),
+        ("An attack hit a checkpoint in Baghdad on Friday.", EventType.ASSAULT),
         # the wounded named as people
         ("Hospitals in Aleppo were overwhelmed with the wounded on Monday.", EventType.ASSAULT),
         ("Wounded civilians were evacuated from eastern Aleppo on Thursday.", EventType.ASSAULT),
@@ -97,6 +100,8 @@ def test_a_mob_feared_just_in_case_is_no_fact() -> None:
         ("The wounded from the earthquake were taken to hospital.", EventType.ASSAULT),
         ("Hundreds of wounded were treated after the train derailed in Bihar.", EventType.ASSAULT),
         ("The wounded striker will miss the match against Arsenal.", EventType.ASSAULT),
+        ("He suffered a heart attack at a market in Lagos.", EventType.ASSAULT),
+        ("A photo shooting at a wedding in Paris went viral.", EventType.ASSAULT),
     ],
 )
 def test_the_look_alike_is_no_event(text: str, etype: EventType) -> None:
