@@ -1,6 +1,7 @@
 """Wordings of agreements, talks, protests, custody and fire that wire copy uses with no party
 named as a state: an agreement signed or brokered in the passive or by its parties named as sides,
-talks told by their course, a protest held or turning violent, gunfire and crossfire in a place, a bombing or an attack at a site it hit,
+talks told by their course, a protest held or turning violent, gunfire and crossfire in a place, a bombing or an attack at a site it hit, aid told by its
+arrival or by whom it goes to,
 a country called war-torn, the wounded named as people, people held in a prison or in solitary confinement. Each form is found
 with the modality its words carry (standing states as history, raising no alert), and the
 look-alike beside it (a takeover deal, merger or pay talks, crossfire of a trade war, fireworks
@@ -48,6 +49,10 @@ def _alerts(found: list) -> list:
         # an attack named by its noun where the place it hit says it is an attack
         ("A bombing hit a checkpoint in Baghdad on Friday.", EventType.ASSAULT),
         ("An attack hit a checkpoint in Baghdad on Friday.", EventType.ASSAULT),
+        # aid told by its arrival or by whom it goes to
+        ("Humanitarian aid reached Madaya on Monday.", EventType.AID),
+        ("Aid convoys entered the besieged town of Madaya on Monday.", EventType.AID),
+        ("U.S. aid to Egypt totals $1.3 billion a year.", EventType.AID),
         # the wounded named as people
         ("Hospitals in Aleppo were overwhelmed with the wounded on Monday.", EventType.ASSAULT),
         ("Wounded civilians were evacuated from eastern Aleppo on Thursday.", EventType.ASSAULT),
@@ -101,6 +106,9 @@ def test_a_mob_feared_just_in_case_is_no_fact() -> None:
         ("Hundreds of wounded were treated after the train derailed in Bihar.", EventType.ASSAULT),
         ("The wounded striker will miss the match against Arsenal.", EventType.ASSAULT),
         ("He suffered a heart attack at a market in Lagos.", EventType.ASSAULT),
+        ("Hearing aid sales reached a record in Germany.", EventType.AID),
+        ("Student aid reached record levels in the United States.", EventType.AID),
+        ("Legal aid to asylum seekers in Britain was cut.", EventType.AID),
         ("A photo shooting at a wedding in Paris went viral.", EventType.ASSAULT),
     ],
 )
