@@ -1,7 +1,7 @@
 """Wordings of agreements, talks, protests, custody and fire that wire copy uses with no party
 named as a state: an agreement signed or brokered in the passive or by its parties named as sides,
 talks told by their course, a protest held or turning violent, gunfire and crossfire in a place, a bombing or an attack at a site it hit, aid told by its
-arrival or by whom it goes to,
+arrival or by whom it goes to, a crackdown named by whom it takes, sanctions named by a bloc,
 a country called war-torn, the wounded named as people, people held in a prison or in solitary confinement. Each form is found
 with the modality its words carry (standing states as history, raising no alert), and the
 look-alike beside it (a takeover deal, merger or pay talks, crossfire of a trade war, fireworks
@@ -53,6 +53,11 @@ def _alerts(found: list) -> list:
         ("Humanitarian aid reached Madaya on Monday.", EventType.AID),
         ("Aid convoys entered the besieged town of Madaya on Monday.", EventType.AID),
         ("U.S. aid to Egypt totals $1.3 billion a year.", EventType.AID),
+        # a crackdown named by whom it takes
+        ("The crackdown on protesters drew criticism on Monday.", EventType.COERCE),
+        ("The government's crackdown on dissent intensified after the coup attempt.", EventType.COERCE),
+        # talks told as held
+        ("The talks were held in Geneva on Monday.", EventType.CONSULT),
         # the wounded named as people
         ("Hospitals in Aleppo were overwhelmed with the wounded on Monday.", EventType.ASSAULT),
         ("Wounded civilians were evacuated from eastern Aleppo on Thursday.", EventType.ASSAULT),
@@ -70,6 +75,7 @@ def test_the_wording_reports_the_event(text: str, etype: EventType) -> None:
         ("The journalist is being held in Evin prison.", EventType.COERCE),
         ("The regime held him in solitary confinement.", EventType.COERCE),
         ("The activist was held in a detention centre in Cairo for months.", EventType.COERCE),
+        ("Western sanctions have hurt Russia's economy.", EventType.SANCTION),
     ],
 )
 def test_a_standing_state_is_found_as_history(text: str, etype: EventType) -> None:
@@ -109,6 +115,10 @@ def test_a_mob_feared_just_in_case_is_no_fact() -> None:
         ("Hearing aid sales reached a record in Germany.", EventType.AID),
         ("Student aid reached record levels in the United States.", EventType.AID),
         ("Legal aid to asylum seekers in Britain was cut.", EventType.AID),
+        ("Police launched a crackdown on drug dealers in Manila.", EventType.COERCE),
+        ("The FDA's crackdown on e-cigarettes hit vapers.", EventType.COERCE),
+        ("The league's crackdown on diving angered fans.", EventType.COERCE),
+        ("The talks were held at the company's headquarters.", EventType.CONSULT),
         ("A photo shooting at a wedding in Paris went viral.", EventType.ASSAULT),
     ],
 )
