@@ -1,7 +1,8 @@
 """Wordings of agreements, talks, protests, custody and fire that wire copy uses with no party
 named as a state: an agreement signed or brokered in the passive or by its parties named as sides,
 talks told by their course, a protest held or turning violent, gunfire and crossfire in a place, a bombing or an attack at a site it hit, aid told by its
-arrival or by whom it goes to, a crackdown named by whom it takes, sanctions named by a bloc,
+arrival or by whom it goes to, a crackdown named by whom it takes, sanctions named by a bloc, the killing of a conflict named
+by its noun and its place,
 a country called war-torn, the wounded named as people, people held in a prison or in solitary confinement. Each form is found
 with the modality its words carry (standing states as history, raising no alert), and the
 look-alike beside it (a takeover deal, merger or pay talks, crossfire of a trade war, fireworks
@@ -76,6 +77,9 @@ def test_the_wording_reports_the_event(text: str, etype: EventType) -> None:
         ("The regime held him in solitary confinement.", EventType.COERCE),
         ("The activist was held in a detention centre in Cairo for months.", EventType.COERCE),
         ("Western sanctions have hurt Russia's economy.", EventType.SANCTION),
+        ("The killings in Burundi have alarmed the U.N.", EventType.ASSAULT),
+        ("The bloodshed in Syria must stop, Ban said.", EventType.ASSAULT),
+        ("He said Russia was intent on allowing the killing to continue.", EventType.ASSAULT),
     ],
 )
 def test_a_standing_state_is_found_as_history(text: str, etype: EventType) -> None:
@@ -119,6 +123,8 @@ def test_a_mob_feared_just_in_case_is_no_fact() -> None:
         ("The FDA's crackdown on e-cigarettes hit vapers.", EventType.COERCE),
         ("The league's crackdown on diving angered fans.", EventType.COERCE),
         ("The talks were held at the company's headquarters.", EventType.CONSULT),
+        ("The killings in Chicago rose again last year, police said.", EventType.ASSAULT),
+        ("The carnage in the kitchen was unbelievable, the chef said.", EventType.ASSAULT),
         ("A photo shooting at a wedding in Paris went viral.", EventType.ASSAULT),
     ],
 )
