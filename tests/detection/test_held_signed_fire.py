@@ -2,7 +2,7 @@
 named as a state: an agreement signed or brokered in the passive or by its parties named as sides,
 talks told by their course, a protest held or turning violent, gunfire and crossfire in a place, a bombing or an attack at a site it hit, aid told by its
 arrival or by whom it goes to, a crackdown named by whom it takes, sanctions named by a bloc, the killing of a conflict named
-by its noun and its place,
+by its noun and its place, a threat named by its noun and what it threatens,
 a country called war-torn, the wounded named as people, people held in a prison or in solitary confinement. Each form is found
 with the modality its words carry (standing states as history, raising no alert), and the
 look-alike beside it (a takeover deal, merger or pay talks, crossfire of a trade war, fireworks
@@ -59,6 +59,9 @@ def _alerts(found: list) -> list:
         ("The government's crackdown on dissent intensified after the coup attempt.", EventType.COERCE),
         # talks told as held
         ("The talks were held in Geneva on Monday.", EventType.CONSULT),
+        # a threat named by its noun and the force or move it threatens
+        ("North Korea's threat of a nuclear strike alarmed Seoul.", EventType.THREATEN),
+        ("Iran's threat to close the Strait of Hormuz alarmed Washington.", EventType.THREATEN),
         # the wounded named as people
         ("Hospitals in Aleppo were overwhelmed with the wounded on Monday.", EventType.ASSAULT),
         ("Wounded civilians were evacuated from eastern Aleppo on Thursday.", EventType.ASSAULT),
@@ -124,6 +127,9 @@ def test_a_mob_feared_just_in_case_is_no_fact() -> None:
         ("The league's crackdown on diving angered fans.", EventType.COERCE),
         ("The talks were held at the company's headquarters.", EventType.CONSULT),
         ("The killings in Chicago rose again last year, police said.", EventType.ASSAULT),
+        ("Iran's threat to regional stability worries Riyadh.", EventType.THREATEN),
+        ("Climate change is a threat to national security.", EventType.THREATEN),
+        ("The council's threat to close the library angered residents.", EventType.THREATEN),
         ("The carnage in the kitchen was unbelievable, the chef said.", EventType.ASSAULT),
         ("A photo shooting at a wedding in Paris went viral.", EventType.ASSAULT),
     ],
