@@ -1,6 +1,7 @@
 """Wordings of agreements, talks, protests, custody and fire that wire copy uses with no party
 named as a state: an agreement signed or brokered in the passive or by its parties named as sides,
-talks told by their course, a protest held or turning violent, people gathered to demand, gunfire and crossfire in a place, a bombing or an attack at a site it hit, aid told by its
+talks told by their course, a protest held or turning violent, people gathered to demand, ground lost by
+an armed group or a force, gunfire and crossfire in a place, a bombing or an attack at a site it hit, aid told by its
 arrival or by whom it goes to, a crackdown named by whom it takes, sanctions named by a bloc, the killing of a conflict named
 by its noun and its place, a threat named by its noun and what it threatens,
 a country called war-torn, the wounded named as people, people held in a prison or in solitary confinement. Each form is found
@@ -47,6 +48,9 @@ def _alerts(found: list) -> list:
         ("Crowds gathered in Tahrir Square to demand Mubarak's ouster on Friday.", EventType.PROTEST),
         ("Hundreds assembled outside the court in Karachi chanting slogans against the government.",
          EventType.PROTEST),
+        # ground lost by an armed group or a force
+        ("The army abandoned its positions near Mosul on Monday.", EventType.RETREAT),
+        ("The rebels lost control of eastern Aleppo on Monday.", EventType.RETREAT),
         # gunfire and crossfire in a place
         ("Heavy gunfire was heard across Juba on Sunday.", EventType.ASSAULT),
         ("Civilians were caught in the crossfire in Aleppo on Monday.", EventType.ASSAULT),
@@ -135,6 +139,8 @@ def test_a_mob_feared_just_in_case_is_no_fact() -> None:
         ("Climate change is a threat to national security.", EventType.THREATEN),
         ("Fans gathered outside the stadium to demand the coach's sacking.", EventType.PROTEST),
         ("Investors gathered in New York to demand higher dividends.", EventType.PROTEST),
+        ("The rebels lost control of the debate in parliament.", EventType.RETREAT),
+        ("Government troops lost control of their emotions, the coach said.", EventType.RETREAT),
         ("Ministers gathered in Brussels to demand a ceasefire.", EventType.PROTEST),
         ("The council's threat to close the library angered residents.", EventType.THREATEN),
         ("The carnage in the kitchen was unbelievable, the chef said.", EventType.ASSAULT),
