@@ -119,7 +119,8 @@ def test_the_model_adds_no_attack_the_rules_read_as_a_figure() -> None:
     sense model adds no signal on the word either. Beside it, a sentence the rules miss gets the
     model's signal."""
     figure = "The senator's campaign aired a political attack ad in Ohio on Monday, aides said."
-    plain = "Witnesses in Kandahar said the attack left the market in ruins on Monday."
+    # (a market is a site an attack hits, which the rules now read: a stock exchange is business)
+    plain = "Witnesses in Kandahar said the attack left the stock exchange in ruins on Monday."
     added = [s for s in detect(article(figure), sense_model=attack_model()) if s.detector.startswith("model:")]
     assert added == [], _seen(added)
     added = [s for s in detect(article(plain), sense_model=attack_model()) if s.detector.startswith("model:")]

@@ -103,7 +103,9 @@ def test_rams_macro_recall_floor() -> None:
     # a state in the passive, negotiated outcomes, custody threatened by a named party.
     # 0.807 measured: the dead counted with the wounded, a war on an armed group as a standing
     # state, deaths told before the violence that caused them.
-    assert score.macro_recall >= 0.805, _table(score)
+    # 0.809 measured: the wounded named as people, the killing of a conflict named by its noun
+    # and place (standing), with agreements, talks, aid, custody and threats told without a state.
+    assert score.macro_recall >= 0.808, _table(score)
 
 
 def test_plover_records_macro_recall_floor() -> None:
