@@ -11,6 +11,7 @@ from types import ModuleType
 import pytest
 
 from schemas.article import Article
+from schemas.common import ALERT_WORTHY_MODALITIES, EventType
 from schemas.signal import Signal
 from service.detection import detect
 from service.inputs import read_articles
@@ -35,6 +36,25 @@ def article(body: str, published: str = "2024-04-14", title: str = "") -> Articl
 
 def signals_of(body: str, published: str = "2024-04-14") -> list[Signal]:
     return detect(article(body, published))
+
+
+# The publication day of the wire-style sentences written for the detection tests.
+WIRE_PUBLISHED = "2016-10-20"
+
+
+def typed(body: str, etype: EventType, published: str = WIRE_PUBLISHED) -> list[Signal]:
+    """The signals of one type in ``body``."""
+    return [s for s in signals_of(body, published) if s.type == etype]
+
+
+def alerting(found: list[Signal]) -> list[Signal]:
+    """The signals that would alert (asserted or scheduled)."""
+    return [s for s in found if s.modality in ALERT_WORTHY_MODALITIES]
+
+
+def seen(found: list[Signal]) -> list[tuple]:
+    """What a failing assertion shows of each signal: trigger, modality, cues, component."""
+    return [(s.evidence.trigger, s.modality.value, s.evidence.cues, s.detector) for s in found]
 
 
 def codes(sig: Signal) -> set[str]:

@@ -13,12 +13,9 @@ from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
 from service.detection import detect
 from service.detection.sense import SenseModel
 from tests.detection.conftest import article, signals_of
+from tests.detection.conftest import seen as _seen
 
 PUBLISHED = "2016-10-20"
-
-
-def _seen(found: list) -> list:
-    return [(s.evidence.trigger, s.modality.value, s.evidence.cues) for s in found]
 
 
 def suspend_model() -> SenseModel:
