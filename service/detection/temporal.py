@@ -332,6 +332,25 @@ NOMINAL_CUES: Final = vocabulary.words("nominal_cues")
 _NOMINAL_REACH: Final = 30
 
 
+def _beyond_nominal_reach(lower: str, cue: tuple[int, int, str], start: int, end: int) -> bool:
+    """Whether a cue that governs only what follows it closely (``nominal_cues``) does not reach
+    the trigger at ``start``-``end``: too far from it, or past an aim's infinitive."""
+    if cue[2] not in NOMINAL_CUES:
+        return False
+    return start - cue[1] > _NOMINAL_REACH or _finite_after_aim(lower, cue, start, end)
+
+
+def _finite_after_aim(lower: str, cue: tuple[int, int, str], start: int, end: int) -> bool:
+    """Whether a trigger in -ed some words after an aim's "to" is the clause's own past verb, not
+    the aim ("Rebels fighting to overthrow Assad shelled a suburb": the infinitive is "overthrow",
+    the shelling happened). The aim still governs the verb right after it and its object ("vowed
+    to launch a new offensive")."""
+    if not cue[2].endswith(" to") or not lower[cue[1]:start].strip():
+        return False
+    first = lower[start:end].split(None, 1)
+    return bool(first) and first[0].endswith("ed")
+
+
 def _governing_cues(lower: str, ctx: Context, sent_start: int, start: int) -> list[tuple[int, int, str]]:
     """The speculative cues (of ``GOVERNING_CUES``) whose scope reaches ``start``: no contrast,
     background adjunct or end of a parenthetical report comes between."""
@@ -1105,7 +1124,7 @@ def modality_of(
     # to is a fact, whatever the modal before it.
     spec = [c for c in cues_in(ctx, "speculative", clause.start, start)
             if c[2] not in {"if", "unless"} and not _ADJUNCT_RE.search(lower, c[1], start)
-            and not (c[2] in NOMINAL_CUES and start - c[1] > _NOMINAL_REACH)]
+            and not _beyond_nominal_reach(lower, c, start, end)]
     # A noun trigger is often the subject of the modal: "fresh protests could erupt".
     spec += [c for c in _cues(ctx, "speculative") if end <= c[0] <= end + 15 and c[2] in {"could", "may", "might"}]
     spec += [c for c in _cues(ctx, "speculative_after") if end <= c[0] <= end + 40]

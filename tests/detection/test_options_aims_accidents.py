@@ -66,6 +66,13 @@ def test_a_group_named_by_the_aim_it_fights_for_is_a_standing_description(text: 
     assert any("war aim" in s.evidence.cues for s in fighting), _seen(fighting)
 
 
+def test_the_verb_after_a_groups_aim_is_its_own_act() -> None:
+    """The aim governs its infinitive ("overthrow"), not the clause's own past verb after it."""
+    text = "Rebels fighting to overthrow Assad shelled a suburb of Damascus on Tuesday."
+    shelled = [s for s in typed(text, EventType.ASSAULT) if s.evidence.trigger == "shelled"]
+    assert shelled and _alerts(shelled), _seen(typed(text, EventType.ASSAULT))
+
+
 def test_the_act_of_a_group_named_by_its_war_aim_still_alerts() -> None:
     found = typed("The rebels, who are fighting for an independent state, ambushed an army patrol on Tuesday.",
                   EventType.ASSAULT)
