@@ -8,21 +8,13 @@ from __future__ import annotations
 import pytest
 
 from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
-from tests.detection.conftest import signals_of
-
-PUBLISHED = "2016-10-20"
-
-
-def typed(text: str, etype: EventType, published: str = PUBLISHED) -> list:
-    return [s for s in signals_of(text, published) if s.type == etype]
+from tests.detection.conftest import WIRE_PUBLISHED as PUBLISHED
+from tests.detection.conftest import seen as _seen
+from tests.detection.conftest import typed
 
 
 def alerts(text: str, etype: EventType, published: str = PUBLISHED) -> list:
     return [s for s in typed(text, etype, published) if s.modality in ALERT_WORTHY_MODALITIES]
-
-
-def _seen(found: list) -> list:
-    return [(s.evidence.trigger, s.modality.value, s.detector) for s in found]
 
 
 @pytest.mark.parametrize(

@@ -8,24 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
+from schemas.common import EventType, Modality
 from service.detection import detect
-from tests.detection.conftest import article, signals_of
+from tests.detection.conftest import WIRE_PUBLISHED as PUBLISHED
+from tests.detection.conftest import alerting as _alerts
+from tests.detection.conftest import article, signals_of, typed
+from tests.detection.conftest import seen as _seen
 from tests.detection.test_sense import tiny_model
 
-PUBLISHED = "2016-10-20"
-
-
-def typed(text: str, etype: EventType) -> list:
-    return [s for s in signals_of(text, PUBLISHED) if s.type == etype]
-
-
-def _seen(found: list) -> list:
-    return [(s.evidence.trigger, s.modality.value, s.evidence.cues) for s in found]
-
-
-def _alerts(found: list) -> list:
-    return [s for s in found if s.modality in ALERT_WORTHY_MODALITIES]
 
 def _model_added(body: str) -> list:
     """(type, modality) of the signals the sense model adds to ``body``."""

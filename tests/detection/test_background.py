@@ -7,13 +7,8 @@ from __future__ import annotations
 import pytest
 
 from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
-from tests.detection.conftest import signals_of
-
-PUBLISHED = "2016-10-20"
-
-
-def typed(text: str, etype: EventType, published: str = PUBLISHED) -> list:
-    return [s for s in signals_of(text, published) if s.type == etype]
+from tests.detection.conftest import WIRE_PUBLISHED as PUBLISHED
+from tests.detection.conftest import signals_of, typed
 
 
 def alerts(text: str, etype: EventType, published: str = PUBLISHED) -> list:

@@ -7,18 +7,10 @@ from __future__ import annotations
 import pytest
 
 from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
+from tests.detection.conftest import WIRE_PUBLISHED as PUBLISHED
+from tests.detection.conftest import seen as _seen
 from tests.detection.conftest import signals_of
-
-PUBLISHED = "2016-10-20"
-
-
-def _typed(text: str, etype: EventType) -> list:
-    return [s for s in signals_of(text, PUBLISHED) if s.type == etype]
-
-
-def _seen(found: list) -> list:
-    return [(s.evidence.trigger, s.modality.value, s.evidence.cues) for s in found]
-
+from tests.detection.conftest import typed as _typed
 
 # ------------------------------------------------------------------------------ attacks in words
 
