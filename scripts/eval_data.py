@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime
 import hashlib
 import io
 import json
@@ -378,6 +379,34 @@ _RAMS_PREFIX: list[tuple[str, tuple[str | None, tuple[str, ...]]]] = [
 ]
 
 
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_URL_DATES = (
+    # /2016/08/12/ or /2016/aug/12/ (a path segment each), 2016-08-12, and 20160812 between non-digits
+    re.compile(r"/((?:19|20)\d\d)/(\d\d?|[a-z]{3})[a-z]*/(\d\d?)(?:/|$)", re.I),
+    re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)"),
+    re.compile(r"(?<![\d=])((?:19|20)\d\d)(\d\d)(\d\d)(?!\d)"),
+)
+
+
+def url_date(url: str | None) -> str | None:
+    """The publication day a news URL spells (path date or YYYYMMDD stamp), or None.
+
+    Only whole days count: a year and month alone ("/2016/08/slug") leave the date unknown, since
+    the first or last day of the month would each misplace half the days the text names.
+    """
+    for pattern in _URL_DATES:
+        for m in pattern.finditer(url or ""):
+            year, month, day = m.group(1), m.group(2).lower(), m.group(3)
+            month_n = _MONTHS.index(month[:3]) + 1 if month[:3] in _MONTHS else int(month) if month.isdigit() else 0
+            try:
+                when = datetime.date(int(year), month_n, int(day))
+            except ValueError:
+                continue
+            if 1995 <= when.year <= 2030:
+                return f"{when.isoformat()}T00:00:00+00:00"
+    return None
+
+
 def rams_mapping(labels: Iterable[str]) -> dict[str, tuple[str | None, tuple[str, ...]]]:
     out: dict[str, tuple[str | None, tuple[str, ...]]] = {}
     for label in labels:
@@ -405,7 +434,9 @@ def build_rams(files: dict[str, bytes]) -> Iterator[dict]:
                 label = types[0][0]
                 start, end = spans[token_sentence[tok_start]]
                 units.append(unit(f"rams:{doc_id}:e{n}", start, end, [label], rams_mapping([label])))
-            yield item("rams", doc_id, split, " ".join(parts), units, url=doc.get("source_url"))
+            url = doc.get("source_url")
+            yield item("rams", doc_id, split, " ".join(parts), units, url=url,
+                       published_at=url_date(url) or DEFAULT_DATE)
 
 
 # ---------------------------------------------------------------- IndiaPoliceEvents

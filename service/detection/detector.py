@@ -97,6 +97,7 @@ from service.detection.temporal import (
     assign_dates,
     clause_year_cue,
     history_cues_in,
+    is_baseline_date,
     is_reporting_date,
     modality_of,
     n_day_span,
@@ -1592,7 +1593,7 @@ def _dates_and_tenses(
     """Each candidate's clause, tense (with the cues that tell it) and date mention (or None)."""
     text, lower, sent, ctx = s.text, s.lower, s.sent, s.ctx
     dates = find_dates(text, sent.start, sent.end, ctx.classes.get("date_anchors", []))
-    dates = [d for d in dates if not is_reporting_date(lower, ctx, d)]
+    dates = [d for d in dates if not is_reporting_date(lower, ctx, d) and not is_baseline_date(lower, d, sent.start)]
     clauses = [clause_of(s.bounds, sent.end, c.start) for c in cands]
     tense_info = [tense_of(text, lower, cands[i], ctx, clauses[i], sent) for i in range(len(cands))]
     venues = _venue_pairs(lower, sent, cands) if len(cands) > 1 else []

@@ -222,6 +222,17 @@ def is_reporting_date(lower: str, ctx: Context, dm: DateMention) -> bool:
 _ADDRESSED: Final = vocabulary.words("addressed")
 
 
+_BASELINE_SINCE: Final = vocabulary.pattern("baseline_since")
+
+
+def is_baseline_date(lower: str, dm: DateMention, sent_start: int) -> bool:
+    """'the deadliest attack since Sept. 11, 2001', 'the first talks since 2018': a date a record
+    is measured from, not the event's own."""
+    end = dm.start + 6 if lower.startswith("since ", dm.start) else dm.start  # "since 2018" is one mention
+    lo = max(sent_start, end - 90)
+    return "since" in lower[lo:end] and _BASELINE_SINCE.search(lower, lo, end) is not None
+
+
 _N_DAY_RE: Final = vocabulary.pattern("n_day")
 _N_WORDS: Final = vocabulary.numbers("n_words")
 

@@ -109,3 +109,38 @@ def test_a_long_sentence_is_not_cut_at_an_abbreviation() -> None:
     lower = text.lower()
     part = _narrowed(text, lower, Span(0, len(text)), lower.index("embargo"))
     assert text[part.start:part.end] == text[:text.index(" And")], text[part.start:part.end]
+
+
+# ----------------------------------------------------------------- a record measured from a date
+
+
+@pytest.mark.parametrize(
+    ("text", "etype", "modality", "day"),
+    [
+        ("The deadliest attack on U.S. soil since Sept. 11, 2001, should convince our leaders.",
+         EventType.ASSAULT, Modality.ASSERTED, None),
+        ("Gunmen attacked a bar in Kabul on Sunday, killing five, the worst attack since 2001.",
+         EventType.ASSAULT, Modality.ASSERTED, "2016-10-16"),
+        ("Russia and the United States will hold their first talks since 2018 in Geneva on Jan. 10.",
+         EventType.CONSULT, Modality.SCHEDULED, "2017-01-10"),
+    ],
+)
+def test_a_date_a_record_is_measured_from_is_not_the_events_own(text: str, etype: EventType, modality: Modality,
+                                                                 day: str | None) -> None:
+    """"The deadliest attack since 2001" is news: the year bounds the comparison."""
+    found = _typed(text, etype)
+    assert [(s.modality, s.event_date and s.event_date.isoformat()) for s in found] == [(modality, day)], _seen(found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the look-alikes: "since" dates a state that began then, with no record before it, or
+        # with the record in a clause of its own
+        "Rebels have besieged the city since March 2014.",
+        "It was the worst winter in decades, and rebels have besieged the town since 2014.",
+    ],
+)
+def test_a_date_after_since_with_no_record_still_dates_the_event(text: str) -> None:
+    found = [s for s in signals_of(text, PUBLISHED) if s.type in (EventType.ASSAULT, EventType.COERCE)]
+    assert found and all(s.modality not in ALERT_WORTHY_MODALITIES for s in found), _seen(found)

@@ -70,6 +70,27 @@ def test_rams_unit_is_the_trigger_sentence_of_the_window() -> None:
     assert u["gold"] == ["ASSAULT"] and item["split"] == "dev"
 
 
+@pytest.mark.parametrize(
+    ("url", "published"),
+    [
+        ("http://www.theguardian.com/world/2016/mar/04/north-korea-kim-jong-un", "2016-03-04"),
+        ("http://www.example.com/news/2016/08/12/talks-set/", "2016-08-12"),
+        ("http://www.smh.com.au/world/wikileaks-reward-20160810-gqp353.html", "2016-08-10"),
+        ("http://www.washingtontimes.com/news/2013/jul/2/snowden/", "2013-07-02"),
+        ("http://www.example.com/2016-11-09-election", "2016-11-09"),
+        # a year and month alone, an impossible day, a stamp in a query string, no URL: not dated
+        ("http://www.politico.com/story/2016/08/democrats-cyberhack-227080", None),
+        ("http://www.example.com/2016/02/30/x/", None),
+        ("http://www.example.com/feed/?utm_campaign=20161020feed", None),
+        (None, None),
+    ],
+)
+def test_rams_articles_are_dated_by_the_day_their_url_spells(url: str | None, published: str | None) -> None:
+    doc = {"doc_key": "nw_2", "source_url": url, "sentences": [["Rebels", "attacked", "."]], "evt_triggers": []}
+    (item,) = ed.build_rams({"dev": (json.dumps(doc) + "\n").encode()})
+    assert item["published_at"] == (f"{published}T00:00:00+00:00" if published else ed.DEFAULT_DATE)
+
+
 def test_wikievents_sentences_without_events_are_no_event_units() -> None:
     doc = {
         "doc_id": "d1",
