@@ -39,6 +39,7 @@ from service.detection.dates import DateMention, Tense, find_dates, resolve
 from service.detection.lexicon import (
     ACTOR_CLASS,
     CONDITIONALS,
+    EXCEPTIONS_CLASS,
     FRAME_MIN_WORDS,
     FRAME_WAR_RATIO,
     IF_ID,
@@ -255,6 +256,8 @@ def _context_words(ctx: Context, found: list[object], text: str, sent: Span) -> 
                     cues[name] = [(start, end, word)]
                 else:
                     found_cues.append((start, end, word))
+    if _EXCEPTIONS in classes:
+        _drop_excepted(classes)
     if ctx.gaz:
         # "Rapid Support Forces", "U.S. Forces Korea": words inside a name are not class words
         # (generic sectors such as "the army" are not names: "deployed the army" is a deployment).
@@ -269,6 +272,22 @@ def _context_words(ctx: Context, found: list[object], text: str, sent: Span) -> 
                     if _in_names(h[0], h[1], spans):  # copy only the lists that lose a word
                         ctx.classes[name] = [k for k in hits if not _in_names(k[0], k[1], spans)]
                         break
+
+
+_EXCEPTIONS: Final = EXCEPTIONS_CLASS
+
+
+def _drop_excepted(classes: dict[str, list[tuple[int, int, str]]]) -> None:
+    """'Storm Shadow missiles': the words of a class inside a phrase that excepts them
+    (classes.yaml: class_exceptions) are not words of that class."""
+    for start, end, cname in classes[_EXCEPTIONS]:
+        hits = classes.get(cname)
+        if hits:
+            kept = [h for h in hits if not (start <= h[0] and h[1] <= end)]
+            if kept:
+                classes[cname] = kept
+            else:
+                del classes[cname]  # a class is in the sentence when its name is a key
 
 
 # Classes whose words may be whole names (kept where the gazetteer also names them).

@@ -411,6 +411,8 @@ SCANNED_BLOCKS: Final = vocabulary.words("scanned_blocks")
 # chemical plant"). In a framed article a rule that the frame's class blocks or vetoes fires only
 # in a sentence with war words of its own.
 FRAME_CLASSES: Final = vocabulary.phrases("frame_classes")
+# Phrases that hold a class's word without being one (classes.yaml): "Storm Shadow" is no storm.
+EXCEPTIONS_CLASS: Final = "class_exceptions"
 _FRAME_PREFIX: Final = "frame:"
 _COURT_CLASS: Final = "cue:judicial"  # the court words (cues.yaml: judicial), counted over the whole text
 STORY_CLASS: Final = "attack_arrests"  # the attack words of an attack story, counted over the whole text
@@ -721,11 +723,13 @@ def _scan_payloads(
     for cname, cid in class_ids.items():
         for w in CONDITIONALS if cname == IF_CLASS else classes[cname]:
             near_words[_key(w)].append(cid)
-    # Block words the scan can vouch for: those no multi-word name contains, in any case.
-    multiword_names = "\n".join(
-        k for g in gaz
-        if g.kind != "sector" and " " in g.surface for k in (_key(g.surface).lower(), _key(g.surface.lower()))
-    )
+    # Block words the scan can vouch for: those no multi-word name contains, in any case, nor a
+    # phrase that excepts its class's words (classes.yaml: class_exceptions).
+    multiword_names = "\n".join([
+        *(k for g in gaz
+          if g.kind != "sector" and " " in g.surface for k in (_key(g.surface).lower(), _key(g.surface.lower()))),
+        *(_key(p) for p in classes.get(EXCEPTIONS_CLASS, {})),
+    ])
     blocks = {n for e, _ in loaded for n in e.block if n in SCANNED_BLOCKS}
     for cname in sorted(blocks):
         cid = class_ids[_BLOCK_PREFIX + cname] = len(class_ids)

@@ -246,3 +246,24 @@ def test_innocence_protested_a_protest_vote_and_a_currency_rally_are_no_protest(
 )
 def test_a_crowd_protesting_or_rallying_is_still_a_protest(text: str) -> None:
     assert _alerts(typed(text, EventType.PROTEST)), _seen(typed(text, EventType.PROTEST))
+
+
+# ------------------------------------------------------------- a weapon named like the weather
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ukraine fired Storm Shadow missiles at a Russian air base in Crimea on Tuesday.",
+        "Ukraine struck a Russian air base in Crimea with Storm Shadow missiles on Tuesday.",
+    ],
+)
+def test_a_missile_named_storm_shadow_is_no_storm(text: str) -> None:
+    """The disaster class vetoes attack words in a sentence about a storm; a phrase that holds the
+    class's word without being one (classes.yaml: class_exceptions) does not count."""
+    found = _alerts(typed(text, EventType.ASSAULT))
+    assert [(s.actors.source[0].code, s.actors.target[0].code) for s in found] == [("UKR", "RUS")], _seen(found)
+
+
+def test_a_storm_beside_the_missile_still_vetoes() -> None:
+    assert not _alerts(typed("A storm hit the Storm Shadow factory in France, killing 12.", EventType.ASSAULT))
