@@ -328,6 +328,20 @@ def kairos_mapping(labels: Iterable[str]) -> dict[str, tuple[str | None, tuple[s
     return out
 
 
+_VOA_ID = re.compile(r"_VOA_EN_NW_((?:19|20)\d\d)\.(\d\d)\.(\d\d)\.")
+
+
+def _voa_date(doc_id: str) -> str | None:
+    """The day a Voice of America document's id spells ("64_VOA_EN_NW_2017.06.05.3887168")."""
+    m = _VOA_ID.search(doc_id)
+    if not m:
+        return None
+    try:
+        return f"{datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()}T00:00:00+00:00"
+    except ValueError:
+        return None
+
+
 def build_wikievents(files: dict[str, bytes]) -> Iterator[dict]:
     for split, raw in files.items():
         for line in raw.decode("utf-8").splitlines():
@@ -351,7 +365,8 @@ def build_wikievents(files: dict[str, bytes]) -> Iterator[dict]:
                 labels = sorted(per_sentence[i])
                 units.append(unit(f"wikievents:{doc_id}:s{i}", start, end, labels, kairos_mapping(labels),
                                   WIKIEVENTS_COUNTS_AGAINST))
-            yield item("wikievents", doc_id, split, " ".join(parts), units)
+            yield item("wikievents", doc_id, split, " ".join(parts), units,
+                       published_at=_voa_date(doc_id) or DEFAULT_DATE)
 
 
 # ---------------------------------------------------------------- RAMS (AIDA)

@@ -91,6 +91,17 @@ def test_rams_articles_are_dated_by_the_day_their_url_spells(url: str | None, pu
     assert item["published_at"] == (f"{published}T00:00:00+00:00" if published else ed.DEFAULT_DATE)
 
 
+def test_wikievents_voice_of_america_documents_are_dated_by_their_id() -> None:
+    def built(doc_id: str) -> str:
+        doc = {"doc_id": doc_id, "sentences": [[[], "Rebels attacked."]], "event_mentions": []}
+        (item,) = ed.build_wikievents({"dev": (json.dumps(doc) + "\n").encode()})
+        return item["published_at"]
+
+    assert built("64_VOA_EN_NW_2017.06.05.3887168") == "2017-06-05T00:00:00+00:00"
+    assert built("scenario_en_kairos_75") == ed.DEFAULT_DATE
+    assert built("1_VOA_EN_NW_2017.02.30.1") == ed.DEFAULT_DATE  # no such day
+
+
 def test_wikievents_sentences_without_events_are_no_event_units() -> None:
     doc = {
         "doc_id": "d1",
