@@ -41,7 +41,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "tests" / "data" / "realnews" / "sources.yaml"
 DEFAULT_DATE = "2000-01-01T00:00:00+00:00"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: RAMS and VOA documents dated (service.detection.evaluation.REALNEWS_FORMAT)
 
 
 class SourceError(Exception):

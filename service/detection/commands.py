@@ -136,6 +136,10 @@ def _evaluate_realnews(which: str, split: str, errors: bool, cache: Path | None)
     if pairs:
         click.echo(evaluation.format_realnews(pairs, details=which != "realnews", errors=errors,  # type: ignore[arg-type]
                                               rules=rules))
+    for name in names:
+        note = evaluation.stale_cache(name, cache)
+        if note:
+            click.echo(f"escalert evaluate: warning: {note}", err=True)
     for reason in missing:
         click.echo(f"escalert evaluate: {reason}", err=True)
     if missing:

@@ -240,6 +240,26 @@ def realnews_path(name: str, split: str, base: Path | None = None) -> Path:
     return (base or realnews_dir()) / name / f"{split}.jsonl"
 
 
+# The oldest version of ``scripts/eval_data.py``'s output (its FORMAT_VERSION, in each set's
+# manifest) whose items this code scores as documented: 2 dates RAMS windows by their URL's day and
+# WikiEvents' Voice of America documents by their id; the other sets are unchanged since 1.
+REALNEWS_FORMAT: dict[str, int] = {"rams": 2, "wikievents": 2}
+
+
+def stale_cache(name: str, base: Path | None = None) -> str | None:
+    """Why a built set is older than the items this code scores (None: current, or not built)."""
+    path = (base or realnews_dir()) / name / "manifest.json"
+    try:
+        version = json.loads(path.read_text(encoding="utf-8")).get("format_version", 1)
+    except (OSError, ValueError, AttributeError):
+        return None
+    need = REALNEWS_FORMAT.get(name, 1)
+    if version >= need:
+        return None
+    return (f"{path.parent}: built by an older scripts/eval_data.py (format {version}, {need} needed); "
+            f"its numbers differ from the documented ones (python scripts/eval_data.py --set {name})")
+
+
 def load_realnews(name: str, split: str, base: Path | None = None) -> list[dict]:
     """The normalised items of one set and split; FileNotFoundError names the missing file."""
     splits = ("dev", "test") if split == "all" else (split,)

@@ -257,6 +257,21 @@ def test_evaluate_cli_reports_a_set_that_is_not_built(tmp_path: Path, monkeypatc
     assert f"{tmp_path / 'rams' / 'test.jsonl'}: set 'rams' is not built" in result.stderr
 
 
+@pytest.mark.parametrize(("name", "version", "warned"), [("rams", 1, True), ("rams", 2, False), ("case2021", 1, False)])
+def test_evaluate_cli_warns_when_a_set_was_built_by_an_older_format(tmp_path: Path, name: str, version: int,
+                                                                     warned: bool) -> None:
+    """A RAMS cache built before its windows were dated still scores, with a warning that names it;
+    a set whose items did not change stays quiet."""
+    text = "Troops attacked the village on Monday."
+    _write(tmp_path, name, "dev", [{"id": "x:1", "text": text, "title": "", "units": [_unit("x:1", 0, len(text), ["ASSAULT"])],
+                                    "published_at": "2024-04-14T00:00:00+00:00"}])
+    (tmp_path / name / "manifest.json").write_text(json.dumps({"format_version": version, "set": name}))
+    result = CliRunner().invoke(main, ["evaluate", "--set", name, "--split", "dev", "--cache", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert ("built by an older scripts/eval_data.py" in result.stderr) is warned, result.stderr
+    assert not warned or f"{tmp_path / name}: " in result.stderr
+
+
 def test_evaluate_cli_prints_peer_beside_detector(tmp_path: Path) -> None:
     text = "Troops attacked the village on Monday, killing four people."
     units = [_unit("c:1", 0, len(text), ["ASSAULT"])]
