@@ -128,6 +128,38 @@ def test_a_measure_named_by_its_target_is_a_standing_sanction() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("Sanctions were imposed on Russia after the annexation of Crimea.", "RUS"),
+        ("New sanctions have been imposed on North Korea, the U.N. said on Tuesday.", "PRK"),
+        ("New sanctions will be imposed on Iran next week, the EU said.", "IRN"),
+    ],
+)
+def test_a_sanction_imposed_in_the_passive_is_an_act_on_its_target(text: str, target: str) -> None:
+    """The measure is the passive's subject, the verb after it: the act the active voice tells."""
+    signals = _of(text, EventType.SANCTION)
+    assert signals and signals[0].modality in ALERT_WORTHY_MODALITIES
+    assert target in {a.code for a in signals[0].actors.target}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The sanctions imposed on Russia after its annexation of Crimea have hurt its economy.",
+        "The embargo imposed on Cuba in 1962 is still in force.",
+    ],
+)
+def test_a_measure_named_by_the_participle_that_imposed_it_is_standing(text: str) -> None:
+    signals = _of(text, EventType.SANCTION)
+    assert signals and all(s.modality not in ALERT_WORTHY_MODALITIES for s in signals)
+
+
+def test_a_sanction_verb_after_other_words_is_no_sanction() -> None:
+    # the look-alike: "imposed" after "sanctions" with no passive and no measure named by it
+    assert not _of("The company said sanctions imposed costs on its business.", EventType.SANCTION)
+
+
+@pytest.mark.parametrize(
     ("text", "rule"),
     [
         ("Washington has sent arms to the Kurdish fighters.", "rules:aid.arms"),
