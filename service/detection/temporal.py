@@ -1040,6 +1040,25 @@ def _opening_span(lower: str, sent: Span) -> str:
     return m.group(0).strip(" ,") if m is not None else ""
 
 
+_AGAINST_GERUND_RE: Final = vocabulary.pattern("against_gerund")
+
+
+def _opposed_act(lower: str, lo: int, start: int) -> bool:
+    """Whether the act at ``start`` is what someone is warned, cautioned or argues against
+    ("warned NATO against sending troops", "against imposing new sanctions", "warned against
+    attacks on shipping"): opposed, not done."""
+    a = max(lo, start - 90)
+    if "against" not in lower[a:start]:
+        return False
+    m = _AGAINST_GERUND_RE.search(lower, a, start)
+    if m is None:
+        return False
+    if m.group(1) is not None:
+        return True
+    head = lower[start:start + 30].split(None, 1)  # "against sending", "against attacks": a bare act
+    return bool(head) and (head[0].endswith("ing") or (head[0].endswith("s") and not head[0].endswith("ss")))
+
+
 def _passive_infinitive(lower: str, lo: int, start: int) -> bool:
     """Whether a passive infinitive stands right before the trigger at ``start`` ("called for Ms
     Savchenko ... to be jailed", "a statute which allows people ... to be jailed"), not after a
@@ -1073,6 +1092,8 @@ def _wanted_cues(lower: str, typ: EventType, lo: int, sent_start: int, start: in
         found.append((start, start, frame))  # "should retaliate with sanctions": ought, not done
     if _passive_infinitive(lower, lo, start):
         found.append((start, start, "to be"))  # "called for her to be jailed": wanted, not done
+    if _opposed_act(lower, lo, start):
+        found.append((start, start, "against"))  # "warned NATO against sending troops": opposed
     if generic_kind(lower, lo, start, end):
         found.append((start, start, "generic"))  # "Attacks on civilians are war crimes": a kind
     if _HORTATIVE_RE.match(lower, sent_start, start) is not None:

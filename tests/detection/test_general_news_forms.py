@@ -160,6 +160,60 @@ def test_a_sanction_verb_after_other_words_is_no_sanction() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "holder"),
+    [
+        ("Hamas is holding more than 100 hostages in Gaza.", "HAMAS"),
+        ("Hamas still holds 120 hostages.", "HAMAS"),
+        ("The rebels are holding 30 captives.", "REB"),
+    ],
+)
+def test_hostages_held_are_a_standing_detention(text: str, holder: str) -> None:
+    """Counted (recall counts every modality) without an alert: the taking was the event."""
+    signals = _of(text, EventType.COERCE)
+    assert signals and all(s.modality not in ALERT_WORTHY_MODALITIES for s in signals)
+    assert holder in {a.code for a in signals[0].actors.source}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Republicans are holding the budget hostage.",
+        "Negotiators are holding meetings with the hostages' families.",
+        "Qatar will hold talks on the hostages held by Hamas.",
+        "The talks were held in Doha to free the hostages.",
+    ],
+)
+def test_holding_a_thing_hostage_or_a_meeting_about_hostages_is_no_detention(text: str) -> None:
+    assert not _of(text, EventType.COERCE)
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("Russia warned NATO against sending troops to Ukraine.", EventType.MOBILIZE),
+        ("China cautioned Washington against imposing new sanctions.", EventType.SANCTION),
+        ("Parliament voted against sending troops to Mali.", EventType.MOBILIZE),
+        ("The U.S. warned against attacks on shipping in the Red Sea.", EventType.ASSAULT),
+    ],
+)
+def test_an_act_warned_or_voted_against_is_not_done(text: str, etype: EventType) -> None:
+    signals = _of(text, etype)
+    assert signals and all(s.modality not in ALERT_WORTHY_MODALITIES for s in signals)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the look-alikes: "against" a force that attacks, with no verb of advice or decision
+        "Kyiv defended itself against attacking Russian forces on Tuesday.",
+        "The U.S. warned against attacks on shipping after Houthi rebels attacked a tanker.",
+    ],
+)
+def test_an_act_done_beside_a_warning_still_alerts(text: str) -> None:
+    assert any(s.modality in ALERT_WORTHY_MODALITIES for s in _of(text, EventType.ASSAULT))
+
+
+@pytest.mark.parametrize(
     ("text", "rule"),
     [
         ("Washington has sent arms to the Kurdish fighters.", "rules:aid.arms"),
