@@ -1781,11 +1781,14 @@ def _assault_roles(sen: _Sentence, cand: Candidate, clause: Span, roles: Roles) 
 
 
 def _sent_as_aid(lower: str, cand: Candidate, roles: Roles) -> bool:
-    """Whether a deployment of equipment is equipment sent to another state (military aid)."""
+    """Whether a deployment of equipment is equipment sent to another state (military aid); sent
+    "into" a state's zone, airspace or land it is an incursion ("China sent 30 warplanes into
+    Taiwan's air defence zone", "Russia sent tanks into Georgia")."""
     return (
         cand.entry.type == MOBILIZE and cand.mode in EQUIPMENT_MODES
         and lower[cand.start:cand.end] in TRANSFER_VERBS and bool(roles.source) and bool(roles.target)
         and roles.target[0].kind == "state" and roles.target[0].code not in {a.code for a in roles.source}
+        and " into " not in lower[cand.end:cand.end + 40]
     )
 
 

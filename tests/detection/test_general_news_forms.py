@@ -214,6 +214,18 @@ def test_an_act_done_beside_a_warning_still_alerts(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("China sent 30 warplanes into Taiwan's air defence zone.", EventType.MOBILIZE),
+        ("Russia sent tanks into Georgia.", EventType.MOBILIZE),
+        ("Germany sent tanks to Ukraine.", EventType.AID),  # the look-alike: handed to a state
+    ],
+)
+def test_equipment_sent_into_a_state_is_an_incursion_not_aid(text: str, etype: EventType) -> None:
+    assert [s.type for s in signals_of(text) if s.type in (EventType.MOBILIZE, EventType.AID)] == [etype]
+
+
+@pytest.mark.parametrize(
     ("text", "rule"),
     [
         ("Washington has sent arms to the Kurdish fighters.", "rules:aid.arms"),

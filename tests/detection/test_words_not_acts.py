@@ -95,6 +95,7 @@ def test_an_act_beside_a_likening_still_alerts() -> None:
          "routinely tortured.", EventType.ASSAULT),
         ("Troops on rotation in Poland hold war games regularly.", EventType.MOBILIZE),
         ("Police in Egypt frequently detain activists without charge.", EventType.COERCE),
+        ("Putin has repeatedly threatened to use nuclear weapons.", EventType.THREATEN),
     ],
 )
 def test_a_practice_told_by_how_often_it_happens_is_standing(text: str, etype: EventType) -> None:
