@@ -2,9 +2,10 @@
 wounds told before the violence that caused them, the dead counted with the wounded, fighting told
 by where it is, attacks told by their claim, arms and money given to a side of a war, retreats
 from a place, custody of people held for politics (taken, or held as a state), meetings named by
-office or by talk with someone named, protests told by their purpose, police killings, and the
-standing states (a war on an armed group, a measure named by its target) that count without an
-alert."""
+office or by talk with someone named, protests told by their purpose, police killings, the
+standing states (a war on an armed group, a measure named by its target or by the participle that
+imposed it, hostages held) that count without an alert, sanctions imposed in the passive, acts
+warned or voted against, and equipment sent into a state rather than to it."""
 
 from __future__ import annotations
 
