@@ -227,6 +227,27 @@ def test_equipment_sent_into_a_state_is_an_incursion_not_aid(text: str, etype: E
 
 
 @pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("Erdogan has purged tens of thousands of soldiers and judges.", "MIL"),
+        ("The government purged the army of Gulen supporters.", "MIL"),
+    ],
+)
+def test_a_purge_told_in_the_past_is_coercion(text: str, target: str) -> None:
+    signals = _of(text, EventType.COERCE)
+    assert signals and signals[0].mode == "purge" and target in {a.code for a in signals[0].actors.target}
+
+
+def test_data_purged_is_no_purge() -> None:
+    assert not _of("Google purged the data of millions of users.", EventType.COERCE)
+
+
+def test_foreign_troops_ordered_to_leave_are_no_deployment() -> None:
+    assert not _of("Niger ordered French troops to leave the country.", EventType.MOBILIZE)
+    assert _of("Russia ordered troops to the border on Monday.", EventType.MOBILIZE)
+
+
+@pytest.mark.parametrize(
     ("text", "rule"),
     [
         ("Washington has sent arms to the Kurdish fighters.", "rules:aid.arms"),
