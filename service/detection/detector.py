@@ -1735,8 +1735,8 @@ def _undergone(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, in
             continue  # "attacks from Russian-backed rebels": the backer is neither party
         if lo <= s_ and e_ <= m.start() and len(text[e_:m.start()].split()) <= _UNDERGOER_WORDS:
             subject = to_actor(text, s_, e_, g)  # the last such name before the verb
-        elif m.start() <= s_ and e_ <= cand.start and doer is None:
-            doer = to_actor(text, s_, e_, g)  # "hit with new US sanctions"
+        elif m.start() <= s_ and e_ <= cand.end and s_ < cand.end and doer is None:
+            doer = to_actor(text, s_, e_, g)  # "hit with new US sanctions", "under U.N. sanctions"
         elif s_ >= cand.end and doer is None and _UNDERGONE_BY_RE.fullmatch(text, cand.end, s_) is not None:
             doer = to_actor(text, s_, e_, g)  # "sanctions from the European Union"
     if subject is None or (doer is not None and doer.code == subject.code):

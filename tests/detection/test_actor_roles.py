@@ -630,3 +630,20 @@ def test_the_sense_models_signals_read_a_report_naming_another_subject_as_the_ru
         == (True, "USA")
     assert _speaker_not_doer("Obama said the Republicans had attacked the plan.", "attacked") == (True, None)
     assert _speaker_not_doer("Obama said he had attacked the plan.", "attacked") == (False, None)
+
+
+# ----------------------------------------------------------------- a state under a measure
+
+
+def test_a_state_under_sanctions_is_their_target_and_their_owner_the_source() -> None:
+    s = one("North Korea is under heavy U.N. sanctions.", EventType.SANCTION)
+    assert (src(s), tgt(s)) == (["UN"], ["PRK"])
+    s = one("Iran, which is under U.S. sanctions, sold oil to China.", EventType.SANCTION)
+    assert (src(s), tgt(s)) == (["USA"], ["IRN"])
+    s = one("Venezuela remains under American sanctions.", EventType.SANCTION)
+    assert (src(s), tgt(s)) == (["USA"], ["VEN"])
+
+
+def test_troops_under_orders_to_attack_are_not_its_target() -> None:
+    s = one("Russian troops are under orders to attack Kharkiv.", EventType.ASSAULT)
+    assert "RUS" not in tgt(s)
