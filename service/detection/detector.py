@@ -2504,16 +2504,18 @@ _DOER_IN_REACH: Final = 50
 
 def _doer_in_attack(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], end: int) -> None:
     """The doer of a head of harm with none ("soldiers were killed"), named as the modifier of the
-    attack noun they were killed "in" right after it ("in IS attacks", "in a Taliban ambush"):
-    taken out of the victims when the rules put it there."""
+    attack noun they were killed "in" right after it ("in IS attacks", "in a Taliban ambush"), or
+    inside a head that holds it ("killed in RSF attacks"): taken out of the victims when the rules
+    put it there."""
     if roles.source:
         return
     for s_, e_, g in gaz:
-        if s_ < cand.end:
+        if s_ <= cand.start:
             continue
         if s_ > min(end, cand.end + _DOER_IN_REACH):
             return
-        if g.is_actor and not g.is_place and _DOER_IN_BEFORE_RE.search(text, cand.end, s_) is not None \
+        # from the head's start: a head may end on its own "in" ("killed in", then "RSF attacks")
+        if g.is_actor and not g.is_place and _DOER_IN_BEFORE_RE.search(text, cand.start, s_) is not None \
                 and _DOER_IN_AFTER_RE.match(text, e_) is not None:
             doer = to_actor(text, s_, e_, g)
             roles.source = [doer]

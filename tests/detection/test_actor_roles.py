@@ -647,3 +647,18 @@ def test_a_state_under_sanctions_is_their_target_and_their_owner_the_source() ->
 def test_troops_under_orders_to_attack_are_not_its_target() -> None:
     s = one("Russian troops are under orders to attack Kharkiv.", EventType.ASSAULT)
     assert "RUS" not in tgt(s)
+
+
+def test_a_state_targeted_by_strikes_is_their_target() -> None:
+    s = one("Ukraine was targeted by Russian missile strikes overnight.", EventType.ASSAULT)
+    assert (src(s), tgt(s)) == (["RUS"], ["UKR"])
+    s = one("Israel was targeted by Iranian drones and missiles.", EventType.ASSAULT)
+    assert (src(s), tgt(s)) == (["IRN"], ["ISR"])
+
+
+def test_the_doer_named_inside_a_head_of_harm_is_its_source() -> None:
+    """"killed in RSF attacks" is one head; the name after its "in" is the doer, not a victim."""
+    s = one("Sudanese civilians were killed in RSF attacks on El Fasher.", EventType.ASSAULT)
+    assert (src(s), tgt(s)) == (["RSF"], ["SDN"])
+    s = one("Three Israelis were wounded in a Hamas rocket attack.", EventType.ASSAULT)
+    assert (src(s), tgt(s)) == (["HAMAS"], ["ISR"])
