@@ -1011,6 +1011,7 @@ _AGENT_KINDS: Final = frozenset({"demonym", "state", "group", "igo", "metonym"})
 _PLACE_ACTOR_KINDS: Final = frozenset({"city", "region", "capital"})
 # Nouns whose modifier is the country it is done to ("the Ukraine invasion").
 _UNDERGOER_HEADS: Final = vocabulary.phrases("undergoer_heads")
+_OWNED_HEADS: Final = vocabulary.phrases("owned_heads")
 _AUXILIARIES: Final = vocabulary.words("auxiliaries")
 _PREPOSITION_HEADS: Final = vocabulary.phrases("preposition_heads")
 _POSSESSIVE_MODIFIERS_RE: Final = vocabulary.pattern("possessive_modifiers")
@@ -1043,6 +1044,8 @@ def _adjacent_agent(text: str, mentions: list[tuple[int, int, GazEntry]], actor_
             return -1  # "hitting Palestinians with batons": a head opening on a preposition has no modifier
         if _opens_on_noun(head, _UNDERGOER_HEADS):
             return -2 - i if g.kind == "state" else -1
+        if _opens_on_noun(head, _OWNED_HEADS):
+            return -2 - i if g.kind in ("state", "demonym") else -1  # "a Philippine resupply mission"
         if any(w in _AUXILIARIES for w in head.split()):
             return -1
         return i

@@ -662,3 +662,10 @@ def test_the_doer_named_inside_a_head_of_harm_is_its_source() -> None:
     assert (src(s), tgt(s)) == (["RSF"], ["SDN"])
     s = one("Three Israelis were wounded in a Hamas rocket attack.", EventType.ASSAULT)
     assert (src(s), tgt(s)) == (["HAMAS"], ["ISR"])
+
+
+def test_the_state_whose_supplies_are_blocked_is_the_target() -> None:
+    s = one("Chinese coast guard vessels blocked a Philippine resupply mission.", EventType.COERCE)
+    assert (src(s), tgt(s)) == (["CHN"], ["PHL"])
+    s = one("Russia blocked Ukrainian supply routes.", EventType.COERCE)
+    assert (src(s), tgt(s)) == (["RUS"], ["UKR"])
