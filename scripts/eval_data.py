@@ -331,15 +331,18 @@ def kairos_mapping(labels: Iterable[str]) -> dict[str, tuple[str | None, tuple[s
 _VOA_ID = re.compile(r"_VOA_EN_NW_((?:19|20)\d\d)\.(\d\d)\.(\d\d)\.")
 
 
+def _day_stamp(year: int, month: int, day: int) -> str | None:
+    """``published_at`` for a whole day, or None when there is no such day."""
+    try:
+        return f"{datetime.date(year, month, day).isoformat()}T00:00:00+00:00"
+    except ValueError:
+        return None
+
+
 def _voa_date(doc_id: str) -> str | None:
     """The day a Voice of America document's id spells ("64_VOA_EN_NW_2017.06.05.3887168")."""
     m = _VOA_ID.search(doc_id)
-    if not m:
-        return None
-    try:
-        return f"{datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()}T00:00:00+00:00"
-    except ValueError:
-        return None
+    return _day_stamp(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
 
 
 def build_wikievents(files: dict[str, bytes]) -> Iterator[dict]:
@@ -413,12 +416,9 @@ def url_date(url: str | None) -> str | None:
         for m in pattern.finditer(url or ""):
             year, month, day = m.group(1), m.group(2).lower(), m.group(3)
             month_n = _MONTHS.index(month[:3]) + 1 if month[:3] in _MONTHS else int(month) if month.isdigit() else 0
-            try:
-                when = datetime.date(int(year), month_n, int(day))
-            except ValueError:
-                continue
-            if 1995 <= when.year <= 2030:
-                return f"{when.isoformat()}T00:00:00+00:00"
+            stamp = _day_stamp(int(year), month_n, int(day)) if 1995 <= int(year) <= 2030 else None
+            if stamp is not None:
+                return stamp
     return None
 
 

@@ -256,7 +256,7 @@ def _context_words(ctx: Context, found: list[object], text: str, sent: Span) -> 
                     cues[name] = [(start, end, word)]
                 else:
                     found_cues.append((start, end, word))
-    if _EXCEPTIONS in classes:
+    if EXCEPTIONS_CLASS in classes:
         _drop_excepted(classes)
     if ctx.gaz:
         # "Rapid Support Forces", "U.S. Forces Korea": words inside a name are not class words
@@ -274,13 +274,10 @@ def _context_words(ctx: Context, found: list[object], text: str, sent: Span) -> 
                         break
 
 
-_EXCEPTIONS: Final = EXCEPTIONS_CLASS
-
-
 def _drop_excepted(classes: dict[str, list[tuple[int, int, str]]]) -> None:
     """'Storm Shadow missiles': the words of a class inside a phrase that excepts them
     (classes.yaml: class_exceptions) are not words of that class."""
-    for start, end, cname in classes[_EXCEPTIONS]:
+    for start, end, cname in classes[EXCEPTIONS_CLASS]:
         hits = classes.get(cname)
         if hits:
             kept = [h for h in hits if not (start <= h[0] and h[1] <= end)]
@@ -1735,7 +1732,7 @@ def _undergone(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, in
             continue  # "attacks from Russian-backed rebels": the backer is neither party
         if lo <= s_ and e_ <= m.start() and len(text[e_:m.start()].split()) <= _UNDERGOER_WORDS:
             subject = to_actor(text, s_, e_, g)  # the last such name before the verb
-        elif m.start() <= s_ and e_ <= cand.end and s_ < cand.end and doer is None:
+        elif m.start() <= s_ and e_ <= cand.end and doer is None:
             doer = to_actor(text, s_, e_, g)  # "hit with new US sanctions", "under U.N. sanctions"
         elif s_ >= cand.end and doer is None and _UNDERGONE_BY_RE.fullmatch(text, cand.end, s_) is not None:
             doer = to_actor(text, s_, e_, g)  # "sanctions from the European Union"

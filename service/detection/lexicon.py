@@ -637,7 +637,8 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     """Load and compile every data file. Cached: the first call pays, later calls are free."""
     classes, cues, loaded = _read_rules(data_dir)
     gaz = _read_tsv(data_dir / "gazetteer.tsv") + _read_tsv(data_dir / "sectors.tsv")
-    scan = _scan_payloads(loaded, classes, gaz, cues.get("judicial", frozenset()))
+    head_entries = _head_entries(loaded)
+    scan = _scan_payloads(loaded, head_entries, classes, gaz, cues.get("judicial", frozenset()))
     ctx_payloads, odd_names, word_count = _context_payloads(classes, cues, gaz)
     return Lexicon(
         entries=[e for e, _ in loaded],
@@ -653,7 +654,7 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         court_id=scan.class_ids.get(_COURT_CLASS, -1),
         story_id=scan.class_ids.get(STORY_CLASS, -1),
         stats={"heads": scan.head_count, "context_phrases": word_count, "gazetteer_rows": len(gaz)},
-        head_entries=_head_entries(loaded),
+        head_entries=head_entries,
     )
 
 
@@ -702,16 +703,12 @@ class _ScanPayloads:
 
 
 def _scan_payloads(
-    loaded: list[tuple[TriggerEntry, tuple[str, ...]]], classes: dict[str, dict[str, str]], gaz: list[GazEntry],
-    court_words: frozenset[str],
+    loaded: list[tuple[TriggerEntry, tuple[str, ...]]], heads: dict[str, tuple[TriggerEntry, ...]],
+    classes: dict[str, dict[str, str]], gaz: list[GazEntry], court_words: frozenset[str],
 ) -> _ScanPayloads:
-    """The whole-text scan's keys: trigger heads, the words of the classes rules need nearby (and
-    of a conditional threat), the block words no name can hold, the frames' words and the court
-    words."""
-    heads: dict[str, list[TriggerEntry]] = defaultdict(list)
-    for entry, hs in loaded:
-        for h in hs:
-            heads[h].append(entry)
+    """The whole-text scan's keys: trigger heads (``heads``: each head phrase and its rules), the
+    words of the classes rules need nearby (and of a conditional threat), the block words no name
+    can hold, the frames' words and the court words."""
     head_keys: dict[str, list[TriggerEntry]] = defaultdict(list)
     for phrase, ents in heads.items():
         head_keys[_key(phrase)].extend(e for e in ents if e not in head_keys[_key(phrase)])

@@ -1090,8 +1090,7 @@ def _by_after_aside(
 ) -> list[int]:
     """The doer named by "by" right after an aside set off by dashes after the head, which the
     clause ends before ("shootings — in San Bernardino and Orlando — by terrorists"); [] else."""
-    if "—" not in text[cand.end:cand.end + 3] and "-" not in text[cand.end:cand.end + 3] \
-            and "–" not in text[cand.end:cand.end + 3]:
+    if not any(dash in text[cand.end:cand.end + 3] for dash in "—-–"):
         return []  # the usual case: no dash right after the head
     gap = _DASH_ASIDE_RE.match(text, cand.end, end)
     if gap is None:

@@ -791,14 +791,20 @@ _MEASURE_CAUSE_RE: Final = vocabulary.pattern("measure_cause_before")
 _CAUSE_TYPES: Final = frozenset({EventType.ASSAULT, EventType.COERCE, EventType.MOBILIZE})
 
 
+def _word_end(lower: str, start: int, limit: int) -> int:
+    """The end of the run of letters that starts at ``start``, at most ``limit``."""
+    end = start
+    while end < limit and lower[end].isalpha():
+        end += 1
+    return end
+
+
 def _custody_place(lower: str, lo: int, start: int) -> bool:
     """Whether the custody word at ``start`` names a place or a system rather than an act: the
     head of a compound ("a detention centre") or the noun "jails" after a determiner, a
     preposition or a people's adjective ("Thai jails struggle") (``vocabulary.yaml``:
     ``detention_place_after``, ``jail_noun_before``)."""
-    end = start
-    while end < len(lower) and lower[end].isalpha():
-        end += 1
+    end = _word_end(lower, start, len(lower))
     word = lower[start:end]
     if word in ("detention", "detentions") and _DETENTION_PLACE_RE.match(lower, end) is not None:
         return True
@@ -884,9 +890,7 @@ def gerund_subject(lower: str, sent_start: int, start: int, end: int) -> bool:
     ("finding, detaining ... and deporting everyone would cost up to $300 billion"): it opens its
     sentence, follows "that" or stands in a list of gerunds, and a "would", "could" or "might"
     follows in the sentence (``vocabulary.yaml``: gerund_subject_*)."""
-    word_end = start
-    while word_end < end and lower[word_end].isalpha():
-        word_end += 1
+    word_end = _word_end(lower, start, end)
     if not lower.endswith("ing", start, word_end):
         return False
     if _GERUND_BEFORE_RE.search(lower, max(sent_start, start - 24), start) is None:
