@@ -1,0 +1,107 @@
+"""Attacks and hostage-takings told without a named doer ("They attacked a police station in
+Kabul", "they seized hundreds of hostages"): the object says the physical sense, so no actor need
+be named; the institution's words, crime, sport and animals stay quiet. Fighters named by whom
+they fight for ("government fighters", "fighters loyal to the government") are armed actors."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.common import EventType, Modality
+from tests.detection.conftest import signals_of
+
+
+def _assaults(text: str) -> list:
+    return [s for s in signals_of(text) if s.type == EventType.ASSAULT]
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "target"),
+    [
+        ("They attacked a police station in Kabul on Monday.", "attacked a police station", "AFG"),
+        ("Late on Friday they were attacking a convoy of trucks.", "attacking a convoy", None),
+        ("Residents said the men stormed a military base near Kidal overnight.", "stormed a military base", None),
+    ],
+)
+def test_an_attack_on_a_place_armed_men_attack_needs_no_named_doer(text: str, trigger: str, target: str | None) -> None:
+    found = _assaults(text)
+    assert [s.evidence.trigger for s in found] == [trigger], [(s.type.value, s.evidence.trigger) for s in signals_of(text)]
+    assert found[0].modality == Modality.ASSERTED
+    assert found[0].detector == "rules:assault.site_attacked"
+    if target:
+        assert target in {a.code for a in found[0].actors.target}
+
+
+def test_a_named_doer_keeps_the_attack_verb_as_its_trigger() -> None:
+    """The attack rules that name the doer keep their trigger (the evidence and alert keys do not move)."""
+    found = _assaults("Taliban fighters have attacked a checkpoint in the northern province of Jawzjan.")
+    assert [s.evidence.trigger for s in found] == ["attacked"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The senator attacked the embassy's statement on Monday.",
+        "Critics attacked the hospital's management over waiting times.",
+        "Opposition leaders attacked the government over the convoy of trucks protest.",
+        "The robbers attacked a bank in the village.",
+        "The dog attacked a child in the village.",
+        "She stormed out of the police station after the interview.",
+        "The striker stormed into the box and attacked the near post.",
+        "The product stormed the market last year.",
+    ],
+)
+def test_words_crime_animals_and_sport_near_such_places_are_no_attack(text: str) -> None:
+    assert not _assaults(text), [(s.type.value, s.evidence.trigger) for s in signals_of(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        ("They took hundreds of hostages in a hospital.", Modality.ASSERTED),
+        ("In 1995, they seized hundreds of hostages in hospitals.", Modality.HISTORICAL),
+    ],
+)
+def test_a_hostage_taking_needs_no_named_doer(text: str, modality: Modality) -> None:
+    found = _assaults(text)
+    assert [(s.mode, s.modality) for s in found] == [("abduction", modality)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Government fighters retook the town of Sirte.",
+        "Fighters loyal to the government retook the town of Sirte.",
+    ],
+)
+def test_fighters_named_by_whom_they_fight_for_are_the_armed_forces(text: str) -> None:
+    coerce = [s for s in signals_of(text) if s.type == EventType.COERCE]
+    assert coerce, [(s.type.value, s.evidence.trigger) for s in signals_of(text)]
+    assert [(a.code, a.sector) for a in coerce[0].actors.source] == [("LBY", "MIL")]
+
+
+@pytest.mark.parametrize(
+    ("text", "mode", "source"),
+    [
+        ("The government imposed a curfew in Khartoum.", "curfew", "SDN"),
+        ("A curfew was imposed in Srinagar on Monday.", "curfew", "IND"),
+        ("The government imposed a curfew in Colombo after deadly riots.", "curfew", "LKA"),
+    ],
+)
+def test_a_curfew_put_on_a_named_place_is_the_states_coercion(text: str, mode: str, source: str) -> None:
+    """"The government" and "authorities" name no state; the place the curfew is put on does."""
+    coerce = [s for s in signals_of(text) if s.type == EventType.COERCE]
+    assert [(s.mode, s.modality) for s in coerce] == [(mode, Modality.ASSERTED)]
+    assert source in {a.code for a in coerce[0].actors.source}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The governor declared a state of emergency in Lagos after the floods.",
+        "The government declared a state of emergency over the coronavirus outbreak in Manila.",
+        "Parents imposed a curfew on their teenagers in London.",
+    ],
+)
+def test_curfews_of_disasters_epidemics_and_households_are_no_coercion(text: str) -> None:
+    assert EventType.COERCE not in {s.type for s in signals_of(text)}
