@@ -214,3 +214,31 @@ def test_no_placeholder_coordinates(rows: list[dict[str, str]]) -> None:
         r["surface"] for r in rows if r["lat"] and float(r["lat"]) == 0 and float(r["lon"]) == 0
     ]
     assert not at_origin
+
+
+@pytest.mark.parametrize(
+    ("surface", "code", "lat", "lon"),
+    [
+        ("Baghlan", "AFG", 35.7, 68.9),
+        ("Helmand province", "AFG", 31.4, 64.3),
+        ("Zamfara", "NGA", 12.2, 6.2),
+        ("Lower Shabeelle region", "SOM", 1.9, 44.7),
+        ("Pattani", "THA", 6.8, 101.3),
+    ],
+)
+def test_first_level_divisions_are_places_of_their_state(
+    rows: list[dict[str, str]], surface: str, code: str, lat: float, lon: float
+) -> None:
+    """provinces.txt (scripts/build_provinces.py): a province places an event in its state; its
+    point is inside the province (the median of its cities, within about a degree here)."""
+    row = _index(rows).get((surface, "region"))
+    assert row is not None, f"missing {surface!r}"
+    assert (row["code"], row["country"]) == (code, code)
+    assert abs(float(row["lat"]) - lat) < 1.0 and abs(float(row["lon"]) - lon) < 1.0, row
+
+
+def test_divisions_that_are_common_words_or_compass_points_have_no_bare_surface(rows: list[dict[str, str]]) -> None:
+    surfaces = {r["surface"] for r in rows}
+    assert not surfaces & {"Delta", "Plateau", "Rivers", "Unity", "Southwest", "Northern", "Batman", "Ngozi"}
+    assert {"Delta state", "Plateau State", "Unity state", "Batman province"} <= surfaces
+    assert "Mexico State" not in surfaces  # a state's name: "Mexico State authorities" are Mexico's

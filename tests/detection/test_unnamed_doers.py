@@ -105,3 +105,22 @@ def test_a_curfew_put_on_a_named_place_is_the_states_coercion(text: str, mode: s
 )
 def test_curfews_of_disasters_epidemics_and_households_are_no_coercion(text: str) -> None:
     assert EventType.COERCE not in {s.type for s in signals_of(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "target"),
+    [
+        ("Unidentified armed men have gunned down a doctor in northern Baghlan province.",
+         ("AFG", "UAF"), ("AFG", "CVL")),
+        ("Gunmen kidnapped 30 students in Kebbi state.", ("NGA", "UAF"), ("NGA", "CVL")),
+    ],
+)
+def test_an_unnamed_doer_takes_the_country_of_the_province(
+    text: str, source: tuple[str, str], target: tuple[str, str]
+) -> None:
+    """A province names the state an unnamed doer and its victims belong to (CAMEO's AFGUAF)."""
+    found = _assaults(text)
+    assert found, [(s.type.value, s.evidence.trigger) for s in signals_of(text)]
+    assert [(a.code, a.sector) for a in found[0].actors.source] == [source]
+    assert [(a.code, a.sector) for a in found[0].actors.target] == [target]
+    assert found[0].location is not None and found[0].location.country == source[0]
