@@ -124,3 +124,33 @@ def test_an_unnamed_doer_takes_the_country_of_the_province(
     assert [(a.code, a.sector) for a in found[0].actors.source] == [source]
     assert [(a.code, a.sector) for a in found[0].actors.target] == [target]
     assert found[0].location is not None and found[0].location.country == source[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Over 40 sadhus were arrested in Ayodhya on Friday morning.",
+        "over 40 sadhus led by the vhp's provincial leader were arrested from the nyas office on friday morning.",
+        "Dozens of opposition supporters have been detained since the vote.",
+        "According to police sources, the army apprehended the man who was brandishing a revolver.",
+    ],
+)
+def test_people_arrested_in_the_plural_or_by_soldiers_are_a_detention(text: str) -> None:
+    coerce = [s for s in signals_of(text) if s.type == EventType.COERCE]
+    assert [(s.mode, s.modality) for s in coerce] == [("detention", Modality.ASSERTED)], [
+        (s.type.value, s.evidence.trigger) for s in signals_of(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two men were arrested for stealing cattle.",
+        "Two people were arrested over the theft of paintings from the museum.",
+        "The suspects were arrested on Friday.",
+        "Several fans were arrested after the match.",
+        "The patients were detained under the Mental Health Act.",
+        "They had been abducted by armed men and were detained for 30 hours against their will.",
+    ],
+)
+def test_crime_sport_health_and_captors_make_no_detention(text: str) -> None:
+    assert EventType.COERCE not in {s.type for s in signals_of(text)}
