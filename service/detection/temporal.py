@@ -276,9 +276,48 @@ def _fronted_reaches(lower: str, dm: DateMention, start: int) -> bool:
     return _FRONTED_STOP_RE.search(lower, dm.end, start) is None
 
 
+_ATTRIBUTIVE_YEAR_BEFORE_RE: Final = vocabulary.pattern("attributive_year_before")
+_NAMED_EVENT_BEFORE_RE: Final = vocabulary.pattern("named_event_before")
+_ATTRIBUTIVE_YEAR_FRAME_RE: Final = vocabulary.pattern("attributive_year_frame")
+_ATTRIBUTE_REACH: Final = 24  # a year's noun phrase: "the 2016 failed coup attempt"
+
+
+def attributive_year(lower: str, dm: DateMention) -> bool:
+    """Whether a bare year is the attribute of the noun after it ("the 2013 sit-in", "Iran's 1979
+    revolution"): a determiner or a possessive before it, a word that is no function word after,
+    and no "in", "during" or "at" that makes the phrase the clause's time or setting ("in the 1967
+    war", "at the 2017 concert": ``attributive_year_frame``)."""
+    return dm.kind == "year" and _attributive_at(lower, dm.end - 4, dm.end)
+
+
+def _attributive_at(lower: str, start: int, end: int) -> bool:
+    """``attributive_year`` for the year's digits at ``lower[start:end]``."""
+    if not lower.startswith(" ", end):
+        return False
+    nxt = lower[end:end + 20].split(None, 1)
+    if not nxt or not nxt[0][:1].isalpha() or nxt[0] in _FUNCTION_WORDS:
+        return False
+    return (_ATTRIBUTIVE_YEAR_BEFORE_RE.search(lower, max(0, start - 12), start) is not None
+            and _ATTRIBUTIVE_YEAR_FRAME_RE.search(lower, max(0, start - 20), start) is None)
+
+
+def _named_event(lower: str, cand: Candidate) -> bool:
+    """Whether a one-word trigger is a noun named with a determiner ("the anti-constitutional
+    coup", "a bombing"), not a verb."""
+    if " " in lower[cand.start:cand.end] or lower.endswith("ed", cand.start, cand.end):
+        return False
+    return _NAMED_EVENT_BEFORE_RE.search(lower, max(0, cand.start - 40), cand.start) is not None
+
+
 def _date_score(lower: str, cand: Candidate, dm: DateMention, clause: Span, tense: Tense,
                 sent_start: int = -1) -> float | None:
-    """How strongly a date expression belongs to a trigger (lower is closer); None: it does not."""
+    """How strongly a date expression belongs to a trigger (lower is closer); None: it does not.
+    A year that is a noun's attribute dates no verb outside that noun phrase ("detained 50
+    soldiers over links to the 2016 coup attempt"); a named event before it may be the same one
+    told again ("the anti-constitutional coup ... the 2014 revolution")."""
+    if (attributive_year(lower, dm) and not _named_event(lower, cand)
+            and not (0 <= cand.start - dm.end <= _ATTRIBUTE_REACH and "," not in lower[dm.end:cand.start])):
+        return None
     lo, hi = (dm.end, cand.start) if dm.end <= cand.start else (cand.end, dm.start)
     if dm.end <= cand.start:
         raw_gap = lower[dm.end:cand.start]
@@ -409,7 +448,7 @@ def past_year_cue(lower: str, cand: Candidate, clause: Span, sent: Span, tense: 
     lo, hi = max(clause.start, cand.start - _YEAR_REACH), min(clause.end, cand.end + _YEAR_REACH)
     if _DIGIT_RE.search(lower, lo, hi) is None:  # most clauses hold no digit at all
         return ""
-    return clause_year_cue(lower, lo, hi, pub_year)
+    return clause_year_cue(lower, lo, hi, pub_year, attributive=_named_event(lower, cand))
 
 
 _MONTH_BEFORE_NOUN_RE: Final = vocabulary.pattern("month_before_noun")
@@ -457,13 +496,14 @@ def opening_year_cue(lower: str, sent: Span, pub_year: int) -> str:
     return m.group(0).strip() if m is not None and int(m.group(1)) != pub_year else ""
 
 
-def clause_year_cue(lower: str, lo: int, hi: int, pub_year: int) -> str:
+def clause_year_cue(lower: str, lo: int, hi: int, pub_year: int, attributive: bool = True) -> str:
     """The first year in ``lower[lo:hi]`` that dates a clause to a year other than the
     publication's ("after the embargo began in 2014", "in February 1943"; a month and year of
     the publication's year or the one before are news), or "". A full date is left out: it dates
-    a report as often as an event."""
+    a report as often as an event. ``attributive`` False: a year that is a noun's attribute ("over
+    links to the 2016 coup attempt") does not count (``attributive_year``)."""
     for m in _CLAUSE_YEAR_RE.finditer(lower, lo, hi):
-        if int(m.group(1)) != pub_year:
+        if int(m.group(1)) != pub_year and (attributive or not _attributive_at(lower, m.start(1), m.end(1))):
             return m.group(0)
     for m in _CLAUSE_MONTH_YEAR_RE.finditer(lower, lo, hi):
         if not pub_year - 1 <= int(m.group(1)) <= pub_year:

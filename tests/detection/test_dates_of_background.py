@@ -144,3 +144,40 @@ def test_a_date_a_record_is_measured_from_is_not_the_events_own(text: str, etype
 def test_a_date_after_since_with_no_record_still_dates_the_event(text: str) -> None:
     found = [s for s in signals_of(text, PUBLISHED) if s.type in (EventType.ASSAULT, EventType.COERCE)]
     assert found and all(s.modality not in ALERT_WORTHY_MODALITIES for s in found), _seen(found)
+
+
+# ----------------------------------------------------------------- a year that is a noun's attribute
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("Turkey detained 50 soldiers over links to the 2016 coup attempt.", EventType.COERCE),
+        ("Egypt sentenced 75 people to death over the 2013 sit-in.", EventType.COERCE),
+        ("Russian troops attacked Ukrainian positions near the site of the 2014 battle on Monday.",
+         EventType.ASSAULT),
+        ("Israel struck Hamas targets in Gaza, a year after the 2023 attack.", EventType.ASSAULT),
+        ("Police arrested 20 protesters marking the anniversary of the 2011 uprising.", EventType.COERCE),
+    ],
+)
+def test_a_year_that_names_another_event_does_not_date_the_act(text: str, etype: EventType) -> None:
+    """"the 2016 coup attempt" is dated, the detention over it is the news."""
+    first = _typed(text, etype, "2024-10-20")[0]
+    assert first.modality == Modality.ASSERTED, _seen([first])
+    assert first.event_date is None or first.event_date.year == 2024, _seen([first])
+
+
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        ("Israel captured the West Bank, East Jerusalem and Gaza in the 1967 Middle East war.", EventType.COERCE),
+        ("A suicide bomber blew himself up at the 2017 concert in Manchester.", EventType.ASSAULT),
+        ("The 2014 annexation of Crimea was illegal, the UN said.", EventType.COERCE),
+        ("Thousands marched on the anniversary of the massacre.", EventType.ASSAULT),
+    ],
+)
+def test_a_year_or_an_anniversary_that_frames_or_names_the_act_still_makes_it_history(
+    text: str, etype: EventType
+) -> None:
+    found = _typed(text, etype, "2024-10-20")
+    assert found and found[0].modality == Modality.HISTORICAL, _seen(found)
