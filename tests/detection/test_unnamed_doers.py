@@ -154,3 +154,34 @@ def test_people_arrested_in_the_plural_or_by_soldiers_are_a_detention(text: str)
 )
 def test_crime_sport_health_and_captors_make_no_detention(text: str) -> None:
     assert EventType.COERCE not in {s.type for s in signals_of(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("The sanctions have crippled Iran's economy.", "IRN"),
+        ("The sanctions regime against North Korea has many holes.", "PRK"),
+    ],
+)
+def test_a_measure_named_as_one_in_place_is_a_standing_sanction(text: str, target: str) -> None:
+    """Counted (recall counts every modality), no alert: nothing is imposed now."""
+    found = [s for s in signals_of(text) if s.type == EventType.SANCTION]
+    assert [s.modality for s in found] == [Modality.HISTORICAL], [(s.evidence.trigger, s.modality) for s in found]
+    assert target in {a.code for a in found[0].actors.target}
+
+
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        ("Thousands of fighters laid down their arms in Borno.", Modality.ASSERTED),
+        ("More than 200 rebels handed over their weapons on Monday in Goma.", Modality.ASSERTED),
+    ],
+)
+def test_fighters_giving_up_their_arms_surrender(text: str, modality: Modality) -> None:
+    found = [s for s in signals_of(text) if s.type == EventType.RETREAT]
+    assert [(s.mode, s.modality) for s in found] == [("surrender", modality)]
+
+
+def test_an_appeal_to_lay_down_arms_is_no_surrender() -> None:
+    found = signals_of("The government urged the rebels to lay down their arms.")
+    assert not [s for s in found if s.type == EventType.RETREAT and s.modality == Modality.ASSERTED]
