@@ -185,3 +185,31 @@ def test_fighters_giving_up_their_arms_surrender(text: str, modality: Modality) 
 def test_an_appeal_to_lay_down_arms_is_no_surrender() -> None:
     found = signals_of("The government urged the rebels to lay down their arms.")
     assert not [s for s in found if s.type == EventType.RETREAT and s.modality == Modality.ASSERTED]
+
+
+@pytest.mark.parametrize(
+    ("text", "etype", "trigger"),
+    [
+        ("They seized the town after heavy fighting.", EventType.COERCE, "seized the town"),
+        ("They took control of the airport on Sunday.", EventType.COERCE, "took control of the airport"),
+        ("The convoy came under fire near the border.", EventType.ASSAULT, "convoy came under fire"),
+        ("Heavy clashes were reported in the north.", EventType.ASSAULT, "Heavy clashes"),
+    ],
+)
+def test_ground_taken_fire_and_fighting_need_no_named_party(text: str, etype: EventType, trigger: str) -> None:
+    found = [s for s in signals_of(text) if s.type == etype]
+    assert [s.evidence.trigger for s in found] == [trigger], [(s.type.value, s.evidence.trigger) for s in signals_of(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The film captured the city's imagination.",
+        "The party seized control of the city council in the election.",
+        "The minister came under fire from critics over his remarks.",
+        "The company came under fire for its pricing.",
+        "Fierce clashes between the two candidates marked the debate.",
+    ],
+)
+def test_captures_fire_and_clashes_in_other_senses_are_none(text: str) -> None:
+    assert not {s.type for s in signals_of(text)} & {EventType.COERCE, EventType.ASSAULT}
