@@ -213,3 +213,28 @@ def test_ground_taken_fire_and_fighting_need_no_named_party(text: str, etype: Ev
 )
 def test_captures_fire_and_clashes_in_other_senses_are_none(text: str) -> None:
     assert not {s.type for s in signals_of(text)} & {EventType.COERCE, EventType.ASSAULT}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He threatened to attack the city if talks failed.",
+        "They threatened to kill the hostages.",
+        "The group threatened further attacks.",
+    ],
+)
+def test_violence_threatened_needs_no_named_party(text: str) -> None:
+    found = [s for s in signals_of(text) if s.type == EventType.THREATEN]
+    assert found and found[0].modality == Modality.ASSERTED, [(s.type.value, s.evidence.trigger) for s in signals_of(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The man threatened to kill his neighbour with a knife.",
+        "The striker threatened to kill the referee.",
+        "The company threatened to sue the newspaper.",
+    ],
+)
+def test_threats_in_a_household_sport_or_business_are_none(text: str) -> None:
+    assert EventType.THREATEN not in {s.type for s in signals_of(text)}
