@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -207,7 +206,10 @@ def test_duplicates_suppressed_by_id_and_content_across_restart(make_stream, tmp
     stream.produce([(b"d1", json.dumps({"id": "d1", "body": body}).encode()),
                     (b"d1", json.dumps({"id": "d1", "body": body}).encode())])  # same batch
     stream.consume(stream.signals, until=lambda m: len(m) >= 2, timeout=60)
-    time.sleep(2)  # let a commit pass
+    # The dedupe table's changelog, read committed: the restart must restore what was committed,
+    # so wait for the commit that holds it (a fixed pause was too short on a loaded machine).
+    changelog = stream.consume(f"{stream.app_id}-dedupe-changelog", until=lambda m: len(m) >= 1, timeout=60)
+    assert changelog, "the dedupe table's writes were never committed to its changelog"
     detecting = w.children()
     w.stop()
     assert gone(detecting, timeout=5), f"detection processes {detecting} outlived the stopped worker"
