@@ -254,8 +254,9 @@ class EventAlerts(_Strict):
 
     Grouping, as Alertmanager's: the event alerts of a subscription that agree on ``group_by``
     wait ``group_wait``, then go out as one message listing every event; later ones of the same
-    group go out together at most every ``group_interval``. Quiet hours and digests of the
-    subscription apply to these messages.
+    group go out together at most every ``group_interval``; routine ones (events at or below
+    ``routine_severity``) every ``routine_interval``, unless an alert that is not routine joins
+    them. Quiet hours and digests of the subscription apply to these messages.
     """
 
     mode: Literal["updates", "corroborated"] = "updates"
@@ -289,6 +290,18 @@ class EventAlerts(_Strict):
         default=None, ge=1, le=5,
         description="An event alert at or above this severity does not wait for group_interval "
         "(only group_wait); none by default.",
+    )
+    routine_severity: int | None = Field(
+        default=2, ge=1, le=5,
+        description="A first report or update of an event at or below this severity is routine: "
+        "while a group holds only routine alerts, its next message waits routine_interval after the "
+        "last one instead of group_interval. Corrections, reminders and no-report alerts are never "
+        "routine. null: every alert waits group_interval.",
+    )
+    routine_interval: Duration = Field(
+        default=timedelta(hours=4),
+        description="How long routine alerts wait after a group's message (see routine_severity); "
+        "never less than group_interval.",
     )
     max_events_per_message: int = Field(
         default=50, ge=1, le=200,

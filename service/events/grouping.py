@@ -11,6 +11,10 @@ Per subscription, the event alerts that agree on ``events.group_by`` (``type``, 
   lists them all (reason ``event_group``; a group of one is sent as the event alert itself);
 - alerts that arrive after a message wait until ``group_interval`` after it, then go out
   together; nothing is dropped, each event alert reaches the subscriber once;
+- **routine** alerts (first reports and updates of events at or below ``routine_severity``:
+  consultations, statements, agreements) wait ``routine_interval`` after a message instead,
+  unless an alert that is not routine joins them; a quiet group's first message still waits
+  only ``group_wait``;
 - a newer alert about an event still waiting replaces the older one (a first report and its
   update before anything was sent: one first report with the latest state), except a
   correction, which follows what it corrects (every event that alerted is told once);
@@ -92,6 +96,21 @@ def merge_pending(items: list[dict], alert: Alert) -> list[dict]:
     return [*rest, doc]
 
 
+def is_routine(opt: EventAlerts, item: dict) -> bool:
+    """A first report or update of an event at or below ``routine_severity`` (a waiting alert's
+    JSON)."""
+    return (opt.routine_severity is not None and item["reason"] in ("event_new", "event_update")
+            and item["severity"] <= opt.routine_severity)
+
+
+def _interval(opt: EventAlerts, items: list[dict]) -> float:
+    """Seconds a group's next message waits after its last: ``routine_interval`` while every
+    waiting alert is routine, else ``group_interval``."""
+    if items and all(is_routine(opt, i) for i in items):
+        return max(opt.routine_interval, opt.group_interval).total_seconds()
+    return opt.group_interval.total_seconds()
+
+
 class EventGrouper:
     """Grouping, quiet hours and digests of event alerts over a state mapping."""
 
@@ -160,8 +179,12 @@ class EventGrouper:
                 rec["due"] = t
             else:
                 last = rec["last"] if rec["last"] is not None else float("-inf")
-                rec["due"] = max(t + opt.group_wait.total_seconds(),
-                                 last + opt.group_interval.total_seconds())
+                rec["due"] = max(t + opt.group_wait.total_seconds(), last + _interval(opt, rec["items"]))
+        elif sub.digest is None and not rec["held"] and not is_routine(opt, rec["items"][-1]):
+            # an alert that is not routine joins routine ones: it waits group_interval, not more
+            last = rec["last"] if rec["last"] is not None else float("-inf")
+            rec["due"] = min(rec["due"], max(t + opt.group_wait.total_seconds(),
+                                             last + opt.group_interval.total_seconds()))
         if opt.urgent_severity is not None and alert.severity >= opt.urgent_severity and not rec["held"]:
             rec["due"] = min(rec["due"], t + opt.group_wait.total_seconds())
         quiet = sub.quiet_hours
@@ -193,9 +216,9 @@ class EventGrouper:
         opt = options(sub)
         cap = opt.max_events_per_message
         sent, rest = items[:cap], rec["items"][cap:]
-        interval = opt.group_interval.total_seconds()
+        remember = max(opt.group_interval, opt.routine_interval).total_seconds()
         self.index.put(key, {**rec, "items": rest, "held": False, "last": t,
-                        "due": t + interval if rest else None, "expires": t + interval})
+                        "due": t + _interval(opt, rest) if rest else None, "expires": t + remember})
         if len(sent) == 1 and sub.digest is None and not rec["held"] and not rest:
             return [sent[0].model_copy(update={"created_at": now})]
         return [self._message(sub, rec, sent, now, status="deliver", more=len(rest))]

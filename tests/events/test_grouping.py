@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from schemas.alert import Alert
+from schemas.subscription import EventAlerts
 from service.alerts.render import render
 from service.events.alerting import EventAlerting
 from service.events.consolidate import Consolidator
-from service.events.grouping import merge_pending
+from service.events.grouping import is_routine, merge_pending
 from tests.alerts.conftest import T0, make_signal, make_subs, sub
 
 STORIES = [  # three different events (other dyads, places and types)
@@ -73,6 +74,50 @@ def test_later_alerts_wait_for_group_interval_and_none_is_lost():
     # the two later events: together, an hour after the first message
     assert second.created_at == T0 + timedelta(minutes=61)
     assert [s.type.value for s in second.signals] == ["ASSAULT", "THREATEN"]
+
+
+TALKS = dict(type="CONSULT", source=("USA",), target=("RUS",), country="CHE", place="Geneva",
+             sentence="U.S. and Russian officials will meet in Geneva.", trigger="meet",
+             title="Talks in Geneva", mode=None, severity=1)
+
+
+def test_routine_alerts_after_a_message_wait_routine_interval():
+    arrivals = [(story(1, 0, T0), T0),
+                (make_signal(2, outlet="o2", **TALKS), T0 + timedelta(minutes=5))]
+    first, second = run({}, arrivals)
+    assert first.created_at == T0 + timedelta(minutes=1)
+    # the talks (severity 1) wait the shipped 4 h routine_interval, not the 1 h group_interval
+    assert second.created_at == T0 + timedelta(minutes=1, hours=4)
+    assert second.reason == "event_new" and second.signals[0].type.value == "CONSULT"
+
+
+def test_an_alert_that_is_not_routine_takes_the_routine_ones_with_it_within_group_interval():
+    arrivals = [(story(1, 0, T0), T0),
+                (make_signal(2, outlet="o2", **TALKS), T0 + timedelta(minutes=5)),
+                (story(3, 1, T0), T0 + timedelta(minutes=30))]
+    first, second = run({}, arrivals)
+    assert second.created_at == T0 + timedelta(minutes=61)
+    assert sorted(s.type.value for s in second.signals) == ["ASSAULT", "CONSULT"]
+
+
+def test_routine_severity_none_makes_every_alert_wait_group_interval():
+    arrivals = [(story(1, 0, T0), T0),
+                (make_signal(2, outlet="o2", **TALKS), T0 + timedelta(minutes=5))]
+    _, second = run({"routine_severity": None}, arrivals)
+    assert second.created_at == T0 + timedelta(minutes=61)
+
+
+def test_a_quiet_groups_first_routine_alert_waits_only_group_wait():
+    [msg] = run({}, [(make_signal(1, **TALKS), T0)])
+    assert msg.created_at == T0 + timedelta(minutes=1)
+
+
+def test_corrections_reminders_and_no_report_alerts_are_never_routine():
+    opt = EventAlerts()
+    low = {"severity": 1, "signals": [{}]}
+    assert is_routine(opt, {**low, "reason": "event_new"}) and is_routine(opt, {**low, "reason": "event_update"})
+    assert not any(is_routine(opt, {**low, "reason": r}) for r in ("correction", "reminder", "no_report"))
+    assert not is_routine(opt, {**low, "reason": "event_new", "severity": 3})
 
 
 def test_group_wait_zero_sends_each_event_alert_at_once():
@@ -169,4 +214,6 @@ def test_a_restarted_grouper_sends_what_was_waiting_from_the_state():
     again = EventAlerting(make_subs({"subscriptions": [sub("ev", events={})]}), state)
     [msg] = again.grouper.flush_due(T0 + timedelta(minutes=1))
     assert len(msg.events) == 2 and again.grouper.flush_due(T0 + timedelta(hours=3)) == []
-    assert [k for k in state if k.startswith("g|")] == []  # idle past its interval: forgotten
+    assert [k for k in state if k.startswith("g|")] == ["g|ev|"]  # remembered for routine_interval
+    assert again.grouper.flush_due(T0 + timedelta(hours=5)) == []
+    assert [k for k in state if k.startswith("g|")] == []  # idle past its longest interval: forgotten

@@ -355,13 +355,14 @@ subscriptions:
 
 def test_grouped_event_messages_on_the_shipped_grouping(make_stream, tmp_path):
     stream = deployment(make_stream, tmp_path, "g")
-    # group_wait and group_interval shortened from the shipped 1 min and 1 h so that the test
-    # runs in seconds; group_by, the merging of alerts and the messages are the shipped ones.
+    # group_wait, group_interval and routine_interval shortened from the shipped 1 min, 1 h and
+    # 4 h so that the test runs in seconds; group_by, routine_severity, the merging of alerts and
+    # the messages are the shipped ones.
     (tmp_path / "subs-g.yaml").write_text("""
 subscriptions:
   - name: all
     urls: ['escalertconsole://']
-    events: {group_wait: 4s, group_interval: 6s}
+    events: {group_wait: 4s, group_interval: 6s, routine_interval: 6s}
 """)
     w = stream.worker().start()
     w.wait_ready()
