@@ -295,8 +295,8 @@ class EventAlerts(_Strict):
         default=2, ge=1, le=5,
         description="A first report or update of an event at or below this severity is routine: "
         "while a group holds only routine alerts, its next message waits routine_interval after the "
-        "last one instead of group_interval. Corrections, reminders and no-report alerts are never "
-        "routine. null: every alert waits group_interval.",
+        "last one instead of group_interval. Corrections, reminders, no-report alerts and updates of "
+        "a scheduled event are never routine. null: every alert waits group_interval.",
     )
     routine_interval: Duration = Field(
         default=timedelta(hours=4),

@@ -12,7 +12,7 @@ Per subscription, the event alerts that agree on ``events.group_by`` (``type``, 
 - alerts that arrive after a message wait until ``group_interval`` after it, then go out
   together; nothing is dropped, each event alert reaches the subscriber once;
 - **routine** alerts (first reports and updates of events at or below ``routine_severity``:
-  consultations, statements, agreements) wait ``routine_interval`` after a message instead,
+  consultations, statements, agreements; not updates of a scheduled event) wait ``routine_interval`` after a message instead,
   unless an alert that is not routine joins them; a quiet group's first message still waits
   only ``group_wait``;
 - a newer alert about an event still waiting replaces the older one (a first report and its
@@ -98,9 +98,13 @@ def merge_pending(items: list[dict], alert: Alert) -> list[dict]:
 
 def is_routine(opt: EventAlerts, item: dict) -> bool:
     """A first report or update of an event at or below ``routine_severity`` (a waiting alert's
-    JSON)."""
-    return (opt.routine_severity is not None and item["reason"] in ("event_new", "event_update")
-            and item["severity"] <= opt.routine_severity)
+    JSON); an update of a scheduled event (held, postponed, moved, a new date) is about a date
+    and never routine."""
+    if opt.routine_severity is None or item["severity"] > opt.routine_severity:
+        return False
+    if item["reason"] == "event_update":
+        return item["signals"][0]["modality"] != "scheduled"
+    return item["reason"] == "event_new"
 
 
 def _interval(opt: EventAlerts, items: list[dict]) -> float:

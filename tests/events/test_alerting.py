@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from schemas.subscription import SubscriptionsFile
+from schemas.subscription import EventAlerts, SubscriptionsFile
 from service.alerts.noise import NoiseControl
 from service.events.alerting import EventAlerting
 from service.events.calendar import Due, due, entry_from
 from service.events.consolidate import Consolidator
+from service.events.grouping import is_routine
 from tests.alerts.conftest import T0, make_signal, make_subs, sub
 
 NOW = T0 + timedelta(minutes=5)
@@ -108,6 +109,8 @@ def test_postponement_alerts_those_who_had_the_entry():
     _, alerts = run(doc, [first, later])
     assert [(a.subscription, a.reason) for a in alerts] == [("talks", "event_new"), ("talks", "event_update")]
     assert "date changed from 2025-01-10 to 2025-01-20" in alerts[1].note and "now postponed" in alerts[1].note
+    # and it does not wait as routine news after a message: it is about a date
+    assert not is_routine(EventAlerts(), alerts[1].model_dump(mode="json"))
 
 
 def test_calendar_reminder_and_no_report_alerts_go_to_calendar_subscriptions():

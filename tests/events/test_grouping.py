@@ -112,12 +112,16 @@ def test_a_quiet_groups_first_routine_alert_waits_only_group_wait():
     assert msg.created_at == T0 + timedelta(minutes=1)
 
 
-def test_corrections_reminders_and_no_report_alerts_are_never_routine():
+def test_corrections_reminders_no_reports_and_schedule_updates_are_never_routine():
     opt = EventAlerts()
-    low = {"severity": 1, "signals": [{}]}
+    low = {"severity": 1, "signals": [{"modality": "asserted"}]}
     assert is_routine(opt, {**low, "reason": "event_new"}) and is_routine(opt, {**low, "reason": "event_update"})
     assert not any(is_routine(opt, {**low, "reason": r}) for r in ("correction", "reminder", "no_report"))
     assert not is_routine(opt, {**low, "reason": "event_new", "severity": 3})
+    # talks postponed, moved or held: an update of a scheduled event is about its date
+    talks = {**low, "signals": [{"modality": "scheduled"}]}
+    assert is_routine(opt, {**talks, "reason": "event_new"})
+    assert not is_routine(opt, {**talks, "reason": "event_update"})
 
 
 def test_group_wait_zero_sends_each_event_alert_at_once():
