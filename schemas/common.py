@@ -47,3 +47,16 @@ class Modality(StrEnum):
 
 
 ALERT_WORTHY_MODALITIES: frozenset[Modality] = frozenset({Modality.ASSERTED, Modality.SCHEDULED})
+
+
+class Genre(StrEnum):
+    """What kind of page the article is: a ``news`` report, or ``opinion`` (a column,
+    editorial, blog post or letter, told by its address or a headline label). Only news is
+    alert-worthy by default: commentary recalls and argues over events more than it reports them.
+    """
+
+    NEWS = "news"
+    OPINION = "opinion"
+
+
+ALERT_WORTHY_GENRES: frozenset[Genre] = frozenset({Genre.NEWS})

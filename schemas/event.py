@@ -20,7 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from schemas.common import EventType, Modality
+from schemas.common import EventType, Genre, Modality
 from schemas.signal import Actors, Location, Signal
 
 EVENT_SCHEMA_VERSION: Literal[1] = 1
@@ -45,6 +45,7 @@ class EventArticle(BaseModel):
         description="False when the article repeats another outlet's evidence sentence word for "
         "word (a syndicated copy): it is listed but not counted as corroboration."
     )
+    genre: Genre = Field(default=Genre.NEWS, description="news or opinion (see the signal's article).")
 
 
 class ScheduleChange(BaseModel):

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.common import EventType, Modality
+from schemas.common import EventType, Genre, Modality
 
 SIGNAL_SCHEMA_VERSION: Literal[1] = 1
 
@@ -93,6 +93,11 @@ class ArticleRef(BaseModel):
     )
     revision: int = Field(
         default=0, ge=0, description="The article's revision (0: first publication) the signal was found in."
+    )
+    genre: Genre = Field(
+        default=Genre.NEWS,
+        description="news, or opinion when the article's address or headline marks it as a column, "
+        "editorial, blog post or letter; subscriptions alert on news only unless they ask for opinion.",
     )
 
 

@@ -32,7 +32,7 @@ from pydantic import (
     model_validator,
 )
 
-from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
+from schemas.common import ALERT_WORTHY_GENRES, ALERT_WORTHY_MODALITIES, EventType, Genre, Modality
 
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -121,6 +121,11 @@ class Filters(_Strict):
         default_factory=lambda: sorted(ALERT_WORTHY_MODALITIES),
         description="Modalities wanted; default: asserted and scheduled.",
     )
+    genres: Annotated[list[Genre], BeforeValidator(_as_list)] = Field(
+        default_factory=lambda: sorted(ALERT_WORTHY_GENRES),
+        description="Genres of article wanted: news (the default) and opinion (columns, editorials, "
+        "blog posts, letters).",
+    )
     min_severity: int = Field(default=1, ge=1, le=5, description="Lowest severity wanted (1..5).")
     actors: Annotated[list[str], BeforeValidator(_known_codes("actor"))] = Field(
         default_factory=list, description="Actor codes (RUS, NATO), source or target; codes the detector assigns.",
@@ -138,6 +143,13 @@ class Filters(_Strict):
     def _nonempty_modalities(cls, value: list[Modality]) -> list[Modality]:
         if not value:
             raise ValueError("at least one modality (default: asserted, scheduled)")
+        return value
+
+    @field_validator("genres")
+    @classmethod
+    def _nonempty_genres(cls, value: list[Genre]) -> list[Genre]:
+        if not value:
+            raise ValueError("at least one genre (default: news)")
         return value
 
     @field_validator("keywords")

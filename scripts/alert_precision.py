@@ -5,7 +5,8 @@
     scripts/alert_precision.py --split test --show   # print the sampled alerts with context, to judge
 
 An escalation alert is a MOBILIZE, THREATEN, SANCTION, ASSAULT or COERCE signal whose modality is
-asserted or scheduled. The sample frame is every such alert the current detector raises on the
+asserted or scheduled, from a news article (not a column, editorial or blog post: what a
+subscription alerts on by default). The sample frame is every such alert the current detector raises on the
 whole documents of the chosen sets (default: rams and wikievents) in one split. Each alert is keyed
 by (document id, sha256 of its evidence sentence, type, trigger, trigger offset); the sample is the
 ``--n`` alerts whose seeded sha256 of that key is lowest, so the same alert is always in or out of
@@ -33,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from schemas.common import ALERT_WORTHY_MODALITIES  # noqa: E402
+from schemas.common import ALERT_WORTHY_GENRES, ALERT_WORTHY_MODALITIES  # noqa: E402
 from schemas.signal import Signal  # noqa: E402
 
 ESCALATION_TYPES = ("MOBILIZE", "THREATEN", "SANCTION", "ASSAULT", "COERCE")
@@ -80,7 +81,8 @@ def sample_rank(key: AlertKey, seed: str) -> str:
 
 
 def is_escalation_alert(sig: Signal) -> bool:
-    return sig.type.value in ESCALATION_TYPES and sig.modality in ALERT_WORTHY_MODALITIES
+    return (sig.type.value in ESCALATION_TYPES and sig.modality in ALERT_WORTHY_MODALITIES
+            and sig.article.genre in ALERT_WORTHY_GENRES)
 
 
 def alert_key(doc: str, sig: Signal) -> AlertKey:

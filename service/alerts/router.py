@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 
 import ahocorasick
 
-from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
+from schemas.common import ALERT_WORTHY_GENRES, ALERT_WORTHY_MODALITIES, EventType, Genre, Modality
 from schemas.signal import Signal
 from schemas.subscription import Subscription
 from service.alerts.subscriptions import SubscriptionSet
@@ -113,6 +113,7 @@ class Router:
         self._everyone = everyone
         self._type: dict[str, int] = {t.value: 0 for t in EventType}
         self._modality: dict[str, int] = {m.value: 0 for m in Modality}
+        self._genre: dict[str, int] = {g.value: 0 for g in Genre}
         self._severity: dict[int, int] = {s: 0 for s in range(1, 6)}
         self._actor: dict[str, int] = {}
         self._actor_any = 0  # subscriptions without an actor filter
@@ -127,6 +128,8 @@ class Router:
                 self._type[t.value] |= bit
             for m in f.modalities:
                 self._modality[m.value] |= bit
+            for g in f.genres:
+                self._genre[g.value] |= bit
             for s in range(f.min_severity, 6):
                 self._severity[s] |= bit
             if f.actors:
@@ -156,6 +159,7 @@ class Router:
             self._type.get(signal.type.value, 0)
             & self._modality.get(signal.modality.value, 0)
             & self._severity.get(signal.severity, 0)
+            & self._genre.get(signal.article.genre.value, 0)
         )
         if not mask:
             return 0
@@ -211,6 +215,8 @@ class Router:
             why.append("keyword " + ", ".join(repr(k) for k in sorted(kws & set(f.keywords))))
         if set(f.modalities) != ALERT_WORTHY_MODALITIES:
             why.append(f"modality {signal.modality.value}")
+        if set(f.genres) != ALERT_WORTHY_GENRES:
+            why.append(f"genre {signal.article.genre.value}")
         return why
 
 

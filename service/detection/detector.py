@@ -36,6 +36,7 @@ from schemas.common import EventType, Modality
 from schemas.signal import Actor, Actors, ArticleRef, Location, Signal
 from service.detection import vocabulary
 from service.detection.dates import DateMention, Tense, find_dates, resolve
+from service.detection.genre import genre_of
 from service.detection.lexicon import (
     ACTOR_CLASS,
     CONDITIONALS,
@@ -3003,7 +3004,7 @@ def _signals(article: Article, drafts: list[Draft]) -> list[Signal]:
         ArticleRef,
         id=article_id, title=article.title, source=article.source, url=article.url,
         published_at=article.published_at, published_at_assumed=article.published_at_assumed,
-        revision=article.revision,
+        revision=article.revision, genre=genre_of(article.url, article.title),
     )
     out = []
     for d in drafts:

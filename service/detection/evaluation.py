@@ -290,7 +290,7 @@ class Mention:
 def _realnews_article(item: dict) -> Article:
     return Article.model_validate({
         "id": item["id"], "title": item.get("title") or "", "body": item["text"],
-        "published_at": item.get("published_at") or _PUBLISHED_FALLBACK,
+        "published_at": item.get("published_at") or _PUBLISHED_FALLBACK, "url": item.get("url"),
     })
 
 

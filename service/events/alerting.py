@@ -48,6 +48,8 @@ def event_signal(event: dict) -> Signal:
     """The event as one signal (its best evidence with the event's actors, place, date,
     severity and modality), for routing, silences and rendering."""
     rep = event["representative"]
+    if any(a.get("genre", "news") == "news" for a in event["articles"]):
+        rep = {**rep, "article": {**rep["article"], "genre": "news"}}  # reported as news somewhere
     return Signal.model_validate({
         **rep,
         "severity": event["severity"],

@@ -662,7 +662,8 @@ def _add_signal(rec: dict, signal: Signal, dumped: dict, sig: list) -> dict:
             a = dumped["article"]
             rec["articles"] = [*rec["articles"], {
                 "id": a["id"], "source": source, "title": a["title"], "url": a["url"],
-                "published_at": a["published_at"], "independent": not copy}]
+                "published_at": a["published_at"], "independent": not copy,
+                "genre": a.get("genre", "news")}]
         rec["article_count"] += 1
     info = art[signal.article_id]
     art[signal.article_id] = {**info, "n": info["n"] + 1, "sev": max(info["sev"], signal.severity)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
+from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Genre, Modality
 from service.alerts.router import Router, alert_id, keyword_text
 
 
@@ -39,6 +39,20 @@ def test_default_modalities_are_asserted_and_scheduled(make_signal, make_subs, s
     r = Router(make_subs({"subscriptions": [sub("a")]}))
     for m in Modality:
         assert bool(r.match(make_signal(modality=m.value))) == (m in ALERT_WORTHY_MODALITIES)
+
+
+def opinion(signal):
+    """The signal as found in a column (``article.genre: opinion``)."""
+    return signal.model_copy(update={"article": signal.article.model_copy(update={"genre": Genre.OPINION})})
+
+
+def test_opinion_alerts_only_subscriptions_that_ask_for_it(make_signal, make_subs, sub) -> None:
+    r = Router(make_subs({"subscriptions": [sub("default"), sub("both", filters={"genres": ["news", "opinion"]}),
+                                            sub("columns", filters={"genres": "opinion"})]}))
+    assert names(r, make_signal()) == ["default", "both"]
+    assert names(r, opinion(make_signal())) == ["both", "columns"]
+    (m,) = [m for m in r.match(opinion(make_signal())) if m.subscription.name == "columns"]
+    assert m.matched[-1] == "genre opinion"
 
 
 def test_match_explains_why(make_signal, make_subs, sub) -> None:
@@ -80,6 +94,8 @@ def brute(subs, signal) -> list[str]:
             continue
         if signal.modality not in f.modalities or signal.severity < f.min_severity:
             continue
+        if signal.article.genre not in f.genres:
+            continue
         if f.actors and not codes & set(f.actors):
             continue
         if f.countries and country not in f.countries:
@@ -105,6 +121,8 @@ def random_filters(rng: random.Random) -> dict:
         f["keywords"] = rng.sample(WORDS, 1)
     if rng.random() < 0.2:
         f["modalities"] = ["asserted", "speculative"]
+    if rng.random() < 0.2:
+        f["genres"] = rng.choice([["opinion"], ["news", "opinion"]])
     return f
 
 
@@ -130,4 +148,6 @@ def test_index_matches_brute_force_random(make_signal, make_subs) -> None:
             trigger=w,
             title="A headline",
         )
+        if rng.random() < 0.3:
+            sig = opinion(sig)
         assert names(r, sig) == brute(subs, sig), sig.model_dump_json()

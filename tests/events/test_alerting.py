@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from schemas.common import Genre
 from schemas.subscription import EventAlerts, SubscriptionsFile
 from service.alerts.noise import NoiseControl
 from service.events.alerting import EventAlerting
@@ -96,6 +97,19 @@ def test_correction_when_a_withdrawn_article_takes_the_severity_below_the_filter
     signals = [make_signal(1, severity=5), make_signal(2, outlet="AP", severity=3, sentence="Troops.")]
     _, alerts = run(doc, signals, retract=["art-1"])
     assert [a.reason for a in alerts] == ["event_new", "correction"]
+
+
+def _column(signal):
+    return signal.model_copy(update={"article": signal.article.model_copy(update={"genre": Genre.OPINION})})
+
+
+def test_an_event_told_only_in_columns_alerts_only_those_who_ask_for_opinion():
+    doc = {"subscriptions": [sub("news", events={}), sub("all", events={}, filters={"genres": ["news", "opinion"]})]}
+    _, alerts = run(doc, [_column(make_signal(1))])
+    assert [(a.subscription, a.reason) for a in alerts] == [("all", "event_new")]
+    # the same story then reported as news by another outlet: news subscribers hear of it now
+    _, alerts = run(doc, [_column(make_signal(1)), make_signal(2, outlet="AP", sentence="Troops massed.")])
+    assert ("news", "event_new") in [(a.subscription, a.reason) for a in alerts]
 
 
 def test_postponement_alerts_those_who_had_the_entry():
