@@ -37,7 +37,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from schemas.alert import Alert, AlertMessage
-from schemas.common import Modality
+from schemas.common import Genre, Modality
 from schemas.signal import Actor, ArticleRef, Signal
 from service.alerts.names import label as code_label
 from service.alerts.names import name_of
@@ -261,9 +261,13 @@ def _headline(article: ArticleRef) -> str:
 
 
 def _byline(article: ArticleRef) -> str:
-    """'Reuters, published 2024-04-14 12:00 UTC' (plain text)."""
+    """'Reuters, published 2024-04-14 12:00 UTC' (plain text); 'Reuters, opinion page, ...'
+    for a column, editorial or blog post."""
     who = article.source.strip() if article.source and article.source.strip() else None
-    return f"{who}, {published_phrase(article)}" if who else published_phrase(article).capitalize()
+    when = published_phrase(article)
+    if article.genre == Genre.OPINION:
+        when = f"opinion page, {when}"
+    return f"{who}, {when}" if who else when[0].upper() + when[1:]
 
 
 def _report_line(signal: Signal, fmt: Format) -> str:

@@ -121,6 +121,15 @@ def test_article_without_url_still_shows_headline_and_outlet(make_signal, fmt) -
     assert "<a " not in body and "](" not in body
 
 
+@pytest.mark.parametrize("fmt", ["markdown", "html", "text"])
+def test_a_report_from_an_opinion_page_says_so(make_signal, fmt) -> None:
+    s = make_signal()
+    s = s.model_copy(update={"article": s.article.model_copy(update={"genre": "opinion"})})
+    body = render(alert_of([s]), fmt, NOW).body
+    assert "Reuters, opinion page, published 2024-04-14 12:00 UTC" in body
+    assert "opinion page" not in render(alert_of([make_signal()]), fmt, NOW).body
+
+
 def test_assumed_publication_time_says_so(make_signal) -> None:
     s = make_signal()
     s = s.model_copy(update={"article": s.article.model_copy(update={"published_at_assumed": True})})

@@ -233,6 +233,22 @@ def test_live_feed_filter_and_calendar(pipeline: Pipeline, page: Any) -> None:
     expect(page.locator("tr[data-date='2025-01-10']").first).to_contain_text("Geneva")
 
 
+def test_a_signal_from_an_opinion_page_says_so(pipeline: Pipeline, page: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    column = tmp_path / "column.json"
+    column.write_text(json.dumps({
+        "id": "column-1", "title": "The shelling of Kharkiv must stop",
+        "body": "Russian forces shelled Kharkiv on Monday, killing three civilians, officials said.",
+        "url": "https://news.example/opinion/2025/01/06/kharkiv", "published_at": "2025-01-06T09:00:00Z"}))
+    page.goto(f"{pipeline.url}/#/feed?show=signals")
+    expect(page.locator("#live-state")).to_have_text("Live")
+    pipeline.publish(str(column))
+    card = page.locator("#feed li[data-kind=signal]", has_text="The shelling of Kharkiv must stop")
+    expect(card.first).to_be_visible(timeout=90_000)
+    expect(card.first.locator(".card-head .meta")).to_contain_text("asserted · opinion page")
+
+
 def test_silence_created_in_the_page_stops_the_next_alert(pipeline: Pipeline, page: Any) -> None:
     from playwright.sync_api import expect
 

@@ -122,7 +122,8 @@ function signalCard(s) {
   return el("li", { "data-id": s.signal_id, "data-kind": "signal" },
     el("div", { class: "card-head" },
       sevBadge(s.severity), el("span", { class: "badge kind" }, s.type),
-      el("span", { class: "meta" }, s.modality + (s.event_date ? ` · on ${s.event_date}` : "")),
+      el("span", { class: "meta" }, s.modality + (art.genre === "opinion" ? " · opinion page" : "")
+        + (s.event_date ? ` · on ${s.event_date}` : "")),
       el("h3", {}, el("a", { href: `#/signal/${encodeURIComponent(s.signal_id)}` }, art.title || s.signal_id))),
     actorsLine(s.actors, s.location),
     evidence(s.evidence),
