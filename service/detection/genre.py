@@ -24,8 +24,11 @@ _TITLE_LABEL: Final = re.compile(r"\s*([A-Za-z][A-Za-z-]*(?: [A-Za-z-]+)?)\s*[:|
 def genre_of(url: str | None, title: str) -> Genre:
     """``opinion`` when the address or the headline marks the page as commentary, else ``news``."""
     if url:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").split(".")
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").split(".")
+        except ValueError:  # "http://[::1/...": no address to read; the headline may still tell
+            parts, host = urlsplit(""), []
         if host and host[0] in _SECTIONS:
             return Genre.OPINION
         if any(seg.lower() in _SECTIONS for seg in parts.path.split("/") if seg):

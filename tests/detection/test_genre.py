@@ -37,6 +37,7 @@ def test_columns_editorials_blogs_and_letters_are_opinion(url: str | None, title
         ("https://www.example.com/world/x.html", "Ukraine: Russian forces shell Kharkiv"),
         ("https://www.example.com/world/x.html", "View from Kyiv: the front holds"),
         ("https://blogsphere.example.com/x", "x"),
+        ("http://[::1/opinion/x", "x"),  # an address urlsplit cannot read: no error, no genre from it
         (None, ""),
     ],
 )
