@@ -28,6 +28,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -107,6 +108,10 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_EMPTY = {"modalities": "at least one modality (default: asserted, scheduled)",
+          "genres": "at least one genre (default: news)"}
+
+
 class Filters(_Strict):
     """What a subscription wants. Every given filter must match (AND); within a list, any (OR).
 
@@ -138,18 +143,11 @@ class Filters(_Strict):
         description="Whole words or phrases, case-insensitive, in the evidence sentence or title.",
     )
 
-    @field_validator("modalities")
+    @field_validator("modalities", "genres")
     @classmethod
-    def _nonempty_modalities(cls, value: list[Modality]) -> list[Modality]:
+    def _nonempty(cls, value: list[Any], info: ValidationInfo) -> list[Any]:
         if not value:
-            raise ValueError("at least one modality (default: asserted, scheduled)")
-        return value
-
-    @field_validator("genres")
-    @classmethod
-    def _nonempty_genres(cls, value: list[Genre]) -> list[Genre]:
-        if not value:
-            raise ValueError("at least one genre (default: news)")
+            raise ValueError(_EMPTY[info.field_name or ""])
         return value
 
     @field_validator("keywords")
