@@ -71,6 +71,8 @@ def test_good_file_loads_with_defaults_and_env_expansion(tmp_path: Path) -> None
          "subscription 'ops' field filters.min_severity"),
         ("subscriptions:\n  - name: ops\n    urls: [json://h/x]\n    filters: {genres: [opnion]}\n",
          "subscription 'ops' field filters.genres[0]"),
+        ("subscriptions:\n  - name: ops\n    urls: [json://h/x]\n    filters: {modalities: []}\n",
+         "subscription 'ops' field filters.modalities: at least one modality (default: asserted, scheduled)"),
         ("subscriptions:\n  - name: ops\n    urls: [json://h/x]\n    filters: {genres: []}\n",
          "subscription 'ops' field filters.genres: at least one genre (default: news)"),
         ("subscriptions:\n  - name: ops\n    urls: [json://h/x]\n    filters: {min_severty: 3}\n",
