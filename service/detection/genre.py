@@ -1,7 +1,7 @@
 """The genre of an article: a news report or opinion (a column, editorial, blog post, letter).
 
-Told by the article's address (a path segment or the host's first label in
-``vocabulary.yaml: opinion_sections``) or a headline label before a colon or a bar
+Told by the article's address (a path segment in ``vocabulary.yaml: opinion_sections``, or
+the host's first label in ``opinion_hosts``) or a headline label before a colon or a bar
 (``opinion_title_labels``: "Opinion: ...", "EDITORIAL | ..."). Nothing else: the text of a
 column reads like a report, and news sites mark the section in both places. Signals carry the
 genre (``ArticleRef.genre``); subscriptions alert on news only unless they ask for opinion.
@@ -17,6 +17,7 @@ from schemas.common import Genre
 from service.detection import vocabulary
 
 _SECTIONS: Final = vocabulary.words("opinion_sections")
+_HOSTS: Final = vocabulary.words("opinion_hosts")
 _TITLE_LABELS: Final = vocabulary.words("opinion_title_labels")
 _TITLE_LABEL: Final = re.compile(r"\s*([A-Za-z][A-Za-z-]*(?: [A-Za-z-]+)?)\s*[:|]")
 
@@ -29,7 +30,7 @@ def genre_of(url: str | None, title: str) -> Genre:
             host = (parts.hostname or "").split(".")
         except ValueError:  # "http://[::1/...": no address to read; the headline may still tell
             parts, host = urlsplit(""), []
-        if host and host[0] in _SECTIONS:
+        if host and host[0] in _HOSTS:
             return Genre.OPINION
         if any(seg.lower() in _SECTIONS for seg in parts.path.split("/") if seg):
             return Genre.OPINION
