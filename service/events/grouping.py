@@ -12,9 +12,9 @@ Per subscription, the event alerts that agree on ``events.group_by`` (``type``, 
 - alerts that arrive after a message wait until ``group_interval`` after it, then go out
   together; nothing is dropped, each event alert reaches the subscriber once;
 - **routine** alerts (first reports and updates of events at or below ``routine_severity``:
-  consultations, statements, agreements; not updates of a scheduled event) wait ``routine_interval`` after a message instead,
-  unless an alert that is not routine joins them; a quiet group's first message still waits
-  only ``group_wait``;
+  consultations, statements, agreements; not updates of a scheduled event) wait
+  ``routine_interval`` after a message instead, unless an alert that is not routine joins
+  them; a quiet group's first message still waits only ``group_wait``;
 - a newer alert about an event still waiting replaces the older one (a first report and its
   update before anything was sent: one first report with the latest state), except a
   correction, which follows what it corrects (every event that alerted is told once);
