@@ -43,7 +43,8 @@ class EventArticle(BaseModel):
     published_at: datetime
     independent: bool = Field(
         description="False when the article repeats another outlet's evidence sentence word for "
-        "word (a syndicated copy): it is listed but not counted as corroboration."
+        "word (a syndicated copy) or is an opinion page: it is listed but not counted as "
+        "corroboration."
     )
     genre: Genre = Field(default=Genre.NEWS, description="news or opinion (see the signal's article).")
 

@@ -66,7 +66,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from schemas.common import EventType, Modality
+from schemas.common import EventType, Genre, Modality
 from schemas.signal import Signal
 from service.events.calendar import apply_follow_up, follow_up_status
 from service.events.openindex import OpenIndex, load
@@ -104,7 +104,10 @@ def source_of(signal: Signal) -> str:
     if a.source and a.source.strip():
         return a.source.strip().lower()
     if a.url:
-        host = urlsplit(a.url).hostname or ""
+        try:
+            host = urlsplit(a.url).hostname or ""
+        except ValueError:  # "http://[::1/...": no host to read
+            host = ""
         if host:
             return host.removeprefix("www.").lower()
     return f"article:{a.id}"
@@ -641,7 +644,8 @@ def _add_signal(rec: dict, signal: Signal, dumped: dict, sig: list) -> dict:
     fp = fingerprint(signal.evidence.sentence)
     fps, srcs = dict(rec["_fp"]), dict(rec["_src"])
     owner = fps.get(fp)
-    copy = owner is not None and owner != source
+    opinion = signal.article.genre == Genre.OPINION  # commentary: listed, no corroboration
+    copy = (owner is not None and owner != source) or opinion
     if not copy:
         fps.setdefault(fp, source)
         if not srcs.get(source):
@@ -655,7 +659,7 @@ def _add_signal(rec: dict, signal: Signal, dumped: dict, sig: list) -> dict:
     rec["corroboration"] = len(rec["sources"])
     art = dict(rec["_art"])
     if signal.article_id not in art:
-        art[signal.article_id] = {"source": source, "n": 0, "sev": 0}
+        art[signal.article_id] = {"source": source, "n": 0, "sev": 0, **({"op": True} if opinion else {})}
         if rec["version"] > 1:
             rec["changes"].append("article_added")
         if len(rec["articles"]) < MAX_ARTICLES:
@@ -703,7 +707,7 @@ def _without_article(rec: dict, article_id: str, *, revised: bool = False) -> di
     for a in rec["articles"]:
         srcs[a["source"]] = srcs.get(a["source"], False) or a["independent"]
     for info in art.values():
-        srcs.setdefault(info["source"], True)
+        srcs.setdefault(info["source"], not info.get("op", False))
     rec["_src"] = srcs
     rec["sources"] = sorted(s for s, independent in srcs.items() if independent)
     if len(rec["sources"]) < rec["corroboration"]:

@@ -19,12 +19,17 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def canonical_url(url: str) -> str:
     """The URL with scheme and host lower-cased, ``www.`` and default ports dropped, tracking
-    parameters and the fragment removed, and the remaining query sorted."""
-    parts = urlsplit(url.strip())
+    parameters and the fragment removed, and the remaining query sorted. An address the standard
+    library cannot read ("http://[::1/", a port "abc") is kept as written: its own page."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return url.strip()
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().removeprefix("www.")
-    if parts.port and parts.port != _DEFAULT_PORTS.get(scheme):
-        host = f"{host}:{parts.port}"
+    if port and port != _DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{port}"
     path = parts.path or "/"
     if len(path) > 1:
         path = path.rstrip("/")

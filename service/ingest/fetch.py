@@ -14,7 +14,7 @@ import urllib.robotparser
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import aiohttp
 
@@ -29,6 +29,17 @@ class FetchError(Exception):
         self.status = status
         self.retry_after = retry_after
         super().__init__(message)
+
+
+def split_url(url: str) -> SplitResult:
+    """``urlsplit``, with an address it cannot read ("http://[::1/", a port "abc") as a
+    FetchError (``bad_url``): no request is made for it."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises for a port that is no number
+    except ValueError as exc:
+        raise FetchError("bad_url", f"{url[:200]}: {exc}") from None
+    return parts
 
 
 @dataclass(slots=True)
@@ -109,7 +120,7 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         session = await self._open()
-        sem = await self._gate(urlsplit(url).hostname or "")
+        sem = await self._gate(split_url(url).hostname or "")
         try:
             return await self._get(session, url, headers, max_bytes)
         except FetchError:
@@ -149,7 +160,7 @@ class Fetcher:
         for now; the answer is cached per host for an hour."""
         if not self.limits.respect_robots:
             return True
-        parts = urlsplit(url)
+        parts = split_url(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         cached = self._robots.get(origin)
         if cached is None or cached[0] < time.monotonic():

@@ -216,7 +216,10 @@ def _host_matches(host: str, outlets: list[str]) -> bool:
 
 
 def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    try:
+        return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    except ValueError:  # "http://[::1/...": no host to read
+        return ""
 
 
 def has_event_filters(f: GdeltFilters) -> bool:

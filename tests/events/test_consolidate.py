@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from schemas.common import Genre
 from schemas.event import Event
 from service.events.consolidate import ConsolidationConfig, Consolidator, event_id_for
 from tests.alerts.conftest import T0, make_signal
@@ -44,6 +45,32 @@ def test_same_outlet_and_syndicated_copy_count_once():
     assert last["article_count"] == 3
     assert last["corroboration"] == 1 and last["sources"] == ["reuters"]
     assert [a["independent"] for a in last["articles"]] == [True, True, False]
+
+
+def _opinion(signal):
+    return signal.model_copy(update={"article": signal.article.model_copy(update={"genre": Genre.OPINION})})
+
+
+def test_an_opinion_page_is_listed_but_corroborates_nothing():
+    sigs = [
+        make_signal(1, outlet="Reuters"),
+        _opinion(make_signal(2, outlet="Washington Post", sentence="Russia massed troops, a column says.")),
+        make_signal(3, outlet="AP", sentence="Moscow has massed troops on the Ukrainian border."),
+    ]
+    c, versions = fold(sigs)
+    last = versions[-1]
+    assert last["article_count"] == 3 and last["sources"] == ["ap", "reuters"] and last["corroboration"] == 2
+    assert [(a["source"], a["independent"], a["genre"]) for a in last["articles"]] == [
+        ("reuters", True, "news"), ("washington post", False, "opinion"), ("ap", True, "news")]
+    assert "corroborated" not in versions[1]["changes"]  # the column added an article, not a source
+    # withdrawing a news report leaves one news source: the column still does not count
+    [v] = c.retract("art-3")
+    assert v["sources"] == ["reuters"] and v["corroboration"] == 1
+
+
+def test_an_address_without_a_readable_host_is_its_articles_own_source():
+    [v] = fold([make_signal(1, outlet="", url="http://[::1/world/x")])[1]
+    assert v["sources"] == ["article:art-1"]
 
 
 def test_different_actors_place_or_type_make_different_events():

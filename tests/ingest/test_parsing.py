@@ -41,6 +41,27 @@ def test_canonical_url_drops_tracking_fragment_www_and_default_port() -> None:
     assert canon.canonical_url("https://example.com/a?id=8") != a  # a real parameter still counts
 
 
+@pytest.mark.parametrize("url", ["http://[::1/world/a", "http://example.com:abc/world/a"])
+def test_an_address_the_standard_library_cannot_read_is_its_own_page(url: str) -> None:
+    assert canon.canonical_url(url) == url
+    assert canon.article_id(url) != canon.article_id("http://example.com/world/a")
+
+
+def test_gdelt_rows_with_unreadable_addresses_are_selected_without_an_outlet() -> None:
+    data = _export([
+        _row("1", "19", "RUS", "UKR", "UP", "http://[::1/world/a"),
+        _row("2", "19", "RUS", "UKR", "UP", "https://www.reuters.com/world/b"),
+    ])
+    import hashlib
+
+    listing = f"{len(data)} {hashlib.md5(data).hexdigest()} http://gd.example/20261206090000.export.CSV.zip\n"
+    rows, _ = gdelt.read_events_export(data, gdelt.events_export(gdelt.parse_update_list(listing)))
+    assert sorted(_urls(gdelt.select_urls(rows, GdeltFilters(), 10))) == [
+        "http://[::1/world/a", "https://www.reuters.com/world/b"]
+    assert _urls(gdelt.select_urls(rows, GdeltFilters(outlets=["reuters.com"]), 10)) == [
+        "https://www.reuters.com/world/b"]
+
+
 @pytest.mark.parametrize("render", [rss, atom, rdf], ids=["rss2", "atom", "rdf"])
 def test_every_feed_format_gives_items_with_links(render) -> None:  # type: ignore[no-untyped-def]
     feed = parse_feed(render(BASE, ITEMS).encode(), base_url=BASE + "/feed")

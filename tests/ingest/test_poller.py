@@ -156,6 +156,37 @@ async def test_item_without_text_is_dead_lettered_with_url_and_reason(tmp_path, 
 
 
 
+async def test_an_item_whose_link_cannot_be_read_uses_its_summary_and_the_poll_goes_on(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    b = server.base
+    feed = ('<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+            '<item><guid>bad</guid><link>http://127.0.0.1:port/story</link><title>Troops mass</title>'
+            '<description>Russian troops massed near the border with Ukraine, officials said.</description></item>'
+            f'<item><guid>good</guid><link>{b}/a/1</link><title>Talks set</title></item></channel></rss>')
+    server.routes["/feed.rss"] = (200, {}, feed)
+    server.routes["/a/1"] = (200, {"Content-Type": "text/html; charset=utf-8"}, page("Story 1"))
+    ing, writer = _ingester(tmp_path, LIMITS + f"sources:\n  - name: x\n    url: {b}/feed.rss\n")
+    await ing.poll_once(_source(ing, "x"))
+    arts = {a["title"]: a for a in writer.on("articles")}
+    assert arts["Troops mass"]["text_source"] == "summary" and "massed" in arts["Troops mass"]["body"]
+    assert arts["Talks set"]["text_source"] == "page"
+    assert ing.view.sources["x"].consecutive_failures == 0
+
+
+@pytest.mark.parametrize("url", ["http://[::1/story", "http://example.com:port/story"])
+async def test_an_address_urlsplit_cannot_read_is_a_fetch_error_not_a_crash(url: str) -> None:
+    from schemas.source import Limits
+    from service.ingest.fetch import Fetcher, FetchError
+
+    fetcher = Fetcher(Limits())
+    try:
+        for call in (fetcher.allowed(url), fetcher.get(url, max_bytes=1000)):
+            with pytest.raises(FetchError) as exc:
+                await call
+            assert exc.value.reason == "bad_url" and "story" in str(exc.value)
+    finally:
+        await fetcher.close()
+
+
 async def test_dead_letters_go_to_the_configured_topic(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
     b = server.base
     server.routes["/feed.rss"] = (200, {}, f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><guid>n</guid><link>{b}/gone</link><title>Gone</title></item></channel></rss>')
