@@ -378,6 +378,8 @@ _AREA_TYPES: Final = frozenset({EventType.ASSAULT, EventType.MOBILIZE})
 _PLACE_TARGET_TYPES: Final = frozenset({EventType.ASSAULT, EventType.COERCE})
 _PLACE_TARGET_PREPS: Final = vocabulary.words("place_target_preps")
 _PLACE_TARGET_WORDS: Final = 3
+# "vowed to strike back at Iran": a state "at" which a threatened strike is aimed is its target.
+_AIMED_AT: Final = vocabulary.pattern("aimed_at")
 # "Russian strikes hit Aleppo": a town a nominal attack hits, strikes or targets is its target.
 _STRIKING_VERBS: Final = vocabulary.words("striking_verbs")
 
@@ -492,6 +494,9 @@ def _sort_names(
                     out.place_target = i
                 if g.kind == "state" and locative and etype in DIRECTED_PLACE_TARGET and s > cand.end:
                     out.actor_idx.append(i)  # "troops near Ukraine": Ukraine is also the target
+                elif g.kind == "state" and prep == "at" and etype == EventType.THREATEN and s > cand.end \
+                        and _AIMED_AT.search(text, cand.end, s) is not None:
+                    out.actor_idx.append(i)  # "vowed to strike back at Iran": aimed at, not located at
                 elif g.kind in {"capital", "state"} and locative and etype == CONSULT and s > cand.end \
                         and prep == "to":
                     out.actor_idx.append(i)  # "travel to Beijing", "his first visit to Vietnam": the host

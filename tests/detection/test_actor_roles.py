@@ -669,3 +669,17 @@ def test_the_state_whose_supplies_are_blocked_is_the_target() -> None:
     assert (src(s), tgt(s)) == (["CHN"], ["PHL"])
     s = one("Russia blocked Ukrainian supply routes.", EventType.COERCE)
     assert (src(s), tgt(s)) == (["RUS"], ["UKR"])
+
+
+# ------------------------------------------------------------------- whom a threat is aimed at
+
+
+def test_a_state_a_threatened_strike_is_aimed_at_is_the_target() -> None:
+    for text, roles in (("Israel vowed to strike back at Iran.", (["ISR"], ["IRN"])),
+                        ("Israel threatened to strike at Iran.", (["ISR"], ["IRN"])),
+                        ("Iran vowed to hit back at Israel after the strike.", (["IRN"], ["ISR"]))):
+        s = one(text, EventType.THREATEN)
+        assert (src(s), tgt(s)) == roles, text
+    # "at" a news conference is where a threat was made, not whom it is aimed at
+    s = one("Iran's defence minister threatened retaliation at a news conference in Tehran.", EventType.THREATEN)
+    assert tgt(s) == []
