@@ -655,6 +655,9 @@ def _subject_pool(p: _Parties, ctx: Context) -> list[int]:
     subordinate = _subordinate_subject(p, pool)
     if subordinate:
         return subordinate
+    controlled = _controlled_subject(p, pool)
+    if controlled:
+        return controlled
     if pool and p.in_clause:
         # The subject comes first: "Beijing summoned the U.S. ambassador ... and suspended
         # imports" is Beijing's act, not the nearest name's.
@@ -738,6 +741,33 @@ def _subordinate_subject(p: _Parties, pool: list[int]) -> list[int]:
             or words.count(e_last, cand.start, _SUBORDINATE_VERB_WORDS + 1) > _SUBORDINATE_VERB_WORDS:
         return []
     return subj
+
+
+# "The U.S. warned Russia against invading Ukraine", "urged Israel not to attack Iran", "barred
+# Moscow from deploying": the object of a verb of warning, urging, asking or barring does (or is
+# kept from doing) the act that follows it; the warner does not.
+_CONTROL_LINK_RE: Final = vocabulary.pattern("control_link")
+_CONTROL_VERB_RE: Final = vocabulary.pattern("control_verb")
+_CONTROL_VERB_REACH: Final = 40
+
+
+def _controlled_subject(p: _Parties, pool: list[int]) -> list[int]:
+    """The object of a verb of warning, urging, asking or barring right before the head ("warned
+    Russia against invading"), with the names coordinated with it; [] when the head follows no
+    such verb and its object."""
+    mentions, text = p.mentions, p.text
+    before = [i for i in p.actor_idx if p.clause.start <= mentions[i][0] and mentions[i][1] <= p.cand.start]
+    if not pool or not before:
+        return []
+    obj = before[-1]  # "called on Russia to": an object after "on" is no subject, but is this one
+    if _CONTROL_LINK_RE.fullmatch(text, mentions[obj][1], p.cand.start) is None:
+        return []
+    names = p.coordinated(obj, -1)  # backwards from the object: [obj, the one before, ...]
+    first = mentions[names[-1]][0]
+    if _CONTROL_VERB_RE.search(text, max(p.sent_start, first - _CONTROL_VERB_REACH), first) is None:
+        return []
+    names.reverse()
+    return names
 
 
 # "a truce brokered by Egypt", "talks mediated by the African Union": the mediator of a meeting or

@@ -683,3 +683,20 @@ def test_a_state_a_threatened_strike_is_aimed_at_is_the_target() -> None:
     # "at" a news conference is where a threat was made, not whom it is aimed at
     s = one("Iran's defence minister threatened retaliation at a news conference in Tehran.", EventType.THREATEN)
     assert tgt(s) == []
+
+
+# ------------------------------------------------------------------- warned, urged or barred
+
+
+def test_the_one_warned_urged_or_barred_is_the_doer_of_the_act_not_the_warner() -> None:
+    for text, etype, source in (
+        ("The United States warned Russia against invading Ukraine.", EventType.ASSAULT, ["RUS"]),
+        ("Washington urged Israel not to attack Iran.", EventType.ASSAULT, ["ISR"]),
+        ("Germany called on Russia to withdraw its troops from the border.", EventType.RETREAT, ["RUS"]),
+        ("China warned the United States against sending warships to the Taiwan Strait.", EventType.MOBILIZE, ["USA"]),
+    ):
+        assert src(one(text, etype)) == source, text
+    # whoever orders an attack answers for it: the order is no warning
+    assert src(one("Putin ordered troops to attack Kharkiv.", EventType.ASSAULT, "attack")) == ["RUS"]
+    # whom the act would be done to stays its target
+    assert tgt(one("The United States warned Russia against invading Ukraine.", EventType.ASSAULT)) == ["UKR"]
