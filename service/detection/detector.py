@@ -33,10 +33,9 @@ from typing import Final, cast
 
 from schemas.article import Article
 from schemas.common import EventType, Modality
-from schemas.signal import Actor, Actors, ArticleRef, Location, Signal
+from schemas.signal import Actor, Actors, Location, Signal
 from service.detection import vocabulary
 from service.detection.dates import DateMention, Tense, find_dates, resolve
-from service.detection.genre import genre_of
 from service.detection.lexicon import (
     ACTOR_CLASS,
     CONDITIONALS,
@@ -79,6 +78,7 @@ from service.detection.model import (
     Context,
     Draft,
     EvidenceDraft,
+    article_ref,
     build,
 )
 from service.detection.role_model import rerank_roles
@@ -3000,12 +3000,7 @@ def _sentence_groups(heads: list[Head], index: SentenceIndex | None, n: int) -> 
 def _signals(article: Article, drafts: list[Draft]) -> list[Signal]:
     """The article's signals, one per draft."""
     article_id = article.id  # a pydantic attribute: a dict lookup per read
-    ref = build(
-        ArticleRef,
-        id=article_id, title=article.title, source=article.source, url=article.url,
-        published_at=article.published_at, published_at_assumed=article.published_at_assumed,
-        revision=article.revision, genre=genre_of(article.url, article.title),
-    )
+    ref = article_ref(article)
     out = []
     for d in drafts:
         out.append(

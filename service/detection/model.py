@@ -8,9 +8,11 @@ from typing import Final, TypeVar
 
 from pydantic import BaseModel
 
+from schemas.article import Article
 from schemas.common import EventType, Modality
-from schemas.signal import Actor, Evidence, Location
+from schemas.signal import Actor, ArticleRef, Evidence, Location
 from service.detection import vocabulary
+from service.detection.genre import genre_of
 from service.detection.lexicon import GazEntry, TriggerEntry
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -163,6 +165,17 @@ def build(cls: type[_M], **values: object) -> _M:
     _SET_EXTRA(m, None)
     _SET_PRIVATE(m, None)
     return m
+
+
+def article_ref(article: Article) -> ArticleRef:
+    """What a signal carries of its article (every field: the rules' and the sense model's
+    signals alike)."""
+    return build(
+        ArticleRef,
+        id=article.id, title=article.title, source=article.source, url=article.url,
+        published_at=article.published_at, published_at_assumed=article.published_at_assumed,
+        revision=article.revision, genre=genre_of(article.url, article.title),
+    )
 
 
 # Each model's field names as a set, made once: copying it is cheaper than hashing the names

@@ -31,11 +31,10 @@ from pathlib import Path
 
 from schemas.article import Article
 from schemas.common import ALERT_WORTHY_MODALITIES, EventType, Modality
-from schemas.signal import Actor, Actors, ArticleRef, Evidence, Location, Signal
+from schemas.signal import Actor, Actors, Evidence, Location, Signal
 from service.detection import vocabulary
-from service.detection.genre import genre_of
 from service.detection.lexicon import load_lexicon, lower_forms
-from service.detection.model import Context
+from service.detection.model import Context, article_ref
 from service.detection.roles import speaker_not_doer, to_actor
 from service.detection.scoring import severity_for
 from service.detection.temporal import (
@@ -494,9 +493,6 @@ def _signal(model: SenseModel, article: Article, version: str, typ: EventType, p
         signal_id="sig-" + hashlib.sha256(raw.encode()).hexdigest()[:20], article_id=article.id, type=typ,
         modality=modality, actors=actors, location=location, intensity=intensity,
         severity=severity_for(intensity), confidence=round(min(0.9, p * 0.8), 3), evidence=ev,
-        article=ArticleRef(id=article.id, title=article.title, source=article.source, url=article.url,
-                           published_at=article.published_at,
-                           published_at_assumed=article.published_at_assumed, revision=article.revision,
-                           genre=genre_of(article.url, article.title)),
+        article=article_ref(article),
         detector_version=version, detector=model.detector,
     )
