@@ -168,7 +168,7 @@ def wire_names() -> dict[tuple[str, str], list[str]]:
     out: dict[tuple[str, str], list[str]] = {}
     for origin, line in gazetteer._lines(ALIASES.name):
         iso3, name, spellings = gazetteer._fields(origin, line, 3, 3)
-        out[(iso3, name)] = [v.strip() for v in spellings.split("|") if v.strip()]
+        out[(iso3, name)] = gazetteer._alts(spellings)
     return out
 
 

@@ -64,12 +64,12 @@ from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from schemas.common import EventType, Genre, Modality
 from schemas.signal import Signal
 from service.events.calendar import apply_follow_up, follow_up_status
 from service.events.openindex import OpenIndex, load
+from service.ingest.canon import url_host
 
 SYMMETRIC_TYPES = frozenset({EventType.CONSULT, EventType.AGREE, EventType.COOPERATE})
 _SYMMETRIC_KEYS = frozenset(t.value for t in SYMMETRIC_TYPES)
@@ -103,14 +103,8 @@ def source_of(signal: Signal) -> str:
     a = signal.article
     if a.source and a.source.strip():
         return a.source.strip().lower()
-    if a.url:
-        try:
-            host = urlsplit(a.url).hostname or ""
-        except ValueError:  # "http://[::1/...": no host to read
-            host = ""
-        if host:
-            return host.removeprefix("www.").lower()
-    return f"article:{a.id}"
+    host = url_host(a.url) if a.url else ""
+    return host or f"article:{a.id}"
 
 
 def fingerprint(sentence: str) -> str:

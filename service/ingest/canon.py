@@ -41,6 +41,15 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("https" if scheme in ("http", "https") else scheme, host, path, urlencode(query), ""))
 
 
+def url_host(url: str) -> str:
+    """The host of ``url``, lower-cased and without ``www.``; "" when it names none or cannot be
+    read ("http://[::1/...")."""
+    try:
+        return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    except ValueError:
+        return ""
+
+
 def article_id(url: str) -> str:
     """``url-`` + 24 hex digits of the canonical URL's SHA-256: the same page, the same id."""
     return "url-" + hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:24]

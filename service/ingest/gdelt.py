@@ -27,10 +27,9 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from schemas.source import GdeltFilters
-from service.ingest.canon import canonical_url
+from service.ingest.canon import canonical_url, url_host
 
 # Column indices in a GDELT 2.0 events export row (Event Codebook V2.0).
 COL_ID, COL_DAY = 0, 1
@@ -215,13 +214,6 @@ def _host_matches(host: str, outlets: list[str]) -> bool:
     return any(host == o or host.endswith("." + o) for o in outlets)
 
 
-def _host(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower().removeprefix("www.")
-    except ValueError:  # "http://[::1/...": no host to read
-        return ""
-
-
 def has_event_filters(f: GdeltFilters) -> bool:
     """Filters that need the event's row (its countries, CAMEO root, Goldstein scale)."""
     return bool(f.countries or f.actor_countries or f.root_codes
@@ -245,7 +237,7 @@ def accepts(row: EventRow, f: GdeltFilters) -> bool:
     """An event row's own source URL: an http(s) URL, the event's filters, the outlet filter."""
     if not row.url.startswith(("http://", "https://")):
         return False
-    return event_passes(row, f) and not (f.outlets and not _host_matches(_host(row.url), f.outlets))
+    return event_passes(row, f) and not (f.outlets and not _host_matches(url_host(row.url), f.outlets))
 
 
 def mention_passes(m: MentionRow, f: GdeltFilters) -> bool:
@@ -253,7 +245,7 @@ def mention_passes(m: MentionRow, f: GdeltFilters) -> bool:
     the URL's host) and the least confidence."""
     if not m.url.startswith(("http://", "https://")) or m.confidence < f.min_confidence:
         return False
-    return not (f.outlets and not _host_matches(m.source_name or _host(m.url), f.outlets))
+    return not (f.outlets and not _host_matches(m.source_name or url_host(m.url), f.outlets))
 
 
 def mention_keeper(events: list[EventRow], f: GdeltFilters) -> Callable[[MentionRow], bool]:
@@ -284,13 +276,13 @@ def select_urls(rows: list[EventRow], f: GdeltFilters, limit: int,
     ordered: list[Pick] = []
     for row in sorted((r for r in rows if event_passes(r, f)), key=lambda r: (-r.num_articles, r.event_id)):
         if accepts(row, f):
-            ordered.append(Pick(row.url, _host(row.url)))
+            ordered.append(Pick(row.url, url_host(row.url)))
         for m in sorted(by_event.pop(row.event_id, []), key=lambda m: (-m.confidence, m.url)):
-            ordered.append(Pick(m.url, m.source_name or _host(m.url)))
+            ordered.append(Pick(m.url, m.source_name or url_host(m.url)))
     in_batch = {r.event_id for r in rows}
     rest = [m for eid, ms in by_event.items() if eid not in in_batch for m in ms]
     for m in sorted(rest, key=lambda m: (-m.confidence, m.event_id, m.url)):
-        ordered.append(Pick(m.url, m.source_name or _host(m.url)))
+        ordered.append(Pick(m.url, m.source_name or url_host(m.url)))
     picks: list[Pick] = []
     seen: set[str] = set()
     for pick in ordered:
