@@ -176,19 +176,18 @@ class EventGrouper:
             return []  # the same decision again (a replay)
         rec = {**rec, "items": merge_pending(rec["items"], alert)}
         t = _ts(now)
+        last = rec["last"] if rec["last"] is not None else float("-inf")
+        # group_wait from now, and the interval after the last message its alerts call for
+        earliest = max(t + opt.group_wait.total_seconds(), last + _interval(opt, rec["items"]))
         if rec["due"] is None:
             if sub.digest is not None:
                 rec["due"] = _ts(digest_due(sub, self._tz(sub), now)[1])
             elif opt.group_wait <= timedelta(0):
                 rec["due"] = t
             else:
-                last = rec["last"] if rec["last"] is not None else float("-inf")
-                rec["due"] = max(t + opt.group_wait.total_seconds(), last + _interval(opt, rec["items"]))
+                rec["due"] = earliest
         elif sub.digest is None and not rec["held"] and not is_routine(opt, rec["items"][-1]):
-            # an alert that is not routine joins routine ones: it waits group_interval, not more
-            last = rec["last"] if rec["last"] is not None else float("-inf")
-            rec["due"] = min(rec["due"], max(t + opt.group_wait.total_seconds(),
-                                             last + opt.group_interval.total_seconds()))
+            rec["due"] = min(rec["due"], earliest)  # routine alerts go with one that is not, sooner
         if opt.urgent_severity is not None and alert.severity >= opt.urgent_severity and not rec["held"]:
             rec["due"] = min(rec["due"], t + opt.group_wait.total_seconds())
         quiet = sub.quiet_hours
