@@ -220,13 +220,20 @@ def format_score(s: Score, title: str) -> str:
 
 
 def load_documents(sets: Iterable[str], split: str) -> list[dict]:
-    """The documents of the sets; FileNotFoundError names the first set not built."""
+    """The world-news documents of the sets (a document filed under a non-political desk, as
+    agnews' Sports, Business and Sci/Tech ledes, is not in the frame); FileNotFoundError names the
+    first set not built."""
     from service.detection.evaluation import load_realnews
 
     items: list[dict] = []
     for name in sets:
-        items += load_realnews(name, split)
+        items += [it for it in load_realnews(name, split) if not it.get("desk")]
     return items
+
+
+def judgments_path(sets: tuple[str, ...]) -> Path:
+    """Each frame has its own judgments: the default sets' file, or ``<set>+<set>.jsonl`` beside it."""
+    return JUDGMENTS if sets == DEFAULT_SETS else JUDGMENTS.with_name("+".join(sets) + ".jsonl")
 
 
 def detect_item(item: dict) -> list[Signal]:
@@ -268,21 +275,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=("dev", "test", "both"), default="both")
     parser.add_argument("--sets", default=",".join(DEFAULT_SETS), help="comma-separated real-news sets")
-    parser.add_argument("--judgments", type=Path, default=JUDGMENTS)
+    parser.add_argument("--judgments", type=Path, default=None,
+                        help="default: tests/data/precision/judgments.jsonl for rams,wikievents, "
+                             "<sets joined by +>.jsonl beside it for other sets (agnews.jsonl)")
     parser.add_argument("--seed", default=DEFAULT_SEED)
     parser.add_argument("--n", type=int, default=DEFAULT_N, help="sample size per split (with --show)")
     parser.add_argument("--show", action="store_true", help="print the sample with context, to judge")
     parser.add_argument("--unjudged", action="store_true",
                         help="print the alerts in the sample frame not judged yet, with context")
     args = parser.parse_args(argv)
+    sets = tuple(s for s in args.sets.split(",") if s)
     judgments: list[dict] = []
     if not args.show:
         try:
-            judgments = load_judgments(args.judgments)
+            judgments = load_judgments(args.judgments or judgments_path(sets))
         except JudgmentError as exc:
             print(f"alert_precision: {exc}", file=sys.stderr)
             return 2
-    sets = tuple(s for s in args.sets.split(",") if s)
     for split in (("test", "dev") if args.split == "both" else (args.split,)):
         print(run_split(split, sets, judgments, args))
     return 0

@@ -79,7 +79,7 @@ def detect(paths: tuple[str, ...], fmt: str, max_bytes: int, progress: bool | No
         sys.exit(EXIT_PARTIAL)
 
 
-REALNEWS_CHOICES = ["case2021", "wikievents", "indiapolice", "rams", "plover-gsr", "desks", "realnews"]
+REALNEWS_CHOICES = ["case2021", "wikievents", "indiapolice", "rams", "plover-gsr", "desks", "agnews", "realnews"]
 
 
 @click.command()
@@ -87,7 +87,8 @@ REALNEWS_CHOICES = ["case2021", "wikievents", "indiapolice", "rams", "plover-gsr
               show_default=True,
               help="labeled: the project's news-style set; plover: the PLOVER gold-standard sentences (all of them); "
                    "all: both. Real news nobody on the project wrote (built by scripts/eval_data.py): case2021, "
-                   "wikievents, indiapolice, rams, plover-gsr (the PLOVER records, split), desks (non-political articles); "
+                   "wikievents, indiapolice, rams, plover-gsr (the PLOVER records, split), desks (non-political articles), agnews "
+                   "(wire ledes: non-political desks scored, World ledes for the hand-checked precision); "
                    "realnews: every real-news row at once.")
 @click.option("--split", type=click.Choice(["dev", "test", "dev2", "dev3", "holdout", "all"]), default=None,
               help="Which part to score. Labeled set: dev, dev2, dev3, holdout or all (default all). "

@@ -127,3 +127,19 @@ def test_missing_judgments_file_exits_2_with_one_line(tmp_path: Path, capsys: py
     assert ap.main(["--judgments", str(tmp_path / "none.jsonl")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("alert_precision:") and "no judgments file" in err[0]
+
+
+def test_the_frame_is_world_news_only_and_each_frame_has_its_own_judgments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ledes filed under a non-political desk (agnews' Sports, Business, Sci/Tech) are not in the
+    precision frame; the wire ledes are judged in a file of their own, not with RAMS and WikiEvents."""
+    monkeypatch.setenv("ESCALERT_EVAL_DATA", str(tmp_path))
+    (tmp_path / "agnews").mkdir()
+    rows = [{"id": "agnews:test-1", "text": SENTENCES["a"], "title": "", "desk": None, "units": [], "split": "dev"},
+            {"id": "agnews:test-2", "text": SENTENCES["b"], "title": "", "desk": "sport", "units": [], "split": "dev"}]
+    (tmp_path / "agnews" / "dev.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert [d["id"] for d in ap.load_documents(("agnews",), "dev")] == ["agnews:test-1"]
+    assert ap.judgments_path(("agnews",)).name == "agnews.jsonl"
+    assert ap.judgments_path(ap.DEFAULT_SETS) == ap.JUDGMENTS
+    assert ap.load_judgments(ap.judgments_path(("agnews",)))  # committed with the set

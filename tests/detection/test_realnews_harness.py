@@ -250,6 +250,34 @@ def test_desk_articles_flagged_by_escalation_types_per_desk(tmp_path: Path, fake
     assert score.flagged_share() == 0.125
 
 
+def test_agnews_ledes_are_repaired_and_filed_by_class() -> None:
+    """The dataset dropped the "&" of entities and wrote line breaks as a backslash; World ledes
+    carry no desk (the precision frame), the other classes are desks."""
+    csv_text = (
+        b'"1","Israel Kills 5 in Raid (Reuters)","Reuters - Israel #39;s army\\said  quot;five quot; died."\n'
+        b'"2","Duncan leads U.S. attack","AP - Tim Duncan led a balanced American attack &lt;b&gt;...&lt;/b&gt;"\n'
+    )
+    world, sport = ed.build_agnews({"f": csv_text})
+    assert world["text"] == 'Reuters - Israel\'s army said "five" died.' and world["desk"] is None
+    assert sport["text"] == "AP - Tim Duncan led a balanced American attack ..." and sport["desk"] == "sport"
+    assert world["id"] == "agnews:test-0" and world["units"] == [] and world["split"] == ed.hash_split("agnews", "test-0")
+    with pytest.raises(ed.SourceError, match="class '5'"):
+        list(ed.build_agnews({"f": b'"5","t","d"\n'}))
+
+
+def test_a_set_with_desk_items_reports_them_by_desk_and_skips_the_rest(tmp_path: Path, fake_system: dict) -> None:
+    items = [{"id": "w0", "text": "t", "title": "h", "desk": None, "units": []},
+             {"id": "s0", "text": "t", "title": "h", "desk": "sport", "units": []},
+             {"id": "s1", "text": "t", "title": "h", "desk": "sport", "units": []}]
+    _write(tmp_path, "agnews", "dev", items)
+    fake_system["w0"] = [Mention("ASSAULT", True, "body", 0, 1)]  # world news: not a desk false alarm
+    fake_system["s0"] = [Mention("ASSAULT", True, "body", 0, 1)]
+    score = evaluation.evaluate_realnews("agnews", "dev", "fake", tmp_path)
+    rows = evaluation.realnews_rows(score, score)
+    assert [r[1] for r in rows] == ["ledes flagged, sport", "ledes flagged, all desks"]
+    assert rows[-1][2:] == ("2", "50.0%", "50.0%")
+
+
 def test_evaluate_cli_reports_a_set_that_is_not_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ESCALERT_EVAL_DATA", str(tmp_path))
     result = CliRunner().invoke(main, ["evaluate", "--set", "rams", "--split", "test"])
