@@ -34,8 +34,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pydantic import ValidationError  # noqa: E402
+
 from schemas.common import ALERT_WORTHY_GENRES, ALERT_WORTHY_MODALITIES  # noqa: E402
 from schemas.signal import Signal  # noqa: E402
+from service.detection.role_eval import GoldEvent, judge  # noqa: E402
 
 ESCALATION_TYPES = ("MOBILIZE", "THREATEN", "SANCTION", "ASSAULT", "COERCE")
 VERDICTS = ("right", "wrong-sense", "wrong-type", "not-asserted", "not-an-event")
@@ -122,7 +125,23 @@ def parse_judgment(obj: dict, where: str) -> dict:
     if obj["verdict"] == "right" and obj.get("roles") is None:
         raise JudgmentError(f"{where}: a right alert needs roles")
     return {"key": key, "split": obj.get("split", ""), "verdict": obj["verdict"],
-            "roles": obj.get("roles"), "reason": obj.get("reason", ""), "seed": obj.get("seed")}
+            "roles": obj.get("roles"), "reason": obj.get("reason", ""), "seed": obj.get("seed"),
+            "gold": _gold_actors(obj, key, where)}
+
+
+def _gold_actors(obj: dict, key: AlertKey, where: str) -> GoldEvent | None:
+    """The doer and the one done to, written down for a right alert (``source``, ``target``,
+    ``joint``; codes as in tests/data/roles), to score the current signal's roles against; None
+    where the judgment has only the ``roles`` verdict given at the time."""
+    if "source" not in obj and "target" not in obj:
+        return None
+    if obj["verdict"] != "right":
+        raise JudgmentError(f"{where}: actors are written for right alerts only")
+    try:
+        return GoldEvent(types=(key.type,), source=tuple(obj.get("source", ())), target=tuple(obj.get("target", ())),
+                         modality="asserted", joint=bool(obj.get("joint", False)))
+    except ValidationError as exc:
+        raise JudgmentError(f"{where}: actors: {exc.errors()[0]['msg']}") from None
 
 
 def load_judgments(path: Path) -> list[dict]:
@@ -163,11 +182,13 @@ class Score:
     roles: Counter | None = None
     unjudged_in_frame: int = 0
     alerts: int = 0
+    gold_roles: int = 0  # right alerts still raised whose actors are written down
+    gold_both: int = 0  # ... whose current signal has both roles right (tests/data/roles rule)
 
 
 def score(judgments: list[dict], alerts: list[Alert], seed: str) -> Score:
     """Precision of the judged alerts still raised; unjudged alerts under the sample cutoff."""
-    current = {a.key for a in alerts}
+    current = {a.key: a for a in alerts}
     s = Score(judged=len(judgments), right=Counter(), n=Counter(), verdicts=Counter(), roles=Counter(),
               alerts=len(alerts))
     for j in judgments:
@@ -180,6 +201,9 @@ def score(judgments: list[dict], alerts: list[Alert], seed: str) -> Score:
         if j["verdict"] == "right":
             s.right[t] += 1
             s.roles[j["roles"]] += 1
+            if j.get("gold") is not None:
+                s.gold_roles += 1
+                s.gold_both += judge(j["gold"], current[j["key"]].signal).both
     s.unjudged_in_frame = len(unjudged_in_frame(judgments, alerts, seed))
     return s
 
@@ -212,6 +236,8 @@ def format_score(s: Score, title: str) -> str:
     n_right = sum(s.right.values())
     lines.append(f"roles of right alerts: right {_ratio(s.roles['right'], n_right)}; "
                  f"partly {s.roles['partly']}, wrong {s.roles['wrong']}")
+    if s.gold_roles:
+        lines.append(f"roles now against the actors written down: both right {_ratio(s.gold_roles and s.gold_both, s.gold_roles)}")
     lines.append(f"alerts in the sample frame not judged: {s.unjudged_in_frame}")
     return "\n".join(lines)
 

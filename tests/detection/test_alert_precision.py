@@ -104,6 +104,8 @@ def test_collects_only_asserted_or_scheduled_escalation_alerts_keyed_by_their_se
     ({"verdict": "right", "roles": "right"}, "key field missing"),
     ({**KEYS[0].as_dict(), "verdict": "maybe"}, "verdict 'maybe' is not one of"),
     ({**KEYS[0].as_dict(), "verdict": "right"}, "a right alert needs roles"),
+    ({**KEYS[0].as_dict(), "verdict": "not-asserted", "source": ["RUS"]}, "actors are written for right alerts only"),
+    ({**KEYS[0].as_dict(), "verdict": "right", "roles": "right", "source": ["RUS:XYZ"]}, "actors: .*bad actor"),
 ])
 def test_bad_judgment_is_refused_with_the_line_and_reason(tmp_path: Path, row: dict, reason: str) -> None:
     path = _write(tmp_path, [row])
@@ -143,3 +145,18 @@ def test_the_frame_is_world_news_only_and_each_frame_has_its_own_judgments(
     assert ap.judgments_path(("agnews",)).name == "agnews.jsonl"
     assert ap.judgments_path(ap.DEFAULT_SETS) == ap.JUDGMENTS
     assert ap.load_judgments(ap.judgments_path(("agnews",)))  # committed with the set
+
+
+def test_roles_of_right_alerts_are_scored_now_against_the_actors_written_down(tmp_path: Path) -> None:
+    """A right alert with its doer and victim written down is scored on the current signal's
+    roles (the overlap rule of tests/data/roles), not on the verdict given when it was judged."""
+    item = {"id": "own:1", "split": "test", "title": "", "published_at": "2026-01-05T00:00:00Z",
+            "text": SENTENCES["a"]}
+    alert = next(a for a in ap.collect_alerts([item], ap.detect_item) if a.key.type == "ASSAULT")
+    rows = [{**_judgment(alert.key, "right", "wrong"), "source": ["RUS"], "target": ["UKR:CVL"]}]
+    s = ap.score(ap.load_judgments(_write(tmp_path, rows)), [alert], ap.DEFAULT_SEED)
+    assert (s.gold_roles, s.gold_both) == (1, 1)
+    rows[0]["source"] = ["UKR"]  # the victims' state as the doer: the signal's roles no longer match
+    s = ap.score(ap.load_judgments(_write(tmp_path, rows)), [alert], ap.DEFAULT_SEED)
+    assert (s.gold_roles, s.gold_both) == (1, 0)
+    assert "both right 0/1" in ap.format_score(s, "test")
