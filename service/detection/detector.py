@@ -2401,6 +2401,53 @@ def _named_after_doer_word(text: str, cand: Candidate, a: Actor) -> bool:
 _MUTUAL_MODES: Final = vocabulary.words("mutual_modes")
 
 
+# "Two Americans and a Briton were abducted": a name joined to a victim by "and" or a comma.
+_VICTIM_COORD_RE: Final = vocabulary.pattern("victim_coordination")
+
+
+def _joined_names(text: str, sources: list[Actor], before: list[tuple[int, int, GazEntry]]) -> list[Actor]:
+    """The names before the head joined to a source, after or before it, by "and" or a comma."""
+    texts = {a.text for a in sources}
+    spans = [(s_, e_) for s_, e_, _g in before if text[s_:e_] in texts]
+    out = []
+    for s_, e_, g in before:
+        if text[s_:e_] in texts:
+            continue
+        if any(_VICTIM_COORD_RE.fullmatch(text, e0, s_) or _VICTIM_COORD_RE.fullmatch(text, e_, s0)
+               for s0, e0 in spans):
+            out.append(to_actor(text, s_, e_, g))
+    return out
+
+
+def _coordinated_victims(text: str, sources: list[Actor], victims: list[Actor],
+                         gaz: list[tuple[int, int, GazEntry]], lo: int) -> list[Actor]:
+    """The sources joined to a victim before it by "and" or a comma: victims too."""
+    starts = [s_ for s_, _e, _g in gaz if lo <= s_ and any(text[s_:_e] == v.text for v in victims)]
+    if not starts:
+        return []
+    first = min(starts)
+    out = []
+    for a in sources:
+        if a in victims:
+            continue
+        for s_, e_, _g in gaz:
+            if lo <= s_ and e_ <= first and text[s_:e_] == a.text \
+                    and _VICTIM_COORD_RE.fullmatch(text, e_, first) is not None:
+                out.append(a)
+                break
+    return out
+
+
+def _harm_is_head(m: re.Match[str], cand: Candidate) -> bool:
+    """Whether the verb of harm ``victim_after_name`` matched is the head itself ("were
+    abducted", "Soldiers Killed in")."""
+    for group in ("harm", "harm2"):
+        at = m.start(group)
+        if at >= 0:
+            return cand.start <= at < cand.end
+    return False
+
+
 def _victim_sources(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[int, int, GazEntry]], lo: int) -> None:
     """Move to the target every source named, before the head, as the subject of a verb of harm
     ("four Russian generals -- have been killed by opposition forces", "Six American service
@@ -2411,10 +2458,12 @@ def _victim_sources(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[in
     had_source = bool(roles.source)
     # with no doer found, every name before the head may be its victim ("Dozens of Taliban
     # fighters were killed in a battle with Afghan troops")
-    named = roles.source or [
-        to_actor(text, s_, e_, g) for s_, e_, g in gaz
-        if lo <= s_ and e_ <= cand.start and g.is_actor and not g.is_place and not roles.no_source
-    ]
+    before = [(s_, e_, g) for s_, e_, g in gaz if lo <= s_ and e_ <= cand.start and g.is_actor and not g.is_place]
+    named = roles.source or ([] if roles.no_source else [to_actor(text, s_, e_, g) for s_, e_, g in before])
+    if roles.source:
+        # "Two Americans and a Briton were abducted", "Briton, two Americans kidnapped": a name
+        # joined to the source by "and" or a comma may be the victim the verb follows
+        named = named + _joined_names(text, roles.source, before)
     for a in named:
         if any(t.text == a.text for t in roles.target):
             continue
@@ -2423,11 +2472,13 @@ def _victim_sources(text: str, cand: Candidate, roles: Roles, gaz: list[tuple[in
                 m = _VICTIM_AFTER_NAME_RE.match(text, e_)
                 # the harm is the head's: the head follows it closely ("hurt in the attack",
                 # "killed by ...") rather than in a clause of its own ("were killed when they attacked")
-                if m is not None and m.end() <= cand.end and len(text[m.end():cand.start].split()) <= _VICTIM_HEAD_WORDS:
+                if m is not None and (_harm_is_head(m, cand) or (
+                        m.end() <= cand.end and len(text[m.end():cand.start].split()) <= _VICTIM_HEAD_WORDS)):
                     victims.append(a)
                     break
     if not victims:
         return
+    victims += _coordinated_victims(text, named, victims, gaz, lo)
     roles.source = [a for a in roles.source if a not in victims]
     codes = {a.code for a in victims}
     others = [a for a in roles.target if a.code not in codes]

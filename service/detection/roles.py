@@ -652,6 +652,9 @@ def _subject_pool(p: _Parties, ctx: Context) -> list[int]:
             heads = [i for i in pool if mentions[i][1] <= m.start()]
             if heads:
                 return heads
+    gerund = _gerund_subject(p)
+    if gerund:
+        return gerund
     subordinate = _subordinate_subject(p, pool)
     if subordinate:
         return subordinate
@@ -743,6 +746,29 @@ def _subordinate_subject(p: _Parties, pool: list[int]) -> list[int]:
     return subj
 
 
+_GERUND_SUBORDINATORS: Final = vocabulary.words("gerund_subordinators")
+_GERUND_OBJECT_RE: Final = vocabulary.pattern("gerund_object")
+
+
+def _gerund_subject(p: _Parties) -> list[int]:
+    """The sentence's first name (the main clause's subject) as the doer of a gerund right after "after", "before", "by" ...
+    whose object is a pronoun ("beheaded British hostage Kenneth Bigley, three weeks after
+    kidnapping him"), the last other name before it as the one the pronoun stands for (the
+    target); [] when the head is not such a gerund."""
+    names = p.all_before
+    if len(names) < 2 or _GERUND_OBJECT_RE.match(p.text, p.cand.end) is None \
+            or not _head_word(p.text, p.cand).endswith("ing"):
+        return []
+    s, e = p.words.last(p.sent_start, p.cand.start)
+    if s == e or p.words.word(s, e) not in _GERUND_SUBORDINATORS:
+        return []
+    subj = p.coordinated(names[0], +1)
+    rest = [i for i in names if i not in subj]
+    if rest and not p.target_idx:
+        p.target_idx = rest[-1:]
+    return subj
+
+
 # "The U.S. warned Russia against invading Ukraine", "urged Israel not to attack Iran", "barred
 # Moscow from deploying": the object of a verb of warning, urging, asking or barring does (or is
 # kept from doing) the act that follows it; the warner does not.
@@ -811,9 +837,31 @@ def _antecedent(p: _Parties) -> int:
     return -1
 
 
+_AGENTLESS_PASSIVE_RE: Final = vocabulary.pattern("agentless_passive")
+_PASSIVE_HEAD_REACH: Final = 40
+
+
+def _agentless_passive(p: _Parties) -> bool:
+    """Whether an attack's head ends on a passive participle with no "by" after it ("after
+    rockets were fired at an Israeli town"): its doer is not named. (An arrest told so is the
+    state's, which the detector finds from the sentence's one state.)"""
+    cand = p.cand
+    if p.etype is not EventType.ASSAULT or _AGENTLESS_PASSIVE_RE.search(p.text, max(p.sent_start, cand.end - _PASSIVE_HEAD_REACH),
+                                                           cand.end) is None:
+        return False
+    return not p.text.startswith(" by ", cand.end)
+
+
 def _active_parties(p: _Parties, ctx: Context) -> None:
     """The source of an active trigger: the name right before an attack noun, a possessor, or
     the clause's subject."""
+    if _agentless_passive(p) and not any(p.clause.start <= p.mentions[i][0] and p.mentions[i][1] <= p.cand.start
+                                         for i in p.actor_idx):
+        # "after rockets were fired at an Israeli town": the clause names no one before its
+        # head, and the names before the clause did not do it (the victims named in the clause
+        # are moved to the target with the detector's attack roles)
+        p.unnamed_doer = True
+        return
     pool = _subject_pool(p, ctx)
     etype = p.etype
     agent = -1 if etype in SYMMETRIC else _adjacent_agent(p.text, p.mentions, p.actor_idx, p.cand)

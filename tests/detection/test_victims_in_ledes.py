@@ -1,0 +1,84 @@
+"""Who did what to whom in a wire lede: the people a passive verb of harm follows are its
+victims ("Two Americans and a Briton were abducted"), a gerund after "after" with a pronoun for
+its object is the main subject's act ("beheaded a hostage three weeks after kidnapping him"), an
+attack told in the passive with no "by" names no doer ("after rockets were fired at an Israeli
+town"), and the country before an arms embargo is the one it is laid on. Own sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.common import EventType
+from tests.detection.conftest import signals_of
+
+
+def _codes(actors: list) -> set[str]:
+    return {a.code for a in actors}
+
+
+def _one(text: str, typ: EventType) -> object:
+    found = [s for s in signals_of(text) if s.type == typ]
+    assert len(found) == 1, [(s.type.value, s.evidence.trigger) for s in signals_of(text)]
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "victims"),
+    [
+        ("Two Americans and a Briton were abducted from their home in Basra at dawn, police said.", {"USA", "GBR"}),
+        ("Briton, two Americans kidnapped in Basra", {"USA", "GBR"}),
+        ("Three Pakistani soldiers Killed in Waziristan Ambush", {"PAK"}),
+        ("A Dutch engineer shot dead in the Yemeni port of Aden was the target of an attack, officials said.", {"NLD"}),
+    ],
+)
+def test_the_people_a_passive_verb_of_harm_follows_are_its_victims(text: str, victims: set[str]) -> None:
+    sig = _one(text, EventType.ASSAULT)
+    assert not (_codes(sig.actors.source) & victims), sig.actors
+    assert victims <= _codes(sig.actors.target), sig.actors
+
+
+def test_an_active_verb_of_harm_keeps_its_subject_as_the_doer() -> None:
+    sig = _one("Two Americans attacked a police checkpoint in Basra on Monday.", EventType.ASSAULT)
+    assert _codes(sig.actors.source) == {"USA"}
+
+
+@pytest.mark.parametrize(
+    ("text", "doer", "victim"),
+    [
+        ("Militants in Syria beheaded Japanese hostage Kenji Goto, two months after kidnapping him.", "SYR", "JPN"),
+        ("Islamist rebels in Mali freed a German engineer on Friday, a year after kidnapping him.", "MLI", "DEU"),
+    ],
+)
+def test_a_gerund_after_after_is_done_by_the_main_subject(text: str, doer: str, victim: str) -> None:
+    kidnap = next(s for s in signals_of(text) if s.type == EventType.ASSAULT and s.evidence.trigger.endswith("ing"))
+    assert doer in _codes(kidnap.actors.source) and victim not in _codes(kidnap.actors.source), kidnap.actors
+    assert victim in _codes(kidnap.actors.target), kidnap.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("Israeli police closed the crossing after rockets were fired at an Israeli town.", "ISR"),
+        ("Ukrainian officials said Kharkiv was shelled overnight.", "UKR"),
+    ],
+)
+def test_an_attack_in_the_passive_without_by_names_no_doer(text: str, target: str) -> None:
+    sig = _one(text, EventType.ASSAULT)
+    assert not sig.actors.source, sig.actors
+    assert target in _codes(sig.actors.target)
+
+
+def test_an_attack_in_the_passive_with_by_keeps_its_doer() -> None:
+    sig = _one("Ukrainian positions were shelled by Russian forces overnight.", EventType.ASSAULT)
+    assert _codes(sig.actors.source) == {"RUS"}
+
+
+@pytest.mark.parametrize(
+    ("text", "imposer"),
+    [("Security Council votes Liberia arms embargo", "UN"), ("Liberia arms embargo extended", None)],
+)
+def test_the_country_before_an_arms_embargo_is_its_target(text: str, imposer: str | None) -> None:
+    sig = _one(text, EventType.SANCTION)
+    assert _codes(sig.actors.target) == {"LBR"} and "LBR" not in _codes(sig.actors.source)
+    if imposer:
+        assert imposer in _codes(sig.actors.source)
