@@ -183,13 +183,18 @@ def test_wire_ledes_dev_floors() -> None:
 
     score = dev("agnews")
     assert set(score.desk_items) == {"business", "sport", "tech"}
-    # 0.8% measured (23 of 2,825 ledes)
-    assert score.flagged_share() <= 0.009, _table(score)
+    # 0.8% measured (23 of 2,825 ledes); 0.6% (17) once a qualifying round, a market's level, a
+    # rocket's launch, privacy, software and what a strike puts at risk raised no alert
+    assert score.flagged_share() <= 0.007, _table(score)
     ap = alert_precision_module()
     judged = [j for j in ap.load_judgments(ap.judgments_path(("agnews",))) if j["split"] == "dev"]
     alerts = ap.collect_alerts(ap.load_documents(("agnews",), "dev"), ap.detect_item)
     prec = ap.score(judged, alerts, ap.DEFAULT_SEED)
     assert prec.right is not None
     right = sum(prec.right.values())
-    # 48/60 measured when the ledes were first judged
-    assert right >= 48 and right / prec.raised >= 0.80, ap.format_score(prec, "dev (agnews)")
+    # 48/60 measured when the ledes were first judged; 48/59 once an explosion "unlikely to have
+    # been a nuclear weapons test" was no test
+    assert right >= 48 and right / prec.raised >= 0.81, ap.format_score(prec, "dev (agnews)")
+    # roles against the actors written down: 20/48 when judged; 27 with victims and doers as
+    # ledes tell them (passive heads of harm, "after kidnapping him", agentless passive attacks)
+    assert prec.gold_both >= 27, ap.format_score(prec, "dev (agnews)")

@@ -82,3 +82,26 @@ def test_the_country_before_an_arms_embargo_is_its_target(text: str, imposer: st
     assert _codes(sig.actors.target) == {"LBR"} and "LBR" not in _codes(sig.actors.source)
     if imposer:
         assert imposer in _codes(sig.actors.source)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The hosts have stormed through their qualifying group for the World Cup without a defeat.",
+        "Gas prices sank to a four-month low on Tuesday.",
+        "A private rocket plane will try to blast out of the atmosphere above the desert today.",
+        "The lawsuit accuses the producer of assault and battery and invasion of privacy.",
+        "Attacks exploit a browser flaw and allow an attacker to take control of your PC.",
+        "A strike by baggage handlers began on Friday, threatening a weekend of travel chaos.",
+    ],
+)
+def test_sport_markets_rockets_rights_software_and_risks_raise_no_alert(text: str) -> None:
+    alerts = [s for s in signals_of(text) if s.type in {EventType.ASSAULT, EventType.THREATEN}
+              and s.modality.value in ("asserted", "scheduled")]
+    assert not alerts, [(s.type.value, s.evidence.trigger) for s in alerts]
+
+
+def test_what_officials_say_was_unlikely_to_have_been_a_test_is_no_test() -> None:
+    sig = _one("Officials said the explosion in North Korea was unlikely to have been a nuclear weapons test.",
+               EventType.MOBILIZE)
+    assert sig.modality.value == "speculative"
