@@ -523,6 +523,10 @@ def is_backer(text: str, end: int) -> bool:
     return m is not None and m.group(0).lower() in _BACKER_WORDS
 
 
+# "battled militants in Najaf and Iraqi troops advanced": the generic actor right after a head.
+_DIRECT_OBJECT_GAP_RE: Final = vocabulary.pattern("direct_object_gap")
+
+
 class _Parties:
     """The actors around one trigger, by where they stand, and the source and target chosen
     from them (indexes into the sentence's names)."""
@@ -551,6 +555,12 @@ class _Parties:
         end = clause.end if self.etype in SYMMETRIC else _conjunct_start(text, cand.end, clause.end)
         self.after_all = [i for i in actor_idx if cand.end <= mentions[i][0] < end]
         self.after = _real(mentions, self.after_all)
+        if self.after_all and self.after and self.after[0] != self.after_all[0] \
+                and mentions[self.after_all[0]][2].kind == "sector" \
+                and _DIRECT_OBJECT_GAP_RE.fullmatch(text, cand.end, mentions[self.after_all[0]][0]) is not None:
+            # "battled militants in Najaf and Iraqi troops advanced": the generic actor right after
+            # the head is its object, though a name follows
+            self.after = [self.after_all[0], *self.after]
         if cand.threat_target_from:  # conditional threat: the target is the if-clause's subject
             a, b = cand.threat_target_from
             self.after = [i for i in actor_idx if a <= mentions[i][0] < b] + [i for i in self.after if mentions[i][0] >= b]

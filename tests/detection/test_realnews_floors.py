@@ -197,4 +197,6 @@ def test_wire_ledes_dev_floors() -> None:
     assert right >= 48 and right / prec.raised >= 0.81, ap.format_score(prec, "dev (agnews)")
     # roles against the actors written down: 20/48 when judged; 27 with victims and doers as
     # ledes tell them (passive heads of harm, "after kidnapping him", agentless passive attacks)
-    assert prec.gold_both >= 27, ap.format_score(prec, "dev (agnews)")
+    # 29: the generic actor right after the head is its object ("battled militants in Najaf and
+    # Iraqi troops advanced")
+    assert prec.gold_both >= 29, ap.format_score(prec, "dev (agnews)")

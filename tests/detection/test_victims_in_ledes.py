@@ -105,3 +105,21 @@ def test_what_officials_say_was_unlikely_to_have_been_a_test_is_no_test() -> Non
     sig = _one("Officials said the explosion in North Korea was unlikely to have been a nuclear weapons test.",
                EventType.MOBILIZE)
     assert sig.modality.value == "speculative"
+
+
+def test_the_generic_actor_right_after_the_head_is_its_object_though_a_name_follows() -> None:
+    text = "US forces battled militants in Najaf and Iraqi troops advanced."
+    sig = next(s for s in signals_of(text) if s.evidence.trigger.endswith("battled"))
+    assert [(a.code, a.sector) for a in sig.actors.target] == [("IRQ", "REB")], sig.actors
+
+
+@pytest.mark.parametrize(
+    ("text", "sector"),
+    [
+        ("Gunmen killed three aid workers in Darfur on Monday.", "CVL"),
+        ("A car bomb in Kabul killed four security guards outside the embassy.", "COP"),
+    ],
+)
+def test_workers_guards_and_hostages_killed_are_the_attack_target(text: str, sector: str) -> None:
+    sig = _one(text, EventType.ASSAULT)
+    assert sector in {a.sector for a in sig.actors.target}, sig.actors
