@@ -123,3 +123,19 @@ def test_the_generic_actor_right_after_the_head_is_its_object_though_a_name_foll
 def test_workers_guards_and_hostages_killed_are_the_attack_target(text: str, sector: str) -> None:
     sig = _one(text, EventType.ASSAULT)
     assert sector in {a.sector for a in sig.actors.target}, sig.actors
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Three Egyptian policemen were killed by Israeli tank fire near the border.",
+     "Two Afghan police officers killed in Taliban ambush"],
+)
+def test_police_killed_are_an_attacks_victims(text: str) -> None:
+    sig = _one(text, EventType.ASSAULT)
+    assert "COP" in {a.sector for a in sig.actors.target}, sig.actors
+    assert not [s for s in signals_of(text) if s.type == EventType.COERCE]
+
+
+def test_police_who_kill_are_a_crackdown() -> None:
+    sig = _one("Police killed three protesters in Cairo on Friday.", EventType.COERCE)
+    assert "COP" in {a.sector for a in sig.actors.source}
