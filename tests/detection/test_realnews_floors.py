@@ -194,9 +194,13 @@ def test_wire_ledes_dev_floors() -> None:
     right = sum(prec.right.values())
     # 48/60 measured when the ledes were first judged; 48/59 once an explosion "unlikely to have
     # been a nuclear weapons test" was no test
-    assert right >= 48 and right / prec.raised >= 0.81, ap.format_score(prec, "dev (agnews)")
+    # 102/119 when the dev sample was extended to its lowest-ranked 120 alerts (and two more judged
+    # while tuning)
+    assert right >= 102 and right / prec.raised >= 0.85, ap.format_score(prec, "dev (agnews)")
     # roles against the actors written down: 20/48 when judged; 27 with victims and doers as
     # ledes tell them (passive heads of harm, "after kidnapping him", agentless passive attacks)
     # 29: the generic actor right after the head is its object ("battled militants in Najaf and
     # Iraqi troops advanced")
     assert prec.gold_both >= 29, ap.format_score(prec, "dev (agnews)")
+    # 51 of 102 with the extended sample
+    assert prec.gold_both >= 51, ap.format_score(prec, "dev (agnews)")
