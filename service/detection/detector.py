@@ -215,13 +215,23 @@ def _fuse_sectors(text: str, gaz: list[tuple[int, int, GazEntry]]) -> list[tuple
     return gaz if out is None else out
 
 
+_SECTOR_MODIFIERS: Final = vocabulary.words("sector_modifiers")
+_SECTOR_MODIFIER_REACH: Final = 30
+
+
 def _owner_gap(text: str, end: int, start: int) -> bool:
     """Whether the text between an owner's name and a generic actor noun makes it the noun's
-    owner: a space ("Pakistani police"), or a possessive ("Turkey's soldiers", "Syria's rebels")."""
+    owner: a space ("Pakistani police"), a possessive ("Turkey's soldiers", "Syria's rebels"), or
+    one or two words that say which of the owner's actors ("Nigerian Islamist rebels")."""
     gap = start - end
     if gap == 1:
         return text[end] == " "
-    return gap == 3 and text[end + 1] == "s" and text[end + 2] == " " and text[end] in "'’"
+    if gap == 3 and text[end + 1] == "s" and text[end + 2] == " " and text[end] in "'’":
+        return True
+    if gap > _SECTOR_MODIFIER_REACH or text[end] != " " or text[start - 1] != " ":
+        return False
+    words = text[end + 1:start - 1].split(" ")
+    return len(words) <= 2 and all(w.lower() in _SECTOR_MODIFIERS for w in words)
 
 
 def _fused(owner: GazEntry, sector: GazEntry) -> GazEntry:
@@ -2441,7 +2451,7 @@ def _coordinated_victims(text: str, sources: list[Actor], victims: list[Actor],
 def _harm_is_head(m: re.Match[str], cand: Candidate) -> bool:
     """Whether the verb of harm ``victim_after_name`` matched is the head itself ("were
     abducted", "Soldiers Killed in")."""
-    for group in ("harm", "harm2"):
+    for group in ("harm", "harm2", "harm3"):
         at = m.start(group)
         if at >= 0:
             return cand.start <= at < cand.end

@@ -468,6 +468,16 @@ class _Names:
         self.host = -1
 
 
+_DATELINE_RE: Final = vocabulary.pattern("dateline")
+_DATELINE_REACH: Final = 80  # a dateline is short: "Canadian Press - KINSHASA, Congo (AP) - "
+
+
+def _dateline_end(text: str) -> int:
+    """Where the dateline the body opens with ends (0: none)."""
+    m = _DATELINE_RE.match(text, 0, min(len(text), _DATELINE_REACH))
+    return m.end() if m is not None else 0
+
+
 def _sort_names(
     text: str, words: _Words, mentions: list[tuple[int, int, GazEntry]], preps: list[str], cand: Candidate, clause: Span
 ) -> _Names:
@@ -476,8 +486,13 @@ def _sort_names(
     etype = cand.entry.type
     out = _Names()
     prev_locative = -1  # the last place named after a locative preposition
+    dateline = _dateline_end(text) if mentions and mentions[0][0] < _DATELINE_REACH else 0
     for i in range(len(mentions)):
         s, _e, g = mentions[i]
+        if _e <= dateline:
+            if g.is_place:
+                out.place_idx.append(i)  # "KABUL, Afghanistan - ": where the story was filed
+            continue
         if g.is_place:
             # "in response to Russia's annexation": a possessor is an actor, not a place
             locative = preps[i] in LOCATIVES and not words.possessive_at(_e)

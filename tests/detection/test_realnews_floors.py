@@ -199,8 +199,8 @@ def test_wire_ledes_dev_floors() -> None:
     assert right >= 102 and right / prec.raised >= 0.85, ap.format_score(prec, "dev (agnews)")
     # roles against the actors written down: 20/48 when judged; 27 with victims and doers as
     # ledes tell them (passive heads of harm, "after kidnapping him", agentless passive attacks)
-    # 29: the generic actor right after the head is its object ("battled militants in Najaf and
-    # Iraqi troops advanced")
-    assert prec.gold_both >= 29, ap.format_score(prec, "dev (agnews)")
-    # 51 of 102 with the extended sample
-    assert prec.gold_both >= 51, ap.format_score(prec, "dev (agnews)")
+    # 29 of 48: the generic actor right after the head is its object ("battled militants in Najaf
+    # and Iraqi troops advanced")
+    # 51 of 102 with the extended sample; 55 with the dateline a place, headlines that end on a
+    # verb of harm, and a word between an owner and its generic actor ("Nigerian Islamist rebels")
+    assert prec.gold_both >= 55, ap.format_score(prec, "dev (agnews)")

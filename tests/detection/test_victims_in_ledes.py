@@ -139,3 +139,37 @@ def test_police_killed_are_an_attacks_victims(text: str) -> None:
 def test_police_who_kill_are_a_crackdown() -> None:
     sig = _one("Police killed three protesters in Cairo on Friday.", EventType.COERCE)
     assert "COP" in {a.sector for a in sig.actors.source}
+
+
+@pytest.mark.parametrize(
+    ("text", "doer"),
+    [
+        ("KABUL, Afghanistan - Attackers set off a bomb on Wednesday in a failed effort to kill a candidate.", "UAF"),
+        ("JAKARTA, Indonesia - Suspected Muslim militants detonated a car bomb outside an embassy.", "REB"),
+    ],
+)
+def test_the_dateline_names_where_the_story_was_filed_not_who_did_it(text: str, doer: str) -> None:
+    sig = _one(text, EventType.ASSAULT)
+    assert [a.sector for a in sig.actors.source] == [doer], sig.actors
+
+
+def test_a_state_named_after_the_dateline_is_still_the_doer() -> None:
+    sig = _one("MOSCOW (Reuters) - Russia attacked Georgian positions on Monday.", EventType.ASSAULT)
+    assert _codes(sig.actors.source) == {"RUS"} and _codes(sig.actors.target) == {"GEO"}
+
+
+def test_a_headline_that_ends_on_a_verb_of_harm_names_its_victims() -> None:
+    sig = _one("Two US soldiers killed", EventType.ASSAULT)
+    assert not sig.actors.source and _codes(sig.actors.target) == {"USA"}
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "sector"),
+    [
+        ("Nigerian Islamist rebels attacked a police station on Monday.", "NGA", "REB"),
+        ("Syrian government forces shelled the town on Monday.", "SYR", "MIL"),
+    ],
+)
+def test_a_word_between_the_owner_and_a_generic_actor_keeps_them_one_actor(text: str, code: str, sector: str) -> None:
+    sig = _one(text, EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in sig.actors.source] == [(code, sector)], sig.actors
