@@ -570,11 +570,12 @@ class _Parties:
         end = clause.end if self.etype in SYMMETRIC else _conjunct_start(text, cand.end, clause.end)
         self.after_all = [i for i in actor_idx if cand.end <= mentions[i][0] < end]
         self.after = _real(mentions, self.after_all)
-        if self.after_all and self.after and self.after[0] != self.after_all[0] \
+        if self.etype in _PLACE_TARGET_TYPES and self.after_all and self.after and self.after[0] != self.after_all[0] \
                 and mentions[self.after_all[0]][2].kind == "sector" \
                 and _DIRECT_OBJECT_GAP_RE.fullmatch(text, cand.end, mentions[self.after_all[0]][0]) is not None:
             # "battled militants in Najaf and Iraqi troops advanced": the generic actor right after
-            # the head is its object, though a name follows
+            # an attack's or a seizure's head is its object, though a name follows ("massed troops
+            # on the border with Ukraine": the troops a deployment moves are its own)
             self.after = [self.after_all[0], *self.after]
         if cand.threat_target_from:  # conditional threat: the target is the if-clause's subject
             a, b = cand.threat_target_from

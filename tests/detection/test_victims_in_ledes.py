@@ -173,3 +173,8 @@ def test_a_headline_that_ends_on_a_verb_of_harm_names_its_victims() -> None:
 def test_a_word_between_the_owner_and_a_generic_actor_keeps_them_one_actor(text: str, code: str, sector: str) -> None:
     sig = _one(text, EventType.ASSAULT)
     assert [(a.code, a.sector) for a in sig.actors.source] == [(code, sector)], sig.actors
+
+
+def test_the_troops_a_deployment_moves_are_not_its_target() -> None:
+    sig = _one("Russia massed troops on the border with Ukraine on Monday, officials said.", EventType.MOBILIZE)
+    assert _codes(sig.actors.source) == {"RUS"} and _codes(sig.actors.target) == {"UKR"}, sig.actors
