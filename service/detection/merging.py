@@ -43,6 +43,21 @@ def _parties(d: Draft) -> set[str]:
     return _codes(d.source) | _codes(d.target)
 
 
+# Types whose direction is the event: "China accused Manila" and "Manila summoned a Chinese
+# diplomat" are two acts, not one told twice. (Fighting is mutual, and its roles flip between
+# mentions of one clash.)
+_DIRECTED_TYPES: Final = frozenset({EventType.ACCUSE, EventType.THREATEN, EventType.REQUEST, EventType.SANCTION,
+                                    EventType.COERCE, EventType.REJECT, EventType.AID, EventType.SUPPORT})
+
+
+def _turned_around(d: Draft, k: Draft) -> bool:
+    """Whether ``d`` is ``k`` with its source and target swapped, in a type whose direction is
+    the event."""
+    if d.type not in _DIRECTED_TYPES or not d.source or not d.target or not k.source or not k.target:
+        return False
+    return _codes(d.source) == _codes(k.target) and _codes(d.target) == _codes(k.source)
+
+
 def _stateless_victims(d: Draft) -> bool:
     """Whether ``d`` names no doer and only generic actors of no state as its target ("during an
     hour of concentrated bombing at least 11 people died"): no party that tells its event apart."""
@@ -283,6 +298,7 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
                 # a later mention naming nobody, or only victims of no state ("at least 11 people
                 # died"): the same event
                 and (parties == k_parties or not parties or d.inherited or _stateless_victims(d))
+                and not _turned_around(d, k)
                 and (d.location is None or k.location is None or d.location.name == k.location.name)
             ):
                 target = n

@@ -651,6 +651,9 @@ def _subject_pool(p: _Parties, ctx: Context) -> list[int]:
             return [antecedent]
         outside = [i for i in p.actor_idx if mentions[i][1] <= p.clause.start]
         return outside or p.in_clause
+    shared = _shared_subject(p)
+    if shared:
+        return shared
     pool = p.in_clause or p.before
     # "Israel said Hamas fighters attacked": after a reporting verb, a new subject.
     reports = cues_in(ctx, "reporting", 0, cand.start)
@@ -693,6 +696,22 @@ def _subject_pool(p: _Parties, ctx: Context) -> list[int]:
         last = p.coordinated(pool[0], +1)[-1]  # in order: the last is the greatest
         pool = [i for i in pool if i <= last]
     return pool
+
+
+_VERB_PHRASE_CONJUNCT_RE: Final = vocabulary.pattern("verb_phrase_conjunct")
+
+
+def _shared_subject(p: _Parties) -> list[int]:
+    """The sentence's first name (its subject) when the head opens a verb phrase joined by "and"
+    to the one before ("Militants beheaded a second American hostage and threatened to kill a
+    British captive": the militants threaten, not the Americans named as the first phrase's
+    object); [] otherwise."""
+    if p.in_clause or _VERB_PHRASE_CONJUNCT_RE.fullmatch(p.text, p.clause.start, p.cand.start) is None:
+        return []
+    names = [i for i in p.all_before if p.mentions[i][0] >= p.sent_start]
+    if len(names) < 2:
+        return []
+    return p.coordinated(names[0], +1)
 
 
 _REPORTED_SUBJECT_RE: Final = vocabulary.pattern("reported_subject")

@@ -178,3 +178,23 @@ def test_a_word_between_the_owner_and_a_generic_actor_keeps_them_one_actor(text:
 def test_the_troops_a_deployment_moves_are_not_its_target() -> None:
     sig = _one("Russia massed troops on the border with Ukraine on Monday, officials said.", EventType.MOBILIZE)
     assert _codes(sig.actors.source) == {"RUS"} and _codes(sig.actors.target) == {"UKR"}, sig.actors
+
+
+def test_a_verb_phrase_joined_by_and_shares_the_sentence_subject() -> None:
+    text = ("An Iraqi group killed a second US hostage on Monday, and threatened to kill a British hostage "
+            "unless its demands are met.")
+    sig = _one(text, EventType.THREATEN)
+    assert _codes(sig.actors.source) == {"IRQ"} and _codes(sig.actors.target) == {"GBR"}, sig.actors
+
+
+def test_warlords_are_an_armed_group() -> None:
+    sig = _one("Fighting between rival warlords in Herat killed 20 people on Sunday.", EventType.ASSAULT)
+    assert "REB" in {a.sector for a in [*sig.actors.source, *sig.actors.target]}, sig.actors
+
+
+def test_an_accusation_and_a_protest_the_other_way_are_two_events() -> None:
+    text = ("China's coast guard said it had expelled the vessels, and accused Manila of deliberate provocation. "
+            "The Philippine foreign ministry summoned a Chinese diplomat and filed a diplomatic protest.")
+    accusations = [s for s in signals_of(text) if s.type == EventType.ACCUSE]
+    dyads = {(tuple(sorted(_codes(s.actors.source))), tuple(sorted(_codes(s.actors.target)))) for s in accusations}
+    assert {(("CHN",), ("PHL",)), (("PHL",), ("CHN",))} <= dyads, dyads
