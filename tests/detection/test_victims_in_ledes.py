@@ -198,3 +198,18 @@ def test_an_accusation_and_a_protest_the_other_way_are_two_events() -> None:
     accusations = [s for s in signals_of(text) if s.type == EventType.ACCUSE]
     dyads = {(tuple(sorted(_codes(s.actors.source))), tuple(sorted(_codes(s.actors.target)))) for s in accusations}
     assert {(("CHN",), ("PHL",)), (("PHL",), ("CHN",))} <= dyads, dyads
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Kidnapped Italian freed in southern Philippines",
+     "Putin laid flowers at the grave of the war-ravaged region's assassinated president."],
+)
+def test_a_participle_that_describes_a_person_reports_no_new_act(text: str) -> None:
+    sig = _one(text, EventType.ASSAULT)
+    assert sig.modality.value == "historical" and "attributive" in sig.evidence.cues, sig.evidence.cues
+
+
+def test_the_act_told_by_its_verb_is_still_reported() -> None:
+    sig = _one("Gunmen kidnapped an Italian engineer in the southern Philippines.", EventType.ASSAULT)
+    assert sig.modality.value == "asserted"
