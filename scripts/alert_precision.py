@@ -237,7 +237,7 @@ def format_score(s: Score, title: str) -> str:
     lines.append(f"roles of right alerts: right {_ratio(s.roles['right'], n_right)}; "
                  f"partly {s.roles['partly']}, wrong {s.roles['wrong']}")
     if s.gold_roles:
-        lines.append(f"roles now against the actors written down: both right {_ratio(s.gold_roles and s.gold_both, s.gold_roles)}")
+        lines.append(f"roles now against the actors written down: both right {_ratio(s.gold_both, s.gold_roles)}")
     lines.append(f"alerts in the sample frame not judged: {s.unjudged_in_frame}")
     return "\n".join(lines)
 
