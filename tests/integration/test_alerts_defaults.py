@@ -60,9 +60,12 @@ def _deliverable(alerts: list[Any]) -> Counter:
 
 
 def _file_lines(path: Path) -> list[dict[str, Any]]:
+    """The alerts the file target has written whole. Polled while the worker appends, the file
+    can end in a line still being written: only lines ended by a newline are read."""
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    whole = path.read_text(encoding="utf-8").split("\n")[:-1]
+    return [json.loads(line) for line in whole if line.strip()]
 
 
 def _subscriptions(tmp: Path, urls: list[str]) -> Path:
