@@ -706,12 +706,16 @@ def _shared_subject(p: _Parties) -> list[int]:
     to the one before ("Militants beheaded a second American hostage and threatened to kill a
     British captive": the militants threaten, not the Americans named as the first phrase's
     object); [] otherwise."""
-    if p.in_clause or _VERB_PHRASE_CONJUNCT_RE.fullmatch(p.text, p.clause.start, p.cand.start) is None:
+    if p.in_clause or len(p.all_before) < 2 \
+            or _VERB_PHRASE_CONJUNCT_RE.fullmatch(p.text, p.clause.start, p.cand.start) is None:
         return []
-    names = [i for i in p.all_before if p.mentions[i][0] >= p.sent_start]
-    if len(names) < 2:
-        return []
-    return p.coordinated(names[0], +1)
+    return _first_subject(p)
+
+
+def _first_subject(p: _Parties) -> list[int]:
+    """The sentence's first name before the head, with the names coordinated with it (the
+    sentence's names are its own: ``ctx.gaz`` is built per sentence)."""
+    return p.coordinated(p.all_before[0], +1)
 
 
 _REPORTED_SUBJECT_RE: Final = vocabulary.pattern("reported_subject")
@@ -796,19 +800,18 @@ _GERUND_OBJECT_RE: Final = vocabulary.pattern("gerund_object")
 
 
 def _gerund_subject(p: _Parties) -> list[int]:
-    """The sentence's first name (the main clause's subject) as the doer of a gerund right after "after", "before", "by" ...
-    whose object is a pronoun ("beheaded British hostage Kenneth Bigley, three weeks after
+    """The sentence's first name (the main clause's subject) as the doer of a gerund right after
+    "after", "before", "by" ... whose object is a pronoun ("beheaded British hostage Kenneth Bigley, three weeks after
     kidnapping him"), the last other name before it as the one the pronoun stands for (the
     target); [] when the head is not such a gerund."""
-    names = p.all_before
-    if len(names) < 2 or _GERUND_OBJECT_RE.match(p.text, p.cand.end) is None \
+    if len(p.all_before) < 2 or _GERUND_OBJECT_RE.match(p.text, p.cand.end) is None \
             or not _head_word(p.text, p.cand).endswith("ing"):
         return []
     s, e = p.words.last(p.sent_start, p.cand.start)
     if s == e or p.words.word(s, e) not in _GERUND_SUBORDINATORS:
         return []
-    subj = p.coordinated(names[0], +1)
-    rest = [i for i in names if i not in subj]
+    subj = _first_subject(p)
+    rest = [i for i in p.all_before if i not in subj]
     if rest and not p.target_idx:
         p.target_idx = rest[-1:]
     return subj
