@@ -540,6 +540,33 @@ def is_backer(text: str, end: int) -> bool:
 
 # "battled militants in Najaf and Iraqi troops advanced": the generic actor right after a head.
 _DIRECT_OBJECT_GAP_RE: Final = vocabulary.pattern("direct_object_gap")
+_SUBORDINATORS: Final = vocabulary.words("subordinators")
+_SUBORDINATE_OPENER_RE: Final = vocabulary.pattern("subordinate_opener")
+_SUBORDINATE_VERB_RE: Final = vocabulary.pattern("subordinate_verb")
+
+
+def _opens_subordinate(words: _Words, start: int, head: int) -> bool:
+    """Whether the clause from ``start`` to the head opens on a subordinating conjunction."""
+    m = _WORDS_RE.search(words.text, start, head)
+    return m is not None and m.group(0).lower() in _SUBORDINATORS
+
+
+def _subordinate_clause_start(
+    text: str, mentions: list[tuple[int, int, GazEntry]], actor_idx: list[int], start: int, end: int,
+) -> int:
+    """Where a subordinate clause with a subject of its own opens between ``start`` (the head's
+    end) and ``end``: its subordinator, when a name after it is followed by a finite verb ("as
+    Defense Secretary Donald Rumsfeld began"); ``end`` when there is none."""
+    for i in actor_idx:
+        s, e = mentions[i][0], mentions[i][1]
+        if s < start:
+            continue
+        if s >= end:
+            break
+        m = _SUBORDINATE_OPENER_RE.search(text, start, s)
+        if m is not None and _SUBORDINATE_VERB_RE.match(text, e) is not None:
+            return m.start()
+    return end
 
 
 class _Parties:
@@ -568,6 +595,8 @@ class _Parties:
         # Actors after it in its clause, all and the real ones; not those of a second verb phrase
         # ("Iran rejected the proposal and threatened Israel": Israel is not what was rejected).
         end = clause.end if self.etype in SYMMETRIC else _conjunct_start(text, cand.end, clause.end)
+        if self.etype not in SYMMETRIC:
+            end = _subordinate_clause_start(text, mentions, actor_idx, cand.end, end)
         self.after_all = [i for i in actor_idx if cand.end <= mentions[i][0] < end]
         self.after = _real(mentions, self.after_all)
         if self.etype in _PLACE_TARGET_TYPES and self.after_all and self.after and self.after[0] != self.after_all[0] \
@@ -581,6 +610,10 @@ class _Parties:
             a, b = cand.threat_target_from
             self.after = [i for i in actor_idx if a <= mentions[i][0] < b] + [i for i in self.after if mentions[i][0] >= b]
         self.in_clause = [i for i in self.before if mentions[i][0] >= clause.start]
+        if not self.in_clause and _opens_subordinate(words, clause.start, cand.start):
+            # A subordinate clause's generic actor is its subject though a name stands before the
+            # clause ("the Nepali capital was cut off after Maoist rebels threatened to attack").
+            self.in_clause = [i for i in self.all_before if mentions[i][0] >= clause.start]
         # Passive voice only when "by" follows the trigger closely ("was attacked by", "talks hosted
         # by"), not in a later relative clause ("facilities used by Iran-backed militias").
         # "shelling from forces loyal to Assad": an armed force after "from" is the doer too.
@@ -651,7 +684,7 @@ def _subject_pool(p: _Parties, ctx: Context) -> list[int]:
             return [antecedent]
         outside = [i for i in p.actor_idx if mentions[i][1] <= p.clause.start]
         return outside or p.in_clause
-    shared = _shared_subject(p)
+    shared = _shared_subject(p) or _participle_subject(p)
     if shared:
         return shared
     pool = p.in_clause or p.before
@@ -754,7 +787,6 @@ def _speaker_object(p: _Parties, report_start: int) -> None:
 
 # "France has been on high alert since the Islamic State group launched a series of attacks": a
 # subordinating conjunction opens a clause of its own, whose subject is named right after it.
-_SUBORDINATORS: Final = vocabulary.words("subordinators")
 _SUBORDINATE_SUBJECT_WORDS: Final = 3  # "since the Islamic State militant group": article and modifiers
 _SUBORDINATE_VERB_WORDS: Final = 6  # from the subject to the head: "launched a series of attacks"
 
@@ -793,6 +825,37 @@ def _subordinate_subject(p: _Parties, pool: list[int]) -> list[int]:
             or words.count(e_last, cand.start, _SUBORDINATE_VERB_WORDS + 1) > _SUBORDINATE_VERB_WORDS:
         return []
     return subj
+
+
+_PARTICIPLE_REACH: Final = 30  # words back from the participle's comma to the subordinator
+
+
+def _participle_subject(p: _Parties) -> list[int]:
+    """The subject of the subordinate clause before ", killing ..." ("escaped unharmed when
+    militants burst into a mourning tent, killing two guards": the participle is the militants'
+    act): the names (coordinated) right after the last subordinating conjunction before the
+    comma that opens the participle's clause; [] when the head is no such participle."""
+    text, cand, words, mentions = p.text, p.cand, p.words, p.mentions
+    if not text.startswith(",", p.clause.start) or text[p.clause.start + 1:cand.start].strip() \
+            or not text[cand.start:cand.end].split()[0].lower().endswith("ing"):
+        return []
+    hi = p.clause.start
+    lo = max(p.sent_start, words.lo)  # the words window may open after the sentence
+    at = -1
+    for _ in range(_PARTICIPLE_REACH):
+        s, e = words.last(lo, hi)
+        if s == e:
+            break
+        if words.word(s, e) in _SUBORDINATORS:
+            at = e
+            break
+        hi = s
+    if at < 0:
+        return []
+    after = [i for i in p.all_before if at <= mentions[i][0] < p.clause.start]
+    if not after or words.count(at, mentions[after[0]][0], _SUBORDINATE_SUBJECT_WORDS + 1) > _SUBORDINATE_SUBJECT_WORDS:
+        return []
+    return p.coordinated(after[0], +1)
 
 
 _GERUND_SUBORDINATORS: Final = vocabulary.words("gerund_subordinators")
