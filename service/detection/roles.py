@@ -684,7 +684,7 @@ def _subject_pool(p: _Parties, ctx: Context) -> list[int]:
             return [antecedent]
         outside = [i for i in p.actor_idx if mentions[i][1] <= p.clause.start]
         return outside or p.in_clause
-    shared = _shared_subject(p) or _participle_subject(p)
+    shared = _shared_subject(p)
     if shared:
         return shared
     pool = p.in_clause or p.before
@@ -825,37 +825,6 @@ def _subordinate_subject(p: _Parties, pool: list[int]) -> list[int]:
             or words.count(e_last, cand.start, _SUBORDINATE_VERB_WORDS + 1) > _SUBORDINATE_VERB_WORDS:
         return []
     return subj
-
-
-_PARTICIPLE_REACH: Final = 30  # words back from the participle's comma to the subordinator
-
-
-def _participle_subject(p: _Parties) -> list[int]:
-    """The subject of the subordinate clause before ", killing ..." ("escaped unharmed when
-    militants burst into a mourning tent, killing two guards": the participle is the militants'
-    act): the names (coordinated) right after the last subordinating conjunction before the
-    comma that opens the participle's clause; [] when the head is no such participle."""
-    text, cand, words, mentions = p.text, p.cand, p.words, p.mentions
-    if not text.startswith(",", p.clause.start) or text[p.clause.start + 1:cand.start].strip() \
-            or not text[cand.start:cand.end].split()[0].lower().endswith("ing"):
-        return []
-    hi = p.clause.start
-    lo = max(p.sent_start, words.lo)  # the words window may open after the sentence
-    at = -1
-    for _ in range(_PARTICIPLE_REACH):
-        s, e = words.last(lo, hi)
-        if s == e:
-            break
-        if words.word(s, e) in _SUBORDINATORS:
-            at = e
-            break
-        hi = s
-    if at < 0:
-        return []
-    after = [i for i in p.all_before if at <= mentions[i][0] < p.clause.start]
-    if not after or words.count(at, mentions[after[0]][0], _SUBORDINATE_SUBJECT_WORDS + 1) > _SUBORDINATE_SUBJECT_WORDS:
-        return []
-    return p.coordinated(after[0], +1)
 
 
 _GERUND_SUBORDINATORS: Final = vocabulary.words("gerund_subordinators")

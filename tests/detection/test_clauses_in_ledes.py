@@ -1,0 +1,56 @@
+"""Which clause a name stands in, and who the names of 2000s wire copy are: a clause with its
+own subject after an attack's object holds none of its targets, a subordinate clause's generic
+actor is its subject, and leaders of 2000-2015 are known. Own sentences."""
+
+from __future__ import annotations
+
+from schemas.common import EventType
+from tests.detection.conftest import signals_of
+
+
+def _codes(actors: list) -> set[str]:
+    return {a.code for a in actors}
+
+
+def _one(text: str, typ: EventType) -> object:
+    found = [s for s in signals_of(text) if s.type == typ]
+    assert len(found) == 1, [(s.type.value, s.evidence.trigger) for s in signals_of(text)]
+    return found[0]
+
+
+def test_a_clause_with_its_own_subject_holds_no_target() -> None:
+    attacks = [
+        s for s in signals_of(
+            "A rocket attack and a suicide car bombing killed at least four people in Baghdad on Sunday "
+            "as Defense Secretary Donald Rumsfeld began an unannounced visit to Iraq."
+        ) if s.type == EventType.ASSAULT
+    ]
+    assert attacks
+    for sig in attacks:  # the people of Baghdad are hit, not Rumsfeld
+        assert [(a.code, a.sector) for a in sig.actors.target] == [("IRQ", "CVL")]
+
+
+def test_a_subordinate_clauses_generic_actor_is_its_subject() -> None:
+    sig = _one(
+        "KATMANDU, Nepal - The Nepali capital was largely cut off on Wednesday after Maoist rebels "
+        "threatened to attack any vehicles traveling on main roads.",
+        EventType.THREATEN,
+    )
+    assert [(a.code, a.sector) for a in sig.actors.source] == [("NPL", "REB")]
+
+
+def test_a_that_clause_leaves_the_speaker_the_threat() -> None:
+    sig = _one(
+        'Russian Foreign Minister Sergei Lavrov warned that any deployment of European troops to '
+        'Ukraine as part of security guarantees would be treated as a "legitimate target".',
+        EventType.THREATEN,
+    )
+    assert _codes(sig.actors.source) == {"RUS"}
+
+
+def test_leaders_of_the_2000s_are_known() -> None:
+    sig = _one("Gunmen ambush Chalabi's convoy, wound 2", EventType.ASSAULT)
+    assert _codes(sig.actors.target) == {"IRQ"}
+    # a common surname alone is no leader: "Blair" is listed only as "Tony Blair", "Mr Blair"
+    assert not any(a.text == "Blair" for s in signals_of("Blair and his friends attacked the tabloids.")
+                   for a in s.actors.source)
