@@ -83,9 +83,11 @@ from service.detection.model import (
 )
 from service.detection.role_model import rerank_roles
 from service.detection.roles import (
+    DATELINE_REACH,
     SYMMETRIC,
     Roles,
     assign_roles,
+    dateline_end,
     dedupe_actors,
     is_backer,
     is_locative,
@@ -159,6 +161,8 @@ def _context_names(
             for g in gaz_key.names:
                 gaz_hits.append((start, lo + end_idx - 1, g))
     found = cast(list[object], lex.context_automaton.findall(blower, lo, hi))
+    # "ISLAMABAD: Seven people were injured ...": a wire dateline sets its town in capitals
+    dateline = dateline_end(text) if sent.start < DATELINE_REACH else 0
     for hit in found:
         end_idx, key = cast(tuple[int, ContextKey], hit)
         start, end = end_idx - key.key_len + 1, end_idx - 1
@@ -166,6 +170,10 @@ def _context_names(
             if _spelled(text, start, spelling) and not (spelling.key in _WORD_NAMES and _shouted(text, start, end)):
                 for g in spelling.names:
                     gaz_hits.append((start, end, g))
+            elif end <= dateline and _in_capitals(text, start, spelling):
+                for g in spelling.names:
+                    if g.is_place:
+                        gaz_hits.append((start, end, g))
         for g in key.sectors:
             gaz_hits.append((start, end, g))
     ctx.gaz = _fuse_sectors(text, _longest_gaz(text, raw, gaz_hits))
@@ -308,6 +316,15 @@ def _spelled(text: str, start: int, spelling: GazKey) -> bool:
     for offset, word in spelling.runs:
         at = start + offset
         if text[at:at + len(word)] != word:
+            return False
+    return True
+
+
+def _in_capitals(text: str, start: int, spelling: GazKey) -> bool:
+    """Whether the name matched at ``start`` is set in capitals ("KABUL" for "Kabul")."""
+    for offset, word in spelling.runs:
+        at = start + offset
+        if text[at:at + len(word)] != word.upper():
             return False
     return True
 
@@ -2162,7 +2179,7 @@ _VICTIMS_BEFORE_RE: Final = vocabulary.pattern("victims_before")
 _VICTIMS_OF_RE: Final = vocabulary.pattern("victims_of")
 # "Zarqawi was killed in 2006 by a US airstrike": a named actor killed by the attack is its target.
 _NAMED_VICTIM_RE: Final = vocabulary.pattern("named_victim")
-_VICTIMS_BEFORE_REACH: Final = 80
+_VICTIMS_BEFORE_REACH: Final = 160
 # "the bombings, which seemed to be aimed at civilians", "airstrikes targeting civilians".
 _VICTIMS_AIMED_RE: Final = vocabulary.pattern("victims_aimed")
 

@@ -66,7 +66,7 @@ def _stateless_victims(d: Draft) -> bool:
 
 def _absorb_actors(into: Draft, other: Draft) -> None:
     """Add the actors of ``other`` that ``into`` lacks."""
-    known = _parties(into)
+    known = _parties(into) | _unplaced(other, into)  # "Gunmen" of no state: the gunmen placed
     n = len(into.source) + len(into.target)
     into.source = into.source + [a for a in other.source if a.code not in known]
     known |= _codes(other.source)
@@ -264,6 +264,33 @@ def _out_of_order(drafts: list[Draft], title_first: bool) -> bool:
 MAX_MERGE_CANDIDATES: Final = 64
 
 
+def _unplaced(d: Draft, other: Draft) -> set[str]:
+    """The codes of ``d``'s generic actors of no state whose sector ``other`` names with a state
+    ("Gunmen ambush Chalabi's convoy" in a headline; "BAGHDAD - Gunmen ambushed" in the lede,
+    IRQ with sector UAF): the same actor, told without its place."""
+    out: set[str] = set()
+    for a in d.source + d.target:
+        if a.sector is not None and a.code == a.sector:
+            for b in other.source + other.target:
+                if b.sector == a.sector and b.code != b.sector:
+                    out.add(a.code)
+                    break
+    return out
+
+
+def _placed_alike(d: Draft, k: Draft, parties: set[str], k_parties: set[str]) -> bool:
+    """Whether the parties of ``d`` and ``k`` are the same once a generic actor of no state is
+    read as the same sector named with a state in the other."""
+    return parties - _unplaced(d, k) == k_parties - _unplaced(k, d)
+
+
+def _same_parties(d: Draft, k: Draft, parties: set[str], k_parties: set[str]) -> bool:
+    """Whether ``d`` names the parties of ``k``: the same codes, none, the parties it took from
+    the sentences before, only victims of no state, or the same once placed."""
+    return parties == k_parties or not parties or d.inherited or _stateless_victims(d) \
+        or _placed_alike(d, k, parties, k_parties)
+
+
 def _merge(drafts: list[Draft]) -> list[Draft]:
     """Absorb each later mention of an event into the first (``drafts`` in order of preference)."""
     kept: list[Draft] = []
@@ -297,7 +324,7 @@ def _merge(drafts: list[Draft]) -> list[Draft]:
                 and (d.event_date is None or k.event_date is None or d.event_date == k.event_date)
                 # a later mention naming nobody, or only victims of no state ("at least 11 people
                 # died"): the same event
-                and (parties == k_parties or not parties or d.inherited or _stateless_victims(d))
+                and _same_parties(d, k, parties, k_parties)
                 and not _turned_around(d, k)
                 and (d.location is None or k.location is None or d.location.name == k.location.name)
             ):

@@ -469,12 +469,12 @@ class _Names:
 
 
 _DATELINE_RE: Final = vocabulary.pattern("dateline")
-_DATELINE_REACH: Final = 80  # a dateline is short: "Canadian Press - KINSHASA, Congo (AP) - "
+DATELINE_REACH: Final = 80  # a dateline is short: "Canadian Press - KINSHASA, Congo (AP) - "
 
 
-def _dateline_end(text: str) -> int:
+def dateline_end(text: str) -> int:
     """Where the dateline the body opens with ends (0: none)."""
-    m = _DATELINE_RE.match(text, 0, min(len(text), _DATELINE_REACH))
+    m = _DATELINE_RE.match(text, 0, min(len(text), DATELINE_REACH))
     return m.end() if m is not None else 0
 
 
@@ -486,7 +486,7 @@ def _sort_names(
     etype = cand.entry.type
     out = _Names()
     prev_locative = -1  # the last place named after a locative preposition
-    dateline = _dateline_end(text) if mentions and mentions[0][0] < _DATELINE_REACH else 0
+    dateline = dateline_end(text) if mentions and mentions[0][0] < DATELINE_REACH else 0
     for i in range(len(mentions)):
         s, _e, g = mentions[i]
         if _e <= dateline:

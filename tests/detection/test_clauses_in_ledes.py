@@ -1,11 +1,14 @@
-"""Which clause a name stands in, and who the names of 2000s wire copy are: a clause with its
-own subject after an attack's object holds none of its targets, a subordinate clause's generic
-actor is its subject, and leaders of 2000-2015 are known. Own sentences."""
+"""Which clause a name stands in, and who and where the names of wire copy are: a clause with
+its own subject after an attack's object holds none of its targets, a subordinate clause's
+generic actor is its subject, victims told before a when-clause are its attack's, leaders of
+2000-2015 are known, a dateline in capitals is a place, and a headline's generic actor of no
+state is the lede's placed one. Own sentences."""
 
 from __future__ import annotations
 
 from schemas.common import EventType
-from tests.detection.conftest import signals_of
+from service.detection import detect
+from tests.detection.conftest import article, signals_of
 
 
 def _codes(actors: list) -> set[str]:
@@ -54,3 +57,37 @@ def test_leaders_of_the_2000s_are_known() -> None:
     # a common surname alone is no leader: "Blair" is listed only as "Tony Blair", "Mr Blair"
     assert not any(a.text == "Blair" for s in signals_of("Blair and his friends attacked the tabloids.")
                    for a in s.actors.source)
+
+
+def test_a_dateline_in_capitals_places_generic_actors() -> None:
+    sig = _one("BAGHDAD (Reuters) - Gunmen killed three policemen at a checkpoint on Monday.", EventType.ASSAULT)
+    assert [(a.code, a.sector) for a in sig.actors.source] == [("IRQ", "UAF")]
+    assert [(a.code, a.sector) for a in sig.actors.target] == [("IRQ", "COP")]
+    # a headline in capitals is no dateline: its words are not read as names
+    assert signals_of("US PLANES BOMB IRAQ") == []
+
+
+def test_victims_told_before_a_when_clause() -> None:
+    sig = _one(
+        "Two employees of a British charity were killed in Sudan's troubled Darfur region on Sunday "
+        "when their convoy came under fire, the aid agency said.",
+        EventType.ASSAULT,
+    )
+    assert [(a.code, a.sector) for a in sig.actors.target] == [("SDN", "CVL")]
+    sig = _one(
+        "ISLAMABAD: Seven people including foreigners were injured in a powerful explosion at the "
+        "entrance to a hotel lobby on Thursday.",
+        EventType.ASSAULT,
+    )
+    assert [(a.code, a.sector) for a in sig.actors.target] == [("PAK", "CVL")]
+
+
+def test_a_headlines_unplaced_gunmen_are_the_ledes() -> None:
+    found = [
+        s for s in detect(article(
+            "BAGHDAD - Gunmen ambushed the convoy of Ahmed Chalabi on Wednesday, wounding two of his guards.",
+            title="Gunmen ambush Chalabi's convoy, wound 2",
+        )) if s.type == EventType.ASSAULT
+    ]
+    assert len(found) == 1, [(s.evidence.trigger, s.actors) for s in found]
+    assert [(a.code, a.sector) for a in found[0].actors.source] == [("IRQ", "UAF")]

@@ -195,12 +195,16 @@ def test_wire_ledes_dev_floors() -> None:
     # 48/60 measured when the ledes were first judged; 48/59 once an explosion "unlikely to have
     # been a nuclear weapons test" was no test
     # 102/119 when the dev sample was extended to its lowest-ranked 120 alerts (and two more judged
-    # while tuning)
-    assert right >= 102 and right / prec.raised >= 0.85, ap.format_score(prec, "dev (agnews)")
+    # while tuning); 101/116 once a headline's "Gunmen" of no state joined the lede's gunmen placed
+    # by its dateline (one right alert now a later mention of another, still raised) and a
+    # dateline's town lengthened an explosion's trigger (a new key, outside the sample's frame)
+    assert right >= 101 and right / prec.raised >= 0.85, ap.format_score(prec, "dev (agnews)")
     # roles against the actors written down: 20/48 when judged; 27 with victims and doers as
     # ledes tell them (passive heads of harm, "after kidnapping him", agentless passive attacks)
     # 29 of 48: the generic actor right after the head is its object ("battled militants in Najaf
     # and Iraqi troops advanced")
     # 51 of 102 with the extended sample; 55 with the dateline a place, headlines that end on a
     # verb of harm, and a word between an owner and its generic actor ("Nigerian Islamist rebels")
-    assert prec.gold_both >= 55, ap.format_score(prec, "dev (agnews)")
+    # 59 of 101 with leaders of 2000-2015, a subordinate clause's own subject and targets, victims
+    # told before a when-clause ("were killed in Darfur on Sunday when their convoy came under fire")
+    assert prec.gold_both >= 59, ap.format_score(prec, "dev (agnews)")
