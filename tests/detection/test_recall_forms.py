@@ -675,3 +675,30 @@ def test_an_attack_told_as_one_before_is_background() -> None:
                  "An earlier attack on the checkpoint in Kabul was claimed by the Taliban."):
         assault = [s for s in signals_of(text) if s.type == EventType.ASSAULT]
         assert assault and all(s.modality not in ALERT_WORTHY_MODALITIES for s in assault), text
+
+
+@pytest.mark.parametrize(
+    ("text", "mode"),
+    [
+        ("Israeli tank fire killed three Palestinians in Gaza on Monday.", "shelling"),
+        ("A tank shell hit a house in Rafah, killing a woman.", "shelling"),
+        ("Mortar rounds slammed into a market in Mogadishu, killing five civilians.", "shelling"),
+        ("A bomb ripped through a bus in Quetta, killing 11 passengers.", "bombing"),
+    ],
+)
+def test_fire_and_blasts_told_by_weapon_and_place(text: str, mode: str) -> None:
+    attacks = [s for s in signals_of(text) if s.type == EventType.ASSAULT]
+    assert [s.mode for s in attacks] == [mode]
+    assert attacks[0].modality in ALERT_WORTHY_MODALITIES
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The think tank fired its director last week.",
+        "Shares slammed into a market rout as investors fled.",
+        "A bus crashed into a river, killing 11 passengers.",
+    ],
+)
+def test_tanks_markets_and_buses_in_other_senses_raise_no_attack(text: str) -> None:
+    assert EventType.ASSAULT not in _types(text)
