@@ -1676,6 +1676,8 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
             roles.target, roles.source = roles.source, []  # "Iranian activists detained in Tehran"
         if not roles.target:
             roles.target = _detainees(text, cand.end, sent.end, cand.start)  # "purging thousands of people"
+    elif etype not in SYMMETRIC and etype != EventType.ACCUSE:
+        _blamed_for(text, cand, roles, ctx.gaz)  # "accused Iran of supplying weapons to the Houthis"
     if etype in _COMPLEMENT_TYPES and not roles.target:
         roles.target = _complement_subject(text, cand, roles, ctx.gaz, sent.end)  # "demanded that the US extradite"
     _place_sectors(roles, _sentence_country(ctx))

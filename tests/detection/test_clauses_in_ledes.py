@@ -91,3 +91,16 @@ def test_a_headlines_unplaced_gunmen_are_the_ledes() -> None:
     ]
     assert len(found) == 1, [(s.evidence.trigger, s.actors) for s in found]
     assert [(a.code, a.sector) for a in found[0].actors.source] == [("IRQ", "UAF")]
+
+
+def test_the_one_accused_of_an_act_is_its_doer_in_every_type() -> None:
+    sig = _one("The United States accused Iran of supplying weapons to the Houthis.", EventType.AID)
+    assert _codes(sig.actors.source) == {"IRN"}
+    assert _codes(sig.actors.target) == {"HOUTHIS"}
+
+
+def test_a_past_events_name_that_modifies_a_noun_of_now_dates_nothing() -> None:
+    sig = _one("Ankara summoned the German ambassador over the Armenian genocide vote.", EventType.ACCUSE)
+    assert sig.modality.value == "asserted"
+    sig = _one("Troops killed thousands during the Armenian genocide.", EventType.ASSAULT)
+    assert sig.modality.value == "historical"
