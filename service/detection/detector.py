@@ -1676,6 +1676,8 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
             roles.target, roles.source = roles.source, []  # "Iranian activists detained in Tehran"
         if not roles.target:
             roles.target = _detainees(text, cand.end, sent.end, cand.start)  # "purging thousands of people"
+        if not roles.target:
+            roles.target = _ground_owner(cand, roles)  # "Russia annexed Crimea": Ukraine's ground
     elif etype not in SYMMETRIC and etype != EventType.ACCUSE:
         _blamed_for(text, cand, roles, ctx.gaz)  # "accused Iran of supplying weapons to the Houthis"
     if etype in _COMPLEMENT_TYPES and not roles.target:
@@ -1954,6 +1956,24 @@ def _own_state(roles: Roles, state: Actor | None) -> None:
 
 # Sectors a state arrests among its own: its soldiers, police, officials, people and opponents.
 _OWN_STATE_SECTORS: Final = frozenset({"MIL", "COP", "GOV", "CVL", "OPP"})
+
+
+# Modes of a seizure of ground: what is annexed, captured or entered is taken from its state.
+_GROUND_MODES: Final = frozenset(vocabulary.words("ground_modes"))
+
+
+def _ground_owner(cand: Candidate, roles: Roles) -> list[Actor]:
+    """The state whose ground a seizure takes: the seized place's state, when another takes it
+    ("Russia annexed Crimea": UKR; "Venezuela annexed the Essequibo region": GUY)."""
+    loc = roles.location
+    if (cand.mode or cand.entry.mode) not in _GROUND_MODES or loc is None or not loc.country:
+        return []
+    for a in roles.source:
+        # the state's own forces, named or placed later ("troops captured the town"), take nothing
+        # from it; rebels who seize a town take it from their state ("M23 rebels seized Goma": COD)
+        if (a.code == loc.country or a.code == a.sector) and (a.sector is None or a.sector in _STATE_SECTORS):
+            return []
+    return [_place_actor(loc)]
 
 
 def _place_actor(loc: Location) -> Actor:

@@ -104,3 +104,13 @@ def test_a_past_events_name_that_modifies_a_noun_of_now_dates_nothing() -> None:
     assert sig.modality.value == "asserted"
     sig = _one("Troops killed thousands during the Armenian genocide.", EventType.ASSAULT)
     assert sig.modality.value == "historical"
+
+
+def test_ground_seized_is_taken_from_its_state() -> None:
+    annex = _one("Venezuela annexed the Essequibo region in a referendum.", EventType.COERCE)
+    assert (_codes(annex.actors.source), _codes(annex.actors.target)) == ({"VEN"}, {"GUY"})
+    annex = _one("Moscow formally annexed the Donetsk, Luhansk, Zaporizhzhia and Kherson regions.", EventType.COERCE)
+    assert _codes(annex.actors.target) == {"UKR"}
+    # a state's own forces retaking its town take it from nobody named
+    retaken = _one("Ukrainian forces recaptured the town of Kupiansk.", EventType.COERCE)
+    assert _codes(retaken.actors.target) == set()
