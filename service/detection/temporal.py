@@ -142,6 +142,22 @@ def _search_where_cued(pattern: re.Pattern[str], words: tuple[str, ...], lower: 
     return False
 
 
+# "agreed to meet", "decided to hold talks": a verb of commitment whose infinitive is a meeting's
+# head (``vocabulary.yaml``: committed_to). Meetings only: in "decided to expel 20 diplomats on
+# Monday" the day is as often the decision's as the act's.
+_COMMITTED_RE: Final = vocabulary.pattern("committed_to")
+_COMMITTED_REACH: Final = 40
+
+
+def _committed_to(lower: str, lo: int, start: int) -> str:
+    """The verb of commitment ("agreed to") whose infinitive is the head starting at ``start``,
+    or "": what was agreed, decided or pledged is still to come when it is told."""
+    if " to " not in lower[max(lo, start - 16):start]:
+        return ""
+    m = _COMMITTED_RE.search(lower, max(lo, start - _COMMITTED_REACH), start)
+    return m.group(1) + " to" if m is not None else ""
+
+
 def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span, sent: Span) -> tuple[Tense, list[str]]:
     head = lower[cand.start:cand.end]
     window_hi = min(sent.end, min(clause.end + 40, cand.end + 100))  # two-argument min() compiles inline
@@ -161,6 +177,9 @@ def tense_of(text: str, lower: str, cand: Candidate, ctx: Context, clause: Span,
             fut = earlier
     if cand.entry.type in _CALLED_TYPES and _search_where_cued(_CALLED_RE, _CALLED_WORDS, lower, max(clause.start, cand.start - 45), cand.start):
         return "future", ["called"]  # "called a nationwide strike for March 7": it is coming
+    committed = _committed_to(lower, clause.start, cand.start) if cand.entry.type == EventType.CONSULT else ""
+    if committed:
+        return "future", [committed]  # "agreed to meet in Geneva on June 16": the meeting is coming
     # A noun trigger governed by a past verb ("Azerbaijan launched a military offensive") or
     # named as a topic ("will brief envoys on the military operation") takes no future.
     if _past_verb_in(text, max(clause.start, cand.start - 25), cand.start):

@@ -114,3 +114,12 @@ def test_ground_seized_is_taken_from_its_state() -> None:
     # a state's own forces retaking its town take it from nobody named
     retaken = _one("Ukrainian forces recaptured the town of Kupiansk.", EventType.COERCE)
     assert _codes(retaken.actors.target) == set()
+
+
+def test_a_meeting_agreed_to_is_still_to_come() -> None:
+    sig = _one("Putin and Biden agreed to meet in Geneva on June 16.", EventType.CONSULT)
+    assert sig.modality.value == "scheduled"
+    assert sig.event_date is not None and sig.event_date.isoformat() == "2024-06-16"  # not last June
+    # other acts keep the verb's time: the day may be the decision's
+    sig = _one("Moscow decided to expel 20 diplomats on Monday.", EventType.SANCTION)
+    assert sig.modality.value == "asserted"
