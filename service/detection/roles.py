@@ -1077,8 +1077,8 @@ def _symmetric_parties(p: _Parties, host: int) -> None:
             p.source_idx, p.target_idx = p.target_idx[:1], p.target_idx[1:]
     if p.target_idx:
         return
-    if host >= 0 and host not in p.source_idx:
-        p.target_idx = [host]
+    if host >= 0 and host not in p.source_idx and len({_role_key(p.mentions[i][2]) for i in p.source_idx}) < 2:
+        p.target_idx = [host]  # not when two parties are named: "Israeli and Hamas negotiators will meet in Cairo"
     elif _word_before(text, cand.start) == "their":
         # "following their meeting in Istanbul": the two parties named before it
         pair = _last_two_parties(mentions, p.all_before)

@@ -123,3 +123,10 @@ def test_a_meeting_agreed_to_is_still_to_come() -> None:
     # other acts keep the verb's time: the day may be the decision's
     sig = _one("Moscow decided to expel 20 diplomats on Monday.", EventType.SANCTION)
     assert sig.modality.value == "asserted"
+
+
+def test_the_venue_is_no_party_when_two_are_named() -> None:
+    sig = _one("Israeli and Hamas negotiators will meet in Cairo on Tuesday.", EventType.CONSULT)
+    assert _codes(sig.actors.source) | _codes(sig.actors.target) == {"ISR", "HAMAS"}
+    sig = _one("Lavrov held talks in Beijing on Monday.", EventType.CONSULT)
+    assert (_codes(sig.actors.source), _codes(sig.actors.target)) == ({"RUS"}, {"CHN"})  # the host
