@@ -932,9 +932,29 @@ def _agentless_passive(p: _Parties) -> bool:
     return not p.text.startswith(" by ", cand.end)
 
 
+_CAUSE_NOUN_RE: Final = vocabulary.pattern("cause_noun_gap")
+_CAUSE_NOUN_REACH: Final = 70
+_IRREGULAR_PAST_HEADS: Final = vocabulary.words("irregular_past")
+
+
+def _cause_noun(p: _Parties) -> bool:
+    """Whether an attack's head is a noun the clause names as its cause or setting, with no
+    name before it ("Israel closed the crossing after a rocket attack", "following a suicide
+    bombing in Kashmir"): the clause's subject answered it and did not do it."""
+    cand, text = p.cand, p.text
+    last = text[cand.start:cand.end].split()[-1].lower()
+    if p.etype is not EventType.ASSAULT or last.endswith("ed") or last in _IRREGULAR_PAST_HEADS:
+        return False
+    m = _CAUSE_NOUN_RE.search(text, max(p.sent_start, cand.start - _CAUSE_NOUN_REACH), cand.start)
+    return m is not None and not any(m.start() <= p.mentions[i][0] < cand.start for i in p.actor_idx)
+
+
 def _active_parties(p: _Parties, ctx: Context) -> None:
     """The source of an active trigger: the name right before an attack noun, a possessor, or
     the clause's subject."""
+    if _cause_noun(p):
+        p.unnamed_doer = True
+        return
     if _agentless_passive(p) and not any(p.clause.start <= p.mentions[i][0] and p.mentions[i][1] <= p.cand.start
                                          for i in p.actor_idx):
         # "after rockets were fired at an Israeli town": the clause names no one before its

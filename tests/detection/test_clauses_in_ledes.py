@@ -130,3 +130,13 @@ def test_the_venue_is_no_party_when_two_are_named() -> None:
     assert _codes(sig.actors.source) | _codes(sig.actors.target) == {"ISR", "HAMAS"}
     sig = _one("Lavrov held talks in Beijing on Monday.", EventType.CONSULT)
     assert (_codes(sig.actors.source), _codes(sig.actors.target)) == ({"RUS"}, {"CHN"})  # the host
+
+
+def test_an_attack_named_as_the_cause_is_not_the_subjects() -> None:
+    found = signals_of("India summoned Pakistan's envoy following a suicide bombing in Kashmir.")
+    bombing = [s for s in found if s.type == EventType.ASSAULT]
+    assert len(bombing) == 1 and bombing[0].actors.source == []
+    # a name before the noun is its doer
+    sig = [s for s in signals_of("Israel struck Gaza after Hamas's rocket attack.")
+           if s.type == EventType.ASSAULT and s.evidence.trigger == "rocket attack"]
+    assert len(sig) == 1 and _codes(sig[0].actors.source) == {"HAMAS"}
