@@ -61,6 +61,19 @@ def codes(sig: Signal) -> set[str]:
     return {a.code for a in sig.actors.source} | {a.code for a in sig.actors.target}
 
 
+def actor_codes(actors: list) -> set[str]:
+    """The codes of one side of a signal's actors."""
+    return {a.code for a in actors}
+
+
+def one_of_type(text: str, typ: EventType) -> Signal:
+    """The one signal of ``typ`` in ``text`` (the assertion lists every signal when there is not
+    exactly one)."""
+    found = [s for s in signals_of(text) if s.type == typ]
+    assert len(found) == 1, [(s.type.value, s.evidence.trigger) for s in signals_of(text)]
+    return found[0]
+
+
 @pytest.fixture(scope="session")
 def seed_signals() -> list[Signal]:
     (parsed,) = list(read_articles([str(SEED)]))

@@ -8,17 +8,7 @@ from __future__ import annotations
 
 from schemas.common import EventType
 from service.detection import detect
-from tests.detection.conftest import article, signals_of
-
-
-def _codes(actors: list) -> set[str]:
-    return {a.code for a in actors}
-
-
-def _one(text: str, typ: EventType) -> object:
-    found = [s for s in signals_of(text) if s.type == typ]
-    assert len(found) == 1, [(s.type.value, s.evidence.trigger) for s in signals_of(text)]
-    return found[0]
+from tests.detection.conftest import actor_codes, article, one_of_type, signals_of
 
 
 def test_a_clause_with_its_own_subject_holds_no_target() -> None:
@@ -34,7 +24,7 @@ def test_a_clause_with_its_own_subject_holds_no_target() -> None:
 
 
 def test_a_subordinate_clauses_generic_actor_is_its_subject() -> None:
-    sig = _one(
+    sig = one_of_type(
         "KATMANDU, Nepal - The Nepali capital was largely cut off on Wednesday after Maoist rebels "
         "threatened to attack any vehicles traveling on main roads.",
         EventType.THREATEN,
@@ -43,24 +33,24 @@ def test_a_subordinate_clauses_generic_actor_is_its_subject() -> None:
 
 
 def test_a_that_clause_leaves_the_speaker_the_threat() -> None:
-    sig = _one(
+    sig = one_of_type(
         'Russian Foreign Minister Sergei Lavrov warned that any deployment of European troops to '
         'Ukraine as part of security guarantees would be treated as a "legitimate target".',
         EventType.THREATEN,
     )
-    assert _codes(sig.actors.source) == {"RUS"}
+    assert actor_codes(sig.actors.source) == {"RUS"}
 
 
 def test_leaders_of_the_2000s_are_known() -> None:
-    sig = _one("Gunmen ambush Chalabi's convoy, wound 2", EventType.ASSAULT)
-    assert _codes(sig.actors.target) == {"IRQ"}
+    sig = one_of_type("Gunmen ambush Chalabi's convoy, wound 2", EventType.ASSAULT)
+    assert actor_codes(sig.actors.target) == {"IRQ"}
     # a common surname alone is no leader: "Blair" is listed only as "Tony Blair", "Mr Blair"
     assert not any(a.text == "Blair" for s in signals_of("Blair and his friends attacked the tabloids.")
                    for a in s.actors.source)
 
 
 def test_a_dateline_in_capitals_places_generic_actors() -> None:
-    sig = _one("BAGHDAD (Reuters) - Gunmen killed three policemen at a checkpoint on Monday.", EventType.ASSAULT)
+    sig = one_of_type("BAGHDAD (Reuters) - Gunmen killed three policemen at a checkpoint on Monday.", EventType.ASSAULT)
     assert [(a.code, a.sector) for a in sig.actors.source] == [("IRQ", "UAF")]
     assert [(a.code, a.sector) for a in sig.actors.target] == [("IRQ", "COP")]
     # a headline in capitals is no dateline: its words are not read as names
@@ -68,13 +58,13 @@ def test_a_dateline_in_capitals_places_generic_actors() -> None:
 
 
 def test_victims_told_before_a_when_clause() -> None:
-    sig = _one(
+    sig = one_of_type(
         "Two employees of a British charity were killed in Sudan's troubled Darfur region on Sunday "
         "when their convoy came under fire, the aid agency said.",
         EventType.ASSAULT,
     )
     assert [(a.code, a.sector) for a in sig.actors.target] == [("SDN", "CVL")]
-    sig = _one(
+    sig = one_of_type(
         "ISLAMABAD: Seven people including foreigners were injured in a powerful explosion at the "
         "entrance to a hotel lobby on Thursday.",
         EventType.ASSAULT,
@@ -94,42 +84,42 @@ def test_a_headlines_unplaced_gunmen_are_the_ledes() -> None:
 
 
 def test_the_one_accused_of_an_act_is_its_doer_in_every_type() -> None:
-    sig = _one("The United States accused Iran of supplying weapons to the Houthis.", EventType.AID)
-    assert _codes(sig.actors.source) == {"IRN"}
-    assert _codes(sig.actors.target) == {"HOUTHIS"}
+    sig = one_of_type("The United States accused Iran of supplying weapons to the Houthis.", EventType.AID)
+    assert actor_codes(sig.actors.source) == {"IRN"}
+    assert actor_codes(sig.actors.target) == {"HOUTHIS"}
 
 
 def test_a_past_events_name_that_modifies_a_noun_of_now_dates_nothing() -> None:
-    sig = _one("Ankara summoned the German ambassador over the Armenian genocide vote.", EventType.ACCUSE)
+    sig = one_of_type("Ankara summoned the German ambassador over the Armenian genocide vote.", EventType.ACCUSE)
     assert sig.modality.value == "asserted"
-    sig = _one("Troops killed thousands during the Armenian genocide.", EventType.ASSAULT)
+    sig = one_of_type("Troops killed thousands during the Armenian genocide.", EventType.ASSAULT)
     assert sig.modality.value == "historical"
 
 
 def test_ground_seized_is_taken_from_its_state() -> None:
-    annex = _one("Venezuela annexed the Essequibo region in a referendum.", EventType.COERCE)
-    assert (_codes(annex.actors.source), _codes(annex.actors.target)) == ({"VEN"}, {"GUY"})
-    annex = _one("Moscow formally annexed the Donetsk, Luhansk, Zaporizhzhia and Kherson regions.", EventType.COERCE)
-    assert _codes(annex.actors.target) == {"UKR"}
+    annex = one_of_type("Venezuela annexed the Essequibo region in a referendum.", EventType.COERCE)
+    assert (actor_codes(annex.actors.source), actor_codes(annex.actors.target)) == ({"VEN"}, {"GUY"})
+    annex = one_of_type("Moscow formally annexed the Donetsk, Luhansk, Zaporizhzhia and Kherson regions.", EventType.COERCE)
+    assert actor_codes(annex.actors.target) == {"UKR"}
     # a state's own forces retaking its town take it from nobody named
-    retaken = _one("Ukrainian forces recaptured the town of Kupiansk.", EventType.COERCE)
-    assert _codes(retaken.actors.target) == set()
+    retaken = one_of_type("Ukrainian forces recaptured the town of Kupiansk.", EventType.COERCE)
+    assert actor_codes(retaken.actors.target) == set()
 
 
 def test_a_meeting_agreed_to_is_still_to_come() -> None:
-    sig = _one("Putin and Biden agreed to meet in Geneva on June 16.", EventType.CONSULT)
+    sig = one_of_type("Putin and Biden agreed to meet in Geneva on June 16.", EventType.CONSULT)
     assert sig.modality.value == "scheduled"
     assert sig.event_date is not None and sig.event_date.isoformat() == "2024-06-16"  # not last June
     # other acts keep the verb's time: the day may be the decision's
-    sig = _one("Moscow decided to expel 20 diplomats on Monday.", EventType.SANCTION)
+    sig = one_of_type("Moscow decided to expel 20 diplomats on Monday.", EventType.SANCTION)
     assert sig.modality.value == "asserted"
 
 
 def test_the_venue_is_no_party_when_two_are_named() -> None:
-    sig = _one("Israeli and Hamas negotiators will meet in Cairo on Tuesday.", EventType.CONSULT)
-    assert _codes(sig.actors.source) | _codes(sig.actors.target) == {"ISR", "HAMAS"}
-    sig = _one("Lavrov held talks in Beijing on Monday.", EventType.CONSULT)
-    assert (_codes(sig.actors.source), _codes(sig.actors.target)) == ({"RUS"}, {"CHN"})  # the host
+    sig = one_of_type("Israeli and Hamas negotiators will meet in Cairo on Tuesday.", EventType.CONSULT)
+    assert actor_codes(sig.actors.source) | actor_codes(sig.actors.target) == {"ISR", "HAMAS"}
+    sig = one_of_type("Lavrov held talks in Beijing on Monday.", EventType.CONSULT)
+    assert (actor_codes(sig.actors.source), actor_codes(sig.actors.target)) == ({"RUS"}, {"CHN"})  # the host
 
 
 def test_an_attack_named_as_the_cause_is_not_the_subjects() -> None:
@@ -139,4 +129,4 @@ def test_an_attack_named_as_the_cause_is_not_the_subjects() -> None:
     # a name before the noun is its doer
     sig = [s for s in signals_of("Israel struck Gaza after Hamas's rocket attack.")
            if s.type == EventType.ASSAULT and s.evidence.trigger == "rocket attack"]
-    assert len(sig) == 1 and _codes(sig[0].actors.source) == {"HAMAS"}
+    assert len(sig) == 1 and actor_codes(sig[0].actors.source) == {"HAMAS"}

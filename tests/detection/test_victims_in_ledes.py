@@ -9,17 +9,7 @@ from __future__ import annotations
 import pytest
 
 from schemas.common import EventType
-from tests.detection.conftest import signals_of
-
-
-def _codes(actors: list) -> set[str]:
-    return {a.code for a in actors}
-
-
-def _one(text: str, typ: EventType) -> object:
-    found = [s for s in signals_of(text) if s.type == typ]
-    assert len(found) == 1, [(s.type.value, s.evidence.trigger) for s in signals_of(text)]
-    return found[0]
+from tests.detection.conftest import actor_codes, one_of_type, signals_of
 
 
 @pytest.mark.parametrize(
@@ -32,14 +22,14 @@ def _one(text: str, typ: EventType) -> object:
     ],
 )
 def test_the_people_a_passive_verb_of_harm_follows_are_its_victims(text: str, victims: set[str]) -> None:
-    sig = _one(text, EventType.ASSAULT)
-    assert not (_codes(sig.actors.source) & victims), sig.actors
-    assert victims <= _codes(sig.actors.target), sig.actors
+    sig = one_of_type(text, EventType.ASSAULT)
+    assert not (actor_codes(sig.actors.source) & victims), sig.actors
+    assert victims <= actor_codes(sig.actors.target), sig.actors
 
 
 def test_an_active_verb_of_harm_keeps_its_subject_as_the_doer() -> None:
-    sig = _one("Two Americans attacked a police checkpoint in Basra on Monday.", EventType.ASSAULT)
-    assert _codes(sig.actors.source) == {"USA"}
+    sig = one_of_type("Two Americans attacked a police checkpoint in Basra on Monday.", EventType.ASSAULT)
+    assert actor_codes(sig.actors.source) == {"USA"}
 
 
 @pytest.mark.parametrize(
@@ -51,8 +41,8 @@ def test_an_active_verb_of_harm_keeps_its_subject_as_the_doer() -> None:
 )
 def test_a_gerund_after_after_is_done_by_the_main_subject(text: str, doer: str, victim: str) -> None:
     kidnap = next(s for s in signals_of(text) if s.type == EventType.ASSAULT and s.evidence.trigger.endswith("ing"))
-    assert doer in _codes(kidnap.actors.source) and victim not in _codes(kidnap.actors.source), kidnap.actors
-    assert victim in _codes(kidnap.actors.target), kidnap.actors
+    assert doer in actor_codes(kidnap.actors.source) and victim not in actor_codes(kidnap.actors.source), kidnap.actors
+    assert victim in actor_codes(kidnap.actors.target), kidnap.actors
 
 
 @pytest.mark.parametrize(
@@ -63,14 +53,14 @@ def test_a_gerund_after_after_is_done_by_the_main_subject(text: str, doer: str, 
     ],
 )
 def test_an_attack_in_the_passive_without_by_names_no_doer(text: str, target: str) -> None:
-    sig = _one(text, EventType.ASSAULT)
+    sig = one_of_type(text, EventType.ASSAULT)
     assert not sig.actors.source, sig.actors
-    assert target in _codes(sig.actors.target)
+    assert target in actor_codes(sig.actors.target)
 
 
 def test_an_attack_in_the_passive_with_by_keeps_its_doer() -> None:
-    sig = _one("Ukrainian positions were shelled by Russian forces overnight.", EventType.ASSAULT)
-    assert _codes(sig.actors.source) == {"RUS"}
+    sig = one_of_type("Ukrainian positions were shelled by Russian forces overnight.", EventType.ASSAULT)
+    assert actor_codes(sig.actors.source) == {"RUS"}
 
 
 @pytest.mark.parametrize(
@@ -78,10 +68,10 @@ def test_an_attack_in_the_passive_with_by_keeps_its_doer() -> None:
     [("Security Council votes Liberia arms embargo", "UN"), ("Liberia arms embargo extended", None)],
 )
 def test_the_country_before_an_arms_embargo_is_its_target(text: str, imposer: str | None) -> None:
-    sig = _one(text, EventType.SANCTION)
-    assert _codes(sig.actors.target) == {"LBR"} and "LBR" not in _codes(sig.actors.source)
+    sig = one_of_type(text, EventType.SANCTION)
+    assert actor_codes(sig.actors.target) == {"LBR"} and "LBR" not in actor_codes(sig.actors.source)
     if imposer:
-        assert imposer in _codes(sig.actors.source)
+        assert imposer in actor_codes(sig.actors.source)
 
 
 @pytest.mark.parametrize(
@@ -102,7 +92,7 @@ def test_sport_markets_rockets_rights_software_and_risks_raise_no_alert(text: st
 
 
 def test_what_officials_say_was_unlikely_to_have_been_a_test_is_no_test() -> None:
-    sig = _one("Officials said the explosion in North Korea was unlikely to have been a nuclear weapons test.",
+    sig = one_of_type("Officials said the explosion in North Korea was unlikely to have been a nuclear weapons test.",
                EventType.MOBILIZE)
     assert sig.modality.value == "speculative"
 
@@ -121,7 +111,7 @@ def test_the_generic_actor_right_after_the_head_is_its_object_though_a_name_foll
     ],
 )
 def test_workers_guards_and_hostages_killed_are_the_attack_target(text: str, sector: str) -> None:
-    sig = _one(text, EventType.ASSAULT)
+    sig = one_of_type(text, EventType.ASSAULT)
     assert sector in {a.sector for a in sig.actors.target}, sig.actors
 
 
@@ -131,13 +121,13 @@ def test_workers_guards_and_hostages_killed_are_the_attack_target(text: str, sec
      "Two Afghan police officers killed in Taliban ambush"],
 )
 def test_police_killed_are_an_attacks_victims(text: str) -> None:
-    sig = _one(text, EventType.ASSAULT)
+    sig = one_of_type(text, EventType.ASSAULT)
     assert "COP" in {a.sector for a in sig.actors.target}, sig.actors
     assert not [s for s in signals_of(text) if s.type == EventType.COERCE]
 
 
 def test_police_who_kill_are_a_crackdown() -> None:
-    sig = _one("Police killed three protesters in Cairo on Friday.", EventType.COERCE)
+    sig = one_of_type("Police killed three protesters in Cairo on Friday.", EventType.COERCE)
     assert "COP" in {a.sector for a in sig.actors.source}
 
 
@@ -149,18 +139,18 @@ def test_police_who_kill_are_a_crackdown() -> None:
     ],
 )
 def test_the_dateline_names_where_the_story_was_filed_not_who_did_it(text: str, doer: str) -> None:
-    sig = _one(text, EventType.ASSAULT)
+    sig = one_of_type(text, EventType.ASSAULT)
     assert [a.sector for a in sig.actors.source] == [doer], sig.actors
 
 
 def test_a_state_named_after_the_dateline_is_still_the_doer() -> None:
-    sig = _one("MOSCOW (Reuters) - Russia attacked Georgian positions on Monday.", EventType.ASSAULT)
-    assert _codes(sig.actors.source) == {"RUS"} and _codes(sig.actors.target) == {"GEO"}
+    sig = one_of_type("MOSCOW (Reuters) - Russia attacked Georgian positions on Monday.", EventType.ASSAULT)
+    assert actor_codes(sig.actors.source) == {"RUS"} and actor_codes(sig.actors.target) == {"GEO"}
 
 
 def test_a_headline_that_ends_on_a_verb_of_harm_names_its_victims() -> None:
-    sig = _one("Two US soldiers killed", EventType.ASSAULT)
-    assert not sig.actors.source and _codes(sig.actors.target) == {"USA"}
+    sig = one_of_type("Two US soldiers killed", EventType.ASSAULT)
+    assert not sig.actors.source and actor_codes(sig.actors.target) == {"USA"}
 
 
 @pytest.mark.parametrize(
@@ -171,24 +161,24 @@ def test_a_headline_that_ends_on_a_verb_of_harm_names_its_victims() -> None:
     ],
 )
 def test_a_word_between_the_owner_and_a_generic_actor_keeps_them_one_actor(text: str, code: str, sector: str) -> None:
-    sig = _one(text, EventType.ASSAULT)
+    sig = one_of_type(text, EventType.ASSAULT)
     assert [(a.code, a.sector) for a in sig.actors.source] == [(code, sector)], sig.actors
 
 
 def test_the_troops_a_deployment_moves_are_not_its_target() -> None:
-    sig = _one("Russia massed troops on the border with Ukraine on Monday, officials said.", EventType.MOBILIZE)
-    assert _codes(sig.actors.source) == {"RUS"} and _codes(sig.actors.target) == {"UKR"}, sig.actors
+    sig = one_of_type("Russia massed troops on the border with Ukraine on Monday, officials said.", EventType.MOBILIZE)
+    assert actor_codes(sig.actors.source) == {"RUS"} and actor_codes(sig.actors.target) == {"UKR"}, sig.actors
 
 
 def test_a_verb_phrase_joined_by_and_shares_the_sentence_subject() -> None:
     text = ("An Iraqi group killed a second US hostage on Monday, and threatened to kill a British hostage "
             "unless its demands are met.")
-    sig = _one(text, EventType.THREATEN)
-    assert _codes(sig.actors.source) == {"IRQ"} and _codes(sig.actors.target) == {"GBR"}, sig.actors
+    sig = one_of_type(text, EventType.THREATEN)
+    assert actor_codes(sig.actors.source) == {"IRQ"} and actor_codes(sig.actors.target) == {"GBR"}, sig.actors
 
 
 def test_warlords_are_an_armed_group() -> None:
-    sig = _one("Fighting between rival warlords in Herat killed 20 people on Sunday.", EventType.ASSAULT)
+    sig = one_of_type("Fighting between rival warlords in Herat killed 20 people on Sunday.", EventType.ASSAULT)
     assert "REB" in {a.sector for a in [*sig.actors.source, *sig.actors.target]}, sig.actors
 
 
@@ -196,7 +186,7 @@ def test_an_accusation_and_a_protest_the_other_way_are_two_events() -> None:
     text = ("China's coast guard said it had expelled the vessels, and accused Manila of deliberate provocation. "
             "The Philippine foreign ministry summoned a Chinese diplomat and filed a diplomatic protest.")
     accusations = [s for s in signals_of(text) if s.type == EventType.ACCUSE]
-    dyads = {(tuple(sorted(_codes(s.actors.source))), tuple(sorted(_codes(s.actors.target)))) for s in accusations}
+    dyads = {(tuple(sorted(actor_codes(s.actors.source))), tuple(sorted(actor_codes(s.actors.target)))) for s in accusations}
     assert {(("CHN",), ("PHL",)), (("PHL",), ("CHN",))} <= dyads, dyads
 
 
@@ -206,10 +196,10 @@ def test_an_accusation_and_a_protest_the_other_way_are_two_events() -> None:
      "Putin laid flowers at the grave of the war-ravaged region's assassinated president."],
 )
 def test_a_participle_that_describes_a_person_reports_no_new_act(text: str) -> None:
-    sig = _one(text, EventType.ASSAULT)
+    sig = one_of_type(text, EventType.ASSAULT)
     assert sig.modality.value == "historical" and "attributive" in sig.evidence.cues, sig.evidence.cues
 
 
 def test_the_act_told_by_its_verb_is_still_reported() -> None:
-    sig = _one("Gunmen kidnapped an Italian engineer in the southern Philippines.", EventType.ASSAULT)
+    sig = one_of_type("Gunmen kidnapped an Italian engineer in the southern Philippines.", EventType.ASSAULT)
     assert sig.modality.value == "asserted"
