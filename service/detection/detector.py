@@ -662,6 +662,11 @@ def _conditional_threats(
     """'X promised sanctions if Y attacks' -> THREATEN by X against Y; absorbs the sanction."""
     if not if_spans:
         return cands
+    for c in cands:
+        if c.entry.type == THREATEN and c.threat_target_from is None:
+            # "threatened sanctions if Russia attacks Ukraine", "will retaliate if Israel strikes":
+            # a threat's condition names whom it is aimed at
+            c.threat_target_from = next(((a, b) for a, b in if_spans if a >= c.end), None)
     threat_entry = next(e for e in lex.entries if e.id == "threaten.explicit")
     forces = ctx.classes.get(THREAT_CLASS, [])
     commitments = ctx.cues.get("commitment", [])

@@ -607,8 +607,10 @@ class _Parties:
             # on the border with Ukraine": the troops a deployment moves are its own)
             self.after = [self.after_all[0], *self.after]
         if cand.threat_target_from:  # conditional threat: the target is the if-clause's subject
+            # after the threatened act's own object ("would strike Israel if it attacked")
             a, b = cand.threat_target_from
-            self.after = [i for i in actor_idx if a <= mentions[i][0] < b] + [i for i in self.after if mentions[i][0] >= b]
+            self.after = [i for i in self.after if mentions[i][0] < a] \
+                + [i for i in actor_idx if a <= mentions[i][0] < b] + [i for i in self.after if mentions[i][0] >= b]
         self.in_clause = [i for i in self.before if mentions[i][0] >= clause.start]
         if not self.in_clause and _opens_subordinate(words, clause.start, cand.start):
             # A subordinate clause's generic actor is its subject though a name stands before the

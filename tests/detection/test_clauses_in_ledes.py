@@ -130,3 +130,13 @@ def test_an_attack_named_as_the_cause_is_not_the_subjects() -> None:
     sig = [s for s in signals_of("Israel struck Gaza after Hamas's rocket attack.")
            if s.type == EventType.ASSAULT and s.evidence.trigger == "rocket attack"]
     assert len(sig) == 1 and actor_codes(sig[0].actors.source) == {"HAMAS"}
+
+
+def test_a_threats_condition_names_whom_it_is_aimed_at() -> None:
+    sig = one_of_type("The EU threatened sanctions if Russia attacks Ukraine.", EventType.THREATEN)
+    assert (actor_codes(sig.actors.source), actor_codes(sig.actors.target)) == ({"EU"}, {"RUS"})
+    sig = one_of_type("Iran will retaliate if Israel strikes its territory.", EventType.THREATEN)
+    assert actor_codes(sig.actors.target) == {"ISR"}
+    # the threatened act's own object comes first: "would strike Israel if it attacked"
+    sig = one_of_type("Iran said it would strike Israel if it attacked its nuclear facilities.", EventType.THREATEN)
+    assert actor_codes(sig.actors.target) == {"ISR"}
