@@ -1685,6 +1685,8 @@ def _roles_of(s: _Sentence, cand: Candidate, clause: Span) -> Roles | None:
             roles.target = _ground_owner(cand, roles)  # "Russia annexed Crimea": Ukraine's ground
     elif etype not in SYMMETRIC and etype != EventType.ACCUSE:
         _blamed_for(text, cand, roles, ctx.gaz)  # "accused Iran of supplying weapons to the Houthis"
+    if etype == THREATEN and not roles.target:
+        roles.target = _threatened_ground(text, cand, roles, sent.end)  # "an operation in northern Syria"
     if etype in _COMPLEMENT_TYPES and not roles.target:
         roles.target = _complement_subject(text, cand, roles, ctx.gaz, sent.end)  # "demanded that the US extradite"
     _place_sectors(roles, _sentence_country(ctx))
@@ -1978,6 +1980,23 @@ def _ground_owner(cand: Candidate, roles: Roles) -> list[Actor]:
         # from it; rebels who seize a town take it from their state ("M23 rebels seized Goma": COD)
         if (a.code == loc.country or a.code == a.sector) and (a.sector is None or a.sector in _STATE_SECTORS):
             return []
+    return [_place_actor(loc)]
+
+
+_THREATENED_IN_RE: Final = vocabulary.pattern("threatened_in")
+
+
+def _threatened_ground(text: str, cand: Candidate, roles: Roles, end: int) -> list[Actor]:
+    """The state a threat of acting in its land is aimed at, when states threaten and the place,
+    named after "in" or "inside", is another's ("Erdogan threatened to launch a new military
+    operation in northern Syria": SYR; not "troops sent to Ukraine would be a target")."""
+    loc = roles.location
+    if loc is None or not loc.country or not roles.source \
+            or any(a.kind != "state" or a.code == loc.country for a in roles.source):
+        return []
+    at = text.find(loc.name, cand.start, end)
+    if at < 0 or _THREATENED_IN_RE.search(text, max(cand.start, at - 25), at) is None:
+        return []
     return [_place_actor(loc)]
 
 

@@ -140,3 +140,15 @@ def test_a_threats_condition_names_whom_it_is_aimed_at() -> None:
     # the threatened act's own object comes first: "would strike Israel if it attacked"
     sig = one_of_type("Iran said it would strike Israel if it attacked its nuclear facilities.", EventType.THREATEN)
     assert actor_codes(sig.actors.target) == {"ISR"}
+
+
+def test_a_threat_to_act_in_another_states_land_is_aimed_at_it() -> None:
+    sig = one_of_type("Erdogan threatened to launch a new military operation in northern Syria.", EventType.THREATEN)
+    assert (actor_codes(sig.actors.source), actor_codes(sig.actors.target)) == ({"TUR"}, {"SYR"})
+    # troops sent "to" a state are not the state a threat is aimed at
+    sig = one_of_type(
+        "Russian Foreign Minister Sergei Lavrov warned that any deployment of European troops to Ukraine "
+        'as part of security guarantees would be treated as a "legitimate target".',
+        EventType.THREATEN,
+    )
+    assert actor_codes(sig.actors.target) == set()
