@@ -83,11 +83,9 @@ from service.detection.model import (
 )
 from service.detection.role_model import rerank_roles
 from service.detection.roles import (
-    DATELINE_REACH,
     SYMMETRIC,
     Roles,
     assign_roles,
-    dateline_end,
     dedupe_actors,
     is_backer,
     is_locative,
@@ -162,7 +160,7 @@ def _context_names(
                 gaz_hits.append((start, lo + end_idx - 1, g))
     found = cast(list[object], lex.context_automaton.findall(blower, lo, hi))
     # "ISLAMABAD: Seven people were injured ...": a wire dateline sets its town in capitals
-    dateline = dateline_end(text) if sent.start < DATELINE_REACH else 0
+    dateline = ctx.dateline = _dateline_end(text) if sent.start < _DATELINE_REACH else 0
     for hit in found:
         end_idx, key = cast(tuple[int, ContextKey], hit)
         start, end = end_idx - key.key_len + 1, end_idx - 1
@@ -170,7 +168,7 @@ def _context_names(
             if _spelled(text, start, spelling) and not (spelling.key in _WORD_NAMES and _shouted(text, start, end)):
                 for g in spelling.names:
                     gaz_hits.append((start, end, g))
-            elif end <= dateline and _in_capitals(text, start, spelling):
+            elif end <= dateline and _spelled(text, start, spelling, capitals=True):
                 for g in spelling.names:
                     if g.is_place:
                         gaz_hits.append((start, end, g))
@@ -310,23 +308,26 @@ def _drop_excepted(classes: dict[str, list[tuple[int, int, str]]]) -> None:
 _NAMED_CLASSES: Final = vocabulary.words("named_classes")
 
 
-def _spelled(text: str, start: int, spelling: GazKey) -> bool:
+def _spelled(text: str, start: int, spelling: GazKey, capitals: bool = False) -> bool:
     """Whether the name whose lowercase the context scan matched at ``start`` is spelled so in
-    ``text`` (see ``GazKey.runs``): a few short comparisons, not the sentence's boundary form."""
+    ``text`` (see ``GazKey.runs``), or set in capitals ("KABUL" for "Kabul"): a few short
+    comparisons, not the sentence's boundary form."""
     for offset, word in spelling.runs:
         at = start + offset
-        if text[at:at + len(word)] != word:
+        if text[at:at + len(word)] != (word.upper() if capitals else word):
             return False
     return True
 
 
-def _in_capitals(text: str, start: int, spelling: GazKey) -> bool:
-    """Whether the name matched at ``start`` is set in capitals ("KABUL" for "Kabul")."""
-    for offset, word in spelling.runs:
-        at = start + offset
-        if text[at:at + len(word)] != word.upper():
-            return False
-    return True
+# A wire story's dateline: its names are places (``roles._sort_names``), set in capitals too.
+_DATELINE_RE: Final = vocabulary.pattern("dateline")
+_DATELINE_REACH: Final = 80  # a dateline is short: "Canadian Press - KINSHASA, Congo (AP) - "
+
+
+def _dateline_end(text: str) -> int:
+    """Where the dateline the text opens with ends (0: none)."""
+    m = _DATELINE_RE.match(text, 0, min(len(text), _DATELINE_REACH))
+    return m.end() if m is not None else 0
 
 
 def _in_names(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

@@ -45,6 +45,7 @@ class Context:
         self.classes: dict[str, list[tuple[int, int, str]]] = {}
         self.cues: dict[str, list[tuple[int, int, str]]] = {}
         self.clause_words: list[int] = []  # starts of conjunctions opening a clause
+        self.dateline = 0  # where the dateline of the text's first sentence ends (0: none)
         # ``roles.prep_before`` of each name of ``gaz``, made by the first role assignment of the
         # sentence and shared by the others (it depends on the name alone, not on the trigger).
         self.preps: list[str] | None = None

@@ -25,6 +25,7 @@ from service.detection.model import (
     build,
     cues_in,
 )
+from service.detection.temporal import IRREGULAR_PAST
 from service.detection.text import Span
 
 SYMMETRIC: Final = frozenset({EventType.CONSULT, EventType.AGREE, EventType.COOPERATE})
@@ -394,7 +395,7 @@ def assign_roles(text: str, cand: Candidate, ctx: Context, clause: Span, sent: S
     preps = ctx.preps
     if preps is None:
         preps = ctx.preps = [_agent_by(text, m, words.prep_before(m[0])) for m in mentions]
-    names = _sort_names(text, words, mentions, preps, cand, clause)
+    names = _sort_names(text, words, mentions, preps, cand, clause, ctx.dateline)
     parties = _Parties(text, words, mentions, preps, names.actor_idx, cand, clause, sent)
     if etype in SYMMETRIC:
         _drop_mediators(parties)
@@ -468,25 +469,15 @@ class _Names:
         self.host = -1
 
 
-_DATELINE_RE: Final = vocabulary.pattern("dateline")
-DATELINE_REACH: Final = 80  # a dateline is short: "Canadian Press - KINSHASA, Congo (AP) - "
-
-
-def dateline_end(text: str) -> int:
-    """Where the dateline the body opens with ends (0: none)."""
-    m = _DATELINE_RE.match(text, 0, min(len(text), DATELINE_REACH))
-    return m.end() if m is not None else 0
-
-
 def _sort_names(
-    text: str, words: _Words, mentions: list[tuple[int, int, GazEntry]], preps: list[str], cand: Candidate, clause: Span
+    text: str, words: _Words, mentions: list[tuple[int, int, GazEntry]], preps: list[str], cand: Candidate, clause: Span,
+    dateline: int,
 ) -> _Names:
     """Which names are actors and which places (a place after a locative preposition, a town),
     for the trigger ``cand``."""
     etype = cand.entry.type
     out = _Names()
     prev_locative = -1  # the last place named after a locative preposition
-    dateline = dateline_end(text) if mentions and mentions[0][0] < DATELINE_REACH else 0
     for i in range(len(mentions)):
         s, _e, g = mentions[i]
         if _e <= dateline:
@@ -936,7 +927,6 @@ def _agentless_passive(p: _Parties) -> bool:
 
 _CAUSE_NOUN_RE: Final = vocabulary.pattern("cause_noun_gap")
 _CAUSE_NOUN_REACH: Final = 70
-_IRREGULAR_PAST_HEADS: Final = vocabulary.words("irregular_past")
 
 
 def _cause_noun(p: _Parties) -> bool:
@@ -945,7 +935,7 @@ def _cause_noun(p: _Parties) -> bool:
     bombing in Kashmir"): the clause's subject answered it and did not do it."""
     cand, text = p.cand, p.text
     last = text[cand.start:cand.end].split()[-1].lower()
-    if p.etype is not EventType.ASSAULT or last.endswith("ed") or last in _IRREGULAR_PAST_HEADS:
+    if p.etype is not EventType.ASSAULT or last.endswith("ed") or last in IRREGULAR_PAST:
         return False
     m = _CAUSE_NOUN_RE.search(text, max(p.sent_start, cand.start - _CAUSE_NOUN_REACH), cand.start)
     return m is not None and not any(m.start() <= p.mentions[i][0] < cand.start for i in p.actor_idx)
